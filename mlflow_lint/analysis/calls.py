@@ -1,0 +1,27 @@
+"""Argument lookup that respects Python's call semantics."""
+
+from __future__ import annotations
+
+import ast
+
+
+def argument(call: ast.Call, position: int | None, keyword: str | None) -> ast.expr | None:
+    """The expression passed for a parameter, by keyword or by position.
+
+    A positional argument after ``*args`` cannot be attributed to a position, so it is
+    not returned (unknown is never a finding).
+    """
+    if keyword is not None:
+        for kw in call.keywords:
+            if kw.arg == keyword:
+                return kw.value
+    if position is not None and position < len(call.args):
+        if any(isinstance(arg, ast.Starred) for arg in call.args[: position + 1]):
+            return None
+        return call.args[position]
+    return None
+
+
+def has_unpacked_keywords(call: ast.Call) -> bool:
+    """``f(**kwargs)``: any keyword may be hidden in the mapping."""
+    return any(kw.arg is None for kw in call.keywords)

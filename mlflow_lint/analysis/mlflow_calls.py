@@ -1,0 +1,204 @@
+"""MLflow-specific facts about calls, shared by several rules.
+
+- where a tracking or registry URI is set (``set_tracking_uri``, ``MlflowClient(...)``,
+  ``os.environ["MLFLOW_TRACKING_URI"] = ...``);
+- which calls consume a model or artifact, and which argument holds its URI or run id;
+- whether a run id is the one the same code just created (``run.info.run_id`` of an
+  enclosing ``start_run``, ``mlflow.active_run()``, the result of ``log_model``).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.module import AnalysedModule
+
+TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
+REGISTRY_URI_VARIABLE = "MLFLOW_REGISTRY_URI"
+_URI_VARIABLES = {TRACKING_URI_VARIABLE: "tracking", REGISTRY_URI_VARIABLE: "registry"}
+
+
+@dataclass(frozen=True)
+class UriSink:
+    """An expression that becomes MLflow's tracking or registry URI."""
+
+    api: str  # how the user set it, for messages
+    role: str  # "tracking" or "registry"
+    value: ast.expr
+
+
+def display_api(name: str) -> str:
+    """``mlflow.MlflowClient.download_artifacts`` -> ``MlflowClient.download_artifacts``."""
+    for prefix in ("mlflow.MlflowClient", "mlflow.deployments.DeploymentClient"):
+        if name.startswith(prefix):
+            return name[len("mlflow.") :].replace("deployments.DeploymentClient", "DeploymentClient")
+    return name
+
+
+def uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
+    """Tracking/registry URIs set by ``node`` (an ``ast.Call`` or ``ast.Assign``)."""
+    if isinstance(node, ast.Assign):
+        return _environ_assignment_sinks(module, node)
+    if not isinstance(node, ast.Call):
+        return []
+    callee = module.model.callee(node)
+    if callee is None:
+        return []
+    sinks: list[UriSink] = []
+    if callee == "mlflow.set_tracking_uri":
+        value = argument(node, 0, "uri")
+        if value is not None:
+            sinks.append(UriSink("mlflow.set_tracking_uri", "tracking", value))
+    elif callee == "mlflow.set_registry_uri":
+        value = argument(node, 0, "uri")
+        if value is not None:
+            sinks.append(UriSink("mlflow.set_registry_uri", "registry", value))
+    elif callee == api.MLFLOW_CLIENT:
+        tracking = argument(node, 0, "tracking_uri")
+        registry = argument(node, 1, "registry_uri")
+        if tracking is not None:
+            sinks.append(UriSink("MlflowClient(tracking_uri=...)", "tracking", tracking))
+        if registry is not None:
+            sinks.append(UriSink("MlflowClient(registry_uri=...)", "registry", registry))
+    elif callee in ("os.environ.setdefault", "os.putenv"):
+        key, value = argument(node, 0, None), argument(node, 1, None)
+        role = _uri_variable(module, key)
+        if role is not None and value is not None:
+            sinks.append(UriSink(f"{callee}({_variable_name(module, key)!r}, ...)", role, value))
+    elif callee == "os.environ.update":
+        sinks.extend(_environ_update_sinks(module, node))
+    return sinks
+
+
+def _uri_variable(module: AnalysedModule, key: ast.expr | None) -> str | None:
+    if key is None:
+        return None
+    values = module.values.evaluate(key)
+    if len(values) == 1 and values[0].complete:
+        return _URI_VARIABLES.get(values[0].text)
+    return None
+
+
+def _variable_name(module: AnalysedModule, key: ast.expr | None) -> str:
+    values = module.values.evaluate(key) if key is not None else ()
+    return values[0].text if values else "?"
+
+
+def _environ_assignment_sinks(module: AnalysedModule, node: ast.Assign) -> list[UriSink]:
+    sinks = []
+    for target in node.targets:
+        if isinstance(target, ast.Subscript) and module.model.qualified_name(target.value) == "os.environ":
+            role = _uri_variable(module, target.slice)
+            if role is not None:
+                name = _variable_name(module, target.slice)
+                sinks.append(UriSink(f"os.environ[{name!r}]", role, node.value))
+    return sinks
+
+
+def _environ_update_sinks(module: AnalysedModule, node: ast.Call) -> list[UriSink]:
+    sinks = []
+    mapping = node.args[0] if node.args else None
+    if isinstance(mapping, ast.Dict):
+        for key, value in zip(mapping.keys, mapping.values):
+            role = _uri_variable(module, key)
+            if role is not None:
+                sinks.append(UriSink(f"os.environ.update({_variable_name(module, key)!r}: ...)", role, value))
+    for keyword in node.keywords:
+        if keyword.arg in _URI_VARIABLES:
+            sinks.append(UriSink(f"os.environ.update({keyword.arg}=...)", _URI_VARIABLES[keyword.arg], keyword.value))
+    return sinks
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A call that consumes a model or artifact: where its URI and run id are passed."""
+
+    uri_position: int | None
+    uri_keyword: str | None
+    run_id_position: int | None = None
+    run_id_keyword: str | None = None
+    loads_model: bool = True  # False for artifact downloads (MLF602/603 only apply to models)
+
+
+_CONSUMERS: dict[str, Consumer] = {
+    "mlflow.pyfunc.spark_udf": Consumer(1, "model_uri"),
+    "mlflow.evaluate": Consumer(0, "model"),
+    "mlflow.models.Model.load": Consumer(0, "path"),
+    "mlflow.models.build_docker": Consumer(0, "model_uri"),
+    "mlflow.models.predict": Consumer(0, "model_uri"),
+    "mlflow.shap.load_explainer": Consumer(0, "model_uri"),
+    "mlflow.sagemaker.deploy": Consumer(1, "model_uri"),
+    "mlflow.sagemaker.deploy_transform_job": Consumer(1, "model_uri"),
+    f"{api.DEPLOYMENT_CLIENT}.create_deployment": Consumer(1, "model_uri"),
+    f"{api.DEPLOYMENT_CLIENT}.update_deployment": Consumer(1, "model_uri"),
+    "mlflow.artifacts.download_artifacts": Consumer(0, "artifact_uri", 1, "run_id", loads_model=False),
+    "mlflow.artifacts.load_text": Consumer(0, "artifact_uri", loads_model=False),
+    "mlflow.artifacts.load_dict": Consumer(0, "artifact_uri", loads_model=False),
+    "mlflow.artifacts.load_image": Consumer(0, "artifact_uri", loads_model=False),
+    f"{api.MLFLOW_CLIENT}.download_artifacts": Consumer(None, None, 0, "run_id", loads_model=False),
+}
+_FLAVOR_LOAD = Consumer(0, "model_uri")
+
+
+def consumer(callee: str) -> Consumer | None:
+    """How ``callee`` consumes a model or artifact, or None if it does not."""
+    found = _CONSUMERS.get(callee)
+    if found is not None:
+        return found
+    if api.flavor_of_load_model(callee) is not None:
+        return _FLAVOR_LOAD
+    return None
+
+
+# -- "the run this code just created" ---------------------------------------------------------
+_RUN_FACTORIES = frozenset(
+    {"mlflow.start_run", "mlflow.active_run", "mlflow.last_active_run", f"{api.MLFLOW_CLIENT}.create_run"}
+)
+_MAX_DEPTH = 8
+
+
+def is_current_run_id(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> bool:
+    """``expr`` is the id of a run the same code created or is running.
+
+    ``run.info.run_id`` where ``run`` comes from ``start_run``/``active_run``/``create_run``,
+    the same through a local variable, and ``model_info.run_id`` of a ``log_model`` result.
+    """
+    if depth > _MAX_DEPTH:
+        return False
+    model = module.model
+    if isinstance(expr, ast.Attribute) and expr.attr in ("run_id", "run_uuid"):
+        owner = expr.value
+        if isinstance(owner, ast.Attribute) and owner.attr == "info":
+            return _is_current_run(module, owner.value, depth + 1)
+        return _is_logged_model_info(module, owner, depth + 1)
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id, expr)
+        if binding is not None and binding.kind == "assign" and binding.value is not None:
+            return is_current_run_id(module, binding.value, depth + 1)
+    return False
+
+
+def _is_current_run(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
+    model = module.model
+    if isinstance(expr, ast.Call):
+        return model.callee(expr) in _RUN_FACTORIES
+    if isinstance(expr, ast.Name) and depth <= _MAX_DEPTH:
+        binding = model.lookup(expr.id, expr)
+        if binding is not None and binding.kind in ("assign", "with") and binding.value is not None:
+            return _is_current_run(module, binding.value, depth + 1)
+    return False
+
+
+def _is_logged_model_info(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
+    model = module.model
+    if isinstance(expr, ast.Call):
+        callee = model.callee(expr)
+        return callee is not None and api.flavor_of_log_model(callee) is not None
+    if isinstance(expr, ast.Name) and depth <= _MAX_DEPTH:
+        binding = model.lookup(expr.id, expr)
+        if binding is not None and binding.kind == "assign" and binding.value is not None:
+            return _is_logged_model_info(module, binding.value, depth + 1)
+    return False

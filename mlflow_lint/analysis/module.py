@@ -1,0 +1,31 @@
+"""One analysed Python module: source, tree, semantic model, value evaluator."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlflow_lint.analysis.semantic import SemanticModel
+from mlflow_lint.analysis.values import ValueEvaluator
+
+if TYPE_CHECKING:
+    from mlflow_lint.project import ProjectIndex
+
+
+class AnalysedModule:
+    """Everything computed once per module and shared by all checks."""
+
+    def __init__(self, path: Path, source: str, tree: ast.Module, project: ProjectIndex | None) -> None:
+        self.path = path
+        self.source = source
+        self.tree = tree
+        self.project = project
+        self.model = SemanticModel(tree)
+        self._values: ValueEvaluator | None = None
+
+    @property
+    def values(self) -> ValueEvaluator:
+        if self._values is None:
+            self._values = ValueEvaluator(self)
+        return self._values

@@ -1,0 +1,534 @@
+"""A small semantic model over ``ast``: scopes, bindings, qualified names, instances.
+
+Modelled on ruff's semantic model, reduced to what MLflow rules need. One pass over the
+tree records every binding per scope (imports, assignments, parameters, ``with ... as``,
+definitions) and links every node to its parent. Checks then ask questions of the model:
+"what qualified name does this expression denote?", "is this an ``MlflowClient``?".
+
+Lookups are flow-approximate, like most linters: a use sees the last binding of its
+name that precedes it in the same scope (or, from a nested function, which runs later,
+the last binding in the enclosing scope). A name that is also bound to something we do
+not understand resolves to nothing, so unknown code never produces a finding.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from mlflow_lint.analysis import api
+
+_SCOPE_NODES = (
+    ast.Module,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One binding of a name in a scope.
+
+    ``kind`` is one of: import, assign, param, def, class, with, other.
+    ``value`` is the bound expression for assign/with (the context manager expression),
+    the annotation for an annotated parameter. ``position`` orders bindings.
+    """
+
+    name: str
+    kind: str
+    node: ast.AST
+    position: tuple[int, int]
+    value: ast.expr | None = None
+    qualified_name: str | None = None  # imports: what the name denotes
+    annotation: ast.expr | None = None
+
+
+@dataclass
+class Scope:
+    node: ast.AST
+    parent: Scope | None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    star_imports: list[str] = field(default_factory=list)
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(self.node, _FUNCTION_NODES)
+
+    def add(self, binding: Binding) -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _end_position(node: ast.AST) -> tuple[int, int]:
+    end_line = getattr(node, "end_lineno", None)
+    if end_line is None:
+        return _position(node)
+    return (end_line, getattr(node, "end_col_offset", 0) or 0)
+
+
+class SemanticModel:
+    """Bindings and parent links of one module, built in one pass."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.scopes: dict[ast.AST, Scope] = {}
+        # class node -> attribute name -> assigned values (``self.x = ...`` in methods)
+        self.instance_attributes: dict[ast.ClassDef, dict[str, list[tuple[ast.expr, ast.AST]]]] = {}
+        self.nodes_by_type: dict[type, list[ast.AST]] = {}
+        self._build()
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        module_scope = Scope(self.tree, None)
+        self.scopes[self.tree] = module_scope
+        # Iterative walk: deeply nested expressions must not exhaust the Python stack.
+        stack: list[tuple[ast.AST, Scope]] = [(self.tree, module_scope)]
+        nodes_by_type = self.nodes_by_type
+        parents = self.parents
+        while stack:
+            node, scope = stack.pop()
+            nodes_by_type.setdefault(type(node), []).append(node)
+            inner = self._bind(node, scope)
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+                stack.append((child, self._child_scope(node, child, scope, inner)))
+        for nodes in nodes_by_type.values():
+            nodes.sort(key=_position)
+
+    def _child_scope(self, node: ast.AST, child: ast.AST, scope: Scope, inner: Scope | None) -> Scope:
+        if inner is None:
+            return scope
+        # Decorators, defaults, bases and annotations are evaluated in the outer scope.
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if child in node.decorator_list or child is node.returns:
+                return scope
+            if child is node.args:
+                return inner
+        if isinstance(node, ast.ClassDef) and (child in node.bases or child in node.decorator_list):
+            return scope
+        return inner
+
+    def _new_scope(self, node: ast.AST, parent: Scope) -> Scope:
+        scope = Scope(node, parent)
+        self.scopes[node] = scope
+        return scope
+
+    def _binding_scope(self, scope: Scope, name: str) -> Scope:
+        if name in scope.global_names:
+            while scope.parent is not None:
+                scope = scope.parent
+        return scope
+
+    def _bind(self, node: ast.AST, scope: Scope) -> Scope | None:
+        """Record the bindings ``node`` makes; return the new scope it opens, if any."""
+        if isinstance(node, ast.Import):
+            end = _end_position(node)
+            for alias in node.names:
+                if alias.asname:
+                    name, target = alias.asname, alias.name
+                else:
+                    name = target = alias.name.partition(".")[0]
+                self._binding_scope(scope, name).add(
+                    Binding(name, "import", node, end, qualified_name=target)
+                )
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * (node.level or 0) + (node.module or "")
+            end = _end_position(node)
+            for alias in node.names:
+                if alias.name == "*":
+                    scope.star_imports.append(module)
+                    continue
+                name = alias.asname or alias.name
+                separator = "" if module.endswith(".") else "."
+                self._binding_scope(scope, name).add(
+                    Binding(name, "import", node, end, qualified_name=f"{module}{separator}{alias.name}")
+                )
+        elif isinstance(node, ast.Assign):
+            end = _end_position(node)
+            for target in node.targets:
+                self._bind_target(target, node.value, node, scope, end)
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name):
+                self._binding_scope(scope, node.target.id).add(
+                    Binding(
+                        node.target.id,
+                        "assign" if node.value is not None else "annotation",
+                        node,
+                        _end_position(node),
+                        value=node.value,
+                        annotation=node.annotation,
+                    )
+                )
+            elif node.value is not None:
+                self._bind_target(node.target, node.value, node, scope, _end_position(node))
+        elif isinstance(node, ast.AugAssign):
+            self._bind_target(node.target, None, node, scope, _end_position(node))
+        elif isinstance(node, ast.NamedExpr):
+            target_scope = scope
+            while isinstance(target_scope.node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                assert target_scope.parent is not None
+                target_scope = target_scope.parent
+            target_scope.add(Binding(node.target.id, "assign", node, _end_position(node), value=node.value))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._binding_scope(scope, node.name).add(Binding(node.name, "def", node, _position(node)))
+            inner = self._new_scope(node, scope)
+            self._bind_arguments(node.args, inner, _position(node))
+            return inner
+        elif isinstance(node, ast.Lambda):
+            inner = self._new_scope(node, scope)
+            self._bind_arguments(node.args, inner, _position(node))
+            return inner
+        elif isinstance(node, ast.ClassDef):
+            self._binding_scope(scope, node.name).add(Binding(node.name, "class", node, _position(node)))
+            return self._new_scope(node, scope)
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            inner = self._new_scope(node, scope)
+            for generator in node.generators:
+                self._bind_target(generator.target, None, generator, inner, _position(node))
+            return inner
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    position = _end_position(item.context_expr)
+                    if isinstance(item.optional_vars, ast.Name):
+                        name = item.optional_vars.id
+                        self._binding_scope(scope, name).add(
+                            Binding(name, "with", node, position, value=item.context_expr)
+                        )
+                    else:
+                        self._bind_target(item.optional_vars, None, node, scope, position)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self._bind_target(node.target, None, node, scope, _end_position(node.iter))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            scope.add(Binding(node.name, "other", node, _position(node)))
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            if isinstance(node, ast.Global):
+                scope.global_names.update(node.names)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            scope.add(Binding(node.name, "other", node, _position(node)))
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            scope.add(Binding(node.rest, "other", node, _position(node)))
+        return None
+
+    def _bind_target(
+        self,
+        target: ast.AST,
+        value: ast.expr | None,
+        node: ast.AST,
+        scope: Scope,
+        position: tuple[int, int],
+    ) -> None:
+        if isinstance(target, ast.Name):
+            kind = "assign" if value is not None else "other"
+            self._binding_scope(scope, target.id).add(Binding(target.id, kind, node, position, value=value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values: list[ast.expr | None]
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                values = list(value.elts)
+            else:
+                values = [None] * len(target.elts)
+            for element, element_value in zip(target.elts, values):
+                if isinstance(element, ast.Starred):
+                    element, element_value = element.value, None
+                self._bind_target(element, element_value, node, scope, position)
+        elif isinstance(target, ast.Attribute) and value is not None:
+            # ``self.x = value`` inside a method: remember it on the class.
+            if isinstance(target.value, ast.Name):
+                function = self._enclosing_function_scope(scope)
+                if function is not None and self._is_self_parameter(function, target.value.id):
+                    cls = function.parent.node if function.parent else None
+                    if isinstance(cls, ast.ClassDef):
+                        attrs = self.instance_attributes.setdefault(cls, {})
+                        attrs.setdefault(target.attr, []).append((value, function.node))
+
+    @staticmethod
+    def _enclosing_function_scope(scope: Scope) -> Scope | None:
+        return scope if scope.is_function else None
+
+    @staticmethod
+    def _is_self_parameter(function_scope: Scope, name: str) -> bool:
+        node = function_scope.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        positional = node.args.posonlyargs + node.args.args
+        return bool(positional) and positional[0].arg == name and name in ("self", "cls")
+
+    def _bind_arguments(self, args: ast.arguments, scope: Scope, position: tuple[int, int]) -> None:
+        every = args.posonlyargs + args.args + args.kwonlyargs
+        if args.vararg:
+            every.append(args.vararg)
+        if args.kwarg:
+            every.append(args.kwarg)
+        for arg in every:
+            scope.add(Binding(arg.arg, "param", arg, position, annotation=arg.annotation))
+
+    # ------------------------------------------------------------------ queries
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(node)
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        current = self.parents.get(node)
+        while current is not None:
+            yield current
+            current = self.parents.get(current)
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        """The innermost scope whose code contains ``node``."""
+        current: ast.AST | None = node
+        previous: ast.AST | None = None
+        while current is not None:
+            scope = self.scopes.get(current)
+            if scope is not None and current is not node:
+                # Decorators/defaults/bases/annotations belong to the outer scope.
+                if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if previous in current.decorator_list or previous is current.returns:
+                        previous, current = current, self.parents.get(current)
+                        continue
+                if isinstance(current, ast.ClassDef) and (
+                    previous in current.bases or previous in current.decorator_list
+                ):
+                    previous, current = current, self.parents.get(current)
+                    continue
+                return scope
+            previous, current = current, self.parents.get(current)
+        return self.scopes[self.tree]
+
+    def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return ancestor
+        return None
+
+    def lookup(self, name: str, at: ast.AST) -> Binding | None:
+        """The binding ``name`` refers to at node ``at`` (LEGB, skipping class scopes)."""
+        scope: Scope | None = self.scope_of(at)
+        use = _position(at)
+        own = True
+        while scope is not None:
+            if scope.is_class and not own:
+                scope = scope.parent
+                continue
+            candidates = scope.bindings.get(name)
+            if candidates:
+                return self._pick(candidates, use if own else None)
+            if scope.star_imports:
+                for module in scope.star_imports:
+                    if module == "mlflow" or module.startswith("mlflow."):
+                        return Binding(name, "import", scope.node, (0, 0), qualified_name=f"{module}.{name}")
+            scope = scope.parent
+            own = False
+        return None
+
+    @staticmethod
+    def _pick(candidates: list[Binding], use: tuple[int, int] | None) -> Binding | None:
+        meaningful = [b for b in candidates if not _is_none_placeholder(b)] or candidates
+        meaningful = [b for b in meaningful if b.kind != "annotation"] or meaningful
+        if use is not None:
+            before = [b for b in meaningful if b.position <= use]
+            if before:
+                return max(before, key=lambda b: b.position)
+        return max(meaningful, key=lambda b: b.position)
+
+    def qualified_name(self, expr: ast.AST, _depth: int = 0) -> str | None:
+        """The canonical qualified name ``expr`` denotes (``mlflow.pyfunc.load_model``)."""
+        raw = self._raw_qualified_name(expr, _depth)
+        return api.canonical(raw) if raw is not None else None
+
+    def _raw_qualified_name(self, expr: ast.AST, depth: int) -> str | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id, expr)
+            if binding is None:
+                return None
+            if binding.kind == "import":
+                return binding.qualified_name
+            if binding.kind == "assign" and isinstance(binding.value, (ast.Name, ast.Attribute)):
+                return self._raw_qualified_name(binding.value, depth + 1)
+            return None
+        if isinstance(expr, ast.Attribute):
+            base = self._raw_qualified_name(expr.value, depth + 1)
+            return f"{base}.{expr.attr}" if base is not None else None
+        return None
+
+    def callee(self, call: ast.Call) -> str | None:
+        """Canonical name of what ``call`` calls, including methods of known instances.
+
+        ``mlflow.pyfunc.load_model(...)`` -> ``mlflow.pyfunc.load_model``;
+        ``client.download_artifacts(...)`` with ``client = MlflowClient()`` ->
+        ``mlflow.MlflowClient.download_artifacts``.
+        """
+        name = self.qualified_name(call.func)
+        if name is not None:
+            return name
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            cls = self.instance_class(func.value)
+            if cls is not None:
+                return f"{cls}.{func.attr}"
+        return None
+
+    def instance_class(self, expr: ast.AST, _depth: int = 0) -> str | None:
+        """The known MLflow class ``expr`` is an instance of (``mlflow.MlflowClient``)."""
+        if _depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Call):
+            name = self.qualified_name(expr.func)
+            if name is not None:
+                return api.INSTANCE_FACTORIES.get(name)
+            return self._returned_class(expr, _depth + 1)
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id, expr)
+            if binding is None:
+                return None
+            if binding.kind == "assign" and binding.value is not None:
+                found = self.instance_class(binding.value, _depth + 1)
+                if found is None and binding.annotation is not None:
+                    return self.annotation_class(binding.annotation, binding.node)
+                return found
+            if binding.kind in ("param", "annotation") and binding.annotation is not None:
+                return self.annotation_class(binding.annotation, binding.node)
+            return None
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+            cls = self._class_of_self(expr.value)
+            if cls is not None:
+                return self._attribute_class(cls, expr.attr, _depth + 1)
+        return None
+
+    def annotation_class(self, annotation: ast.expr, at: ast.AST) -> str | None:
+        """The known class an annotation names (``MlflowClient``, ``Optional[C]``, ``C | None``)."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+            # A string annotation's names are resolved as if written at the annotation.
+            self.parents.setdefault(parsed, at)
+            return self.annotation_class(parsed, parsed)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self.annotation_class(annotation.left, at) or self.annotation_class(annotation.right, at)
+        if isinstance(annotation, ast.Subscript):
+            outer = self.qualified_name(annotation.value)
+            if outer in ("typing.Optional", "typing.Union", "typing_extensions.Optional"):
+                inner = annotation.slice
+                elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+                for element in elements:
+                    found = self.annotation_class(element, at)
+                    if found is not None:
+                        return found
+            return None
+        name = self.qualified_name(annotation)
+        return name if name in api.KNOWN_CLASSES else None
+
+    def _class_of_self(self, name: ast.Name) -> ast.ClassDef | None:
+        binding = self.lookup(name.id, name)
+        if binding is None or binding.kind != "param" or name.id not in ("self", "cls"):
+            return None
+        function = self.parents.get(self.parents.get(binding.node, binding.node), None)
+        # binding.node is the ast.arg; its parent is ast.arguments, then the function.
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            cls = self.parents.get(function)
+            if isinstance(cls, ast.ClassDef):
+                return cls
+        return None
+
+    def _attribute_class(self, cls: ast.ClassDef, attr: str, depth: int) -> str | None:
+        for value, _method in self.instance_attributes.get(cls, {}).get(attr, []):
+            found = self.instance_class(value, depth)
+            if found is not None:
+                return found
+        class_scope = self.scopes.get(cls)
+        if class_scope is not None:
+            for binding in class_scope.bindings.get(attr, []):
+                if binding.annotation is not None:
+                    found = self.annotation_class(binding.annotation, binding.node)
+                    if found is not None:
+                        return found
+                if binding.kind == "assign" and binding.value is not None:
+                    found = self.instance_class(binding.value, depth)
+                    if found is not None:
+                        return found
+                if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if _is_property(binding.node):
+                        found = self.function_return_class(binding.node, depth)
+                        if found is not None:
+                            return found
+        return None
+
+    def _returned_class(self, call: ast.Call, depth: int) -> str | None:
+        """Instances returned by a function of this module (``get_client()``, ``self._client()``)."""
+        function: ast.AST | None = None
+        if isinstance(call.func, ast.Name):
+            binding = self.lookup(call.func.id, call.func)
+            if binding is not None and binding.kind == "def":
+                function = binding.node
+        elif isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+            cls = self._class_of_self(call.func.value)
+            if cls is not None:
+                scope = self.scopes.get(cls)
+                for binding in (scope.bindings.get(call.func.attr, []) if scope else []):
+                    if binding.kind == "def":
+                        function = binding.node
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self.function_return_class(function, depth)
+        return None
+
+    def function_return_class(self, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> str | None:
+        if function.returns is not None:
+            found = self.annotation_class(function.returns, function)
+            if found is not None:
+                return found
+        found_classes = set()
+        for node in _own_returns(function):
+            if node.value is None:
+                continue
+            found_classes.add(self.instance_class(node.value, depth + 1))
+        found_classes.discard(None)
+        return found_classes.pop() if len(found_classes) == 1 else None
+
+
+def _is_none_placeholder(binding: Binding) -> bool:
+    """``x = None`` (typically an ``except ImportError`` fallback) does not hide an import."""
+    return (
+        binding.kind == "assign"
+        and isinstance(binding.value, ast.Constant)
+        and binding.value.value is None
+    )
+
+
+def _is_property(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for decorator in function.decorator_list:
+        name = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", None)
+        if name in ("property", "cached_property"):
+            return True
+    return False
+
+
+def _own_returns(function: ast.AST) -> Iterator[ast.Return]:
+    """Return statements of ``function`` itself, not of nested functions or classes."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))

@@ -1,0 +1,405 @@
+"""Evaluation of string values: what URI or path can this expression hold?
+
+An expression evaluates to a tuple of alternatives (``x or "./mlruns"``, ``a if c else b``,
+``os.environ.get("X", "default")``), each a :class:`StrValue`: literal text interleaved
+with :class:`Hole` s for the parts we cannot know (``f"runs:/{rid}/model"`` is
+``"runs:/" <rid> "/model"``). An empty tuple means "unknown", and unknown never produces a
+finding. Checks classify the alternatives with :mod:`mlflow_lint.analysis.uris`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Iterable
+
+from mlflow_lint.analysis.calls import argument
+
+if TYPE_CHECKING:
+    from mlflow_lint.analysis.module import AnalysedModule
+
+_MAX_DEPTH = 16
+_MAX_ALTERNATIVES = 16
+_ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
+# Calls whose result is a local filesystem path whatever their arguments. Temporary
+# directories are left out on purpose: a throwaway local store in tests is good practice.
+_LOCAL_PATH_CALLS = frozenset(
+    {
+        "os.getcwd",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.expanduser",
+        "pathlib.Path.cwd",
+        "pathlib.Path.home",
+    }
+)
+_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePath"})
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A part of a string we cannot know statically; ``expr`` is where it comes from."""
+
+    expr: ast.AST | None
+    module: AnalysedModule | None = None
+
+    def render(self) -> str:
+        if self.expr is None:
+            return "{…}"
+        try:
+            text = ast.unparse(self.expr)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - rendering is best effort
+            return "{…}"
+        return "{" + (text if len(text) <= 40 else text[:39] + "…") + "}"
+
+
+Part = str | Hole
+
+
+@dataclass(frozen=True)
+class StrValue:
+    """One possible value of a string expression.
+
+    ``local_path`` marks values known to be a filesystem path although their text is
+    unknown (``os.getcwd()``, ``Path(...).resolve()``). ``via`` names the constant the
+    value was read from, for messages.
+    """
+
+    parts: tuple[Part, ...]
+    local_path: bool = False
+    via: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return all(isinstance(part, str) for part in self.parts)
+
+    @property
+    def text(self) -> str:
+        """The literal text, holes removed (only meaningful when ``complete``)."""
+        return "".join(part for part in self.parts if isinstance(part, str))
+
+    @property
+    def prefix(self) -> str:
+        """The literal text before the first hole."""
+        out = []
+        for part in self.parts:
+            if not isinstance(part, str):
+                break
+            out.append(part)
+        return "".join(out)
+
+    def render(self) -> str:
+        body = "".join(part if isinstance(part, str) else part.render() for part in self.parts)
+        rendered = repr(body) if len(body) <= 80 else repr(body[:79] + "…")
+        return f"{rendered} via {self.via}" if self.via else rendered
+
+    def holes(self) -> list[Hole]:
+        return [part for part in self.parts if isinstance(part, Hole)]
+
+
+def literal(text: str) -> StrValue:
+    return StrValue((text,))
+
+
+def _concat(left: StrValue, right: StrValue) -> StrValue:
+    parts: list[Part] = []
+    for part in left.parts + right.parts:
+        if isinstance(part, str) and parts and isinstance(parts[-1], str):
+            parts[-1] = parts[-1] + part
+        elif part != "":
+            parts.append(part)
+    return StrValue(tuple(parts), local_path=left.local_path, via=left.via or right.via)
+
+
+def _product(chunks: list[tuple[StrValue, ...]]) -> tuple[StrValue, ...]:
+    results: list[StrValue] = [StrValue(())]
+    for alternatives in chunks:
+        results = [_concat(done, alt) for done in results for alt in alternatives][:_MAX_ALTERNATIVES]
+    return tuple(results)
+
+
+class ValueEvaluator:
+    """Evaluates string expressions of one module."""
+
+    def __init__(self, module: AnalysedModule) -> None:
+        self.module = module
+        self.model = module.model
+
+    def evaluate(self, expr: ast.AST | None, _depth: int = 0) -> tuple[StrValue, ...]:
+        if expr is None or _depth > _MAX_DEPTH:
+            return ()
+        try:
+            return self._evaluate(expr, _depth)[:_MAX_ALTERNATIVES]
+        except RecursionError:
+            return ()
+
+    def _hole(self, expr: ast.AST) -> tuple[StrValue, ...]:
+        return (StrValue((Hole(expr, self.module),)),)
+
+    def _evaluate(self, expr: ast.AST, depth: int) -> tuple[StrValue, ...]:
+        if isinstance(expr, ast.Constant):
+            return (literal(expr.value),) if isinstance(expr.value, str) else ()
+        if isinstance(expr, ast.JoinedStr):
+            return self._fstring(expr, depth)
+        if isinstance(expr, ast.BinOp):
+            return self._binop(expr, depth)
+        if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+            out: list[StrValue] = []
+            for value in expr.values:
+                out.extend(self.evaluate(value, depth + 1) or self._hole(value))
+            return tuple(out) if any(v.parts and not _only_hole(v) for v in out) else ()
+        if isinstance(expr, ast.IfExp):
+            return self.evaluate(expr.body, depth + 1) + self.evaluate(expr.orelse, depth + 1)
+        if isinstance(expr, ast.Name):
+            return self._name(expr, depth)
+        if isinstance(expr, ast.Attribute):
+            return self._attribute(expr, depth)
+        if isinstance(expr, ast.Subscript):
+            return self._subscript(expr, depth)
+        if isinstance(expr, ast.Call):
+            return self._call(expr, depth)
+        return ()
+
+    # -- composite strings ------------------------------------------------------------
+    def _fstring(self, expr: ast.JoinedStr, depth: int) -> tuple[StrValue, ...]:
+        chunks: list[tuple[StrValue, ...]] = []
+        for value in expr.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                chunks.append((literal(value.value),))
+            elif isinstance(value, ast.FormattedValue):
+                chunks.append(self._interpolated(value.value, value.format_spec is None and value.conversion == -1, depth))
+            else:
+                chunks.append(self._hole(value))
+        return _product(chunks)
+
+    def _interpolated(self, inner: ast.AST, plain: bool, depth: int) -> tuple[StrValue, ...]:
+        """An interpolated expression: its known value when it has exactly one, else a hole."""
+        if plain:
+            known = self.evaluate(inner, depth + 1)
+            if len(known) == 1 and known[0].complete:
+                return known
+            if len(known) == 1 and known[0].local_path:
+                return known
+        return self._hole(inner)
+
+    def _binop(self, expr: ast.BinOp, depth: int) -> tuple[StrValue, ...]:
+        if isinstance(expr.op, ast.Add):
+            left = self.evaluate(expr.left, depth + 1)
+            right = self.evaluate(expr.right, depth + 1)
+            if not left and not right:
+                return ()
+            return _product([left or self._hole(expr.left), right or self._hole(expr.right)])
+        if isinstance(expr.op, ast.Div):
+            # pathlib: Path("/opt") / "models" is a local path.
+            left = self.evaluate(expr.left, depth + 1)
+            if left and all(v.local_path for v in left):
+                right = self.evaluate(expr.right, depth + 1) or self._hole(expr.right)
+                return tuple(
+                    replace(_concat(_concat(l, literal("/")), r), local_path=True) for l in left for r in right
+                )[:_MAX_ALTERNATIVES]
+            return ()
+        if isinstance(expr.op, ast.Mod):
+            templates = self.evaluate(expr.left, depth + 1)
+            if len(templates) != 1 or not templates[0].complete:
+                return ()
+            args = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+            return self._fill(_split_percent(templates[0].text), args, {}, depth)
+        return ()
+
+    def _fill(
+        self,
+        pieces: list[str | int | str | None],
+        positional: list[ast.expr],
+        keywords: dict[str, ast.expr],
+        depth: int,
+    ) -> tuple[StrValue, ...]:
+        """Substitute template fields (ints: positional index; ``None``: unknown)."""
+        chunks: list[tuple[StrValue, ...]] = []
+        for piece in pieces:
+            if isinstance(piece, _Field):
+                arg: ast.expr | None = None
+                if isinstance(piece.key, int) and piece.key < len(positional):
+                    arg = positional[piece.key]
+                elif isinstance(piece.key, str):
+                    arg = keywords.get(piece.key)
+                chunks.append(self._interpolated(arg, True, depth) if arg is not None else (StrValue((Hole(None),)),))
+            else:
+                chunks.append((literal(str(piece)),))
+        return _product(chunks)
+
+    # -- names and attributes ------------------------------------------------------------
+    def _name(self, expr: ast.Name, depth: int) -> tuple[StrValue, ...]:
+        binding = self.model.lookup(expr.id, expr)
+        if binding is None:
+            return ()
+        if binding.kind == "assign" and binding.value is not None:
+            values = self.evaluate(binding.value, depth + 1)
+            if binding.value is not None and not isinstance(binding.value, (ast.Name,)) and _is_constant_name(expr.id):
+                return tuple(v if v.via else replace(v, via=expr.id) for v in values)
+            return values
+        if binding.kind == "import" and binding.qualified_name:
+            return self._imported(binding.qualified_name, expr.id, depth)
+        return ()
+
+    def _imported(self, qualified_name: str, shown: str, depth: int) -> tuple[StrValue, ...]:
+        project = self.module.project
+        if project is None:
+            return ()
+        found = project.resolve_constant(self.module.path, qualified_name)
+        if found is None:
+            return ()
+        other, value = found
+        values = other.values.evaluate(value, depth + 1)
+        return tuple(v if v.via else replace(v, via=shown) for v in values)
+
+    def _attribute(self, expr: ast.Attribute, depth: int) -> tuple[StrValue, ...]:
+        # settings.TRACKING_URI where ``settings`` is a project module
+        raw = self.model._raw_qualified_name(expr, 0)
+        if raw is not None and not raw.startswith(("mlflow", "os.")):
+            imported = self._imported(raw, ast.unparse(expr), depth)
+            if imported:
+                return imported
+        # Config.MODEL_URI (class constant) and self.model_uri (set once in the class)
+        if isinstance(expr.value, ast.Name):
+            cls = self._class_named(expr.value)
+            if cls is not None:
+                scope = self.model.scopes.get(cls)
+                bindings = scope.bindings.get(expr.attr, []) if scope else []
+                assigned = [b for b in bindings if b.kind == "assign" and b.value is not None]
+                if len(assigned) == 1:
+                    values = self.evaluate(assigned[0].value, depth + 1)
+                    return tuple(v if v.via else replace(v, via=ast.unparse(expr)) for v in values)
+                attributes = self.model.instance_attributes.get(cls, {}).get(expr.attr, [])
+                if len(attributes) == 1 and not assigned:
+                    return self.evaluate(attributes[0][0], depth + 1)
+        return ()
+
+    def _class_named(self, name: ast.Name) -> ast.ClassDef | None:
+        binding = self.model.lookup(name.id, name)
+        if binding is None:
+            return None
+        if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+            return binding.node
+        return self.model._class_of_self(name)
+
+    def _subscript(self, expr: ast.Subscript, depth: int) -> tuple[StrValue, ...]:
+        """``CONFIG["tracking_uri"]`` where CONFIG is a dict literal constant."""
+        key = expr.slice
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return ()
+        container = expr.value
+        seen = 0
+        while isinstance(container, ast.Name) and seen < 4:
+            binding = self.model.lookup(container.id, container)
+            if binding is None or binding.kind != "assign" or binding.value is None:
+                return ()
+            container = binding.value
+            seen += 1
+        if isinstance(container, ast.Dict):
+            for dict_key, dict_value in zip(container.keys, container.values):
+                if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
+                    return self.evaluate(dict_value, depth + 1)
+        return ()
+
+    # -- calls ---------------------------------------------------------------------------
+    def _call(self, expr: ast.Call, depth: int) -> tuple[StrValue, ...]:
+        name = self.model.qualified_name(expr.func)
+        if name in _ENV_GETTERS:
+            default = argument(expr, 1, "default")
+            environment = self._hole(expr)
+            return environment + self.evaluate(default, depth + 1) if default is not None else environment
+        if name == "str" or name in ("os.fspath", "os.path.normpath"):
+            return self.evaluate(expr.args[0], depth + 1) if len(expr.args) == 1 else ()
+        if name in _LOCAL_PATH_CALLS:
+            return (StrValue((Hole(expr, self.module),), local_path=True),)
+        if name == "os.path.join" and expr.args:
+            first = self.evaluate(expr.args[0], depth + 1)
+            chunks: list[tuple[StrValue, ...]] = [first or self._hole(expr.args[0])]
+            for arg in expr.args[1:]:
+                chunks.append((literal("/"),))
+                chunks.append(self.evaluate(arg, depth + 1) or self._hole(arg))
+            return tuple(replace(v, local_path=v.local_path or _looks_local(first)) for v in _product(chunks))
+        if name in _PATH_CLASSES:
+            # Path("mlruns") is a local path whatever its text.
+            if not expr.args:
+                return (StrValue((Hole(expr, self.module),), local_path=True),)
+            inner = self.evaluate(expr.args[0], depth + 1) or self._hole(expr.args[0])
+            return tuple(replace(v, local_path=True) for v in inner)
+        func = expr.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.evaluate(func.value, depth + 1)
+            if func.attr == "format" and len(receiver) == 1 and receiver[0].complete:
+                keywords = {kw.arg: kw.value for kw in expr.keywords if kw.arg}
+                return self._fill(_split_format(receiver[0].text), list(expr.args), keywords, depth)
+            if receiver and all(v.local_path for v in receiver):
+                if func.attr == "as_uri":
+                    return (StrValue(("file://", Hole(expr, self.module))),)
+                if func.attr in ("resolve", "absolute", "expanduser", "joinpath", "with_name", "with_suffix"):
+                    return tuple(replace(v, local_path=True) for v in receiver)
+            if func.attr in ("strip", "rstrip", "lstrip", "lower") and not expr.args:
+                return receiver
+        return ()
+
+
+class _Field:
+    """A template field: ``key`` is a positional index, a keyword name, or None."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: int | str | None) -> None:
+        self.key = key
+
+
+def _split_format(template: str) -> list:  # list[str | _Field]
+    pieces: list = []
+    auto = 0
+    try:
+        import string
+
+        for text, field_name, _spec, _conv in string.Formatter().parse(template):
+            if text:
+                pieces.append(text)
+            if field_name is None:
+                continue
+            if field_name == "":
+                pieces.append(_Field(auto))
+                auto += 1
+            elif field_name.isdigit():
+                pieces.append(_Field(int(field_name)))
+            elif field_name.isidentifier():
+                pieces.append(_Field(field_name))
+            else:
+                pieces.append(_Field(None))
+    except ValueError:
+        return [template]
+    return pieces
+
+
+def _split_percent(template: str) -> list:
+    pieces: list = []
+    index = 0
+    position = 0
+    for match in _PERCENT_FIELD.finditer(template):
+        pieces.append(template[position : match.start()])
+        if match.group() == "%%":
+            pieces.append("%")
+        else:
+            pieces.append(_Field(index))
+            index += 1
+        position = match.end()
+    pieces.append(template[position:])
+    return [p for p in pieces if p != ""]
+
+
+def _only_hole(value: StrValue) -> bool:
+    return len(value.parts) == 1 and isinstance(value.parts[0], Hole) and not value.local_path
+
+
+def _looks_local(values: Iterable[StrValue]) -> bool:
+    return any(v.local_path or v.prefix.startswith(("/", "./", "../", "~")) for v in values)
+
+
+def _is_constant_name(name: str) -> bool:
+    return name.isupper() or (name.upper() == name and "_" in name)

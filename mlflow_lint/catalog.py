@@ -1,0 +1,191 @@
+"""The rule catalog: one YAML file per rule, read once, validated loudly.
+
+The catalog is data (``rules/*.yaml`` at the top of the checkout). The wheel ships it as
+``mlflow_lint/_packs``; an editable install falls back to the checkout's ``rules/``.
+Every user-facing text about a rule (messages, ``explain``, the README table, and later
+SARIF descriptors) is rendered from here, so it is written once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RULE_ID_PATTERN = re.compile(r"^MLF\d{3}$")
+SEVERITIES = ("error", "warning", "note")
+DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
+
+PILLARS: dict[int, str] = {
+    0: "analysis",
+    1: "centralised tracking",
+    2: "SQL metadata backend",
+    3: "object-store artifacts",
+    4: "registry as promotion boundary",
+    5: "tag-driven governance",
+    6: "consume via alias/version",
+    7: "access control & security",
+    8: "data & model lineage",
+}
+
+
+class CatalogError(Exception):
+    """The catalog on disk is malformed (a packaging or development error)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    references: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalog entry."""
+
+    id: str
+    name: str
+    pillar: int
+    severity: str
+    summary: str
+    message: str
+    docs: RuleDocs
+    valid_examples: tuple[str, ...]
+    invalid_examples: tuple[str, ...]
+    enabled_by_default: bool = True
+
+    @property
+    def pillar_name(self) -> str:
+        return PILLARS[self.pillar]
+
+    def format_message(self, fields: dict[str, str]) -> str:
+        try:
+            return self.message.format(**fields)
+        except (KeyError, IndexError) as exc:  # a check and its catalog entry disagree
+            raise CatalogError(f"{self.id}: message field {exc} not supplied") from exc
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All rules, sorted by id."""
+
+    rules: tuple[Rule, ...]
+    source: Path
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self.by_id.get(rule_id.upper())
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self.by_id[rule_id]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def matching(self, code_or_prefix: str) -> list[Rule]:
+        """Rules whose id starts with ``code_or_prefix`` (``MLF6`` selects MLF601..MLF699)."""
+        prefix = code_or_prefix.strip().upper()
+        return [rule for rule in self.rules if rule.id.startswith(prefix)]
+
+
+def catalog_dir() -> Path:
+    """Where the catalog is: the wheel's package data, else the checkout's ``rules/``."""
+    package_dir = Path(__file__).resolve().parent
+    packed = package_dir / "_packs"
+    if packed.is_dir():
+        return packed
+    checkout = package_dir.parent / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise CatalogError(f"rule catalog not found (looked in {packed} and {checkout})")
+
+
+@functools.lru_cache(maxsize=None)
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load and validate every ``*.yaml`` rule file in ``directory``."""
+    import yaml  # deferred: only paid when the catalog is first needed
+
+    root = directory or catalog_dir()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    rules = []
+    for path in sorted(root.glob("*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=loader)  # noqa: S506 - SafeLoader/CSafeLoader only
+        rules.append(_rule_from_data(data, path))
+    ids = [rule.id for rule in rules]
+    duplicates = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
+    if duplicates:
+        raise CatalogError(f"duplicate rule ids in catalog: {', '.join(duplicates)}")
+    names = [rule.name for rule in rules]
+    dup_names = sorted({name for name in names if names.count(name) > 1})
+    if dup_names:
+        raise CatalogError(f"duplicate rule names in catalog: {', '.join(dup_names)}")
+    return Catalog(rules=tuple(sorted(rules, key=lambda rule: rule.id)), source=root)
+
+
+def _rule_from_data(data: Any, path: Path) -> Rule:
+    def fail(problem: str) -> CatalogError:
+        return CatalogError(f"{path.name}: {problem}")
+
+    if not isinstance(data, dict):
+        raise fail("a rule file must be a mapping")
+    for key in ("id", "name", "pillar", "severity", "summary", "message", "docs", "examples"):
+        if key not in data:
+            raise fail(f"missing key '{key}'")
+    rule_id = str(data["id"])
+    if not RULE_ID_PATTERN.match(rule_id):
+        raise fail(f"id '{rule_id}' does not match MLF + three digits")
+    if path.stem != rule_id:
+        raise fail(f"file name must be {rule_id}.yaml")
+    pillar = data["pillar"]
+    if not isinstance(pillar, int) or pillar not in PILLARS:
+        raise fail(f"pillar must be an integer 0-8, got {pillar!r}")
+    if rule_id != "MLF000" and int(rule_id[3]) != pillar and pillar != 0:
+        raise fail(f"the hundreds digit of {rule_id} must be its pillar ({pillar})")
+    if data["severity"] not in SEVERITIES:
+        raise fail(f"severity must be one of {', '.join(SEVERITIES)}")
+    docs = data["docs"]
+    if not isinstance(docs, dict):
+        raise fail("docs must be a mapping")
+    missing = [section for section in DOC_SECTIONS if not docs.get(section)]
+    if missing:
+        raise fail(f"docs section(s) missing: {', '.join(missing)}")
+    references = tuple(
+        Reference(title=str(ref["title"]), url=str(ref["url"])) for ref in docs["references"]
+    )
+    examples = data["examples"] or {}
+    return Rule(
+        id=rule_id,
+        name=str(data["name"]),
+        pillar=pillar,
+        severity=str(data["severity"]),
+        summary=str(data["summary"]).strip(),
+        message=str(data["message"]).strip(),
+        docs=RuleDocs(
+            what=str(docs["what"]).strip(),
+            why=str(docs["why"]).strip(),
+            example=str(docs["example"]).rstrip(),
+            use_instead=str(docs["use_instead"]).rstrip(),
+            references=references,
+        ),
+        valid_examples=tuple(str(e) for e in examples.get("valid") or ()),
+        invalid_examples=tuple(str(e) for e in examples.get("invalid") or ()),
+        enabled_by_default=bool(data.get("default", True)),
+    )

@@ -1,0 +1,55 @@
+"""What a check is, and the per-file context it reports through."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.catalog import Rule
+from mlflow_lint.findings import Finding
+from mlflow_lint.positions import LineIndex
+
+
+@dataclass
+class FileContext:
+    """One file under analysis: its shared facts and the findings reported so far."""
+
+    module: AnalysedModule
+    display_path: str
+    rules: dict[str, Rule]  # enabled rules by id
+    lines: LineIndex
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(self, rule_id: str, node: ast.AST, **fields: str) -> None:
+        rule = self.rules.get(rule_id)
+        if rule is None:  # not enabled for this file
+            return
+        span = self.lines.span(node)
+        self.findings.append(
+            Finding(
+                path=self.display_path,
+                line=span.line,
+                column=span.column,
+                rule=rule_id,
+                end_line=span.end_line,
+                end_column=span.end_column,
+                message=rule.format_message(fields),
+            )
+        )
+
+
+class Check:
+    """A behavioural rule: one class per catalog entry.
+
+    ``rules`` names the catalog ids the check reports (usually one). ``node_types`` are
+    the ``ast`` node classes it wants to see; the engine hands it every such node of the
+    file from the single traversal the semantic model already made.
+    """
+
+    rules: ClassVar[tuple[str, ...]]
+    node_types: ClassVar[tuple[type[ast.AST], ...]] = (ast.Call,)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        raise NotImplementedError

@@ -1,0 +1,27 @@
+"""MLF101 local-tracking-uri."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis.mlflow_calls import uri_sinks
+from mlflow_lint.analysis.uris import UriKind, classify
+from mlflow_lint.checks.base import Check, FileContext
+
+_LOCAL = (UriKind.LOCAL_PATH, UriKind.FILE)
+
+
+class LocalTrackingUri(Check):
+    """A tracking URI that resolves to a local path or a ``file:`` URI."""
+
+    rules = ("MLF101",)
+    node_types = (ast.Call, ast.Assign)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        for sink in uri_sinks(ctx.module, node):
+            if sink.role != "tracking":
+                continue
+            for value in ctx.module.values.evaluate(sink.value):
+                if classify(value) in _LOCAL:
+                    ctx.report("MLF101", sink.value, api=sink.api, value=value.render())
+                    break

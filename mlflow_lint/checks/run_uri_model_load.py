@@ -1,0 +1,52 @@
+"""MLF601 run-uri-model-load."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.mlflow_calls import consumer, display_api, is_current_run_id
+from mlflow_lint.analysis.uris import UriKind, classify, runs_uri_run_id
+from mlflow_lint.analysis.values import Hole
+from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.checks.model_loads import consumed_uri
+
+
+class RunUriModelLoad(Check):
+    """A model or artifact consumed from a run: a ``runs:/`` URI or a ``run_id=`` argument.
+
+    The run the same code just created (``run.info.run_id`` of its ``start_run``,
+    ``mlflow.active_run()``, a ``log_model`` result) is not a finding.
+    """
+
+    rules = ("MLF601",)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        consumed = consumed_uri(node, ctx)
+        if consumed is not None:
+            for value in consumed.values:
+                if classify(value) is not UriKind.RUNS:
+                    continue
+                run_id = runs_uri_run_id(value)
+                if isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None:
+                    if is_current_run_id(run_id.module, run_id.expr):
+                        continue
+                ctx.report("MLF601", consumed.expr, api=consumed.api, source=value.render())
+                return
+        callee = ctx.module.model.callee(node)
+        found = consumer(callee) if callee is not None else None
+        if found is None or found.run_id_position is None:
+            return
+        run_id_expr = argument(node, found.run_id_position, found.run_id_keyword)
+        if run_id_expr is None or (isinstance(run_id_expr, ast.Constant) and run_id_expr.value is None):
+            return
+        if is_current_run_id(ctx.module, run_id_expr):
+            return
+        assert callee is not None
+        ctx.report("MLF601", run_id_expr, api=display_api(callee), source=f"run_id={_short(run_id_expr)}")
+
+
+def _short(expr: ast.expr) -> str:
+    text = ast.unparse(expr)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,27 @@
+"""MLF602 storage-path-model-load."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis.uris import UriKind, classify
+from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.checks.model_loads import consumed_uri
+
+_RAW_STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.LOCAL_PATH, UriKind.MLFLOW_ARTIFACTS)
+
+
+class StoragePathModelLoad(Check):
+    """A model loaded from a raw storage location instead of the registry."""
+
+    rules = ("MLF602",)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        consumed = consumed_uri(node, ctx)
+        if consumed is None or not consumed.consumer.loads_model:
+            return
+        for value in consumed.values:
+            if classify(value) in _RAW_STORAGE:
+                ctx.report("MLF602", consumed.expr, api=consumed.api, value=value.render())
+                return

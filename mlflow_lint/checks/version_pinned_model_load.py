@@ -1,0 +1,25 @@
+"""MLF603 version-pinned-model-load."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
+from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.checks.model_loads import consumed_uri
+
+
+class VersionPinnedModelLoad(Check):
+    """``models:/name/3``: a pinned registry version where an alias would allow rollback."""
+
+    rules = ("MLF603",)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        consumed = consumed_uri(node, ctx)
+        if consumed is None:
+            return
+        for value in consumed.values:
+            if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "version":
+                ctx.report("MLF603", consumed.expr, api=consumed.api, value=value.render())
+                return

@@ -1,0 +1,164 @@
+"""The ``mlflow-lint`` command line. Exit codes: 0 clean, 1 findings, 2 usage/config error."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from mlflow_lint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class ConfigurationProblem(click.ClickException):
+    """A bad configuration file, key, rule code or output path: exit 2, no usage banner."""
+
+    exit_code = EXIT_ERROR
+
+
+def _split_codes(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select MLF6,MLF101 --select MLF2`` -> ("MLF6", "MLF101", "MLF2")."""
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+def _use_colour(output_is_file: bool) -> bool | None:
+    if output_is_file or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return None  # click decides: colour only on a TTY
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mlflow-lint")
+def cli() -> None:
+    """Static analysis for MLflow governance: tracking stores, registry aliases, lineage, secrets."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured selection), e.g. MLF6,MLF101.")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition to the selection.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Configuration file (pyproject.toml or .mlflow-lint.yaml); default: found from the first path upward.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count; small runs use one).")
+@click.option("--verbose", "-v", is_flag=True, help="Also list skipped paths and the configuration used, on standard error.")
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    exit_zero: bool,
+    statistics: bool,
+    jobs: int | None,
+    verbose: bool,
+) -> None:
+    """Lint PATHS (files or directories; default: the current directory)."""
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
+    from mlflow_lint.engine import lint_paths
+
+    targets = list(paths) or [Path(".")]
+    catalog = load_catalog()
+    try:
+        config_file = config_path or find_config_file(targets[0])
+        config = load_config(config_file, catalog)
+        cli_select, cli_extend, cli_ignore = _split_codes(select), _split_codes(extend_select), _split_codes(ignore)
+        for flag, codes in (("--select", cli_select), ("--extend-select", cli_extend), ("--ignore", cli_ignore)):
+            check_selectors(codes, catalog, f"option {flag}")
+    except ConfigError as error:
+        raise ConfigurationProblem(str(error)) from None
+    enabled = resolve_selection(
+        catalog,
+        cli_select if cli_select else config.select,
+        config.extend_select + cli_extend,
+        config.ignore + cli_ignore,
+    )
+    if verbose:
+        click.echo(f"configuration: {config.path or 'defaults (no configuration file found)'}", err=True)
+        click.echo(f"rules enabled: {', '.join(sorted(enabled)) or 'none'}", err=True)
+
+    result = lint_paths(targets, config, enabled, jobs=jobs)
+
+    if verbose:
+        for path, reason in result.skipped:
+            click.echo(f"skipped {path}: {reason}", err=True)
+    if output_format == "json":
+        from mlflow_lint.reporters.json_report import render_json
+
+        report = render_json(result.findings, catalog, result.files_checked, result.files_analysed)
+        colour: bool | None = False
+    else:
+        from mlflow_lint.reporters.text import render_text
+
+        colour = _use_colour(output is not None)
+        report = render_text(result.findings, catalog, result.files_checked, statistics=statistics, style=click.style)
+
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(click.unstyle(report), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationProblem(f"cannot write report to {output}: {exc.strerror or exc}") from None
+    else:
+        click.echo(report, nl=False, color=colour)
+    sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List every rule of the catalog."""
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.reporters import rules_report
+
+    catalog = load_catalog()
+    render = {"text": rules_report.rules_text, "json": rules_report.rules_json, "markdown": rules_report.rules_markdown}
+    click.echo(render[output_format](catalog), nl=False)
+
+
+@cli.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Show the documentation of one rule (by id, e.g. MLF601, or by name)."""
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.reporters.rules_report import explain as render_explanation
+
+    catalog = load_catalog()
+    rule = catalog.get(rule_id) or next((r for r in catalog if r.name == rule_id.lower()), None)
+    if rule is None:
+        raise click.UsageError(f"unknown rule '{rule_id}' (see `mlflow-lint rules`)")
+    click.echo(render_explanation(rule), nl=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point: no traceback ever reaches the user."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="mlflow-lint", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("mlflow-lint: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+        click.echo(
+            f"mlflow-lint: internal error: {exc.__class__.__name__}: {exc}\n"
+            "Please report this at https://github.com/mlflow-lint/mlflow-lint/issues",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":
+    main()

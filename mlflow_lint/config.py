@@ -1,0 +1,203 @@
+"""Configuration: ``[tool.mlflow-lint]`` in pyproject.toml or ``.mlflow-lint.yaml``.
+
+Validated loudly: an unknown key, a value of the wrong type or an unknown rule id is a
+:class:`ConfigError` whose message names the file and the key; the CLI exits 2 with it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from mlflow_lint.catalog import Catalog
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE_NAMES = (".mlflow-lint.yaml", ".mlflow-lint.yml", "pyproject.toml")
+KNOWN_KEYS = ("select", "ignore", "extend-select", "exclude", "per-file-ignores")
+_SELECTOR = re.compile(r"^(ALL|MLF\d{0,3})$", re.IGNORECASE)
+
+
+class ConfigError(Exception):
+    """A configuration or usage problem the user must fix (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration file (or the defaults when there is none)."""
+
+    path: Path | None = None
+    root: Path = field(default_factory=Path.cwd)  # patterns are relative to this directory
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest configuration file at or above ``start``.
+
+    In one directory ``.mlflow-lint.yaml`` wins over ``pyproject.toml``; a pyproject.toml
+    without a ``[tool.mlflow-lint]`` table is passed over.
+    """
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        for name in CONFIG_FILE_NAMES:
+            candidate = candidate_dir / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml" and not _has_tool_table(candidate):
+                continue
+            return candidate
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # A cheap check first; the full parse (with its errors) happens in load_config.
+    return "mlflow-lint" in text and re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?mlflow-lint", text, re.M) is not None
+
+
+def load_config(path: Path | None, catalog: Catalog) -> Config:
+    """Read and validate a configuration file; ``None`` gives the defaults."""
+    if path is None:
+        return Config()
+    path = path.resolve()
+    data = _read_table(path)
+    return _validate(data, path, catalog)
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration file ({exc})") from None
+    if path.suffix == ".toml":
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        table = document.get("tool", {}).get("mlflow-lint")
+        if table is None:
+            return {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.mlflow-lint] must be a table")
+        return table
+    import yaml
+
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
+    return document
+
+
+def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
+    def where(key: str) -> str:
+        table = "[tool.mlflow-lint] " if path.suffix == ".toml" else ""
+        return f"{path}: {table}key '{key}'"
+
+    unknown = sorted(str(key) for key in data if key not in KNOWN_KEYS)
+    if unknown:
+        known = ", ".join(KNOWN_KEYS)
+        raise ConfigError(f"{path}: unknown configuration key(s): {', '.join(unknown)} (known keys: {known})")
+
+    def string_list(key: str) -> tuple[str, ...] | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{where(key)} must be a list of strings")
+        return tuple(value)
+
+    select = string_list("select")
+    ignore = string_list("ignore") or ()
+    extend_select = string_list("extend-select") or ()
+    exclude = string_list("exclude") or ()
+    for key, selectors in (("select", select or ()), ("ignore", ignore), ("extend-select", extend_select)):
+        check_selectors(selectors, catalog, where(key))
+
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    raw = data.get("per-file-ignores", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where('per-file-ignores')} must map glob patterns to lists of rule codes")
+    for pattern, codes in raw.items():
+        if isinstance(codes, str):
+            codes = [codes]
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise ConfigError(f"{where('per-file-ignores')}: '{pattern}' must map to a list of rule codes")
+        check_selectors(codes, catalog, f"{where('per-file-ignores')} ('{pattern}')")
+        per_file.append((str(pattern), tuple(codes)))
+
+    return Config(
+        path=path,
+        root=path.parent,
+        select=select,
+        ignore=ignore,
+        extend_select=extend_select,
+        exclude=exclude,
+        per_file_ignores=tuple(per_file),
+    )
+
+
+def check_selectors(selectors: Iterable[str], catalog: Catalog, where: str) -> None:
+    """Every selector is a rule id or prefix that names at least one rule."""
+    for selector in selectors:
+        if not _SELECTOR.match(selector.strip()):
+            raise ConfigError(f"{where}: '{selector}' is not a rule code or prefix (expected e.g. MLF601 or MLF6)")
+        if selector.strip().upper() != "ALL" and not catalog.matching(selector):
+            raise ConfigError(f"{where}: unknown rule code '{selector}' (see `mlflow-lint rules`)")
+
+
+def resolve_selection(
+    catalog: Catalog,
+    select: Iterable[str] | None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> frozenset[str]:
+    """The enabled rule ids. The most specific selector wins; on a tie, ``ignore`` wins.
+
+    With no ``select``, the rules enabled by default are selected. A rule that is off by
+    default is enabled only when named by its full id.
+    """
+    selectors = [s.strip().upper() for s in (select or ())] + [s.strip().upper() for s in extend_select]
+    ignores = [s.strip().upper() for s in ignore]
+    enabled = set()
+    for rule in catalog:
+        best_select = -1 if select is not None else (0 if rule.enabled_by_default else -1)
+        for selector in selectors:
+            length = _match_length(selector, rule.id)
+            if length is not None and (rule.enabled_by_default or selector == rule.id):
+                best_select = max(best_select, length)
+        best_ignore = max((length for s in ignores if (length := _match_length(s, rule.id)) is not None), default=-1)
+        if best_select >= 0 and best_select > best_ignore:
+            enabled.add(rule.id)
+    return frozenset(enabled)
+
+
+def _match_length(selector: str, rule_id: str) -> int | None:
+    if selector == "ALL":
+        return 0
+    return len(selector) if rule_id.startswith(selector) else None

@@ -1,0 +1,209 @@
+"""The lint engine: files in, findings out. Pure: it never prints and never imports the CLI,
+the reporters or flake8 (a test enforces the layering).
+
+Per file: read bytes, a cheap text prefilter (a file that never mentions MLflow is not
+parsed), one ``ast`` parse, one semantic model (one traversal that also buckets nodes by
+type), then every enabled check over the nodes it asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pathspec
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.catalog import Catalog, load_catalog
+from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
+from mlflow_lint.config import Config
+from mlflow_lint.discovery import discover
+from mlflow_lint.findings import Finding, sort_findings
+from mlflow_lint.positions import LineIndex
+from mlflow_lint.project import ProjectIndex, find_project_root
+from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
+
+PYTHON_SUFFIXES = frozenset({".py"})
+# Every rule reads MLflow APIs or MLflow environment variables: a file whose bytes never
+# say "mlflow" (any case) cannot produce a finding and is not parsed.
+_PREFILTER = re.compile(rb"mlflow", re.IGNORECASE)
+_POOL_THRESHOLD = 24  # below this many files a process pool costs more than it saves
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files_checked: int  # files discovered and read
+    files_analysed: int  # files that passed the prefilter and were parsed
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def is_lintable(path: Path) -> bool:
+    return path.suffix in PYTHON_SUFFIXES
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """POSIX path relative to ``cwd`` when below it, else absolute."""
+    absolute = path if path.is_absolute() else cwd / path
+    try:
+        return Path(os.path.normpath(absolute)).relative_to(cwd).as_posix()
+    except ValueError:
+        return Path(os.path.normpath(absolute)).as_posix()
+
+
+def lint_paths(
+    paths: Sequence[Path],
+    config: Config,
+    selected: frozenset[str],
+    *,
+    jobs: int | None = None,
+    cwd: Path | None = None,
+) -> LintResult:
+    """Lint files and directories with the given configuration and enabled rules."""
+    cwd = (cwd or Path.cwd()).resolve()
+    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    found = discover(paths, is_lintable, exclude, config.root.resolve())
+    tasks = [(str(path), display_path(path, cwd)) for path in found.files]
+    selected_ids = tuple(sorted(selected))
+
+    results: list[tuple[list[Finding], bool]]
+    workers = _worker_count(jobs, len(tasks))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(tasks) // (workers * 8))
+            results = list(pool.map(_lint_task, tasks, [selected_ids] * len(tasks), chunksize=chunk))
+    else:
+        results = [_lint_task(task, selected_ids) for task in tasks]
+
+    findings: list[Finding] = []
+    analysed = 0
+    ignores = _PerFileIgnores(config)
+    for (path_text, shown), (file_findings, parsed) in zip(tasks, results):
+        analysed += parsed
+        codes = ignores.codes_for(Path(path_text))
+        findings.extend(f for f in file_findings if not any(f.rule.startswith(code) for code in codes))
+    return LintResult(
+        findings=sort_findings(findings),
+        files_checked=len(tasks),
+        files_analysed=analysed,
+        skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped],
+    )
+
+
+def _worker_count(jobs: int | None, task_count: int) -> int:
+    if task_count < _POOL_THRESHOLD:
+        return 1
+    wanted = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    return max(1, min(wanted, task_count))
+
+
+class _PerFileIgnores:
+    def __init__(self, config: Config) -> None:
+        self.root = config.root.resolve()
+        self.entries = [
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), tuple(c.upper() for c in codes))
+            for pattern, codes in config.per_file_ignores
+        ]
+
+    def codes_for(self, path: Path) -> tuple[str, ...]:
+        if not self.entries:
+            return ()
+        try:
+            relative = path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return ()
+        codes: list[str] = []
+        for spec, entry_codes in self.entries:
+            if spec.match_file(relative):
+                codes.extend("" if code == "ALL" else code for code in entry_codes)
+        return tuple(codes)
+
+
+# ---------------------------------------------------------------------------- per file
+_PROJECTS: dict[Path | None, ProjectIndex] = {}  # per process: one index per project root
+
+
+def project_for(path: Path) -> ProjectIndex:
+    root = find_project_root(path.resolve())
+    index = _PROJECTS.get(root)
+    if index is None:
+        index = _PROJECTS[root] = ProjectIndex(root)
+    return index
+
+
+def _lint_task(task: tuple[str, str], selected_ids: tuple[str, ...]) -> tuple[list[Finding], bool]:
+    path_text, shown = task
+    path = Path(path_text)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        return [_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False
+    if not _PREFILTER.search(data):
+        return [], False
+    return lint_bytes(data, shown, selected_ids, path=path), True
+
+
+def lint_bytes(
+    data: bytes,
+    shown: str,
+    selected_ids: Iterable[str],
+    *,
+    path: Path | None = None,
+    project: ProjectIndex | None = None,
+    catalog: Catalog | None = None,
+) -> list[Finding]:
+    """Lint one Python file's bytes. ``path`` locates the project for cross-module facts."""
+    selected = frozenset(selected_ids)
+    try:
+        source = decode_python(data)
+        tree = parse_python(source, shown)
+    except UnanalysableSource as error:
+        return [_unanalysable(shown, error.reason, error.line, error.column, selected)]
+    real_path = path or Path(shown)
+    index = project if project is not None else project_for(real_path)
+    module = AnalysedModule(real_path.resolve(), source, tree, index)
+    index.register(module)
+    return run_checks(module, shown, selected, catalog or load_catalog())
+
+
+def run_checks(module: AnalysedModule, shown: str, selected: frozenset[str], catalog: Catalog) -> list[Finding]:
+    """Every enabled check over the nodes it asked for; a crashing check becomes a finding."""
+    rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
+    ctx = FileContext(module=module, display_path=shown, rules=rules, lines=LineIndex(module.source))
+    internal_errors: list[Finding] = []
+    for check in _checks_for(selected):
+        try:
+            for node_type in check.node_types:
+                for node in module.model.nodes_by_type.get(node_type, ()):
+                    check.visit(node, ctx)
+        except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
+            reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
+            internal_errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
+    return ctx.findings + internal_errors
+
+
+_CHECK_INSTANCES: dict[type[Check], Check] = {}
+
+
+def _checks_for(selected: frozenset[str]) -> list[Check]:
+    checks = []
+    for check_class in ALL_CHECKS:
+        if selected.intersection(check_class.rules):
+            instance = _CHECK_INSTANCES.get(check_class)
+            if instance is None:
+                instance = _CHECK_INSTANCES[check_class] = check_class()
+            checks.append(instance)
+    return checks
+
+
+def _unanalysable(
+    shown: str, reason: str, line: int, column: int, selected: Iterable[str], force: bool = False
+) -> Finding:
+    catalog = load_catalog()
+    message = catalog["MLF000"].format_message({"reason": reason})
+    return Finding(path=shown, line=line, column=column, rule="MLF000", end_line=line, end_column=column, message=message)

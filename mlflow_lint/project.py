@@ -1,0 +1,125 @@
+"""Project-wide facts: which module an import names, and that module's constants.
+
+Resolution is lazy and keyed by the importing file, not by the files named on the command
+line: linting one file finds the same constants as linting the whole tree, because the
+module an import names is located on disk (and parsed once per process) when a value is
+first asked of it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
+_MAX_MODULE_BYTES = 2_000_000
+_MAX_REEXPORT_DEPTH = 6
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest ancestor of ``start`` that looks like a project root."""
+    current = start if start.is_dir() else start.parent
+    for directory in (current, *current.parents):
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+            return directory
+    return None
+
+
+class ProjectIndex:
+    """Module lookup and constant resolution for one project root."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root.resolve() if root is not None else None
+        self._modules: dict[Path, AnalysedModule | None] = {}
+        self._files: dict[tuple[Path, str], Path | None] = {}
+
+    def register(self, module: AnalysedModule) -> None:
+        """Reuse a module the engine already parsed."""
+        self._modules[module.path.resolve()] = module
+
+    def module_at(self, path: Path) -> AnalysedModule | None:
+        key = path.resolve()
+        if key not in self._modules:
+            self._modules[key] = self._load(key)
+        return self._modules[key]
+
+    def _load(self, path: Path) -> AnalysedModule | None:
+        try:
+            if path.stat().st_size > _MAX_MODULE_BYTES:
+                return None
+            source = decode_python(path.read_bytes())
+            tree = parse_python(source, str(path))
+        except (OSError, UnanalysableSource):
+            return None
+        return AnalysedModule(path, source, tree, self)
+
+    # -- import resolution ----------------------------------------------------------------
+    def _search_directories(self, importing: Path) -> list[Path]:
+        start = importing.resolve().parent
+        directories: list[Path] = []
+        for directory in (start, *start.parents):
+            directories.append(directory)
+            directories.append(directory / "src")
+            if self.root is None or directory == self.root or self.root not in directory.parents:
+                break
+        return directories
+
+    def module_file(self, importing: Path, module: str) -> Path | None:
+        """The file implementing ``module`` as seen from ``importing`` (None if not ours)."""
+        key = (importing.resolve().parent, module)
+        if key in self._files:
+            return self._files[key]
+        found = self._find_module_file(importing, module)
+        self._files[key] = found
+        return found
+
+    def _find_module_file(self, importing: Path, module: str) -> Path | None:
+        level = len(module) - len(module.lstrip("."))
+        dotted = module[level:]
+        components = [c for c in dotted.split(".") if c]
+        if level:
+            base = importing.resolve().parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            if not components:
+                return None
+            bases = self._search_directories(importing)
+        for base in bases:
+            candidate = base.joinpath(*components) if components else base
+            for path in (candidate.with_suffix(".py") if components else None, candidate / "__init__.py"):
+                if path is not None and path.is_file():
+                    return path
+        return None
+
+    def resolve_constant(
+        self, importing: Path, qualified_name: str, _depth: int = 0
+    ) -> tuple[AnalysedModule, ast.expr] | None:
+        """The module-level value a qualified name denotes (``config.TRACKING_URI``)."""
+        if _depth > _MAX_REEXPORT_DEPTH:
+            return None
+        level = len(qualified_name) - len(qualified_name.lstrip("."))
+        rest_module, _, attribute = qualified_name[level:].rpartition(".")
+        module_name = "." * level + rest_module
+        if not attribute or not module_name:
+            return None
+        path = self.module_file(importing, module_name)
+        if path is None:
+            return None
+        module = self.module_at(path)
+        if module is None:
+            return None
+        scope = module.model.scopes[module.tree]
+        bindings = [b for b in scope.bindings.get(attribute, []) if b.kind in ("assign", "import")]
+        if not bindings:
+            return None
+        binding = max(bindings, key=lambda b: b.position)
+        if binding.kind == "assign" and binding.value is not None:
+            return module, binding.value
+        if binding.kind == "import" and binding.qualified_name:
+            return self.resolve_constant(path, binding.qualified_name, _depth + 1)
+        return None

@@ -1,0 +1,47 @@
+"""JSON report: ``{"version", "findings", "summary"}`` as DESIGN.md's contract states."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from mlflow_lint import __version__
+from mlflow_lint.catalog import Catalog
+from mlflow_lint.findings import Finding
+
+
+def finding_to_dict(finding: Finding, catalog: Catalog) -> dict[str, Any]:
+    rule = catalog.get(finding.rule)
+    data: dict[str, Any] = {
+        "rule": finding.rule,
+        "name": rule.name if rule else "",
+        "pillar": rule.pillar if rule else 0,
+        "severity": rule.severity if rule else "error",
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "message": finding.message,
+    }
+    if finding.cell is not None:
+        data["cell"] = finding.cell
+    return data
+
+
+def render_json(findings: list[Finding], catalog: Catalog, files_checked: int, files_analysed: int) -> str:
+    rows = [finding_to_dict(f, catalog) for f in findings]
+    severities = Counter(row["severity"] for row in rows)
+    document = {
+        "version": __version__,
+        "findings": rows,
+        "summary": {
+            "files_checked": files_checked,
+            "files_analysed": files_analysed,
+            "findings": len(rows),
+            "by_severity": {s: severities.get(s, 0) for s in ("error", "warning", "note")},
+            "by_rule": dict(sorted(Counter(row["rule"] for row in rows).items())),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

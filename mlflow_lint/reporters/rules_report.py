@@ -1,0 +1,77 @@
+"""Renderings of the catalog itself: ``rules`` (text, json, markdown) and ``explain``."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from mlflow_lint.catalog import PILLARS, Catalog, Rule
+
+
+def rules_text(catalog: Catalog) -> str:
+    width = max(len(rule.name) for rule in catalog)
+    lines = [f"{'id':<7} {'name':<{width}}  {'pillar':<6} {'severity':<8} summary"]
+    for rule in catalog:
+        lines.append(f"{rule.id:<7} {rule.name:<{width}}  {rule.pillar:<6} {rule.severity:<8} {rule.summary}")
+    return "\n".join(lines) + "\n"
+
+
+def rules_json(catalog: Catalog) -> str:
+    rows = [
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "pillar": rule.pillar,
+            "pillar_name": rule.pillar_name,
+            "severity": rule.severity,
+            "summary": rule.summary,
+            "enabled_by_default": rule.enabled_by_default,
+        }
+        for rule in catalog
+    ]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+def rules_markdown(catalog: Catalog) -> str:
+    """The README rule table (the README test compares against this)."""
+    lines = ["| id | name | pillar | severity | what it flags |", "|---|---|---|---|---|"]
+    for rule in catalog:
+        pillar = f"{rule.pillar} {PILLARS[rule.pillar]}" if rule.pillar else "-"
+        lines.append(f"| {rule.id} | `{rule.name}` | {pillar} | {rule.severity} | {rule.summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def explain(rule: Rule) -> str:
+    docs = rule.docs
+    pillar = f"pillar {rule.pillar} ({rule.pillar_name})" if rule.pillar else "engine"
+    out = [
+        f"{rule.id} {rule.name}",
+        f"{pillar}, default severity {rule.severity}{'' if rule.enabled_by_default else ', off by default'}",
+        "",
+        rule.summary + ".",
+        "",
+        "## What it does",
+        _wrap(docs.what),
+        "",
+        "## Why is this bad?",
+        _wrap(docs.why),
+        "",
+        "## Example",
+        "```python",
+        docs.example,
+        "```",
+        "",
+        "## Use instead",
+        "```python",
+        docs.use_instead,
+        "```",
+    ]
+    if docs.references:
+        out += ["", "## References"]
+        out += [f"- {ref.title}: {ref.url}" for ref in docs.references]
+    return "\n".join(out) + "\n"
+
+
+def _wrap(text: str) -> str:
+    paragraphs = [p.strip() for p in text.strip().split("\n\n")]
+    return "\n\n".join(textwrap.fill(" ".join(p.split()), width=88) for p in paragraphs)

@@ -1,0 +1,68 @@
+"""Text report: ``path:line:col: MLF601 message`` lines, then a summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable
+
+from mlflow_lint.catalog import Catalog
+from mlflow_lint.findings import Finding
+
+Style = Callable[..., str]
+_SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def render_text(
+    findings: list[Finding],
+    catalog: Catalog,
+    files_checked: int,
+    *,
+    statistics: bool = False,
+    style: Style = _plain,
+) -> str:
+    lines = []
+    for finding in findings:
+        rule = catalog.get(finding.rule)
+        colour = _SEVERITY_COLOURS.get(rule.severity if rule else "error")
+        location = f"{finding.path}:{finding.line}:{finding.column}:"
+        if finding.cell is not None:
+            location = f"{finding.path}:cell {finding.cell}:{finding.line}:{finding.column}:"
+        lines.append(f"{style(location, bold=True)} {style(finding.rule, fg=colour, bold=True)} {finding.message}")
+    if statistics and findings:
+        if lines:
+            lines.append("")
+        lines.extend(render_statistics(findings, catalog))
+    if lines:
+        lines.append("")
+    lines.append(summary_line(findings, catalog, files_checked))
+    return "\n".join(lines) + "\n"
+
+
+def render_statistics(findings: list[Finding], catalog: Catalog) -> list[str]:
+    counts = Counter(f.rule for f in findings)
+    width = len(str(max(counts.values())))
+    out = []
+    for rule_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = catalog.get(rule_id)
+        name = rule.name if rule else ""
+        severity = rule.severity if rule else ""
+        out.append(f"{count:>{width}}  {rule_id}  {severity:<7}  {name}")
+    return out
+
+
+def summary_line(findings: list[Finding], catalog: Catalog, files_checked: int) -> str:
+    files_word = "file" if files_checked == 1 else "files"
+    if not findings:
+        return f"All checks passed ({files_checked} {files_word} checked)."
+    severities = Counter((catalog.get(f.rule).severity if catalog.get(f.rule) else "error") for f in findings)
+    parts = [f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}" for s in ("error", "warning", "note") if severities[s]]
+    affected = len({f.path for f in findings})
+    noun = "finding" if len(findings) == 1 else "findings"
+    return (
+        f"Found {len(findings)} {noun} ({', '.join(parts)}) in {affected} "
+        f"{'file' if affected == 1 else 'files'}; {files_checked} {files_word} checked."
+    )

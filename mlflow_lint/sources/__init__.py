@@ -1,0 +1,1 @@
+"""Sources turn a file's bytes into something the checks can analyse."""
