@@ -177,12 +177,29 @@ class ValueEvaluator:
     def _interpolated(self, inner: ast.AST, plain: bool, depth: int) -> tuple[StrValue, ...]:
         """An interpolated expression: its known value when it has exactly one, else a hole."""
         if plain:
+            number = self._number(inner, depth)
+            if number is not None:
+                return (literal(number),)
             known = self.evaluate(inner, depth + 1)
             if len(known) == 1 and known[0].complete:
                 return known
             if len(known) == 1 and known[0].local_path:
                 return known
         return self._hole(inner)
+
+    def _number(self, expr: ast.AST, depth: int) -> str | None:
+        """The text of an integer constant (``VERSION = 7`` in ``f"models:/m/{VERSION}"``)."""
+        for _ in range(_MAX_DEPTH - depth):
+            if isinstance(expr, ast.Constant):
+                value = expr.value
+                return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+            if not isinstance(expr, ast.Name):
+                return None
+            binding = self.model.lookup(expr.id, expr)
+            if binding is None or binding.kind != "assign" or binding.value is None:
+                return None
+            expr = binding.value
+        return None
 
     def _binop(self, expr: ast.BinOp, depth: int) -> tuple[StrValue, ...]:
         if isinstance(expr.op, ast.Add):

@@ -1,0 +1,52 @@
+"""Shared helpers: the installed console script, and linting in-memory sources."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint.catalog import load_catalog
+from mlflow_lint.config import resolve_selection
+from mlflow_lint.engine import lint_bytes
+from mlflow_lint.project import ProjectIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def console_script() -> str:
+    """The ``mlflow-lint`` entry point installed next to this interpreter."""
+    candidate = Path(sys.executable).parent / "mlflow-lint"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("mlflow-lint")
+    if found is None:
+        pytest.fail("the mlflow-lint console script is not installed (run scripts/test.sh)")
+    return found
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [console_script(), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def all_rules() -> frozenset[str]:
+    return resolve_selection(load_catalog(), None)
+
+
+def lint_source(source: str, filename: str = "example.py", tmp_path: Path | None = None) -> list:
+    """Lint an in-memory module with every default rule (no other project files)."""
+    path = (tmp_path or Path("/nonexistent")) / filename
+    return lint_bytes(source.encode("utf-8"), filename, all_rules(), path=path, project=ProjectIndex(None))
