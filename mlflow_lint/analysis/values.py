@@ -253,8 +253,9 @@ class ValueEvaluator:
             return ()
         if binding.kind == "assign" and binding.value is not None:
             values = self.evaluate(binding.value, depth + 1)
-            if binding.value is not None and not isinstance(binding.value, (ast.Name,)) and _is_constant_name(expr.id):
-                return tuple(v if v.via else replace(v, via=expr.id) for v in values)
+            if _is_constant_name(expr.id):
+                # Name the constant the user wrote, the outermost one, in messages.
+                return tuple(replace(v, via=expr.id) for v in values)
             return values
         if binding.kind == "import" and binding.qualified_name:
             return self._imported(binding.qualified_name, expr.id, depth)
@@ -269,7 +270,7 @@ class ValueEvaluator:
             return ()
         other, value = found
         values = other.values.evaluate(value, depth + 1)
-        return tuple(v if v.via else replace(v, via=shown) for v in values)
+        return tuple(replace(v, via=shown) for v in values)
 
     def _attribute(self, expr: ast.Attribute, depth: int) -> tuple[StrValue, ...]:
         # settings.TRACKING_URI where ``settings`` is a project module
@@ -287,7 +288,7 @@ class ValueEvaluator:
                 assigned = [b for b in bindings if b.kind == "assign" and b.value is not None]
                 if len(assigned) == 1:
                     values = self.evaluate(assigned[0].value, depth + 1)
-                    return tuple(v if v.via else replace(v, via=ast.unparse(expr)) for v in values)
+                    return tuple(replace(v, via=ast.unparse(expr)) for v in values)
                 attributes = self.model.instance_attributes.get(cls, {}).get(expr.attr, [])
                 if len(attributes) == 1 and not assigned:
                     return self.evaluate(attributes[0][0], depth + 1)

@@ -1,0 +1,216 @@
+"""The installed ``mlflow-lint`` console script, end to end, as users run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint import __version__
+from mlflow_lint.catalog import load_catalog
+
+from .conftest import run_cli
+
+BAD = 'import mlflow\nmodel = mlflow.pyfunc.load_model("runs:/0a1b2c/model")\n'
+GOOD = 'import mlflow\nmodel = mlflow.pyfunc.load_model("models:/churn@champion")\n'
+LOCAL = 'import mlflow\nmlflow.set_tracking_uri("./mlruns")\n'
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "serve.py").write_text(BAD)
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "train.py").write_text(LOCAL)
+    (tmp_path / "unrelated.py").write_text("print('hello')\n")
+    return tmp_path
+
+
+def test_findings_exit_1_with_text_lines_and_summary(project: Path) -> None:
+    result = run_cli("check", ".", cwd=project)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("serve.py:2:34: MLF601 mlflow.pyfunc.load_model consumes a model from a run")
+    assert lines[1].startswith("train.py:2:25: MLF101 ")
+    assert lines[-1] == "Found 2 findings (2 errors) in 2 files; 4 files checked."
+    assert result.stderr == ""
+
+
+def test_clean_exit_0(project: Path) -> None:
+    result = run_cli("check", "good.py", "unrelated.py", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout == "All checks passed (2 files checked).\n"
+
+
+def test_default_path_is_current_directory(project: Path) -> None:
+    assert run_cli("check", cwd=project).stdout == run_cli("check", ".", cwd=project).stdout
+
+
+def test_exit_zero(project: Path) -> None:
+    result = run_cli("check", ".", "--exit-zero", cwd=project)
+    assert result.returncode == 0 and "MLF601" in result.stdout
+
+
+def test_json_contract(project: Path) -> None:
+    result = run_cli("check", ".", "--format", "json", cwd=project)
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert set(document) == {"version", "findings", "summary"}
+    assert document["version"] == __version__
+    first = document["findings"][0]
+    assert first == {
+        "rule": "MLF601",
+        "name": "run-uri-model-load",
+        "pillar": 6,
+        "severity": "error",
+        "path": "serve.py",
+        "line": 2,
+        "column": 34,
+        "end_line": 2,
+        "end_column": 54,  # exclusive, like SARIF
+        "message": first["message"],
+    }
+    assert document["summary"]["findings"] == 2
+    assert document["summary"]["files_checked"] == 4
+    assert document["summary"]["files_analysed"] == 3  # unrelated.py never mentions mlflow
+    assert document["summary"]["by_rule"] == {"MLF101": 1, "MLF601": 1}
+
+
+def test_output_file(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.json"
+    result = run_cli("check", ".", "--format", "json", "--output", str(target), cwd=project)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert len(json.loads(target.read_text())["findings"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--select", "MLF6"], {"MLF601"}),
+        (["--select", "MLF101"], {"MLF101"}),
+        (["--ignore", "MLF601"], {"MLF101"}),
+        (["--ignore", "MLF"], set()),
+        (["--select", "MLF1,MLF6"], {"MLF101", "MLF601"}),
+        (["--select", "MLF2", "--extend-select", "MLF101"], {"MLF101"}),
+        (["--ignore", "MLF6", "--select", "MLF601"], {"MLF601"}),  # more specific wins
+    ],
+)
+def test_select_and_ignore(project: Path, options: list[str], expected: set[str]) -> None:
+    result = run_cli("check", ".", "--format", "json", *options, cwd=project)
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == expected
+    assert result.returncode == (1 if expected else 0)
+
+
+def test_config_selection_and_cli_override(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.mlflow-lint]\nignore = ["MLF101"]\n')
+    result = run_cli("check", ".", "--format", "json", cwd=project)
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == {"MLF601"}
+    result = run_cli("check", ".", "--format", "json", "--select", "MLF1", cwd=project)
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == set()  # config ignore still applies
+
+
+def test_yaml_config_and_per_file_ignores(project: Path) -> None:
+    (project / ".mlflow-lint.yaml").write_text("per-file-ignores:\n  'serve.py': [MLF6]\nexclude: ['train.py']\n")
+    result = run_cli("check", ".", cwd=project)
+    assert result.returncode == 0, result.stdout
+    assert "(3 files checked)" in result.stdout  # train.py excluded
+
+
+@pytest.mark.parametrize(
+    ("config", "needle"),
+    [
+        ('[tool.mlflow-lint]\nselct = ["MLF6"]\n', "selct"),
+        ('[tool.mlflow-lint]\nselect = ["MLF999"]\n', "MLF999"),
+        ('[tool.mlflow-lint]\nignore = "E501x"\n', "E501x"),
+        ('[tool.mlflow-lint]\nselect = 6\n', "'select'"),
+        ("[tool.mlflow-lint\nselect = 1\n", "invalid TOML"),
+    ],
+)
+def test_bad_config_exits_2_naming_the_problem(project: Path, config: str, needle: str) -> None:
+    (project / "pyproject.toml").write_text(config)
+    result = run_cli("check", ".", cwd=project)
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert "pyproject.toml" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bad_yaml_config_names_line(project: Path) -> None:
+    (project / ".mlflow-lint.yaml").write_text("select: [MLF6\nignore: x\n")
+    result = run_cli("check", ".", cwd=project)
+    assert result.returncode == 2
+    assert ".mlflow-lint.yaml: invalid YAML at line" in result.stderr
+
+
+def test_unknown_cli_code_and_missing_path_exit_2(project: Path) -> None:
+    result = run_cli("check", ".", "--select", "MLF9", cwd=project)
+    assert result.returncode == 2 and "MLF9" in result.stderr
+    result = run_cli("check", "does-not-exist.py", cwd=project)
+    assert result.returncode == 2 and "does-not-exist.py" in result.stderr
+
+
+def test_syntax_error_among_good_files(project: Path) -> None:
+    (project / "broken.py").write_text("import mlflow\ndef f(:\n    pass\n")
+    (project / "latin.py").write_bytes(b"import mlflow\nx = '\xff\xfe'\n")
+    result = run_cli("check", ".", "--format", "json", cwd=project)
+    assert result.returncode == 1
+    findings = json.loads(result.stdout)["findings"]
+    by_path = {(f["path"], f["rule"]) for f in findings}
+    assert ("broken.py", "MLF000") in by_path
+    assert ("latin.py", "MLF000") in by_path
+    assert ("serve.py", "MLF601") in by_path and ("train.py", "MLF101") in by_path
+    broken = next(f for f in findings if f["path"] == "broken.py")
+    assert broken["line"] == 2 and "syntax error" in broken["message"]
+
+
+def test_statistics(project: Path) -> None:
+    result = run_cli("check", ".", "--statistics", cwd=project)
+    assert "1  MLF601  error    run-uri-model-load" in result.stdout
+
+
+def test_colour_only_when_forced(project: Path) -> None:
+    plain = run_cli("check", ".", cwd=project)
+    assert "\x1b[" not in plain.stdout
+    forced = run_cli("check", ".", cwd=project, env={"NO_COLOR": "", "FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.stdout
+
+
+def test_rules_and_explain() -> None:
+    catalog = load_catalog()
+    result = run_cli("rules")
+    assert result.returncode == 0
+    for rule in catalog:
+        assert rule.id in result.stdout and rule.name in result.stdout
+    rows = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert [row["id"] for row in rows] == [rule.id for rule in catalog]
+    explained = run_cli("explain", "MLF601")
+    assert explained.returncode == 0
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
+        assert heading in explained.stdout
+    assert run_cli("explain", "run-uri-model-load").stdout == explained.stdout
+    unknown = run_cli("explain", "MLF999")
+    assert unknown.returncode == 2 and "MLF999" in unknown.stderr
+
+
+def test_version_and_module_entry_point() -> None:
+    assert run_cli("--version").stdout.strip() == f"mlflow-lint, version {__version__}"
+    module = subprocess.run([sys.executable, "-m", "mlflow_lint", "--version"], capture_output=True, text=True)
+    assert module.returncode == 0 and __version__ in module.stdout
+
+
+def test_output_is_deterministic(project: Path) -> None:
+    first = run_cli("check", ".", "--format", "json", cwd=project).stdout
+    second = run_cli("check", ".", "--format", "json", "--jobs", "2", cwd=project).stdout
+    assert first == second
+
+
+def test_parallel_run_matches_serial(tmp_path: Path) -> None:
+    for index in range(40):
+        (tmp_path / f"m{index:02d}.py").write_text(BAD if index % 2 else LOCAL)
+    serial = run_cli("check", ".", "--format", "json", "--jobs", "1", cwd=tmp_path)
+    parallel = run_cli("check", ".", "--format", "json", "--jobs", "2", cwd=tmp_path)
+    assert serial.stdout == parallel.stdout
+    assert len(json.loads(serial.stdout)["findings"]) == 40

@@ -1,0 +1,67 @@
+"""File discovery: recursion, exclusions, .gitignore, virtualenvs, symlink loops."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pathspec
+
+from mlflow_lint.discovery import discover
+from mlflow_lint.engine import is_lintable
+
+
+def _names(root: Path, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]
+    found = discover([root], is_lintable, **kwargs)
+    return [p.relative_to(root).as_posix() for p in found.files]
+
+
+def _touch(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("import mlflow\n")
+
+
+def test_skips_vcs_caches_venvs_and_node_modules(tmp_path: Path) -> None:
+    for name in ("a.py", "pkg/b.py", ".git/hooks/c.py", "node_modules/d.py", "__pycache__/e.py", "env/lib/f.py", "notes.txt"):
+        _touch(tmp_path / name)
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr\n")
+    assert _names(tmp_path) == ["a.py", "pkg/b.py"]
+
+
+def test_gitignore_is_honoured_including_nested_and_negations(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("build/\n*.gen.py\n!keep.gen.py\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text("local_*.py\n")
+    for name in ("a.py", "build/b.py", "x.gen.py", "keep.gen.py", "sub/local_c.py", "sub/d.py"):
+        _touch(tmp_path / name)
+    assert _names(tmp_path) == ["a.py", "keep.gen.py", "sub/d.py"]
+    # Linting a subdirectory still honours the repository's root .gitignore.
+    found = discover([tmp_path / "build"], is_lintable)
+    assert found.files == []
+
+
+def test_exclude_patterns_apply_to_walks_and_named_files(tmp_path: Path) -> None:
+    for name in ("a.py", "legacy/b.py", "c_test.py"):
+        _touch(tmp_path / name)
+    spec = pathspec.GitIgnoreSpec.from_lines(["legacy/", "*_test.py"])
+    assert _names(tmp_path, exclude=spec, exclude_root=tmp_path.resolve()) == ["a.py"]
+    named = discover([tmp_path / "c_test.py"], is_lintable, spec, tmp_path.resolve())
+    assert named.files == [] and named.skipped
+
+
+def test_named_file_is_linted_whatever_its_suffix(tmp_path: Path) -> None:
+    _touch(tmp_path / "script")
+    assert discover([tmp_path / "script"], is_lintable).files == [tmp_path / "script"]
+
+
+def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:
+    _touch(tmp_path / "pkg" / "a.py")
+    os.symlink(tmp_path, tmp_path / "pkg" / "loop")
+    assert _names(tmp_path) == ["pkg/a.py"]
+
+
+def test_duplicates_are_linted_once(tmp_path: Path) -> None:
+    _touch(tmp_path / "a.py")
+    found = discover([tmp_path, tmp_path / "a.py"], is_lintable)
+    assert len(found.files) == 1

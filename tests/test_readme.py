@@ -1,0 +1,22 @@
+"""The README's rule table is generated from the catalog and must not go stale."""
+
+from __future__ import annotations
+
+import runpy
+
+from .conftest import ROOT
+
+
+def test_readme_rule_table_is_current() -> None:
+    render = runpy.run_path(str(ROOT / "scripts" / "update_readme.py"))["render"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "<!-- rules-table:start -->" in readme
+    assert render(readme) == readme, "README rule table is stale: run python scripts/update_readme.py"
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```")[1]
+    assert "pip install ." in first_block and "mlflow-lint check" in first_block
+    assert "bash scripts/test.sh" in readme.split("```")[3]
+    assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
