@@ -9,6 +9,8 @@ first asked of it.
 from __future__ import annotations
 
 import ast
+import functools
+from collections import OrderedDict
 from pathlib import Path
 
 from mlflow_lint.analysis.module import AnalysedModule
@@ -17,15 +19,21 @@ from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
 _MAX_MODULE_BYTES = 2_000_000
 _MAX_REEXPORT_DEPTH = 6
+_MAX_CACHED_MODULES = 128
 
 
 def find_project_root(start: Path) -> Path | None:
     """The nearest ancestor of ``start`` that looks like a project root."""
-    current = start if start.is_dir() else start.parent
-    for directory in (current, *current.parents):
-        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
-            return directory
-    return None
+    return _project_root_of_directory(start if start.is_dir() else start.parent)
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_root_of_directory(directory: Path) -> Path | None:
+    if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+        return directory
+    if directory.parent == directory:
+        return None
+    return _project_root_of_directory(directory.parent)
 
 
 class ProjectIndex:
@@ -33,18 +41,28 @@ class ProjectIndex:
 
     def __init__(self, root: Path | None) -> None:
         self.root = root.resolve() if root is not None else None
-        self._modules: dict[Path, AnalysedModule | None] = {}
+        # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
+        self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
         self._files: dict[tuple[Path, str], Path | None] = {}
 
     def register(self, module: AnalysedModule) -> None:
         """Reuse a module the engine already parsed."""
-        self._modules[module.path.resolve()] = module
+        self._remember(module.path.resolve(), module)
 
     def module_at(self, path: Path) -> AnalysedModule | None:
         key = path.resolve()
-        if key not in self._modules:
-            self._modules[key] = self._load(key)
-        return self._modules[key]
+        if key in self._modules:
+            self._modules.move_to_end(key)
+            return self._modules[key]
+        module = self._load(key)
+        self._remember(key, module)
+        return module
+
+    def _remember(self, key: Path, module: AnalysedModule | None) -> None:
+        self._modules[key] = module
+        self._modules.move_to_end(key)
+        while len(self._modules) > _MAX_CACHED_MODULES:
+            self._modules.popitem(last=False)
 
     def _load(self, path: Path) -> AnalysedModule | None:
         try:

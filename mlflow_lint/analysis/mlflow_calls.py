@@ -30,6 +30,12 @@ class UriSink:
     value: ast.expr
 
 
+# Terminal names of every call ``uri_sinks`` understands (see Check.call_names).
+SINK_CALL_NAMES = frozenset(
+    {"set_tracking_uri", "set_registry_uri", "MlflowClient", "setdefault", "putenv", "update"}
+)
+
+
 def display_api(name: str) -> str:
     """``mlflow.MlflowClient.download_artifacts`` -> ``MlflowClient.download_artifacts``."""
     for prefix in ("mlflow.MlflowClient", "mlflow.deployments.DeploymentClient"):
@@ -141,6 +147,8 @@ _CONSUMERS: dict[str, Consumer] = {
     f"{api.MLFLOW_CLIENT}.download_artifacts": Consumer(None, None, 0, "run_id", loads_model=False),
 }
 _FLAVOR_LOAD = Consumer(0, "model_uri")
+# Terminal names of every consumer call (``pyfunc.load_pyfunc`` is an old load_model).
+CONSUMER_CALL_NAMES = frozenset({name.rpartition(".")[2] for name in _CONSUMERS} | {"load_model", "load_pyfunc"})
 
 
 def consumer(callee: str) -> Consumer | None:

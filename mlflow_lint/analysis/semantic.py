@@ -19,18 +19,8 @@ from typing import Iterator
 
 from mlflow_lint.analysis import api
 
-_SCOPE_NODES = (
-    ast.Module,
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.Lambda,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _MAX_DEPTH = 12
 
 
@@ -93,6 +83,10 @@ class SemanticModel:
         # class node -> attribute name -> assigned values (``self.x = ...`` in methods)
         self.instance_attributes: dict[ast.ClassDef, dict[str, list[tuple[ast.expr, ast.AST]]]] = {}
         self.nodes_by_type: dict[type, list[ast.AST]] = {}
+        # local name -> names it may stand for (``import X as Y``, ``f = mod.load_model``);
+        # lets the engine pre-select calls by their terminal name before resolving them.
+        self.name_aliases: dict[str, set[str]] = {}
+        self._callees: dict[ast.Call, str | None] = {}
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -103,15 +97,34 @@ class SemanticModel:
         stack: list[tuple[ast.AST, Scope]] = [(self.tree, module_scope)]
         nodes_by_type = self.nodes_by_type
         parents = self.parents
+        binders = _BINDERS
+        ast_type, list_type = ast.AST, list
         while stack:
             node, scope = stack.pop()
-            nodes_by_type.setdefault(type(node), []).append(node)
-            inner = self._bind(node, scope)
-            for child in ast.iter_child_nodes(node):
-                parents[child] = node
-                stack.append((child, self._child_scope(node, child, scope, inner)))
-        for nodes in nodes_by_type.values():
-            nodes.sort(key=_position)
+            node_type = type(node)
+            bucket = nodes_by_type.get(node_type)
+            if bucket is None:
+                nodes_by_type[node_type] = [node]
+            else:
+                bucket.append(node)
+            binder = binders.get(node_type)
+            inner = binder(self, node, scope) if binder is not None else None
+            pending: list[tuple[ast.AST, Scope]] = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, ast_type):
+                    children: list = [value]
+                elif isinstance(value, list_type):
+                    children = value
+                else:
+                    continue
+                for child in children:
+                    if isinstance(child, ast_type):
+                        parents[child] = node
+                        child_scope = scope if inner is None else self._child_scope(node, child, scope, inner)
+                        pending.append((child, child_scope))
+            # Reversed, so that nodes are visited (and bucketed) in source order.
+            stack.extend(reversed(pending))
 
     def _child_scope(self, node: ast.AST, child: ast.AST, scope: Scope, inner: Scope | None) -> Scope:
         if inner is None:
@@ -137,96 +150,117 @@ class SemanticModel:
                 scope = scope.parent
         return scope
 
-    def _bind(self, node: ast.AST, scope: Scope) -> Scope | None:
-        """Record the bindings ``node`` makes; return the new scope it opens, if any."""
-        if isinstance(node, ast.Import):
-            end = _end_position(node)
-            for alias in node.names:
-                if alias.asname:
-                    name, target = alias.asname, alias.name
-                else:
-                    name = target = alias.name.partition(".")[0]
-                self._binding_scope(scope, name).add(
-                    Binding(name, "import", node, end, qualified_name=target)
+    def _bind_import(self, node: ast.Import, scope: Scope) -> None:
+        end = _end_position(node)
+        for alias in node.names:
+            if alias.asname:
+                name, target = alias.asname, alias.name
+            else:
+                name = target = alias.name.partition(".")[0]
+            self._binding_scope(scope, name).add(Binding(name, "import", node, end, qualified_name=target))
+            self._note_alias(name, alias.name.rpartition(".")[2])
+
+    def _bind_import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        module = "." * (node.level or 0) + (node.module or "")
+        end = _end_position(node)
+        for alias in node.names:
+            if alias.name == "*":
+                scope.star_imports.append(module)
+                continue
+            name = alias.asname or alias.name
+            separator = "" if module.endswith(".") else "."
+            self._binding_scope(scope, name).add(
+                Binding(name, "import", node, end, qualified_name=f"{module}{separator}{alias.name}")
+            )
+            self._note_alias(name, alias.name)
+
+    def _note_alias(self, local: str, original: str) -> None:
+        if local != original:
+            self.name_aliases.setdefault(local, set()).add(original)
+
+    def _bind_assign(self, node: ast.Assign, scope: Scope) -> None:
+        end = _end_position(node)
+        for target in node.targets:
+            self._bind_target(target, node.value, node, scope, end)
+            if isinstance(target, ast.Name):
+                if isinstance(node.value, ast.Attribute):
+                    self._note_alias(target.id, node.value.attr)
+                elif isinstance(node.value, ast.Name):
+                    self._note_alias(target.id, node.value.id)
+
+    def _bind_ann_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        if isinstance(node.target, ast.Name):
+            self._binding_scope(scope, node.target.id).add(
+                Binding(
+                    node.target.id,
+                    "assign" if node.value is not None else "annotation",
+                    node,
+                    _end_position(node),
+                    value=node.value,
+                    annotation=node.annotation,
                 )
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * (node.level or 0) + (node.module or "")
-            end = _end_position(node)
-            for alias in node.names:
-                if alias.name == "*":
-                    scope.star_imports.append(module)
-                    continue
-                name = alias.asname or alias.name
-                separator = "" if module.endswith(".") else "."
-                self._binding_scope(scope, name).add(
-                    Binding(name, "import", node, end, qualified_name=f"{module}{separator}{alias.name}")
-                )
-        elif isinstance(node, ast.Assign):
-            end = _end_position(node)
-            for target in node.targets:
-                self._bind_target(target, node.value, node, scope, end)
-        elif isinstance(node, ast.AnnAssign):
-            if isinstance(node.target, ast.Name):
-                self._binding_scope(scope, node.target.id).add(
-                    Binding(
-                        node.target.id,
-                        "assign" if node.value is not None else "annotation",
-                        node,
-                        _end_position(node),
-                        value=node.value,
-                        annotation=node.annotation,
-                    )
-                )
-            elif node.value is not None:
-                self._bind_target(node.target, node.value, node, scope, _end_position(node))
-        elif isinstance(node, ast.AugAssign):
-            self._bind_target(node.target, None, node, scope, _end_position(node))
-        elif isinstance(node, ast.NamedExpr):
-            target_scope = scope
-            while isinstance(target_scope.node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                assert target_scope.parent is not None
-                target_scope = target_scope.parent
-            target_scope.add(Binding(node.target.id, "assign", node, _end_position(node), value=node.value))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self._binding_scope(scope, node.name).add(Binding(node.name, "def", node, _position(node)))
-            inner = self._new_scope(node, scope)
-            self._bind_arguments(node.args, inner, _position(node))
-            return inner
-        elif isinstance(node, ast.Lambda):
-            inner = self._new_scope(node, scope)
-            self._bind_arguments(node.args, inner, _position(node))
-            return inner
-        elif isinstance(node, ast.ClassDef):
-            self._binding_scope(scope, node.name).add(Binding(node.name, "class", node, _position(node)))
-            return self._new_scope(node, scope)
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            inner = self._new_scope(node, scope)
-            for generator in node.generators:
-                self._bind_target(generator.target, None, generator, inner, _position(node))
-            return inner
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    position = _end_position(item.context_expr)
-                    if isinstance(item.optional_vars, ast.Name):
-                        name = item.optional_vars.id
-                        self._binding_scope(scope, name).add(
-                            Binding(name, "with", node, position, value=item.context_expr)
-                        )
-                    else:
-                        self._bind_target(item.optional_vars, None, node, scope, position)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self._bind_target(node.target, None, node, scope, _end_position(node.iter))
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+            )
+        elif node.value is not None:
+            self._bind_target(node.target, node.value, node, scope, _end_position(node))
+
+    def _bind_aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        self._bind_target(node.target, None, node, scope, _end_position(node))
+
+    def _bind_named_expr(self, node: ast.NamedExpr, scope: Scope) -> None:
+        target_scope = scope
+        while isinstance(target_scope.node, _COMPREHENSIONS) and target_scope.parent is not None:
+            target_scope = target_scope.parent
+        target_scope.add(Binding(node.target.id, "assign", node, _end_position(node), value=node.value))
+
+    def _bind_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> Scope:
+        self._binding_scope(scope, node.name).add(Binding(node.name, "def", node, _position(node)))
+        inner = self._new_scope(node, scope)
+        self._bind_arguments(node.args, inner, _position(node))
+        return inner
+
+    def _bind_lambda(self, node: ast.Lambda, scope: Scope) -> Scope:
+        inner = self._new_scope(node, scope)
+        self._bind_arguments(node.args, inner, _position(node))
+        return inner
+
+    def _bind_class(self, node: ast.ClassDef, scope: Scope) -> Scope:
+        self._binding_scope(scope, node.name).add(Binding(node.name, "class", node, _position(node)))
+        return self._new_scope(node, scope)
+
+    def _bind_comprehension(self, node: ast.AST, scope: Scope) -> Scope:
+        inner = self._new_scope(node, scope)
+        for generator in node.generators:  # type: ignore[attr-defined]
+            self._bind_target(generator.target, None, generator, inner, _position(node))
+        return inner
+
+    def _bind_with(self, node: ast.With | ast.AsyncWith, scope: Scope) -> None:
+        for item in node.items:
+            if item.optional_vars is None:
+                continue
+            position = _end_position(item.context_expr)
+            if isinstance(item.optional_vars, ast.Name):
+                name = item.optional_vars.id
+                self._binding_scope(scope, name).add(Binding(name, "with", node, position, value=item.context_expr))
+            else:
+                self._bind_target(item.optional_vars, None, node, scope, position)
+
+    def _bind_for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
+        self._bind_target(node.target, None, node, scope, _end_position(node.iter))
+
+    def _bind_except(self, node: ast.ExceptHandler, scope: Scope) -> None:
+        if node.name:
             scope.add(Binding(node.name, "other", node, _position(node)))
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            if isinstance(node, ast.Global):
-                scope.global_names.update(node.names)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+
+    def _bind_global(self, node: ast.Global, scope: Scope) -> None:
+        scope.global_names.update(node.names)
+
+    def _bind_match_name(self, node: ast.MatchAs | ast.MatchStar, scope: Scope) -> None:
+        if node.name:
             scope.add(Binding(node.name, "other", node, _position(node)))
-        elif isinstance(node, ast.MatchMapping) and node.rest:
+
+    def _bind_match_mapping(self, node: ast.MatchMapping, scope: Scope) -> None:
+        if node.rest:
             scope.add(Binding(node.rest, "other", node, _position(node)))
-        return None
 
     def _bind_target(
         self,
@@ -370,6 +404,13 @@ class SemanticModel:
         return None
 
     def callee(self, call: ast.Call) -> str | None:
+        try:
+            return self._callees[call]
+        except KeyError:
+            found = self._callees[call] = self._resolve_callee(call)
+            return found
+
+    def _resolve_callee(self, call: ast.Call) -> str | None:
         """Canonical name of what ``call`` calls, including methods of known instances.
 
         ``mlflow.pyfunc.load_model(...)`` -> ``mlflow.pyfunc.load_model``;
@@ -532,3 +573,30 @@ def _own_returns(function: ast.AST) -> Iterator[ast.Return]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
         stack.extend(ast.iter_child_nodes(node))
+
+
+_BINDERS = {
+    ast.Import: SemanticModel._bind_import,
+    ast.ImportFrom: SemanticModel._bind_import_from,
+    ast.Assign: SemanticModel._bind_assign,
+    ast.AnnAssign: SemanticModel._bind_ann_assign,
+    ast.AugAssign: SemanticModel._bind_aug_assign,
+    ast.NamedExpr: SemanticModel._bind_named_expr,
+    ast.FunctionDef: SemanticModel._bind_function,
+    ast.AsyncFunctionDef: SemanticModel._bind_function,
+    ast.Lambda: SemanticModel._bind_lambda,
+    ast.ClassDef: SemanticModel._bind_class,
+    ast.ListComp: SemanticModel._bind_comprehension,
+    ast.SetComp: SemanticModel._bind_comprehension,
+    ast.DictComp: SemanticModel._bind_comprehension,
+    ast.GeneratorExp: SemanticModel._bind_comprehension,
+    ast.With: SemanticModel._bind_with,
+    ast.AsyncWith: SemanticModel._bind_with,
+    ast.For: SemanticModel._bind_for,
+    ast.AsyncFor: SemanticModel._bind_for,
+    ast.ExceptHandler: SemanticModel._bind_except,
+    ast.Global: SemanticModel._bind_global,
+    ast.MatchAs: SemanticModel._bind_match_name,
+    ast.MatchStar: SemanticModel._bind_match_name,
+    ast.MatchMapping: SemanticModel._bind_match_mapping,
+}

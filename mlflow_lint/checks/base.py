@@ -44,12 +44,16 @@ class Check:
     """A behavioural rule: one class per catalog entry.
 
     ``rules`` names the catalog ids the check reports (usually one). ``node_types`` are
-    the ``ast`` node classes it wants to see; the engine hands it every such node of the
-    file from the single traversal the semantic model already made.
+    the ``ast`` node classes it wants to see; the engine hands it those nodes of the file
+    from the single traversal the semantic model already made.
     """
 
     rules: ClassVar[tuple[str, ...]]
     node_types: ClassVar[tuple[type[ast.AST], ...]] = (ast.Call,)
+    # Terminal names of the calls the check handles (``load_model`` for
+    # ``mlflow.pyfunc.load_model(...)``); the engine hands it only calls whose name, or an
+    # import alias of it, is listed, before any resolution. None: every call.
+    call_names: ClassVar[frozenset[str] | None] = None
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         raise NotImplementedError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.mlflow_calls import uri_sinks
+from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.checks.base import Check, FileContext
 
@@ -14,6 +14,7 @@ class NonSqlBackendStore(Check):
 
     rules = ("MLF201",)
     node_types = (ast.Call, ast.Assign)
+    call_names = SINK_CALL_NAMES
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         for sink in uri_sinks(ctx.module, node):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.mlflow_calls import consumer, display_api, is_current_run_id
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES, consumer, display_api, is_current_run_id
 from mlflow_lint.analysis.uris import UriKind, classify, runs_uri_run_id
 from mlflow_lint.analysis.values import Hole
 from mlflow_lint.checks.base import Check, FileContext
@@ -20,6 +20,7 @@ class RunUriModelLoad(Check):
     """
 
     rules = ("MLF601",)
+    call_names = CONSUMER_CALL_NAMES
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
@@ -15,6 +16,7 @@ class StoragePathModelLoad(Check):
     """A model loaded from a raw storage location instead of the registry."""
 
     rules = ("MLF602",)
+    call_names = CONSUMER_CALL_NAMES
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)

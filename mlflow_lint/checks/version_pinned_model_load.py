@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
@@ -13,6 +14,7 @@ class VersionPinnedModelLoad(Check):
     """``models:/name/3``: a pinned registry version where an alias would allow rollback."""
 
     rules = ("MLF603",)
+    call_names = CONSUMER_CALL_NAMES
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
