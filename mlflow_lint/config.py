@@ -20,12 +20,37 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE_NAMES = (".mlflow-lint.yaml", ".mlflow-lint.yml", "pyproject.toml")
-KNOWN_KEYS = ("select", "ignore", "extend-select", "exclude", "per-file-ignores")
+KNOWN_KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "exclude",
+    "per-file-ignores",
+    # rule options
+    "required-tags",
+    "protected-aliases",
+    "gate-functions",
+    "allowed-tracking-uris",
+    "registry-admin-modules",
+)
+DEFAULT_PROTECTED_ALIASES = ("champion", "production", "prod")
 _SELECTOR = re.compile(r"^(ALL|MLF\d{0,3})$", re.IGNORECASE)
 
 
 class ConfigError(Exception):
     """A configuration or usage problem the user must fix (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class RuleOptions:
+    """Options the checks read; picklable, so it travels to worker processes."""
+
+    required_tags: tuple[str, ...] = ()  # MLF501; empty: flag only runs with no tag at all
+    protected_aliases: tuple[str, ...] = DEFAULT_PROTECTED_ALIASES  # MLF402, compared case-insensitively
+    gate_functions: tuple[str, ...] = ()  # MLF402: names or qualified names of gate functions
+    allowed_tracking_uris: tuple[str, ...] = ()  # MLF102: URIs that never count as "another" URI
+    registry_admin_modules: tuple[str, ...] = ()  # MLF403: globs of paths allowed to delete
+    root: str = ""  # the configuration's directory: registry-admin-modules are relative to it
 
 
 @dataclass(frozen=True)
@@ -39,6 +64,13 @@ class Config:
     extend_select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    options: RuleOptions = field(default_factory=RuleOptions)
+
+    def rule_options(self) -> RuleOptions:
+        """The options with ``root`` filled in."""
+        from dataclasses import replace
+
+        return replace(self.options, root=str(self.root.resolve()))
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -151,7 +183,19 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         check_selectors(codes, catalog, f"{where('per-file-ignores')} ('{pattern}')")
         per_file.append((str(pattern), tuple(codes)))
 
+    protected = string_list("protected-aliases")
+    options = RuleOptions(
+        required_tags=tuple(dict.fromkeys(string_list("required-tags") or ())),
+        protected_aliases=tuple(a.lower() for a in protected) if protected is not None else DEFAULT_PROTECTED_ALIASES,
+        gate_functions=string_list("gate-functions") or (),
+        allowed_tracking_uris=string_list("allowed-tracking-uris") or (),
+        registry_admin_modules=string_list("registry-admin-modules") or (),
+    )
+    for key, values in (("required-tags", options.required_tags), ("gate-functions", options.gate_functions)):
+        if any(not value.strip() for value in values):
+            raise ConfigError(f"{where(key)} must not contain empty strings")
     return Config(
+        options=options,
         path=path,
         root=path.parent,
         select=select,

@@ -21,7 +21,7 @@ import pathspec
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
-from mlflow_lint.config import Config
+from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.discovery import discover
 from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
@@ -69,16 +69,16 @@ def lint_paths(
     exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
     found = discover(paths, is_lintable, exclude, config.root.resolve())
     tasks = [(str(path), display_path(path, cwd)) for path in found.files]
-    selected_ids = tuple(sorted(selected))
+    settings = _Settings(tuple(sorted(selected)), config.rule_options())
 
     results: list[tuple[list[Finding], bool]]
     workers = _worker_count(jobs, len(tasks))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(tasks) // (workers * 8))
-            results = list(pool.map(_lint_task, tasks, [selected_ids] * len(tasks), chunksize=chunk))
+            results = list(pool.map(_lint_task, tasks, [settings] * len(tasks), chunksize=chunk))
     else:
-        results = [_lint_task(task, selected_ids) for task in tasks]
+        results = [_lint_task(task, settings) for task in tasks]
 
     findings: list[Finding] = []
     analysed = 0
@@ -136,8 +136,17 @@ def project_for(path: Path) -> ProjectIndex:
     return index
 
 
-def _lint_task(task: tuple[str, str], selected_ids: tuple[str, ...]) -> tuple[list[Finding], bool]:
+@dataclass(frozen=True)
+class _Settings:
+    """What every worker needs besides the file: picklable."""
+
+    selected: tuple[str, ...]
+    options: RuleOptions
+
+
+def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding], bool]:
     path_text, shown = task
+    selected_ids = settings.selected
     path = Path(path_text)
     try:
         data = path.read_bytes()
@@ -146,7 +155,7 @@ def _lint_task(task: tuple[str, str], selected_ids: tuple[str, ...]) -> tuple[li
         return [_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False
     if not _PREFILTER.search(data):
         return [], False
-    return lint_bytes(data, shown, selected_ids, path=path), True
+    return lint_bytes(data, shown, selected_ids, path=path, options=settings.options), True
 
 
 def lint_bytes(
@@ -157,6 +166,7 @@ def lint_bytes(
     path: Path | None = None,
     project: ProjectIndex | None = None,
     catalog: Catalog | None = None,
+    options: RuleOptions | None = None,
 ) -> list[Finding]:
     """Lint one Python file's bytes. ``path`` locates the project for cross-module facts."""
     selected = frozenset(selected_ids)
@@ -169,13 +179,15 @@ def lint_bytes(
     index = project if project is not None else project_for(real_path)
     module = AnalysedModule(real_path.resolve(), source, tree, index)
     index.register(module)
-    return run_checks(module, shown, selected, catalog or load_catalog())
+    return run_checks(module, shown, selected, catalog or load_catalog(), options or RuleOptions())
 
 
-def run_checks(module: AnalysedModule, shown: str, selected: frozenset[str], catalog: Catalog) -> list[Finding]:
+def run_checks(
+    module: AnalysedModule, shown: str, selected: frozenset[str], catalog: Catalog, options: RuleOptions
+) -> list[Finding]:
     """Every enabled check over the nodes it asked for; a crashing check becomes a finding."""
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
-    ctx = FileContext(module=module, display_path=shown, rules=rules, lines=LineIndex(module.source))
+    ctx = FileContext(module=module, display_path=shown, rules=rules, lines=LineIndex(module.source), options=options)
     internal_errors: list[Finding] = []
     model = module.model
     calls_by_name: dict[str, list[ast.Call]] | None = None

@@ -44,16 +44,65 @@ def display_api(name: str) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class EnvAssignment:
+    """``os.environ["NAME"] = value`` and its equivalents."""
+
+    variable: str
+    value: ast.expr
+    api: str
+
+
+def env_assignments(module: AnalysedModule, node: ast.AST) -> list[EnvAssignment]:
+    """Environment variables ``node`` sets: subscript assignment, setdefault, update, putenv."""
+    found: list[EnvAssignment] = []
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and module.model.qualified_name(target.value) == "os.environ":
+                name = _variable_name(module, target.slice)
+                if name is not None:
+                    found.append(EnvAssignment(name, node.value, f"os.environ[{name!r}]"))
+        return found
+    if not isinstance(node, ast.Call):
+        return found
+    callee = module.model.callee(node)
+    if callee in ("os.environ.setdefault", "os.putenv"):
+        key, value = argument(node, 0, None), argument(node, 1, None)
+        name = _variable_name(module, key)
+        if name is not None and value is not None:
+            found.append(EnvAssignment(name, value, f"{callee}({name!r}, ...)"))
+    elif callee == "os.environ.update":
+        mapping = node.args[0] if node.args else None
+        if isinstance(mapping, ast.Dict):
+            for key, value in zip(mapping.keys, mapping.values):
+                name = _variable_name(module, key)
+                if name is not None:
+                    found.append(EnvAssignment(name, value, f"os.environ.update({{{name!r}: ...}})"))
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                found.append(EnvAssignment(keyword.arg, keyword.value, f"os.environ.update({keyword.arg}=...)"))
+    return found
+
+
+def _variable_name(module: AnalysedModule, key: ast.expr | None) -> str | None:
+    if key is None:
+        return None
+    values = module.values.evaluate(key)
+    if len(values) == 1 and values[0].complete:
+        return values[0].text
+    return None
+
+
 def uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
     """Tracking/registry URIs set by ``node`` (an ``ast.Call`` or ``ast.Assign``)."""
-    if isinstance(node, ast.Assign):
-        return _environ_assignment_sinks(module, node)
+    sinks = [
+        UriSink(assignment.api, _URI_VARIABLES[assignment.variable], assignment.value)
+        for assignment in env_assignments(module, node)
+        if assignment.variable in _URI_VARIABLES
+    ]
     if not isinstance(node, ast.Call):
-        return []
+        return sinks
     callee = module.model.callee(node)
-    if callee is None:
-        return []
-    sinks: list[UriSink] = []
     if callee == "mlflow.set_tracking_uri":
         value = argument(node, 0, "uri")
         if value is not None:
@@ -69,52 +118,6 @@ def uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
             sinks.append(UriSink("MlflowClient(tracking_uri=...)", "tracking", tracking))
         if registry is not None:
             sinks.append(UriSink("MlflowClient(registry_uri=...)", "registry", registry))
-    elif callee in ("os.environ.setdefault", "os.putenv"):
-        key, value = argument(node, 0, None), argument(node, 1, None)
-        role = _uri_variable(module, key)
-        if role is not None and value is not None:
-            sinks.append(UriSink(f"{callee}({_variable_name(module, key)!r}, ...)", role, value))
-    elif callee == "os.environ.update":
-        sinks.extend(_environ_update_sinks(module, node))
-    return sinks
-
-
-def _uri_variable(module: AnalysedModule, key: ast.expr | None) -> str | None:
-    if key is None:
-        return None
-    values = module.values.evaluate(key)
-    if len(values) == 1 and values[0].complete:
-        return _URI_VARIABLES.get(values[0].text)
-    return None
-
-
-def _variable_name(module: AnalysedModule, key: ast.expr | None) -> str:
-    values = module.values.evaluate(key) if key is not None else ()
-    return values[0].text if values else "?"
-
-
-def _environ_assignment_sinks(module: AnalysedModule, node: ast.Assign) -> list[UriSink]:
-    sinks = []
-    for target in node.targets:
-        if isinstance(target, ast.Subscript) and module.model.qualified_name(target.value) == "os.environ":
-            role = _uri_variable(module, target.slice)
-            if role is not None:
-                name = _variable_name(module, target.slice)
-                sinks.append(UriSink(f"os.environ[{name!r}]", role, node.value))
-    return sinks
-
-
-def _environ_update_sinks(module: AnalysedModule, node: ast.Call) -> list[UriSink]:
-    sinks = []
-    mapping = node.args[0] if node.args else None
-    if isinstance(mapping, ast.Dict):
-        for key, value in zip(mapping.keys, mapping.values):
-            role = _uri_variable(module, key)
-            if role is not None:
-                sinks.append(UriSink(f"os.environ.update({_variable_name(module, key)!r}: ...)", role, value))
-    for keyword in node.keywords:
-        if keyword.arg in _URI_VARIABLES:
-            sinks.append(UriSink(f"os.environ.update({keyword.arg}=...)", _URI_VARIABLES[keyword.arg], keyword.value))
     return sinks
 
 

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Rule
+from mlflow_lint.config import RuleOptions
 from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 
@@ -20,7 +21,18 @@ class FileContext:
     display_path: str
     rules: dict[str, Rule]  # enabled rules by id
     lines: LineIndex
+    options: RuleOptions = field(default_factory=RuleOptions)
     findings: list[Finding] = field(default_factory=list)
+
+    def relative_path(self) -> str:
+        """The file's path relative to the configuration directory (for option globs)."""
+        import os
+
+        root = self.options.root
+        path = str(self.module.path)
+        if root and (path == root or path.startswith(root.rstrip(os.sep) + os.sep)):
+            return os.path.relpath(path, root).replace(os.sep, "/")
+        return self.display_path
 
     def report(self, rule_id: str, node: ast.AST, **fields: str) -> None:
         rule = self.rules.get(rule_id)
