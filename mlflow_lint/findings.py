@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import tokenize
 from dataclasses import dataclass, field
+from typing import Sequence
 
 
 @dataclass(frozen=True, order=True)
@@ -20,8 +25,66 @@ class Finding:
     end_column: int
     message: str = field(compare=False)
     cell: int | None = field(default=None, compare=False)  # notebooks: 0-based cell index
+    # The flagged source with its layout removed (see normalise_source): what a
+    # line-independent fingerprint is made of. None when there is no flagged expression.
+    snippet: str | None = field(default=None, compare=False)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Deterministic order (path, line, column, rule, then message as a tie-break)."""
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, f.message))
+
+
+_WHITESPACE = re.compile(r"\s+")
+_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
+
+
+def normalise_source(segment: str) -> str:
+    """Source text with its layout removed: comments, all whitespace, trailing commas.
+
+    Reformatting (line breaks, indentation, a formatter's magic trailing comma, a comment
+    inside the call) leaves the result unchanged, so fingerprints made from it survive.
+    Whitespace inside string literals goes too: a fingerprint only needs to tell findings
+    apart, and the occurrence index separates the rare collision. Comments are cut out of
+    the text by position rather than rebuilding it from tokens, whose spelling differs
+    between Python versions (3.12 splits f-strings into parts).
+    """
+    lines = io.StringIO(segment).readlines()  # the same line split tokenize sees
+    try:
+        comments = [
+            (token.start, token.end)
+            for token in tokenize.generate_tokens(io.StringIO(segment).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError):  # not a complete token stream: keep comments
+        comments = []
+    for (row, start), (_, end) in reversed(comments):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + line[end:]
+    return _TRAILING_COMMA.sub("", _WHITESPACE.sub("", "".join(lines)))
+
+
+def fingerprints(findings: Sequence[Finding]) -> list[str]:
+    """A line-independent fingerprint per finding, in the order given.
+
+    Made of the rule, the path, the normalised flagged source (the message when there is
+    none) and the occurrence index of that triple in its file, counted in position order.
+    Inserting or deleting lines elsewhere in the file keeps every fingerprint; editing the
+    flagged expression, moving the file or reordering identical findings changes it.
+    """
+    order = sorted(range(len(findings)), key=lambda i: _position(findings[i]))
+    seen: dict[tuple[str, str, str], int] = {}
+    result = [""] * len(findings)
+    for index in order:
+        finding = findings[index]
+        key = (finding.rule, finding.path, finding.snippet if finding.snippet is not None else finding.message)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        material = "\0".join((*key, str(occurrence))).encode("utf-8", errors="surrogatepass")
+        result[index] = hashlib.sha256(material).hexdigest()[:32]
+    return result
+
+
+def _position(finding: Finding) -> tuple[str, int, int, int, str]:
+    cell = -1 if finding.cell is None else finding.cell
+    return (finding.path, cell, finding.line, finding.column, finding.rule)

@@ -9,7 +9,7 @@ from typing import ClassVar
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Rule
 from mlflow_lint.config import RuleOptions
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, normalise_source
 from mlflow_lint.positions import LineIndex
 
 
@@ -39,6 +39,7 @@ class FileContext:
         if rule is None:  # not enabled for this file
             return
         span = self.lines.span(node)
+        segment = ast.get_source_segment(self.module.source, node)
         self.findings.append(
             Finding(
                 path=self.display_path,
@@ -48,6 +49,7 @@ class FileContext:
                 end_line=span.end_line,
                 end_column=span.end_column,
                 message=rule.format_message(fields),
+                snippet=normalise_source(segment) if segment else None,
             )
         )
 
