@@ -51,6 +51,7 @@ class RuleOptions:
     allowed_tracking_uris: tuple[str, ...] = ()  # MLF102: URIs that never count as "another" URI
     registry_admin_modules: tuple[str, ...] = ()  # MLF403: globs of paths allowed to delete
     root: str = ""  # the configuration's directory: registry-admin-modules are relative to it
+    exclude: tuple[str, ...] = ()  # the configuration's exclude patterns (project-wide scans honour them)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Config:
         """The options with ``root`` filled in."""
         from dataclasses import replace
 
-        return replace(self.options, root=str(self.root.resolve()))
+        return replace(self.options, root=str(self.root.resolve()), exclude=self.exclude)
 
 
 def find_config_file(start: Path) -> Path | None:

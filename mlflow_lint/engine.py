@@ -26,9 +26,10 @@ from mlflow_lint.discovery import discover
 from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex, find_project_root
+from mlflow_lint.project_facts import ProjectFacts, facts_for
+from mlflow_lint.sources import is_lintable
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
-PYTHON_SUFFIXES = frozenset({".py"})
 # Every rule reads MLflow APIs or MLflow environment variables: a file whose bytes never
 # say "mlflow" (any case) cannot produce a finding and is not parsed.
 _PREFILTER = re.compile(rb"mlflow", re.IGNORECASE)
@@ -41,10 +42,6 @@ class LintResult:
     files_checked: int  # files discovered and read
     files_analysed: int  # files that passed the prefilter and were parsed
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-
-
-def is_lintable(path: Path) -> bool:
-    return path.suffix in PYTHON_SUFFIXES
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -69,7 +66,8 @@ def lint_paths(
     exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
     found = discover(paths, is_lintable, exclude, config.root.resolve())
     tasks = [(str(path), display_path(path, cwd)) for path in found.files]
-    settings = _Settings(tuple(sorted(selected)), config.rule_options())
+    options = config.rule_options()
+    settings = _Settings(tuple(sorted(selected)), options, str(cwd), _project_facts(found.files, selected, options))
 
     results: list[tuple[list[Finding], bool]]
     workers = _worker_count(jobs, len(tasks))
@@ -142,6 +140,8 @@ class _Settings:
 
     selected: tuple[str, ...]
     options: RuleOptions
+    display_root: str = ""
+    facts: dict[str, ProjectFacts] | None = None  # project root -> facts, computed once up front
 
 
 def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding], bool]:
@@ -155,7 +155,25 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding
         return [_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False
     if not _PREFILTER.search(data):
         return [], False
-    return lint_bytes(data, shown, selected_ids, path=path, options=settings.options), True
+    index = project_for(path)
+    if settings.facts and index.root is not None and str(index.root) in settings.facts:
+        index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
+    findings = lint_bytes(
+        data, shown, selected_ids, path=path, project=index, options=settings.options, display_root=settings.display_root
+    )
+    return findings, True
+
+
+def _project_facts(files: list[Path], selected: frozenset[str], options: RuleOptions) -> dict[str, ProjectFacts] | None:
+    """Project-wide facts for every project the files belong to, when a rule needs them."""
+    if "MLF102" not in selected:
+        return None
+    facts: dict[str, ProjectFacts] = {}
+    for path in files:
+        index = project_for(path)
+        if index.root is not None and str(index.root) not in facts:
+            facts[str(index.root)] = facts_for(index, options.exclude, options.root)
+    return facts
 
 
 def lint_bytes(
@@ -167,6 +185,7 @@ def lint_bytes(
     project: ProjectIndex | None = None,
     catalog: Catalog | None = None,
     options: RuleOptions | None = None,
+    display_root: str = "",
 ) -> list[Finding]:
     """Lint one Python file's bytes. ``path`` locates the project for cross-module facts."""
     selected = frozenset(selected_ids)
@@ -179,15 +198,22 @@ def lint_bytes(
     index = project if project is not None else project_for(real_path)
     module = AnalysedModule(real_path.resolve(), source, tree, index)
     index.register(module)
-    return run_checks(module, shown, selected, catalog or load_catalog(), options or RuleOptions())
+    return run_checks(module, shown, selected, catalog or load_catalog(), options or RuleOptions(), display_root)
 
 
 def run_checks(
-    module: AnalysedModule, shown: str, selected: frozenset[str], catalog: Catalog, options: RuleOptions
+    module: AnalysedModule,
+    shown: str,
+    selected: frozenset[str],
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str = "",
 ) -> list[Finding]:
     """Every enabled check over the nodes it asked for; a crashing check becomes a finding."""
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
-    ctx = FileContext(module=module, display_path=shown, rules=rules, lines=LineIndex(module.source), options=options)
+    ctx = FileContext(
+        module=module, display_path=shown, rules=rules, lines=LineIndex(module.source), options=options, display_root=display_root
+    )
     internal_errors: list[Finding] = []
     model = module.model
     calls_by_name: dict[str, list[ast.Call]] | None = None

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
@@ -44,6 +45,8 @@ class ProjectIndex:
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
         self._files: dict[tuple[Path, str], Path | None] = {}
+        # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
+        self.facts: dict[object, object] = {}
 
     def register(self, module: AnalysedModule) -> None:
         """Reuse a module the engine already parsed."""
@@ -114,10 +117,10 @@ class ProjectIndex:
                     return path
         return None
 
-    def resolve_constant(
+    def resolve_binding(
         self, importing: Path, qualified_name: str, _depth: int = 0
-    ) -> tuple[AnalysedModule, ast.expr] | None:
-        """The module-level value a qualified name denotes (``config.TRACKING_URI``)."""
+    ) -> tuple[AnalysedModule, Binding] | None:
+        """The module-level binding a qualified name denotes, following re-exports."""
         if _depth > _MAX_REEXPORT_DEPTH:
             return None
         level = len(qualified_name) - len(qualified_name.lstrip("."))
@@ -132,12 +135,26 @@ class ProjectIndex:
         if module is None:
             return None
         scope = module.model.scopes[module.tree]
-        bindings = [b for b in scope.bindings.get(attribute, []) if b.kind in ("assign", "import")]
+        bindings = [b for b in scope.bindings.get(attribute, []) if b.kind in ("assign", "import", "def", "class")]
         if not bindings:
             return None
         binding = max(bindings, key=lambda b: b.position)
-        if binding.kind == "assign" and binding.value is not None:
-            return module, binding.value
         if binding.kind == "import" and binding.qualified_name:
-            return self.resolve_constant(path, binding.qualified_name, _depth + 1)
-        return None
+            return self.resolve_binding(path, binding.qualified_name, _depth + 1)
+        return module, binding
+
+    def resolve_constant(self, importing: Path, qualified_name: str) -> tuple[AnalysedModule, ast.expr] | None:
+        """The module-level value a qualified name denotes (``config.TRACKING_URI``)."""
+        found = self.resolve_binding(importing, qualified_name)
+        if found is None or found[1].kind != "assign" or found[1].value is None:
+            return None
+        return found[0], found[1].value
+
+    def resolve_function(
+        self, importing: Path, qualified_name: str
+    ) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+        """The project function a qualified name denotes (``utils.meta.tag_lineage``)."""
+        found = self.resolve_binding(importing, qualified_name)
+        if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        return found[0], found[1].node

@@ -8,7 +8,7 @@ from pathlib import Path
 import pathspec
 
 from mlflow_lint.discovery import discover
-from mlflow_lint.engine import is_lintable
+from mlflow_lint.sources import is_lintable
 
 
 def _names(root: Path, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]

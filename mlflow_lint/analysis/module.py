@@ -23,6 +23,8 @@ class AnalysedModule:
         self.project = project
         self.model = SemanticModel(tree)
         self._values: ValueEvaluator | None = None
+        # Facts derived once per module by the analyses that need them (runs, effects).
+        self.cache: dict[str, object] = {}
 
     @property
     def values(self) -> ValueEvaluator:

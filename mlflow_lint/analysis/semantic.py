@@ -14,6 +14,7 @@ not understand resolves to nothing, so unknown code never produces a finding.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -22,6 +23,7 @@ from mlflow_lint.analysis import api
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _MAX_DEPTH = 12
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass(frozen=True)
@@ -392,7 +394,8 @@ class SemanticModel:
         if isinstance(expr, ast.Name):
             binding = self.lookup(expr.id, expr)
             if binding is None:
-                return None
+                # An unshadowed builtin denotes itself (``all``, ``str``, ``dict``).
+                return expr.id if expr.id in _BUILTINS else None
             if binding.kind == "import":
                 return binding.qualified_name
             if binding.kind == "assign" and isinstance(binding.value, (ast.Name, ast.Attribute)):

@@ -35,6 +35,8 @@ _LOCAL_PATH_CALLS = frozenset(
     }
 )
 _PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePath"})
+# "scheme://user:password@" -> keep the user, mask the password (messages never echo secrets)
+_USERINFO_PASSWORD = re.compile(r"(://[^/@\s:]*:)[^/@\s]+@")
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
 
 
@@ -91,7 +93,9 @@ class StrValue:
         return "".join(out)
 
     def render(self) -> str:
+        """The value for messages: holes as ``{expr}``, passwords in URIs masked."""
         body = "".join(part if isinstance(part, str) else part.render() for part in self.parts)
+        body = _USERINFO_PASSWORD.sub(r"\1***@", body)
         rendered = repr(body) if len(body) <= 80 else repr(body[:79] + "…")
         return f"{rendered} via {self.via}" if self.via else rendered
 

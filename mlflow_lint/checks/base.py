@@ -11,6 +11,7 @@ from mlflow_lint.catalog import Rule
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.findings import Finding, normalise_source
 from mlflow_lint.positions import LineIndex
+from mlflow_lint.project_facts import ProjectFacts, facts_for, single_file_facts
 
 
 @dataclass
@@ -22,7 +23,23 @@ class FileContext:
     rules: dict[str, Rule]  # enabled rules by id
     lines: LineIndex
     options: RuleOptions = field(default_factory=RuleOptions)
+    display_root: str = ""  # findings' paths are relative to this directory
     findings: list[Finding] = field(default_factory=list)
+
+    def project_facts(self) -> ProjectFacts:
+        """Facts about the whole project this file belongs to (computed once per project)."""
+        project = self.module.project
+        if project is None or project.root is None:
+            return single_file_facts(self.module)  # no project around it: the file is the project
+        return facts_for(project, self.options.exclude, self.options.root)
+
+    def display(self, absolute_path: str) -> str:
+        """Another file's path as findings show paths."""
+        import os
+
+        root = self.display_root or os.getcwd()
+        relative = os.path.relpath(absolute_path, root)
+        return absolute_path if relative.startswith("..") else relative.replace(os.sep, "/")
 
     def relative_path(self) -> str:
         """The file's path relative to the configuration directory (for option globs)."""

@@ -1,0 +1,215 @@
+"""What a block of code does to the active run: tags it sets, inputs and models it logs.
+
+Calls to project functions count transitively, in any module of the project: a helper
+``tag_lineage()`` in ``src/utils/mlflow_meta.py`` that calls ``mlflow.set_tags`` gives its
+tags to every run that calls it. Effects of a function are computed once and cached on
+the module that defines it, so a finding never depends on which files were named.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
+from mlflow_lint.analysis.module import AnalysedModule
+
+_MAX_DEPTH = 8
+SET_TAG = frozenset({"mlflow.set_tag"})
+SET_TAGS = frozenset({"mlflow.set_tags"})
+CLIENT_SET_TAG = f"{api.MLFLOW_CLIENT}.set_tag"
+LOG_INPUT = frozenset(
+    {"mlflow.log_input", "mlflow.log_inputs", f"{api.MLFLOW_CLIENT}.log_inputs", f"{api.MLFLOW_CLIENT}.log_input"}
+)
+START_RUN = "mlflow.start_run"
+CREATE_RUN = f"{api.MLFLOW_CLIENT}.create_run"
+
+
+@dataclass(frozen=True)
+class TagKeys:
+    """Tag keys a piece of code sets; ``unknown`` when some keys cannot be known."""
+
+    keys: frozenset[str] = frozenset()
+    unknown: bool = False
+
+    def __or__(self, other: TagKeys) -> TagKeys:
+        return TagKeys(self.keys | other.keys, self.unknown or other.unknown)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.keys) or self.unknown
+
+
+@dataclass(frozen=True)
+class Effects:
+    tags: TagKeys = TagKeys()
+    logs_input: bool = False
+    logs_model: bool = False
+
+    def __or__(self, other: Effects) -> Effects:
+        return Effects(self.tags | other.tags, self.logs_input or other.logs_input, self.logs_model or other.logs_model)
+
+
+NO_EFFECTS = Effects()
+
+
+def tag_keys_of(module: AnalysedModule, expr: ast.AST | None, depth: int = 0) -> TagKeys:
+    """Keys of a tags mapping: dict literals, ``{**BASE, ...}``, ``dict(...)``, constants."""
+    if expr is None:
+        return TagKeys()
+    if depth > _MAX_DEPTH:
+        return TagKeys(unknown=True)
+    if isinstance(expr, ast.Constant) and expr.value is None:
+        return TagKeys()
+    if isinstance(expr, ast.Dict):
+        result = TagKeys()
+        for key, value in zip(expr.keys, expr.values):
+            if key is None:  # {**other}
+                result = result | tag_keys_of(module, value, depth + 1)
+                continue
+            values = module.values.evaluate(key)
+            if len(values) == 1 and values[0].complete:
+                result = result | TagKeys(frozenset({values[0].text}))
+            else:
+                result = result | TagKeys(unknown=True)
+        return result
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
+        return tag_keys_of(module, expr.left, depth + 1) | tag_keys_of(module, expr.right, depth + 1)
+    if isinstance(expr, ast.Call) and module.model.qualified_name(expr.func) == "dict":
+        result = TagKeys(unknown=has_unpacked_keywords(expr))
+        for arg in expr.args:
+            result = result | tag_keys_of(module, arg, depth + 1)
+        return result | TagKeys(frozenset(kw.arg for kw in expr.keywords if kw.arg))
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is not None and binding.kind == "assign" and binding.value is not None:
+            return tag_keys_of(module, binding.value, depth + 1)
+        if binding is not None and binding.kind == "import" and binding.qualified_name and module.project:
+            found = module.project.resolve_constant(module.path, binding.qualified_name)
+            if found is not None:
+                return tag_keys_of(found[0], found[1], depth + 1)
+        return TagKeys(unknown=True)
+    if isinstance(expr, ast.Attribute) and module.project is not None:
+        raw = module.model._raw_qualified_name(expr, 0)
+        if raw is not None:
+            found = module.project.resolve_constant(module.path, raw)
+            if found is not None:
+                return tag_keys_of(found[0], found[1], depth + 1)
+    return TagKeys(unknown=True)
+
+
+def is_run_start(module: AnalysedModule, call: ast.Call) -> bool:
+    return module.model.callee(call) in (START_RUN, CREATE_RUN)
+
+
+def _calls_in(nodes: Iterable[ast.AST], skip_nested_runs: bool, module: AnalysedModule) -> Iterator[ast.Call]:
+    """Calls executed by ``nodes``, not descending into nested definitions or nested runs."""
+    stack = list(nodes)[::-1]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if skip_nested_runs and isinstance(node, (ast.With, ast.AsyncWith)) and _opens_run(module, node):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _opens_run(module: AnalysedModule, node: ast.With | ast.AsyncWith) -> bool:
+    return any(
+        isinstance(item.context_expr, ast.Call) and module.model.callee(item.context_expr) == START_RUN
+        for item in node.items
+    )
+
+
+def effects_of(module: AnalysedModule, nodes: Iterable[ast.AST], depth: int = 0) -> Effects:
+    """Effects of executing ``nodes`` (statements of a run body), nested runs excluded."""
+    result = NO_EFFECTS
+    for call in _calls_in(nodes, True, module):
+        result = result | _call_effects(module, call, depth)
+    return result
+
+
+def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects:
+    callee = module.model.callee(call)
+    if callee is not None:
+        if callee in SET_TAG:
+            return Effects(tags=_single_key(module, argument(call, 0, "key")))
+        if callee == CLIENT_SET_TAG:
+            return Effects(tags=_single_key(module, argument(call, 1, "key")))
+        if callee in SET_TAGS:
+            return Effects(tags=tag_keys_of(module, argument(call, 0, "tags")))
+        if callee in LOG_INPUT:
+            return Effects(logs_input=True)
+        if callee == "mlflow.evaluate" and argument(call, 1, "data") is not None:
+            return Effects(logs_input=True)  # evaluate logs its evaluation dataset as an input
+        if api.flavor_of_log_model(callee) is not None:
+            return Effects(logs_model=True)
+        if callee.startswith("mlflow."):
+            return NO_EFFECTS
+    target = resolve_called_function(module, call)
+    if target is None:
+        return NO_EFFECTS
+    return function_effects(*target, depth=depth + 1)
+
+
+def _single_key(module: AnalysedModule, key: ast.expr | None) -> TagKeys:
+    values = module.values.evaluate(key) if key is not None else ()
+    if len(values) == 1 and values[0].complete:
+        return TagKeys(frozenset({values[0].text}))
+    return TagKeys(unknown=True)
+
+
+_IN_PROGRESS = object()
+
+
+def function_effects(
+    module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int = 0
+) -> Effects:
+    """Effects of calling a project function (cached per function; recursion-safe)."""
+    cache: dict[ast.AST, object] = module.cache.setdefault("function_effects", {})  # type: ignore[assignment]
+    cached = cache.get(function)
+    if cached is _IN_PROGRESS or depth > _MAX_DEPTH:
+        return NO_EFFECTS
+    if isinstance(cached, Effects):
+        return cached
+    cache[function] = _IN_PROGRESS
+    result = NO_EFFECTS
+    for call in _calls_in(function.body, False, module):
+        result = result | _call_effects(module, call, depth)
+    cache[function] = result
+    return result
+
+
+def resolve_called_function(
+    module: AnalysedModule, call: ast.Call
+) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """The project function ``call`` calls: same module, imported, or a method of ``self``."""
+    func = call.func
+    model = module.model
+    if isinstance(func, ast.Name):
+        binding = model.lookup(func.id, func)
+        if binding is None:
+            return None
+        if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return module, binding.node
+        if binding.kind == "import" and binding.qualified_name and module.project is not None:
+            if binding.qualified_name.startswith("mlflow"):
+                return None
+            return module.project.resolve_function(module.path, binding.qualified_name)
+        return None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        cls = model._class_of_self(func.value)
+        if cls is not None:
+            scope = model.scopes.get(cls)
+            for binding in scope.bindings.get(func.attr, []) if scope else []:
+                if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    return module, binding.node
+            return None
+        raw = model._raw_qualified_name(func, 0)
+        if raw is not None and not raw.startswith("mlflow") and module.project is not None:
+            return module.project.resolve_function(module.path, raw)
+    return None

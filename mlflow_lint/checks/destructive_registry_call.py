@@ -1,0 +1,42 @@
+"""MLF403 destructive-registry-call."""
+
+from __future__ import annotations
+
+import ast
+
+import pathspec
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.mlflow_calls import display_api
+from mlflow_lint.checks.base import Check, FileContext
+
+_CLIENT_DELETES = ("delete_model_version", "delete_registered_model", "delete_run", "delete_experiment", "delete_logged_model")
+DESTRUCTIVE_CALLS = frozenset(
+    {f"{api.MLFLOW_CLIENT}.{name}" for name in _CLIENT_DELETES} | {"mlflow.delete_run", "mlflow.delete_experiment"}
+)
+
+
+class DestructiveRegistryCall(Check):
+    """Deleting model versions, registered models, runs or experiments outside admin modules."""
+
+    rules = ("MLF403",)
+    call_names = frozenset(_CLIENT_DELETES)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        callee = ctx.module.model.callee(node)
+        if callee not in DESTRUCTIVE_CALLS or _is_admin_module(ctx):
+            return
+        ctx.report("MLF403", node, api=display_api(callee))
+
+
+def _is_admin_module(ctx: FileContext) -> bool:
+    patterns = ctx.options.registry_admin_modules
+    if not patterns:
+        return False
+    cached = ctx.module.cache.get("registry_admin")
+    if cached is None:
+        cached = ctx.module.cache["registry_admin"] = pathspec.GitIgnoreSpec.from_lines(patterns).match_file(
+            ctx.relative_path()
+        )
+    return bool(cached)

@@ -1,0 +1,63 @@
+"""MLF301 hardcoded-artifact-location."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.mlflow_calls import display_api
+from mlflow_lint.analysis.uris import UriKind, classify
+from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.checks.base import Check, FileContext
+
+_STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
+# callee -> (position, keyword, role): "location" is an experiment's artifact root (any
+# storage value or local path is hard-coding it); "destination" is a path inside the run's
+# artifact root (only a URI or an absolute path is wrong there).
+_ARTIFACT_ARGUMENTS: dict[str, tuple[int | None, str, str]] = {
+    "mlflow.create_experiment": (1, "artifact_location", "location"),
+    f"{api.MLFLOW_CLIENT}.create_experiment": (1, "artifact_location", "location"),
+    "mlflow.set_experiment": (None, "artifact_location", "location"),
+    "mlflow.log_artifact": (1, "artifact_path", "destination"),
+    "mlflow.log_artifacts": (1, "artifact_path", "destination"),
+    f"{api.MLFLOW_CLIENT}.log_artifact": (2, "artifact_path", "destination"),
+    f"{api.MLFLOW_CLIENT}.log_artifacts": (2, "artifact_path", "destination"),
+}
+
+
+class HardcodedArtifactLocation(Check):
+    """A storage URI or local path hard-coded as an experiment's or run's artifact location."""
+
+    rules = ("MLF301",)
+    call_names = frozenset(name.rpartition(".")[2] for name in _ARTIFACT_ARGUMENTS)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        callee = ctx.module.model.callee(node)
+        spec = _ARTIFACT_ARGUMENTS.get(callee) if callee is not None else None
+        if spec is None:
+            return
+        position, keyword, role = spec
+        expr = argument(node, position, keyword)
+        if expr is None:
+            return
+        for value in ctx.module.values.evaluate(expr):
+            if _hard_codes_storage(value, role):
+                ctx.report("MLF301", expr, api=display_api(callee), value=value.render())  # type: ignore[arg-type]
+                return
+
+
+def _hard_codes_storage(value: StrValue, role: str) -> bool:
+    kind = classify(value)
+    if kind in _STORAGE:
+        return True
+    if kind is UriKind.LOCAL_PATH:
+        if role == "location":
+            return True
+        return value.local_path or value.prefix.startswith(("/", "~", "\\\\")) or _is_drive(value.prefix)
+    return False
+
+
+def _is_drive(prefix: str) -> bool:
+    return len(prefix) >= 3 and prefix[0].isalpha() and prefix[1] == ":" and prefix[2] in "\\/"

@@ -1,0 +1,65 @@
+"""MLF701 hardcoded-credentials (Python forms). Messages never echo the secret."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
+from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.checks.base import Check, FileContext
+
+SECRET_VARIABLES = frozenset(
+    {
+        "MLFLOW_TRACKING_PASSWORD",
+        "MLFLOW_TRACKING_TOKEN",
+        "DATABRICKS_TOKEN",
+        "DATABRICKS_CLIENT_SECRET",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AZURE_STORAGE_ACCESS_KEY",
+        "AZURE_STORAGE_CONNECTION_STRING",
+        "AZURE_CLIENT_SECRET",
+    }
+)
+_HOST_CREDS = "mlflow.utils.rest_utils.MlflowHostCreds"
+_REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")
+_USERINFO = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/@\s:]*:([^/@\s]+)@", re.IGNORECASE)
+
+
+def is_literal_secret(value: StrValue) -> bool:
+    """A complete, non-empty literal that is not a ``${VAR}`` / ``$VAR`` reference."""
+    if not value.complete:
+        return False
+    text = value.text.strip()
+    return bool(text) and not _REFERENCE.match(text)
+
+
+def has_literal_password(value: StrValue) -> bool:
+    """``scheme://user:password@host`` with the password written out (not a hole)."""
+    match = _USERINFO.match(value.prefix)
+    return match is not None and not _REFERENCE.match(match.group(1))
+
+
+class HardcodedCredentials(Check):
+    """Literal secrets in MLflow-related environment variables, URIs and host credentials."""
+
+    rules = ("MLF701",)
+    node_types = (ast.Call, ast.Assign)
+    call_names = SINK_CALL_NAMES | {"MlflowHostCreds"}
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        module = ctx.module
+        for assignment in env_assignments(module, node):
+            if assignment.variable in SECRET_VARIABLES:
+                if any(is_literal_secret(v) for v in module.values.evaluate(assignment.value)):
+                    ctx.report("MLF701", assignment.value, where=assignment.api)
+        for sink in uri_sinks(module, node):
+            if any(has_literal_password(v) for v in module.values.evaluate(sink.value)):
+                ctx.report("MLF701", sink.value, where=f"the {sink.role} URI given to {sink.api}")
+        if isinstance(node, ast.Call) and module.model.callee(node) == _HOST_CREDS:
+            for position, keyword in ((2, "password"), (3, "token")):
+                expr = argument(node, position, keyword)
+                if expr is not None and any(is_literal_secret(v) for v in module.values.evaluate(expr)):
+                    ctx.report("MLF701", expr, where=f"MlflowHostCreds({keyword}=...)")

@@ -1,0 +1,34 @@
+"""MLF102 inconsistent-tracking-uris (project-level)."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.project_facts import normalise_uri, tracking_uri_uses
+
+
+class InconsistentTrackingUris(Check):
+    """More than one hard-coded tracking URI in a project: each use of a non-primary URI.
+
+    The primary URI is the most used one in the whole project (ties: the first by path
+    and line); ``allowed-tracking-uris`` never count.
+    """
+
+    rules = ("MLF102",)
+    node_types = (ast.Module,)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        allowed = frozenset(normalise_uri(uri) for uri in ctx.options.allowed_tracking_uris)
+        primary = ctx.project_facts().primary_tracking_uri(allowed)
+        if primary is None:
+            return
+        primary_uri, primary_uses = primary
+        first = primary_uses[0]
+        where = f"{ctx.display(first.path)}:{first.line}"
+        if len(primary_uses) > 1:
+            where += f" and {len(primary_uses) - 1} more"
+        shown_primary = first.shown.split(" via ", 1)[0]
+        for value_node, uri, shown in tracking_uri_uses(ctx.module):
+            if uri != primary_uri and uri not in allowed:
+                ctx.report("MLF102", value_node, value=shown, primary=shown_primary, where=where)

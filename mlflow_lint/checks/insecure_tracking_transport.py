@@ -1,0 +1,74 @@
+"""MLF702 insecure-tracking-transport."""
+
+from __future__ import annotations
+
+import ast
+import ipaddress
+
+from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
+from mlflow_lint.analysis.uris import UriKind, classify
+from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.checks.base import Check, FileContext
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "0.0.0.0"})
+
+
+def http_host(value: StrValue) -> str | None:
+    """The host of an ``http://`` value when its text is fully known, else None."""
+    prefix = value.prefix
+    rest = prefix[len("http://") :] if prefix.lower().startswith("http://") else None
+    if rest is None:
+        return None
+    authority = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    ends = "/" in rest or value.complete or ":" in authority.lstrip("[").split("]")[-1]
+    if not ends or not authority:
+        return None  # the host continues into an unknown part: f"http://{host}:5000"
+    if authority.startswith("["):
+        return authority[1:].split("]", 1)[0]
+    return authority.split(":", 1)[0]
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+class InsecureTrackingTransport(Check):
+    """``http://`` tracking URIs to other hosts, and disabled TLS verification."""
+
+    rules = ("MLF702",)
+    node_types = (ast.Call, ast.Assign)
+    call_names = SINK_CALL_NAMES
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        module = ctx.module
+        for sink in uri_sinks(module, node):
+            for value in module.values.evaluate(sink.value):
+                if classify(value) is not UriKind.HTTP:
+                    continue
+                host = http_host(value)
+                if host is not None and not is_loopback(host):
+                    ctx.report("MLF702", sink.value, api=sink.api, value=value.render(), instead="use https://")
+                    break
+        for assignment in env_assignments(module, node):
+            if assignment.variable != "MLFLOW_TRACKING_INSECURE_TLS":
+                continue
+            values = module.values.evaluate(assignment.value)
+            if any(v.complete and v.text.strip().lower() in _TRUE for v in values) or _is_true(assignment.value):
+                ctx.report(
+                    "MLF702",
+                    assignment.value,
+                    api=assignment.api,
+                    value="TLS certificate verification disabled",
+                    instead="keep verification on and trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH",
+                )
+
+
+def _is_true(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is True

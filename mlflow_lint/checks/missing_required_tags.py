@@ -1,0 +1,33 @@
+"""MLF501 missing-required-tags."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis.runs import new_runs
+from mlflow_lint.checks.base import Check, FileContext
+
+
+class MissingRequiredTags(Check):
+    """A new run that does not receive every ``required-tags`` key (or, unconfigured, any tag).
+
+    Tags count from ``tags=``, ``set_tag``/``set_tags`` in the run body, and project helpers
+    called in the run (transitively, across modules). Keys that cannot be known (a tags
+    parameter, ``**kwargs``) are taken to satisfy the rule: unknown is never a finding.
+    """
+
+    rules = ("MLF501",)
+    node_types = (ast.Module,)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        required = ctx.options.required_tags
+        for run in new_runs(ctx.module):
+            tags = run.effects(ctx.module).tags
+            if tags.unknown:
+                continue
+            if required:
+                missing = [key for key in required if key not in tags.keys]
+                if missing:
+                    ctx.report("MLF501", run.call, run=run.label, missing=", ".join(repr(k) for k in missing))
+            elif not tags.keys:
+                ctx.report("MLF501", run.call, run=run.label, missing="(any tag)")

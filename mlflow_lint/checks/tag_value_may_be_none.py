@@ -1,0 +1,68 @@
+"""MLF502 tag-value-may-be-none."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.effects import CLIENT_SET_TAG, CREATE_RUN, SET_TAG, SET_TAGS, START_RUN
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.checks.base import Check, FileContext
+
+_ENV_GETTERS = frozenset({"os.environ.get", "os.getenv"})
+_MAX_DEPTH = 6
+
+
+class TagValueMayBeNone(Check):
+    """A tag value read from ``os.environ.get(X)`` / ``os.getenv(X)`` without a default."""
+
+    rules = ("MLF502",)
+    call_names = frozenset({"set_tag", "set_tags", "start_run", "create_run"})
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        for key, value in _tag_values(ctx.module, node):
+            source = _env_read_without_default(ctx.module, value, 0)
+            if source is not None:
+                ctx.report("MLF502", value, key=key, source=source)
+
+
+def _tag_values(module: AnalysedModule, call: ast.Call) -> Iterator[tuple[str, ast.expr]]:
+    callee = module.model.callee(call)
+    if callee in SET_TAG:
+        key, value = argument(call, 0, "key"), argument(call, 1, "value")
+        if value is not None:
+            yield _key_text(module, key), value
+    elif callee == CLIENT_SET_TAG:
+        key, value = argument(call, 1, "key"), argument(call, 2, "value")
+        if value is not None:
+            yield _key_text(module, key), value
+    elif callee in SET_TAGS or callee in (START_RUN, CREATE_RUN):
+        mapping = argument(call, 0, "tags") if callee in SET_TAGS else argument(call, 2 if callee == CREATE_RUN else 5, "tags")
+        if isinstance(mapping, ast.Dict):
+            for key, value in zip(mapping.keys, mapping.values):
+                if key is not None:
+                    yield _key_text(module, key), value
+
+
+def _key_text(module: AnalysedModule, key: ast.expr | None) -> str:
+    values = module.values.evaluate(key) if key is not None else ()
+    return values[0].text if len(values) == 1 and values[0].complete else "?"
+
+
+def _env_read_without_default(module: AnalysedModule, expr: ast.AST, depth: int) -> str | None:
+    """``os.getenv('X')`` directly or through local variables; None otherwise."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(expr, ast.Call):
+        if module.model.qualified_name(expr.func) in _ENV_GETTERS and len(expr.args) == 1 and not expr.keywords:
+            return ast.unparse(expr)
+        if module.model.qualified_name(expr.func) == "str" and len(expr.args) == 1:
+            return _env_read_without_default(module, expr.args[0], depth + 1)
+        return None
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is not None and binding.kind == "assign" and binding.value is not None:
+            return _env_read_without_default(module, binding.value, depth + 1)
+    return None

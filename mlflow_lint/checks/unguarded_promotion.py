@@ -1,0 +1,67 @@
+"""MLF402 unguarded-promotion."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.gates import GateAnalysis
+from mlflow_lint.analysis.mlflow_calls import display_api
+from mlflow_lint.checks.base import Check, FileContext
+
+# callee -> (position, keyword) of the alias or stage argument
+_PROMOTIONS: dict[str, tuple[int, str]] = {
+    f"{api.MLFLOW_CLIENT}.set_registered_model_alias": (1, "alias"),
+    f"{api.MLFLOW_CLIENT}.delete_registered_model_alias": (1, "alias"),
+    f"{api.MLFLOW_CLIENT}.transition_model_version_stage": (2, "stage"),
+}
+_STAGE_CALL = f"{api.MLFLOW_CLIENT}.transition_model_version_stage"
+
+
+class UnguardedPromotion(Check):
+    """A protected alias moved (or the Production stage entered) with no metric gate."""
+
+    rules = ("MLF402",)
+    call_names = frozenset(name.rpartition(".")[2] for name in _PROMOTIONS)
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        callee = ctx.module.model.callee(node)
+        spec = _PROMOTIONS.get(callee) if callee is not None else None
+        if spec is None:
+            return
+        alias_expr = argument(node, *spec)
+        if alias_expr is None:
+            return
+        protected = {"production"} if callee == _STAGE_CALL else set(ctx.options.protected_aliases)
+        alias = self._protected_alias(ctx, alias_expr, protected)
+        if alias is None:
+            return
+        gates = ctx.module.cache.get("gates")
+        if not isinstance(gates, GateAnalysis):
+            gates = ctx.module.cache["gates"] = GateAnalysis(ctx.module, ctx.options.gate_functions)
+        if gates.is_gated(node) or _chosen_by_gate(gates, alias_expr):
+            return
+        ctx.report("MLF402", node, api=display_api(callee), alias=alias)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _protected_alias(ctx: FileContext, expr: ast.expr, protected: set[str]) -> str | None:
+        for value in ctx.module.values.evaluate(expr):
+            if value.complete and value.text.strip().lower() in protected:
+                return value.text.strip()
+        return None
+
+
+def _chosen_by_gate(gates: GateAnalysis, expr: ast.AST) -> bool:
+    """``alias = "champion" if new > old else "challenger"``: the gate picks the alias."""
+    for _ in range(4):
+        if isinstance(expr, ast.IfExp):
+            return gates.is_gate_test(expr.test)
+        if not isinstance(expr, ast.Name):
+            return False
+        binding = gates.model.lookup(expr.id, expr)
+        if binding is None or binding.kind != "assign" or binding.value is None:
+            return False
+        expr = binding.value
+    return False

@@ -1,0 +1,117 @@
+"""Project-wide facts that per-file checks read: today, every hard-coded tracking URI.
+
+Computed once per project root from the files that can set a tracking URI (a cheap text
+prefilter, then a parse), honouring .gitignore and the configured excludes, so that a
+finding does not depend on which files were named on the command line.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from mlflow_lint.analysis.mlflow_calls import uri_sinks
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.discovery import discover
+from mlflow_lint.project import ProjectIndex
+from mlflow_lint.sources import is_lintable
+
+_MAY_SET_TRACKING_URI = re.compile(rb"set_tracking_uri|MLFLOW_TRACKING_URI|MlflowClient|tracking_uri")
+_MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class TrackingUriUse:
+    path: str  # absolute POSIX path of the file
+    line: int
+    column: int
+    uri: str  # normalised, for comparison
+    shown: str  # as written, for messages
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    tracking_uris: tuple[TrackingUriUse, ...] = ()
+
+    def primary_tracking_uri(self, allowed: frozenset[str]) -> tuple[str, list[TrackingUriUse]] | None:
+        """The project's main tracking URI: most used; ties go to the first by path and line."""
+        uses = [use for use in self.tracking_uris if use.uri not in allowed]
+        if not uses:
+            return None
+        counts = Counter(use.uri for use in uses)
+        first = {}
+        for use in sorted(uses, key=lambda u: (u.path, u.line, u.column)):
+            first.setdefault(use.uri, use)
+        primary = min(counts, key=lambda uri: (-counts[uri], first[uri].path, first[uri].line))
+        return primary, [use for use in uses if use.uri == primary]
+
+
+def normalise_uri(text: str) -> str:
+    """Case-insensitive scheme and host, no trailing slash."""
+    text = text.strip().rstrip("/")
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        return text
+    authority, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{authority.lower()}{slash}{path}"
+
+
+def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
+    """(value node, normalised URI, rendered) for every hard-coded tracking URI in a module."""
+    found = []
+    model = module.model
+    for node_type in (ast.Call, ast.Assign):
+        for node in model.nodes_by_type.get(node_type, ()):
+            for sink in uri_sinks(module, node):
+                if sink.role != "tracking":
+                    continue
+                seen = set()
+                for value in module.values.evaluate(sink.value):
+                    if value.complete and value.text.strip() and value.text not in seen:
+                        seen.add(value.text)
+                        found.append((sink.value, normalise_uri(value.text), value.render()))
+    return found
+
+
+def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
+    path = module.path.resolve().as_posix()
+    return [TrackingUriUse(path, node.lineno, node.col_offset, uri, shown) for node, uri, shown in tracking_uri_uses(module)]
+
+
+def single_file_facts(module: AnalysedModule) -> ProjectFacts:
+    """Facts of a file that belongs to no project (no pyproject.toml, .git, ... above it)."""
+    return ProjectFacts(tuple(sorted(_uses(module), key=lambda u: (u.line, u.column, u.uri))))
+
+
+def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
+    if index.root is None:
+        return ProjectFacts()
+    spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    files = discover([index.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
+    uses: list[TrackingUriUse] = []
+    for path in files:
+        try:
+            if path.stat().st_size > _MAX_FILE_BYTES or not _MAY_SET_TRACKING_URI.search(path.read_bytes()):
+                continue
+        except OSError:
+            continue
+        module = index.module_at(path)
+        if module is None:
+            continue
+        uses.extend(_uses(module))
+    uses.sort(key=lambda u: (u.path, u.line, u.column, u.uri))
+    return ProjectFacts(tuple(uses))
+
+
+def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
+    """The project's facts, computed once per index and configuration."""
+    key = (exclude, exclude_root)
+    found = index.facts.get(key)
+    if found is None:
+        found = index.facts[key] = collect_project_facts(index, exclude, exclude_root)
+    return found  # type: ignore[return-value]
