@@ -41,7 +41,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True, help="Report format: text, json, sarif (SARIF 2.1.0 for GitHub code scanning) or github (workflow-command annotations).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured selection), e.g. MLF6,MLF101.")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition to the selection.")
@@ -94,11 +94,21 @@ def check(
     if verbose:
         for path, reason in result.skipped:
             click.echo(f"skipped {path}: {reason}", err=True)
+    colour: bool | None = False
     if output_format == "json":
         from mlflow_lint.reporters.json_report import render_json
 
         report = render_json(result.findings, catalog, result.files_checked, result.files_analysed)
-        colour: bool | None = False
+    elif output_format == "sarif":
+        from mlflow_lint.reporters.sarif import render_sarif
+
+        cwd = Path.cwd()
+        report = render_sarif(result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, skipped=result.skipped)
+    elif output_format == "github":
+        from mlflow_lint.reporters.github import render_github
+
+        cwd = Path.cwd()
+        report = render_github(result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd)
     else:
         from mlflow_lint.reporters.text import render_text
 
@@ -114,6 +124,15 @@ def check(
     else:
         click.echo(report, nl=False, color=colour)
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+
+
+def _repository_root(cwd: Path) -> Path:
+    """The enclosing git work tree (what GitHub resolves report paths against), else ``cwd``."""
+    resolved = cwd.resolve()
+    for directory in (resolved, *resolved.parents):
+        if (directory / ".git").exists():
+            return directory
+    return resolved
 
 
 @cli.command()

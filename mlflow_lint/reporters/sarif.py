@@ -1,0 +1,342 @@
+"""SARIF 2.1.0 report for GitHub code scanning (``--format sarif``).
+
+The log is built from ``sarif-om`` classes and serialized by :func:`to_json`, a small
+walker of ours: sarif-om's own serializer (jschema-to-python) drops every value equal to
+its schema default (a result's ``"warning"`` level, a rule's ``enabled: true``) and is no
+longer maintained. What GitHub reads, and therefore what this module always writes:
+
+- one run; ``results`` always present (empty when clean); ``columnKind`` unicodeCodePoints;
+- ``tool.driver`` with every catalog rule, so rule metadata is stable across runs;
+- per result: ``ruleId``, ``ruleIndex``, ``level``, message, one location whose ``uri`` is
+  relative to the repository root (``uriBaseId`` ``%SRCROOT%``, resolved by
+  ``originalUriBaseIds``), a 1-based region, and a line-independent fingerprint under
+  ``partialFingerprints`` (GitHub computes ``primaryLocationLineHash`` itself);
+- ``invocations[0]`` with ``executionSuccessful`` and one notification per skipped path.
+
+The same findings give the same bytes: no timestamps, GUIDs or machine details, except
+the absolute root URI in ``originalUriBaseIds``, which SARIF needs to resolve the paths.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import quote
+
+import attr
+import sarif_om as om
+
+from mlflow_lint import __version__
+from mlflow_lint.catalog import Catalog, Rule
+from mlflow_lint.findings import Finding, fingerprints
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+TOOL_NAME = "mlflow-lint"
+INFORMATION_URI = "https://github.com/mlflow-lint/mlflow-lint"
+# One anchor per rule in the generated rule reference: "#mlf601-run-uri-model-load".
+RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
+SRCROOT = "%SRCROOT%"
+# Versioned, as SARIF 3.27.17 recommends: a change of recipe gets a new key, not new values.
+FINGERPRINT_KEY = "mlflowLintFingerprint/v1"
+
+# GitHub's security-severity scale: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, below low.
+_SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "3.0"}
+_SECURITY_PILLAR = 7
+# How often a finding is right. The engine's own report is certain; every check resolves
+# meaning (imports, values, guards) rather than matching text.
+_PRECISION = {"MLF000": "very-high"}
+_DEFAULT_PRECISION = "high"
+
+
+def render_sarif(
+    findings: Sequence[Finding],
+    catalog: Catalog,
+    *,
+    source_root: Path,
+    cwd: Path,
+    skipped: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The SARIF log as JSON text (UTF-8, two-space indent, trailing newline).
+
+    ``findings`` and ``skipped`` carry paths relative to ``cwd`` (or absolute);
+    ``source_root`` is the repository root that result URIs are relative to.
+    """
+    log = build_log(findings, catalog, source_root=source_root, cwd=cwd, skipped=skipped)
+    return json.dumps(to_json(log), indent=2, ensure_ascii=False) + "\n"
+
+
+def build_log(
+    findings: Sequence[Finding],
+    catalog: Catalog,
+    *,
+    source_root: Path,
+    cwd: Path,
+    skipped: Sequence[tuple[str, str]] = (),
+) -> om.SarifLog:
+    """The SARIF log as sarif-om objects."""
+    locator = _Locator(source_root, cwd)
+    rule_index = {rule.id: index for index, rule in enumerate(catalog)}
+    # Fingerprints use the repository-relative path, so they do not depend on where
+    # mlflow-lint was started from.
+    prints = fingerprints([replace(f, path=locator.key(f.path)) for f in findings])
+    results = [
+        _result(finding, catalog.get(finding.rule), rule_index.get(finding.rule), locator, fingerprint)
+        for finding, fingerprint in zip(findings, prints)
+    ]
+    run = om.Run(
+        tool=om.Tool(driver=_driver(catalog)),
+        invocations=[_invocation(skipped, locator)],
+        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_directory_uri(source_root))},
+        results=results,
+        column_kind="unicodeCodePoints",
+        # sarif-om fills in SARIF's defaults for these; they say nothing GitHub uses.
+        language=None,
+        newline_sequences=None,
+    )
+    return om.SarifLog(version=SARIF_VERSION, schema_uri=SCHEMA_URI, runs=[run])
+
+
+# ---------------------------------------------------------------------------- tool.driver
+def _driver(catalog: Catalog) -> om.ToolComponent:
+    return om.ToolComponent(
+        name=TOOL_NAME,
+        version=__version__,
+        semantic_version=semantic_version(__version__),
+        information_uri=INFORMATION_URI,
+        rules=[_descriptor(rule) for rule in catalog],
+        language=None,
+        contents=None,
+    )
+
+
+def _descriptor(rule: Rule) -> om.ReportingDescriptor:
+    properties = _property_bag(
+        tags=rule_tags(rule),
+        precision=_PRECISION.get(rule.id, _DEFAULT_PRECISION),
+    )
+    if rule.pillar == _SECURITY_PILLAR:
+        setattr(properties, "security-severity", _SECURITY_SEVERITY[rule.severity])
+    return om.ReportingDescriptor(
+        id=rule.id,
+        name=rule.name,
+        short_description=om.MultiformatMessageString(text=_sentence(rule.summary)),
+        full_description=om.MultiformatMessageString(text=_sentence(" ".join(rule.docs.what.split()))),
+        help=om.MultiformatMessageString(text=help_text(rule), markdown=help_markdown(rule)),
+        help_uri=help_uri(rule),
+        default_configuration=om.ReportingConfiguration(level=rule.severity, enabled=rule.enabled_by_default),
+        properties=properties,
+    )
+
+
+def rule_tags(rule: Rule) -> list[str]:
+    """``mlflow``, the pillar's slug, and ``security`` for access-control rules."""
+    tags = ["mlflow", _slug(rule.pillar_name)]
+    if rule.pillar == _SECURITY_PILLAR:
+        tags.append("security")
+    return tags
+
+
+def help_uri(rule: Rule) -> str:
+    """The rule's section of the rule reference (GitHub's heading anchor for ``MLF601 run-uri-model-load``)."""
+    return f"{RULE_DOCS_URI}#{rule.id.lower()}-{rule.name}"
+
+
+def help_text(rule: Rule) -> str:
+    """Plain-text rule help: what / why / example / use instead / references."""
+    docs = rule.docs
+    parts = [
+        f"{rule.id} {rule.name}: {_sentence(rule.summary)}",
+        f"What it does:\n{_paragraphs(docs.what)}",
+        f"Why is this bad?\n{_paragraphs(docs.why)}",
+        f"Example:\n{_indent(docs.example)}",
+        f"Use instead:\n{_indent(docs.use_instead)}",
+    ]
+    if docs.references:
+        parts.append("References:\n" + "\n".join(f"- {ref.title}: {ref.url}" for ref in docs.references))
+    return "\n\n".join(parts) + "\n"
+
+
+def help_markdown(rule: Rule) -> str:
+    """Markdown rule help, the same sections as ``mlflow-lint explain``."""
+    docs = rule.docs
+    where = f"pillar {rule.pillar} ({rule.pillar_name})" if rule.pillar else "reported by the engine"
+    parts = [
+        f"**{rule.id}** `{rule.name}`: {where}, default severity **{rule.severity}**.",
+        f"## What it does\n\n{_paragraphs(docs.what)}",
+        f"## Why is this bad?\n\n{_paragraphs(docs.why)}",
+        f"## Example\n\n```python\n{docs.example}\n```",
+        f"## Use instead\n\n```python\n{docs.use_instead}\n```",
+    ]
+    if docs.references:
+        parts.append("## References\n\n" + "\n".join(f"- [{ref.title}]({ref.url})" for ref in docs.references))
+    return "\n\n".join(parts) + "\n"
+
+
+_SEMVER_CORE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(.*)")
+
+
+def semantic_version(version: str) -> str:
+    """A PEP 440 version spelled as Semantic Versioning 2.0 (``1.2.0rc1`` -> ``1.2.0-rc1``)."""
+    match = _SEMVER_CORE.fullmatch(version)
+    if match is None:
+        return version
+    major, minor, patch, rest = match.groups()
+    core = f"{major}.{minor}.{patch or 0}"
+    local = ""
+    if "+" in rest:
+        rest, local = rest.split("+", 1)
+        local = "+" + re.sub(r"[^0-9A-Za-z.-]", ".", local)
+    pre = re.sub(r"[^0-9A-Za-z.-]", "", rest.lstrip(".-_"))
+    return core + (f"-{pre}" if pre else "") + local
+
+
+# ---------------------------------------------------------------------------- results
+def _result(
+    finding: Finding, rule: Rule | None, index: int | None, locator: _Locator, fingerprint: str
+) -> om.Result:
+    text = finding.message
+    if finding.cell is not None:
+        # Lines inside a notebook cell are not lines of the .ipynb file: point at the
+        # notebook as a whole and say where in it.
+        text = f"{text} (cell {finding.cell}, line {finding.line}, column {finding.column})"
+    return om.Result(
+        rule_id=finding.rule,
+        rule_index=index,
+        level=rule.severity if rule is not None else "error",
+        message=om.Message(text=_sentence(text)),
+        locations=[om.Location(physical_location=_physical_location(finding, locator))],
+        partial_fingerprints={FINGERPRINT_KEY: fingerprint},
+    )
+
+
+def _physical_location(finding: Finding, locator: _Locator) -> om.PhysicalLocation:
+    region = None
+    if finding.cell is None:
+        region = om.Region(
+            start_line=finding.line,
+            start_column=finding.column,
+            end_line=finding.end_line,
+            end_column=finding.end_column,
+        )
+    return om.PhysicalLocation(artifact_location=locator.artifact(finding.path), region=region)
+
+
+def _invocation(skipped: Sequence[tuple[str, str]], locator: _Locator) -> om.Invocation:
+    notifications = [
+        om.Notification(
+            message=om.Message(text=f"Skipped {path}: {reason}."),
+            level="note",
+            locations=[om.Location(physical_location=om.PhysicalLocation(artifact_location=locator.artifact(path)))],
+        )
+        for path, reason in sorted(skipped)
+    ]
+    return om.Invocation(execution_successful=True, tool_execution_notifications=notifications or None)
+
+
+class _Locator:
+    """Maps report paths (relative to ``cwd``, or absolute) to SARIF artifact locations."""
+
+    def __init__(self, source_root: Path, cwd: Path) -> None:
+        self.root = source_root.resolve()
+        self.cwd = cwd.resolve()
+
+    def relative(self, path: str) -> str | None:
+        """The POSIX path below the repository root, or None when the file is outside it."""
+        absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
+        try:
+            return _normalise(absolute).relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    def key(self, path: str) -> str:
+        relative = self.relative(path)
+        return relative if relative is not None else path
+
+    def artifact(self, path: str) -> om.ArtifactLocation:
+        relative = self.relative(path)
+        if relative is None:
+            absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
+            return om.ArtifactLocation(uri=_normalise(absolute).as_uri())
+        return om.ArtifactLocation(uri=quote(relative, safe="/"), uri_base_id=SRCROOT)
+
+
+def _normalise(path: Path) -> Path:
+    return Path(os.path.normpath(path))
+
+
+def _directory_uri(directory: Path) -> str:
+    uri = directory.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+# ---------------------------------------------------------------------------- serializer
+def to_json(value: Any) -> Any:
+    """sarif-om objects to JSON-ready data, under SARIF's property names.
+
+    An attribute is written when it holds a value: None means absent, and so does -1
+    where it is sarif-om's default (SARIF's "not set" for indices, offsets and ranks).
+    Every other value is written as given, also when it equals a schema default, so
+    readers never have to know the defaults. Scalars come before objects and arrays so
+    that a reader sees ``version`` before ``runs`` and ``ruleId`` before ``locations``.
+    Attributes set on an instance beyond its declared fields (property-bag entries such
+    as ``security-severity``) follow the declared ones.
+    """
+    if attr.has(type(value)):
+        items: list[tuple[str, Any]] = []
+        declared = attr.fields(type(value))
+        for field in declared:
+            item = getattr(value, field.name)
+            if item is None or _is_unset_sentinel(item, field.default):
+                continue
+            items.append((field.metadata["schema_property_name"], item))
+        names = {field.name for field in declared}
+        items.extend((name, item) for name, item in vars(value).items() if name not in names and item is not None)
+        scalars = [(name, to_json(item)) for name, item in items if not _is_container(item)]
+        nested = [(name, to_json(item)) for name, item in items if _is_container(item)]
+        return dict(scalars + nested)
+    if isinstance(value, dict):
+        return {str(key): to_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    return value
+
+
+def _is_unset_sentinel(value: Any, default: Any) -> bool:
+    return type(value) in (int, float) and value == -1 and type(default) in (int, float) and default == -1
+
+
+def _is_container(value: Any) -> bool:
+    return attr.has(type(value)) or isinstance(value, (dict, list, tuple))
+
+
+def _property_bag(**entries: Any) -> om.PropertyBag:
+    """A property bag; entries other than ``tags`` become extra attributes (see :func:`to_json`)."""
+    bag = om.PropertyBag(tags=entries.pop("tags", None))
+    for name, item in entries.items():
+        setattr(bag, name, item)
+    return bag
+
+
+# ---------------------------------------------------------------------------- text helpers
+def _sentence(text: str) -> str:
+    """SARIF messages and descriptions are complete sentences (the Multitool's SARIF2001)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _paragraphs(text: str) -> str:
+    """Catalog prose with each paragraph on one line (renderers wrap; code spans survive)."""
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.strip().split("\n\n"))
+
+
+def _indent(code: str) -> str:
+    return "\n".join(f"    {line}" if line.strip() else "" for line in code.splitlines())
