@@ -17,4 +17,22 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# Microsoft's SARIF Multitool checks every SARIF file the tests write (tests/test_sarif.py).
+# The npm package carries a self-contained .NET binary; it is installed once into .tools/.
+# A failed install is not fatal here: the SARIF tests then skip locally and fail under CI=true.
+MULTITOOL_VERSION="5.7.0"
+MULTITOOL_PACKAGE=".tools/node_modules/@microsoft/sarif-multitool/package.json"
+if ! grep -q "\"version\": *\"$MULTITOOL_VERSION\"" "$MULTITOOL_PACKAGE" 2>/dev/null; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --prefix .tools --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+      "@microsoft/sarif-multitool@$MULTITOOL_VERSION" >&2 \
+      || echo "warning: could not install @microsoft/sarif-multitool $MULTITOOL_VERSION" >&2
+  else
+    echo "warning: npm not found; the SARIF Multitool tests cannot run" >&2
+  fi
+fi
+# The package's postinstall does only this; npm may skip install scripts.
+chmod u+x .tools/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool 2>/dev/null || true
+
 exec "$VENV/bin/python" -m pytest "$@"
