@@ -195,6 +195,16 @@ def test_sarif_multitool_reports_no_errors(corpus: dict[str, Path], tmp_path: Pa
     assert unexplained == [], report.console
 
 
+def test_sarif_multitool_errors_are_caught(corpus: dict[str, Path], tmp_path: Path) -> None:
+    """The zero above means something: a region starting on line 0 is reported as an error."""
+    document = _load(corpus["parse-error"])
+    document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+    broken = tmp_path / "broken.sarif"
+    broken.write_text(json.dumps(document), encoding="utf-8")
+    report = run_multitool([broken], tmp_path)
+    assert any("startLine" in error or "SARIF1007" in error for error in report.errors), report.console
+
+
 def test_validators_are_required_in_ci() -> None:
     """CI must not pass by skipping: the helpers fail there when a validator is missing."""
     env = {**os.environ, "CI": "true", "SARIF_MULTITOOL": "", "PATH": os.environ.get("PATH", "")}
