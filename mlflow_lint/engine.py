@@ -216,14 +216,11 @@ def run_checks(
     )
     internal_errors: list[Finding] = []
     model = module.model
-    calls_by_name: dict[str, list[ast.Call]] | None = None
     for check in _checks_for(selected):
         try:
             for node_type in check.node_types:
                 if node_type is ast.Call and check.call_names is not None:
-                    if calls_by_name is None:
-                        calls_by_name = _calls_by_terminal_name(model.nodes_by_type.get(ast.Call, ()))
-                    nodes: Iterable[ast.AST] = _calls_named(calls_by_name, check.call_names, model.name_aliases)
+                    nodes: Iterable[ast.AST] = model.calls_named(check.call_names)
                 else:
                     nodes = model.nodes_by_type.get(node_type, ())
                 for node in nodes:
@@ -232,25 +229,6 @@ def run_checks(
             reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
             internal_errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
     return ctx.findings + internal_errors
-
-
-def _calls_by_terminal_name(calls: Iterable[ast.AST]) -> dict[str, list[ast.Call]]:
-    """Calls grouped by the last name of what they call (``load_model`` in ``a.b.load_model()``)."""
-    grouped: dict[str, list[ast.Call]] = {}
-    for call in calls:
-        func = call.func  # type: ignore[attr-defined]
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if name is not None:
-            grouped.setdefault(name, []).append(call)  # type: ignore[arg-type]
-    return grouped
-
-
-def _calls_named(
-    calls_by_name: dict[str, list[ast.Call]], names: frozenset[str], aliases: dict[str, set[str]]
-) -> list[ast.Call]:
-    wanted = set(names)
-    wanted.update(local for local, originals in aliases.items() if not originals.isdisjoint(names))
-    return [call for name in wanted for call in calls_by_name.get(name, ())]
 
 
 _CHECK_INSTANCES: dict[type[Check], Check] = {}

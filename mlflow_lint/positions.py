@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
+
+_LINE_BREAK = re.compile(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)")
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,11 @@ class LineIndex:
     """Converts ``ast`` node positions of one source text into character spans."""
 
     def __init__(self, source: str) -> None:
-        self._lines = source.splitlines(keepends=True)
+        # Python's line breaks only (\r\n, \r, \n): str.splitlines also breaks at form
+        # feeds, \x1c-\x1e, \x85, \u2028..., which would shift every later line number.
+        self._lines = _LINE_BREAK.split(source)
+        if self._lines and self._lines[-1] == "":
+            self._lines.pop()
         self._encoded: dict[int, bytes] = {}
 
     def char_column(self, line: int, byte_offset: int) -> int:
@@ -34,6 +41,24 @@ class LineIndex:
         if encoded is None:
             encoded = self._encoded[line] = text.encode("utf-8", errors="surrogatepass")
         return len(encoded[:byte_offset].decode("utf-8", errors="replace"))
+
+    def segment(self, node: ast.AST) -> str | None:
+        """The source text of ``node`` (like ``ast.get_source_segment``, without re-splitting
+        the whole file on every call: that made reporting quadratic in large files)."""
+        line, end_line = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if line is None or end_line is None or col is None or end_col is None:
+            return None
+        if line < 1 or end_line > len(self._lines):
+            return None
+        chunk = [text.encode("utf-8", errors="surrogatepass") for text in self._lines[line - 1 : end_line]]
+        if not chunk:
+            return None
+        if len(chunk) == 1:
+            return chunk[0][col:end_col].decode("utf-8", errors="replace")
+        chunk[0] = chunk[0][col:]
+        chunk[-1] = chunk[-1][:end_col]
+        return b"".join(chunk).decode("utf-8", errors="replace")
 
     def span(self, node: ast.AST) -> Span:
         line = getattr(node, "lineno", 1) or 1

@@ -65,7 +65,9 @@ class ProjectIndex:
         self._modules[key] = module
         self._modules.move_to_end(key)
         while len(self._modules) > _MAX_CACHED_MODULES:
-            self._modules.popitem(last=False)
+            _, evicted = self._modules.popitem(last=False)
+            if evicted is not None and evicted is not module:
+                evicted.release()
 
     def _load(self, path: Path) -> AnalysedModule | None:
         try:

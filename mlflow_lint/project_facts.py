@@ -15,13 +15,17 @@ from pathlib import Path
 
 import pathspec
 
-from mlflow_lint.analysis.mlflow_calls import uri_sinks
+from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.discovery import discover
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources import is_lintable
 
-_MAY_SET_TRACKING_URI = re.compile(rb"set_tracking_uri|MLFLOW_TRACKING_URI|MlflowClient|tracking_uri")
+# Text that can set a tracking URI: set_tracking_uri(...), the environment variable, a
+# tracking_uri= keyword, or MlflowClient("<literal>") with the URI as first argument.
+_MAY_SET_TRACKING_URI = re.compile(
+    rb"set_tracking_uri|MLFLOW_TRACKING_URI|tracking_uri\s*=|MlflowClient\(\s*[rRfFuU]{0,2}[\"']"
+)
 _MAX_FILE_BYTES = 2_000_000
 
 
@@ -65,8 +69,9 @@ def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]
     """(value node, normalised URI, rendered) for every hard-coded tracking URI in a module."""
     found = []
     model = module.model
-    for node_type in (ast.Call, ast.Assign):
-        for node in model.nodes_by_type.get(node_type, ()):
+    assignments = [n for n in model.nodes_by_type.get(ast.Assign, ()) if isinstance(n.targets[0], ast.Subscript)]  # type: ignore[attr-defined]
+    for nodes in (model.calls_named(SINK_CALL_NAMES), assignments):
+        for node in nodes:
             for sink in uri_sinks(module, node):
                 if sink.role != "tracking":
                     continue

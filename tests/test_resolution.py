@@ -198,3 +198,17 @@ def test_runs_uri_run_id() -> None:
     assert runs_uri_run_id(literal("runs:/abc/model")) == "abc"
     assert runs_uri_run_id(StrValue(("runs:/", hole, "/model"))) is hole
     assert runs_uri_run_id(literal("models:/x/1")) is None
+
+
+def test_positions_count_lines_like_python() -> None:
+    from mlflow_lint.positions import LineIndex
+
+    source = 'import mlflow\x0c\n# \u2028 and \x1c are not line breaks\r\nx = "é"; mlflow.set_tracking_uri("./mlruns")\n'
+    tree = ast.parse(source)
+    call = [n for n in ast.walk(tree) if isinstance(n, ast.Call)][0]
+    index = LineIndex(source)
+    assert index.span(call.args[0]).line == 3
+    assert index.span(call.args[0]).column == len('x = "é"; mlflow.set_tracking_uri(') + 1
+    for node in ast.walk(tree):
+        if hasattr(node, "lineno"):
+            assert index.segment(node) == ast.get_source_segment(source, node)

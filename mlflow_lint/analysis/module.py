@@ -26,6 +26,13 @@ class AnalysedModule:
         # Facts derived once per module by the analyses that need them (runs, effects).
         self.cache: dict[str, object] = {}
 
+    def release(self) -> None:
+        """Drop derived facts that refer back to this module (evaluator, gate analysis), so
+        that reference counting frees an evicted module without waiting for the cycle
+        collector."""
+        self._values = None
+        self.cache.clear()
+
     @property
     def values(self) -> ValueEvaluator:
         if self._values is None:

@@ -89,6 +89,7 @@ class SemanticModel:
         # lets the engine pre-select calls by their terminal name before resolving them.
         self.name_aliases: dict[str, set[str]] = {}
         self._callees: dict[ast.Call, str | None] = {}
+        self._calls_by_name: dict[str, list[ast.Call]] | None = None
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -317,6 +318,23 @@ class SemanticModel:
             scope.add(Binding(arg.arg, "param", arg, position, annotation=arg.annotation))
 
     # ------------------------------------------------------------------ queries
+    def calls_named(self, names: frozenset[str]) -> list[ast.Call]:
+        """Calls whose terminal name (``load_model`` in ``a.b.load_model()``) is in
+        ``names``, or is a local alias of one: a syntactic pre-selection, before resolution."""
+        grouped = self._calls_by_name
+        if grouped is None:
+            grouped = self._calls_by_name = {}
+            for call in self.nodes_by_type.get(ast.Call, ()):
+                func = call.func  # type: ignore[attr-defined]
+                name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+                if name is not None:
+                    grouped.setdefault(name, []).append(call)  # type: ignore[arg-type]
+        wanted = set(names)
+        wanted.update(local for local, originals in self.name_aliases.items() if not originals.isdisjoint(names))
+        found = [call for name in wanted for call in grouped.get(name, ())]
+        found.sort(key=_position)
+        return found
+
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(node)
 

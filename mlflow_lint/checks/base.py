@@ -56,7 +56,7 @@ class FileContext:
         if rule is None:  # not enabled for this file
             return
         span = self.lines.span(node)
-        segment = ast.get_source_segment(self.module.source, node)
+        segment = self.lines.segment(node)
         self.findings.append(
             Finding(
                 path=self.display_path,
