@@ -92,6 +92,8 @@ def check(
     _tune_garbage_collection()
     result = lint_paths(targets, config, enabled, jobs=jobs)
 
+    for path in result.unsupported:
+        click.echo(f"mlflow-lint: warning: {path} was not checked: not a Python source file", err=True)
     if verbose:
         for path, reason in result.skipped:
             click.echo(f"skipped {path}: {reason}", err=True)

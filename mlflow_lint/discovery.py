@@ -80,6 +80,7 @@ class Discovery:
 
     files: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    unsupported: list[Path] = field(default_factory=list)  # named explicitly, but not a type we read
 
 
 def discover(
@@ -87,11 +88,14 @@ def discover(
     is_lintable: Callable[[Path], bool],
     exclude: pathspec.PathSpec | None = None,
     exclude_root: Path | None = None,
+    is_named_lintable: Callable[[Path], bool] | None = None,
 ) -> Discovery:
     """Expand ``paths`` into the sorted, de-duplicated list of files to lint.
 
-    A file named explicitly is linted whatever its suffix is not, but the ``exclude``
-    patterns still apply to it (so pre-commit, which names files, honours them).
+    A file named explicitly is linted if ``is_lintable`` or ``is_named_lintable`` accepts
+    it (an extension-less script, say); otherwise it is reported as unsupported rather
+    than silently passing. The ``exclude`` patterns apply to named files too (so
+    pre-commit, which names files, honours them).
     """
     result = Discovery()
     seen: set[Path] = set()
@@ -116,8 +120,10 @@ def discover(
             _walk(given, is_lintable, excluded, add, result)
         elif excluded(given, False):
             result.skipped.append((given, "excluded by configuration"))
-        else:
+        elif is_lintable(given) or (is_named_lintable is not None and is_named_lintable(given)):
             add(given)
+        else:
+            result.unsupported.append(given)
     result.files.sort(key=lambda p: p.as_posix())
     return result
 

@@ -27,7 +27,7 @@ from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex, find_project_root
 from mlflow_lint.project_facts import ProjectFacts, facts_for
-from mlflow_lint.sources import is_lintable
+from mlflow_lint.sources import is_lintable, is_python_script
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
 # Every rule reads MLflow APIs or MLflow environment variables: a file whose bytes never
@@ -42,6 +42,7 @@ class LintResult:
     files_checked: int  # files discovered and read
     files_analysed: int  # files that passed the prefilter and were parsed
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    unsupported: list[str] = field(default_factory=list)  # named explicitly, but not a type we read
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -64,7 +65,7 @@ def lint_paths(
     """Lint files and directories with the given configuration and enabled rules."""
     cwd = (cwd or Path.cwd()).resolve()
     exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
-    found = discover(paths, is_lintable, exclude, config.root.resolve())
+    found = discover(paths, is_lintable, exclude, config.root.resolve(), is_python_script)
     tasks = [(str(path), display_path(path, cwd)) for path in found.files]
     options = config.rule_options()
     settings = _Settings(tuple(sorted(selected)), options, str(cwd), _project_facts(found.files, selected, options))
@@ -90,6 +91,7 @@ def lint_paths(
         files_checked=len(tasks),
         files_analysed=analysed,
         skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped],
+        unsupported=[display_path(p, cwd) for p in found.unsupported],
     )
 
 

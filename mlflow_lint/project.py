@@ -145,6 +145,27 @@ class ProjectIndex:
             return self.resolve_binding(path, binding.qualified_name, _depth + 1)
         return module, binding
 
+    def external_name(self, importing: Path, qualified_name: str, _depth: int = 0) -> str | None:
+        """The outside name a project module re-exports: ``madewithml.config.mlflow`` is
+        ``mlflow`` when ``madewithml/config.py`` does ``import mlflow``. None otherwise."""
+        if _depth > _MAX_REEXPORT_DEPTH:
+            return None
+        level = len(qualified_name) - len(qualified_name.lstrip("."))
+        rest_module, _, attribute = qualified_name[level:].rpartition(".")
+        path = self.module_file(importing, "." * level + rest_module) if attribute and rest_module else None
+        module = self.module_at(path) if path is not None else None
+        if module is None or path is None:
+            return None
+        bindings = module.model.scopes[module.tree].bindings.get(attribute, [])
+        imports = [b for b in bindings if b.kind == "import" and b.qualified_name]
+        if len(imports) != len(bindings) or not imports:
+            return None
+        target = max(imports, key=lambda b: b.position).qualified_name
+        assert target is not None
+        if target.startswith("mlflow"):
+            return target
+        return self.external_name(path, target, _depth + 1)
+
     def resolve_constant(self, importing: Path, qualified_name: str) -> tuple[AnalysedModule, ast.expr] | None:
         """The module-level value a qualified name denotes (``config.TRACKING_URI``)."""
         found = self.resolve_binding(importing, qualified_name)

@@ -214,3 +214,11 @@ def test_parallel_run_matches_serial(tmp_path: Path) -> None:
     parallel = run_cli("check", ".", "--format", "json", "--jobs", "2", cwd=tmp_path)
     assert serial.stdout == parallel.stdout
     assert len(json.loads(serial.stdout)["findings"]) == 40
+
+
+def test_named_notebook_is_not_a_silent_pass(project: Path) -> None:
+    (project / "explore.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["import mlflow"]}]}')
+    result = run_cli("check", "explore.ipynb", "good.py", cwd=project)
+    assert result.returncode == 0
+    assert "explore.ipynb was not checked: not a Python source file" in result.stderr
+    assert "(1 file checked)" in result.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 import pathspec
 
 from mlflow_lint.discovery import discover
-from mlflow_lint.sources import is_lintable
+from mlflow_lint.sources import is_lintable, is_python_script
 
 
 def _names(root: Path, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,9 +50,14 @@ def test_exclude_patterns_apply_to_walks_and_named_files(tmp_path: Path) -> None
     assert named.files == [] and named.skipped
 
 
-def test_named_file_is_linted_whatever_its_suffix(tmp_path: Path) -> None:
-    _touch(tmp_path / "script")
-    assert discover([tmp_path / "script"], is_lintable).files == [tmp_path / "script"]
+def test_named_files_are_linted_only_when_they_are_python(tmp_path: Path) -> None:
+    (tmp_path / "train").write_text("#!/usr/bin/env python3\nimport mlflow\n")
+    _touch(tmp_path / "notes")
+    (tmp_path / "nb.ipynb").write_text('{"cells": []}')
+    named = [tmp_path / "train", tmp_path / "notes", tmp_path / "nb.ipynb"]
+    found = discover(named, is_lintable, is_named_lintable=is_python_script)
+    assert found.files == [tmp_path / "train"]
+    assert found.unsupported == [tmp_path / "notes", tmp_path / "nb.ipynb"]
 
 
 def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import _own_returns
 
 TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
 REGISTRY_URI_VARIABLE = "MLFLOW_REGISTRY_URI"
@@ -130,6 +131,8 @@ class Consumer:
     run_id_position: int | None = None
     run_id_keyword: str | None = None
     loads_model: bool = True  # False for artifact downloads (MLF602/603 only apply to models)
+    path_position: int | None = None  # the artifact path inside the run (downloads by run id)
+    path_keyword: str | None = None
 
 
 _CONSUMERS: dict[str, Consumer] = {
@@ -143,11 +146,11 @@ _CONSUMERS: dict[str, Consumer] = {
     "mlflow.sagemaker.deploy_transform_job": Consumer(1, "model_uri"),
     f"{api.DEPLOYMENT_CLIENT}.create_deployment": Consumer(1, "model_uri"),
     f"{api.DEPLOYMENT_CLIENT}.update_deployment": Consumer(1, "model_uri"),
-    "mlflow.artifacts.download_artifacts": Consumer(0, "artifact_uri", 1, "run_id", loads_model=False),
+    "mlflow.artifacts.download_artifacts": Consumer(0, "artifact_uri", 1, "run_id", False, 2, "artifact_path"),
     "mlflow.artifacts.load_text": Consumer(0, "artifact_uri", loads_model=False),
     "mlflow.artifacts.load_dict": Consumer(0, "artifact_uri", loads_model=False),
     "mlflow.artifacts.load_image": Consumer(0, "artifact_uri", loads_model=False),
-    f"{api.MLFLOW_CLIENT}.download_artifacts": Consumer(None, None, 0, "run_id", loads_model=False),
+    f"{api.MLFLOW_CLIENT}.download_artifacts": Consumer(None, None, 0, "run_id", False, 1, "path"),
 }
 _FLAVOR_LOAD = Consumer(0, "model_uri")
 # Terminal names of every consumer call (``pyfunc.load_pyfunc`` is an old load_model).
@@ -168,14 +171,16 @@ def consumer(callee: str) -> Consumer | None:
 _RUN_FACTORIES = frozenset(
     {"mlflow.start_run", "mlflow.active_run", "mlflow.last_active_run", f"{api.MLFLOW_CLIENT}.create_run"}
 )
+_RUN_GETTERS = frozenset({"mlflow.get_run", f"{api.MLFLOW_CLIENT}.get_run"})
 _MAX_DEPTH = 8
 
 
 def is_current_run_id(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> bool:
     """``expr`` is the id of a run the same code created or is running.
 
-    ``run.info.run_id`` where ``run`` comes from ``start_run``/``active_run``/``create_run``,
-    the same through a local variable, and ``model_info.run_id`` of a ``log_model`` result.
+    ``run.info.run_id`` where ``run`` comes from ``start_run``/``active_run``/``create_run``
+    (also re-read with ``get_run``), the same through a local variable or a same-module
+    helper that returns it, and ``model_info.run_id`` of a ``log_model`` result.
     """
     if depth > _MAX_DEPTH:
         return False
@@ -189,18 +194,42 @@ def is_current_run_id(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> 
         binding = model.lookup(expr.id, expr)
         if binding is not None and binding.kind == "assign" and binding.value is not None:
             return is_current_run_id(module, binding.value, depth + 1)
+    if isinstance(expr, ast.Call):
+        return _helper_returns_all(module, expr, depth, is_current_run_id)
     return False
 
 
 def _is_current_run(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
     model = module.model
+    if depth > _MAX_DEPTH:
+        return False
     if isinstance(expr, ast.Call):
-        return model.callee(expr) in _RUN_FACTORIES
-    if isinstance(expr, ast.Name) and depth <= _MAX_DEPTH:
+        callee = model.callee(expr)
+        if callee in _RUN_FACTORIES:
+            return True
+        unknown_method = expr.func.attr if callee is None and isinstance(expr.func, ast.Attribute) else None
+        if callee in _RUN_GETTERS or unknown_method == "get_run":  # client.get_run(run.info.run_id)
+            run_id = argument(expr, 0, "run_id")
+            return run_id is not None and is_current_run_id(module, run_id, depth + 1)
+        if unknown_method in ("create_run", "start_run"):
+            return True  # a client we cannot identify (a fixture, a parameter) creating a run
+        return _helper_returns_all(module, expr, depth, _is_current_run)
+    if isinstance(expr, ast.Name):
         binding = model.lookup(expr.id, expr)
         if binding is not None and binding.kind in ("assign", "with") and binding.value is not None:
             return _is_current_run(module, binding.value, depth + 1)
     return False
+
+
+def _helper_returns_all(module: AnalysedModule, call: ast.Call, depth: int, predicate) -> bool:  # type: ignore[no-untyped-def]
+    """A same-module function every ``return`` of which satisfies ``predicate``."""
+    if not isinstance(call.func, ast.Name):
+        return False
+    binding = module.model.lookup(call.func.id, call.func)
+    if binding is None or binding.kind != "def":
+        return False
+    returns = [node.value for node in _own_returns(binding.node) if node.value is not None]
+    return bool(returns) and all(predicate(module, value, depth + 1) for value in returns)
 
 
 def _is_logged_model_info(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:

@@ -22,6 +22,8 @@ class AnalysedModule:
         self.tree = tree
         self.project = project
         self.model = SemanticModel(tree)
+        if project is not None:
+            self.model.reexport_resolver = lambda name: project.external_name(path, name)
         self._values: ValueEvaluator | None = None
         # Facts derived once per module by the analyses that need them (runs, effects).
         self.cache: dict[str, object] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from mlflow_lint.analysis import api
 
@@ -24,6 +24,8 @@ _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _MAX_DEPTH = 12
 _BUILTINS = frozenset(dir(builtins))
+# Names worth following through a project module's re-export (cheap: a file lookup each).
+_REEXPORTED_MLFLOW_NAMES = frozenset({"mlflow", "MlflowClient"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ class SemanticModel:
         self.name_aliases: dict[str, set[str]] = {}
         self._callees: dict[ast.Call, str | None] = {}
         self._calls_by_name: dict[str, list[ast.Call]] | None = None
+        # Set by the owner when a project is known: the name a project module re-exports
+        # (``from madewithml.config import mlflow`` -> ``mlflow``), or None.
+        self.reexport_resolver: Callable[[str], str | None] | None = None
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -415,7 +420,15 @@ class SemanticModel:
                 # An unshadowed builtin denotes itself (``all``, ``str``, ``dict``).
                 return expr.id if expr.id in _BUILTINS else None
             if binding.kind == "import":
-                return binding.qualified_name
+                target = binding.qualified_name
+                if (
+                    self.reexport_resolver is not None
+                    and target is not None
+                    and not target.startswith("mlflow")
+                    and target.rpartition(".")[2] in _REEXPORTED_MLFLOW_NAMES
+                ):
+                    return self.reexport_resolver(target) or target
+                return target
             if binding.kind == "assign" and isinstance(binding.value, (ast.Name, ast.Attribute)):
                 return self._raw_qualified_name(binding.value, depth + 1)
             return None

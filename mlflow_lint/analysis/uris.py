@@ -10,6 +10,7 @@ from mlflow_lint.analysis.values import Hole, StrValue
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|^<.*>$|\$\{|^\$[A-Z_]")
 
 
 class UriKind(enum.Enum):
@@ -79,8 +80,8 @@ def classify(value: StrValue) -> UriKind:
         return UriKind.LOCAL_PATH
     if value.complete:
         text = value.text.strip()
-        if not text:
-            return UriKind.UNKNOWN
+        if not text or _PLACEHOLDER.search(text):
+            return UriKind.UNKNOWN  # "{{modelUri}}", "<model-uri>", "${MODEL_URI}"
         if text.lower() in _BARE_DATABRICKS:
             return UriKind.DATABRICKS
         if text in (".", ".."):
@@ -88,6 +89,16 @@ def classify(value: StrValue) -> UriKind:
         # A complete string without a scheme is a relative filesystem path to MLflow.
         return UriKind.LOCAL_PATH if " " not in text else UriKind.UNKNOWN
     return UriKind.UNKNOWN
+
+
+def is_path_like(value: StrValue) -> bool:
+    """A local path that looks like one (``./model``, ``/opt/m``, ``dir/model``, a local
+    path object), not a bare word such as ``"fake_model_uri"``. MLflow would read a bare
+    word as a relative path, but in code it is far more often a placeholder."""
+    if value.local_path:
+        return True
+    text = value.text if value.complete else value.prefix
+    return text.startswith((".", "/", "~", "\\")) or bool(_WINDOWS_DRIVE.match(text)) or "/" in text or "\\" in text
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.semantic import _own_returns
 
 if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
@@ -64,14 +65,17 @@ Part = str | Hole
 class StrValue:
     """One possible value of a string expression.
 
-    ``local_path`` marks values known to be a filesystem path although their text is
-    unknown (``os.getcwd()``, ``Path(...).resolve()``). ``via`` names the constant the
-    value was read from, for messages.
+    ``local_path`` marks values known to be a local filesystem path although their text
+    is unknown (``os.getcwd()``, ``Path(__file__).parent / "mlruns"``). ``path_object``
+    marks ``pathlib`` objects whose location is unknown (``Path(download_dir)``): a path,
+    but not known to be a raw storage location. ``via`` names the constant the value was
+    read from, for messages.
     """
 
     parts: tuple[Part, ...]
     local_path: bool = False
     via: str | None = None
+    path_object: bool = False
 
     @property
     def complete(self) -> bool:
@@ -114,7 +118,9 @@ def _concat(left: StrValue, right: StrValue) -> StrValue:
             parts[-1] = parts[-1] + part
         elif part != "":
             parts.append(part)
-    return StrValue(tuple(parts), local_path=left.local_path, via=left.via or right.via)
+    return StrValue(
+        tuple(parts), local_path=left.local_path, via=left.via or right.via, path_object=left.path_object
+    )
 
 
 def _product(chunks: list[tuple[StrValue, ...]]) -> tuple[StrValue, ...]:
@@ -185,10 +191,9 @@ class ValueEvaluator:
             if number is not None:
                 return (literal(number),)
             known = self.evaluate(inner, depth + 1)
-            if len(known) == 1 and known[0].complete:
-                return known
-            if len(known) == 1 and known[0].local_path:
-                return known
+            if len(known) == 1 and not _only_hole(known[0]):
+                # f"{root}/MLmodel" with root = f"s3://{bucket}" keeps the known prefix.
+                return (replace(known[0], path_object=False),)
         return self._hole(inner)
 
     def _number(self, expr: ast.AST, depth: int) -> str | None:
@@ -215,10 +220,12 @@ class ValueEvaluator:
         if isinstance(expr.op, ast.Div):
             # pathlib: Path("/opt") / "models" is a local path.
             left = self.evaluate(expr.left, depth + 1)
-            if left and all(v.local_path for v in left):
+            if left and all(v.local_path or v.path_object for v in left):
                 right = self.evaluate(expr.right, depth + 1) or self._hole(expr.right)
                 return tuple(
-                    replace(_concat(_concat(l, literal("/")), r), local_path=True) for l in left for r in right
+                    replace(_concat(_concat(l, literal("/")), r), local_path=l.local_path, path_object=l.path_object)
+                    for l in left
+                    for r in right
                 )[:_MAX_ALTERNATIVES]
             return ()
         if isinstance(expr.op, ast.Mod):
@@ -254,6 +261,8 @@ class ValueEvaluator:
     def _name(self, expr: ast.Name, depth: int) -> tuple[StrValue, ...]:
         binding = self.model.lookup(expr.id, expr)
         if binding is None:
+            if expr.id == "__file__":
+                return (StrValue((Hole(expr, self.module),), local_path=True),)
             return ()
         if binding.kind == "assign" and binding.value is not None:
             values = self.evaluate(binding.value, depth + 1)
@@ -277,6 +286,13 @@ class ValueEvaluator:
         return tuple(replace(v, via=shown) for v in values)
 
     def _attribute(self, expr: ast.Attribute, depth: int) -> tuple[StrValue, ...]:
+        if expr.attr == "parent":  # Path(__file__).parent stays local
+            receiver = self.evaluate(expr.value, depth + 1)
+            if receiver and all(v.local_path or v.path_object for v in receiver):
+                return tuple(
+                    StrValue((Hole(expr, self.module),), local_path=v.local_path, path_object=v.path_object)
+                    for v in receiver
+                )
         # settings.TRACKING_URI where ``settings`` is a project module
         raw = self.model._raw_qualified_name(expr, 0)
         if raw is not None and not raw.startswith(("mlflow", "os.")):
@@ -344,25 +360,49 @@ class ValueEvaluator:
                 chunks.append(self.evaluate(arg, depth + 1) or self._hole(arg))
             return tuple(replace(v, local_path=v.local_path or _looks_local(first)) for v in _product(chunks))
         if name in _PATH_CLASSES:
-            # Path("mlruns") is a local path whatever its text.
+            # Path("mlruns") is a local path; Path(some_download_dir) is a path object whose
+            # location is unknown (often a copy MLflow itself just downloaded).
             if not expr.args:
                 return (StrValue((Hole(expr, self.module),), local_path=True),)
-            inner = self.evaluate(expr.args[0], depth + 1) or self._hole(expr.args[0])
-            return tuple(replace(v, local_path=True) for v in inner)
+            inner = self.evaluate(expr.args[0], depth + 1)
+            if inner and all(not _only_hole(v) or v.local_path for v in inner):
+                return tuple(replace(v, local_path=True) for v in inner)
+            return (StrValue((Hole(expr, self.module),), path_object=True),)
         func = expr.func
         if isinstance(func, ast.Attribute):
             receiver = self.evaluate(func.value, depth + 1)
             if func.attr == "format" and len(receiver) == 1 and receiver[0].complete:
                 keywords = {kw.arg: kw.value for kw in expr.keywords if kw.arg}
                 return self._fill(_split_format(receiver[0].text), list(expr.args), keywords, depth)
-            if receiver and all(v.local_path for v in receiver):
-                if func.attr == "as_uri":
-                    return (StrValue(("file://", Hole(expr, self.module))),)
+            if receiver and all(v.local_path or v.path_object for v in receiver):
+                if func.attr == "as_uri":  # always a file:// URI
+                    return (StrValue(("file://", Hole(func.value, self.module))),)
                 if func.attr in ("resolve", "absolute", "expanduser", "joinpath", "with_name", "with_suffix"):
-                    return tuple(replace(v, local_path=True) for v in receiver)
+                    return receiver
             if func.attr in ("strip", "rstrip", "lstrip", "lower") and not expr.args:
                 return receiver
-        return ()
+        return self._returned(expr, depth)
+
+    def _returned(self, call: ast.Call, depth: int) -> tuple[StrValue, ...]:
+        """What a project function returns: its ``return`` values, or a ``-> Path`` annotation."""
+        from mlflow_lint.analysis.effects import resolve_called_function  # (cycle-free at runtime)
+
+        target = resolve_called_function(self.module, call)
+        if target is None:
+            return ()
+        module, function = target
+        if function.returns is not None and module.model.qualified_name(function.returns) in _PATH_CLASSES:
+            return (StrValue((Hole(call, self.module),), path_object=True),)
+        returns = [node.value for node in _own_returns(function) if node.value is not None]
+        if not returns or len(returns) > 4:
+            return ()
+        values: list[StrValue] = []
+        for value in returns:
+            found = module.values.evaluate(value, depth + 1)
+            if not found:
+                return ()  # one unknown return makes the whole result unknown
+            values.extend(found)
+        return tuple(values)
 
 
 class _Field:
@@ -416,7 +456,7 @@ def _split_percent(template: str) -> list:
 
 
 def _only_hole(value: StrValue) -> bool:
-    return len(value.parts) == 1 and isinstance(value.parts[0], Hole) and not value.local_path
+    return len(value.parts) == 1 and isinstance(value.parts[0], Hole) and not value.local_path and not value.path_object
 
 
 def _looks_local(values: Iterable[StrValue]) -> bool:

@@ -23,6 +23,7 @@ class LocalTrackingUri(Check):
             if sink.role != "tracking":
                 continue
             for value in ctx.module.values.evaluate(sink.value):
-                if classify(value) in _LOCAL:
+                # A pathlib object can only name a local store, whatever its text.
+                if classify(value) in _LOCAL or value.path_object:
                     ctx.report("MLF101", sink.value, api=sink.api, value=value.render())
                     break

@@ -5,11 +5,17 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
-from mlflow_lint.analysis.uris import UriKind, classify
+from mlflow_lint.analysis.uris import UriKind, classify, is_path_like
+from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
 
-_RAW_STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.LOCAL_PATH, UriKind.MLFLOW_ARTIFACTS)
+_RAW_STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
+
+
+def is_raw_storage(value: StrValue) -> bool:
+    kind = classify(value)
+    return kind in _RAW_STORAGE or (kind is UriKind.LOCAL_PATH and is_path_like(value))
 
 
 class StoragePathModelLoad(Check):
@@ -24,6 +30,6 @@ class StoragePathModelLoad(Check):
         if consumed is None or not consumed.consumer.loads_model:
             return
         for value in consumed.values:
-            if classify(value) in _RAW_STORAGE:
+            if is_raw_storage(value):
                 ctx.report("MLF602", consumed.expr, api=consumed.api, value=value.render())
                 return

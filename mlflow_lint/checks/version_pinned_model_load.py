@@ -19,8 +19,8 @@ class VersionPinnedModelLoad(Check):
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
         consumed = consumed_uri(node, ctx)
-        if consumed is None:
-            return
+        if consumed is None or not consumed.consumer.loads_model:
+            return  # downloads of a pinned version's files are not loads
         for value in consumed.values:
             if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "version":
                 ctx.report("MLF603", consumed.expr, api=consumed.api, value=value.render())
