@@ -74,7 +74,7 @@ def _cli_sarif(project: Path, target: Path, *args: str, expect: int | None = Non
 
 
 def _notebook_findings() -> list[Finding]:
-    message = CATALOG["MLF601"].format_message({"api": "mlflow.pyfunc.load_model", "source": "'runs:/0a1b2c/model'"})
+    message = CATALOG["MLF601"].format_message({"api": "mlflow.pyfunc.load_model", "what": "a model", "source": "'runs:/0a1b2c/model'"})
     return [
         Finding("notebooks/explore.ipynb", 3, 9, "MLF601", 3, 29, message, cell=2, snippet='"runs:/0a1b2c/model"'),
         Finding("serve.py", 2, 34, "MLF601", 2, 54, message, snippet='"runs:/0a1b2c/model"'),
