@@ -131,11 +131,10 @@ def check(
 
 def _repository_root(cwd: Path) -> Path:
     """The enclosing git work tree (what GitHub resolves report paths against), else ``cwd``."""
+    from mlflow_lint.discovery import git_root
+
     resolved = cwd.resolve()
-    for directory in (resolved, *resolved.parents):
-        if (directory / ".git").exists():
-            return directory
-    return resolved
+    return git_root(resolved) or resolved
 
 
 @cli.command()

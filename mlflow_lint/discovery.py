@@ -54,7 +54,8 @@ def _read_gitignore(path: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _git_root(start: Path) -> Path | None:
+def git_root(start: Path) -> Path | None:
+    """The enclosing git work tree, if any."""
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory
@@ -63,7 +64,7 @@ def _git_root(start: Path) -> Path | None:
 
 def _ancestor_gitignores(directory: Path) -> _GitIgnore:
     """The .gitignore files between the repository root and ``directory`` (exclusive)."""
-    root = _git_root(directory)
+    root = git_root(directory)
     ignore = _GitIgnore()
     if root is None:
         return ignore

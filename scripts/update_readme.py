@@ -1,4 +1,4 @@
-"""Regenerate the README rule table from the catalog (tests/test_readme.py checks it)."""
+"""Regenerate the README rule table and docs/rules.md from the catalog (tests/test_readme.py checks both)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mlflow_lint.catalog import load_catalog  # noqa: E402
-from mlflow_lint.reporters.rules_report import rules_markdown  # noqa: E402
+from mlflow_lint.reporters.rules_report import rules_markdown, rules_reference  # noqa: E402
 
 START, END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
 
@@ -20,6 +20,12 @@ def render(readme: str) -> str:
     return f"{head}{START}\n{rules_markdown(load_catalog())}{END}{tail}"
 
 
+def reference() -> str:
+    return rules_reference(load_catalog())
+
+
 if __name__ == "__main__":
     path = ROOT / "README.md"
     path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "rules.md").write_text(reference(), encoding="utf-8")

@@ -41,33 +41,50 @@ def rules_markdown(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def explain(rule: Rule) -> str:
+def rules_reference(catalog: Catalog) -> str:
+    """docs/rules.md: every rule's documentation; SARIF ``helpUri`` anchors point here."""
+    out = [
+        "# mlflow-lint rules",
+        "",
+        "<!-- Generated from rules/*.yaml by scripts/update_readme.py; do not edit. -->",
+        "",
+    ]
+    for rule in catalog:
+        out.append(f"- [{rule.id} {rule.name}](#{rule.id.lower()}-{rule.name}): {rule.summary}")
+    for rule in catalog:
+        out += ["", explain(rule, heading="##").rstrip()]
+    return "\n".join(out) + "\n"
+
+
+def explain(rule: Rule, heading: str = "") -> str:
+    """A rule's documentation; ``heading`` nests it under a Markdown heading level."""
     docs = rule.docs
     pillar = f"pillar {rule.pillar} ({rule.pillar_name})" if rule.pillar else "engine"
+    sub = heading + "#" if heading else "##"
     out = [
-        f"{rule.id} {rule.name}",
+        f"{heading} {rule.id} {rule.name}".strip(),
         f"{pillar}, default severity {rule.severity}{'' if rule.enabled_by_default else ', off by default'}",
         "",
         rule.summary + ".",
         "",
-        "## What it does",
+        f"{sub} What it does",
         _wrap(docs.what),
         "",
-        "## Why is this bad?",
+        f"{sub} Why is this bad?",
         _wrap(docs.why),
         "",
-        "## Example",
+        f"{sub} Example",
         "```python",
         docs.example,
         "```",
         "",
-        "## Use instead",
+        f"{sub} Use instead",
         "```python",
         docs.use_instead,
         "```",
     ]
     if docs.references:
-        out += ["", "## References"]
+        out += ["", f"{sub} References"]
         out += [f"- {ref.title}: {ref.url}" for ref in docs.references]
     return "\n".join(out) + "\n"
 
