@@ -16,6 +16,8 @@ from typing import Any
 
 RULE_ID_PATTERN = re.compile(r"^MLF\d{3}$")
 SEVERITIES = ("error", "warning", "note")
+PRECISIONS = ("very-high", "high", "medium", "low")  # SARIF's precision property
+SECURITY_PILLAR = 7
 DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
 
 PILLARS: dict[int, str] = {
@@ -64,6 +66,8 @@ class Rule:
     valid_examples: tuple[str, ...]
     invalid_examples: tuple[str, ...]
     enabled_by_default: bool = True
+    precision: str = "high"  # how often a finding is right (SARIF properties.precision)
+    security_severity: str | None = None  # GitHub's 0.0-10.0 scale; pillar-7 rules only
 
     @property
     def pillar_name(self) -> str:
@@ -170,8 +174,20 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
     references = tuple(
         Reference(title=str(ref["title"]), url=str(ref["url"])) for ref in docs["references"]
     )
+    precision = str(data.get("precision", "high"))
+    if precision not in PRECISIONS:
+        raise fail(f"precision must be one of {', '.join(PRECISIONS)}")
+    security_severity = data.get("security-severity")
+    if (security_severity is None) != (pillar != SECURITY_PILLAR):
+        raise fail("security-severity is required for pillar-7 rules and only for them")
+    if security_severity is not None:
+        if not isinstance(security_severity, (int, float)) or not 0 <= security_severity <= 10:
+            raise fail("security-severity must be a number from 0.0 to 10.0")
+        security_severity = f"{float(security_severity):.1f}"
     examples = data["examples"] or {}
     return Rule(
+        precision=precision,
+        security_severity=security_severity,
         id=rule_id,
         name=str(data["name"]),
         pillar=pillar,

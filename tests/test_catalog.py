@@ -79,3 +79,12 @@ def test_docs_example_is_flagged_and_use_instead_is_clean(rule) -> None:  # type
         pytest.skip("engine rules document a file, not code")
     assert rule.id in {f.rule for f in lint_source(rule.docs.example)}
     assert [f.rule for f in lint_source(rule.docs.use_instead)] == []
+
+
+def test_security_severity_only_and_always_on_pillar_7() -> None:
+    for rule in CATALOG:
+        if rule.pillar == 7:
+            assert rule.security_severity is not None and 0 <= float(rule.security_severity) <= 10
+        else:
+            assert rule.security_severity is None
+        assert rule.precision in ("very-high", "high", "medium", "low")

@@ -85,8 +85,10 @@ def security_catalog() -> Catalog:
     """The real catalog plus an access-control (pillar 7) rule of each severity."""
     base = CATALOG["MLF601"]
     extra = tuple(
-        replace(base, id=f"MLF79{index}", name=f"synthetic-security-{severity}", pillar=7, severity=severity)
-        for index, severity in enumerate(("error", "warning", "note"), start=7)
+        replace(
+            base, id=f"MLF79{index}", name=f"synthetic-security-{severity}", pillar=7, severity=severity, security_severity=score
+        )
+        for index, (severity, score) in enumerate((("error", "8.0"), ("warning", "5.0"), ("note", "3.0")), start=7)
     )
     return Catalog(rules=tuple(sorted(CATALOG.rules + extra, key=lambda r: r.id)), source=CATALOG.source)
 
@@ -269,6 +271,7 @@ def test_security_rules_carry_security_severity_as_a_string(corpus: dict[str, Pa
     assert rules["MLF799"]["properties"]["security-severity"] == "3.0"
     assert rules["MLF797"]["properties"]["tags"] == ["mlflow", "access-control-security", "security"]
     assert all("security-severity" not in rule["properties"] for rule in rules.values() if not rule["id"].startswith("MLF7"))
+    assert rules["MLF701"]["properties"]["security-severity"] == "9.0"  # from the catalog
 
 
 def test_results_point_at_their_descriptor(corpus: dict[str, Path]) -> None:

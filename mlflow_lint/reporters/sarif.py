@@ -31,7 +31,7 @@ import attr
 import sarif_om as om
 
 from mlflow_lint import __version__
-from mlflow_lint.catalog import Catalog, Rule
+from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule
 from mlflow_lint.findings import Finding, fingerprints
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -44,13 +44,9 @@ SRCROOT = "%SRCROOT%"
 # Versioned, as SARIF 3.27.17 recommends: a change of recipe gets a new key, not new values.
 FINGERPRINT_KEY = "mlflowLintFingerprint/v1"
 
-# GitHub's security-severity scale: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, below low.
-_SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "3.0"}
-_SECURITY_PILLAR = 7
-# How often a finding is right. The engine's own report is certain; every check resolves
-# meaning (imports, values, guards) rather than matching text.
-_PRECISION = {"MLF000": "very-high"}
-_DEFAULT_PRECISION = "high"
+# precision and security-severity (GitHub's scale: 9.0+ critical, 7.0-8.9 high,
+# 4.0-6.9 medium, below low) come from the catalog.
+_SECURITY_PILLAR = SECURITY_PILLAR
 
 
 def render_sarif(
@@ -117,10 +113,10 @@ def _driver(catalog: Catalog) -> om.ToolComponent:
 def _descriptor(rule: Rule) -> om.ReportingDescriptor:
     properties = _property_bag(
         tags=rule_tags(rule),
-        precision=_PRECISION.get(rule.id, _DEFAULT_PRECISION),
+        precision=rule.precision,
     )
-    if rule.pillar == _SECURITY_PILLAR:
-        setattr(properties, "security-severity", _SECURITY_SEVERITY[rule.severity])
+    if rule.security_severity is not None:
+        setattr(properties, "security-severity", rule.security_severity)
     return om.ReportingDescriptor(
         id=rule.id,
         name=rule.name,
