@@ -27,6 +27,7 @@ from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex, find_project_root
 from mlflow_lint.project_facts import ProjectFacts, facts_for
+from mlflow_lint.suppressions import UNUSED_SUPPRESSION, Suppressions, apply_suppressions, suppressions_from_python
 from mlflow_lint.sources import is_lintable, is_python_script
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
@@ -34,6 +35,8 @@ from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_
 # say "mlflow" (any case) cannot produce a finding and is not parsed.
 _PREFILTER = re.compile(rb"mlflow", re.IGNORECASE)
 _POOL_THRESHOLD = 24  # below this many files a process pool costs more than it saves
+# With MLF001 on, a suppression comment is worth reading even in a file without MLflow.
+_NOQA_MLF = re.compile(rb"noqa.*MLF", re.IGNORECASE)
 
 
 @dataclass
@@ -68,7 +71,8 @@ def lint_paths(
     found = discover(paths, is_lintable, exclude, config.root.resolve(), is_python_script)
     tasks = [(str(path), display_path(path, cwd)) for path in found.files]
     options = config.rule_options()
-    settings = _Settings(tuple(sorted(selected)), options, str(cwd), _project_facts(found.files, selected, options))
+    ignores = _PerFileIgnores(config)
+    settings = _Settings(tuple(sorted(selected)), options, str(cwd), _project_facts(found.files, selected, options), ignores)
 
     results: list[tuple[list[Finding], bool]]
     workers = _worker_count(jobs, len(tasks))
@@ -81,7 +85,6 @@ def lint_paths(
 
     findings: list[Finding] = []
     analysed = 0
-    ignores = _PerFileIgnores(config)
     for (path_text, shown), (file_findings, parsed) in zip(tasks, results):
         analysed += parsed
         codes = ignores.codes_for(Path(path_text))
@@ -111,6 +114,7 @@ class _PerFileIgnores:
         ]
 
     def codes_for(self, path: Path) -> tuple[str, ...]:
+        """The codes and prefixes ``per-file-ignores`` turns off for a path ("" for ALL)."""
         if not self.entries:
             return ()
         try:
@@ -144,18 +148,24 @@ class _Settings:
     options: RuleOptions
     display_root: str = ""
     facts: dict[str, ProjectFacts] | None = None  # project root -> facts, computed once up front
+    # per-file-ignores: a rule ignored for a file does not run on it, so MLF001 does not
+    # call a "# noqa" for that rule unused
+    per_file_ignores: _PerFileIgnores | None = None
 
 
 def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding], bool]:
     path_text, shown = task
     selected_ids = settings.selected
     path = Path(path_text)
+    if settings.per_file_ignores is not None:
+        ignored = settings.per_file_ignores.codes_for(path)
+        selected_ids = tuple(rule for rule in selected_ids if not rule.startswith(ignored)) if ignored else selected_ids
     try:
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         return [_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False
-    if not _PREFILTER.search(data):
+    if not _PREFILTER.search(data) and not (UNUSED_SUPPRESSION in selected_ids and _NOQA_MLF.search(data)):
         return [], False
     index = project_for(path)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
@@ -210,8 +220,12 @@ def run_checks(
     catalog: Catalog,
     options: RuleOptions,
     display_root: str = "",
+    suppressions: Suppressions | None = None,
 ) -> list[Finding]:
-    """Every enabled check over the nodes it asked for; a crashing check becomes a finding."""
+    """Every enabled check over the nodes it asked for; a crashing check becomes a finding.
+
+    Then the file's suppression comments apply (by default read from the module's source).
+    """
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
     ctx = FileContext(
         module=module, display_path=shown, rules=rules, lines=LineIndex(module.source), options=options, display_root=display_root
@@ -230,7 +244,10 @@ def run_checks(
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
             reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
             internal_errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
-    return ctx.findings + internal_errors
+    # Suppression comments apply after every check ran, so MLF001 can tell which were used.
+    if suppressions is None:
+        suppressions = suppressions_from_python(module.source)
+    return apply_suppressions(ctx.findings + internal_errors, suppressions, selected, catalog, shown)
 
 
 _CHECK_INSTANCES: dict[type[Check], Check] = {}

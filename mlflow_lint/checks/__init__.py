@@ -40,6 +40,6 @@ ALL_CHECKS: tuple[type[Check], ...] = (
 )
 
 # Rules the engine itself reports, not a check class.
-ENGINE_RULES = frozenset({"MLF000"})
+ENGINE_RULES = frozenset({"MLF000", "MLF001"})
 
 __all__ = ["ALL_CHECKS", "ENGINE_RULES", "Check", "FileContext"]
