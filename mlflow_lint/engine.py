@@ -14,7 +14,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import pathspec
 
@@ -126,6 +126,11 @@ class _PerFileIgnores:
             if spec.match_file(relative):
                 codes.extend("" if code == "ALL" else code for code in entry_codes)
         return tuple(codes)
+
+
+def per_file_ignores(config: Config) -> Callable[[Path], tuple[str, ...]]:
+    """``per-file-ignores`` of a configuration: path -> the codes and prefixes it turns off."""
+    return _PerFileIgnores(config).codes_for
 
 
 # ---------------------------------------------------------------------------- per file

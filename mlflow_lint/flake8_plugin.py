@@ -1,0 +1,159 @@
+"""The flake8 plugin: ``flake8 --select MLF`` runs mlflow-lint's checks inside flake8.
+
+It analyses the ``ast`` tree flake8 already parsed (no second parse) and reports the
+same findings as ``mlflow-lint check`` on the same file: the configuration is read the
+way the CLI reads it (``[tool.mlflow-lint]`` in pyproject.toml or ``.mlflow-lint.yaml``,
+found from the file upward, since flake8 does not read pyproject.toml), per-file-ignores
+and ``exclude`` apply, ``# noqa: MLF601`` suppresses as it does for the CLI, and
+project-wide facts (tracking URIs used elsewhere, tags set by helpers in other modules)
+are read from disk on demand, so findings do not depend on which files flake8 was given
+or how it split them across ``-j`` processes.
+
+flake8 selects what it *shows* (``--select``/``--extend-select``/``--ignore``); the
+configuration selects what *runs*. A rule that is off by default (MLF001) also runs when
+flake8's ``--select``/``--extend-select`` names it in full.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from mlflow_lint import __version__
+
+_MAY_FIND = re.compile(r"mlflow", re.IGNORECASE)  # the engine's prefilter, on text
+_NOQA_MLF = re.compile(r"noqa.*MLF", re.IGNORECASE)
+
+Result = tuple[int, int, str, type]
+
+
+@dataclass(frozen=True)
+class _FileSettings:
+    """What the configuration says for the files of one directory."""
+
+    selected: frozenset[str] = frozenset()
+    options: Any = None  # RuleOptions
+    excluded: Callable[[Path], bool] = lambda path: False
+    ignored_codes: Callable[[Path], tuple[str, ...]] = lambda path: ()
+    error: str | None = None  # a configuration error, reported instead of findings
+
+
+class MlflowLintChecker:
+    """flake8 ``tree`` plugin (entry point ``MLF``)."""
+
+    name = "mlflow-lint"
+    version = __version__
+
+    # Set by parse_options, from flake8's own options.
+    named_rules: frozenset[str] = frozenset()  # rules flake8's --select/--extend-select name in full
+    disable_noqa = False
+    _directories: dict[Path, _FileSettings] = {}  # per process: settings by directory
+
+    def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        from mlflow_lint.catalog import load_catalog
+
+        catalog = load_catalog()
+        named = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+        cls.named_rules = frozenset(code.strip().upper() for code in named if catalog.get(code.strip()) is not None)
+        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
+        cls._directories = {}
+
+    def run(self) -> Iterator[Result]:
+        """flake8 wants 1-based lines and 0-based columns, and the code first in the text."""
+        try:
+            findings = self._findings()
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must never abort flake8
+            reason = f"internal error in mlflow-lint ({exc.__class__.__name__}: {exc}); please report it"
+            yield 1, 0, f"MLF000 {_unanalysable_message(reason)}", type(self)
+            return
+        for finding in findings:
+            yield finding.line, max(finding.column - 1, 0), f"{finding.rule} {finding.message}", type(self)
+
+    def _findings(self) -> list[Any]:
+        source = "".join(self.lines)
+        if not isinstance(self.tree, ast.Module) or not source:
+            return []
+        path = Path(self.filename).resolve()
+        settings = self._settings_for(path.parent)
+        if settings.error is not None:
+            from mlflow_lint.findings import Finding
+
+            message = _unanalysable_message(settings.error)
+            return [Finding(path=self.filename, line=1, column=1, rule="MLF000", end_line=1, end_column=1, message=message)]
+        if settings.excluded(path):
+            return []
+        selected = settings.selected
+        ignored = settings.ignored_codes(path)
+        if ignored:
+            selected = frozenset(rule for rule in selected if not rule.startswith(ignored))
+        if not _MAY_FIND.search(source) and not ("MLF001" in selected and _NOQA_MLF.search(source)):
+            return []
+
+        from mlflow_lint.analysis.module import AnalysedModule
+        from mlflow_lint.catalog import load_catalog
+        from mlflow_lint.engine import display_path, project_for, run_checks
+        from mlflow_lint.suppressions import NO_SUPPRESSIONS
+
+        cwd = Path.cwd()
+        index = project_for(path)
+        module = AnalysedModule(path, source, self.tree, index)  # type: ignore[arg-type]
+        index.register(module)
+        suppressions = NO_SUPPRESSIONS if self.disable_noqa else None
+        return run_checks(
+            module, display_path(path, cwd), selected, load_catalog(), settings.options, str(cwd), suppressions=suppressions
+        )
+
+    @classmethod
+    def _settings_for(cls, directory: Path) -> _FileSettings:
+        settings = cls._directories.get(directory)
+        if settings is None:
+            settings = cls._directories[directory] = _load_settings(directory, cls.named_rules)
+        return settings
+
+
+def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSettings:
+    import pathspec
+
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigError, find_config_file, load_config, resolve_selection
+    from mlflow_lint.engine import per_file_ignores
+
+    catalog = load_catalog()
+    try:
+        config = load_config(find_config_file(directory), catalog)
+    except ConfigError as error:
+        return _FileSettings(error=f"invalid mlflow-lint configuration: {error}")
+    selected = resolve_selection(catalog, config.select, config.extend_select, config.ignore) | named_rules
+    root = config.root.resolve()
+    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+
+    def excluded(path: Path) -> bool:
+        if exclude is None:
+            return False
+        try:
+            relative = path.relative_to(root).as_posix()
+        except ValueError:
+            return False
+        return exclude.match_file(relative)
+
+    return _FileSettings(
+        selected=selected, options=config.rule_options(), excluded=excluded, ignored_codes=per_file_ignores(config)
+    )
+
+
+def _unanalysable_message(reason: str) -> str:
+    from mlflow_lint.catalog import load_catalog
+
+    return load_catalog()["MLF000"].format_message({"reason": reason})
+
+
+__all__ = ["MlflowLintChecker"]
