@@ -1,0 +1,68 @@
+"""The pre-commit hook, run by real pre-commit (``try-repo``) on a throwaway repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import ROOT
+from .gitrepo import commit, git, git_env, init_repo
+
+pytest.importorskip("pre_commit")
+
+
+def test_hook_definition() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "mlflow-lint" and hook["language"] == "python"
+    assert hook["entry"] == "mlflow-lint check"
+    assert {"python", "jupyter", "yaml", "shell", "dockerfile", "dotenv"} <= set(hook["types_or"])
+    # The CLI runs its own process pool and reads project-wide facts once per run.
+    assert hook["require_serial"] is True
+
+
+def snapshot_of_working_tree(destination: Path) -> Path:
+    """A one-commit repository of this checkout's working tree, tracked and untracked files
+    alike (try-repo installs the hook from a commit)."""
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    init_repo(destination)
+    commit(destination, message="snapshot of the working tree")
+    return destination
+
+
+def try_repo(hook_repo: Path, project: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "mlflow-lint", "--all-files"]
+    environment = {**git_env(), "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
+    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=600)
+
+
+def test_try_repo_fails_on_a_finding_and_passes_after_the_fix(tmp_path: Path) -> None:
+    hook_repo = snapshot_of_working_tree(tmp_path / "mlflow-lint")
+    project = init_repo(
+        tmp_path / "project",
+        {
+            "serve.py": 'import mlflow\n\nmodel = mlflow.pyfunc.load_model("runs:/0a1b2c3d/model")\n',
+            "utils.py": "def unrelated():\n    return 1\n",
+            ".mlflow-lint.yaml": "ignore: [MLF603]\n",
+            "README.md": "# demo\n",
+        },
+    )
+    failed = try_repo(hook_repo, project, tmp_path / "pre-commit-home")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "serve.py:3:34: MLF601 mlflow.pyfunc.load_model consumes a model from a run" in failed.stdout
+    assert "mlflow-lint" in failed.stdout and "Failed" in failed.stdout
+
+    commit(project, {"serve.py": 'import mlflow\n\nmodel = mlflow.pyfunc.load_model("models:/churn@champion")\n'})
+    passed = try_repo(hook_repo, project, tmp_path / "pre-commit-home")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
