@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
 import click
 
 from mlflow_lint import __version__
+
+if TYPE_CHECKING:
+    from mlflow_lint.baseline import Baseline
+    from mlflow_lint.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -47,6 +51,8 @@ def cli() -> None:
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Configuration file (pyproject.toml or .mlflow-lint.yaml); default: found from the first path upward.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=Path), help="Record every current finding in this baseline file, and exit 0.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count; small runs use one).")
@@ -59,6 +65,8 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_path: Path | None,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
     exit_zero: bool,
     statistics: bool,
     jobs: int | None,
@@ -88,9 +96,16 @@ def check(
     if verbose:
         click.echo(f"configuration: {config.path or 'defaults (no configuration file found)'}", err=True)
         click.echo(f"rules enabled: {', '.join(sorted(enabled)) or 'none'}", err=True)
+    if write_baseline_path is not None and baseline_path is not None:
+        raise click.UsageError("--write-baseline records every current finding; it cannot be combined with --baseline")
+    baseline = _read_baseline(baseline_path) if baseline_path is not None else None
 
     _tune_garbage_collection()
     result = lint_paths(targets, config, enabled, jobs=jobs)
+    if write_baseline_path is not None:
+        _write_baseline(result.findings, write_baseline_path)
+    every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
+    result.findings = _not_in_baseline(result.findings, baseline)
 
     for path in result.unsupported:
         click.echo(f"mlflow-lint: warning: {path} was not checked: not a Python source file", err=True)
@@ -106,7 +121,9 @@ def check(
         from mlflow_lint.reporters.sarif import render_sarif
 
         cwd = Path.cwd()
-        report = render_sarif(result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, skipped=result.skipped)
+        report = render_sarif(
+            result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, skipped=result.skipped, context=every_finding
+        )
     elif output_format == "github":
         from mlflow_lint.reporters.github import render_github
 
@@ -127,6 +144,38 @@ def check(
     else:
         click.echo(report, nl=False, color=colour)
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+
+
+def _read_baseline(path: Path) -> Baseline:
+    from mlflow_lint.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as error:
+        raise ConfigurationProblem(str(error)) from None
+
+
+def _write_baseline(findings: list[Finding], path: Path) -> NoReturn:
+    from mlflow_lint.baseline import BaselineError, write_baseline
+
+    try:
+        write_baseline(findings, path, Path.cwd())
+    except BaselineError as error:
+        raise ConfigurationProblem(str(error)) from None
+    noun = "finding" if len(findings) == 1 else "findings"
+    click.echo(f"mlflow-lint: recorded {len(findings)} {noun} in the baseline {path}", err=True)
+    sys.exit(EXIT_CLEAN)
+
+
+def _not_in_baseline(findings: list[Finding], baseline: Baseline | None) -> list[Finding]:
+    """Findings the baseline does not hold."""
+    if baseline is None:
+        return findings
+    findings, accepted = baseline.split(findings, Path.cwd())
+    if accepted:
+        noun = "finding" if len(accepted) == 1 else "findings"
+        click.echo(f"mlflow-lint: {len(accepted)} {noun} in the baseline not reported", err=True)
+    return findings
 
 
 def _repository_root(cwd: Path) -> Path:

@@ -56,13 +56,17 @@ def render_sarif(
     source_root: Path,
     cwd: Path,
     skipped: Sequence[tuple[str, str]] = (),
+    context: Sequence[Finding] | None = None,
 ) -> str:
     """The SARIF log as JSON text (UTF-8, two-space indent, trailing newline).
 
     ``findings`` and ``skipped`` carry paths relative to ``cwd`` (or absolute);
     ``source_root`` is the repository root that result URIs are relative to.
+    ``context`` holds every finding before baseline and ``--diff`` filtering (a superset
+    of ``findings``): fingerprints count identical findings among those, so hiding one
+    does not change the fingerprints of the others.
     """
-    log = build_log(findings, catalog, source_root=source_root, cwd=cwd, skipped=skipped)
+    log = build_log(findings, catalog, source_root=source_root, cwd=cwd, skipped=skipped, context=context)
     return json.dumps(to_json(log), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -73,13 +77,17 @@ def build_log(
     source_root: Path,
     cwd: Path,
     skipped: Sequence[tuple[str, str]] = (),
+    context: Sequence[Finding] | None = None,
 ) -> om.SarifLog:
     """The SARIF log as sarif-om objects."""
     locator = _Locator(source_root, cwd)
     rule_index = {rule.id: index for index, rule in enumerate(catalog)}
     # Fingerprints use the repository-relative path, so they do not depend on where
     # mlflow-lint was started from.
-    prints = fingerprints([replace(f, path=locator.key(f.path)) for f in findings])
+    population = findings if context is None else context
+    population_prints = fingerprints([replace(f, path=locator.key(f.path)) for f in population])
+    by_finding = {id(finding): fingerprint for finding, fingerprint in zip(population, population_prints)}
+    prints = [by_finding[id(finding)] for finding in findings]
     results = [
         _result(finding, catalog.get(finding.rule), rule_index.get(finding.rule), locator, fingerprint)
         for finding, fingerprint in zip(findings, prints)

@@ -1,0 +1,142 @@
+"""Baselines: adopt mlflow-lint on a code base that already has findings.
+
+``--write-baseline FILE`` records the current findings; ``--baseline FILE`` then reports
+only the findings that are not in it. An entry is keyed by rule, path and the flagged
+code with its layout removed (``findings.normalise_source``, the material of SARIF
+fingerprints), never by line, and carries a count:
+
+- moving code, inserting lines above it or reformatting it keeps it baselined;
+- a second identical violation in the same file is new (the count says how many were
+  accepted; the ones furthest down the file are the new ones);
+- editing the flagged code, or moving it to another file, makes it new;
+- rewriting the baseline drops the findings that were fixed.
+
+The file is JSON made for review: sorted entries, one per line, paths relative to the
+baseline file (so it works from any working directory), and no line numbers or tool
+version, so it changes only when findings do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from mlflow_lint.findings import Finding
+
+BASELINE_VERSION = 1
+_TOOL = "mlflow-lint"
+
+Key = tuple[str, str, str, str]  # rule, path, "snippet" or "message", its text
+
+
+class BaselineError(Exception):
+    """The baseline file is missing, unreadable, corrupt or of another version (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Accepted findings: how many of each (rule, path, flagged code) there were."""
+
+    counts: Counter[Key]
+    directory: Path  # paths in entries are relative to it
+
+    def split(self, findings: Sequence[Finding], cwd: Path) -> tuple[list[Finding], list[Finding]]:
+        """(new, baselined): each entry accepts up to its count of matching findings, the
+        first ones in file order; the rest are new. Both lists keep the input order."""
+        budget = Counter(self.counts)
+        baselined: set[int] = set()
+        for index in sorted(range(len(findings)), key=lambda i: _file_order(findings[i])):
+            key = finding_key(findings[index], self.directory, cwd)
+            if budget[key] > 0:
+                budget[key] -= 1
+                baselined.add(index)
+        new = [f for i, f in enumerate(findings) if i not in baselined]
+        return new, [f for i, f in enumerate(findings) if i in baselined]
+
+
+def finding_key(finding: Finding, directory: Path, cwd: Path) -> Key:
+    """A finding's baseline key; its path is made relative to the baseline's directory."""
+    absolute = os.path.normpath(os.path.join(cwd, finding.path))
+    path = Path(os.path.relpath(absolute, directory)).as_posix()
+    if finding.snippet is not None:
+        return (finding.rule, path, "snippet", finding.snippet)
+    return (finding.rule, path, "message", finding.message)  # nothing flagged in the code (MLF000)
+
+
+def _file_order(finding: Finding) -> tuple[str, int, int, int, str]:
+    return (finding.path, -1 if finding.cell is None else finding.cell, finding.line, finding.column, finding.rule)
+
+
+def render_baseline(findings: Iterable[Finding], baseline_path: Path, cwd: Path) -> str:
+    """The baseline file's text for these findings."""
+    directory = baseline_path.resolve().parent
+    counts = Counter(finding_key(finding, directory, cwd) for finding in findings)
+    lines = []
+    for (rule, path, kind, text), count in sorted(counts.items(), key=lambda item: (item[0][1], item[0][0], item[0][3])):
+        entry = {"path": path, "rule": rule, "count": count, kind: text}
+        lines.append("    " + json.dumps(entry, ensure_ascii=False))
+    body = ",\n".join(lines)
+    entries = f"[\n{body}\n  ]" if lines else "[]"
+    return f'{{\n  "tool": "{_TOOL}",\n  "version": {BASELINE_VERSION},\n  "findings": {entries}\n}}\n'
+
+
+def write_baseline(findings: Iterable[Finding], baseline_path: Path, cwd: Path) -> None:
+    text = render_baseline(findings, baseline_path, cwd)
+    try:
+        baseline_path.parent.mkdir(parents=True, exist_ok=True)
+        baseline_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BaselineError(f"cannot write baseline file {baseline_path}: {exc.strerror or exc}") from None
+
+
+def load_baseline(baseline_path: Path) -> Baseline:
+    """Read and validate a baseline file; every problem names the file."""
+    where = str(baseline_path)
+    rewrite = "; write a new one with --write-baseline"
+    try:
+        text = baseline_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BaselineError(f"baseline file {where} not found (create it with --write-baseline {where})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"cannot read baseline file {where}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise BaselineError(f"baseline file {where} is not valid JSON ({exc}){rewrite}") from None
+    if not isinstance(document, dict) or document.get("tool") != _TOOL or "findings" not in document:
+        raise BaselineError(f"{where} is not an mlflow-lint baseline file{rewrite}")
+    version = document.get("version")
+    if version != BASELINE_VERSION:
+        raise BaselineError(
+            f"baseline file {where} has version {version!r}; this mlflow-lint reads version {BASELINE_VERSION}{rewrite}"
+        )
+    entries = document["findings"]
+    if not isinstance(entries, list):
+        raise BaselineError(f"baseline file {where}: 'findings' must be a list{rewrite}")
+    counts: Counter[Key] = Counter()
+    for number, entry in enumerate(entries, start=1):
+        counts[_entry_key(entry, f"baseline file {where}: entry {number}", rewrite)] += entry["count"]
+    return Baseline(counts=counts, directory=baseline_path.resolve().parent)
+
+
+def _entry_key(entry: object, where: str, rewrite: str) -> Key:
+    if not isinstance(entry, dict):
+        raise BaselineError(f"{where} must be an object{rewrite}")
+    kinds = [kind for kind in ("snippet", "message") if kind in entry]
+    fields_ok = (
+        isinstance(entry.get("rule"), str)
+        and isinstance(entry.get("path"), str)
+        and len(kinds) == 1
+        and isinstance(entry[kinds[0]], str)
+        and type(entry.get("count")) is int
+        and entry["count"] >= 1
+    )
+    if not fields_ok:
+        raise BaselineError(
+            f"{where} needs 'rule', 'path', a positive integer 'count' and a 'snippet' or 'message' string{rewrite}"
+        )
+    return (entry["rule"], entry["path"], kinds[0], entry[kinds[0]])
