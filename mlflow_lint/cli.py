@@ -13,6 +13,7 @@ from mlflow_lint import __version__
 
 if TYPE_CHECKING:
     from mlflow_lint.baseline import Baseline
+    from mlflow_lint.diff_mode import ChangedLines
     from mlflow_lint.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -51,6 +52,7 @@ def cli() -> None:
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Configuration file (pyproject.toml or .mlflow-lint.yaml); default: found from the first path upward.")
+@click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines added or changed since the merge base of REF and the working tree (e.g. origin/main).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings that are not in this baseline file.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=Path), help="Record every current finding in this baseline file, and exit 0.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -65,6 +67,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_path: Path | None,
+    diff_ref: str | None,
     baseline_path: Path | None,
     write_baseline_path: Path | None,
     exit_zero: bool,
@@ -96,16 +99,17 @@ def check(
     if verbose:
         click.echo(f"configuration: {config.path or 'defaults (no configuration file found)'}", err=True)
         click.echo(f"rules enabled: {', '.join(sorted(enabled)) or 'none'}", err=True)
-    if write_baseline_path is not None and baseline_path is not None:
-        raise click.UsageError("--write-baseline records every current finding; it cannot be combined with --baseline")
+    if write_baseline_path is not None and (baseline_path is not None or diff_ref is not None):
+        raise click.UsageError("--write-baseline records every current finding; it cannot be combined with --baseline or --diff")
+    changes = _changes_since(diff_ref, targets[0], verbose) if diff_ref is not None else None
     baseline = _read_baseline(baseline_path) if baseline_path is not None else None
 
     _tune_garbage_collection()
-    result = lint_paths(targets, config, enabled, jobs=jobs)
+    result = lint_paths(targets, config, enabled, jobs=jobs, only=changes.touches if changes is not None else None)
     if write_baseline_path is not None:
         _write_baseline(result.findings, write_baseline_path)
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
-    result.findings = _not_in_baseline(result.findings, baseline)
+    result.findings = _not_yet_accepted(result.findings, changes, baseline)
 
     for path in result.unsupported:
         click.echo(f"mlflow-lint: warning: {path} was not checked: not a Python source file", err=True)
@@ -146,6 +150,18 @@ def check(
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
 
 
+def _changes_since(ref: str, start: Path, verbose: bool) -> ChangedLines:
+    from mlflow_lint.diff_mode import DiffError, changed_lines
+
+    try:
+        changes = changed_lines(ref, start.resolve())
+    except DiffError as error:
+        raise ConfigurationProblem(str(error)) from None
+    if verbose:
+        click.echo(f"--diff {ref}: merge base {changes.base[:12]}, {len(changes.files)} changed files", err=True)
+    return changes
+
+
 def _read_baseline(path: Path) -> Baseline:
     from mlflow_lint.baseline import BaselineError, load_baseline
 
@@ -167,14 +183,16 @@ def _write_baseline(findings: list[Finding], path: Path) -> NoReturn:
     sys.exit(EXIT_CLEAN)
 
 
-def _not_in_baseline(findings: list[Finding], baseline: Baseline | None) -> list[Finding]:
-    """Findings the baseline does not hold."""
-    if baseline is None:
-        return findings
-    findings, accepted = baseline.split(findings, Path.cwd())
-    if accepted:
-        noun = "finding" if len(accepted) == 1 else "findings"
-        click.echo(f"mlflow-lint: {len(accepted)} {noun} in the baseline not reported", err=True)
+def _not_yet_accepted(findings: list[Finding], changes: ChangedLines | None, baseline: Baseline | None) -> list[Finding]:
+    """Findings on changed lines (``--diff``) that the baseline does not hold."""
+    cwd = Path.cwd()
+    if changes is not None:
+        findings = [finding for finding in findings if changes.covers(finding, cwd)]
+    if baseline is not None:
+        findings, accepted = baseline.split(findings, cwd)
+        if accepted:
+            noun = "finding" if len(accepted) == 1 else "findings"
+            click.echo(f"mlflow-lint: {len(accepted)} {noun} in the baseline not reported", err=True)
     return findings
 
 

@@ -64,11 +64,17 @@ def lint_paths(
     *,
     jobs: int | None = None,
     cwd: Path | None = None,
+    only: Callable[[Path], bool] | None = None,
 ) -> LintResult:
-    """Lint files and directories with the given configuration and enabled rules."""
+    """Lint files and directories with the given configuration and enabled rules.
+
+    ``only`` narrows the files found to those it accepts (``--diff``: the changed files).
+    """
     cwd = (cwd or Path.cwd()).resolve()
     exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
     found = discover(paths, is_lintable, exclude, config.root.resolve(), is_python_script)
+    if only is not None:
+        found.files = [path for path in found.files if only(path)]
     tasks = [(str(path), display_path(path, cwd)) for path in found.files]
     options = config.rule_options()
     ignores = _PerFileIgnores(config)
