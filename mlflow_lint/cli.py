@@ -230,6 +230,86 @@ def explain(rule_id: str) -> None:
     click.echo(render_explanation(rule), nl=False)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file: report.html, report.md or report.json (the suffix picks the format); repeat for several formats from one analysis.")
+@click.option("--format", "output_format", type=click.Choice(["html", "markdown", "json"]), default=None, help="Report format (default: from the --output suffix, else markdown on standard output).")
+@click.option("--compare", "compare_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A previous audit's JSON report (or a `check --format json` report): show what changed since.")
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured selection).")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition to the selection.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Configuration file (pyproject.toml or .mlflow-lint.yaml); default: found from the first path upward.")
+@click.option("--date", "date_option", default=None, help="Report date (ISO 8601) instead of now; SOURCE_DATE_EPOCH is honoured too.")
+@click.option("--fail-under", type=click.IntRange(0, 100), default=None, help="Exit 1 when the overall score is below this (0-100).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for the lint (default: CPU count).")
+def audit(
+    paths: tuple[Path, ...],
+    outputs: tuple[Path, ...],
+    output_format: str | None,
+    compare_path: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    date_option: str | None,
+    fail_under: int | None,
+    jobs: int | None,
+) -> None:
+    """Write the pillar audit of PATHS: scorecard, evidence per pillar, gaps, inventory.
+
+    Exit 0 when the report is written (gaps are the report's content, not a failure),
+    1 with --fail-under when the score is lower, 2 on a usage or configuration error.
+    """
+    from mlflow_lint.audit import AuditInput, build_audit, format_for_suffix, render
+    from mlflow_lint.audit.compare import PreviousReportError, load_previous
+    from mlflow_lint.audit.header import DateError, report_date
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
+
+    if output_format is not None and len(outputs) > 1:
+        raise click.UsageError("--format applies to one --output; with several, each file's suffix picks its format")
+    destinations: list[tuple[Path | None, str]] = []
+    for output in outputs:
+        found = output_format or format_for_suffix(output.suffix)
+        if found is None:
+            raise click.UsageError(f"cannot tell the report format from '{output.name}': use .html, .md or .json, or --format")
+        destinations.append((output, found))
+    if not destinations:
+        destinations.append((None, output_format or "markdown"))
+    targets = list(paths) or [Path(".")]
+    catalog = load_catalog()
+    try:
+        config = load_config(config_path or find_config_file(targets[0]), catalog)
+        cli_select, cli_extend, cli_ignore = _split_codes(select), _split_codes(extend_select), _split_codes(ignore)
+        for flag, codes in (("--select", cli_select), ("--extend-select", cli_extend), ("--ignore", cli_ignore)):
+            check_selectors(codes, catalog, f"option {flag}")
+        date = report_date(date_option)
+        previous = load_previous(compare_path) if compare_path is not None else None
+    except (ConfigError, DateError, PreviousReportError) as error:
+        raise ConfigurationProblem(str(error)) from None
+    enabled = resolve_selection(
+        catalog, cli_select if cli_select else config.select, config.extend_select + cli_extend, config.ignore + cli_ignore
+    )
+    _tune_garbage_collection()
+    request = AuditInput(targets, config, enabled, catalog, date, Path.cwd(), jobs, [str(p) for p in paths] or ["."])
+    document = build_audit(request, previous)
+    summary = document["summary"]
+    for output, chosen in destinations:
+        report = render(document, chosen)
+        if output is None:
+            click.echo(report, nl=False)
+            continue
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationProblem(f"cannot write report to {output}: {exc.strerror or exc}") from None
+        shown = "n/a" if summary["score"] is None else f"{summary['score']}/100"
+        click.echo(f"mlflow-lint audit: {shown}, {summary['verdict']} ({summary['findings']} findings); wrote {output}", err=True)
+    score = summary["score"]
+    sys.exit(EXIT_FINDINGS if fail_under is not None and score is not None and score < fail_under else EXIT_CLEAN)
+
+
 def _tune_garbage_collection() -> None:
     """Linting allocates millions of short-lived AST objects and few cycles (analysed
     modules release theirs when evicted), so the default generation-0 threshold makes

@@ -1,0 +1,662 @@
+"""Evidence: what the code does with MLflow, gathered from the analysis layer.
+
+Per Python module, one pass over its calls (and ``os.environ[...] =`` assignments) asks
+the same questions the checks ask — ``uri_sinks``, ``consumer``, ``new_runs`` and their
+effects, ``GateAnalysis`` — and records the answers as rows: every tracking URI and where
+it is set, every model load and how it is addressed, every run and the tags it receives,
+every registry operation and its gate, artifact locations, credential settings (never
+their values), logged models. Nothing is executed and nothing is fetched; the analysis
+layer's behaviour is not changed, only read.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.gates import GateAnalysis
+from mlflow_lint.analysis.mlflow_calls import (
+    consumer,
+    display_api,
+    env_assignments,
+    is_current_run_id,
+    uri_sinks,
+)
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.runs import RunScope, new_runs
+from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
+from mlflow_lint.analysis.values import Hole, StrValue
+from mlflow_lint.checks.destructive_registry_call import DESTRUCTIVE_CALLS
+from mlflow_lint.checks.hardcoded_credentials import SECRET_VARIABLES, has_literal_password, is_literal_secret
+from mlflow_lint.checks.insecure_tracking_transport import http_host, is_loopback
+from mlflow_lint.checks.model_without_signature import SELF_INFERRING_FLAVORS
+from mlflow_lint.config import RuleOptions
+from mlflow_lint.positions import LineIndex
+
+CLIENT = api.MLFLOW_CLIENT
+_MAX_SHOWN = 100  # characters of a rendered value in a table cell
+_USERINFO_PASSWORD = re.compile(r"(://[^/@\s:]*:)[^/@\s]+@")
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One row of evidence: where, and what was found there (``fields`` by column)."""
+
+    kind: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fields: tuple[tuple[str, str], ...]
+
+    def get(self, key: str) -> str:
+        return dict(self.fields).get(key, "")
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """A registered model or experiment named in code (``name`` is rendered, holes as {expr})."""
+
+    name: str
+    path: str
+    line: int
+    api: str
+    alias: str | None = None
+    version: str | None = None
+
+
+@dataclass
+class ModuleEvidence:
+    path: str
+    items: list[EvidenceItem] = field(default_factory=list)
+    api_calls: Counter[str] = field(default_factory=Counter)
+    models: list[NameUse] = field(default_factory=list)
+    experiments: list[NameUse] = field(default_factory=list)
+
+
+# -- what each call means --------------------------------------------------------------------
+# callee -> (name position, name keyword, target position, target keyword, what the target is)
+_REGISTRY_OPERATIONS: dict[str, tuple[int, str, int | None, str | None, str]] = {
+    f"{CLIENT}.set_registered_model_alias": (0, "name", 1, "alias", "alias"),
+    f"{CLIENT}.delete_registered_model_alias": (0, "name", 1, "alias", "alias"),
+    f"{CLIENT}.get_model_version_by_alias": (0, "name", 1, "alias", "alias"),
+    f"{CLIENT}.transition_model_version_stage": (0, "name", 2, "stage", "stage"),
+    f"{CLIENT}.get_latest_versions": (0, "name", 1, "stages", "stages"),
+    "mlflow.register_model": (1, "name", 0, "model_uri", "source"),
+    f"{CLIENT}.create_model_version": (0, "name", 1, "source", "source"),
+    f"{CLIENT}.create_registered_model": (0, "name", None, None, "none"),
+    f"{CLIENT}.delete_model_version": (0, "name", 1, "version", "version"),
+    f"{CLIENT}.delete_registered_model": (0, "name", None, None, "none"),
+}
+_ALIAS_MOVES = frozenset({f"{CLIENT}.set_registered_model_alias", f"{CLIENT}.delete_registered_model_alias"})
+_STAGE_MOVE = f"{CLIENT}.transition_model_version_stage"
+_VERSION_ARGUMENT = {f"{CLIENT}.set_registered_model_alias": (2, "version"), _STAGE_MOVE: (1, "version")}
+
+# callee -> (position, keyword, role): role "location" is an experiment's artifact root,
+# "destination" a path inside the run's artifact root.
+_ARTIFACT_CALLS: dict[str, tuple[int | None, str, str]] = {
+    "mlflow.create_experiment": (1, "artifact_location", "location"),
+    f"{CLIENT}.create_experiment": (1, "artifact_location", "location"),
+    "mlflow.set_experiment": (None, "artifact_location", "location"),
+    "mlflow.log_artifact": (1, "artifact_path", "destination"),
+    "mlflow.log_artifacts": (1, "artifact_path", "destination"),
+    f"{CLIENT}.log_artifact": (2, "artifact_path", "destination"),
+    f"{CLIENT}.log_artifacts": (2, "artifact_path", "destination"),
+}
+
+_EXPERIMENT_CALLS: dict[str, tuple[int | None, str]] = {
+    "mlflow.set_experiment": (0, "experiment_name"),
+    "mlflow.create_experiment": (0, "name"),
+    "mlflow.get_experiment_by_name": (0, "name"),
+    f"{CLIENT}.create_experiment": (0, "name"),
+    f"{CLIENT}.get_experiment_by_name": (0, "name"),
+}
+
+_CREDENTIAL_VARIABLES = SECRET_VARIABLES | {
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_INSECURE_TLS",
+    "MLFLOW_TRACKING_SERVER_CERT_PATH",
+    "MLFLOW_TRACKING_CLIENT_CERT_PATH",
+    "MLFLOW_TRACKING_AUTH",
+    "AWS_ACCESS_KEY_ID",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+}
+_PLAIN_VALUE_VARIABLES = frozenset({"MLFLOW_TRACKING_INSECURE_TLS"})  # a flag, not a secret: shown
+_ENV_READERS = frozenset({"os.environ.get", "os.getenv"})
+_HOST_CREDS = "mlflow.utils.rest_utils.MlflowHostCreds"
+_START_RUN_NAME = (2, "run_name")
+_CREATE_RUN_NAME = (3, "run_name")
+
+
+def collect(module: AnalysedModule, shown: str, options: RuleOptions) -> ModuleEvidence:
+    """Every piece of evidence in one analysed module."""
+    return _Collector(module, shown, options).run()
+
+
+class _Collector:
+    def __init__(self, module: AnalysedModule, shown: str, options: RuleOptions) -> None:
+        self.module = module
+        self.model = module.model
+        self.shown = shown
+        self.options = options
+        self.lines = LineIndex(module.source)
+        self.out = ModuleEvidence(shown)
+        self._gates: GateAnalysis | None = None
+
+    # -- helpers ----------------------------------------------------------------------------
+    def add(self, table: str, node: ast.AST, /, **fields: str) -> None:
+        span = self.lines.span(node)
+        self.out.items.append(
+            EvidenceItem(table, self.shown, span.line, span.column, span.end_line, span.end_column, tuple(fields.items()))
+        )
+
+    def values(self, expr: ast.AST | None) -> tuple[StrValue, ...]:
+        return self.module.values.evaluate(expr) if expr is not None else ()
+
+    def shown_value(self, expr: ast.AST | None) -> str:
+        """The value(s) an expression may hold, for a table cell (passwords masked)."""
+        if expr is None:
+            return ""
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            return _clip("[" + ", ".join(self.shown_value(element) for element in expr.elts) + "]")
+        values = self.values(expr)
+        if not values:
+            return _clip("{" + _unparse(expr) + "}")
+        return _clip(" or ".join(dict.fromkeys(v.render() for v in values)))
+
+    def literal(self, expr: ast.AST | None) -> str | None:
+        values = self.values(expr)
+        if len(values) == 1 and values[0].complete:
+            return values[0].text
+        return None
+
+    def name_of(self, expr: ast.AST | None) -> str | None:
+        """A model or experiment name: its literal text, else the expression in braces."""
+        if expr is None:
+            return None
+        text = self.literal(expr)
+        if text is not None:
+            return text
+        values = self.values(expr)
+        if len(values) == 1:
+            return _clip("".join(p if isinstance(p, str) else p.render() for p in values[0].parts))
+        return _clip("{" + _unparse(expr) + "}")
+
+    @property
+    def gates(self) -> GateAnalysis:
+        if self._gates is None:
+            cached = self.module.cache.get("gates")
+            self._gates = cached if isinstance(cached, GateAnalysis) else GateAnalysis(self.module, self.options.gate_functions)
+        return self._gates
+
+    # -- the pass -----------------------------------------------------------------------------
+    def run(self) -> ModuleEvidence:
+        model = self.model
+        for node in model.nodes_by_type.get(ast.Assign, ()):
+            assert isinstance(node, ast.Assign)
+            if any(isinstance(target, ast.Subscript) for target in node.targets):
+                self.settings(node)
+        for call in model.nodes_by_type.get(ast.Call, ()):
+            assert isinstance(call, ast.Call)
+            callee = model.callee(call)
+            if callee is None or not callee.startswith(("mlflow", "os.")):
+                continue
+            if callee.startswith("mlflow"):
+                self.out.api_calls[display_api(callee)] += 1
+            self.settings(call)
+            if not callee.startswith("mlflow"):
+                continue
+            self.model_load(call, callee)
+            self.registry_operation(call, callee)
+            self.artifact_location(call, callee)
+            self.model_log(call, callee)
+            self.experiment(call, callee)
+            if callee == _HOST_CREDS:
+                self.host_creds(call)
+        self.runs()
+        return self.out
+
+    # -- pillars 1, 2, 7: URIs and environment settings ------------------------------------
+    def settings(self, node: ast.AST) -> None:
+        for sink in uri_sinks(self.module, node):
+            values = self.values(sink.value)
+            shown = self.shown_value(sink.value)
+            self.add("tracking_uri", node, api=sink.api, role=sink.role, value=shown, kind=_uri_kind(values))
+            self.add("backend_store", node, role=sink.role, value=shown, backend=_backend(values))
+            if sink.role == "tracking":
+                self.add("transport", node, value=shown, transport=_transport(values))
+            if any(has_literal_password(v) for v in values):
+                self.add("credential", node, setting=f"password in the {sink.role} URI", via=sink.api, value="literal in code (redacted)")
+        for assignment in env_assignments(self.module, node):
+            variable = assignment.variable
+            if variable in _CREDENTIAL_VARIABLES:
+                self.add("credential", node, setting=variable, via=assignment.api, value=self.secret_value(variable, assignment.value))
+            elif variable == "MLFLOW_EXPERIMENT_NAME":
+                name = self.name_of(assignment.value)
+                if name is not None:
+                    self.out.experiments.append(NameUse(name, self.shown, node.lineno, assignment.api))  # type: ignore[attr-defined]
+
+    def secret_value(self, variable: str, expr: ast.expr) -> str:
+        """How a credential is set, never what it is."""
+        values = self.values(expr)
+        if variable in _PLAIN_VALUE_VARIABLES:
+            if isinstance(expr, ast.Constant) and isinstance(expr.value, bool):
+                return str(expr.value).lower()
+            text = self.literal(expr)
+            if text is not None:
+                return _clip(repr(text))
+        if isinstance(expr, ast.Call) and self.model.qualified_name(expr.func) in _ENV_READERS:
+            source = self.literal(argument(expr, 0, "key"))
+            return f"from the environment ({source})" if source else "from the environment"
+        if isinstance(expr, ast.Subscript) and self.model.qualified_name(expr.value) == "os.environ":
+            source = self.literal(expr.slice)
+            return f"from the environment ({source})" if source else "from the environment"
+        if any(is_literal_secret(v) for v in values):
+            return "literal in code (redacted)"
+        if values and all(v.complete for v in values):
+            return "empty or a ${VAR} reference"
+        return "computed at run time"
+
+    def host_creds(self, call: ast.Call) -> None:
+        for position, keyword in ((1, "username"), (2, "password"), (3, "token")):
+            expr = argument(call, position, keyword)
+            if expr is not None:
+                self.add("credential", call, setting=f"MlflowHostCreds({keyword}=...)", via="MlflowHostCreds", value=self.secret_value(keyword, expr))
+
+    # -- pillar 6: consumption ----------------------------------------------------------------
+    def model_load(self, call: ast.Call, callee: str) -> None:
+        found = consumer(callee)
+        if found is None:
+            return
+        shown_api = display_api(callee)
+        uri_expr = argument(call, found.uri_position, found.uri_keyword) if found.uri_keyword or found.uri_position is not None else None
+        if uri_expr is not None:
+            values = self.values(uri_expr)
+            how = _consumed_how(values, found.loads_model)
+            model_names = sorted({name for v in values if (name := _models_uri_name(v))})
+            self.add("model_load", call, api=shown_api, source=self.shown_value(uri_expr), how=how, model=", ".join(model_names) or "-")
+            for value in values:
+                name = _models_uri_name(value)
+                if name is not None:
+                    reference = parse_models_uri(value)
+                    self.out.models.append(
+                        NameUse(
+                            name,
+                            self.shown,
+                            call.lineno,
+                            shown_api,
+                            alias=reference.reference if reference.kind == "alias" else None,
+                            version=reference.reference if reference.kind == "version" else None,
+                        )
+                    )
+            return
+        run_id = argument(call, found.run_id_position, found.run_id_keyword) if found.run_id_position is not None else None
+        if run_id is None or (isinstance(run_id, ast.Constant) and run_id.value is None):
+            return
+        how = "the run this code just created" if is_current_run_id(self.module, run_id) else "a run (run_id=)"
+        self.add("model_load", call, api=shown_api, source=_clip("run_id=" + _unparse(run_id)), how=how, model="-")
+
+    # -- pillar 4: the registry -------------------------------------------------------------------
+    def registry_operation(self, call: ast.Call, callee: str) -> None:
+        spec = _REGISTRY_OPERATIONS.get(callee)
+        if spec is None and callee not in DESTRUCTIVE_CALLS:
+            return
+        shown_api = display_api(callee)
+        if spec is None:  # delete_run, delete_experiment
+            first = argument(call, 0, None)
+            target = f"deletes {self.shown_value(first)}" if first is not None else "deletes"
+            self.add("registry_operation", call, api=shown_api, model="-", target=target, gate="-")
+            return
+        name_position, name_keyword, target_position, target_keyword, what = spec
+        name = self.name_of(argument(call, name_position, name_keyword))
+        target_expr = argument(call, target_position, target_keyword) if target_keyword is not None else None
+        target = self._target(callee, what, target_expr, call)
+        gate = self._gate(call, callee, target_expr)
+        self.add("registry_operation", call, api=shown_api, model=name or "-", target=target, gate=gate)
+        if name is not None:
+            alias = self.literal(target_expr) if what == "alias" else None
+            version_spec = _VERSION_ARGUMENT.get(callee)
+            version = self.literal(argument(call, *version_spec)) if version_spec else None
+            self.out.models.append(NameUse(name, self.shown, call.lineno, shown_api, alias=alias, version=version))
+
+    def _target(self, callee: str, what: str, expr: ast.expr | None, call: ast.Call) -> str:
+        if what == "none":
+            return "deletes the model" if callee.endswith("delete_registered_model") else "creates the model"
+        if expr is None:
+            return "-"
+        shown = self.shown_value(expr)
+        if what == "alias":
+            text = f"alias {shown}"
+            version_spec = _VERSION_ARGUMENT.get(callee)
+            version = argument(call, *version_spec) if version_spec else None
+            if version is not None:
+                text += f" → version {self.shown_value(version) if not isinstance(version, ast.Constant) else version.value}"
+            if callee.endswith("delete_registered_model_alias"):
+                text = f"removes alias {shown}"
+            elif callee.endswith("get_model_version_by_alias"):
+                text = f"reads alias {shown}"
+            return text
+        if what == "stage":
+            return f"stage {shown} (deprecated)"
+        if what == "stages":
+            return f"latest versions in stages {shown}"
+        if what == "version":
+            return f"deletes version {shown}"
+        return f"new version from {shown}"
+
+    def _gate(self, call: ast.Call, callee: str, target_expr: ast.expr | None) -> str:
+        if callee not in _ALIAS_MOVES and callee != _STAGE_MOVE:
+            return "-"
+        protected = {"production"} if callee == _STAGE_MOVE else set(self.options.protected_aliases)
+        target_values = self.values(target_expr)
+        is_protected = any(v.complete and v.text.strip().lower() in protected for v in target_values)
+        described = describe_gate(self.gates, call, target_expr)
+        if described is not None:
+            return described
+        return "none" if is_protected else "none (not a protected alias)"
+
+    # -- pillar 3: artifacts ---------------------------------------------------------------------
+    def artifact_location(self, call: ast.Call, callee: str) -> None:
+        spec = _ARTIFACT_CALLS.get(callee)
+        if spec is None:
+            return
+        position, keyword, role = spec
+        expr = argument(call, position, keyword)
+        if expr is None:
+            if callee.endswith("set_experiment"):
+                return  # selecting an experiment is not an artifact decision
+            where = "the tracking server's default artifact root" if role == "location" else "the run's artifact root"
+            self.add("artifact_location", call, api=display_api(callee), target=where, kind="server-managed")
+            return
+        values = self.values(expr)
+        self.add("artifact_location", call, api=display_api(callee), target=self.shown_value(expr), kind=_artifact_kind(values, role))
+
+    # -- pillar 8: logged models ------------------------------------------------------------------
+    def model_log(self, call: ast.Call, callee: str) -> None:
+        flavor = api.flavor_of_log_model(callee)
+        if flavor is None:
+            return
+        keywords = {kw.arg for kw in call.keywords}
+        unpacked = None in keywords or len(call.args) > 2
+        if "signature" in keywords:
+            signature = "yes"
+        elif flavor in SELF_INFERRING_FLAVORS:
+            signature = "inferred by the flavor"
+        elif unpacked:
+            signature = "unknown (**kwargs)"
+        elif "input_example" in keywords:
+            signature = "inferred from the input example"
+        else:
+            signature = "no"
+        example = "yes" if "input_example" in keywords else ("unknown (**kwargs)" if unpacked else "no")
+        registered = argument(call, None, "registered_model_name")
+        name = self.name_of(registered)
+        self.add("model_log", call, api=callee, signature=signature, input_example=example, registers_as=name or "-")
+        if name is not None:
+            self.out.models.append(NameUse(name, self.shown, call.lineno, callee))
+
+    def experiment(self, call: ast.Call, callee: str) -> None:
+        spec = _EXPERIMENT_CALLS.get(callee)
+        if spec is None:
+            return
+        name = self.name_of(argument(call, *spec))
+        if name is not None:
+            self.out.experiments.append(NameUse(name, self.shown, call.lineno, display_api(callee)))
+
+    # -- pillars 5 and 8: runs ---------------------------------------------------------------------
+    def runs(self) -> None:
+        required = self.options.required_tags
+        autolog = _enables_autolog(self.module)
+        for run in new_runs(self.module):
+            effects = run.effects(self.module)
+            tags = effects.tags
+            keys = ", ".join(sorted(tags.keys))
+            if tags.unknown:
+                keys = f"{keys} + keys decided at run time" if keys else "keys decided at run time"
+            if tags.unknown:
+                missing = "unknown"
+            elif required:
+                missing = ", ".join(key for key in required if key not in tags.keys) or "none"
+            else:
+                missing = "none" if tags.keys else "(any tag)"
+            label = self._run_label(run)
+            self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
+            logs_input = "yes" if effects.logs_input else ("autolog" if autolog else "no")
+            self.add("run_lineage", run.call, run=label, logs_model="yes" if effects.logs_model else "no", logs_input=logs_input)
+
+    def _run_label(self, run: RunScope) -> str:
+        position, keyword = _CREATE_RUN_NAME if run.label.startswith("MlflowClient") else _START_RUN_NAME
+        name = argument(run.call, position, keyword)
+        if name is None:
+            return run.label
+        return f"{run.label[:-1]}run_name={self.shown_value(name)})"
+
+
+# -- gates -------------------------------------------------------------------------------------
+def describe_gate(gates: GateAnalysis, call: ast.Call, alias_expr: ast.expr | None) -> str | None:
+    """How a promotion is gated, for the evidence table; None when it is not.
+
+    ``GateAnalysis.is_gated`` decides (the same answer MLF402 gets); this only finds the
+    statement to name, best effort.
+    """
+    chosen = _choosing_test(gates, alias_expr)
+    if chosen is not None:
+        return f"alias chosen by: {chosen}"
+    if not gates.is_gated(call):
+        return None
+    model = gates.model
+    child: ast.AST = call
+    for ancestor in model.ancestors(call):
+        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test and gates.is_gate_test(ancestor.test):
+            return f"if {_short(ancestor.test)}"
+        if isinstance(child, ast.stmt) or isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            earlier = _earlier_guard(gates, child, ancestor)
+            if earlier is not None:
+                return earlier
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return f"every call of {ancestor.name}() is gated"
+        child = ancestor
+    return "gated"
+
+
+def _earlier_guard(gates: GateAnalysis, statement: ast.AST, parent: ast.AST) -> str | None:
+    for field_name in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field_name, None)
+        if not isinstance(block, list) or statement not in block:
+            continue
+        for earlier in reversed(block[: block.index(statement)]):
+            if isinstance(earlier, ast.Assert) and gates.is_gate_test(earlier.test):
+                return f"assert {_short(earlier.test)}"
+            if isinstance(earlier, ast.If) and gates.is_gate_test(earlier.test):
+                return f"guard: if {_short(earlier.test)}: ..."
+            if gates.is_raising_gate(earlier):
+                return _short(earlier.value)  # type: ignore[attr-defined]
+    return None
+
+
+def _choosing_test(gates: GateAnalysis, expr: ast.AST | None) -> str | None:
+    for _ in range(4):
+        if isinstance(expr, ast.IfExp):
+            return _short(expr.test) if gates.is_gate_test(expr.test) else None
+        if not isinstance(expr, ast.Name):
+            return None
+        binding = gates.model.lookup(expr.id, expr)
+        if binding is None or binding.kind != "assign" or binding.value is None:
+            return None
+        expr = binding.value
+    return None
+
+
+# -- classification ------------------------------------------------------------------------------
+_KIND_LABELS = {
+    UriKind.HTTPS: "remote server (https)",
+    UriKind.HTTP: "remote server (http)",
+    UriKind.DATABRICKS: "Databricks",
+    UriKind.LOCAL_PATH: "local path",
+    UriKind.FILE: "file: URI (local)",
+    UriKind.SQLITE: "SQLite file",
+    UriKind.SQL_DATABASE: "SQL database",
+    UriKind.OBJECT_STORE: "object store",
+    UriKind.MLFLOW_ARTIFACTS: "mlflow-artifacts",
+    UriKind.RUNS: "runs: URI",
+    UriKind.MODELS: "models: URI",
+    UriKind.OTHER: "other scheme",
+}
+
+
+def _label(value: StrValue) -> str:
+    if value.path_object:
+        return "local path"
+    kind = classify(value)
+    if kind is UriKind.UNKNOWN:
+        return "decided at run time" if value.holes() else "unknown"
+    if kind is UriKind.HTTP:
+        host = http_host(value)
+        if host is not None and is_loopback(host):
+            return "local server (http, loopback)"
+    return _KIND_LABELS.get(kind, kind.value)
+
+
+def _uri_kind(values: tuple[StrValue, ...]) -> str:
+    if not values:
+        return "decided at run time"
+    return " or ".join(dict.fromkeys(_label(v) for v in values))
+
+
+def _backend(values: tuple[StrValue, ...]) -> str:
+    labels = []
+    for value in values or (StrValue(()),):
+        kind = classify(value) if value.parts else UriKind.UNKNOWN
+        if value.path_object or kind in (UriKind.LOCAL_PATH, UriKind.FILE):
+            labels.append("file store (local ./mlruns-style directory)")
+        elif kind is UriKind.SQLITE:
+            labels.append("SQLite file")
+        elif kind is UriKind.SQL_DATABASE:
+            labels.append(f"SQL database ({scheme_of(value) or 'sql'}), accessed directly")
+        elif kind in (UriKind.HTTP, UriKind.HTTPS):
+            labels.append("tracking server (its backend store is configured on the server)")
+        elif kind is UriKind.DATABRICKS:
+            labels.append("Databricks-managed")
+        else:
+            labels.append("decided at run time")
+    return " or ".join(dict.fromkeys(labels))
+
+
+def _transport(values: tuple[StrValue, ...]) -> str:
+    labels = []
+    for value in values or (StrValue(()),):
+        kind = classify(value) if value.parts else UriKind.UNKNOWN
+        if kind is UriKind.HTTPS:
+            labels.append("HTTPS")
+        elif kind is UriKind.HTTP:
+            host = http_host(value)
+            if host is None:
+                labels.append("plain HTTP (host decided at run time)")
+            elif is_loopback(host):
+                labels.append("plain HTTP to a loopback address")
+            else:
+                labels.append("plain HTTP to a remote host (unencrypted)")
+        elif kind is UriKind.DATABRICKS:
+            labels.append("HTTPS (Databricks)")
+        elif value.path_object or kind in (UriKind.LOCAL_PATH, UriKind.FILE, UriKind.SQLITE):
+            labels.append("none (local store)")
+        elif kind is UriKind.SQL_DATABASE:
+            labels.append("direct database connection")
+        else:
+            labels.append("decided at run time")
+    return " or ".join(dict.fromkeys(labels))
+
+
+def _artifact_kind(values: tuple[StrValue, ...], role: str) -> str:
+    labels = []
+    for value in values or (StrValue(()),):
+        kind = classify(value) if value.parts else UriKind.UNKNOWN
+        if kind is UriKind.OBJECT_STORE:
+            labels.append(f"object store ({scheme_of(value)}) hard-coded")
+        elif kind in (UriKind.FILE, UriKind.MLFLOW_ARTIFACTS):
+            labels.append(f"{kind.value} URI hard-coded")
+        elif kind is UriKind.LOCAL_PATH or value.path_object:
+            absolute = value.local_path or value.prefix.startswith(("/", "~", "\\\\"))
+            if role == "location":
+                labels.append("local path hard-coded")
+            else:
+                labels.append("absolute local path" if absolute else "relative path in the run's artifact root")
+        elif role == "destination":
+            labels.append("path in the run's artifact root")
+        else:
+            labels.append("decided at run time")
+    return " or ".join(dict.fromkeys(labels))
+
+
+def _consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:
+    if not values:
+        return "decided at run time"
+    labels = []
+    for value in values:
+        kind = classify(value)
+        if kind is UriKind.MODELS:
+            reference = parse_models_uri(value)
+            labels.append(
+                {
+                    "alias": f"registry alias @{reference.reference}" if reference.reference else "registry alias",
+                    "version": f"pinned registry version {reference.reference}",
+                    "stage": f"registry stage {reference.reference} (deprecated)",
+                    "latest": "latest registry version",
+                    "model-id": "logged model id",
+                }.get(reference.kind, "registry (reference decided at run time)")
+            )
+        elif kind is UriKind.RUNS:
+            run_id = runs_uri_run_id(value)
+            current = isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None and is_current_run_id(run_id.module, run_id.expr)
+            labels.append("the run this code just created" if current else "a run (runs:/)")
+        elif kind in (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS):
+            labels.append(f"raw storage path ({scheme_of(value) or kind.value})")
+        elif kind is UriKind.LOCAL_PATH and (is_path_like(value) or not loads_model):
+            labels.append("raw local path")
+        elif value.path_object:
+            labels.append("local path object")
+        else:
+            labels.append("decided at run time")
+    return " or ".join(dict.fromkeys(labels))
+
+
+def _models_uri_name(value: StrValue) -> str | None:
+    """``churn`` in ``models:/churn@champion`` when the name is literal text."""
+    if classify(value) is not UriKind.MODELS:
+        return None
+    prefix = value.prefix
+    body = prefix[len("models:") :].lstrip("/")
+    for separator in ("@", "/"):
+        if separator in body:
+            return body.split(separator, 1)[0] or None
+    return body if value.complete and body and not body.startswith("m-") else None
+
+
+def _enables_autolog(module: AnalysedModule) -> bool:
+    for call in module.model.nodes_by_type.get(ast.Call, ()):
+        callee = module.model.callee(call)  # type: ignore[arg-type]
+        if callee is not None and callee.startswith("mlflow") and callee.endswith(".autolog"):
+            return True
+    return False
+
+
+def _unparse(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # noqa: BLE001 - display only
+        return "…"
+
+
+def _short(node: ast.AST) -> str:
+    return _clip(_unparse(node), 70)
+
+
+def _clip(text: str, limit: int = _MAX_SHOWN) -> str:
+    """Shortened for a table cell, with any ``user:password@`` in a URI masked."""
+    text = _USERINFO_PASSWORD.sub(r"\1***@", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

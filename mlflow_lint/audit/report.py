@@ -1,0 +1,331 @@
+"""Build the audit document: findings from the engine, evidence from the analysis layer.
+
+The document is plain JSON data (``--format json`` writes it as is); the Markdown and
+HTML renderers read only this document, so every format says the same thing, and a saved
+JSON report can be compared with a later one (``--compare``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+import pathspec
+
+from mlflow_lint import __version__
+from mlflow_lint.audit import scoring
+from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, collect
+from mlflow_lint.audit.header import format_date, git_commit, project_name
+from mlflow_lint.audit.pillars import KINDS_BY_KEY, kinds_of, pillar_ids, principle
+from mlflow_lint.catalog import PILLARS, Catalog, Rule
+from mlflow_lint.config import Config
+from mlflow_lint.discovery import discover, git_root
+from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
+from mlflow_lint.findings import Finding, fingerprints
+from mlflow_lint.project import find_project_root
+from mlflow_lint.sources import is_lintable, is_python_script
+
+FORMAT = "mlflow-lint-audit"
+FORMAT_VERSION = 1
+RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
+_MENTIONS_MLFLOW = re.compile(rb"mlflow", re.IGNORECASE)
+_MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass
+class AuditInput:
+    """What the audit was asked to look at, and how."""
+
+    paths: Sequence[Path]
+    config: Config
+    selected: frozenset[str]
+    catalog: Catalog
+    date: datetime
+    cwd: Path
+    jobs: int | None = None
+    paths_shown: list[str] = field(default_factory=list)
+
+
+def build_audit(request: AuditInput, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Lint, gather evidence, score, and (with ``previous``) compare: the whole document."""
+    cwd = request.cwd.resolve()
+    result = lint_paths(list(request.paths), request.config, request.selected, jobs=request.jobs, cwd=cwd)
+    evidence, evidence_files = gather_evidence(request, cwd)
+    document = assemble(request, result, evidence, evidence_files, cwd)
+    if previous is not None:
+        from mlflow_lint.audit.compare import compare
+
+        document["comparison"] = compare(document, previous)
+    return document
+
+
+# -- evidence ---------------------------------------------------------------------------------
+def gather_evidence(request: AuditInput, cwd: Path) -> tuple[list[ModuleEvidence], int]:
+    """Evidence of every Python file the lint saw (same discovery, same exclusions)."""
+    config = request.config
+    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    found = discover(list(request.paths), is_lintable, exclude, config.root.resolve(), is_python_script)
+    options = config.rule_options()
+    gathered: list[ModuleEvidence] = []
+    for path in found.files:
+        if not (path.suffix == ".py" or (not path.suffix and is_python_script(path))):
+            continue  # notebooks and configuration files contribute findings only
+        try:
+            if path.stat().st_size > _MAX_FILE_BYTES or not _MENTIONS_MLFLOW.search(path.read_bytes()):
+                continue
+        except OSError:
+            continue
+        module = project_for(path).module_at(path)
+        if module is None:
+            continue  # unparsable: the lint reports it as MLF000
+        gathered.append(collect(module, display_path(path, cwd), options))
+    return gathered, len(gathered)
+
+
+# -- the document -----------------------------------------------------------------------------
+def assemble(
+    request: AuditInput, result: LintResult, evidence: list[ModuleEvidence], evidence_files: int, cwd: Path
+) -> dict[str, Any]:
+    catalog = request.catalog
+    findings = result.findings
+    prints = fingerprints(findings)
+    by_pillar: dict[int, list[tuple[Finding, str]]] = defaultdict(list)
+    problems = []
+    for finding, fingerprint in zip(findings, prints):
+        rule = catalog.get(finding.rule)
+        pillar = rule.pillar if rule is not None else 0
+        if pillar in PILLARS and pillar > 0:
+            by_pillar[pillar].append((finding, fingerprint))
+        else:
+            problems.append(_gap(finding, fingerprint, catalog))
+
+    items = sorted((item for module in evidence for item in module.items), key=lambda i: (i.path, i.line, i.column, i.kind))
+    enabled_by_pillar: dict[int, list[str]] = defaultdict(list)
+    for rule in catalog:
+        if rule.id in request.selected:
+            enabled_by_pillar[rule.pillar].append(rule.id)
+
+    located: dict[str, list[Finding]] = defaultdict(list)  # every finding with a line of a file
+    for finding in findings:
+        if finding.cell is None:
+            located[finding.path].append(finding)
+    pillars = []
+    for pillar in pillar_ids():
+        assessed = bool(enabled_by_pillar.get(pillar))
+        pillar_findings = by_pillar.get(pillar, [])
+        pillars.append(_pillar(pillar, assessed, enabled_by_pillar.get(pillar, []), pillar_findings, items, located, catalog))
+
+    score, verdict = scoring.overall([(p["verdict"], p["score"]) for p in pillars])
+    severities = Counter(catalog[f.rule].severity if f.rule in catalog.by_id else "error" for f in findings)
+    root = _project_root(request, cwd)
+    commit, branch = git_commit(root)
+    repository = git_root(root)
+    options = request.config.rule_options()
+    config_path = request.config.path
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "header": {
+            "project": project_name(root),
+            "root": display_path(root, cwd) or ".",
+            "git": repository is not None,
+            "commit": commit,
+            "branch": branch,
+            "date": format_date(request.date),
+            "version": __version__,
+            "paths": request.paths_shown or [display_path(p, cwd) for p in request.paths],
+            "files_checked": result.files_checked,
+            "files_analysed": result.files_analysed,
+            "evidence_files": evidence_files,
+            "rules_enabled": sorted(request.selected),
+            "rules_available": len(catalog),
+            "config": display_path(config_path, cwd) if config_path is not None else None,
+            "options": {
+                "required_tags": list(options.required_tags),
+                "protected_aliases": list(options.protected_aliases),
+                "gate_functions": list(options.gate_functions),
+                "allowed_tracking_uris": list(options.allowed_tracking_uris),
+                "registry_admin_modules": list(options.registry_admin_modules),
+            },
+        },
+        "summary": {
+            "score": score,
+            "verdict": verdict,
+            "findings": len(findings),
+            "by_severity": {s: severities.get(s, 0) for s in scoring.SEVERITIES},
+            "pillars_by_verdict": {v: sum(1 for p in pillars if p["verdict"] == v) for v in scoring.VERDICTS},
+        },
+        "scoring": {
+            "weights": dict(scoring.SEVERITY_WEIGHTS),
+            "site_weight": scoring.SITE_WEIGHT,
+            "formula": scoring.FORMULA,
+        },
+        "pillars": pillars,
+        "inventory": _inventory(evidence),
+        "analysis_findings": problems,
+        "skipped": [{"path": path, "reason": reason} for path, reason in result.skipped],
+        "comparison": None,
+    }
+
+
+def _project_root(request: AuditInput, cwd: Path) -> Path:
+    first = (request.paths[0] if request.paths else cwd)
+    first = first if first.is_absolute() else cwd / first
+    root = find_project_root(first.resolve())
+    if root is None:
+        return first.resolve() if first.is_dir() else first.resolve().parent
+    return root
+
+
+def _pillar(
+    pillar: int,
+    assessed: bool,
+    rules: list[str],
+    findings: list[tuple[Finding, str]],
+    items: list[EvidenceItem],
+    located: dict[str, list[Finding]],
+    catalog: Catalog,
+) -> dict[str, Any]:
+    by_severity = Counter(catalog[f.rule].severity for f, _ in findings)
+    counts = {s: by_severity.get(s, 0) for s in scoring.SEVERITIES}
+    kinds = kinds_of(pillar)
+    own_items = [item for item in items if KINDS_BY_KEY[item.kind].pillar == pillar]
+    flagged_locations = {(f.path, f.cell, f.line) for f, _ in findings}
+    sites = max(len(own_items), len(flagged_locations))
+    evidence = {}
+    for kind in kinds:
+        rows = []
+        for item in own_items:
+            if item.kind != kind.key:
+                continue
+            hits = [
+                f
+                for f in located.get(item.path, ())
+                if (item.line, item.column) <= (f.line, f.column) <= (item.end_line, item.end_column)
+            ]
+            rows.append(_evidence_row(item, pillar, hits, assessed, catalog))
+        evidence[kind.key] = rows
+    gaps = [_gap(f, fingerprint, catalog) for f, fingerprint in findings]
+    fired = sorted({f.rule for f, _ in findings})
+    return {
+        "pillar": pillar,
+        "name": PILLARS[pillar],
+        "principle": principle(pillar),
+        "assessed": assessed,
+        "rules": rules,
+        "verdict": scoring.verdict(counts, assessed),
+        "score": scoring.pillar_score(counts, sites) if assessed else None,
+        "sites": sites,
+        "penalty": scoring.penalty(counts),
+        "by_severity": counts,
+        "evidence": evidence,
+        "gaps": gaps,
+        "fix_hints": {rule_id: _fix_hint(catalog[rule_id]) for rule_id in fired if rule_id in catalog.by_id},
+    }
+
+
+def _evidence_row(item: EvidenceItem, pillar: int, hits: list[Finding], assessed: bool, catalog: Catalog) -> dict[str, Any]:
+    """A row: its status comes from the pillar's own findings at the site; findings of
+    other pillars there are listed as ``other_rules`` (a stage URI loaded is MLF401's)."""
+    own = [f for f in hits if f.rule in catalog.by_id and catalog[f.rule].pillar == pillar]
+    severities = [catalog[f.rule].severity for f in own]
+    status = next((s for s in scoring.SEVERITIES if s in severities), "ok" if assessed else "unassessed")
+    row: dict[str, Any] = {
+        "path": item.path,
+        "line": item.line,
+        "status": status,
+        "rules": sorted({f.rule for f in own}),
+        "other_rules": sorted({f.rule for f in hits} - {f.rule for f in own}),
+    }
+    row.update(dict(item.fields))
+    return row
+
+
+def _gap(finding: Finding, fingerprint: str, catalog: Catalog) -> dict[str, Any]:
+    rule = catalog.get(finding.rule)
+    data: dict[str, Any] = {
+        "rule": finding.rule,
+        "name": rule.name if rule else "",
+        "severity": rule.severity if rule else "error",
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "message": finding.message,
+        "fingerprint": fingerprint,
+    }
+    if finding.cell is not None:
+        data["cell"] = finding.cell
+    return data
+
+
+def _fix_hint(rule: Rule) -> dict[str, str]:
+    return {
+        "name": rule.name,
+        "summary": rule.summary,
+        "use_instead": rule.docs.use_instead,
+        "language": _language(getattr(rule, "docs_file", "example.py")),
+        "docs": f"{RULE_DOCS_URI}#{rule.id.lower()}-{rule.name}",
+    }
+
+
+def _language(file_name: str) -> str:
+    """The code-fence language of a catalog example (``docker-compose.yml`` -> yaml)."""
+    lower = file_name.lower()
+    if lower.endswith((".yml", ".yaml")):
+        return "yaml"
+    if lower.endswith((".sh", ".bash")) or lower in ("makefile", "procfile"):
+        return "sh"
+    if "dockerfile" in lower:
+        return "dockerfile"
+    if lower.startswith(".env") or lower.endswith(".env"):
+        return "ini"
+    return "python"
+
+
+def _inventory(evidence: list[ModuleEvidence]) -> dict[str, Any]:
+    files: dict[str, Counter[str]] = {}
+    totals: Counter[str] = Counter()
+    models: list[NameUse] = []
+    experiments: list[NameUse] = []
+    for module in evidence:
+        models.extend(module.models)
+        experiments.extend(module.experiments)
+        if module.api_calls:
+            files[module.path] = module.api_calls
+            totals.update(module.api_calls)
+    return {
+        "apis_by_file": [{"path": path, "calls": _counted(calls)} for path, calls in sorted(files.items())],
+        "api_totals": _counted(totals),
+        "registered_models": _group(models, with_references=True),
+        "experiments": _group(experiments, with_references=False),
+    }
+
+
+def _counted(calls: Counter[str]) -> list[dict[str, Any]]:
+    return [{"api": name, "count": count} for name, count in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _group(uses: list[NameUse], with_references: bool) -> list[dict[str, Any]]:
+    grouped: dict[str, list[NameUse]] = defaultdict(list)
+    for use in uses:
+        grouped[use.name].append(use)
+    out = []
+    for name in sorted(grouped):
+        entries = grouped[name]
+        row: dict[str, Any] = {"name": name}
+        if with_references:
+            row["aliases"] = sorted({u.alias for u in entries if u.alias})
+            row["versions"] = sorted({u.version for u in entries if u.version}, key=lambda v: (len(v), v))
+        row["locations"] = sorted({f"{u.path}:{u.line}" for u in entries}, key=_location_key)
+        row["apis"] = sorted({u.api for u in entries})
+        out.append(row)
+    return out
+
+
+def _location_key(location: str) -> tuple[str, int]:
+    path, _, line = location.rpartition(":")
+    return (path, int(line) if line.isdigit() else 0)
