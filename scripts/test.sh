@@ -35,4 +35,16 @@ fi
 # The package's postinstall does only this; npm may skip install scripts.
 chmod u+x .tools/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool 2>/dev/null || true
 
+# Headless Chromium renders the HTML audit report (tests/test_audit.py). Installed from
+# Debian's archive only when missing; without it that test skips locally and fails under CI=true.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo -n"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; } >&2 \
+      || echo "warning: could not install chromium; the audit rendering test cannot run" >&2
+  else
+    echo "warning: apt-get not found; install chromium for the audit rendering test" >&2
+  fi
+fi
+
 exec "$VENV/bin/python" -m pytest "$@"
