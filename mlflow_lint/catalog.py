@@ -44,6 +44,14 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A catalog example: a file name (its kind: .py, docker-compose.yml, .env, ...) and its text."""
+
+    file: str
+    code: str
+
+
+@dataclass(frozen=True)
 class RuleDocs:
     what: str
     why: str
@@ -63,10 +71,11 @@ class Rule:
     summary: str
     message: str
     docs: RuleDocs
-    valid_examples: tuple[str, ...]
-    invalid_examples: tuple[str, ...]
+    valid_examples: tuple[Example, ...]
+    invalid_examples: tuple[Example, ...]
     enabled_by_default: bool = True
     precision: str = "high"  # how often a finding is right (SARIF properties.precision)
+    docs_file: str = "example.py"  # the kind of file docs.example / use_instead show
     security_severity: str | None = None  # GitHub's 0.0-10.0 scale; pillar-7 rules only
 
     @property
@@ -144,6 +153,15 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     return Catalog(rules=tuple(sorted(rules, key=lambda rule: rule.id)), source=root)
 
 
+def _example(data: Any, fail: Any) -> Example:
+    """``"code"`` (a Python module) or ``{file: docker-compose.yml, code: ...}``."""
+    if isinstance(data, str):
+        return Example("example.py", data)
+    if isinstance(data, dict) and isinstance(data.get("file"), str) and isinstance(data.get("code"), str):
+        return Example(data["file"], data["code"])
+    raise fail("an example is a string of Python or a mapping with 'file' and 'code'")
+
+
 def _rule_from_data(data: Any, path: Path) -> Rule:
     def fail(problem: str) -> CatalogError:
         return CatalogError(f"{path.name}: {problem}")
@@ -186,6 +204,7 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
         security_severity = f"{float(security_severity):.1f}"
     examples = data["examples"] or {}
     return Rule(
+        docs_file=str(docs.get("file", "example.py")),
         precision=precision,
         security_severity=security_severity,
         id=rule_id,
@@ -201,7 +220,7 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
             use_instead=str(docs["use_instead"]).rstrip(),
             references=references,
         ),
-        valid_examples=tuple(str(e) for e in examples.get("valid") or ()),
-        invalid_examples=tuple(str(e) for e in examples.get("invalid") or ()),
+        valid_examples=tuple(_example(e, fail) for e in examples.get("valid") or ()),
+        invalid_examples=tuple(_example(e, fail) for e in examples.get("invalid") or ()),
         enabled_by_default=bool(data.get("default", True)),
     )

@@ -112,7 +112,7 @@ def check(
     result.findings = _not_yet_accepted(result.findings, changes, baseline)
 
     for path in result.unsupported:
-        click.echo(f"mlflow-lint: warning: {path} was not checked: not a Python source file", err=True)
+        click.echo(f"mlflow-lint: warning: {path} was not checked: not a file type mlflow-lint reads", err=True)
     if verbose:
         for path, reason in result.skipped:
             click.echo(f"skipped {path}: {reason}", err=True)

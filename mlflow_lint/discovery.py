@@ -82,6 +82,7 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     unsupported: list[Path] = field(default_factory=list)  # named explicitly, but not a type we read
+    stores: list[Path] = field(default_factory=list)  # local tracking stores not ignored (MLF103)
 
 
 def discover(
@@ -158,6 +159,11 @@ def _walk(
             child = here / name
             if name in SKIPPED_DIRECTORIES or is_virtualenv(child):
                 continue
+            if name == "mlruns":  # MLflow's own files: a store to report, never manifests to lint
+                metadata = _run_metadata(child) if not ignore.ignores(child.resolve(), True) else None
+                if metadata is not None and not excluded(child, True):
+                    result.stores.append(metadata)
+                continue
             if child.is_symlink():
                 result.skipped.append((child, "symbolic link to a directory"))
                 continue
@@ -167,8 +173,25 @@ def _walk(
         dirnames[:] = kept
         for name in sorted(filenames):
             path = here / name
+            if name == "mlflow.db" and not ignore.ignores(path.resolve(), False) and not excluded(path, False):
+                result.stores.append(path)
+                continue
             if not is_lintable(path):
                 continue
             if ignore.ignores(path.resolve(), False) or excluded(path, False):
                 continue
             add(path)
+
+
+def _run_metadata(directory: Path) -> Path | None:
+    """The first ``<experiment>/meta.yaml`` of an ``mlruns`` store (a file findings can
+    point at), or None for an empty placeholder directory."""
+    try:
+        for index, child in enumerate(sorted(directory.iterdir())):
+            if index > 200:
+                break
+            if child.is_dir() and (child / "meta.yaml").is_file():
+                return child / "meta.yaml"
+    except OSError:
+        return None
+    return None

@@ -12,7 +12,7 @@ import ast
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -27,8 +27,25 @@ from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex, find_project_root
 from mlflow_lint.project_facts import ProjectFacts, facts_for
-from mlflow_lint.suppressions import UNUSED_SUPPRESSION, Suppressions, apply_suppressions, suppressions_from_python
-from mlflow_lint.sources import is_lintable, is_python_script
+from mlflow_lint.suppressions import (
+    UNUSED_SUPPRESSION,
+    Suppressions,
+    apply_suppressions,
+    suppressions_from_comments,
+    suppressions_from_python,
+)
+from mlflow_lint.sources import TEXT_SOURCES, is_lintable, is_python_script, read_text_source, source_kind
+from mlflow_lint.sources.facts import SourceFacts
+from mlflow_lint.sources.notebook import (
+    CorruptNotebook,
+    VirtualSource,
+    blank_cell,
+    is_databricks_source,
+    read_databricks,
+    read_ipynb,
+    virtual_source,
+)
+from mlflow_lint.sources.yaml_source import UnparsableYaml
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
 # Every rule reads MLflow APIs or MLflow environment variables: a file whose bytes never
@@ -80,7 +97,7 @@ def lint_paths(
     ignores = _PerFileIgnores(config)
     settings = _Settings(tuple(sorted(selected)), options, str(cwd), _project_facts(found.files, selected, options), ignores)
 
-    results: list[tuple[list[Finding], bool]]
+    results: list[tuple[list[Finding], bool, str | None]]
     workers = _worker_count(jobs, len(tasks))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -91,17 +108,40 @@ def lint_paths(
 
     findings: list[Finding] = []
     analysed = 0
-    for (path_text, shown), (file_findings, parsed) in zip(tasks, results):
+    notes: list[tuple[str, str]] = []
+    for (path_text, shown), (file_findings, parsed, note) in zip(tasks, results):
         analysed += parsed
+        if note is not None:
+            notes.append((shown, note))
         codes = ignores.codes_for(Path(path_text))
         findings.extend(f for f in file_findings if not any(f.rule.startswith(code) for code in codes))
+    findings.extend(_store_findings(found.stores, cwd, selected, config, ignores))
     return LintResult(
         findings=sort_findings(findings),
         files_checked=len(tasks),
         files_analysed=analysed,
-        skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped],
+        skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped] + notes,
         unsupported=[display_path(p, cwd) for p in found.unsupported],
     )
+
+
+def _store_findings(
+    stores: list[Path], cwd: Path, selected: frozenset[str], config: Config, ignores: _PerFileIgnores
+) -> list[Finding]:
+    """MLF103 for local tracking stores found in the tree (mlruns/ with runs, mlflow.db)."""
+    if "MLF103" not in selected or not stores:
+        return []
+    catalog = load_catalog()
+    rules = {"MLF103": catalog["MLF103"]}
+    findings: list[Finding] = []
+    for store in stores:
+        shown = display_path(store, cwd)
+        ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(""), options=config.rule_options())
+        for check in _checks_for(frozenset({"MLF103"})):
+            check.visit_store(ctx)
+        codes = ignores.codes_for(store)
+        findings.extend(f for f in ctx.findings if not any(f.rule.startswith(code) for code in codes))
+    return findings
 
 
 def _worker_count(jobs: int | None, task_count: int) -> int:
@@ -164,7 +204,8 @@ class _Settings:
     per_file_ignores: _PerFileIgnores | None = None
 
 
-def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding], bool]:
+def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding], bool, str | None]:
+    """Findings of one file, whether it was analysed, and why it was skipped (if it was)."""
     path_text, shown = task
     selected_ids = settings.selected
     path = Path(path_text)
@@ -175,16 +216,19 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        return [_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False
+        return [_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False, None
     if not _PREFILTER.search(data) and not (UNUSED_SUPPRESSION in selected_ids and _NOQA_MLF.search(data)):
-        return [], False
+        return [], False, None
     index = project_for(path)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
-    findings = lint_bytes(
-        data, shown, selected_ids, path=path, project=index, options=settings.options, display_root=settings.display_root
-    )
-    return findings, True
+    try:
+        findings = lint_bytes(
+            data, shown, selected_ids, path=path, project=index, options=settings.options, display_root=settings.display_root
+        )
+    except SkippedFile as skipped:
+        return [], False, str(skipped)
+    return findings, True, None
 
 
 def _project_facts(files: list[Path], selected: frozenset[str], options: RuleOptions) -> dict[str, ProjectFacts] | None:
@@ -209,19 +253,130 @@ def lint_bytes(
     catalog: Catalog | None = None,
     options: RuleOptions | None = None,
     display_root: str = "",
+    kind: str | None = None,
 ) -> list[Finding]:
-    """Lint one Python file's bytes. ``path`` locates the project for cross-module facts."""
+    """Lint one file's bytes. ``path`` locates the project for cross-module facts; the
+    source kind comes from the file name unless given (an extension-less script is Python)."""
     selected = frozenset(selected_ids)
+    real_path = path or Path(shown)
+    kind = kind or source_kind(real_path) or "python"
+    catalog = catalog or load_catalog()
+    options = options or RuleOptions()
+    if kind in TEXT_SOURCES:
+        return _lint_text_source(kind, data, shown, selected, catalog, options, display_root)
+    index = project if project is not None else project_for(real_path)
+    if kind == "notebook":
+        try:
+            cells = read_ipynb(data)
+        except CorruptNotebook as error:
+            return [_unanalysable(shown, str(error), 1, 1, selected)]
+        return _lint_virtual(virtual_source(cells), real_path, shown, selected, index, catalog, options, display_root)
     try:
         source = decode_python(data)
+    except UnanalysableSource as error:
+        return [_unanalysable(shown, error.reason, error.line, error.column, selected)]
+    if is_databricks_source(source):
+        virtual = virtual_source(read_databricks(source), file_lines=True)
+        return _lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root)
+    try:
         tree = parse_python(source, shown)
     except UnanalysableSource as error:
         return [_unanalysable(shown, error.reason, error.line, error.column, selected)]
-    real_path = path or Path(shown)
-    index = project if project is not None else project_for(real_path)
     module = AnalysedModule(real_path.resolve(), source, tree, index)
     index.register(module)
-    return run_checks(module, shown, selected, catalog or load_catalog(), options or RuleOptions(), display_root)
+    return run_checks(module, shown, selected, catalog, options, display_root)
+
+
+def _lint_virtual(
+    virtual: VirtualSource,
+    path: Path,
+    shown: str,
+    selected: frozenset[str],
+    index: ProjectIndex,
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str,
+) -> list[Finding]:
+    """A notebook as one module; a cell that does not parse is reported and left out."""
+    problems: list[Finding] = []
+    for _ in range(len(virtual.cells) + 1):
+        try:
+            tree = parse_python(virtual.text, shown)
+            break
+        except UnanalysableSource as error:
+            cell, line = virtual.origin(error.line)
+            problems.append(replace(_unanalysable(shown, error.reason, line, error.column, selected), cell=cell))
+            position = virtual.cell_of(error.line)
+            if position is None:
+                return problems
+            virtual = blank_cell(virtual, position)
+    else:
+        return problems
+    module = AnalysedModule(path.resolve(), virtual.text, tree, index)
+    findings = run_checks(module, shown, selected, catalog, options, display_root)
+    return [_to_cell(finding, virtual) for finding in findings] + problems
+
+
+def _to_cell(finding: Finding, virtual: VirtualSource) -> Finding:
+    cell, line = virtual.origin(finding.line)
+    end_cell, end_line = virtual.origin(finding.end_line)
+    if end_cell != cell:
+        end_line = line
+    return replace(finding, line=line, end_line=end_line, cell=cell)
+
+
+def _lint_text_source(
+    kind: str,
+    data: bytes,
+    shown: str,
+    selected: frozenset[str],
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str,
+) -> list[Finding]:
+    """YAML, .env, shell, Dockerfile, Makefile, Procfile: settings and commands to the checks."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [_unanalysable(shown, "cannot decode file as UTF-8", 1, 1, selected)]
+    try:
+        facts = read_text_source(kind, text, shown)
+    except UnparsableYaml as error:
+        raise SkippedFile(str(error)) from None
+    rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
+    ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root)
+    errors: list[Finding] = []
+    for check in _checks_for(selected):
+        try:
+            _visit_facts(check, facts, ctx)
+        except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
+            reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
+            errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
+    # "# noqa: MLF703" in the file's own comments; a continued command is one statement.
+    statements = [
+        (command.argv[0].position.line, max(word.position.end_line for word in command.argv))
+        for command in facts.commands
+        if command.argv
+    ]
+    suppressions = suppressions_from_comments(facts.comment_lines, statements)
+    return apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown)
+
+
+def _visit_facts(check: Check, facts: SourceFacts, ctx: FileContext) -> None:
+    kind = type(check)
+    if kind.visit_setting is not Check.visit_setting:
+        for setting in facts.settings:
+            check.visit_setting(setting, ctx)
+    if kind.visit_command is not Check.visit_command:
+        for command in facts.commands:
+            check.visit_command(command, ctx)
+    if kind.visit_copy is not Check.visit_copy:
+        for copy in facts.copies:
+            check.visit_copy(copy, ctx)
+
+
+class SkippedFile(Exception):
+    """A file deliberately not analysed (templated YAML): a note for --verbose, not a finding."""
 
 
 def run_checks(

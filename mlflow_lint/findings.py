@@ -31,8 +31,9 @@ class Finding:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Deterministic order (path, line, column, rule, then message as a tie-break)."""
-    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, f.message))
+    """Deterministic order: path, cell (notebooks: lines count inside cells), line, column,
+    rule, then message as a tie-break."""
+    return sorted(findings, key=lambda f: (f.path, -1 if f.cell is None else f.cell, f.line, f.column, f.rule, f.message))
 
 
 _WHITESPACE = re.compile(r"\s+")

@@ -24,3 +24,16 @@ def expected_findings(source: str) -> set[tuple[int, str]]:
 
 def strip_markers(source: str) -> str:
     return "\n".join(_MARKER.sub("", line).rstrip() for line in source.splitlines()) + "\n"
+
+
+def expected_from_sidecar(path) -> set[tuple[int | None, int, str]]:  # type: ignore[no-untyped-def]
+    """``<file>.expected``: one ``LINE RULE`` or ``CELL:LINE RULE`` per line (``#`` comments)."""
+    expected: set[tuple[int | None, int, str]] = set()
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        text = raw.split("#", 1)[0].strip()
+        if not text:
+            continue
+        where, rule = text.split()
+        cell, _, line = where.rpartition(":")
+        expected.add((int(cell) if cell else None, int(line), rule))
+    return expected

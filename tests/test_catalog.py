@@ -50,22 +50,22 @@ def test_catalog_and_checks_are_a_bijection() -> None:
 def _examples(kind: str) -> list:
     out = []
     for rule in CATALOG:
-        for index, source in enumerate(getattr(rule, f"{kind}_examples")):
-            out.append(pytest.param(rule, source, id=f"{rule.id}-{kind}-{index}"))
+        for index, example in enumerate(getattr(rule, f"{kind}_examples")):
+            out.append(pytest.param(rule, example, id=f"{rule.id}-{kind}-{index}-{example.file}"))
     return out
 
 
-@pytest.mark.parametrize(("rule", "source"), _examples("invalid"))
-def test_invalid_example_is_flagged_on_the_marked_lines(rule, source: str) -> None:  # type: ignore[no-untyped-def]
-    expected = expected_findings(source)
+@pytest.mark.parametrize(("rule", "example"), _examples("invalid"))
+def test_invalid_example_is_flagged_on_the_marked_lines(rule, example) -> None:  # type: ignore[no-untyped-def]
+    expected = expected_findings(example.code)
     assert any(code == rule.id for _, code in expected), "an invalid example must mark its finding"
-    found = {(f.line, f.rule) for f in lint_source(source)}
+    found = {(f.line, f.rule) for f in lint_source(example.code, example.file)}
     assert found == expected
 
 
-@pytest.mark.parametrize(("rule", "source"), _examples("valid"))
-def test_valid_example_is_clean(rule, source: str) -> None:  # type: ignore[no-untyped-def]
-    assert [(f.line, f.rule, f.message) for f in lint_source(source)] == []
+@pytest.mark.parametrize(("rule", "example"), _examples("valid"))
+def test_valid_example_is_clean(rule, example) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.line, f.rule, f.message) for f in lint_source(example.code, example.file)] == []
 
 
 @pytest.mark.parametrize("rule", [r for r in CATALOG if r.id not in ENGINE_RULES], ids=lambda r: r.id)
@@ -77,8 +77,9 @@ def test_every_check_rule_has_examples(rule) -> None:  # type: ignore[no-untyped
 def test_docs_example_is_flagged_and_use_instead_is_clean(rule) -> None:  # type: ignore[no-untyped-def]
     if rule.id in ENGINE_RULES:
         pytest.skip("engine rules document a file, not code")
-    assert rule.id in {f.rule for f in lint_source(rule.docs.example)}
-    assert [f.rule for f in lint_source(rule.docs.use_instead)] == []
+    file = rule.docs_file
+    assert rule.id in {f.rule for f in lint_source(rule.docs.example, file)}
+    assert [f.rule for f in lint_source(rule.docs.use_instead, file)] == []
 
 
 def test_security_severity_only_and_always_on_pillar_7() -> None:

@@ -216,9 +216,9 @@ def test_parallel_run_matches_serial(tmp_path: Path) -> None:
     assert len(json.loads(serial.stdout)["findings"]) == 40
 
 
-def test_named_notebook_is_not_a_silent_pass(project: Path) -> None:
-    (project / "explore.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["import mlflow"]}]}')
-    result = run_cli("check", "explore.ipynb", "good.py", cwd=project)
+def test_named_unsupported_file_is_not_a_silent_pass(project: Path) -> None:
+    (project / "notes.txt").write_text("mlflow.set_tracking_uri('./mlruns')\n")
+    result = run_cli("check", "notes.txt", "good.py", cwd=project)
     assert result.returncode == 0
-    assert "explore.ipynb was not checked: not a Python source file" in result.stderr
+    assert "notes.txt was not checked: not a file type mlflow-lint reads" in result.stderr
     assert "(1 file checked)" in result.stdout

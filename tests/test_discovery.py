@@ -53,11 +53,11 @@ def test_exclude_patterns_apply_to_walks_and_named_files(tmp_path: Path) -> None
 def test_named_files_are_linted_only_when_they_are_python(tmp_path: Path) -> None:
     (tmp_path / "train").write_text("#!/usr/bin/env python3\nimport mlflow\n")
     _touch(tmp_path / "notes")
-    (tmp_path / "nb.ipynb").write_text('{"cells": []}')
-    named = [tmp_path / "train", tmp_path / "notes", tmp_path / "nb.ipynb"]
+    (tmp_path / "notes.txt").write_text("mlflow")
+    named = [tmp_path / "train", tmp_path / "notes", tmp_path / "notes.txt"]
     found = discover(named, is_lintable, is_named_lintable=is_python_script)
     assert found.files == [tmp_path / "train"]
-    assert found.unsupported == [tmp_path / "notes", tmp_path / "nb.ipynb"]
+    assert found.unsupported == [tmp_path / "notes", tmp_path / "notes.txt"]
 
 
 def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:

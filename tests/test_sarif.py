@@ -131,9 +131,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     for rule in EXAMPLE_RULES:
         project = projects / f"rule-{rule.id}"
-        for index, source in enumerate(rule.invalid_examples):
+        for index, example in enumerate(rule.invalid_examples):
             # One project per example, so project-wide rules see one example at a time.
-            _write(project / f"example{index}", {"pyproject.toml": "[project]\nname = 'example'\n", "example.py": source})
+            _write(project / f"example{index}", {"pyproject.toml": "[project]\nname = 'example'\n", example.file: example.code})
         files[f"rule-{rule.id}"] = _cli_sarif(project, out / f"rule-{rule.id}.sarif", expect=1)
 
     notebook_root = projects / "notebook"
@@ -298,9 +298,9 @@ def test_warning_and_note_levels_are_written_explicitly(corpus: dict[str, Path])
 @pytest.mark.parametrize("rule", EXAMPLE_RULES, ids=lambda rule: rule.id)
 def test_rule_example_regions_are_on_the_marked_lines(corpus: dict[str, Path], rule) -> None:  # type: ignore[no-untyped-def]
     expected = {
-        (f"example{index}/example.py", line)
-        for index, source in enumerate(rule.invalid_examples)
-        for line, code in expected_findings(source)
+        (f"example{index}/{example.file}", line)
+        for index, example in enumerate(rule.invalid_examples)
+        for line, code in expected_findings(example.code)
         if code == rule.id
     }
     actual = set()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.checks.committed_local_store import CommittedLocalStore
+from mlflow_lint.checks.disabled_server_security import DisabledServerSecurity
 from mlflow_lint.checks.deprecated_stage_api import DeprecatedStageApi
 from mlflow_lint.checks.destructive_registry_call import DestructiveRegistryCall
 from mlflow_lint.checks.hardcoded_artifact_location import HardcodedArtifactLocation
@@ -17,12 +19,14 @@ from mlflow_lint.checks.run_uri_model_load import RunUriModelLoad
 from mlflow_lint.checks.run_without_input_dataset import RunWithoutInputDataset
 from mlflow_lint.checks.storage_path_model_load import StoragePathModelLoad
 from mlflow_lint.checks.tag_value_may_be_none import TagValueMayBeNone
+from mlflow_lint.checks.unauthenticated_server import UnauthenticatedServer
 from mlflow_lint.checks.unguarded_promotion import UnguardedPromotion
 from mlflow_lint.checks.version_pinned_model_load import VersionPinnedModelLoad
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     LocalTrackingUri,
     InconsistentTrackingUris,
+    CommittedLocalStore,
     NonSqlBackendStore,
     HardcodedArtifactLocation,
     DeprecatedStageApi,
@@ -35,6 +39,8 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     VersionPinnedModelLoad,
     HardcodedCredentials,
     InsecureTrackingTransport,
+    UnauthenticatedServer,
+    DisabledServerSecurity,
     ModelWithoutSignature,
     RunWithoutInputDataset,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -12,13 +13,18 @@ from mlflow_lint.config import RuleOptions
 from mlflow_lint.findings import Finding, normalise_source
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project_facts import ProjectFacts, facts_for, single_file_facts
+from mlflow_lint.sources.facts import Command, Copy, Position, Setting
 
 
 @dataclass
 class FileContext:
-    """One file under analysis: its shared facts and the findings reported so far."""
+    """One file under analysis: its shared facts and the findings reported so far.
 
-    module: AnalysedModule
+    ``module`` is the analysed Python module; None for files that are not Python (YAML,
+    .env, shell, Dockerfile), whose checks receive settings and commands instead.
+    """
+
+    module: AnalysedModule | None
     display_path: str
     rules: dict[str, Rule]  # enabled rules by id
     lines: LineIndex
@@ -26,8 +32,15 @@ class FileContext:
     display_root: str = ""  # findings' paths are relative to this directory
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def python(self) -> AnalysedModule:
+        """The analysed module, in a check's Python ``visit`` (never None there)."""
+        assert self.module is not None, "Python facts asked of a non-Python file"
+        return self.module
+
     def project_facts(self) -> ProjectFacts:
         """Facts about the whole project this file belongs to (computed once per project)."""
+        assert self.module is not None, "project facts are read from Python modules"
         project = self.module.project
         if project is None or project.root is None:
             return single_file_facts(self.module)  # no project around it: the file is the project
@@ -35,21 +48,35 @@ class FileContext:
 
     def display(self, absolute_path: str) -> str:
         """Another file's path as findings show paths."""
-        import os
-
         root = self.display_root or os.getcwd()
         relative = os.path.relpath(absolute_path, root)
         return absolute_path if relative.startswith("..") else relative.replace(os.sep, "/")
 
     def relative_path(self) -> str:
         """The file's path relative to the configuration directory (for option globs)."""
-        import os
-
         root = self.options.root
-        path = str(self.module.path)
+        path = str(self.module.path) if self.module is not None else os.path.abspath(self.display_path)
         if root and (path == root or path.startswith(root.rstrip(os.sep) + os.sep)):
             return os.path.relpath(path, root).replace(os.sep, "/")
         return self.display_path
+
+    def report_at(self, rule_id: str, position: Position, snippet: str | None = None, **fields: str) -> None:
+        """Report at a text position (non-Python sources: a setting's value, a flag)."""
+        rule = self.rules.get(rule_id)
+        if rule is None:
+            return
+        self.findings.append(
+            Finding(
+                path=self.display_path,
+                line=position.line,
+                column=position.column,
+                rule=rule_id,
+                end_line=position.end_line,
+                end_column=position.end_column,
+                message=rule.format_message(fields),
+                snippet=normalise_source(snippet) if snippet else None,
+            )
+        )
 
     def report(self, rule_id: str, node: ast.AST, **fields: str) -> None:
         rule = self.rules.get(rule_id)
@@ -87,4 +114,19 @@ class Check:
     call_names: ClassVar[frozenset[str] | None] = None
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        raise NotImplementedError
+        """A Python node of one of ``node_types``."""
+
+    # Non-Python sources (YAML, .env, shell, Dockerfile, repository files): a check
+    # overrides the hooks for the facts it reads; the engine calls only overridden ones.
+    def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
+        """An environment variable set in a file (``MLFLOW_TRACKING_URI=...``)."""
+
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        """A command line that runs ``mlflow`` (``mlflow server ...``)."""
+
+    def visit_copy(self, copy: Copy, ctx: FileContext) -> None:
+        """A path copied into a container image."""
+
+    def visit_store(self, ctx: FileContext) -> None:
+        """A local tracking store in the repository (``ctx.display_path`` names it)."""
+

@@ -9,6 +9,8 @@ from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
+from mlflow_lint.analysis.commands import interpret, model_uri
+from mlflow_lint.sources.facts import Command
 
 STAGES = frozenset({"production", "staging", "archived", "none"})
 _STAGE_METHODS = {
@@ -35,7 +37,7 @@ class DeprecatedStageApi(Check):
             self._compare(node, ctx)
             return
         assert isinstance(node, ast.Call)
-        callee = ctx.module.model.callee(node)
+        callee = ctx.python.model.callee(node)
         if callee in _STAGE_METHODS:
             what, instead = _STAGE_METHODS[callee]
             ctx.report("MLF401", node, what=what, instead=instead)
@@ -52,6 +54,16 @@ class DeprecatedStageApi(Check):
                     instead="load models:/<name>@<alias>",
                 )
                 return
+
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        invocation = interpret(command)
+        word = model_uri(invocation) if invocation is not None else None
+        if invocation is None or word is None:
+            return
+        value = word.value
+        if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "stage":
+            what = f"mlflow {' '.join(invocation.subcommand)} with the stage URI {value.render()}"
+            ctx.report_at("MLF401", word.position, word.text, what=what, instead="serve models:/<name>@<alias>")
 
     def _compare(self, node: ast.Compare, ctx: FileContext) -> None:
         operands = [node.left, *node.comparators]
@@ -72,7 +84,7 @@ def _stage_literals(ctx: FileContext, operand: ast.AST) -> list[str]:
     elements = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
     found = []
     for element in elements:
-        for value in ctx.module.values.evaluate(element):
+        for value in ctx.python.values.evaluate(element):
             if value.complete and value.text.lower() in STAGES:
                 found.append(value.text)
     return found

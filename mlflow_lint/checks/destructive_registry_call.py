@@ -24,7 +24,7 @@ class DestructiveRegistryCall(Check):
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
-        callee = ctx.module.model.callee(node)
+        callee = ctx.python.model.callee(node)
         if callee not in DESTRUCTIVE_CALLS or _is_admin_module(ctx):
             return
         ctx.report("MLF403", node, api=display_api(callee))
@@ -34,9 +34,9 @@ def _is_admin_module(ctx: FileContext) -> bool:
     patterns = ctx.options.registry_admin_modules
     if not patterns:
         return False
-    cached = ctx.module.cache.get("registry_admin")
+    cached = ctx.python.cache.get("registry_admin")
     if cached is None:
-        cached = ctx.module.cache["registry_admin"] = pathspec.GitIgnoreSpec.from_lines(patterns).match_file(
+        cached = ctx.python.cache["registry_admin"] = pathspec.GitIgnoreSpec.from_lines(patterns).match_file(
             ctx.relative_path()
         )
     return bool(cached)

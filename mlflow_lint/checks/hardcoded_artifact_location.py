@@ -9,7 +9,9 @@ from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.sources.facts import Command
 
 _STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
 # callee -> (position, keyword, role): "location" is an experiment's artifact root (any
@@ -32,9 +34,23 @@ class HardcodedArtifactLocation(Check):
     rules = ("MLF301",)
     call_names = frozenset(name.rpartition(".")[2] for name in _ARTIFACT_ARGUMENTS)
 
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        """A tracking server whose artifact root or destination is a local path."""
+        invocation = interpret(command)
+        if invocation is None or not invocation.is_server:
+            return
+        for option in ("--default-artifact-root", "--artifacts-destination"):
+            found = invocation.value(option)
+            if found is None:
+                continue
+            word, origin = found
+            if classify(word.value) in (UriKind.LOCAL_PATH, UriKind.FILE):
+                api = f"mlflow {invocation.subcommand[0]} {origin}"
+                ctx.report_at("MLF301", word.position, word.text, api=api, value=word.value.render())
+
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
-        callee = ctx.module.model.callee(node)
+        callee = ctx.python.model.callee(node)
         spec = _ARTIFACT_ARGUMENTS.get(callee) if callee is not None else None
         if spec is None:
             return
@@ -42,7 +58,7 @@ class HardcodedArtifactLocation(Check):
         expr = argument(node, position, keyword)
         if expr is None:
             return
-        for value in ctx.module.values.evaluate(expr):
+        for value in ctx.python.values.evaluate(expr):
             if _hard_codes_storage(value, role):
                 ctx.report("MLF301", expr, api=display_api(callee), value=value.render())  # type: ignore[arg-type]
                 return

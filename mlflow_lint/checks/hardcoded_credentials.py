@@ -8,7 +8,9 @@ import re
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
 from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.sources.facts import Command, Setting
 
 SECRET_VARIABLES = frozenset(
     {
@@ -24,6 +26,11 @@ SECRET_VARIABLES = frozenset(
     }
 )
 _HOST_CREDS = "mlflow.utils.rest_utils.MlflowHostCreds"
+# Template values in example files: "<your-token>", "changeme", "xxx", "***".
+_PLACEHOLDER = re.compile(
+    r"^(<[^>]*>|\*+|x{3,}|\.{3}|change[-_ ]?me|replace[-_ ]?me|your[-_ ].*|todo|tbd|placeholder|dummy|none|null)$",
+    re.IGNORECASE,
+)
 _REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")
 _USERINFO = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/@\s:]*:([^/@\s]+)@", re.IGNORECASE)
 
@@ -33,13 +40,13 @@ def is_literal_secret(value: StrValue) -> bool:
     if not value.complete:
         return False
     text = value.text.strip()
-    return bool(text) and not _REFERENCE.match(text)
+    return bool(text) and not _REFERENCE.match(text) and not _PLACEHOLDER.match(text)
 
 
 def has_literal_password(value: StrValue) -> bool:
     """``scheme://user:password@host`` with the password written out (not a hole)."""
     match = _USERINFO.match(value.prefix)
-    return match is not None and not _REFERENCE.match(match.group(1))
+    return match is not None and not _REFERENCE.match(match.group(1)) and not _PLACEHOLDER.match(match.group(1))
 
 
 class HardcodedCredentials(Check):
@@ -50,7 +57,7 @@ class HardcodedCredentials(Check):
     call_names = SINK_CALL_NAMES | {"MlflowHostCreds"}
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        module = ctx.module
+        module = ctx.python
         for assignment in env_assignments(module, node):
             if assignment.variable in SECRET_VARIABLES:
                 if any(is_literal_secret(v) for v in module.values.evaluate(assignment.value)):
@@ -63,3 +70,20 @@ class HardcodedCredentials(Check):
                 expr = argument(node, position, keyword)
                 if expr is not None and any(is_literal_secret(v) for v in module.values.evaluate(expr)):
                     ctx.report("MLF701", expr, where=f"MlflowHostCreds({keyword}=...)")
+
+    def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
+        if setting.value is None:  # secretKeyRef, valueFrom: not a literal
+            return
+        value = setting.value.value
+        if setting.name in SECRET_VARIABLES and is_literal_secret(value) or has_literal_password(value):
+            ctx.report_at("MLF701", setting.position, None, where=setting.where)
+
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        invocation = interpret(command)
+        if invocation is None:
+            return
+        for option in ("--backend-store-uri", "--registry-store-uri", "--default-artifact-root", "--artifacts-destination"):
+            for found in invocation.options.get(option, []):
+                if found.value is not None and has_literal_password(found.value.value):
+                    where = f"mlflow {' '.join(invocation.subcommand)} {option}"
+                    ctx.report_at("MLF701", found.value.position, None, where=where)

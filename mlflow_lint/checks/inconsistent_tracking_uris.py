@@ -29,6 +29,6 @@ class InconsistentTrackingUris(Check):
         if len(primary_uses) > 1:
             where += f" and {len(primary_uses) - 1} more"
         shown_primary = first.shown.split(" via ", 1)[0]
-        for value_node, uri, shown in tracking_uri_uses(ctx.module):
+        for value_node, uri, shown in tracking_uri_uses(ctx.python):
             if uri != primary_uri and uri not in allowed:
                 ctx.report("MLF102", value_node, value=shown, primary=shown_primary, where=where)

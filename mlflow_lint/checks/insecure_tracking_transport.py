@@ -9,6 +9,7 @@ from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, 
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.sources.facts import Setting
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "0.0.0.0"})
@@ -47,7 +48,7 @@ class InsecureTrackingTransport(Check):
     call_names = SINK_CALL_NAMES
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        module = ctx.module
+        module = ctx.python
         for sink in uri_sinks(module, node):
             for value in module.values.evaluate(sink.value):
                 if classify(value) is not UriKind.HTTP:
@@ -69,6 +70,25 @@ class InsecureTrackingTransport(Check):
                     instead="keep verification on and trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH",
                 )
 
+    def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
+        if setting.value is None:
+            return
+        value = setting.value.value
+        if setting.name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI") and classify(value) is UriKind.HTTP:
+            host = http_host(value)
+            if host is not None and not is_loopback(host):
+                ctx.report_at("MLF702", setting.position, setting.value.text, api=setting.where, value=value.render(), instead="use https://")
+        elif setting.name == "MLFLOW_TRACKING_INSECURE_TLS" and value.complete and value.text.strip().lower() in _TRUE:
+            ctx.report_at(
+                "MLF702",
+                setting.position,
+                setting.value.text,
+                api=setting.where,
+                value="TLS certificate verification disabled",
+                instead="keep verification on and trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH",
+            )
+
 
 def _is_true(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Constant) and expr.value is True
+

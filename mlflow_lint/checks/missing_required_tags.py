@@ -21,8 +21,8 @@ class MissingRequiredTags(Check):
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         required = ctx.options.required_tags
-        for run in new_runs(ctx.module):
-            tags = run.effects(ctx.module).tags
+        for run in new_runs(ctx.python):
+            tags = run.effects(ctx.python).tags
             if tags.unknown:
                 continue
             if required:

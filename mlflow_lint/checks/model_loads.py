@@ -21,7 +21,7 @@ class ConsumedUri:
 
 def consumed_uri(call: ast.Call, ctx: FileContext) -> ConsumedUri | None:
     """The model/artifact URI a consumer call loads, evaluated; None for other calls."""
-    callee = ctx.module.model.callee(call)
+    callee = ctx.python.model.callee(call)
     if callee is None:
         return None
     found = consumer(callee)
@@ -30,4 +30,4 @@ def consumed_uri(call: ast.Call, ctx: FileContext) -> ConsumedUri | None:
     expr = argument(call, found.uri_position, found.uri_keyword)
     if expr is None:
         return None
-    return ConsumedUri(display_api(callee), found, expr, ctx.module.values.evaluate(expr))
+    return ConsumedUri(display_api(callee), found, expr, ctx.python.values.evaluate(expr))

@@ -23,7 +23,7 @@ class ModelWithoutSignature(Check):
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
-        callee = ctx.module.model.callee(node)
+        callee = ctx.python.model.callee(node)
         flavor = flavor_of_log_model(callee) if callee is not None else None
         if flavor is None or flavor in SELF_INFERRING_FLAVORS:
             return

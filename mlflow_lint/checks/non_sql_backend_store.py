@@ -1,24 +1,58 @@
-"""MLF201 non-sql-backend-store (Python forms: SQLite tracking and registry URIs)."""
+"""MLF201 non-sql-backend-store."""
 
 from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.sources.facts import Command, Setting
+
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+_FILE_STORES = (UriKind.FILE, UriKind.LOCAL_PATH)
 
 
 class NonSqlBackendStore(Check):
-    """A tracking or registry URI that resolves to a ``sqlite:`` store."""
+    """SQLite tracking/registry stores, and servers on a file or SQLite backend (or none)."""
 
     rules = ("MLF201",)
     node_types = (ast.Call, ast.Assign)
     call_names = SINK_CALL_NAMES
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        for sink in uri_sinks(ctx.module, node):
-            for value in ctx.module.values.evaluate(sink.value):
+        for sink in uri_sinks(ctx.python, node):
+            for value in ctx.python.values.evaluate(sink.value):
                 if classify(value) is UriKind.SQLITE:
-                    ctx.report("MLF201", sink.value, api=sink.api, value=value.render())
+                    ctx.report("MLF201", sink.value, api=sink.api, store="SQLite", value=value.render())
                     break
+
+    def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
+        if setting.name in _URI_VARIABLES and setting.value is not None:
+            value = setting.value.value
+            if classify(value) is UriKind.SQLITE:
+                ctx.report_at("MLF201", setting.position, setting.value.text, api=setting.where, store="SQLite", value=value.render())
+
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        invocation = interpret(command)
+        if invocation is None or not invocation.is_server:
+            return
+        api = f"mlflow {invocation.subcommand[0]}"
+        found = invocation.value("--backend-store-uri")
+        if found is None and not invocation.configured("--backend-store-uri") and not command.open_environment:
+            anchor = invocation.anchor
+            ctx.report_at(
+                "MLF201", anchor.position, " ".join(w.text for w in command.argv[:3]),
+                api=api, store="local", value="no --backend-store-uri: ./mlruns or mlflow.db in the container",
+            )
+        elif found is not None:
+            word, origin = found
+            kind = classify(word.value)
+            if kind is UriKind.SQLITE or kind in _FILE_STORES:
+                store = "SQLite" if kind is UriKind.SQLITE else "file"
+                ctx.report_at("MLF201", word.position, word.text, api=f"{api} {origin}", store=store, value=word.value.render())
+        registry = invocation.value("--registry-store-uri")
+        if registry is not None and classify(registry[0].value) is UriKind.SQLITE:
+            word = registry[0]
+            ctx.report_at("MLF201", word.position, word.text, api=f"{api} {registry[1]}", store="SQLite", value=word.value.render())

@@ -11,6 +11,8 @@ from mlflow_lint.analysis.uris import UriKind, classify, runs_uri_run_id
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
+from mlflow_lint.analysis.commands import interpret, model_uri
+from mlflow_lint.sources.facts import Command
 
 # Reading a run's plain data files (metrics.json, a plot) is not consuming a model.
 _DATA_FILE = re.compile(
@@ -41,22 +43,29 @@ class RunUriModelLoad(Check):
                     continue
                 ctx.report("MLF601", consumed.expr, api=consumed.api, what=what, source=value.render())
                 return
-        callee = ctx.module.model.callee(node)
+        callee = ctx.python.model.callee(node)
         found = consumer(callee) if callee is not None else None
         if found is None or found.run_id_position is None:
             return
         run_id_expr = argument(node, found.run_id_position, found.run_id_keyword)
         if run_id_expr is None or (isinstance(run_id_expr, ast.Constant) and run_id_expr.value is None):
             return
-        if is_current_run_id(ctx.module, run_id_expr):
+        if is_current_run_id(ctx.python, run_id_expr):
             return
         path_expr = argument(node, found.path_position, found.path_keyword)
-        if path_expr is not None and any(_names_data_file(v) for v in ctx.module.values.evaluate(path_expr)):
+        if path_expr is not None and any(_names_data_file(v) for v in ctx.python.values.evaluate(path_expr)):
             return
         assert callee is not None
         ctx.report(
             "MLF601", run_id_expr, api=display_api(callee), what="run artifacts", source=f"run_id={_short(run_id_expr)}"
         )
+
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        invocation = interpret(command)
+        word = model_uri(invocation) if invocation is not None else None
+        if invocation is not None and word is not None and classify(word.value) is UriKind.RUNS:
+            api = "mlflow " + " ".join(invocation.subcommand)
+            ctx.report_at("MLF601", word.position, word.text, api=api, what="a model", source=word.value.render())
 
     @staticmethod
     def _current_run(value: StrValue) -> bool:

@@ -20,14 +20,14 @@ class RunWithoutInputDataset(Check):
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         if _enables_autolog(ctx):
             return
-        for run in new_runs(ctx.module):
-            effects = run.effects(ctx.module)
+        for run in new_runs(ctx.python):
+            effects = run.effects(ctx.python)
             if effects.logs_model and not effects.logs_input:
                 ctx.report("MLF802", run.call, run=run.label)
 
 
 def _enables_autolog(ctx: FileContext) -> bool:
-    model = ctx.module.model
+    model = ctx.python.model
     for call in model.nodes_by_type.get(ast.Call, ()):
         func = call.func  # type: ignore[attr-defined]
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

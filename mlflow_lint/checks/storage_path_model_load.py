@@ -9,6 +9,8 @@ from mlflow_lint.analysis.uris import UriKind, classify, is_path_like
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
+from mlflow_lint.analysis.commands import interpret, model_uri
+from mlflow_lint.sources.facts import Command
 
 _RAW_STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
 
@@ -33,3 +35,10 @@ class StoragePathModelLoad(Check):
             if is_raw_storage(value):
                 ctx.report("MLF602", consumed.expr, api=consumed.api, value=value.render())
                 return
+
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        invocation = interpret(command)
+        word = model_uri(invocation) if invocation is not None else None
+        if invocation is not None and word is not None and is_raw_storage(word.value):
+            api = "mlflow " + " ".join(invocation.subcommand)
+            ctx.report_at("MLF602", word.position, word.text, api=api, value=word.value.render())

@@ -22,8 +22,8 @@ class TagValueMayBeNone(Check):
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
-        for key, value in _tag_values(ctx.module, node):
-            source = _env_read_without_default(ctx.module, value, 0)
+        for key, value in _tag_values(ctx.python, node):
+            source = _env_read_without_default(ctx.python, value, 0)
             if source is not None:
                 ctx.report("MLF502", value, key=key, source=source)
 

@@ -27,7 +27,7 @@ class UnguardedPromotion(Check):
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
-        callee = ctx.module.model.callee(node)
+        callee = ctx.python.model.callee(node)
         spec = _PROMOTIONS.get(callee) if callee is not None else None
         if spec is None:
             return
@@ -38,16 +38,16 @@ class UnguardedPromotion(Check):
         alias = self._protected_alias(ctx, alias_expr, protected)
         if alias is None:
             return
-        gates = ctx.module.cache.get("gates")
+        gates = ctx.python.cache.get("gates")
         if not isinstance(gates, GateAnalysis):
-            gates = ctx.module.cache["gates"] = GateAnalysis(ctx.module, ctx.options.gate_functions)
+            gates = ctx.python.cache["gates"] = GateAnalysis(ctx.python, ctx.options.gate_functions)
         if gates.is_gated(node) or _chosen_by_gate(gates, alias_expr):
             return
         ctx.report("MLF402", node, api=display_api(callee), alias=alias)  # type: ignore[arg-type]
 
     @staticmethod
     def _protected_alias(ctx: FileContext, expr: ast.expr, protected: set[str]) -> str | None:
-        for value in ctx.module.values.evaluate(expr):
+        for value in ctx.python.values.evaluate(expr):
             if value.complete and value.text.strip().lower() in protected:
                 return value.text.strip()
         return None

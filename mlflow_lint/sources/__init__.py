@@ -1,15 +1,49 @@
-"""Sources turn a file's bytes into something the checks can analyse."""
+"""Sources turn a file's bytes into something the checks can analyse.
+
+Python files (and notebooks, as one virtual module) go through the ``ast`` analysis;
+the other kinds reduce to settings, command lines and copies (``sources.facts``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-PYTHON_SUFFIXES = frozenset({".py"})
+if TYPE_CHECKING:
+    from mlflow_lint.sources.facts import SourceFacts
+
+TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile"})
+
+
+def source_kind(path: Path) -> str | None:
+    """What kind of file mlflow-lint reads ``path`` as, from its name; None if it does not."""
+    name = path.name
+    lower = name.lower()
+    suffix = path.suffix.lower()
+    if lower in (".mlflow-lint.yaml", ".mlflow-lint.yml"):
+        return None  # our own configuration, not a manifest
+    if suffix == ".py":
+        return "python"
+    if suffix == ".ipynb":
+        return "notebook"
+    if suffix in (".yml", ".yaml") or name == "MLproject":
+        return "yaml"
+    if lower == ".env" or lower.startswith(".env.") or suffix == ".env":
+        return "dotenv"
+    if suffix in (".sh", ".bash", ".zsh"):
+        return "shell"
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile") or lower == "containerfile":
+        return "dockerfile"
+    if lower in ("makefile", "gnumakefile") or suffix == ".mk":
+        return "makefile"
+    if lower == "procfile" or lower.startswith("procfile."):
+        return "procfile"
+    return None
 
 
 def is_lintable(path: Path) -> bool:
     """Whether a file found while walking a directory is one mlflow-lint reads."""
-    return path.suffix in PYTHON_SUFFIXES
+    return source_kind(path) is not None
 
 
 def is_python_script(path: Path) -> bool:
@@ -22,3 +56,53 @@ def is_python_script(path: Path) -> bool:
     except OSError:
         return False
     return first.startswith(b"#!") and b"python" in first
+
+
+def read_text_source(kind: str, text: str, shown: str) -> SourceFacts:
+    """Settings and commands of a non-Python file (YAML errors raise UnparsableYaml)."""
+    where = shown.rsplit("/", 1)[-1]
+    if kind == "yaml":
+        from mlflow_lint.sources.yaml_source import parse_yaml
+
+        return parse_yaml(text, where)
+    if kind == "dotenv":
+        from mlflow_lint.sources.dotenv import parse_dotenv
+
+        return parse_dotenv(text, where)
+    if kind == "dockerfile":
+        from mlflow_lint.sources.dockerfile import parse_dockerfile
+
+        return parse_dockerfile(text, where)
+    from mlflow_lint.sources.shell import parse_shell
+
+    if kind == "makefile":
+        return parse_shell(_makefile_as_shell(text), where)
+    if kind == "procfile":
+        return parse_shell(_procfile_as_shell(text), where)
+    return parse_shell(text, where)
+
+
+def _makefile_as_shell(text: str) -> str:
+    """Recipe lines (tab-indented, maybe '@'/'-' prefixed) and assignments, line for line."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith("\t"):
+            body = line[1:]
+            stripped = body.lstrip("@-+")
+            out.append(" " * (len(body) - len(stripped) + 1) + stripped)
+        elif "=" in line and not line.startswith((" ", "#")) and ":" not in line.split("=", 1)[0].rstrip(" :?+!"):
+            name, _, value = line.partition("=")
+            name = name.rstrip(" :?+!").replace("export ", "").strip()
+            out.append(f"{name}={value.strip()}" if name.isidentifier() else "")
+        else:
+            out.append("")
+    return "\n".join(out)
+
+
+def _procfile_as_shell(text: str) -> str:
+    """``web: mlflow server ...``: keep the command, at its own column."""
+    out = []
+    for line in text.splitlines():
+        name, colon, command = line.partition(":")
+        out.append(" " * (len(name) + 1) + command if colon and name.strip().isidentifier() else "")
+    return "\n".join(out)

@@ -1,0 +1,141 @@
+"""What an ``mlflow`` command line does: subcommand, options, and their environment fallbacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlflow_lint.sources.facts import Command, Setting, Word
+
+# Options that take a value (anything else starting with "-" is a flag). Only options a
+# rule reads need to be here; an unknown option never consumes the next word.
+_VALUE_OPTIONS = frozenset(
+    {
+        "--backend-store-uri", "--registry-store-uri", "--default-artifact-root", "--artifacts-destination",
+        "--host", "-h", "--port", "-p", "--workers", "-w", "--app-name", "--allowed-hosts",
+        "--cors-allowed-origins", "--x-frame-options", "--gunicorn-opts", "--waitress-opts", "--uvicorn-opts",
+        "--static-prefix", "--expose-prometheus", "--model-uri", "-m", "--env-manager", "--name", "-n",
+        "--target", "-t", "--config", "-C", "--endpoint", "--input-path", "-i", "--output-path", "-o",
+        "--content-type", "-j", "--timeout",
+    }
+)  # fmt: skip
+_GROUPS = frozenset({"models", "deployments", "sagemaker", "experiments", "runs", "artifacts", "db", "gc"})
+# `mlflow server` options MLflow also reads from the environment (click envvar=...).
+SERVER_ENVIRONMENT = {
+    "--backend-store-uri": "MLFLOW_BACKEND_STORE_URI",
+    "--registry-store-uri": "MLFLOW_REGISTRY_STORE_URI",
+    "--default-artifact-root": "MLFLOW_DEFAULT_ARTIFACT_ROOT",
+    "--artifacts-destination": "MLFLOW_ARTIFACTS_DESTINATION",
+    "--host": "MLFLOW_HOST",
+    "--app-name": "MLFLOW_APP_NAME",
+    "--allowed-hosts": "MLFLOW_SERVER_ALLOWED_HOSTS",
+    "--cors-allowed-origins": "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS",
+}
+_ALIASES = {"-h": "--host", "-p": "--port", "-w": "--workers", "-m": "--model-uri", "-n": "--name", "-t": "--target"}
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: Word
+    value: Word | None  # None for flags without a value, or when the value comes from the environment
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """``mlflow server --host 0.0.0.0``: subcommand ``("server",)`` and its options."""
+
+    subcommand: tuple[str, ...]
+    words: tuple[Word, ...]
+    options: dict[str, list[Option]]
+    environment: tuple[Setting, ...]
+
+    @property
+    def is_server(self) -> bool:
+        return self.subcommand[:1] in (("server",), ("ui",))
+
+    @property
+    def anchor(self) -> Word:
+        """Where a finding about the whole command points: its subcommand word."""
+        return self.words[1] if len(self.words) > 1 else self.words[0]
+
+    def value(self, option: str) -> tuple[Word, str] | None:
+        """An option's value and where it came from (the flag, or the environment variable)."""
+        for found in reversed(self.options.get(option, [])):
+            if found.value is not None:
+                return found.value, found.flag.text
+        variable = SERVER_ENVIRONMENT.get(option) if self.is_server else None
+        if variable is not None:
+            for setting in reversed(self.environment):
+                if setting.name == variable and setting.value is not None:
+                    return setting.value, variable
+        return None
+
+    def configured(self, option: str) -> bool:
+        """The option is given, by flag or environment, even with a value we cannot read
+        (a Kubernetes secretKeyRef, ``$VAR``)."""
+        if option in self.options:
+            return True
+        variable = SERVER_ENVIRONMENT.get(option) if self.is_server else None
+        return variable is not None and any(setting.name == variable for setting in self.environment)
+
+    def has(self, option: str) -> Word | None:
+        found = self.options.get(option)
+        return found[-1].flag if found else None
+
+
+def interpret(command: Command) -> Invocation | None:
+    words = list(command.argv)
+    if not words or words[0].text.rsplit("/", 1)[-1] != "mlflow":
+        return None
+    rest = words[1:]
+    subcommand: list[str] = []
+    index = 0
+    while index < len(rest) and not rest[index].text.startswith("-") and len(subcommand) < 2:
+        subcommand.append(rest[index].text)
+        index += 1
+        if subcommand[0] not in _GROUPS:
+            break
+    if not subcommand:
+        return None
+    options: dict[str, list[Option]] = {}
+    while index < len(rest):
+        word = rest[index]
+        text = word.text
+        index += 1
+        if not text.startswith("-") or text == "-":
+            continue
+        if text.startswith("--") and "=" in text:
+            name, _, value = text.partition("=")
+            offset = len(name) + 1
+            value_word = Word(value, _shift(word, offset))
+            options.setdefault(_ALIASES.get(name, name), []).append(Option(word, value_word))
+            continue
+        if text in _VALUE_OPTIONS and index < len(rest):
+            options.setdefault(_ALIASES.get(text, text), []).append(Option(word, rest[index]))
+            index += 1
+            continue
+        options.setdefault(_ALIASES.get(text, text), []).append(Option(word, None))
+    return Invocation(tuple(subcommand), tuple(words), options, command.environment)
+
+
+def _shift(word: Word, offset: int):  # type: ignore[no-untyped-def]
+    from mlflow_lint.sources.facts import Position
+
+    position = word.position
+    if position.line == position.end_line:
+        return Position(position.line, position.column + offset, position.end_line, position.end_column)
+    return position
+
+
+MODEL_SUBCOMMANDS = frozenset(
+    {("models", "serve"), ("models", "predict"), ("models", "build-docker"), ("models", "generate-dockerfile"),
+     ("models", "prepare-env"), ("models", "update-pip-requirements"), ("deployments", "create"),
+     ("deployments", "update"), ("sagemaker", "build-and-push-container")}
+)  # fmt: skip
+
+
+def model_uri(invocation: Invocation) -> Word | None:
+    """The model a ``mlflow models serve -m ...`` (and similar) command consumes."""
+    if invocation.subcommand not in MODEL_SUBCOMMANDS:
+        return None
+    found = invocation.value("--model-uri")
+    return found[0] if found else None

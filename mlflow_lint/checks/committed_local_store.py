@@ -1,0 +1,34 @@
+"""MLF103 committed-local-store."""
+
+from __future__ import annotations
+
+from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.sources.facts import Copy
+
+LOCAL_STORE_NAMES = frozenset({"mlruns", "mlflow.db", "mlartifacts"})
+
+
+class CommittedLocalStore(Check):
+    """A local tracking store in the repository, or copied into an image.
+
+    The engine finds ``mlruns/`` directories that hold run metadata and ``mlflow.db``
+    files that ``.gitignore`` does not ignore; Dockerfiles are checked for ``COPY mlruns``.
+    """
+
+    rules = ("MLF103",)
+    node_types = ()
+
+    def visit_store(self, ctx: FileContext) -> None:
+        from mlflow_lint.sources.facts import Position
+
+        name = ctx.display_path.rsplit("/", 1)[-1]
+        # A store is reported at mlflow.db itself, or at the first meta.yaml of mlruns/.
+        what = "the SQLite tracking store mlflow.db" if name.endswith(".db") else "the local tracking store mlruns/"
+        ctx.report_at("MLF103", Position(1, 1, 1, 1), ctx.display_path, what=what, where="is in the repository")
+
+    def visit_copy(self, copy: Copy, ctx: FileContext) -> None:
+        source = copy.source.text.rstrip("/")
+        name = source.rsplit("/", 1)[-1]
+        if name in LOCAL_STORE_NAMES:
+            what = "the SQLite tracking store mlflow.db" if name == "mlflow.db" else f"the local store {name}/"
+            ctx.report_at("MLF103", copy.source.position, copy.source.text, what=what, where="is copied into the image")

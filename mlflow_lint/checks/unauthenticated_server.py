@@ -1,0 +1,31 @@
+"""MLF703 unauthenticated-server."""
+
+from __future__ import annotations
+
+from mlflow_lint.analysis.commands import interpret
+from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.sources.facts import Command
+
+# Addresses that accept connections from other machines.
+ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "*", "0"})
+
+
+class UnauthenticatedServer(Check):
+    """``mlflow server`` listening on every interface with no authentication app."""
+
+    rules = ("MLF703",)
+    node_types = ()
+
+    def visit_command(self, command: Command, ctx: FileContext) -> None:
+        invocation = interpret(command)
+        if invocation is None or invocation.subcommand[:1] != ("server",):
+            return
+        host = invocation.value("--host")
+        if host is None:
+            return  # MLflow's default host is 127.0.0.1
+        word, origin = host
+        if not word.value.complete or word.value.text.strip() not in ALL_INTERFACES:
+            return
+        if invocation.value("--app-name") is not None:
+            return  # basic-auth or another authentication plugin
+        ctx.report_at("MLF703", word.position, word.text, host=word.text, origin=origin)

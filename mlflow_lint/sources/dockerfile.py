@@ -1,0 +1,134 @@
+"""Dockerfiles: ``ENV``/``ARG`` settings, ``RUN``/``CMD``/``ENTRYPOINT`` commands, ``COPY``/``ADD``."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.shell import _words, mlflow_argv, parse_shell, split_commands, tokenize
+
+_INSTRUCTION = re.compile(r"^(\s*)([A-Za-z]+)(\s+)(.*)$", re.S)
+
+
+def _logical_lines(text: str) -> list[tuple[int, int, str]]:
+    """(first line, column where the arguments start, joined text) per instruction."""
+    out: list[tuple[int, int, str]] = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        first = index
+        chunk = lines[index]
+        while chunk.rstrip().endswith("\\") and index + 1 < len(lines):
+            index += 1
+            following = lines[index]
+            if following.lstrip().startswith("#"):  # comments inside continuations are dropped
+                chunk = chunk.rstrip()[:-1] + "\\"
+                continue
+            chunk = chunk.rstrip()[:-1] + "\\\n" + following
+        out.append((first + 1, 1, chunk))
+        index += 1
+    return out
+
+
+def parse_dockerfile(text: str, where: str) -> SourceFacts:
+    facts = SourceFacts()
+    environment: list[Setting] = []
+    entrypoint: list[Word] | None = None
+    for line, _, chunk in _logical_lines(text):
+        stripped = chunk.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            facts.comment_lines[line] = stripped
+            continue
+        match = _INSTRUCTION.match(chunk)
+        if match is None:
+            continue
+        instruction = match.group(2).upper()
+        arguments = match.group(4)
+        column = len(match.group(1)) + len(match.group(2)) + len(match.group(3)) + 1
+        if instruction in ("ENV", "ARG"):
+            for setting in _settings(arguments, line, column, instruction, where):
+                environment.append(setting)
+                facts.settings.append(setting)
+        elif instruction in ("CMD", "ENTRYPOINT", "RUN"):
+            words = _exec_form(arguments, line, column)
+            if words is None:  # shell form
+                script = parse_shell(arguments, where, line, column)
+                facts.settings.extend(script.settings)
+                for command in script.commands:
+                    facts.commands.append(
+                        Command(command.argv, command.position, tuple(environment) + command.environment, open_environment=True)
+                    )
+                if instruction == "ENTRYPOINT":
+                    entrypoint = None
+                continue
+            if instruction == "ENTRYPOINT":
+                entrypoint = words
+            argv = mlflow_argv(words) if words else None
+            if argv is None and instruction == "CMD" and entrypoint and mlflow_argv(entrypoint):
+                argv = (mlflow_argv(entrypoint) or []) + words  # ENTRYPOINT ["mlflow"] + CMD ["server", ...]
+            if argv is None and len(words) >= 3 and words[0].text.rsplit("/", 1)[-1] in ("sh", "bash") and words[1].text.startswith("-"):
+                inner = parse_shell(words[2].text, where, words[2].position.line, words[2].position.column)
+                for command in inner.commands:
+                    facts.commands.append(Command(command.argv, command.position, tuple(environment), open_environment=True))
+                continue
+            if argv and len(argv) > 1:  # ENTRYPOINT ["mlflow"] alone runs nothing yet
+                facts.commands.append(Command(tuple(argv), argv[0].position, tuple(environment), open_environment=True))
+        elif instruction in ("COPY", "ADD"):
+            words = _exec_form(arguments, line, column)
+            if words is None:
+                words = [w for command in split_commands(tokenize(arguments, line, column)) for w in _words(command)]
+            paths = [w for w in words if not w.text.startswith("--")]
+            for source in paths[:-1]:
+                facts.copies.append(Copy(source))
+    return facts
+
+
+def _settings(arguments: str, line: int, column: int, instruction: str, where: str) -> list[Setting]:
+    words = [w for command in split_commands(tokenize(arguments, line, column)) for w in _words(command)]
+    if not words:
+        return []
+    settings = []
+    if "=" in words[0].text or instruction == "ARG":
+        for word in words:
+            name, equals, value = word.text.partition("=")
+            if not equals:
+                continue  # ARG NAME without a default
+            value_column = word.position.column + len(name) + 1
+            value_word = Word(value, Position(word.position.line, value_column, word.position.end_line, word.position.end_column))
+            settings.append(Setting(name, value_word, value_word.position, f"{instruction} {name} in {where}"))
+        return settings
+    # Legacy form: ENV NAME value with spaces
+    name = words[0].text
+    rest = words[1:]
+    if rest:
+        value = " ".join(w.text for w in rest)
+        position = Position(rest[0].position.line, rest[0].position.column, rest[-1].position.end_line, rest[-1].position.end_column)
+        settings.append(Setting(name, Word(value, position), position, f"{instruction} {name} in {where}"))
+    return settings
+
+
+def _exec_form(arguments: str, line: int, column: int) -> list[Word] | None:
+    """``["mlflow", "server"]``: JSON array words, positioned by searching the line."""
+    stripped = arguments.strip()
+    if not stripped.startswith("["):
+        return None
+    try:
+        items = json.loads(stripped.replace("\\\n", " "))
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        return None
+    words = []
+    offset = 0
+    for item in items:
+        encoded = json.dumps(item)
+        found = arguments.find(encoded, offset)
+        if found < 0:
+            found = max(offset, 0)
+        offset = found + len(encoded)
+        start = column + found + 1  # after the opening quote
+        words.append(Word(item, Position(line, start, line, start + len(item))))
+    return words

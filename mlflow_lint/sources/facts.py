@@ -1,0 +1,96 @@
+"""What non-Python sources say, in one shape: settings, commands, copies.
+
+A .env file, a compose file, a Kubernetes manifest, a Dockerfile and a shell script all
+reduce to environment settings (``MLFLOW_TRACKING_URI=...``), command lines
+(``mlflow server --host 0.0.0.0 ...``) and, for images, copied paths (``COPY mlruns``).
+Checks read these facts; they never see the file formats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mlflow_lint.analysis.values import Hole, StrValue
+
+# $VAR, ${VAR}, ${VAR:-default}, $(command), `command`: values decided at run time.
+_REFERENCE = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}")
+
+
+@dataclass(frozen=True)
+class Position:
+    """1-based line and column (characters) of a token in its file; end is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Word:
+    """A token whose text may contain run-time references (``${PASSWORD}``)."""
+
+    text: str
+    position: Position
+
+    @property
+    def value(self) -> StrValue:
+        return shell_value(self.text)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """An environment variable set to a value (``value`` is None for secretKeyRef & co)."""
+
+    name: str
+    value: Word | None
+    position: Position  # of the value when there is one, else of the name
+    where: str  # for messages: "MLFLOW_TRACKING_URI in .env"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command line: ``argv`` words, and the settings visible to it (same service, script)."""
+
+    argv: tuple[Word, ...]
+    position: Position
+    environment: tuple[Setting, ...] = ()
+    # More variables may arrive from outside the file (a Dockerfile's run-time environment,
+    # compose env_file:, Kubernetes envFrom:): an unset option is then unknown, not absent.
+    open_environment: bool = False
+
+
+@dataclass(frozen=True)
+class Copy:
+    """``COPY``/``ADD`` of a path into an image."""
+
+    source: Word
+
+
+@dataclass
+class SourceFacts:
+    settings: list[Setting] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+    copies: list[Copy] = field(default_factory=list)
+    comment_lines: dict[int, str] = field(default_factory=dict)  # line -> comment text (for noqa)
+
+
+def shell_value(text: str) -> StrValue:
+    """A string value with run-time references turned into holes."""
+    parts: list = []
+    position = 0
+    for match in _REFERENCE.finditer(text):
+        if match.start() > position:
+            parts.append(text[position : match.start()])
+        parts.append(Hole(None))
+        position = match.end()
+    if position < len(text):
+        parts.append(text[position:])
+    return StrValue(tuple(parts))
+
+
+def is_reference(text: str) -> bool:
+    """The whole value is one run-time reference (``${VAR}``, ``$VAR``)."""
+    match = _REFERENCE.fullmatch(text.strip())
+    return match is not None

@@ -1,0 +1,241 @@
+"""Shell command lines (scripts, Makefile recipes, Procfiles, CI ``run:`` blocks).
+
+``shlex`` splits words but forgets where they were; this tokenizer follows the same
+POSIX quoting rules (single quotes, double quotes, backslashes, ``\\`` continuations,
+``#`` comments) and keeps each word's line and column, so findings point at the flag.
+It never runs anything: ``$VAR`` and ``$(...)`` stay unknown parts of a value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
+
+_OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+# Words that may run mlflow for the user: "uv run mlflow", "python -m mlflow", "exec mlflow".
+LAUNCHERS = frozenset(
+    {
+        "exec", "nohup", "uv", "uvx", "poetry", "pipenv", "conda", "mamba", "micromamba", "pixi",
+        "hatch", "pdm", "rye", "env", "sudo", "time", "python", "python3", "dumb-init", "tini",
+        "gosu", "su-exec", "pipx", "stdbuf", "timeout", "xvfb-run",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    position: Position
+    operator: bool = False
+
+
+def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int = 0) -> list[_Token]:
+    """Words and operators of shell ``text`` with 1-based positions (newline = ``;``).
+
+    ``indent`` is added to the columns of every line after the first (the text of a YAML
+    block scalar has its indentation removed)."""
+    tokens: list[_Token] = []
+    line, column = first_line, first_column
+    i, n = 0, len(text)
+    buffer: list[str] = []
+    start: tuple[int, int] | None = None
+
+    def flush(end_line: int, end_column: int) -> None:
+        nonlocal buffer, start
+        if start is not None:
+            tokens.append(_Token("".join(buffer), Position(start[0], start[1], end_line, end_column)))
+        buffer, start = [], None
+
+    while i < n:
+        char = text[i]
+        if char == "\\" and i + 1 < n and text[i + 1] == "\n":  # continuation
+            i += 2
+            line, column = line + 1, 1 + indent
+            continue
+        if char == "\n":
+            flush(line, column)
+            tokens.append(_Token(";", Position(line, column, line, column + 1), operator=True))
+            i += 1
+            line, column = line + 1, 1 + indent
+            continue
+        if char in " \t\r":
+            flush(line, column)
+            i += 1
+            column += 1
+            continue
+        if char == "#" and start is None:  # a comment runs to the end of the line
+            while i < n and text[i] != "\n":
+                i += 1
+                column += 1
+            continue
+        if char == "$" and i + 1 < n and text[i + 1] in "({" or char == "`":
+            # $(command), ${VAR}, `command`: one piece of the current word, however nested.
+            end = _substitution_end(text, i)
+            if start is None:
+                start = (line, column)
+            buffer.append(text[i:end])
+            line, column = _advance(line, column, text[i:end])
+            i = end
+            continue
+        operator = next((op for op in _OPERATORS if text.startswith(op, i)), None)
+        if operator is not None:  # unquoted ; | & ( ) end a word in POSIX shells
+            flush(line, column)
+            tokens.append(_Token(operator, Position(line, column, line, column + len(operator)), operator=True))
+            i += len(operator)
+            column += len(operator)
+            continue
+        if start is None:
+            start = (line, column)
+        if char == "'":
+            end = text.find("'", i + 1)
+            end = n if end < 0 else end
+            chunk = text[i + 1 : end]
+            buffer.append(chunk)
+            line, column = _advance(line, column, text[i : end + 1])
+            i = end + 1
+            continue
+        if char == '"':
+            j = i + 1
+            chunk_chars: list[str] = []
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n and text[j + 1] in '"\\$`\n':
+                    if text[j + 1] != "\n":
+                        chunk_chars.append(text[j + 1])
+                    j += 2
+                    continue
+                chunk_chars.append(text[j])
+                j += 1
+            buffer.append("".join(chunk_chars))
+            line, column = _advance(line, column, text[i : j + 1])
+            i = j + 1
+            continue
+        if char == "\\" and i + 1 < n:
+            buffer.append(text[i + 1])
+            i += 2
+            column += 2
+            continue
+        buffer.append(char)
+        i += 1
+        column += 1
+    flush(line, column)
+    return tokens
+
+
+def _substitution_end(text: str, start: int) -> int:
+    """The index just after the ``$(...)``, ``${...}`` or backquoted part starting at ``start``."""
+    if text[start] == "`":
+        end = text.find("`", start + 1)
+        return len(text) if end < 0 else end + 1
+    opening = text[start + 1]
+    closing = ")" if opening == "(" else "}"
+    depth = 0
+    for index in range(start + 1, len(text)):
+        if text[index] == opening:
+            depth += 1
+        elif text[index] == closing:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(text)
+
+
+def _advance(line: int, column: int, consumed: str) -> tuple[int, int]:
+    newlines = consumed.count("\n")
+    if newlines:
+        return line + newlines, len(consumed) - consumed.rfind("\n")
+    return line, column + len(consumed)
+
+
+def _words(tokens: list[_Token]) -> list[Word]:
+    return [Word(t.text, t.position) for t in tokens]
+
+
+def split_commands(tokens: list[_Token]) -> list[list[_Token]]:
+    commands: list[list[_Token]] = []
+    current: list[_Token] = []
+    for token in tokens:
+        if token.operator:
+            if current:
+                commands.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        commands.append(current)
+    return commands
+
+
+def mlflow_argv(words: list[Word]) -> list[Word] | None:
+    """The ``mlflow ...`` part of a command line, if it runs mlflow (``uv run mlflow server``)."""
+    for index, word in enumerate(words):
+        if word.text.rsplit("/", 1)[-1] == "mlflow":
+            before = words[:index]
+            if not before or _launched(before):
+                return words[index:]
+            return None
+    return None
+
+
+def _launched(before: list[Word]) -> bool:
+    first = before[0].text.rsplit("/", 1)[-1]
+    return first in LAUNCHERS or first.startswith("python") or bool(_ASSIGNMENT.match(before[0].text))
+
+
+def parse_shell(
+    text: str, where: str, first_line: int = 1, first_column: int = 1, indent: int = 0, facts: SourceFacts | None = None
+) -> SourceFacts:
+    """Settings (``export X=...``, ``X=... cmd``) and mlflow command lines of a script."""
+    facts = facts if facts is not None else SourceFacts()
+    if first_line == 1 and first_column == 1 and indent == 0:
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if raw.lstrip().startswith("#") or " #" in raw:
+                facts.comment_lines[number] = raw[raw.find("#") :]
+    exported: list[Setting] = []
+    for command_tokens in split_commands(tokenize(text, first_line, first_column, indent)):
+        words = _words(command_tokens)
+        prefix: list[Setting] = []
+        if words and words[0].text in ("export", "declare", "readonly", "local") and len(words) > 1:
+            for word in words[1:]:
+                setting = _assignment(word, where)
+                if setting is not None:
+                    exported.append(setting)
+                    facts.settings.append(setting)
+            continue
+        while words and _ASSIGNMENT.match(words[0].text):
+            setting = _assignment(words[0], where)
+            if setting is not None:
+                prefix.append(setting)
+                facts.settings.append(setting)
+            words = words[1:]
+        if words and words[0].text == "env":
+            words = words[1:]
+            while words and _ASSIGNMENT.match(words[0].text):
+                setting = _assignment(words[0], where)
+                if setting is not None:
+                    prefix.append(setting)
+                    facts.settings.append(setting)
+                words = words[1:]
+        argv = mlflow_argv(words)
+        if argv is not None:
+            facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))
+        elif len(words) >= 3 and words[0].text.rsplit("/", 1)[-1] in ("sh", "bash", "zsh") and words[1].text in ("-c", "-lc", "-ec"):
+            # sh -c "mlflow server ...": the script is one word; its findings point at it.
+            inner = parse_shell(words[2].text, where, words[2].position.line, words[2].position.column)
+            facts.settings.extend(inner.settings)
+            facts.commands.extend(inner.commands)
+    return facts
+
+
+def _assignment(word: Word, where: str) -> Setting | None:
+    match = _ASSIGNMENT.match(word.text)
+    if match is None:
+        return None
+    name, value = match.group(1), match.group(2)
+    start = word.position
+    # The value starts after "NAME=" (quotes around the value shift it by one at most).
+    value_column = start.column + len(name) + 1
+    value_word = Word(value, Position(start.line, value_column, start.end_line, start.end_column))
+    return Setting(name, value_word, value_word.position, f"{name} in {where}")

@@ -1,0 +1,192 @@
+"""YAML manifests: docker-compose, Kubernetes, GitHub Actions / GitLab CI, MLproject, Helm values.
+
+Read with ``yaml.compose_all`` and the safe loader: the result is a graph of nodes with
+line/column marks, never constructed Python objects, so nothing in the file can run.
+Environment blocks (``environment:``, ``env:`` maps and ``[{name, value}]`` lists), any
+key named like an MLflow-related variable, and ``command``/``args``/``entrypoint``/
+``run``/``script`` entries become settings and command lines.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.shell import mlflow_argv, parse_shell
+
+_ENV_KEYS = frozenset({"environment", "env", "envs", "variables"})
+_COMMAND_KEYS = ("entrypoint", "command", "commands", "args")
+_SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script", "cmd"})
+# Keys that bring variables from elsewhere (compose env files, Kubernetes config maps).
+_OUTSIDE_ENVIRONMENT = ("env_file", "envFrom", "env_from")
+# Keys that are settings wherever they appear (Helm values, CI variables, ...).
+KNOWN_VARIABLES_PREFIXES = ("MLFLOW_", "DATABRICKS_", "AWS_SECRET", "AWS_SESSION", "AZURE_STORAGE", "AZURE_CLIENT_SECRET")
+
+
+class UnparsableYaml(Exception):
+    """Templated or broken YAML: skipped (with a note in --verbose), never an error."""
+
+
+def parse_yaml(text: str, where: str) -> SourceFacts:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    facts = SourceFacts()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        position = raw.find("#")
+        if position >= 0 and (position == 0 or raw[position - 1] in " \t"):
+            facts.comment_lines[number] = raw[position:]
+    try:
+        documents = list(yaml.compose_all(text, Loader=loader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where_in = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UnparsableYaml(f"not valid YAML{where_in} (templated?)") from None
+    except RecursionError:
+        raise UnparsableYaml("nesting too deep") from None
+    lines = text.splitlines()
+    seen: set[int] = set()
+    for document in documents:
+        if document is not None:
+            _walk(document, facts, where, lines, seen)
+    return facts
+
+
+def _position(node) -> Position:  # type: ignore[no-untyped-def]
+    start, end = node.start_mark, node.end_mark
+    return Position(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _scalar_word(node, lines: list[str]) -> Word:  # type: ignore[no-untyped-def]
+    position = _position(node)
+    style = getattr(node, "style", None)
+    if style in ('"', "'"):  # point inside the quotes
+        position = Position(position.line, position.column + 1, position.end_line, max(position.end_column - 1, 1))
+    return Word(str(node.value), position)
+
+
+def _is_scalar(node) -> bool:  # type: ignore[no-untyped-def]
+    return node.__class__.__name__ == "ScalarNode"
+
+
+def _is_mapping(node) -> bool:  # type: ignore[no-untyped-def]
+    return node.__class__.__name__ == "MappingNode"
+
+
+def _is_sequence(node) -> bool:  # type: ignore[no-untyped-def]
+    return node.__class__.__name__ == "SequenceNode"
+
+
+def _walk(node, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:  # type: ignore[no-untyped-def]
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:  # anchors/aliases share nodes: visit each once
+            continue
+        seen.add(id(current))
+        if _is_mapping(current):
+            _mapping(current, facts, where, lines, seen)
+            stack.extend(value for _, value in current.value)
+        elif _is_sequence(current):
+            stack.extend(current.value)
+
+
+def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:  # type: ignore[no-untyped-def]
+    environment: list[Setting] = []
+    pairs = {key.value: value for key, value in node.value if _is_scalar(key)}
+    open_environment = any(key in pairs for key in _OUTSIDE_ENVIRONMENT)
+    for key, value in node.value:
+        if not _is_scalar(key):
+            continue
+        name = str(key.value)
+        if name in _ENV_KEYS:
+            environment.extend(_environment(value, where, lines))
+            seen.add(id(value))  # its pairs are settings already: not again by name
+        elif _is_scalar(value) and name.startswith(KNOWN_VARIABLES_PREFIXES) and name.isupper():
+            setting = Setting(name, _scalar_word(value, lines), _scalar_word(value, lines).position, f"{name} in {where}")
+            facts.settings.append(setting)
+    facts.settings.extend(environment)
+    argv: list[Word] = []
+    for key in _COMMAND_KEYS:
+        value = pairs.get(key)
+        if value is None:
+            continue
+        if _is_sequence(value):
+            argv.extend(_scalar_word(item, lines) for item in value.value if _is_scalar(item))
+        elif _is_scalar(value) and value.value:
+            script = _script_facts(value, where, lines)
+            for command in script.commands:
+                facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+            facts.settings.extend(script.settings)
+    if argv:
+        mlflow = mlflow_argv(argv)
+        if mlflow is not None:
+            facts.commands.append(Command(tuple(mlflow), mlflow[0].position, tuple(environment), open_environment))
+        elif len(argv) >= 3 and argv[0].text.rsplit("/", 1)[-1] in ("sh", "bash") and argv[1].text.startswith("-"):
+            inner = parse_shell(argv[2].text, where, argv[2].position.line, argv[2].position.column)
+            for command in inner.commands:
+                facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+    for key in _SCRIPT_KEYS:
+        value = pairs.get(key)
+        if value is None:
+            continue
+        items = value.value if _is_sequence(value) else [value]
+        for item in items:
+            if _is_scalar(item) and isinstance(item.value, str) and "mlflow" in item.value.lower():
+                script = _script_facts(item, where, lines)
+                for command in script.commands:
+                    facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+                facts.settings.extend(script.settings)
+
+
+def _environment(node, where: str, lines: list[str]) -> Iterator[Setting]:  # type: ignore[no-untyped-def]
+    if _is_mapping(node):
+        for key, value in node.value:
+            if not _is_scalar(key):
+                continue
+            name = str(key.value)
+            if _is_scalar(value):
+                word = _scalar_word(value, lines)
+                yield Setting(name, word, word.position, f"{name} in {where}")
+            else:  # e.g. a nested secret reference: not a literal value
+                yield Setting(name, None, _position(key), f"{name} in {where}")
+    elif _is_sequence(node):
+        for item in node.value:
+            if _is_scalar(item) and "=" in str(item.value):  # compose list form "KEY=value"
+                name, _, value = str(item.value).partition("=")
+                word = _scalar_word(item, lines)
+                column = word.position.column + len(name) + 1
+                position = Position(word.position.line, column, word.position.end_line, word.position.end_column)
+                yield Setting(name.strip(), Word(value, position), position, f"{name.strip()} in {where}")
+            elif _is_mapping(item):  # Kubernetes: {name: X, value: Y} or {name: X, valueFrom: ...}
+                fields = {k.value: v for k, v in item.value if _is_scalar(k)}
+                name_node = fields.get("name")
+                if name_node is None or not _is_scalar(name_node):
+                    continue
+                value_node = fields.get("value")
+                name = str(name_node.value)
+                if value_node is not None and _is_scalar(value_node):
+                    word = _scalar_word(value_node, lines)
+                    yield Setting(name, word, word.position, f"{name} in {where}")
+                else:
+                    yield Setting(name, None, _position(name_node), f"{name} in {where}")
+
+
+def _script_facts(node, where: str, lines: list[str]) -> SourceFacts:  # type: ignore[no-untyped-def]
+    """A scalar holding a shell script; block scalars map line by line to the file."""
+    text = str(node.value)
+    style = getattr(node, "style", None)
+    if style in ("|", ">"):
+        first_line = node.start_mark.line + 2  # content starts on the line after the indicator
+        raw = lines[first_line - 1] if 0 < first_line <= len(lines) else ""
+        indent = len(raw) - len(raw.lstrip())
+        if style == ">":
+            # Folded: YAML joins the lines with spaces, which loses where each word was.
+            # Re-read them from the file, joined by shell continuations instead.
+            block = [line[indent:] for line in lines[first_line - 1 : node.end_mark.line]]
+            while block and not block[-1].strip():
+                block.pop()
+            text = " \\\n".join(block)
+        return parse_shell(text, where, first_line, indent + 1, indent)
+    word = _scalar_word(node, lines)
+    return parse_shell(text, where, word.position.line, word.position.column)

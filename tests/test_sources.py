@@ -1,0 +1,183 @@
+"""The non-Python sources on their own: positions, quoting, and what is never a finding."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint.sources.dockerfile import parse_dockerfile
+from mlflow_lint.sources.dotenv import parse_dotenv
+from mlflow_lint.sources.shell import parse_shell, split_commands, tokenize
+from mlflow_lint.sources.yaml_source import UnparsableYaml, parse_yaml
+
+from .conftest import FIXTURES, run_cli
+
+DEPLOY = FIXTURES / "projects" / "deploy"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mlflow server --host 0.0.0.0 --port 5000",
+        "mlflow models serve -m 'models:/churn@champion' --env-manager=local",
+        'mlflow server --backend-store-uri "postgresql://u:${PW}@db/m" --app-name basic-auth',
+        r"mlflow ui --backend-store-uri ./ml\ runs",
+        "MLFLOW_TRACKING_URI=http://x mlflow runs list",
+    ],
+)
+def test_words_match_shlex(line: str) -> None:
+    (command,) = split_commands(tokenize(line))
+    assert [token.text for token in command] == shlex.split(line)
+
+
+def test_word_positions_and_continuations() -> None:
+    script = "set -e\nmlflow server \\\n  --host 0.0.0.0 && echo done  # trailing comment\n"
+    facts = parse_shell(script, "run.sh")
+    (command,) = facts.commands
+    host = command.argv[3]
+    assert (host.text, host.position.line, host.position.column, host.position.end_column) == ("0.0.0.0", 3, 10, 17)
+
+
+def test_echo_and_comments_never_run_mlflow() -> None:
+    facts = parse_shell("# mlflow server --host 0.0.0.0\necho mlflow server --host 0.0.0.0\ngrep mlflow x\n", "s.sh")
+    assert facts.commands == []
+
+
+def test_export_and_prefix_assignments_reach_the_command() -> None:
+    facts = parse_shell("export MLFLOW_HOST=0.0.0.0\nMLFLOW_BACKEND_STORE_URI=sqlite:///a.db uv run mlflow server\n", "s.sh")
+    (command,) = facts.commands
+    assert [s.name for s in command.environment] == ["MLFLOW_HOST", "MLFLOW_BACKEND_STORE_URI"]
+
+
+def test_dotenv_quotes_comments_and_export() -> None:
+    text = "A=plain # comment\nexport B='single # kept'\nC=\"double\"  # c\nD=\n# E=commented\n"
+    facts = parse_dotenv(text, ".env")
+    assert [(s.name, s.value.text if s.value else None) for s in facts.settings] == [
+        ("A", "plain"), ("B", "single # kept"), ("C", "double"), ("D", ""),
+    ]
+    b = facts.settings[1]
+    assert (b.position.line, b.position.column) == (2, 11)
+
+
+def test_dockerfile_forms() -> None:
+    text = (
+        "FROM python\n"
+        "ENV A=1 B=\"two words\"\n"
+        "ENV LEGACY value with spaces\n"
+        'ENTRYPOINT ["mlflow"]\n'
+        'CMD ["server", "--host", "0.0.0.0"]\n'
+        "COPY --chown=app:app mlruns src /app/\n"
+        "RUN mlflow gc \\\n    --backend-store-uri sqlite:///x.db\n"
+    )
+    facts = parse_dockerfile(text, "Dockerfile")
+    assert [(s.name, s.value.text) for s in facts.settings if s.value] == [("A", "1"), ("B", "two words"), ("LEGACY", "value with spaces")]
+    assert [w.text for w in facts.commands[0].argv] == ["mlflow", "server", "--host", "0.0.0.0"]
+    host = facts.commands[0].argv[3]
+    assert (host.position.line, host.position.column) == (5, 27)
+    assert [c.source.text for c in facts.copies] == ["mlruns", "src"]
+    gc = facts.commands[1]
+    assert gc.argv[-1].text == "sqlite:///x.db" and gc.argv[-1].position.line == 8
+
+
+def test_yaml_environment_forms_and_secret_references() -> None:
+    text = (
+        "services:\n"
+        "  a:\n"
+        "    environment:\n"
+        "      - MLFLOW_TRACKING_URI=http://mlflow:5000\n"
+        "---\n"
+        "spec:\n"
+        "  containers:\n"
+        "    - env:\n"
+        "        - {name: MLFLOW_TRACKING_PASSWORD, valueFrom: {secretKeyRef: {name: s, key: k}}}\n"
+        "        - name: MLFLOW_TRACKING_URI\n"
+        "          value: 'https://mlflow.example.com'\n"
+    )
+    facts = parse_yaml(text, "x.yaml")
+    rows = [(s.name, s.value.text if s.value else None, s.position.line, s.position.column) for s in facts.settings]
+    assert rows == [
+        ("MLFLOW_TRACKING_URI", "http://mlflow:5000", 4, 29),
+        ("MLFLOW_TRACKING_PASSWORD", None, 9, 18),
+        ("MLFLOW_TRACKING_URI", "https://mlflow.example.com", 11, 19),
+    ]
+
+
+def test_yaml_block_scalars_keep_line_positions() -> None:
+    text = "jobs:\n  t:\n    steps:\n      - run: |\n          pip install mlflow\n          mlflow server \\\n            --host 0.0.0.0\n"
+    (command,) = parse_yaml(text, "ci.yml").commands
+    host = command.argv[-1]
+    assert (host.position.line, host.position.column) == (7, 20)
+
+
+def test_templated_yaml_is_unparsable_not_an_error() -> None:
+    with pytest.raises(UnparsableYaml):
+        parse_yaml("{{- if .Values.x }}\na: [\n", "t.yaml")
+    result = run_cli("check", "helm/templates/deployment.yaml", "-v", cwd=DEPLOY)
+    assert result.returncode == 0
+    assert "skipped helm/templates/deployment.yaml: not valid YAML" in result.stderr
+
+
+def test_yaml_anchors_are_walked_once() -> None:
+    text = "x: &a {MLFLOW_TRACKING_URI: ./mlruns}\ny: *a\nz: *a\n"
+    assert len(parse_yaml(text, "x.yaml").settings) == 1
+
+
+def test_notebook_positions_are_exact(tmp_path: Path) -> None:
+    result = run_cli("check", "notebooks/explore.ipynb", "--format", "json", cwd=DEPLOY)
+    rows = [
+        {k: f[k] for k in ("rule", "cell", "line", "column", "end_line", "end_column")}
+        for f in json.loads(result.stdout)["findings"]
+    ]
+    assert rows == [
+        {"rule": "MLF201", "cell": 2, "line": 2, "column": 25, "end_line": 2, "end_column": 46},
+        {"rule": "MLF601", "cell": 4, "line": 2, "column": 37, "end_line": 2, "end_column": 60},
+    ]
+    text = run_cli("check", "notebooks/explore.ipynb", cwd=DEPLOY).stdout
+    assert text.splitlines()[0].startswith("notebooks/explore.ipynb:cell 2:2:25: MLF201 ")
+
+
+def test_notebook_outputs_markdown_and_other_languages_are_never_read(tmp_path: Path) -> None:
+    r_notebook = {
+        "cells": [{"cell_type": "code", "source": ['mlflow.set_tracking_uri("./mlruns")'], "outputs": []}],
+        "metadata": {"kernelspec": {"language": "R", "name": "ir"}},
+    }
+    (tmp_path / "r.ipynb").write_text(json.dumps(r_notebook))
+    output_only = {
+        "cells": [
+            {"cell_type": "markdown", "source": ['mlflow.set_tracking_uri("./mlruns")']},
+            {"cell_type": "code", "source": ["import mlflow"], "outputs": [{"text": ['mlflow.set_tracking_uri("./mlruns")']}]},
+        ]
+    }
+    (tmp_path / "o.ipynb").write_text(json.dumps(output_only))
+    result = run_cli("check", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+
+
+def test_noqa_in_each_comment_syntax(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services:\n  m:\n    command: mlflow server --host 0.0.0.0 --backend-store-uri postgresql://db/m  # noqa: MLF703\n")
+    (tmp_path / ".env").write_text("MLFLOW_TRACKING_URI=./mlruns  # noqa: MLF101\n")
+    (tmp_path / "run.sh").write_text("mlflow server --backend-store-uri postgresql://db/m \\\n  --host 0.0.0.0  # noqa: MLF703\n")
+    result = run_cli("check", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+
+
+def test_substitutions_stay_inside_their_word() -> None:
+    line = 'MLFLOW_TRACKING_URI=$(TRACKING) B=${X:-a b} C=`date` mlflow runs list --experiment-id "$(cat id)"'
+    (command,) = split_commands(tokenize(line))
+    assert [t.text for t in command] == [
+        "MLFLOW_TRACKING_URI=$(TRACKING)", "B=${X:-a b}", "C=`date`", "mlflow", "runs", "list", "--experiment-id", "$(cat id)",
+    ]
+    facts = parse_shell(line, "Makefile")
+    assert facts.settings[0].value is not None and facts.settings[0].value.value.render() == "'{…}'"
+
+
+def test_magics_and_automagics_are_neutralised_but_python_is_kept() -> None:
+    from mlflow_lint.sources.notebook import Cell, virtual_source
+
+    cells = [Cell(0, ("%pip install mlflow", "!ls", 'ls "/tmp/data"', "cd data", "files = !ls", "ls = [1]", "import mlflow")), Cell(1, ("%%bash", "mlflow server --host 0.0.0.0"))]
+    source = virtual_source(cells)
+    assert source.text.splitlines() == ["pass", "pass", "pass", "pass", "pass", "ls = [1]", "import mlflow", "", ""]
+    assert source.origin(8) == (1, 1) and source.origin(7) == (0, 7)
