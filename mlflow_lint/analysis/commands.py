@@ -139,3 +139,12 @@ def model_uri(invocation: Invocation) -> Word | None:
         return None
     found = invocation.value("--model-uri")
     return found[0] if found else None
+
+
+def consumed_model(command: Command) -> tuple[str, Word] | None:
+    """(``"mlflow models serve"``, the ``-m`` word) for a command that consumes a model."""
+    invocation = interpret(command)
+    if invocation is None:
+        return None
+    word = model_uri(invocation)
+    return ("mlflow " + " ".join(invocation.subcommand), word) if word is not None else None

@@ -79,24 +79,9 @@ class FileContext:
         )
 
     def report(self, rule_id: str, node: ast.AST, **fields: str) -> None:
-        rule = self.rules.get(rule_id)
-        if rule is None:  # not enabled for this file
-            return
-        span = self.lines.span(node)
-        segment = self.lines.segment(node)
-        self.findings.append(
-            Finding(
-                path=self.display_path,
-                line=span.line,
-                column=span.column,
-                rule=rule_id,
-                end_line=span.end_line,
-                end_column=span.end_column,
-                message=rule.format_message(fields),
-                snippet=normalise_source(segment) if segment else None,
-            )
-        )
-
+        """Report at a Python node (characters, not UTF-8 bytes; the node's source as snippet)."""
+        if rule_id in self.rules:
+            self.report_at(rule_id, self.lines.span(node), self.lines.segment(node), **fields)
 
 class Check:
     """A behavioural rule: one class per catalog entry.

@@ -9,7 +9,7 @@ from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
-from mlflow_lint.analysis.commands import interpret, model_uri
+from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
 STAGES = frozenset({"production", "staging", "archived", "none"})
@@ -56,13 +56,12 @@ class DeprecatedStageApi(Check):
                 return
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
-        invocation = interpret(command)
-        word = model_uri(invocation) if invocation is not None else None
-        if invocation is None or word is None:
+        found = consumed_model(command)
+        if found is None:
             return
-        value = word.value
-        if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "stage":
-            what = f"mlflow {' '.join(invocation.subcommand)} with the stage URI {value.render()}"
+        api, word = found
+        if classify(word.value) is UriKind.MODELS and parse_models_uri(word.value).kind == "stage":
+            what = f"{api} with the stage URI {word.value.render()}"
             ctx.report_at("MLF401", word.position, word.text, what=what, instead="serve models:/<name>@<alias>")
 
     def _compare(self, node: ast.Compare, ctx: FileContext) -> None:

@@ -11,7 +11,7 @@ from mlflow_lint.analysis.uris import UriKind, classify, runs_uri_run_id
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
-from mlflow_lint.analysis.commands import interpret, model_uri
+from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
 # Reading a run's plain data files (metrics.json, a plot) is not consuming a model.
@@ -61,10 +61,9 @@ class RunUriModelLoad(Check):
         )
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
-        invocation = interpret(command)
-        word = model_uri(invocation) if invocation is not None else None
-        if invocation is not None and word is not None and classify(word.value) is UriKind.RUNS:
-            api = "mlflow " + " ".join(invocation.subcommand)
+        found = consumed_model(command)
+        if found is not None and classify(found[1].value) is UriKind.RUNS:
+            api, word = found
             ctx.report_at("MLF601", word.position, word.text, api=api, what="a model", source=word.value.render())
 
     @staticmethod

@@ -9,7 +9,7 @@ from mlflow_lint.analysis.uris import UriKind, classify, is_path_like
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
-from mlflow_lint.analysis.commands import interpret, model_uri
+from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
 _RAW_STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
@@ -37,8 +37,7 @@ class StoragePathModelLoad(Check):
                 return
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
-        invocation = interpret(command)
-        word = model_uri(invocation) if invocation is not None else None
-        if invocation is not None and word is not None and is_raw_storage(word.value):
-            api = "mlflow " + " ".join(invocation.subcommand)
+        found = consumed_model(command)
+        if found is not None and is_raw_storage(found[1].value):
+            api, word = found
             ctx.report_at("MLF602", word.position, word.text, api=api, value=word.value.render())

@@ -8,7 +8,7 @@ from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
-from mlflow_lint.analysis.commands import interpret, model_uri
+from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
 
@@ -29,10 +29,9 @@ class VersionPinnedModelLoad(Check):
                 return
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
-        invocation = interpret(command)
-        word = model_uri(invocation) if invocation is not None else None
-        if invocation is None or word is None:
+        found = consumed_model(command)
+        if found is None:
             return
-        value = word.value
-        if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "version":
-            ctx.report_at("MLF603", word.position, word.text, api="mlflow " + " ".join(invocation.subcommand), value=value.render())
+        api, word = found
+        if classify(word.value) is UriKind.MODELS and parse_models_uri(word.value).kind == "version":
+            ctx.report_at("MLF603", word.position, word.text, api=api, value=word.value.render())

@@ -12,19 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from mlflow_lint.analysis.values import Hole, StrValue
+from mlflow_lint.positions import Span as Position  # 1-based, characters, end exclusive
 
 # $VAR, ${VAR}, ${VAR:-default}, $(command), `command`: values decided at run time.
 _REFERENCE = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}")
-
-
-@dataclass(frozen=True)
-class Position:
-    """1-based line and column (characters) of a token in its file; end is exclusive."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
 
 
 @dataclass(frozen=True)

@@ -204,20 +204,9 @@ def parse_shell(
                     exported.append(setting)
                     facts.settings.append(setting)
             continue
-        while words and _ASSIGNMENT.match(words[0].text):
-            setting = _assignment(words[0], where)
-            if setting is not None:
-                prefix.append(setting)
-                facts.settings.append(setting)
-            words = words[1:]
-        if words and words[0].text == "env":
-            words = words[1:]
-            while words and _ASSIGNMENT.match(words[0].text):
-                setting = _assignment(words[0], where)
-                if setting is not None:
-                    prefix.append(setting)
-                    facts.settings.append(setting)
-                words = words[1:]
+        words = _take_assignments(words, where, prefix, facts)
+        if words and words[0].text == "env":  # env A=1 B=2 command
+            words = _take_assignments(words[1:], where, prefix, facts)
         argv = mlflow_argv(words)
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))
@@ -227,6 +216,17 @@ def parse_shell(
             facts.settings.extend(inner.settings)
             facts.commands.extend(inner.commands)
     return facts
+
+
+def _take_assignments(words: list[Word], where: str, into: list[Setting], facts: SourceFacts) -> list[Word]:
+    """Consume leading ``NAME=value`` words (settings for this command only)."""
+    while words and _ASSIGNMENT.match(words[0].text):
+        setting = _assignment(words[0], where)
+        if setting is not None:
+            into.append(setting)
+            facts.settings.append(setting)
+        words = words[1:]
+    return words
 
 
 def _assignment(word: Word, where: str) -> Setting | None:
