@@ -235,6 +235,7 @@ def explain(rule_id: str) -> None:
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file: report.html, report.md or report.json (the suffix picks the format); repeat for several formats from one analysis.")
 @click.option("--format", "output_format", type=click.Choice(["html", "markdown", "json"]), default=None, help="Report format (default: from the --output suffix, else markdown on standard output).")
 @click.option("--compare", "compare_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A previous audit's JSON report (or a `check --format json` report): show what changed since.")
+@click.option("--baseline", "audit_baseline", type=click.Path(dir_okay=False, path_type=Path), help="A `check --write-baseline` file: show which gaps are new since it and how many it accepted.")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured selection).")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
@@ -247,6 +248,7 @@ def audit(
     outputs: tuple[Path, ...],
     output_format: str | None,
     compare_path: Path | None,
+    audit_baseline: Path | None,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -263,6 +265,7 @@ def audit(
     from mlflow_lint.audit import AuditInput, build_audit, format_for_suffix, render
     from mlflow_lint.audit.compare import PreviousReportError, load_previous
     from mlflow_lint.audit.header import DateError, report_date
+    from mlflow_lint.baseline import BaselineError, load_baseline
     from mlflow_lint.catalog import load_catalog
     from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
 
@@ -285,14 +288,15 @@ def audit(
             check_selectors(codes, catalog, f"option {flag}")
         date = report_date(date_option)
         previous = load_previous(compare_path) if compare_path is not None else None
-    except (ConfigError, DateError, PreviousReportError) as error:
+        baseline = (audit_baseline, load_baseline(audit_baseline)) if audit_baseline is not None else None
+    except (ConfigError, DateError, PreviousReportError, BaselineError) as error:
         raise ConfigurationProblem(str(error)) from None
     enabled = resolve_selection(
         catalog, cli_select if cli_select else config.select, config.extend_select + cli_extend, config.ignore + cli_ignore
     )
     _tune_garbage_collection()
     request = AuditInput(targets, config, enabled, catalog, date, Path.cwd(), jobs, [str(p) for p in paths] or ["."])
-    document = build_audit(request, previous)
+    document = build_audit(request, previous, baseline)
     summary = document["summary"]
     for output, chosen in destinations:
         report = render(document, chosen)
@@ -305,7 +309,8 @@ def audit(
         except OSError as exc:
             raise ConfigurationProblem(f"cannot write report to {output}: {exc.strerror or exc}") from None
         shown = "n/a" if summary["score"] is None else f"{summary['score']}/100"
-        click.echo(f"mlflow-lint audit: {shown}, {summary['verdict']} ({summary['findings']} findings); wrote {output}", err=True)
+        found = f"{summary['findings']} finding{'' if summary['findings'] == 1 else 's'}"
+        click.echo(f"mlflow-lint audit: {shown}, {summary['verdict']} ({found}); wrote {output}", err=True)
     score = summary["score"]
     sys.exit(EXIT_FINDINGS if fail_under is not None and score is not None and score < fail_under else EXIT_CLEAN)
 

@@ -277,6 +277,7 @@ HOSTILE_NAMES = (
     'pipe|name`tick`"quote\'.py',
     "new\nline.py",
     "[link](javascript:alert(1)) &amp; $x$.py",
+    "undecodable-\udcff.py",  # the byte 0xff: not UTF-8
 )
 HOSTILE_SOURCE = '''import os
 import pathlib
@@ -463,6 +464,25 @@ def test_compare_accepts_a_check_report(tmp_path: Path) -> None:
     comparison = json.loads(_audit(project, ".", "--format", "json", "--compare", str(check)).stdout)["comparison"]
     assert comparison["previous"]["kind"] == "check"
     assert comparison["new_gaps"] == [] and comparison["fixed_gaps"] == [] and comparison["unchanged_gaps"] == 20
+
+
+def test_baseline_shows_what_is_new_since_it(tmp_path: Path) -> None:
+    project = _copy("gaps", tmp_path)
+    written = run_cli("check", ".", "--write-baseline", "baseline.json", cwd=project)
+    assert written.returncode == 0, written.stderr
+    app = project / "serving" / "app.py"
+    app.write_text(
+        app.read_text().replace('load_model("models:/demand-forecaster/3")', 'load_model("models:/demand-forecaster@champion")')
+        + '\nfrom mlflow import MlflowClient\nMlflowClient().set_registered_model_alias("m", "champion", "2")\n'
+    )
+    document = json.loads(_audit(project, ".", "--format", "json", "--baseline", "baseline.json").stdout)
+    baseline = document["baseline"]
+    assert (baseline["file"], baseline["accepted"], baseline["fixed"]) == ("baseline.json", 19, 1)
+    assert [(g["rule"], g["path"]) for g in baseline["new_gaps"]] == [("MLF402", "serving/app.py")]
+    assert sum(len(p["gaps"]) for p in document["pillars"]) == 20  # the report itself still shows every gap
+    assert "Since the baseline" in _audit(project, ".", "--format", "html", "--baseline", "baseline.json").stdout
+    (project / "broken.json").write_text("[]")
+    assert "not an mlflow-lint baseline" in _audit(project, ".", "--baseline", "broken.json", expect=2).stderr
 
 
 # ---------------------------------------------------------------------------- command line

@@ -9,11 +9,13 @@ No network, no libcst, no printing: the CLI owns input and output.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mlflow_lint.audit.report import FORMAT, FORMAT_VERSION, AuditInput, build_audit
 
 FORMATS = ("html", "markdown", "json")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
 
 
@@ -25,7 +27,10 @@ def format_for_suffix(suffix: str) -> str | None:
 def render(document: dict[str, Any], output_format: str) -> str:
     """The document in one of :data:`FORMATS`."""
     if output_format == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        # A file name that is not UTF-8 holds lone surrogates: keep them as \udcxx escapes,
+        # so that the file is valid UTF-8 and reads back to the same string.
+        return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     if output_format == "markdown":
         from mlflow_lint.audit.markdown import render_markdown
 

@@ -30,7 +30,7 @@ from mlflow_lint.audit.text import (
 )
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85|\x0b|\x0c")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")  # controls, and lone surrogates (undecodable file names)
 _VERDICT_CLASS = {
     scoring.COMPLIANT: "ok",
     scoring.GAPS: "warn",
@@ -111,6 +111,8 @@ def render_html(document: dict[str, Any]) -> str:
     ]
     if document.get("comparison"):
         parts.append(_comparison(document["comparison"]))
+    if document.get("baseline"):
+        parts.append(_baseline(document["baseline"]))
     parts.extend(_pillar(pillar) for pillar in document["pillars"])
     parts.append(_inventory(document["inventory"]))
     if document.get("analysis_findings") or document.get("skipped"):
@@ -314,6 +316,20 @@ def _comparison(comparison: dict[str, Any]) -> str:
         if gaps:
             lines.append(f"<h3>{title} ({len(gaps)})</h3>")
             lines.append(_gap_table(gaps, {}))
+    lines.append("</section>")
+    return "\n".join(lines)
+
+
+def _baseline(baseline: dict[str, Any]) -> str:
+    new = baseline["new_gaps"]
+    lines = [
+        '<section class="panel" id="baseline">',
+        "<h2>Since the baseline</h2>",
+        f"<p>Baseline <code>{esc(baseline['file'])}</code>: <b>{plural(len(new), 'new gap')}</b>, "
+        f"{baseline['accepted']} accepted in the baseline, {baseline['fixed']} fixed since it was written.</p>",
+    ]
+    if new:
+        lines.append(_gap_table(new, {}))
     lines.append("</section>")
     return "\n".join(lines)
 

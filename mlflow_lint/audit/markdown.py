@@ -38,7 +38,7 @@ from mlflow_lint.audit.text import (
 # raw HTML and entities, strikethrough, math, table pipes (``@`` too, for mentions).
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$@])")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85|\x0b|\x0c")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")  # controls, and lone surrogates (undecodable file names)
 
 
 def text(value: object) -> str:
@@ -119,6 +119,8 @@ def render_markdown(document: dict[str, Any]) -> str:
     out += _scorecard(document)
     if document.get("comparison"):
         out += _comparison(document["comparison"])
+    if document.get("baseline"):
+        out += _baseline(document["baseline"])
     for pillar in document["pillars"]:
         out += _pillar(pillar)
     out += _inventory(document["inventory"])
@@ -231,6 +233,22 @@ def _comparison(comparison: dict[str, Any]) -> list[str]:
                 [[code(g.get("rule", "")), text(g.get("severity", "")), code(location(g)), message(str(g.get("message", "")))] for g in shown],
             )
             out += (["", f"… and {more} more."] if more else []) + [""]
+    return out
+
+
+def _baseline(baseline: dict[str, Any]) -> list[str]:
+    new = baseline["new_gaps"]
+    out = [
+        "## Since the baseline",
+        "",
+        f"Baseline {code(baseline['file'])}: {plural(len(new), 'new gap')}, {baseline['accepted']} accepted in the "
+        f"baseline, {baseline['fixed']} fixed since it was written.",
+        "",
+    ]
+    if new:
+        shown, more = _capped(new)
+        rows = [[code(g["rule"]), code(location(g)), message(g["message"])] for g in shown]
+        out += _table(["Rule", "Location", "Message"], rows) + (["", f"… and {more} more."] if more else []) + [""]
     return out
 
 

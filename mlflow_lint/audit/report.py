@@ -21,6 +21,7 @@ from mlflow_lint.audit import scoring
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, collect
 from mlflow_lint.audit.header import format_date, git_commit, project_name
 from mlflow_lint.audit.pillars import KINDS_BY_KEY, kinds_of, pillar_ids, principle
+from mlflow_lint.baseline import Baseline
 from mlflow_lint.catalog import PILLARS, Catalog, Rule
 from mlflow_lint.config import Config
 from mlflow_lint.discovery import discover, git_root
@@ -50,8 +51,11 @@ class AuditInput:
     paths_shown: list[str] = field(default_factory=list)
 
 
-def build_audit(request: AuditInput, previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Lint, gather evidence, score, and (with ``previous``) compare: the whole document."""
+def build_audit(
+    request: AuditInput, previous: dict[str, Any] | None = None, baseline: tuple[Path, Baseline] | None = None
+) -> dict[str, Any]:
+    """Lint, gather evidence, score, and compare with a previous report (``previous``) or a
+    ``--write-baseline`` file (``baseline``: its path and contents): the whole document."""
     cwd = request.cwd.resolve()
     result = lint_paths(list(request.paths), request.config, request.selected, jobs=request.jobs, cwd=cwd)
     evidence, evidence_files = gather_evidence(request, cwd)
@@ -60,7 +64,24 @@ def build_audit(request: AuditInput, previous: dict[str, Any] | None = None) -> 
         from mlflow_lint.audit.compare import compare
 
         document["comparison"] = compare(document, previous)
+    if baseline is not None:
+        document["baseline"] = against_baseline(result.findings, baseline[1], display_path(baseline[0], cwd), cwd)
     return document
+
+
+def against_baseline(findings: list[Finding], baseline: Baseline, shown: str, cwd: Path) -> dict[str, Any]:
+    """Which gaps the baseline accepted, which are new, and how many accepted ones are gone."""
+    new, accepted = baseline.split(findings, cwd)
+    prints = dict(zip(map(id, findings), fingerprints(findings)))
+    return {
+        "file": shown,
+        "accepted": len(accepted),
+        "fixed": max(0, sum(baseline.counts.values()) - len(accepted)),
+        "new_gaps": [
+            {"rule": f.rule, "path": f.path, "line": f.line, "message": f.message, "fingerprint": prints[id(f)]}
+            for f in new
+        ],
+    }
 
 
 # -- evidence ---------------------------------------------------------------------------------
@@ -169,6 +190,7 @@ def assemble(
         "analysis_findings": problems,
         "skipped": [{"path": path, "reason": reason} for path, reason in result.skipped],
         "comparison": None,
+        "baseline": None,
     }
 
 
