@@ -37,7 +37,7 @@ GOLDEN = AUDIT / "golden"
 UPDATE = os.environ.get("MLFLOW_LINT_UPDATE_SNAPSHOTS") == "1"
 EPOCH = "1735689600"  # 2025-01-01T00:00:00Z
 FORMATS = {"json": "report.json", "md": "report.md", "html": "report.html"}
-PASSWORDS = ("s3cr3t-Pa55w0rd", "SuperSecretValue123", "TopSecretPw")
+PASSWORDS = ("s3cr3t-Pa55w0rd", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY", "SuperSecretValue123", "TopSecretPw")
 
 
 def _copy(name: str, destination: Path) -> Path:
@@ -114,7 +114,7 @@ def test_healthy_project_is_compliant_everywhere_with_evidence(reports: dict[str
     assert document["summary"]["score"] == 100 and document["summary"]["verdict"] == scoring.COMPLIANT
     assert [p["verdict"] for p in document["pillars"]] == [scoring.COMPLIANT] * 8
     evidence = {key: rows for p in document["pillars"] for key, rows in p["evidence"].items()}
-    assert [r["kind"] for r in evidence["tracking_uri"]] == ["remote server (https)"]
+    assert [r["kind"] for r in evidence["tracking_uri"]] == ["remote server (https)"] * 2  # compose and code
     assert {r["how"] for r in evidence["model_load"]} == {"registry alias @champion", "the run this code just created"}
     assert evidence["run"][0]["tags"] == "data_version, git_commit" and evidence["run"][0]["missing"] == "none"
     gates = [r["gate"] for r in evidence["registry_operation"]]
@@ -123,7 +123,7 @@ def test_healthy_project_is_compliant_everywhere_with_evidence(reports: dict[str
         "if candidate['roc_auc'] > champion['roc_auc']",
         "guard: if not passes_quality_gate(candidate, champion): ...",
     ]
-    assert evidence["credential"][0]["value"] == "from the environment (VAULT_MLFLOW_TOKEN)"
+    assert evidence["credential"][-1]["value"] == "from the environment (VAULT_MLFLOW_TOKEN)"
     assert all(row["status"] == "ok" for rows in evidence.values() for row in rows)
     inventory = document["inventory"]
     assert inventory["registered_models"][0]["name"] == "churn-classifier"
@@ -147,7 +147,7 @@ def test_gaps_project_has_gaps_in_every_pillar_matching_check(reports: dict[str,
         assert pillar["score"] == scoring.pillar_score(counts, pillar["sites"])
     assert document["summary"]["by_severity"] == check["summary"]["by_severity"]
     hows = {r["how"] for p in document["pillars"] for r in p["evidence"].get("model_load", [])}
-    assert hows == {"a run (runs:/)", "raw storage path (s3)", "pinned registry version 3"}
+    assert hows == {"a run (runs:/)", "raw storage path (s3)", "pinned registry version 3", "registry stage Production (deprecated)"}
     transport = document["pillars"][6]["evidence"]["transport"]
     assert {r["transport"] for r in transport} == {"none (local store)", "plain HTTP to a remote host (unencrypted)"}
 
@@ -165,6 +165,31 @@ def test_evidence_rows_carry_the_findings_at_their_site(reports: dict[str, dict[
     uris = {r["line"]: r for r in document["pillars"][0]["evidence"]["tracking_uri"]}
     assert (uris[19]["status"], uris[19]["rules"], uris[19]["other_rules"]) == ("warning", ["MLF102"], ["MLF702"])
     assert (uris[12]["status"], uris[12]["rules"], uris[12]["other_rules"]) == ("ok", [], ["MLF201"])
+
+
+def test_deployment_files_and_notebooks_give_evidence(reports: dict[str, dict[str, str]]) -> None:
+    def rows(name: str, pillar: int, kind: str) -> dict[tuple[str, int], dict[str, Any]]:
+        document = _document(reports, name)
+        return {(r["path"], r["line"]): r for r in document["pillars"][pillar - 1]["evidence"][kind]}
+
+    compose = "deploy/docker-compose.yml"
+    server = rows("gaps", 7, "server")[(compose, 4)]
+    assert (server["status"], server["rules"], server["host"], server["auth"]) == ("error", ["MLF703"], "0.0.0.0", "none")
+    backend = rows("gaps", 2, "backend_store")[(compose, 4)]
+    assert (backend["status"], backend["rules"], backend["backend"]) == ("error", ["MLF201"], "SQLite file")
+    artifacts = rows("gaps", 3, "artifact_location")[(compose, 4)]
+    assert (artifacts["target"], artifacts["kind"], artifacts["rules"]) == ("'./mlartifacts'", "local directory", ["MLF301"])
+    secret = rows("gaps", 7, "credential")[(compose, 9)]
+    assert (secret["setting"], secret["value"], secret["status"]) == ("AWS_SECRET_ACCESS_KEY", "literal in a file (redacted)", "error")
+    served = rows("gaps", 6, "model_load")[("scripts/serve.sh", 3)]
+    assert (served["api"], served["how"], served["status"]) == ("mlflow models serve", "a run (runs:/)", "error")
+    notebook = rows("gaps", 6, "model_load")[("notebooks/explore.ipynb", 1)]
+    assert (notebook["cell"], notebook["status"], notebook["other_rules"]) == (2, "ok", ["MLF401"])
+    healthy_server = rows("healthy", 7, "server")[(compose, 5)]
+    assert (healthy_server["status"], healthy_server["auth"]) == ("ok", "--app-name basic-auth")
+    assert rows("healthy", 2, "backend_store")[(compose, 6)]["backend"] == "SQL database (postgresql)"
+    assert rows("healthy", 3, "artifact_location")[(compose, 7)]["kind"] == "object store (s3)"
+    assert rows("healthy", 7, "credential")[(compose, 13)]["value"] == "from the environment (${…})"
 
 
 def test_secrets_are_never_echoed(reports: dict[str, dict[str, str]]) -> None:
@@ -252,7 +277,8 @@ def test_html_has_every_pillar_and_the_json_counts(reports: dict[str, dict[str, 
     body = "".join(page.text)
     for pillar in document["pillars"]:
         for gap in pillar["gaps"]:
-            assert f"{gap['path']}:{gap['line']}" in body
+            cell = f" (cell {gap['cell']})" if "cell" in gap else ""
+            assert f"{gap['path']}{cell}:{gap['line']}" in body
     assert f"{document['summary']['score']}" in body and "critical gaps" in body
 
 
@@ -447,7 +473,7 @@ def test_compare_shows_new_and_fixed_gaps(tmp_path: Path) -> None:
     comparison = document["comparison"]
     assert [g["rule"] for g in comparison["new_gaps"]] == ["MLF402"]
     assert [(g["rule"], g["path"]) for g in comparison["fixed_gaps"]] == [("MLF601", "serving/app.py")]
-    assert comparison["unchanged_gaps"] == 19  # the other app.py gaps moved a line: same fingerprints
+    assert comparison["unchanged_gaps"] == 26  # the other app.py gaps moved a line: same fingerprints
     pillars = {p["pillar"]: p for p in comparison["pillars"]}
     assert pillars[6]["score_before"] < pillars[6]["score_after"]
     assert pillars[4]["gaps_before"] + 1 == pillars[4]["gaps_after"]
@@ -463,7 +489,7 @@ def test_compare_accepts_a_check_report(tmp_path: Path) -> None:
     check.write_text(run_cli("check", ".", "--format", "json", cwd=project).stdout)
     comparison = json.loads(_audit(project, ".", "--format", "json", "--compare", str(check)).stdout)["comparison"]
     assert comparison["previous"]["kind"] == "check"
-    assert comparison["new_gaps"] == [] and comparison["fixed_gaps"] == [] and comparison["unchanged_gaps"] == 20
+    assert comparison["new_gaps"] == [] and comparison["fixed_gaps"] == [] and comparison["unchanged_gaps"] == 27
 
 
 def test_baseline_shows_what_is_new_since_it(tmp_path: Path) -> None:
@@ -477,9 +503,9 @@ def test_baseline_shows_what_is_new_since_it(tmp_path: Path) -> None:
     )
     document = json.loads(_audit(project, ".", "--format", "json", "--baseline", "baseline.json").stdout)
     baseline = document["baseline"]
-    assert (baseline["file"], baseline["accepted"], baseline["fixed"]) == ("baseline.json", 19, 1)
+    assert (baseline["file"], baseline["accepted"], baseline["fixed"]) == ("baseline.json", 26, 1)
     assert [(g["rule"], g["path"]) for g in baseline["new_gaps"]] == [("MLF402", "serving/app.py")]
-    assert sum(len(p["gaps"]) for p in document["pillars"]) == 20  # the report itself still shows every gap
+    assert sum(len(p["gaps"]) for p in document["pillars"]) == 27  # the report itself still shows every gap
     assert "Since the baseline" in _audit(project, ".", "--format", "html", "--baseline", "baseline.json").stdout
     (project / "broken.json").write_text("[]")
     assert "not an mlflow-lint baseline" in _audit(project, ".", "--baseline", "broken.json", expect=2).stderr
@@ -509,9 +535,9 @@ def test_select_leaves_other_pillars_not_assessed(tmp_path: Path) -> None:
     project = _copy("gaps", tmp_path)
     document = json.loads(_audit(project, ".", "--format", "json", "--select", "MLF6").stdout)
     verdicts = {p["pillar"]: (p["verdict"], p["score"]) for p in document["pillars"]}
-    assert verdicts[6] == (scoring.CRITICAL, 30)
+    assert verdicts[6] == (scoring.CRITICAL, 38)  # 2 runs:/, 1 s3://, 1 pinned over 5 loads
     assert all(verdicts[n] == (scoring.NOT_ASSESSED, None) for n in range(1, 9) if n != 6)
-    assert document["summary"]["score"] == 30 and document["header"]["rules_enabled"] == ["MLF601", "MLF602", "MLF603"]
+    assert document["summary"]["score"] == 38 and document["header"]["rules_enabled"] == ["MLF601", "MLF602", "MLF603"]
 
 
 def test_audit_never_touches_the_network_nor_loads_libcst(tmp_path: Path) -> None:
@@ -528,7 +554,7 @@ def test_audit_never_touches_the_network_nor_loads_libcst(tmp_path: Path) -> Non
     result = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
-    assert json.loads((project / "out.json").read_text())["summary"]["findings"] == 20
+    assert json.loads((project / "out.json").read_text())["summary"]["findings"] == 27
 
 
 # ---------------------------------------------------------------------------- header facts

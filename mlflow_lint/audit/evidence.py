@@ -36,6 +36,7 @@ from mlflow_lint.checks.insecure_tracking_transport import http_host, is_loopbac
 from mlflow_lint.checks.model_without_signature import SELF_INFERRING_FLAVORS
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.positions import LineIndex
+from mlflow_lint.sources.notebook import VirtualSource
 
 CLIENT = api.MLFLOW_CLIENT
 _MAX_SHOWN = 100  # characters of a rendered value in a table cell
@@ -53,6 +54,7 @@ class EvidenceItem:
     end_line: int
     end_column: int
     fields: tuple[tuple[str, str], ...]
+    cell: int | None = None  # notebooks: 0-based cell index, lines counted inside the cell
 
     def get(self, key: str) -> str:
         return dict(self.fields).get(key, "")
@@ -68,6 +70,7 @@ class NameUse:
     api: str
     alias: str | None = None
     version: str | None = None
+    cell: int | None = None  # notebooks
 
 
 @dataclass
@@ -117,7 +120,7 @@ _EXPERIMENT_CALLS: dict[str, tuple[int | None, str]] = {
     f"{CLIENT}.get_experiment_by_name": (0, "name"),
 }
 
-_CREDENTIAL_VARIABLES = SECRET_VARIABLES | {
+CREDENTIAL_VARIABLES = SECRET_VARIABLES | {
     "MLFLOW_TRACKING_USERNAME",
     "MLFLOW_TRACKING_INSECURE_TLS",
     "MLFLOW_TRACKING_SERVER_CERT_PATH",
@@ -126,20 +129,23 @@ _CREDENTIAL_VARIABLES = SECRET_VARIABLES | {
     "AWS_ACCESS_KEY_ID",
     "GOOGLE_APPLICATION_CREDENTIALS",
 }
-_PLAIN_VALUE_VARIABLES = frozenset({"MLFLOW_TRACKING_INSECURE_TLS"})  # a flag, not a secret: shown
+PLAIN_VALUE_VARIABLES = frozenset({"MLFLOW_TRACKING_INSECURE_TLS"})  # a flag, not a secret: shown
 _ENV_READERS = frozenset({"os.environ.get", "os.getenv"})
 _HOST_CREDS = "mlflow.utils.rest_utils.MlflowHostCreds"
 _START_RUN_NAME = (2, "run_name")
 _CREATE_RUN_NAME = (3, "run_name")
 
 
-def collect(module: AnalysedModule, shown: str, options: RuleOptions) -> ModuleEvidence:
-    """Every piece of evidence in one analysed module."""
-    return _Collector(module, shown, options).run()
+def collect(
+    module: AnalysedModule, shown: str, options: RuleOptions, virtual: VirtualSource | None = None
+) -> ModuleEvidence:
+    """Every piece of evidence in one analysed module (``virtual``: a notebook's cells)."""
+    return _Collector(module, shown, options, virtual).run()
 
 
 class _Collector:
-    def __init__(self, module: AnalysedModule, shown: str, options: RuleOptions) -> None:
+    def __init__(self, module: AnalysedModule, shown: str, options: RuleOptions, virtual: VirtualSource | None) -> None:
+        self.virtual = virtual
         self.module = module
         self.model = module.model
         self.shown = shown
@@ -151,8 +157,14 @@ class _Collector:
     # -- helpers ----------------------------------------------------------------------------
     def add(self, table: str, node: ast.AST, /, **fields: str) -> None:
         span = self.lines.span(node)
+        line, end_line, cell = span.line, span.end_line, None
+        if self.virtual is not None:  # back to the notebook's cells (or the file's own lines)
+            cell, line = self.virtual.origin(span.line)
+            end_cell, end_line = self.virtual.origin(span.end_line)
+            if end_cell != cell:
+                end_line = line
         self.out.items.append(
-            EvidenceItem(table, self.shown, span.line, span.column, span.end_line, span.end_column, tuple(fields.items()))
+            EvidenceItem(table, self.shown, line, span.column, end_line, span.end_column, tuple(fields.items()), cell)
         )
 
     def values(self, expr: ast.AST | None) -> tuple[StrValue, ...]:
@@ -163,11 +175,11 @@ class _Collector:
         if expr is None:
             return ""
         if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
-            return _clip("[" + ", ".join(self.shown_value(element) for element in expr.elts) + "]")
+            return clip("[" + ", ".join(self.shown_value(element) for element in expr.elts) + "]")
         values = self.values(expr)
         if not values:
-            return _clip("{" + _unparse(expr) + "}")
-        return _clip(" or ".join(dict.fromkeys(v.render() for v in values)))
+            return clip("{" + _unparse(expr) + "}")
+        return clip(" or ".join(dict.fromkeys(v.render() for v in values)))
 
     def literal(self, expr: ast.AST | None) -> str | None:
         values = self.values(expr)
@@ -184,8 +196,15 @@ class _Collector:
             return text
         values = self.values(expr)
         if len(values) == 1:
-            return _clip("".join(p if isinstance(p, str) else p.render() for p in values[0].parts))
-        return _clip("{" + _unparse(expr) + "}")
+            return clip("".join(p if isinstance(p, str) else p.render() for p in values[0].parts))
+        return clip("{" + _unparse(expr) + "}")
+
+    def line_of(self, node: ast.AST) -> int:
+        line = getattr(node, "lineno", 1)
+        return self.virtual.origin(line)[1] if self.virtual is not None else line
+
+    def cell_of(self, node: ast.AST) -> int | None:
+        return self.virtual.origin(getattr(node, "lineno", 1))[0] if self.virtual is not None else None
 
     @property
     def gates(self) -> GateAnalysis:
@@ -226,30 +245,30 @@ class _Collector:
         for sink in uri_sinks(self.module, node):
             values = self.values(sink.value)
             shown = self.shown_value(sink.value)
-            self.add("tracking_uri", node, api=sink.api, role=sink.role, value=shown, kind=_uri_kind(values))
-            self.add("backend_store", node, role=sink.role, value=shown, backend=_backend(values))
+            self.add("tracking_uri", node, api=sink.api, role=sink.role, value=shown, kind=uri_kind(values))
+            self.add("backend_store", node, role=sink.role, value=shown, backend=backend_label(values))
             if sink.role == "tracking":
-                self.add("transport", node, value=shown, transport=_transport(values))
+                self.add("transport", node, value=shown, transport=transport_label(values))
             if any(has_literal_password(v) for v in values):
                 self.add("credential", node, setting=f"password in the {sink.role} URI", via=sink.api, value="literal in code (redacted)")
         for assignment in env_assignments(self.module, node):
             variable = assignment.variable
-            if variable in _CREDENTIAL_VARIABLES:
+            if variable in CREDENTIAL_VARIABLES:
                 self.add("credential", node, setting=variable, via=assignment.api, value=self.secret_value(variable, assignment.value))
             elif variable == "MLFLOW_EXPERIMENT_NAME":
                 name = self.name_of(assignment.value)
                 if name is not None:
-                    self.out.experiments.append(NameUse(name, self.shown, node.lineno, assignment.api))  # type: ignore[attr-defined]
+                    self.out.experiments.append(NameUse(name, self.shown, self.line_of(node), assignment.api, cell=self.cell_of(node)))
 
     def secret_value(self, variable: str, expr: ast.expr) -> str:
         """How a credential is set, never what it is."""
         values = self.values(expr)
-        if variable in _PLAIN_VALUE_VARIABLES:
+        if variable in PLAIN_VALUE_VARIABLES:
             if isinstance(expr, ast.Constant) and isinstance(expr.value, bool):
                 return str(expr.value).lower()
             text = self.literal(expr)
             if text is not None:
-                return _clip(repr(text))
+                return clip(repr(text))
         if isinstance(expr, ast.Call) and self.model.qualified_name(expr.func) in _ENV_READERS:
             source = self.literal(argument(expr, 0, "key"))
             return f"from the environment ({source})" if source else "from the environment"
@@ -277,21 +296,22 @@ class _Collector:
         uri_expr = argument(call, found.uri_position, found.uri_keyword) if found.uri_keyword or found.uri_position is not None else None
         if uri_expr is not None:
             values = self.values(uri_expr)
-            how = _consumed_how(values, found.loads_model)
-            model_names = sorted({name for v in values if (name := _models_uri_name(v))})
+            how = consumed_how(values, found.loads_model)
+            model_names = sorted({name for v in values if (name := models_uri_name(v))})
             self.add("model_load", call, api=shown_api, source=self.shown_value(uri_expr), how=how, model=", ".join(model_names) or "-")
             for value in values:
-                name = _models_uri_name(value)
+                name = models_uri_name(value)
                 if name is not None:
                     reference = parse_models_uri(value)
                     self.out.models.append(
                         NameUse(
                             name,
                             self.shown,
-                            call.lineno,
+                            self.line_of(call),
                             shown_api,
                             alias=reference.reference if reference.kind == "alias" else None,
                             version=reference.reference if reference.kind == "version" else None,
+                            cell=self.cell_of(call),
                         )
                     )
             return
@@ -299,7 +319,7 @@ class _Collector:
         if run_id is None or (isinstance(run_id, ast.Constant) and run_id.value is None):
             return
         how = "the run this code just created" if is_current_run_id(self.module, run_id) else "a run (run_id=)"
-        self.add("model_load", call, api=shown_api, source=_clip("run_id=" + _unparse(run_id)), how=how, model="-")
+        self.add("model_load", call, api=shown_api, source=clip("run_id=" + _unparse(run_id)), how=how, model="-")
 
     # -- pillar 4: the registry -------------------------------------------------------------------
     def registry_operation(self, call: ast.Call, callee: str) -> None:
@@ -322,7 +342,9 @@ class _Collector:
             alias = self.literal(target_expr) if what == "alias" else None
             version_spec = _VERSION_ARGUMENT.get(callee)
             version = self.literal(argument(call, *version_spec)) if version_spec else None
-            self.out.models.append(NameUse(name, self.shown, call.lineno, shown_api, alias=alias, version=version))
+            self.out.models.append(
+                NameUse(name, self.shown, self.line_of(call), shown_api, alias=alias, version=version, cell=self.cell_of(call))
+            )
 
     def _target(self, callee: str, what: str, expr: ast.expr | None, call: ast.Call) -> str:
         if what == "none":
@@ -398,7 +420,7 @@ class _Collector:
         name = self.name_of(registered)
         self.add("model_log", call, api=callee, signature=signature, input_example=example, registers_as=name or "-")
         if name is not None:
-            self.out.models.append(NameUse(name, self.shown, call.lineno, callee))
+            self.out.models.append(NameUse(name, self.shown, self.line_of(call), callee, cell=self.cell_of(call)))
 
     def experiment(self, call: ast.Call, callee: str) -> None:
         spec = _EXPERIMENT_CALLS.get(callee)
@@ -406,7 +428,7 @@ class _Collector:
             return
         name = self.name_of(argument(call, *spec))
         if name is not None:
-            self.out.experiments.append(NameUse(name, self.shown, call.lineno, display_api(callee)))
+            self.out.experiments.append(NameUse(name, self.shown, self.line_of(call), display_api(callee), cell=self.cell_of(call)))
 
     # -- pillars 5 and 8: runs ---------------------------------------------------------------------
     def runs(self) -> None:
@@ -522,13 +544,13 @@ def _label(value: StrValue) -> str:
     return _KIND_LABELS.get(kind, kind.value)
 
 
-def _uri_kind(values: tuple[StrValue, ...]) -> str:
+def uri_kind(values: tuple[StrValue, ...]) -> str:
     if not values:
         return "decided at run time"
     return " or ".join(dict.fromkeys(_label(v) for v in values))
 
 
-def _backend(values: tuple[StrValue, ...]) -> str:
+def backend_label(values: tuple[StrValue, ...]) -> str:
     labels = []
     for value in values or (StrValue(()),):
         kind = classify(value) if value.parts else UriKind.UNKNOWN
@@ -547,7 +569,7 @@ def _backend(values: tuple[StrValue, ...]) -> str:
     return " or ".join(dict.fromkeys(labels))
 
 
-def _transport(values: tuple[StrValue, ...]) -> str:
+def transport_label(values: tuple[StrValue, ...]) -> str:
     labels = []
     for value in values or (StrValue(()),):
         kind = classify(value) if value.parts else UriKind.UNKNOWN
@@ -593,7 +615,7 @@ def _artifact_kind(values: tuple[StrValue, ...], role: str) -> str:
     return " or ".join(dict.fromkeys(labels))
 
 
-def _consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:
+def consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:
     if not values:
         return "decided at run time"
     labels = []
@@ -625,7 +647,7 @@ def _consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:
     return " or ".join(dict.fromkeys(labels))
 
 
-def _models_uri_name(value: StrValue) -> str | None:
+def models_uri_name(value: StrValue) -> str | None:
     """``churn`` in ``models:/churn@champion`` when the name is literal text."""
     if classify(value) is not UriKind.MODELS:
         return None
@@ -653,10 +675,10 @@ def _unparse(node: ast.AST) -> str:
 
 
 def _short(node: ast.AST) -> str:
-    return _clip(_unparse(node), 70)
+    return clip(_unparse(node), 70)
 
 
-def _clip(text: str, limit: int = _MAX_SHOWN) -> str:
+def clip(text: str, limit: int = _MAX_SHOWN) -> str:
     """Shortened for a table cell, with any ``user:password@`` in a URI masked."""
     text = _USERINFO_PASSWORD.sub(r"\1***@", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

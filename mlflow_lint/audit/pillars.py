@@ -95,6 +95,13 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         "No credential or TLS setting in code.",
     ),
     EvidenceKind(
+        "server",
+        7,
+        "Tracking servers started in scripts and manifests",
+        (("command", "Command"), ("host", "Listens on"), ("auth", "Authentication"), ("security", "Security middleware")),
+        "No script or manifest starts a tracking server.",
+    ),
+    EvidenceKind(
         "transport",
         7,
         "Transport of each tracking URI",

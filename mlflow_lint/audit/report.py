@@ -18,17 +18,30 @@ import pathspec
 
 from mlflow_lint import __version__
 from mlflow_lint.audit import scoring
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.audit.deployment import collect_facts
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, collect
 from mlflow_lint.audit.header import format_date, git_commit, project_name
 from mlflow_lint.audit.pillars import KINDS_BY_KEY, kinds_of, pillar_ids, principle
 from mlflow_lint.baseline import Baseline
 from mlflow_lint.catalog import PILLARS, Catalog, Rule
-from mlflow_lint.config import Config
+from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.discovery import discover, git_root
 from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
 from mlflow_lint.findings import Finding, fingerprints
-from mlflow_lint.project import find_project_root
-from mlflow_lint.sources import is_lintable, is_python_script
+from mlflow_lint.project import ProjectIndex, find_project_root
+from mlflow_lint.sources import TEXT_SOURCES, is_lintable, is_python_script, read_text_source, source_kind
+from mlflow_lint.sources.notebook import (
+    CorruptNotebook,
+    VirtualSource,
+    blank_cell,
+    is_databricks_source,
+    read_databricks,
+    read_ipynb,
+    virtual_source,
+)
+from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
+from mlflow_lint.sources.yaml_source import UnparsableYaml
 
 FORMAT = "mlflow-lint-audit"
 FORMAT_VERSION = 1
@@ -86,25 +99,71 @@ def against_baseline(findings: list[Finding], baseline: Baseline, shown: str, cw
 
 # -- evidence ---------------------------------------------------------------------------------
 def gather_evidence(request: AuditInput, cwd: Path) -> tuple[list[ModuleEvidence], int]:
-    """Evidence of every Python file the lint saw (same discovery, same exclusions)."""
+    """Evidence of every file the lint saw (same discovery, same exclusions): Python
+    modules and notebooks through the analysis layer, deployment files through their
+    settings and command lines. Unreadable or unparsable files give none (the lint
+    reports them as MLF000)."""
     config = request.config
     exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
     found = discover(list(request.paths), is_lintable, exclude, config.root.resolve(), is_python_script)
     options = config.rule_options()
     gathered: list[ModuleEvidence] = []
     for path in found.files:
-        if not (path.suffix == ".py" or (not path.suffix and is_python_script(path))):
-            continue  # notebooks and configuration files contribute findings only
+        kind = source_kind(path) or ("python" if is_python_script(path) else None)
         try:
-            if path.stat().st_size > _MAX_FILE_BYTES or not _MENTIONS_MLFLOW.search(path.read_bytes()):
+            if kind is None or path.stat().st_size > _MAX_FILE_BYTES:
                 continue
+            data = path.read_bytes()
         except OSError:
             continue
-        module = project_for(path).module_at(path)
-        if module is None:
-            continue  # unparsable: the lint reports it as MLF000
-        gathered.append(collect(module, display_path(path, cwd), options))
+        if not _MENTIONS_MLFLOW.search(data):
+            continue
+        shown = display_path(path, cwd)
+        evidence = _evidence_of(path, kind, data, shown, options)
+        if evidence is not None:
+            gathered.append(evidence)
     return gathered, len(gathered)
+
+
+def _evidence_of(path: Path, kind: str, data: bytes, shown: str, options: RuleOptions) -> ModuleEvidence | None:
+    if kind in TEXT_SOURCES:
+        try:
+            facts = read_text_source(kind, data.decode("utf-8-sig"), shown)
+        except (UnicodeDecodeError, UnparsableYaml):
+            return None
+        return collect_facts(facts, shown)
+    index = project_for(path)
+    if kind == "notebook":
+        try:
+            virtual = virtual_source(read_ipynb(data))
+        except CorruptNotebook:
+            return None
+        return _virtual_evidence(path, virtual, shown, index, options)
+    try:
+        source = decode_python(data)
+    except UnanalysableSource:
+        return None
+    if is_databricks_source(source):
+        return _virtual_evidence(path, virtual_source(read_databricks(source), file_lines=True), shown, index, options)
+    module = index.module_at(path)
+    return collect(module, shown, options) if module is not None else None
+
+
+def _virtual_evidence(
+    path: Path, virtual: VirtualSource, shown: str, index: ProjectIndex, options: RuleOptions
+) -> ModuleEvidence | None:
+    """A notebook as one module; cells that do not parse are left out, as the lint does."""
+    for _ in range(len(virtual.cells) + 1):
+        try:
+            tree = parse_python(virtual.text, shown)
+        except UnanalysableSource as error:
+            position = virtual.cell_of(error.line)
+            if position is None:
+                return None
+            virtual = blank_cell(virtual, position)
+            continue
+        return collect(AnalysedModule(path.resolve(), virtual.text, tree, index), shown, options, virtual)
+    return None
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -130,10 +189,9 @@ def assemble(
         if rule.id in request.selected:
             enabled_by_pillar[rule.pillar].append(rule.id)
 
-    located: dict[str, list[Finding]] = defaultdict(list)  # every finding with a line of a file
+    located: dict[tuple[str, int | None], list[Finding]] = defaultdict(list)  # by file (and notebook cell)
     for finding in findings:
-        if finding.cell is None:
-            located[finding.path].append(finding)
+        located[(finding.path, finding.cell)].append(finding)
     pillars = []
     for pillar in pillar_ids():
         assessed = bool(enabled_by_pillar.get(pillar))
@@ -209,7 +267,7 @@ def _pillar(
     rules: list[str],
     findings: list[tuple[Finding, str]],
     items: list[EvidenceItem],
-    located: dict[str, list[Finding]],
+    located: dict[tuple[str, int | None], list[Finding]],
     catalog: Catalog,
 ) -> dict[str, Any]:
     by_severity = Counter(catalog[f.rule].severity for f, _ in findings)
@@ -226,7 +284,7 @@ def _pillar(
                 continue
             hits = [
                 f
-                for f in located.get(item.path, ())
+                for f in located.get((item.path, item.cell), ())
                 if (item.line, item.column) <= (f.line, f.column) <= (item.end_line, item.end_column)
             ]
             rows.append(_evidence_row(item, pillar, hits, assessed, catalog))
@@ -256,8 +314,10 @@ def _evidence_row(item: EvidenceItem, pillar: int, hits: list[Finding], assessed
     own = [f for f in hits if f.rule in catalog.by_id and catalog[f.rule].pillar == pillar]
     severities = [catalog[f.rule].severity for f in own]
     status = next((s for s in scoring.SEVERITIES if s in severities), "ok" if assessed else "unassessed")
-    row: dict[str, Any] = {
-        "path": item.path,
+    row: dict[str, Any] = {"path": item.path}
+    if item.cell is not None:
+        row["cell"] = item.cell
+    row |= {
         "line": item.line,
         "status": status,
         "rules": sorted({f.rule for f in own}),
@@ -342,10 +402,14 @@ def _group(uses: list[NameUse], with_references: bool) -> list[dict[str, Any]]:
         if with_references:
             row["aliases"] = sorted({u.alias for u in entries if u.alias})
             row["versions"] = sorted({u.version for u in entries if u.version}, key=lambda v: (len(v), v))
-        row["locations"] = sorted({f"{u.path}:{u.line}" for u in entries}, key=_location_key)
+        row["locations"] = sorted({_where(u) for u in entries}, key=_location_key)
         row["apis"] = sorted({u.api for u in entries})
         out.append(row)
     return out
+
+
+def _where(use: NameUse) -> str:
+    return f"{use.path} (cell {use.cell}):{use.line}" if use.cell is not None else f"{use.path}:{use.line}"
 
 
 def _location_key(location: str) -> tuple[str, int]:

@@ -73,7 +73,7 @@ def rules_line(header: dict[str, Any]) -> str:
 def files_line(header: dict[str, Any]) -> str:
     return (
         f"{plural(header.get('files_checked', 0), 'file')} checked, {header.get('files_analysed', 0)} analysed "
-        f"(mention MLflow), evidence from {plural(header.get('evidence_files', 0), 'Python file')}"
+        f"(mention MLflow), evidence from {plural(header.get('evidence_files', 0), 'file')}"
     )
 
 

@@ -1,0 +1,189 @@
+"""Evidence from deployment files: .env, compose and Kubernetes YAML, shell, Dockerfiles.
+
+These files reduce to settings (``MLFLOW_TRACKING_URI=...``) and ``mlflow`` command lines
+(``sources.facts``; ``analysis.commands.interpret``), the same facts the rules read. Here
+they become evidence rows: tracking URIs and where they are set, the backend store and
+artifact root a tracking server is started with, how it listens and authenticates,
+models served from the command line, credential settings (never their values).
+"""
+
+from __future__ import annotations
+
+from mlflow_lint.analysis.commands import Invocation, interpret, model_uri
+from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
+from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.audit.evidence import (
+    CREDENTIAL_VARIABLES,
+    PLAIN_VALUE_VARIABLES,
+    EvidenceItem,
+    ModuleEvidence,
+    NameUse,
+    backend_label,
+    clip,
+    consumed_how,
+    models_uri_name,
+    transport_label,
+    uri_kind,
+)
+from mlflow_lint.checks.hardcoded_credentials import has_literal_password, is_literal_secret
+from mlflow_lint.sources.facts import Position, SourceFacts, Word
+
+_URI_VARIABLES = {"MLFLOW_TRACKING_URI": "tracking", "MLFLOW_REGISTRY_URI": "registry"}
+_SERVER_STORES = {"MLFLOW_BACKEND_STORE_URI": "server backend", "MLFLOW_REGISTRY_STORE_URI": "server registry"}
+_SERVER_ARTIFACTS = frozenset({"MLFLOW_DEFAULT_ARTIFACT_ROOT", "MLFLOW_ARTIFACTS_DESTINATION"})
+_ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "*", "0"})
+_TRUE = frozenset({"true", "1", "yes", "on"})
+
+
+def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
+    """Every piece of evidence in one deployment file."""
+    out = ModuleEvidence(shown)
+
+    def add(table: str, position: Position, /, **fields: str) -> None:
+        out.items.append(
+            EvidenceItem(
+                table, shown, position.line, position.column, position.end_line, position.end_column, tuple(fields.items())
+            )
+        )
+
+    for setting in facts.settings:
+        name, word = setting.name, setting.value
+        value = word.value if word is not None else None
+        values = (value,) if value is not None else ()
+        rendered = _render(word) if word is not None else "from a secret or another resource"
+        if name in _URI_VARIABLES:
+            role = _URI_VARIABLES[name]
+            add("tracking_uri", setting.position, api=setting.where, role=role, value=rendered, kind=uri_kind(values))
+            add("backend_store", setting.position, role=role, value=rendered, backend=backend_label(values))
+            if role == "tracking":
+                add("transport", setting.position, value=rendered, transport=transport_label(values))
+        elif name in _SERVER_STORES:
+            add("backend_store", setting.position, role=_SERVER_STORES[name], value=rendered, backend=_server_backend(value))
+        elif name in _SERVER_ARTIFACTS:
+            add("artifact_location", setting.position, api=setting.where, target=rendered, kind=_server_artifacts(value))
+        if name in CREDENTIAL_VARIABLES:
+            add("credential", setting.position, setting=name, via=setting.where, value=_secret(name, word))
+        elif value is not None and has_literal_password(value):
+            add("credential", setting.position, setting=f"password in {name}", via=setting.where, value="literal in a file (redacted)")
+        if name == "MLFLOW_EXPERIMENT_NAME" and word is not None:
+            out.experiments.append(NameUse(_plain(word), shown, setting.position.line, setting.where))
+
+    for command in facts.commands:
+        invocation = interpret(command)
+        if invocation is None:
+            continue
+        label = "mlflow " + " ".join(invocation.subcommand)
+        if invocation.is_server:
+            _server(invocation, label, _span(command.argv) or command.position, add)
+        served = model_uri(invocation)
+        if served is not None:
+            value = served.value
+            name = models_uri_name(value)
+            add(
+                "model_load",
+                served.position,
+                api=label,
+                source=_render(served),
+                how=consumed_how((value,), True),
+                model=name or "-",
+            )
+            if name is not None:
+                out.models.append(NameUse(name, shown, served.position.line, label))
+    return out
+
+
+def _server(invocation: Invocation, label: str, position: Position, add) -> None:  # type: ignore[no-untyped-def]
+    """Backend store, artifact root, listening address and authentication of a server."""
+    for option, role in (("--backend-store-uri", "server backend"), ("--registry-store-uri", "server registry")):
+        found = invocation.value(option)
+        if found is not None and found[1].startswith("--"):  # an environment value is its own row
+            word = found[0]
+            add("backend_store", word.position, role=role, value=_render(word), backend=_server_backend(word.value))
+        elif option == "--backend-store-uri" and not invocation.configured(option):
+            add("backend_store", position, role=role, value=f"none given to {label}", backend="file store (./mlruns)")
+    for option in ("--artifacts-destination", "--default-artifact-root"):
+        found = invocation.value(option)
+        if found is not None and found[1].startswith("--"):
+            word = found[0]
+            add("artifact_location", word.position, api=f"{label} {option}", target=_render(word), kind=_server_artifacts(word.value))
+    if invocation.subcommand[:1] != ("server",):
+        return
+    host = invocation.value("--host")
+    host_text = _plain(host[0]) if host is not None else "127.0.0.1 (default)"
+    exposed = host is not None and host[0].value.complete and host[0].value.text.strip() in _ALL_INTERFACES
+    app = invocation.value("--app-name")
+    auth = f"--app-name {_plain(app[0])}" if app is not None else ("none" if exposed else "none (local only)")
+    disabled = invocation.has("--disable-security-middleware") is not None or any(
+        setting.name == "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"
+        and setting.value is not None
+        and setting.value.text.strip().lower() in _TRUE
+        for setting in invocation.environment
+    )
+    add(
+        "server",
+        position,
+        command=label,
+        host=clip(host_text),
+        auth=clip(auth),
+        security="disabled" if disabled else "on",
+    )
+
+
+def _span(words: tuple[Word, ...]) -> Position | None:
+    """From the first word of a command line to its last: the findings on it fall inside."""
+    if not words:
+        return None
+    first = min(words, key=lambda w: (w.position.line, w.position.column)).position
+    last = max(words, key=lambda w: (w.position.end_line, w.position.end_column)).position
+    return Position(first.line, first.column, last.end_line, last.end_column)
+
+
+def _render(word: Word) -> str:
+    """A value as written in the file (``${VAR}`` kept), quoted, passwords in URIs masked."""
+    return clip(repr(word.text))
+
+
+def _plain(word: Word) -> str:
+    return clip(word.text)
+
+
+def _secret(name: str, word: Word | None) -> str:
+    """How a credential is set in a file, never what it is."""
+    if word is None:
+        return "from a secret reference (secretKeyRef, valueFrom)"
+    value = word.value
+    if name in PLAIN_VALUE_VARIABLES and value.complete:
+        return clip(repr(value.text))
+    if is_literal_secret(value):
+        return "literal in a file (redacted)"
+    if value.complete:
+        return "empty or a placeholder"
+    return "from the environment (${…})"
+
+
+def _server_backend(value: StrValue | None) -> str:
+    if value is None:
+        return "from a secret or another resource"
+    kind = classify(value)
+    if kind is UriKind.SQL_DATABASE:
+        return f"SQL database ({scheme_of(value)})"
+    if kind is UriKind.SQLITE:
+        return "SQLite file"
+    if kind in (UriKind.LOCAL_PATH, UriKind.FILE):
+        return "file store (local directory)"
+    if kind is UriKind.DATABRICKS:
+        return "Databricks-managed"
+    return "decided at run time"
+
+
+def _server_artifacts(value: StrValue | None) -> str:
+    if value is None:
+        return "from a secret or another resource"
+    kind = classify(value)
+    if kind is UriKind.OBJECT_STORE:
+        return f"object store ({scheme_of(value)})"
+    if kind in (UriKind.LOCAL_PATH, UriKind.FILE):
+        return "local directory"
+    if kind is UriKind.MLFLOW_ARTIFACTS:
+        return "proxied by the tracking server"
+    return "decided at run time"
