@@ -19,6 +19,7 @@ SEVERITIES = ("error", "warning", "note")
 PRECISIONS = ("very-high", "high", "medium", "low")  # SARIF's precision property
 SECURITY_PILLAR = 7
 DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
+FIX_SAFETIES = ("none", "safe", "unsafe")  # what `check --fix` / `--unsafe-fixes` may do
 
 PILLARS: dict[int, str] = {
     0: "analysis",
@@ -77,6 +78,8 @@ class Rule:
     precision: str = "high"  # how often a finding is right (SARIF properties.precision)
     docs_file: str = "example.py"  # the kind of file docs.example / use_instead show
     security_severity: str | None = None  # GitHub's 0.0-10.0 scale; pillar-7 rules only
+    fix_safety: str = "none"  # none | safe (--fix) | unsafe (--unsafe-fixes)
+    fix_description: str = ""  # what the fix rewrites, or why there is none
 
     @property
     def pillar_name(self) -> str:
@@ -168,7 +171,7 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
 
     if not isinstance(data, dict):
         raise fail("a rule file must be a mapping")
-    for key in ("id", "name", "pillar", "severity", "summary", "message", "docs", "examples"):
+    for key in ("id", "name", "pillar", "severity", "summary", "message", "docs", "examples", "fix"):
         if key not in data:
             raise fail(f"missing key '{key}'")
     rule_id = str(data["id"])
@@ -202,8 +205,18 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
         if not isinstance(security_severity, (int, float)) or not 0 <= security_severity <= 10:
             raise fail("security-severity must be a number from 0.0 to 10.0")
         security_severity = f"{float(security_severity):.1f}"
+    fix = data["fix"]
+    if not isinstance(fix, dict) or fix.get("safety") not in FIX_SAFETIES:
+        raise fail(f"fix must be a mapping whose safety is one of {', '.join(FIX_SAFETIES)}")
+    if not isinstance(fix.get("description"), str) or not fix["description"].strip():
+        raise fail("fix.description must say what the fix rewrites (or why there is none)")
+    unknown_fix_keys = sorted(set(fix) - {"safety", "description"})
+    if unknown_fix_keys:
+        raise fail(f"unknown fix key(s): {', '.join(unknown_fix_keys)}")
     examples = data["examples"] or {}
     return Rule(
+        fix_safety=str(fix["safety"]),
+        fix_description=" ".join(fix["description"].split()),
         docs_file=str(docs.get("file", "example.py")),
         precision=precision,
         security_severity=security_severity,

@@ -13,6 +13,7 @@ from mlflow_lint import __version__
 
 if TYPE_CHECKING:
     from mlflow_lint.baseline import Baseline
+    from mlflow_lint.config import Config
     from mlflow_lint.diff_mode import ChangedLines
     from mlflow_lint.findings import Finding
 
@@ -59,6 +60,10 @@ def cli() -> None:
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count; small runs use one).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list skipped paths and the configuration used, on standard error.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply the unsafe fixes (implies --fix); review the result, e.g. with --diff-fixes first.")
+@click.option("--diff-fixes", is_flag=True, help="Print the fixes as a unified diff and write nothing (implies --fix).")
+@click.option("--dry-run", is_flag=True, help="With --fix or --unsafe-fixes: write nothing, print the diff (same as --diff-fixes).")
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -74,6 +79,10 @@ def check(
     statistics: bool,
     jobs: int | None,
     verbose: bool,
+    apply_fixes: bool,
+    unsafe_fixes: bool,
+    diff_fixes: bool,
+    dry_run: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
     from mlflow_lint.catalog import load_catalog
@@ -101,11 +110,20 @@ def check(
         click.echo(f"rules enabled: {', '.join(sorted(enabled)) or 'none'}", err=True)
     if write_baseline_path is not None and (baseline_path is not None or diff_ref is not None):
         raise click.UsageError("--write-baseline records every current finding; it cannot be combined with --baseline or --diff")
+    if dry_run and not (apply_fixes or unsafe_fixes):
+        raise click.UsageError("--dry-run applies to --fix or --unsafe-fixes")
+    fixing = apply_fixes or unsafe_fixes or diff_fixes
+    if fixing and (diff_ref is not None or baseline_path is not None or write_baseline_path is not None):
+        raise click.UsageError("--fix, --unsafe-fixes and --diff-fixes fix every finding; they cannot be combined with --diff, --baseline or --write-baseline")
     changes = _changes_since(diff_ref, targets[0], verbose) if diff_ref is not None else None
     baseline = _read_baseline(baseline_path) if baseline_path is not None else None
 
     _tune_garbage_collection()
     result = lint_paths(targets, config, enabled, jobs=jobs, only=changes.touches if changes is not None else None)
+    fix_summary = None
+    if fixing:
+        fix_summary = _run_fixes(result.findings, config, enabled, unsafe_fixes, diff_fixes or dry_run, output)
+        result = lint_paths(targets, config, enabled, jobs=jobs)  # what remains, with fresh positions
     if write_baseline_path is not None:
         _write_baseline(result.findings, write_baseline_path)
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
@@ -147,6 +165,8 @@ def check(
             raise ConfigurationProblem(f"cannot write report to {output}: {exc.strerror or exc}") from None
     else:
         click.echo(report, nl=False, color=colour)
+    if fix_summary is not None:
+        click.echo(fix_summary, err=output_format != "text" or output is not None)
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -194,6 +214,41 @@ def _not_yet_accepted(findings: list[Finding], changes: ChangedLines | None, bas
             noun = "finding" if len(accepted) == 1 else "findings"
             click.echo(f"mlflow-lint: {len(accepted)} {noun} in the baseline not reported", err=True)
     return findings
+
+
+def _run_fixes(
+    findings: list[Finding], config: Config, enabled: frozenset[str], unsafe: bool, diff_only: bool, output: Path | None
+) -> str:
+    """Apply (or, with ``diff_only``, print as a diff and exit) the fixes; the summary line.
+
+    ``--diff-fixes`` exits 1 when there is something to fix, 0 otherwise."""
+    from mlflow_lint.fixes.apply import NOTES, fix_paths
+
+    fixed = fix_paths(findings, config, enabled, unsafe=unsafe)
+    count = sum(len(result.applied) for result in fixed)
+    more = sum(result.more_with_unsafe for result in fixed)
+    for result in fixed:
+        for problem in result.dropped:
+            click.echo(f"mlflow-lint: {result.shown}: {problem}", err=True)
+    noun = "finding" if count == 1 else "findings"
+    extra = f" ({more} more with --unsafe-fixes)" if more else ""
+    if diff_only:
+        diff = "".join(result.diff() for result in fixed if result.changed)
+        if output is not None:
+            output.write_text(diff, encoding="utf-8")
+        else:
+            click.echo(diff, nl=False)
+        click.echo(f"mlflow-lint: would fix {count} {noun}{extra}", err=True)
+        sys.exit(EXIT_FINDINGS if diff else EXIT_CLEAN)
+    for result in fixed:
+        if result.changed:
+            try:
+                (Path.cwd() / result.shown).write_bytes(result.fixed)
+            except OSError as exc:
+                raise ConfigurationProblem(f"cannot write the fixed {result.shown}: {exc.strerror or exc}") from None
+    for name in sorted({name for result in fixed for name in result.fixes_used}):
+        click.echo(f"mlflow-lint: note: {NOTES[name]}", err=True)
+    return f"Fixed {count} {noun}{extra}."
 
 
 def _repository_root(cwd: Path) -> Path:

@@ -32,8 +32,13 @@ KNOWN_KEYS = (
     "gate-functions",
     "allowed-tracking-uris",
     "registry-admin-modules",
+    "stage-aliases",
 )
 DEFAULT_PROTECTED_ALIASES = ("champion", "production", "prod")
+STAGES = ("Production", "Staging", "Archived", "None")  # stage-aliases keys (any case)
+DEFAULT_STAGE_ALIASES = tuple((stage, stage.lower()) for stage in STAGES)
+# MLflow's alias rule: letters, digits, '_' and '-'; not "latest" and not a version ("v3").
+_ALIAS = re.compile(r"^(?!latest$)(?![vV]\d+$)[\w\-]+$")
 _SELECTOR = re.compile(r"^(ALL|MLF\d{0,3})$", re.IGNORECASE)
 
 
@@ -52,6 +57,11 @@ class RuleOptions:
     registry_admin_modules: tuple[str, ...] = ()  # MLF403: globs of paths allowed to delete
     root: str = ""  # the configuration's directory: registry-admin-modules are relative to it
     exclude: tuple[str, ...] = ()  # the configuration's exclude patterns (project-wide scans honour them)
+    stage_aliases: tuple[tuple[str, str], ...] = DEFAULT_STAGE_ALIASES  # MLF401 fixes: stage -> alias
+
+    def alias_for_stage(self, stage: str) -> str | None:
+        """The alias that replaces a registry stage (any case); None for an unknown stage."""
+        return next((alias for name, alias in self.stage_aliases if name.lower() == stage.lower()), None)
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,7 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         gate_functions=string_list("gate-functions") or (),
         allowed_tracking_uris=string_list("allowed-tracking-uris") or (),
         registry_admin_modules=string_list("registry-admin-modules") or (),
+        stage_aliases=_stage_aliases(data.get("stage-aliases"), where("stage-aliases")),
     )
     for key, values in (("required-tags", options.required_tags), ("gate-functions", options.gate_functions)):
         if any(not value.strip() for value in values):
@@ -205,6 +216,25 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         exclude=exclude,
         per_file_ignores=tuple(per_file),
     )
+
+
+def _stage_aliases(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """``{Production = "champion"}``: stages not named keep their lower-case name."""
+    if raw is None:
+        return DEFAULT_STAGE_ALIASES
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must map stage names ({', '.join(STAGES)}) to alias names")
+    chosen = dict(DEFAULT_STAGE_ALIASES)
+    for stage, alias in raw.items():
+        canonical = next((name for name in STAGES if name.lower() == str(stage).lower()), None)
+        if canonical is None:
+            raise ConfigError(f"{where}: '{stage}' is not a registry stage (expected one of {', '.join(STAGES)})")
+        if not isinstance(alias, str) or not _ALIAS.match(alias):
+            raise ConfigError(
+                f"{where}: '{stage}' must map to an alias name (letters, digits, '_' or '-'; not 'latest' or a version like 'v3')"
+            )
+        chosen[canonical] = alias
+    return tuple(chosen.items())
 
 
 def check_selectors(selectors: Iterable[str], catalog: Catalog, where: str) -> None:

@@ -26,6 +26,7 @@ def rules_json(catalog: Catalog) -> str:
             "severity": rule.severity,
             "summary": rule.summary,
             "enabled_by_default": rule.enabled_by_default,
+            "fix": rule.fix_safety,
         }
         for rule in catalog
     ]
@@ -82,11 +83,21 @@ def explain(rule: Rule, heading: str = "") -> str:
         "```python",
         docs.use_instead,
         "```",
+        "",
+        f"{sub} Fix safety",
+        _wrap(f"{_FIX_SAFETY[rule.fix_safety]} {rule.fix_description}"),
     ]
     if docs.references:
         out += ["", f"{sub} References"]
         out += [f"- {ref.title}: {ref.url}" for ref in docs.references]
     return "\n".join(out) + "\n"
+
+
+_FIX_SAFETY = {
+    "none": "No fix.",
+    "safe": "Safe fix (`mlflow-lint check --fix`).",
+    "unsafe": "Unsafe fix (`mlflow-lint check --unsafe-fixes`; review the diff first, `--diff-fixes` shows it).",
+}
 
 
 def _wrap(text: str) -> str:

@@ -1,0 +1,272 @@
+"""Running fixes on files: Python modules and the code cells of Jupyter notebooks.
+
+Per file, until nothing changes: lint, let the first fix that has something to rewrite
+rewrite it, check the result (it must parse and must not add findings), re-lint for fresh
+positions. A fix whose result fails the check is dropped for that file and reported.
+Idempotent by construction: a fixed finding is gone, so a second run has nothing to do.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import difflib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from mlflow_lint.config import RuleOptions
+from mlflow_lint.findings import Finding
+from mlflow_lint.fixes.base import Fix, run_fix
+from mlflow_lint.fixes.secrets import SecretFromEnvironment
+from mlflow_lint.fixes.stage_aliases import LatestVersionToAlias, StageUriToAlias, TransitionToAlias
+from mlflow_lint.fixes.tag_default import TagEnvDefault
+from mlflow_lint.sources.notebook import Cell, virtual_source
+
+# Every fix, in the order they are tried.
+ALL_FIXES: tuple[type[Fix], ...] = (
+    StageUriToAlias,
+    TransitionToAlias,
+    LatestVersionToAlias,
+    TagEnvDefault,
+    SecretFromEnvironment,
+)
+_MAX_PASSES = 50  # each pass fixes at least one finding; a bound against a fix that loops
+
+Lint = Callable[[bytes], list[Finding]]
+
+
+@dataclass
+class FileFixes:
+    """What fixing one file did."""
+
+    shown: str
+    original: bytes
+    fixed: bytes
+    applied: list[Finding] = field(default_factory=list)  # findings fixed (positions of their pass)
+    dropped: list[str] = field(default_factory=list)  # fixes refused: why
+    more_with_unsafe: int = 0  # a safe-only run: findings --unsafe-fixes would also fix
+    fixes_used: set[str] = field(default_factory=set)  # names of the fixes applied
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+    def diff(self) -> str:
+        before = self.original.decode("utf-8", errors="replace").splitlines(keepends=True)
+        after = self.fixed.decode("utf-8", errors="replace").splitlines(keepends=True)
+        lines = difflib.unified_diff(before, after, f"a/{self.shown}", f"b/{self.shown}")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+class _PythonFile:
+    """A module: one unit of source (key None)."""
+
+    def __init__(self, text: str, bom: bool) -> None:
+        self.text, self.bom = text, bom
+
+    @classmethod
+    def read(cls, data: bytes) -> _PythonFile | None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # another declared encoding: not rewritten
+        bom = text.startswith("\ufeff")
+        return cls(text[1:] if bom else text, bom)
+
+    def units(self) -> dict[int | None, str]:
+        return {None: self.text}
+
+    def replace(self, key: int | None, text: str) -> _PythonFile:
+        return _PythonFile(text, self.bom)
+
+    def to_bytes(self) -> bytes:
+        return (("\ufeff" if self.bom else "") + self.text).encode("utf-8")
+
+
+class _Notebook:
+    """A Jupyter notebook: one unit per code cell (key: the cell's index). Outputs, metadata
+    and markdown are carried over untouched; a cell with IPython magics is not rewritten."""
+
+    def __init__(self, document: dict, indent: int | None, newline_at_end: bool) -> None:
+        self.document, self.indent, self.newline_at_end = document, indent, newline_at_end
+
+    @classmethod
+    def read(cls, data: bytes) -> _Notebook | None:
+        try:
+            text = data.decode("utf-8")
+            document = json.loads(text)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+            return None
+        second = text.split("\n", 2)[1] if text.count("\n") >= 2 else ""
+        indent = len(second) - len(second.lstrip(" ")) if second.strip() else None
+        return cls(document, indent or None, text.endswith("\n"))
+
+    def units(self) -> dict[int | None, str]:
+        units: dict[int | None, str] = {}
+        for index, cell in enumerate(self.document["cells"]):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            if isinstance(source, list) and all(isinstance(part, str) for part in source):
+                source = "".join(source)
+            if not isinstance(source, str):
+                continue
+            lines = tuple(source.splitlines())
+            if virtual_source([Cell(index, lines)]).text != "\n".join(lines) + "\n":
+                continue  # magics were neutralised for analysis: positions would not round-trip
+            units[index] = source
+        return units
+
+    def replace(self, key: int | None, text: str) -> _Notebook:
+        document = copy.deepcopy(self.document)
+        cell = document["cells"][key]
+        cell["source"] = text.splitlines(keepends=True) if isinstance(cell.get("source"), list) else text
+        return _Notebook(document, self.indent, self.newline_at_end)
+
+    def to_bytes(self) -> bytes:
+        text = json.dumps(self.document, indent=self.indent, ensure_ascii=False)
+        return (text + ("\n" if self.newline_at_end else "")).encode("utf-8")
+
+
+def fix_file(
+    shown: str,
+    data: bytes,
+    kind: str,
+    lint: Lint,
+    options: RuleOptions,
+    *,
+    unsafe: bool,
+    fixes: Sequence[type[Fix]] = ALL_FIXES,
+) -> FileFixes:
+    """Fix one file's bytes (nothing is written). ``lint`` lints bytes of this file."""
+    reader = _Notebook.read if kind == "notebook" else _PythonFile.read
+    document = reader(data)
+    result = FileFixes(shown, data, data)
+    if document is None:
+        return result
+    cache: dict[bytes, list[Finding]] = {}
+
+    def cached(content: bytes) -> list[Finding]:
+        if content not in cache:
+            cache[content] = lint(content)
+        return cache[content]
+
+    allowed = [fix for fix in fixes if unsafe or fix.safety == "safe"]
+    document = _fix_loop(document, allowed, cached, options, result)
+    result.fixed = document.to_bytes()
+    if not unsafe:
+        trial = FileFixes(shown, result.fixed, result.fixed)
+        _fix_loop(document, list(fixes), cached, options, trial)
+        result.more_with_unsafe = len(trial.applied)
+    return result
+
+
+def _fix_loop(document, fixes: list[type[Fix]], lint: Lint, options: RuleOptions, result: FileFixes):  # type: ignore[no-untyped-def]
+    dropped: set[type[Fix]] = set()
+    for _ in range(_MAX_PASSES):
+        findings = lint(document.to_bytes())
+        for fix in fixes:
+            if fix in dropped or not any(f.rule == fix.rule for f in findings):
+                continue
+            candidate, applied = _apply(document, fix, findings, options)
+            if not applied:
+                continue
+            problem = _problem(candidate, findings, lint)
+            if problem is not None:
+                dropped.add(fix)
+                result.dropped.append(f"{fix.rule} fix {fix.__name__} not applied: {problem}")
+                continue
+            document = candidate
+            result.applied.extend(applied)
+            result.fixes_used.add(fix.__name__)
+            break  # positions moved: lint again
+        else:
+            return document
+    return document
+
+
+def _apply(document, fix: type[Fix], findings: list[Finding], options: RuleOptions):  # type: ignore[no-untyped-def]
+    applied: list[Finding] = []
+    for key, text in document.units().items():
+        mine = [f for f in findings if f.cell == key and f.rule == fix.rule]
+        if not mine:
+            continue
+        try:
+            new_text, done = run_fix(fix, text, mine, options)
+        except Exception:  # noqa: BLE001 - a unit libcst cannot parse is left as it is
+            continue
+        if done:
+            document = document.replace(key, new_text)
+            applied.extend(done)
+    return document, applied
+
+
+def _problem(document, before: list[Finding], lint: Lint) -> str | None:  # type: ignore[no-untyped-def]
+    """Why a fixed document must not be kept (None: it is fine)."""
+    for text in document.units().values():
+        try:
+            ast.parse(text)
+        except SyntaxError as error:
+            return f"the result is not valid Python ({error.msg}, line {error.lineno})"
+    after = lint(document.to_bytes())
+    if any(f.rule == "MLF000" for f in after) and not any(f.rule == "MLF000" for f in before):
+        return "the result could not be analysed"
+    grown = sorted(rule for rule, count in Counter(f.rule for f in after).items() if count > Counter(f.rule for f in before)[rule])
+    if grown:
+        return f"the result has new findings ({', '.join(grown)})"
+    return None
+
+
+# What an applied fix asks of the user (printed once per fix after a run that applied it).
+NOTES: dict[str, str] = {
+    "StageUriToAlias": "rewritten models:/<name>@<alias> URIs load only once the alias exists: set it in the registry first",
+    "TransitionToAlias": "set_registered_model_alias moves the alias; code that still reads stages will not see the change",
+    "LatestVersionToAlias": "get_model_version_by_alias fails until the alias exists: set it in the registry first",
+    "TagEnvDefault": "tags now record 'unknown' when the variable is unset",
+    "SecretFromEnvironment": "the secrets are now read from the environment: set them at run time, and rotate the exposed values",
+}
+
+
+def fix_paths(
+    findings: Sequence[Finding],
+    config,  # type: ignore[no-untyped-def]  # mlflow_lint.config.Config
+    selected: frozenset[str],
+    *,
+    unsafe: bool,
+    cwd: Path | None = None,
+    fixes: Sequence[type[Fix]] = ALL_FIXES,
+) -> list[FileFixes]:
+    """Fix every Python file and notebook with a finding some fix handles; nothing is written.
+
+    Each file is linted with the same rules, options and per-file ignores as ``check``."""
+    from mlflow_lint.engine import lint_bytes, per_file_ignores
+    from mlflow_lint.sources import source_kind
+
+    cwd = (cwd or Path.cwd()).resolve()
+    fixable_rules = {fix.rule for fix in fixes}
+    shown_paths = sorted({f.path for f in findings if f.rule in fixable_rules})
+    ignored_for = per_file_ignores(config)
+    options = config.rule_options()
+    results = []
+    for shown in shown_paths:
+        path = cwd / shown
+        kind = source_kind(path) or "python"
+        if kind not in ("python", "notebook"):
+            continue
+        ignored = ignored_for(path)
+        rules = frozenset(rule for rule in selected if not (ignored and rule.startswith(ignored)))
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+
+        def lint(content: bytes, shown: str = shown, path: Path = path, rules: frozenset[str] = rules, kind: str = kind) -> list[Finding]:
+            return lint_bytes(content, shown, rules, path=path, options=options, display_root=str(cwd), kind=kind)
+
+        results.append(fix_file(shown, data, kind, lint, options, unsafe=unsafe, fixes=fixes))
+    return results
