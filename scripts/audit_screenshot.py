@@ -67,7 +67,9 @@ def main() -> int:
             cwd=project,
             check=True,
         )
-        page = render_page(report, width=args.width, clip_height=args.height, color_scheme="dark" if args.dark else "light")
+        page = render_page(
+            report, width=args.width, clip_height=args.height, color_scheme="dark" if args.dark else "light"
+        )
         if page.problems():
             print("audit_screenshot: the page logged problems:\n  " + "\n  ".join(page.problems()), file=sys.stderr)
             return 1

@@ -42,7 +42,11 @@ FLAGS = (
 
 def find_chromium() -> str | None:
     for candidate in CHROMIUM_CANDIDATES:
-        found = shutil.which(candidate) if not candidate.startswith("/") else (candidate if os.access(candidate, os.X_OK) else None)
+        found = (
+            shutil.which(candidate)
+            if not candidate.startswith("/")
+            else (candidate if os.access(candidate, os.X_OK) else None)
+        )
         if found:
             return found
     return None
@@ -67,7 +71,11 @@ class PageReport:
 
     def problems(self) -> list[str]:
         """Console errors and warnings, exceptions, error/warning log entries."""
-        found = [f"console.{m.get('type')}: {_args(m)}" for m in self.console if m.get("type") in ("error", "warning", "assert")]
+        found = [
+            f"console.{m.get('type')}: {_args(m)}"
+            for m in self.console
+            if m.get("type") in ("error", "warning", "assert")
+        ]
         found += [f"exception: {e.get('exceptionDetails', {}).get('text')}" for e in self.exceptions]
         found += [f"log {e.get('level')}: {e.get('text')}" for e in self.log if e.get("level") in ("error", "warning")]
         return found
@@ -115,7 +123,9 @@ class _Pipe:
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
 
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30) -> dict[str, Any]:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30
+    ) -> dict[str, Any]:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -224,7 +234,9 @@ class Browser:
     ) -> PageReport:
         """Load ``page`` in a new tab and report what happened."""
         try:
-            return self._render(page, width, height, color_scheme, screenshot, clip_height, clip_top, evaluate or {}, pdf)
+            return self._render(
+                page, width, height, color_scheme, screenshot, clip_height, clip_top, evaluate or {}, pdf
+            )
         except (ChromiumError, TimeoutError, OSError) as error:
             self._log.seek(0)
             tail = self._log.read().decode("utf-8", "replace")[-3000:]
@@ -255,7 +267,11 @@ class Browser:
             session=session,
         )
         if color_scheme:
-            pipe.send("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": color_scheme}]}, session=session)
+            pipe.send(
+                "Emulation.setEmulatedMedia",
+                {"features": [{"name": "prefers-color-scheme", "value": color_scheme}]},
+                session=session,
+            )
         pipe.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session, timeout=timeout)
         pipe.wait_for("Page.loadEventFired", session=session, timeout=timeout)
         pipe.drain(0.2)  # late console messages and CSP reports
@@ -271,7 +287,10 @@ class Browser:
                 shot_height = min(shot_height, clip_height)
             clip = {"x": 0, "y": clip_top, "width": width, "height": max(shot_height, 1), "scale": 1}
             shot = pipe.send(
-                "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}, session=session, timeout=timeout
+                "Page.captureScreenshot",
+                {"format": "png", "captureBeyondViewport": True, "clip": clip},
+                session=session,
+                timeout=timeout,
             )
             report.screenshot = base64.b64decode(shot["data"])
         if pdf:

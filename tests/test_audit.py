@@ -131,7 +131,9 @@ def test_healthy_project_is_compliant_everywhere_with_evidence(reports: dict[str
     assert [e["name"] for e in inventory["experiments"]] == ["churn-training"]
 
 
-def test_gaps_project_has_gaps_in_every_pillar_matching_check(reports: dict[str, dict[str, str]], tmp_path: Path) -> None:
+def test_gaps_project_has_gaps_in_every_pillar_matching_check(
+    reports: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
     document = _document(reports, "gaps")
     assert all(p["verdict"] in (scoring.GAPS, scoring.CRITICAL) and p["gaps"] for p in document["pillars"])
     project = _copy("gaps", tmp_path)
@@ -147,7 +149,12 @@ def test_gaps_project_has_gaps_in_every_pillar_matching_check(reports: dict[str,
         assert pillar["score"] == scoring.pillar_score(counts, pillar["sites"])
     assert document["summary"]["by_severity"] == check["summary"]["by_severity"]
     hows = {r["how"] for p in document["pillars"] for r in p["evidence"].get("model_load", [])}
-    assert hows == {"a run (runs:/)", "raw storage path (s3)", "pinned registry version 3", "registry stage Production (deprecated)"}
+    assert hows == {
+        "a run (runs:/)",
+        "raw storage path (s3)",
+        "pinned registry version 3",
+        "registry stage Production (deprecated)",
+    }
     transport = document["pillars"][6]["evidence"]["transport"]
     assert {r["transport"] for r in transport} == {"none (local store)", "plain HTTP to a remote host (unencrypted)"}
 
@@ -174,13 +181,26 @@ def test_deployment_files_and_notebooks_give_evidence(reports: dict[str, dict[st
 
     compose = "deploy/docker-compose.yml"
     server = rows("gaps", 7, "server")[(compose, 4)]
-    assert (server["status"], server["rules"], server["host"], server["auth"]) == ("error", ["MLF703"], "0.0.0.0", "none")
+    assert (server["status"], server["rules"], server["host"], server["auth"]) == (
+        "error",
+        ["MLF703"],
+        "0.0.0.0",
+        "none",
+    )
     backend = rows("gaps", 2, "backend_store")[(compose, 4)]
     assert (backend["status"], backend["rules"], backend["backend"]) == ("error", ["MLF201"], "SQLite file")
     artifacts = rows("gaps", 3, "artifact_location")[(compose, 4)]
-    assert (artifacts["target"], artifacts["kind"], artifacts["rules"]) == ("'./mlartifacts'", "local directory", ["MLF301"])
+    assert (artifacts["target"], artifacts["kind"], artifacts["rules"]) == (
+        "'./mlartifacts'",
+        "local directory",
+        ["MLF301"],
+    )
     secret = rows("gaps", 7, "credential")[(compose, 9)]
-    assert (secret["setting"], secret["value"], secret["status"]) == ("AWS_SECRET_ACCESS_KEY", "literal in a file (redacted)", "error")
+    assert (secret["setting"], secret["value"], secret["status"]) == (
+        "AWS_SECRET_ACCESS_KEY",
+        "literal in a file (redacted)",
+        "error",
+    )
     served = rows("gaps", 6, "model_load")[("scripts/serve.sh", 3)]
     assert (served["api"], served["how"], served["status"]) == ("mlflow models serve", "a run (runs:/)", "error")
     notebook = rows("gaps", 6, "model_load")[("notebooks/explore.ipynb", 1)]
@@ -267,13 +287,18 @@ def test_html_has_every_pillar_and_the_json_counts(reports: dict[str, dict[str, 
     page = _parse(reports["gaps"]["html"])
     assert [f"pillar-{n}" for n in range(1, 9)] == [i for i in page.ids if i.startswith("pillar-")]
     assert len(page.scorecard) == 8
-    for row, pillar in zip(page.scorecard, document["pillars"]):
+    for row, pillar in zip(page.scorecard, document["pillars"], strict=True):
         number, name, verdict, score, errors, warnings, notes, sites = row
         counts = pillar["by_severity"]
         assert (number, verdict) == (str(pillar["pillar"]), pillar["verdict"])
         assert score == f"{pillar['score']}/100{pillar['score']}"  # the bar's <title> and its label
         assert name.lower() == pillar["name"].lower()
-        assert [errors, warnings, notes, sites] == [str(counts["error"]), str(counts["warning"]), str(counts["note"]), str(pillar["sites"])]
+        assert [errors, warnings, notes, sites] == [
+            str(counts["error"]),
+            str(counts["warning"]),
+            str(counts["note"]),
+            str(pillar["sites"]),
+        ]
     body = "".join(page.text)
     for pillar in document["pillars"]:
         for gap in pillar["gaps"]:
@@ -300,12 +325,12 @@ def test_html_is_self_contained_themed_and_printable(reports: dict[str, dict[str
 # ---------------------------------------------------------------------------- hostile input
 HOSTILE_NAMES = (
     "<img src=x onerror=alert(1)>.py",
-    'pipe|name`tick`"quote\'.py',
+    "pipe|name`tick`\"quote'.py",
     "new\nline.py",
     "[link](javascript:alert(1)) &amp; $x$.py",
     "undecodable-\udcff.py",  # the byte 0xff: not UTF-8
 )
-HOSTILE_SOURCE = '''import os
+HOSTILE_SOURCE = """import os
 import pathlib
 
 import mlflow
@@ -321,7 +346,7 @@ client.set_registered_model_alias("m</td></tr><script>window.pwned=2</script>", 
 model = mlflow.pyfunc.load_model("models:/<img src=x onerror=window.pwned=3>@champion")
 with mlflow.start_run(tags={{"<script>": "x", "a|b": "y", "`tick`": "z"}}):
     mlflow.sklearn.log_model(model, name="m", registered_model_name="**bold** _it_ ~~s~~ |pipe| \\\\|")
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -429,7 +454,9 @@ DOM_CHECKS = {
 }
 
 
-def test_chromium_renders_the_reports_without_errors(reports: dict[str, dict[str, str]], hostile: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+def test_chromium_renders_the_reports_without_errors(
+    reports: dict[str, dict[str, str]], hostile: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
     binary = _chromium()
     backgrounds = {}
     with Browser(binary) as browser:
@@ -439,7 +466,12 @@ def test_chromium_renders_the_reports_without_errors(reports: dict[str, dict[str
             for scheme in ("light", "dark"):
                 first = scheme == "light"
                 result = browser.render(
-                    page, color_scheme=scheme, evaluate=DOM_CHECKS, screenshot=first, clip_height=2400, pdf=first and name == "gaps"
+                    page,
+                    color_scheme=scheme,
+                    evaluate=DOM_CHECKS,
+                    screenshot=first,
+                    clip_height=2400,
+                    pdf=first and name == "gaps",
                 )
                 assert result.problems() == [], f"{name} ({scheme})"
                 assert result.requests == [page.resolve().as_uri()], "the page requested something besides itself"
@@ -465,10 +497,15 @@ def test_compare_shows_new_and_fixed_gaps(tmp_path: Path) -> None:
     app = project / "serving" / "app.py"
     app.write_text(
         "# moved down by a comment\n"
-        + app.read_text().replace('load_model(f"runs:/{RUN_ID}/model")', 'load_model("models:/demand-forecaster@champion")')
+        + app.read_text().replace(
+            'load_model(f"runs:/{RUN_ID}/model")', 'load_model("models:/demand-forecaster@champion")'
+        )
     )
     promote = project / "pipelines" / "promote.py"
-    promote.write_text(promote.read_text() + '\n\ndef rollback(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n')
+    promote.write_text(
+        promote.read_text()
+        + '\n\ndef rollback(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n'
+    )
     document = json.loads(_audit(project, ".", "--format", "json", "--compare", str(old)).stdout)
     comparison = document["comparison"]
     assert [g["rule"] for g in comparison["new_gaps"]] == ["MLF402"]
@@ -498,7 +535,9 @@ def test_baseline_shows_what_is_new_since_it(tmp_path: Path) -> None:
     assert written.returncode == 0, written.stderr
     app = project / "serving" / "app.py"
     app.write_text(
-        app.read_text().replace('load_model("models:/demand-forecaster/3")', 'load_model("models:/demand-forecaster@champion")')
+        app.read_text().replace(
+            'load_model("models:/demand-forecaster/3")', 'load_model("models:/demand-forecaster@champion")'
+        )
         + '\nfrom mlflow import MlflowClient\nMlflowClient().set_registered_model_alias("m", "champion", "2")\n'
     )
     document = json.loads(_audit(project, ".", "--format", "json", "--baseline", "baseline.json").stdout)
@@ -516,9 +555,14 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     project = _copy("healthy", tmp_path)
     assert "not an ISO 8601 date" in _audit(project, ".", "--date", "yesterday", expect=2).stderr
     assert "cannot tell the report format" in _audit(project, ".", "--output", "report.txt", expect=2).stderr
-    assert "--format applies to one --output" in _audit(project, ".", "--format", "json", "-o", "a.json", "-o", "b.md", expect=2).stderr
+    assert (
+        "--format applies to one --output"
+        in _audit(project, ".", "--format", "json", "-o", "a.json", "-o", "b.md", expect=2).stderr
+    )
     (tmp_path / "other.json").write_text('{"hello": 1}')
-    assert "not an mlflow-lint report" in _audit(project, ".", "--compare", str(tmp_path / "other.json"), expect=2).stderr
+    assert (
+        "not an mlflow-lint report" in _audit(project, ".", "--compare", str(tmp_path / "other.json"), expect=2).stderr
+    )
     bad_epoch = run_cli("audit", ".", cwd=project, env={"SOURCE_DATE_EPOCH": "soon"})
     assert bad_epoch.returncode == 2 and "SOURCE_DATE_EPOCH" in bad_epoch.stderr
 
@@ -559,7 +603,13 @@ def test_audit_never_touches_the_network_nor_loads_libcst(tmp_path: Path) -> Non
 
 # ---------------------------------------------------------------------------- header facts
 def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+    }
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -606,7 +656,10 @@ def test_verdicts_and_overall() -> None:
     assert scoring.verdict({"warning": 1, "note": 1}, True) == scoring.GAPS
     assert scoring.verdict({"error": 1}, True) == scoring.CRITICAL
     assert scoring.verdict({"error": 1}, False) == scoring.NOT_ASSESSED
-    assert scoring.overall([(scoring.COMPLIANT, 100), (scoring.GAPS, 70), (scoring.NOT_ASSESSED, None)]) == (85, scoring.GAPS)
+    assert scoring.overall([(scoring.COMPLIANT, 100), (scoring.GAPS, 70), (scoring.NOT_ASSESSED, None)]) == (
+        85,
+        scoring.GAPS,
+    )
     assert scoring.overall([(scoring.NOT_ASSESSED, None)]) == (None, scoring.NOT_ASSESSED)
 
 

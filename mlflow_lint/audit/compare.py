@@ -44,7 +44,9 @@ def load_previous(path: Path) -> dict[str, Any]:
 
 def _gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
     if document.get("format") == FORMAT:
-        return [gap for pillar in document.get("pillars", []) for gap in pillar.get("gaps", []) if isinstance(gap, dict)]
+        return [
+            gap for pillar in document.get("pillars", []) for gap in pillar.get("gaps", []) if isinstance(gap, dict)
+        ]
     return [finding for finding in document.get("findings", []) if isinstance(finding, dict)]
 
 

@@ -42,7 +42,13 @@ def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
     def add(table: str, position: Position, /, **fields: str) -> None:
         out.items.append(
             EvidenceItem(
-                table, shown, position.line, position.column, position.end_line, position.end_column, tuple(fields.items())
+                table,
+                shown,
+                position.line,
+                position.column,
+                position.end_line,
+                position.end_column,
+                tuple(fields.items()),
             )
         )
 
@@ -58,13 +64,27 @@ def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
             if role == "tracking":
                 add("transport", setting.position, value=rendered, transport=transport_label(values))
         elif name in _SERVER_STORES:
-            add("backend_store", setting.position, role=_SERVER_STORES[name], value=rendered, backend=_server_backend(value))
+            add(
+                "backend_store",
+                setting.position,
+                role=_SERVER_STORES[name],
+                value=rendered,
+                backend=_server_backend(value),
+            )
         elif name in _SERVER_ARTIFACTS:
-            add("artifact_location", setting.position, api=setting.where, target=rendered, kind=_server_artifacts(value))
+            add(
+                "artifact_location", setting.position, api=setting.where, target=rendered, kind=_server_artifacts(value)
+            )
         if name in CREDENTIAL_VARIABLES:
             add("credential", setting.position, setting=name, via=setting.where, value=_secret(name, word))
         elif value is not None and has_literal_password(value):
-            add("credential", setting.position, setting=f"password in {name}", via=setting.where, value="literal in a file (redacted)")
+            add(
+                "credential",
+                setting.position,
+                setting=f"password in {name}",
+                via=setting.where,
+                value="literal in a file (redacted)",
+            )
         if name == "MLFLOW_EXPERIMENT_NAME" and word is not None:
             out.experiments.append(NameUse(_plain(word), shown, setting.position.line, setting.where))
 
@@ -105,7 +125,13 @@ def _server(invocation: Invocation, label: str, position: Position, add) -> None
         found = invocation.value(option)
         if found is not None and found[1].startswith("--"):
             word = found[0]
-            add("artifact_location", word.position, api=f"{label} {option}", target=_render(word), kind=_server_artifacts(word.value))
+            add(
+                "artifact_location",
+                word.position,
+                api=f"{label} {option}",
+                target=_render(word),
+                kind=_server_artifacts(word.value),
+            )
     if invocation.subcommand[:1] != ("server",):
         return
     host = invocation.value("--host")

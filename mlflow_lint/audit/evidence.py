@@ -210,7 +210,9 @@ class _Collector:
     def gates(self) -> GateAnalysis:
         if self._gates is None:
             cached = self.module.cache.get("gates")
-            self._gates = cached if isinstance(cached, GateAnalysis) else GateAnalysis(self.module, self.options.gate_functions)
+            self._gates = (
+                cached if isinstance(cached, GateAnalysis) else GateAnalysis(self.module, self.options.gate_functions)
+            )
         return self._gates
 
     # -- the pass -----------------------------------------------------------------------------
@@ -250,15 +252,29 @@ class _Collector:
             if sink.role == "tracking":
                 self.add("transport", node, value=shown, transport=transport_label(values))
             if any(has_literal_password(v) for v in values):
-                self.add("credential", node, setting=f"password in the {sink.role} URI", via=sink.api, value="literal in code (redacted)")
+                self.add(
+                    "credential",
+                    node,
+                    setting=f"password in the {sink.role} URI",
+                    via=sink.api,
+                    value="literal in code (redacted)",
+                )
         for assignment in env_assignments(self.module, node):
             variable = assignment.variable
             if variable in CREDENTIAL_VARIABLES:
-                self.add("credential", node, setting=variable, via=assignment.api, value=self.secret_value(variable, assignment.value))
+                self.add(
+                    "credential",
+                    node,
+                    setting=variable,
+                    via=assignment.api,
+                    value=self.secret_value(variable, assignment.value),
+                )
             elif variable == "MLFLOW_EXPERIMENT_NAME":
                 name = self.name_of(assignment.value)
                 if name is not None:
-                    self.out.experiments.append(NameUse(name, self.shown, self.line_of(node), assignment.api, cell=self.cell_of(node)))
+                    self.out.experiments.append(
+                        NameUse(name, self.shown, self.line_of(node), assignment.api, cell=self.cell_of(node))
+                    )
 
     def secret_value(self, variable: str, expr: ast.expr) -> str:
         """How a credential is set, never what it is."""
@@ -285,7 +301,13 @@ class _Collector:
         for position, keyword in ((1, "username"), (2, "password"), (3, "token")):
             expr = argument(call, position, keyword)
             if expr is not None:
-                self.add("credential", call, setting=f"MlflowHostCreds({keyword}=...)", via="MlflowHostCreds", value=self.secret_value(keyword, expr))
+                self.add(
+                    "credential",
+                    call,
+                    setting=f"MlflowHostCreds({keyword}=...)",
+                    via="MlflowHostCreds",
+                    value=self.secret_value(keyword, expr),
+                )
 
     # -- pillar 6: consumption ----------------------------------------------------------------
     def model_load(self, call: ast.Call, callee: str) -> None:
@@ -293,12 +315,23 @@ class _Collector:
         if found is None:
             return
         shown_api = display_api(callee)
-        uri_expr = argument(call, found.uri_position, found.uri_keyword) if found.uri_keyword or found.uri_position is not None else None
+        uri_expr = (
+            argument(call, found.uri_position, found.uri_keyword)
+            if found.uri_keyword or found.uri_position is not None
+            else None
+        )
         if uri_expr is not None:
             values = self.values(uri_expr)
             how = consumed_how(values, found.loads_model)
             model_names = sorted({name for v in values if (name := models_uri_name(v))})
-            self.add("model_load", call, api=shown_api, source=self.shown_value(uri_expr), how=how, model=", ".join(model_names) or "-")
+            self.add(
+                "model_load",
+                call,
+                api=shown_api,
+                source=self.shown_value(uri_expr),
+                how=how,
+                model=", ".join(model_names) or "-",
+            )
             for value in values:
                 name = models_uri_name(value)
                 if name is not None:
@@ -315,7 +348,9 @@ class _Collector:
                         )
                     )
             return
-        run_id = argument(call, found.run_id_position, found.run_id_keyword) if found.run_id_position is not None else None
+        run_id = (
+            argument(call, found.run_id_position, found.run_id_keyword) if found.run_id_position is not None else None
+        )
         if run_id is None or (isinstance(run_id, ast.Constant) and run_id.value is None):
             return
         how = "the run this code just created" if is_current_run_id(self.module, run_id) else "a run (run_id=)"
@@ -343,7 +378,15 @@ class _Collector:
             version_spec = _VERSION_ARGUMENT.get(callee)
             version = self.literal(argument(call, *version_spec)) if version_spec else None
             self.out.models.append(
-                NameUse(name, self.shown, self.line_of(call), shown_api, alias=alias, version=version, cell=self.cell_of(call))
+                NameUse(
+                    name,
+                    self.shown,
+                    self.line_of(call),
+                    shown_api,
+                    alias=alias,
+                    version=version,
+                    cell=self.cell_of(call),
+                )
             )
 
     def _target(self, callee: str, what: str, expr: ast.expr | None, call: ast.Call) -> str:
@@ -396,7 +439,13 @@ class _Collector:
             self.add("artifact_location", call, api=display_api(callee), target=where, kind="server-managed")
             return
         values = self.values(expr)
-        self.add("artifact_location", call, api=display_api(callee), target=self.shown_value(expr), kind=_artifact_kind(values, role))
+        self.add(
+            "artifact_location",
+            call,
+            api=display_api(callee),
+            target=self.shown_value(expr),
+            kind=_artifact_kind(values, role),
+        )
 
     # -- pillar 8: logged models ------------------------------------------------------------------
     def model_log(self, call: ast.Call, callee: str) -> None:
@@ -428,7 +477,9 @@ class _Collector:
             return
         name = self.name_of(argument(call, *spec))
         if name is not None:
-            self.out.experiments.append(NameUse(name, self.shown, self.line_of(call), display_api(callee), cell=self.cell_of(call)))
+            self.out.experiments.append(
+                NameUse(name, self.shown, self.line_of(call), display_api(callee), cell=self.cell_of(call))
+            )
 
     # -- pillars 5 and 8: runs ---------------------------------------------------------------------
     def runs(self) -> None:
@@ -449,7 +500,13 @@ class _Collector:
             label = self._run_label(run)
             self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
             logs_input = "yes" if effects.logs_input else ("autolog" if autolog else "no")
-            self.add("run_lineage", run.call, run=label, logs_model="yes" if effects.logs_model else "no", logs_input=logs_input)
+            self.add(
+                "run_lineage",
+                run.call,
+                run=label,
+                logs_model="yes" if effects.logs_model else "no",
+                logs_input=logs_input,
+            )
 
     def _run_label(self, run: RunScope) -> str:
         position, keyword = _CREATE_RUN_NAME if run.label.startswith("MlflowClient") else _START_RUN_NAME
@@ -474,7 +531,11 @@ def describe_gate(gates: GateAnalysis, call: ast.Call, alias_expr: ast.expr | No
     model = gates.model
     child: ast.AST = call
     for ancestor in model.ancestors(call):
-        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test and gates.is_gate_test(ancestor.test):
+        if (
+            isinstance(ancestor, (ast.If, ast.IfExp))
+            and child is not ancestor.test
+            and gates.is_gate_test(ancestor.test)
+        ):
             return f"if {_short(ancestor.test)}"
         if isinstance(child, ast.stmt) or isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
             earlier = _earlier_guard(gates, child, ancestor)
@@ -634,7 +695,12 @@ def consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:
             )
         elif kind is UriKind.RUNS:
             run_id = runs_uri_run_id(value)
-            current = isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None and is_current_run_id(run_id.module, run_id.expr)
+            current = (
+                isinstance(run_id, Hole)
+                and run_id.expr is not None
+                and run_id.module is not None
+                and is_current_run_id(run_id.module, run_id.expr)
+            )
             labels.append("the run this code just created" if current else "a run (runs:/)")
         elif kind in (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS):
             labels.append(f"raw storage path ({scheme_of(value) or kind.value})")

@@ -29,7 +29,9 @@ def report_date(option: str | None, environ: dict[str, str] | None = None) -> da
         try:
             parsed = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise DateError(f"--date: '{option}' is not an ISO 8601 date (e.g. 2025-01-31 or 2025-01-31T12:00:00Z)") from None
+            raise DateError(
+                f"--date: '{option}' is not an ISO 8601 date (e.g. 2025-01-31 or 2025-01-31T12:00:00Z)"
+            ) from None
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:

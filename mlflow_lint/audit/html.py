@@ -134,7 +134,10 @@ def _masthead(document: dict[str, Any]) -> str:
         ("Paths", " ".join(f"<code>{esc(p)}</code>" for p in header.get("paths", []))),
         ("Files", esc(files_line(header))),
         ("Rules enabled", _rules(header)),
-        ("Configuration", f"<code>{esc(header['config'])}</code>" if header.get("config") else "defaults (no configuration file)"),
+        (
+            "Configuration",
+            f"<code>{esc(header['config'])}</code>" if header.get("config") else "defaults (no configuration file)",
+        ),
     ]
     meta += [(label, f"<code>{esc(value)}</code>") for label, value in options_lines(header)]
     rows = "".join(f"<div><dt>{esc(label)}</dt><dd>{value}</dd></div>" for label, value in meta)
@@ -152,14 +155,14 @@ def _masthead(document: dict[str, Any]) -> str:
     return f"""<header class="masthead">
 <div class="masthead-text">
 <p class="kicker">MLflow governance audit</p>
-<h1>{esc(header['project'])}</h1>
-<p class="lede">Static analysis of <code>{esc(header['root'])}</code> against the eight MLflow governance pillars. Overall verdict: <span class="verdict-word {_VERDICT_CLASS[verdict]}">{esc(verdict)}</span>.</p>
+<h1>{esc(header["project"])}</h1>
+<p class="lede">Static analysis of <code>{esc(header["root"])}</code> against the eight MLflow governance pillars. Overall verdict: <span class="verdict-word {_VERDICT_CLASS[verdict]}">{esc(verdict)}</span>.</p>
 <p class="chips">{pills}<span class="sep"></span>{chips}</p>
 <dl class="meta">{rows}</dl>
 </div>
 <div class="masthead-visuals">
-{_gauge(summary['score'], verdict)}
-{_radar(document['pillars'])}
+{_gauge(summary["score"], verdict)}
+{_radar(document["pillars"])}
 </div>
 </header>"""
 
@@ -180,7 +183,7 @@ def _gauge(score: int | None, verdict: str) -> str:
 <title>Overall score: {esc(score_text(score))} ({esc(verdict)})</title>
 <circle class="track" cx="70" cy="70" r="{radius}" fill="none" stroke-width="{width}"/>
 <circle class="fill {cls}" cx="70" cy="70" r="{radius}" fill="none" stroke-width="{width}" stroke-linecap="round" stroke-dasharray="{filled:.1f} {circumference:.1f}" transform="rotate(-90 70 70)"/>
-<text class="gauge-score" x="70" y="72" text-anchor="middle" dominant-baseline="middle">{'n/a' if score is None else score}</text>
+<text class="gauge-score" x="70" y="72" text-anchor="middle" dominant-baseline="middle">{"n/a" if score is None else score}</text>
 <text class="gauge-label" x="70" y="98" text-anchor="middle">of 100</text>
 </svg>
 <figcaption>overall score</figcaption>
@@ -205,9 +208,7 @@ def _radar(pillars: list[dict[str, Any]]) -> str:
         f'<line class="spoke" x1="{center}" y1="{center}" x2="{x:.1f}" y2="{y:.1f}"/>'
         for x, y in (point(i, 1.0) for i in range(count))
     )
-    shape = " ".join(
-        f"{x:.1f},{y:.1f}" for x, y in (point(i, (p["score"] or 0) / 100) for i, p in enumerate(pillars))
-    )
+    shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, (p["score"] or 0) / 100) for i, p in enumerate(pillars)))
     dots = "".join(
         f'<circle class="dot {_VERDICT_CLASS[p["verdict"]]}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"><title>{esc(p["pillar"])}. {esc(title_case(p["name"]))}: {esc(score_text(p["score"]))}</title></circle>'
         for (x, y), p in ((point(i, (p["score"] or 0) / 100), p) for i, p in enumerate(pillars))
@@ -219,7 +220,7 @@ def _radar(pillars: list[dict[str, Any]]) -> str:
     return f"""<figure class="radar" aria-label="Pillar scores">
 <svg viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img">
 <title>Score per pillar (axes 1 to {count}, centre 0, edge 100)</title>
-{''.join(rings)}{spokes}
+{"".join(rings)}{spokes}
 <polygon class="shape" points="{shape}"/>
 {dots}{labels}
 </svg>
@@ -264,7 +265,7 @@ def _scorecard(document: dict[str, Any]) -> str:
 <h2>Scorecard</h2>
 <table class="grid">
 <thead><tr><th></th><th>Pillar</th><th>Verdict</th><th>Score</th><th class="n">Errors</th><th class="n">Warnings</th><th class="n">Notes</th><th class="n">Sites</th></tr></thead>
-<tbody>{''.join(rows)}</tbody>
+<tbody>{"".join(rows)}</tbody>
 </table>
 <p class="fineprint">Per pillar: {formula}. A site is one place in the code the pillar concerns (listed under Evidence). Any error makes a critical gap, any warning a gap; notes alone stay compliant.</p>
 </section>"""
@@ -304,8 +305,8 @@ def _comparison(comparison: dict[str, Any]) -> str:
         rows.append(
             f"<tr><td>{pillar['pillar']}. {esc(title_case(pillar['name']))}</td>"
             f"<td>{esc(pillar['verdict_before'] or '–')} → {_pill(pillar['verdict_after'])}</td>"
-            f"<td class=\"n\">{pillar['score_before'] if pillar['score_before'] is not None else '–'} → {esc(score_text(pillar['score_after']))}</td>"
-            f"<td class=\"n\">{pillar['gaps_before']} → {pillar['gaps_after']}</td><td>{evidence or '–'}</td></tr>"
+            f'<td class="n">{pillar["score_before"] if pillar["score_before"] is not None else "–"} → {esc(score_text(pillar["score_after"]))}</td>'
+            f'<td class="n">{pillar["gaps_before"]} → {pillar["gaps_after"]}</td><td>{evidence or "–"}</td></tr>'
         )
     if rows:
         lines.append(
@@ -354,14 +355,14 @@ def _pillar(pillar: dict[str, Any]) -> str:
     for key, rows in pillar["evidence"].items():
         out.append(_evidence_table(key, rows))
     gaps = pillar["gaps"]
-    out.append(f"<h3>Gaps <span class=\"count\">{len(gaps)}</span></h3>")
+    out.append(f'<h3>Gaps <span class="count">{len(gaps)}</span></h3>')
     if gaps:
         out.append(_gap_table(gaps, pillar.get("fix_hints", {})))
         for rule_id, hint in pillar.get("fix_hints", {}).items():
             out.append(
                 f'<details class="fix" id="fix-{esc(rule_id)}"><summary>Use instead — {esc(rule_id)} <code>{esc(hint["name"])}</code>'
                 f'<span class="muted">: {esc(hint["summary"])}</span></summary>'
-                f'<pre><code>{esc_block(hint["use_instead"])}</code></pre>'
+                f"<pre><code>{esc_block(hint['use_instead'])}</code></pre>"
                 f'<p><a href="{esc(hint["docs"])}">Full rule documentation</a></p></details>'
             )
     else:
@@ -397,7 +398,9 @@ def _evidence_table(key: str, rows: list[dict[str, Any]]) -> str:
     )
 
 
-_CODE_FIELDS = frozenset({"api", "value", "source", "target", "model", "registers_as", "run", "setting", "via", "tags", "missing"})
+_CODE_FIELDS = frozenset(
+    {"api", "value", "source", "target", "model", "registers_as", "run", "setting", "via", "tags", "missing"}
+)
 
 
 def _cell(field: str, value: object) -> str:
@@ -447,7 +450,9 @@ def _inventory(inventory: dict[str, Any]) -> str:
             + "</td></tr>"
             for f in files[:MAX_ROWS]
         )
-        out.append(f'<div class="scroll"><table class="grid"><thead><tr><th>File</th><th>Calls</th></tr></thead><tbody>{rows}</tbody></table></div>')
+        out.append(
+            f'<div class="scroll"><table class="grid"><thead><tr><th>File</th><th>Calls</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        )
     else:
         out.append('<p class="empty">No MLflow API call found.</p>')
     models = inventory.get("registered_models", [])
@@ -472,7 +477,9 @@ def _inventory(inventory: dict[str, Any]) -> str:
             f'<tr><td><code>{esc(e["name"])}</code></td><td class="loc">{_codes(e["locations"][:12], paths=True)}{_more(len(e["locations"]) - 12)}</td></tr>'
             for e in experiments[:MAX_ROWS]
         )
-        out.append(f'<div class="scroll"><table class="grid"><thead><tr><th>Experiment</th><th>Where</th></tr></thead><tbody>{rows}</tbody></table></div>')
+        out.append(
+            f'<div class="scroll"><table class="grid"><thead><tr><th>Experiment</th><th>Where</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        )
     else:
         out.append('<p class="empty">No experiment is named in code.</p>')
     out.append("</section>")
@@ -494,8 +501,13 @@ def _problems(document: dict[str, Any]) -> str:
         out.append(_gap_table(problems, {}))
     skipped = document.get("skipped", [])
     if skipped:
-        rows = "".join(f'<tr><td class="loc"><code>{esc(s["path"])}</code></td><td>{esc(s["reason"])}</td></tr>' for s in skipped[:MAX_ROWS])
-        out.append(f'<h3>Skipped paths</h3><table class="grid"><thead><tr><th>Path</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table>')
+        rows = "".join(
+            f'<tr><td class="loc"><code>{esc(s["path"])}</code></td><td>{esc(s["reason"])}</td></tr>'
+            for s in skipped[:MAX_ROWS]
+        )
+        out.append(
+            f'<h3>Skipped paths</h3><table class="grid"><thead><tr><th>Path</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table>'
+        )
     out.append("</section>")
     return "\n".join(out)
 
@@ -504,8 +516,8 @@ def _footer(document: dict[str, Any]) -> str:
     header = document["header"]
     weights = document["scoring"]["weights"]
     return f"""<footer class="footer">
-<p>Generated by mlflow-lint {esc(header['version'])} on {esc(header['date'])} by static analysis: no code was executed and nothing was fetched.
-Severity weights: error {weights['error']}, warning {weights['warning']}, note {weights['note']}; a site is worth {document['scoring']['site_weight']}.</p>
+<p>Generated by mlflow-lint {esc(header["version"])} on {esc(header["date"])} by static analysis: no code was executed and nothing was fetched.
+Severity weights: error {weights["error"]}, warning {weights["warning"]}, note {weights["note"]}; a site is worth {document["scoring"]["site_weight"]}.</p>
 </footer>"""
 
 

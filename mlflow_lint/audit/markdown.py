@@ -127,7 +127,12 @@ def render_markdown(document: dict[str, Any]) -> str:
     if document.get("analysis_findings"):
         out += ["## Analysis findings (outside the pillars)", ""]
         rows = [
-            [code(p["rule"]), f"{STATUS_MARKS.get(p['severity'], '')} {p['severity']}", code(location(p)), message(p["message"])]
+            [
+                code(p["rule"]),
+                f"{STATUS_MARKS.get(p['severity'], '')} {p['severity']}",
+                code(location(p)),
+                message(p["message"]),
+            ]
             for p in document["analysis_findings"]
         ]
         out += _table(["Rule", "Severity", "Location", "Message"], rows) + [""]
@@ -178,9 +183,11 @@ def _scorecard(document: dict[str, Any]) -> list[str]:
                 str(pillar["sites"]),
             ]
         )
-    return ["## Scorecard", ""] + _table(
-        ["#", "Pillar", "Verdict", "Score", "Errors", "Warnings", "Notes", "Sites"], rows, "r___rrrr"
-    ) + [""]
+    return (
+        ["## Scorecard", ""]
+        + _table(["#", "Pillar", "Verdict", "Score", "Errors", "Warnings", "Notes", "Sites"], rows, "r___rrrr")
+        + [""]
+    )
 
 
 def _comparison(comparison: dict[str, Any]) -> list[str]:
@@ -230,7 +237,15 @@ def _comparison(comparison: dict[str, Any]) -> list[str]:
             out += [f"**{title}**", ""]
             out += _table(
                 ["Rule", "Severity", "Location", "Message"],
-                [[code(g.get("rule", "")), text(g.get("severity", "")), code(location(g)), message(str(g.get("message", "")))] for g in shown],
+                [
+                    [
+                        code(g.get("rule", "")),
+                        text(g.get("severity", "")),
+                        code(location(g)),
+                        message(str(g.get("message", ""))),
+                    ]
+                    for g in shown
+                ],
             )
             out += (["", f"… and {more} more."] if more else []) + [""]
     return out
@@ -280,7 +295,10 @@ def _pillar(pillar: dict[str, Any]) -> list[str]:
     gaps = pillar["gaps"]
     out += [f"### Gaps ({len(gaps)})", ""]
     if not gaps:
-        out += ["_No gaps found._" if pillar["assessed"] else "_Not assessed: none of this pillar's rules is enabled._", ""]
+        out += [
+            "_No gaps found._" if pillar["assessed"] else "_Not assessed: none of this pillar's rules is enabled._",
+            "",
+        ]
         return out
     shown, more = _capped(gaps)
     hints = pillar.get("fix_hints", {})
@@ -341,11 +359,16 @@ def _inventory(inventory: dict[str, Any]) -> list[str]:
                 code(m["name"]),
                 ", ".join(code(a) for a in m["aliases"]) or "–",
                 ", ".join(code(v) for v in m["versions"]) or "–",
-                ", ".join(code(loc) for loc in m["locations"][:12]) + (f" (+{len(m['locations']) - 12})" if len(m["locations"]) > 12 else ""),
+                ", ".join(code(loc) for loc in m["locations"][:12])
+                + (f" (+{len(m['locations']) - 12})" if len(m["locations"]) > 12 else ""),
             ]
             for m in shown
         ]
-        out += _table(["Model", "Aliases", "Pinned versions", "Where"], rows) + (["", f"… and {more} more."] if more else []) + [""]
+        out += (
+            _table(["Model", "Aliases", "Pinned versions", "Where"], rows)
+            + (["", f"… and {more} more."] if more else [])
+            + [""]
+        )
     else:
         out += ["_No registered model is named in code._", ""]
     out += ["### Experiments named in code", ""]

@@ -98,7 +98,12 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         "server",
         7,
         "Tracking servers started in scripts and manifests",
-        (("command", "Command"), ("host", "Listens on"), ("auth", "Authentication"), ("security", "Security middleware")),
+        (
+            ("command", "Command"),
+            ("host", "Listens on"),
+            ("auth", "Authentication"),
+            ("security", "Security middleware"),
+        ),
         "No script or manifest starts a tracking server.",
     ),
     EvidenceKind(
@@ -112,7 +117,12 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         "model_log",
         8,
         "Models logged",
-        (("api", "API"), ("signature", "Signature"), ("input_example", "Input example"), ("registers_as", "Registers as")),
+        (
+            ("api", "API"),
+            ("signature", "Signature"),
+            ("input_example", "Input example"),
+            ("registers_as", "Registers as"),
+        ),
         "No model is logged in code.",
     ),
     EvidenceKind(

@@ -17,8 +17,8 @@ from typing import Any, Sequence
 import pathspec
 
 from mlflow_lint import __version__
-from mlflow_lint.audit import scoring
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.audit import scoring
 from mlflow_lint.audit.deployment import collect_facts
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, collect
 from mlflow_lint.audit.header import format_date, git_commit, project_name
@@ -30,7 +30,13 @@ from mlflow_lint.discovery import discover, git_root
 from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
 from mlflow_lint.findings import Finding, fingerprints
 from mlflow_lint.project import ProjectIndex, find_project_root
-from mlflow_lint.sources import TEXT_SOURCES, is_lintable, is_python_script, read_text_source, source_kind
+from mlflow_lint.sources import (
+    TEXT_SOURCES,
+    is_lintable,
+    is_python_script,
+    read_text_source,
+    source_kind,
+)
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
     VirtualSource,
@@ -85,7 +91,7 @@ def build_audit(
 def against_baseline(findings: list[Finding], baseline: Baseline, shown: str, cwd: Path) -> dict[str, Any]:
     """Which gaps the baseline accepted, which are new, and how many accepted ones are gone."""
     new, accepted = baseline.split(findings, cwd)
-    prints = dict(zip(map(id, findings), fingerprints(findings)))
+    prints = dict(zip(map(id, findings), fingerprints(findings), strict=True))
     return {
         "file": shown,
         "accepted": len(accepted),
@@ -175,7 +181,7 @@ def assemble(
     prints = fingerprints(findings)
     by_pillar: dict[int, list[tuple[Finding, str]]] = defaultdict(list)
     problems = []
-    for finding, fingerprint in zip(findings, prints):
+    for finding, fingerprint in zip(findings, prints, strict=True):
         rule = catalog.get(finding.rule)
         pillar = rule.pillar if rule is not None else 0
         if pillar in PILLARS and pillar > 0:
@@ -183,7 +189,9 @@ def assemble(
         else:
             problems.append(_gap(finding, fingerprint, catalog))
 
-    items = sorted((item for module in evidence for item in module.items), key=lambda i: (i.path, i.line, i.column, i.kind))
+    items = sorted(
+        (item for module in evidence for item in module.items), key=lambda i: (i.path, i.line, i.column, i.kind)
+    )
     enabled_by_pillar: dict[int, list[str]] = defaultdict(list)
     for rule in catalog:
         if rule.id in request.selected:
@@ -196,7 +204,9 @@ def assemble(
     for pillar in pillar_ids():
         assessed = bool(enabled_by_pillar.get(pillar))
         pillar_findings = by_pillar.get(pillar, [])
-        pillars.append(_pillar(pillar, assessed, enabled_by_pillar.get(pillar, []), pillar_findings, items, located, catalog))
+        pillars.append(
+            _pillar(pillar, assessed, enabled_by_pillar.get(pillar, []), pillar_findings, items, located, catalog)
+        )
 
     score, verdict = scoring.overall([(p["verdict"], p["score"]) for p in pillars])
     severities = Counter(catalog[f.rule].severity if f.rule in catalog.by_id else "error" for f in findings)
@@ -253,7 +263,7 @@ def assemble(
 
 
 def _project_root(request: AuditInput, cwd: Path) -> Path:
-    first = (request.paths[0] if request.paths else cwd)
+    first = request.paths[0] if request.paths else cwd
     first = first if first.is_absolute() else cwd / first
     root = find_project_root(first.resolve())
     if root is None:
@@ -308,7 +318,9 @@ def _pillar(
     }
 
 
-def _evidence_row(item: EvidenceItem, pillar: int, hits: list[Finding], assessed: bool, catalog: Catalog) -> dict[str, Any]:
+def _evidence_row(
+    item: EvidenceItem, pillar: int, hits: list[Finding], assessed: bool, catalog: Catalog
+) -> dict[str, Any]:
     """A row: its status comes from the pillar's own findings at the site; findings of
     other pillars there are listed as ``other_rules`` (a stage URI loaded is MLF401's)."""
     own = [f for f in hits if f.rule in catalog.by_id and catalog[f.rule].pillar == pillar]
