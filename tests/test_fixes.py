@@ -1,0 +1,238 @@
+"""Autofixes: before/after fixture pairs, idempotency, refusal of invalid results,
+notebooks, configuration and the CLI's --fix / --unsafe-fixes / --diff-fixes contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from mlflow_lint.catalog import load_catalog
+from mlflow_lint.config import ConfigError, RuleOptions, load_config
+from mlflow_lint.engine import lint_bytes
+from mlflow_lint.findings import Finding
+from mlflow_lint.fixes.apply import ALL_FIXES, NOTES, fix_file
+from mlflow_lint.fixes.base import Fix
+from mlflow_lint.project import ProjectIndex
+from tests.conftest import FIXTURES, all_rules, run_cli
+
+PAIRS = FIXTURES / "fixes"
+CASES = sorted(path.name[: -len(".before.py")] for path in PAIRS.glob("*.before.py"))
+
+
+def _linter(name: str, kind: str = "python"):  # type: ignore[no-untyped-def]
+    path = Path("/nonexistent") / name
+
+    def lint(data: bytes) -> list[Finding]:
+        return lint_bytes(data, name, all_rules(), path=path, project=ProjectIndex(None), kind=kind)
+
+    return lint
+
+
+def _fix(name: str, data: bytes, *, unsafe: bool = True, options: RuleOptions | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    kind = "notebook" if name.endswith(".ipynb") else "python"
+    return fix_file(name, data, kind, _linter(name, kind), options or RuleOptions(), unsafe=unsafe, **kwargs)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_before_becomes_after_keeping_formatting_and_comments(case: str) -> None:
+    before = (PAIRS / f"{case}.before.py").read_bytes()
+    after = (PAIRS / f"{case}.after.py").read_text(encoding="utf-8")
+    result = _fix(f"{case}.py", before)
+    assert result.fixed.decode("utf-8") == after
+    assert result.dropped == []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fixing_twice_changes_nothing(case: str) -> None:
+    after = (PAIRS / f"{case}.after.py").read_bytes()
+    second = _fix(f"{case}.py", after)
+    assert second.fixed == after and second.applied == []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_after_has_no_finding_that_a_fix_handles_by_shape(case: str) -> None:
+    """Every finding a fix would rewrite is gone; what remains is what no fix knows."""
+    before = (PAIRS / f"{case}.before.py").read_bytes()
+    result = _fix(f"{case}.py", before)
+    remaining = _linter(f"{case}.py")(result.fixed)
+    assert len(remaining) == len(_linter(f"{case}.py")(before)) - len(result.applied)
+
+
+def test_safe_run_applies_no_unsafe_fix_and_counts_them() -> None:
+    before = (PAIRS / "stage_uri.before.py").read_bytes()
+    result = _fix("stage_uri.py", before, unsafe=False)
+    assert result.fixed == before and result.applied == []
+    assert result.more_with_unsafe == 3
+
+
+def test_configured_stage_aliases_are_used() -> None:
+    options = RuleOptions(stage_aliases=(("Production", "champion"), ("Staging", "challenger")))
+    source = b'import mlflow\nm = mlflow.pyfunc.load_model("models:/churn/Production")\nc = mlflow.pyfunc.load_model("models:/churn/Staging")\n'
+    fixed = _fix("a.py", source, options=options).fixed.decode()
+    assert '"models:/churn@champion"' in fixed and '"models:/churn@challenger"' in fixed
+
+
+class _Breaks(Fix):
+    """A fix whose result does not parse: it must be refused and reported."""
+
+    rule = "MLF401"
+    safety = "unsafe"
+
+    def rewrite(self, original, updated, finding):  # type: ignore[no-untyped-def]
+        return cst.Name("lambda") if isinstance(updated, cst.SimpleString) else None  # a keyword
+
+
+class _AddsFinding(Fix):
+    """A fix that trades one finding for another: refused too."""
+
+    rule = "MLF401"
+    safety = "unsafe"
+
+    def rewrite(self, original, updated, finding):  # type: ignore[no-untyped-def]
+        return cst.SimpleString('"runs:/abc/model"') if isinstance(updated, cst.SimpleString) else None
+
+
+@pytest.mark.parametrize(("fix", "reason"), [(_Breaks, "not valid Python"), (_AddsFinding, "new findings (MLF601)")])
+def test_a_fix_with_a_bad_result_is_dropped_and_reported(fix: type[Fix], reason: str) -> None:
+    before = (PAIRS / "stage_uri.before.py").read_bytes()
+    result = _fix("stage_uri.py", before, fixes=(fix, *ALL_FIXES))
+    assert len(result.dropped) == 1 and reason in result.dropped[0] and fix.__name__ in result.dropped[0]
+    assert result.fixed.decode("utf-8") == (PAIRS / "stage_uri.after.py").read_text(encoding="utf-8")
+
+
+def test_catalog_fix_safety_matches_the_fixes() -> None:
+    catalog = load_catalog()
+    for rule in catalog:
+        fixes = [fix for fix in ALL_FIXES if fix.rule == rule.id]
+        if rule.fix_safety == "none":
+            assert fixes == [], rule.id
+        else:
+            assert fixes and {fix.safety for fix in fixes} == {rule.fix_safety}, rule.id
+    assert set(NOTES) == {fix.__name__ for fix in ALL_FIXES}
+
+
+def _notebook(cells: list[dict]) -> bytes:
+    document = {"cells": cells, "metadata": {"kernelspec": {"language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def test_notebook_cells_are_rewritten_and_outputs_kept() -> None:
+    output = {"output_type": "stream", "name": "stdout", "text": ["models:/churn/Production\n"]}
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["Load `models:/churn/Production`"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": ["import mlflow\n", "%pip install x\n", 'a = mlflow.pyfunc.load_model("models:/churn/Production")']},
+        {"cell_type": "code", "execution_count": 2, "metadata": {"tags": ["score"]}, "outputs": [output], "source": ["# scoring ✓\n", 'model = mlflow.pyfunc.load_model("models:/churn/Production")  # keep\n', "print(model)"]},
+    ]
+    before = _notebook(cells)
+    result = _fix("explore.ipynb", before)
+    document = json.loads(result.fixed)
+    assert document["cells"][2]["source"] == ["# scoring ✓\n", 'model = mlflow.pyfunc.load_model("models:/churn@production")  # keep\n', "print(model)"]
+    assert document["cells"][2]["outputs"] == [output] and document["cells"][2]["metadata"] == {"tags": ["score"]}
+    assert document["cells"][1] == cells[1]  # a cell with a magic is not rewritten
+    assert document["cells"][0] == cells[0]
+    expected = json.loads(before)
+    expected["cells"][2]["source"][1] = 'model = mlflow.pyfunc.load_model("models:/churn@production")  # keep\n'
+    assert result.fixed == _notebook(expected["cells"])
+    assert _fix("explore.ipynb", result.fixed).applied == []
+
+
+def test_stage_aliases_config_is_validated(tmp_path: Path) -> None:
+    good = tmp_path / ".mlflow-lint.yaml"
+    good.write_text("stage-aliases:\n  production: champion\n", encoding="utf-8")
+    options = load_config(good, load_catalog()).options
+    assert options.alias_for_stage("Production") == "champion" and options.alias_for_stage("staging") == "staging"
+    for bad, problem in (("{Prod: champion}", "not a registry stage"), ("{Production: latest}", "alias name"), ("[champion]", "must map")):
+        good.write_text(f"stage-aliases: {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=problem) as raised:
+            load_config(good, load_catalog())
+        assert "stage-aliases" in str(raised.value)
+
+
+# ---------------------------------------------------------------------------- CLI
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "serve.py").write_bytes((PAIRS / "stage_uri.before.py").read_bytes())
+    (tmp_path / "clean.py").write_text("import mlflow\nmlflow.pyfunc.load_model('models:/churn@champion')\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_cli_fix_without_unsafe_changes_nothing_and_says_what_unsafe_would(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    result = run_cli("check", "--fix", ".", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert "Fixed 0 findings (3 more with --unsafe-fixes)." in result.stdout
+    assert (project / "serve.py").read_bytes() == (PAIRS / "stage_uri.before.py").read_bytes()
+
+
+def test_cli_unsafe_fixes_then_nothing_remains_exit_0_and_a_second_run_is_a_no_op(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    first = run_cli("check", "--unsafe-fixes", ".", cwd=project)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Fixed 3 findings." in first.stdout
+    assert "alias exists" in first.stderr  # the note on what the unsafe fix needs
+    fixed = (project / "serve.py").read_text(encoding="utf-8")
+    assert fixed == (PAIRS / "stage_uri.after.py").read_text(encoding="utf-8")
+    second = run_cli("check", "--fix", "--unsafe-fixes", ".", cwd=project)
+    assert second.returncode == 0 and "Fixed 0 findings." in second.stdout
+    assert (project / "serve.py").read_text(encoding="utf-8") == fixed
+
+
+def test_cli_unsafe_fixes_exit_1_when_findings_remain(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "train.py").write_text("import mlflow\n\nmlflow.sklearn.log_model(model, 'model')\n", encoding="utf-8")
+    result = run_cli("check", "--unsafe-fixes", "--format", "json", ".", cwd=project)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)  # the summary goes to stderr with machine formats
+    assert [(f["path"], f["rule"]) for f in report["findings"]] == [("train.py", "MLF801")]
+    assert "Fixed 3 findings." in result.stderr
+
+
+@pytest.mark.parametrize("flags", [("--diff-fixes", "--unsafe-fixes"), ("--unsafe-fixes", "--dry-run")])
+def test_cli_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    project = _project(tmp_path)
+    result = run_cli("check", *flags, ".", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("--- a/serve.py\n+++ b/serve.py\n@@ ")
+    assert '+model = mlflow.pyfunc.load_model("models:/churn@production")  # nightly scoring\n' in result.stdout
+    assert "would fix 3 findings" in result.stderr
+    assert (project / "serve.py").read_bytes() == (PAIRS / "stage_uri.before.py").read_bytes()
+
+
+def test_cli_diff_with_nothing_to_fix_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "clean.py").write_text("import mlflow\n", encoding="utf-8")
+    result = run_cli("check", "--diff-fixes", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == ""
+
+
+@pytest.mark.parametrize("flags", [("--dry-run",), ("--fix", "--baseline", "b.json"), ("--fix", "--diff", "HEAD")])
+def test_cli_fix_usage_errors(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    result = run_cli("check", *flags, ".", cwd=_project(tmp_path))
+    assert result.returncode == 2
+    assert "--" in result.stderr
+
+
+def test_cli_fixes_a_notebook(tmp_path: Path) -> None:
+    cells = [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["ok\n"]}], "source": ["import mlflow\n", 'm = mlflow.pyfunc.load_model("models:/churn/Staging")']}]
+    (tmp_path / "explore.ipynb").write_bytes(_notebook(cells))
+    result = run_cli("check", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads((tmp_path / "explore.ipynb").read_bytes())
+    assert document["cells"][0]["source"][1] == 'm = mlflow.pyfunc.load_model("models:/churn@staging")'
+    assert document["cells"][0]["outputs"] == cells[0]["outputs"]
+
+
+def test_check_without_fix_never_imports_libcst(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    plain = run_cli("check", ".", cwd=project, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert plain.returncode == 1 and "import time" in plain.stderr
+    assert "libcst" not in plain.stderr
+    fixing = run_cli("check", "--fix", ".", cwd=project, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert "libcst" in fixing.stderr  # the probe sees libcst when it is imported
+
+
+def test_explain_shows_fix_safety() -> None:
+    result = run_cli("explain", "MLF401")
+    assert "Fix safety" in result.stdout and "Unsafe fix" in result.stdout
+    assert "No fix." in run_cli("explain", "MLF801").stdout
