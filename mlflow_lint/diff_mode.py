@@ -17,9 +17,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from mlflow_lint.findings import Finding
+
+if TYPE_CHECKING:
+    import git
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _FETCH_HINT = (
@@ -83,7 +86,7 @@ def changed_lines(ref: str, start: Path) -> ChangedLines:
     return ChangedLines(root=root, base=base, files=files)
 
 
-def _merge_base(repo, ref: str, shallow: bool) -> str:  # type: ignore[no-untyped-def]
+def _merge_base(repo: git.Repo, ref: str, shallow: bool) -> str:
     import git
 
     shallow_note = f"this is a shallow clone; {_FETCH_HINT}"
@@ -96,7 +99,7 @@ def _merge_base(repo, ref: str, shallow: bool) -> str:  # type: ignore[no-untype
                 raise DiffError(f"--diff {ref}: {what}; {hint}") from None
             raise DiffError(f"--diff {ref}: {what}") from None
     try:
-        base = repo.git.merge_base(ref, "HEAD").strip()
+        base = str(repo.git.merge_base(ref, "HEAD")).strip()
     except git.GitCommandError:
         base = ""
     if not base:
@@ -113,7 +116,7 @@ def _branch(ref: str) -> str:
     return ref.split("/", 1)[1] if ref.startswith("origin/") else ref
 
 
-def _diff(repo, base: str, root: Path) -> dict[Path, frozenset[int] | None]:  # type: ignore[no-untyped-def]
+def _diff(repo: git.Repo, base: str, root: Path) -> dict[Path, frozenset[int] | None]:
     """Added and changed lines of every file, from ``git diff --unified=0 <base>``."""
     output = repo.git.execute(
         [
@@ -150,7 +153,7 @@ def _unquote(name: str) -> str:
     import codecs
 
     raw = codecs.escape_decode(name[1:-1].encode("latin-1", errors="backslashreplace"))[0]
-    return raw.decode("utf-8", errors="surrogateescape")  # type: ignore[union-attr]
+    return raw.decode("utf-8", errors="surrogateescape")
 
 
 def _split_nul(text: str) -> Iterable[str]:

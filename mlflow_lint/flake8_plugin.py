@@ -20,9 +20,13 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from mlflow_lint import __version__
+
+if TYPE_CHECKING:
+    from mlflow_lint.config import RuleOptions
+    from mlflow_lint.findings import Finding
 
 _MAY_FIND = re.compile(r"mlflow", re.IGNORECASE)  # the engine's prefilter, on text
 _NOQA_MLF = re.compile(r"noqa.*MLF", re.IGNORECASE)
@@ -35,7 +39,7 @@ class _FileSettings:
     """What the configuration says for the files of one directory."""
 
     selected: frozenset[str] = frozenset()
-    options: Any = None  # RuleOptions
+    options: RuleOptions | None = None
     excluded: Callable[[Path], bool] = lambda path: False
     ignored_codes: Callable[[Path], tuple[str, ...]] = lambda path: ()
     error: str | None = None  # a configuration error, reported instead of findings
@@ -78,10 +82,10 @@ class MlflowLintChecker:
         for finding in findings:
             yield finding.line, max(finding.column - 1, 0), f"{finding.rule} {finding.message}", type(self)
 
-    def _findings(self) -> list[Any]:
+    def _findings(self) -> list[Finding]:
         source = "".join(self.lines)
-        if not isinstance(self.tree, ast.Module) or not source:
-            return []
+        if not isinstance(self.tree, ast.Module) or not (_MAY_FIND.search(source) or _NOQA_MLF.search(source)):
+            return []  # nothing any rule could flag: not even the configuration is read
         path = Path(self.filename).resolve()
         settings = self._settings_for(path.parent)
         if settings.error is not None:
@@ -91,11 +95,12 @@ class MlflowLintChecker:
             return [Finding(path=self.filename, line=1, column=1, rule="MLF000", end_line=1, end_column=1, message=message)]
         if settings.excluded(path):
             return []
+        assert settings.options is not None  # set whenever there is no error
         selected = settings.selected
         ignored = settings.ignored_codes(path)
         if ignored:
             selected = frozenset(rule for rule in selected if not rule.startswith(ignored))
-        if not _MAY_FIND.search(source) and not ("MLF001" in selected and _NOQA_MLF.search(source)):
+        if not _MAY_FIND.search(source) and "MLF001" not in selected:
             return []
 
         from mlflow_lint.analysis.module import AnalysedModule
@@ -105,7 +110,7 @@ class MlflowLintChecker:
 
         cwd = Path.cwd()
         index = project_for(path)
-        module = AnalysedModule(path, source, self.tree, index)  # type: ignore[arg-type]
+        module = AnalysedModule(path, source, self.tree, index)
         index.register(module)
         suppressions = NO_SUPPRESSIONS if self.disable_noqa else None
         return run_checks(
