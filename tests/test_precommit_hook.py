@@ -40,10 +40,10 @@ def snapshot_of_working_tree(destination: Path) -> Path:
     return destination
 
 
-def try_repo(hook_repo: Path, project: Path, home: Path) -> subprocess.CompletedProcess[str]:
+def try_repo(hook_repo: Path, project: Path) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "mlflow-lint", "--all-files"]
-    environment = {**git_env(), "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
-    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=600)
+    environment = {**git_env(), "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
+    return subprocess.Popen(command, cwd=project, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def test_try_repo_fails_on_a_finding_and_passes_after_the_fix(tmp_path: Path) -> None:
@@ -57,12 +57,16 @@ def test_try_repo_fails_on_a_finding_and_passes_after_the_fix(tmp_path: Path) ->
             "README.md": "# demo\n",
         },
     )
-    failed = try_repo(hook_repo, project, tmp_path / "pre-commit-home")
-    assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "serve.py:3:34: MLF601 mlflow.pyfunc.load_model consumes a model from a run" in failed.stdout
-    assert "mlflow-lint" in failed.stdout and "Failed" in failed.stdout
+    fixed = tmp_path / "project-fixed"
+    git(tmp_path, "clone", "-q", str(project), str(fixed))
+    commit(fixed, {"serve.py": 'import mlflow\n\nmodel = mlflow.pyfunc.load_model("models:/churn@champion")\n'})
+    # try-repo installs the hook into a fresh environment every time (most of its run
+    # time), so the two runs go side by side.
+    runs = [try_repo(hook_repo, project), try_repo(hook_repo, fixed)]
+    (failed, failed_output), (passed, passed_output) = ((run, run.communicate(timeout=600)[0]) for run in runs)
 
-    commit(project, {"serve.py": 'import mlflow\n\nmodel = mlflow.pyfunc.load_model("models:/churn@champion")\n'})
-    passed = try_repo(hook_repo, project, tmp_path / "pre-commit-home")
-    assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "Passed" in passed.stdout
+    assert failed.returncode == 1, failed_output
+    assert "serve.py:3:34: MLF601 mlflow.pyfunc.load_model consumes a model from a run" in failed_output
+    assert "mlflow-lint" in failed_output and "Failed" in failed_output
+    assert passed.returncode == 0, passed_output
+    assert "Passed" in passed_output
