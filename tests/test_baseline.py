@@ -108,22 +108,32 @@ def test_baselined_findings_leave_every_format_and_keep_sarif_fingerprints(proje
     assert "src/serve.py:5:" in text and "src/serve.py:3:" not in text
 
 
-@pytest.mark.parametrize(
-    ("content", "problem"),
-    [
-        ("{not json", "is not valid JSON"),
-        ('{"tool": "mlflow-lint", "version": 2, "findings": []}', "has version 2; this mlflow-lint reads version 1"),
-        ('{"results": []}', "is not an mlflow-lint baseline file"),
-        ('{"tool": "mlflow-lint", "version": 1, "findings": [{"rule": "MLF601", "path": "a.py", "count": 0, "snippet": "x"}]}', "entry 1 needs"),
-        ('{"tool": "mlflow-lint", "version": 1, "findings": {}}', "'findings' must be a list"),
-    ],
-)
-def test_corrupt_or_wrong_version_baseline_is_a_usage_error_naming_the_file(project: Path, content: str, problem: str) -> None:
-    (project / "broken.json").write_text(content, encoding="utf-8")
-    result = run_cli("check", "--baseline", "broken.json", cwd=project)
-    assert result.returncode == 2
-    assert "broken.json" in result.stderr and problem in result.stderr
-    assert "Traceback" not in result.stderr
+CORRUPT = [
+    ("{not json", "is not valid JSON"),
+    ('{"tool": "mlflow-lint", "version": 2, "findings": []}', "has version 2; this mlflow-lint reads version 1"),
+    ('{"results": []}', "is not an mlflow-lint baseline file"),
+    ('{"tool": "mlflow-lint", "version": 1, "findings": [{"rule": "MLF601", "path": "a.py", "count": 0, "snippet": "x"}]}', "entry 1 needs"),
+    ('{"tool": "mlflow-lint", "version": 1, "findings": {}}', "'findings' must be a list"),
+    ("[]", "is not an mlflow-lint baseline file"),
+]
+
+
+@pytest.mark.parametrize(("content", "problem"), CORRUPT)
+def test_corrupt_or_wrong_version_baseline_is_an_error_naming_the_file(tmp_path: Path, content: str, problem: str) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(BaselineError, match="broken.json") as raised:
+        load_baseline(path)
+    assert problem in str(raised.value) and "--write-baseline" in str(raised.value)
+
+
+def test_corrupt_baseline_is_exit_2_on_the_command_line(project: Path) -> None:
+    for content, problem in CORRUPT[:2]:
+        (project / "broken.json").write_text(content, encoding="utf-8")
+        result = run_cli("check", "--baseline", "broken.json", cwd=project)
+        assert result.returncode == 2
+        assert "broken.json" in result.stderr and problem in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_missing_baseline_and_conflicting_flags(project: Path) -> None:
@@ -142,10 +152,3 @@ def test_findings_without_a_snippet_are_keyed_by_message(tmp_path: Path) -> None
     ]
     baseline = load_baseline(tmp_path / "b.json")
     assert baseline.split([finding, finding, finding], tmp_path) == ([finding], [finding, finding])
-
-
-def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "b.json"
-    path.write_text("[]", encoding="utf-8")
-    with pytest.raises(BaselineError, match="b.json is not an mlflow-lint baseline"):
-        load_baseline(path)
