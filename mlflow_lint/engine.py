@@ -66,12 +66,14 @@ class LintResult:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """POSIX path relative to ``cwd`` when below it, else absolute."""
+    """POSIX path relative to ``cwd`` when below it, else absolute; always valid text
+    (a file name that is not valid UTF-8 shows its undecodable bytes as ``\\xff``)."""
     absolute = path if path.is_absolute() else cwd / path
     try:
-        return Path(os.path.normpath(absolute)).relative_to(cwd).as_posix()
+        shown = Path(os.path.normpath(absolute)).relative_to(cwd).as_posix()
     except ValueError:
-        return Path(os.path.normpath(absolute)).as_posix()
+        shown = Path(os.path.normpath(absolute)).as_posix()
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def lint_paths(

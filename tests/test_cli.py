@@ -222,3 +222,21 @@ def test_named_unsupported_file_is_not_a_silent_pass(project: Path) -> None:
     assert result.returncode == 0
     assert "notes.txt was not checked: not a file type mlflow-lint reads" in result.stderr
     assert "(1 file checked)" in result.stdout
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github"])
+def test_file_name_that_is_not_utf8(tmp_path: Path, output_format: str) -> None:
+    import os
+
+    name = os.fsdecode(b"scoring\xff.py")
+    (tmp_path / name).write_text('import mlflow\nmlflow.set_tracking_uri("./mlruns")\n')
+    result = run_cli("check", ".", "--format", output_format, "--output", str(tmp_path / "report.out"), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr
+    report = (tmp_path / "report.out").read_text(encoding="utf-8")
+    if output_format == "json":
+        assert json.loads(report)["findings"][0]["path"] == "scoring\\xff.py"
+    elif output_format == "sarif":
+        assert '"uri": "scoring%5Cxff.py"' in report  # a valid URI reference, not a crash
+    else:
+        assert "scoring\\xff.py" in report
