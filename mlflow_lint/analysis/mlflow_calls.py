@@ -122,6 +122,21 @@ def uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
     return sinks
 
 
+# Calls that name where artifacts are stored: callee -> (position, keyword, role). Role
+# "location" is an experiment's artifact root (any storage value or local path hard-codes
+# it); "destination" is a path inside the run's artifact root (only a URI or an absolute
+# path is wrong there). Read by MLF301 and by the audit's evidence.
+ARTIFACT_ARGUMENTS: dict[str, tuple[int | None, str, str]] = {
+    "mlflow.create_experiment": (1, "artifact_location", "location"),
+    f"{api.MLFLOW_CLIENT}.create_experiment": (1, "artifact_location", "location"),
+    "mlflow.set_experiment": (None, "artifact_location", "location"),
+    "mlflow.log_artifact": (1, "artifact_path", "destination"),
+    "mlflow.log_artifacts": (1, "artifact_path", "destination"),
+    f"{api.MLFLOW_CLIENT}.log_artifact": (2, "artifact_path", "destination"),
+    f"{api.MLFLOW_CLIENT}.log_artifacts": (2, "artifact_path", "destination"),
+}
+
+
 @dataclass(frozen=True)
 class Consumer:
     """A call that consumes a model or artifact: where its URI and run id are passed."""

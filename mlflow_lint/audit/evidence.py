@@ -20,6 +20,7 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.gates import GateAnalysis
 from mlflow_lint.analysis.mlflow_calls import (
+    ARTIFACT_ARGUMENTS,
     consumer,
     display_api,
     env_assignments,
@@ -100,17 +101,6 @@ _ALIAS_MOVES = frozenset({f"{CLIENT}.set_registered_model_alias", f"{CLIENT}.del
 _STAGE_MOVE = f"{CLIENT}.transition_model_version_stage"
 _VERSION_ARGUMENT = {f"{CLIENT}.set_registered_model_alias": (2, "version"), _STAGE_MOVE: (1, "version")}
 
-# callee -> (position, keyword, role): role "location" is an experiment's artifact root,
-# "destination" a path inside the run's artifact root.
-_ARTIFACT_CALLS: dict[str, tuple[int | None, str, str]] = {
-    "mlflow.create_experiment": (1, "artifact_location", "location"),
-    f"{CLIENT}.create_experiment": (1, "artifact_location", "location"),
-    "mlflow.set_experiment": (None, "artifact_location", "location"),
-    "mlflow.log_artifact": (1, "artifact_path", "destination"),
-    "mlflow.log_artifacts": (1, "artifact_path", "destination"),
-    f"{CLIENT}.log_artifact": (2, "artifact_path", "destination"),
-    f"{CLIENT}.log_artifacts": (2, "artifact_path", "destination"),
-}
 
 _EXPERIMENT_CALLS: dict[str, tuple[int | None, str]] = {
     "mlflow.set_experiment": (0, "experiment_name"),
@@ -427,7 +417,7 @@ class _Collector:
 
     # -- pillar 3: artifacts ---------------------------------------------------------------------
     def artifact_location(self, call: ast.Call, callee: str) -> None:
-        spec = _ARTIFACT_CALLS.get(callee)
+        spec = ARTIFACT_ARGUMENTS.get(callee)
         if spec is None:
             return
         position, keyword, role = spec

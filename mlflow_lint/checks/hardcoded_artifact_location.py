@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.mlflow_calls import display_api
+from mlflow_lint.analysis.mlflow_calls import ARTIFACT_ARGUMENTS, display_api
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.analysis.commands import interpret
@@ -14,25 +13,13 @@ from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
 
 _STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
-# callee -> (position, keyword, role): "location" is an experiment's artifact root (any
-# storage value or local path is hard-coding it); "destination" is a path inside the run's
-# artifact root (only a URI or an absolute path is wrong there).
-_ARTIFACT_ARGUMENTS: dict[str, tuple[int | None, str, str]] = {
-    "mlflow.create_experiment": (1, "artifact_location", "location"),
-    f"{api.MLFLOW_CLIENT}.create_experiment": (1, "artifact_location", "location"),
-    "mlflow.set_experiment": (None, "artifact_location", "location"),
-    "mlflow.log_artifact": (1, "artifact_path", "destination"),
-    "mlflow.log_artifacts": (1, "artifact_path", "destination"),
-    f"{api.MLFLOW_CLIENT}.log_artifact": (2, "artifact_path", "destination"),
-    f"{api.MLFLOW_CLIENT}.log_artifacts": (2, "artifact_path", "destination"),
-}
 
 
 class HardcodedArtifactLocation(Check):
     """A storage URI or local path hard-coded as an experiment's or run's artifact location."""
 
     rules = ("MLF301",)
-    call_names = frozenset(name.rpartition(".")[2] for name in _ARTIFACT_ARGUMENTS)
+    call_names = frozenset(name.rpartition(".")[2] for name in ARTIFACT_ARGUMENTS)
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         """A tracking server whose artifact root or destination is a local path."""
@@ -51,7 +38,7 @@ class HardcodedArtifactLocation(Check):
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
         callee = ctx.python.model.callee(node)
-        spec = _ARTIFACT_ARGUMENTS.get(callee) if callee is not None else None
+        spec = ARTIFACT_ARGUMENTS.get(callee) if callee is not None else None
         if spec is None:
             return
         position, keyword, role = spec
