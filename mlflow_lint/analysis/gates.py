@@ -86,6 +86,14 @@ class GateAnalysis:
                 return binding.node  # type: ignore[return-value]
         return None
 
+    def choosing_test(self, expr: ast.AST) -> ast.expr | None:
+        """The gate test of a ternary that picks a value, directly or through a local name
+        (``alias = "champion" if new > old else "challenger"``); None if no gate picks it."""
+        chosen = self.model.assigned_value(expr, 4)
+        if isinstance(chosen, ast.IfExp) and self.is_gate_test(chosen.test):
+            return chosen.test
+        return None
+
     def is_raising_gate(self, statement: ast.stmt) -> bool:
         """``validate_evaluation_results(...)`` or a configured gate called as a statement."""
         if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):

@@ -406,6 +406,19 @@ class SemanticModel:
                 return max(before, key=lambda b: b.position)
         return max(meaningful, key=lambda b: b.position)
 
+    def assigned_value(self, expr: ast.AST, limit: int = 8) -> ast.AST:
+        """Follow a name to the expression last assigned to it (``alias = "x" if c else "y"``
+        then ``alias`` -> the ternary), through up to ``limit`` plain assignments; anything
+        else (a parameter, an import, a non-name) is returned as it is."""
+        for _ in range(limit):
+            if not isinstance(expr, ast.Name):
+                return expr
+            binding = self.lookup(expr.id, expr)
+            if binding is None or binding.kind != "assign" or binding.value is None:
+                return expr
+            expr = binding.value
+        return expr
+
     def qualified_name(self, expr: ast.AST, _depth: int = 0) -> str | None:
         """The canonical qualified name ``expr`` denotes (``mlflow.pyfunc.load_model``)."""
         raw = self._raw_qualified_name(expr, _depth)

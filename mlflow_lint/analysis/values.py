@@ -198,16 +198,9 @@ class ValueEvaluator:
 
     def _number(self, expr: ast.AST, depth: int) -> str | None:
         """The text of an integer constant (``VERSION = 7`` in ``f"models:/m/{VERSION}"``)."""
-        for _ in range(_MAX_DEPTH - depth):
-            if isinstance(expr, ast.Constant):
-                value = expr.value
-                return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
-            if not isinstance(expr, ast.Name):
-                return None
-            binding = self.model.lookup(expr.id, expr)
-            if binding is None or binding.kind != "assign" or binding.value is None:
-                return None
-            expr = binding.value
+        value = self.model.assigned_value(expr, _MAX_DEPTH - depth)
+        if isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool):
+            return str(value.value)
         return None
 
     def _binop(self, expr: ast.BinOp, depth: int) -> tuple[StrValue, ...]:

@@ -513,9 +513,9 @@ def describe_gate(gates: GateAnalysis, call: ast.Call, alias_expr: ast.expr | No
     ``GateAnalysis.is_gated`` decides (the same answer MLF402 gets); this only finds the
     statement to name, best effort.
     """
-    chosen = _choosing_test(gates, alias_expr)
+    chosen = gates.choosing_test(alias_expr) if alias_expr is not None else None
     if chosen is not None:
-        return f"alias chosen by: {chosen}"
+        return f"alias chosen by: {_short(chosen)}"
     if not gates.is_gated(call):
         return None
     model = gates.model
@@ -549,19 +549,6 @@ def _earlier_guard(gates: GateAnalysis, statement: ast.AST, parent: ast.AST) -> 
                 return f"guard: if {_short(earlier.test)}: ..."
             if gates.is_raising_gate(earlier):
                 return _short(earlier.value)  # type: ignore[attr-defined]
-    return None
-
-
-def _choosing_test(gates: GateAnalysis, expr: ast.AST | None) -> str | None:
-    for _ in range(4):
-        if isinstance(expr, ast.IfExp):
-            return _short(expr.test) if gates.is_gate_test(expr.test) else None
-        if not isinstance(expr, ast.Name):
-            return None
-        binding = gates.model.lookup(expr.id, expr)
-        if binding is None or binding.kind != "assign" or binding.value is None:
-            return None
-        expr = binding.value
     return None
 
 

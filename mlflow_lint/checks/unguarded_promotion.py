@@ -41,7 +41,7 @@ class UnguardedPromotion(Check):
         gates = ctx.python.cache.get("gates")
         if not isinstance(gates, GateAnalysis):
             gates = ctx.python.cache["gates"] = GateAnalysis(ctx.python, ctx.options.gate_functions)
-        if gates.is_gated(node) or _chosen_by_gate(gates, alias_expr):
+        if gates.is_gated(node) or gates.choosing_test(alias_expr) is not None:
             return
         ctx.report("MLF402", node, api=display_api(callee), alias=alias)  # type: ignore[arg-type]
 
@@ -52,16 +52,3 @@ class UnguardedPromotion(Check):
                 return value.text.strip()
         return None
 
-
-def _chosen_by_gate(gates: GateAnalysis, expr: ast.AST) -> bool:
-    """``alias = "champion" if new > old else "challenger"``: the gate picks the alias."""
-    for _ in range(4):
-        if isinstance(expr, ast.IfExp):
-            return gates.is_gate_test(expr.test)
-        if not isinstance(expr, ast.Name):
-            return False
-        binding = gates.model.lookup(expr.id, expr)
-        if binding is None or binding.kind != "assign" or binding.value is None:
-            return False
-        expr = binding.value
-    return False
