@@ -82,6 +82,22 @@ class Rule:
     fix_description: str = ""  # what the fix rewrites, or why there is none
 
     @property
+    def example_language(self) -> str:
+        """The Markdown code-fence language of ``docs.example`` / ``use_instead``."""
+        name = self.docs_file.lower()
+        if name.endswith(".py"):
+            return "python"
+        if name.endswith((".yml", ".yaml")) or name == "mlproject":
+            return "yaml"
+        if name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile"):
+            return "dockerfile"
+        if name in ("makefile", "gnumakefile") or name.endswith(".mk"):
+            return "makefile"
+        if name.endswith((".sh", ".bash")):
+            return "shell"
+        return "text"  # .env, Procfile
+
+    @property
     def pillar_name(self) -> str:
         return PILLARS[self.pillar]
 

@@ -258,7 +258,7 @@ def test_driver_describes_every_catalog_rule(corpus: dict[str, Path]) -> None:
         help_ = descriptor["help"]
         for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
             assert heading in help_["markdown"]
-        assert "```python\n" + rule.docs.example in help_["markdown"]
+        assert f"```{rule.example_language}\n" + rule.docs.example in help_["markdown"]
         for heading in ("What it does:", "Why is this bad?", "Example:", "Use instead:"):
             assert heading in help_["text"]
         assert "```" not in help_["text"]

@@ -32,6 +32,7 @@ import sarif_om as om
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule
+from mlflow_lint.reporters.rules_report import explain
 from mlflow_lint.findings import Finding, fingerprints
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -166,19 +167,8 @@ def help_text(rule: Rule) -> str:
 
 
 def help_markdown(rule: Rule) -> str:
-    """Markdown rule help, the same sections as ``mlflow-lint explain``."""
-    docs = rule.docs
-    where = f"pillar {rule.pillar} ({rule.pillar_name})" if rule.pillar else "reported by the engine"
-    parts = [
-        f"**{rule.id}** `{rule.name}`: {where}, default severity **{rule.severity}**.",
-        f"## What it does\n\n{_paragraphs(docs.what)}",
-        f"## Why is this bad?\n\n{_paragraphs(docs.why)}",
-        f"## Example\n\n```python\n{docs.example}\n```",
-        f"## Use instead\n\n```python\n{docs.use_instead}\n```",
-    ]
-    if docs.references:
-        parts.append("## References\n\n" + "\n".join(f"- [{ref.title}]({ref.url})" for ref in docs.references))
-    return "\n\n".join(parts) + "\n"
+    """Markdown rule help: the same text as ``mlflow-lint explain`` and docs/rules.md."""
+    return explain(rule)
 
 
 _SEMVER_CORE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(.*)")
