@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from typing import Any
 
 from mlflow_lint.audit import scoring
@@ -22,15 +21,15 @@ from mlflow_lint.audit.text import (
     files_line,
     kind_of,
     location,
+    one_line,
     options_lines,
     plural,
     score_text,
     severity_counts,
     title_case,
+    without_controls,
 )
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85|\x0b|\x0c")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")  # controls, and lone surrogates (undecodable file names)
 _VERDICT_CLASS = {
     scoring.COMPLIANT: "ok",
     scoring.GAPS: "warn",
@@ -44,7 +43,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri '
 
 def esc(value: object) -> str:
     """Text for HTML text and attribute values: escaped, line breaks shown as ↵."""
-    flat = _CONTROL.sub("\ufffd", _LINE_BREAK.sub("↵", str(value)))
+    flat = one_line(value)
     return html.escape(flat, quote=True)
 
 
@@ -71,7 +70,7 @@ def code(value: object, path: bool = False) -> str:
 
 def esc_block(value: str) -> str:
     """Multi-line text for <pre>: escaped, line breaks kept."""
-    return html.escape(_CONTROL.sub("\ufffd", value), quote=True)
+    return html.escape(without_controls(value), quote=True)
 
 
 def rich(value: str) -> str:

@@ -24,6 +24,7 @@ from mlflow_lint.audit.text import (
     github_anchor,
     kind_of,
     location,
+    one_line,
     options_lines,
     pillar_heading,
     plural,
@@ -37,19 +38,17 @@ from mlflow_lint.audit.text import (
 # Characters that can start markup anywhere in a line: emphasis, code, links and images,
 # raw HTML and entities, strikethrough, math, table pipes (``@`` too, for mentions).
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$@])")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85|\x0b|\x0c")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")  # controls, and lone surrogates (undecodable file names)
 
 
 def text(value: object) -> str:
     """Plain text, safe anywhere in a paragraph or a table cell."""
-    flat = _CONTROL.sub("\ufffd", _LINE_BREAK.sub("↵", str(value)))
+    flat = one_line(value)
     return _SPECIAL.sub(r"\\\1", flat)
 
 
 def code(value: object) -> str:
     """A code span (literal text, no autolinks, no mentions), safe in a table cell."""
-    flat = _CONTROL.sub("\ufffd", _LINE_BREAK.sub("↵", str(value)))
+    flat = one_line(value)
     if not flat:
         return "(empty)"
     flat = _escape_pipes(flat)

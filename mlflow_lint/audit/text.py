@@ -19,6 +19,22 @@ VERDICT_MARKS = {
 STATUS_MARKS = {"ok": "✅", "error": "❌", "warning": "⚠️", "note": "ℹ️", "unassessed": "➖"}
 STATUS_WORDS = {"ok": "clean", "error": "error", "warning": "warning", "note": "note", "unassessed": "not assessed"}
 
+# Every line break a renderer might meet, and characters no report should carry
+# (controls, and lone surrogates from undecodable file names).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85|\x0b|\x0c")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def one_line(value: object) -> str:
+    """A value on one line: line breaks shown as ↵, controls and lone surrogates as �."""
+    return _CONTROL.sub("\ufffd", _LINE_BREAK.sub("↵", str(value)))
+
+
+def without_controls(value: str) -> str:
+    """Multi-line text with controls and lone surrogates replaced, line breaks kept."""
+    return _CONTROL.sub("\ufffd", value)
+
+
 # A Python repr of a string inside a catalog message: 'runs:/{run_id}/model' or "it's".
 QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 
