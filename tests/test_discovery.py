@@ -70,3 +70,20 @@ def test_duplicates_are_linted_once(tmp_path: Path) -> None:
     _touch(tmp_path / "a.py")
     found = discover([tmp_path, tmp_path / "a.py"], is_lintable)
     assert len(found.files) == 1
+
+
+def test_root_gitignore_applies_at_every_depth_when_walking_dot(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Regression: walking "." once lost the root .gitignore below the first level.
+    (tmp_path / ".gitignore").write_text(".env\n*.gen.py\n")
+    for name in ("a/b/c/.env", "a/b/c/x.gen.py", "a/b/c/kept.py"):
+        _touch(tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    found = discover([Path(".")], is_lintable)
+    assert [p.as_posix() for p in found.files] == ["a/b/c/kept.py"]
+
+
+def test_gitignore_fast_path_agrees_with_pathspec_on_negations(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.py\n!keep*.py\nbuild/\n!build/keep/\n")
+    for name in ("x.py", "keep_me.py", "sub/y.py", "sub/keep2.py", "build/z.py"):
+        _touch(tmp_path / name)
+    assert _names(tmp_path) == ["keep_me.py", "sub/keep2.py"]

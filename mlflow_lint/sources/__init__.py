@@ -6,6 +6,7 @@ the other kinds reduce to settings, command lines and copies (``sources.facts``)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,11 +16,15 @@ if TYPE_CHECKING:
 TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile"})
 
 
-def source_kind(path: Path) -> str | None:
-    """What kind of file mlflow-lint reads ``path`` as, from its name; None if it does not."""
-    name = path.name
+def source_kind(path: Path | str) -> str | None:
+    """What kind of file mlflow-lint reads ``path`` as, from its name; None if it does not.
+
+    A string is a bare file name (the directory walk asks before building a Path)."""
+    name = path if isinstance(path, str) else path.name
     lower = name.lower()
-    suffix = path.suffix.lower()
+    stem, suffix = os.path.splitext(lower)
+    if not stem:  # ".env": a dot file has no suffix, as pathlib says
+        suffix = ""
     if lower in (".mlflow-lint.yaml", ".mlflow-lint.yml"):
         return None  # our own configuration, not a manifest
     if suffix == ".py":
@@ -41,7 +46,7 @@ def source_kind(path: Path) -> str | None:
     return None
 
 
-def is_lintable(path: Path) -> bool:
+def is_lintable(path: Path | str) -> bool:
     """Whether a file found while walking a directory is one mlflow-lint reads."""
     return source_kind(path) is not None
 
