@@ -59,6 +59,8 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count; small runs use one).")
+@click.option("--no-cache", is_flag=True, help="Analyse every file afresh; neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="MLFLOW_LINT_CACHE_DIR", help="Where the result cache lives (default: .mlflow_lint_cache in the configuration's directory; env MLFLOW_LINT_CACHE_DIR).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list skipped paths and the configuration used, on standard error.")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply the unsafe fixes (implies --fix); review the result, e.g. with --diff-fixes first.")
@@ -78,6 +80,8 @@ def check(
     exit_zero: bool,
     statistics: bool,
     jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
     verbose: bool,
     apply_fixes: bool,
     unsafe_fixes: bool,
@@ -119,11 +123,29 @@ def check(
     baseline = _read_baseline(baseline_path) if baseline_path is not None else None
 
     _tune_garbage_collection()
-    result = lint_paths(targets, config, enabled, jobs=jobs, only=changes.touches if changes is not None else None)
+    from mlflow_lint.cache import CACHE_DIRECTORY_NAME
+
+    cache_directory = None if no_cache else (cache_dir or config.root / CACHE_DIRECTORY_NAME)
+    progress = _Progress.on_terminal()
+    result = lint_paths(
+        targets,
+        config,
+        enabled,
+        jobs=jobs,
+        only=changes.touches if changes is not None else None,
+        cache_dir=cache_directory,
+        progress=progress,
+    )
+    progress.finish()
+    if result.cache_note is not None:
+        click.echo(f"mlflow-lint: note: {result.cache_note}", err=True)
     fix_summary = None
     if fixing:
         fix_summary = _run_fixes(result.findings, config, enabled, unsafe_fixes, diff_fixes or dry_run, output)
-        result = lint_paths(targets, config, enabled, jobs=jobs)  # what remains, with fresh positions
+        # what remains, with fresh positions
+        result = lint_paths(targets, config, enabled, jobs=jobs, cache_dir=cache_directory)
+    if verbose and cache_directory is not None and result.cache_note is None:
+        click.echo(f"result cache: {cache_directory} ({result.cached} of {result.files_checked} files unchanged)", err=True)
     if write_baseline_path is not None:
         _write_baseline(result.findings, write_baseline_path)
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
@@ -168,6 +190,46 @@ def check(
     if fix_summary is not None:
         click.echo(fix_summary, err=output_format != "text" or output is not None)
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+
+
+class _Progress:
+    """A "checked N/M files" line on standard error, redrawn in place: only on a terminal
+    (never in pipes or CI logs), and only once a run has taken longer than two seconds."""
+
+    DELAY = 2.0
+
+    def __init__(self, enabled: bool) -> None:
+        import time
+
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.shown = False
+        self.last = 0.0
+
+    @classmethod
+    def on_terminal(cls) -> _Progress:
+        stream = sys.stderr
+        interactive = stream is not None and stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+        return cls(interactive)
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        import time
+
+        now = time.monotonic()
+        if now - self.started < self.DELAY or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        self.shown = True
+        sys.stderr.write(f"\rmlflow-lint: checked {done}/{total} files")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")  # erase the line: the report follows
+            sys.stderr.flush()
+            self.shown = False
 
 
 def _changes_since(ref: str, start: Path, verbose: bool) -> ChangedLines:

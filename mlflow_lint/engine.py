@@ -11,22 +11,30 @@ from __future__ import annotations
 import ast
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import pathspec
 
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.cache import CachedResult, CacheUnavailable, ResultCache, cache_key, content_digest
 from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.discovery import discover
 from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
-from mlflow_lint.project import ProjectIndex, find_project_root
-from mlflow_lint.project_facts import ProjectFacts, facts_for
+from mlflow_lint.project import DependencyLog, ProjectIndex, _project_root_of_directory, find_project_root
+from mlflow_lint.project_facts import (
+    ProjectFacts,
+    TrackingUriUse,
+    assemble,
+    collect_project_facts,
+    file_uses,
+    may_set_tracking_uri,
+    project_files,
+)
 from mlflow_lint.suppressions import (
     UNUSED_SUPPRESSION,
     Suppressions,
@@ -48,6 +56,12 @@ from mlflow_lint.sources.notebook import (
 from mlflow_lint.sources.yaml_source import UnparsableYaml
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
 # Every rule reads MLflow APIs or MLflow environment variables: a file whose bytes never
 # say "mlflow" (any case) cannot produce a finding and is not parsed.
 _PREFILTER = re.compile(rb"mlflow", re.IGNORECASE)
@@ -60,9 +74,11 @@ _NOQA_MLF = re.compile(rb"noqa.*MLF", re.IGNORECASE)
 class LintResult:
     findings: list[Finding]
     files_checked: int  # files discovered and read
-    files_analysed: int  # files that passed the prefilter and were parsed
+    files_analysed: int  # files that passed the prefilter and were parsed (this run or cached)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     unsupported: list[str] = field(default_factory=list)  # named explicitly, but not a type we read
+    cache_note: str | None = None  # why the result cache was not used, when it was asked for
+    cached: int = 0  # files whose results came from the cache
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -76,6 +92,9 @@ def display_path(path: Path, cwd: Path) -> str:
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
 def lint_paths(
     paths: Sequence[Path],
     config: Config,
@@ -84,39 +103,44 @@ def lint_paths(
     jobs: int | None = None,
     cwd: Path | None = None,
     only: Callable[[Path], bool] | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> LintResult:
     """Lint files and directories with the given configuration and enabled rules.
 
     ``only`` narrows the files found to those it accepts (``--diff``: the changed files).
+    ``cache_dir`` turns the result cache on (``mlflow_lint.cache``); ``progress`` is told
+    how many files are done as results arrive.
     """
     cwd = (cwd or Path.cwd()).resolve()
+    forget_projects()  # files may have changed since an earlier run in this process (--fix)
     exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
     found = discover(paths, is_lintable, exclude, config.root.resolve(), is_python_script)
     if only is not None:
         found.files = [path for path in found.files if only(path)]
-    tasks = [(str(path), display_path(path, cwd)) for path in found.files]
+    tasks = [(os.path.abspath(path), display_path(path, cwd)) for path in found.files]
     options = config.rule_options()
     ignores = _PerFileIgnores(config)
-    settings = _Settings(tuple(sorted(selected)), options, str(cwd), _project_facts(found.files, selected, options), ignores)
-
-    results: list[tuple[list[Finding], bool, str | None]]
-    workers = _worker_count(jobs, len(tasks))
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(tasks) // (workers * 8))
-            results = list(pool.map(_lint_task, tasks, [settings] * len(tasks), chunksize=chunk))
-    else:
-        results = [_lint_task(task, settings) for task in tasks]
+    cache, cache_note = _open_cache(cache_dir, (tuple(sorted(selected)), options, config.per_file_ignores, str(cwd)))
+    workers = _Workers(jobs)
+    try:
+        facts = _project_facts(found.files, selected, options, cache, workers)
+        settings = _Settings(tuple(sorted(selected)), options, str(cwd), facts, ignores, record=cache is not None)
+        outcomes = _lint_all(tasks, settings, cache, workers, progress)
+    finally:
+        workers.close()
+    if cache is not None:
+        cache.save()
 
     findings: list[Finding] = []
     analysed = 0
     notes: list[tuple[str, str]] = []
-    for (path_text, shown), (file_findings, parsed, note) in zip(tasks, results):
-        analysed += parsed
-        if note is not None:
-            notes.append((shown, note))
+    for (path_text, shown), outcome in zip(tasks, outcomes):
+        analysed += outcome.analysed
+        if outcome.note is not None:
+            notes.append((shown, outcome.note))
         codes = ignores.codes_for(Path(path_text))
-        findings.extend(f for f in file_findings if not any(f.rule.startswith(code) for code in codes))
+        findings.extend(f for f in outcome.findings if not any(f.rule.startswith(code) for code in codes))
     findings.extend(_store_findings(found.stores, cwd, selected, config, ignores))
     return LintResult(
         findings=sort_findings(findings),
@@ -124,7 +148,98 @@ def lint_paths(
         files_analysed=analysed,
         skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped] + notes,
         unsupported=[display_path(p, cwd) for p in found.unsupported],
+        cache_note=cache_note,
+        cached=cache.hits if cache is not None else 0,
     )
+
+
+def _open_cache(directory: Path | None, configuration: object) -> tuple[ResultCache | None, str | None]:
+    if directory is None:
+        return None, None
+    try:
+        return ResultCache.open(directory, cache_key(configuration)), None
+    except CacheUnavailable as problem:
+        return None, f"result cache disabled: {problem}"
+
+
+class _Workers:
+    """A process pool made on first need, when there is enough work to pay for it."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs
+        self.pool: Executor | None = None
+
+    def map(self, function: Callable[[_T, _Settings], _R], items: list[_T], settings: _Settings) -> Iterator[_R]:
+        workers = _worker_count(self.jobs, len(items))
+        if workers <= 1:
+            return (function(item, settings) for item in items)
+        if self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor  # a run on a few files never needs it
+
+            self.pool = ProcessPoolExecutor(max_workers=workers)
+        chunk = max(1, len(items) // (workers * 8))
+        return self.pool.map(function, items, [settings] * len(items), chunksize=chunk)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _lint_all(
+    tasks: list[tuple[str, str]],
+    settings: _Settings,
+    cache: ResultCache | None,
+    workers: _Workers,
+    progress: Progress | None,
+) -> list[_Outcome]:
+    """Every file's outcome, in task order: from the cache when it still holds, else analysed."""
+    outcomes: list[_Outcome | None] = [None] * len(tasks)
+    pending: list[int] = []
+    for position, (path_text, _) in enumerate(tasks):
+        cached = cache.result(path_text, _dependencies_hold(cache, Path(path_text), settings.facts)) if cache else None
+        if cached is None:
+            pending.append(position)
+        else:
+            outcomes[position] = _Outcome(cached.findings, cached.analysed, cached.note)
+    done = len(tasks) - len(pending)
+    if progress is not None:
+        progress(done, len(tasks))
+    for position, outcome in zip(pending, workers.map(_lint_task, [tasks[p] for p in pending], settings)):
+        outcomes[position] = outcome
+        if cache is not None and outcome.digest is not None:
+            cache.record_result(tasks[position][0], outcome.digest, outcome.log, CachedResult(outcome.findings, outcome.analysed, outcome.note))
+        done += 1
+        if progress is not None:
+            progress(done, len(tasks))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _dependencies_hold(
+    cache: ResultCache, path: Path, facts: dict[str, ProjectFacts] | None, index: ProjectIndex | None = None
+) -> Callable[[dict[str, object]], bool]:
+    """Whether what a cached analysis of ``path`` read of other files is unchanged."""
+
+    def hold(deps: dict[str, object]) -> bool:
+        nonlocal index
+        index = index or project_for(path)
+        root = str(index.root) if index.root is not None else None
+        if deps.get("root", root) != root:
+            return False
+        for module_path, digest in deps.get("modules", ()):  # type: ignore[union-attr]
+            if cache.digest(module_path) != digest:
+                return False
+        for directory, module, found in deps.get("lookups", ()):  # type: ignore[union-attr]
+            now = index.module_file_from(Path(directory), module)
+            if (None if now is None else str(now)) != found:
+                return False
+        wanted = deps.get("facts")
+        if wanted is not None:
+            current = facts.get(root) if facts is not None and root is not None else None
+            if current is None or current.digest != wanted:
+                return False
+        return True
+
+    return hold
 
 
 def _store_findings(
@@ -185,11 +300,25 @@ def per_file_ignores(config: Config) -> Callable[[Path], tuple[str, ...]]:
 _PROJECTS: dict[Path | None, ProjectIndex] = {}  # per process: one index per project root
 
 
+_PROJECT_OF_DIRECTORY: dict[str, ProjectIndex] = {}
+
+
+def forget_projects() -> None:
+    """Drop every project index (parsed modules, import lookups, project facts)."""
+    _PROJECTS.clear()
+    _PROJECT_OF_DIRECTORY.clear()
+    _project_root_of_directory.cache_clear()
+
+
 def project_for(path: Path) -> ProjectIndex:
-    root = find_project_root(path.resolve())
-    index = _PROJECTS.get(root)
+    directory = os.path.dirname(os.path.abspath(path))
+    index = _PROJECT_OF_DIRECTORY.get(directory)
     if index is None:
-        index = _PROJECTS[root] = ProjectIndex(root)
+        root = find_project_root(Path(directory).resolve())
+        index = _PROJECTS.get(root)
+        if index is None:
+            index = _PROJECTS[root] = ProjectIndex(root)
+        _PROJECT_OF_DIRECTORY[directory] = index
     return index
 
 
@@ -204,10 +333,22 @@ class _Settings:
     # per-file-ignores: a rule ignored for a file does not run on it, so MLF001 does not
     # call a "# noqa" for that rule unused
     per_file_ignores: _PerFileIgnores | None = None
+    record: bool = False  # record what each analysis reads, for the result cache
 
 
-def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding], bool, str | None]:
-    """Findings of one file, whether it was analysed, and why it was skipped (if it was)."""
+@dataclass
+class _Outcome:
+    """One file's findings, whether it was parsed, why it was skipped (if it was), and
+    for the result cache the hash of the bytes analysed and what the analysis read."""
+
+    findings: list[Finding]
+    analysed: bool
+    note: str | None = None
+    digest: str | None = None
+    log: DependencyLog | None = None
+
+
+def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     path_text, shown = task
     selected_ids = settings.selected
     path = Path(path_text)
@@ -218,30 +359,48 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> tuple[list[Finding
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        return [_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False, None
+        return _Outcome([_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False)
+    digest = content_digest(data) if settings.record else None
     if not _PREFILTER.search(data) and not (UNUSED_SUPPRESSION in selected_ids and _NOQA_MLF.search(data)):
-        return [], False, None
+        return _Outcome([], False, None, digest)
     index = project_for(path)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
+    log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None
+    if log is not None:
+        index.start_log(log)
     try:
         findings = lint_bytes(
             data, shown, selected_ids, path=path, project=index, options=settings.options, display_root=settings.display_root
         )
     except SkippedFile as skipped:
-        return [], False, str(skipped)
-    return findings, True, None
+        return _Outcome([], False, str(skipped), digest, log)
+    finally:
+        index.stop_log()
+    return _Outcome(findings, True, None, digest, log)
 
 
-def _project_facts(files: list[Path], selected: frozenset[str], options: RuleOptions) -> dict[str, ProjectFacts] | None:
-    """Project-wide facts for every project the files belong to, when a rule needs them."""
+def _project_facts(
+    files: list[Path], selected: frozenset[str], options: RuleOptions, cache: ResultCache | None, workers: _Workers
+) -> dict[str, ProjectFacts] | None:
+    """Project-wide facts for every project the files belong to, when a rule needs them.
+
+    Each project file's tracking URIs come from the cache when its content and what it
+    read still hold; the rest are read here (a cheap text test) and the few that can set
+    a tracking URI are parsed, in the worker pool when there are many.
+    """
     if "MLF102" not in selected:
         return None
+    key = (options.exclude, options.root)
     facts: dict[str, ProjectFacts] = {}
     for path in files:
         index = project_for(path)
-        if index.root is not None and str(index.root) not in facts:
-            facts[str(index.root)] = facts_for(index, options.exclude, options.root)
+        if index.root is None or str(index.root) in facts:
+            continue
+        known = index.facts.get(key)
+        if known is None:
+            known = index.facts[key] = _collect_facts(index, options, cache, workers)
+        facts[str(index.root)] = known  # type: ignore[assignment]
     return facts
 
 

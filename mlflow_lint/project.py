@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import functools
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlflow_lint.analysis.module import AnalysedModule
@@ -37,16 +38,41 @@ def _project_root_of_directory(directory: Path) -> Path | None:
     return _project_root_of_directory(directory.parent)
 
 
+@dataclass
+class DependencyLog:
+    """What one file's analysis read of other files: the result cache re-checks exactly
+    these before it reuses the file's findings (a changed helper module invalidates the
+    files that import it)."""
+
+    modules: set[str] = field(default_factory=set)  # absolute paths of modules read
+    # (importing directory, module name as written, the file found or None)
+    lookups: set[tuple[str, str, str | None]] = field(default_factory=set)
+    facts: str | None = None  # digest of the project facts the findings depend on
+    root: str | None = None  # the project root the analysis searched modules under
+
+
 class ProjectIndex:
     """Module lookup and constant resolution for one project root."""
 
     def __init__(self, root: Path | None) -> None:
         self.root = root.resolve() if root is not None else None
+        self.log: DependencyLog | None = None  # set while one file is analysed for the cache
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
         self._files: dict[tuple[Path, str], Path | None] = {}
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
+
+    def start_log(self, log: DependencyLog) -> None:
+        """Record what the next analysis reads. Memoised results of modules already in
+        memory are dropped first: reusing them would hide the modules they were built from."""
+        for module in self._modules.values():
+            if module is not None:
+                module.forget_derived()
+        self.log = log
+
+    def stop_log(self) -> None:
+        self.log = None
 
     def register(self, module: AnalysedModule) -> None:
         """Reuse a module the engine already parsed."""
@@ -54,6 +80,8 @@ class ProjectIndex:
 
     def module_at(self, path: Path) -> AnalysedModule | None:
         key = path.resolve()
+        if self.log is not None:
+            self.log.modules.add(str(key))
         if key in self._modules:
             self._modules.move_to_end(key)
             return self._modules[key]
@@ -80,8 +108,7 @@ class ProjectIndex:
         return AnalysedModule(path, source, tree, self)
 
     # -- import resolution ----------------------------------------------------------------
-    def _search_directories(self, importing: Path) -> list[Path]:
-        start = importing.resolve().parent
+    def _search_directories(self, start: Path) -> list[Path]:
         directories: list[Path] = []
         for directory in (start, *start.parents):
             directories.append(directory)
@@ -92,26 +119,32 @@ class ProjectIndex:
 
     def module_file(self, importing: Path, module: str) -> Path | None:
         """The file implementing ``module`` as seen from ``importing`` (None if not ours)."""
-        key = (importing.resolve().parent, module)
+        return self.module_file_from(importing.resolve().parent, module)
+
+    def module_file_from(self, directory: Path, module: str) -> Path | None:
+        """``module_file`` for an importing file in ``directory`` (resolved)."""
+        key = (directory, module)
         if key in self._files:
-            return self._files[key]
-        found = self._find_module_file(importing, module)
-        self._files[key] = found
+            found = self._files[key]
+        else:
+            found = self._files[key] = self._find_module_file(directory, module)
+        if self.log is not None:
+            self.log.lookups.add((str(directory), module, None if found is None else str(found)))
         return found
 
-    def _find_module_file(self, importing: Path, module: str) -> Path | None:
+    def _find_module_file(self, directory: Path, module: str) -> Path | None:
         level = len(module) - len(module.lstrip("."))
         dotted = module[level:]
         components = [c for c in dotted.split(".") if c]
         if level:
-            base = importing.resolve().parent
+            base = directory
             for _ in range(level - 1):
                 base = base.parent
             bases = [base]
         else:
             if not components:
                 return None
-            bases = self._search_directories(importing)
+            bases = self._search_directories(directory)
         for base in bases:
             candidate = base.joinpath(*components) if components else base
             for path in (candidate.with_suffix(".py") if components else None, candidate / "__init__.py"):

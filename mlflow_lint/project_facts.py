@@ -8,6 +8,8 @@ finding does not depend on which files were named on the command line.
 from __future__ import annotations
 
 import ast
+import functools
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -41,6 +43,11 @@ class TrackingUriUse:
 @dataclass(frozen=True)
 class ProjectFacts:
     tracking_uris: tuple[TrackingUriUse, ...] = ()
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Identifies these facts: a cached result that read them holds only while it matches."""
+        return hashlib.sha256(repr(self.tracking_uris).encode()).hexdigest()[:16]
 
     def primary_tracking_uri(self, allowed: frozenset[str]) -> tuple[str, list[TrackingUriUse]] | None:
         """The project's main tracking URI: most used; ties go to the first by path and line."""
@@ -93,30 +100,55 @@ def single_file_facts(module: AnalysedModule) -> ProjectFacts:
     return ProjectFacts(tuple(sorted(_uses(module), key=lambda u: (u.line, u.column, u.uri))))
 
 
-def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
+def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
+    """The files whose tracking URIs make up the project's facts."""
     if index.root is None:
-        return ProjectFacts()
+        return []
     spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
-    files = discover([index.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
+    found = discover([index.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
+    return [path for path in found if path.suffix == ".py"]
+
+
+def may_set_tracking_uri(data: bytes) -> bool:
+    """The cheap text test a file must pass before it is parsed for its tracking URIs."""
+    return len(data) <= _MAX_FILE_BYTES and _MAY_SET_TRACKING_URI.search(data) is not None
+
+
+def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[TrackingUriUse]:
+    """The hard-coded tracking URIs one file of the project sets."""
+    try:
+        if data is None:
+            if path.stat().st_size > _MAX_FILE_BYTES:
+                return []
+            data = path.read_bytes()
+    except OSError:
+        return []
+    if not may_set_tracking_uri(data):
+        return []
+    module = index.module_at(path)
+    return _uses(module) if module is not None else []
+
+
+def assemble(uses: list[TrackingUriUse]) -> ProjectFacts:
+    return ProjectFacts(tuple(sorted(uses, key=lambda u: (u.path, u.line, u.column, u.uri))))
+
+
+def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
     uses: list[TrackingUriUse] = []
-    for path in files:
-        try:
-            if path.stat().st_size > _MAX_FILE_BYTES or not _MAY_SET_TRACKING_URI.search(path.read_bytes()):
-                continue
-        except OSError:
-            continue
-        module = index.module_at(path)
-        if module is None:
-            continue
-        uses.extend(_uses(module))
-    uses.sort(key=lambda u: (u.path, u.line, u.column, u.uri))
-    return ProjectFacts(tuple(uses))
+    for path in project_files(index, exclude, exclude_root):
+        uses.extend(file_uses(index, path))
+    return assemble(uses)
 
 
 def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
-    """The project's facts, computed once per index and configuration."""
+    """The project's facts, computed once per index and configuration (the engine usually
+    precomputes them, with its result cache, before any file is analysed)."""
     key = (exclude, exclude_root)
     found = index.facts.get(key)
     if found is None:
-        found = index.facts[key] = collect_project_facts(index, exclude, exclude_root)
+        log, index.log = index.log, None  # what the scan reads is not the file's dependency
+        try:
+            found = index.facts[key] = collect_project_facts(index, exclude, exclude_root)
+        finally:
+            index.log = log
     return found  # type: ignore[return-value]

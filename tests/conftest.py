@@ -19,6 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _result_cache_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every mlflow-lint the tests start keeps its result cache in a temporary directory,
+    not in the fixture trees (tests of the default location unset the variable)."""
+    os.environ["MLFLOW_LINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("mlflow-lint-cache"))
+
+
 def console_script() -> str:
     """The ``mlflow-lint`` entry point installed next to this interpreter."""
     candidate = Path(sys.executable).parent / "mlflow-lint"

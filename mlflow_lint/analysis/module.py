@@ -35,6 +35,12 @@ class AnalysedModule:
         self._values = None
         self.cache.clear()
 
+    def forget_derived(self) -> None:
+        """Drop every memoised result, including resolved callees: they may rest on other
+        modules, and the result cache must see every module a file's analysis reads."""
+        self.release()
+        self.model.forget_callees()
+
     @property
     def values(self) -> ValueEvaluator:
         if self._values is None:

@@ -77,6 +77,12 @@ def _end_position(node: ast.AST) -> tuple[int, int]:
     return (end_line, getattr(node, "end_col_offset", 0) or 0)
 
 
+# Load/Store contexts and operators are shared singletons that no check asks for (they
+# are read through their parent, ``node.op``): a third of all nodes, not worth a visit.
+_UNWALKED_FIELDS = frozenset({"ctx", "op", "ops"})
+_WALKED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 class SemanticModel:
     """Bindings and parent links of one module, built in one pass."""
 
@@ -97,6 +103,10 @@ class SemanticModel:
         self.reexport_resolver: Callable[[str], str | None] | None = None
         self._build()
 
+    def forget_callees(self) -> None:
+        """Forget resolved callees (they may rest on other modules' re-exports)."""
+        self._callees.clear()
+
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
         module_scope = Scope(self.tree, None)
@@ -106,6 +116,7 @@ class SemanticModel:
         nodes_by_type = self.nodes_by_type
         parents = self.parents
         binders = _BINDERS
+        walked_fields = _WALKED_FIELDS
         ast_type, list_type = ast.AST, list
         while stack:
             node, scope = stack.pop()
@@ -118,7 +129,10 @@ class SemanticModel:
             binder = binders.get(node_type)
             inner = binder(self, node, scope) if binder is not None else None
             pending: list[tuple[ast.AST, Scope]] = []
-            for name in node._fields:
+            fields = walked_fields.get(node_type)
+            if fields is None:
+                fields = walked_fields[node_type] = tuple(f for f in node._fields if f not in _UNWALKED_FIELDS)
+            for name in fields:
                 value = getattr(node, name, None)
                 if isinstance(value, ast_type):
                     children: list = [value]

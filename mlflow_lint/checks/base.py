@@ -44,7 +44,10 @@ class FileContext:
         project = self.module.project
         if project is None or project.root is None:
             return single_file_facts(self.module)  # no project around it: the file is the project
-        return facts_for(project, self.options.exclude, self.options.root)
+        facts = facts_for(project, self.options.exclude, self.options.root)
+        if project.log is not None:
+            project.log.facts = facts.digest
+        return facts
 
     def display(self, absolute_path: str) -> str:
         """Another file's path as findings show paths."""

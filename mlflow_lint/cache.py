@@ -1,0 +1,275 @@
+"""The result cache: a warm run re-analyses only what changed, and is still exactly right.
+
+One JSON file per effective configuration (``<cache dir>/results-<key>.json``). The key
+covers everything that changes a file's findings besides the files themselves: the
+mlflow-lint version and code, the Python version, the enabled rules, the rule options,
+per-file ignores, exclusions and the working directory (findings show paths relative to it).
+
+Per file the cache keeps its content hash, its findings and what its analysis read of other
+files (``project.DependencyLog``): the modules it resolved names in (with their content
+hashes), the import lookups it made (a new ``utils.py`` that now shadows a module changes
+the lookup), its project root, and the digest of the project-wide facts its findings used.
+A cached result is reused only when all of them still hold.
+
+Hashing every file on every run would cost as much as a small lint, so a file whose size,
+modification time and inode are unchanged keeps its recorded hash, the way git's index
+does, except when it was modified so close to the cache write that a later change within
+the file system's timestamp granularity could go unseen ("racily clean": re-hashed).
+
+JSON, never pickle: the cache directory may come from a checkout, and loading it must not
+be able to execute anything. A corrupt, foreign or truncated file is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from mlflow_lint import __version__
+from mlflow_lint.findings import Finding
+from mlflow_lint.project import DependencyLog
+
+CACHE_DIRECTORY_NAME = ".mlflow_lint_cache"
+_FORMAT = 1
+_RACY_WINDOW_NS = 2_000_000_000  # coarser than any file system's timestamp granularity
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+
+
+class CacheUnavailable(Exception):
+    """The cache directory cannot be created or written: the run goes on without it."""
+
+
+def code_fingerprint() -> str:
+    """The installed mlflow-lint's code and rule catalog, by file name, size and mtime.
+
+    The version alone would let an edited development checkout reuse stale results.
+    """
+    package = Path(__file__).resolve().parent
+    roots = [package, package / "_packs", package.parent / "rules"]
+    digest = hashlib.sha256(__version__.encode())
+    for root in roots:
+        try:
+            entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith((".py", ".yaml")) and entry.is_file():
+                stat = entry.stat()
+                digest.update(f"{root.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        for sub in ("analysis", "checks", "sources"):
+            if (root / sub).is_dir() and root == package:
+                roots.append(root / sub)
+    return digest.hexdigest()[:16]
+
+
+def cache_key(parts: object) -> str:
+    """A short, stable key for the given configuration (anything with a stable repr)."""
+    text = json.dumps([_FORMAT, __version__, code_fingerprint(), list(sys.version_info[:2]), repr(parts)])
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    findings: list[Finding]
+    analysed: bool
+    note: str | None
+
+
+def _log_to_json(log: DependencyLog | None, modules: dict[str, str | None]) -> dict[str, Any]:
+    if log is None:
+        return {}
+    return {
+        "modules": sorted([path, modules.get(path)] for path in log.modules),
+        "lookups": sorted([d, m, f] for d, m, f in log.lookups),
+        "facts": log.facts,
+    }
+
+
+class ResultCache:
+    """The cache file of one configuration: load, look up, record, save."""
+
+    def __init__(self, directory: Path, key: str) -> None:
+        self.directory = directory
+        self.path = directory / f"results-{key}.json"
+        self.key = key
+        self.files: dict[str, list[Any]] = {}  # path -> [size, mtime_ns, inode, digest]
+        self.results: dict[str, dict[str, Any]] = {}
+        self.uses: dict[str, dict[str, Any]] = {}
+        self._written_at = 0
+        self._hashes: dict[str, str | None] = {}  # this run: path -> digest (None: unreadable)
+        self.hits = 0
+        self.misses = 0
+        self.dirty = False  # something was recorded that the file on disk does not have
+
+    # ----------------------------------------------------------------- load and save
+    @classmethod
+    def open(cls, directory: Path, key: str) -> ResultCache:
+        """Load the cache (or start empty); CacheUnavailable when it cannot be written."""
+        cache = cls(directory, key)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            if not os.access(directory, os.W_OK | os.X_OK):
+                raise CacheUnavailable(f"cannot write to {directory}")
+            _mark_cache_directory(directory)
+        except OSError as error:
+            raise CacheUnavailable(f"cannot create {directory}: {error.strerror or error}") from None
+        cache._load()
+        return cache
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                data = json.loads(handle.read())
+            if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("key") != self.key:
+                return
+            files, results, uses = data["files"], data["results"], data["uses"]
+            written_at = data["written_at"]
+            if not (isinstance(files, dict) and isinstance(results, dict) and isinstance(uses, dict) and isinstance(written_at, int)):
+                return
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return  # absent, corrupt or foreign: start empty, and the save rewrites it
+        self.files, self.results, self.uses, self._written_at = files, results, uses, written_at
+
+    def save(self) -> None:
+        """Write atomically (a concurrent run sees the old file or the new one, never half);
+        entries of files that no longer exist are dropped. A run that learnt nothing new
+        writes nothing."""
+        if not self.dirty:
+            return
+        for table in (self.files, self.results, self.uses):
+            for path in [p for p in table if p not in self._hashes and not os.path.exists(p)]:
+                del table[path]
+        data = {
+            "format": _FORMAT,
+            "key": self.key,
+            "written_at": time.time_ns(),
+            "files": self.files,
+            "results": self.results,
+            "uses": self.uses,
+        }
+        # A name no concurrent run uses; O_EXCL never follows a planted symlink.
+        temporary = self.directory / f".results-{os.getpid()}-{os.urandom(6).hex()}.tmp"
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                # dumps, not dump: dump streams through the pure-Python encoder, 10x slower
+                stream.write(json.dumps(data, separators=(",", ":"), sort_keys=True))
+            os.replace(temporary, self.path)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+    # ----------------------------------------------------------------- content hashes
+    def digest(self, path: str) -> str | None:
+        """The file's content hash (None when it cannot be read), from the recorded one
+        when its size, mtime and inode are unchanged and not racily recent."""
+        if path in self._hashes:
+            return self._hashes[path]
+        try:
+            stat = os.stat(path)
+        except OSError:
+            self._hashes[path] = None
+            return None
+        recorded = self.files.get(path)
+        if (
+            isinstance(recorded, list)
+            and len(recorded) == 4
+            and recorded[:3] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            and stat.st_mtime_ns < self._written_at - _RACY_WINDOW_NS
+        ):
+            self._hashes[path] = recorded[3]
+            return recorded[3]
+        try:
+            with open(path, "rb") as handle:
+                digest = content_digest(handle.read())
+        except OSError:
+            self._hashes[path] = None
+            return None
+        if recorded != [stat.st_size, stat.st_mtime_ns, stat.st_ino, digest]:
+            self.files[path] = [stat.st_size, stat.st_mtime_ns, stat.st_ino, digest]
+            self.dirty = True
+        self._hashes[path] = digest
+        return digest
+
+    def analysed_content(self, path: str, digest: str) -> None:
+        """The digest of the bytes a worker actually analysed; if the file changed since
+        this run hashed it, forget its stat so the next run re-reads it."""
+        if self._hashes.get(path) != digest:
+            self.files.pop(path, None)
+            self._hashes[path] = digest
+        self.dirty = True
+
+    # ----------------------------------------------------------------- results
+    def result(self, path: str, still_holds: Callable[[dict[str, Any]], bool]) -> CachedResult | None:
+        """The cached outcome of linting ``path``, if its content and dependencies hold."""
+        entry = self.results.get(path)
+        digest = self.digest(path)
+        if not isinstance(entry, dict) or digest is None or entry.get("digest") != digest:
+            self.misses += 1
+            return None
+        try:
+            if not still_holds(entry.get("deps") or {}):
+                self.misses += 1
+                return None
+            findings = [Finding(**dict(zip(_FINDING_FIELDS, row))) for row in entry["findings"]]
+            cached = CachedResult(findings, bool(entry["analysed"]), entry["note"])
+        except (KeyError, TypeError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return cached
+
+    def record_result(self, path: str, digest: str, log: DependencyLog | None, result: CachedResult) -> None:
+        self.analysed_content(path, digest)
+        self.results[path] = {
+            "digest": digest,
+            "deps": _log_to_json(log, self._module_digests(log)),
+            "findings": [[getattr(f, name) for name in _FINDING_FIELDS] for f in result.findings],
+            "analysed": result.analysed,
+            "note": result.note,
+        }
+
+    # ----------------------------------------------------------------- project-fact uses
+    def file_uses(self, path: str, still_holds: Callable[[dict[str, Any]], bool]) -> list[list[Any]] | None:
+        """The tracking-URI uses recorded for ``path`` (rows), if still valid."""
+        entry = self.uses.get(path)
+        digest = self.digest(path)
+        if not isinstance(entry, dict) or digest is None or entry.get("digest") != digest:
+            return None
+        rows = entry.get("uses")
+        if not isinstance(rows, list) or not still_holds(entry.get("deps") or {}):
+            return None
+        return rows
+
+    def record_uses(self, path: str, digest: str, log: DependencyLog | None, rows: list[list[Any]]) -> None:
+        self.analysed_content(path, digest)
+        self.uses[path] = {"digest": digest, "deps": _log_to_json(log, self._module_digests(log)), "uses": rows}
+
+    def _module_digests(self, log: DependencyLog | None) -> dict[str, str | None]:
+        return {path: self.digest(path) for path in log.modules} if log is not None else {}
+
+
+def _mark_cache_directory(directory: Path) -> None:
+    """A ``.gitignore`` so the cache is never committed, and a CACHEDIR.TAG for backup tools."""
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by mlflow-lint automatically.\n*\n", encoding="utf-8")
+    tag = directory / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This file is a cache directory tag created by mlflow-lint.\n",
+            encoding="utf-8",
+        )

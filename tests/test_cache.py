@@ -1,0 +1,216 @@
+"""The result cache: a warm run re-analyses only what changed and reports exactly what a
+cold run reports, even when the change is in another file the findings depend on."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint.cache import CACHE_DIRECTORY_NAME, ResultCache
+from mlflow_lint.config import Config
+from mlflow_lint.engine import lint_paths
+
+from .conftest import FIXTURES, all_rules, run_cli
+
+
+def _findings(project: Path, *args: str) -> list[tuple[str, int, str]]:
+    # the default location, unless the arguments name one
+    result = run_cli("check", ".", "--format", "json", *args, cwd=project, env={"MLFLOW_LINT_CACHE_DIR": ""})
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    return [(f["path"], f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def _lint(project: Path, cache: Path, *paths: str) -> tuple[list[tuple[str, int, str]], int]:
+    """In-process lint with the cache; (findings, files served from the cache)."""
+    result = lint_paths(
+        [project / p for p in paths] or [project], Config(root=project), all_rules(), cwd=project, cache_dir=cache
+    )
+    return [(f.path, f.line, f.rule) for f in result.findings], result.cached
+
+
+def _on(findings: list[tuple[str, int, str]], path: str) -> set[tuple[int, str]]:
+    return {(line, rule) for shown, line, rule in findings if shown == path}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (root / "settings.py").write_text('TRACKING_URI = "sqlite:///mlflow.db"\n')
+    (root / "train.py").write_text("import mlflow\nfrom settings import TRACKING_URI\n\nmlflow.set_tracking_uri(TRACKING_URI)\n")
+    (root / "serve.py").write_text('import mlflow\n\nmodel = mlflow.pyfunc.load_model("models:/m/Production")\n')
+    return root
+
+
+def test_a_warm_run_serves_unchanged_files_from_the_cache(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold, cached = _lint(project, cache)
+    assert cached == 0 and _on(cold, "train.py") == {(4, "MLF201")}
+    warm, cached = _lint(project, cache)
+    assert warm == cold and cached == 3
+
+
+def test_changing_a_helper_module_changes_the_findings_of_the_file_that_imports_it(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert _on(_lint(project, cache)[0], "train.py") == {(4, "MLF201")}
+    (project / "settings.py").write_text('TRACKING_URI = "https://mlflow.example.com"\n')
+    findings, _ = _lint(project, cache)
+    assert _on(findings, "train.py") == set()  # train.py itself did not change
+    (project / "settings.py").write_text('TRACKING_URI = "./mlruns"\n')
+    assert _on(_lint(project, cache, "train.py")[0], "train.py") == {(4, "MLF101")}  # named alone, too
+
+
+def test_a_new_module_that_an_import_now_finds_invalidates_the_importer(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    (project / "pkg" / "train.py").write_text("import mlflow\nfrom config import URI\n\nmlflow.set_tracking_uri(URI)\n")
+    cache = tmp_path / "cache"
+    assert _lint(project, cache)[0] == []
+    (project / "config.py").write_text('URI = "sqlite:///local.db"\n')  # found from pkg/ via the root
+    assert _lint(project, cache)[0] == [("pkg/train.py", 4, "MLF201")]
+    (project / "pkg" / "config.py").write_text('URI = "https://tracking.example.com"\n')  # now shadows it
+    assert _lint(project, cache)[0] == []
+
+
+def test_project_wide_facts_invalidate_files_whose_findings_used_them(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    uri = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
+    (project / "a.py").write_text(uri.format("https://a.example.com"))
+    (project / "b.py").write_text(uri.format("https://a.example.com"))
+    (project / "c.py").write_text(uri.format("https://c.example.com"))
+    cache = tmp_path / "cache"
+    assert [f for f in _lint(project, cache, "a.py", "c.py")[0] if f[2] == "MLF102"] == [("c.py", 3, "MLF102")]
+    (project / "b.py").write_text(uri.format("https://c.example.com"))  # c's URI is now the primary one
+    findings, cached = _lint(project, cache, "a.py", "c.py")
+    assert [f for f in findings if f[2] == "MLF102"] == [("a.py", 3, "MLF102")]
+    assert cached == 0  # neither file changed, but both read the project's facts
+
+
+def test_warm_output_is_byte_identical_to_a_cold_and_an_uncached_run(tmp_path: Path) -> None:
+    source = FIXTURES / "projects" / "governance"
+    cache = tmp_path / "cache"
+    outputs = []
+    for args in (["--no-cache"], ["--cache-dir", str(cache)], ["--cache-dir", str(cache)]):
+        for output_format in ("json", "sarif"):
+            result = run_cli("check", ".", "--format", output_format, *args, cwd=source)
+            assert result.returncode in (0, 1) and "Traceback" not in result.stderr
+            outputs.append((output_format, result.stdout))
+    assert outputs[0:2] == outputs[2:4] == outputs[4:6]
+    assert not (source / CACHE_DIRECTORY_NAME).exists()  # --no-cache and --cache-dir wrote nothing here
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\xff garbage",
+        b'{"format": 1, "key": "x"',  # truncated
+        b"[1, 2, 3]",
+        b'{"format": 999, "key": "k", "files": {}, "results": {}, "uses": {}, "written_at": 0}',
+        b'{"format": 1, "files": {"a": 1}, "results": {"a": "b"}, "uses": [], "written_at": "x"}',
+    ],
+)
+def test_corrupt_or_foreign_cache_files_are_ignored_and_rewritten(project: Path, tmp_path: Path, content: bytes) -> None:
+    cache = tmp_path / "cache"
+    expected, _ = _lint(project, cache)
+    (cache_file,) = cache.glob("results-*.json")
+    cache_file.write_bytes(content)
+    assert _lint(project, cache) == (expected, 0)
+    assert json.loads(cache_file.read_bytes())["format"] == 1  # rewritten
+    assert _lint(project, cache) == (expected, 3)
+
+
+def test_entries_with_the_right_key_but_wrong_shapes_are_misses_not_crashes(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    expected, _ = _lint(project, cache)
+    (cache_file,) = cache.glob("results-*.json")
+    data = json.loads(cache_file.read_bytes())
+    for entry in data["results"].values():
+        entry["findings"] = [["only", "three", "fields"]]
+        entry["deps"] = {"modules": [["/nonexistent.py", "0"]], "lookups": "not a list"}
+    cache_file.write_text(json.dumps(data))
+    assert _lint(project, cache)[0] == expected
+
+
+def test_default_cache_lives_beside_the_configuration_and_ignores_itself(project: Path) -> None:
+    first = _findings(project)
+    directory = project / CACHE_DIRECTORY_NAME
+    assert (directory / ".gitignore").read_text().strip().endswith("*")
+    assert (directory / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert len(list(directory.glob("results-*.json"))) == 1
+    assert _findings(project) == first
+    assert _findings(project, "--select", "MLF1") != first  # another configuration, another file
+    assert len(list(directory.glob("results-*.json"))) == 2
+
+
+def test_no_cache_reads_and_writes_nothing(project: Path) -> None:
+    _findings(project, "--no-cache")
+    assert not (project / CACHE_DIRECTORY_NAME).exists()
+
+
+def test_an_unwritable_cache_location_is_a_note_and_the_run_goes_on(project: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = run_cli("check", ".", "--format", "json", "--cache-dir", str(blocker / "cache"), cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "note: result cache disabled: cannot create" in result.stderr
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} >= {"MLF201"}
+
+
+def test_a_run_that_learns_nothing_new_does_not_rewrite_the_cache(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _lint(project, cache)
+    (cache_file,) = cache.glob("results-*.json")
+    before = cache_file.stat().st_mtime_ns
+    os.utime(cache_file, ns=(before - 10**9, before - 10**9))
+    _lint(project, cache)
+    assert cache_file.stat().st_mtime_ns == before - 10**9
+
+
+def test_entries_of_deleted_files_are_dropped(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _lint(project, cache)
+    (project / "serve.py").unlink()
+    (project / "new.py").write_text("import mlflow\n")
+    _lint(project, cache)
+    (cache_file,) = cache.glob("results-*.json")
+    assert not any(path.endswith("serve.py") for path in json.loads(cache_file.read_bytes())["results"])
+
+
+def test_the_cache_never_loads_anything_but_json(project: Path, tmp_path: Path) -> None:
+    # A checked-in cache directory is untrusted input: a pickle in it is just a corrupt file.
+    import pickle
+
+    cache = tmp_path / "cache"
+    _lint(project, cache)
+    (cache_file,) = cache.glob("results-*.json")
+    cache_file.write_bytes(pickle.dumps({"format": 1}))
+    assert _lint(project, cache)[1] == 0
+    assert isinstance(ResultCache, type)
+
+
+def test_a_dependency_reached_through_another_files_memoised_analysis_is_still_recorded(tmp_path: Path) -> None:
+    # a.py and b.py both call helpers.tag_run(), whose tags come from consts.py. In one
+    # process, b.py's analysis could reuse the effects of tag_run() memoised while a.py was
+    # analysed, and never read consts.py itself; the cache must still know b.py depends on it.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("")
+    (project / ".mlflow-lint.yaml").write_text("required-tags: [team]\n")
+    (project / "consts.py").write_text('TAGS = {"team": "pricing"}\n')
+    (project / "helpers.py").write_text("import mlflow\n\nfrom consts import TAGS\n\n\ndef tag_run() -> None:\n    mlflow.set_tags(TAGS)\n")
+    caller = 'import mlflow\n\nfrom helpers import tag_run\n\nwith mlflow.start_run():\n    tag_run()\n    mlflow.log_metric("m", 1.0)\n'
+    for name in ("a.py", "b.py"):
+        (project / name).write_text(caller)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--jobs", "1"]
+    assert _findings(project, *cache) == []
+    (project / "consts.py").write_text('TAGS = {"owner": "me"}\n')
+    assert _findings(project, *cache) == [("a.py", 5, "MLF501"), ("b.py", 5, "MLF501")]
