@@ -9,6 +9,8 @@ SARIF descriptors) is rendered from here, so it is written once.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,18 +151,49 @@ def catalog_dir() -> Path:
     raise CatalogError(f"rule catalog not found (looked in {packed} and {checkout})")
 
 
+# The catalog compiled to JSON (scripts/update_readme.py writes it), with the hash of every
+# rule file it was made from: reading it costs no YAML import and no YAML parse, which is a
+# tenth of a pre-commit run on a few files. Used only while every hash still matches.
+COMPILED_CATALOG = Path(__file__).with_name("catalog.json")
+
+
+def _source_digests(root: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(root.glob("*.yaml"))}
+
+
+def compile_catalog(root: Path | None = None) -> str:
+    """The JSON form of the catalog's rule files (what ``COMPILED_CATALOG`` holds)."""
+    root = root or catalog_dir()
+    rules = [_read_yaml(root / name) for name in _source_digests(root)]
+    return json.dumps({"sources": _source_digests(root), "rules": rules}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml  # deferred: the compiled catalog usually spares it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=loader)  # noqa: S506 - SafeLoader/CSafeLoader only
+
+
+def _rule_files(root: Path) -> list[tuple[Any, Path]]:
+    """(parsed rule file, its path) for every ``*.yaml`` in ``root``, from the compiled
+    catalog when it was made from exactly these files."""
+    digests = _source_digests(root)
+    try:
+        compiled = json.loads(COMPILED_CATALOG.read_text(encoding="utf-8"))
+        if compiled["sources"] == digests and len(compiled["rules"]) == len(digests):
+            return [(data, root / name) for name, data in zip(digests, compiled["rules"])]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return [(_read_yaml(root / name), root / name) for name in digests]
+
+
 @functools.lru_cache(maxsize=None)
 def load_catalog(directory: Path | None = None) -> Catalog:
     """Load and validate every ``*.yaml`` rule file in ``directory``."""
-    import yaml  # deferred: only paid when the catalog is first needed
-
     root = directory or catalog_dir()
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    rules = []
-    for path in sorted(root.glob("*.yaml")):
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=loader)  # noqa: S506 - SafeLoader/CSafeLoader only
-        rules.append(_rule_from_data(data, path))
+    rules = [_rule_from_data(data, path) for data, path in _rule_files(root)]
     ids = [rule.id for rule in rules]
     duplicates = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
     if duplicates:

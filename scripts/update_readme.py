@@ -1,4 +1,5 @@
-"""Regenerate the README rule table and docs/rules.md from the catalog (tests/test_readme.py checks both)."""
+"""Regenerate the README rule table, docs/rules.md and the compiled catalog
+(mlflow_lint/catalog.json) from rules/*.yaml; tests/test_readme.py checks all three."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlflow_lint.catalog import load_catalog  # noqa: E402
+from mlflow_lint.catalog import COMPILED_CATALOG, compile_catalog, load_catalog  # noqa: E402
 from mlflow_lint.reporters.rules_report import rules_markdown, rules_reference  # noqa: E402
 
 START, END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
@@ -29,3 +30,4 @@ if __name__ == "__main__":
     path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "rules.md").write_text(reference(), encoding="utf-8")
+    COMPILED_CATALOG.write_text(compile_catalog(), encoding="utf-8")
