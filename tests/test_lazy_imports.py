@@ -1,0 +1,70 @@
+"""A check on a few files imports only what it uses: pre-commit pays the start-up on every
+commit. Each case runs the real CLI entry point in a fresh interpreter and lists which of
+the heavy modules ended up imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = (
+    "libcst",
+    "git",
+    "sarif_om",
+    "mlflow_lint.reporters.sarif",
+    "mlflow_lint.fixes",
+    "mlflow_lint.diff_mode",
+    "mlflow_lint.audit",
+    "yaml",
+    "multiprocessing",
+    "concurrent.futures.process",
+    "jsonschema",
+)
+
+_PROBE = """
+import json, sys
+from mlflow_lint.cli import cli
+try:
+    cli.main(sys.argv[2:], standalone_mode=False)
+except SystemExit:
+    pass
+heavy = json.loads(sys.argv[1])
+sys.stderr.write("IMPORTED=" + json.dumps(sorted(m for m in heavy if m in sys.modules)) + "\\n")
+"""
+
+
+def _imported(cwd: Path, *args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(HEAVY), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    line = [text for text in result.stderr.splitlines() if text.startswith("IMPORTED=")]
+    assert line, result.stderr
+    return set(json.loads(line[0].removeprefix("IMPORTED=")))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "train.py").write_text('import mlflow\n\nmlflow.set_tracking_uri("./mlruns")\n')
+    (tmp_path / "serve.py").write_text('import mlflow\n\nmodel = mlflow.pyfunc.load_model("runs:/abc/model")\n')
+    (tmp_path / "util.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "deploy.yaml").write_text("env:\n  MLFLOW_TRACKING_URI: http://mlflow:5000\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []], ids=["uncached", "cached"])
+def test_a_check_on_a_few_python_files_imports_nothing_heavy(project: Path, cache: list[str]) -> None:
+    for _ in range(2):  # cold, then warm
+        assert _imported(project, "check", *cache, "train.py", "serve.py", "util.py") == set()
+
+
+def test_sarif_output_imports_the_sarif_code_and_nothing_else_heavy(project: Path) -> None:
+    assert _imported(project, "check", "--format", "sarif", "train.py") == {"sarif_om", "mlflow_lint.reporters.sarif"}
+
+
+def test_yaml_is_imported_when_a_yaml_file_is_linted(project: Path) -> None:
+    assert _imported(project, "check", "--no-cache", "deploy.yaml") == {"yaml"}
