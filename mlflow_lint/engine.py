@@ -572,9 +572,12 @@ def run_checks(
             reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
             internal_errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
     # Suppression comments apply after every check ran, so MLF001 can tell which were used.
+    found = ctx.findings + internal_errors
+    if not found and UNUSED_SUPPRESSION not in selected:
+        return []  # nothing to suppress: the file need not be tokenized for its comments
     if suppressions is None:
         suppressions = suppressions_from_python(module.source)
-    return apply_suppressions(ctx.findings + internal_errors, suppressions, selected, catalog, shown)
+    return apply_suppressions(found, suppressions, selected, catalog, shown)
 
 
 _CHECK_INSTANCES: dict[type[Check], Check] = {}

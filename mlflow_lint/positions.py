@@ -23,12 +23,29 @@ class LineIndex:
     """Converts ``ast`` node positions of one source text into character spans."""
 
     def __init__(self, source: str) -> None:
-        # Python's line breaks only (\r\n, \r, \n): str.splitlines also breaks at form
-        # feeds, \x1c-\x1e, \x85, \u2028..., which would shift every later line number.
-        self._lines = _LINE_BREAK.split(source)
-        if self._lines and self._lines[-1] == "":
-            self._lines.pop()
+        self._source = source
+        self._split: list[str] | None = None  # split on first use: most files report nothing
         self._encoded: dict[int, bytes] = {}
+
+    @property
+    def _lines(self) -> list[str]:
+        """The lines, each with its line break. Python's line breaks only (\r\n, \r, \n):
+        str.splitlines also breaks at form feeds, \x1c-\x1e, \x85, \u2028..., which would
+        shift every later line number."""
+        if self._split is None:
+            source = self._source
+            if "\r" in source:
+                lines = _LINE_BREAK.split(source)
+                if lines and lines[-1] == "":
+                    lines.pop()
+            else:  # the common case, without the regex's lookbehind at every character
+                parts = source.split("\n")
+                last = parts.pop()
+                lines = [part + "\n" for part in parts]
+                if last:
+                    lines.append(last)
+            self._split = lines
+        return self._split
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """0-based character column of a 0-based UTF-8 byte offset on a 1-based line."""
