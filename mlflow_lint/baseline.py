@@ -107,6 +107,8 @@ def load_baseline(baseline_path: Path) -> Baseline:
         document = json.loads(text)
     except ValueError as exc:
         raise BaselineError(f"baseline file {where} is not valid JSON ({exc}){rewrite}") from None
+    except RecursionError:
+        raise BaselineError(f"baseline file {where} is not a baseline (JSON nested too deep){rewrite}") from None
     if not isinstance(document, dict) or document.get("tool") != _TOOL or "findings" not in document:
         raise BaselineError(f"{where} is not an mlflow-lint baseline file{rewrite}")
     version = document.get("version")

@@ -28,6 +28,8 @@ def load_previous(path: Path) -> dict[str, Any]:
         raise PreviousReportError(f"{path}: cannot read the previous report ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PreviousReportError(f"{path}: not a JSON report ({exc})") from None
+    except RecursionError:
+        raise PreviousReportError(f"{path}: not an mlflow-lint report (JSON nested too deep)") from None
     if not isinstance(document, dict):
         raise PreviousReportError(f"{path}: not an mlflow-lint report")
     if document.get("format") == FORMAT:

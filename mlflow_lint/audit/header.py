@@ -145,7 +145,7 @@ def project_name(root: Path) -> str:
             import tomli as tomllib
         try:
             name = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("name")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError, RecursionError):
             name = None
         if isinstance(name, str) and name.strip():
             return name.strip()

@@ -117,7 +117,7 @@ def _exec_form(arguments: str, line: int, column: int) -> list[Word] | None:
         return None
     try:
         items = json.loads(stripped.replace("\\\n", " "))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON (the shell form), or nested thousands deep
         return None
     if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
         return None

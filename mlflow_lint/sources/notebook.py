@@ -27,7 +27,13 @@ _PYTHON_CELL_MAGICS = frozenset({"%%time", "%%timeit", "%%capture", "%%python", 
 
 
 class CorruptNotebook(Exception):
-    """The file is not a notebook we can read (the reason is the message)."""
+    """The file is not a notebook we can read (the reason is the message; ``line`` and
+    ``column``, 1-based, where in the file the JSON went wrong)."""
+
+    def __init__(self, reason: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(reason)
+        self.line = max(line, 1)
+        self.column = max(column, 1)
 
 
 @dataclass(frozen=True)
@@ -68,13 +74,19 @@ class VirtualSource:
 def read_ipynb(data: bytes) -> list[Cell]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CorruptNotebook(f"not a valid notebook (invalid JSON: {exc.__class__.__name__})") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CorruptNotebook(f"not a valid notebook (not UTF-8: invalid byte at line {line})", line) from None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise CorruptNotebook(f"not a valid notebook (invalid JSON at {where}: {exc.msg})", exc.lineno, exc.colno) from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise CorruptNotebook("not a valid notebook (invalid JSON: nesting too deep)") from None
     if not isinstance(document, dict) or not isinstance(document.get("cells", []), list):
         raise CorruptNotebook("not a valid notebook (no list of cells)")
-    language = (
-        (document.get("metadata") or {}).get("kernelspec", {}) or {}
-    ).get("language") or ((document.get("metadata") or {}).get("language_info") or {}).get("name")
+    # Any of these may have the wrong shape in a hand-edited or generated file: ignore it then.
+    metadata = _mapping(document.get("metadata"))
+    language = _mapping(metadata.get("kernelspec")).get("language") or _mapping(metadata.get("language_info")).get("name")
     if isinstance(language, str) and language.lower() not in ("python", "python3", "ipython", ""):
         return []  # an R or Scala notebook: nothing for a Python analyser
     cells = []
@@ -88,6 +100,10 @@ def read_ipynb(data: bytes) -> list[Cell]:
             continue
         cells.append(Cell(index, tuple(source.splitlines())))
     return cells
+
+
+def _mapping(value: object) -> dict:  # type: ignore[type-arg]
+    return value if isinstance(value, dict) else {}
 
 
 def is_databricks_source(text: str) -> bool:
