@@ -6,6 +6,7 @@ Validated loudly: an unknown key, a value of the wrong type or an unknown rule i
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -105,11 +106,21 @@ def find_config_file(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        # Undecodable bytes do not hide the table: load_config then names the bad line.
+        text = pyproject.read_bytes().decode("utf-8", "replace")
+    except OSError:
         return False
     # A cheap check first; the full parse (with its errors) happens in load_config.
-    return "mlflow-lint" in text and re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?mlflow-lint", text, re.M) is not None
+    if "mlflow-lint" not in text:
+        return False
+    if re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?mlflow-lint", text, re.M) is not None:
+        return True
+    # Rarer spellings: `mlflow-lint = {...}` under `[tool]`, or dotted keys `tool.mlflow-lint.select = [...]`.
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False  # someone else's broken file, not ours to report
+    return isinstance(tool, dict) and "mlflow-lint" in tool
 
 
 def load_config(path: Path | None, catalog: Catalog) -> Config:
@@ -126,14 +137,20 @@ def _read_table(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration file ({exc})") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not valid UTF-8 at line {line} (byte {exc.object[exc.start]:#04x})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration file ({exc.strerror or exc})") from None
     if path.suffix == ".toml":
         try:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-        table = document.get("tool", {}).get("mlflow-lint")
+        except RecursionError:
+            raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deep") from None
+        tool = document.get("tool", {})
+        table = tool.get("mlflow-lint") if isinstance(tool, dict) else None
         if table is None:
             return {}
         if not isinstance(table, dict):
@@ -142,17 +159,40 @@ def _read_table(path: Path) -> dict[str, Any]:
     import yaml
 
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_strict_yaml_loader())  # a SafeLoader subclass: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: lists or mappings nested too deep") from None
     if document is None:
         return {}
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
     return document
+
+
+@functools.lru_cache(maxsize=1)
+def _strict_yaml_loader() -> type:
+    """The safe loader, except that a key given twice in one mapping is an error (PyYAML
+    would silently keep the last one, so half of a configuration would be ignored)."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            first: dict[str, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in first:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key '{key_node.value}' (first given at line {first[key_node.value]})", key_node.start_mark
+                        )
+                    first[key_node.value] = key_node.start_mark.line + 1
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
