@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import io
+import re
 import tokenize
 import warnings
+
+# PEP 263, as the tokenize module spells it, on bytes.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 
 
 class UnanalysableSource(Exception):
@@ -25,16 +31,46 @@ def decode_python(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise UnanalysableSource(f"invalid encoding declaration: {exc.msg}") from None
+        if "invalid or missing" not in exc.msg:
+            raise UnanalysableSource(f"invalid encoding declaration: {exc.msg}") from None
+        # One of the first two lines is not UTF-8: detect_encoding gives up even when that
+        # line itself declares the encoding, which CPython honours. Else: say which byte.
+        encoding = _declared_encoding(data) or "utf-8"
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        where = getattr(exc, "start", None)
-        line = data[:where].count(b"\n") + 1 if isinstance(where, int) else 1
-        raise UnanalysableSource(f"cannot decode file as {encoding}: {exc.__class__.__name__}", line) from None
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode(encoding, "replace")) + 1
+        raise UnanalysableSource(f"cannot decode file as {encoding}: invalid byte {data[exc.start]:#04x}", line, column) from None
+    except LookupError:  # unreachable: detect_encoding has already looked the codec up
+        raise UnanalysableSource(f"cannot decode file as {encoding}: unknown encoding") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return text
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The PEP 263 declaration of the first two lines, read from their bytes."""
+    for line in data.splitlines()[:2]:
+        cookie = _COOKIE.match(line)
+        if cookie is not None:
+            name = cookie.group(1).decode("ascii")
+            try:
+                return codecs.lookup(name).name
+            except LookupError:
+                raise UnanalysableSource(f"invalid encoding declaration: unknown encoding: {name}") from None
+        if not _BLANK_OR_COMMENT.match(line) or not _is_utf8(line):  # as CPython: no later declaration counts
+            return None
+    return None
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def parse_python(source: str, filename: str) -> ast.Module:
