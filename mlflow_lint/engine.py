@@ -42,7 +42,15 @@ from mlflow_lint.suppressions import (
     suppressions_from_comments,
     suppressions_from_python,
 )
-from mlflow_lint.sources import TEXT_SOURCES, is_lintable, is_python_script, read_text_source, source_kind
+from mlflow_lint.sources import (
+    MAX_ANALYSED_BYTES,
+    TEXT_SOURCES,
+    is_lintable,
+    is_python_script,
+    read_text_source,
+    source_kind,
+    too_large,
+)
 from mlflow_lint.sources.facts import SourceFacts
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
@@ -417,12 +425,40 @@ def lint_bytes(
     kind: str | None = None,
 ) -> list[Finding]:
     """Lint one file's bytes. ``path`` locates the project for cross-module facts; the
-    source kind comes from the file name unless given (an extension-less script is Python)."""
+    source kind comes from the file name unless given (an extension-less script is Python).
+
+    Never raises for what the file holds (only :class:`SkippedFile`): a failure of the
+    analysis itself is an MLF000 finding for this file, so the rest of the run goes on.
+    """
     selected = frozenset(selected_ids)
+    try:
+        return _lint_bytes(data, shown, selected, path, project, catalog, options, display_root, kind)
+    except SkippedFile:
+        raise
+    except RecursionError:  # code that parses, nested too deep for a recursive step of the analysis
+        return [_unanalysable(shown, "nesting too deep to analyse", 1, 1, selected)]
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not lose the other files
+        reason = f"internal error while analysing the file ({exc.__class__.__name__}: {exc}); please report it"
+        return [_unanalysable(shown, reason, 1, 1, selected, force=True)]
+
+
+def _lint_bytes(
+    data: bytes,
+    shown: str,
+    selected: frozenset[str],
+    path: Path | None,
+    project: ProjectIndex | None,
+    catalog: Catalog | None,
+    options: RuleOptions | None,
+    display_root: str,
+    kind: str | None,
+) -> list[Finding]:
     real_path = path or Path(shown)
     kind = kind or source_kind(real_path) or "python"
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
+    if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
+        return [_unanalysable(shown, too_large(len(data)), 1, 1, selected)]
     if kind in TEXT_SOURCES:
         return _lint_text_source(kind, data, shown, selected, catalog, options, display_root)
     index = project if project is not None else project_for(real_path)
@@ -430,8 +466,11 @@ def lint_bytes(
         try:
             cells = read_ipynb(data)
         except CorruptNotebook as error:
-            return [_unanalysable(shown, str(error), 1, 1, selected)]
-        return _lint_virtual(virtual_source(cells), real_path, shown, selected, index, catalog, options, display_root)
+            return [_unanalysable(shown, str(error), error.line, error.column, selected)]
+        virtual = virtual_source(cells)
+        if len(virtual.text) > MAX_ANALYSED_BYTES:
+            return [_unanalysable(shown, too_large(len(virtual.text), "code cells"), 1, 1, selected)]
+        return _lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root)
     try:
         source = decode_python(data)
     except UnanalysableSource as error:

@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from mlflow_lint.sources.facts import SourceFacts
 
 TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile"})
+# Larger files are not analysed (an MLF000 finding says so): 10 MB of dense Python takes
+# ~30 s and 2 GB to parse and analyse, and 8 MB of shell commands a minute. No hand-written
+# source comes near this; generated files that do belong in ``exclude``.
+MAX_ANALYSED_BYTES = 2_000_000
+
+
+def too_large(size: int, what: str = "file") -> str:
+    """The MLF000 reason for a file over :data:`MAX_ANALYSED_BYTES`."""
+    return f"{what} too large to analyse ({size / 1e6:.1f} MB; the limit is {MAX_ANALYSED_BYTES / 1e6:g} MB): exclude it or split it"
 
 
 def source_kind(path: Path | str) -> str | None:
