@@ -83,10 +83,10 @@ class _GitIgnore:
 
     def descend(self, directory: str) -> _GitIgnore:
         """``directory`` is a resolved path; its own .gitignore joins the layers."""
-        spec = _read_gitignore(os.path.join(directory, ".gitignore"))
-        if spec is None:
+        patterns = _gitignore_at(os.path.join(directory, ".gitignore"))
+        if patterns is None:
             return self
-        return _GitIgnore(self.layers + ((directory.rstrip("/") + "/", _Patterns(spec)),))
+        return _GitIgnore(self.layers + ((directory.rstrip("/") + "/", patterns),))
 
     def ignores(self, path: str, is_dir: bool) -> bool:
         """``path`` is resolved (absolute, no symlinks in its directories)."""
@@ -97,6 +97,23 @@ class _GitIgnore:
             if patterns.match(relative + "/" if is_dir else relative):
                 return True
         return False
+
+
+# Compiled .gitignore files by (path, size, mtime): a run walks a project more than once
+# (the files named, then each project root for project-wide facts).
+_COMPILED_GITIGNORES: dict[tuple[str, int, int], _Patterns | None] = {}
+
+
+def _gitignore_at(path: str) -> _Patterns | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    key = (path, stat.st_size, stat.st_mtime_ns)
+    if key not in _COMPILED_GITIGNORES:
+        spec = _read_gitignore(path)
+        _COMPILED_GITIGNORES[key] = _Patterns(spec) if spec is not None else None
+    return _COMPILED_GITIGNORES[key]
 
 
 def _read_gitignore(path: str) -> pathspec.PathSpec | None:

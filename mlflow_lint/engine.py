@@ -92,11 +92,15 @@ class LintResult:
 def display_path(path: Path, cwd: Path) -> str:
     """POSIX path relative to ``cwd`` when below it, else absolute; always valid text
     (a file name that is not valid UTF-8 shows its undecodable bytes as ``\\xff``)."""
-    absolute = path if path.is_absolute() else cwd / path
-    try:
-        shown = Path(os.path.normpath(absolute)).relative_to(cwd).as_posix()
-    except ValueError:
-        shown = Path(os.path.normpath(absolute)).as_posix()
+    normalised = os.path.normpath(os.path.join(cwd, path))  # an absolute path stays itself
+    base = str(cwd)
+    if normalised == base:
+        shown = "."
+    elif normalised.startswith(base.rstrip(os.sep) + os.sep):
+        shown = normalised[len(base.rstrip(os.sep)) + 1 :]
+    else:
+        shown = normalised
+    shown = shown.replace(os.sep, "/")
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 

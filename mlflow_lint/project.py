@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,23 +134,25 @@ class ProjectIndex:
         return found
 
     def _find_module_file(self, directory: Path, module: str) -> Path | None:
+        # Strings and os.path, not pathlib: a warm run re-checks thousands of lookups.
         level = len(module) - len(module.lstrip("."))
-        dotted = module[level:]
-        components = [c for c in dotted.split(".") if c]
+        components = [c for c in module[level:].split(".") if c]
         if level:
-            base = directory
+            base = str(directory)
             for _ in range(level - 1):
-                base = base.parent
+                base = os.path.dirname(base)
             bases = [base]
         else:
             if not components:
                 return None
-            bases = self._search_directories(directory)
+            bases = [str(d) for d in self._search_directories(directory)]
+        relative = os.path.join(*components) if components else ""
         for base in bases:
-            candidate = base.joinpath(*components) if components else base
-            for path in (candidate.with_suffix(".py") if components else None, candidate / "__init__.py"):
-                if path is not None and path.is_file():
-                    return path
+            candidate = os.path.join(base, relative) if relative else base
+            if components and os.path.isfile(candidate + ".py"):
+                return Path(candidate + ".py")
+            if os.path.isfile(os.path.join(candidate, "__init__.py")):
+                return Path(candidate, "__init__.py")
         return None
 
     def resolve_binding(
