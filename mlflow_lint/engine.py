@@ -416,6 +416,53 @@ def _project_facts(
     return facts
 
 
+def _collect_facts(index: ProjectIndex, options: RuleOptions, cache: ResultCache | None, workers: _Workers) -> ProjectFacts:
+    if cache is None and workers.jobs == 1:
+        return collect_project_facts(index, options.exclude, options.root)
+    uses: list[TrackingUriUse] = []
+    to_parse: list[str] = []
+    for path in project_files(index, options.exclude, options.root):
+        path_text = str(path)
+        rows = cache.file_uses(path_text, _dependencies_hold(cache, path, None, index)) if cache is not None else None
+        if rows is not None:
+            uses.extend(TrackingUriUse(*row) for row in rows)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if may_set_tracking_uri(data):
+            to_parse.append(path_text)
+        elif cache is not None:
+            cache.record_uses(path_text, content_digest(data), None, [])
+    settings = _Settings((), options, record=cache is not None)
+    for path_text, outcome in zip(to_parse, workers.map(_uses_task, to_parse, settings)):
+        file_rows, digest, log = outcome
+        uses.extend(TrackingUriUse(*row) for row in file_rows)
+        if cache is not None and digest is not None:
+            cache.record_uses(path_text, digest, log, file_rows)
+    return assemble(uses)
+
+
+def _uses_task(path_text: str, settings: _Settings) -> tuple[list[list[object]], str | None, DependencyLog | None]:
+    """The tracking URIs one project file sets (as rows), its content hash and what it read."""
+    path = Path(path_text)
+    index = project_for(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return [], None, None
+    log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None
+    if log is not None:
+        index.start_log(log)
+    try:
+        found = file_uses(index, path, data)
+    finally:
+        index.stop_log()
+    rows: list[list[object]] = [[u.path, u.line, u.column, u.uri, u.shown] for u in found]
+    return rows, content_digest(data) if settings.record else None, log
+
+
 def lint_bytes(
     data: bytes,
     shown: str,
