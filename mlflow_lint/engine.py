@@ -416,6 +416,21 @@ def _project_facts(
     return facts
 
 
+def prepare_project_facts(index: ProjectIndex, options: RuleOptions, cache_dir: Path | None) -> None:
+    """Compute a project's facts once, with the result cache's per-file record of tracking
+    URIs when ``cache_dir`` is usable (the flake8 plugin: every flake8 worker process would
+    otherwise parse the project's candidate files again)."""
+    key = (options.exclude, options.root)
+    if index.root is None or key in index.facts:
+        return
+    cache = None
+    if cache_dir is not None:
+        cache, _ = _open_cache(cache_dir, ("project-facts", options))
+    index.facts[key] = _collect_facts(index, options, cache, _Workers(1))
+    if cache is not None:
+        cache.save()
+
+
 def _collect_facts(index: ProjectIndex, options: RuleOptions, cache: ResultCache | None, workers: _Workers) -> ProjectFacts:
     if cache is None and workers.jobs == 1:
         return collect_project_facts(index, options.exclude, options.root)

@@ -17,6 +17,7 @@ flake8's ``--select``/``--extend-select`` names it in full.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class _FileSettings:
     excluded: Callable[[Path], bool] = lambda path: False
     ignored_codes: Callable[[Path], tuple[str, ...]] = lambda path: ()
     error: str | None = None  # a configuration error, reported instead of findings
+    cache_dir: Path | None = None  # the result cache, for project-wide facts
 
 
 class MlflowLintChecker:
@@ -105,11 +107,13 @@ class MlflowLintChecker:
 
         from mlflow_lint.analysis.module import AnalysedModule
         from mlflow_lint.catalog import load_catalog
-        from mlflow_lint.engine import display_path, project_for, run_checks
+        from mlflow_lint.engine import display_path, prepare_project_facts, project_for, run_checks
         from mlflow_lint.suppressions import NO_SUPPRESSIONS
 
         cwd = Path.cwd()
         index = project_for(path)
+        if "MLF102" in selected:
+            prepare_project_facts(index, settings.options, settings.cache_dir)
         module = AnalysedModule(path, source, self.tree, index)
         index.register(module)
         suppressions = NO_SUPPRESSIONS if self.disable_noqa else None
@@ -150,8 +154,17 @@ def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSetting
             return False
         return exclude.match_file(relative)
 
+    from mlflow_lint.cache import CACHE_DIRECTORY_NAME
+
+    # The CLI's cache location: MLFLOW_LINT_CACHE_DIR, else beside the configuration.
+    cache_setting = os.environ.get("MLFLOW_LINT_CACHE_DIR")
+    cache_dir = Path(cache_setting) if cache_setting else config.root / CACHE_DIRECTORY_NAME
     return _FileSettings(
-        selected=selected, options=config.rule_options(), excluded=excluded, ignored_codes=per_file_ignores(config)
+        selected=selected,
+        options=config.rule_options(),
+        excluded=excluded,
+        ignored_codes=per_file_ignores(config),
+        cache_dir=cache_dir,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,21 @@ def test_parse_errors_and_bad_configuration_never_abort_flake8(tmp_path: Path) -
 def test_plugin_is_registered_under_mlf() -> None:
     result = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, timeout=60)
     assert "mlflow-lint" in result.stdout
+
+
+def test_project_facts_come_from_the_result_cache_and_follow_changes(tmp_path: Path) -> None:
+    # flake8 names one file; MLF102 needs every file's tracking URI. The plugin keeps them in
+    # the CLI's result cache, so a second flake8 run re-reads only what changed.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    uri = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
+    (project / "a.py").write_text(uri.format("https://a.example.com"))
+    (project / "b.py").write_text(uri.format("https://a.example.com"))
+    (project / "c.py").write_text(uri.format("https://c.example.com"))
+    assert [row[3] for row in flake8_rows(flake8("--select", "MLF102", "a.py", "c.py", cwd=project))] == ["MLF102"]
+    cache_files = list(Path(os.environ["MLFLOW_LINT_CACHE_DIR"]).glob("results-*.json"))
+    assert any(str(project / "b.py") in path.read_text() for path in cache_files)
+    (project / "b.py").write_text(uri.format("https://c.example.com"))  # c's URI is now the primary one
+    rows = flake8_rows(flake8("--select", "MLF102", "a.py", "c.py", cwd=project))
+    assert [(row[0], row[3]) for row in rows] == [("a.py", "MLF102")]
