@@ -51,20 +51,17 @@ def code_fingerprint() -> str:
     The version alone would let an edited development checkout reuse stale results.
     """
     package = Path(__file__).resolve().parent
-    roots = [package, package / "_packs", package.parent / "rules"]
     digest = hashlib.sha256(__version__.encode())
-    for root in roots:
-        try:
-            entries = sorted(os.scandir(root), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.endswith((".py", ".yaml")) and entry.is_file():
-                stat = entry.stat()
-                digest.update(f"{root.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-        for sub in ("analysis", "checks", "sources"):
-            if (root / sub).is_dir() and root == package:
-                roots.append(root / sub)
+    for root in (package, package.parent / "rules"):
+        if root != package and not (root / "MLF000.yaml").is_file():
+            continue  # not a checkout: the wheel's catalog is inside the package
+        for directory, subdirectories, files in os.walk(root):
+            subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".yaml", ".json")):
+                    stat = os.stat(os.path.join(directory, name))
+                    relative = os.path.relpath(os.path.join(directory, name), root)
+                    digest.update(f"{relative}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
 
 
