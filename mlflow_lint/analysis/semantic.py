@@ -80,7 +80,19 @@ def _end_position(node: ast.AST) -> tuple[int, int]:
 # Load/Store contexts and operators are shared singletons that no check asks for (they
 # are read through their parent, ``node.op``): a third of all nodes, not worth a visit.
 _UNWALKED_FIELDS = frozenset({"ctx", "op", "ops"})
+# Fields that never hold a node (names, numbers, flags), not worth a getattr per node.
+_SCALAR_FIELDS = frozenset({"id", "attr", "name", "arg", "module", "level", "asname", "kind", "type_comment", "conversion", "is_async"})
+_LEAF_TYPES = (ast.Constant, ast.Global, ast.Nonlocal)  # Constant.value is data, names are strings
 _WALKED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_to_walk(node_type: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold child nodes, in reverse order (children
+    are pushed on a stack, so the last field's are pushed first)."""
+    if issubclass(node_type, _LEAF_TYPES):
+        return ()
+    scalar = _SCALAR_FIELDS - {"name"} if node_type.__name__ == "TypeAlias" else _SCALAR_FIELDS  # 3.12: a Name
+    return tuple(reversed([f for f in node_type._fields if f not in _UNWALKED_FIELDS and f not in scalar]))
 
 
 class SemanticModel:
@@ -118,6 +130,7 @@ class SemanticModel:
         binders = _BINDERS
         walked_fields = _WALKED_FIELDS
         ast_type, list_type = ast.AST, list
+        push = stack.append
         while stack:
             node, scope = stack.pop()
             node_type = type(node)
@@ -128,25 +141,23 @@ class SemanticModel:
                 bucket.append(node)
             binder = binders.get(node_type)
             inner = binder(self, node, scope) if binder is not None else None
-            pending: list[tuple[ast.AST, Scope]] = []
             fields = walked_fields.get(node_type)
             if fields is None:
-                fields = walked_fields[node_type] = tuple(f for f in node._fields if f not in _UNWALKED_FIELDS)
+                fields = walked_fields[node_type] = _fields_to_walk(node_type)
+            # Children are pushed last-first, so that they are visited (and bucketed) in
+            # source order.
             for name in fields:
                 value = getattr(node, name, None)
-                if isinstance(value, ast_type):
-                    children: list = [value]
-                elif isinstance(value, list_type):
-                    children = value
-                else:
+                if value is None:
                     continue
-                for child in children:
-                    if isinstance(child, ast_type):
-                        parents[child] = node
-                        child_scope = scope if inner is None else self._child_scope(node, child, scope, inner)
-                        pending.append((child, child_scope))
-            # Reversed, so that nodes are visited (and bucketed) in source order.
-            stack.extend(reversed(pending))
+                if type(value) is list_type:
+                    for child in reversed(value):
+                        if isinstance(child, ast_type):
+                            parents[child] = node
+                            push((child, scope if inner is None else self._child_scope(node, child, scope, inner)))
+                elif isinstance(value, ast_type):
+                    parents[value] = node
+                    push((value, scope if inner is None else self._child_scope(node, value, scope, inner)))
 
     def _child_scope(self, node: ast.AST, child: ast.AST, scope: Scope, inner: Scope | None) -> Scope:
         if inner is None:
