@@ -27,6 +27,7 @@ from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import DependencyLog, ProjectIndex, _project_root_of_directory, find_project_root
 from mlflow_lint.project_facts import (
+    FactsDeferred,
     ProjectFacts,
     TrackingUriUse,
     assemble,
@@ -136,9 +137,12 @@ def lint_paths(
     cache, cache_note = _open_cache(cache_dir, (tuple(sorted(selected)), options, config.per_file_ignores, str(cwd)))
     workers = _Workers(jobs)
     try:
-        facts = _project_facts(found.files, selected, options, cache, workers)
-        settings = _Settings(tuple(sorted(selected)), options, str(cwd), facts, ignores, record=cache is not None)
-        outcomes = _lint_all(tasks, settings, cache, workers, progress)
+        # Project facts (MLF102) are computed only if a file turns out to need them.
+        facts = _FactsOnDemand(options, cache, workers)
+        settings = _Settings(
+            tuple(sorted(selected)), options, str(cwd), None, ignores, record=cache is not None, defer_facts="MLF102" in selected
+        )
+        outcomes = _lint_all(tasks, settings, cache, workers, progress, facts)
     finally:
         workers.close()
     if cache is not None:
@@ -197,37 +201,72 @@ class _Workers:
             self.pool.shutdown(cancel_futures=True)
 
 
+class _FactsOnDemand:
+    """Each project's facts, computed on first need (once per project and run): from the
+    result cache's per-file records, and the worker pool for files that must be parsed."""
+
+    def __init__(self, options: RuleOptions, cache: ResultCache | None, workers: _Workers) -> None:
+        self.options = options
+        self.cache = cache
+        self.workers = workers
+        self.known: dict[str, ProjectFacts] = {}
+
+    def of(self, index: ProjectIndex) -> ProjectFacts | None:
+        if index.root is None:
+            return None
+        root = str(index.root)
+        if root not in self.known:
+            self.known[root] = _collect_facts(index, self.options, self.cache, self.workers)
+        return self.known[root]
+
+
 def _lint_all(
     tasks: list[tuple[str, str]],
     settings: _Settings,
     cache: ResultCache | None,
     workers: _Workers,
     progress: Progress | None,
+    facts: _FactsOnDemand,
 ) -> list[_Outcome]:
-    """Every file's outcome, in task order: from the cache when it still holds, else analysed."""
-    outcomes: list[_Outcome | None] = [None] * len(tasks)
+    """Every file's outcome, in task order: from the cache when it still holds, else
+    analysed. A file whose MLF102 check needs the project's facts is analysed again once
+    they are known (most files set no tracking URI, and then no project is scanned)."""
+    total = len(tasks)
+    outcomes: list[_Outcome | None] = [None] * total
     pending: list[int] = []
     for position, (path_text, _) in enumerate(tasks):
-        cached = cache.result(path_text, _dependencies_hold(cache, Path(path_text), settings.facts)) if cache else None
+        cached = cache.result(path_text, _dependencies_hold(cache, Path(path_text), facts)) if cache else None
         if cached is None:
             pending.append(position)
         else:
             outcomes[position] = _Outcome(cached.findings, cached.analysed, cached.note)
-    done = len(tasks) - len(pending)
+    done = total - len(pending)
     if progress is not None:
-        progress(done, len(tasks))
-    for position, outcome in zip(pending, workers.map(_lint_task, [tasks[p] for p in pending], settings)):
-        outcomes[position] = outcome
-        if cache is not None and outcome.digest is not None:
-            cache.record_result(tasks[position][0], outcome.digest, outcome.log, CachedResult(outcome.findings, outcome.analysed, outcome.note))
-        done += 1
-        if progress is not None:
-            progress(done, len(tasks))
+        progress(done, total)
+    again: list[int] = []
+    for round_settings in (settings, None):
+        if round_settings is None:  # the second round: files that needed the facts
+            if not again:
+                break
+            known = {str(project_for(Path(tasks[p][0])).root): facts.of(project_for(Path(tasks[p][0]))) for p in again}
+            round_settings = replace(settings, facts={root: f for root, f in known.items() if f is not None}, defer_facts=False)
+            pending, again = again, []
+        for position, outcome in zip(pending, workers.map(_lint_task, [tasks[p] for p in pending], round_settings)):
+            if outcome.needs_facts:
+                again.append(position)
+                continue
+            outcomes[position] = outcome
+            if cache is not None and outcome.digest is not None:
+                result = CachedResult(outcome.findings, outcome.analysed, outcome.note)
+                cache.record_result(tasks[position][0], outcome.digest, outcome.log, result)
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return [outcome for outcome in outcomes if outcome is not None]
 
 
 def _dependencies_hold(
-    cache: ResultCache, path: Path, facts: dict[str, ProjectFacts] | None, index: ProjectIndex | None = None
+    cache: ResultCache, path: Path, facts: _FactsOnDemand | None, index: ProjectIndex | None = None
 ) -> Callable[[dict[str, object]], bool]:
     """Whether what a cached analysis of ``path`` read of other files is unchanged."""
 
@@ -246,7 +285,7 @@ def _dependencies_hold(
                 return False
         wanted = deps.get("facts")
         if wanted is not None:
-            current = facts.get(root) if facts is not None and root is not None else None
+            current = facts.of(index) if facts is not None else None
             if current is None or current.digest != wanted:
                 return False
         return True
@@ -346,6 +385,7 @@ class _Settings:
     # call a "# noqa" for that rule unused
     per_file_ignores: _PerFileIgnores | None = None
     record: bool = False  # record what each analysis reads, for the result cache
+    defer_facts: bool = False  # a file that needs project facts not given here says so
 
 
 @dataclass
@@ -358,6 +398,7 @@ class _Outcome:
     note: str | None = None
     digest: str | None = None
     log: DependencyLog | None = None
+    needs_facts: bool = False  # analyse again once the project's facts are known
 
 
 def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
@@ -378,6 +419,7 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     index = project_for(path)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
+    index.defer_facts = settings.defer_facts
     log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None
     if log is not None:
         index.start_log(log)
@@ -387,48 +429,28 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
         )
     except SkippedFile as skipped:
         return _Outcome([], False, str(skipped), digest, log)
+    except FactsDeferred:
+        return _Outcome([], False, needs_facts=True)
     finally:
         index.stop_log()
+        index.defer_facts = False
     return _Outcome(findings, True, None, digest, log)
 
 
-def _project_facts(
-    files: list[Path], selected: frozenset[str], options: RuleOptions, cache: ResultCache | None, workers: _Workers
-) -> dict[str, ProjectFacts] | None:
-    """Project-wide facts for every project the files belong to, when a rule needs them.
+def cached_facts_source(cache_dir: Path | None) -> Callable[[ProjectIndex, tuple[str, ...], str], ProjectFacts]:
+    """A ``ProjectIndex.facts_source`` that reads each file's tracking URIs from the result
+    cache in ``cache_dir`` (the flake8 plugin: every flake8 worker process would otherwise
+    parse the project's candidate files again)."""
 
-    Each project file's tracking URIs come from the cache when its content and what it
-    read still hold; the rest are read here (a cheap text test) and the few that can set
-    a tracking URI are parsed, in the worker pool when there are many.
-    """
-    if "MLF102" not in selected:
-        return None
-    key = (options.exclude, options.root)
-    facts: dict[str, ProjectFacts] = {}
-    for path in files:
-        index = project_for(path)
-        if index.root is None or str(index.root) in facts:
-            continue
-        known = index.facts.get(key)
-        if known is None:
-            known = index.facts[key] = _collect_facts(index, options, cache, workers)
-        facts[str(index.root)] = known  # type: ignore[assignment]
-    return facts
+    def source(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
+        options = RuleOptions(exclude=exclude, root=exclude_root)
+        cache = _open_cache(cache_dir, ("project-facts", exclude, exclude_root))[0] if cache_dir is not None else None
+        facts = _collect_facts(index, options, cache, _Workers(1))
+        if cache is not None:
+            cache.save()
+        return facts
 
-
-def prepare_project_facts(index: ProjectIndex, options: RuleOptions, cache_dir: Path | None) -> None:
-    """Compute a project's facts once, with the result cache's per-file record of tracking
-    URIs when ``cache_dir`` is usable (the flake8 plugin: every flake8 worker process would
-    otherwise parse the project's candidate files again)."""
-    key = (options.exclude, options.root)
-    if index.root is None or key in index.facts:
-        return
-    cache = None
-    if cache_dir is not None:
-        cache, _ = _open_cache(cache_dir, ("project-facts", options))
-    index.facts[key] = _collect_facts(index, options, cache, _Workers(1))
-    if cache is not None:
-        cache.save()
+    return source
 
 
 def _collect_facts(index: ProjectIndex, options: RuleOptions, cache: ResultCache | None, workers: _Workers) -> ProjectFacts:
@@ -499,7 +521,7 @@ def lint_bytes(
     selected = frozenset(selected_ids)
     try:
         return _lint_bytes(data, shown, selected, path, project, catalog, options, display_root, kind)
-    except SkippedFile:
+    except (SkippedFile, FactsDeferred):
         raise
     except RecursionError:  # code that parses, nested too deep for a recursive step of the analysis
         return [_unanalysable(shown, "nesting too deep to analyse", 1, 1, selected)]
@@ -615,6 +637,8 @@ def _lint_text_source(
     for check in _checks_for(selected):
         try:
             _visit_facts(check, facts, ctx)
+        except FactsDeferred:
+            raise
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
             reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
             errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
@@ -673,6 +697,8 @@ def run_checks(
                     nodes = model.nodes_by_type.get(node_type, ())
                 for node in nodes:
                     check.visit(node, ctx)
+        except FactsDeferred:
+            raise
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
             reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
             internal_errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))

@@ -107,13 +107,13 @@ class MlflowLintChecker:
 
         from mlflow_lint.analysis.module import AnalysedModule
         from mlflow_lint.catalog import load_catalog
-        from mlflow_lint.engine import display_path, prepare_project_facts, project_for, run_checks
+        from mlflow_lint.engine import cached_facts_source, display_path, project_for, run_checks
         from mlflow_lint.suppressions import NO_SUPPRESSIONS
 
         cwd = Path.cwd()
         index = project_for(path)
-        if "MLF102" in selected:
-            prepare_project_facts(index, settings.options, settings.cache_dir)
+        if index.facts_source is None:  # MLF102 asks for them only when the file sets a URI
+            index.facts_source = cached_facts_source(settings.cache_dir)
         module = AnalysedModule(path, source, self.tree, index)
         index.register(module)
         suppressions = NO_SUPPRESSIONS if self.disable_noqa else None

@@ -14,6 +14,7 @@ import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
@@ -58,6 +59,10 @@ class ProjectIndex:
     def __init__(self, root: Path | None) -> None:
         self.root = root.resolve() if root is not None else None
         self.log: DependencyLog | None = None  # set while one file is analysed for the cache
+        # Project facts (project_facts.facts_for): who computes them in this process, and
+        # whether a worker must leave them to the engine's main process instead.
+        self.facts_source: Callable[[ProjectIndex, tuple[str, ...], str], object] | None = None
+        self.defer_facts = False
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
         self._files: dict[tuple[Path, str], Path | None] = {}

@@ -140,15 +140,23 @@ def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude
     return assemble(uses)
 
 
+class FactsDeferred(Exception):
+    """Raised in a worker process that was told not to compute project facts itself: the
+    engine computes them once, with its cache and pool, and analyses the file again."""
+
+
 def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
-    """The project's facts, computed once per index and configuration (the engine usually
-    precomputes them, with its result cache, before any file is analysed)."""
+    """The project's facts, computed once per index and configuration: by the index's
+    ``facts_source`` when it has one (the result cache), else by reading the project."""
     key = (exclude, exclude_root)
     found = index.facts.get(key)
     if found is None:
+        if index.defer_facts:
+            raise FactsDeferred(str(index.root))
         log, index.log = index.log, None  # what the scan reads is not the file's dependency
         try:
-            found = index.facts[key] = collect_project_facts(index, exclude, exclude_root)
+            source = index.facts_source or collect_project_facts
+            found = index.facts[key] = source(index, exclude, exclude_root)
         finally:
             index.log = log
     return found  # type: ignore[return-value]

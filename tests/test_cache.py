@@ -214,3 +214,21 @@ def test_a_dependency_reached_through_another_files_memoised_analysis_is_still_r
     assert _findings(project, *cache) == []
     (project / "consts.py").write_text('TAGS = {"owner": "me"}\n')
     assert _findings(project, *cache) == [("a.py", 5, "MLF501"), ("b.py", 5, "MLF501")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_project_facts_are_computed_only_when_a_file_needs_them_and_agree_across_pools(tmp_path: Path, jobs: str) -> None:
+    # 30 files (a process pool with --jobs 2); a few set tracking URIs. Every combination
+    # of pool and cache must give the same MLF102 findings.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    for number in range(30):
+        (project / f"m{number:02}.py").write_text("import mlflow\n\nmlflow.log_metric('m', 1.0)\n")
+    uri = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
+    for name, host in (("m03.py", "a"), ("m07.py", "a"), ("m11.py", "b")):
+        (project / name).write_text(uri.format(f"https://{host}.example.com"))
+    expected = [("m11.py", 3, "MLF102")]
+    for args in (["--no-cache"], ["--cache-dir", str(tmp_path / "c")], ["--cache-dir", str(tmp_path / "c")]):
+        rows = _findings(project, "--select", "MLF102", "--jobs", jobs, *args)
+        assert rows == expected, args

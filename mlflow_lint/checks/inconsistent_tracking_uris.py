@@ -20,6 +20,9 @@ class InconsistentTrackingUris(Check):
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         allowed = frozenset(normalise_uri(uri) for uri in ctx.options.allowed_tracking_uris)
+        own = [(value_node, uri, shown) for value_node, uri, shown in tracking_uri_uses(ctx.python) if uri not in allowed]
+        if not own:
+            return  # nothing to compare: the project's facts are not needed (nor computed)
         primary = ctx.project_facts().primary_tracking_uri(allowed)
         if primary is None:
             return
@@ -29,6 +32,6 @@ class InconsistentTrackingUris(Check):
         if len(primary_uses) > 1:
             where += f" and {len(primary_uses) - 1} more"
         shown_primary = first.shown.split(" via ", 1)[0]
-        for value_node, uri, shown in tracking_uri_uses(ctx.python):
-            if uri != primary_uri and uri not in allowed:
+        for value_node, uri, shown in own:
+            if uri != primary_uri:
                 ctx.report("MLF102", value_node, value=shown, primary=shown_primary, where=where)
