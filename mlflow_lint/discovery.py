@@ -11,9 +11,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 # Directories never worth descending into (VCS metadata, tool caches, dependencies).
 SKIPPED_DIRECTORIES = frozenset(
@@ -116,13 +117,21 @@ def _gitignore_at(path: str) -> _Patterns | None:
     return _COMPILED_GITIGNORES[key]
 
 
+def gitignore_spec(lines: Iterable[str]) -> pathspec.PathSpec:
+    """Patterns with .gitignore semantics (pathspec is imported on first use: a check of a
+    few named files never needs it)."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 def _read_gitignore(path: str) -> pathspec.PathSpec | None:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             lines = handle.read().splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return gitignore_spec(lines)
 
 
 def git_root(start: Path) -> Path | None:

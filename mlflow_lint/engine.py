@@ -15,14 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
 
-import pathspec
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.cache import CachedResult, CacheUnavailable, ResultCache, cache_key, content_digest
 from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, RuleOptions
-from mlflow_lint.discovery import discover
+from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import DependencyLog, ProjectIndex, _project_root_of_directory, find_project_root
@@ -127,7 +126,7 @@ def lint_paths(
     """
     cwd = (cwd or Path.cwd()).resolve()
     forget_projects()  # files may have changed since an earlier run in this process (--fix)
-    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    exclude = gitignore_spec(config.exclude) if config.exclude else None
     found = discover(paths, is_lintable, exclude, config.root.resolve(), is_python_script)
     if only is not None:
         found.files = [path for path in found.files if only(path)]
@@ -323,7 +322,7 @@ class _PerFileIgnores:
     def __init__(self, config: Config) -> None:
         self.root = config.root.resolve()
         self.entries = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), tuple(c.upper() for c in codes))
+            (gitignore_spec([pattern]), tuple(c.upper() for c in codes))
             for pattern, codes in config.per_file_ignores
         ]
 

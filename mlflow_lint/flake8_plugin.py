@@ -130,9 +130,8 @@ class MlflowLintChecker:
 
 
 def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSettings:
-    import pathspec
-
     from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.discovery import gitignore_spec
     from mlflow_lint.config import ConfigError, find_config_file, load_config, resolve_selection
     from mlflow_lint.engine import per_file_ignores
 
@@ -143,7 +142,7 @@ def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSetting
         return _FileSettings(error=f"invalid mlflow-lint configuration: {error}")
     selected = resolve_selection(catalog, config.select, config.extend_select, config.ignore) | named_rules
     root = config.root.resolve()
-    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    exclude = gitignore_spec(config.exclude) if config.exclude else None
 
     def excluded(path: Path) -> bool:
         if exclude is None:

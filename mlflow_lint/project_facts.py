@@ -15,11 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
 
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.discovery import discover
+from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources import is_lintable
 
@@ -104,7 +103,7 @@ def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: s
     """The files whose tracking URIs make up the project's facts."""
     if index.root is None:
         return []
-    spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    spec = gitignore_spec(exclude) if exclude else None
     found = discover([index.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
     return [path for path in found if path.suffix == ".py"]
 

@@ -23,6 +23,7 @@ HEAVY = (
     "multiprocessing",
     "concurrent.futures.process",
     "jsonschema",
+    "pathspec",
 )
 
 _PROBE = """

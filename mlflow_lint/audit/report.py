@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-import pathspec
 
 from mlflow_lint import __version__
 from mlflow_lint.analysis.module import AnalysedModule
@@ -26,7 +25,7 @@ from mlflow_lint.audit.pillars import KINDS_BY_KEY, kinds_of, pillar_ids, princi
 from mlflow_lint.baseline import Baseline
 from mlflow_lint.catalog import PILLARS, Catalog, Rule
 from mlflow_lint.config import Config, RuleOptions
-from mlflow_lint.discovery import discover, git_root
+from mlflow_lint.discovery import discover, git_root, gitignore_spec
 from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
 from mlflow_lint.findings import Finding, fingerprints
 from mlflow_lint.project import ProjectIndex, find_project_root
@@ -110,7 +109,7 @@ def gather_evidence(request: AuditInput, cwd: Path) -> tuple[list[ModuleEvidence
     settings and command lines. Unreadable or unparsable files give none (the lint
     reports them as MLF000)."""
     config = request.config
-    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    exclude = gitignore_spec(config.exclude) if config.exclude else None
     found = discover(list(request.paths), is_lintable, exclude, config.root.resolve(), is_python_script)
     options = config.rule_options()
     gathered: list[ModuleEvidence] = []

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ast
 
-import pathspec
-
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.discovery import gitignore_spec
 
 _CLIENT_DELETES = ("delete_model_version", "delete_registered_model", "delete_run", "delete_experiment", "delete_logged_model")
 DESTRUCTIVE_CALLS = frozenset(
@@ -36,7 +35,7 @@ def _is_admin_module(ctx: FileContext) -> bool:
         return False
     cached = ctx.python.cache.get("registry_admin")
     if cached is None:
-        cached = ctx.python.cache["registry_admin"] = pathspec.GitIgnoreSpec.from_lines(patterns).match_file(
+        cached = ctx.python.cache["registry_admin"] = gitignore_spec(patterns).match_file(
             ctx.relative_path()
         )
     return bool(cached)
