@@ -26,6 +26,20 @@ _AUTOMAGIC = re.compile(
 _PYTHON_CELL_MAGICS = frozenset({"%%time", "%%timeit", "%%capture", "%%python", "%%prun", "%%debug"})
 
 
+# Python's line breaks only. str.splitlines also breaks at \x0b, \x0c, \x1c-\x1e, \x85,
+# \u2028 and \u2029, which inside a string literal or a comment are part of the line: a
+# cell split there no longer parses, and later line numbers shift.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def python_lines(text: str) -> list[str]:
+    """``text`` split into lines as Python's tokenizer counts them (no line ends kept)."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 class CorruptNotebook(Exception):
     """The file is not a notebook we can read (the reason is the message; ``line`` and
     ``column``, 1-based, where in the file the JSON went wrong)."""
@@ -98,7 +112,7 @@ def read_ipynb(data: bytes) -> list[Cell]:
             source = "".join(part for part in source if isinstance(part, str))
         if not isinstance(source, str):
             continue
-        cells.append(Cell(index, tuple(source.splitlines())))
+        cells.append(Cell(index, tuple(python_lines(source))))
     return cells
 
 
@@ -115,7 +129,7 @@ def read_databricks(text: str) -> list[Cell]:
     following cell, so that concatenating the cells gives back the file line for line."""
     cells: list[Cell] = []
     current: list[str] = []
-    for line in text.splitlines():
+    for line in python_lines(text):
         if _DATABRICKS_CELL.match(line):
             cells.append(Cell(len(cells), tuple(current)))
             current = [""]
