@@ -12,7 +12,6 @@ layer's behaviour is not changed, only read.
 from __future__ import annotations
 
 import ast
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -30,7 +29,7 @@ from mlflow_lint.analysis.mlflow_calls import (
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.runs import RunScope, new_runs
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
-from mlflow_lint.analysis.values import Hole, StrValue
+from mlflow_lint.analysis.values import Hole, StrValue, mask_passwords
 from mlflow_lint.checks.destructive_registry_call import DESTRUCTIVE_CALLS
 from mlflow_lint.checks.hardcoded_credentials import SECRET_VARIABLES, has_literal_password, is_literal_secret
 from mlflow_lint.checks.insecure_tracking_transport import http_host, is_loopback
@@ -41,7 +40,6 @@ from mlflow_lint.sources.notebook import VirtualSource
 
 CLIENT = api.MLFLOW_CLIENT
 _MAX_SHOWN = 100  # characters of a rendered value in a table cell
-_USERINFO_PASSWORD = re.compile(r"(://[^/@\s:]*:)[^/@\s]+@")
 
 
 @dataclass(frozen=True)
@@ -723,5 +721,5 @@ def _short(node: ast.AST) -> str:
 
 def clip(text: str, limit: int = _MAX_SHOWN) -> str:
     """Shortened for a table cell, with any ``user:password@`` in a URI masked."""
-    text = _USERINFO_PASSWORD.sub(r"\1***@", text)
+    text = mask_passwords(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

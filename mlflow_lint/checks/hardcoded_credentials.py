@@ -7,7 +7,7 @@ import re
 
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
-from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.analysis.values import StrValue, uri_password
 from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command, Setting
@@ -32,7 +32,6 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")
-_USERINFO = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/@\s:]*:([^/@\s]+)@", re.IGNORECASE)
 
 
 def is_literal_secret(value: StrValue) -> bool:
@@ -45,8 +44,8 @@ def is_literal_secret(value: StrValue) -> bool:
 
 def has_literal_password(value: StrValue) -> bool:
     """``scheme://user:password@host`` with the password written out (not a hole)."""
-    match = _USERINFO.match(value.prefix)
-    return match is not None and not _REFERENCE.match(match.group(1)) and not _PLACEHOLDER.match(match.group(1))
+    password = uri_password(value.prefix)
+    return password is not None and not _REFERENCE.match(password) and not _PLACEHOLDER.match(password)
 
 
 class HardcodedCredentials(Check):
