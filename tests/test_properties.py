@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import pytest
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from mlflow_lint.catalog import load_catalog
@@ -496,15 +496,7 @@ def notebook_document(draw: st.DrawFn) -> bytes:
         source = draw(cell_source)
         cell: Any = {
             "cell_type": draw(st.sampled_from(["code", "code", "markdown", "raw", None, 3])),
-            "source": draw(
-                st.sampled_from(["str", "list", "other"]).flatmap(
-                    lambda how: st.just(source)
-                    if how == "str"
-                    else st.just(source.splitlines(keepends=True))
-                    if how == "list"
-                    else json_values
-                )
-            ),
+            "source": draw(st.one_of(st.just(source), st.just(source.splitlines(keepends=True)), json_values)),
         }
         if draw(st.integers(0, 6)) == 0:
             cell = draw(json_values)
