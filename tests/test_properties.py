@@ -923,6 +923,9 @@ def check_reports(
         region = result["locations"][0]["physicalLocation"].get("region")
         if region is not None:
             assert region["startLine"] >= 1 and region["startColumn"] >= 1
+    text_lines = reports["text"].split("\n")[:-1]
+    assert not [line for line in text_lines if re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029]", line)], "control characters in the text report"
+    assert len([line for line in text_lines if line and not line.startswith(" ")]) >= len(findings), "one text line per finding"
     github = reports["github"].split("\n")[:-1] if reports["github"] else []  # the runner splits at \n only
     assert len(github) == len(findings), "one workflow command per finding, each on one line"
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in github)

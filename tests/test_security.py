@@ -728,3 +728,34 @@ def test_a_baseline_records_no_secret(secret_project: Path, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert_no_secret("check --write-baseline (stderr)", result.stdout + result.stderr)
     assert_no_secret("the baseline file", baseline.read_text(encoding="utf-8"))
+
+
+# ============================================================================ (e) no forged log lines
+HOSTILE_NAMES = [
+    "title\x1b]0;pwned\x07.py",  # an OSC sequence: sets the terminal title
+    "clear\x1b[2J\x1b[H.py",  # clears the screen
+    "forged\n::error file=evil.py,line=1::injected by a file name\n.py",  # a workflow command on a line of its own
+    "cr\rcarriage.py",
+    "sep\u2028line.py",
+]
+
+
+def test_file_names_cannot_forge_log_lines_or_drive_the_terminal(tmp_path: Path) -> None:
+    body = "import mlflow\nmlflow.pyfunc.load_model('runs:/0a1b2c/model')\n"
+    project = write(tmp_path / "project", {name: body for name in HOSTILE_NAMES})
+    write(project, {"deploy/.env": "MLFLOW_TRACKING_URI=./mlruns\n", "deploy/\x1b[31mred.env": "MLFLOW_TRACKING_URI=./mlruns\n"})
+    for output_format in FORMATS:
+        result = run("check", "--format", output_format, cwd=project)
+        assert result.returncode == 1, result.stderr
+        assert "\r" not in result.stdout, output_format
+        if output_format != "github":  # file= must name the file exactly; the runner consumes the line
+            assert "\x1b" not in result.stdout and "\x07" not in result.stdout, output_format
+        if output_format in ("json", "sarif"):
+            json.loads(result.stdout)  # JSON escapes the controls (U+2028 may stay: it is valid JSON)
+        elif output_format == "text":
+            assert "\u2028" not in result.stdout
+        forged = [line for line in result.stdout.split("\n") if line.startswith("::") and "injected" in line and not line.startswith("::error file=forged")]
+        assert not forged, f"{output_format}: a file name forged a workflow command: {forged}"
+    text = run("check", cwd=project).stdout.split("\n")
+    assert len([line for line in text if "MLF601" in line]) == len(HOSTILE_NAMES)
+    assert all(line.startswith(("forged\\n", "title\\x1b", "clear\\x1b", "cr\\r", "sep\\u2028", "deploy/", "Found", "")) for line in text), text

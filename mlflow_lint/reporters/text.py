@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Callable
 
@@ -10,6 +11,18 @@ from mlflow_lint.findings import Finding
 
 Style = Callable[..., str]
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+
+# Control characters (C0, DEL, C1), Unicode line and paragraph separators and lone
+# surrogates. A file name is whatever the linted repository says it is: printed raw, a
+# name holding "\n::error file=...::" would forge a workflow command in a CI log, and
+# "\x1b]..." would drive the terminal. Values in messages are quoted already.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with its control characters as escapes (``\\n``, ``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _plain(text: str, **_: object) -> str:
@@ -28,10 +41,11 @@ def render_text(
     for finding in findings:
         rule = catalog.get(finding.rule)
         colour = _SEVERITY_COLOURS.get(rule.severity if rule else "error")
-        location = f"{finding.path}:{finding.line}:{finding.column}:"
+        path = printable(finding.path)
+        location = f"{path}:{finding.line}:{finding.column}:"
         if finding.cell is not None:
-            location = f"{finding.path}:cell {finding.cell}:{finding.line}:{finding.column}:"
-        lines.append(f"{style(location, bold=True)} {style(finding.rule, fg=colour, bold=True)} {finding.message}")
+            location = f"{path}:cell {finding.cell}:{finding.line}:{finding.column}:"
+        lines.append(f"{style(location, bold=True)} {style(finding.rule, fg=colour, bold=True)} {printable(finding.message)}")
     if statistics and findings:
         if lines:
             lines.append("")
