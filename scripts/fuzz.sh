@@ -11,7 +11,8 @@
 # processes, each with 1/n of every budget and its own seed; default: CPU count),
 # MLFLOW_LINT_FUZZ_SEED (first seed; default random, printed so a run can be repeated),
 # MLFLOW_LINT_FUZZ_SKIP_INSTALL=1 (use the venv as it is). Extra arguments go to pytest.
-# Exit status: 0 when every shard passed. Logs stay in the printed directory.
+# Exit status: 0 when every shard passed. Logs stay in the printed directory; while it runs,
+# runs-<shard>.json there counts the examples so far (every 250 per property).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,7 @@ fi
 OUT="$(mktemp -d "${TMPDIR:-/tmp}/mlflow-lint-fuzz.XXXXXX")"
 # Hypothesis writes a failing example's patch under its storage directory: keep it out of the checkout.
 export HYPOTHESIS_STORAGE_DIRECTORY="$OUT/hypothesis"
+export PYTHONUNBUFFERED=1  # the logs show progress as it happens
 echo "fuzz: profile $PROFILE, $SHARDS shard(s), seeds $SEED..$((SEED + SHARDS - 1)), logs in $OUT" >&2
 
 START="$(date +%s)"

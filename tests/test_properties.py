@@ -117,14 +117,25 @@ def budget(name: str) -> settings:
 
 
 RUNS: Counter[str] = Counter()  # examples each property ran (shrinking included)
+_REPORT = os.environ.get("MLFLOW_LINT_FUZZ_REPORT")
+
+
+def _write_report() -> None:
+    if _REPORT:
+        Path(_REPORT).write_text(json.dumps(dict(sorted(RUNS.items())), indent=2) + "\n", encoding="utf-8")
+
+
+def count(name: str) -> None:
+    """One more example of a property; a long run's report file shows the progress."""
+    RUNS[name] += 1
+    if RUNS[name] % 250 == 0:
+        _write_report()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_runs() -> Iterator[None]:
     yield
-    target = os.environ.get("MLFLOW_LINT_FUZZ_REPORT")
-    if target:
-        Path(target).write_text(json.dumps(dict(sorted(RUNS.items())), indent=2) + "\n", encoding="utf-8")
+    _write_report()
 
 
 @pytest.fixture(autouse=True)
@@ -694,7 +705,7 @@ def _lint_generated(source: str, snippet: str) -> None:
 @given(source=st.deferred(lambda: hypothesmith().from_grammar()), snippet=mlflow_program(max_statements=3))
 def test_hypothesmith_programs(source: str, snippet: str) -> None:
     """The main fuzz property: generated Python, linted five ways, never breaks the linter."""
-    RUNS["hypothesmith"] += 1
+    count("hypothesmith")
     _lint_generated(source, snippet)
 
 
@@ -702,7 +713,7 @@ def test_hypothesmith_programs(source: str, snippet: str) -> None:
 @given(source=st.deferred(lambda: hypothesmith().from_node()), snippet=mlflow_program(max_statements=3))
 def test_hypothesmith_node_programs(source: str, snippet: str) -> None:
     """libcst-generated programs: deeper nesting, decorators, comprehensions, f-strings."""
-    RUNS["hypothesmith-node"] += 1
+    count("hypothesmith-node")
     _lint_generated(source, snippet)
 
 
@@ -722,7 +733,7 @@ def test_flavoured_programs() -> None:
     @budget("flavoured")
     @given(program=mlflow_program(), shown=st.sampled_from(["train.py", "serve/batch.py", "bin/promote"]))
     def lint_program(program: str, shown: str) -> None:
-        RUNS["flavoured"] += 1
+        count("flavoured")
         data = program.encode("utf-8", "surrogatepass")
         findings = check_file(data, shown, "python")
         if compiles(data):
@@ -744,7 +755,7 @@ def test_flavoured_text_sources(kind: str) -> None:
     @budget("text-sources")
     @given(text=strategy)
     def lint_text(text: str) -> None:
-        RUNS[f"text-sources:{kind}"] += 1
+        count(f"text-sources:{kind}")
         findings = check_file(text.encode("utf-8", "surrogatepass"), shown, kind)
         fired.update(finding.rule for finding in findings)
 
@@ -777,7 +788,7 @@ MLFLOW_BYTES = st.sampled_from([b"", b"mlflow ", b"import mlflow\n", b"MLFLOW_TR
 @budget("bytes")
 @given(head=MLFLOW_BYTES, data=st.binary(max_size=400))
 def test_arbitrary_bytes(kind: str, head: bytes, data: bytes) -> None:
-    RUNS[f"bytes:{kind}"] += 1
+    count(f"bytes:{kind}")
     check_file(head + data, KINDS[kind], kind)
 
 
@@ -788,7 +799,7 @@ TEXT_ALPHABET = st.characters(codec="utf-8") | st.sampled_from(list("\n\r\t\x0c\
 @budget("bytes")
 @given(head=MLFLOW_BYTES, text=st.text(TEXT_ALPHABET, max_size=300))
 def test_arbitrary_text(kind: str, head: bytes, text: str) -> None:
-    RUNS[f"text:{kind}"] += 1
+    count(f"text:{kind}")
     check_file(head + text.encode("utf-8"), KINDS[kind], kind)
 
 
@@ -796,7 +807,7 @@ def test_arbitrary_text(kind: str, head: bytes, text: str) -> None:
 @given(data=notebook_document())
 def test_notebook_documents(data: bytes) -> None:
     """Notebook JSON whose cells, sources and metadata may be anything JSON can hold."""
-    RUNS["notebooks"] += 1
+    count("notebooks")
     check_file(data, "explore.ipynb", "notebook")
 
 
@@ -823,7 +834,7 @@ def test_fresh_process_gives_the_same_findings(worker: ProcessPoolExecutor) -> N
         )
     )
     def same(case: tuple[bytes, str, str]) -> None:
-        RUNS["worker-process"] += 1
+        count("worker-process")
         data, shown, kind = case
         here = full(lint(data, shown, kind))
         there = worker.submit(_lint_in_worker, data, shown, kind).result(timeout=120)
@@ -870,7 +881,7 @@ def test_project_pool() -> None:
     @budget("pool")
     @given(files=project())
     def same(files: dict[str, bytes]) -> None:
-        RUNS["pool"] += 1
+        count("pool")
         with tempfile.TemporaryDirectory(prefix="mlflow-lint-fuzz-") as directory:
             root = Path(directory).resolve()
             for name, data in files.items():
@@ -951,7 +962,7 @@ def test_reports_of_real_findings(report_root: Path) -> None:
         skipped=st.lists(st.tuples(display_path, st.text(max_size=30)), max_size=2),
     )
     def reports(programs: list[tuple[str, str]], skipped: list[tuple[str, str]]) -> None:
-        RUNS["reports"] += 1
+        count("reports")
         findings: list[Finding] = []
         for shown, program in programs:
             findings += check_file(program.encode("utf-8", "surrogatepass"), shown + ".py", "python")
@@ -992,7 +1003,7 @@ def test_reports_of_any_findings(report_root: Path) -> None:
     @budget("synthetic-reports")
     @given(findings=st.lists(synthetic_finding(), max_size=6), skipped=st.lists(st.tuples(display_path, st.text(max_size=30)), max_size=3))
     def reports(findings: list[Finding], skipped: list[tuple[str, str]]) -> None:
-        RUNS["synthetic-reports"] += 1
+        count("synthetic-reports")
         check_reports(sort_findings(findings), report_root, skipped, len(findings), len(findings))
 
     reports()
