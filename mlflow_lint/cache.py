@@ -29,6 +29,7 @@ import sys
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Callable
 
 from mlflow_lint import __version__
@@ -37,7 +38,8 @@ from mlflow_lint.project import DependencyLog
 
 CACHE_DIRECTORY_NAME = ".mlflow_lint_cache"
 _FORMAT = 1
-_RACY_WINDOW_NS = 2_000_000_000  # coarser than any file system's timestamp granularity
+_RACY_WINDOW_NS = 2_000_000_000
+_MAX_HASHED_BYTES = 200_000_000  # coarser than any file system's timestamp granularity
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
@@ -178,6 +180,9 @@ class ResultCache:
             stat = os.stat(path)
         except OSError:
             self._hashes[path] = None
+            return None
+        if not S_ISREG(stat.st_mode) or stat.st_size > _MAX_HASHED_BYTES:
+            self._hashes[path] = None  # a device, a FIFO, a huge file: never cached
             return None
         recorded = self.files.get(path)
         if (

@@ -91,7 +91,6 @@ def check(
     """Lint PATHS (files or directories; default: the current directory)."""
     from mlflow_lint.catalog import load_catalog
     from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
-    from mlflow_lint.engine import lint_paths
 
     targets = list(paths) or [Path(".")]
     catalog = load_catalog()
@@ -124,6 +123,7 @@ def check(
 
     _tune_garbage_collection()
     from mlflow_lint.cache import CACHE_DIRECTORY_NAME
+    from mlflow_lint.engine import lint_paths  # after the configuration is known good: exit 2 stays fast
 
     cache_directory = None if no_cache else (cache_dir or config.root / CACHE_DIRECTORY_NAME)
     progress = _Progress.on_terminal()

@@ -209,6 +209,8 @@ def discover(
         key = str(given.resolve())
         if exclusions.excludes(key, False):
             result.skipped.append((given, "excluded by configuration"))
+        elif not given.is_file():
+            result.skipped.append((given, "not a regular file"))
         elif is_lintable(given) or (is_named_lintable is not None and is_named_lintable(given)):
             add(given, key)
         else:
@@ -250,8 +252,8 @@ def _walk(
             child_resolved = f"{resolved.rstrip('/')}/{name}"
             try:
                 is_dir = entry.is_dir()  # follows symlinks, as os.walk did
-            except OSError:
-                continue
+            except OSError:  # a symlink loop: not a directory to descend into
+                is_dir = False
             if is_dir:
                 _directory(entry, here / name, child_resolved, ignore, exclusions, result, subdirectories)
                 continue
@@ -264,8 +266,25 @@ def _walk(
             path = here / name
             if ignore.ignores(child_resolved, False) or exclusions.excludes(child_resolved, False):
                 continue
+            unreadable = _not_a_regular_file(entry)
+            if unreadable is not None:
+                result.skipped.append((path, unreadable))
+                continue
             add(path, str(path.resolve()) if entry.is_symlink() else child_resolved)
         stack.extend(reversed(subdirectories))
+
+
+def _not_a_regular_file(entry: os.DirEntry[str]) -> str | None:
+    """Why a directory entry is no file to read (a FIFO would block the read forever, a
+    device never end it), or None for a regular file or a symlink to one."""
+    try:
+        if entry.is_file():
+            return None
+    except OSError:  # a symlink loop
+        return "broken symbolic link"
+    if entry.is_symlink() and not os.path.exists(entry.path):
+        return "broken symbolic link"
+    return "not a regular file"
 
 
 def _directory(

@@ -47,6 +47,8 @@ from mlflow_lint.sources import (
     TEXT_SOURCES,
     is_lintable,
     is_python_script,
+    read_bounded,
+    read_limit,
     read_text_source,
     source_kind,
     too_large,
@@ -408,10 +410,12 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
         ignored = settings.per_file_ignores.codes_for(path)
         selected_ids = tuple(rule for rule in selected_ids if not rule.startswith(ignored)) if ignored else selected_ids
     try:
-        data = path.read_bytes()
+        data, size = read_bounded(path, read_limit(path))
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         return _Outcome([_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False)
+    if len(data) > read_limit(path):
+        return _Outcome([_unanalysable(shown, too_large(size), 1, 1, selected_ids)], False)
     digest = content_digest(data) if settings.record else None
     if not _PREFILTER.search(data) and not (UNUSED_SUPPRESSION in selected_ids and _NOQA_MLF.search(data)):
         return _Outcome([], False, None, digest)
@@ -464,7 +468,7 @@ def _collect_facts(index: ProjectIndex, options: RuleOptions, cache: ResultCache
             uses.extend(TrackingUriUse(*row) for row in rows)
             continue
         try:
-            data = path.read_bytes()
+            data = read_bounded(path, MAX_ANALYSED_BYTES)[0]
         except OSError:
             continue
         if may_set_tracking_uri(data):
@@ -485,7 +489,7 @@ def _uses_task(path_text: str, settings: _Settings) -> tuple[list[list[object]],
     path = Path(path_text)
     index = project_for(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_ANALYSED_BYTES)[0]
     except OSError:
         return [], None, None
     log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None

@@ -87,3 +87,22 @@ def test_gitignore_fast_path_agrees_with_pathspec_on_negations(tmp_path: Path) -
     for name in ("x.py", "keep_me.py", "sub/y.py", "sub/keep2.py", "build/z.py"):
         _touch(tmp_path / name)
     assert _names(tmp_path) == ["keep_me.py", "sub/keep2.py"]
+
+
+def test_fifos_devices_and_broken_links_are_skipped_with_a_reason_never_read(tmp_path: Path) -> None:
+    # Reading a FIFO blocks forever and /dev/zero never ends: neither may reach the reader.
+    _touch(tmp_path / "good.py")
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "missing.py")
+    (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
+    found = discover([tmp_path], is_lintable)
+    assert [p.name for p in found.files] == ["good.py"]
+    assert sorted((p.name, reason) for p, reason in found.skipped) == [
+        ("dangling.py", "broken symbolic link"),
+        ("loop.py", "broken symbolic link"),
+        ("pipe.py", "not a regular file"),
+        ("zero.py", "not a regular file"),
+    ]
+    named = discover([tmp_path / "pipe.py", tmp_path / "zero.py"], is_lintable)
+    assert named.files == [] and len(named.skipped) == 2

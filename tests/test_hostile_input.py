@@ -510,14 +510,16 @@ def test_file_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """Simulated, since root reads a ``chmod 000`` file anyway; the real one follows."""
     root = _write_project(tmp_path / "project", [])
     (root / "locked.py").write_text(KNOWN_BAD)
-    real_read = Path.read_bytes
+    import mlflow_lint.engine
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+    real_read = mlflow_lint.engine.read_bounded
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    def read_bounded(path: Path, limit: int) -> tuple[bytes, int]:
+        if path.name == "locked.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path, limit)
+
+    monkeypatch.setattr(mlflow_lint.engine, "read_bounded", read_bounded)
     result = _lint(root)
     locked = _of(result, "locked.py")
     assert [f["rule"] for f in locked] == ["MLF000"] and "cannot read file: Permission denied" in locked[0]["message"]
@@ -638,3 +640,11 @@ def test_internal_error_outside_the_checks(error: Exception, text: str, tmp_path
     assert [(f["rule"], f["line"], f["column"]) for f in crash] == [("MLF000", 1, 1)], crash
     assert text in crash[0]["message"]
     _assert_known_finding(_of(result, KNOWN_NAME))
+
+
+def test_a_large_file_is_reported_from_its_size_without_being_read_whole(tmp_path: Path) -> None:
+    root = _write_project(tmp_path / "project", [])
+    big = root / "generated.py"
+    big.write_bytes(b"import mlflow\n" + b"x = 1\n" * 1_000_000)  # 6 MB
+    locked = _of(_lint(root), "generated.py")
+    assert [f["rule"] for f in locked] == ["MLF000"] and "(6.0 MB; the limit is 2 MB)" in locked[0]["message"]

@@ -20,6 +20,24 @@ TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "
 MAX_ANALYSED_BYTES = 2_000_000
 
 
+# A notebook's outputs (images, tables) do not count against MAX_ANALYSED_BYTES, its code
+# cells do; past this size even reading it to find them is not worth it.
+MAX_NOTEBOOK_BYTES = 100_000_000
+
+
+def read_bounded(path: Path, limit: int) -> tuple[bytes, int]:
+    """At most ``limit + 1`` bytes of a file, and its size: a file over the limit is
+    reported without being read whole (or, for a device, forever)."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+        size = max(os.fstat(handle.fileno()).st_size, len(data))
+    return data, size
+
+
+def read_limit(path: Path) -> int:
+    return MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_ANALYSED_BYTES
+
+
 def too_large(size: int, what: str = "file") -> str:
     """The MLF000 reason for a file over :data:`MAX_ANALYSED_BYTES`."""
     return f"{what} too large to analyse ({size / 1e6:.1f} MB; the limit is {MAX_ANALYSED_BYTES / 1e6:g} MB): exclude it or split it"
