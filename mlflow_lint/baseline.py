@@ -1,9 +1,10 @@
 """Baselines: adopt mlflow-lint on a code base that already has findings.
 
 ``--write-baseline FILE`` records the current findings; ``--baseline FILE`` then reports
-only the findings that are not in it. An entry is keyed by rule, path and the flagged
-code with its layout removed (``findings.normalise_source``, the material of SARIF
-fingerprints), never by line, and carries a count:
+only the findings that are not in it. An entry is keyed by rule, path and a hash of the
+flagged code with its layout removed (``findings.normalise_source``, the material of SARIF
+fingerprints), never by line, and carries a count. A hash, not the code: the flagged code
+is often the secret itself (a token, a password in a URI), and the baseline is committed.
 
 - moving code, inserting lines above it or reformatting it keeps it baselined;
 - a second identical violation in the same file is new (the count says how many were
@@ -18,6 +19,7 @@ version, so it changes only when findings do.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -27,10 +29,17 @@ from typing import Iterable, Sequence
 
 from mlflow_lint.findings import Finding
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2  # 1 recorded the flagged code verbatim; still read
+_READABLE_VERSIONS = (1, 2)
 _TOOL = "mlflow-lint"
 
-Key = tuple[str, str, str, str]  # rule, path, "snippet" or "message", its text
+Key = tuple[str, str, str, str]  # rule, path, "code" (a hash of the flagged code) or "message", its text
+
+
+def code_digest(snippet: str) -> str:
+    """What a baseline records of the flagged code: enough to tell findings apart, nothing
+    a reader could recover a secret from."""
+    return hashlib.sha256(snippet.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 class BaselineError(Exception):
@@ -63,7 +72,7 @@ def finding_key(finding: Finding, directory: Path, cwd: Path) -> Key:
     absolute = os.path.normpath(os.path.join(cwd, finding.path))
     path = Path(os.path.relpath(absolute, directory)).as_posix()
     if finding.snippet is not None:
-        return (finding.rule, path, "snippet", finding.snippet)
+        return (finding.rule, path, "code", code_digest(finding.snippet))
     return (finding.rule, path, "message", finding.message)  # nothing flagged in the code (MLF000)
 
 
@@ -112,9 +121,9 @@ def load_baseline(baseline_path: Path) -> Baseline:
     if not isinstance(document, dict) or document.get("tool") != _TOOL or "findings" not in document:
         raise BaselineError(f"{where} is not an mlflow-lint baseline file{rewrite}")
     version = document.get("version")
-    if version != BASELINE_VERSION:
+    if version not in _READABLE_VERSIONS:
         raise BaselineError(
-            f"baseline file {where} has version {version!r}; this mlflow-lint reads version {BASELINE_VERSION}{rewrite}"
+            f"baseline file {where} has version {version!r}; this mlflow-lint reads versions 1 and 2{rewrite}"
         )
     entries = document["findings"]
     if not isinstance(entries, list):
@@ -128,7 +137,7 @@ def load_baseline(baseline_path: Path) -> Baseline:
 def _entry_key(entry: object, where: str, rewrite: str) -> Key:
     if not isinstance(entry, dict):
         raise BaselineError(f"{where} must be an object{rewrite}")
-    kinds = [kind for kind in ("snippet", "message") if kind in entry]
+    kinds = [kind for kind in ("code", "snippet", "message") if kind in entry]
     fields_ok = (
         isinstance(entry.get("rule"), str)
         and isinstance(entry.get("path"), str)
@@ -139,6 +148,8 @@ def _entry_key(entry: object, where: str, rewrite: str) -> Key:
     )
     if not fields_ok:
         raise BaselineError(
-            f"{where} needs 'rule', 'path', a positive integer 'count' and a 'snippet' or 'message' string{rewrite}"
+            f"{where} needs 'rule', 'path', a positive integer 'count' and a 'code' or 'message' string{rewrite}"
         )
+    if kinds[0] == "snippet":  # version 1: the code itself
+        return (entry["rule"], entry["path"], "code", code_digest(entry["snippet"]))
     return (entry["rule"], entry["path"], kinds[0], entry[kinds[0]])

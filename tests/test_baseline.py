@@ -46,14 +46,14 @@ def test_baseline_file_is_sorted_readable_json(project: Path) -> None:
     assert text == (
         "{\n"
         '  "tool": "mlflow-lint",\n'
-        '  "version": 1,\n'
+        '  "version": 2,\n'
         '  "findings": [\n'
-        '    {"path": "src/serve.py", "rule": "MLF601", "count": 1, "snippet": "\\"runs:/0a1b2c/model\\""},\n'
-        '    {"path": "src/serve.py", "rule": "MLF603", "count": 1, "snippet": "\\"models:/churn/3\\""}\n'
+        '    {"path": "src/serve.py", "rule": "MLF601", "count": 1, "code": "9e118970f62bbe993390300c1d14cc6c"},\n'
+        '    {"path": "src/serve.py", "rule": "MLF603", "count": 1, "code": "7de9a674573ba73b9ce55ca3fcde4f90"}\n'
         "  ]\n"
         "}\n"
     )
-    assert json.loads(text)["version"] == 1
+    assert json.loads(text)["version"] == 2
 
 
 def test_baselined_findings_are_not_reported(project: Path) -> None:
@@ -110,7 +110,7 @@ def test_baselined_findings_leave_every_format_and_keep_sarif_fingerprints(proje
 
 CORRUPT = [
     ("{not json", "is not valid JSON"),
-    ('{"tool": "mlflow-lint", "version": 2, "findings": []}', "has version 2; this mlflow-lint reads version 1"),
+    ('{"tool": "mlflow-lint", "version": 3, "findings": []}', "has version 3; this mlflow-lint reads versions 1 and 2"),
     ('{"results": []}', "is not an mlflow-lint baseline file"),
     ('{"tool": "mlflow-lint", "version": 1, "findings": [{"rule": "MLF601", "path": "a.py", "count": 0, "snippet": "x"}]}', "entry 1 needs"),
     ('{"tool": "mlflow-lint", "version": 1, "findings": {}}', "'findings' must be a list"),
@@ -152,3 +152,15 @@ def test_findings_without_a_snippet_are_keyed_by_message(tmp_path: Path) -> None
     ]
     baseline = load_baseline(tmp_path / "b.json")
     assert baseline.split([finding, finding, finding], tmp_path) == ([finding], [finding, finding])
+
+
+def test_a_version_1_baseline_with_verbatim_code_is_still_read(project: Path) -> None:
+    # Version 1 recorded the flagged code itself; it still baselines the same findings.
+    (project / BASELINE).write_text(
+        '{"tool": "mlflow-lint", "version": 1, "findings": ['
+        '{"path": "src/serve.py", "rule": "MLF601", "count": 1, "snippet": "\\"runs:/0a1b2c/model\\""},'
+        '{"path": "src/serve.py", "rule": "MLF603", "count": 1, "snippet": "\\"models:/churn/3\\""}]}',
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--baseline", BASELINE, cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
