@@ -1033,3 +1033,33 @@ def test_databricks_source_with_a_unicode_line_separator(char: str) -> None:
     findings = lint(source.encode("utf-8"), "job.py", "python")
     assert findings is not None
     assert [(f.rule, f.cell, f.line, f.column) for f in findings] == [("MLF601", None, 7, 26), ("MLF601", None, 8, 26)]
+
+
+# A YAML scalar whose text is not the file's (escapes decoded in a double-quoted string, a
+# plain or quoted scalar folded over several lines) was parsed as if it were: positions
+# counted the decoded "\n" as file lines, so findings landed on other lines, and past the
+# end of the file (found by test_flavoured_text_sources[yaml]).
+YAML_SCALARS = {  # text, and the lines of the scalar holding the command
+    "escaped newlines": ('services:\n  mlflow:\n    command: "mlflow server \\\\\\n  --host 0.0.0.0"\nx: 1\n', (3, 3)),
+    "double-quoted, two lines": ('services:\n  mlflow:\n    command: "mlflow server\n      --host 0.0.0.0"\nx: 1\n', (3, 4)),
+    "plain, two lines": ("jobs:\n  serve:\n    steps:\n      - run: mlflow server\n          --host 0.0.0.0\nx: 1\n", (4, 5)),
+    "escaped tab": ('services:\n  mlflow:\n    command: "mlflow\\tserver --host 0.0.0.0"\nx: 1\n', (3, 3)),
+}
+
+
+@pytest.mark.parametrize(("text", "scalar_lines"), list(YAML_SCALARS.values()), ids=list(YAML_SCALARS))
+def test_findings_in_a_rewritten_yaml_scalar_point_at_the_scalar(text: str, scalar_lines: tuple[int, int]) -> None:
+    findings = lint(text.encode(), "docker-compose.yaml", "yaml", frozenset({"MLF703"}))
+    assert findings is not None
+    (finding,) = findings
+    lines = text.split("\n")
+    # The whole scalar, from its first character to its last: never a line outside it.
+    assert (finding.line, finding.end_line) == scalar_lines
+    assert lines[finding.line - 1][finding.column - 1 :].lstrip('"').startswith("mlflow")
+    assert lines[finding.end_line - 1][: finding.end_column - 1].rstrip('"').endswith("0.0.0.0")
+
+
+def test_findings_in_a_verbatim_yaml_scalar_point_at_the_word() -> None:
+    text = 'services:\n  mlflow:\n    command: "mlflow server --host 0.0.0.0"\n'
+    (finding,) = lint(text.encode(), "docker-compose.yaml", "yaml", frozenset({"MLF703"})) or []
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (3, 36, 3, 43)

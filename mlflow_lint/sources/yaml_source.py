@@ -9,6 +9,7 @@ key named like an MLflow-related variable, and ``command``/``args``/``entrypoint
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
@@ -65,6 +66,46 @@ def _scalar_word(node, lines: list[str]) -> Word:  # type: ignore[no-untyped-def
     return Word(str(node.value), position)
 
 
+def _verbatim(node, lines: list[str]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a flow scalar's text is the file's text (so offsets in it are file columns):
+    on one line, with no escape, doubled quote or folding that YAML rewrote."""
+    start, end = node.start_mark, node.end_mark
+    if start.line != end.line or not 0 <= start.line < len(lines):
+        return False
+    raw = lines[start.line][start.column : end.column]
+    if getattr(node, "style", None) in ('"', "'"):
+        raw = raw[1:-1]
+    return raw == str(node.value)
+
+
+def _pinned(facts: SourceFacts, span: Position) -> SourceFacts:
+    """The facts with every position set to ``span``: for a scalar whose text YAML rewrote
+    (decoded escapes, folded lines), where each word was in the file is not known."""
+
+    def word(item: Word) -> Word:
+        return replace(item, position=span)
+
+    def setting(item: Setting) -> Setting:
+        return replace(item, value=None if item.value is None else word(item.value), position=span)
+
+    return SourceFacts(
+        settings=[setting(item) for item in facts.settings],
+        commands=[
+            replace(command, argv=tuple(word(w) for w in command.argv), position=span, environment=tuple(setting(e) for e in command.environment))
+            for command in facts.commands
+        ],
+        copies=facts.copies,
+        comment_lines=facts.comment_lines,
+    )
+
+
+def _shell_in_scalar(node, where: str, lines: list[str]) -> SourceFacts:  # type: ignore[no-untyped-def]
+    """A flow scalar holding a shell command line."""
+    word = _scalar_word(node, lines)
+    facts = parse_shell(word.text, where, word.position.line, word.position.column)
+    return facts if _verbatim(node, lines) else _pinned(facts, word.position)
+
+
 def _is_scalar(node) -> bool:  # type: ignore[no-untyped-def]
     return node.__class__.__name__ == "ScalarNode"
 
@@ -107,11 +148,13 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
             facts.settings.append(setting)
     facts.settings.extend(environment)
     argv: list[Word] = []
+    argv_nodes: list = []
     for key in _COMMAND_KEYS:
         value = pairs.get(key)
         if value is None:
             continue
         if _is_sequence(value):
+            argv_nodes.extend(item for item in value.value if _is_scalar(item))
             argv.extend(_scalar_word(item, lines) for item in value.value if _is_scalar(item))
         elif _is_scalar(value) and value.value:
             script = _script_facts(value, where, lines)
@@ -123,7 +166,7 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
         if mlflow is not None:
             facts.commands.append(Command(tuple(mlflow), mlflow[0].position, tuple(environment), open_environment))
         elif len(argv) >= 3 and argv[0].text.rsplit("/", 1)[-1] in ("sh", "bash") and argv[1].text.startswith("-"):
-            inner = parse_shell(argv[2].text, where, argv[2].position.line, argv[2].position.column)
+            inner = _shell_in_scalar(argv_nodes[2], where, lines)
             for command in inner.commands:
                 facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
     for key in _SCRIPT_KEYS:
@@ -188,5 +231,4 @@ def _script_facts(node, where: str, lines: list[str]) -> SourceFacts:  # type: i
                 block.pop()
             text = " \\\n".join(block)
         return parse_shell(text, where, first_line, indent + 1, indent)
-    word = _scalar_word(node, lines)
-    return parse_shell(text, where, word.position.line, word.position.column)
+    return _shell_in_scalar(node, where, lines)
