@@ -506,9 +506,13 @@ def _invoke(args: list[str]) -> tuple[int, str, str]:
 
     from mlflow_lint.cli import cli
 
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2: stderr apart only when asked
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2: always apart
     thresholds = gc.get_threshold()
     try:
-        result = CliRunner().invoke(cli, args, catch_exceptions=True)
+        result = runner.invoke(cli, args, catch_exceptions=True)
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
