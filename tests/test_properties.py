@@ -521,9 +521,13 @@ def as_databricks(cells: list[str]) -> bytes:
     return ("# Databricks notebook source\n" + body + "\n").encode("utf-8", "surrogatepass")
 
 
+def _json_containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    _json_containers,
     max_leaves=12,
 )
 cell_source = mlflow_program(max_statements=4) | st.sampled_from(
