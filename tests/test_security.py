@@ -9,8 +9,10 @@
     unsafely or evaluates, unpickles or imports data.
 (c) No network: with every way to open a connection or resolve a name patched to fail,
     every report format and the audit still work on a project full of remote URIs.
-(d) Secrets it finds are reported, never echoed: not in any format, the audit, stderr or
-    the files written.
+(d) Secrets it finds are reported, never echoed: not in any format, the audit, stderr,
+    a baseline or any other file written.
+(e) File names cannot forge log lines (a workflow command) or drive the terminal.
+(f) A file that never ends (a symlink to /dev/zero) is not read forever.
 """
 
 from __future__ import annotations
