@@ -151,11 +151,13 @@ def check(
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
     result.findings = _not_yet_accepted(result.findings, changes, baseline)
 
+    from mlflow_lint.reporters.text import printable  # a file name must not drive the terminal or the CI log
+
     for path in result.unsupported:
-        click.echo(f"mlflow-lint: warning: {path} was not checked: not a file type mlflow-lint reads", err=True)
+        click.echo(f"mlflow-lint: warning: {printable(path)} was not checked: not a file type mlflow-lint reads", err=True)
     if verbose:
         for path, reason in result.skipped:
-            click.echo(f"skipped {path}: {reason}", err=True)
+            click.echo(f"skipped {printable(path)}: {printable(reason)}", err=True)
     colour: bool | None = False
     if output_format == "json":
         from mlflow_lint.reporters.json_report import render_json

@@ -787,3 +787,12 @@ def test_a_symlink_to_a_device_is_not_read_forever(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "serve.py:2:26: MLF601" in result.stdout
     assert "model.py" not in result.stdout  # skipped as not a regular file (--verbose says so)
+
+
+def test_skipped_and_unsupported_file_names_on_stderr_are_printed_as_escapes(tmp_path: Path) -> None:
+    project = write(tmp_path / "project", {"ok.py": "import mlflow\n", "notes\x1b]0;pwned\x07.txt": "mlflow\n"})
+    os.mkfifo(project / "pipe\n::error file=x::forged.py")
+    result = run("check", "--verbose", ".", "notes\x1b]0;pwned\x07.txt", cwd=project)
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith("::")]
+    assert "skipped pipe\\n::error file=x::forged.py: not a regular file" in result.stderr
