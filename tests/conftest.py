@@ -57,3 +57,26 @@ def lint_source(source: str, filename: str = "example.py", tmp_path: Path | None
     """Lint an in-memory module with every default rule (no other project files)."""
     path = (tmp_path or Path("/nonexistent")) / filename
     return lint_bytes(source.encode("utf-8"), filename, all_rules(), path=path, project=ProjectIndex(None))
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Create ``files`` (relative name -> text or bytes) under ``root``; returns ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+TRACKING_URI_MODULE = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
+
+
+def inconsistent_uri_project(root: Path) -> Path:
+    """A git project whose a.py and b.py share one tracking URI and c.py sets another:
+    MLF102 on c.py, until b.py switches to c's URI."""
+    (root / ".git").mkdir(parents=True)
+    hosts = {"a.py": "a", "b.py": "a", "c.py": "c"}
+    return write_files(root, {name: TRACKING_URI_MODULE.format(f"https://{host}.example.com") for name, host in hosts.items()})

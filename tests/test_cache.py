@@ -13,7 +13,7 @@ from mlflow_lint.cache import CACHE_DIRECTORY_NAME, ResultCache
 from mlflow_lint.config import Config
 from mlflow_lint.engine import lint_paths
 
-from .conftest import FIXTURES, all_rules, run_cli
+from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, inconsistent_uri_project, run_cli
 
 
 def _findings(project: Path, *args: str) -> list[tuple[str, int, str]]:
@@ -79,13 +79,8 @@ def test_a_new_module_that_an_import_now_finds_invalidates_the_importer(tmp_path
 
 
 def test_project_wide_facts_invalidate_files_whose_findings_used_them(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / ".git").mkdir()
-    uri = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
-    (project / "a.py").write_text(uri.format("https://a.example.com"))
-    (project / "b.py").write_text(uri.format("https://a.example.com"))
-    (project / "c.py").write_text(uri.format("https://c.example.com"))
+    project = inconsistent_uri_project(tmp_path / "project")
+    uri = TRACKING_URI_MODULE
     cache = tmp_path / "cache"
     assert [f for f in _lint(project, cache, "a.py", "c.py")[0] if f[2] == "MLF102"] == [("c.py", 3, "MLF102")]
     (project / "b.py").write_text(uri.format("https://c.example.com"))  # c's URI is now the primary one

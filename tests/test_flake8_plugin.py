@@ -12,7 +12,7 @@ import pytest
 
 from mlflow_lint.engine import display_path
 
-from .conftest import FIXTURES, run_cli
+from .conftest import FIXTURES, TRACKING_URI_MODULE, inconsistent_uri_project, run_cli
 
 pytest.importorskip("flake8")
 
@@ -147,13 +147,8 @@ def test_plugin_is_registered_under_mlf() -> None:
 def test_project_facts_come_from_the_result_cache_and_follow_changes(tmp_path: Path) -> None:
     # flake8 names one file; MLF102 needs every file's tracking URI. The plugin keeps them in
     # the CLI's result cache, so a second flake8 run re-reads only what changed.
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / ".git").mkdir()
-    uri = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
-    (project / "a.py").write_text(uri.format("https://a.example.com"))
-    (project / "b.py").write_text(uri.format("https://a.example.com"))
-    (project / "c.py").write_text(uri.format("https://c.example.com"))
+    project = inconsistent_uri_project(tmp_path / "project")
+    uri = TRACKING_URI_MODULE
     assert [row[3] for row in flake8_rows(flake8("--select", "MLF102", "a.py", "c.py", cwd=project))] == ["MLF102"]
     cache_files = list(Path(os.environ["MLFLOW_LINT_CACHE_DIR"]).glob("results-*.json"))
     assert any(str(project / "b.py") in path.read_text() for path in cache_files)

@@ -26,7 +26,7 @@ from mlflow_lint.findings import Finding
 from mlflow_lint.reporters import sarif
 from mlflow_lint.reporters.sarif import FINGERPRINT_KEY, render_sarif, semantic_version, to_json
 
-from .conftest import ROOT, lint_source, run_cli
+from .conftest import ROOT, lint_source, run_cli, write_files
 from .markers import expected_findings
 from .sarif_tools import in_ci, run_multitool, schema_errors
 
@@ -53,15 +53,7 @@ CASES = [
 
 
 # ---------------------------------------------------------------------------- the corpus
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
+_write = write_files
 
 
 def _cli_sarif(project: Path, target: Path, *args: str, expect: int | None = None) -> Path:

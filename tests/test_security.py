@@ -36,7 +36,7 @@ from mlflow_lint.config import Config
 from mlflow_lint.engine import SkippedFile, lint_bytes, lint_paths
 from mlflow_lint.project import ProjectIndex
 
-from .conftest import ROOT, console_script, run_cli
+from .conftest import ROOT, console_script, run_cli, write_files
 
 CATALOG = load_catalog()
 EVERY_RULE = frozenset(rule.id for rule in CATALOG)
@@ -44,15 +44,7 @@ FORMATS = ("text", "json", "sarif", "github")
 AUDIT_OUTPUTS = ("report.html", "report.md", "report.json")
 
 
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
+write = write_files
 
 
 def notebook(*cells: str) -> str:
