@@ -16,23 +16,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-python3}"
-VENV="${MLFLOW_LINT_TEST_VENV:-.venv-test}"
 PROFILE="${MLFLOW_LINT_FUZZ:-long}"
 SHARDS="${MLFLOW_LINT_FUZZ_SHARDS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}"
 SEED="${MLFLOW_LINT_FUZZ_SEED:-$(( (RANDOM << 15) | RANDOM ))}"
 
-"$PYTHON" - <<'PY'
-import sys
-if sys.version_info < (3, 10):
-    sys.exit(f"mlflow-lint needs Python >= 3.10 (found {sys.version.split()[0]}); set PYTHON=python3.11")
-PY
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PYTHON" -m venv "$VENV"
-fi
-if [ "${MLFLOW_LINT_FUZZ_SKIP_INSTALL:-0}" != "1" ]; then
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
-fi
+MLFLOW_LINT_SKIP_INSTALL="${MLFLOW_LINT_FUZZ_SKIP_INSTALL:-0}"  # the variable this script documents
+source scripts/test_venv.sh
 
 OUT="$(mktemp -d "${TMPDIR:-/tmp}/mlflow-lint-fuzz.XXXXXX")"
 # Hypothesis writes a failing example's patch under its storage directory: keep it out of the checkout.

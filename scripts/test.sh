@@ -4,19 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-python3}"
-VENV="${MLFLOW_LINT_TEST_VENV:-.venv-test}"
-
-"$PYTHON" - <<'PY'
-import sys
-if sys.version_info < (3, 10):
-    sys.exit(f"mlflow-lint needs Python >= 3.10 (found {sys.version.split()[0]}); set PYTHON=python3.11")
-PY
-
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PYTHON" -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+source scripts/test_venv.sh
 
 # Microsoft's SARIF Multitool checks every SARIF file the tests write (tests/test_sarif.py).
 # The npm package carries a self-contained .NET binary; it is installed once into .tools/.

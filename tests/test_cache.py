@@ -13,7 +13,7 @@ from mlflow_lint.cache import CACHE_DIRECTORY_NAME, ResultCache
 from mlflow_lint.config import Config
 from mlflow_lint.engine import lint_paths
 
-from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, inconsistent_uri_project, run_cli
+from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, inconsistent_uri_project, run_cli, write_files
 
 
 def _findings(project: Path, *args: str) -> list[tuple[str, int, str]]:
@@ -38,13 +38,15 @@ def _on(findings: list[tuple[str, int, str]], path: str) -> set[tuple[int, str]]
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    (root / "settings.py").write_text('TRACKING_URI = "sqlite:///mlflow.db"\n')
-    (root / "train.py").write_text("import mlflow\nfrom settings import TRACKING_URI\n\nmlflow.set_tracking_uri(TRACKING_URI)\n")
-    (root / "serve.py").write_text('import mlflow\n\nmodel = mlflow.pyfunc.load_model("models:/m/Production")\n')
-    return root
+    return write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "settings.py": 'TRACKING_URI = "sqlite:///mlflow.db"\n',
+            "train.py": "import mlflow\nfrom settings import TRACKING_URI\n\nmlflow.set_tracking_uri(TRACKING_URI)\n",
+            "serve.py": 'import mlflow\n\nmodel = mlflow.pyfunc.load_model("models:/m/Production")\n',
+        },
+    )
 
 
 def test_a_warm_run_serves_unchanged_files_from_the_cache(project: Path, tmp_path: Path) -> None:
@@ -196,15 +198,18 @@ def test_a_dependency_reached_through_another_files_memoised_analysis_is_still_r
     # a.py and b.py both call helpers.tag_run(), whose tags come from consts.py. In one
     # process, b.py's analysis could reuse the effects of tag_run() memoised while a.py was
     # analysed, and never read consts.py itself; the cache must still know b.py depends on it.
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "pyproject.toml").write_text("")
-    (project / ".mlflow-lint.yaml").write_text("required-tags: [team]\n")
-    (project / "consts.py").write_text('TAGS = {"team": "pricing"}\n')
-    (project / "helpers.py").write_text("import mlflow\n\nfrom consts import TAGS\n\n\ndef tag_run() -> None:\n    mlflow.set_tags(TAGS)\n")
     caller = 'import mlflow\n\nfrom helpers import tag_run\n\nwith mlflow.start_run():\n    tag_run()\n    mlflow.log_metric("m", 1.0)\n'
-    for name in ("a.py", "b.py"):
-        (project / name).write_text(caller)
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "",
+            ".mlflow-lint.yaml": "required-tags: [team]\n",
+            "consts.py": 'TAGS = {"team": "pricing"}\n',
+            "helpers.py": "import mlflow\n\nfrom consts import TAGS\n\n\ndef tag_run() -> None:\n    mlflow.set_tags(TAGS)\n",
+            "a.py": caller,
+            "b.py": caller,
+        },
+    )
     cache = ["--cache-dir", str(tmp_path / "cache"), "--jobs", "1"]
     assert _findings(project, *cache) == []
     (project / "consts.py").write_text('TAGS = {"owner": "me"}\n')
