@@ -149,7 +149,7 @@ def check(
     if write_baseline_path is not None:
         _write_baseline(result.findings, write_baseline_path)
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
-    result.findings = _not_yet_accepted(result.findings, changes, baseline)
+    result.findings = _not_yet_accepted(result.findings, changes, baseline, result.located)
 
     from mlflow_lint.reporters.text import printable  # a file name must not drive the terminal or the CI log
 
@@ -267,11 +267,13 @@ def _write_baseline(findings: list[Finding], path: Path) -> NoReturn:
     sys.exit(EXIT_CLEAN)
 
 
-def _not_yet_accepted(findings: list[Finding], changes: ChangedLines | None, baseline: Baseline | None) -> list[Finding]:
+def _not_yet_accepted(
+    findings: list[Finding], changes: ChangedLines | None, baseline: Baseline | None, located: dict[str, str]
+) -> list[Finding]:
     """Findings on changed lines (``--diff``) that the baseline does not hold."""
     cwd = Path.cwd()
     if changes is not None:
-        findings = [finding for finding in findings if changes.covers(finding, cwd)]
+        findings = [finding for finding in findings if changes.covers(finding, cwd, located)]
     if baseline is not None:
         findings, accepted = baseline.split(findings, cwd)
         if accepted:

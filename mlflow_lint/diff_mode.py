@@ -17,14 +17,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Mapping
 
 from mlflow_lint.findings import Finding
 
 if TYPE_CHECKING:
     import git
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _FETCH_HINT = (
     "fetch more history: `git fetch --unshallow` (or `git fetch --deepen=<n>`), "
     "or in GitHub Actions `actions/checkout` with `fetch-depth: 0`"
@@ -47,11 +46,13 @@ class ChangedLines:
         """Whether a file has any added or changed line (the files worth linting)."""
         return path.resolve() in self.files
 
-    def covers(self, finding: Finding, cwd: Path) -> bool:
+    def covers(self, finding: Finding, cwd: Path, located: Mapping[str, str] | None = None) -> bool:
         """Whether a finding's lines include an added or changed one. A notebook finding
         counts when its notebook changed at all: its lines are lines of a cell, not of the
-        file git compares."""
-        path = Path(os.path.normpath(os.path.join(cwd, finding.path))).resolve()
+        file git compares. ``located`` maps a shown path to the file's real path (a shown
+        path escapes a name's undecodable bytes, so it cannot be opened)."""
+        real = located.get(finding.path) if located is not None else None
+        path = Path(real or os.path.normpath(os.path.join(cwd, finding.path))).resolve()
         if path not in self.files:
             return False
         lines = self.files[path]
@@ -78,8 +79,9 @@ def changed_lines(ref: str, start: Path) -> ChangedLines:
         shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
         base = _merge_base(repo, ref, shallow)
         files = _diff(repo, base, root)
-        for path in _split_nul(repo.git.ls_files("--others", "--exclude-standard", "-z")):
-            files[(root / path).resolve()] = None
+        for name in _git_bytes(repo, "ls-files", "-z", "--others", "--exclude-standard").split(b"\0"):
+            if name:
+                files[(root / os.fsdecode(name)).resolve()] = None
     except git.GitCommandError as exc:
         detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n") or str(exc)
         raise DiffError(f"--diff {ref}: git failed: {detail}") from None
@@ -116,45 +118,131 @@ def _branch(ref: str) -> str:
     return ref.split("/", 1)[1] if ref.startswith("origin/") else ref
 
 
+# The diff options every git call here shares: the name list and the patch must describe
+# the same change set, file for file.
+_DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--find-renames", "--no-textconv")
+
+
 def _diff(repo: git.Repo, base: str, root: Path) -> dict[Path, frozenset[int] | None]:
-    """Added and changed lines of every file, from ``git diff --unified=0 <base>``."""
-    output = repo.git.execute(
-        [
-            "git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false",
-            "diff", "--unified=0", "--no-color", "--no-ext-diff", "--find-renames",
-            "--src-prefix=a/", "--dst-prefix=b/", base, "--",
-        ],
-        strip_newline_in_stdout=False,
-    )  # fmt: skip
+    """Added and changed lines of every file changed since ``base``.
+
+    File names come only from ``git diff -z --name-status``, NUL-separated, exactly as
+    stored (spaces, tabs, quotes, newlines, bytes that are not UTF-8). The patch is read
+    only for hunk line numbers: each of its sections is attributed to a file by comparing
+    its ``diff --git`` line with the one git prints for that file's known names, never by
+    reading a name out of a header (git ends ``+++ b/a b.py`` with a TAB when the name holds
+    a space, and quotes others). If a section matches no known file, every file without a
+    matched section gets a diff of its own.
+    """
+    entries = _changed_files(repo, base)
+    patch = _git_bytes(repo, "diff", "--unified=0", *_DIFF_OPTIONS, "--src-prefix=a/", "--dst-prefix=b/", base, "--")
+    by_header = {entry.header: entry for entry in entries}
+    lines: dict[_Entry, set[int]] = {}
+    unmatched = False
+    for header, hunks in _sections(patch):
+        entry = by_header.get(header)
+        if entry is None:
+            unmatched = True
+            continue
+        lines.setdefault(entry, set()).update(hunks)  # a type change is two sections
+    if unmatched:
+        for entry in entries:
+            if entry not in lines and entry.new is not None:
+                single = _git_bytes(
+                    repo, "diff", "--unified=0", *_DIFF_OPTIONS, "--src-prefix=a/", "--dst-prefix=b/", base, "--",
+                    ":(literal)" + os.fsdecode(entry.new),
+                )  # fmt: skip
+                lines[entry] = {line for _, hunks in _sections(single) for line in hunks}
     files: dict[Path, frozenset[int] | None] = {}
+    for entry, changed in lines.items():
+        if entry.new is not None and changed:
+            files[(root / os.fsdecode(entry.new)).resolve()] = frozenset(changed)
+    return files
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One changed file: its old and new name as git stores them (None: that side is absent)."""
+
+    old: bytes | None
+    new: bytes | None
+
+    @property
+    def header(self) -> bytes:
+        """The ``diff --git`` line git prints for this file."""
+        old = self.old if self.old is not None else self.new
+        new = self.new if self.new is not None else self.old
+        assert old is not None and new is not None
+        return b"diff --git " + _git_quoted(b"a/" + old) + b" " + _git_quoted(b"b/" + new)
+
+
+def _changed_files(repo: git.Repo, base: str) -> list[_Entry]:
+    """Every file ``git diff <base>`` reports, from its NUL-separated name list."""
+    fields = _git_bytes(repo, "diff", "-z", "--name-status", *_DIFF_OPTIONS, base, "--").split(b"\0")
+    entries: list[_Entry] = []
+    index = 0
+    while index + 1 < len(fields) and fields[index]:
+        status = fields[index][:1]
+        if status in (b"R", b"C"):  # renamed or copied (with a score): the old name, then the new
+            entries.append(_Entry(fields[index + 1], fields[index + 2]))
+            index += 3
+            continue
+        name = fields[index + 1]
+        index += 2
+        entries.append(_Entry(None if status == b"A" else name, None if status == b"D" else name))
+    return entries
+
+
+_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def _sections(patch: bytes) -> list[tuple[bytes, set[int]]]:
+    """The patch's file sections: each ``diff --git`` line with its hunks' new-side lines.
+
+    Content lines begin with "+", "-", " " or a backslash, so a section starts exactly
+    where a line begins with ``diff --git ``."""
+    sections: list[tuple[bytes, set[int]]] = []
     current: set[int] | None = None
-    for line in output.splitlines():
-        if line.startswith("+++ "):
-            target = line[4:]
-            if target == "/dev/null":  # deleted
-                current = None
-                continue
-            name = _unquote(target)
-            name = name[2:] if name.startswith("b/") else name
+    for line in patch.split(b"\n"):
+        if line.startswith(b"diff --git "):
             current = set()
-            files[(root / name).resolve()] = current  # type: ignore[assignment]
-        elif current is not None and line.startswith("@@"):
+            sections.append((line, current))
+        elif current is not None and line.startswith(b"@@"):
             match = _HUNK.match(line)
             if match:
                 first, count = int(match.group(1)), int(match.group(2) if match.group(2) is not None else 1)
                 current.update(range(first, first + count))
-    return {path: frozenset(lines) if lines is not None else None for path, lines in files.items() if lines}
+    return sections
 
 
-def _unquote(name: str) -> str:
-    """git's C-style quoting of unusual paths (``"b/t\\303\\251st.py"``)."""
-    if not (name.startswith('"') and name.endswith('"')):
+# git's C-style quoting of a path (quote.c, with core.quotePath=false): a name holding a
+# double quote, a backslash or a control character is quoted, those characters escaped.
+_C_ESCAPES = {
+    0x07: b"\\a", 0x08: b"\\b", 0x09: b"\\t", 0x0A: b"\\n", 0x0B: b"\\v", 0x0C: b"\\f", 0x0D: b"\\r",
+    0x22: b'\\"', 0x5C: b"\\\\",
+}  # fmt: skip
+
+
+def _git_quoted(name: bytes) -> bytes:
+    if not any(byte < 0x20 or byte in (0x22, 0x5C, 0x7F) for byte in name):
         return name
-    import codecs
+    out = bytearray(b'"')
+    for byte in name:
+        if byte in _C_ESCAPES:
+            out += _C_ESCAPES[byte]
+        elif byte < 0x20 or byte == 0x7F:
+            out += b"\\%03o" % byte
+        else:
+            out.append(byte)
+    out += b'"'
+    return bytes(out)
 
-    raw = codecs.escape_decode(name[1:-1].encode("latin-1", errors="backslashreplace"))[0]
-    return raw.decode("utf-8", errors="surrogateescape")
 
-
-def _split_nul(text: str) -> Iterable[str]:
-    return (part for part in text.split("\0") if part)
+def _git_bytes(repo: git.Repo, *args: str) -> bytes:
+    """A git command's standard output as bytes (file names need not be UTF-8)."""
+    output = repo.git.execute(
+        ["git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false", *args],
+        stdout_as_string=False,
+        strip_newline_in_stdout=False,
+    )
+    return output if isinstance(output, bytes) else str(output).encode("utf-8", "surrogateescape")

@@ -89,6 +89,9 @@ class LintResult:
     unsupported: list[str] = field(default_factory=list)  # named explicitly, but not a type we read
     cache_note: str | None = None  # why the result cache was not used, when it was asked for
     cached: int = 0  # files whose results came from the cache
+    # shown path -> the file's absolute path: a shown path escapes a name's undecodable
+    # bytes ("\\xff"), so --diff and --fix find the file through this, never by the name shown
+    located: dict[str, str] = field(default_factory=dict)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -167,6 +170,7 @@ def lint_paths(
         unsupported=[display_path(p, cwd) for p in found.unsupported],
         cache_note=cache_note,
         cached=cache.hits if cache is not None else 0,
+        located={shown: path_text for path_text, shown in tasks},
     )
 
 

@@ -788,3 +788,42 @@ def test_skipped_and_unsupported_file_names_on_stderr_are_printed_as_escapes(tmp
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert not [line for line in result.stderr.splitlines() if line.startswith("::")]
     assert "skipped pipe\\n::error file=x::forged.py: not a regular file" in result.stderr
+
+
+# ============================================================================ (g) gates that cannot be bypassed
+LOAD_FROM_RUN = 'import mlflow\nmlflow.pyfunc.load_model("runs:/0a1b2c/model")\n'
+# Committed names a change set must not lose: a space (git ends its "+++ b/…" header with a
+# TAB), a tab, a double quote and a newline (git quotes those), bytes that are not UTF-8,
+# and a rename into a name with a space.
+AWKWARD_NAMES = ["Untitled 1.py", "tab\there.py", 'we"ird.py', "new\nline.py", os.fsdecode(b"bad\xff.py")]
+
+
+def test_diff_mode_keeps_every_committed_file_whatever_its_name(tmp_path: Path) -> None:
+    from .gitrepo import commit, git, init_repo
+
+    repo = init_repo(tmp_path / "repo", {"pyproject.toml": "[project]\nname = 'demo'\n", "old name.py": "x = 1\n"})
+    git(repo, "switch", "-q", "-c", "feature")
+    for name in AWKWARD_NAMES:
+        (repo / name).write_bytes(LOAD_FROM_RUN.encode())
+    git(repo, "mv", "old name.py", "new name.py")
+    (repo / "new name.py").write_text("x = 1\n" + LOAD_FROM_RUN, encoding="utf-8")
+    commit(repo, message="awkward names")
+    result = run("check", "--format", "json", "--diff", "main", cwd=repo)
+    found = sorted((f["path"], f["line"]) for f in json.loads(result.stdout)["findings"])
+    shown = sorted(name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for name in AWKWARD_NAMES)
+    assert found == sorted([(name, 2) for name in shown] + [("new name.py", 3)]), result.stderr
+
+
+def test_diff_mode_attributes_hunks_without_reading_names_from_headers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If no patch section can be matched to a known file, each file gets a diff of its own."""
+    from mlflow_lint import diff_mode
+
+    from .gitrepo import commit, git, init_repo
+
+    repo = init_repo(tmp_path / "repo", {"a b.py": "x = 1\n", "c.py": "y = 1\n"})
+    git(repo, "switch", "-q", "-c", "feature")
+    commit(repo, {"a b.py": "x = 1\nx = 2\n", "c.py": "y = 0\ny = 1\n"})
+    expected = {(repo / "a b.py").resolve(): frozenset({2}), (repo / "c.py").resolve(): frozenset({1})}
+    assert diff_mode.changed_lines("main", repo).files == expected
+    monkeypatch.setattr(diff_mode._Entry, "header", property(lambda self: b"diff --git no match"))
+    assert diff_mode.changed_lines("main", repo).files == expected
