@@ -447,10 +447,27 @@ def _tune_garbage_collection() -> None:
     gc.set_threshold(100_000, 20, 100)
 
 
+def _refuse_file_names_as_options(args: Sequence[str]) -> None:
+    """Under pre-commit (which sets PRE_COMMIT=1), file names follow the hook's args on the
+    command line: without a "--" before them, a committed file named ``--exit-zero`` or
+    ``--output=serve.py`` would be read as an option and silently pass the gate or
+    overwrite a file. The hook's default args are ["--"]; args of the user's own must end
+    with it too, and a command line without it is refused rather than misread."""
+    if os.environ.get("PRE_COMMIT") == "1" and args[:1] in (["check"], ["audit"]) and "--" not in args:
+        click.echo(
+            "mlflow-lint: error: under pre-commit the hook's args must end with \"--\" (file names follow them, "
+            "and a file named like an option must not be read as one); e.g. args: [--baseline, baseline.json, --]",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    _refuse_file_names_as_options(args)
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="mlflow-lint", standalone_mode=True)
+        cli.main(args=args, prog_name="mlflow-lint", standalone_mode=True)
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -20,6 +20,8 @@ def test_hook_definition() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "mlflow-lint" and hook["language"] == "python"
     assert hook["entry"] == "mlflow-lint check"
+    # File names follow the args: "--" keeps a file named like an option a file.
+    assert hook["args"] == ["--"]
     assert {"python", "jupyter", "yaml", "shell", "dockerfile", "dotenv"} <= set(hook["types_or"])
     # The CLI runs its own process pool and reads project-wide facts once per run.
     assert hook["require_serial"] is True
@@ -70,3 +72,35 @@ def test_try_repo_fails_on_a_finding_and_passes_after_the_fix(tmp_path: Path) ->
     assert "mlflow-lint" in failed_output and "Failed" in failed_output
     assert passed.returncode == 0, passed_output
     assert "Passed" in passed_output
+
+
+def test_file_names_are_never_read_as_options(tmp_path: Path) -> None:
+    """A committed executable Python script named ``--exit-zero`` (identify types it by its
+    shebang) and a file named ``--output=serve.py`` would, read as options, pass the commit
+    with a finding present and overwrite serve.py with the report."""
+    hook_repo = snapshot_of_working_tree(tmp_path / "mlflow-lint")
+    serve = 'import mlflow\n\nmodel = mlflow.pyfunc.load_model("runs:/0a1b2c3d/model")\n'
+    project = init_repo(
+        tmp_path / "project",
+        {"serve.py": serve, "--exit-zero": "#!/usr/bin/env python\nprint(1)\n", "--output=serve.py": "x = 1\n"},
+    )
+    (project / "--exit-zero").chmod(0o755)
+    commit(project, message="executable")
+    run = try_repo(hook_repo, project)
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode == 1, output
+    assert "serve.py:3:34: MLF601" in output
+    assert (project / "serve.py").read_text(encoding="utf-8") == serve
+
+
+def test_args_without_the_separator_are_refused_under_pre_commit(tmp_path: Path) -> None:
+    from .conftest import run_cli
+
+    (tmp_path / "serve.py").write_text('import mlflow\nmlflow.pyfunc.load_model("runs:/0a1b2c3d/model")\n', encoding="utf-8")
+    (tmp_path / "--exit-zero").write_text("", encoding="utf-8")
+    refused = run_cli("check", "serve.py", "--exit-zero", cwd=tmp_path, env={"PRE_COMMIT": "1"})
+    assert refused.returncode == 2 and 'must end with "--"' in refused.stderr, refused.stderr
+    separated = run_cli("check", "--", "serve.py", "--exit-zero", cwd=tmp_path, env={"PRE_COMMIT": "1"})
+    assert separated.returncode == 1 and "MLF601" in separated.stdout, separated.stderr
+    # Outside pre-commit a command line is read as the user wrote it.
+    assert run_cli("check", "serve.py", "--exit-zero", cwd=tmp_path).returncode == 0
