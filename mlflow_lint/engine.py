@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
@@ -54,6 +53,7 @@ from mlflow_lint.sources import (
     too_large,
 )
 from mlflow_lint.sources.facts import SourceFacts
+from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
     VirtualSource,
@@ -72,12 +72,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
-# Every rule reads MLflow APIs or MLflow environment variables: a file whose bytes never
-# say "mlflow" (any case) cannot produce a finding and is not parsed.
-_PREFILTER = re.compile(rb"mlflow", re.IGNORECASE)
 _POOL_THRESHOLD = 24  # below this many files a process pool costs more than it saves
-# With MLF001 on, a suppression comment is worth reading even in a file without MLflow.
-_NOQA_MLF = re.compile(rb"noqa.*MLF", re.IGNORECASE)
 
 
 @dataclass
@@ -421,7 +416,9 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     if len(data) > read_limit(path):
         return _Outcome([_unanalysable(shown, too_large(size), 1, 1, selected_ids)], False)
     digest = content_digest(data) if settings.record else None
-    if not _PREFILTER.search(data) and not (UNUSED_SUPPRESSION in selected_ids and _NOQA_MLF.search(data)):
+    # A file that never says "mlflow" (sources.prefilter) cannot produce a finding; with
+    # MLF001 on, a suppression comment is worth reading even in a file without MLflow.
+    if not may_mention_mlflow(data) and not (UNUSED_SUPPRESSION in selected_ids and may_hold_noqa(data)):
         return _Outcome([], False, None, digest)
     index = project_for(path)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:

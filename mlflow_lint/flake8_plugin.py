@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from mlflow_lint import __version__
+from mlflow_lint.sources.prefilter import text_may_mention_mlflow
 
 if TYPE_CHECKING:
     from mlflow_lint.config import RuleOptions
     from mlflow_lint.findings import Finding
 
-_MAY_FIND = re.compile(r"mlflow", re.IGNORECASE)  # the engine's prefilter, on text
 _NOQA_MLF = re.compile(r"noqa.*MLF", re.IGNORECASE)
 
 Result = tuple[int, int, str, type]
@@ -86,7 +86,8 @@ class MlflowLintChecker:
 
     def _findings(self) -> list[Finding]:
         source = "".join(self.lines)
-        if not isinstance(self.tree, ast.Module) or not (_MAY_FIND.search(source) or _NOQA_MLF.search(source)):
+        mentions_mlflow = text_may_mention_mlflow(source)  # the engine's prefilter, on text
+        if not isinstance(self.tree, ast.Module) or not (mentions_mlflow or _NOQA_MLF.search(source)):
             return []  # nothing any rule could flag: not even the configuration is read
         path = Path(self.filename).resolve()
         settings = self._settings_for(path.parent)
@@ -102,7 +103,7 @@ class MlflowLintChecker:
         ignored = settings.ignored_codes(path)
         if ignored:
             selected = frozenset(rule for rule in selected if not rule.startswith(ignored))
-        if not _MAY_FIND.search(source) and "MLF001" not in selected:
+        if not mentions_mlflow and "MLF001" not in selected:
             return []
 
         from mlflow_lint.analysis.module import AnalysedModule

@@ -21,12 +21,16 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources import is_lintable
+from mlflow_lint.sources.prefilter import revealed_text
 
 # Text that can set a tracking URI: set_tracking_uri(...), the environment variable, a
 # tracking_uri= keyword, or MlflowClient("<literal>") with the URI as first argument.
 _MAY_SET_TRACKING_URI = re.compile(
     rb"set_tracking_uri|MLFLOW_TRACKING_URI|tracking_uri\s*=|MlflowClient\(\s*[rRfFuU]{0,2}[\"']"
 )
+# The same test on a file's revealed text (sources.prefilter: escapes decoded, quotes
+# removed, case folded), for a file whose bytes may hide it.
+_MAY_SET_TRACKING_URI_REVEALED = re.compile(r"set_tracking_uri|mlflow_tracking_uri|tracking_uri\s*=|mlflowclient\(")
 _MAX_FILE_BYTES = 2_000_000
 
 
@@ -110,7 +114,12 @@ def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: s
 
 def may_set_tracking_uri(data: bytes) -> bool:
     """The cheap text test a file must pass before it is parsed for its tracking URIs."""
-    return len(data) <= _MAX_FILE_BYTES and _MAY_SET_TRACKING_URI.search(data) is not None
+    if len(data) > _MAX_FILE_BYTES:
+        return False
+    if _MAY_SET_TRACKING_URI.search(data) is not None:
+        return True
+    revealed = revealed_text(data)
+    return revealed is not None and _MAY_SET_TRACKING_URI_REVEALED.search(revealed) is not None
 
 
 def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[TrackingUriUse]:

@@ -827,3 +827,50 @@ def test_diff_mode_attributes_hunks_without_reading_names_from_headers(tmp_path:
     assert diff_mode.changed_lines("main", repo).files == expected
     monkeypatch.setattr(diff_mode._Entry, "header", property(lambda self: b"diff --git no match"))
     assert diff_mode.changed_lines("main", repo).files == expected
+
+
+# What a file means, not its bytes: each of these spells "mlflow" only once decoded, and
+# each has a finding the analysis makes once it reads the file. (name, bytes, rule)
+_TRACKING_BODY = 'import os\nos.environ["MLFLOW_TRACKING_URI"] = "./mlruns"\n'
+_NOTEBOOK_ESCAPED = json.dumps(
+    {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "import mlflow\nmlflow.set_tracking_uri('./mlruns')\n"}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+).replace("mlflow", "\\u006dlflow")
+ENCODED_FILES: list[tuple[str, bytes, str]] = [
+    ("utf7.py", b"# coding: utf-7\n" + _TRACKING_BODY.replace("MLFLOW", "+AE0ATABGAEwATwBX-").encode(), "MLF101"),
+    ("escape_codec.py", b"# coding: unicode_escape\n" + _TRACKING_BODY.replace("MLFLOW", "\\x4dLFLOW").encode(), "MLF101"),
+    ("string_escape.py", _TRACKING_BODY.replace("MLFLOW", "\\N{LATIN CAPITAL LETTER M}LFLOW").encode(), "MLF101"),
+    ("fullwidth.py", 'import \uff4dlflow\n\uff4dlflow.set_tracking_uri("./mlruns")\n'.encode(), "MLF101"),
+    ("escaped.ipynb", _NOTEBOOK_ESCAPED.encode(), "MLF101"),
+    ("compose.yaml", b'services:\n  app:\n    image: x\n    environment:\n      "\\x4dLFLOW_TRACKING_URI": "./mlruns"\n', "MLF101"),
+    ("Dockerfile", b'FROM python:3.11\nCMD ["\\u006dlflow", "server", "--host", "0.0.0.0"]\n', "MLF703"),
+    ("quoted.sh", b'#!/bin/sh\nml""flow server --host 0.0.0.0\n', "MLF703"),
+    ("continued.sh", b"#!/bin/sh\nml\\\nflow server --host 0.0.0.0\n", "MLF703"),
+]
+
+
+def test_encoded_code_is_analysed_like_plain_code(tmp_path: Path) -> None:
+    for name, data, _ in ENCODED_FILES:
+        assert b"mlflow" not in data.lower(), name  # the raw bytes never say it
+    project = write(tmp_path / "project", {name: data for name, data, _ in ENCODED_FILES})
+    result = run("check", "--format", "json", "--no-cache", cwd=project)
+    found = {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+    missing = [(name, rule) for name, _, rule in ENCODED_FILES if (name, rule) not in found]
+    assert not missing, f"reported clean: {missing}"
+
+
+def test_flake8_and_the_cli_agree_on_encoded_python(tmp_path: Path) -> None:
+    python = {name: data for name, data, _ in ENCODED_FILES if name.endswith(".py")}
+    project = write(tmp_path / "project", python)
+    cli = json.loads(run("check", "--format", "json", "--no-cache", *sorted(python), cwd=project).stdout)["findings"]
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "MLF", "--format", "%(path)s:%(row)d:%(code)s", *sorted(python)],
+        cwd=project, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    from_flake8 = sorted(flake8.stdout.splitlines())
+    from_cli = sorted(f"{f['path']}:{f['line']}:{f['rule']}" for f in cli)
+    assert from_cli == from_flake8 and len(from_cli) == len(python), (from_cli, flake8.stdout, flake8.stderr)

@@ -1,0 +1,94 @@
+"""The cheap text test that decides whether a file is worth parsing at all.
+
+Every rule reads MLflow APIs or MLflow environment variables, so a file that never says
+"mlflow" cannot produce a finding. "Says" is judged on what the file *means*, not on its
+raw bytes: the analysis decodes a PEP 263 coding declaration (``# coding: utf-7``), string
+escapes (``"\\x6dlflow"``, ``\\u006d`` in notebook JSON, YAML and Dockerfile exec forms),
+Python's NFKC folding of identifiers (``import ｍｌｆｌｏｗ`` is ``import mlflow``) and
+shell quote removal (``ml""flow``). A test on raw bytes alone reported such files clean
+while the analysis would have found their problems.
+
+The fast path is unchanged: a byte search. Only a file whose bytes could hide the word
+(escapes, quotes, non-ASCII bytes, a coding declaration) pays for the slower look at its
+decoded text, and that look over-approximates: it may send a file to the parser that
+holds nothing, never the reverse.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+_MENTION = re.compile(rb"mlflow", re.IGNORECASE)
+_NOQA_MLF = re.compile(rb"noqa.*MLF", re.IGNORECASE)
+# Characters quote removal deletes in shell-like sources (ml""flow, ml'f'low, m\lflow).
+_QUOTES = b"\"'`\\"
+# Bytes after which the decoded text may say more than the raw bytes: an escape that
+# spells a character, a non-ASCII byte (another codec, a fullwidth letter NFKC folds),
+# or a coding declaration.
+_MAY_HIDE = re.compile(rb"\\(?:[xuUN0-7\r]|$)|[\x80-\xff]|coding[:=]", re.MULTILINE)
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_CONTINUATION = re.compile(r"\\\r?\n")
+_DROP_QUOTES = {ord(c): None for c in "\"'`\\"}
+_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{([^}]{1,80})\}|([0-7]{1,3}))")
+
+
+def revealed_text(data: bytes) -> str | None:
+    """The text a file means, folded for searching (escapes decoded, NFKC, quotes and
+    backslashes removed, case folded), or None when its bytes cannot hide anything a
+    byte search would miss."""
+    if not _MAY_HIDE.search(data):
+        return None
+    return _fold(_decode(data))
+
+
+def may_mention_mlflow(data: bytes) -> bool:
+    """Whether a file may say "mlflow" in any case, spelled out or encoded."""
+    if _MENTION.search(data) or _MENTION.search(data.translate(None, _QUOTES)):
+        return True
+    revealed = revealed_text(data)
+    return revealed is not None and "mlflow" in revealed
+
+
+def text_may_mention_mlflow(text: str) -> bool:
+    """:func:`may_mention_mlflow` for text already decoded (the flake8 plugin's lines)."""
+    return "mlflow" in _fold(text)
+
+
+def _fold(text: str) -> str:
+    if "\\" in text:
+        text = _CONTINUATION.sub("", text)  # a shell word continued on the next line: ml\<newline>flow
+        text = _ESCAPE.sub(_unescape, text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_DROP_QUOTES).casefold()
+
+
+def may_hold_noqa(data: bytes) -> bool:
+    """Whether a file may hold a ``# noqa: MLF...`` comment (read when MLF001 is on)."""
+    return _NOQA_MLF.search(data) is not None
+
+
+def _decode(data: bytes) -> str:
+    """The bytes as text: a declared coding of the first two lines (as Python reads a
+    source), else UTF-8; undecodable bytes never stop the search."""
+    for line in data.splitlines()[:2]:
+        cookie = _COOKIE.match(line)
+        if cookie is not None:
+            try:
+                return data.decode(codecs.lookup(cookie.group(1).decode("ascii")).name, "replace")
+            except (LookupError, UnicodeError, ValueError):
+                break
+    return data.decode("utf-8", "replace")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    hex2, hex4, hex8, name, octal = match.groups()
+    try:
+        if name is not None:
+            return unicodedata.lookup(name)
+        code = int(hex2 or hex4 or hex8, 16) if octal is None else int(octal, 8)
+        return chr(code)
+    except (KeyError, ValueError, OverflowError):
+        return match.group()
