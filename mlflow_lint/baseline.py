@@ -12,6 +12,12 @@ is often the secret itself (a token, a password in a URI), and the baseline is c
 - editing the flagged code, or moving it to another file, makes it new;
 - rewriting the baseline drops the findings that were fixed.
 
+The flagged code is masked before it is hashed (``analysis.secrets``: a secret becomes its
+kind and length), so a dictionary run over the hashes recovers nothing. Files written
+before that (versions 1 and 2) hashed the code as written; their entries still count:
+one that matches no finding exactly accepts a finding of the same rule in the same file
+(up to its count), and the CLI says to rewrite the file.
+
 The file is JSON made for review: sorted entries, one per line, paths relative to the
 baseline file (so it works from any working directory), and no line numbers or tool
 version, so it changes only when findings do.
@@ -29,8 +35,8 @@ from typing import Iterable, Sequence
 
 from mlflow_lint.findings import Finding
 
-BASELINE_VERSION = 2  # 1 recorded the flagged code verbatim; still read
-_READABLE_VERSIONS = (1, 2)
+BASELINE_VERSION = 3  # 1 recorded the flagged code verbatim, 2 its unmasked hash; both still read
+_READABLE_VERSIONS = (1, 2, 3)
 _TOOL = "mlflow-lint"
 
 Key = tuple[str, str, str, str]  # rule, path, "code" (a hash of the flagged code) or "message", its text
@@ -38,7 +44,7 @@ Key = tuple[str, str, str, str]  # rule, path, "code" (a hash of the flagged cod
 
 def code_digest(snippet: str) -> str:
     """What a baseline records of the flagged code: enough to tell findings apart, nothing
-    a reader could recover a secret from."""
+    a reader could recover a secret from (the snippet is masked when the finding is made)."""
     return hashlib.sha256(snippet.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -52,17 +58,34 @@ class Baseline:
 
     counts: Counter[Key]
     directory: Path  # paths in entries are relative to it
+    version: int = BASELINE_VERSION
+
+    @property
+    def outdated(self) -> bool:
+        """Written before snippets were masked: its code hashes may not match any more."""
+        return self.version < BASELINE_VERSION
 
     def split(self, findings: Sequence[Finding], cwd: Path) -> tuple[list[Finding], list[Finding]]:
         """(new, baselined): each entry accepts up to its count of matching findings, the
         first ones in file order; the rest are new. Both lists keep the input order."""
         budget = Counter(self.counts)
         baselined: set[int] = set()
-        for index in sorted(range(len(findings)), key=lambda i: _file_order(findings[i])):
-            key = finding_key(findings[index], self.directory, cwd)
-            if budget[key] > 0:
-                budget[key] -= 1
+        order = sorted(range(len(findings)), key=lambda i: _file_order(findings[i]))
+        keys = {index: finding_key(findings[index], self.directory, cwd) for index in order}
+        for index in order:
+            if budget[keys[index]] > 0:
+                budget[keys[index]] -= 1
                 baselined.add(index)
+        if self.outdated:
+            # An entry hashed before masking (a secret's code, say) matches by rule and path.
+            loose = Counter({(key[0], key[1]): 0 for key in budget})
+            for key, left in budget.items():
+                loose[(key[0], key[1])] += left
+            for index in order:
+                rule_and_path = keys[index][:2]
+                if index not in baselined and loose[rule_and_path] > 0:
+                    loose[rule_and_path] -= 1
+                    baselined.add(index)
         new = [f for i, f in enumerate(findings) if i not in baselined]
         return new, [f for i, f in enumerate(findings) if i in baselined]
 
@@ -123,7 +146,7 @@ def load_baseline(baseline_path: Path) -> Baseline:
     version = document.get("version")
     if version not in _READABLE_VERSIONS:
         raise BaselineError(
-            f"baseline file {where} has version {version!r}; this mlflow-lint reads versions 1 and 2{rewrite}"
+            f"baseline file {where} has version {version!r}; this mlflow-lint reads versions 1 to 3{rewrite}"
         )
     entries = document["findings"]
     if not isinstance(entries, list):
@@ -131,7 +154,7 @@ def load_baseline(baseline_path: Path) -> Baseline:
     counts: Counter[Key] = Counter()
     for number, entry in enumerate(entries, start=1):
         counts[_entry_key(entry, f"baseline file {where}: entry {number}", rewrite)] += entry["count"]
-    return Baseline(counts=counts, directory=baseline_path.resolve().parent)
+    return Baseline(counts=counts, directory=baseline_path.resolve().parent, version=version)
 
 
 def _entry_key(entry: object, where: str, rewrite: str) -> Key:

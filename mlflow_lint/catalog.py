@@ -104,8 +104,11 @@ class Rule:
         return PILLARS[self.pillar]
 
     def format_message(self, fields: dict[str, str]) -> str:
+        """The message with its fields filled in; any secret a field holds is masked."""
+        from mlflow_lint.analysis.secrets import mask_secrets
+
         try:
-            return self.message.format(**fields)
+            return mask_secrets(self.message.format(**fields))
         except (KeyError, IndexError) as exc:  # a check and its catalog entry disagree
             raise CatalogError(f"{self.id}: message field {exc} not supplied") from exc
 

@@ -275,6 +275,12 @@ def _not_yet_accepted(
     if changes is not None:
         findings = [finding for finding in findings if changes.covers(finding, cwd, located)]
     if baseline is not None:
+        if baseline.outdated:
+            click.echo(
+                "mlflow-lint: note: the baseline was written by an older mlflow-lint, which hashed flagged code "
+                "unmasked; rewrite it with --write-baseline (its unmatched entries match by rule and path meanwhile)",
+                err=True,
+            )
         findings, accepted = baseline.split(findings, cwd)
         if accepted:
             noun = "finding" if len(accepted) == 1 else "findings"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources import is_lintable
@@ -89,7 +90,9 @@ def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]
                 for value in module.values.evaluate(sink.value):
                     if value.complete and value.text.strip() and value.text not in seen:
                         seen.add(value.text)
-                        found.append((sink.value, normalise_uri(value.text), value.render()))
+                        # Masked: the facts go to the result cache, which never holds a secret
+                        # (two URIs that differ only in their password are one server).
+                        found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render()))
     return found
 
 

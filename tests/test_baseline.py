@@ -46,14 +46,14 @@ def test_baseline_file_is_sorted_readable_json(project: Path) -> None:
     assert text == (
         "{\n"
         '  "tool": "mlflow-lint",\n'
-        '  "version": 2,\n'
+        '  "version": 3,\n'
         '  "findings": [\n'
         '    {"path": "src/serve.py", "rule": "MLF601", "count": 1, "code": "9e118970f62bbe993390300c1d14cc6c"},\n'
         '    {"path": "src/serve.py", "rule": "MLF603", "count": 1, "code": "7de9a674573ba73b9ce55ca3fcde4f90"}\n'
         "  ]\n"
         "}\n"
     )
-    assert json.loads(text)["version"] == 2
+    assert json.loads(text)["version"] == 3
 
 
 def test_baselined_findings_are_not_reported(project: Path) -> None:
@@ -110,7 +110,7 @@ def test_baselined_findings_leave_every_format_and_keep_sarif_fingerprints(proje
 
 CORRUPT = [
     ("{not json", "is not valid JSON"),
-    ('{"tool": "mlflow-lint", "version": 3, "findings": []}', "has version 3; this mlflow-lint reads versions 1 and 2"),
+    ('{"tool": "mlflow-lint", "version": 4, "findings": []}', "has version 4; this mlflow-lint reads versions 1 to 3"),
     ('{"results": []}', "is not an mlflow-lint baseline file"),
     ('{"tool": "mlflow-lint", "version": 1, "findings": [{"rule": "MLF601", "path": "a.py", "count": 0, "snippet": "x"}]}', "entry 1 needs"),
     ('{"tool": "mlflow-lint", "version": 1, "findings": {}}', "'findings' must be a list"),

@@ -580,7 +580,7 @@ SECRETS = {
     "dotenv-uri": "env-uri-pa55",
     "yaml-k8s": "yaml-manifest-pa55",
     "yaml-compose": "compose-aws-SECRET-key",
-    "yaml-backend": "pg-backend-pa55",
+    "yaml-backend": "pg/back#end?pa55",
     "python-token": "dapiXXXXSECRET0123456789abcdef",
     "python-uri": "pa55word-in-uri",
     "python-client-uri": "client-uri-pa55",
@@ -594,10 +594,18 @@ SECRETS = {
     "dockerfile": "docker-env-SECRET-1a2b",
     "dockerfile-space": "dapi-docker-SECRET-3c4d",
     "makefile": "make-SECRET-token-99",
+    "python-token-user": "t0kenUserSECRET0123456789abcdefXYZ",
+    "python-query-token": "qTokenSECRET42",
+    "python-query-password": "qPasswordSECRET43",
+    "python-sqlalchemy": "sq/la#ch?emy-SECRET-pa55",
+    "dotenv-sqlalchemy": "env/sq#l?SECRET-pa55",
 }
 S = SECRETS
 SECRET_PROJECT: dict[str, str] = {
-    ".env": f"MLFLOW_TRACKING_PASSWORD={S['dotenv']}\nMLFLOW_TRACKING_URI=https://eve:{S['dotenv-uri']}@tracking.example.com\n",
+    ".env": (
+        f"MLFLOW_TRACKING_PASSWORD={S['dotenv']}\nMLFLOW_TRACKING_URI=https://eve:{S['dotenv-uri']}@tracking.example.com\n"
+        f"MLFLOW_BACKEND_STORE_URI=postgresql://mlflow:{S['dotenv-sqlalchemy']}@db/mlflow\n"
+    ),
     "k8s/deploy.yaml": (
         "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: train\n        image: train:1\n"
         f"        env:\n        - name: MLFLOW_TRACKING_PASSWORD\n          value: {S['yaml-k8s']}\n"
@@ -617,6 +625,9 @@ SECRET_PROJECT: dict[str, str] = {
         f"model = mlflow.pyfunc.load_model('s3://dave:{S['python-storage-uri']}@bucket/model')\n"
         f"mlflow.set_registry_uri('http://user:{S['python-at-in-password']}@registry.example.com')\n"
         f"mlflow.set_tracking_uri('http://first.last@corp.example.com:{S['python-email-user']}@mlflow.corp.example.com')\n"
+        f"mlflow.set_tracking_uri('https://{S['python-token-user']}@mlflow.example.com')\n"
+        f"mlflow.set_registry_uri('https://mlflow.example.com/api?token={S['python-query-token']}&password={S['python-query-password']}')\n"
+        f"client = MlflowClient(registry_uri='postgresql://mlflow:{S['python-sqlalchemy']}@db:5432/mlflow')\n"
     ),
     "explore.ipynb": notebook(f"import os\nimport mlflow\nos.environ['DATABRICKS_TOKEN'] = '{S['notebook']}'\n"),
     "serve.sh": (
@@ -628,8 +639,9 @@ SECRET_PROJECT: dict[str, str] = {
 }
 # Where MLF701 must be reported: (path, line), one per secret.
 EXPECTED_CREDENTIALS = {
-    (".env", 1), (".env", 2), ("k8s/deploy.yaml", 11), ("docker-compose.yaml", 5), ("docker-compose.yaml", 6),
+    (".env", 1), (".env", 2), (".env", 3), ("k8s/deploy.yaml", 11), ("docker-compose.yaml", 5), ("docker-compose.yaml", 6),
     ("train.py", 5), ("train.py", 6), ("train.py", 7), ("train.py", 8), ("train.py", 10), ("train.py", 11),
+    ("train.py", 12), ("train.py", 13), ("train.py", 14),
     ("explore.ipynb", 3), ("serve.sh", 2), ("serve.sh", 3), ("Dockerfile", 2), ("Dockerfile", 3), ("Makefile", 1),
 }  # fmt: skip
 
@@ -693,19 +705,25 @@ USERINFO_CASES = [
     ("http://host:5000/a@b", None, "http://host:5000/a@b"),
     ("http://user:@host", None, "http://user:***@host"),
     ("models:/m@champion", None, "models:/m@champion"),
-    ("'http://a:b@h', 'https://c:d@i'", None, "'http://a:***@h', 'https://c:***@i'"),
+    ("'http://a:b@h', 'https://c:d@i'", "b", "'http://a:***@h', 'https://c:***@i'"),
+    # A database URL's password runs to the last "@" (SQLAlchemy): "/", "#", "?" included.
+    ("postgresql://mlflow:pa/ss#w?rd@db:5432/mlflow", "pa/ss#w?rd", "postgresql://mlflow:***@db:5432/mlflow"),
+    ("mysql+pymysql://u:s/e#c?r@db/x?charset=utf8", "s/e#c?r", "mysql+pymysql://u:***@db/x?charset=utf8"),
+    # An unencoded "/" in any password: the tail is not left showing.
+    ("https://user:pa/ss@mlflow.example.com", "pa/ss", "https://user:***@mlflow.example.com"),
 ]
 
 
 @pytest.mark.parametrize(("text", "password", "shown"), USERINFO_CASES)
 def test_uri_passwords_are_found_and_masked(text: str, password: str | None, shown: str) -> None:
-    from mlflow_lint.analysis.values import literal, mask_passwords, uri_password
+    from mlflow_lint.analysis.secrets import mask_secrets, uri_secret_kinds
+    from mlflow_lint.analysis.values import literal
     from mlflow_lint.audit.evidence import clip
     from mlflow_lint.checks.hardcoded_credentials import has_literal_password
 
-    assert uri_password(text) == password
+    assert ("password" in uri_secret_kinds(text)) is (password is not None)
     assert has_literal_password(literal(text)) is (password is not None)
-    assert mask_passwords(text) == shown
+    assert mask_secrets(text) == shown
     assert clip(text) == shown
     assert literal(text).render() == repr(shown)
 
@@ -725,6 +743,64 @@ def test_a_baseline_records_no_secret(secret_project: Path, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert_no_secret("check --write-baseline (stderr)", result.stdout + result.stderr)
     assert_no_secret("the baseline file", baseline.read_text(encoding="utf-8"))
+
+
+def _same_shape(secret: str) -> str:
+    """Another secret of the same length and character classes (a dictionary's next guess)."""
+    shifted = {**{c: chr((ord(c) - 48 + 3) % 10 + 48) for c in "0123456789"}}
+    shifted.update({c: chr((ord(c) - 97 + 7) % 26 + 97) for c in "abcdefghijklmnopqrstuvwxyz"})
+    shifted.update({c: chr((ord(c) - 65 + 7) % 26 + 65) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+    return "".join(shifted.get(c, c) for c in secret)
+
+
+def _hashes(project: Path, tmp_path: Path) -> tuple[list[object], list[object]]:
+    sarif = json.loads(run("check", "--format", "sarif", "--no-cache", cwd=project).stdout)
+    prints = sorted((r["ruleId"], json.dumps(r["partialFingerprints"], sort_keys=True)) for r in sarif["runs"][0]["results"])
+    baseline = project / "baseline.json"  # entry paths are relative to it
+    run("check", "--no-cache", "--write-baseline", str(baseline), cwd=project)
+    entries = sorted(json.dumps(entry, sort_keys=True) for entry in json.loads(baseline.read_text(encoding="utf-8"))["findings"])
+    return prints, entries
+
+
+def test_fingerprints_and_baseline_hashes_reveal_nothing_of_a_secret(tmp_path: Path) -> None:
+    """A hash over the flagged code as written lets a dictionary run recover the secret;
+    over the masked code (the secret's kind and length), every secret of the same shape
+    hashes alike: the hashes carry nothing a guess could be checked against."""
+    variant = {name: text for name, text in SECRET_PROJECT.items()}
+    for secret in SECRETS.values():
+        variant = {name: text.replace(secret, _same_shape(secret)) for name, text in variant.items()}
+    assert variant != SECRET_PROJECT
+    original = _hashes(write(tmp_path / "original", SECRET_PROJECT), tmp_path)
+    guessed = _hashes(write(tmp_path / "guessed", variant), tmp_path)
+    assert original == guessed
+
+
+def test_the_result_cache_holds_no_secret(secret_project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for _ in range(2):  # cold, then warm from the cache
+        result = run("check", "--format", "json", "--cache-dir", str(cache), cwd=secret_project)
+        assert "MLF701" in result.stdout
+    files = [path for path in cache.rglob("*") if path.is_file()]
+    assert any(path.name.startswith("results-") for path in files)
+    for path in files:
+        assert_no_secret(f"the cache file {path.name}", path.read_text(encoding="utf-8", errors="replace"))
+
+
+def test_a_baseline_written_before_masking_still_accepts_its_findings(secret_project: Path, tmp_path: Path) -> None:
+    """Version 2 files hashed the flagged code unmasked: those entries match by rule and
+    path now, and the run says to rewrite the file."""
+    current = tmp_path / "current.json"
+    run("check", "--no-cache", "--write-baseline", str(current), cwd=secret_project)
+    document = json.loads(current.read_text(encoding="utf-8"))
+    document["version"] = 2
+    for entry in document["findings"]:
+        if "code" in entry and entry["rule"] == "MLF701":
+            entry["code"] = "0" * 32  # what an unmasked hash is to the masked findings: no match
+    legacy = tmp_path / "legacy.json"
+    legacy.write_text(json.dumps(document), encoding="utf-8")
+    result = run("check", "--no-cache", "--format", "json", "--baseline", str(legacy), cwd=secret_project)
+    assert json.loads(result.stdout)["findings"] == [], result.stdout
+    assert "rewrite it with --write-baseline" in result.stderr
 
 
 # ============================================================================ (e) no forged log lines

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.semantic import _own_returns
 
 if TYPE_CHECKING:
@@ -36,35 +37,6 @@ _LOCAL_PATH_CALLS = frozenset(
     }
 )
 _PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePath"})
-# The authority of "scheme://authority/...". Its user information runs to the authority's
-# last "@", as urllib and requests read it: an unencoded "@" may sit in the password
-# ("user:p@ss@host") or in the user name ("first.last@corp.com:password@host").
-_AUTHORITY = re.compile(r"://([^/?#\s]*)")
-_URI_AUTHORITY = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/?#\s]*)", re.IGNORECASE)
-
-
-def uri_password(text: str) -> str | None:
-    """The password of a ``scheme://user:password@host`` URI that ``text`` starts with."""
-    match = _URI_AUTHORITY.match(text)
-    if match is None:
-        return None
-    userinfo, at, _ = match.group(1).rpartition("@")
-    _, colon, password = userinfo.partition(":")
-    return password if at and colon and password else None
-
-
-def mask_passwords(text: str) -> str:
-    """``text`` with the password of every ``scheme://user:password@host`` in it shown as
-    ``***`` (the user name is kept): messages and reports never echo secrets."""
-
-    def hide(match: re.Match[str]) -> str:
-        userinfo, at, host = match.group(1).rpartition("@")
-        user, colon, _ = userinfo.partition(":")
-        return f"://{user}:***@{host}" if at and colon else match.group(0)
-
-    return _AUTHORITY.sub(hide, text)
-
-
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
 
 
@@ -124,9 +96,9 @@ class StrValue:
         return "".join(out)
 
     def render(self) -> str:
-        """The value for messages: holes as ``{expr}``, passwords in URIs masked."""
+        """The value for messages: holes as ``{expr}``, secrets masked (analysis.secrets)."""
         body = "".join(part if isinstance(part, str) else part.render() for part in self.parts)
-        body = mask_passwords(body)
+        body = mask_secrets(body)
         rendered = repr(body) if len(body) <= 80 else repr(body[:79] + "…")
         return f"{rendered} via {self.via}" if self.via else rendered
 

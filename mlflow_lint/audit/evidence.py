@@ -29,7 +29,8 @@ from mlflow_lint.analysis.mlflow_calls import (
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.runs import RunScope, new_runs
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
-from mlflow_lint.analysis.values import Hole, StrValue, mask_passwords
+from mlflow_lint.analysis.secrets import mask_secrets
+from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.destructive_registry_call import DESTRUCTIVE_CALLS
 from mlflow_lint.checks.hardcoded_credentials import SECRET_VARIABLES, has_literal_password, is_literal_secret
 from mlflow_lint.checks.insecure_tracking_transport import http_host, is_loopback
@@ -721,5 +722,5 @@ def _short(node: ast.AST) -> str:
 
 def clip(text: str, limit: int = _MAX_SHOWN) -> str:
     """Shortened for a table cell, with any ``user:password@`` in a URI masked."""
-    text = mask_passwords(text)
+    text = mask_secrets(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
 from mlflow_lint.catalog import Rule
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.findings import Finding, normalise_source
@@ -63,11 +64,19 @@ class FileContext:
             return os.path.relpath(path, root).replace(os.sep, "/")
         return self.display_path
 
-    def report_at(self, rule_id: str, position: Position, snippet: str | None = None, **fields: str) -> None:
-        """Report at a text position (non-Python sources: a setting's value, a flag)."""
+    def report_at(
+        self, rule_id: str, position: Position, snippet: str | None = None, *, secret: bool = False, **fields: str
+    ) -> None:
+        """Report at a text position (non-Python sources: a setting's value, a flag).
+
+        The snippet (fingerprint and baseline material, kept in the result cache) never
+        holds a secret: recognisable ones become their kind and length, and with
+        ``secret`` (the flagged value *is* the secret) every string literal in it does."""
         rule = self.rules.get(rule_id)
         if rule is None:
             return
+        if snippet:
+            snippet = mask_secrets(mask_literals(snippet) if secret else snippet, style="kind")
         self.findings.append(
             Finding(
                 path=self.display_path,
@@ -81,10 +90,10 @@ class FileContext:
             )
         )
 
-    def report(self, rule_id: str, node: ast.AST, **fields: str) -> None:
+    def report(self, rule_id: str, node: ast.AST, *, secret: bool = False, **fields: str) -> None:
         """Report at a Python node (characters, not UTF-8 bytes; the node's source as snippet)."""
         if rule_id in self.rules:
-            self.report_at(rule_id, self.lines.span(node), self.lines.segment(node), **fields)
+            self.report_at(rule_id, self.lines.span(node), self.lines.segment(node), secret=secret, **fields)
 
 class Check:
     """A behavioural rule: one class per catalog entry.
