@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from mlflow_lint.findings import Finding
+from mlflow_lint.safe_io import write_atomically
 
 BASELINE_VERSION = 3  # 1 recorded the flagged code verbatim, 2 its unmasked hash; both still read
 _READABLE_VERSIONS = (1, 2, 3)
@@ -120,7 +121,8 @@ def write_baseline(findings: Iterable[Finding], baseline_path: Path, cwd: Path) 
     text = render_baseline(findings, baseline_path, cwd)
     try:
         baseline_path.parent.mkdir(parents=True, exist_ok=True)
-        baseline_path.write_text(text, encoding="utf-8")
+        # All or nothing, never through a link: a full disk must not destroy the old file.
+        write_atomically(baseline_path, text)
     except OSError as exc:
         raise BaselineError(f"cannot write baseline file {baseline_path}: {exc.strerror or exc}") from None
 

@@ -35,6 +35,7 @@ from typing import Any, Callable
 from mlflow_lint import __version__
 from mlflow_lint.findings import Finding
 from mlflow_lint.project import DependencyLog
+from mlflow_lint.safe_io import create_exclusively
 
 CACHE_DIRECTORY_NAME = ".mlflow_lint_cache"
 _FORMAT = 1
@@ -265,13 +266,9 @@ class ResultCache:
 
 def _mark_cache_directory(directory: Path) -> None:
     """A ``.gitignore`` so the cache is never committed, and a CACHEDIR.TAG for backup tools."""
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Created by mlflow-lint automatically.\n*\n", encoding="utf-8")
-    tag = directory / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This file is a cache directory tag created by mlflow-lint.\n",
-            encoding="utf-8",
-        )
+    # Created only where nothing is: never through a committed (dangling) link.
+    create_exclusively(directory / ".gitignore", "# Created by mlflow-lint automatically.\n*\n")
+    create_exclusively(
+        directory / "CACHEDIR.TAG",
+        "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by mlflow-lint.\n",
+    )

@@ -182,9 +182,11 @@ def check(
         report = render_text(result.findings, catalog, result.files_checked, statistics=statistics, style=click.style)
 
     if output is not None:
+        from mlflow_lint.safe_io import write_atomically
+
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(click.unstyle(report), encoding="utf-8")
+            write_atomically(output, click.unstyle(report))  # never through a committed link
         except OSError as exc:
             raise ConfigurationProblem(f"cannot write report to {output}: {exc.strerror or exc}") from None
     else:
@@ -395,6 +397,7 @@ def audit(
     from mlflow_lint.baseline import BaselineError, load_baseline
     from mlflow_lint.catalog import load_catalog
     from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
+    from mlflow_lint.safe_io import write_atomically
 
     if output_format is not None and len(outputs) > 1:
         raise click.UsageError("--format applies to one --output; with several, each file's suffix picks its format")
@@ -432,7 +435,7 @@ def audit(
             continue
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(report, encoding="utf-8")
+            write_atomically(output, report)  # never through a committed link
         except OSError as exc:
             raise ConfigurationProblem(f"cannot write report to {output}: {exc.strerror or exc}") from None
         shown = "n/a" if summary["score"] is None else f"{summary['score']}/100"

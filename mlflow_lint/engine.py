@@ -23,6 +23,7 @@ from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.positions import LineIndex
+from mlflow_lint.safe_io import leaves
 from mlflow_lint.project import DependencyLog, ProjectIndex, _project_root_of_directory, find_project_root
 from mlflow_lint.project_facts import (
     FactsDeferred,
@@ -138,8 +139,16 @@ def lint_paths(
     try:
         # Project facts (MLF102) are computed only if a file turns out to need them.
         facts = _FactsOnDemand(options, cache, workers)
+        roots = tuple(sorted({str(cwd), *(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)}))
         settings = _Settings(
-            tuple(sorted(selected)), options, str(cwd), None, ignores, record=cache is not None, defer_facts="MLF102" in selected
+            tuple(sorted(selected)),
+            options,
+            str(cwd),
+            None,
+            ignores,
+            record=cache is not None,
+            defer_facts="MLF102" in selected,
+            roots=roots,
         )
         outcomes = _lint_all(tasks, settings, cache, workers, progress, facts)
     finally:
@@ -386,6 +395,8 @@ class _Settings:
     per_file_ignores: _PerFileIgnores | None = None
     record: bool = False  # record what each analysis reads, for the result cache
     defer_facts: bool = False  # a file that needs project facts not given here says so
+    # Where files outside any project may be read from: the paths named, the working directory.
+    roots: tuple[str, ...] = ()
 
 
 @dataclass
@@ -408,6 +419,8 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     if settings.per_file_ignores is not None:
         ignored = settings.per_file_ignores.codes_for(path)
         selected_ids = tuple(rule for rule in selected_ids if not rule.startswith(ignored)) if ignored else selected_ids
+    if _leaves_project(path, settings):
+        return _Outcome([], False, "symbolic link to a file outside the project: not read")
     try:
         data, size = read_bounded(path, read_limit(path))
     except OSError as exc:
@@ -439,6 +452,14 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
         index.stop_log()
         index.defer_facts = False
     return _Outcome(findings, True, None, digest, log)
+
+
+def _leaves_project(path: Path, settings: _Settings) -> bool:
+    """A file (a committed symbolic link, typically) whose resolved path leaves its project:
+    the git work tree or project root around it, else the paths named and the working
+    directory. Such a file is never read: its content is not the project's."""
+    boundary = project_for(path).boundary
+    return leaves(path, (boundary,) if boundary is not None else settings.roots)
 
 
 def cached_facts_source(cache_dir: Path | None) -> Callable[[ProjectIndex, tuple[str, ...], str], ProjectFacts]:

@@ -18,6 +18,7 @@ from typing import Callable
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
+from mlflow_lint.safe_io import within
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
@@ -69,6 +70,18 @@ class ProjectIndex:
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
 
+    @functools.cached_property
+    def boundary(self) -> str | None:
+        """What files of this project may be read: the enclosing git work tree, else the
+        project root (None: no project around it). A symbolic link that resolves outside
+        it (``x.env -> /proc/self/environ``) is never read."""
+        if self.root is None:
+            return None
+        for directory in (self.root, *self.root.parents):
+            if (directory / ".git").exists():
+                return str(directory)
+        return str(self.root)
+
     def start_log(self, log: DependencyLog) -> None:
         """Record what the next analysis reads. Memoised results of modules already in
         memory are dropped first: reusing them would hide the modules they were built from."""
@@ -104,6 +117,8 @@ class ProjectIndex:
                 evicted.release()
 
     def _load(self, path: Path) -> AnalysedModule | None:
+        if self.boundary is not None and not within(path, self.boundary):
+            return None  # ``path`` is resolved: a module linked in from outside the project
         try:
             if path.stat().st_size > _MAX_MODULE_BYTES:
                 return None

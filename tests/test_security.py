@@ -950,3 +950,79 @@ def test_flake8_and_the_cli_agree_on_encoded_python(tmp_path: Path) -> None:
     from_flake8 = sorted(flake8.stdout.splitlines())
     from_cli = sorted(f"{f['path']}:{f['line']}:{f['rule']}" for f in cli)
     assert from_cli == from_flake8 and len(from_cli) == len(python), (from_cli, flake8.stdout, flake8.stderr)
+
+
+# ============================================================================ (h) nothing read or written outside the project
+OUTSIDE_ENV = "MLFLOW_TRACKING_URI=./outside-mlruns\nMLFLOW_TRACKING_PASSWORD=outside-SECRET-4242\n"
+
+
+def linked_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A git project with committed links that leave it: a .env, a module its code imports
+    a constant from, and report/baseline/cache files; the targets sit beside the project."""
+    outside = tmp_path / "outside"
+    write(outside, {"secrets.env": OUTSIDE_ENV, "settings.py": "TRACKING_URI = './outside-mlruns'\n", "bashrc": "# theirs\n"})
+    project = write(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n",
+            "serve.py": "import mlflow\nfrom settings import TRACKING_URI\nmlflow.set_tracking_uri(TRACKING_URI)\nmlflow.pyfunc.load_model('runs:/0a1b2c/model')\n",
+        },
+    )
+    (project / ".git").mkdir()
+    (project / "x.env").symlink_to(outside / "secrets.env")
+    (project / "settings.py").symlink_to(outside / "settings.py")
+    for name in ("report.sarif", "report.md", "baseline.json"):
+        (project / name).symlink_to(outside / "bashrc")
+    (project / ".mlflow_lint_cache").mkdir()
+    (project / ".mlflow_lint_cache" / ".gitignore").symlink_to(outside / "created-through-a-link")
+    return project, outside
+
+
+def test_links_out_of_the_project_are_never_read(tmp_path: Path) -> None:
+    project, _ = linked_project(tmp_path)
+    for args in (("check", "--verbose", "--format", "json", "."), ("check", "--verbose", "--format", "json", "x.env", "serve.py")):
+        result = run(*args, "--no-cache", cwd=project)
+        findings = json.loads(result.stdout)["findings"]
+        assert [(f["path"], f["rule"]) for f in findings] == [("serve.py", "MLF601")], result.stdout
+        assert "skipped x.env: symbolic link to a file outside the project" in result.stderr
+        assert "outside-SECRET" not in result.stdout + result.stderr and "outside-mlruns" not in result.stdout
+
+
+def test_reports_baselines_and_the_cache_never_write_through_a_link(tmp_path: Path) -> None:
+    project, outside = linked_project(tmp_path)
+    env = {"MLFLOW_LINT_CACHE_DIR": ""}  # the default location, beside the configuration
+    run("check", "--format", "sarif", "--output", "report.sarif", cwd=project, env=env)
+    run("check", "--write-baseline", "baseline.json", cwd=project, env=env)
+    run("audit", "-o", "report.md", cwd=project, env=env)
+    assert (outside / "bashrc").read_text(encoding="utf-8") == "# theirs\n"
+    assert not (outside / "created-through-a-link").exists()
+    for name in ("report.sarif", "report.md", "baseline.json"):
+        assert not (project / name).is_symlink() and (project / name).stat().st_size > 0, name
+
+
+def _limit_file_size() -> None:  # runs in the child before exec: a disk that is full past 4 KB
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+
+def test_a_full_disk_never_destroys_a_file(tmp_path: Path) -> None:
+    """Every write goes to a temporary file that is renamed into place: a failed write
+    leaves the previous baseline and report whole."""
+    loads = "".join(f"m{i} = mlflow.pyfunc.load_model('runs:/0a1b2c{i:04d}/model')\n" for i in range(80))
+    project = write(tmp_path / "project", {"pyproject.toml": "[project]\nname = 'demo'\n", "serve.py": "import mlflow\n" + loads})
+    previous = {"baseline.json": '{"tool": "mlflow-lint", "version": 3, "findings": []}\n', "report.json": '{"old": "report"}\n'}
+    write(project, previous)
+    environment = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    for args in (("--write-baseline", "baseline.json"), ("--format", "json", "--output", "report.json")):
+        result = subprocess.run(
+            [console_script(), "check", "--no-cache", *args], cwd=project, env=environment, capture_output=True,
+            text=True, timeout=120, check=False, preexec_fn=_limit_file_size,
+        )  # fmt: skip
+        assert result.returncode == 2 and "cannot write" in result.stderr, (args, result.returncode, result.stderr)
+        assert "Traceback" not in result.stderr
+    for name, text in previous.items():
+        assert (project / name).read_text(encoding="utf-8") == text, name
+    assert sorted(p.name for p in project.iterdir()) == ["baseline.json", "pyproject.toml", "report.json", "serve.py"]
