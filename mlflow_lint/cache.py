@@ -18,12 +18,21 @@ the file system's timestamp granularity could go unseen ("racily clean": re-hash
 
 JSON, never pickle: the cache directory may come from a checkout, and loading it must not
 be able to execute anything. A corrupt, foreign or truncated file is ignored and rewritten.
+
+Nor is a cache file trusted because it parses: a committed ``.mlflow_lint_cache/`` (or one
+restored from a shared image) could say "no findings" for a file full of them, and the
+cache key is predictable. Each file is signed with an HMAC whose key is a random secret of
+this user on this machine, kept outside every repository (``cache_key_file``); a file it
+does not verify is ignored. A cache directory that git tracks, or a default one that is
+a symbolic link, is not used at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import subprocess
 import os
 import sys
 import time
@@ -38,7 +47,7 @@ from mlflow_lint.project import DependencyLog
 from mlflow_lint.safe_io import create_exclusively
 
 CACHE_DIRECTORY_NAME = ".mlflow_lint_cache"
-_FORMAT = 1
+_FORMAT = 2  # 2: signed (a MAC line before the JSON)
 _RACY_WINDOW_NS = 2_000_000_000
 _MAX_HASHED_BYTES = 200_000_000  # coarser than any file system's timestamp granularity
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
@@ -46,6 +55,62 @@ _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 class CacheUnavailable(Exception):
     """The cache directory cannot be created or written: the run goes on without it."""
+
+
+def cache_key_file() -> Path:
+    """Where this user's cache-signing secret lives: the user's cache directory
+    (``$XDG_CACHE_HOME``, ``~/Library/Caches``, ``%LOCALAPPDATA%``), never a repository."""
+    override = os.environ.get("MLFLOW_LINT_CACHE_KEY_FILE")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "mlflow-lint" / "cache-signing-key"
+
+
+def _signing_key() -> bytes:
+    """The secret that signs cache files, made on first use (32 random bytes, mode 0600)."""
+    path = cache_key_file()
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+    except OSError as error:
+        raise CacheUnavailable(f"cannot read the cache signing key {path}: {error.strerror or error}") from None
+    if key:
+        if len(key) < 32:
+            raise CacheUnavailable(f"the cache signing key {path} is too short; delete it to make a new one")
+        return key
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(os.urandom(32))
+        try:
+            os.link(temporary, path)  # all or nothing; a concurrent first run's key wins
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+        return path.read_bytes()
+    except OSError as error:
+        raise CacheUnavailable(f"cannot create the cache signing key {path}: {error.strerror or error}") from None
+
+
+def _tracked_by_git(directory: Path) -> bool:
+    """Whether git tracks anything in ``directory`` (no git, or not a work tree: False)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", "."], cwd=directory, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return listed.returncode == 0 and bool(listed.stdout.strip(b"\0"))
 
 
 def code_fingerprint() -> str:
@@ -110,12 +175,20 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self.dirty = False  # something was recorded that the file on disk does not have
+        self.key_bytes = b""  # the signing secret
+        self.ignored: str | None = None  # why an existing cache file was not trusted (--verbose)
 
     # ----------------------------------------------------------------- load and save
     @classmethod
     def open(cls, directory: Path, key: str) -> ResultCache:
-        """Load the cache (or start empty); CacheUnavailable when it cannot be written."""
+        """Load the cache (or start empty); CacheUnavailable when it cannot be written or
+        must not be trusted (tracked by git; a default location that is a symbolic link)."""
         cache = cls(directory, key)
+        if directory.name == CACHE_DIRECTORY_NAME and directory.is_symlink():
+            raise CacheUnavailable(f"{directory} is a symbolic link; not used (name a directory with --cache-dir)")
+        if directory.is_dir() and _tracked_by_git(directory):
+            raise CacheUnavailable(f"{directory} is tracked by git, so its results cannot be trusted; not used")
+        cache.key_bytes = _signing_key()
         try:
             directory.mkdir(parents=True, exist_ok=True)
             if not os.access(directory, os.W_OK | os.X_OK):
@@ -126,18 +199,28 @@ class ResultCache:
         cache._load()
         return cache
 
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self.key_bytes, body, hashlib.sha256).hexdigest().encode("ascii")
+
     def _load(self) -> None:
         try:
             with open(self.path, "rb") as handle:
-                data = json.loads(handle.read())
+                mac, _, body = handle.read().partition(b"\n")
+        except OSError:
+            return  # absent: start empty
+        if not hmac.compare_digest(mac, self._mac(body)):
+            self.ignored = f"ignored {self.path.name}: not written by mlflow-lint for this user on this machine"
+            return
+        try:
+            data = json.loads(body)
             if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("key") != self.key:
                 return
             files, results, uses = data["files"], data["results"], data["uses"]
             written_at = data["written_at"]
             if not (isinstance(files, dict) and isinstance(results, dict) and isinstance(uses, dict) and isinstance(written_at, int)):
                 return
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
-            return  # absent, corrupt or foreign: start empty, and the save rewrites it
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return  # corrupt or foreign: start empty, and the save rewrites it
         self.files, self.results, self.uses, self._written_at = files, results, uses, written_at
 
     def save(self) -> None:
@@ -161,9 +244,10 @@ class ResultCache:
         temporary = self.directory / f".results-{os.getpid()}-{os.urandom(6).hex()}.tmp"
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                # dumps, not dump: dump streams through the pure-Python encoder, 10x slower
-                stream.write(json.dumps(data, separators=(",", ":"), sort_keys=True))
+            # dumps, not dump: dump streams through the pure-Python encoder, 10x slower
+            body = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(self._mac(body) + b"\n" + body)
             os.replace(temporary, self.path)
         except OSError:
             try:

@@ -146,6 +146,8 @@ def check(
         result = lint_paths(targets, config, enabled, jobs=jobs, cache_dir=cache_directory)
     if verbose and cache_directory is not None and result.cache_note is None:
         click.echo(f"result cache: {cache_directory} ({result.cached} of {result.files_checked} files unchanged)", err=True)
+        if result.cache_detail is not None:
+            click.echo(f"result cache: {result.cache_detail}", err=True)
     if write_baseline_path is not None:
         _write_baseline(result.findings, write_baseline_path)
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them

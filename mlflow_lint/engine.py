@@ -84,6 +84,7 @@ class LintResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     unsupported: list[str] = field(default_factory=list)  # named explicitly, but not a type we read
     cache_note: str | None = None  # why the result cache was not used, when it was asked for
+    cache_detail: str | None = None  # for --verbose: an existing cache file that was not trusted
     cached: int = 0  # files whose results came from the cache
     # shown path -> the file's absolute path: a shown path escapes a name's undecodable
     # bytes ("\\xff"), so --diff and --fix find the file through this, never by the name shown
@@ -173,6 +174,7 @@ def lint_paths(
         skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped] + notes,
         unsupported=[display_path(p, cwd) for p in found.unsupported],
         cache_note=cache_note,
+        cache_detail=cache.ignored if cache is not None else None,
         cached=cache.hits if cache is not None else 0,
         located={shown: path_text for path_text, shown in tasks},
     )

@@ -16,6 +16,21 @@ from mlflow_lint.engine import lint_paths
 from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, inconsistent_uri_project, run_cli, write_files
 
 
+
+def signed(body: bytes) -> bytes:
+    """A cache file's bytes as mlflow-lint writes them on this machine: its MAC line, then the body."""
+    import hashlib
+    import hmac
+
+    from mlflow_lint.cache import _signing_key
+
+    return hmac.new(_signing_key(), body, hashlib.sha256).hexdigest().encode() + b"\n" + body
+
+
+def cache_data(path: Path) -> dict:
+    """The JSON body of a cache file (after its MAC line)."""
+    return json.loads(path.read_bytes().partition(b"\n")[2])
+
 def _findings(project: Path, *args: str) -> list[tuple[str, int, str]]:
     # the default location, unless the arguments name one
     result = run_cli("check", ".", "--format", "json", *args, cwd=project, env={"MLFLOW_LINT_CACHE_DIR": ""})
@@ -115,13 +130,14 @@ def test_warm_output_is_byte_identical_to_a_cold_and_an_uncached_run(tmp_path: P
         b'{"format": 1, "files": {"a": 1}, "results": {"a": "b"}, "uses": [], "written_at": "x"}',
     ],
 )
-def test_corrupt_or_foreign_cache_files_are_ignored_and_rewritten(project: Path, tmp_path: Path, content: bytes) -> None:
+@pytest.mark.parametrize("sign", [True, False], ids=["signed", "unsigned"])
+def test_corrupt_or_foreign_cache_files_are_ignored_and_rewritten(project: Path, tmp_path: Path, content: bytes, sign: bool) -> None:
     cache = tmp_path / "cache"
     expected, _ = _lint(project, cache)
     (cache_file,) = cache.glob("results-*.json")
-    cache_file.write_bytes(content)
+    cache_file.write_bytes(signed(content) if sign else content)
     assert _lint(project, cache) == (expected, 0)
-    assert json.loads(cache_file.read_bytes())["format"] == 1  # rewritten
+    assert cache_data(cache_file)["format"] == 2  # rewritten
     assert _lint(project, cache) == (expected, 3)
 
 
@@ -129,11 +145,11 @@ def test_entries_with_the_right_key_but_wrong_shapes_are_misses_not_crashes(proj
     cache = tmp_path / "cache"
     expected, _ = _lint(project, cache)
     (cache_file,) = cache.glob("results-*.json")
-    data = json.loads(cache_file.read_bytes())
+    data = cache_data(cache_file)
     for entry in data["results"].values():
         entry["findings"] = [["only", "three", "fields"]]
         entry["deps"] = {"modules": [["/nonexistent.py", "0"]], "lookups": "not a list"}
-    cache_file.write_text(json.dumps(data))
+    cache_file.write_bytes(signed(json.dumps(data).encode()))
     assert _lint(project, cache)[0] == expected
 
 
@@ -179,7 +195,7 @@ def test_entries_of_deleted_files_are_dropped(project: Path, tmp_path: Path) -> 
     (project / "new.py").write_text("import mlflow\n")
     _lint(project, cache)
     (cache_file,) = cache.glob("results-*.json")
-    assert not any(path.endswith("serve.py") for path in json.loads(cache_file.read_bytes())["results"])
+    assert not any(path.endswith("serve.py") for path in cache_data(cache_file)["results"])
 
 
 def test_the_cache_never_loads_anything_but_json(project: Path, tmp_path: Path) -> None:

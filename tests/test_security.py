@@ -1026,3 +1026,42 @@ def test_a_full_disk_never_destroys_a_file(tmp_path: Path) -> None:
     for name, text in previous.items():
         assert (project / name).read_text(encoding="utf-8") == text, name
     assert sorted(p.name for p in project.iterdir()) == ["baseline.json", "pyproject.toml", "report.json", "serve.py"]
+
+
+# ============================================================================ (g, continued) a cache is no way around the gate
+def test_a_cache_file_not_written_here_is_never_trusted(tmp_path: Path) -> None:
+    """A committed (or image-restored) cache file that says "no findings" for a bad file:
+    the key is predictable, so only a signature with this machine's secret can vouch."""
+    project = write(tmp_path / "project", {"pyproject.toml": "[project]\nname = 'demo'\n", "serve.py": LOAD_FROM_RUN})
+    cache = tmp_path / "cache"
+    assert run("check", "--cache-dir", str(cache), cwd=project).returncode == 1
+    (cache_file,) = cache.glob("results-*.json")
+    mac, _, body = cache_file.read_bytes().partition(b"\n")
+    data = json.loads(body)
+    for entry in data["results"].values():
+        entry["findings"] = []  # what the forger wants CI to believe
+    cache_file.write_bytes(mac + b"\n" + json.dumps(data).encode())  # the old MAC: no key to make a new one
+    result = run("check", "--verbose", "--cache-dir", str(cache), cwd=project)
+    assert result.returncode == 1 and "serve.py:2:26: MLF601" in result.stdout
+    assert "not written by mlflow-lint for this user on this machine" in result.stderr
+    # Another machine's key signs nothing this one accepts.
+    other_key = tmp_path / "other-key"
+    other = run("check", "--verbose", "--cache-dir", str(cache), cwd=project, env={"MLFLOW_LINT_CACHE_KEY_FILE": str(other_key)})
+    assert other.returncode == 1 and "not written by mlflow-lint" in other.stderr
+
+
+def test_a_cache_directory_that_git_tracks_or_a_linked_one_is_not_used(tmp_path: Path) -> None:
+    from .gitrepo import commit, init_repo
+
+    project = init_repo(tmp_path / "project", {"pyproject.toml": "[project]\nname = 'demo'\n", "serve.py": LOAD_FROM_RUN})
+    env = {"MLFLOW_LINT_CACHE_DIR": ""}  # the default location, beside the configuration
+    commit(project, {".mlflow_lint_cache/results-0.json": "{}\n"}, message="commit the cache")
+    result = run("check", cwd=project, env=env)
+    assert result.returncode == 1 and "is tracked by git" in result.stderr
+    assert (project / ".mlflow_lint_cache" / "results-0.json").read_text(encoding="utf-8") == "{}\n"
+    linked = write(tmp_path / "linked", {"pyproject.toml": "[project]\nname = 'demo'\n", "serve.py": LOAD_FROM_RUN})
+    (tmp_path / "elsewhere").mkdir()
+    (linked / ".mlflow_lint_cache").symlink_to(tmp_path / "elsewhere")
+    result = run("check", cwd=linked, env=env)
+    assert result.returncode == 1 and "is a symbolic link" in result.stderr
+    assert not list((tmp_path / "elsewhere").iterdir())
