@@ -116,7 +116,11 @@ class MlflowLintChecker:
         if index.facts_source is None:  # MLF102 asks for them only when the file sets a URI
             index.facts_source = cached_facts_source(settings.cache_dir)
         module = AnalysedModule(path, source, self.tree, index)
-        index.register(module)
+        if _is_the_file_on_disk(path, source):
+            index.register(module)
+        # else an unsaved buffer (flake8 reading stdin, an editor): never registered as the
+        # file on disk, so what other files resolve in it, and the project facts the result
+        # cache records for the file, come from the disk, not from the buffer.
         suppressions = NO_SUPPRESSIONS if self.disable_noqa else None
         return run_checks(
             module, display_path(path, cwd), selected, load_catalog(), settings.options, str(cwd), suppressions=suppressions
@@ -166,6 +170,26 @@ def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSetting
         ignored_codes=per_file_ignores(config),
         cache_dir=cache_dir,
     )
+
+
+def _is_the_file_on_disk(path: Path, source: str) -> bool:
+    """Whether flake8's text is the file's content on disk (flake8 decodes it as Python
+    does, with universal newlines), not an unsaved buffer given on standard input."""
+    from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
+    from mlflow_lint.sources.python import UnanalysableSource, decode_python
+
+    try:
+        data, size = read_bounded(path, MAX_ANALYSED_BYTES)
+        if size > MAX_ANALYSED_BYTES:
+            return False
+        on_disk = decode_python(data)
+    except (OSError, UnanalysableSource):
+        return False
+    return _universal_newlines(on_disk) == _universal_newlines(source)
+
+
+def _universal_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _unanalysable_message(reason: str) -> str:

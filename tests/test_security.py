@@ -1065,3 +1065,29 @@ def test_a_cache_directory_that_git_tracks_or_a_linked_one_is_not_used(tmp_path:
     result = run("check", cwd=linked, env=env)
     assert result.returncode == 1 and "is a symbolic link" in result.stderr
     assert not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_an_unsaved_buffer_never_stands_in_for_the_file_on_disk(tmp_path: Path) -> None:
+    """flake8 on an editor's buffer (standard input) must not record the buffer's tracking
+    URIs as the on-disk file's project facts: later runs would compare against them."""
+    uri = 'import mlflow\nmlflow.set_tracking_uri("{}")\n'
+    project = write(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n",
+            "a.py": uri.format("https://mlflow.example.com"),
+            "b.py": uri.format("https://mlflow.example.com"),
+            "c.py": uri.format("https://other.example.com"),
+        },
+    )
+    env = {**os.environ, "MLFLOW_LINT_CACHE_DIR": str(tmp_path / "cache")}
+
+    def flake8(*args: str, stdin: str | None = None) -> list[str]:
+        command = [sys.executable, "-m", "flake8", "--select", "MLF", "--format", "%(path)s:%(row)d:%(code)s", *args]
+        done = subprocess.run(command, cwd=project, env=env, input=stdin, capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done.stdout.splitlines()
+
+    # The buffer first, on an empty cache: it is the run that computes the project facts.
+    assert flake8("--stdin-display-name", "a.py", "-", stdin=uri.format("https://other.example.com")) == ["a.py:2:MLF102"]
+    assert flake8("a.py", "b.py", "c.py") == ["c.py:2:MLF102"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.project_facts import normalise_uri, tracking_uri_uses
 
@@ -19,7 +20,8 @@ class InconsistentTrackingUris(Check):
     node_types = (ast.Module,)
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        allowed = frozenset(normalise_uri(uri) for uri in ctx.options.allowed_tracking_uris)
+        # Compared as the facts hold them: normalised, secrets masked.
+        allowed = frozenset(normalise_uri(mask_secrets(uri)) for uri in ctx.options.allowed_tracking_uris)
         own = [(value_node, uri, shown) for value_node, uri, shown in tracking_uri_uses(ctx.python) if uri not in allowed]
         if not own:
             return  # nothing to compare: the project's facts are not needed (nor computed)
