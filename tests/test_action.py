@@ -196,6 +196,35 @@ def test_findings_exit_1_is_a_result_and_fail_on_decides(runner: Runner, levels:
     assert "serve.py:2:34: MLF601 a " in result.stdout
 
 
+def workflow_commands(log: str) -> list[str]:
+    """The lines of a step's log that a runner would execute as workflow commands: those
+    starting with "::", except between ``::stop-commands::<token>`` and ``::<token>::``."""
+    commands: list[str] = []
+    stopped: str | None = None
+    for line in log.splitlines():
+        if stopped is not None:
+            if line == f"::{stopped}::":
+                stopped = None
+            continue
+        if line.startswith("::stop-commands::"):
+            stopped = line[len("::stop-commands::") :]
+        elif line.startswith("::"):
+            commands.append(line)
+    return commands
+
+
+def test_messages_and_file_names_cannot_forge_workflow_commands(runner: Runner) -> None:
+    forged = _sarif("error")
+    result_entry = forged["runs"][0]["results"][0]
+    result_entry["message"]["text"] = "bad\n::add-mask::hunter2\n::warning file=x.py::forged by a message"
+    result_entry["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "::error::forged by a file name\n.py"
+    result = runner.lint(1, forged)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert workflow_commands(result.stdout) == [], result.stdout
+    findings = [line for line in result.stdout.splitlines() if "MLF601" in line]
+    assert len(findings) == 1 and "forged by a message" in findings[0]  # one line, still readable
+
+
 def test_usage_error_exit_2_fails_the_step_even_with_fail_on_none(runner: Runner) -> None:
     result = runner.lint(2, None, fail_on="none")
     assert result.returncode == 2
