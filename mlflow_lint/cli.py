@@ -473,17 +473,41 @@ def _refuse_file_names_as_options(args: Sequence[str]) -> None:
         sys.exit(EXIT_ERROR)
 
 
+def _exit_on_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C: end the pool's workers and exit 130 at once. A KeyboardInterrupt raised
+    wherever the main thread happens to be (a fork handler, a pool's bookkeeping) can be
+    swallowed or turn into another error; the console script owns its process, so it stops
+    it here (every file it writes is written atomically, so nothing is left half-written)."""
+    from mlflow_lint.workers import terminate_all
+
+    terminate_all()
+    try:
+        sys.stderr.write("\nmlflow-lint: interrupted\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(130)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    import signal
+
     args = list(argv) if argv is not None else sys.argv[1:]
+    if argv is None and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _exit_on_interrupt)  # not when embedded (argv given, or a handler of the host's)
     _refuse_file_names_as_options(args)
     try:
-        cli.main(args=args, prog_name="mlflow-lint", standalone_mode=True)
+        # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1, which a
+        # CI script would read as "findings". An interruption is 130, as shells report it.
+        code = cli.main(args=args, prog_name="mlflow-lint", standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("mlflow-lint: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as problem:
+        problem.show()
+        sys.exit(problem.exit_code)
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user
         click.echo(
             f"mlflow-lint: internal error: {exc.__class__.__name__}: {exc}\n"
@@ -491,6 +515,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)  # --help, --version
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import ast
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Iterable, Sequence
 
 
 from mlflow_lint.analysis.module import AnalysedModule
@@ -35,6 +35,7 @@ from mlflow_lint.project_facts import (
     may_set_tracking_uri,
     project_files,
 )
+from mlflow_lint.workers import WorkerPool
 from mlflow_lint.suppressions import (
     UNUSED_SUPPRESSION,
     Suppressions,
@@ -67,13 +68,7 @@ from mlflow_lint.sources.notebook import (
 from mlflow_lint.sources.yaml_source import UnparsableYaml
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
-if TYPE_CHECKING:
-    from concurrent.futures import Executor
 
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-_POOL_THRESHOLD = 24  # below this many files a process pool costs more than it saves
 
 
 @dataclass
@@ -136,7 +131,8 @@ def lint_paths(
     options = config.rule_options()
     ignores = _PerFileIgnores(config)
     cache, cache_note = _open_cache(cache_dir, (tuple(sorted(selected)), options, config.per_file_ignores, str(cwd)))
-    workers = _Workers(jobs)
+    workers = WorkerPool(jobs)
+    interrupted = False
     try:
         # Project facts (MLF102) are computed only if a file turns out to need them.
         facts = _FactsOnDemand(options, cache, workers)
@@ -152,8 +148,11 @@ def lint_paths(
             roots=roots,
         )
         outcomes = _lint_all(tasks, settings, cache, workers, progress, facts)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        workers.close()
+        workers.close(interrupted)
     if cache is not None:
         cache.save()
 
@@ -189,34 +188,11 @@ def _open_cache(directory: Path | None, configuration: object) -> tuple[ResultCa
         return None, f"result cache disabled: {problem}"
 
 
-class _Workers:
-    """A process pool made on first need, when there is enough work to pay for it."""
-
-    def __init__(self, jobs: int | None) -> None:
-        self.jobs = jobs
-        self.pool: Executor | None = None
-
-    def map(self, function: Callable[[_T, _Settings], _R], items: list[_T], settings: _Settings) -> Iterator[_R]:
-        workers = _worker_count(self.jobs, len(items))
-        if workers <= 1:
-            return (function(item, settings) for item in items)
-        if self.pool is None:
-            from concurrent.futures import ProcessPoolExecutor  # a run on a few files never needs it
-
-            self.pool = ProcessPoolExecutor(max_workers=workers)
-        chunk = max(1, len(items) // (workers * 8))
-        return self.pool.map(function, items, [settings] * len(items), chunksize=chunk)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-
-
 class _FactsOnDemand:
     """Each project's facts, computed on first need (once per project and run): from the
     result cache's per-file records, and the worker pool for files that must be parsed."""
 
-    def __init__(self, options: RuleOptions, cache: ResultCache | None, workers: _Workers) -> None:
+    def __init__(self, options: RuleOptions, cache: ResultCache | None, workers: WorkerPool) -> None:
         self.options = options
         self.cache = cache
         self.workers = workers
@@ -235,7 +211,7 @@ def _lint_all(
     tasks: list[tuple[str, str]],
     settings: _Settings,
     cache: ResultCache | None,
-    workers: _Workers,
+    workers: WorkerPool,
     progress: Progress | None,
     facts: _FactsOnDemand,
 ) -> list[_Outcome]:
@@ -321,13 +297,6 @@ def _store_findings(
         codes = ignores.codes_for(store)
         findings.extend(f for f in ctx.findings if not any(f.rule.startswith(code) for code in codes))
     return findings
-
-
-def _worker_count(jobs: int | None, task_count: int) -> int:
-    if task_count < _POOL_THRESHOLD:
-        return 1
-    wanted = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
-    return max(1, min(wanted, task_count))
 
 
 class _PerFileIgnores:
@@ -472,7 +441,7 @@ def cached_facts_source(cache_dir: Path | None) -> Callable[[ProjectIndex, tuple
     def source(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
         options = RuleOptions(exclude=exclude, root=exclude_root)
         cache = _open_cache(cache_dir, ("project-facts", exclude, exclude_root))[0] if cache_dir is not None else None
-        facts = _collect_facts(index, options, cache, _Workers(1))
+        facts = _collect_facts(index, options, cache, WorkerPool(1))
         if cache is not None:
             cache.save()
         return facts
@@ -480,7 +449,7 @@ def cached_facts_source(cache_dir: Path | None) -> Callable[[ProjectIndex, tuple
     return source
 
 
-def _collect_facts(index: ProjectIndex, options: RuleOptions, cache: ResultCache | None, workers: _Workers) -> ProjectFacts:
+def _collect_facts(index: ProjectIndex, options: RuleOptions, cache: ResultCache | None, workers: WorkerPool) -> ProjectFacts:
     if cache is None and workers.jobs == 1:
         return collect_project_facts(index, options.exclude, options.root)
     uses: list[TrackingUriUse] = []

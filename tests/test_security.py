@@ -1091,3 +1091,79 @@ def test_an_unsaved_buffer_never_stands_in_for_the_file_on_disk(tmp_path: Path) 
     # The buffer first, on an empty cache: it is the run that computes the project facts.
     assert flake8("--stdin-display-name", "a.py", "-", stdin=uri.format("https://other.example.com")) == ["a.py:2:MLF102"]
     assert flake8("a.py", "b.py", "c.py") == ["c.py:2:MLF102"]
+
+
+# ============================================================================ (i) processes
+def _busy_project(root: Path) -> Path:
+    """Enough files for the process pool, each worth analysing."""
+    body = "import mlflow\n" + "".join(f"m{i} = mlflow.pyfunc.load_model('runs:/0a1b{i:04d}/model')\n" for i in range(300))
+    return write(root, {"pyproject.toml": "[project]\nname = 'busy'\n", **{f"pkg/m{n:03d}.py": body for n in range(400)}})
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _start(project: Path, **popen: Any) -> tuple[subprocess.Popen[str], list[int]]:
+    environment = {**os.environ, "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [console_script(), "check", "--no-cache", "--jobs", "2", "."], cwd=project, env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        workers = _children(process.pid)
+        if len(workers) >= 2:
+            return process, workers
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail("the pool never started")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads process children from /proc")
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_pool_workers_die_with_the_main_process(tmp_path: Path, signal_name: str) -> None:
+    import signal
+
+    process, workers = _start(_busy_project(tmp_path / "project"))
+    process.send_signal(getattr(signal, signal_name))
+    try:
+        process.communicate(timeout=20)  # the workers held the pipes open: this hung forever
+    except subprocess.TimeoutExpired:
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"pool workers outlived the main process ({signal_name})")
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads process children from /proc")
+@pytest.mark.parametrize("to_group", [False, True], ids=["main-process", "process-group"])
+def test_an_interrupt_exits_130_not_1(tmp_path: Path, to_group: bool) -> None:
+    """Ctrl-C reaches the whole process group; ``kill -INT`` only the main process.
+    Exit 1 would read as "findings" in a CI script."""
+    import signal
+
+    process, workers = _start(_busy_project(tmp_path / "project"), start_new_session=True)
+    if to_group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "mlflow-lint: interrupted" in stderr and "Traceback" not in stderr
