@@ -151,7 +151,7 @@ def check(
     if write_baseline_path is not None:
         _write_baseline(result.findings, write_baseline_path)
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
-    result.findings = _not_yet_accepted(result.findings, changes, baseline, result.located)
+    result.findings = _not_yet_accepted(result.findings, changes, baseline)
 
     from mlflow_lint.reporters.text import printable  # a file name must not drive the terminal or the CI log
 
@@ -271,13 +271,11 @@ def _write_baseline(findings: list[Finding], path: Path) -> NoReturn:
     sys.exit(EXIT_CLEAN)
 
 
-def _not_yet_accepted(
-    findings: list[Finding], changes: ChangedLines | None, baseline: Baseline | None, located: dict[str, str]
-) -> list[Finding]:
+def _not_yet_accepted(findings: list[Finding], changes: ChangedLines | None, baseline: Baseline | None) -> list[Finding]:
     """Findings on changed lines (``--diff``) that the baseline does not hold."""
     cwd = Path.cwd()
     if changes is not None:
-        findings = [finding for finding in findings if changes.covers(finding, cwd, located)]
+        findings = [finding for finding in findings if changes.covers(finding, cwd)]
     if baseline is not None:
         if baseline.outdated:
             click.echo(
@@ -299,13 +297,14 @@ def _run_fixes(
 
     ``--diff-fixes`` exits 1 when there is something to fix, 0 otherwise."""
     from mlflow_lint.fixes.apply import NOTES, fix_paths
+    from mlflow_lint.reporters.text import printable  # a file name must not drive the terminal
 
     fixed = fix_paths(findings, config, enabled, unsafe=unsafe)
     count = sum(len(result.applied) for result in fixed)
     more = sum(result.more_with_unsafe for result in fixed)
     for result in fixed:
         for problem in result.dropped:
-            click.echo(f"mlflow-lint: {result.shown}: {problem}", err=True)
+            click.echo(f"mlflow-lint: {printable(result.shown)}: {problem}", err=True)
     noun = "finding" if count == 1 else "findings"
     extra = f" ({more} more with --unsafe-fixes)" if more else ""
     if diff_only:
@@ -317,11 +316,11 @@ def _run_fixes(
         click.echo(f"mlflow-lint: would fix {count} {noun}{extra}", err=True)
         sys.exit(EXIT_FINDINGS if diff else EXIT_CLEAN)
     for result in fixed:
-        if result.changed:
+        if result.changed and result.path is not None:
             try:
-                (Path.cwd() / result.shown).write_bytes(result.fixed)
+                result.path.write_bytes(result.fixed)  # the file read, also when its name is not UTF-8
             except OSError as exc:
-                raise ConfigurationProblem(f"cannot write the fixed {result.shown}: {exc.strerror or exc}") from None
+                raise ConfigurationProblem(f"cannot write the fixed {printable(result.shown)}: {exc.strerror or exc}") from None
     for name in sorted({name for result in fixed for name in result.fixes_used}):
         click.echo(f"mlflow-lint: note: {NOTES[name]}", err=True)
     return f"Fixed {count} {noun}{extra}."

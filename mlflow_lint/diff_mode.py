@@ -17,9 +17,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from mlflow_lint.findings import Finding
+from mlflow_lint.paths import file_path
 
 if TYPE_CHECKING:
     import git
@@ -46,13 +47,11 @@ class ChangedLines:
         """Whether a file has any added or changed line (the files worth linting)."""
         return path.resolve() in self.files
 
-    def covers(self, finding: Finding, cwd: Path, located: Mapping[str, str] | None = None) -> bool:
+    def covers(self, finding: Finding, cwd: Path) -> bool:
         """Whether a finding's lines include an added or changed one. A notebook finding
         counts when its notebook changed at all: its lines are lines of a cell, not of the
-        file git compares. ``located`` maps a shown path to the file's real path (a shown
-        path escapes a name's undecodable bytes, so it cannot be opened)."""
-        real = located.get(finding.path) if located is not None else None
-        path = Path(real or os.path.normpath(os.path.join(cwd, finding.path))).resolve()
+        file git compares."""
+        path = Path(os.path.normpath(file_path(finding.path, cwd))).resolve()
         if path not in self.files:
             return False
         lines = self.files[path]

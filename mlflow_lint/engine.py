@@ -22,6 +22,7 @@ from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.findings import Finding, sort_findings
+from mlflow_lint.paths import display_path
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.safe_io import leaves
 from mlflow_lint.project import DependencyLog, ProjectIndex, _project_root_of_directory, find_project_root
@@ -81,24 +82,6 @@ class LintResult:
     cache_note: str | None = None  # why the result cache was not used, when it was asked for
     cache_detail: str | None = None  # for --verbose: an existing cache file that was not trusted
     cached: int = 0  # files whose results came from the cache
-    # shown path -> the file's absolute path: a shown path escapes a name's undecodable
-    # bytes ("\\xff"), so --diff and --fix find the file through this, never by the name shown
-    located: dict[str, str] = field(default_factory=dict)
-
-
-def display_path(path: Path, cwd: Path) -> str:
-    """POSIX path relative to ``cwd`` when below it, else absolute; always valid text
-    (a file name that is not valid UTF-8 shows its undecodable bytes as ``\\xff``)."""
-    normalised = os.path.normpath(os.path.join(cwd, path))  # an absolute path stays itself
-    base = str(cwd)
-    if normalised == base:
-        shown = "."
-    elif normalised.startswith(base.rstrip(os.sep) + os.sep):
-        shown = normalised[len(base.rstrip(os.sep)) + 1 :]
-    else:
-        shown = normalised
-    shown = shown.replace(os.sep, "/")
-    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -175,7 +158,6 @@ def lint_paths(
         cache_note=cache_note,
         cache_detail=cache.ignored if cache is not None else None,
         cached=cache.hits if cache is not None else 0,
-        located={shown: path_text for path_text, shown in tasks},
     )
 
 

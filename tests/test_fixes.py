@@ -4,6 +4,7 @@ notebooks, configuration and the CLI's --fix / --unsafe-fixes / --diff-fixes con
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import libcst as cst
@@ -16,7 +17,7 @@ from mlflow_lint.findings import Finding
 from mlflow_lint.fixes.apply import ALL_FIXES, NOTES, fix_file
 from mlflow_lint.fixes.base import Fix
 from mlflow_lint.project import ProjectIndex
-from tests.conftest import FIXTURES, all_rules, run_cli
+from tests.conftest import FIXTURES, all_rules, run_cli, write_files
 
 PAIRS = FIXTURES / "fixes"
 CASES = sorted(path.name[: -len(".before.py")] for path in PAIRS.glob("*.before.py"))
@@ -151,6 +152,117 @@ def test_stage_aliases_config_is_validated(tmp_path: Path) -> None:
         assert "stage-aliases" in str(raised.value)
 
 
+# ---------------------------------------------------------------------------- the name os
+# MLF701's fix writes ``os.environ[...]`` and adds ``import os``: only right where nothing
+# binds ``os`` to anything else. The secret below is flagged whatever ``os`` is.
+CREDS_IMPORT = "from mlflow.utils.rest_utils import MlflowHostCreds\n"
+CREDS = 'creds = MlflowHostCreds("https://mlflow.internal.example.com", "svc", "example-password-0000")\n'
+CREDS_FIXED = 'creds = MlflowHostCreds("https://mlflow.internal.example.com", "svc", os.environ["MLFLOW_TRACKING_PASSWORD"])\n'
+
+OS_BINDINGS = {
+    "import-submodule-as": "import os.path as os\n",
+    "from-import": "from compat import os\n",
+    "relative-import": "from . import os\n",
+    "assignment": "os = 'linux'\n",
+    "annotated": "os: str = 'linux'\n",
+    "augmented": "import os\nos += ''\n",
+    "unpacking": "first, *os = ['a', 'b']\n",
+    "delete": "import os\ndel os\n",
+    "except-as": "try:\n    import ujson\nexcept ImportError as os:\n    pass\n",
+    "parameter": "def configure(os):\n    return os\n",
+    "keyword-only-parameter": "def configure(*, os=None):\n    return os\n",
+    "lambda-parameter": "configure = lambda os: os\n",
+    "for": "for os in ('linux', 'darwin'):\n    pass\n",
+    "with-as": "with open('platform.txt') as os:\n    pass\n",
+    "walrus": "if (os := 'linux'):\n    pass\n",
+    "comprehension": "names = [os for os in ('linux',)]\n",
+    "global": "def configure():\n    global os\n    os = 'linux'\n",
+    "global-only": "def configure():\n    global os\n",
+    "def": "def os():\n    return 'linux'\n",
+    "class": "class os:\n    pass\n",
+    "match-capture": "match 'linux':\n    case os:\n        pass\n",
+    "match-star": "match ['linux']:\n    case [*os]:\n        pass\n",
+    "match-rest": "match {}:\n    case {**os}:\n        pass\n",
+}
+OS_NOT_REBOUND = {
+    "import": "import os\n",
+    "import-submodule": "import os.path\n",
+    "import-as-itself": "import os as os\n",
+    "from-os-import": "from os import path\n",
+    "attribute": "import types\nsettings = types.SimpleNamespace()\nsettings.os = 'linux'\n",
+    "keyword-argument": "config = dict(os='linux')\n",
+    "string": "name = 'os'\n",
+}
+
+
+@pytest.mark.parametrize("binding", list(OS_BINDINGS.values()), ids=list(OS_BINDINGS))
+def test_secret_fix_refuses_a_module_where_os_is_bound_otherwise(binding: str) -> None:
+    before = (CREDS_IMPORT + binding + CREDS).encode()
+    assert [f.rule for f in _linter("creds.py")(before)] == ["MLF701"]
+    result = _fix("creds.py", before)
+    assert result.fixed == before and result.applied == []
+
+
+@pytest.mark.parametrize("binding", list(OS_NOT_REBOUND.values()), ids=list(OS_NOT_REBOUND))
+def test_secret_fix_applies_where_os_can_only_be_the_module(binding: str) -> None:
+    before = CREDS_IMPORT + binding + CREDS
+    result = _fix("creds.py", before.encode())
+    fixed = result.fixed.decode()
+    assert CREDS_FIXED in fixed and len(result.applied) == 1
+    assert all(line in fixed.splitlines() for line in binding.splitlines())
+    imports_os = binding.startswith("import os")  # import os, import os.path, import os as os
+    assert fixed.count("import os\n") - before.count("import os\n") == (0 if imports_os else 1)
+    assert _fix("creds.py", result.fixed).fixed == result.fixed
+
+
+def _code(*sources: str) -> list[dict]:
+    return [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source} for source in sources]
+
+
+# (cells before, cells after): a notebook is one module whose cells run in order.
+NOTEBOOK_OS_CASES = {
+    "import-in-an-earlier-cell-is-used": (
+        ["import os\n" + CREDS_IMPORT, CREDS],
+        ["import os\n" + CREDS_IMPORT, CREDS_FIXED],
+    ),
+    "import-in-a-later-cell-does-not-count": (
+        [CREDS_IMPORT + CREDS, "import os\nprint(os.getcwd())\n"],
+        [CREDS_IMPORT + "import os\n\n" + CREDS_FIXED, "import os\nprint(os.getcwd())\n"],
+    ),
+    "import-inside-an-if-does-not-count": (
+        ["import sys\nif sys.platform == 'linux':\n    import os\n" + CREDS_IMPORT, CREDS],
+        ["import sys\nif sys.platform == 'linux':\n    import os\n" + CREDS_IMPORT, "import os\n\n" + CREDS_FIXED],
+    ),
+    # Adding ``import os`` to the secret's cell would break the cell that uses the other os.
+    "os-bound-in-an-earlier-cell": (
+        [CREDS_IMPORT + "os = 'linux'  # the target platform\n", CREDS, "print(os.upper())\n"],
+        None,
+    ),
+    "os-bound-in-a-later-cell": (
+        [CREDS_IMPORT + CREDS, "try:\n    import ujson\nexcept ImportError as os:\n    print(os)\n"],
+        None,
+    ),
+    "os-bound-in-a-cell-with-a-magic": (
+        ["%pip install ujson\nos = 'linux'\n", CREDS_IMPORT + CREDS],
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(NOTEBOOK_OS_CASES), ids=list(NOTEBOOK_OS_CASES))
+def test_notebook_cells_are_one_module_for_the_name_os(case: str) -> None:
+    before_cells, after_cells = NOTEBOOK_OS_CASES[case]
+    before = _notebook(_code(*before_cells))
+    assert "MLF701" in [f.rule for f in _linter("secrets.ipynb", "notebook")(before)]
+    result = _fix("secrets.ipynb", before)
+    assert result.dropped == []
+    if after_cells is None:
+        assert result.fixed == before and result.applied == []
+    else:
+        assert [cell["source"] for cell in json.loads(result.fixed)["cells"]] == after_cells
+        assert _fix("secrets.ipynb", result.fixed).fixed == result.fixed
+
+
 # ---------------------------------------------------------------------------- CLI
 def _project(tmp_path: Path) -> Path:
     (tmp_path / "serve.py").write_bytes((PAIRS / "stage_uri.before.py").read_bytes())
@@ -236,3 +348,39 @@ def test_explain_shows_fix_safety() -> None:
     result = run_cli("explain", "MLF401")
     assert "Fix safety" in result.stdout and "Unsafe fix" in result.stdout
     assert "No fix." in run_cli("explain", "MLF801").stdout
+
+
+# ---------------------------------------------------------------------------- file names and unreadable files
+TAG_FROM_ENV = 'import os\n\nimport mlflow\n\nmlflow.set_tag("git_commit", os.environ.get("GIT_COMMIT"))\n'
+TAG_FIXED = TAG_FROM_ENV.replace('"GIT_COMMIT")', '"GIT_COMMIT", "unknown")')
+
+
+def test_cli_fixes_files_whose_names_are_not_utf8(tmp_path: Path) -> None:
+    """Findings show such a name with escapes (``train_\\xff.py``); the fix must still find
+    the file, and tell it from a file named with those very characters."""
+    names = [os.fsdecode(b"train_\xff.py"), os.fsdecode(b"data\xfe/prep.py"), "literal_\\xff.py", "caf\u00e9.py"]
+    write_files(tmp_path, {name: TAG_FROM_ENV for name in names})
+    result = run_cli("check", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Fixed {len(names)} findings." in result.stdout
+    assert [name for name in names if (tmp_path / name).read_text(encoding="utf-8") != TAG_FIXED] == []
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == sorted([b"train_\xff.py", b"data\xfe", b"literal_\\xff.py", "caf\u00e9.py".encode()])
+
+
+def test_cli_says_why_a_file_with_a_finding_is_not_fixed(tmp_path: Path) -> None:
+    """Never silently: a file the fixes cannot rewrite is named on stderr with the reason."""
+    latin = "# -*- coding: latin-1 -*-\n# Café\n" + TAG_FROM_ENV
+    write_files(tmp_path, {"latin.py": latin.encode("latin-1"), "ok.py": TAG_FROM_ENV})
+    result = run_cli("check", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert result.returncode == 1 and "Fixed 1 finding." in result.stdout
+    assert "mlflow-lint: latin.py: not fixed: the file is not UTF-8" in result.stderr
+    assert (tmp_path / "latin.py").read_bytes() == latin.encode("latin-1")
+
+
+def test_a_file_gone_since_linting_is_reported_not_skipped(tmp_path: Path) -> None:
+    from mlflow_lint.config import Config
+    from mlflow_lint.fixes.apply import fix_paths
+
+    finding = Finding("gone.py", 5, 30, "MLF502", 5, 58, "tag from the environment")
+    (result,) = fix_paths([finding], Config(root=tmp_path), all_rules(), unsafe=True, cwd=tmp_path)
+    assert result.dropped == ["not fixed: the file is not there any more"] and not result.changed

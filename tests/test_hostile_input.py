@@ -16,6 +16,8 @@ Three layers, so that the whole file stays fast:
 - setups that need the engine API (a file deleted between discovery and reading, a read
   that fails, a check that crashes) or the file system (symbolic-link loops, unreadable
   files, a read-only working directory).
+- ``--fix`` on hostile input: a file name that is not UTF-8, a notebook whose cells bind
+  ``os`` to something else.
 
 Big and binary inputs are generated here, in ``tmp_path``; nothing large is committed.
 """
@@ -226,6 +228,11 @@ FILE_ROWS = [
     FileRow("yaml-mappings-nested-3k", "values.yaml", _text("env: " + "{MLFLOW_X: " * 3000 + "1" + "}" * 3000 + "\n")),
     FileRow("dockerfile-exec-form-nested", "Dockerfile", _text('FROM python\nCMD ["mlflow", ' + "[" * 10_000 + "]" * 10_000 + "]\n")),
     FileRow("env-file-nested-substitutions", ".env", _text("MLFLOW_TRACKING_URI=" + "$(" * 10_000 + "x" + ")" * 10_000 + "\n")),
+    # An explicit None default is no default, also spelled as a keyword or behind ``or None``.
+    FileRow("tag-env-none-default", "tag_none_default.py",
+            _text('import os\nimport mlflow\nmlflow.set_tag("c", os.environ.get("C", None))\n'
+                  'mlflow.set_tag("d", os.getenv("D", default=None) or None)\n'),
+            (Expect("MLF502", 3, 21, "os.environ.get('C', None)"), Expect("MLF502", 4, 21, "os.getenv('D', default=None)"))),
 ]  # fmt: skip
 
 
@@ -648,3 +655,49 @@ def test_a_large_file_is_reported_from_its_size_without_being_read_whole(tmp_pat
     big.write_bytes(b"import mlflow\n" + b"x = 1\n" * 1_000_000)  # 6 MB
     locked = _of(_lint(root), "generated.py")
     assert [f["rule"] for f in locked] == ["MLF000"] and "(6.0 MB; the limit is 2 MB)" in locked[0]["message"]
+
+
+# ---------------------------------------------------------------------------- --fix on hostile input
+TAG_FROM_ENV = 'import os\nimport mlflow\nmlflow.set_tag("c", os.environ.get("C"))\n'
+
+
+def test_file_name_that_is_not_utf8_is_reported_and_fixed(tmp_path: Path) -> None:
+    """Linux file names are bytes. Reports show such a name with escapes, SARIF names the
+    very bytes in its URI, and ``--fix`` rewrites the file (not a file named with escapes)."""
+    root = _write_project(tmp_path / "project", [])
+    name = os.fsdecode(b"train_\xff.py")
+    (root / name).write_text(TAG_FROM_ENV)
+    report = _cli("check", ".", "--format", "json", cwd=root)
+    _no_traceback(report)
+    assert ("train_\\xff.py", "MLF502") in {(f["path"], f["rule"]) for f in json.loads(report.stdout)["findings"]}
+    sarif = _cli("check", ".", "--format", "sarif", cwd=root)
+    _no_traceback(sarif)
+    document = json.loads(sarif.stdout)
+    assert schema_errors(document) == []
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]}
+    assert uris == {"train_%FF.py", KNOWN_NAME}
+    fixed = _cli("check", "--unsafe-fixes", ".", cwd=root)
+    _no_traceback(fixed)
+    assert "Fixed 1 finding." in fixed.stdout, fixed.stdout + fixed.stderr
+    assert (root / name).read_text() == TAG_FROM_ENV.replace('"C")', '"C", "unknown")')
+    assert sorted(os.listdir(os.fsencode(root))) == sorted([b"train_\xff.py", KNOWN_NAME.encode(), b"pyproject.toml"])
+
+
+def test_fix_leaves_a_notebook_whose_cells_rebind_os(tmp_path: Path) -> None:
+    """One cell binds ``os`` with ``except ... as os`` (which also unbinds it when the handler
+    ends), another holds a secret: ``import os`` added to the secret's cell would change what
+    ``os`` means for the cells after it, so the secret is left for a person to move."""
+    root = _write_project(tmp_path / "project", [])
+    cells = [
+        "%pip install ujson\nimport os\nfrom mlflow.utils.rest_utils import MlflowHostCreds\n",
+        "try:\n    import ujson as json\nexcept ImportError as os:\n    import json\n",
+        'creds = MlflowHostCreds("https://mlflow.internal.example.com", "svc", "example-password-0000")\n',
+    ]
+    notebook = json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": c} for c in cells], "metadata": {}})
+    (root / "explore.ipynb").write_text(notebook)
+    for _ in range(2):
+        result = _cli("check", "--unsafe-fixes", ".", "--format", "json", cwd=root)
+        _no_traceback(result)
+        assert result.returncode == 1
+        assert ("explore.ipynb", "MLF701") in {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+        assert (root / "explore.ipynb").read_text() == notebook

@@ -2,7 +2,7 @@
 
 Every SARIF file this module produces (a clean project, each catalog rule's invalid
 examples, a parse error, skipped paths, a notebook finding, a security rule, a file
-outside the repository, the snapshot project) is checked against the SARIF JSON schema
+outside the repository, file names that are not UTF-8, the snapshot project) is checked against the SARIF JSON schema
 and, in one run, by Microsoft's SARIF Multitool with the GitHub and SARIF rule sets.
 """
 
@@ -16,6 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import pytest
 import sarif_om as om
@@ -47,7 +48,7 @@ BROKEN = "import mlflow\ndef f(:\n    pass\n"
 EXPLAINED_WARNINGS = {("SARIF2017", "notebook.sarif")}
 
 CASES = [
-    "clean", "parse-error", "skipped", "notebook", "security", "outside-root", "snapshot",
+    "clean", "parse-error", "skipped", "notebook", "security", "outside-root", "file-names", "snapshot",
     *[f"rule-{rule.id}" for rule in EXAMPLE_RULES],
 ]  # fmt: skip
 
@@ -98,6 +99,29 @@ def _snapshot_project(root: Path) -> Path:
     )
 
 
+# File names as Linux stores them: bytes. One that is not UTF-8 reaches Python with surrogate
+# escapes; a report shows it with printable escapes (``train_\\xff.py``), a URI must carry the
+# byte itself (``%FF``), and a name that holds those four characters is another file.
+FILE_NAMES = {
+    os.fsdecode(b"train_\xff.py"): "train_%FF.py",
+    os.fsdecode(b"data\xfe/serve.py"): "data%FE/serve.py",
+    "caf\u00e9.py": "caf%C3%A9.py",
+    "lit\\xff.py": "lit%5Cxff.py",  # a backslash and "xff"
+}
+EXCLUDED_NOT_UTF8 = os.fsdecode(b"legacy_\xff.py")
+OUTSIDE_NOT_UTF8 = os.fsdecode(b"outside_\xff.py")
+
+
+def _file_names_project(root: Path) -> Path:
+    """``root/repo``: a git work tree with the names above and an excluded one; beside it,
+    a file outside the repository."""
+    (root / "repo" / ".git").mkdir(parents=True)
+    _write(root / "repo", {**{name: BAD for name in FILE_NAMES}, EXCLUDED_NOT_UTF8: BAD, ".mlflow-lint.yaml": "exclude: ['legacy_*']\n"})
+    _write(root, {OUTSIDE_NOT_UTF8: BAD})
+    return root
+
+
+FILE_NAMES_ARGS = (".", EXCLUDED_NOT_UTF8, f"../{OUTSIDE_NOT_UTF8}")
 SNAPSHOT_ARGS = ("serve.py", "batch", "broken.py", "legacy.py", "--select", "MLF000,MLF601,MLF603")
 
 
@@ -149,6 +173,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     findings = [Finding(elsewhere, 2, 34, "MLF601", 2, 54, "outside", snippet="x"), Finding("in.py", 1, 1, "MLF601", 1, 5, "inside")]
     (out / "outside-root.sarif").write_text(render_sarif(findings, CATALOG, source_root=inside, cwd=inside), encoding="utf-8")
     files["outside-root"] = out / "outside-root.sarif"
+
+    names = _file_names_project(projects / "file-names")
+    files["file-names"] = _cli_sarif(names / "repo", out / "file-names.sarif", *FILE_NAMES_ARGS, expect=1)
 
     snapshot = _snapshot_project(projects / "snapshot")
     files["snapshot"] = _cli_sarif(snapshot, out / "snapshot.sarif", *SNAPSHOT_ARGS, expect=1)
@@ -343,6 +370,31 @@ def test_a_file_outside_the_repository_gets_an_absolute_uri(corpus: dict[str, Pa
     assert artifact["uri"].startswith("file:///") and artifact["uri"].endswith("/elsewhere/serve.py")
     assert "uriBaseId" not in artifact
     assert inside["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "in.py", "uriBaseId": "%SRCROOT%"}
+
+
+# RFC 3986 URI reference: unreserved, sub-delims, ":", "@", "/" and percent-encoded octets.
+_URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*")
+
+
+def test_uris_percent_encode_the_bytes_of_file_names(corpus: dict[str, Path]) -> None:
+    """Results, notifications and the file outside the repository: every URI is an RFC 3986
+    reference to the very file (its name's bytes, percent-encoded), while messages keep the
+    printable form the text and JSON reports show."""
+    document = _load(corpus["file-names"])
+    run = document["runs"][0]
+    root = Path(os.fsdecode(unquote_to_bytes(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].removeprefix("file://"))))
+    by_uri = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in run["results"]}
+    outside = [uri for uri in by_uri if uri.startswith("file:///")]
+    assert sorted(set(by_uri) - set(outside)) == sorted(FILE_NAMES.values())
+    assert len(outside) == 1 and outside[0].endswith("/outside_%FF.py")
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "legacy_%FF.py", "uriBaseId": "%SRCROOT%"}
+    assert note["message"]["text"] == "Skipped legacy_\\xff.py: excluded by configuration."
+    uris = [*by_uri, note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]]
+    for uri in uris:
+        assert _URI_REFERENCE.fullmatch(uri.removeprefix("file://")), uri
+        named = os.fsdecode(unquote_to_bytes(uri.removeprefix("file://")))
+        assert (Path(named) if uri.startswith("file:") else root / named).is_file(), uri
 
 
 def test_uris_are_relative_to_the_repository_root(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import ast
 import copy
 import difflib
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +20,12 @@ from typing import Callable, Sequence
 
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.findings import Finding
-from mlflow_lint.fixes.base import Fix, run_fix
+from mlflow_lint.paths import file_path
+from mlflow_lint.fixes.base import Fix, Program, run_fix
 from mlflow_lint.fixes.secrets import SecretFromEnvironment
 from mlflow_lint.fixes.stage_aliases import LatestVersionToAlias, StageUriToAlias, TransitionToAlias
 from mlflow_lint.fixes.tag_default import TagEnvDefault
-from mlflow_lint.sources.notebook import Cell, virtual_source
+from mlflow_lint.sources.notebook import Cell, python_lines, virtual_source
 
 # Every fix, in the order they are tried.
 ALL_FIXES: tuple[type[Fix], ...] = (
@@ -49,6 +51,7 @@ class FileFixes:
     dropped: list[str] = field(default_factory=list)  # fixes refused: why
     more_with_unsafe: int = 0  # a safe-only run: findings --unsafe-fixes would also fix
     fixes_used: set[str] = field(default_factory=set)  # names of the fixes applied
+    path: Path | None = None  # the file to write ``fixed`` to (``shown`` is for people)
 
     @property
     def changed(self) -> bool:
@@ -63,6 +66,8 @@ class FileFixes:
 
 class _PythonFile:
     """A module: one unit of source (key None)."""
+
+    UNREADABLE = "not fixed: the file is not UTF-8 (fixes rewrite UTF-8 source only)"
 
     def __init__(self, text: str, bom: bool) -> None:
         self.text, self.bom = text, bom
@@ -79,6 +84,9 @@ class _PythonFile:
     def units(self) -> dict[int | None, str]:
         return {None: self.text}
 
+    def program(self, key: int | None) -> Program:
+        return Program((self.text,))
+
     def replace(self, key: int | None, text: str) -> _PythonFile:
         return _PythonFile(text, self.bom)
 
@@ -89,6 +97,8 @@ class _PythonFile:
 class _Notebook:
     """A Jupyter notebook: one unit per code cell (key: the cell's index). Outputs, metadata
     and markdown are carried over untouched; a cell with IPython magics is not rewritten."""
+
+    UNREADABLE = "not fixed: the file is not a notebook that can be read (UTF-8 JSON with a list of cells)"
 
     def __init__(self, document: dict, indent: int | None, newline_at_end: bool) -> None:
         self.document, self.indent, self.newline_at_end = document, indent, newline_at_end
@@ -106,21 +116,36 @@ class _Notebook:
         indent = len(second) - len(second.lstrip(" ")) if second.strip() else None
         return cls(document, indent or None, text.endswith("\n"))
 
-    def units(self) -> dict[int | None, str]:
-        units: dict[int | None, str] = {}
+    def _code_cells(self) -> list[tuple[int, str, bool]]:
+        """(index, source, whole) of every code cell the analysis reads, in run order. As
+        there, a list source is read without its items that are not text; ``whole``: none
+        were left out (only then can the cell be written back)."""
+        cells = []
         for index, cell in enumerate(self.document["cells"]):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
             source = cell.get("source", "")
-            if isinstance(source, list) and all(isinstance(part, str) for part in source):
-                source = "".join(source)
-            if not isinstance(source, str):
-                continue
+            if isinstance(source, str):
+                cells.append((index, source, True))
+            elif isinstance(source, list):
+                parts = [part for part in source if isinstance(part, str)]
+                cells.append((index, "".join(parts), len(parts) == len(source)))
+        return cells
+
+    def units(self) -> dict[int | None, str]:
+        units: dict[int | None, str] = {}
+        for index, source, whole in self._code_cells():
             lines = tuple(source.splitlines())
-            if virtual_source([Cell(index, lines)]).text != "\n".join(lines) + "\n":
+            if not whole or virtual_source([Cell(index, lines)]).text != "\n".join(lines) + "\n":
                 continue  # magics were neutralised for analysis: positions would not round-trip
             units[index] = source
         return units
+
+    def program(self, key: int | None) -> Program:
+        """Every code cell as the analysis reads it (magics neutralised), in run order."""
+        cells = self._code_cells()
+        texts = tuple(virtual_source([Cell(index, tuple(python_lines(source)))]).text for index, source, _ in cells)
+        return Program(texts, [index for index, _, _ in cells].index(key))
 
     def replace(self, key: int | None, text: str) -> _Notebook:
         document = copy.deepcopy(self.document)
@@ -144,10 +169,11 @@ def fix_file(
     fixes: Sequence[type[Fix]] = ALL_FIXES,
 ) -> FileFixes:
     """Fix one file's bytes (nothing is written). ``lint`` lints bytes of this file."""
-    reader = _Notebook.read if kind == "notebook" else _PythonFile.read
-    document = reader(data)
+    reader = _Notebook if kind == "notebook" else _PythonFile
+    document = reader.read(data)
     result = FileFixes(shown, data, data)
     if document is None:
+        result.dropped.append(reader.UNREADABLE)
         return result
     cache: dict[bytes, list[Finding]] = {}
 
@@ -197,7 +223,7 @@ def _apply(document, fix: type[Fix], findings: list[Finding], options: RuleOptio
         if not mine:
             continue
         try:
-            new_text, done = run_fix(fix, text, mine, options)
+            new_text, done = run_fix(fix, text, mine, options, document.program(key))
         except Exception:  # noqa: BLE001 - a unit libcst cannot parse is left as it is
             continue
         if done:
@@ -243,7 +269,9 @@ def fix_paths(
 ) -> list[FileFixes]:
     """Fix every Python file and notebook with a finding some fix handles; nothing is written.
 
-    Each file is linted with the same rules, options and per-file ignores as ``check``."""
+    Each file is linted with the same rules, options and per-file ignores as ``check``. A
+    file that cannot be fixed at all is a result with nothing applied and the reason in
+    ``dropped``."""
     from mlflow_lint.engine import lint_bytes, per_file_ignores
     from mlflow_lint.sources import source_kind
 
@@ -254,7 +282,10 @@ def fix_paths(
     options = config.rule_options()
     results = []
     for shown in shown_paths:
-        path = cwd / shown
+        path = file_path(shown, cwd)
+        if not os.path.lexists(path):
+            results.append(FileFixes(shown, b"", b"", dropped=["not fixed: the file is not there any more"]))
+            continue
         kind = source_kind(path) or "python"
         if kind not in ("python", "notebook"):
             continue
@@ -262,11 +293,14 @@ def fix_paths(
         rules = frozenset(rule for rule in selected if not (ignored and rule.startswith(ignored)))
         try:
             data = path.read_bytes()
-        except OSError:
+        except OSError as error:
+            results.append(FileFixes(shown, b"", b"", dropped=[f"not fixed: cannot read the file ({error.strerror or error})"]))
             continue
 
         def lint(content: bytes, shown: str = shown, path: Path = path, rules: frozenset[str] = rules, kind: str = kind) -> list[Finding]:
             return lint_bytes(content, shown, rules, path=path, options=options, display_root=str(cwd), kind=kind)
 
-        results.append(fix_file(shown, data, kind, lint, options, unsafe=unsafe, fixes=fixes))
+        result = fix_file(shown, data, kind, lint, options, unsafe=unsafe, fixes=fixes)
+        result.path = path
+        results.append(result)
     return results

@@ -4,13 +4,22 @@ A fix receives the findings of its rule, finds each flagged node by its exact po
 (the finding's line and columns) and rewrites it only when the node has the shape the fix
 knows; anything else is left alone. Formatting and comments outside the rewritten node
 are kept, because libcst round-trips the source.
+
+A fix rewrites one unit at a time (a module, or one code cell of a notebook), but a name it
+writes is looked up in the whole program the unit runs in: :class:`Program` is that context,
+and :meth:`Fix.names_module` / :meth:`Fix.with_import` decide with it whether a name such as
+``os`` means the module at the fix site and whether an import must be added.
 """
 
 from __future__ import annotations
 
+import ast
+from dataclasses import dataclass
 from typing import ClassVar, Sequence
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from mlflow_lint.config import RuleOptions
@@ -24,6 +33,27 @@ def span_of(finding: Finding) -> Span:
     return (finding.line, finding.column - 1, finding.end_line, finding.end_column - 1)
 
 
+@dataclass(frozen=True)
+class Program:
+    """The code a unit runs in: every unit in run order and the unit's place among them.
+
+    A module is a program of one unit. A notebook is one module whose cells run in order
+    (the code cells, with magics neutralised as the analysis sees them): a name bound in
+    one cell is bound in every later one, and an import in an earlier cell serves them all.
+    """
+
+    units: tuple[str, ...]
+    position: int = 0
+
+    def binds_otherwise(self, name: str) -> bool:
+        """Whether any unit binds ``name`` to anything but the top-level module ``name``."""
+        return any(_binds_otherwise(unit, name) for unit in self.units)
+
+    def imported_before(self, name: str) -> bool:
+        """Whether an earlier unit runs ``import name`` at its top level, unconditionally."""
+        return any(_imports_at_top(unit, name) for unit in self.units[: self.position])
+
+
 class Fix(cst.CSTTransformer):
     """One rewrite for one rule. Subclasses implement ``rewrite`` (or a ``leave_*`` hook)."""
 
@@ -31,11 +61,31 @@ class Fix(cst.CSTTransformer):
     safety: ClassVar[str]  # "safe" (--fix) or "unsafe" (--unsafe-fixes)
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
 
-    def __init__(self, findings: Sequence[Finding], options: RuleOptions) -> None:
+    def __init__(self, findings: Sequence[Finding], options: RuleOptions, program: Program | None = None) -> None:
         super().__init__()
         self.targets = {span_of(finding): finding for finding in findings if finding.rule == self.rule}
         self.options = options
+        self.program = program
         self.applied: list[Finding] = []
+
+    def names_module(self, module: cst.Module, name: str) -> bool:
+        """Whether ``name`` written anywhere in ``module`` means the top-level module ``name``
+        (once imported): nothing in the whole program binds the name to anything else.
+
+        Every kind of binding counts, in any scope and any cell, before or after the fix
+        site: a narrower answer would have to follow scopes and run order, and a wrong one
+        turns a rewrite into a call on something else."""
+        return not (self.program or Program((module.code,))).binds_otherwise(name)
+
+    def with_import(self, module: cst.Module, name: str) -> cst.Module:
+        """``module`` with ``import name`` added at its top, unless the unit already imports
+        it or an earlier unit of the program does (then the name is bound when this runs).
+        ``import os.path`` and ``import os as os`` import ``os`` too."""
+        if _imports_at_top(module.code, name) or (self.program is not None and self.program.imported_before(name)):
+            return module
+        context = CodemodContext()
+        AddImportsVisitor.add_needed_import(context, name)
+        return AddImportsVisitor(context).transform_module(module)
 
     def target(self, node: cst.CSTNode) -> Finding | None:
         """The finding flagged at exactly this node's range, if any."""
@@ -69,9 +119,12 @@ class Fix(cst.CSTTransformer):
         return module
 
 
-def run_fix(fix_class: type[Fix], source: str, findings: Sequence[Finding], options: RuleOptions) -> tuple[str, list[Finding]]:
-    """Apply one fix to a module's source: the new source and the findings it fixed."""
-    fix = fix_class(findings, options)
+def run_fix(
+    fix_class: type[Fix], source: str, findings: Sequence[Finding], options: RuleOptions, program: Program | None = None
+) -> tuple[str, list[Finding]]:
+    """Apply one fix to a unit's source: the new source and the findings it fixed.
+    ``program``: the code the unit runs in (default: the unit alone, a module)."""
+    fix = fix_class(findings, options, program)
     if not fix.targets:
         return source, []
     module = MetadataWrapper(cst.parse_module(source)).visit(fix)
@@ -100,3 +153,73 @@ def plain_string_value(node: cst.CSTNode) -> str | None:
         left, right = plain_string_value(node.left), plain_string_value(node.right)
         return left + right if left is not None and right is not None else None
     return None
+
+
+# ---------------------------------------------------------------------------- names in a program
+def _binds_otherwise(source: str, name: str) -> bool:
+    """Whether ``source`` binds ``name`` to anything but the top-level module ``name``
+    (``import os``, ``import os.path`` and ``import os as os`` bind the module itself).
+
+    Every binding Python has: imports, assignment and augmented assignment targets, ``del``,
+    ``for`` / ``with`` / comprehension targets, the walrus, parameters (also of lambdas),
+    ``def`` / ``class`` names, ``except ... as``, ``match`` captures, type parameters, and
+    ``global`` / ``nonlocal`` (which let a function rebind it). A unit that does not parse
+    may bind anything. Not seen: ``from m import *`` (which, when it exports the name, almost
+    always re-exports the module) and writes through ``globals()`` or ``exec``."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                if bound == name and not (isinstance(node, ast.Import) and _imports_module(alias, name)):
+                    return True
+        elif isinstance(node, ast.Name):
+            if node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+                return True
+        elif isinstance(node, ast.arg):
+            if node.arg == name:
+                return True
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            if name in node.names:
+                return True
+        elif isinstance(node, _NAMED_BINDERS) and getattr(node, "name", None) == name:
+            return True
+        elif isinstance(node, ast.MatchMapping) and node.rest == name:
+            return True
+    return False
+
+
+# Nodes whose ``name`` attribute (a str, not an ast.Name) is a binding.
+_NAMED_BINDERS: tuple[type[ast.AST], ...] = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.ExceptHandler,
+    ast.MatchAs,
+    ast.MatchStar,
+    *(getattr(ast, kind) for kind in ("TypeVar", "ParamSpec", "TypeVarTuple") if hasattr(ast, kind)),  # Python 3.12+
+)
+
+
+def _imports_at_top(source: str, name: str) -> bool:
+    """Whether ``source`` runs ``import name`` (or ``import name.sub``) as a statement of its
+    own top level: not inside a function, a class, an ``if`` or a ``try``, which may not run."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(
+        isinstance(statement, ast.Import) and any(_imports_module(alias, name) for alias in statement.names)
+        for statement in tree.body
+    )
+
+
+def _imports_module(alias: ast.alias, name: str) -> bool:
+    """Whether an ``import`` alias binds ``name`` to the module ``name``: ``import os``,
+    ``import os.path`` (binds ``os``), ``import os as os``; not ``import os.path as os``."""
+    if alias.asname is None:
+        return alias.name.split(".")[0] == name
+    return alias.asname == name and alias.name == name

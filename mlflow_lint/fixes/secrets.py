@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 from mlflow_lint.checks.hardcoded_credentials import SECRET_VARIABLES
 from mlflow_lint.findings import Finding
@@ -21,15 +17,16 @@ class SecretFromEnvironment(Fix):
     (and ``setdefault``, ``update``, ``putenv``, ``MlflowHostCreds(password=/token=)``).
 
     The literal is replaced where it is written, by a read of the variable it was meant for,
-    so the variable must be provided at run time; ``import os`` is added when missing. Not
-    rewritten: a secret reached through a constant, a password inside a URI, and any module
-    where the name ``os`` means something else than the ``os`` module."""
+    so the variable must be provided at run time; ``import os`` is added when missing (in a
+    notebook: when no earlier cell imports it). Not rewritten: a secret reached through a
+    constant, a password inside a URI, and any module (any notebook) where the name ``os``
+    is bound to something else than the ``os`` module."""
 
     rule = "MLF701"
     safety = "unsafe"
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.os_is_taken = _binds_os_otherwise(node.code)
+        self.os_is_taken = not self.names_module(node, "os")
         self.needs_os = False
 
     def rewrite(self, original: cst.CSTNode, updated: cst.CSTNode, finding: Finding) -> cst.CSTNode | None:
@@ -85,30 +82,4 @@ class SecretFromEnvironment(Fix):
         return None
 
     def finish(self, module: cst.Module) -> cst.Module:
-        if not self.needs_os:
-            return module
-        context = CodemodContext()
-        AddImportsVisitor.add_needed_import(context, "os")
-        return AddImportsVisitor(context).transform_module(module)
-
-
-def _binds_os_otherwise(source: str) -> bool:
-    """Whether the name ``os`` is bound to anything but the ``os`` module somewhere."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return True
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                bound = alias.asname or alias.name.split(".")[0]
-                module_itself = isinstance(node, ast.Import) and alias.asname is None and bound == "os"
-                if bound == "os" and not module_itself:
-                    return True
-        elif isinstance(node, ast.Name) and node.id == "os" and isinstance(node.ctx, (ast.Store, ast.Del)):
-            return True
-        elif isinstance(node, ast.arg) and node.arg == "os":
-            return True
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "os":
-            return True
-    return False
+        return self.with_import(module, "os") if self.needs_os else module

@@ -13,8 +13,9 @@ DEFAULT = "unknown"
 
 class TagEnvDefault(Fix):
     """``os.environ.get("GIT_COMMIT")`` -> ``os.environ.get("GIT_COMMIT", "unknown")``, also
-    inside ``str(...)``. A value read through a variable is not rewritten (the variable may
-    serve other purposes)."""
+    inside ``str(...)``; an explicit ``None`` default (``os.getenv("X", None)``,
+    ``default=None``) becomes ``"unknown"`` in place. A value read through a variable is not
+    rewritten (the variable may serve other purposes), nor a default that is a name."""
 
     rule = "MLF502"
     safety = "unsafe"
@@ -29,10 +30,21 @@ class TagEnvDefault(Fix):
 
     @staticmethod
     def _with_default(call: cst.BaseExpression) -> cst.Call | None:
-        if not isinstance(call, cst.Call) or code_of(call.func) not in _ENV_READS or len(call.args) != 1:
+        if not isinstance(call, cst.Call) or code_of(call.func) not in _ENV_READS:
+            return None
+        if any(arg.star for arg in call.args):
+            return None
+        if len(call.args) == 2 and call.args[0].keyword is None:
+            # An explicit None default (positional or ``default=None``) is no default:
+            # it is replaced where it is written. A name bound to None is left alone.
+            key, default = call.args
+            if not _is_none_literal(default.value) or (default.keyword is not None and default.keyword.value != "default"):
+                return None
+            return call.with_changes(args=[key, default.with_changes(value=string_literal(DEFAULT, key.value))])
+        if len(call.args) != 1:
             return None
         (arg,) = call.args
-        if arg.keyword is not None or arg.star:
+        if arg.keyword is not None:
             return None
         space = cst.SimpleWhitespace(" ")
         if isinstance(arg.comma, cst.Comma):  # a trailing comma stays after the new argument
@@ -42,3 +54,8 @@ class TagEnvDefault(Fix):
             first = arg.with_changes(comma=cst.Comma(whitespace_after=space))
             added = cst.Arg(string_literal(DEFAULT, arg.value))
         return call.with_changes(args=[first, added])
+
+
+def _is_none_literal(node: cst.BaseExpression) -> bool:
+    """The literal ``None`` (a name bound to None may serve other purposes)."""
+    return isinstance(node, cst.Name) and node.value == "None"

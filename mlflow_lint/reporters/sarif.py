@@ -9,8 +9,10 @@ longer maintained. What GitHub reads, and therefore what this module always writ
 - ``tool.driver`` with every catalog rule, so rule metadata is stable across runs;
 - per result: ``ruleId``, ``ruleIndex``, ``level``, message, one location whose ``uri`` is
   relative to the repository root (``uriBaseId`` ``%SRCROOT%``, resolved by
-  ``originalUriBaseIds``), a 1-based region, and a line-independent fingerprint under
-  ``partialFingerprints`` (GitHub computes ``primaryLocationLineHash`` itself);
+  ``originalUriBaseIds``) and percent-encodes the bytes of the file's name (RFC 3986: a
+  name that is not UTF-8 keeps its bytes, ``%FF``), a 1-based region, and a
+  line-independent fingerprint under ``partialFingerprints`` (GitHub computes
+  ``primaryLocationLineHash`` itself);
 - ``invocations[0]`` with ``executionSuccessful`` and one notification per skipped path.
 
 The same findings give the same bytes: no timestamps, GUIDs or machine details, except
@@ -34,6 +36,7 @@ from mlflow_lint import __version__
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule
 from mlflow_lint.reporters.rules_report import explain
 from mlflow_lint.findings import Finding, fingerprints
+from mlflow_lint.paths import file_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -233,7 +236,10 @@ def _invocation(skipped: Sequence[tuple[str, str]], locator: _Locator) -> om.Inv
 
 
 class _Locator:
-    """Maps report paths (relative to ``cwd``, or absolute) to SARIF artifact locations."""
+    """Maps report paths (relative to ``cwd``, or absolute) to SARIF artifact locations.
+
+    Report paths are text for people (a name byte that is not UTF-8 shows as ``\\xff``,
+    see ``mlflow_lint.paths``); URIs name the file itself, byte for byte."""
 
     def __init__(self, source_root: Path, cwd: Path) -> None:
         self.root = source_root.resolve()
@@ -252,11 +258,12 @@ class _Locator:
         return relative if relative is not None else path
 
     def artifact(self, path: str) -> om.ArtifactLocation:
-        relative = self.relative(path)
-        if relative is None:
-            absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
-            return om.ArtifactLocation(uri=_normalise(absolute).as_uri())
-        return om.ArtifactLocation(uri=quote(relative, safe="/"), uri_base_id=SRCROOT)
+        absolute = _normalise(file_path(path, self.cwd))
+        try:
+            relative = absolute.relative_to(self.root)
+        except ValueError:
+            return om.ArtifactLocation(uri=absolute.as_uri())  # percent-encodes the name's bytes too
+        return om.ArtifactLocation(uri=quote(os.fsencode(relative.as_posix()), safe="/"), uri_base_id=SRCROOT)
 
 
 def _normalise(path: Path) -> Path:
