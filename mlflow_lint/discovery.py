@@ -7,14 +7,14 @@ invocation naming 3 files) walks the whole project once for project-wide facts.
 
 from __future__ import annotations
 
+import functools
 import os
-import re
+import stat as stat_module
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable
 
-if TYPE_CHECKING:
-    import pathspec
+from mlflow_lint.ignore_patterns import MAX_PATTERN_TEXT, IgnorePatterns
 
 # Directories never worth descending into (VCS metadata, tool caches, dependencies).
 SKIPPED_DIRECTORIES = frozenset(
@@ -25,52 +25,9 @@ SKIPPED_DIRECTORIES = frozenset(
     }
 )  # fmt: skip
 
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-_ANY_DIRECTORY = "^(?:.+/)?"
-
 
 def is_virtualenv(directory: Path | str) -> bool:
     return os.path.isfile(os.path.join(directory, "pyvenv.cfg")) or os.path.isdir(os.path.join(directory, "conda-meta"))
-
-
-class _Patterns:
-    """One ``.gitignore`` file (or the ``exclude`` setting) with a fast "matches nothing" test.
-
-    Most paths match no pattern at all. One regex made of every pattern's alternatives
-    answers that in a single C-level search; only a path it matches goes through
-    pathspec's exact gitignore evaluation (negations, last match wins).
-    """
-
-    def __init__(self, spec: pathspec.PathSpec) -> None:
-        self.spec = spec
-        anchored: list[str] = []
-        anywhere: list[str] = []  # "name" patterns: match after any "/" (or at the start)
-        for pattern in spec.patterns:
-            regex = getattr(pattern, "regex", None)
-            if pattern.include is None or regex is None:
-                continue
-            text = _NAMED_GROUP.sub("(?:", regex.pattern)
-            if text.startswith(_ANY_DIRECTORY):
-                anywhere.append(text[len(_ANY_DIRECTORY) :])
-            else:
-                anchored.append(text)
-        self.empty = not (anchored or anywhere)
-        parts = []
-        if anywhere:
-            # "^(?:.+/)?X" holds exactly when X matches at the start or right after a
-            # "/": one left-to-right search instead of a backtracking try per pattern.
-            parts.append("(?:^|/)(?:" + "|".join(f"(?:{a})" for a in anywhere) + ")")
-        if anchored:
-            parts.append("(?:" + "|".join(f"(?:{a})" for a in anchored) + ")")
-        try:
-            self.any_pattern = re.compile("|".join(parts))
-        except re.error:  # an unforeseen pattern form: always take the exact path
-            self.any_pattern = re.compile("")
-
-    def match(self, relative: str) -> bool:
-        if self.empty or not self.any_pattern.search(relative):
-            return False
-        return self.spec.match_file(relative)
 
 
 class _GitIgnore:
@@ -79,7 +36,7 @@ class _GitIgnore:
     Each layer is (the directory's resolved path with a trailing slash, its patterns).
     """
 
-    def __init__(self, layers: tuple[tuple[str, _Patterns], ...] = ()) -> None:
+    def __init__(self, layers: tuple[tuple[str, IgnorePatterns], ...] = ()) -> None:
         self.layers = layers
 
     def descend(self, directory: str) -> _GitIgnore:
@@ -102,36 +59,45 @@ class _GitIgnore:
 
 # Compiled .gitignore files by (path, size, mtime): a run walks a project more than once
 # (the files named, then each project root for project-wide facts).
-_COMPILED_GITIGNORES: dict[tuple[str, int, int], _Patterns | None] = {}
+_COMPILED_GITIGNORES: dict[tuple[str, int, int], IgnorePatterns | None] = {}
 
 
-def _gitignore_at(path: str) -> _Patterns | None:
+def _gitignore_at(path: str) -> IgnorePatterns | None:
     try:
         stat = os.stat(path)
     except OSError:
         return None
+    if not stat_module.S_ISREG(stat.st_mode):  # opening a FIFO would block the walk forever
+        return None
     key = (path, stat.st_size, stat.st_mtime_ns)
     if key not in _COMPILED_GITIGNORES:
-        spec = _read_gitignore(path)
-        _COMPILED_GITIGNORES[key] = _Patterns(spec) if spec is not None else None
+        _COMPILED_GITIGNORES[key] = _read_gitignore(path)
     return _COMPILED_GITIGNORES[key]
 
 
-def gitignore_spec(lines: Iterable[str]) -> pathspec.PathSpec:
-    """Patterns with .gitignore semantics (pathspec is imported on first use: a check of a
-    few named files never needs it)."""
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+def gitignore_spec(lines: Iterable[str]) -> IgnorePatterns:
+    """Patterns with .gitignore semantics (the ``exclude`` setting, ``per-file-ignores``)."""
+    return _compiled(tuple(lines))
 
 
-def _read_gitignore(path: str) -> pathspec.PathSpec | None:
+@functools.lru_cache(maxsize=64)
+def _compiled(lines: tuple[str, ...]) -> IgnorePatterns:
+    # The same settings are compiled for every file of a run (per-file-ignores, the
+    # registry admin modules of MLF403); the objects are immutable but for their caches.
+    return IgnorePatterns.from_lines(lines)
+
+
+def _read_gitignore(path: str) -> IgnorePatterns | None:
+    """A .gitignore file's patterns, read up to ``MAX_PATTERN_TEXT`` characters: no line after
+    that is honoured anyway, and a file of gigabytes must not be read whole."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+        # Undecodable bytes stay as the same escapes os.scandir gives file names.
+        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+            text = handle.read(MAX_PATTERN_TEXT + 1)
     except OSError:
         return None
-    return gitignore_spec(lines)
+    more = len(text) > MAX_PATTERN_TEXT
+    return IgnorePatterns.from_text(text[:MAX_PATTERN_TEXT] if more else text, more=more)
 
 
 def git_root(start: Path) -> Path | None:
@@ -168,8 +134,8 @@ class Discovery:
 class _Exclusions:
     """The ``exclude`` setting, matched against paths relative to the configuration's root."""
 
-    def __init__(self, spec: pathspec.PathSpec | None, root: Path | None) -> None:
-        self.patterns = _Patterns(spec) if spec is not None and root is not None else None
+    def __init__(self, patterns: IgnorePatterns | None, root: Path | None) -> None:
+        self.patterns = patterns if root is not None else None
         self.root = str(root).rstrip("/") + "/" if root is not None else ""
 
     def excludes(self, resolved: str, is_dir: bool) -> bool:
@@ -182,7 +148,7 @@ class _Exclusions:
 def discover(
     paths: Iterable[Path],
     is_lintable: Callable[[Path | str], bool],
-    exclude: pathspec.PathSpec | None = None,
+    exclude: IgnorePatterns | None = None,
     exclude_root: Path | None = None,
     is_named_lintable: Callable[[Path], bool] | None = None,
 ) -> Discovery:
@@ -196,6 +162,8 @@ def discover(
     result = Discovery()
     seen: set[str] = set()
     exclusions = _Exclusions(exclude, exclude_root)
+    if exclude is not None and exclude.limit_note is not None:
+        result.skipped.append((exclude_root or Path("."), f"exclude setting: {exclude.limit_note}"))
 
     def add(path: Path, key: str) -> None:
         if key not in seen:
@@ -231,8 +199,11 @@ def _walk(
     symlink loop cannot trap the walk; a directory seen twice (bind mounts) is skipped."""
     resolved_top = top.resolve()
     visited: set[tuple[int, int]] = set()
+    ancestors = _ancestor_gitignores(resolved_top)
+    for base, patterns in ancestors.layers:
+        _note_limit(Path(base, ".gitignore"), patterns, result)
     # (path as given, resolved path, the .gitignore layers of its parent)
-    stack: list[tuple[Path, str, _GitIgnore]] = [(top, str(resolved_top), _ancestor_gitignores(resolved_top))]
+    stack: list[tuple[Path, str, _GitIgnore]] = [(top, str(resolved_top), ancestors)]
     while stack:
         here, resolved, parent_ignore = stack.pop()
         try:
@@ -246,6 +217,8 @@ def _walk(
             continue
         visited.add(identity)
         ignore = parent_ignore.descend(resolved)
+        if ignore is not parent_ignore:
+            _note_limit(here / ".gitignore", ignore.layers[-1][1], result)
         subdirectories: list[tuple[Path, str, _GitIgnore]] = []
         for entry in entries:
             name = entry.name
@@ -272,6 +245,12 @@ def _walk(
                 continue
             add(path, str(path.resolve()) if entry.is_symlink() else child_resolved)
         stack.extend(reversed(subdirectories))
+
+
+def _note_limit(path: Path, patterns: IgnorePatterns, result: Discovery) -> None:
+    """A .gitignore longer than the limits: say which of it is not honoured (once)."""
+    if patterns.limit_note is not None and (path, patterns.limit_note) not in result.skipped:
+        result.skipped.append((path, patterns.limit_note))
 
 
 def _not_a_regular_file(entry: os.DirEntry[str]) -> str | None:

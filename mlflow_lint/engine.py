@@ -299,7 +299,7 @@ class _PerFileIgnores:
             return ()
         codes: list[str] = []
         for spec, entry_codes in self.entries:
-            if spec.match_file(relative):
+            if spec.match(relative):
                 codes.extend("" if code == "ALL" else code for code in entry_codes)
         return tuple(codes)
 

@@ -156,7 +156,7 @@ def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSetting
             relative = path.relative_to(root).as_posix()
         except ValueError:
             return False
-        return exclude.match_file(relative)
+        return exclude.match(relative)
 
     from mlflow_lint.cache import CACHE_DIRECTORY_NAME
 

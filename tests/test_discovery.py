@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pathspec
-
-from mlflow_lint.discovery import discover
+from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.sources import is_lintable, is_python_script
 
 
@@ -44,7 +42,7 @@ def test_gitignore_is_honoured_including_nested_and_negations(tmp_path: Path) ->
 def test_exclude_patterns_apply_to_walks_and_named_files(tmp_path: Path) -> None:
     for name in ("a.py", "legacy/b.py", "c_test.py"):
         _touch(tmp_path / name)
-    spec = pathspec.GitIgnoreSpec.from_lines(["legacy/", "*_test.py"])
+    spec = gitignore_spec(["legacy/", "*_test.py"])
     assert _names(tmp_path, exclude=spec, exclude_root=tmp_path.resolve()) == ["a.py"]
     named = discover([tmp_path / "c_test.py"], is_lintable, spec, tmp_path.resolve())
     assert named.files == [] and named.skipped
@@ -82,11 +80,31 @@ def test_root_gitignore_applies_at_every_depth_when_walking_dot(tmp_path: Path, 
     assert [p.as_posix() for p in found.files] == ["a/b/c/kept.py"]
 
 
-def test_gitignore_fast_path_agrees_with_pathspec_on_negations(tmp_path: Path) -> None:
+def test_gitignore_prefilter_agrees_with_negations(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("*.py\n!keep*.py\nbuild/\n!build/keep/\n")
-    for name in ("x.py", "keep_me.py", "sub/y.py", "sub/keep2.py", "build/z.py"):
+    for name in ("x.py", "keep_me.py", "sub/y.py", "sub/keep2.py", "build/z.py", "build/keep/k.py"):
         _touch(tmp_path / name)
+    # build/keep/ cannot come back: git never looks inside the excluded build/.
     assert _names(tmp_path) == ["keep_me.py", "sub/keep2.py"]
+
+
+def test_gitignore_contents_of_a_directory_can_be_re_included(tmp_path: Path) -> None:
+    # "gen/**" ignores what is inside gen/, not gen/ itself (git's reading): the walk goes
+    # in, and the negation brings one file back.
+    (tmp_path / ".gitignore").write_text("gen/**\n!gen/keep.py\n")
+    for name in ("gen/keep.py", "gen/other.py", "gen/sub/keep.py", "a.py"):
+        _touch(tmp_path / name)
+    assert _names(tmp_path) == ["a.py", "gen/keep.py"]
+
+
+def test_a_gitignore_that_is_no_regular_file_is_not_read(tmp_path: Path) -> None:
+    # Opening a FIFO blocks until a writer comes: the walk must not wait for one.
+    os.mkfifo(tmp_path / ".gitignore")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").mkdir()
+    _touch(tmp_path / "a.py")
+    _touch(tmp_path / "sub" / "b.py")
+    assert _names(tmp_path) == ["a.py", "sub/b.py"]
 
 
 def test_fifos_devices_and_broken_links_are_skipped_with_a_reason_never_read(tmp_path: Path) -> None:

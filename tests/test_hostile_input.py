@@ -18,6 +18,9 @@ Three layers, so that the whole file stays fast:
   files, a read-only working directory).
 - ``--fix`` on hostile input: a file name that is not UTF-8, a notebook whose cells bind
   ``os`` to something else.
+- ``IGNORE_ROWS``: ignore patterns (``.gitignore``, ``exclude``, ``per-file-ignores``) that a
+  backtracking regex needs minutes for, and a ``.gitignore`` of a million lines: the console
+  script must finish (a subprocess timeout, never a benchmark; see benchmarks/hostile.py).
 
 Big and binary inputs are generated here, in ``tmp_path``; nothing large is committed.
 """
@@ -41,6 +44,7 @@ from mlflow_lint.checks.local_tracking_uri import LocalTrackingUri
 from mlflow_lint.config import Config
 from mlflow_lint.engine import LintResult, lint_paths
 from mlflow_lint.findings import Finding
+from mlflow_lint.ignore_patterns import MAX_PATTERNS
 
 from .conftest import all_rules, run_cli
 from .sarif_tools import schema_errors
@@ -454,6 +458,65 @@ def test_exit_2_names_the_problem(row: Exit2Row, exit_2_runs: dict[str, subproce
     for needle in row.needles:
         assert needle in result.stderr, (needle, result.stderr)
     assert result.stdout == ""  # no report: the run did not happen
+
+
+# ---------------------------------------------------------------------------- ignore patterns
+# Compiled naively into a backtracking regex (pathspec did), this pattern takes minutes
+# against the 33-character names below: every way of placing 20 "a"s before a "b" is tried.
+EXPONENTIAL_PATTERN = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"
+LONG_NAME = "a" * 33
+
+
+@dataclass(frozen=True)
+class IgnoreRow:
+    id: str
+    files: dict[str, str]  # beside known_bad.py and the files with long names
+    linted: tuple[str, ...]  # the files that must still be reported (the pattern ignores none of them)
+    stderr: str = ""  # with --verbose
+
+
+IGNORE_ROWS = [
+    IgnoreRow("gitignore-exponential-pattern", {".gitignore": EXPONENTIAL_PATTERN + "\n"},
+              (KNOWN_NAME, f"{LONG_NAME}.py", f"{LONG_NAME}/{LONG_NAME}.py")),
+    IgnoreRow("exclude-exponential-pattern", {".mlflow-lint.yaml": f'exclude: ["{EXPONENTIAL_PATTERN}"]\n'},
+              (KNOWN_NAME, f"{LONG_NAME}.py", f"{LONG_NAME}/{LONG_NAME}.py")),
+    IgnoreRow("per-file-ignores-exponential-pattern",
+              {".mlflow-lint.yaml": f'per-file-ignores:\n  "{EXPONENTIAL_PATTERN}": [MLF101]\n'},
+              (KNOWN_NAME, f"{LONG_NAME}.py", f"{LONG_NAME}/{LONG_NAME}.py")),
+    # Lines git accepts that pathspec raised on (a reversed range, a trailing backslash,
+    # "**\/"), and an unclosed bracket, which matches nothing.
+    IgnoreRow("gitignore-lines-a-regex-translation-rejects", {".gitignore": "[z-a]\nodd\\\n**\\/x\n[unclosed\n"},
+              (KNOWN_NAME, f"{LONG_NAME}.py", f"{LONG_NAME}/{LONG_NAME}.py")),
+    # Past the limits nothing more is read or compiled; the run says so (--verbose).
+    IgnoreRow("gitignore-million-lines",
+              {".gitignore": "ignored_dir/\n" + "".join(f"generated_{i}/**/*.py[cod]\n" for i in range(1_000_000)),
+               "ignored_dir/x.py": KNOWN_BAD},
+              (KNOWN_NAME, f"{LONG_NAME}.py", f"{LONG_NAME}/{LONG_NAME}.py"),
+              f"skipped .gitignore: not honoured past {MAX_PATTERNS:,} patterns"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", IGNORE_ROWS, ids=[row.id for row in IGNORE_ROWS])
+def test_hostile_ignore_patterns_do_not_hang(row: IgnoreRow, tmp_path: Path) -> None:
+    from .conftest import console_script
+
+    root = _write_project(tmp_path / "project", [])
+    (root / ".git").mkdir()
+    for name, content in {f"{LONG_NAME}.py": KNOWN_BAD, f"{LONG_NAME}/{LONG_NAME}.py": KNOWN_BAD, **row.files}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content)
+    try:
+        result = subprocess.run(
+            [console_script(), "check", "--format", "json", "--no-cache", "--verbose", "."],
+            cwd=root, env={**os.environ, "NO_COLOR": "1", **_BYTECODE}, capture_output=True, text=True, timeout=20,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{row.id}: mlflow-lint did not finish within 20 s")
+    _no_traceback(result)
+    assert result.returncode == 1, result.stderr
+    reported = {f["path"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "MLF101"}
+    assert reported == set(row.linted), reported
+    assert row.stderr in result.stderr, result.stderr
 
 
 # ---------------------------------------------------------------------------- the file system

@@ -69,3 +69,14 @@ def test_sarif_output_imports_the_sarif_code_and_nothing_else_heavy(project: Pat
 
 def test_yaml_is_imported_when_a_yaml_file_is_linted(project: Path) -> None:
     assert _imported(project, "check", "--no-cache", "deploy.yaml") == {"yaml"}
+
+
+def test_ignore_patterns_never_import_pathspec(project: Path) -> None:
+    """pathspec is a test dependency only (the reference for mlflow_lint.ignore_patterns): a
+    walk that reads a .gitignore and the ``exclude`` setting must not import it."""
+    (project / ".gitignore").write_text("build/\n*.gen.py\n!keep.gen.py\n")
+    (project / "pyproject.toml").write_text(
+        '[tool.mlflow-lint]\nexclude = ["legacy/", "*_test.py"]\n[tool.mlflow-lint.per-file-ignores]\n"tests/**" = ["MLF101"]\n'
+    )
+    assert "pathspec" not in _imported(project, "check", "--no-cache", "train.py", "serve.py")
+    assert "pathspec" not in _imported(project, "check", "--no-cache", ".")

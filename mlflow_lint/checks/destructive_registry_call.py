@@ -35,7 +35,7 @@ def _is_admin_module(ctx: FileContext) -> bool:
         return False
     cached = ctx.python.cache.get("registry_admin")
     if cached is None:
-        cached = ctx.python.cache["registry_admin"] = gitignore_spec(patterns).match_file(
+        cached = ctx.python.cache["registry_admin"] = gitignore_spec(patterns).match(
             ctx.relative_path()
         )
     return bool(cached)
