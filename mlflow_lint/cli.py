@@ -298,6 +298,7 @@ def _run_fixes(
     ``--diff-fixes`` exits 1 when there is something to fix, 0 otherwise."""
     from mlflow_lint.fixes.apply import NOTES, fix_paths
     from mlflow_lint.reporters.text import printable  # a file name must not drive the terminal
+    from mlflow_lint.safe_io import write_atomically
 
     fixed = fix_paths(findings, config, enabled, unsafe=unsafe)
     count = sum(len(result.applied) for result in fixed)
@@ -310,7 +311,10 @@ def _run_fixes(
     if diff_only:
         diff = "".join(result.diff() for result in fixed if result.changed)
         if output is not None:
-            output.write_text(diff, encoding="utf-8")
+            try:
+                write_atomically(output, diff)
+            except OSError as exc:
+                raise ConfigurationProblem(f"cannot write the fixes to {output}: {exc.strerror or exc}") from None
         else:
             click.echo(diff, nl=False)
         click.echo(f"mlflow-lint: would fix {count} {noun}{extra}", err=True)
@@ -318,7 +322,9 @@ def _run_fixes(
     for result in fixed:
         if result.changed and result.path is not None:
             try:
-                result.path.write_bytes(result.fixed)  # the file read, also when its name is not UTF-8
+                # The file read (also when its name is not UTF-8), all or nothing: a full disk
+                # must not truncate a source file.
+                write_atomically(result.path, result.fixed)
             except OSError as exc:
                 raise ConfigurationProblem(f"cannot write the fixed {printable(result.shown)}: {exc.strerror or exc}") from None
     for name in sorted({name for result in fixed for name in result.fixes_used}):

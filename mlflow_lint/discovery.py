@@ -160,15 +160,18 @@ def discover(
     pre-commit, which names files, honours them).
     """
     result = Discovery()
-    seen: set[str] = set()
+    # resolved path -> the path to lint it by: the file itself rather than a link to it
+    # (a fix is never written through a link, and a finding belongs where the file is).
+    chosen: dict[str, Path] = {}
+    linked: set[str] = set()
     exclusions = _Exclusions(exclude, exclude_root)
     if exclude is not None and exclude.limit_note is not None:
         result.skipped.append((exclude_root or Path("."), f"exclude setting: {exclude.limit_note}"))
 
-    def add(path: Path, key: str) -> None:
-        if key not in seen:
-            seen.add(key)
-            result.files.append(path)
+    def add(path: Path, key: str, is_link: bool = False) -> None:
+        if key not in chosen or (key in linked and not is_link):
+            chosen[key] = path
+            (linked.add if is_link else linked.discard)(key)
 
     for given in paths:
         if given.is_dir():
@@ -180,10 +183,10 @@ def discover(
         elif not given.is_file():
             result.skipped.append((given, "not a regular file"))
         elif is_lintable(given) or (is_named_lintable is not None and is_named_lintable(given)):
-            add(given, key)
+            add(given, key, given.is_symlink())
         else:
             result.unsupported.append(given)
-    result.files.sort(key=lambda p: p.as_posix())
+    result.files = sorted(chosen.values(), key=lambda p: p.as_posix())
     result.stores.sort(key=lambda p: p.as_posix())
     return result
 
@@ -192,7 +195,7 @@ def _walk(
     top: Path,
     is_lintable: Callable[[Path | str], bool],
     exclusions: _Exclusions,
-    add: Callable[[Path, str], None],
+    add: Callable[[Path, str, bool], None],
     result: Discovery,
 ) -> None:
     """Depth-first, in name order. Directory symlinks are reported and not followed, so a
@@ -243,7 +246,8 @@ def _walk(
             if unreadable is not None:
                 result.skipped.append((path, unreadable))
                 continue
-            add(path, str(path.resolve()) if entry.is_symlink() else child_resolved)
+            is_link = entry.is_symlink()
+            add(path, str(path.resolve()) if is_link else child_resolved, is_link)
         stack.extend(reversed(subdirectories))
 
 

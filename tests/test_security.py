@@ -1167,3 +1167,30 @@ def test_an_interrupt_exits_130_not_1(tmp_path: Path, to_group: bool) -> None:
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "mlflow-lint: interrupted" in stderr and "Traceback" not in stderr
+
+
+def test_fixes_never_write_through_a_link_nor_truncate_on_a_full_disk(tmp_path: Path) -> None:
+    secret = "import os\nimport mlflow\n" + "".join(f"os.environ['MLFLOW_TRACKING_PASSWORD'] = 'pa55word-{i:03d}'\n" for i in range(120))
+    outside = write(tmp_path / "outside", {"theirs.py": secret})
+    project = write(tmp_path / "project", {"pyproject.toml": "[project]\nname = 'demo'\n", "train.py": secret, "lib/shared.py": secret})
+    (project / ".git").mkdir()
+    (project / "outside.py").symlink_to(outside / "theirs.py")  # never read (see above)
+    (project / "inside.py").symlink_to(project / "lib" / "shared.py")  # linted as lib/shared.py
+    named = run("check", "--unsafe-fixes", "inside.py", cwd=project)  # pre-commit names the link alone
+    assert "inside.py: not fixed: a symbolic link" in named.stderr
+    assert (project / "lib" / "shared.py").read_text(encoding="utf-8") == secret and (project / "inside.py").is_symlink()
+    result = run("check", "--unsafe-fixes", cwd=project)
+    assert "Traceback" not in result.stderr
+    assert (outside / "theirs.py").read_text(encoding="utf-8") == secret
+    assert (project / "outside.py").is_symlink() and (project / "inside.py").is_symlink()
+    for fixed in ("train.py", "lib/shared.py"):
+        assert (project / fixed).read_text(encoding="utf-8") != secret, fixed
+    # A full disk in the middle of writing the fixed file leaves the original whole.
+    (project / "train.py").write_text(secret, encoding="utf-8")
+    environment = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    failed = subprocess.run(
+        [console_script(), "check", "--no-cache", "--unsafe-fixes", "train.py"], cwd=project, env=environment,
+        capture_output=True, text=True, timeout=120, check=False, preexec_fn=_limit_file_size,
+    )  # fmt: skip
+    assert failed.returncode == 2 and "cannot write the fixed train.py" in failed.stderr, failed.stderr
+    assert (project / "train.py").read_text(encoding="utf-8") == secret

@@ -286,6 +286,9 @@ def fix_paths(
         if not os.path.lexists(path):
             results.append(FileFixes(shown, b"", b"", dropped=["not fixed: the file is not there any more"]))
             continue
+        if path.is_symlink():  # fix the file it names, if that is linted: never write through a link
+            results.append(FileFixes(shown, b"", b"", dropped=["not fixed: a symbolic link (fixes are never written through one)"]))
+            continue
         kind = source_kind(path) or "python"
         if kind not in ("python", "notebook"):
             continue
