@@ -30,6 +30,25 @@ def http_host(value: StrValue) -> str | None:
     return authority.split(":", 1)[0]
 
 
+def is_internal_host(host: str) -> bool:
+    """A host that only resolves inside a cluster or a compose network: a single-label name
+    (a compose or Kubernetes service, ``http://mlflow:5000``) or a Kubernetes service name
+    (``*.svc``, ``*.svc.cluster.local``). Plain HTTP there stays on the private network,
+    usually behind the mesh's own mutual TLS; a public or dotted host name is reported."""
+    name = host.lower().rstrip(".")
+    if not name or _is_ip_address(name):
+        return False
+    return "." not in name or name.endswith((".svc", ".svc.cluster.local"))
+
+
+def _is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() in _LOOPBACK_NAMES:
         return True
@@ -54,7 +73,7 @@ class InsecureTrackingTransport(Check):
                 if classify(value) is not UriKind.HTTP:
                     continue
                 host = http_host(value)
-                if host is not None and not is_loopback(host):
+                if host is not None and not is_loopback(host) and not is_internal_host(host):
                     ctx.report("MLF702", sink.value, api=sink.api, value=value.render(), instead="use https://")
                     break
         for assignment in env_assignments(module, node):
@@ -76,7 +95,7 @@ class InsecureTrackingTransport(Check):
         value = setting.value.value
         if setting.name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI") and classify(value) is UriKind.HTTP:
             host = http_host(value)
-            if host is not None and not is_loopback(host):
+            if host is not None and not is_loopback(host) and not is_internal_host(host):
                 ctx.report_at("MLF702", setting.position, setting.value.text, api=setting.where, value=value.render(), instead="use https://")
         elif setting.name == "MLFLOW_TRACKING_INSECURE_TLS" and value.complete and value.text.strip().lower() in _TRUE:
             ctx.report_at(
