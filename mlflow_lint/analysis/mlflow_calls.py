@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import _own_returns
+from mlflow_lint.analysis.values import Hole, StrValue
 
 TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
 REGISTRY_URI_VARIABLE = "MLFLOW_REGISTRY_URI"
@@ -237,14 +239,17 @@ def _is_current_run(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
 
 
 def _helper_returns_all(module: AnalysedModule, call: ast.Call, depth: int, predicate) -> bool:  # type: ignore[no-untyped-def]
-    """A same-module function every ``return`` of which satisfies ``predicate``."""
-    if not isinstance(call.func, ast.Name):
+    """A project function (this module's, an imported one, a method of ``self``) every
+    ``return`` of which satisfies ``predicate``: a training function that returns its run,
+    or the run's id, to the code that then loads the model."""
+    from mlflow_lint.analysis.effects import resolve_called_function  # (effects does not import us)
+
+    target = resolve_called_function(module, call)
+    if target is None:
         return False
-    binding = module.model.lookup(call.func.id, call.func)
-    if binding is None or binding.kind != "def":
-        return False
-    returns = [node.value for node in _own_returns(binding.node) if node.value is not None]
-    return bool(returns) and all(predicate(module, value, depth + 1) for value in returns)
+    defining, function = target
+    returns = [node.value for node in _own_returns(function) if node.value is not None]
+    return bool(returns) and all(predicate(defining, value, depth + 1) for value in returns)
 
 
 def _is_logged_model_info(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
@@ -257,3 +262,101 @@ def _is_logged_model_info(module: AnalysedModule, expr: ast.AST, depth: int) -> 
         if binding is not None and binding.kind == "assign" and binding.value is not None:
             return _is_logged_model_info(module, binding.value, depth + 1)
     return False
+
+
+# -- models and other artifacts read from a run (MLF601, MLF604) -----------------------------
+# A downloaded path names a model when it is a model directory ("model", "sk_model",
+# "registered-models/churn"), a model file, or the name a log_model of the module used;
+# anything else (a config, metrics, a plot, the whole run) is another artifact.
+_MODEL_FILE = re.compile(r"\.(pkl|pickle|joblib|onnx|pt|pth|h5|keras|pb|safetensors|cbm|ubj|mlmodel)$", re.IGNORECASE)
+_ANY_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class RunRead:
+    """A model or another artifact consumed from a run: what the finding points at
+    (the URI or run-id argument), the API, what is read, and whether it is a model."""
+
+    api: str
+    expr: ast.expr
+    source: str  # for messages: the URI as rendered, or "run_id=..."
+    model: bool
+
+
+def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
+    """What ``call`` consumes from a run other than the one the same code created.
+
+    A loader (``load_model``, ``spark_udf``, ``evaluate``, a deployment) consumes a model;
+    a download (``download_artifacts``, ``load_text``/``load_dict``/``load_image``) reads a
+    model only when its path names one (:func:`names_model_path`)."""
+    from mlflow_lint.analysis.uris import UriKind, classify, runs_uri_run_id  # (uris imports values, not us)
+
+    callee = module.model.callee(call)
+    found = consumer(callee) if callee is not None else None
+    if callee is None or found is None:
+        return []
+    api = display_api(callee)
+    reads: list[RunRead] = []
+    uri_expr = argument(call, found.uri_position, found.uri_keyword) if found.uri_keyword is not None else None
+    if uri_expr is not None:
+        for value in module.values.evaluate(uri_expr):
+            if classify(value) is not UriKind.RUNS:
+                continue
+            run_id = runs_uri_run_id(value)
+            if isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None:
+                if is_current_run_id(run_id.module, run_id.expr):
+                    continue
+            # ``runs:/<id>`` alone (the whole run) ends in its id: not a model path.
+            model = found.loads_model or names_model_path(module, value)
+            reads.append(RunRead(api, uri_expr, value.render(), model))
+            return reads
+    if found.run_id_position is None:
+        return reads
+    run_id_expr = argument(call, found.run_id_position, found.run_id_keyword)
+    if run_id_expr is None or (isinstance(run_id_expr, ast.Constant) and run_id_expr.value is None):
+        return reads
+    if is_current_run_id(module, run_id_expr):
+        return reads
+    path_expr = argument(call, found.path_position, found.path_keyword)
+    paths = module.values.evaluate(path_expr) if path_expr is not None else ()
+    model = bool(paths) and all(names_model_path(module, value) for value in paths)
+    text = ast.unparse(run_id_expr)
+    reads.append(RunRead(api, run_id_expr, f"run_id={text if len(text) <= 40 else text[:39] + '…'}", model))
+    return reads
+
+
+def names_model_path(module: AnalysedModule, value: StrValue) -> bool:
+    """Whether an artifact path inside a run names a model: a directory whose name says
+    "model", a model file, or the ``name``/``artifact_path`` a ``log_model`` of the module
+    gave. An unknown path, a data file or a config is another artifact."""
+    tail = value.parts[-1] if value.parts else ""
+    if not isinstance(tail, str):
+        return False
+    last = tail.rstrip("/").rpartition("/")[2]
+    if not last:
+        return False
+    if _MODEL_FILE.search(last):
+        return True
+    if _ANY_EXTENSION.search(last):
+        return False
+    return "model" in last.lower() or last in logged_model_names(module)
+
+
+def logged_model_names(module: AnalysedModule) -> frozenset[str]:
+    """The literal ``name=`` / ``artifact_path=`` of every ``log_model`` in the module."""
+    cached = module.cache.get("logged_model_names")
+    if isinstance(cached, frozenset):
+        return cached
+    names: set[str] = set()
+    for call in module.model.calls_named(frozenset({"log_model"})):
+        callee = module.model.callee(call)
+        if callee is None or api.flavor_of_log_model(callee) is None:
+            continue
+        for keyword in ("name", "artifact_path"):
+            expr = argument(call, None, keyword)
+            for value in module.values.evaluate(expr) if expr is not None else ():
+                if value.complete:
+                    names.add(value.text.strip("/"))
+    result = frozenset(names)
+    module.cache["logged_model_names"] = result
+    return result

@@ -15,6 +15,7 @@ from mlflow_lint.checks.local_tracking_uri import LocalTrackingUri
 from mlflow_lint.checks.missing_required_tags import MissingRequiredTags
 from mlflow_lint.checks.model_without_signature import ModelWithoutSignature
 from mlflow_lint.checks.non_sql_backend_store import NonSqlBackendStore
+from mlflow_lint.checks.run_artifact_download import RunArtifactDownload
 from mlflow_lint.checks.run_uri_model_load import RunUriModelLoad
 from mlflow_lint.checks.run_without_input_dataset import RunWithoutInputDataset
 from mlflow_lint.checks.storage_path_model_load import StoragePathModelLoad
@@ -37,6 +38,7 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     RunUriModelLoad,
     StoragePathModelLoad,
     VersionPinnedModelLoad,
+    RunArtifactDownload,
     HardcodedCredentials,
     InsecureTrackingTransport,
     UnauthenticatedServer,
