@@ -474,7 +474,7 @@ def _uses_task(path_text: str, settings: _Settings) -> tuple[list[list[object]],
         found = file_uses(index, path, data)
     finally:
         index.stop_log()
-    rows: list[list[object]] = [[u.path, u.line, u.column, u.uri, u.shown] for u in found]
+    rows: list[list[object]] = [[u.path, u.line, u.column, u.uri, u.shown, u.package] for u in found]
     return rows, content_digest(data) if settings.record else None, log
 
 

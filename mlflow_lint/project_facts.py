@@ -33,6 +33,7 @@ _MAY_SET_TRACKING_URI = re.compile(
 # removed, case folded), for a file whose bytes may hide it.
 _MAY_SET_TRACKING_URI_REVEALED = re.compile(r"set_tracking_uri|mlflow_tracking_uri|tracking_uri\s*=|mlflowclient\(")
 _MAX_FILE_BYTES = 2_000_000
+_DATABRICKS_SCHEMES = frozenset({"databricks", "databricks-uc", "uc"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,21 @@ class TrackingUriUse:
     column: int
     uri: str  # normalised, for comparison
     shown: str  # as written, for messages
+    # The deployable package the file belongs to (its outermost directory with an
+    # __init__.py chain), None for scripts and notebooks outside any package.
+    package: str | None = None
+
+    @property
+    def is_databricks(self) -> bool:
+        return self.uri.split(":", 1)[0].lower() in _DATABRICKS_SCHEMES
+
+    def comparable_with(self, other: TrackingUriUse) -> bool:
+        """Whether two uses belong to one configuration to keep consistent: a notebook
+        written for Databricks (``databricks`` tracking) is compared only with the code of
+        its own deployable package, not with the project's server URI elsewhere."""
+        if self.is_databricks or other.is_databricks:
+            return self.package is not None and self.package == other.package
+        return True
 
 
 @dataclass(frozen=True)
@@ -53,9 +69,16 @@ class ProjectFacts:
         """Identifies these facts: a cached result that read them holds only while it matches."""
         return hashlib.sha256(repr(self.tracking_uris).encode()).hexdigest()[:16]
 
-    def primary_tracking_uri(self, allowed: frozenset[str]) -> tuple[str, list[TrackingUriUse]] | None:
-        """The project's main tracking URI: most used; ties go to the first by path and line."""
-        uses = [use for use in self.tracking_uris if use.uri not in allowed]
+    def primary_tracking_uri(
+        self, allowed: frozenset[str], seen_from: TrackingUriUse | None = None
+    ) -> tuple[str, list[TrackingUriUse]] | None:
+        """The project's main tracking URI: most used; ties go to the first by path and line.
+        ``seen_from``: only the uses comparable with it (see ``TrackingUriUse.comparable_with``)."""
+        uses = [
+            use
+            for use in self.tracking_uris
+            if use.uri not in allowed and (seen_from is None or seen_from.comparable_with(use))
+        ]
         if not uses:
             return None
         counts = Counter(use.uri for use in uses)
@@ -77,28 +100,74 @@ def normalise_uri(text: str) -> str:
 
 
 def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
-    """(value node, normalised URI, rendered) for every hard-coded tracking URI in a module."""
-    found = []
+    """(value node, normalised URI, rendered) for every hard-coded tracking URI in a module.
+
+    Only a URI that is *the* value counts. A value chosen by an explicit switch (both
+    branches of an ``if`` on a setting, ``x or "./mlruns"``, the default of
+    ``os.environ.get("MLFLOW_TRACKING_URI", ...)``) is one configuration with its
+    alternatives, not two hard-coded URIs, and takes no part in the comparison."""
     model = module.model
     assignments = [n for n in model.nodes_by_type.get(ast.Assign, ()) if isinstance(n.targets[0], ast.Subscript)]  # type: ignore[attr-defined]
-    for nodes in (model.calls_named(SINK_CALL_NAMES), assignments):
-        for node in nodes:
-            for sink in uri_sinks(module, node):
-                if sink.role != "tracking":
-                    continue
-                seen = set()
-                for value in module.values.evaluate(sink.value):
-                    if value.complete and value.text.strip() and value.text not in seen:
-                        seen.add(value.text)
-                        # Masked: the facts go to the result cache, which never holds a secret
-                        # (two URIs that differ only in their password are one server).
-                        found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render()))
+    sinks = [
+        (node, sink)
+        for nodes in (model.calls_named(SINK_CALL_NAMES), assignments)
+        for node in nodes
+        for sink in uri_sinks(module, node)
+        if sink.role == "tracking" and not sink.api.startswith("os.environ.setdefault")  # a default too
+    ]
+    switched = _switched(module, [node for node, _ in sinks])
+    found = []
+    for node, sink in sinks:
+        if node in switched:
+            continue
+        values = module.values.evaluate(sink.value)
+        if len(values) != 1 or not values[0].complete or not values[0].text.strip():
+            continue
+        value = values[0]
+        # Masked: the facts go to the result cache, which never holds a secret
+        # (two URIs that differ only in their password are one server).
+        found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render()))
     return found
 
 
+def _switched(module: AnalysedModule, nodes: list[ast.AST]) -> set[ast.AST]:
+    """Sinks in the branches of an ``if`` whose other branch sets the tracking URI too:
+    ``if on_databricks: set("databricks") else: set("https://...")`` (``elif`` chains
+    included) is one choice between configurations, not two hard-coded URIs."""
+    branches: dict[ast.AST, list[tuple[ast.If, str]]] = {}
+    for node in nodes:
+        child: ast.AST = node
+        for ancestor in module.model.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
+                break
+            if isinstance(ancestor, ast.If) and child is not ancestor.test:
+                branches.setdefault(node, []).append((ancestor, "body" if child in ancestor.body else "orelse"))
+            child = ancestor
+    sides: dict[ast.If, set[str]] = {}
+    for found in branches.values():
+        for statement, side in found:
+            sides.setdefault(statement, set()).add(side)
+    return {node for node, found in branches.items() if any(sides[statement] == {"body", "orelse"} for statement, _ in found)}
+
+
 def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
-    path = module.path.resolve().as_posix()
-    return [TrackingUriUse(path, node.lineno, node.col_offset, uri, shown) for node, uri, shown in tracking_uri_uses(module)]
+    path = module.path.resolve()
+    package = deployable_package(path)
+    return [
+        TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package)
+        for node, uri, shown in tracking_uri_uses(module)
+    ]
+
+
+def deployable_package(path: Path) -> str | None:
+    """The outermost package directory a file is in (its ``__init__.py`` chain), or None
+    for a script or notebook outside any package."""
+    directory = path.parent
+    if not (directory / "__init__.py").is_file():
+        return None
+    while (directory.parent / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory.as_posix()
 
 
 def single_file_facts(module: AnalysedModule) -> ProjectFacts:

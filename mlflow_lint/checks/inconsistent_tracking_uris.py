@@ -6,7 +6,7 @@ import ast
 
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.project_facts import normalise_uri, tracking_uri_uses
+from mlflow_lint.project_facts import TrackingUriUse, deployable_package, normalise_uri, tracking_uri_uses
 
 
 class InconsistentTrackingUris(Check):
@@ -25,15 +25,17 @@ class InconsistentTrackingUris(Check):
         own = [(value_node, uri, shown) for value_node, uri, shown in tracking_uri_uses(ctx.python) if uri not in allowed]
         if not own:
             return  # nothing to compare: the project's facts are not needed (nor computed)
-        primary = ctx.project_facts().primary_tracking_uri(allowed)
-        if primary is None:
-            return
-        primary_uri, primary_uses = primary
-        first = primary_uses[0]
-        where = f"{ctx.display(first.path)}:{first.line}"
-        if len(primary_uses) > 1:
-            where += f" and {len(primary_uses) - 1} more"
-        shown_primary = first.shown.split(" via ", 1)[0]
+        facts = ctx.project_facts()
+        package = deployable_package(ctx.python.path.resolve())
         for value_node, uri, shown in own:
-            if uri != primary_uri:
-                ctx.report("MLF102", value_node, value=shown, primary=shown_primary, where=where)
+            this = TrackingUriUse(ctx.python.path.resolve().as_posix(), value_node.lineno, value_node.col_offset, uri, shown, package)
+            primary = facts.primary_tracking_uri(allowed, seen_from=this)
+            if primary is None or primary[0] == uri:
+                continue
+            primary_uri, primary_uses = primary
+            first = primary_uses[0]
+            where = f"{ctx.display(first.path)}:{first.line}"
+            if len(primary_uses) > 1:
+                where += f" and {len(primary_uses) - 1} more"
+            shown_primary = first.shown.split(" via ", 1)[0]
+            ctx.report("MLF102", value_node, value=shown, primary=shown_primary, where=where)
