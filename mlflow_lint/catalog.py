@@ -22,6 +22,10 @@ PRECISIONS = ("very-high", "high", "medium", "low")  # SARIF's precision propert
 SECURITY_PILLAR = 7
 DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
 FIX_SAFETIES = ("none", "safe", "unsafe")  # what `check --fix` / `--unsafe-fixes` may do
+CONTEXT_POLICIES = ("hidden", "reported")  # a rule's findings in test code / CI jobs
+# Test code is not a governance target: the governance pillars' findings there are hidden
+# by default (counted, shown with --include-tests). Security and engine rules are reported.
+_HIDDEN_IN_TESTS_BY_DEFAULT = frozenset({1, 2, 3, 4, 5, 6, 8})
 
 PILLARS: dict[int, str] = {
     0: "analysis",
@@ -82,6 +86,13 @@ class Rule:
     security_severity: str | None = None  # GitHub's 0.0-10.0 scale; pillar-7 rules only
     fix_safety: str = "none"  # none | safe (--fix) | unsafe (--unsafe-fixes)
     fix_description: str = ""  # what the fix rewrites, or why there is none
+    in_tests: str = "reported"  # hidden | reported: findings in test code (--include-tests shows hidden ones)
+    in_ci: str = "reported"  # hidden | reported: findings in CI workflow jobs (a throwaway store)
+
+    def hidden_in(self, context: str | None) -> bool:
+        """Whether this rule's findings are hidden by default in a file of this context
+        (``"test"``: test code, ``"ci"``: a CI workflow)."""
+        return (context == "test" and self.in_tests == "hidden") or (context == "ci" and self.in_ci == "hidden")
 
     @property
     def example_language(self) -> str:
@@ -135,6 +146,16 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def with_severities(self, overrides: tuple[tuple[str, str], ...]) -> Catalog:
+        """The catalog with some rules' severity changed (``[tool.mlflow-lint.severity]``)."""
+        if not overrides:
+            return self
+        from dataclasses import replace
+
+        chosen = dict(overrides)
+        rules = tuple(replace(rule, severity=chosen[rule.id]) if rule.id in chosen else rule for rule in self.rules)
+        return Catalog(rules=rules, source=self.source)
 
     def matching(self, code_or_prefix: str) -> list[Rule]:
         """Rules whose id starts with ``code_or_prefix`` (``MLF6`` selects MLF601..MLF699)."""
@@ -265,8 +286,17 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
     unknown_fix_keys = sorted(set(fix) - {"safety", "description"})
     if unknown_fix_keys:
         raise fail(f"unknown fix key(s): {', '.join(unknown_fix_keys)}")
+    context = data.get("context") or {}
+    if not isinstance(context, dict) or set(context) - {"tests", "ci"}:
+        raise fail("context must be a mapping with 'tests' and/or 'ci'")
+    in_tests = context.get("tests", "hidden" if pillar in _HIDDEN_IN_TESTS_BY_DEFAULT else "reported")
+    in_ci = context.get("ci", "reported")
+    if in_tests not in CONTEXT_POLICIES or in_ci not in CONTEXT_POLICIES:
+        raise fail(f"context values must be one of {', '.join(CONTEXT_POLICIES)}")
     examples = data["examples"] or {}
     return Rule(
+        in_tests=in_tests,
+        in_ci=in_ci,
         fix_safety=str(fix["safety"]),
         fix_description=" ".join(fix["description"].split()),
         docs_file=str(docs.get("file", "example.py")),

@@ -61,6 +61,7 @@ def cli() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count; small runs use one).")
 @click.option("--no-cache", is_flag=True, help="Analyse every file afresh; neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="MLFLOW_LINT_CACHE_DIR", help="Where the result cache lives (default: .mlflow_lint_cache in the configuration's directory; env MLFLOW_LINT_CACHE_DIR).")
+@click.option("--include-tests", is_flag=True, default=None, help="Also show findings in test code (counted but not shown by default; config include-tests).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list skipped paths and the configuration used, on standard error.")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply the unsafe fixes (implies --fix); review the result, e.g. with --diff-fixes first.")
@@ -82,6 +83,7 @@ def check(
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
+    include_tests: bool | None,
     verbose: bool,
     apply_fixes: bool,
     unsafe_fixes: bool,
@@ -135,6 +137,7 @@ def check(
         only=changes.touches if changes is not None else None,
         cache_dir=cache_directory,
         progress=progress,
+        include_tests=include_tests or None,
     )
     progress.finish()
     if result.cache_note is not None:
@@ -143,7 +146,7 @@ def check(
     if fixing:
         fix_summary = _run_fixes(result.findings, config, enabled, unsafe_fixes, diff_fixes or dry_run, output)
         # what remains, with fresh positions
-        result = lint_paths(targets, config, enabled, jobs=jobs, cache_dir=cache_directory)
+        result = lint_paths(targets, config, enabled, jobs=jobs, cache_dir=cache_directory, include_tests=include_tests or None)
     if verbose and cache_directory is not None and result.cache_note is None:
         click.echo(f"result cache: {cache_directory} ({result.cached} of {result.files_checked} files unchanged)", err=True)
         if result.cache_detail is not None:
@@ -153,6 +156,7 @@ def check(
     every_finding = result.findings  # SARIF fingerprints count identical findings among all of them
     result.findings = _not_yet_accepted(result.findings, changes, baseline)
 
+    from mlflow_lint.findings import in_shadow
     from mlflow_lint.reporters.text import printable  # a file name must not drive the terminal or the CI log
 
     for path in result.unsupported:
@@ -161,27 +165,38 @@ def check(
         for path, reason in result.skipped:
             click.echo(f"skipped {printable(path)}: {printable(reason)}", err=True)
     colour: bool | None = False
+    # Reports show the configured severities ([tool.mlflow-lint.severity]); shadow-mode
+    # rules are reported and marked, and never fail the run.
+    catalog = catalog.with_severities(config.severity)
+    shadow = config.shadow
+    hidden = result.hidden_in_tests
     if output_format == "json":
         from mlflow_lint.reporters.json_report import render_json
 
-        report = render_json(result.findings, catalog, result.files_checked, result.files_analysed)
+        report = render_json(
+            result.findings, catalog, result.files_checked, result.files_analysed, hidden_in_tests=hidden, shadow=shadow
+        )
     elif output_format == "sarif":
         from mlflow_lint.reporters.sarif import render_sarif
 
         cwd = Path.cwd()
         report = render_sarif(
-            result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, skipped=result.skipped, context=every_finding
-        )
+            result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, skipped=result.skipped,
+            context=every_finding, hidden_in_tests=hidden, shadow=shadow,
+        )  # fmt: skip
     elif output_format == "github":
         from mlflow_lint.reporters.github import render_github
 
         cwd = Path.cwd()
-        report = render_github(result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd)
+        report = render_github(result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, shadow=shadow)
     else:
         from mlflow_lint.reporters.text import render_text
 
         colour = _use_colour(output is not None)
-        report = render_text(result.findings, catalog, result.files_checked, statistics=statistics, style=click.style)
+        report = render_text(
+            result.findings, catalog, result.files_checked, statistics=statistics, style=click.style,
+            hidden_in_tests=hidden, shadow=shadow,
+        )  # fmt: skip
 
     if output is not None:
         from mlflow_lint.safe_io import write_atomically
@@ -195,7 +210,8 @@ def check(
         click.echo(report, nl=False, color=colour)
     if fix_summary is not None:
         click.echo(fix_summary, err=output_format != "text" or output is not None)
-    sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+    failing = [finding for finding in result.findings if not in_shadow(finding, shadow)]
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
 class _Progress:

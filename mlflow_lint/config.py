@@ -34,6 +34,11 @@ KNOWN_KEYS = (
     "allowed-tracking-uris",
     "registry-admin-modules",
     "stage-aliases",
+    # context and reporting
+    "test-paths",
+    "include-tests",
+    "severity",
+    "shadow",
 )
 DEFAULT_PROTECTED_ALIASES = ("champion", "production", "prod")
 STAGES = ("Production", "Staging", "Archived", "None")  # stage-aliases keys (any case)
@@ -59,6 +64,7 @@ class RuleOptions:
     root: str = ""  # the configuration's directory: registry-admin-modules are relative to it
     exclude: tuple[str, ...] = ()  # the configuration's exclude patterns (project-wide scans honour them)
     stage_aliases: tuple[tuple[str, str], ...] = DEFAULT_STAGE_ALIASES  # MLF401 fixes: stage -> alias
+    test_paths: tuple[str, ...] = ()  # globs of paths that are test code, besides the built-in ones
 
     def alias_for_stage(self, stage: str) -> str | None:
         """The alias that replaces a registry stage (any case); None for an unknown stage."""
@@ -77,6 +83,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     options: RuleOptions = field(default_factory=RuleOptions)
+    include_tests: bool = False  # show findings in test code (--include-tests)
+    severity: tuple[tuple[str, str], ...] = ()  # rule id -> error | warning | note
+    shadow: tuple[str, ...] = ()  # rule codes or prefixes reported without failing the run
 
     def rule_options(self) -> RuleOptions:
         """The options with ``root`` filled in."""
@@ -234,6 +243,13 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         check_selectors(codes, catalog, f"{where('per-file-ignores')} ('{pattern}')")
         per_file.append((str(pattern), tuple(codes)))
 
+    include_tests = data.get("include-tests", False)
+    if not isinstance(include_tests, bool):
+        raise ConfigError(f"{where('include-tests')} must be true or false")
+    shadow = string_list("shadow") or ()
+    check_selectors(shadow, catalog, where("shadow"))
+    severity = _severity_overrides(data.get("severity"), where("severity"), catalog)
+
     protected = string_list("protected-aliases")
     options = RuleOptions(
         required_tags=tuple(dict.fromkeys(string_list("required-tags") or ())),
@@ -242,6 +258,7 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         allowed_tracking_uris=string_list("allowed-tracking-uris") or (),
         registry_admin_modules=string_list("registry-admin-modules") or (),
         stage_aliases=_stage_aliases(data.get("stage-aliases"), where("stage-aliases")),
+        test_paths=string_list("test-paths") or (),
     )
     for key, values in (("required-tags", options.required_tags), ("gate-functions", options.gate_functions)):
         if any(not value.strip() for value in values):
@@ -255,7 +272,27 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         extend_select=extend_select,
         exclude=exclude,
         per_file_ignores=tuple(per_file),
+        include_tests=include_tests,
+        severity=severity,
+        shadow=tuple(code.strip().upper() for code in shadow),
     )
+
+
+def _severity_overrides(raw: Any, where: str, catalog: Catalog) -> tuple[tuple[str, str], ...]:
+    """``{MLF501 = "note"}``: a rule's level in every report (and what the Action fails on)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must map rule codes to error, warning or note")
+    chosen: dict[str, str] = {}
+    for code, level in raw.items():
+        rule = catalog.get(str(code))
+        if rule is None:
+            raise ConfigError(f"{where}: unknown rule code '{code}' (see `mlflow-lint rules`)")
+        if level not in ("error", "warning", "note"):
+            raise ConfigError(f"{where}: '{code}' must be error, warning or note, not {level!r}")
+        chosen[rule.id] = level
+    return tuple(sorted(chosen.items()))
 
 
 def _stage_aliases(raw: Any, where: str) -> tuple[tuple[str, str], ...]:

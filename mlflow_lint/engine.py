@@ -81,7 +81,17 @@ class LintResult:
     unsupported: list[str] = field(default_factory=list)  # named explicitly, but not a type we read
     cache_note: str | None = None  # why the result cache was not used, when it was asked for
     cache_detail: str | None = None  # for --verbose: an existing cache file that was not trusted
+    # Findings in test code that the rules' context policy does not report by default (they
+    # are in ``findings`` too when include_tests is on): never dropped silently.
+    in_tests: list[Finding] = field(default_factory=list)
+    include_tests: bool = False
+
     cached: int = 0  # files whose results came from the cache
+
+    @property
+    def hidden_in_tests(self) -> int:
+        """How many findings in test code the report leaves out (--include-tests shows them)."""
+        return 0 if self.include_tests else len(self.in_tests)
 
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -97,8 +107,13 @@ def lint_paths(
     only: Callable[[Path], bool] | None = None,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    include_tests: bool | None = None,
 ) -> LintResult:
     """Lint files and directories with the given configuration and enabled rules.
+
+    Findings in test code for rules that do not report there (``Finding.context``) are left
+    out of ``findings`` and kept in ``in_tests``, unless ``include_tests`` (default: the
+    configuration's ``include-tests``) says to show them.
 
     ``only`` narrows the files found to those it accepts (``--diff``: the changed files).
     ``cache_dir`` turns the result cache on (``mlflow_lint.cache``); ``progress`` is told
@@ -149,8 +164,15 @@ def lint_paths(
         codes = ignores.codes_for(Path(path_text))
         findings.extend(f for f in outcome.findings if not any(f.rule.startswith(code) for code in codes))
     findings.extend(_store_findings(found.stores, cwd, selected, config, ignores))
+    # Test code is not a governance target: its findings are counted, shown on request.
+    in_tests = [f for f in findings if f.context == "test"]
+    showing_tests = config.include_tests if include_tests is None else include_tests
+    if not showing_tests:
+        findings = [f for f in findings if f.context != "test"]
     return LintResult(
         findings=sort_findings(findings),
+        in_tests=sort_findings(in_tests),
+        include_tests=showing_tests,
         files_checked=len(tasks),
         files_analysed=analysed,
         skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped] + notes,

@@ -28,6 +28,15 @@ class Finding:
     # The flagged source with its layout removed (see normalise_source): what a
     # line-independent fingerprint is made of. None when there is no flagged expression.
     snippet: str | None = field(default=None, compare=False)
+    # "test": in test code (or a CI job's throwaway store) for a rule that does not report
+    # there by default: counted, and shown only with --include-tests (mlflow_lint.context).
+    context: str | None = field(default=None, compare=False)
+
+
+def in_shadow(finding: Finding, shadow: Sequence[str]) -> bool:
+    """Whether the finding's rule is in shadow mode (``shadow = ["MLF501"]``): reported,
+    never failing the run."""
+    return any(finding.rule.startswith(selector) for selector in shadow)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -45,6 +45,7 @@ class _FileSettings:
     ignored_codes: Callable[[Path], tuple[str, ...]] = lambda path: ()
     error: str | None = None  # a configuration error, reported instead of findings
     cache_dir: Path | None = None  # the result cache, for project-wide facts
+    include_tests: bool = False  # show findings in test code (include-tests)
 
 
 class MlflowLintChecker:
@@ -122,9 +123,11 @@ class MlflowLintChecker:
         # file on disk, so what other files resolve in it, and the project facts the result
         # cache records for the file, come from the disk, not from the buffer.
         suppressions = NO_SUPPRESSIONS if self.disable_noqa else None
-        return run_checks(
+        findings = run_checks(
             module, display_path(path, cwd), selected, load_catalog(), settings.options, str(cwd), suppressions=suppressions
         )
+        # Test code is not a governance target (as for the CLI): hidden unless include-tests.
+        return [f for f in findings if settings.include_tests or f.context != "test"]
 
     @classmethod
     def _settings_for(cls, directory: Path) -> _FileSettings:
@@ -169,6 +172,7 @@ def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSetting
         excluded=excluded,
         ignored_codes=per_file_ignores(config),
         cache_dir=cache_dir,
+        include_tests=config.include_tests,
     )
 
 

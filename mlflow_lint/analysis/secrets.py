@@ -89,6 +89,41 @@ def token_kind(text: str) -> str | None:
     return _kind_of(match) if match is not None else None
 
 
+# AWS documents example keys (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)
+# that tests and mocks use on purpose: a shape, not a credential.
+_DOCUMENTED_EXAMPLE = re.compile(r"EXAMPLE", re.IGNORECASE)
+_AWS_SECRET_KEY = re.compile(r"[A-Za-z0-9/+]{40}")
+
+
+def is_real_token(text: str, variable: str | None = None) -> bool:
+    """A credential by its shape alone, wherever it sits (test code included): a provider
+    token format, or a 40-character AWS secret access key; documented example keys aside.
+    A throwaway password in a test (``"test-password"``) is not one."""
+    text = text.strip()
+    if _DOCUMENTED_EXAMPLE.search(text):
+        return False
+    if token_kind(text) is not None:
+        return True
+    return (
+        variable == "AWS_SECRET_ACCESS_KEY"
+        and _AWS_SECRET_KEY.fullmatch(text) is not None
+        and any(c.isdigit() for c in text)
+        and any(c.isupper() for c in text)
+        and any(c.islower() for c in text)
+    )
+
+
+def uri_has_real_token(text: str) -> bool:
+    """A URI in ``text`` whose password, token-as-user or secret parameter is a real token."""
+    for match, parts in _uris(text):
+        for span in (parts.password, parts.user):
+            if span is not None and is_real_token(text[span[0] : span[1]]):
+                return True
+        if any(is_real_token(field.group("value")) for field in _SECRET_FIELD.finditer(match.group("rest"))):
+            return True
+    return False
+
+
 def is_token_shaped(text: str) -> bool:
     """A provider token, or a long random-looking word (letters and digits, 20+ characters)
     of the kind used as a URI's user (``https://<token>@host``)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -11,6 +12,7 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
 from mlflow_lint.catalog import Rule
 from mlflow_lint.config import RuleOptions
+from mlflow_lint.context import Context, file_context
 from mlflow_lint.findings import Finding, normalise_source
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project_facts import ProjectFacts, facts_for, single_file_facts
@@ -32,6 +34,11 @@ class FileContext:
     options: RuleOptions = field(default_factory=RuleOptions)
     display_root: str = ""  # findings' paths are relative to this directory
     findings: list[Finding] = field(default_factory=list)
+
+    @functools.cached_property
+    def context(self) -> Context | None:
+        """Whether the file is test code or a CI workflow (mlflow_lint.context)."""
+        return file_context(self.relative_path(), self.options.test_paths)
 
     @property
     def python(self) -> AnalysedModule:
@@ -65,16 +72,26 @@ class FileContext:
         return self.display_path
 
     def report_at(
-        self, rule_id: str, position: Position, snippet: str | None = None, *, secret: bool = False, **fields: str
+        self,
+        rule_id: str,
+        position: Position,
+        snippet: str | None = None,
+        *,
+        secret: bool = False,
+        everywhere: bool = False,
+        **fields: str,
     ) -> None:
         """Report at a text position (non-Python sources: a setting's value, a flag).
 
         The snippet (fingerprint and baseline material, kept in the result cache) never
         holds a secret: recognisable ones become their kind and length, and with
-        ``secret`` (the flagged value *is* the secret) every string literal in it does."""
+        ``secret`` (the flagged value *is* the secret) every string literal in it does.
+        In test code, a rule that does not report there marks the finding ``context="test"``
+        (hidden unless --include-tests); ``everywhere`` findings never are (a real token)."""
         rule = self.rules.get(rule_id)
         if rule is None:
             return
+        context = "test" if not everywhere and rule.hidden_in(self.context) else None
         if snippet:
             snippet = mask_secrets(mask_literals(snippet) if secret else snippet, style="kind")
         self.findings.append(
@@ -87,13 +104,16 @@ class FileContext:
                 end_column=position.end_column,
                 message=rule.format_message(fields),
                 snippet=normalise_source(snippet) if snippet else None,
+                context=context,
             )
         )
 
-    def report(self, rule_id: str, node: ast.AST, *, secret: bool = False, **fields: str) -> None:
+    def report(self, rule_id: str, node: ast.AST, *, secret: bool = False, everywhere: bool = False, **fields: str) -> None:
         """Report at a Python node (characters, not UTF-8 bytes; the node's source as snippet)."""
         if rule_id in self.rules:
-            self.report_at(rule_id, self.lines.span(node), self.lines.segment(node), secret=secret, **fields)
+            self.report_at(
+                rule_id, self.lines.span(node), self.lines.segment(node), secret=secret, everywhere=everywhere, **fields
+            )
 
 class Check:
     """A behavioural rule: one class per catalog entry.

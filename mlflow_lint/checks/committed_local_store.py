@@ -12,7 +12,8 @@ class CommittedLocalStore(Check):
     """A local tracking store in the repository, or copied into an image.
 
     The engine finds ``mlruns/`` directories that hold run metadata and ``mlflow.db``
-    files that ``.gitignore`` does not ignore; Dockerfiles are checked for ``COPY mlruns``.
+    files that ``.gitignore`` does not ignore; Dockerfiles are checked for ``COPY mlruns``,
+    scripts for ``git add mlruns`` and CI workflows for an upload of the store.
     """
 
     rules = ("MLF103",)
@@ -27,8 +28,10 @@ class CommittedLocalStore(Check):
         ctx.report_at("MLF103", Position(1, 1, 1, 1), ctx.display_path, what=what, where="is in the repository")
 
     def visit_copy(self, copy: Copy, ctx: FileContext) -> None:
+        """COPY into an image, ``git add``, a CI artifact upload: the store leaves the job
+        (a CI job's own local store is test context; publishing it is not)."""
         source = copy.source.text.rstrip("/")
         name = source.rsplit("/", 1)[-1]
         if name in LOCAL_STORE_NAMES:
             what = "the SQLite tracking store mlflow.db" if name == "mlflow.db" else f"the local store {name}/"
-            ctx.report_at("MLF103", copy.source.position, copy.source.text, what=what, where="is copied into the image")
+            ctx.report_at("MLF103", copy.source.position, copy.source.text, what=what, where=f"is {copy.action}")

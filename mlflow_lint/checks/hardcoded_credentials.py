@@ -6,7 +6,7 @@ import ast
 
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
-from mlflow_lint.analysis.secrets import SECRET_VARIABLES, is_literal, uri_secret_kinds
+from mlflow_lint.analysis.secrets import SECRET_VARIABLES, is_literal, is_real_token, uri_has_real_token, uri_secret_kinds
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.checks.base import Check, FileContext
@@ -34,26 +34,39 @@ class HardcodedCredentials(Check):
     call_names = SINK_CALL_NAMES | {"MlflowHostCreds"}
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        # A real token (its shape says so) is reported in test code too; a throwaway
+        # password in a test is not a governance finding (context policy in the catalog).
         module = ctx.python
         for assignment in env_assignments(module, node):
             if assignment.variable in SECRET_VARIABLES:
-                if any(is_literal_secret(v) for v in module.values.evaluate(assignment.value)):
-                    ctx.report("MLF701", assignment.value, secret=True, where=assignment.api)
+                secrets = [v for v in module.values.evaluate(assignment.value) if is_literal_secret(v)]
+                if secrets:
+                    real = any(is_real_token(v.text, assignment.variable) for v in secrets)
+                    ctx.report("MLF701", assignment.value, secret=True, everywhere=real, where=assignment.api)
         for sink in uri_sinks(module, node):
-            if any(has_literal_password(v) for v in module.values.evaluate(sink.value)):
-                ctx.report("MLF701", sink.value, where=f"the {sink.role} URI given to {sink.api}")
+            uris = [v for v in module.values.evaluate(sink.value) if has_literal_password(v)]
+            if uris:
+                real = any(uri_has_real_token(v.prefix) for v in uris)
+                ctx.report("MLF701", sink.value, everywhere=real, where=f"the {sink.role} URI given to {sink.api}")
         if isinstance(node, ast.Call) and module.model.callee(node) == _HOST_CREDS:
             for position, keyword in ((2, "password"), (3, "token")):
                 expr = argument(node, position, keyword)
-                if expr is not None and any(is_literal_secret(v) for v in module.values.evaluate(expr)):
-                    ctx.report("MLF701", expr, secret=True, where=f"MlflowHostCreds({keyword}=...)")
+                secrets = [v for v in module.values.evaluate(expr) if is_literal_secret(v)] if expr is not None else []
+                if expr is not None and secrets:
+                    real = any(is_real_token(v.text) for v in secrets)
+                    ctx.report("MLF701", expr, secret=True, everywhere=real, where=f"MlflowHostCreds({keyword}=...)")
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:  # secretKeyRef, valueFrom: not a literal
             return
         value = setting.value.value
-        if setting.name in SECRET_VARIABLES and is_literal_secret(value) or has_literal_password(value):
-            ctx.report_at("MLF701", setting.position, None, where=setting.where)
+        if setting.name in SECRET_VARIABLES and is_literal_secret(value):
+            real = is_real_token(value.text, setting.name)
+        elif has_literal_password(value):
+            real = uri_has_real_token(value.prefix)
+        else:
+            return
+        ctx.report_at("MLF701", setting.position, None, everywhere=real, where=setting.where)
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)
@@ -63,7 +76,8 @@ class HardcodedCredentials(Check):
             for found in invocation.options.get(option, []):
                 if found.value is not None and has_literal_password(found.value.value):
                     where = f"mlflow {' '.join(invocation.subcommand)} {option}"
-                    ctx.report_at("MLF701", found.value.position, None, where=where)
+                    real = uri_has_real_token(found.value.value.prefix)
+                    ctx.report_at("MLF701", found.value.position, None, everywhere=real, where=where)
 
 
 # Read by the audit's evidence and the fixes (one definition, in analysis.secrets).

@@ -17,21 +17,24 @@ from pathlib import Path
 from typing import Sequence
 
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, in_shadow
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
-def render_github(findings: Sequence[Finding], catalog: Catalog, *, source_root: Path, cwd: Path) -> str:
-    """Workflow commands, one per finding; empty text when there is nothing to report."""
+def render_github(
+    findings: Sequence[Finding], catalog: Catalog, *, source_root: Path, cwd: Path, shadow: Sequence[str] = ()
+) -> str:
+    """Workflow commands, one per finding; empty text when there is nothing to report.
+    A rule in shadow mode is a notice, whatever its severity: it must not look like a failure."""
     root, here = source_root.resolve(), cwd.resolve()
-    lines = [_command(finding, catalog, _repository_path(finding.path, root, here)) for finding in findings]
+    lines = [_command(finding, catalog, _repository_path(finding.path, root, here), in_shadow(finding, shadow)) for finding in findings]
     return "".join(line + "\n" for line in lines)
 
 
-def _command(finding: Finding, catalog: Catalog, path: str) -> str:
+def _command(finding: Finding, catalog: Catalog, path: str, shadow: bool = False) -> str:
     rule = catalog.get(finding.rule)
-    severity = rule.severity if rule is not None else "error"
+    severity = "note" if shadow else rule.severity if rule is not None else "error"
     title = f"{finding.rule} {rule.name}" if rule is not None else finding.rule
     message = finding.message
     properties = [("file", path)]

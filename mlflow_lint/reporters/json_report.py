@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, Sequence
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, in_shadow
 
 
-def finding_to_dict(finding: Finding, catalog: Catalog) -> dict[str, Any]:
+def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = ()) -> dict[str, Any]:
     rule = catalog.get(finding.rule)
     data: dict[str, Any] = {
         "rule": finding.rule,
@@ -27,11 +27,23 @@ def finding_to_dict(finding: Finding, catalog: Catalog) -> dict[str, Any]:
     }
     if finding.cell is not None:
         data["cell"] = finding.cell
+    if finding.context is not None:
+        data["context"] = finding.context  # "test": in test code, shown with --include-tests
+    if in_shadow(finding, shadow):
+        data["shadow"] = True  # reported, never failing the run
     return data
 
 
-def render_json(findings: list[Finding], catalog: Catalog, files_checked: int, files_analysed: int) -> str:
-    rows = [finding_to_dict(f, catalog) for f in findings]
+def render_json(
+    findings: list[Finding],
+    catalog: Catalog,
+    files_checked: int,
+    files_analysed: int,
+    *,
+    hidden_in_tests: int = 0,
+    shadow: Sequence[str] = (),
+) -> str:
+    rows = [finding_to_dict(f, catalog, shadow) for f in findings]
     severities = Counter(row["severity"] for row in rows)
     document = {
         "version": __version__,
@@ -42,6 +54,8 @@ def render_json(findings: list[Finding], catalog: Catalog, files_checked: int, f
             "findings": len(rows),
             "by_severity": {s: severities.get(s, 0) for s in ("error", "warning", "note")},
             "by_rule": dict(sorted(Counter(row["rule"] for row in rows).items())),
+            "hidden_in_tests": hidden_in_tests,  # findings in test code not shown (--include-tests)
+            "shadow": sum(1 for row in rows if row.get("shadow")),
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

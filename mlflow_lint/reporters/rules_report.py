@@ -86,11 +86,39 @@ def explain(rule: Rule, heading: str = "") -> str:
         "",
         f"{sub} Fix safety",
         _wrap(f"{_FIX_SAFETY[rule.fix_safety]} {rule.fix_description}"),
+        "",
+        f"{sub} Test code",
+        _wrap(_context_policy(rule)),
     ]
     if docs.references:
         out += ["", f"{sub} References"]
         out += [f"- {ref.title}: {ref.url}" for ref in docs.references]
     return "\n".join(out) + "\n"
+
+
+def _context_policy(rule: Rule) -> str:
+    """Where the rule reports (test code, CI jobs), in a sentence for its documentation."""
+    where = (
+        "Test code (files under `tests/` or `test/`, `test_*.py`, `*_test.py`, `conftest.py`, YAML files "
+        "named `*test*`, and the `test-paths` globs) is not a governance target: findings there are counted "
+        "in the summary but not shown unless `--include-tests` (or `include-tests = true`) is given."
+    )
+    if rule.in_tests == "hidden" and rule.id == "MLF701":
+        text = where.replace("findings there", "literal passwords there") + (
+            " Token-shaped secrets (provider formats such as `dapi…`, `ghp_…`, `sk-…`, `AKIA…`) are real"
+            " credentials wherever they are, and are reported in test code too."
+        )
+    elif rule.in_tests == "hidden":
+        text = where
+    else:
+        text = "Reported in test code too."
+    if rule.in_ci == "hidden":
+        text += (
+            " In CI workflow files (`.github/workflows/*`, `.gitlab-ci.yml`) a local or SQLite store is a"
+            " throwaway store of the job and is treated as test code; a workflow that commits or uploads"
+            " the store is reported by MLF103."
+        )
+    return text
 
 
 _FIX_SAFETY = {
@@ -102,4 +130,4 @@ _FIX_SAFETY = {
 
 def _wrap(text: str) -> str:
     paragraphs = [p.strip() for p in text.strip().split("\n\n")]
-    return "\n\n".join(textwrap.fill(" ".join(p.split()), width=88) for p in paragraphs)
+    return "\n\n".join(textwrap.fill(" ".join(p.split()), width=88, break_on_hyphens=False, break_long_words=False) for p in paragraphs)

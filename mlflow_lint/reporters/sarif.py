@@ -35,7 +35,7 @@ import sarif_om as om
 from mlflow_lint import __version__
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule
 from mlflow_lint.reporters.rules_report import explain
-from mlflow_lint.findings import Finding, fingerprints
+from mlflow_lint.findings import Finding, fingerprints, in_shadow
 from mlflow_lint.paths import file_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -61,6 +61,8 @@ def render_sarif(
     cwd: Path,
     skipped: Sequence[tuple[str, str]] = (),
     context: Sequence[Finding] | None = None,
+    hidden_in_tests: int = 0,
+    shadow: Sequence[str] = (),
 ) -> str:
     """The SARIF log as JSON text (UTF-8, two-space indent, trailing newline).
 
@@ -70,7 +72,10 @@ def render_sarif(
     of ``findings``): fingerprints count identical findings among those, so hiding one
     does not change the fingerprints of the others.
     """
-    log = build_log(findings, catalog, source_root=source_root, cwd=cwd, skipped=skipped, context=context)
+    log = build_log(
+        findings, catalog, source_root=source_root, cwd=cwd, skipped=skipped, context=context,
+        hidden_in_tests=hidden_in_tests, shadow=shadow,
+    )  # fmt: skip
     return json.dumps(to_json(log), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -82,8 +87,12 @@ def build_log(
     cwd: Path,
     skipped: Sequence[tuple[str, str]] = (),
     context: Sequence[Finding] | None = None,
+    hidden_in_tests: int = 0,
+    shadow: Sequence[str] = (),
 ) -> om.SarifLog:
-    """The SARIF log as sarif-om objects."""
+    """The SARIF log as sarif-om objects. A result in test code carries the property
+    ``context: test``; one of a rule in shadow mode ``shadow: true`` (the Action never
+    fails on it); the invocation counts findings in test code left out."""
     locator = _Locator(source_root, cwd)
     rule_index = {rule.id: index for index, rule in enumerate(catalog)}
     # Fingerprints use the repository-relative path, so they do not depend on where
@@ -93,12 +102,12 @@ def build_log(
     by_finding = {id(finding): fingerprint for finding, fingerprint in zip(population, population_prints)}
     prints = [by_finding[id(finding)] for finding in findings]
     results = [
-        _result(finding, catalog.get(finding.rule), rule_index.get(finding.rule), locator, fingerprint)
+        _result(finding, catalog.get(finding.rule), rule_index.get(finding.rule), locator, fingerprint, shadow)
         for finding, fingerprint in zip(findings, prints)
     ]
     run = om.Run(
         tool=om.Tool(driver=_driver(catalog)),
-        invocations=[_invocation(skipped, locator)],
+        invocations=[_invocation(skipped, locator, hidden_in_tests)],
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_directory_uri(source_root))},
         results=results,
         column_kind="unicodeCodePoints",
@@ -194,7 +203,7 @@ def semantic_version(version: str) -> str:
 
 # ---------------------------------------------------------------------------- results
 def _result(
-    finding: Finding, rule: Rule | None, index: int | None, locator: _Locator, fingerprint: str
+    finding: Finding, rule: Rule | None, index: int | None, locator: _Locator, fingerprint: str, shadow: Sequence[str] = ()
 ) -> om.Result:
     text = finding.message
     if finding.cell is not None:
@@ -208,7 +217,17 @@ def _result(
         message=om.Message(text=_sentence(text)),
         locations=[om.Location(physical_location=_physical_location(finding, locator))],
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
+        properties=_result_properties(finding, shadow),
     )
+
+
+def _result_properties(finding: Finding, shadow: Sequence[str]) -> om.PropertyBag | None:
+    entries: dict[str, Any] = {}
+    if finding.context is not None:
+        entries["context"] = finding.context
+    if in_shadow(finding, shadow):
+        entries["shadow"] = True
+    return _property_bag(**entries) if entries else None
 
 
 def _physical_location(finding: Finding, locator: _Locator) -> om.PhysicalLocation:
@@ -223,7 +242,7 @@ def _physical_location(finding: Finding, locator: _Locator) -> om.PhysicalLocati
     return om.PhysicalLocation(artifact_location=locator.artifact(finding.path), region=region)
 
 
-def _invocation(skipped: Sequence[tuple[str, str]], locator: _Locator) -> om.Invocation:
+def _invocation(skipped: Sequence[tuple[str, str]], locator: _Locator, hidden_in_tests: int = 0) -> om.Invocation:
     notifications = [
         om.Notification(
             message=om.Message(text=f"Skipped {path}: {reason}."),
@@ -232,7 +251,11 @@ def _invocation(skipped: Sequence[tuple[str, str]], locator: _Locator) -> om.Inv
         )
         for path, reason in sorted(skipped)
     ]
-    return om.Invocation(execution_successful=True, tool_execution_notifications=notifications or None)
+    invocation = om.Invocation(execution_successful=True, tool_execution_notifications=notifications or None)
+    if hidden_in_tests:
+        # Not shown, never dropped silently: how many findings in test code were left out.
+        invocation.properties = _property_bag(hiddenInTests=hidden_in_tests)
+    return invocation
 
 
 class _Locator:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable
+from typing import Callable, Sequence
 
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, in_shadow
 
 Style = Callable[..., str]
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
@@ -36,6 +36,8 @@ def render_text(
     *,
     statistics: bool = False,
     style: Style = _plain,
+    hidden_in_tests: int = 0,
+    shadow: Sequence[str] = (),
 ) -> str:
     lines = []
     for finding in findings:
@@ -45,15 +47,23 @@ def render_text(
         location = f"{path}:{finding.line}:{finding.column}:"
         if finding.cell is not None:
             location = f"{path}:cell {finding.cell}:{finding.line}:{finding.column}:"
-        lines.append(f"{style(location, bold=True)} {style(finding.rule, fg=colour, bold=True)} {printable(finding.message)}")
+        marks = "".join(f" [{mark}]" for mark in _marks(finding, shadow))
+        lines.append(f"{style(location, bold=True)} {style(finding.rule, fg=colour, bold=True)} {printable(finding.message)}{marks}")
     if statistics and findings:
         if lines:
             lines.append("")
         lines.extend(render_statistics(findings, catalog))
     if lines:
         lines.append("")
-    lines.append(summary_line(findings, catalog, files_checked))
+    lines.append(summary_line(findings, catalog, files_checked, hidden_in_tests=hidden_in_tests, shadow=shadow))
     return "\n".join(lines) + "\n"
+
+
+def _marks(finding: Finding, shadow: Sequence[str]) -> list[str]:
+    marks = ["test code"] if finding.context == "test" else []
+    if in_shadow(finding, shadow):
+        marks.append("shadow")
+    return marks
 
 
 def render_statistics(findings: list[Finding], catalog: Catalog) -> list[str]:
@@ -68,15 +78,25 @@ def render_statistics(findings: list[Finding], catalog: Catalog) -> list[str]:
     return out
 
 
-def summary_line(findings: list[Finding], catalog: Catalog, files_checked: int) -> str:
+def summary_line(
+    findings: list[Finding], catalog: Catalog, files_checked: int, *, hidden_in_tests: int = 0, shadow: Sequence[str] = ()
+) -> str:
     files_word = "file" if files_checked == 1 else "files"
     if not findings:
-        return f"All checks passed ({files_checked} {files_word} checked)."
-    severities = Counter((catalog.get(f.rule).severity if catalog.get(f.rule) else "error") for f in findings)
-    parts = [f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}" for s in ("error", "warning", "note") if severities[s]]
-    affected = len({f.path for f in findings})
-    noun = "finding" if len(findings) == 1 else "findings"
-    return (
-        f"Found {len(findings)} {noun} ({', '.join(parts)}) in {affected} "
-        f"{'file' if affected == 1 else 'files'}; {files_checked} {files_word} checked."
-    )
+        line = f"All checks passed ({files_checked} {files_word} checked)."
+    else:
+        severities = Counter((catalog.get(f.rule).severity if catalog.get(f.rule) else "error") for f in findings)
+        parts = [f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}" for s in ("error", "warning", "note") if severities[s]]
+        affected = len({f.path for f in findings})
+        noun = "finding" if len(findings) == 1 else "findings"
+        line = (
+            f"Found {len(findings)} {noun} ({', '.join(parts)}) in {affected} "
+            f"{'file' if affected == 1 else 'files'}; {files_checked} {files_word} checked."
+        )
+        shadowed = sum(in_shadow(f, shadow) for f in findings)
+        if shadowed:
+            line += f" {shadowed} in shadow mode (reported, never failing the run)."
+    if hidden_in_tests:
+        noun = "finding" if hidden_in_tests == 1 else "findings"
+        line += f" {hidden_in_tests} {noun} in test code not shown (--include-tests)."
+    return line

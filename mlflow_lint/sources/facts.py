@@ -54,9 +54,11 @@ class Command:
 
 @dataclass(frozen=True)
 class Copy:
-    """``COPY``/``ADD`` of a path into an image."""
+    """A path published beyond the working tree: ``COPY``/``ADD`` into an image, ``git add``
+    (committed), or a CI workflow's artifact upload; ``action`` says which, for messages."""
 
     source: Word
+    action: str = "copied into the image"
 
 
 @dataclass

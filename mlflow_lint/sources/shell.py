@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, Word
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
@@ -207,6 +207,9 @@ def parse_shell(
         words = _take_assignments(words, where, prefix, facts)
         if words and words[0].text == "env":  # env A=1 B=2 command
             words = _take_assignments(words[1:], where, prefix, facts)
+        if len(words) > 2 and words[0].text.rsplit("/", 1)[-1] == "git" and words[1].text == "add":
+            # git add <paths>: what the script commits (MLF103 reads local tracking stores).
+            facts.copies.extend(Copy(word, "committed by this script") for word in words[2:] if not word.text.startswith("-"))
         argv = mlflow_argv(words)
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))

@@ -9,15 +9,18 @@ key named like an MLflow-related variable, and ``command``/``args``/``entrypoint
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterator
 
-from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, Word
 from mlflow_lint.sources.shell import mlflow_argv, parse_shell
 
 _ENV_KEYS = frozenset({"environment", "env", "envs", "variables"})
 _COMMAND_KEYS = ("entrypoint", "command", "commands", "args")
 _SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script", "cmd"})
+# A script worth reading: it runs mlflow, or commits a local tracking store (git add mlruns).
+_MAY_MATTER = re.compile(r"mlflow|mlruns|mlartifacts", re.IGNORECASE)
 # Keys that bring variables from elsewhere (compose env files, Kubernetes config maps).
 _OUTSIDE_ENVIRONMENT = ("env_file", "envFrom", "env_from")
 # Keys that are settings wherever they appear (Helm values, CI variables, ...).
@@ -175,11 +178,42 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
             continue
         items = value.value if _is_sequence(value) else [value]
         for item in items:
-            if _is_scalar(item) and isinstance(item.value, str) and "mlflow" in item.value.lower():
+            if _is_scalar(item) and isinstance(item.value, str) and _MAY_MATTER.search(item.value):
                 script = _script_facts(item, where, lines)
                 for command in script.commands:
                     facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
                 facts.settings.extend(script.settings)
+                facts.copies.extend(script.copies)  # git add of a local store
+    facts.copies.extend(_uploaded_paths(pairs, lines))
+
+
+def _uploaded_paths(pairs: dict, lines: list[str]) -> list[Copy]:  # type: ignore[type-arg]
+    """A GitHub Actions step ``uses: actions/upload-artifact@…`` with ``with: path:`` (one
+    path per line): what the workflow publishes beyond the job."""
+    uses = pairs.get("uses")
+    options = pairs.get("with")
+    if uses is None or not _is_scalar(uses) or not str(uses.value).startswith("actions/upload-artifact"):
+        return []
+    if options is None or not _is_mapping(options):
+        return []
+    path = next((value for key, value in options.value if _is_scalar(key) and key.value == "path"), None)
+    if path is None or not _is_scalar(path):
+        return []
+    block = getattr(path, "style", None) in ("|", ">")
+    copies = []
+    for offset, text in enumerate(str(path.value).splitlines()):
+        entry = text.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        if block:
+            line = path.start_mark.line + 2 + offset
+            raw = lines[line - 1] if 0 < line <= len(lines) else ""
+            column = raw.find(entry) + 1 if entry in raw else 1
+            position = Position(line, column, line, column + len(entry))
+        else:
+            position = _scalar_word(path, lines).position
+        copies.append(Copy(Word(entry, position), "uploaded as a workflow artifact"))
+    return copies
 
 
 def _environment(node, where: str, lines: list[str]) -> Iterator[Setting]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,47 @@
+"""Context: is a file a governance target, or test code?
+
+Test code is not a governance target (issue policy, documented per rule): a local tracking
+store in a unit test, a pinned model version in a fixture or a run without tags in a test
+of a training helper are what tests are for. Findings of the governance rules (pillars 1-6
+and 8) in test code are therefore hidden by default; they are counted, never silently
+dropped, and ``--include-tests`` shows them. CI workflow jobs are test context for one
+thing only: the local or SQLite tracking store a job throws away (the rules whose catalog
+entry says ``ci: hidden``).
+
+Test code is: a file under a ``tests/`` or ``test/`` directory; ``test_*.py``,
+``*_test.py`` and ``conftest.py``; a YAML file (a compose file, typically) whose name has
+``test`` or ``tests`` as one of its words (``docker-compose.test.yml``, not
+``latest.yaml``); and whatever the ``test-paths`` globs name (relative to the
+configuration's directory, gitignore syntax).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Context = Literal["test", "ci"]
+
+_TEST_DIRECTORIES = frozenset({"tests", "test"})
+_NAME_WORDS = re.compile(r"[A-Za-z0-9]+")
+_CI_FILES = re.compile(r"(?:^|/)(?:\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml)$")
+
+
+def file_context(relative: str, test_paths: tuple[str, ...] = ()) -> Context | None:
+    """The context of a file, given its POSIX path relative to the configuration root."""
+    if _CI_FILES.search(relative):
+        return "ci"
+    *directories, name = relative.split("/")
+    if _TEST_DIRECTORIES.intersection(directories):
+        return "test"
+    lower = name.lower()
+    if lower.endswith(".py") and (lower.startswith("test_") or lower.endswith("_test.py") or lower == "conftest.py"):
+        return "test"
+    if lower.endswith((".yml", ".yaml")) and {"test", "tests"} & {word.lower() for word in _NAME_WORDS.findall(name)}:
+        return "test"
+    if test_paths:
+        from mlflow_lint.discovery import gitignore_spec  # compiled once per setting
+
+        if gitignore_spec(test_paths).match(relative):
+            return "test"
+    return None
