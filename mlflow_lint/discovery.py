@@ -1,5 +1,11 @@
 """Which files to lint: directories recurse; VCS, virtualenv, cache and gitignored paths are skipped.
 
+Inside a git work tree, a file git tracks is linted even when a ``.gitignore`` matches it
+(a force-added ``.env`` is exactly where a leaked secret lives): ignore rules decide only
+for untracked files. The tracked files are read once, and only when an ignore rule first
+matches something. A ``.gitignore`` above a directory named on the command line never
+hides that directory (a parent repository's rules are not the named tree's).
+
 The walk works on strings and ``os.scandir`` entries: a tree of a few thousand files is
 walked in tens of milliseconds, which matters because every run (and every pre-commit
 invocation naming 3 files) walks the whole project once for project-wide facts.
@@ -108,6 +114,73 @@ def git_root(start: Path) -> Path | None:
     return None
 
 
+class _Tracked:
+    """The files git tracks in one work tree, read once (``git ls-files -z``) and only when
+    an ignore rule first matches something: a tracked file is linted even when a
+    ``.gitignore`` matches it, because that is exactly where committed secrets hide (a
+    ``.env`` force-added, or committed before the rule was written)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root.rstrip("/") + "/"
+        self._files: frozenset[str] | None = None
+        self._directories: frozenset[str] = frozenset()
+
+    def _load(self) -> None:
+        import subprocess
+
+        files: set[str] = set()
+        try:
+            listed = subprocess.run(
+                ["git", "-c", "core.quotePath=false", "ls-files", "-z", "--cached"],
+                cwd=self.root, capture_output=True, timeout=60, check=False,
+            )  # fmt: skip
+            if listed.returncode == 0:
+                files = {self.root + os.fsdecode(name) for name in listed.stdout.split(b"\0") if name}
+        except (OSError, subprocess.SubprocessError):
+            pass  # no git: ignore rules decide, as without a repository
+        directories = {parent for name in files for parent in _parents(name, self.root)}
+        self._files, self._directories = frozenset(files), frozenset(directories)
+
+    def file(self, resolved: str) -> bool:
+        if self._files is None:
+            self._load()
+        assert self._files is not None
+        return resolved in self._files
+
+    def holds(self, resolved_directory: str) -> bool:
+        """Whether git tracks a file somewhere below this directory."""
+        if self._files is None:
+            self._load()
+        return resolved_directory.rstrip("/") in self._directories
+
+
+def _parents(name: str, root: str) -> Iterable[str]:
+    directory = os.path.dirname(name)
+    while len(directory) >= len(root.rstrip("/")) and directory.startswith(root.rstrip("/")):
+        yield directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+
+
+_TRACKED: dict[tuple[str, int], _Tracked] = {}
+
+
+def _tracked_in(root: Path | None) -> _Tracked | None:
+    """The tracked files of the work tree at ``root`` (memoised while its index is unchanged)."""
+    if root is None:
+        return None
+    try:
+        index_time = os.stat(root / ".git" / "index").st_mtime_ns
+    except OSError:
+        index_time = 0  # a worktree or submodule (.git is a file), or no index yet
+    key = (str(root), index_time)
+    if key not in _TRACKED:
+        _TRACKED[key] = _Tracked(str(root))
+    return _TRACKED[key]
+
+
 def _ancestor_gitignores(directory: Path) -> _GitIgnore:
     """The .gitignore files between the repository root and ``directory`` (exclusive)."""
     root = git_root(directory)
@@ -202,9 +275,11 @@ def _walk(
     symlink loop cannot trap the walk; a directory seen twice (bind mounts) is skipped."""
     resolved_top = top.resolve()
     visited: set[tuple[int, int]] = set()
-    ancestors = _ancestor_gitignores(resolved_top)
+    tracked = _tracked_in(git_root(resolved_top))
+    ancestors = _without_foreign_rules(_ancestor_gitignores(resolved_top), resolved_top, tracked)
     for base, patterns in ancestors.layers:
         _note_limit(Path(base, ".gitignore"), patterns, result)
+    ignored = _Ignored(tracked)
     # (path as given, resolved path, the .gitignore layers of its parent)
     stack: list[tuple[Path, str, _GitIgnore]] = [(top, str(resolved_top), ancestors)]
     while stack:
@@ -231,16 +306,16 @@ def _walk(
             except OSError:  # a symlink loop: not a directory to descend into
                 is_dir = False
             if is_dir:
-                _directory(entry, here / name, child_resolved, ignore, exclusions, result, subdirectories)
+                _directory(entry, here / name, child_resolved, ignore, exclusions, result, subdirectories, ignored)
                 continue
             if name == "mlflow.db":
-                if not ignore.ignores(child_resolved, False) and not exclusions.excludes(child_resolved, False):
+                if not ignored(ignore, child_resolved, False) and not exclusions.excludes(child_resolved, False):
                     result.stores.append(here / name)
                 continue
             if not is_lintable(name):
                 continue
             path = here / name
-            if ignore.ignores(child_resolved, False) or exclusions.excludes(child_resolved, False):
+            if ignored(ignore, child_resolved, False) or exclusions.excludes(child_resolved, False):
                 continue
             unreadable = _not_a_regular_file(entry)
             if unreadable is not None:
@@ -249,6 +324,36 @@ def _walk(
             is_link = entry.is_symlink()
             add(path, str(path.resolve()) if is_link else child_resolved, is_link)
         stack.extend(reversed(subdirectories))
+
+
+def _without_foreign_rules(ancestors: _GitIgnore, top: Path, tracked: _Tracked | None) -> _GitIgnore:
+    """The .gitignore layers above a named directory, less those above its project root
+    when they would hide it: a parent repository's rules (a dotfiles repository ignoring
+    ``*``) never hide a project the user named, as ruff lints such a directory. Rules of
+    the project itself (at or below its root) still apply."""
+    from mlflow_lint.project import find_project_root  # not needed by most walks
+
+    if not ancestors.ignores(str(top), True) or (tracked is not None and tracked.holds(str(top))):
+        return ancestors
+    root = find_project_root(top)
+    if root is None:
+        return ancestors
+    inside = str(root.resolve()).rstrip("/") + "/"
+    return _GitIgnore(tuple(layer for layer in ancestors.layers if layer[0].startswith(inside)))
+
+
+class _Ignored:
+    """Whether a .gitignore hides a path: only when git does not track it (or below it)."""
+
+    def __init__(self, tracked: _Tracked | None) -> None:
+        self.tracked = tracked
+
+    def __call__(self, ignore: _GitIgnore, resolved: str, is_dir: bool) -> bool:
+        if not ignore.ignores(resolved, is_dir):
+            return False
+        if self.tracked is None:
+            return True
+        return not (self.tracked.holds(resolved) if is_dir else self.tracked.file(resolved))
 
 
 def _note_limit(path: Path, patterns: IgnorePatterns, result: Discovery) -> None:
@@ -278,20 +383,21 @@ def _directory(
     exclusions: _Exclusions,
     result: Discovery,
     subdirectories: list[tuple[Path, str, _GitIgnore]],
+    ignored: _Ignored,
 ) -> None:
     """Decide about one subdirectory: descend, skip, or record it as a tracking store."""
     name = entry.name
     if name in SKIPPED_DIRECTORIES or is_virtualenv(resolved):
         return
     if name == "mlruns":  # MLflow's own files: a store to report, never manifests to lint
-        metadata = _run_metadata(path) if not ignore.ignores(resolved, True) else None
+        metadata = _run_metadata(path) if not ignored(ignore, resolved, True) else None
         if metadata is not None and not exclusions.excludes(resolved, True):
             result.stores.append(metadata)
         return
     if entry.is_symlink():
         result.skipped.append((path, "symbolic link to a directory"))
         return
-    if ignore.ignores(resolved, True) or exclusions.excludes(resolved, True):
+    if ignored(ignore, resolved, True) or exclusions.excludes(resolved, True):
         return
     subdirectories.append((path, resolved, ignore))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -124,3 +125,45 @@ def test_fifos_devices_and_broken_links_are_skipped_with_a_reason_never_read(tmp
     ]
     named = discover([tmp_path / "pipe.py", tmp_path / "zero.py"], is_lintable)
     assert named.files == [] and len(named.skipped) == 2
+
+
+def test_tracked_files_are_linted_even_when_a_gitignore_matches_them(tmp_path: Path) -> None:
+    """A force-added .env is exactly where a leaked secret lives; untracked files the
+    .gitignore matches stay unread."""
+    from .conftest import run_cli
+    from .gitrepo import git, init_repo
+
+    repo = init_repo(tmp_path / "repo", {".gitignore": ".env\nsecrets/\nbuild/\n"})
+    for name, text in {
+        ".env": "MLFLOW_TRACKING_PASSWORD=tracked-secret\n",
+        "secrets/prod.env": "MLFLOW_TRACKING_PASSWORD=tracked-too\n",
+        "secrets/local.env": "MLFLOW_TRACKING_PASSWORD=never-committed\n",
+        "build/serve.py": "import mlflow\nmlflow.pyfunc.load_model('runs:/0a1b2c/model')\n",
+    }.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", "-f", ".env", "secrets/prod.env")
+    git(repo, "commit", "-q", "-m", "force-added")
+    result = run_cli("check", "--format", "json", "--no-cache", ".", cwd=repo)
+    paths = sorted({f["path"] for f in json.loads(result.stdout)["findings"]})
+    assert paths == [".env", "secrets/prod.env"], result.stdout
+
+
+def test_a_parent_repositorys_gitignore_never_hides_a_named_directory(tmp_path: Path) -> None:
+    from .conftest import run_cli
+    from .gitrepo import init_repo
+
+    outer = init_repo(tmp_path / "dotfiles")
+    (outer / ".gitignore").write_text("*\n", encoding="utf-8")  # a dotfiles repository: ignore all
+    project = outer / "work" / "proj"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'proj'\n", encoding="utf-8")
+    (project / "train.py").write_text("import mlflow\nmlflow.set_tracking_uri('./mlruns')\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--no-cache", "work/proj", cwd=outer)
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["work/proj/train.py"], result.stdout
+    # Within the named tree, its own .gitignore still applies.
+    (project / ".gitignore").write_text("generated/\n", encoding="utf-8")
+    (project / "generated").mkdir()
+    (project / "generated" / "x.py").write_text("import mlflow\nmlflow.set_tracking_uri('./mlruns')\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--no-cache", "work/proj", cwd=outer)
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["work/proj/train.py"], result.stdout
