@@ -59,14 +59,16 @@ class HardcodedCredentials(Check):
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:  # secretKeyRef, valueFrom: not a literal
             return
-        value = setting.value.value
-        if setting.name in SECRET_VARIABLES and is_literal_secret(value):
-            real = is_real_token(value.text, setting.name)
-        elif has_literal_password(value):
-            real = uri_has_real_token(value.prefix)
-        else:
+        # Each value the setting may take: a ${PG_PASSWORD:-mlflow} fallback is a literal.
+        for value in setting.value.values:
+            if setting.name in SECRET_VARIABLES and is_literal_secret(value):
+                real = is_real_token(value.text, setting.name)
+            elif has_literal_password(value):
+                real = uri_has_real_token(value.prefix)
+            else:
+                continue
+            ctx.report_at("MLF701", setting.position, None, everywhere=real, where=setting.where)
             return
-        ctx.report_at("MLF701", setting.position, None, everywhere=real, where=setting.where)
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)
@@ -74,10 +76,12 @@ class HardcodedCredentials(Check):
             return
         for option in ("--backend-store-uri", "--registry-store-uri", "--default-artifact-root", "--artifacts-destination"):
             for found in invocation.options.get(option, []):
-                if found.value is not None and has_literal_password(found.value.value):
-                    where = f"mlflow {' '.join(invocation.subcommand)} {option}"
-                    real = uri_has_real_token(found.value.value.prefix)
-                    ctx.report_at("MLF701", found.value.position, None, everywhere=real, where=where)
+                for value in found.value.values if found.value is not None else ():
+                    if has_literal_password(value):
+                        where = f"mlflow {' '.join(invocation.subcommand)} {option}"
+                        real = uri_has_real_token(value.prefix)
+                        ctx.report_at("MLF701", found.value.position, None, everywhere=real, where=where)
+                        break
 
 
 # Read by the audit's evidence and the fixes (one definition, in analysis.secrets).

@@ -92,7 +92,7 @@ class InsecureTrackingTransport(Check):
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:
             return
-        value = setting.value.value
+        value = next((v for v in setting.value.values if classify(v) is UriKind.HTTP), setting.value.value)
         if setting.name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI") and classify(value) is UriKind.HTTP:
             host = http_host(value)
             if host is not None and not is_loopback(host) and not is_internal_host(host):

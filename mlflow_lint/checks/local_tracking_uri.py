@@ -31,6 +31,8 @@ class LocalTrackingUri(Check):
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.name == "MLFLOW_TRACKING_URI" and setting.value is not None:
-            value = setting.value.value
-            if classify(value) in _LOCAL:
-                ctx.report_at("MLF101", setting.position, setting.value.text, api=setting.where, value=value.render())
+            # ${MLFLOW_TRACKING_URI:-./mlruns}: the fallback is the store when it is unset.
+            for value in setting.value.values:
+                if classify(value) in _LOCAL:
+                    ctx.report_at("MLF101", setting.position, setting.value.text, api=setting.where, value=value.render())
+                    break

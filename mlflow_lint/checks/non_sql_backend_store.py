@@ -30,9 +30,10 @@ class NonSqlBackendStore(Check):
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.name in _URI_VARIABLES and setting.value is not None:
-            value = setting.value.value
-            if classify(value) is UriKind.SQLITE:
-                ctx.report_at("MLF201", setting.position, setting.value.text, api=setting.where, store="SQLite", value=value.render())
+            for value in setting.value.values:  # a ${VAR:-sqlite:///mlflow.db} fallback too
+                if classify(value) is UriKind.SQLITE:
+                    ctx.report_at("MLF201", setting.position, setting.value.text, api=setting.where, store="SQLite", value=value.render())
+                    break
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)
@@ -48,11 +49,16 @@ class NonSqlBackendStore(Check):
             )
         elif found is not None:
             word, origin = found
-            kind = classify(word.value)
-            if kind is UriKind.SQLITE or kind in _FILE_STORES:
-                store = "SQLite" if kind is UriKind.SQLITE else "file"
-                ctx.report_at("MLF201", word.position, word.text, api=f"{api} {origin}", store=store, value=word.value.render())
+            for value in word.values:
+                kind = classify(value)
+                if kind is UriKind.SQLITE or kind in _FILE_STORES:
+                    store = "SQLite" if kind is UriKind.SQLITE else "file"
+                    ctx.report_at("MLF201", word.position, word.text, api=f"{api} {origin}", store=store, value=value.render())
+                    break
         registry = invocation.value("--registry-store-uri")
-        if registry is not None and classify(registry[0].value) is UriKind.SQLITE:
+        if registry is not None:
             word = registry[0]
-            ctx.report_at("MLF201", word.position, word.text, api=f"{api} {registry[1]}", store="SQLite", value=word.value.render())
+            for value in word.values:
+                if classify(value) is UriKind.SQLITE:
+                    ctx.report_at("MLF201", word.position, word.text, api=f"{api} {registry[1]}", store="SQLite", value=value.render())
+                    break

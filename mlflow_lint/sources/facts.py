@@ -9,11 +9,13 @@ Checks read these facts; they never see the file formats.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.positions import Span as Position  # 1-based, characters, end exclusive
 
+# ${VAR:-default}, ${VAR-default}, ${VAR:=default}: the default when VAR is unset (or empty).
+_FALLBACK = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?P<default>[^}$]*)\}")
 # $VAR, ${VAR}, ${VAR:-default}, $(command), `command`: values decided at run time.
 _REFERENCE = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}")
 
@@ -27,7 +29,20 @@ class Word:
 
     @property
     def value(self) -> StrValue:
+        """The value with every reference unknown (a hole)."""
         return shell_value(self.text)
+
+    @property
+    def values(self) -> tuple[StrValue, ...]:
+        """Every value the word may take: as written (references unknown) and, when a
+        reference has a fallback (``${PG_PASSWORD:-mlflow}``, ``${URI-./mlruns}``,
+        ``${X:=...}``), with the variables unset, so the fallback is the literal value."""
+        written = shell_value(self.text)
+        if _FALLBACK.search(self.text) is None:
+            return (written,)
+        unset = shell_value(_FALLBACK.sub(lambda match: match.group("default"), self.text))
+        via = ", ".join(sorted({f"${{{match.group('name')}}}" for match in _FALLBACK.finditer(self.text)}))
+        return (written, replace(unset, via=f"the default of {via}"))
 
 
 @dataclass(frozen=True)
