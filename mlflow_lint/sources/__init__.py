@@ -60,17 +60,36 @@ def source_kind(path: Path | str) -> str | None:
         return "notebook"
     if suffix in (".yml", ".yaml") or name == "MLproject":
         return "yaml"
-    if lower == ".env" or lower.startswith(".env.") or suffix == ".env":
+    if _is_dotenv(lower, suffix):
         return "dotenv"
     if suffix in (".sh", ".bash", ".zsh"):
         return "shell"
-    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile") or lower == "containerfile":
+    if _is_dockerfile(lower):
         return "dockerfile"
     if lower in ("makefile", "gnumakefile") or suffix == ".mk":
         return "makefile"
     if lower == "procfile" or lower.startswith("procfile."):
         return "procfile"
     return None
+
+
+def _is_dotenv(lower: str, suffix: str) -> bool:
+    """``.env``, ``.env.local``, ``.env-prod``, ``prod.env`` and the templates teams commit
+    (``.env.example``, ``.env.template``, ``settings.env.sample``): a template's
+    placeholders are clean, a literal secret in one is still a committed secret."""
+    if lower == ".env" or lower.startswith((".env.", ".env-")) or suffix == ".env":
+        return True
+    stem, _ = os.path.splitext(lower)
+    return suffix in (".sample", ".example", ".template", ".dist") and stem.endswith(".env")
+
+
+def _is_dockerfile(lower: str) -> bool:
+    """``Dockerfile``, ``Dockerfile.gpu``, ``Dockerfile-debian``, ``api.Dockerfile``,
+    ``Containerfile`` (and the same variants of it)."""
+    for base in ("dockerfile", "containerfile"):
+        if lower == base or lower.startswith((base + ".", base + "-")) or lower.endswith("." + base):
+            return True
+    return False
 
 
 def is_lintable(path: Path | str) -> bool:

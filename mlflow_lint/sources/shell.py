@@ -168,6 +168,30 @@ def split_commands(tokens: list[_Token]) -> list[list[_Token]]:
     return commands
 
 
+# A CI step's file of settings for the steps after it: GitHub Actions' $GITHUB_ENV (and
+# $GITHUB_OUTPUT), written with echo/printf and an append redirection.
+_CI_ENVIRONMENT_FILE = re.compile(r"^>>?\s*\$\{?(GITHUB_ENV|GITHUB_OUTPUT)\}?$|^\$\{?(GITHUB_ENV|GITHUB_OUTPUT)\}?$")
+
+
+def _ci_environment_writes(words: list[Word], where: str) -> list[Setting]:
+    """``echo "MLFLOW_TRACKING_URI=./mlruns" >> $GITHUB_ENV``: a setting of the later steps."""
+    if not words or words[0].text not in ("echo", "printf"):
+        return []
+    texts = [word.text for word in words]
+    target = next((i for i, text in enumerate(texts) if _CI_ENVIRONMENT_FILE.match(text)), None)
+    if target is None or not (texts[target].startswith(">") or (target > 0 and texts[target - 1] in (">>", ">"))):
+        return []
+    variable = next(group for group in _CI_ENVIRONMENT_FILE.match(texts[target]).groups() if group)  # type: ignore[union-attr]
+    settings = []
+    for word in words[1:target]:
+        match = _ASSIGNMENT.match(word.text)
+        if match is None or (words[0].text == "printf" and "%" in word.text):
+            continue  # printf 'NAME=%s': the value is an argument, unknown here
+        name, value = match.group(1), match.group(2)
+        settings.append(Setting(name, Word(value, word.position), word.position, f"{name} written to ${variable} in {where}"))
+    return settings
+
+
 def mlflow_argv(words: list[Word]) -> list[Word] | None:
     """The ``mlflow ...`` part of a command line, if it runs mlflow (``uv run mlflow server``)."""
     for index, word in enumerate(words):
@@ -207,6 +231,7 @@ def parse_shell(
         words = _take_assignments(words, where, prefix, facts)
         if words and words[0].text == "env":  # env A=1 B=2 command
             words = _take_assignments(words[1:], where, prefix, facts)
+        facts.settings.extend(_ci_environment_writes(words, where))
         if len(words) > 2 and words[0].text.rsplit("/", 1)[-1] == "git" and words[1].text == "add":
             # git add <paths>: what the script commits (MLF103 reads local tracking stores).
             facts.copies.extend(Copy(word, "committed by this script") for word in words[2:] if not word.text.startswith("-"))
