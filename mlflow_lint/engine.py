@@ -55,7 +55,7 @@ from mlflow_lint.sources import (
     source_kind,
     too_large,
 )
-from mlflow_lint.sources.facts import SourceFacts
+from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
 from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
@@ -548,7 +548,7 @@ def _lint_bytes(
     if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
         return [_unanalysable(shown, too_large(len(data)), 1, 1, selected)]
     if kind in TEXT_SOURCES:
-        return _lint_text_source(kind, data, shown, selected, catalog, options, display_root)
+        return _lint_text_source(kind, data, shown, selected, catalog, options, display_root, real_path, project)
     index = project if project is not None else project_for(real_path)
     if kind == "notebook":
         try:
@@ -621,8 +621,11 @@ def _lint_text_source(
     catalog: Catalog,
     options: RuleOptions,
     display_root: str,
+    path: Path | None = None,
+    project: ProjectIndex | None = None,
 ) -> list[Finding]:
-    """YAML, .env, shell, Dockerfile, Makefile, Procfile: settings and commands to the checks."""
+    """YAML, .env, shell, Dockerfile, Makefile, Procfile: settings and commands to the checks,
+    and the Python code they run (a heredoc, ``python -c``) to the Python analysis."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -649,7 +652,42 @@ def _lint_text_source(
         if command.argv
     ]
     suppressions = suppressions_from_comments(facts.comment_lines, statements)
-    return apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown)
+    found = apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown)
+    for embedded in facts.python:
+        found.extend(_lint_embedded_python(embedded, path or Path(shown), shown, selected, catalog, options, display_root, project))
+    return found
+
+
+def _lint_embedded_python(
+    embedded: EmbeddedPython,
+    path: Path,
+    shown: str,
+    selected: frozenset[str],
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str,
+    project: ProjectIndex | None,
+) -> list[Finding]:
+    """Python a script runs (``python - <<'EOF'``, ``python -c "..."``): analysed as a
+    module of its own, findings at their places in the file."""
+
+    def placed(line: int, column: int) -> tuple[int, int]:
+        return embedded.line + line - 1, column + (embedded.column - 1 if line == 1 else embedded.column_offset)
+
+    try:
+        tree = parse_python(embedded.text, shown)
+    except UnanalysableSource as error:
+        line, column = placed(error.line, error.column)
+        reason = f"the Python code this file runs (from line {embedded.line}) could not be analysed: {error.reason}"
+        return [_unanalysable(shown, reason, line, column, selected)]
+    index = project if project is not None else project_for(path)
+    module = AnalysedModule(path.resolve(), embedded.text, tree, index)
+    shifted = []
+    for finding in run_checks(module, shown, selected, catalog, options, display_root):
+        line, column = placed(finding.line, finding.column)
+        end_line, end_column = placed(finding.end_line, finding.end_column)
+        shifted.append(replace(finding, line=line, column=column, end_line=end_line, end_column=end_column))
+    return shifted
 
 
 def _visit_facts(check: Check, facts: SourceFacts, ctx: FileContext) -> None:

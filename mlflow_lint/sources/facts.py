@@ -76,12 +76,26 @@ class Copy:
     action: str = "copied into the image"
 
 
+@dataclass(frozen=True)
+class EmbeddedPython:
+    """Python code inside another file: a ``python - <<'EOF'`` heredoc, ``python -c "..."``.
+
+    ``text`` is the code; its first character sits at ``line``/``column`` of the file, and
+    every later line at ``column_offset`` + its own column (a YAML block's indentation)."""
+
+    text: str
+    line: int
+    column: int
+    column_offset: int = 0
+
+
 @dataclass
 class SourceFacts:
     settings: list[Setting] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
     comment_lines: dict[int, str] = field(default_factory=dict)  # line -> comment text (for noqa)
+    python: list[EmbeddedPython] = field(default_factory=list)  # code the file runs with a Python interpreter
 
 
 def shell_value(text: str) -> StrValue:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, SourceFacts, Word
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
@@ -30,6 +30,11 @@ class _Token:
     text: str
     position: Position
     operator: bool = False
+    quoted: bool = False  # the word begins with a quote (its text starts one column later)
+    heredoc: bool = False  # the body of a here-document (``text``), fed to the command's stdin
+
+
+_HEREDOC = re.compile(r"<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([A-Za-z0-9_.-]+))")
 
 
 def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int = 0) -> list[_Token]:
@@ -42,12 +47,14 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
     i, n = 0, len(text)
     buffer: list[str] = []
     start: tuple[int, int] | None = None
+    quoted = False
+    pending: list[tuple[str, bool]] = []  # here-documents whose bodies follow this line
 
     def flush(end_line: int, end_column: int) -> None:
-        nonlocal buffer, start
+        nonlocal buffer, start, quoted
         if start is not None:
-            tokens.append(_Token("".join(buffer), Position(start[0], start[1], end_line, end_column)))
-        buffer, start = [], None
+            tokens.append(_Token("".join(buffer), Position(start[0], start[1], end_line, end_column), quoted=quoted))
+        buffer, start, quoted = [], None, False
 
     while i < n:
         char = text[i]
@@ -57,10 +64,25 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
             continue
         if char == "\n":
             flush(line, column)
-            tokens.append(_Token(";", Position(line, column, line, column + 1), operator=True))
             i += 1
             line, column = line + 1, 1 + indent
+            # The bodies of the line's here-documents: words of the command, not commands.
+            for delimiter, strip_tabs in pending:
+                body_line = line
+                body, i, line = _heredoc_body(text, i, line, delimiter, strip_tabs)
+                tokens.append(_Token(body, Position(body_line, 1 + indent, line, 1 + indent), heredoc=True))
+            pending.clear()
+            tokens.append(_Token(";", Position(line - 1, column, line - 1, column + 1), operator=True))
             continue
+        if char == "<" and start is None and text.startswith("<<", i) and not text.startswith("<<<", i):
+            match = _HEREDOC.match(text, i)
+            if match is not None:
+                delimiter = next(group for group in match.groups()[1:] if group is not None)
+                pending.append((delimiter, match.group(1) == "-"))
+                tokens.append(_Token("<<", Position(line, column, line, column + 2), operator=False))
+                column += match.end() - i
+                i = match.end()
+                continue
         if char in " \t\r":
             flush(line, column)
             i += 1
@@ -89,6 +111,7 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
             continue
         if start is None:
             start = (line, column)
+            quoted = char in "'\""
         if char == "'":
             end = text.find("'", i + 1)
             end = n if end < 0 else end
@@ -124,6 +147,23 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
     return tokens
 
 
+def _heredoc_body(text: str, i: int, line: int, delimiter: str, strip_tabs: bool) -> tuple[str, int, int]:
+    """The body of a here-document starting at ``i``: (body, index after its delimiter line,
+    the line number after it). An unterminated one runs to the end of the text."""
+    lines: list[str] = []
+    n = len(text)
+    while i < n:
+        end = text.find("\n", i)
+        end = n if end < 0 else end
+        raw = text[i:end]
+        i = end + 1 if end < n else n
+        line += 1
+        if (raw.lstrip("\t") if strip_tabs else raw).rstrip("\r") == delimiter:
+            break
+        lines.append(raw.lstrip("\t") if strip_tabs else raw)
+    return "\n".join(lines) + ("\n" if lines else ""), i, line
+
+
 def _substitution_end(text: str, start: int) -> int:
     """The index just after the ``$(...)``, ``${...}`` or backquoted part starting at ``start``."""
     if text[start] == "`":
@@ -150,7 +190,35 @@ def _advance(line: int, column: int, consumed: str) -> tuple[int, int]:
 
 
 def _words(tokens: list[_Token]) -> list[Word]:
-    return [Word(t.text, t.position) for t in tokens]
+    return [Word(t.text, t.position) for t in tokens if not t.heredoc and t.text != "<<"]
+
+
+# Commands that run the Python code they are given: an interpreter, possibly launched.
+_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
+
+
+def _embedded_python(tokens: list[_Token], indent: int) -> list[EmbeddedPython]:
+    """``python - <<'EOF' ... EOF`` and ``python3 -c "..."`` (also ``uv run python``):
+    the code, where it sits in the file."""
+    words = [t for t in tokens if not t.heredoc]
+    at = next((i for i, t in enumerate(words) if _PYTHON.match(t.text.rsplit("/", 1)[-1])), None)
+    if at is None or (at > 0 and not _launched(_words(words[:at]))):
+        return []
+    found: list[EmbeddedPython] = []
+    arguments = words[at + 1 :]
+    for index, token in enumerate(arguments[:-1]):
+        if token.text == "-c":
+            code = arguments[index + 1]
+            column = code.position.column + (1 if code.quoted else 0)
+            found.append(EmbeddedPython(code.text, code.position.line, column, indent))
+            return found
+    module_or_script = [t for t in arguments if t.text not in ("-", "<<") and not t.text.startswith("-")]
+    if module_or_script:
+        return found  # python script.py <<EOF: the heredoc is the script's input, not code
+    for token in tokens:
+        if token.heredoc:
+            found.append(EmbeddedPython(token.text, token.position.line, token.position.column, indent))
+    return found
 
 
 def split_commands(tokens: list[_Token]) -> list[list[_Token]]:
@@ -235,6 +303,7 @@ def parse_shell(
         if len(words) > 2 and words[0].text.rsplit("/", 1)[-1] == "git" and words[1].text == "add":
             # git add <paths>: what the script commits (MLF103 reads local tracking stores).
             facts.copies.extend(Copy(word, "committed by this script") for word in words[2:] if not word.text.startswith("-"))
+        facts.python.extend(_embedded_python(command_tokens, indent))
         argv = mlflow_argv(words)
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))

@@ -184,6 +184,7 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
                     facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
                 facts.settings.extend(script.settings)
                 facts.copies.extend(script.copies)  # git add of a local store
+                facts.python.extend(script.python)  # python - <<'EOF' ... EOF
     facts.copies.extend(_uploaded_paths(pairs, lines))
 
 
