@@ -22,9 +22,29 @@ def test_hook_definition() -> None:
     assert hook["entry"] == "mlflow-lint check"
     # File names follow the args: "--" keeps a file named like an option a file.
     assert hook["args"] == ["--"]
-    assert {"python", "jupyter", "yaml", "shell", "dockerfile", "dotenv"} <= set(hook["types_or"])
+    assert hook["types_or"] == ["text"]  # the name decides (see the next test)
     # The CLI runs its own process pool and reads project-wide facts once per run.
     assert hook["require_serial"] is True
+
+
+# Names the engine reads and names it does not: the hook's `files` must agree with it.
+HOOK_NAMES = [
+    "a.py", "x/b.ipynb", "c.yml", "d.yaml", "e.sh", "f.bash", "g.zsh", "h.mk", "Dockerfile", "sub/Dockerfile.gpu",
+    "Dockerfile-debian", "api.Dockerfile", "Containerfile", "Containerfile.dev", "x/.env", ".env.local", ".env-prod",
+    "prod.env", "s.env.sample", ".env.example", "Makefile", "GNUmakefile", "Procfile", "Procfile.dev", "MLproject",
+    "README.md", "setup.cfg", "x.txt", "dockerfile_utils.py", "envs.py", ".envrc", "notes.env.txt", "pyproject.toml",
+    "requirements.txt", "Dockerfile.md", "LICENSE",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HOOK_NAMES)
+def test_hook_files_pattern_is_what_the_engine_reads(name: str) -> None:
+    import re
+
+    from mlflow_lint.sources import source_kind
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert bool(re.search(hook["files"], name)) == (source_kind(Path(name)) is not None)
 
 
 def snapshot_of_working_tree(destination: Path) -> Path:
@@ -82,7 +102,12 @@ def test_file_names_are_never_read_as_options(tmp_path: Path) -> None:
     serve = 'import mlflow\n\nmodel = mlflow.pyfunc.load_model("runs:/0a1b2c3d/model")\n'
     project = init_repo(
         tmp_path / "project",
-        {"serve.py": serve, "--exit-zero": "#!/usr/bin/env python\nprint(1)\n", "--output=serve.py": "x = 1\n"},
+        {
+            "serve.py": serve,
+            "--exit-zero": "#!/usr/bin/env python\nprint(1)\n",
+            "--output=serve.py": "x = 1\n",
+            ".env": "MLFLOW_TRACKING_PASSWORD=committed-by-mistake\n",  # identify gives it no type
+        },
     )
     (project / "--exit-zero").chmod(0o755)
     commit(project, message="executable")
@@ -90,6 +115,7 @@ def test_file_names_are_never_read_as_options(tmp_path: Path) -> None:
     output = run.communicate(timeout=600)[0]
     assert run.returncode == 1, output
     assert "serve.py:3:34: MLF601" in output
+    assert ".env:1:26: MLF701" in output  # the default hook covers .env files
     assert (project / "serve.py").read_text(encoding="utf-8") == serve
 
 
