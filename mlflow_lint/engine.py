@@ -400,9 +400,9 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
         data, size = read_bounded(path, read_limit(path))
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        return _Outcome([_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], False)
+        return _Outcome(_honour_selection([_unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], selected_ids), False)
     if len(data) > read_limit(path):
-        return _Outcome([_unanalysable(shown, too_large(size), 1, 1, selected_ids)], False)
+        return _Outcome(_honour_selection([_unanalysable(shown, too_large(size), 1, 1, selected_ids)], selected_ids), False)
     digest = content_digest(data) if settings.record else None
     # A file that never says "mlflow" (sources.prefilter) cannot produce a finding; with
     # MLF001 on, a suppression comment is worth reading even in a file without MLflow.
@@ -520,11 +520,11 @@ def lint_bytes(
     """
     selected = frozenset(selected_ids)
     try:
-        return _lint_bytes(data, shown, selected, path, project, catalog, options, display_root, kind)
+        return _honour_selection(_lint_bytes(data, shown, selected, path, project, catalog, options, display_root, kind), selected)
     except (SkippedFile, FactsDeferred):
         raise
     except RecursionError:  # code that parses, nested too deep for a recursive step of the analysis
-        return [_unanalysable(shown, "nesting too deep to analyse", 1, 1, selected)]
+        return _honour_selection([_unanalysable(shown, "nesting too deep to analyse", 1, 1, selected)], selected)
     except Exception as exc:  # noqa: BLE001 - one file's bug must not lose the other files
         reason = f"internal error while analysing the file ({exc.__class__.__name__}: {exc}); please report it"
         return [_unanalysable(shown, reason, 1, 1, selected, force=True)]
@@ -761,6 +761,18 @@ def _checks_for(selected: frozenset[str]) -> list[Check]:
                 instance = _CHECK_INSTANCES[check_class] = check_class()
             checks.append(instance)
     return checks
+
+
+def _honour_selection(findings: list[Finding], selected: Iterable[str]) -> list[Finding]:
+    """MLF000 ("could not be analysed") is a rule like any other: --ignore MLF000, or a
+    --select without it, hides it. A failure of mlflow-lint itself ("internal error ...
+    please report it") is shown whatever the selection: it is a bug, not a finding."""
+    if "MLF000" in selected:
+        return findings
+    return [f for f in findings if f.rule != "MLF000" or _INTERNAL_ERROR in f.message]
+
+
+_INTERNAL_ERROR = "internal error"
 
 
 def _unanalysable(

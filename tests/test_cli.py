@@ -240,3 +240,18 @@ def test_file_name_that_is_not_utf8(tmp_path: Path, output_format: str) -> None:
         assert '"uri": "scoring%FF.py"' in report  # the name's own byte, percent-encoded (RFC 3986)
     else:
         assert "scoring\\xff.py" in report
+
+
+@pytest.mark.parametrize("how", ["flag", "config", "select"])
+def test_mlf000_is_a_rule_like_any_other(tmp_path: Path, how: str) -> None:
+    """--ignore MLF000 (or ignore = ["MLF000"], or a --select without it) hides files that
+    could not be analysed; it used to be silently a no-op."""
+    (tmp_path / "bad.py").write_text("import mlflow\nx = (\n", encoding="utf-8")
+    (tmp_path / "good.py").write_text('import mlflow\nmlflow.set_tracking_uri("./mlruns")\n', encoding="utf-8")
+    shown = json.loads(run_cli("check", "--format", "json", "--no-cache", cwd=tmp_path).stdout)["findings"]
+    assert sorted(f["rule"] for f in shown) == ["MLF000", "MLF101"]
+    args = {"flag": ["--ignore", "MLF000"], "config": [], "select": ["--select", "MLF1"]}[how]
+    if how == "config":
+        (tmp_path / ".mlflow-lint.yaml").write_text("ignore: [MLF000]\n", encoding="utf-8")
+    hidden = json.loads(run_cli("check", "--format", "json", "--no-cache", *args, cwd=tmp_path).stdout)["findings"]
+    assert [f["rule"] for f in hidden] == ["MLF101"]
