@@ -60,7 +60,6 @@ from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
     VirtualSource,
-    blank_cell,
     is_databricks_source,
     read_databricks,
     read_ipynb,
@@ -586,21 +585,18 @@ def _lint_virtual(
     display_root: str,
 ) -> list[Finding]:
     """A notebook as one module; a cell that does not parse is reported and left out."""
+    # Not a loop that parses the whole notebook again per bad cell: that was quadratic.
+    from mlflow_lint.sources.notebook import parse_cells
+
+    parsed = parse_cells(virtual, shown)
+    virtual = parsed.virtual
     problems: list[Finding] = []
-    for _ in range(len(virtual.cells) + 1):
-        try:
-            tree = parse_python(virtual.text, shown)
-            break
-        except UnanalysableSource as error:
-            cell, line = virtual.origin(error.line)
-            problems.append(replace(_unanalysable(shown, error.reason, line, error.column, selected), cell=cell))
-            position = virtual.cell_of(error.line)
-            if position is None:
-                return problems
-            virtual = blank_cell(virtual, position)
-    else:
+    for error in parsed.errors:
+        cell, line = virtual.origin(error.line)
+        problems.append(replace(_unanalysable(shown, error.reason, line, error.column, selected), cell=cell))
+    if parsed.tree is None:
         return problems
-    module = AnalysedModule(path.resolve(), virtual.text, tree, index)
+    module = AnalysedModule(path.resolve(), virtual.text, parsed.tree, index)
     findings = run_checks(module, shown, selected, catalog, options, display_root)
     return [_to_cell(finding, virtual) for finding in findings] + problems
 

@@ -21,12 +21,15 @@ Three layers, so that the whole file stays fast:
 - ``IGNORE_ROWS``: ignore patterns (``.gitignore``, ``exclude``, ``per-file-ignores``) that a
   backtracking regex needs minutes for, and a ``.gitignore`` of a million lines: the console
   script must finish (a subprocess timeout, never a benchmark; see benchmarks/hostile.py).
+- ``SCALING_ROWS`` and the tests after them: inputs under the size limit that made a step of
+  the analysis quadratic; the work of each step is counted (never timed) at two sizes.
 
 Big and binary inputs are generated here, in ``tmp_path``; nothing large is committed.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import os
@@ -764,3 +767,292 @@ def test_fix_leaves_a_notebook_whose_cells_rebind_os(tmp_path: Path) -> None:
         assert result.returncode == 1
         assert ("explore.ipynb", "MLF701") in {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
         assert (root / "explore.ipynb").read_text() == notebook
+
+
+# ---------------------------------------------------------------------------- quadratic analysis
+# Inputs far below the 2 MB limit that made a step of the analysis quadratic (issue 19, item
+# 11): a name bound and used N times, N tags set in one run, N runs or N promotions in one
+# block, N functions that promote, N uses of a re-exported name, N attributes of a class, a
+# notebook with many bad cells, an audit of N findings in one file. Each test counts the work
+# of its step at sizes N and 2N (calls, comparisons, characters parsed; never time): linear
+# work doubles, the old work quadrupled. They also pin the findings, which the fixes must not
+# change. benchmarks/hostile.py times the big inputs through the console script.
+def _python_calls(run: Callable[[], Any]) -> tuple[int, Any]:
+    """Python function calls made by ``run()``, and what it returned."""
+    import sys
+
+    calls = 0
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(profile)
+    try:
+        result = run()
+    finally:
+        sys.setprofile(None)
+    return calls, result
+
+
+def _statement_comparisons(run: Callable[[], Any]) -> tuple[int, Any]:
+    """Equality tests of expression statements made by ``run()`` (``list.index`` and ``in``
+    over a block of statements make them; a dictionary of statements does not)."""
+    import ast
+
+    compared = 0
+
+    def equal(self: ast.AST, other: object) -> bool:
+        nonlocal compared
+        compared += 1
+        return self is other
+
+    ast.Expr.__eq__ = equal  # type: ignore[method-assign, assignment]
+    try:
+        result = run()
+    finally:
+        del ast.Expr.__eq__
+    return compared, result
+
+
+def _tag_keys_built(run: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any]:
+    """Tag keys put into the key sets built by ``run()`` (folding N sets with ``|`` builds
+    N sets of up to N keys)."""
+    from mlflow_lint.analysis import effects
+
+    built = 0
+
+    class Counted(effects.TagKeys):  # type: ignore[misc]
+        def __init__(self, keys: frozenset[str] = frozenset(), unknown: bool = False) -> None:
+            nonlocal built
+            built += len(keys)
+            super().__init__(keys, unknown)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(effects, "TagKeys", Counted)
+        result = run()
+    return built, result
+
+
+def _characters_parsed(run: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any]:
+    import ast
+
+    parsed = 0
+    real_parse = ast.parse
+
+    def parse(source: str, *args: Any, **kwargs: Any) -> Any:
+        nonlocal parsed
+        parsed += len(source)
+        return real_parse(source, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ast, "parse", parse)
+        result = run()
+    return parsed, result
+
+
+def _lint_text(text: str, name: str = "train.py") -> list[tuple[str, int]]:
+    """(rule, line) of every finding of one file, every rule on, no project around it."""
+    from mlflow_lint.engine import lint_bytes
+    from mlflow_lint.project import ProjectIndex
+
+    findings = lint_bytes(text.encode(), name, all_rules(), path=Path("/nonexistent") / name, project=ProjectIndex(None))
+    return [(f.rule, f.line) for f in findings]
+
+
+def _scales_linearly(work: int, twice: int) -> bool:
+    """Twice the input, at most 2.5 times the work (linear: 2; the quadratic steps: 4)."""
+    return twice <= 2.5 * work + 1000
+
+
+@dataclass(frozen=True)
+class ScalingRow:
+    id: str
+    counter: str  # calls | comparisons | tag keys
+    source: Callable[[int], str]
+    findings: Callable[[int], list[tuple[str, int]]]  # the findings of source(n)
+
+
+PROMOTION = "client.set_registered_model_alias('m', 'champion', '1')\n"
+CLIENT = "from mlflow import MlflowClient\nclient = MlflowClient()\n"
+
+SCALING_ROWS = [
+    # A use picked its binding by scanning every binding of the name.
+    ScalingRow("name-bound-and-used-n-times", "calls",
+               lambda n: "".join(f"import mlflow\nmlflow.set_tag('k{i}', 'v')\n" for i in range(n)), lambda n: []),
+    # The run's tag keys were folded with |, one new set per set_tag.
+    ScalingRow("n-tags-in-one-run", "tag keys",
+               lambda n: "import mlflow\nwith mlflow.start_run():\n" + "".join(f"    mlflow.set_tag('k{i}', 'v')\n" for i in range(n)),
+               lambda n: []),
+    # Each run found its statement with list.index and copied the rest of the block.
+    ScalingRow("n-runs-started-and-ended-in-one-block", "comparisons",
+               lambda n: "import mlflow\n" + "mlflow.start_run()\nmlflow.set_tag('k', 'v')\nmlflow.end_run()\n" * n, lambda n: []),
+    # Runs with no end_run() in between: each one's statements are the next one's and more.
+    ScalingRow("n-runs-left-open-in-one-block", "calls",
+               lambda n: "import mlflow\n" + "mlflow.start_run()\nmlflow.log_metric('m', 1)\n" * (n // 4),
+               lambda n: [("MLF501", 2 + 2 * i) for i in range(n // 4)]),
+    # Each promotion looked for a gate in every statement before it.
+    ScalingRow("n-promotions-in-one-block", "comparisons", lambda n: CLIENT + PROMOTION * n,
+               lambda n: [("MLF402", 3 + i) for i in range(n)]),
+    ScalingRow("n-promotions-in-one-block-calls", "calls", lambda n: CLIENT + PROMOTION * n,
+               lambda n: [("MLF402", 3 + i) for i in range(n)]),
+    # Each promoting function scanned every call of the module for its callers.
+    ScalingRow("n-functions-that-promote", "calls",
+               lambda n: CLIENT + "".join(f"def promote_{i}(v):\n    client.set_registered_model_alias('m', 'champion', v)\n\n\npromote_{i}('1')\n" for i in range(n)),
+               lambda n: [("MLF402", 4 + 5 * i) for i in range(n)]),
+    # Each use of self.client read every ``self.client = ...`` of the class.
+    ScalingRow("n-assignments-and-uses-of-one-attribute", "calls",
+               lambda n: "import mlflow\nclass Trainer:\n" + "".join(f"    def step_{i}(self):\n        self.client = make_{i}()\n        self.client.transition_model_version_stage('m', {i}, 'Production')\n" for i in range(n)),
+               lambda n: []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", SCALING_ROWS, ids=[row.id for row in SCALING_ROWS])
+def test_analysis_work_grows_linearly(row: ScalingRow, monkeypatch: pytest.MonkeyPatch) -> None:
+    counters: dict[str, Callable[[Callable[[], Any]], tuple[int, Any]]] = {
+        "calls": _python_calls,
+        "comparisons": _statement_comparisons,
+        "tag keys": lambda run: _tag_keys_built(run, monkeypatch),
+    }
+    count = counters[row.counter]
+    _lint_text(row.source(8))  # imports and caches warmed outside the count
+    work, findings = count(lambda: _lint_text(row.source(100)))
+    twice, twice_findings = count(lambda: _lint_text(row.source(200)))
+    assert sorted(findings) == row.findings(100)
+    assert sorted(twice_findings) == row.findings(200)
+    assert _scales_linearly(work, twice), f"{row.id}: {row.counter} {work} for N, {twice} for 2N"
+
+
+def test_a_name_re_exported_n_times_costs_linear_work(tmp_path: Path) -> None:
+    """``from helpers import mlflow`` where helpers.py binds ``mlflow`` N times: each use asked
+    the project for the re-export, which read every binding of the name there."""
+
+    def lint(n: int) -> list[tuple[str, int]]:
+        root = tmp_path / str(n)
+        _write_project(root, [])
+        (root / "helpers.py").write_text("import mlflow\n" * n)
+        (root / "train.py").write_text("from helpers import mlflow\n" + "mlflow.pyfunc.load_model('runs:/0a1b2c/model')\n" * n)
+        result = lint_paths([root / "train.py"], Config(root=root), all_rules(), jobs=1, cwd=root)
+        return [(f.rule, f.line) for f in result.findings]
+
+    lint(8)
+    work, findings = _python_calls(lambda: lint(300))
+    twice, twice_findings = _python_calls(lambda: lint(600))
+    assert findings == [("MLF601", 2 + i) for i in range(300)]
+    assert twice_findings == [("MLF601", 2 + i) for i in range(600)]
+    assert _scales_linearly(work, twice), (work, twice)
+
+
+def _cells_parsed(text: str) -> tuple[list[str], list[int], list[str] | None]:
+    """Each code cell's neutralised source, the positions of the cells reported, and each
+    cell's source after parsing (None: no tree)."""
+    from mlflow_lint.sources.notebook import parse_cells, read_ipynb, virtual_source
+
+    virtual = virtual_source(read_ipynb(text.encode()))
+    parsed = parse_cells(virtual, "nb.ipynb")
+
+    def cells(source: str) -> list[str]:
+        lines = source.split("\n")
+        return ["\n".join(line for line, at in zip(lines, virtual.cell_numbers) if at == position) for position in range(len(virtual.cells))]
+
+    reported = [virtual.cell_of(error.line) for error in parsed.errors]
+    assert None not in reported
+    return cells(virtual.text), reported, cells(parsed.virtual.text) if parsed.tree is not None else None  # type: ignore[return-value]
+
+
+def _notebook_of(cells: list[str]) -> str:
+    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": c} for c in cells], "metadata": {}})
+
+
+GOOD_CELLS = ["import mlflow\nmlflow.set_tracking_uri('./mlruns')", "x = 1\ny = x * 2", "def f(a):\n    return a + 1",
+              "for i in range(3):\n    print(i)", "%pip install x", "result = f(\n    1,\n)", "s = '''doc\nstring'''",
+              "if x:\n    y = 1\nelse:\n    y = 2", "try:\n    z = 1\nexcept Exception:\n    z = 2", "    indented = 1", ""]
+BAD_CELLS = ["def broken(:\n    pass", "x = = 1", "print 'hello'", "foo(", "x = [1, 2", "s = 'unterminated", "if x\n    y = 1",
+             "return 5", "1abc = 2", "y = )", "def f():\nreturn 1", "  x = 1\n y = 2", "else:\n    pass", "x = '''open", "f'{x'",
+             "\tz = 1", ")))", "(((", "x = (", "1)", "elif y:", "@decorator", "case 1:"]  # fmt: skip
+
+
+def test_notebook_with_bad_cells_is_parsed_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every bad cell made the engine parse the whole notebook again: N bad cells × the notebook."""
+
+    def notebook(n: int) -> str:
+        return _notebook_of([("x = = 1" if i % 10 == 3 else "print 'hello'") if i % 10 in (3, 7) else GOOD_CELLS[0] for i in range(n)])
+
+    work, findings = _characters_parsed(lambda: _lint_text(notebook(300), "nb.ipynb"), monkeypatch)
+    twice, _ = _characters_parsed(lambda: _lint_text(notebook(600), "nb.ipynb"), monkeypatch)
+    assert _scales_linearly(work, twice), (work, twice)
+    assert sorted(rule for rule, _ in findings) == ["MLF000"] * 60 + ["MLF101"] * 240
+
+
+def _starts_statement(source: str) -> bool:
+    code = [line for line in source.split("\n") if line.strip() and not line.lstrip().startswith("#")]
+    return not code or not (code[0][0].isspace() or code[0].split(":")[0].split()[0] in ("else", "elif", "except", "finally"))
+
+
+def test_notebook_cells_that_do_not_parse_are_blanked_and_only_they() -> None:
+    """Random notebooks, mostly good cells and then mostly bad ones (open brackets and
+    strings, stray brackets, bad indentation). A cell that stands alone (it starts a
+    statement, and so does the next cell) is blanked and reported exactly when it does not
+    parse on its own, as IPython would run it; every other cell is left as it was or blanked
+    and reported; what is left parses."""
+    for seed in range(300):
+        rng = random.Random(seed)
+        rate = (0.05, 0.2, 0.6)[seed % 3]
+        cells = ["\n".join(rng.choice(BAD_CELLS if rng.random() < rate else GOOD_CELLS) for _ in range(rng.randint(1, 2)))
+                 for _ in range(rng.randint(3, 40))]  # fmt: skip
+        before, reported, after = _cells_parsed(_notebook_of(cells))
+        assert after is not None, f"seed {seed}: {cells}"
+        assert len(reported) == len(set(reported)), f"seed {seed}: a cell reported twice"
+        for position, (source, left) in enumerate(zip(before, after)):
+            blanked = position in reported
+            assert left == (source if not blanked else "\n".join("" for _ in source.split("\n"))), f"seed {seed}, cell {position}"
+            alone = _starts_statement(source) and (position + 1 == len(before) or _starts_statement(before[position + 1]))
+            if alone and source.strip():
+                try:
+                    ast.parse(source + "\n")
+                    parses = True
+                except SyntaxError:
+                    parses = False
+                assert blanked != parses, f"seed {seed}, cell {position}: {source!r}"
+        ast.parse("\n".join(after))
+
+
+def test_notebook_whose_bad_cells_leave_brackets_open_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ``def f(:`` leaves a bracket open, so that CPython, parsing the whole text, puts
+    the next error wherever the rest of the notebook closes it: each bad cell is reported
+    on its own, the work stays linear, and every other cell is analysed."""
+    from mlflow_lint.engine import lint_bytes
+    from mlflow_lint.project import ProjectIndex
+
+    cells = [f"def broken_{i}(:\n    pass" if i % 10 == 7 else "import mlflow\nmlflow.pyfunc.load_model('runs:/0a1b2c/model')" for i in range(3000)]
+    data = _notebook_of(cells).encode()
+    path = Path("/nonexistent/nb.ipynb")
+    work, findings = _characters_parsed(lambda: lint_bytes(data, "nb.ipynb", all_rules(), path=path, project=ProjectIndex(None)), monkeypatch)
+    assert work <= 4 * sum(len(cell) + 1 for cell in cells), work
+    bad = {i for i in range(3000) if i % 10 == 7}
+    assert {f.cell for f in findings if f.rule == "MLF000"} == bad
+    assert {f.cell for f in findings if f.rule == "MLF601"} == set(range(3000)) - bad
+
+
+def test_audit_of_many_findings_in_one_file_finishes(tmp_path: Path) -> None:
+    """Each evidence row of a file filtered every finding of the file: a 20k-line .env took
+    about two minutes to audit."""
+    from .conftest import console_script
+
+    root = _write_project(tmp_path / "project", [])
+    (root / ".env").write_text("".join(f"MLFLOW_TRACKING_URI=./mlruns{i}\n" for i in range(20_000)))
+    try:
+        result = subprocess.run(
+            [console_script(), "audit", "--format", "json", "--date", "2024-01-01", "."],
+            cwd=root, env={**os.environ, "NO_COLOR": "1", **_BYTECODE}, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("mlflow-lint audit did not finish within 60 s")
+    _no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    gaps = [gap for pillar in document["pillars"] for gap in pillar["gaps"]]
+    assert sum(gap["rule"] == "MLF101" and gap["path"] == ".env" for gap in gaps) == 20_000
+    rows = [row for pillar in document["pillars"] for rows in pillar["evidence"].values() for row in rows if row["path"] == ".env"]
+    assert rows and all(row["status"] == "error" and row["rules"] == ["MLF101"] for row in rows if "MLF101" in row["rules"])
+    assert sum("MLF101" in row["rules"] for row in rows) == 20_000

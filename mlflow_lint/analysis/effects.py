@@ -55,6 +55,30 @@ class Effects:
 NO_EFFECTS = Effects()
 
 
+def _union(parts: Iterable[Effects]) -> Effects:
+    """All ``parts`` together, as ``a | b | ...`` gives them. Folding with ``|`` copies
+    every key gathered so far into a new frozenset at each step: a run with N
+    ``set_tag`` calls cost N² (50k calls: almost a minute); one set is filled instead."""
+    keys: set[str] = set()
+    unknown = logs_input = logs_model = False
+    for part in parts:
+        keys.update(part.tags.keys)
+        unknown = unknown or part.tags.unknown
+        logs_input = logs_input or part.logs_input
+        logs_model = logs_model or part.logs_model
+    return Effects(TagKeys(frozenset(keys), unknown), logs_input, logs_model)
+
+
+def _tag_keys_union(parts: Iterable[TagKeys]) -> TagKeys:
+    """All ``parts`` together (``a | b | ...``), filling one set (see ``_union``)."""
+    keys: set[str] = set()
+    unknown = False
+    for part in parts:
+        keys.update(part.keys)
+        unknown = unknown or part.unknown
+    return TagKeys(frozenset(keys), unknown)
+
+
 def tag_keys_of(module: AnalysedModule, expr: ast.AST | None, depth: int = 0) -> TagKeys:
     """Keys of a tags mapping: dict literals, ``{**BASE, ...}``, ``dict(...)``, constants."""
     if expr is None:
@@ -64,24 +88,14 @@ def tag_keys_of(module: AnalysedModule, expr: ast.AST | None, depth: int = 0) ->
     if isinstance(expr, ast.Constant) and expr.value is None:
         return TagKeys()
     if isinstance(expr, ast.Dict):
-        result = TagKeys()
-        for key, value in zip(expr.keys, expr.values):
-            if key is None:  # {**other}
-                result = result | tag_keys_of(module, value, depth + 1)
-                continue
-            values = module.values.evaluate(key)
-            if len(values) == 1 and values[0].complete:
-                result = result | TagKeys(frozenset({values[0].text}))
-            else:
-                result = result | TagKeys(unknown=True)
-        return result
+        return _tag_keys_union(_dict_keys(module, expr, depth))
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
         return tag_keys_of(module, expr.left, depth + 1) | tag_keys_of(module, expr.right, depth + 1)
     if isinstance(expr, ast.Call) and module.model.qualified_name(expr.func) == "dict":
-        result = TagKeys(unknown=has_unpacked_keywords(expr))
-        for arg in expr.args:
-            result = result | tag_keys_of(module, arg, depth + 1)
-        return result | TagKeys(frozenset(kw.arg for kw in expr.keywords if kw.arg))
+        parts = [TagKeys(unknown=has_unpacked_keywords(expr))]
+        parts.extend(tag_keys_of(module, arg, depth + 1) for arg in expr.args)
+        parts.append(TagKeys(frozenset(kw.arg for kw in expr.keywords if kw.arg)))
+        return _tag_keys_union(parts)
     if isinstance(expr, ast.Name):
         binding = module.model.lookup(expr.id, expr)
         if binding is not None and binding.kind == "assign" and binding.value is not None:
@@ -98,6 +112,18 @@ def tag_keys_of(module: AnalysedModule, expr: ast.AST | None, depth: int = 0) ->
             if found is not None:
                 return tag_keys_of(found[0], found[1], depth + 1)
     return TagKeys(unknown=True)
+
+
+def _dict_keys(module: AnalysedModule, expr: ast.Dict, depth: int) -> Iterator[TagKeys]:
+    for key, value in zip(expr.keys, expr.values):
+        if key is None:  # {**other}
+            yield tag_keys_of(module, value, depth + 1)
+            continue
+        values = module.values.evaluate(key)
+        if len(values) == 1 and values[0].complete:
+            yield TagKeys(frozenset({values[0].text}))
+        else:
+            yield TagKeys(unknown=True)
 
 
 def is_run_start(module: AnalysedModule, call: ast.Call) -> bool:
@@ -127,10 +153,7 @@ def _opens_run(module: AnalysedModule, node: ast.With | ast.AsyncWith) -> bool:
 
 def effects_of(module: AnalysedModule, nodes: Iterable[ast.AST], depth: int = 0) -> Effects:
     """Effects of executing ``nodes`` (statements of a run body), nested runs excluded."""
-    result = NO_EFFECTS
-    for call in _calls_in(nodes, True, module):
-        result = result | _call_effects(module, call, depth)
-    return result
+    return _union(_call_effects(module, call, depth) for call in _calls_in(nodes, True, module))
 
 
 def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects:
@@ -177,9 +200,7 @@ def function_effects(
     if isinstance(cached, Effects):
         return cached
     cache[function] = _IN_PROGRESS
-    result = NO_EFFECTS
-    for call in _calls_in(function.body, False, module):
-        result = result | _call_effects(module, call, depth)
+    result = _union(_call_effects(module, call, depth) for call in _calls_in(function.body, False, module))
     cache[function] = result
     return result
 

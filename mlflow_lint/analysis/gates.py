@@ -13,6 +13,7 @@ tests are not gates, and ``gate or flag`` is bypassable, so it is not one either
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Sequence
 
 from mlflow_lint.analysis.module import AnalysedModule
@@ -31,6 +32,11 @@ class GateAnalysis:
         self.module = module
         self.model = module.model
         self.gate_functions = tuple(gate_functions)
+        # Per statement list: how far it has been scanned for a guard, and the first guard.
+        self._scans: dict[int, _GuardScan] = {}
+        # Calls by the name they call (``f()``, ``self.f()``, ``cls.f()``), built on first need.
+        self._calls_by_name: dict[str, list[ast.Call]] | None = None
+        self._callers_gated: dict[tuple[ast.AST, int], bool] = {}
 
     # -- tests ------------------------------------------------------------------------------
     def is_gate_test(self, expr: ast.AST, depth: int = 0) -> bool:
@@ -123,33 +129,74 @@ class GateAnalysis:
         return False
 
     def _guarded_by_earlier(self, statement: ast.AST, parent: ast.AST) -> bool:
-        """An earlier sibling statement of ``statement`` in ``parent`` guards it."""
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(parent, field, None)
-            if not isinstance(block, list) or statement not in block:
-                continue
-            for earlier in block[: block.index(statement)]:
-                if isinstance(earlier, ast.Assert) and self.is_gate_test(earlier.test):
-                    return True
-                if isinstance(earlier, ast.If) and self.is_gate_test(earlier.test):
-                    if _always_exits(earlier.body, self.model) or _always_exits(earlier.orelse, self.model):
-                        return True
-                if self.is_raising_gate(earlier):
-                    return True
-        return False
+        """An earlier sibling statement of ``statement`` in ``parent`` guards it.
+
+        Whether a statement guards what follows it does not depend on what follows, so each
+        block is scanned once, up to its first guard, however many statements of it ask:
+        scanning every earlier statement per asking statement cost N² (N promotions in one
+        block)."""
+        found = self.model.block_of(statement)
+        if found is None:
+            return False
+        block, index = found
+        if block is getattr(parent, "handlers", None):  # except clauses do not run in sequence
+            return False
+        scan = self._scans.get(id(block))
+        if scan is None:
+            scan = self._scans[id(block)] = _GuardScan(block)
+        while scan.first_guard is None and scan.scanned < index:
+            if self._guards_what_follows(block[scan.scanned]):
+                scan.first_guard = scan.scanned
+            scan.scanned += 1
+        return scan.first_guard is not None and scan.first_guard < index
+
+    def _guards_what_follows(self, earlier: ast.stmt) -> bool:
+        if isinstance(earlier, ast.Assert) and self.is_gate_test(earlier.test):
+            return True
+        if isinstance(earlier, ast.If) and self.is_gate_test(earlier.test):
+            if _always_exits(earlier.body, self.model) or _always_exits(earlier.orelse, self.model):
+                return True
+        return self.is_raising_gate(earlier)
 
     def _all_callers_gated(self, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> bool:
-        callers = []
-        for call in self.model.nodes_by_type.get(ast.Call, ()):
-            func = call.func  # type: ignore[attr-defined]
-            if isinstance(func, ast.Name) and func.id == function.name:
-                binding = self.model.lookup(func.id, func)
-                if binding is not None and binding.node is function:
+        # Remembered per function and depth, from calls grouped by name once: scanning every
+        # call of the module per question cost N² (N functions, or N promotions in one).
+        key = (function, depth)
+        known = self._callers_gated.get(key)
+        if known is None:
+            callers = []
+            for call in self._calls_named(function.name):
+                func = call.func
+                if isinstance(func, ast.Name):
+                    binding = self.model.lookup(func.id, func)
+                    if binding is not None and binding.node is function:
+                        callers.append(call)
+                else:  # self.name() / cls.name()
                     callers.append(call)
-            elif isinstance(func, ast.Attribute) and func.attr == function.name and isinstance(func.value, ast.Name):
-                if func.value.id in ("self", "cls"):
-                    callers.append(call)
-        return bool(callers) and all(self.is_gated(call, depth + 1) for call in callers)
+            known = self._callers_gated[key] = bool(callers) and all(self.is_gated(call, depth + 1) for call in callers)
+        return known
+
+    def _calls_named(self, name: str) -> list[ast.Call]:
+        """Calls of ``name()``, ``self.name()`` and ``cls.name()``, in source order."""
+        if self._calls_by_name is None:
+            grouped: dict[str, list[ast.Call]] = {}
+            for call in self.model.nodes_by_type.get(ast.Call, ()):
+                func = call.func  # type: ignore[attr-defined]
+                if isinstance(func, ast.Name):
+                    grouped.setdefault(func.id, []).append(call)  # type: ignore[arg-type]
+                elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+                    grouped.setdefault(func.attr, []).append(call)  # type: ignore[arg-type]
+            self._calls_by_name = grouped
+        return self._calls_by_name.get(name, [])
+
+
+@dataclass
+class _GuardScan:
+    """How far one statement list has been scanned for a statement that guards the rest."""
+
+    block: list[ast.stmt]  # kept, so that the id it is filed under stays its own
+    scanned: int = 0  # statements [0, scanned) are tested
+    first_guard: int | None = None
 
 
 def _is_len_call(expr: ast.AST) -> bool:

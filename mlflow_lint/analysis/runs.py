@@ -3,24 +3,76 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import bisect
+import itertools
+from dataclasses import dataclass, field
 
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.effects import CREATE_RUN, START_RUN, Effects, effects_of, tag_keys_of
+from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, effects_of, tag_keys_of
 from mlflow_lint.analysis.module import AnalysedModule
 
 
 @dataclass(frozen=True)
 class RunScope:
-    """A new run: the call that starts it and the statements that execute inside it."""
+    """A new run: the call that starts it and the statements that execute inside it,
+    ``block[start:end]`` (a ``with`` body, or what follows ``start_run()`` in its block)."""
 
     call: ast.Call
     label: str  # for messages: "mlflow.start_run()" / "MlflowClient.create_run()"
-    body: tuple[ast.stmt, ...]
+    block: list[ast.stmt] = field(repr=False, compare=False)
+    start: int
+    end: int
+
+    @property
+    def body(self) -> tuple[ast.stmt, ...]:
+        return tuple(self.block[self.start : self.end])
 
     def effects(self, module: AnalysedModule) -> Effects:
-        initial = Effects(tags=tag_keys_of(module, _tags_argument(module, self.call)))
-        return initial | effects_of(module, self.body)
+        """What the run's code does to it (computed once per run; every check asks)."""
+        known: dict[ast.Call, Effects] = module.cache.setdefault("run_effects", {})  # type: ignore[assignment]
+        found = known.get(self.call)
+        if found is None:
+            initial = Effects(tags=tag_keys_of(module, _tags_argument(module, self.call)))
+            found = known[self.call] = initial | _statements_effects(module, self)
+        return found
+
+
+def _statements_effects(module: AnalysedModule, run: RunScope) -> Effects:
+    """Effects of ``run.block[run.start:run.end]``.
+
+    Runs started by ``start_run()`` calls in one block, with no ``end_run()`` between them,
+    run to the same end: each one's statements are the next one's and more. Taken one run
+    at a time that was N² for N such runs (and N copies of the rest of the block); here
+    each statement's effects are computed once, in source order as before (what a
+    recursive helper yields can depend on which is asked first), and each run's are
+    gathered from the end back, an unchanged result shared with the run after it."""
+    groups: dict[tuple[int, int], list[int]] = module.cache.get("run_groups", {})  # type: ignore[assignment]
+    starts = groups.get((id(run.block), run.end))
+    if starts is None or len(starts) < 2:
+        return effects_of(module, run.block[run.start : run.end])
+    shared: dict[tuple[int, int], dict[int, Effects]] = module.cache.setdefault("shared_run_effects", {})  # type: ignore[assignment]
+    by_start = shared.get((id(run.block), run.end))
+    if by_start is None:
+        by_start = shared[(id(run.block), run.end)] = {}
+        each = [effects_of(module, (statement,)) for statement in itertools.islice(run.block, starts[0], run.end)]
+        keys: set[str] = set()
+        unknown = logs_input = logs_model = changed = False
+        gathered = NO_EFFECTS
+        wanted = set(starts)
+        for index in range(run.end - 1, starts[0] - 1, -1):
+            part = each[index - starts[0]]
+            if not part.tags.keys <= keys:
+                keys.update(part.tags.keys)
+                changed = True
+            if (part.tags.unknown and not unknown) or (part.logs_input and not logs_input) or (part.logs_model and not logs_model):
+                unknown, logs_input, logs_model = unknown or part.tags.unknown, logs_input or part.logs_input, logs_model or part.logs_model
+                changed = True
+            if index in wanted:
+                if changed:
+                    gathered = Effects(TagKeys(frozenset(keys), unknown), logs_input, logs_model)
+                    changed = False
+                by_start[index] = gathered
+    return by_start[run.start]
 
 
 def _tags_argument(module: AnalysedModule, call: ast.Call) -> ast.expr | None:
@@ -49,7 +101,8 @@ def new_runs(module: AnalysedModule) -> list[RunScope]:
             if isinstance(call, ast.Call) and model.callee(call) == START_RUN:
                 in_with.add(call)
                 if not _reopens_run(call):
-                    runs.append(RunScope(call, "mlflow.start_run()", tuple(node.body)))  # type: ignore[attr-defined]
+                    body = node.body  # type: ignore[attr-defined]
+                    runs.append(RunScope(call, "mlflow.start_run()", body, 0, len(body)))
     for call in model.nodes_by_type.get(ast.Call, []):
         assert isinstance(call, ast.Call)
         if call in in_with:
@@ -63,8 +116,17 @@ def new_runs(module: AnalysedModule) -> list[RunScope]:
         if callee == START_RUN and _reopens_run(call):
             continue
         label = "mlflow.start_run()" if callee == START_RUN else "MlflowClient.create_run()"
-        runs.append(RunScope(call, label, _following_statements(module, call)))
+        block, start, end = _following_statements(module, call)
+        runs.append(RunScope(call, label, block, start, end))
     runs.sort(key=lambda run: (run.call.lineno, run.call.col_offset))
+    # Runs whose statements run to the same end of the same block (see _statements_effects).
+    groups: dict[tuple[int, int], list[int]] = {}
+    for run in runs:
+        if run.start < run.end:
+            groups.setdefault((id(run.block), run.end), []).append(run.start)
+    for starts in groups.values():
+        starts.sort()
+    module.cache["run_groups"] = groups
     module.cache["new_runs"] = runs
     return runs
 
@@ -74,24 +136,60 @@ def _terminal(call: ast.Call) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
 
 
-def _following_statements(module: AnalysedModule, call: ast.Call) -> tuple[ast.stmt, ...]:
-    """The statements after the one holding ``call``, in its block, up to ``end_run()``."""
+_NO_STATEMENTS: list[ast.stmt] = []
+
+
+def _following_statements(module: AnalysedModule, call: ast.Call) -> tuple[list[ast.stmt], int, int]:
+    """The statements after the one holding ``call``, in its block, up to ``end_run()``:
+    the block, and where they start and end in it."""
     statement: ast.AST = call
     parent = module.model.parent(statement)
     while parent is not None and not isinstance(statement, ast.stmt):
         statement, parent = parent, module.model.parent(parent)
     if parent is None:
-        return ()
-    for field in ("body", "orelse", "finalbody", "handlers"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and statement in block:
-            following = []
-            for sibling in block[block.index(statement) + 1 :]:
-                if _ends_run(module, sibling):
-                    break
-                following.append(sibling)
-            return tuple(following)
-    return ()
+        return _NO_STATEMENTS, 0, 0
+    # The statement's index from the model's per-block index, and no copy of the rest of
+    # the block: ``block.index`` and a slice per run cost N² for N runs in one block.
+    found = module.model.block_of(statement)
+    if found is None:
+        return _NO_STATEMENTS, 0, 0
+    block, index = found
+    # The ``end_run()`` calls of the block, each statement looked at once however many runs
+    # start in it (looking from each run on to its end was N² for N runs).
+    scans: dict[int, _EndScan] = module.cache.setdefault("run_ends", {})  # type: ignore[assignment]
+    scan = scans.get(id(block))
+    if scan is None:
+        scan = scans[id(block)] = _EndScan(block, index + 1, index + 1)
+    return block, index + 1, scan.end_after(module, index)
+
+
+@dataclass
+class _EndScan:
+    """Where the ``end_run()`` calls of a block are, in the part looked at so far."""
+
+    block: list[ast.stmt]
+    low: int  # statements [low, high) are looked at
+    high: int
+    stops: list[int] = field(default_factory=list)  # the end_run() statements among them, in order
+
+    def end_after(self, module: AnalysedModule, index: int) -> int:
+        """The first ``end_run()`` after statement ``index``, or the end of the block."""
+        if index + 1 > self.high:  # past what was looked at: look from here (runs come in order)
+            self.low = self.high = index + 1
+            self.stops = []
+        elif index + 1 < self.low:
+            earlier = [at for at in range(index + 1, self.low) if _ends_run(module, self.block[at])]
+            self.stops[:0] = earlier
+            self.low = index + 1
+        after = bisect.bisect_right(self.stops, index)
+        if after < len(self.stops):
+            return self.stops[after]
+        while self.high < len(self.block):
+            at, self.high = self.high, self.high + 1
+            if _ends_run(module, self.block[at]):
+                self.stops.append(at)
+                return at
+        return len(self.block)
 
 
 def _ends_run(module: AnalysedModule, statement: ast.stmt) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -53,6 +54,9 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
     star_imports: list[str] = field(default_factory=list)
+    # name -> the bindings a use may pick (see ``pick``), sorted by position, and their
+    # positions; built on the first lookup of the name, dropped when the name is bound again.
+    _ordered: dict[str, tuple[list[tuple[int, int]], list[Binding]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_class(self) -> bool:
@@ -64,6 +68,31 @@ class Scope:
 
     def add(self, binding: Binding) -> None:
         self.bindings.setdefault(binding.name, []).append(binding)
+        self._ordered.pop(binding.name, None)
+
+    def pick(self, name: str, use: tuple[int, int] | None) -> Binding | None:
+        """The binding of ``name`` a use at ``use`` sees: the last one at or before it, else
+        (or with no position: a use from a nested function, which runs later) the last one.
+        ``x = None`` placeholders and bare annotations count only when nothing else binds it.
+
+        A bisection over the bindings sorted once per name: filtering and scanning them
+        all on every use made a name bound N times and used N times cost N² (20k
+        ``import mlflow`` + ``mlflow.set_tag`` pairs: over a minute)."""
+        ordered = self._ordered.get(name)
+        if ordered is None:
+            candidates = self.bindings.get(name)
+            if not candidates:
+                return None
+            meaningful = [b for b in candidates if not _is_none_placeholder(b)] or candidates
+            meaningful = [b for b in meaningful if b.kind != "annotation"] or meaningful
+            meaningful = sorted(meaningful, key=lambda b: b.position)  # stable: ties keep binding order
+            ordered = self._ordered[name] = ([b.position for b in meaningful], meaningful)
+        positions, meaningful = ordered
+        # As ``max(..., key=position)`` over the list in binding order did: of equal
+        # positions, the first bound wins.
+        after = bisect_right(positions, use) if use is not None else 0
+        last = after - 1 if after else len(positions) - 1
+        return meaningful[bisect_left(positions, positions[last])]
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -110,14 +139,28 @@ class SemanticModel:
         self.name_aliases: dict[str, set[str]] = {}
         self._callees: dict[ast.Call, str | None] = {}
         self._calls_by_name: dict[str, list[ast.Call]] | None = None
+        # id(statement list) -> (that list, kept alive so that its id stays its own; statement -> index)
+        self._block_positions: dict[int, tuple[list[ast.stmt], dict[ast.AST, int]]] = {}
         # Set by the owner when a project is known: the name a project module re-exports
         # (``from madewithml.config import mlflow`` -> ``mlflow``), or None.
         self.reexport_resolver: Callable[[str], str | None] | None = None
+        # What the resolver said per imported name: asking it per use read the other
+        # module's bindings of the name per use, N uses × N bindings.
+        self._reexports: dict[str, str | None] = {}
+        # The class an attribute of a class holds, and a function returns, per depth: they
+        # do not depend on where they are asked, and asking per use read every assignment
+        # of the attribute (or the whole function) per use: N ``self.x = ...`` and N
+        # ``self.x.f()`` cost N² class lookups.
+        self._attribute_classes: dict[tuple[ast.ClassDef, str, int], str | None] = {}
+        self._return_classes: dict[tuple[ast.AST, int], str | None] = {}
         self._build()
 
     def forget_callees(self) -> None:
         """Forget resolved callees (they may rest on other modules' re-exports)."""
         self._callees.clear()
+        self._reexports.clear()
+        self._attribute_classes.clear()
+        self._return_classes.clear()
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
@@ -365,6 +408,31 @@ class SemanticModel:
         found.sort(key=_position)
         return found
 
+    def block_of(self, statement: ast.AST) -> tuple[list[ast.stmt], int] | None:
+        """The statement list of its parent that holds ``statement`` (``body``, ``orelse``,
+        ``finalbody`` or ``handlers``, in that order) and its index there; None elsewhere.
+
+        Indexed once per block: ``statement in block`` and ``block.index(statement)`` per
+        statement scanned the block each time, N statements cost N² (a run started or a
+        promotion made N times in one block)."""
+        parent = self.parents.get(statement)
+        if parent is None:
+            return None
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(parent, name, None)
+            if type(block) is not list or not block:
+                continue
+            known = self._block_positions.get(id(block))
+            if known is None:
+                positions: dict[ast.AST, int] = {}
+                for index, node in enumerate(block):
+                    positions.setdefault(node, index)  # a node listed twice: its first index, as list.index
+                known = self._block_positions[id(block)] = (block, positions)
+            index = known[1].get(statement)
+            if index is not None:
+                return block, index
+        return None
+
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(node)
 
@@ -410,9 +478,8 @@ class SemanticModel:
             if scope.is_class and not own:
                 scope = scope.parent
                 continue
-            candidates = scope.bindings.get(name)
-            if candidates:
-                return self._pick(candidates, use if own else None)
+            if scope.bindings.get(name):
+                return scope.pick(name, use if own else None)
             if scope.star_imports:
                 for module in scope.star_imports:
                     if module == "mlflow" or module.startswith("mlflow."):
@@ -420,16 +487,6 @@ class SemanticModel:
             scope = scope.parent
             own = False
         return None
-
-    @staticmethod
-    def _pick(candidates: list[Binding], use: tuple[int, int] | None) -> Binding | None:
-        meaningful = [b for b in candidates if not _is_none_placeholder(b)] or candidates
-        meaningful = [b for b in meaningful if b.kind != "annotation"] or meaningful
-        if use is not None:
-            before = [b for b in meaningful if b.position <= use]
-            if before:
-                return max(before, key=lambda b: b.position)
-        return max(meaningful, key=lambda b: b.position)
 
     def assigned_value(self, expr: ast.AST, limit: int = 8) -> ast.AST:
         """Follow a name to the expression last assigned to it (``alias = "x" if c else "y"``
@@ -465,7 +522,11 @@ class SemanticModel:
                     and not target.startswith("mlflow")
                     and target.rpartition(".")[2] in _REEXPORTED_MLFLOW_NAMES
                 ):
-                    return self.reexport_resolver(target) or target
+                    try:
+                        reexported = self._reexports[target]
+                    except KeyError:
+                        reexported = self._reexports[target] = self.reexport_resolver(target)
+                    return reexported or target
                 return target
             if binding.kind == "assign" and isinstance(binding.value, (ast.Name, ast.Attribute)):
                 return self._raw_qualified_name(binding.value, depth + 1)
@@ -564,6 +625,12 @@ class SemanticModel:
         return None
 
     def _attribute_class(self, cls: ast.ClassDef, attr: str, depth: int) -> str | None:
+        key = (cls, attr, depth)
+        if key not in self._attribute_classes:
+            self._attribute_classes[key] = self._find_attribute_class(cls, attr, depth)
+        return self._attribute_classes[key]
+
+    def _find_attribute_class(self, cls: ast.ClassDef, attr: str, depth: int) -> str | None:
         for value, _method in self.instance_attributes.get(cls, {}).get(attr, []):
             found = self.instance_class(value, depth)
             if found is not None:
@@ -605,6 +672,12 @@ class SemanticModel:
         return None
 
     def function_return_class(self, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> str | None:
+        key = (function, depth)
+        if key not in self._return_classes:
+            self._return_classes[key] = self._find_return_class(function, depth)
+        return self._return_classes[key]
+
+    def _find_return_class(self, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> str | None:
         if function.returns is not None:
             found = self.annotation_class(function.returns, function)
             if found is not None:

@@ -9,9 +9,12 @@ that does not parse is reported (MLF000) and blanked, and the rest is still anal
 
 from __future__ import annotations
 
+import ast
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from mlflow_lint.sources.python import UnanalysableSource, parse_python
 
 DATABRICKS_HEADER = "# Databricks notebook source"
 _DATABRICKS_CELL = re.compile(r"^# COMMAND -{5,}\s*$")
@@ -187,3 +190,133 @@ def blank_cell(source: VirtualSource, position: int) -> VirtualSource:
     blanked = VirtualSource("\n".join(lines), source.origins, source.cells)
     blanked.cell_numbers.extend(source.cell_numbers)
     return blanked
+
+
+@dataclass
+class ParsedCells:
+    """What :func:`parse_cells` made of a notebook's code cells."""
+
+    virtual: VirtualSource  # the cells that did not parse blanked
+    tree: ast.Module | None  # None: nothing could be analysed
+    errors: list[UnanalysableSource] = field(default_factory=list)  # in virtual lines, one per blanked cell
+
+
+# The file name pieces are parsed under: on a syntax error CPython opens the named file to
+# quote the line, a read of the whole notebook per error; this name opens nothing.
+_NO_FILE = ""
+# A cell whose first code line is indented, or is ``else:``/``except:``..., continues the
+# statement of the cell before it, so it is parsed together with that cell.
+_CONTINUES = re.compile(r"[ \t\f]|(?:else|elif|except|finally)\b")
+_BLANK_OR_COMMENT = re.compile(r"[ \t\f]*(?:#.*)?")
+
+
+def parse_cells(virtual: VirtualSource, filename: str) -> ParsedCells:
+    """The notebook's cells as one module; each cell that does not parse is blanked and
+    reported once (IPython compiles cell by cell, so a bad cell spoils only itself).
+
+    The whole text is parsed first. When it fails, each run of cells (a cell that starts a
+    statement and the cells that continue it) is parsed alone, blanking the cell its error
+    is in, until it parses; the blanked whole is then parsed once more. Parsing the whole
+    notebook again per bad cell cost N bad cells × the notebook (10k cells, 200 bad: a
+    minute); this reads each run once per bad cell in it. A bad cell reported here is the
+    cell the error is in, where CPython, reading the whole text on after a parser error,
+    may report a later cell's unclosed string instead."""
+    try:
+        return ParsedCells(virtual, parse_python(virtual.text, filename))
+    except UnanalysableSource:
+        pass
+    lines = virtual.text.split("\n")
+    spans = _cell_spans(virtual)
+    errors: list[UnanalysableSource] = []
+    for run in _runs(spans, lines):
+        errors.extend(_blank_bad_cells(lines, [spans[index] for index in run]))
+    blanked = VirtualSource("\n".join(lines), virtual.origins, virtual.cells)
+    blanked.cell_numbers.extend(virtual.cell_numbers)
+    try:
+        return ParsedCells(blanked, parse_python(blanked.text, filename), errors)
+    except UnanalysableSource:
+        # Cells that parse alone but not together (a ``from __future__`` import after
+        # code, an f-string left open across cells): blank the whole text's error cell by cell.
+        return _blank_one_at_a_time(blanked, filename, errors)
+
+
+def _cell_spans(virtual: VirtualSource) -> list[tuple[int, int, int]]:
+    """(position in ``cells``, first line, end line), 0-based, of each cell with lines."""
+    spans: list[tuple[int, int, int]] = []
+    for number, position in enumerate(virtual.cell_numbers):
+        if spans and spans[-1][0] == position:
+            spans[-1] = (position, spans[-1][1], number + 1)
+        else:
+            spans.append((position, number, number + 1))
+    return spans
+
+
+def _runs(spans: list[tuple[int, int, int]], lines: list[str]) -> list[list[int]]:
+    """Span indices grouped: a cell that starts a statement, and the cells continuing it."""
+    runs: list[list[int]] = []
+    for index, (_, start, end) in enumerate(spans):
+        first = next((line for line in lines[start:end] if not _BLANK_OR_COMMENT.fullmatch(line)), None)
+        if runs and (first is None or _CONTINUES.match(first)):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _blank_bad_cells(lines: list[str], run: list[tuple[int, int, int]]) -> list[UnanalysableSource]:
+    """Parse the run's lines alone, blanking the cell of each error (in ``lines``), until
+    they parse or no code is left; the errors, at their lines in the whole text."""
+    errors: list[UnanalysableSource] = []
+    start, stop = run[0][1], run[-1][2]
+    while any(lines[start:stop]):
+        text = "\n".join(lines[start:stop]) + "\n"
+        try:
+            parse_python(text, _NO_FILE)
+            break
+        except UnanalysableSource as error:
+            if re.search(r"\bline \d", error.reason):  # "... on line 3": name the whole text's line
+                error = _error_behind(start, text, error)
+            line = min(max(error.line + start, start + 1), stop)
+            span = _span_to_blank(lines, run, line)
+            errors.append(UnanalysableSource(error.reason, line if span[1] < line <= span[2] else span[1] + 1, error.column))
+            lines[span[1] : span[2]] = [""] * (span[2] - span[1])
+    return errors
+
+
+def _error_behind(start: int, text: str, error: UnanalysableSource) -> UnanalysableSource:
+    """The error of ``text`` parsed behind ``start`` blank lines, so that a line its message
+    names is a line of the whole text (error lines themselves stay the text's own)."""
+    try:
+        parse_python("\n" * start + text, _NO_FILE)
+    except UnanalysableSource as behind:
+        return UnanalysableSource(behind.reason, behind.line - start, behind.column)
+    return error
+
+
+def _span_to_blank(lines: list[str], run: list[tuple[int, int, int]], line: int) -> tuple[int, int, int]:
+    """The cell holding the 1-based ``line``; if it holds no code (an error reported past
+    a cell's end), the nearest cell before it that does, else after it."""
+    holding = next((index for index, span in enumerate(run) if span[1] < line <= span[2]), len(run) - 1)
+    for index in (*range(holding, -1, -1), *range(holding + 1, len(run))):
+        _, start, end = run[index]
+        if any(lines[start:end]):
+            return run[index]
+    return run[holding]
+
+
+def _blank_one_at_a_time(virtual: VirtualSource, filename: str, errors: list[UnanalysableSource]) -> ParsedCells:
+    """Parse the whole text, blanking the cell of its error, until it parses (at most once
+    per cell, plus one); an error on no cell's line leaves no tree."""
+    for _ in range(len(virtual.cells) + 1):
+        try:
+            return ParsedCells(virtual, parse_python(virtual.text, filename), errors)
+        except UnanalysableSource as error:
+            errors.append(error)
+            position = virtual.cell_of(error.line)
+            if position is None:
+                break
+            blanked = blank_cell(virtual, position)
+            if blanked.text == virtual.text:  # nothing left to blank: the same error again
+                break
+            virtual = blanked
+    return ParsedCells(virtual, None, errors)
