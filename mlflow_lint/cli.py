@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence
 
 import click
 
@@ -13,7 +13,8 @@ from mlflow_lint import __version__
 
 if TYPE_CHECKING:
     from mlflow_lint.baseline import Baseline
-    from mlflow_lint.config import Config
+    from mlflow_lint.catalog import Catalog
+    from mlflow_lint.config import Config, ConfigResolver
     from mlflow_lint.diff_mode import ChangedLines
     from mlflow_lint.findings import Finding
 
@@ -92,27 +93,12 @@ def check(
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
     from mlflow_lint.catalog import load_catalog
-    from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
+    from mlflow_lint.config import ConfigError
 
     targets = list(paths) or [Path(".")]
     catalog = load_catalog()
-    try:
-        config_file = config_path or find_config_file(targets[0])
-        config = load_config(config_file, catalog)
-        cli_select, cli_extend, cli_ignore = _split_codes(select), _split_codes(extend_select), _split_codes(ignore)
-        for flag, codes in (("--select", cli_select), ("--extend-select", cli_extend), ("--ignore", cli_ignore)):
-            check_selectors(codes, catalog, f"option {flag}")
-    except ConfigError as error:
-        raise ConfigurationProblem(str(error)) from None
-    enabled = resolve_selection(
-        catalog,
-        cli_select if cli_select else config.select,
-        config.extend_select + cli_extend,
-        config.ignore + cli_ignore,
-    )
-    if verbose:
-        click.echo(f"configuration: {config.path or 'defaults (no configuration file found)'}", err=True)
-        click.echo(f"rules enabled: {', '.join(sorted(enabled)) or 'none'}", err=True)
+    resolver, config, selection = _configuration(catalog, targets, config_path, select, extend_select, ignore)
+    enabled = selection(config)
     if write_baseline_path is not None and (baseline_path is not None or diff_ref is not None):
         raise click.UsageError("--write-baseline records every current finding; it cannot be combined with --baseline or --diff")
     if dry_run and not (apply_fixes or unsafe_fixes):
@@ -129,24 +115,29 @@ def check(
 
     cache_directory = None if no_cache else (cache_dir or config.root / CACHE_DIRECTORY_NAME)
     progress = _Progress.on_terminal()
-    result = lint_paths(
-        targets,
-        config,
-        enabled,
-        jobs=jobs,
-        only=changes.touches if changes is not None else None,
-        cache_dir=cache_directory,
-        progress=progress,
-        include_tests=include_tests or None,
-    )
+    try:
+        result = lint_paths(
+            targets,
+            resolver,
+            selection,
+            jobs=jobs,
+            only=changes.touches if changes is not None else None,
+            cache_dir=cache_directory,
+            progress=progress,
+            include_tests=include_tests or None,
+        )
+    except ConfigError as error:  # a sub-project's configuration file
+        raise ConfigurationProblem(str(error)) from None
     progress.finish()
+    if verbose:
+        _describe_configurations(result.configurations, selection)
     if result.cache_note is not None:
         click.echo(f"mlflow-lint: note: {result.cache_note}", err=True)
     fix_summary = None
     if fixing:
-        fix_summary = _run_fixes(result.findings, config, enabled, unsafe_fixes, diff_fixes or dry_run, output)
+        fix_summary = _run_fixes(result.findings, resolver, selection, unsafe_fixes, diff_fixes or dry_run, output)
         # what remains, with fresh positions
-        result = lint_paths(targets, config, enabled, jobs=jobs, cache_dir=cache_directory, include_tests=include_tests or None)
+        result = lint_paths(targets, resolver, selection, jobs=jobs, cache_dir=cache_directory, include_tests=include_tests or None)
     if verbose and cache_directory is not None and result.cache_note is None:
         click.echo(f"result cache: {cache_directory} ({result.cached} of {result.files_checked} files unchanged)", err=True)
         if result.cache_detail is not None:
@@ -306,8 +297,55 @@ def _not_yet_accepted(findings: list[Finding], changes: ChangedLines | None, bas
     return findings
 
 
+def _configuration(
+    catalog: Catalog,
+    targets: list[Path],
+    config_path: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> tuple[ConfigResolver, Config, Callable[[Config], frozenset[str]]]:
+    """Each file's configuration (the nearest one above it, within its project; or the one
+    ``--config`` names for every file), the configuration of the run (the first path's:
+    where the cache lives and how reports are rendered), and the rules a configuration
+    enables once the command line's ``--select``/``--extend-select``/``--ignore`` apply."""
+    from mlflow_lint.config import ConfigError, ConfigResolver, check_selectors, load_config, resolve_selection
+
+    try:
+        cli_select, cli_extend, cli_ignore = _split_codes(select), _split_codes(extend_select), _split_codes(ignore)
+        for flag, codes in (("--select", cli_select), ("--extend-select", cli_extend), ("--ignore", cli_ignore)):
+            check_selectors(codes, catalog, f"option {flag}")
+        fixed = load_config(config_path, catalog) if config_path is not None else None
+        resolver = ConfigResolver(catalog, fixed=fixed)
+        run_config = resolver.for_file(targets[0], targets[0])
+    except ConfigError as error:
+        raise ConfigurationProblem(str(error)) from None
+
+    def selection(config: Config) -> frozenset[str]:
+        return resolve_selection(
+            catalog, cli_select if cli_select else config.select, config.extend_select + cli_extend, config.ignore + cli_ignore
+        )
+
+    return resolver, run_config, selection
+
+
+def _describe_configurations(configurations: list[Config], selection: Callable[[Config], frozenset[str]]) -> None:
+    """``--verbose``: the configuration file each project root used, and its rules."""
+    from mlflow_lint.reporters.text import printable
+
+    for config in sorted(configurations, key=lambda c: str(c.path or "")):
+        where = printable(str(config.path)) if config.path is not None else "defaults (no configuration file found)"
+        click.echo(f"configuration: {where}", err=True)
+        click.echo(f"  rules enabled: {', '.join(sorted(selection(config))) or 'none'}", err=True)
+
+
 def _run_fixes(
-    findings: list[Finding], config: Config, enabled: frozenset[str], unsafe: bool, diff_only: bool, output: Path | None
+    findings: list[Finding],
+    config: ConfigResolver,
+    enabled: Callable[[Config], frozenset[str]],
+    unsafe: bool,
+    diff_only: bool,
+    output: Path | None,
 ) -> str:
     """Apply (or, with ``diff_only``, print as a diff and exit) the fixes; the summary line.
 
@@ -354,6 +392,49 @@ def _repository_root(cwd: Path) -> Path:
 
     resolved = cwd.resolve()
     return git_root(resolved) or resolved
+
+
+@cli.group()
+def config() -> None:
+    """Inspect the configuration mlflow-lint uses."""
+
+
+@config.command("show")
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=Path("."))
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Show this configuration file's settings instead of the one PATH would use.")
+def config_show(path: Path, config_path: Path | None) -> None:
+    """Print the effective configuration of PATH (a file or directory): which configuration
+    file applies to it (the nearest one above it, within its project), and every setting,
+    defaults included."""
+    import dataclasses
+    import json
+
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import resolve_selection
+
+    catalog = load_catalog()
+    _, config, _ = _configuration(catalog, [path], config_path, (), (), ())
+    options = config.rule_options()
+    settings = {
+        "configuration": str(config.path) if config.path is not None else None,
+        "root": str(config.root.resolve()),
+        "rules-enabled": sorted(resolve_selection(catalog, config.select, config.extend_select, config.ignore)),
+        "select": list(config.select) if config.select is not None else None,
+        "extend-select": list(config.extend_select),
+        "ignore": list(config.ignore),
+        "exclude": list(config.exclude),
+        "per-file-ignores": {pattern: list(codes) for pattern, codes in config.per_file_ignores},
+        # Every rule option, as the configuration key spells it.
+        **{
+            name.replace("_", "-"): dict(value) if name == "stage_aliases" else list(value)
+            for name, value in ((f.name, getattr(options, f.name)) for f in dataclasses.fields(options))
+            if name not in ("root", "exclude")
+        },
+        "include-tests": config.include_tests,
+        "severity": dict(config.severity),
+        "shadow": list(config.shadow),
+    }
+    click.echo(json.dumps(settings, indent=2, ensure_ascii=False))
 
 
 @cli.command()

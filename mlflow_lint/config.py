@@ -94,14 +94,41 @@ class Config:
         return replace(self.options, root=str(self.root.resolve()), exclude=self.exclude)
 
 
-def find_config_file(start: Path) -> Path | None:
-    """The nearest configuration file at or above ``start``.
+def find_config_file(start: Path, boundary: Path | None = None) -> Path | None:
+    """The nearest configuration file at or above ``start``, never above its project.
 
-    In one directory ``.mlflow-lint.yaml`` wins over ``pyproject.toml``; a pyproject.toml
+    The search stops at ``boundary`` when given, else at the git work tree ``start`` is in
+    (the directory holding ``.git``); outside any repository it goes up to the root. A
+    stranger's ``.mlflow-lint.yaml`` in a directory above the checkout never applies. In
+    one directory ``.mlflow-lint.yaml`` wins over ``pyproject.toml``; a pyproject.toml
     without a ``[tool.mlflow-lint]`` table is passed over.
     """
     start = start.resolve()
     directory = start if start.is_dir() else start.parent
+    return _config_in(directory, (boundary.resolve() if boundary is not None else None))
+
+
+def project_boundary(directory: Path, named: Path | None = None) -> Path | None:
+    """Where the configuration search above ``directory`` stops: the git work tree around
+    it; outside a repository, the working directory when the path the user named lies in
+    it (``mlflow-lint check src/a.py`` from the project's root), else that named path
+    itself (a directory, or a file's directory); with nothing named, nowhere."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    if named is None:
+        return None
+    named = named.resolve()
+    cwd = Path.cwd().resolve()
+    if named == cwd or cwd in named.parents:
+        return cwd
+    return named if named.is_dir() else named.parent
+
+
+@functools.lru_cache(maxsize=4096)
+def _config_in(directory: Path, boundary: Path | None) -> Path | None:
+    if boundary is None:
+        boundary = project_boundary(directory)
     for candidate_dir in (directory, *directory.parents):
         for name in CONFIG_FILE_NAMES:
             candidate = candidate_dir / name
@@ -110,7 +137,43 @@ def find_config_file(start: Path) -> Path | None:
             if name == "pyproject.toml" and not _has_tool_table(candidate):
                 continue
             return candidate
+        if boundary is not None and candidate_dir == boundary:
+            return None  # the project root: never above it
     return None
+
+
+def forget_config_files() -> None:
+    """Forget which configuration file each directory uses (files may have changed)."""
+    _config_in.cache_clear()
+
+
+class ConfigResolver:
+    """The configuration of every file: the nearest configuration file above it, within
+    its project (``find_config_file``), loaded once per file; or one configuration for all
+    (``--config FILE``, the API). A bad configuration file raises ConfigError naming it."""
+
+    def __init__(self, catalog: Catalog, fixed: Config | None = None) -> None:
+        self.catalog = catalog
+        self.fixed = fixed
+        self._loaded: dict[Path | None, Config] = {}
+
+    def for_file(self, path: Path, named: Path | None = None) -> Config:
+        """The configuration of ``path`` (a file or directory); ``named`` is the path the user
+        gave that led to it (the search's boundary outside a git repository)."""
+        if self.fixed is not None:
+            return self.fixed
+        resolved = path.resolve()
+        directory = resolved if resolved.is_dir() else resolved.parent
+        config_file = _config_in(directory, project_boundary(directory, named))
+        config = self._loaded.get(config_file)
+        if config is None:
+            config = self._loaded[config_file] = load_config(config_file, self.catalog)
+        return config
+
+    @property
+    def configurations(self) -> list[Config]:
+        """Every configuration loaded so far (for --verbose)."""
+        return [self.fixed] if self.fixed is not None else list(self._loaded.values())
 
 
 def _has_tool_table(pyproject: Path) -> bool:

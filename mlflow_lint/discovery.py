@@ -18,7 +18,7 @@ import os
 import stat as stat_module
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 from mlflow_lint.ignore_patterns import MAX_PATTERN_TEXT, IgnorePatterns
 
@@ -202,6 +202,13 @@ class Discovery:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     unsupported: list[Path] = field(default_factory=list)  # named explicitly, but not a type we read
     stores: list[Path] = field(default_factory=list)  # local tracking stores not ignored (MLF103)
+    origins: dict[Path, Path] = field(default_factory=dict)  # file or store -> the path named that led to it
+
+
+class Exclusions(Protocol):
+    """What ``exclude`` settings say of a path (resolved, absolute)."""
+
+    def excludes(self, resolved: str, is_dir: bool) -> bool: ...
 
 
 class _Exclusions:
@@ -224,31 +231,41 @@ def discover(
     exclude: IgnorePatterns | None = None,
     exclude_root: Path | None = None,
     is_named_lintable: Callable[[Path], bool] | None = None,
+    exclusions_for: Callable[[Path], Exclusions] | None = None,
 ) -> Discovery:
     """Expand ``paths`` into the sorted, de-duplicated list of files to lint.
 
     A file named explicitly is linted if ``is_lintable`` or ``is_named_lintable`` accepts
     it (an extension-less script, say); otherwise it is reported as unsupported rather
     than silently passing. The ``exclude`` patterns apply to named files too (so
-    pre-commit, which names files, honours them).
+    pre-commit, which names files, honours them). ``exclusions_for`` gives the exclusions
+    for the paths found from a named path (each file's own configuration's ``exclude``);
+    without it, ``exclude`` (relative to ``exclude_root``) applies to every path.
     """
     result = Discovery()
     # resolved path -> the path to lint it by: the file itself rather than a link to it
     # (a fix is never written through a link, and a finding belongs where the file is).
     chosen: dict[str, Path] = {}
     linked: set[str] = set()
-    exclusions = _Exclusions(exclude, exclude_root)
+    single: Exclusions = _Exclusions(exclude, exclude_root)
     if exclude is not None and exclude.limit_note is not None:
         result.skipped.append((exclude_root or Path("."), f"exclude setting: {exclude.limit_note}"))
+    given_now: list[Path] = []
 
     def add(path: Path, key: str, is_link: bool = False) -> None:
         if key not in chosen or (key in linked and not is_link):
             chosen[key] = path
             (linked.add if is_link else linked.discard)(key)
+            result.origins[path] = given_now[-1]
 
     for given in paths:
+        given_now.append(given)
+        exclusions = exclusions_for(given) if exclusions_for is not None else single
+        stores_before = len(result.stores)
         if given.is_dir():
             _walk(given, is_lintable, exclusions, add, result)
+            for store in result.stores[stores_before:]:
+                result.origins[store] = given
             continue
         key = str(given.resolve())
         if exclusions.excludes(key, False):
@@ -267,7 +284,7 @@ def discover(
 def _walk(
     top: Path,
     is_lintable: Callable[[Path | str], bool],
-    exclusions: _Exclusions,
+    exclusions: Exclusions,
     add: Callable[[Path, str, bool], None],
     result: Discovery,
 ) -> None:
@@ -380,7 +397,7 @@ def _directory(
     path: Path,
     resolved: str,
     ignore: _GitIgnore,
-    exclusions: _Exclusions,
+    exclusions: Exclusions,
     result: Discovery,
     subdirectories: list[tuple[Path, str, _GitIgnore]],
     ignored: _Ignored,

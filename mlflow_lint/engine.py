@@ -9,6 +9,7 @@ type), then every enabled check over the nodes it asked for.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.cache import CachedResult, CacheUnavailable, ResultCache, cache_key, content_digest
 from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
-from mlflow_lint.config import Config, RuleOptions
+from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.findings import Finding, sort_findings
 from mlflow_lint.paths import display_path
@@ -80,17 +81,16 @@ class LintResult:
     unsupported: list[str] = field(default_factory=list)  # named explicitly, but not a type we read
     cache_note: str | None = None  # why the result cache was not used, when it was asked for
     cache_detail: str | None = None  # for --verbose: an existing cache file that was not trusted
-    # Findings in test code that the rules' context policy does not report by default (they
-    # are in ``findings`` too when include_tests is on): never dropped silently.
+    # Findings in test code that the rules' context policy does not report by default and
+    # the report leaves out (--include-tests shows them): counted, never dropped silently.
     in_tests: list[Finding] = field(default_factory=list)
-    include_tests: bool = False
-
     cached: int = 0  # files whose results came from the cache
+    configurations: list[Config] = field(default_factory=list)  # the configurations the files used
 
     @property
     def hidden_in_tests(self) -> int:
         """How many findings in test code the report leaves out (--include-tests shows them)."""
-        return 0 if self.include_tests else len(self.in_tests)
+        return len(self.in_tests)
 
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -98,8 +98,8 @@ Progress = Callable[[int, int], None]  # (files done, files in all)
 
 def lint_paths(
     paths: Sequence[Path],
-    config: Config,
-    selected: frozenset[str],
+    config: Config | ConfigResolver,
+    selected: frozenset[str] | Callable[[Config], frozenset[str]],
     *,
     jobs: int | None = None,
     cwd: Path | None = None,
@@ -108,11 +108,17 @@ def lint_paths(
     progress: Progress | None = None,
     include_tests: bool | None = None,
 ) -> LintResult:
-    """Lint files and directories with the given configuration and enabled rules.
+    """Lint files and directories with their configurations and enabled rules.
+
+    ``config`` is one configuration for every file, or a :class:`ConfigResolver` that gives
+    each file the nearest configuration above it (within its project); ``selected`` is the
+    enabled rules, or how a configuration's selection gives them (the command line's
+    ``--select``/``--ignore`` applied to it). Files are linted in groups that share a
+    configuration, so the result does not depend on the order the paths were named in.
 
     Findings in test code for rules that do not report there (``Finding.context``) are left
-    out of ``findings`` and kept in ``in_tests``, unless ``include_tests`` (default: the
-    configuration's ``include-tests``) says to show them.
+    out of ``findings`` and kept in ``in_tests``, unless ``include_tests`` (default: each
+    file's configuration's ``include-tests``) says to show them.
 
     ``only`` narrows the files found to those it accepts (``--diff``: the changed files).
     ``cache_dir`` turns the result cache on (``mlflow_lint.cache``); ``progress`` is told
@@ -120,66 +126,119 @@ def lint_paths(
     """
     cwd = (cwd or Path.cwd()).resolve()
     forget_projects()  # files may have changed since an earlier run in this process (--fix)
-    exclude = gitignore_spec(config.exclude) if config.exclude else None
-    found = discover(paths, is_lintable, exclude, config.root.resolve(), is_python_script)
+    resolver = config if isinstance(config, ConfigResolver) else ConfigResolver(load_catalog(), fixed=config)
+    selection: Callable[[Config], frozenset[str]] = selected if callable(selected) else (lambda _config: selected)  # type: ignore[assignment,return-value]
+    if resolver.fixed is not None:
+        fixed = resolver.fixed
+        exclude = gitignore_spec(fixed.exclude) if fixed.exclude else None
+        found = discover(paths, is_lintable, exclude, fixed.root.resolve(), is_python_script)
+    else:
+        found = discover(
+            paths, is_lintable, None, None, is_python_script, exclusions_for=lambda named: _ConfigExclusions(resolver, named)
+        )
     if only is not None:
         found.files = [path for path in found.files if only(path)]
-    tasks = [(os.path.abspath(path), display_path(path, cwd)) for path in found.files]
-    options = config.rule_options()
-    ignores = _PerFileIgnores(config)
-    cache, cache_note = _open_cache(cache_dir, (tuple(sorted(selected)), options, config.per_file_ignores, str(cwd)))
+    groups: dict[int, tuple[Config, list[tuple[str, str]]]] = {}
+    for path in found.files:
+        file_config = resolver.for_file(path, found.origins.get(path))
+        groups.setdefault(id(file_config), (file_config, []))[1].append((os.path.abspath(path), display_path(path, cwd)))
+    roots = tuple(sorted({str(cwd), *(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)}))
+    total = sum(len(tasks) for _, tasks in groups.values())
     workers = WorkerPool(jobs)
     interrupted = False
+    findings: list[Finding] = []
+    hidden: list[Finding] = []
+    notes: list[tuple[str, str]] = []
+    analysed = cached = done_before = 0
+    cache_notes: list[str] = []
+    cache_details: list[str] = []
     try:
-        # Project facts (MLF102) are computed only if a file turns out to need them.
-        facts = _FactsOnDemand(options, cache, workers)
-        roots = tuple(sorted({str(cwd), *(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)}))
-        settings = _Settings(
-            tuple(sorted(selected)),
-            options,
-            str(cwd),
-            None,
-            ignores,
-            record=cache is not None,
-            defer_facts="MLF102" in selected,
-            roots=roots,
-        )
-        outcomes = _lint_all(tasks, settings, cache, workers, progress, facts)
+        # In the order of the configurations' roots: never the order the paths were named in.
+        for file_config, tasks in sorted(groups.values(), key=lambda group: str(group[0].root)):
+            enabled = selection(file_config)
+            options = file_config.rule_options()
+            ignores = _PerFileIgnores(file_config)
+            cache, cache_note = _open_cache(cache_dir, (tuple(sorted(enabled)), options, file_config.per_file_ignores, str(cwd)))
+            if cache_note is not None and cache_note not in cache_notes:
+                cache_notes.append(cache_note)
+            # Project facts (MLF102) are computed only if a file turns out to need them.
+            facts = _FactsOnDemand(options, cache, workers)
+            settings = _Settings(
+                tuple(sorted(enabled)), options, str(cwd), None, ignores,
+                record=cache is not None, defer_facts="MLF102" in enabled, roots=roots,
+            )  # fmt: skip
+            report: Progress | None = None
+            if progress is not None:
+                report = functools.partial(_offset_progress, progress, done_before, total)
+            outcomes = _lint_all(tasks, settings, cache, workers, report, facts)
+            done_before += len(tasks)
+            if cache is not None:
+                cache.save()
+                cached += cache.hits
+                if cache.ignored is not None:
+                    cache_details.append(cache.ignored)
+            group_findings: list[Finding] = []
+            for (path_text, shown), outcome in zip(tasks, outcomes):
+                analysed += outcome.analysed
+                if outcome.note is not None:
+                    notes.append((shown, outcome.note))
+                codes = ignores.codes_for(Path(path_text))
+                group_findings.extend(f for f in outcome.findings if not any(f.rule.startswith(code) for code in codes))
+            _show_or_hide(group_findings, file_config, include_tests, findings, hidden)
     except KeyboardInterrupt:
         interrupted = True
         raise
     finally:
         workers.close(interrupted)
-    if cache is not None:
-        cache.save()
-
-    findings: list[Finding] = []
-    analysed = 0
-    notes: list[tuple[str, str]] = []
-    for (path_text, shown), outcome in zip(tasks, outcomes):
-        analysed += outcome.analysed
-        if outcome.note is not None:
-            notes.append((shown, outcome.note))
-        codes = ignores.codes_for(Path(path_text))
-        findings.extend(f for f in outcome.findings if not any(f.rule.startswith(code) for code in codes))
-    findings.extend(_store_findings(found.stores, cwd, selected, config, ignores))
-    # Test code is not a governance target: its findings are counted, shown on request.
-    in_tests = [f for f in findings if f.context == "test"]
-    showing_tests = config.include_tests if include_tests is None else include_tests
-    if not showing_tests:
-        findings = [f for f in findings if f.context != "test"]
+    for store in found.stores:
+        store_config = resolver.for_file(store, found.origins.get(store))
+        stored = _store_findings([store], cwd, selection(store_config), store_config, _PerFileIgnores(store_config))
+        _show_or_hide(stored, store_config, include_tests, findings, hidden)
     return LintResult(
         findings=sort_findings(findings),
-        in_tests=sort_findings(in_tests),
-        include_tests=showing_tests,
-        files_checked=len(tasks),
+        in_tests=sort_findings(hidden),
+        files_checked=total,
         files_analysed=analysed,
         skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped] + notes,
         unsupported=[display_path(p, cwd) for p in found.unsupported],
-        cache_note=cache_note,
-        cache_detail=cache.ignored if cache is not None else None,
-        cached=cache.hits if cache is not None else 0,
+        cache_note="; ".join(cache_notes) or None,
+        cache_detail="; ".join(cache_details) or None,
+        cached=cached,
+        configurations=resolver.configurations,
     )
+
+
+def _offset_progress(progress: Progress, before: int, total: int, done: int, _group_total: int) -> None:
+    progress(before + done, total)
+
+
+def _show_or_hide(
+    found: list[Finding], config: Config, include_tests: bool | None, shown: list[Finding], hidden: list[Finding]
+) -> None:
+    """Test code is not a governance target: its findings are counted, shown on request
+    (``--include-tests``, else the file's configuration's ``include-tests``)."""
+    showing_tests = config.include_tests if include_tests is None else include_tests
+    for finding in found:
+        (hidden if finding.context == "test" and not showing_tests else shown).append(finding)
+
+
+class _ConfigExclusions:
+    """The ``exclude`` setting of the configuration each path belongs to (the nearest one
+    above it), matched relative to that configuration's directory."""
+
+    def __init__(self, resolver: ConfigResolver, named: Path) -> None:
+        self.resolver = resolver
+        self.named = named
+
+    def excludes(self, resolved: str, is_dir: bool) -> bool:
+        config = self.resolver.for_file(Path(os.path.dirname(resolved) or "/"), self.named)
+        if not config.exclude:
+            return False
+        root = str(config.root.resolve()).rstrip("/") + "/"
+        if not resolved.startswith(root):
+            return False
+        relative = resolved[len(root) :]
+        return gitignore_spec(config.exclude).match(relative + "/" if is_dir else relative)
 
 
 def _open_cache(directory: Path | None, configuration: object) -> tuple[ResultCache | None, str | None]:

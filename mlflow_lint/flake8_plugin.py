@@ -140,12 +140,14 @@ class MlflowLintChecker:
 def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSettings:
     from mlflow_lint.catalog import load_catalog
     from mlflow_lint.discovery import gitignore_spec
-    from mlflow_lint.config import ConfigError, find_config_file, load_config, resolve_selection
+    from mlflow_lint.config import ConfigError, find_config_file, load_config, project_boundary, resolve_selection
     from mlflow_lint.engine import per_file_ignores
 
     catalog = load_catalog()
     try:
-        config = load_config(find_config_file(directory), catalog)
+        # The nearest configuration above the file, never above its project: the git work
+        # tree, or (outside one) the directory flake8 runs in, as the CLI does.
+        config = load_config(find_config_file(directory, project_boundary(directory, Path.cwd())), catalog)
     except ConfigError as error:
         return _FileSettings(error=f"invalid mlflow-lint configuration: {error}")
     selected = resolve_selection(catalog, config.select, config.extend_select, config.ignore) | named_rules

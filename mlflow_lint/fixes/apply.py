@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from mlflow_lint.config import RuleOptions
+from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.findings import Finding
 from mlflow_lint.paths import file_path
 from mlflow_lint.fixes.base import Fix, Program, run_fix
@@ -260,8 +260,8 @@ NOTES: dict[str, str] = {
 
 def fix_paths(
     findings: Sequence[Finding],
-    config,  # type: ignore[no-untyped-def]  # mlflow_lint.config.Config
-    selected: frozenset[str],
+    config: Config | ConfigResolver,
+    selected: frozenset[str] | Callable[[Config], frozenset[str]],
     *,
     unsafe: bool,
     cwd: Path | None = None,
@@ -269,17 +269,17 @@ def fix_paths(
 ) -> list[FileFixes]:
     """Fix every Python file and notebook with a finding some fix handles; nothing is written.
 
-    Each file is linted with the same rules, options and per-file ignores as ``check``. A
-    file that cannot be fixed at all is a result with nothing applied and the reason in
-    ``dropped``."""
+    Each file is linted with the same rules, options and per-file ignores as ``check`` (its
+    own configuration's, when ``config`` resolves one per file). A file that cannot be fixed
+    at all is a result with nothing applied and the reason in ``dropped``."""
+    from mlflow_lint.catalog import load_catalog
     from mlflow_lint.engine import lint_bytes, per_file_ignores
     from mlflow_lint.sources import source_kind
 
     cwd = (cwd or Path.cwd()).resolve()
     fixable_rules = {fix.rule for fix in fixes}
     shown_paths = sorted({f.path for f in findings if f.rule in fixable_rules})
-    ignored_for = per_file_ignores(config)
-    options = config.rule_options()
+    resolver = config if isinstance(config, ConfigResolver) else ConfigResolver(load_catalog(), fixed=config)
     results = []
     for shown in shown_paths:
         path = file_path(shown, cwd)
@@ -292,15 +292,20 @@ def fix_paths(
         kind = source_kind(path) or "python"
         if kind not in ("python", "notebook"):
             continue
-        ignored = ignored_for(path)
-        rules = frozenset(rule for rule in selected if not (ignored and rule.startswith(ignored)))
+        file_config = resolver.for_file(path)
+        options = file_config.rule_options()
+        ignored = per_file_ignores(file_config)(path)
+        enabled = selected(file_config) if callable(selected) else selected
+        rules = frozenset(rule for rule in enabled if not (ignored and rule.startswith(ignored)))
         try:
             data = path.read_bytes()
         except OSError as error:
             results.append(FileFixes(shown, b"", b"", dropped=[f"not fixed: cannot read the file ({error.strerror or error})"]))
             continue
 
-        def lint(content: bytes, shown: str = shown, path: Path = path, rules: frozenset[str] = rules, kind: str = kind) -> list[Finding]:
+        def lint(
+            content: bytes, shown: str = shown, path: Path = path, rules: frozenset[str] = rules, kind: str = kind, options: RuleOptions = options
+        ) -> list[Finding]:
             return lint_bytes(content, shown, rules, path=path, options=options, display_root=str(cwd), kind=kind)
 
         result = fix_file(shown, data, kind, lint, options, unsafe=unsafe, fixes=fixes)
