@@ -15,6 +15,7 @@ from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.positions import Span as Position  # 1-based, characters, end exclusive
 
 # ${VAR:-default}, ${VAR-default}, ${VAR:=default}: the default when VAR is unset (or empty).
+_QUOTES = re.compile(r"[\"']")
 _FALLBACK = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?P<default>[^}$]*)\}")
 # $VAR, ${VAR}, ${VAR:-default}, $(command), `command`: values decided at run time.
 _REFERENCE = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}")
@@ -40,7 +41,8 @@ class Word:
         written = shell_value(self.text)
         if _FALLBACK.search(self.text) is None:
             return (written,)
-        unset = shell_value(_FALLBACK.sub(lambda match: match.group("default"), self.text))
+        # The default is a word of its own: the shell removes its quotes (${U:-"http://h"}).
+        unset = shell_value(_FALLBACK.sub(lambda match: _QUOTES.sub("", match.group("default")), self.text))
         via = ", ".join(sorted({f"${{{match.group('name')}}}" for match in _FALLBACK.finditer(self.text)}))
         return (written, replace(unset, via=f"the default of {via}"))
 
