@@ -34,6 +34,7 @@ KNOWN_KEYS = (
     "allowed-tracking-uris",
     "registry-admin-modules",
     "stage-aliases",
+    "gate-modules",
     # context and reporting
     "test-paths",
     "include-tests",
@@ -64,6 +65,7 @@ class RuleOptions:
     root: str = ""  # the configuration's directory: registry-admin-modules are relative to it
     exclude: tuple[str, ...] = ()  # the configuration's exclude patterns (project-wide scans honour them)
     stage_aliases: tuple[tuple[str, str], ...] = DEFAULT_STAGE_ALIASES  # MLF401 fixes: stage -> alias
+    gate_modules: tuple[str, ...] = ()  # MLF402: globs of files that only run after validation
     test_paths: tuple[str, ...] = ()  # globs of paths that are test code, besides the built-in ones
 
     def alias_for_stage(self, stage: str) -> str | None:
@@ -322,6 +324,7 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         registry_admin_modules=string_list("registry-admin-modules") or (),
         stage_aliases=_stage_aliases(data.get("stage-aliases"), where("stage-aliases")),
         test_paths=string_list("test-paths") or (),
+        gate_modules=string_list("gate-modules") or (),
     )
     for key, values in (("required-tags", options.required_tags), ("gate-functions", options.gate_functions)):
         if any(not value.strip() for value in values):

@@ -6,8 +6,18 @@ is gated when an enclosing ``if``/``elif``/ternary tests a gate, when an earlier
 ``assert gate`` or ``if gate: return/raise`` in the same function guards it, when an
 earlier statement calls a raising gate (``mlflow.validate_evaluation_results``, a
 configured gate function), or when every call site of its function in the module is
-gated. A bare flag (``if args.promote:``), ``len(x) > 0``, ``is None`` and equality
-tests are not gates, and ``gate or flag`` is bypassable, so it is not one either.
+gated. A flag variable is a gate when every value it is given is a gate test, ``False``,
+or ``True`` where that is itself gated or is the first-model branch of a ``try`` (an
+``except`` clause). An approval read back from what a validation step wrote is a gate:
+a test on a model version's or run's tags (``mv.tags.get("validation") == "passed"``) or
+on ``dbutils.jobs.taskValues.get(...)`` (a Databricks job's validation task). A bare flag
+(``if args.promote:``), ``len(x) > 0``, ``is None`` and other equality tests are not
+gates, and ``gate or flag`` is bypassable, so it is not one either.
+
+The first model of a registered model has no champion to be compared with: a promotion
+in the ``except`` clause of a ``try`` that reads the current alias, or under ``if
+current is None`` (``not current``) where ``current`` holds such a read, is a bootstrap
+(:meth:`GateAnalysis.is_bootstrap`), not an unguarded promotion.
 """
 
 from __future__ import annotations
@@ -17,10 +27,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import Binding
 
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
+# Reads of the model a protected alias points at now (the champion a candidate is compared with).
+ALIAS_READS = frozenset({"get_model_version_by_alias", "get_latest_versions", "search_model_versions", "get_registered_model"})
+_TASK_VALUES_GET = "jobs.taskValues.get"
 RAISING_GATES = frozenset({"mlflow.validate_evaluation_results", "mlflow.models.evaluation.validation.validate_evaluation_results"})
 _MAX_DEPTH = 4
 
@@ -37,15 +51,19 @@ class GateAnalysis:
         # Calls by the name they call (``f()``, ``self.f()``, ``cls.f()``), built on first need.
         self._calls_by_name: dict[str, list[ast.Call]] | None = None
         self._callers_gated: dict[tuple[ast.AST, int], bool] = {}
+        self._flags_in_progress: set[int] = set()
 
     # -- tests ------------------------------------------------------------------------------
     def is_gate_test(self, expr: ast.AST, depth: int = 0) -> bool:
         if depth > _MAX_DEPTH * 2:
             return False
         if isinstance(expr, ast.Compare):
-            return any(isinstance(op, _ORDERING) for op in expr.ops) and not any(
-                _is_len_call(operand) for operand in (expr.left, *expr.comparators)
-            )
+            operands = (expr.left, *expr.comparators)
+            if any(self._is_approval_read(operand) for operand in operands):
+                return True  # mv.tags.get("validation") == "passed"
+            return any(isinstance(op, _ORDERING) for op in expr.ops) and not any(_is_len_call(operand) for operand in operands)
+        if self._is_approval_read(expr):
+            return True  # if dbutils.jobs.taskValues.get(taskKey="validate", key="passed"):
         if isinstance(expr, ast.BoolOp):
             results = [self.is_gate_test(value, depth + 1) for value in expr.values]
             return any(results) if isinstance(expr.op, ast.And) else all(results)
@@ -54,10 +72,116 @@ class GateAnalysis:
         if isinstance(expr, ast.Call):
             return self._is_gate_call(expr, depth)
         if isinstance(expr, ast.Name):
+            return self._is_gate_flag(expr, depth)
+        return False
+
+    def _is_gate_flag(self, name: ast.Name, depth: int) -> bool:
+        """A variable that holds a gate's outcome: every value it is given is a gate test,
+        ``False``, or ``True`` where that is gated or is a ``try``'s first-model branch;
+        and at least one is a gate test."""
+        bindings = self.model.bindings_of(name.id, name)
+        if not bindings or any(binding.kind != "assign" or binding.value is None for binding in bindings):
+            return False
+        key = id(bindings[0].node)
+        if key in self._flags_in_progress:  # ``if flag: flag = True``: asked again from inside
+            return False
+        self._flags_in_progress.add(key)
+        try:
+            return self._flag_values_gate(bindings, depth)
+        finally:
+            self._flags_in_progress.discard(key)
+
+    def _flag_values_gate(self, bindings: list[Binding], depth: int) -> bool:
+        tested = False
+        for binding in bindings:
+            value = binding.value
+            if isinstance(value, ast.Constant) and value.value is False:
+                continue
+            if isinstance(value, ast.Constant) and value.value is True:
+                if self.is_gated(binding.node, _MAX_DEPTH):
+                    tested = True  # ok = False; if new > old: ok = True
+                    continue
+                if self._in_except(binding.node):
+                    continue  # the first model: nothing to compare with
+                return False
+            if not self.is_gate_test(value, depth + 1):  # type: ignore[arg-type]
+                return False
+            tested = True
+        return tested
+
+    def _in_except(self, node: ast.AST) -> bool:
+        """Inside an ``except`` clause (of the same function)."""
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, ast.ExceptHandler):
+                return True
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                return False
+        return False
+
+    def _is_approval_read(self, expr: ast.AST, depth: int = 0) -> bool:
+        """A value a validation step wrote, read back: a model version's or run's tag
+        (``mv.tags["validation"]``, ``mv.tags.get(...)``, ``run.data.tags[...]``) or
+        ``dbutils.jobs.taskValues.get(...)``; through a local name."""
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(expr, ast.Subscript):
+            return _is_tags(expr.value)
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            if isinstance(func, ast.Attribute) and func.attr == "get" and _is_tags(func.value):
+                return True
+            # ``dbutils`` is a notebook global: bound nowhere, so its dotted name as written.
+            name = self.model.qualified_name(func) or _dotted(func) or ""
+            return name == "dbutils." + _TASK_VALUES_GET or name.endswith("." + _TASK_VALUES_GET)
+        if isinstance(expr, ast.Name):
             binding = self.model.lookup(expr.id, expr)
             if binding is not None and binding.kind == "assign" and binding.value is not None:
-                return self.is_gate_test(binding.value, depth + 1)
+                return self._is_approval_read(binding.value, depth + 1)
         return False
+
+    # -- the first model --------------------------------------------------------------------
+    def is_bootstrap(self, node: ast.AST) -> bool:
+        """``node`` runs only when the registered model has no current champion: in the
+        ``except`` clause of a ``try`` whose body reads the alias, or under ``if current
+        is None`` / ``if not current`` where ``current`` holds such a read."""
+        child: ast.AST = node
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, ast.ExceptHandler):
+                parent = self.model.parent(ancestor)
+                if isinstance(parent, ast.Try) and self._reads_alias(parent.body):
+                    return True
+            if isinstance(ancestor, ast.If) and child in ancestor.body and self._tests_no_champion(ancestor.test):
+                return True
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
+                return False
+            child = ancestor
+        return False
+
+    def _reads_alias(self, nodes: Sequence[ast.AST]) -> bool:
+        return any(
+            isinstance(node, ast.Call) and _terminal(node.func) in ALIAS_READS for statement in nodes for node in ast.walk(statement)
+        )
+
+    def _tests_no_champion(self, test: ast.expr) -> bool:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            subject: ast.expr = test.operand
+        elif (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Is, ast.Eq))
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        ):
+            subject = test.left
+        else:
+            return False
+        if not isinstance(subject, ast.Name):
+            return False
+        # Every value ``current`` is given reads the alias, or is None (a try's fallback).
+        bindings = self.model.bindings_of(subject.id, subject)
+        reads = [b for b in bindings if b.kind == "assign" and b.value is not None and self._reads_alias([b.value])]
+        others = [b for b in bindings if b not in reads]
+        return bool(reads) and all(isinstance(b.value, ast.Constant) and b.value.value is None for b in others)
 
     def _is_gate_call(self, call: ast.Call, depth: int) -> bool:
         if self.is_configured_gate(call):
@@ -197,6 +321,25 @@ class _GuardScan:
     block: list[ast.stmt]  # kept, so that the id it is filed under stays its own
     scanned: int = 0  # statements [0, scanned) are tested
     first_guard: int | None = None
+
+
+def _dotted(expr: ast.AST) -> str | None:
+    """``a.b.c`` as written, or None for anything but names and attributes."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        base = _dotted(expr.value)
+        return f"{base}.{expr.attr}" if base is not None else None
+    return None
+
+
+def _terminal(func: ast.AST) -> str | None:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+
+
+def _is_tags(expr: ast.AST) -> bool:
+    """``x.tags`` (a model version's, a run's ``run.data.tags``)."""
+    return isinstance(expr, ast.Attribute) and expr.attr == "tags"
 
 
 def _is_len_call(expr: ast.AST) -> bool:

@@ -488,6 +488,22 @@ class SemanticModel:
             own = False
         return None
 
+    def bindings_of(self, name: str, at: ast.AST) -> list[Binding]:
+        """Every binding, in its scope, of the ``name`` used at ``at`` (the scope
+        :meth:`lookup` finds it in), in binding order; empty if it is bound nowhere."""
+        scope: Scope | None = self.scope_of(at)
+        own = True
+        while scope is not None:
+            if scope.is_class and not own:
+                scope = scope.parent
+                continue
+            found = scope.bindings.get(name)
+            if found:
+                return list(found)
+            scope = scope.parent
+            own = False
+        return []
+
     def assigned_value(self, expr: ast.AST, limit: int = 8) -> ast.AST:
         """Follow a name to the expression last assigned to it (``alias = "x" if c else "y"``
         then ``alias`` -> the ternary), through up to ``limit`` plain assignments; anything

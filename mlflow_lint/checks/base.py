@@ -71,6 +71,15 @@ class FileContext:
             return os.path.relpath(path, root).replace(os.sep, "/")
         return self.display_path
 
+    def in_paths(self, patterns: tuple[str, ...]) -> bool:
+        """Whether the file matches gitignore-style ``patterns`` of an option (relative to
+        the configuration's directory): ``registry-admin-modules``, ``gate-modules``."""
+        if not patterns:
+            return False
+        from mlflow_lint.discovery import gitignore_spec  # compiled once per setting
+
+        return gitignore_spec(patterns).match(self.relative_path())
+
     def report_at(
         self,
         rule_id: str,

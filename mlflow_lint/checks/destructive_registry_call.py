@@ -7,7 +7,6 @@ import ast
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.discovery import gitignore_spec
 
 _CLIENT_DELETES = ("delete_model_version", "delete_registered_model", "delete_run", "delete_experiment", "delete_logged_model")
 DESTRUCTIVE_CALLS = frozenset(
@@ -30,12 +29,4 @@ class DestructiveRegistryCall(Check):
 
 
 def _is_admin_module(ctx: FileContext) -> bool:
-    patterns = ctx.options.registry_admin_modules
-    if not patterns:
-        return False
-    cached = ctx.python.cache.get("registry_admin")
-    if cached is None:
-        cached = ctx.python.cache["registry_admin"] = gitignore_spec(patterns).match(
-            ctx.relative_path()
-        )
-    return bool(cached)
+    return ctx.in_paths(ctx.options.registry_admin_modules)

@@ -32,8 +32,8 @@ class UnguardedPromotion(Check):
         if spec is None:
             return
         alias_expr = argument(node, *spec)
-        if alias_expr is None:
-            return
+        if alias_expr is None or ctx.in_paths(ctx.options.gate_modules):
+            return  # a gate module only runs after validation (a job's deploy task, say)
         protected = {"production"} if callee == _STAGE_CALL else set(ctx.options.protected_aliases)
         alias = self._protected_alias(ctx, alias_expr, protected)
         if alias is None:
@@ -41,7 +41,7 @@ class UnguardedPromotion(Check):
         gates = ctx.python.cache.get("gates")
         if not isinstance(gates, GateAnalysis):
             gates = ctx.python.cache["gates"] = GateAnalysis(ctx.python, ctx.options.gate_functions)
-        if gates.is_gated(node) or gates.choosing_test(alias_expr) is not None:
+        if gates.is_gated(node) or gates.choosing_test(alias_expr) is not None or gates.is_bootstrap(node):
             return
         ctx.report("MLF402", node, api=display_api(callee), alias=alias)  # type: ignore[arg-type]
 
