@@ -889,7 +889,7 @@ SCALING_ROWS = [
                lambda n: "import mlflow\n" + "mlflow.start_run()\nmlflow.set_tag('k', 'v')\nmlflow.end_run()\n" * n, lambda n: []),
     # Runs with no end_run() in between: each one's statements are the next one's and more.
     ScalingRow("n-runs-left-open-in-one-block", "calls",
-               lambda n: "import mlflow\n" + "mlflow.start_run()\nmlflow.log_metric('m', 1)\n" * (n // 4),
+               lambda n: "import mlflow\n" + "mlflow.start_run()\nmlflow.register_model('runs:/0a1b/model', 'm')\n" * (n // 4),
                lambda n: [("MLF501", 2 + 2 * i) for i in range(n // 4)]),
     # Each promotion looked for a gate in every statement before it.
     ScalingRow("n-promotions-in-one-block", "comparisons", lambda n: CLIENT + PROMOTION * n,

@@ -460,7 +460,7 @@ PYTHON_TRIGGERS: list[tuple[list[str], set[str]]] = [  # (lines, rules they must
     (["client = MlflowClient()", "client.delete_registered_model_alias('churn', 'prod')"], {"MLF402"}),
     (["client = MlflowClient()", "client.delete_model_version('churn', 3)"], {"MLF403"}),
     (["mlflow.delete_run(run_id)"], {"MLF403"}),
-    (["with mlflow.start_run():", "    mlflow.log_param('a', 1)"], {"MLF501"}),
+    (["with mlflow.start_run():", "    mlflow.register_model('runs:/0a1b2c/model', 'm')"], {"MLF501"}),
     (["with mlflow.start_run():", "    mlflow.set_tag('git_commit', os.environ.get('GIT_COMMIT'))"], {"MLF502"}),
     (["mlflow.set_tags({'data_version': os.getenv('DATA_VERSION')})"], {"MLF502"}),
     (["model = mlflow.pyfunc.load_model('runs:/0a1b2c/model')"], {"MLF601"}),

@@ -96,7 +96,7 @@ def test_compound_statement_header_is_the_statement() -> None:
         "with mlflow.start_run(  # noqa: MLF501\n"
         '    run_name="nightly",\n'
         "):\n"
-        "    mlflow.log_metric('loss', 0.1)\n"
+        "    mlflow.register_model('runs:/0a1b2c/model', 'churn')\n"
         f"    model = {LOAD}  # noqa: MLF601\n"
     )
     assert lint(source) == []

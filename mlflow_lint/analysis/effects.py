@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
+from mlflow_lint.analysis.genai import logs_genai_model
 from mlflow_lint.analysis.module import AnalysedModule
 
 _MAX_DEPTH = 8
@@ -23,6 +24,7 @@ CLIENT_SET_TAG = f"{api.MLFLOW_CLIENT}.set_tag"
 LOG_INPUT = frozenset(
     {"mlflow.log_input", "mlflow.log_inputs", f"{api.MLFLOW_CLIENT}.log_inputs", f"{api.MLFLOW_CLIENT}.log_input"}
 )
+REGISTER_MODEL = frozenset({"mlflow.register_model", f"{api.MLFLOW_CLIENT}.create_model_version"})
 START_RUN = "mlflow.start_run"
 CREATE_RUN = f"{api.MLFLOW_CLIENT}.create_run"
 
@@ -42,14 +44,37 @@ class TagKeys:
         return bool(self.keys) or self.unknown
 
 
+# What a piece of code does to the run besides tagging it (members of ``Effects.does``).
+LOGS_INPUT = "logs_input"  # logs an input dataset
+LOGS_MODEL = "logs_model"  # logs a model of any kind
+LOGS_FITTED_MODEL = "logs_fitted_model"  # logs a model fitted on data (not a GenAI model, see genai.py)
+REGISTERS_MODEL = "registers_model"  # registers a model version
+
+
 @dataclass(frozen=True)
 class Effects:
     tags: TagKeys = TagKeys()
-    logs_input: bool = False
-    logs_model: bool = False
+    does: frozenset[str] = frozenset()
 
     def __or__(self, other: Effects) -> Effects:
-        return Effects(self.tags | other.tags, self.logs_input or other.logs_input, self.logs_model or other.logs_model)
+        return Effects(self.tags | other.tags, self.does | other.does)
+
+    @property
+    def logs_input(self) -> bool:
+        return LOGS_INPUT in self.does
+
+    @property
+    def logs_model(self) -> bool:
+        return LOGS_MODEL in self.does
+
+    @property
+    def logs_fitted_model(self) -> bool:
+        return LOGS_FITTED_MODEL in self.does
+
+    @property
+    def trains_model(self) -> bool:
+        """A training run (MLF501's default mode): it logs or registers a model."""
+        return bool(self.does & {LOGS_MODEL, REGISTERS_MODEL})
 
 
 NO_EFFECTS = Effects()
@@ -60,13 +85,13 @@ def _union(parts: Iterable[Effects]) -> Effects:
     every key gathered so far into a new frozenset at each step: a run with N
     ``set_tag`` calls cost N² (50k calls: almost a minute); one set is filled instead."""
     keys: set[str] = set()
-    unknown = logs_input = logs_model = False
+    does: set[str] = set()
+    unknown = False
     for part in parts:
         keys.update(part.tags.keys)
+        does.update(part.does)
         unknown = unknown or part.tags.unknown
-        logs_input = logs_input or part.logs_input
-        logs_model = logs_model or part.logs_model
-    return Effects(TagKeys(frozenset(keys), unknown), logs_input, logs_model)
+    return Effects(TagKeys(frozenset(keys), unknown), frozenset(does))
 
 
 def _tag_keys_union(parts: Iterable[TagKeys]) -> TagKeys:
@@ -166,17 +191,30 @@ def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects
         if callee in SET_TAGS:
             return Effects(tags=tag_keys_of(module, argument(call, 0, "tags")))
         if callee in LOG_INPUT:
-            return Effects(logs_input=True)
+            return Effects(does=frozenset({LOGS_INPUT}))
         if callee == "mlflow.evaluate" and argument(call, 1, "data") is not None:
-            return Effects(logs_input=True)  # evaluate logs its evaluation dataset as an input
-        if api.flavor_of_log_model(callee) is not None:
-            return Effects(logs_model=True)
+            return Effects(does=frozenset({LOGS_INPUT}))  # evaluate logs its evaluation dataset as an input
+        flavor = api.flavor_of_log_model(callee)
+        if flavor is not None:
+            return Effects(does=_model_logging(module, call, flavor))
+        if callee in REGISTER_MODEL:
+            return Effects(does=frozenset({REGISTERS_MODEL}))
         if callee.startswith("mlflow."):
             return NO_EFFECTS
     target = resolve_called_function(module, call)
     if target is None:
         return NO_EFFECTS
     return function_effects(*target, depth=depth + 1)
+
+
+def _model_logging(module: AnalysedModule, call: ast.Call, flavor: str) -> frozenset[str]:
+    does = {LOGS_MODEL}
+    if not logs_genai_model(module, call, flavor):
+        does.add(LOGS_FITTED_MODEL)
+    registered = argument(call, None, "registered_model_name")
+    if registered is not None and not (isinstance(registered, ast.Constant) and registered.value is None):
+        does.add(REGISTERS_MODEL)
+    return frozenset(does)
 
 
 def _single_key(module: AnalysedModule, key: ast.expr | None) -> TagKeys:

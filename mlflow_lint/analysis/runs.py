@@ -56,7 +56,8 @@ def _statements_effects(module: AnalysedModule, run: RunScope) -> Effects:
         by_start = shared[(id(run.block), run.end)] = {}
         each = [effects_of(module, (statement,)) for statement in itertools.islice(run.block, starts[0], run.end)]
         keys: set[str] = set()
-        unknown = logs_input = logs_model = changed = False
+        does: set[str] = set()
+        unknown = changed = False
         gathered = NO_EFFECTS
         wanted = set(starts)
         for index in range(run.end - 1, starts[0] - 1, -1):
@@ -64,12 +65,14 @@ def _statements_effects(module: AnalysedModule, run: RunScope) -> Effects:
             if not part.tags.keys <= keys:
                 keys.update(part.tags.keys)
                 changed = True
-            if (part.tags.unknown and not unknown) or (part.logs_input and not logs_input) or (part.logs_model and not logs_model):
-                unknown, logs_input, logs_model = unknown or part.tags.unknown, logs_input or part.logs_input, logs_model or part.logs_model
+            if not part.does <= does:
+                does.update(part.does)
                 changed = True
+            if part.tags.unknown and not unknown:
+                unknown = changed = True
             if index in wanted:
                 if changed:
-                    gathered = Effects(TagKeys(frozenset(keys), unknown), logs_input, logs_model)
+                    gathered = Effects(TagKeys(frozenset(keys), unknown), frozenset(does))
                     changed = False
                 by_start[index] = gathered
     return by_start[run.start]
@@ -197,4 +200,33 @@ def _ends_run(module: AnalysedModule, statement: ast.stmt) -> bool:
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Call)
         and module.model.callee(statement.value) in ("mlflow.end_run", "mlflow.MlflowClient.set_terminated")
+    )
+
+
+def enables_autolog(module: AnalysedModule) -> bool:
+    """The module turns MLflow autologging on (``mlflow.autolog()``, ``mlflow.<flavor>.autolog()``)."""
+    cached = module.cache.get("enables_autolog")
+    if cached is None:
+        model = module.model
+        cached = module.cache["enables_autolog"] = any(
+            (callee := model.callee(call)) is not None and callee.startswith("mlflow") and callee.endswith(".autolog")  # type: ignore[arg-type]
+            for call in model.calls_named(frozenset({"autolog"}))
+        )
+    return bool(cached)
+
+
+# Calls that fit a model, which autologging logs: a run that makes one trains a model.
+_FIT_METHODS = frozenset({"fit", "fit_transform", "train", "fit_generator", "partial_fit"})
+
+
+def trains_model(module: AnalysedModule, run: RunScope) -> bool:
+    """A training run: it logs or registers a model, or fits one under autologging."""
+    if run.effects(module).trains_model:
+        return True
+    if not enables_autolog(module):
+        return False
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _FIT_METHODS
+        for statement in run.body
+        for node in ast.walk(statement)
     )

@@ -6,6 +6,7 @@ import ast
 
 from mlflow_lint.analysis.api import flavor_of_log_model
 from mlflow_lint.analysis.calls import has_unpacked_keywords
+from mlflow_lint.analysis.genai import sets_its_own_signature
 from mlflow_lint.checks.base import Check, FileContext
 
 # Flavors that infer a signature themselves when none is given.
@@ -33,4 +34,6 @@ class ModelWithoutSignature(Check):
             return
         if {kw.arg for kw in node.keywords} & {"signature", "input_example"}:
             return
+        if sets_its_own_signature(ctx.python, node):
+            return  # a model from code, an agent, a type-hinted model: MLflow sets its signature
         ctx.report("MLF801", node, api=callee)  # type: ignore[arg-type]

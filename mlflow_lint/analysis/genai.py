@@ -1,0 +1,140 @@
+"""GenAI models: models MLflow gives a signature itself, and that train on no dataset.
+
+A signature matters for a model fitted on tabular data: without one, a serving endpoint
+accepts anything. MLflow sets it itself for the models GenAI applications log (MLflow
+>= 2.20 and 3.x):
+
+- models from code: ``python_model="agent.py"`` (a path), the file calling
+  ``mlflow.models.set_model(...)``;
+- ``ResponsesAgent``, ``ChatAgent`` and ``ChatModel`` subclasses (fixed request and
+  response schemas);
+- ``PythonModel`` subclasses whose ``predict`` is type-annotated, and plain functions with
+  type hints given as ``python_model`` (the signature is inferred from the hints).
+
+Such models are not fitted on a training dataset either, so neither MLF801 (signature) nor
+MLF802 (input dataset) applies to them (issue policy, documented in both rules).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.module import AnalysedModule
+
+# Flavors of LLM applications and frameworks: what they log is a chain, an agent or a
+# prompt around a hosted model, never fitted on a training dataset here. (``transformers``
+# and ``sentence_transformers`` models are often fine-tuned, so they are not among them.)
+GENAI_FLAVORS = frozenset(
+    {
+        "anthropic", "autogen", "bedrock", "crewai", "dspy", "gemini", "groq", "langchain",
+        "litellm", "llama_index", "mistral", "openai", "promptflow",
+    }
+)  # fmt: skip
+_GENAI_BASES = frozenset({"ResponsesAgent", "ChatAgent", "ChatModel"})
+_PYTHON_MODEL = "PythonModel"
+_PYFUNC_MODULES = ("mlflow.pyfunc.", "mlflow.pyfunc.model.")
+_MAX_DEPTH = 6
+
+
+def logs_genai_model(module: AnalysedModule, call: ast.Call, flavor: str) -> bool:
+    """Whether a ``mlflow.<flavor>.log_model`` call logs a GenAI model: a GenAI flavor, or a
+    model MLflow describes itself (:func:`sets_its_own_signature`)."""
+    return flavor in GENAI_FLAVORS or sets_its_own_signature(module, call)
+
+
+def sets_its_own_signature(module: AnalysedModule, call: ast.Call) -> bool:
+    """Whether the model a ``log_model`` call logs gets its signature from MLflow."""
+    python_model = argument(call, None, "python_model")
+    if python_model is None:
+        return False
+    return _self_describing(module, python_model, 0)
+
+
+def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
+    if depth > _MAX_DEPTH:
+        return False
+    values = module.values.evaluate(expr)
+    if values and all(value.complete or value.local_path or value.path_object for value in values):
+        return True  # a path: a model from code
+    if isinstance(expr, ast.Call):
+        found = _class_of(module, expr.func)
+        return found is not None and _genai_class(*found, depth + 1)
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is None:
+            return False
+        if binding.kind == "assign" and binding.value is not None:
+            return _self_describing(module, binding.value, depth + 1)
+        if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return _annotated(binding.node, method=False)  # a function with type hints
+        if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+            return _genai_class(module, binding.node, depth + 1)
+    return False
+
+
+def _class_of(module: AnalysedModule, func: ast.AST) -> tuple[AnalysedModule, ast.ClassDef] | None:
+    """The project class a call instantiates (this module's, or imported)."""
+    if isinstance(func, ast.Name):
+        binding = module.model.lookup(func.id, func)
+        if binding is not None and binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+            return module, binding.node
+        if binding is not None and binding.kind == "import" and binding.qualified_name and module.project is not None:
+            found = module.project.resolve_binding(module.path, binding.qualified_name)
+            if found is not None and isinstance(found[1].node, ast.ClassDef):
+                return found[0], found[1].node
+        return None
+    raw = module.model._raw_qualified_name(func, 0)
+    if raw is not None and module.project is not None and not raw.startswith("mlflow."):
+        found = module.project.resolve_binding(module.path, raw)
+        if found is not None and isinstance(found[1].node, ast.ClassDef):
+            return found[0], found[1].node
+    return None
+
+
+def _genai_class(module: AnalysedModule, cls: ast.ClassDef, depth: int) -> bool:
+    """A GenAI agent class, or a ``PythonModel`` whose ``predict`` is type-annotated."""
+    if depth > _MAX_DEPTH:
+        return False
+    for base in cls.bases:
+        name = module.model.qualified_name(base)
+        short = _pyfunc_class(name)
+        if short in _GENAI_BASES:
+            return True
+        if short == _PYTHON_MODEL:
+            return any(
+                isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "predict" and _annotated(item, method=True)
+                for item in cls.body
+            )
+        found = _class_of(module, base)
+        if found is not None and _genai_class(*found, depth + 1):
+            return True
+    return False
+
+
+def _pyfunc_class(name: str | None) -> str | None:
+    """``mlflow.pyfunc.ChatModel`` / ``mlflow.pyfunc.model.ChatModel`` -> ``ChatModel``."""
+    if name is None:
+        return None
+    for prefix in _PYFUNC_MODULES:
+        if name.startswith(prefix) and "." not in name[len(prefix) :]:
+            return name[len(prefix) :]
+    return None
+
+
+def _annotated(function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> bool:
+    """Type hints MLflow can read a signature from: the input parameter's annotation."""
+    parameters = [*function.args.posonlyargs, *function.args.args]
+    if method:
+        parameters = parameters[1:]  # self
+    if method and len(parameters) >= 2 and parameters[0].arg == "context":
+        parameters = parameters[1:]  # predict(self, context, model_input, params=None)
+    return bool(parameters) and parameters[0].annotation is not None
+
+
+def defines_model_from_code(module: AnalysedModule) -> bool:
+    """The module is a model-from-code file (it calls ``mlflow.models.set_model``)."""
+    return any(
+        module.model.callee(call) == "mlflow.models.set_model"  # type: ignore[arg-type]
+        for call in module.model.calls_named(frozenset({"set_model"}))
+    )
