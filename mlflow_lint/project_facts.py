@@ -12,7 +12,7 @@ import functools
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -63,6 +63,11 @@ class TrackingUriUse:
 @dataclass(frozen=True)
 class ProjectFacts:
     tracking_uris: tuple[TrackingUriUse, ...] = ()
+    # (allowed, the comparability of ``seen_from``) -> the answer: every use of a file asks,
+    # and computing it per use read every use of the project per use (40k uses: minutes).
+    _primaries: dict[tuple[frozenset[str], bool | None, str | None], tuple[str, list[TrackingUriUse]] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @functools.cached_property
     def digest(self) -> str:
@@ -73,7 +78,20 @@ class ProjectFacts:
         self, allowed: frozenset[str], seen_from: TrackingUriUse | None = None
     ) -> tuple[str, list[TrackingUriUse]] | None:
         """The project's main tracking URI: most used; ties go to the first by path and line.
-        ``seen_from``: only the uses comparable with it (see ``TrackingUriUse.comparable_with``)."""
+        ``seen_from``: only the uses comparable with it (see ``TrackingUriUse.comparable_with``),
+        which depends only on whether it is a Databricks URI and on its package."""
+        key: tuple[frozenset[str], bool | None, str | None] = (allowed, None, None)  # every use
+        if seen_from is not None and (seen_from.is_databricks or self._has_databricks):
+            key = (allowed, seen_from.is_databricks, seen_from.package)
+        if key not in self._primaries:
+            self._primaries[key] = self._primary(allowed, seen_from)
+        return self._primaries[key]
+
+    @functools.cached_property
+    def _has_databricks(self) -> bool:
+        return any(use.is_databricks for use in self.tracking_uris)
+
+    def _primary(self, allowed: frozenset[str], seen_from: TrackingUriUse | None) -> tuple[str, list[TrackingUriUse]] | None:
         uses = [
             use
             for use in self.tracking_uris
