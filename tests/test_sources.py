@@ -181,3 +181,23 @@ def test_magics_and_automagics_are_neutralised_but_python_is_kept() -> None:
     source = virtual_source(cells)
     assert source.text.splitlines() == ["pass", "pass", "pass", "pass", "pass", "ls = [1]", "import mlflow", "", ""]
     assert source.origin(8) == (1, 1) and source.origin(7) == (0, 7)
+
+
+def test_a_magic_is_a_magic_only_where_a_statement_starts() -> None:
+    """Databricks notebooks: ``%pip install \\`` goes on over the next lines; ``!=`` and ``%``
+    that continue an expression in brackets are Python."""
+    from mlflow_lint.sources.notebook import Cell, parse_cells, virtual_source
+
+    cells = [
+        Cell(0, ("%pip install -U \\", "  mlflow databricks-sdk \\", "  pypdf==4.1.0", "import mlflow")),
+        Cell(1, ("bad = frame.filter(", '    frame.status', '    != "SUCCESS"', ")", "share = (hits", "    % total)")),
+        Cell(2, ("x = 1 + \\", "!ls",)),  # after a backslash: Python (and a syntax error), not a magic
+        Cell(3, ("ok = a != b", "flag = !=1")),  # "x = !cmd" captures a shell command, "!=" never does
+    ]
+    source = virtual_source(cells)
+    assert source.text.splitlines()[:10] == [
+        "pass", "", "", "import mlflow", "bad = frame.filter(", "    frame.status", '    != "SUCCESS"', ")", "share = (hits", "    % total)",
+    ]  # fmt: skip
+    assert source.text.splitlines()[10:14] == ["x = 1 + \\", "!ls", "ok = a != b", "flag = !=1"]
+    parsed = parse_cells(source, "nb.ipynb")
+    assert [source.cell_of(error.line) for error in parsed.errors] == [2, 3]

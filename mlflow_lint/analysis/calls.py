@@ -25,3 +25,14 @@ def argument(call: ast.Call, position: int | None, keyword: str | None) -> ast.e
 def has_unpacked_keywords(call: ast.Call) -> bool:
     """``f(**kwargs)``: any keyword may be hidden in the mapping."""
     return any(kw.arg is None for kw in call.keywords)
+
+
+def dotted_name(expr: ast.AST) -> str | None:
+    """``a.b.c`` as written (no resolution: for names bound nowhere, such as a notebook's
+    ``dbutils`` or an ``os`` a ``%run`` brought in), or None for anything else."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        base = dotted_name(expr.value)
+        return f"{base}.{expr.attr}" if base is not None else None
+    return None

@@ -26,6 +26,7 @@ import ast
 from dataclasses import dataclass
 from typing import Sequence
 
+from mlflow_lint.analysis.calls import dotted_name
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
@@ -131,7 +132,7 @@ class GateAnalysis:
             if isinstance(func, ast.Attribute) and func.attr == "get" and _is_tags(func.value):
                 return True
             # ``dbutils`` is a notebook global: bound nowhere, so its dotted name as written.
-            name = self.model.qualified_name(func) or _dotted(func) or ""
+            name = self.model.qualified_name(func) or dotted_name(func) or ""
             return name == "dbutils." + _TASK_VALUES_GET or name.endswith("." + _TASK_VALUES_GET)
         if isinstance(expr, ast.Name):
             binding = self.model.lookup(expr.id, expr)
@@ -321,16 +322,6 @@ class _GuardScan:
     block: list[ast.stmt]  # kept, so that the id it is filed under stays its own
     scanned: int = 0  # statements [0, scanned) are tested
     first_guard: int | None = None
-
-
-def _dotted(expr: ast.AST) -> str | None:
-    """``a.b.c`` as written, or None for anything but names and attributes."""
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        base = _dotted(expr.value)
-        return f"{base}.{expr.attr}" if base is not None else None
-    return None
 
 
 def _terminal(func: ast.AST) -> str | None:

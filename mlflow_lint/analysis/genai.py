@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.calls import argument, dotted_name
 from mlflow_lint.analysis.module import AnalysedModule
 
 # Flavors of LLM applications and frameworks: what they log is a chain, an agent or a
@@ -57,6 +57,8 @@ def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
     values = module.values.evaluate(expr)
     if values and all(value.complete or value.local_path or value.path_object for value in values):
         return True  # a path: a model from code
+    if _builds_path(module, expr):
+        return True  # f"{os.getcwd()}/agent.py", os.path.join(root, "agent.py"), Path(...) / "agent.py"
     if isinstance(expr, ast.Call):
         found = _class_of(module, expr.func)
         return found is not None and _genai_class(*found, depth + 1)
@@ -70,6 +72,26 @@ def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
             return _annotated(binding.node, method=False)  # a function with type hints
         if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
             return _genai_class(module, binding.node, depth + 1)
+    return False
+
+
+_PATH_BUILDERS = frozenset(
+    {"os.path.join", "os.path.abspath", "os.path.realpath", "os.path.expanduser", "os.fspath", "pathlib.Path", "pathlib.PurePath", "Path", "str"}
+)
+
+
+def _builds_path(module: AnalysedModule, expr: ast.AST) -> bool:
+    """An expression that makes a string or a path (``python_model`` is otherwise a model
+    instance or a function): an f-string, a concatenation, ``os.path.join(...)``, ``Path(...)``,
+    ``Path(...) / "x"``."""
+    if isinstance(expr, ast.JoinedStr):
+        return True
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Div)):
+        return _builds_path(module, expr.left) or _builds_path(module, expr.right) or (
+            isinstance(expr.left, ast.Constant) and isinstance(expr.left.value, str)
+        )
+    if isinstance(expr, ast.Call):
+        return (module.model.qualified_name(expr.func) or dotted_name(expr.func)) in _PATH_BUILDERS
     return False
 
 

@@ -197,10 +197,14 @@ def is_current_run_id(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> 
 
     ``run.info.run_id`` where ``run`` comes from ``start_run``/``active_run``/``create_run``
     (also re-read with ``get_run``), the same through a local variable or a same-module
-    helper that returns it, and ``model_info.run_id`` of a ``log_model`` result.
+    helper that returns it, ``model_info.run_id`` of a ``log_model`` result, and the run an
+    enclosing ``with mlflow.start_run(run_id=<the same expression>)`` re-opened (evaluating
+    the model of the run it logs the results to).
     """
     if depth > _MAX_DEPTH:
         return False
+    if depth == 0 and _reopened_around(module, expr):
+        return True
     model = module.model
     if isinstance(expr, ast.Attribute) and expr.attr in ("run_id", "run_uuid"):
         owner = expr.value
@@ -213,6 +217,26 @@ def is_current_run_id(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> 
             return is_current_run_id(module, binding.value, depth + 1)
     if isinstance(expr, ast.Call):
         return _helper_returns_all(module, expr, depth, is_current_run_id)
+    return False
+
+
+def _reopened_around(module: AnalysedModule, expr: ast.AST) -> bool:
+    """An enclosing ``with mlflow.start_run(run_id=...)`` re-opens the run ``expr`` names
+    (the same expression, or the same name)."""
+    shape: str | None = None
+    for ancestor in module.model.ancestors(expr):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        if not isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            continue
+        for item in ancestor.items:
+            call = item.context_expr
+            if isinstance(call, ast.Call) and module.model.callee(call) == "mlflow.start_run":
+                run_id = argument(call, 0, "run_id")
+                if run_id is not None:
+                    shape = shape or ast.dump(expr, annotate_fields=False)
+                    if ast.dump(run_id, annotate_fields=False) == shape:
+                        return True
     return False
 
 

@@ -158,27 +158,55 @@ def virtual_source(cells: list[Cell], file_lines: bool = False) -> VirtualSource
 
 
 def _neutralise(lines: tuple[str, ...]) -> list[str]:
-    """Magics become ``pass`` at the same indentation; non-Python cell magics blank the cell."""
+    """Magics become ``pass`` at the same indentation; non-Python cell magics blank the cell.
+
+    A magic is only a magic where a statement starts: a line inside open brackets (``!=``
+    or ``% 2`` continuing an expression) or after a backslash is Python. A magic whose line
+    ends with a backslash goes on on the next line (``%pip install \\`` and a package
+    list), which is blanked with it."""
     if lines and lines[0].startswith("%%") and lines[0].split()[0] not in _PYTHON_CELL_MAGICS:
         return [""] * len(lines)  # %%bash, %%sql, %%sh ...: not Python
     out = []
+    depth = 0  # brackets open before this line (a rough count: strings and comments skipped)
+    continued = False  # the line before ended with a backslash
+    magic_goes_on = False  # ... and it was a magic
     for index, line in enumerate(lines):
+        if magic_goes_on:
+            out.append("")
+            magic_goes_on = line.rstrip().endswith("\\")
+            continue
+        at_statement_start = depth == 0 and not continued
         if index == 0 and line.startswith("%%"):
             out.append("")
             continue
         if line.lstrip().startswith("# MAGIC"):
             out.append("")
             continue
-        match = _LINE_MAGIC.match(line) or _AUTOMAGIC.match(line)
-        if match is not None and not line.lstrip().startswith("#"):
-            out.append(f"{match.group(1)}pass")
-            continue
-        if re.match(r"^\s*[A-Za-z_][\w.]*\s*=\s*(%|!)", line):  # files = !ls, x = %env
+        if at_statement_start and not line.lstrip().startswith("#") and _is_magic(line):
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}pass")
+            magic_goes_on = line.rstrip().endswith("\\")
             continue
         out.append(line)
+        depth = max(0, depth + _bracket_balance(line))
+        continued = line.rstrip().endswith("\\")
     return out
+
+
+def _is_magic(line: str) -> bool:
+    match = _LINE_MAGIC.match(line) or _AUTOMAGIC.match(line)
+    if match is not None:
+        return not line.lstrip().startswith("!=")  # a comparison, not a shell escape
+    return re.match(r"^\s*[A-Za-z_][\w.]*\s*=\s*(%|!(?!=))", line) is not None  # files = !ls, x = %env
+
+
+_STRING_OR_COMMENT = re.compile(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|#.*")
+
+
+def _bracket_balance(line: str) -> int:
+    """Opening minus closing brackets of a line, outside its (one-line) strings and comment."""
+    code = _STRING_OR_COMMENT.sub("", line)
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
 
 
 def blank_cell(source: VirtualSource, position: int) -> VirtualSource:
