@@ -891,6 +891,10 @@ SCALING_ROWS = [
     ScalingRow("n-runs-left-open-in-one-block", "calls",
                lambda n: "import mlflow\n" + "mlflow.start_run()\nmlflow.register_model('runs:/0a1b/model', 'm')\n" * (n // 4),
                lambda n: [("MLF501", 2 + 2 * i) for i in range(n // 4)]),
+    # Each hard-coded tracking URI asked for the project's primary one, reading every use (MLF102).
+    ScalingRow("n-tracking-uris-in-one-file", "calls",
+               lambda n: "import mlflow\n" + "".join(f"mlflow.set_tracking_uri('https://{'b' if i % 3 == 0 else 'a'}.example.com')\n" for i in range(n)),
+               lambda n: [("MLF102", 2 + i) for i in range(n) if i % 3 == 0]),
     # Each promotion looked for a gate in every statement before it.
     ScalingRow("n-promotions-in-one-block", "comparisons", lambda n: CLIENT + PROMOTION * n,
                lambda n: [("MLF402", 3 + i) for i in range(n)]),
