@@ -32,6 +32,7 @@ class _Token:
     operator: bool = False
     quoted: bool = False  # the word begins with a quote (its text starts one column later)
     heredoc: bool = False  # the body of a here-document (``text``), fed to the command's stdin
+    expands: bool = False  # a here-document whose delimiter is unquoted: the shell expands $x in it
 
 
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([A-Za-z0-9_.-]+))")
@@ -48,7 +49,7 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
     buffer: list[str] = []
     start: tuple[int, int] | None = None
     quoted = False
-    pending: list[tuple[str, bool]] = []  # here-documents whose bodies follow this line
+    pending: list[tuple[str, bool, bool]] = []  # here-documents whose bodies follow this line
 
     def flush(end_line: int, end_column: int) -> None:
         nonlocal buffer, start, quoted
@@ -67,10 +68,10 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
             i += 1
             line, column = line + 1, 1 + indent
             # The bodies of the line's here-documents: words of the command, not commands.
-            for delimiter, strip_tabs in pending:
+            for delimiter, strip_tabs, expands in pending:
                 body_line = line
                 body, i, line = _heredoc_body(text, i, line, delimiter, strip_tabs)
-                tokens.append(_Token(body, Position(body_line, 1 + indent, line, 1 + indent), heredoc=True))
+                tokens.append(_Token(body, Position(body_line, 1 + indent, line, 1 + indent), heredoc=True, expands=expands))
             pending.clear()
             tokens.append(_Token(";", Position(line - 1, column, line - 1, column + 1), operator=True))
             continue
@@ -78,7 +79,9 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
             match = _HEREDOC.match(text, i)
             if match is not None:
                 delimiter = next(group for group in match.groups()[1:] if group is not None)
-                pending.append((delimiter, match.group(1) == "-"))
+                # <<EOF expands $x, $(...) and `...` in the body; <<'EOF', <<"EOF" and <<\EOF do not.
+                expands = match.group(4) is not None and text[match.start(4) - 1] != "\\"
+                pending.append((delimiter, match.group(1) == "-", expands))
                 tokens.append(_Token("<<", Position(line, column, line, column + 2), operator=False))
                 column += match.end() - i
                 i = match.end()
@@ -217,8 +220,20 @@ def _embedded_python(tokens: list[_Token], indent: int) -> list[EmbeddedPython]:
         return found  # python script.py <<EOF: the heredoc is the script's input, not code
     for token in tokens:
         if token.heredoc:
-            found.append(EmbeddedPython(token.text, token.position.line, token.position.column, indent))
+            code = _blank_expansions(token.text) if token.expands else token.text
+            found.append(EmbeddedPython(code, token.position.line, token.position.column, indent))
     return found
+
+
+# What the shell substitutes in an unquoted here-document before Python reads it.
+_EXPANSION = re.compile(r"(?<!\\)(?:\$\{[^}\n]*\}|\$\([^()\n]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]|`[^`\n]*`)")
+
+
+def _blank_expansions(code: str) -> str:
+    """``code`` with each ``$x``, ``${x}``, ``$(cmd)`` and backquoted command an identifier
+    of the same length (``total = $TOTAL`` is ``total = ______``): unknown values, at the
+    same columns, so that the Python around them parses."""
+    return _EXPANSION.sub(lambda match: "_" * len(match.group()), code)
 
 
 def split_commands(tokens: list[_Token]) -> list[list[_Token]]:
