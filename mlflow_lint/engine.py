@@ -815,6 +815,9 @@ def _checks_for(selected: frozenset[str]) -> list[Check]:
             if instance is None:
                 instance = _CHECK_INSTANCES[check_class] = check_class()
             checks.append(instance)
+    # Checks that may stop the file for the project's facts first (a stable sort: the
+    # order is otherwise the catalog's, and findings are sorted in the end anyway).
+    checks.sort(key=lambda check: not check.reads_project_facts)
     return checks
 
 

@@ -123,7 +123,15 @@ def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]
     Only a URI that is *the* value counts. A value chosen by an explicit switch (both
     branches of an ``if`` on a setting, ``x or "./mlruns"``, the default of
     ``os.environ.get("MLFLOW_TRACKING_URI", ...)``) is one configuration with its
-    alternatives, not two hard-coded URIs, and takes no part in the comparison."""
+    alternatives, not two hard-coded URIs, and takes no part in the comparison.
+    Computed once per module (MLF102 and the project facts both ask)."""
+    cached = module.cache.get("tracking_uri_uses")
+    if cached is None:
+        cached = module.cache["tracking_uri_uses"] = _tracking_uri_uses(module)
+    return cached  # type: ignore[return-value]
+
+
+def _tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
     model = module.model
     assignments = [n for n in model.nodes_by_type.get(ast.Assign, ()) if isinstance(n.targets[0], ast.Subscript)]  # type: ignore[attr-defined]
     sinks = [

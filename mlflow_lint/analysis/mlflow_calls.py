@@ -97,7 +97,16 @@ def _variable_name(module: AnalysedModule, key: ast.expr | None) -> str | None:
 
 
 def uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
-    """Tracking/registry URIs set by ``node`` (an ``ast.Call`` or ``ast.Assign``)."""
+    """Tracking/registry URIs set by ``node`` (an ``ast.Call`` or ``ast.Assign``); computed
+    once per node (several checks and the project facts ask)."""
+    known: dict[ast.AST, list[UriSink]] = module.cache.setdefault("uri_sinks", {})  # type: ignore[assignment]
+    found = known.get(node)
+    if found is None:
+        found = known[node] = _uri_sinks(module, node)
+    return found
+
+
+def _uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
     sinks = [
         UriSink(assignment.api, _URI_VARIABLES[assignment.variable], assignment.value)
         for assignment in env_assignments(module, node)

@@ -19,6 +19,7 @@ fingerprint stable without revealing anything a dictionary run could recover.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -218,8 +219,15 @@ def mask_secrets(text: str, *, style: str = "stars") -> str:
 
     ``style="stars"`` (messages, reports): ``***``. ``style="kind"`` (fingerprint material,
     cached snippets): ``<kind:length>``, which keeps fingerprints stable and tells different
-    secrets apart by length only.
+    secrets apart by length only. Remembered for recent texts: every rendered value of every
+    finding is masked, several times over (message, snippet, fingerprint), and repeated
+    code repeats its values.
     """
+    return _mask_secrets(text, style)
+
+
+@functools.lru_cache(maxsize=4096)
+def _mask_secrets(text: str, style: str) -> str:
     spans: list[tuple[int, int, str]] = []
     for match, parts in _uris(text):
         if parts.password is not None:  # even an empty one: "user:@host" shows as "user:***@host"

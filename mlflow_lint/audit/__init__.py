@@ -8,12 +8,11 @@ No network, no libcst, no printing: the CLI owns input and output.
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
 from typing import Any
 
 from mlflow_lint.audit.report import FORMAT, FORMAT_VERSION, AuditInput, build_audit
+from mlflow_lint.json_text import dumps_indented
 
 FORMATS = ("html", "markdown", "json")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -28,16 +27,7 @@ def format_for_suffix(suffix: str) -> str | None:
 def render(document: dict[str, Any], output_format: str) -> str:
     """The document in one of :data:`FORMATS`."""
     if output_format == "json":
-        # json.dumps(indent=2) joins a list of every piece of the text, a few small strings
-        # per value: several times the report's size at once (a 50k-finding audit: over
-        # 200 MB). The same pieces, joined a batch at a time, make the same text.
-        batches: list[str] = []
-        pieces = json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document)
-        while batch := "".join(itertools.islice(pieces, 4096)):
-            batches.append(batch)
-        batches.append("\n")
-        text = "".join(batches)
-        del batches
+        text = dumps_indented(document, end="\n")
         # A file name that is not UTF-8 holds lone surrogates: keep them as \udcxx escapes,
         # so that the file is valid UTF-8 and reads back to the same string.
         return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

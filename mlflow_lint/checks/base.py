@@ -138,6 +138,10 @@ class Check:
     # ``mlflow.pyfunc.load_model(...)``); the engine hands it only calls whose name, or an
     # import alias of it, is listed, before any resolution. None: every call.
     call_names: ClassVar[frozenset[str] | None] = None
+    # Reads the project's facts (ctx.project_facts()). A worker that may not compute them
+    # stops the file there and the engine analyses it again once they are known, so such
+    # checks run first: the work before the stop is lost.
+    reads_project_facts: ClassVar[bool] = False
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         """A Python node of one of ``node_types``."""

@@ -18,6 +18,7 @@ class InconsistentTrackingUris(Check):
 
     rules = ("MLF102",)
     node_types = (ast.Module,)
+    reads_project_facts = True
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         # Compared as the facts hold them: normalised, secrets masked.
@@ -26,9 +27,10 @@ class InconsistentTrackingUris(Check):
         if not own:
             return  # nothing to compare: the project's facts are not needed (nor computed)
         facts = ctx.project_facts()
-        package = deployable_package(ctx.python.path.resolve())
+        path = ctx.python.path.resolve()
+        package = deployable_package(path)
         for value_node, uri, shown in own:
-            this = TrackingUriUse(ctx.python.path.resolve().as_posix(), value_node.lineno, value_node.col_offset, uri, shown, package)
+            this = TrackingUriUse(path.as_posix(), value_node.lineno, value_node.col_offset, uri, shown, package)
             primary = facts.primary_tracking_uri(allowed, seen_from=this)
             if primary is None or primary[0] == uri:
                 continue

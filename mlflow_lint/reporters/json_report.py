@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any, Sequence
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import Catalog
 from mlflow_lint.findings import Finding, in_shadow
+from mlflow_lint.json_text import dumps_indented
 
 
 def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = ()) -> dict[str, Any]:
@@ -58,4 +58,4 @@ def render_json(
             "shadow": sum(1 for row in rows if row.get("shadow")),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document, end="\n")

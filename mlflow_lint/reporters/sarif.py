@@ -21,7 +21,6 @@ the absolute root URI in ``originalUriBaseIds``, which SARIF needs to resolve th
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import replace
@@ -34,6 +33,7 @@ import sarif_om as om
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule
+from mlflow_lint.json_text import dumps_indented
 from mlflow_lint.reporters.rules_report import explain
 from mlflow_lint.findings import Finding, fingerprints, in_shadow
 from mlflow_lint.paths import file_path
@@ -76,7 +76,7 @@ def render_sarif(
         findings, catalog, source_root=source_root, cwd=cwd, skipped=skipped, context=context,
         hidden_in_tests=hidden_in_tests, shadow=shadow,
     )  # fmt: skip
-    return json.dumps(to_json(log), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(to_json(log), end="\n")
 
 
 def build_log(
