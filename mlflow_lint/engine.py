@@ -63,6 +63,7 @@ from mlflow_lint.sources.notebook import (
     VirtualSource,
     is_databricks_source,
     read_databricks,
+    ipynb_source_lines,
     read_ipynb,
     virtual_source,
 )
@@ -616,7 +617,8 @@ def _lint_bytes(
         virtual = virtual_source(cells)
         if len(virtual.text) > MAX_ANALYSED_BYTES:
             return [_unanalysable(shown, too_large(len(virtual.text), "code cells"), 1, 1, selected)]
-        return _lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root)
+        findings = _lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root)
+        return _with_file_lines(findings, data) if findings else findings
     try:
         source = decode_python(data)
     except UnanalysableSource as error:
@@ -652,12 +654,26 @@ def _lint_virtual(
     problems: list[Finding] = []
     for error in parsed.errors:
         cell, line = virtual.origin(error.line)
-        problems.append(replace(_unanalysable(shown, error.reason, line, error.column, selected), cell=cell))
+        subject = f"Cell {cell}" if cell is not None else "File"  # Databricks notebooks: file lines
+        reason = f"{error.reason}; the rest of the notebook was analysed"
+        problems.append(replace(_unanalysable(shown, reason, line, error.column, selected, subject=subject), cell=cell))
     if parsed.tree is None:
         return problems
     module = AnalysedModule(path.resolve(), virtual.text, parsed.tree, index)
     findings = run_checks(module, shown, selected, catalog, options, display_root)
     return [_to_cell(finding, virtual) for finding in findings] + problems
+
+
+def _with_file_lines(findings: list[Finding], data: bytes) -> list[Finding]:
+    """Each finding in a cell with the line of the .ipynb file that holds it."""
+    file_lines = ipynb_source_lines(data.decode("utf-8-sig", errors="replace"))
+    placed = []
+    for finding in findings:
+        lines = file_lines.get(finding.cell) if finding.cell is not None else None
+        if lines and 1 <= finding.line <= len(lines):
+            finding = replace(finding, file_line=lines[finding.line - 1])
+        placed.append(finding)
+    return placed
 
 
 def _to_cell(finding: Finding, virtual: VirtualSource) -> Finding:
@@ -834,8 +850,8 @@ _INTERNAL_ERROR = "internal error"
 
 
 def _unanalysable(
-    shown: str, reason: str, line: int, column: int, selected: Iterable[str], force: bool = False
+    shown: str, reason: str, line: int, column: int, selected: Iterable[str], force: bool = False, subject: str = "File"
 ) -> Finding:
     catalog = load_catalog()
-    message = catalog["MLF000"].format_message({"reason": reason})
+    message = catalog["MLF000"].format_message({"subject": subject, "reason": reason})
     return Finding(path=shown, line=line, column=column, rule="MLF000", end_line=line, end_column=column, message=message)

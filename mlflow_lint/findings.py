@@ -31,6 +31,9 @@ class Finding:
     # "test": in test code (or a CI job's throwaway store) for a rule that does not report
     # there by default: counted, and shown only with --include-tests (mlflow_lint.context).
     context: str | None = field(default=None, compare=False)
+    # Notebooks (.ipynb): the line of the file that holds the cell's line, for reports that
+    # point into the file itself (a SARIF region). None elsewhere, or when not known.
+    file_line: int | None = field(default=None, compare=False)
 
 
 def in_shadow(finding: Finding, shadow: Sequence[str]) -> bool:

@@ -201,7 +201,7 @@ def _universal_newlines(text: str) -> str:
 def _unanalysable_message(reason: str) -> str:
     from mlflow_lint.catalog import load_catalog
 
-    return load_catalog()["MLF000"].format_message({"reason": reason})
+    return load_catalog()["MLF000"].format_message({"subject": "File", "reason": reason})
 
 
 __all__ = ["MlflowLintChecker"]

@@ -41,11 +41,9 @@ GOOD = 'import mlflow\nmodel = mlflow.pyfunc.load_model("models:/churn@champion"
 PINNED = 'import mlflow\nmodel = mlflow.pyfunc.load_model("models:/churn/3")\n'
 BROKEN = "import mlflow\ndef f(:\n    pass\n"
 
-# Multitool warnings that are understood and kept; anything else fails the test.
-# SARIF2017 asks every location for a region. A notebook finding has none on purpose: its
-# lines count inside a cell, not inside the .ipynb JSON, so the result names the file as a
-# whole (GitHub shows a file-level alert) and puts the cell and line in the message.
-EXPLAINED_WARNINGS = {("SARIF2017", "notebook.sarif")}
+# Multitool warnings that are understood and kept; anything else fails the test. (None:
+# a notebook finding has a region too, the .ipynb line that holds the cell's line.)
+EXPLAINED_WARNINGS: set[tuple[str, str]] = set()
 
 CASES = [
     "clean", "parse-error", "skipped", "notebook", "security", "outside-root", "file-names", "snapshot",
@@ -66,12 +64,26 @@ def _cli_sarif(project: Path, target: Path, *args: str, expect: int | None = Non
     return target
 
 
-def _notebook_findings() -> list[Finding]:
-    message = CATALOG["MLF601"].format_message({"api": "mlflow.pyfunc.load_model", "what": "a model", "source": "'runs:/0a1b2c/model'"})
-    return [
-        Finding("notebooks/explore.ipynb", 3, 9, "MLF601", 3, 29, message, cell=2, snippet='"runs:/0a1b2c/model"'),
-        Finding("serve.py", 2, 34, "MLF601", 2, 54, message, snippet='"runs:/0a1b2c/model"'),
-    ]
+def _notebook(cells: list[str]) -> str:
+    """A notebook as Jupyter writes it (indent=1), each source line a string on its line."""
+    document = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell.splitlines(keepends=True)}
+            for cell in cells
+        ],
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(document, indent=1) + "\n"
+
+
+NOTEBOOK = _notebook([
+    "import mlflow\n%pip install -U \\\n  mlflow",
+    "x = 1",
+    "# load the candidate\n\nmodel = mlflow.pyfunc.load_model('runs:/0a1b2c/model')",
+    "def broken(:\n    pass",
+])  # fmt: skip
 
 
 def security_catalog() -> Catalog:
@@ -152,12 +164,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             _write(project / f"example{index}", {"pyproject.toml": "[project]\nname = 'example'\n", example.file: example.code})
         files[f"rule-{rule.id}"] = _cli_sarif(project, out / f"rule-{rule.id}.sarif", expect=1)
 
-    notebook_root = projects / "notebook"
-    notebook_root.mkdir()
-    (out / "notebook.sarif").write_text(
-        render_sarif(_notebook_findings(), CATALOG, source_root=notebook_root, cwd=notebook_root), encoding="utf-8"
-    )
-    files["notebook"] = out / "notebook.sarif"
+    notebook = _write(projects / "notebook", {"notebooks/explore.ipynb": NOTEBOOK, "serve.py": BAD})
+    files["notebook"] = _cli_sarif(notebook, out / "notebook.sarif", expect=1)
 
     catalog = security_catalog()
     security = [
@@ -355,13 +363,21 @@ def test_skipped_paths_become_tool_notifications(corpus: dict[str, Path]) -> Non
     assert notes[0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "legacy.py", "uriBaseId": "%SRCROOT%"}
 
 
-def test_notebook_finding_names_the_file_and_the_cell(corpus: dict[str, Path]) -> None:
-    notebook, script = _results(corpus["notebook"])
-    location = notebook["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"] == {"uri": "notebooks/explore.ipynb", "uriBaseId": "%SRCROOT%"}
-    assert "region" not in location  # cell lines are not lines of the .ipynb file
-    assert notebook["message"]["text"].endswith("(cell 2, line 3, column 9).")
-    assert script["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+def test_notebook_finding_names_the_cell_and_points_at_the_ipynb_line(corpus: dict[str, Path]) -> None:
+    results = _results(corpus["notebook"])
+    by_rule = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r for r in results}
+    assert sorted(by_rule) == [("MLF000", "notebooks/explore.ipynb"), ("MLF601", "notebooks/explore.ipynb"), ("MLF601", "serve.py")]
+    ipynb_lines = NOTEBOOK.splitlines()
+    load = by_rule[("MLF601", "notebooks/explore.ipynb")]
+    region = load["locations"][0]["physicalLocation"]["region"]
+    assert "load_model('runs:/0a1b2c/model')" in ipynb_lines[region["startLine"] - 1]
+    assert set(region) == {"startLine"}  # the columns are inside a JSON string
+    assert load["message"]["text"].endswith("(cell 2, line 3, column 34).")
+    broken = by_rule[("MLF000", "notebooks/explore.ipynb")]
+    assert broken["message"]["text"].startswith("Cell 3 could not be analysed: syntax error")
+    assert "the rest of the notebook was analysed" in broken["message"]["text"]
+    assert "def broken(:" in ipynb_lines[broken["locations"][0]["physicalLocation"]["region"]["startLine"] - 1]
+    assert by_rule[("MLF601", "serve.py")]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
 
 
 def test_a_file_outside_the_repository_gets_an_absolute_uri(corpus: dict[str, Path]) -> None:

@@ -193,11 +193,12 @@ def test_a_magic_is_a_magic_only_where_a_statement_starts() -> None:
         Cell(1, ("bad = frame.filter(", '    frame.status', '    != "SUCCESS"', ")", "share = (hits", "    % total)")),
         Cell(2, ("x = 1 + \\", "!ls",)),  # after a backslash: Python (and a syntax error), not a magic
         Cell(3, ("ok = a != b", "flag = !=1")),  # "x = !cmd" captures a shell command, "!=" never does
+        Cell(4, ("!wget -q \\", "    https://example.com/data.csv", "import mlflow")),
     ]
     source = virtual_source(cells)
     assert source.text.splitlines()[:10] == [
         "pass", "", "", "import mlflow", "bad = frame.filter(", "    frame.status", '    != "SUCCESS"', ")", "share = (hits", "    % total)",
     ]  # fmt: skip
-    assert source.text.splitlines()[10:14] == ["x = 1 + \\", "!ls", "ok = a != b", "flag = !=1"]
+    assert source.text.splitlines()[10:17] == ["x = 1 + \\", "!ls", "ok = a != b", "flag = !=1", "pass", "", "import mlflow"]
     parsed = parse_cells(source, "nb.ipynb")
     assert [source.cell_of(error.line) for error in parsed.errors] == [2, 3]

@@ -239,6 +239,9 @@ def _physical_location(finding: Finding, locator: _Locator) -> om.PhysicalLocati
             end_line=finding.end_line,
             end_column=finding.end_column,
         )
+    elif finding.file_line is not None:
+        # The .ipynb line that holds the cell's line (its columns are inside a JSON string).
+        region = om.Region(start_line=finding.file_line)
     return om.PhysicalLocation(artifact_location=locator.artifact(finding.path), region=region)
 
 

@@ -10,6 +10,7 @@ that does not parse is reported (MLF000) and blanked, and the rest is still anal
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -117,6 +118,94 @@ def read_ipynb(data: bytes) -> list[Cell]:
             continue
         cells.append(Cell(index, tuple(python_lines(source))))
     return cells
+
+
+# JSON tokens, for finding where each cell's source sits in the file: a string, a
+# punctuation mark, or another value (a number, true/false/null).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def ipynb_source_lines(text: str) -> dict[int, list[int]]:
+    """For each cell (by index among all cells), the 1-based line of the ``.ipynb`` file
+    that holds each line of its source: what a SARIF region of a finding in a cell points
+    at. A source given as a list of strings has one per file line (pretty-printed JSON);
+    a single string holds every line on one. Best effort: a shape it does not expect gives
+    an empty map, and findings then point at the notebook as a whole."""
+    newlines = [match.start() for match in re.finditer("\n", text)]
+    lines: dict[int, list[int]] = {}
+    # Where the scanner is: a stack of [kind, key or index]; "cells" array elements and
+    # their "source" values are recognised by the path.
+    stack: list[list[object]] = []
+    expect_key = False
+    pieces: list[tuple[str, int]] = []  # the current source's strings and their file lines
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "{[":
+            if stack and stack[-1][0] == "array":
+                stack[-1][1] = int(stack[-1][1]) + 1  # type: ignore[call-overload]
+            stack.append(["object", None] if token == "{" else ["array", -1])
+            expect_key = token == "{"
+            continue
+        if token in "}]":
+            if _at_source_array(stack):
+                _record(lines, stack, pieces)
+            stack.pop()
+            expect_key = False
+            continue
+        if token == ":":
+            continue
+        if token == ",":
+            expect_key = bool(stack) and stack[-1][0] == "object"
+            continue
+        if expect_key and token.startswith('"'):
+            stack[-1][1] = json.loads(token)
+            expect_key = False
+            continue
+        # a value
+        line = bisect.bisect_right(newlines, match.start()) + 1
+        if stack and stack[-1][0] == "array":
+            stack[-1][1] = int(stack[-1][1]) + 1  # type: ignore[call-overload]
+        if token.startswith('"') and _at_source_array(stack):
+            pieces.append((json.loads(token), line))
+        elif token.startswith('"') and _at_source_string(stack):
+            pieces.append((json.loads(token), line))
+            _record(lines, stack, pieces)
+    return lines
+
+
+def _cell_of_path(stack: list[list[object]]) -> int | None:
+    """The cell index when the stack is inside ``{"cells": [ {...`` (depth 3 and more)."""
+    if len(stack) >= 3 and stack[0] == ["object", "cells"] and stack[1][0] == "array" and stack[2][0] == "object":
+        return int(stack[1][1])  # type: ignore[call-overload]
+    return None
+
+
+def _at_source_array(stack: list[list[object]]) -> bool:
+    return len(stack) == 4 and _cell_of_path(stack) is not None and stack[2][1] == "source" and stack[3][0] == "array"
+
+
+def _at_source_string(stack: list[list[object]]) -> bool:
+    return len(stack) == 3 and _cell_of_path(stack) is not None and stack[2][1] == "source"
+
+
+def _record(lines: dict[int, list[int]], stack: list[list[object]], pieces: list[tuple[str, int]]) -> None:
+    """The file line of each line of the source made of ``pieces`` (as :func:`python_lines`
+    splits it): the line of the JSON string its first character is in."""
+    cell = _cell_of_path(stack)
+    kept = [(piece, line) for piece, line in pieces if piece] or pieces[:1]
+    pieces.clear()
+    if cell is None or not kept:
+        return
+    offsets: list[int] = []
+    total = 0
+    for piece, _ in kept:
+        offsets.append(total)
+        total += len(piece)
+    text = "".join(piece for piece, _ in kept)
+    starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+    if len(starts) > 1 and starts[-1] == len(text):
+        starts.pop()  # a final line break ends the last line; it starts none
+    lines[cell] = [kept[max(0, bisect.bisect_right(offsets, start) - 1)][1] for start in starts]
 
 
 def _mapping(value: object) -> dict:  # type: ignore[type-arg]
