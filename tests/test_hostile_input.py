@@ -1060,3 +1060,16 @@ def test_audit_of_many_findings_in_one_file_finishes(tmp_path: Path) -> None:
     rows = [row for pillar in document["pillars"] for rows in pillar["evidence"].values() for row in rows if row["path"] == ".env"]
     assert rows and all(row["status"] == "error" and row["rules"] == ["MLF101"] for row in rows if "MLF101" in row["rules"])
     assert sum("MLF101" in row["rules"] for row in rows) == 20_000
+
+
+def test_start_run_last_in_a_with_body_next_to_another() -> None:
+    """Found by the long fuzz run: two ``start_run()`` statements ending a ``with`` run's
+    body, the last with no statement after it, made the shared run effects fail (KeyError)."""
+    source = (
+        "import mlflow\n"
+        "with mlflow.start_run() as run:\n"
+        "    mlflow.start_run(**kwargs)\n"
+        "    mlflow.start_run(**kwargs)\n"
+        "mlflow.set_tracking_uri('./mlruns')\n"
+    )
+    assert _lint_text(source) == [("MLF101", 5)]

@@ -202,3 +202,13 @@ def test_a_magic_is_a_magic_only_where_a_statement_starts() -> None:
     assert source.text.splitlines()[10:17] == ["x = 1 + \\", "!ls", "ok = a != b", "flag = !=1", "pass", "", "import mlflow"]
     parsed = parse_cells(source, "nb.ipynb")
     assert [source.cell_of(error.line) for error in parsed.errors] == [2, 3]
+
+
+def test_a_cell_ending_with_a_backslash_does_not_swallow_the_next_cell() -> None:
+    """Found by the long fuzz run: IPython compiles a cell alone, so a trailing backslash
+    continues nothing; concatenated, it made the next cell's first line a continuation."""
+    from mlflow_lint.sources.notebook import Cell, parse_cells, virtual_source
+
+    source = virtual_source([Cell(0, ("import mlflow",)), Cell(1, ("", " \\")), Cell(2, ("import os", "x = 1"))])
+    parsed = parse_cells(source, "nb.ipynb")
+    assert parsed.errors == [] and parsed.tree is not None

@@ -48,7 +48,9 @@ def _statements_effects(module: AnalysedModule, run: RunScope) -> Effects:
     gathered from the end back, an unchanged result shared with the run after it."""
     groups: dict[tuple[int, int], list[int]] = module.cache.get("run_groups", {})  # type: ignore[assignment]
     starts = groups.get((id(run.block), run.end))
-    if starts is None or len(starts) < 2:
+    if starts is None or len(starts) < 2 or run.start >= run.end:
+        # (A run with no statements after it, ``start_run()`` last in a ``with`` body, is in
+        # no group even when a run of the same block and end is.)
         return effects_of(module, run.block[run.start : run.end])
     shared: dict[tuple[int, int], dict[int, Effects]] = module.cache.setdefault("shared_run_effects", {})  # type: ignore[assignment]
     by_start = shared.get((id(run.block), run.end))

@@ -279,6 +279,11 @@ def _neutralise(lines: tuple[str, ...]) -> list[str]:
         out.append(line)
         depth = max(0, depth + _bracket_balance(line))
         continued = line.rstrip().endswith("\\")
+    if continued:
+        # IPython compiles each cell on its own: a backslash ending the cell continues
+        # nothing, where in the concatenated cells it would swallow the next cell's line.
+        last = out[-1].rstrip()
+        out[-1] = last[:-1]
     return out
 
 
