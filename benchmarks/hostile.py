@@ -256,29 +256,28 @@ CASES = [
     Case("exclude-exponential-pattern", exclude_exponential_pattern, 5.0),
     Case("per-file-ignores-exponential-pattern", per_file_ignores_exponential_pattern, 5.0),
     Case("gitignore-million-lines", gitignore_million_lines, 5.0),
-    # Quadratic analysis below the 2 MB limit. The budgets catch a return to N² (which took
-    # from 20 s to over five minutes on these inputs), not a target for ordinary files: a
-    # 2 MB module's tree and model hold some 300 MiB, and tens of thousands of findings
-    # (each a record with a message, a fingerprint and a masked snippet) take seconds to
-    # report in any format.
-    Case("set-tag-50k-in-one-run", set_tag_50k_in_one_run, 5.0, 400),
-    Case("import-and-set-tag-20k", import_and_set_tag_20k, 5.0, 400),
-    Case("notebook-10k-cells-200-bad", notebook_10k_cells_200_bad, 5.0, 400),
-    Case("notebook-10k-cells-brackets-left-open", notebook_10k_cells_brackets_left_open, 5.0, 400),
-    Case("databricks-notebook-10k-cells", databricks_notebook_10k_cells, 5.0, 400),
-    Case("audit-25k-findings", audit_25k_findings, 12.0, 512),
-    Case("audit-env-file-50k-lines", audit_env_file_50k_lines, 12.0, 512),
-    Case("runs-started-and-ended-10k", runs_started_and_ended_10k, 5.0, 400),
-    Case("runs-left-open-5k", runs_left_open_5k, 5.0, 400),
-    Case("with-runs-10k", with_runs_10k, 5.0, 400),
-    Case("promotions-10k", promotions_10k, 5.0, 400),
-    Case("promoting-functions-5k", promoting_functions_5k, 5.0, 400),
-    Case("attribute-assigned-and-used-8k", attribute_assigned_and_used_8k, 5.0, 400),
-    Case("reexported-mlflow-20k", reexported_mlflow_20k, 5.0, 400),
-    Case("findings-40k-in-one-file", findings_40k_in_one_file, 12.0, 512),
-    Case("noqa-comments-36k", noqa_comments_36k, 12.0, 512),
-    Case("nested-runs-90-deep", nested_runs_90_deep, 5.0, 400),
-    Case("functions-20k", functions_20k, 5.0, 400),
+    # Quadratic analysis below the 2 MB limit (issue 19: 20 s to over five minutes before).
+    # The budgets are the issue's targets, 5 s and 200 MiB; see benchmarks/README.md for
+    # the cases still over the memory goal (a 2 MB module's tree and semantic model alone
+    # hold some 250 MiB).
+    Case("set-tag-50k-in-one-run", set_tag_50k_in_one_run, 5.0, 200),
+    Case("import-and-set-tag-20k", import_and_set_tag_20k, 5.0, 200),
+    Case("notebook-10k-cells-200-bad", notebook_10k_cells_200_bad, 5.0, 200),
+    Case("notebook-10k-cells-brackets-left-open", notebook_10k_cells_brackets_left_open, 5.0, 200),
+    Case("databricks-notebook-10k-cells", databricks_notebook_10k_cells, 5.0, 200),
+    Case("audit-25k-findings", audit_25k_findings, 5.0, 200),
+    Case("audit-env-file-50k-lines", audit_env_file_50k_lines, 5.0, 200),
+    Case("runs-started-and-ended-10k", runs_started_and_ended_10k, 5.0, 200),
+    Case("runs-left-open-5k", runs_left_open_5k, 5.0, 200),
+    Case("with-runs-10k", with_runs_10k, 5.0, 200),
+    Case("promotions-10k", promotions_10k, 5.0, 200),
+    Case("promoting-functions-5k", promoting_functions_5k, 5.0, 200),
+    Case("attribute-assigned-and-used-8k", attribute_assigned_and_used_8k, 5.0, 200),
+    Case("reexported-mlflow-20k", reexported_mlflow_20k, 5.0, 200),
+    Case("findings-40k-in-one-file", findings_40k_in_one_file, 5.0, 200),
+    Case("noqa-comments-36k", noqa_comments_36k, 5.0, 200),
+    Case("nested-runs-90-deep", nested_runs_90_deep, 5.0, 200),
+    Case("functions-20k", functions_20k, 5.0, 200),
 ]
 
 
