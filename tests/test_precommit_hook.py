@@ -33,7 +33,7 @@ HOOK_NAMES = [
     "Dockerfile-debian", "api.Dockerfile", "Containerfile", "Containerfile.dev", "x/.env", ".env.local", ".env-prod",
     "prod.env", "s.env.sample", ".env.example", "Makefile", "GNUmakefile", "Procfile", "Procfile.dev", "MLproject",
     "README.md", "setup.cfg", "x.txt", "dockerfile_utils.py", "envs.py", ".envrc", "notes.env.txt", "pyproject.toml",
-    "requirements.txt", "Dockerfile.md", "LICENSE",
+    "requirements.txt", "Dockerfile.md", "LICENSE", "basic_auth.ini", "deploy/mlflow_auth.ini", "tox.ini", "auth.ini.bak",
 ]  # fmt: skip
 
 

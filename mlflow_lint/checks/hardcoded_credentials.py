@@ -61,7 +61,7 @@ class HardcodedCredentials(Check):
             return
         # Each value the setting may take: a ${PG_PASSWORD:-mlflow} fallback is a literal.
         for value in setting.value.values:
-            if setting.name in SECRET_VARIABLES and is_literal_secret(value):
+            if (setting.secret or setting.name in SECRET_VARIABLES) and is_literal_secret(value):
                 real = is_real_token(value.text, setting.name)
             elif has_literal_password(value):
                 real = uri_has_real_token(value.prefix)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mlflow_lint.sources.facts import SourceFacts
 
-TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile"})
+TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile", "auth_ini"})
 # Larger files are not analysed (an MLF000 finding says so): 10 MB of dense Python takes
 # ~30 s and 2 GB to parse and analyse, and 8 MB of shell commands a minute. No hand-written
 # source comes near this; generated files that do belong in ``exclude``.
@@ -70,6 +70,8 @@ def source_kind(path: Path | str) -> str | None:
         return "makefile"
     if lower == "procfile" or lower.startswith("procfile."):
         return "procfile"
+    if suffix == ".ini" and stem.endswith("auth"):  # basic_auth.ini, mlflow_auth.ini
+        return "auth_ini"
     return None
 
 
@@ -124,6 +126,10 @@ def read_text_source(kind: str, text: str, shown: str) -> SourceFacts:
         from mlflow_lint.sources.dockerfile import parse_dockerfile
 
         return parse_dockerfile(text, where)
+    if kind == "auth_ini":
+        from mlflow_lint.sources.auth_ini import parse_auth_ini
+
+        return parse_auth_ini(text, where)
     from mlflow_lint.sources.shell import parse_shell
 
     if kind == "makefile":

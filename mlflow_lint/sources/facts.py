@@ -55,6 +55,9 @@ class Setting:
     value: Word | None
     position: Position  # of the value when there is one, else of the name
     where: str  # for messages: "MLFLOW_TRACKING_URI in .env"
+    # Holds a secret by where it is, whatever its name: an AI-gateway provider's api key, the
+    # admin password of basic_auth.ini (environment variables: analysis.secrets.SECRET_VARIABLES).
+    secret: bool = False
 
 
 @dataclass(frozen=True)

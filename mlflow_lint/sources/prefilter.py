@@ -21,6 +21,7 @@ import re
 import unicodedata
 
 _MENTION = re.compile(rb"mlflow", re.IGNORECASE)
+_GATEWAY_ENDPOINT = b"llm/v1/"
 _NOQA_MLF = re.compile(rb"noqa.*MLF", re.IGNORECASE)
 # Characters quote removal deletes in shell-like sources (ml""flow, ml'f'low, m\lflow).
 _QUOTES = b"\"'`\\"
@@ -44,8 +45,10 @@ def revealed_text(data: bytes) -> str | None:
 
 
 def may_mention_mlflow(data: bytes) -> bool:
-    """Whether a file may say "mlflow" in any case, spelled out or encoded."""
-    if _MENTION.search(data) or _MENTION.search(data.translate(None, _QUOTES)):
+    """Whether a file may say "mlflow" in any case, spelled out or encoded, or is an MLflow
+    AI-gateway configuration (its endpoints say ``endpoint_type: llm/v1/...``, never the
+    word "mlflow")."""
+    if _MENTION.search(data) or _MENTION.search(data.translate(None, _QUOTES)) or _GATEWAY_ENDPOINT in data:
         return True
     revealed = revealed_text(data)
     return revealed is not None and "mlflow" in revealed

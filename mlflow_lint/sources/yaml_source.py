@@ -150,6 +150,7 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
             setting = Setting(name, _scalar_word(value, lines), _scalar_word(value, lines).position, f"{name} in {where}")
             facts.settings.append(setting)
     facts.settings.extend(environment)
+    facts.settings.extend(_gateway_secrets(pairs, where, lines))
     argv: list[Word] = []
     argv_nodes: list = []
     for key in _COMMAND_KEYS:
@@ -186,6 +187,26 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
                 facts.copies.extend(script.copies)  # git add of a local store
                 facts.python.extend(script.python)  # python - <<'EOF' ... EOF
     facts.copies.extend(_uploaded_paths(pairs, lines))
+
+
+# An MLflow AI-gateway (deployments server) endpoint's model: ``provider:`` and a ``config:``
+# whose keys name the provider's credentials (``openai_api_key``, ``aws_secret_access_key``).
+_GATEWAY_SECRET_KEY = re.compile(r"(?:api_key|secret_access_key|session_token|access_token|token|password|secret)$")
+
+
+def _gateway_secrets(pairs: dict, where: str, lines: list[str]) -> list[Setting]:  # type: ignore[type-arg]
+    """The credentials a gateway endpoint's ``model: {provider: ..., config: {...}}`` holds:
+    settings that are secrets wherever they are (a ``$OPENAI_API_KEY`` reference is not a
+    literal, a key written in the file is)."""
+    provider, config = pairs.get("provider"), pairs.get("config")
+    if provider is None or config is None or not _is_scalar(provider) or not _is_mapping(config):
+        return []
+    found = []
+    for key, value in config.value:
+        if _is_scalar(key) and _is_scalar(value) and _GATEWAY_SECRET_KEY.search(str(key.value).lower()):
+            word = _scalar_word(value, lines)
+            found.append(Setting(str(key.value), word, word.position, f"{key.value} in {where}", secret=True))
+    return found
 
 
 def _uploaded_paths(pairs: dict, lines: list[str]) -> list[Copy]:  # type: ignore[type-arg]
