@@ -98,7 +98,7 @@ def check(
     targets = list(paths) or [Path(".")]
     catalog = load_catalog()
     resolver, config, selection = _configuration(catalog, targets, config_path, select, extend_select, ignore)
-    enabled = selection(config)
+    selection(config)  # a bad rule code in the first configuration exits 2 before any work
     if write_baseline_path is not None and (baseline_path is not None or diff_ref is not None):
         raise click.UsageError("--write-baseline records every current finding; it cannot be combined with --baseline or --diff")
     if dry_run and not (apply_fixes or unsafe_fixes):

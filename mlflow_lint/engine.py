@@ -56,7 +56,7 @@ from mlflow_lint.sources import (
     source_kind,
     too_large,
 )
-from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
+from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts, UnparsableText
 from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
@@ -67,7 +67,6 @@ from mlflow_lint.sources.notebook import (
     read_ipynb,
     virtual_source,
 )
-from mlflow_lint.sources.yaml_source import UnparsableYaml
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
 
@@ -703,7 +702,7 @@ def _lint_text_source(
         return [_unanalysable(shown, "cannot decode file as UTF-8", 1, 1, selected)]
     try:
         facts = read_text_source(kind, text, shown)
-    except UnparsableYaml as error:
+    except UnparsableText as error:
         raise SkippedFile(str(error)) from None
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
     ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root)

@@ -34,6 +34,7 @@ HOOK_NAMES = [
     "prod.env", "s.env.sample", ".env.example", "Makefile", "GNUmakefile", "Procfile", "Procfile.dev", "MLproject",
     "README.md", "setup.cfg", "x.txt", "dockerfile_utils.py", "envs.py", ".envrc", "notes.env.txt", "pyproject.toml",
     "requirements.txt", "Dockerfile.md", "LICENSE", "basic_auth.ini", "deploy/mlflow_auth.ini", "tox.ini", "auth.ini.bak",
+    "mise.toml", ".mise.toml", "mise.local.toml", "sub/mise.production.toml", "promise.toml", "mise.toml.bak",
 ]  # fmt: skip
 
 

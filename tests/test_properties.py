@@ -152,11 +152,11 @@ INTERNAL_ERROR = "internal error"
 def lint(
     data: bytes, shown: str = "example.py", kind: str | None = None, rules: frozenset[str] = EVERY_RULE
 ) -> list[Finding] | None:
-    """Findings of one in-memory file (None: a YAML file deliberately skipped)."""
+    """Findings of one in-memory file (None: a YAML or TOML file deliberately skipped)."""
     try:
         return lint_bytes(data, shown, rules, path=Path("/nonexistent") / shown, project=ProjectIndex(None), kind=kind)
     except SkippedFile:
-        if kind != "yaml":
+        if kind not in ("yaml", "mise"):  # templated or broken configuration: skipped on purpose
             raise
         return None
 
@@ -716,6 +716,8 @@ TEXT_KINDS = {
     "yaml": ("docker-compose.yaml", yaml_text()),
     "makefile": ("Makefile", shell_text().map(lambda text: "serve:\n" + "".join(f"\t{line}\n" for line in text.splitlines()))),
     "procfile": ("Procfile", command_line().map(lambda line: "web: " + line.replace("\\\n", "") + "\n")),
+    # A JSON string is a TOML basic string: the generated script as one task's run.
+    "mise": ("mise.toml", shell_text().map(lambda text: "[tasks.serve]\nrun = " + json.dumps(text) + "\n")),
 }
 
 # ---------------------------------------------------------------------------- 1. hypothesmith programs
@@ -851,7 +853,7 @@ def test_flavoured_text_sources(kind: str) -> None:
 # ---------------------------------------------------------------------------- 3. arbitrary input, every kind
 KINDS = {
     "python": "x.py", "notebook": "x.ipynb", "yaml": "x.yaml", "dotenv": ".env", "shell": "x.sh",
-    "dockerfile": "Dockerfile", "makefile": "Makefile", "procfile": "Procfile",
+    "dockerfile": "Dockerfile", "makefile": "Makefile", "procfile": "Procfile", "auth_ini": "basic_auth.ini", "mise": "mise.toml",
 }  # fmt: skip
 MLFLOW_BYTES = st.sampled_from([b"", b"mlflow ", b"import mlflow\n", b"MLFLOW_TRACKING_URI=", b"# Databricks notebook source\n", b"\xef\xbb\xbf"])
 

@@ -47,7 +47,7 @@ from mlflow_lint.sources.notebook import (
 )
 from mlflow_lint.sources.prefilter import may_mention_mlflow
 from mlflow_lint.sources.python import UnanalysableSource, decode_python
-from mlflow_lint.sources.yaml_source import UnparsableYaml
+from mlflow_lint.sources.facts import UnparsableText
 
 FORMAT = "mlflow-lint-audit"
 FORMAT_VERSION = 1
@@ -134,7 +134,7 @@ def _evidence_of(path: Path, kind: str, data: bytes, shown: str, options: RuleOp
     if kind in TEXT_SOURCES:
         try:
             facts = read_text_source(kind, data.decode("utf-8-sig"), shown)
-        except (UnicodeDecodeError, UnparsableYaml):
+        except (UnicodeDecodeError, UnparsableText):
             return None
         return collect_facts(facts, shown)
     index = project_for(path)

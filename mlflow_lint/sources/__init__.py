@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mlflow_lint.sources.facts import SourceFacts
 
-TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile", "auth_ini"})
+TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile", "auth_ini", "mise"})
 # Larger files are not analysed (an MLF000 finding says so): 10 MB of dense Python takes
 # ~30 s and 2 GB to parse and analyse, and 8 MB of shell commands a minute. No hand-written
 # source comes near this; generated files that do belong in ``exclude``.
@@ -72,6 +72,8 @@ def source_kind(path: Path | str) -> str | None:
         return "procfile"
     if suffix == ".ini" and stem.endswith("auth"):  # basic_auth.ini, mlflow_auth.ini
         return "auth_ini"
+    if suffix == ".toml" and (stem in ("mise", ".mise") or stem.startswith(("mise.", ".mise."))):
+        return "mise"  # mise.toml, .mise.toml, mise.local.toml, mise.production.toml
     return None
 
 
@@ -112,7 +114,7 @@ def is_python_script(path: Path) -> bool:
 
 
 def read_text_source(kind: str, text: str, shown: str) -> SourceFacts:
-    """Settings and commands of a non-Python file (YAML errors raise UnparsableYaml)."""
+    """Settings and commands of a non-Python file (one that does not parse raises UnparsableText)."""
     where = shown.rsplit("/", 1)[-1]
     if kind == "yaml":
         from mlflow_lint.sources.yaml_source import parse_yaml
@@ -126,6 +128,10 @@ def read_text_source(kind: str, text: str, shown: str) -> SourceFacts:
         from mlflow_lint.sources.dockerfile import parse_dockerfile
 
         return parse_dockerfile(text, where)
+    if kind == "mise":
+        from mlflow_lint.sources.mise import parse_mise
+
+        return parse_mise(text, where)
     if kind == "auth_ini":
         from mlflow_lint.sources.auth_ini import parse_auth_ini
 

@@ -47,6 +47,11 @@ class Word:
         return (written, replace(unset, via=f"the default of {via}"))
 
 
+class UnparsableText(Exception):
+    """A configuration file that does not parse (templated or broken YAML, invalid TOML):
+    skipped, with a note in --verbose, never an error."""
+
+
 @dataclass(frozen=True)
 class Setting:
     """An environment variable set to a value (``value`` is None for secretKeyRef & co)."""

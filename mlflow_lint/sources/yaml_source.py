@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Iterator
 
-from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word
 from mlflow_lint.sources.shell import mlflow_argv, parse_shell
 
 _ENV_KEYS = frozenset({"environment", "env", "envs", "variables"})
@@ -27,7 +27,7 @@ _OUTSIDE_ENVIRONMENT = ("env_file", "envFrom", "env_from")
 KNOWN_VARIABLES_PREFIXES = ("MLFLOW_", "DATABRICKS_", "AWS_SECRET", "AWS_SESSION", "AZURE_STORAGE", "AZURE_CLIENT_SECRET")
 
 
-class UnparsableYaml(Exception):
+class UnparsableYaml(UnparsableText):
     """Templated or broken YAML: skipped (with a note in --verbose), never an error."""
 
 
