@@ -7,7 +7,9 @@ Validated loudly: an unknown key, a value of the wrong type or an unknown rule i
 from __future__ import annotations
 
 import functools
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,26 +129,28 @@ def project_boundary(directory: Path, named: Path | None = None) -> Path | None:
     return named if named.is_dir() else named.parent
 
 
-@functools.lru_cache(maxsize=4096)
 def _config_in(directory: Path, boundary: Path | None) -> Path | None:
     if boundary is None:
         boundary = project_boundary(directory)
-    for candidate_dir in (directory, *directory.parents):
-        for name in CONFIG_FILE_NAMES:
-            candidate = candidate_dir / name
-            if not candidate.is_file():
-                continue
-            if name == "pyproject.toml" and not _has_tool_table(candidate):
-                continue
+    return _nearest_config(directory, boundary)
+
+
+@functools.lru_cache(maxsize=16384)
+def _nearest_config(directory: Path, boundary: Path | None) -> Path | None:
+    """The configuration file in ``directory``, else its parent's, up to ``boundary``:
+    memoised per directory, so a tree's directories are each looked in once."""
+    for name in CONFIG_FILE_NAMES:
+        candidate = directory / name
+        if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
             return candidate
-        if boundary is not None and candidate_dir == boundary:
-            return None  # the project root: never above it
-    return None
+    if (boundary is not None and directory == boundary) or directory.parent == directory:
+        return None  # the project root: never above it
+    return _nearest_config(directory.parent, boundary)
 
 
 def forget_config_files() -> None:
     """Forget which configuration file each directory uses (files may have changed)."""
-    _config_in.cache_clear()
+    _nearest_config.cache_clear()
 
 
 class ConfigResolver:
@@ -158,14 +162,33 @@ class ConfigResolver:
         self.catalog = catalog
         self.fixed = fixed
         self._loaded: dict[Path | None, Config] = {}
+        self._by_directory: dict[tuple[str, Path | None], Config] = {}
 
     def for_file(self, path: Path, named: Path | None = None) -> Config:
         """The configuration of ``path`` (a file or directory); ``named`` is the path the user
         gave that led to it (the search's boundary outside a git repository)."""
         if self.fixed is not None:
             return self.fixed
-        resolved = path.resolve()
-        directory = resolved if resolved.is_dir() else resolved.parent
+        # Asked for every file and directory discovery meets: remembered per directory, the
+        # search (resolving the path, looking for .git and configuration files above it)
+        # runs once per directory, not once per file. A symbolic link is resolved each time:
+        # its configuration is its target's.
+        text = os.path.abspath(path)
+        try:
+            mode = os.lstat(text).st_mode
+        except OSError:
+            mode = 0
+        if stat.S_ISLNK(mode) or not mode:
+            resolved = Path(text).resolve()
+            return self._for_directory(resolved if resolved.is_dir() else resolved.parent, named)
+        directory_text = text if stat.S_ISDIR(mode) else os.path.dirname(text)
+        key = (directory_text, named)
+        config = self._by_directory.get(key)
+        if config is None:
+            config = self._by_directory[key] = self._for_directory(Path(directory_text).resolve(), named)
+        return config
+
+    def _for_directory(self, directory: Path, named: Path | None) -> Config:
         config_file = _config_in(directory, project_boundary(directory, named))
         config = self._loaded.get(config_file)
         if config is None:
