@@ -157,9 +157,9 @@ def check(
             click.echo(f"skipped {printable(path)}: {printable(reason)}", err=True)
     colour: bool | None = False
     # Reports show the configured severities ([tool.mlflow-lint.severity]); shadow-mode
-    # rules are reported and marked, and never fail the run.
-    catalog = catalog.with_severities(config.severity)
-    shadow = config.shadow
+    # rules are reported and marked, and never fail the run. Each finding carries both from
+    # its own file's configuration (lint_paths marks them), whatever order paths came in.
+    shadow: tuple[str, ...] = ()
     hidden = result.hidden_in_tests
     if output_format == "json":
         from mlflow_lint.reporters.json_report import render_json

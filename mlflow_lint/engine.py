@@ -22,7 +22,7 @@ from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
-from mlflow_lint.findings import Finding, sort_findings
+from mlflow_lint.findings import Finding, configured, sort_findings
 from mlflow_lint.paths import display_path
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.safe_io import leaves
@@ -218,7 +218,7 @@ def _show_or_hide(
     """Test code is not a governance target: its findings are counted, shown on request
     (``--include-tests``, else the file's configuration's ``include-tests``)."""
     showing_tests = config.include_tests if include_tests is None else include_tests
-    for finding in found:
+    for finding in configured(found, config.severity, config.shadow):
         (hidden if finding.context == "test" and not showing_tests else shown).append(finding)
 
 

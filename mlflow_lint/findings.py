@@ -6,8 +6,11 @@ import hashlib
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
-from typing import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from mlflow_lint.catalog import Catalog
 
 
 @dataclass(frozen=True, order=True)
@@ -34,12 +37,34 @@ class Finding:
     # Notebooks (.ipynb): the line of the file that holds the cell's line, for reports that
     # point into the file itself (a SARIF region). None elsewhere, or when not known.
     file_line: int | None = field(default=None, compare=False)
+    # From the configuration of the finding's own file (each file uses the nearest one):
+    # its [severity] override for the rule, and whether the rule is in its shadow list.
+    level: str | None = field(default=None, compare=False)
+    shadow: bool = field(default=False, compare=False)
 
 
-def in_shadow(finding: Finding, shadow: Sequence[str]) -> bool:
+def in_shadow(finding: Finding, shadow: Sequence[str] = ()) -> bool:
     """Whether the finding's rule is in shadow mode (``shadow = ["MLF501"]``): reported,
-    never failing the run."""
-    return any(finding.rule.startswith(selector) for selector in shadow)
+    never failing the run; by its own file's configuration, or by ``shadow``."""
+    return finding.shadow or any(finding.rule.startswith(selector) for selector in shadow)
+
+
+def severity_of(finding: Finding, catalog: "Catalog") -> str:
+    """The level a finding is reported at: its file's configured override, else the rule's."""
+    if finding.level is not None:
+        return finding.level
+    rule = catalog.get(finding.rule)
+    return rule.severity if rule is not None else "error"
+
+
+def configured(findings: list[Finding], severity: Sequence[tuple[str, str]], shadow: Sequence[str]) -> list[Finding]:
+    """``findings`` marked with their file's configuration: severity overrides and shadow mode."""
+    if not severity and not shadow:
+        return findings
+    overrides = dict(severity)
+    return [
+        replace(finding, level=overrides.get(finding.rule, finding.level), shadow=in_shadow(finding, shadow)) for finding in findings
+    ]
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -117,3 +117,27 @@ def test_pre_commit_agrees_with_the_cli(tmp_path: Path) -> None:
         for path, line, _, rest in (entry.split(":", 3) for entry in done.stdout.splitlines() if ": MLF" in entry)
     )
     assert reported == EXPECTED, done.stdout
+
+
+def test_severity_and_shadow_come_from_each_files_own_configuration(tmp_path: Path) -> None:
+    """A sub-project's [severity] and shadow apply to its findings only, and in every
+    report, whichever path is named first (they came from the first path's configuration)."""
+    repo = monorepo(tmp_path)
+    (repo / "services/b/.mlflow-lint.yaml").write_text("shadow: ['MLF601']\nseverity: {MLF101: note}\n", encoding="utf-8")
+
+    def levels(*args: str) -> tuple[list[tuple[str, int, str, str, bool]], int]:
+        result = run_cli("check", "--format", "json", "--no-cache", *args, cwd=repo)
+        rows = json.loads(result.stdout)["findings"]
+        return [(f["path"], f["line"], f["rule"], f["severity"], f.get("shadow", False)) for f in rows], result.returncode
+
+    every = levels(".")
+    assert every == levels("tools", "services/b", "services/a") == levels("services/b", "services/a", "tools")
+    rows, _ = every
+    assert ("services/b/serve.py", 2, "MLF101", "note", False) in rows
+    assert ("services/b/serve.py", 3, "MLF601", "error", True) in rows
+    assert ("tools/serve.py", 2, "MLF101", "error", False) in rows and ("tools/serve.py", 3, "MLF601", "error", False) in rows
+    # services/b named alone: MLF101, a note there, still fails the run; its MLF601 does not.
+    assert levels("services/b")[1] == 1
+    (repo / "services/b/.mlflow-lint.yaml").write_text("shadow: ['MLF']\n", encoding="utf-8")
+    assert levels("services/b")[1] == 0  # every finding in shadow mode: the run passes
+    assert levels(".")[1] == 1  # tools/ is not in shadow mode

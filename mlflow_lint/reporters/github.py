@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding, in_shadow
+from mlflow_lint.findings import Finding, in_shadow, severity_of
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -34,7 +34,7 @@ def render_github(
 
 def _command(finding: Finding, catalog: Catalog, path: str, shadow: bool = False) -> str:
     rule = catalog.get(finding.rule)
-    severity = "note" if shadow else rule.severity if rule is not None else "error"
+    severity = "note" if shadow else severity_of(finding, catalog)
     title = f"{finding.rule} {rule.name}" if rule is not None else finding.rule
     message = finding.message
     properties = [("file", path)]

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding, in_shadow
+from mlflow_lint.findings import Finding, in_shadow, severity_of
 from mlflow_lint.json_text import dumps_indented
 
 
@@ -17,7 +17,7 @@ def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = 
         "rule": finding.rule,
         "name": rule.name if rule else "",
         "pillar": rule.pillar if rule else 0,
-        "severity": rule.severity if rule else "error",
+        "severity": severity_of(finding, catalog),
         "path": finding.path,
         "line": finding.line,
         "column": finding.column,

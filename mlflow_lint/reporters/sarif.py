@@ -213,7 +213,7 @@ def _result(
     return om.Result(
         rule_id=finding.rule,
         rule_index=index,
-        level=rule.severity if rule is not None else "error",
+        level=finding.level or (rule.severity if rule is not None else "error"),
         message=om.Message(text=_sentence(text)),
         locations=[om.Location(physical_location=_physical_location(finding, locator))],
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Callable, Sequence
 
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding, in_shadow
+from mlflow_lint.findings import Finding, in_shadow, severity_of
 
 Style = Callable[..., str]
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
@@ -41,8 +41,7 @@ def render_text(
 ) -> str:
     lines = []
     for finding in findings:
-        rule = catalog.get(finding.rule)
-        colour = _SEVERITY_COLOURS.get(rule.severity if rule else "error")
+        colour = _SEVERITY_COLOURS.get(severity_of(finding, catalog))
         path = printable(finding.path)
         location = f"{path}:{finding.line}:{finding.column}:"
         if finding.cell is not None:
@@ -85,7 +84,7 @@ def summary_line(
     if not findings:
         line = f"All checks passed ({files_checked} {files_word} checked)."
     else:
-        severities = Counter((catalog.get(f.rule).severity if catalog.get(f.rule) else "error") for f in findings)
+        severities = Counter(severity_of(f, catalog) for f in findings)
         parts = [f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}" for s in ("error", "warning", "note") if severities[s]]
         affected = len({f.path for f in findings})
         noun = "finding" if len(findings) == 1 else "findings"
