@@ -131,3 +131,23 @@ def test_args_without_the_separator_are_refused_under_pre_commit(tmp_path: Path)
     assert separated.returncode == 1 and "MLF601" in separated.stdout, separated.stderr
     # Outside pre-commit a command line is read as the user wrote it.
     assert run_cli("check", "serve.py", "--exit-zero", cwd=tmp_path).returncode == 0
+
+
+def test_pre_commit_on_a_monorepo_agrees_with_the_cli(tmp_path: Path) -> None:
+    """Each file uses the nearest configuration under pre-commit too: a real ``pre-commit
+    try-repo --all-files`` on a monorepo with sub-project configurations (and a hostile
+    one above the checkout) reports exactly what ``mlflow-lint check .`` reports."""
+    import re
+
+    from .conftest import run_cli
+    from .test_configuration import monorepo
+
+    hook_repo = snapshot_of_working_tree(tmp_path / "mlflow-lint")
+    repo = monorepo(tmp_path / "mono")
+    run = try_repo(hook_repo, repo)
+    output = run.communicate(timeout=600)[0]
+    location = re.compile(r"^(\S+:\d+:\d+: MLF\d{3})\b", re.M)
+    cli = run_cli("check", "--no-cache", ".", cwd=repo)
+    assert run.returncode == 1, output
+    assert sorted(location.findall(output)) == sorted(location.findall(cli.stdout)), (output, cli.stdout)
+    assert "services/a/serve.py:2:" in output and "services/a/serve.py:3:" not in output  # services/a ignores MLF601
