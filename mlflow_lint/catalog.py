@@ -147,16 +147,6 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def with_severities(self, overrides: tuple[tuple[str, str], ...]) -> Catalog:
-        """The catalog with some rules' severity changed (``[tool.mlflow-lint.severity]``)."""
-        if not overrides:
-            return self
-        from dataclasses import replace
-
-        chosen = dict(overrides)
-        rules = tuple(replace(rule, severity=chosen[rule.id]) if rule.id in chosen else rule for rule in self.rules)
-        return Catalog(rules=rules, source=self.source)
-
     def matching(self, code_or_prefix: str) -> list[Rule]:
         """Rules whose id starts with ``code_or_prefix`` (``MLF6`` selects MLF601..MLF699)."""
         prefix = code_or_prefix.strip().upper()
