@@ -212,3 +212,27 @@ def test_a_cell_ending_with_a_backslash_does_not_swallow_the_next_cell() -> None
     source = virtual_source([Cell(0, ("import mlflow",)), Cell(1, ("", " \\")), Cell(2, ("import os", "x = 1"))])
     parsed = parse_cells(source, "nb.ipynb")
     assert parsed.errors == [] and parsed.tree is not None
+
+
+def test_here_documents_read_as_the_files_and_scripts_they_are() -> None:
+    """``cat > compose.yml <<EOF`` is a compose file, ``ssh host "bash -s" <<EOF`` a script;
+    nested deeper than a bound, they are left unread rather than exhausting the stack."""
+    from mlflow_lint.sources.shell import parse_shell
+
+    script = (
+        'ssh ops@host "bash -s" <<REMOTE\n'
+        "cat > /srv/compose.yml <<'YAML'\n"
+        "services:\n"
+        "  mlflow:\n"
+        "    command: mlflow server --host 0.0.0.0\n"
+        "YAML\n"
+        "REMOTE\n"
+        "cat > /srv/run.py <<'PY'\n"
+        "import mlflow\n"
+        "PY\n"
+    )
+    facts = parse_shell(script, "deploy.sh")
+    assert [(c.argv[0].text, c.argv[0].position.line) for c in facts.commands] == [("mlflow", 5)]
+    assert [(code.text, code.line) for code in facts.python] == [("import mlflow\n", 9)]
+    deep = "".join(f"bash -s <<E{i}\n" for i in range(400)) + "mlflow server\n" + "".join(f"E{i}\n" for i in reversed(range(400)))
+    assert parse_shell(deep, "deep.sh").commands == []

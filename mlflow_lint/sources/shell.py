@@ -8,10 +8,12 @@ It never runs anything: ``$VAR`` and ``$(...)`` stay unknown parts of a value.
 
 from __future__ import annotations
 
+import contextvars
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 
-from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, SourceFacts, UnparsableText, Word
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
@@ -319,6 +321,8 @@ def parse_shell(
             # git add <paths>: what the script commits (MLF103 reads local tracking stores).
             facts.copies.extend(Copy(word, "committed by this script") for word in words[2:] if not word.text.startswith("-"))
         facts.python.extend(_embedded_python(command_tokens, indent))
+        _nested(lambda: _add_written_file(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
+        _nested(lambda: _add_shell_heredoc(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
         argv = mlflow_argv(words)
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))
@@ -328,6 +332,126 @@ def parse_shell(
             facts.settings.extend(inner.settings)
             facts.commands.extend(inner.commands)
     return facts
+
+
+# How deep here-documents are read inside here-documents (a script written by a script run
+# by a shell ...): a bound, so that hostile nesting cannot exhaust the stack.
+_NESTING: contextvars.ContextVar[int] = contextvars.ContextVar("heredoc_nesting", default=0)
+_MAX_NESTING = 8
+
+
+def _nested(read: Callable[[], None]) -> None:
+    depth = _NESTING.get()
+    if depth >= _MAX_NESTING:
+        return
+    token = _NESTING.set(depth + 1)
+    try:
+        read()
+    finally:
+        _NESTING.reset(token)
+
+
+# Commands that write their standard input to a file named by a redirection or argument.
+_WRITERS = frozenset({"cat", "tee"})
+_UNESCAPE = re.compile(r"\\([$`\\])")
+
+
+def _add_written_file(facts: SourceFacts, tokens: list[_Token], words: list[Word], where: str, indent: int) -> None:
+    """``cat <<EOF > docker-compose.yml`` (or ``tee compose.yml <<EOF``): the here-document
+    is that file's content, read as that kind of file (a compose file, a .env, a Dockerfile,
+    Python) with its findings on this file's lines. In an unquoted here-document ``\\$``
+    is a literal ``$`` (columns after one shift by a character)."""
+    if not words or words[0].text.rsplit("/", 1)[-1] not in _WRITERS:
+        return
+    body = next((token for token in tokens if token.heredoc), None)
+    target = _written_target(words)
+    if body is None or target is None:
+        return
+    from mlflow_lint.sources import read_text_source, source_kind  # (the package imports us lazily)
+
+    kind = source_kind(target.rsplit("/", 1)[-1])
+    text = _UNESCAPE.sub(r"\1", body.text) if body.expands else body.text
+    shift = body.position.line - 1
+    if kind == "python":
+        facts.python.append(EmbeddedPython(text, body.position.line, body.position.column, indent))
+        return
+    if kind is None or kind == "notebook":
+        return
+    try:
+        written = read_text_source(kind, text, f"{target} written by {where}")
+    except UnparsableText:
+        return  # a templated file: as when it is committed, skipped
+    facts.settings.extend(_shifted_setting(setting, shift) for setting in written.settings)
+    for command in written.commands:
+        facts.commands.append(
+            replace(
+                command,
+                argv=tuple(_shifted_word(word, shift) for word in command.argv),
+                position=_shifted(command.position, shift),
+                environment=tuple(_shifted_setting(setting, shift) for setting in command.environment),
+            )
+        )
+    facts.copies.extend(replace(copy, source=_shifted_word(copy.source, shift)) for copy in written.copies)
+    facts.python.extend(replace(code, line=code.line + shift) for code in written.python)
+    for line, comment in written.comment_lines.items():
+        facts.comment_lines.setdefault(line + shift, comment)
+
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash"})
+
+
+def _add_shell_heredoc(facts: SourceFacts, tokens: list[_Token], words: list[Word], where: str, indent: int) -> None:
+    """``bash -s <<EOF``, ``ssh host "bash -s" <<EOF``, ``sh <<EOF``: a script run by another
+    shell, read as shell at its own lines (the files it writes included)."""
+    body = next((token for token in tokens if token.heredoc), None)
+    if body is None or not _reads_script_from_stdin(words):
+        return
+    text = _UNESCAPE.sub(r"\1", body.text) if body.expands else body.text
+    inner = parse_shell(text, where, body.position.line, body.position.column, indent)
+    facts.settings.extend(inner.settings)
+    facts.commands.extend(inner.commands)
+    facts.copies.extend(inner.copies)
+    facts.python.extend(inner.python)
+
+
+def _reads_script_from_stdin(words: list[Word]) -> bool:
+    """A shell reading its script from standard input: ``bash``/``sh`` with options only, or
+    a word that is such a command line (``ssh host "bash -s"``)."""
+    if words and words[0].text.rsplit("/", 1)[-1] in _SHELLS:
+        return all(word.text.startswith("-") or word.text == "<<" for word in words[1:])
+    for word in words[1:]:
+        parts = word.text.split()
+        if len(parts) >= 2 and parts[0].rsplit("/", 1)[-1] in _SHELLS and "-s" in parts[1:]:
+            return True
+    return False
+
+
+def _written_target(words: list[Word]) -> str | None:
+    """The file a ``cat``/``tee`` writes: after ``>``/``>>`` (or glued to it), else ``tee``'s
+    first operand."""
+    for index, word in enumerate(words[1:], start=1):
+        text = word.text
+        if text in (">", ">>") and index + 1 < len(words):
+            return words[index + 1].text
+        if text.startswith(">") and text.strip(">"):
+            return text.lstrip(">")
+    if words[0].text.rsplit("/", 1)[-1] == "tee":
+        operands = [word.text for word in words[1:] if not word.text.startswith("-") and word.text != "<<"]
+        return operands[0] if operands else None
+    return None
+
+
+def _shifted(position: Position, lines: int) -> Position:
+    return Position(position.line + lines, position.column, position.end_line + lines, position.end_column)
+
+
+def _shifted_word(word: Word, lines: int) -> Word:
+    return replace(word, position=_shifted(word.position, lines))
+
+
+def _shifted_setting(setting: Setting, lines: int) -> Setting:
+    value = None if setting.value is None else _shifted_word(setting.value, lines)
+    return replace(setting, value=value, position=_shifted(setting.position, lines))
 
 
 def _take_assignments(words: list[Word], where: str, into: list[Setting], facts: SourceFacts) -> list[Word]:
