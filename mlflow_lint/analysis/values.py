@@ -264,7 +264,24 @@ class ValueEvaluator:
             return values
         if binding.kind == "import" and binding.qualified_name:
             return self._imported(binding.qualified_name, expr.id, depth)
+        if isinstance(binding.node, (ast.For, ast.AsyncFor)) and isinstance(binding.node.target, ast.Name):
+            return self._loop_values(binding.node, depth)
         return ()
+
+    def _loop_values(self, loop: ast.For | ast.AsyncFor, depth: int) -> tuple[StrValue, ...]:
+        """``for alias in ["staging-champion", "champion"]``: each value the loop variable
+        takes, when it iterates over a literal list, tuple or set (directly or through a
+        name bound to one). A value that cannot be known makes the whole unknown."""
+        items = self.model.assigned_value(loop.iter, _MAX_DEPTH - depth)
+        if not isinstance(items, (ast.List, ast.Tuple, ast.Set)) or any(isinstance(e, ast.Starred) for e in items.elts):
+            return ()
+        out: list[StrValue] = []
+        for element in items.elts:
+            values = self.evaluate(element, depth + 1)
+            if not values:
+                return ()
+            out.extend(values)
+        return tuple(out)
 
     def _imported(self, qualified_name: str, shown: str, depth: int) -> tuple[StrValue, ...]:
         project = self.module.project
