@@ -310,6 +310,16 @@ def _set_char(char: str) -> str:
     return f"\\U{ord(char):08x}"
 
 
+def _member_at(text: str, j: int) -> tuple[str, int] | None:
+    """The bracket member character at ``text[j]`` (a backslash escapes the one after it)
+    and its index; None when the pattern ends there."""
+    if text[j] == "\\":
+        j += 1
+        if j >= len(text):
+            return None
+    return text[j], j
+
+
 def _bracket(text: str, start: int) -> tuple[str, int] | None:
     """The bracket expression at ``text[start]`` ("["), as wildmatch reads it: a "]" right
     after the opening (or after "!"/"^") is a member; "a-z" is a range unless "-" comes first
@@ -327,22 +337,11 @@ def _bracket(text: str, start: int) -> tuple[str, int] | None:
         if j >= n:
             return None
         char = text[j]
-        if char == "\\":
-            j += 1
-            if j >= n:
+        if char == "-" and previous is not None and j + 1 < n and text[j + 1] != "]":
+            found = _member_at(text, j + 1)
+            if found is None:
                 return None
-            char = text[j]
-            members.append(_set_char(char))
-            slash |= char == "/"
-            previous = char
-        elif char == "-" and previous is not None and j + 1 < n and text[j + 1] != "]":
-            j += 1
-            high = text[j]
-            if high == "\\":
-                j += 1
-                if j >= n:
-                    return None
-                high = text[j]
+            high, j = found
             if previous <= high:  # a reversed range matches nothing, and is no error
                 members.append(f"{_set_char(previous)}-{_set_char(high)}")
                 slash |= previous <= "/" <= high
@@ -363,6 +362,10 @@ def _bracket(text: str, start: int) -> tuple[str, int] | None:
                 previous = None
                 j = close
         else:
+            found = _member_at(text, j)
+            if found is None:
+                return None
+            char, j = found
             members.append(_set_char(char))
             slash |= char == "/"
             previous = char

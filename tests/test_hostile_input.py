@@ -315,6 +315,22 @@ def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "internal error" not in result.stderr, result.stderr
 
 
+def _run_console_script(root: Path, timeout: float, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed mlflow-lint on ``root``, failing the test if it outlives ``timeout``
+    seconds or prints a traceback."""
+    from .conftest import console_script
+
+    try:
+        result = subprocess.run(
+            [console_script(), *args], cwd=root, env={**os.environ, "NO_COLOR": "1", **_BYTECODE},
+            capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"mlflow-lint {' '.join(args)} did not finish within {timeout:g} s")
+    _no_traceback(result)
+    return result
+
+
 @pytest.fixture(scope="module")
 def cli_reports(hostile_project: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     """The installed console script over all rows at once (enough files for the process
@@ -501,21 +517,12 @@ IGNORE_ROWS = [
 
 @pytest.mark.parametrize("row", IGNORE_ROWS, ids=[row.id for row in IGNORE_ROWS])
 def test_hostile_ignore_patterns_do_not_hang(row: IgnoreRow, tmp_path: Path) -> None:
-    from .conftest import console_script
-
     root = _write_project(tmp_path / "project", [])
     (root / ".git").mkdir()
     for name, content in {f"{LONG_NAME}.py": KNOWN_BAD, f"{LONG_NAME}/{LONG_NAME}.py": KNOWN_BAD, **row.files}.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(content)
-    try:
-        result = subprocess.run(
-            [console_script(), "check", "--format", "json", "--no-cache", "--verbose", "."],
-            cwd=root, env={**os.environ, "NO_COLOR": "1", **_BYTECODE}, capture_output=True, text=True, timeout=20,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"{row.id}: mlflow-lint did not finish within 20 s")
-    _no_traceback(result)
+    result = _run_console_script(root, 20, "check", "--format", "json", "--no-cache", "--verbose", ".")
     assert result.returncode == 1, result.stderr
     reported = {f["path"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "MLF101"}
     assert reported == set(row.linted), reported
@@ -1041,18 +1048,9 @@ def test_notebook_whose_bad_cells_leave_brackets_open_is_bounded(monkeypatch: py
 def test_audit_of_many_findings_in_one_file_finishes(tmp_path: Path) -> None:
     """Each evidence row of a file filtered every finding of the file: a 20k-line .env took
     about two minutes to audit."""
-    from .conftest import console_script
-
     root = _write_project(tmp_path / "project", [])
     (root / ".env").write_text("".join(f"MLFLOW_TRACKING_URI=./mlruns{i}\n" for i in range(20_000)))
-    try:
-        result = subprocess.run(
-            [console_script(), "audit", "--format", "json", "--date", "2024-01-01", "."],
-            cwd=root, env={**os.environ, "NO_COLOR": "1", **_BYTECODE}, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        pytest.fail("mlflow-lint audit did not finish within 60 s")
-    _no_traceback(result)
+    result = _run_console_script(root, 60, "audit", "--format", "json", "--date", "2024-01-01", ".")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     gaps = [gap for pillar in document["pillars"] for gap in pillar["gaps"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.positions import Span as Position  # 1-based, characters, end exclusive
@@ -106,6 +107,44 @@ class SourceFacts:
     copies: list[Copy] = field(default_factory=list)
     comment_lines: dict[int, str] = field(default_factory=dict)  # line -> comment text (for noqa)
     python: list[EmbeddedPython] = field(default_factory=list)  # code the file runs with a Python interpreter
+
+    def moved(self, where: Callable[[Position], Position]) -> SourceFacts:
+        """The same facts with every position passed through ``where``: facts read from a
+        piece of a file (a here-document, a YAML scalar, a TOML string) put back on that
+        file's lines, or pinned to one span when where each word was is not known. Comment
+        lines move with the line of the first line's position."""
+
+        def word(item: Word) -> Word:
+            return replace(item, position=where(item.position))
+
+        def setting(item: Setting) -> Setting:
+            value = None if item.value is None else word(item.value)
+            return replace(item, value=value, position=where(item.position))
+
+        def code(item: EmbeddedPython) -> EmbeddedPython:
+            start = where(Position(item.line, item.column, item.line, item.column))
+            return replace(item, line=start.line, column=start.column)
+
+        return SourceFacts(
+            settings=[setting(item) for item in self.settings],
+            commands=[
+                replace(command, argv=tuple(word(w) for w in command.argv), position=where(command.position),
+                        environment=tuple(setting(e) for e in command.environment))
+                for command in self.commands
+            ],  # fmt: skip
+            copies=[replace(item, source=word(item.source)) for item in self.copies],
+            comment_lines={where(Position(line, 1, line, 1)).line: text for line, text in self.comment_lines.items()},
+            python=[code(item) for item in self.python],
+        )
+
+    def add(self, other: SourceFacts) -> None:
+        """Take in the facts of a piece of this file (comments already here win)."""
+        self.settings.extend(other.settings)
+        self.commands.extend(other.commands)
+        self.copies.extend(other.copies)
+        self.python.extend(other.python)
+        for line, text in other.comment_lines.items():
+            self.comment_lines.setdefault(line, text)
 
 
 def shell_value(text: str) -> StrValue:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import replace
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -94,7 +93,7 @@ def _add_script(facts: SourceFacts, script: str, lines: list[str], header: int, 
         parsed = parse_shell(script, where, at[0], at[1])
     else:  # escapes or a multi-line string: where each word is is not known, only the task
         line = header or 1
-        parsed = _pinned(parse_shell(script, where), line)
+        parsed = parse_shell(script, where).moved(lambda p: Position(line, 1, line, 1 + max(0, p.end_column - p.column)))
     facts.settings.extend(parsed.settings)
     for command in parsed.commands:
         facts.commands.append(Command(command.argv, command.position, environment + command.environment, True))
@@ -113,21 +112,3 @@ def _verbatim(lines: list[str], script: str, after: int) -> tuple[int, int] | No
                 return number, column + 1
             column = raw.find(script, column + 1)
     return None
-
-
-def _pinned(parsed: SourceFacts, line: int) -> SourceFacts:
-    """Every word at the start of ``line``, as wide as its text."""
-
-    def word(item: Word) -> Word:
-        return replace(item, position=Position(line, 1, line, 1 + len(item.text)))
-
-    def setting(item: Setting) -> Setting:
-        value = None if item.value is None else word(item.value)
-        return replace(item, value=value, position=value.position if value is not None else Position(line, 1, line, 1))
-
-    commands = []
-    for command in parsed.commands:
-        argv = tuple(word(w) for w in command.argv)
-        position = argv[0].position if argv else Position(line, 1, line, 1)
-        commands.append(replace(command, argv=argv, position=position, environment=tuple(setting(e) for e in command.environment)))
-    return SourceFacts(settings=[setting(item) for item in parsed.settings], commands=commands)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, SourceFacts, UnparsableText, Word
@@ -381,20 +381,7 @@ def _add_written_file(facts: SourceFacts, tokens: list[_Token], words: list[Word
         written = read_text_source(kind, text, f"{target} written by {where}")
     except UnparsableText:
         return  # a templated file: as when it is committed, skipped
-    facts.settings.extend(_shifted_setting(setting, shift) for setting in written.settings)
-    for command in written.commands:
-        facts.commands.append(
-            replace(
-                command,
-                argv=tuple(_shifted_word(word, shift) for word in command.argv),
-                position=_shifted(command.position, shift),
-                environment=tuple(_shifted_setting(setting, shift) for setting in command.environment),
-            )
-        )
-    facts.copies.extend(replace(copy, source=_shifted_word(copy.source, shift)) for copy in written.copies)
-    facts.python.extend(replace(code, line=code.line + shift) for code in written.python)
-    for line, comment in written.comment_lines.items():
-        facts.comment_lines.setdefault(line + shift, comment)
+    facts.add(written.moved(lambda p: Position(p.line + shift, p.column, p.end_line + shift, p.end_column)))
 
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash"})
@@ -407,11 +394,7 @@ def _add_shell_heredoc(facts: SourceFacts, tokens: list[_Token], words: list[Wor
     if body is None or not _reads_script_from_stdin(words):
         return
     text = _UNESCAPE.sub(r"\1", body.text) if body.expands else body.text
-    inner = parse_shell(text, where, body.position.line, body.position.column, indent)
-    facts.settings.extend(inner.settings)
-    facts.commands.extend(inner.commands)
-    facts.copies.extend(inner.copies)
-    facts.python.extend(inner.python)
+    facts.add(parse_shell(text, where, body.position.line, body.position.column, indent))
 
 
 def _reads_script_from_stdin(words: list[Word]) -> bool:
@@ -439,19 +422,6 @@ def _written_target(words: list[Word]) -> str | None:
         operands = [word.text for word in words[1:] if not word.text.startswith("-") and word.text != "<<"]
         return operands[0] if operands else None
     return None
-
-
-def _shifted(position: Position, lines: int) -> Position:
-    return Position(position.line + lines, position.column, position.end_line + lines, position.end_column)
-
-
-def _shifted_word(word: Word, lines: int) -> Word:
-    return replace(word, position=_shifted(word.position, lines))
-
-
-def _shifted_setting(setting: Setting, lines: int) -> Setting:
-    value = None if setting.value is None else _shifted_word(setting.value, lines)
-    return replace(setting, value=value, position=_shifted(setting.position, lines))
 
 
 def _take_assignments(words: list[Word], where: str, into: list[Setting], facts: SourceFacts) -> list[Word]:

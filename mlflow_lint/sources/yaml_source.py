@@ -10,7 +10,6 @@ key named like an MLflow-related variable, and ``command``/``args``/``entrypoint
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Iterator
 
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word
@@ -81,32 +80,13 @@ def _verbatim(node, lines: list[str]) -> bool:  # type: ignore[no-untyped-def]
     return raw == str(node.value)
 
 
-def _pinned(facts: SourceFacts, span: Position) -> SourceFacts:
-    """The facts with every position set to ``span``: for a scalar whose text YAML rewrote
-    (decoded escapes, folded lines), where each word was in the file is not known."""
-
-    def word(item: Word) -> Word:
-        return replace(item, position=span)
-
-    def setting(item: Setting) -> Setting:
-        return replace(item, value=None if item.value is None else word(item.value), position=span)
-
-    return SourceFacts(
-        settings=[setting(item) for item in facts.settings],
-        commands=[
-            replace(command, argv=tuple(word(w) for w in command.argv), position=span, environment=tuple(setting(e) for e in command.environment))
-            for command in facts.commands
-        ],
-        copies=facts.copies,
-        comment_lines=facts.comment_lines,
-    )
-
-
 def _shell_in_scalar(node, where: str, lines: list[str]) -> SourceFacts:  # type: ignore[no-untyped-def]
     """A flow scalar holding a shell command line."""
     word = _scalar_word(node, lines)
     facts = parse_shell(word.text, where, word.position.line, word.position.column)
-    return facts if _verbatim(node, lines) else _pinned(facts, word.position)
+    # A scalar YAML rewrote (decoded escapes, folded lines): where each word was is not
+    # known, so every fact points at the scalar.
+    return facts if _verbatim(node, lines) else facts.moved(lambda _: word.position)
 
 
 def _is_scalar(node) -> bool:  # type: ignore[no-untyped-def]
