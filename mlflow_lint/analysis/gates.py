@@ -36,6 +36,9 @@ _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
 # Reads of the model a protected alias points at now (the champion a candidate is compared with).
 ALIAS_READS = frozenset({"get_model_version_by_alias", "get_latest_versions", "search_model_versions", "get_registered_model"})
 _TASK_VALUES_GET = "jobs.taskValues.get"
+# What returns a model version (its tags record a validation step's verdict), or a run.
+_VERSION_GETTERS = frozenset({"get_model_version", "get_model_version_by_alias", "get_latest_versions", "search_model_versions"})
+_RUN_GETTERS = frozenset({"get_run", "search_runs", "last_active_run"})
 RAISING_GATES = frozenset({"mlflow.validate_evaluation_results", "mlflow.models.evaluation.validation.validate_evaluation_results"})
 _MAX_DEPTH = 4
 
@@ -126,10 +129,10 @@ class GateAnalysis:
         if depth > _MAX_DEPTH:
             return False
         if isinstance(expr, ast.Subscript):
-            return _is_tags(expr.value)
+            return self._registry_tags(expr.value)
         if isinstance(expr, ast.Call):
             func = expr.func
-            if isinstance(func, ast.Attribute) and func.attr == "get" and _is_tags(func.value):
+            if isinstance(func, ast.Attribute) and func.attr == "get" and self._registry_tags(func.value):
                 return True
             # ``dbutils`` is a notebook global: bound nowhere, so its dotted name as written.
             name = self.model.qualified_name(func) or dotted_name(func) or ""
@@ -139,6 +142,44 @@ class GateAnalysis:
             if binding is not None and binding.kind == "assign" and binding.value is not None:
                 return self._is_approval_read(binding.value, depth + 1)
         return False
+
+    def _registry_tags(self, expr: ast.AST) -> bool:
+        """The tags of a model version or a run MLflow returned: ``mv.tags`` where ``mv``
+        comes from ``get_model_version``/``get_model_version_by_alias``/a search (also an
+        element or a loop over its results), or ``run.data.tags`` of ``get_run``. Any
+        other ``.tags`` (a configuration's, say) records no validation."""
+        if not isinstance(expr, ast.Attribute) or expr.attr != "tags":
+            return False
+        owner = expr.value
+        if isinstance(owner, ast.Attribute) and owner.attr == "data":
+            return self._returned_by(owner.value, _RUN_GETTERS)
+        return self._returned_by(owner, _VERSION_GETTERS)
+
+    def _returned_by(self, expr: ast.AST, getters: frozenset[str], depth: int = 0) -> bool:
+        """``expr`` holds what one of MLflow's ``getters`` returned (or an element of it)."""
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(expr, ast.Subscript):
+            return self._returned_by(expr.value, getters, depth + 1)
+        if isinstance(expr, ast.Call):
+            return self._calls_mlflow(expr, getters)
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id, expr)
+            if binding is None:
+                return False
+            if isinstance(binding.node, (ast.For, ast.AsyncFor)):  # for mv in client.search_model_versions(...)
+                return self._returned_by(binding.node.iter, getters, depth + 1)
+            if binding.kind == "assign" and binding.value is not None:
+                return self._returned_by(binding.value, getters, depth + 1)
+        return False
+
+    def _calls_mlflow(self, call: ast.Call, methods: frozenset[str]) -> bool:
+        """A call of one of MLflow's ``methods`` (by terminal name): resolved to MLflow, or,
+        on a client that cannot be resolved (a parameter, a fixture), by its name."""
+        callee = self.model.callee(call)
+        if callee is not None:
+            return callee.startswith("mlflow.") and callee.rpartition(".")[2] in methods
+        return _terminal(call.func) in methods
 
     # -- the first model --------------------------------------------------------------------
     def is_bootstrap(self, node: ast.AST) -> bool:
@@ -160,7 +201,7 @@ class GateAnalysis:
 
     def _reads_alias(self, nodes: Sequence[ast.AST]) -> bool:
         return any(
-            isinstance(node, ast.Call) and _terminal(node.func) in ALIAS_READS for statement in nodes for node in ast.walk(statement)
+            isinstance(node, ast.Call) and self._calls_mlflow(node, ALIAS_READS) for statement in nodes for node in ast.walk(statement)
         )
 
     def _tests_no_champion(self, test: ast.expr) -> bool:
@@ -326,11 +367,6 @@ class _GuardScan:
 
 def _terminal(func: ast.AST) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-
-
-def _is_tags(expr: ast.AST) -> bool:
-    """``x.tags`` (a model version's, a run's ``run.data.tags``)."""
-    return isinstance(expr, ast.Attribute) and expr.attr == "tags"
 
 
 def _is_len_call(expr: ast.AST) -> bool:
