@@ -159,13 +159,12 @@ def check(
     # Reports show the configured severities ([tool.mlflow-lint.severity]); shadow-mode
     # rules are reported and marked, and never fail the run. Each finding carries both from
     # its own file's configuration (lint_paths marks them), whatever order paths came in.
-    shadow: tuple[str, ...] = ()
     hidden = result.hidden_in_tests
     if output_format == "json":
         from mlflow_lint.reporters.json_report import render_json
 
         report = render_json(
-            result.findings, catalog, result.files_checked, result.files_analysed, hidden_in_tests=hidden, shadow=shadow
+            result.findings, catalog, result.files_checked, result.files_analysed, hidden_in_tests=hidden
         )
     elif output_format == "sarif":
         from mlflow_lint.reporters.sarif import render_sarif
@@ -173,20 +172,20 @@ def check(
         cwd = Path.cwd()
         report = render_sarif(
             result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, skipped=result.skipped,
-            context=every_finding, hidden_in_tests=hidden, shadow=shadow,
+            context=every_finding, hidden_in_tests=hidden,
         )  # fmt: skip
     elif output_format == "github":
         from mlflow_lint.reporters.github import render_github
 
         cwd = Path.cwd()
-        report = render_github(result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd, shadow=shadow)
+        report = render_github(result.findings, catalog, source_root=_repository_root(cwd), cwd=cwd)
     else:
         from mlflow_lint.reporters.text import render_text
 
         colour = _use_colour(output is not None)
         report = render_text(
             result.findings, catalog, result.files_checked, statistics=statistics, style=click.style,
-            hidden_in_tests=hidden, shadow=shadow,
+            hidden_in_tests=hidden,
         )  # fmt: skip
 
     if output is not None:
@@ -201,7 +200,7 @@ def check(
         click.echo(report, nl=False, color=colour)
     if fix_summary is not None:
         click.echo(fix_summary, err=output_format != "text" or output is not None)
-    failing = [finding for finding in result.findings if not in_shadow(finding, shadow)]
+    failing = [finding for finding in result.findings if not in_shadow(finding)]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 

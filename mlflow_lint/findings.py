@@ -49,7 +49,7 @@ def in_shadow(finding: Finding, shadow: Sequence[str] = ()) -> bool:
     return finding.shadow or any(finding.rule.startswith(selector) for selector in shadow)
 
 
-def severity_of(finding: Finding, catalog: "Catalog") -> str:
+def severity_of(finding: Finding, catalog: Catalog) -> str:
     """The level a finding is reported at: its file's configured override, else the rule's."""
     if finding.level is not None:
         return finding.level

@@ -146,6 +146,9 @@ def test_severity_overrides_every_report(tmp_path: Path) -> None:
     assert [r["level"] for r in sarif["results"]] == ["warning"]
     text = run_cli("check", "--no-cache", cwd=project).stdout
     assert "(1 warning)" in text
+    audit = json.loads(run_cli("audit", "--format", "json", "--date", "2024-01-01", ".", cwd=project).stdout)
+    gaps = [gap for pillar in audit["pillars"] for gap in pillar["gaps"]]
+    assert [gap["severity"] for gap in gaps] == ["warning"]
 
 
 def test_shadow_mode_reports_without_failing(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from mlflow_lint.catalog import PILLARS, Catalog, Rule
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.discovery import discover, git_root, gitignore_spec
 from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
-from mlflow_lint.findings import Finding, fingerprints
+from mlflow_lint.findings import Finding, fingerprints, severity_of
 from mlflow_lint.project import ProjectIndex, find_project_root
 from mlflow_lint.sources import (
     TEXT_SOURCES,
@@ -200,7 +200,7 @@ def assemble(
         )
 
     score, verdict = scoring.overall([(p["verdict"], p["score"]) for p in pillars])
-    severities = Counter(catalog[f.rule].severity if f.rule in catalog.by_id else "error" for f in findings)
+    severities = Counter(severity_of(f, catalog) for f in findings)
     root = _project_root(request, cwd)
     commit, branch = git_commit(root)
     repository = git_root(root)
@@ -271,7 +271,7 @@ def _pillar(
     located: _Located,
     catalog: Catalog,
 ) -> dict[str, Any]:
-    by_severity = Counter(catalog[f.rule].severity for f, _ in findings)
+    by_severity = Counter(severity_of(f, catalog) for f, _ in findings)
     counts = {s: by_severity.get(s, 0) for s in scoring.SEVERITIES}
     kinds = kinds_of(pillar)
     own_items = [item for item in items if KINDS_BY_KEY[item.kind].pillar == pillar]
@@ -339,7 +339,7 @@ def _evidence_row(
     """A row: its status comes from the pillar's own findings at the site; findings of
     other pillars there are listed as ``other_rules`` (a stage URI loaded is MLF401's)."""
     own = [f for f in hits if f.rule in catalog.by_id and catalog[f.rule].pillar == pillar]
-    severities = [catalog[f.rule].severity for f in own]
+    severities = [severity_of(f, catalog) for f in own]
     status = next((s for s in scoring.SEVERITIES if s in severities), "ok" if assessed else "unassessed")
     row: dict[str, Any] = {"path": item.path}
     if item.cell is not None:
@@ -359,7 +359,7 @@ def _gap(finding: Finding, fingerprint: str, catalog: Catalog) -> dict[str, Any]
     data: dict[str, Any] = {
         "rule": finding.rule,
         "name": rule.name if rule else "",
-        "severity": rule.severity if rule else "error",
+        "severity": severity_of(finding, catalog),
         "path": finding.path,
         "line": finding.line,
         "column": finding.column,
