@@ -228,12 +228,3 @@ class ProjectIndex:
         if found is None or found[1].kind != "assign" or found[1].value is None:
             return None
         return found[0], found[1].value
-
-    def resolve_function(
-        self, importing: Path, qualified_name: str
-    ) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
-        """The project function a qualified name denotes (``utils.meta.tag_lineage``)."""
-        found = self.resolve_binding(importing, qualified_name)
-        if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return None
-        return found[0], found[1].node

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
+from mlflow_lint.analysis.definitions import project_definition
 from mlflow_lint.analysis.genai import logs_genai_model
 from mlflow_lint.analysis.module import AnalysedModule
 
@@ -248,27 +249,15 @@ def resolve_called_function(
 ) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
     """The project function ``call`` calls: same module, imported, or a method of ``self``."""
     func = call.func
-    model = module.model
-    if isinstance(func, ast.Name):
-        binding = model.lookup(func.id, func)
-        if binding is None:
-            return None
-        if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return module, binding.node
-        if binding.kind == "import" and binding.qualified_name and module.project is not None:
-            if binding.qualified_name.startswith("mlflow"):
-                return None
-            return module.project.resolve_function(module.path, binding.qualified_name)
-        return None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        cls = model._class_of_self(func.value)
+        cls = module.model._class_of_self(func.value)
         if cls is not None:
-            scope = model.scopes.get(cls)
+            scope = module.model.scopes.get(cls)
             for binding in scope.bindings.get(func.attr, []) if scope else []:
                 if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     return module, binding.node
             return None
-        raw = model._raw_qualified_name(func, 0)
-        if raw is not None and not raw.startswith("mlflow") and module.project is not None:
-            return module.project.resolve_function(module.path, raw)
-    return None
+    found = project_definition(module, func)
+    if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    return found[0], found[1].node

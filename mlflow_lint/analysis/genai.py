@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.calls import argument, dotted_name
+from mlflow_lint.analysis.definitions import project_definition
 from mlflow_lint.analysis.module import AnalysedModule
 
 # Flavors of LLM applications and frameworks: what they log is a chain, an agent or a
@@ -97,21 +98,10 @@ def _builds_path(module: AnalysedModule, expr: ast.AST) -> bool:
 
 def _class_of(module: AnalysedModule, func: ast.AST) -> tuple[AnalysedModule, ast.ClassDef] | None:
     """The project class a call instantiates (this module's, or imported)."""
-    if isinstance(func, ast.Name):
-        binding = module.model.lookup(func.id, func)
-        if binding is not None and binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
-            return module, binding.node
-        if binding is not None and binding.kind == "import" and binding.qualified_name and module.project is not None:
-            found = module.project.resolve_binding(module.path, binding.qualified_name)
-            if found is not None and isinstance(found[1].node, ast.ClassDef):
-                return found[0], found[1].node
+    found = project_definition(module, func)
+    if found is None or not isinstance(found[1].node, ast.ClassDef):
         return None
-    raw = module.model._raw_qualified_name(func, 0)
-    if raw is not None and module.project is not None and not raw.startswith("mlflow."):
-        found = module.project.resolve_binding(module.path, raw)
-        if found is not None and isinstance(found[1].node, ast.ClassDef):
-            return found[0], found[1].node
-    return None
+    return found[0], found[1].node
 
 
 def _genai_class(module: AnalysedModule, cls: ast.ClassDef, depth: int) -> bool:

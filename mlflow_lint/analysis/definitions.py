@@ -1,0 +1,35 @@
+"""The project's own definitions that names in a module denote."""
+
+from __future__ import annotations
+
+import ast
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import Binding
+
+
+def project_definition(module: AnalysedModule, expr: ast.AST) -> tuple[AnalysedModule, Binding] | None:
+    """The module-level definition of the project that a name or dotted name denotes: this
+    module's own, or one imported from another module of the project (``train``,
+    ``pkg.utils.train``, re-exports followed). None for MLflow's names and anything else."""
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is None:
+            return None
+        if binding.kind in ("def", "class"):
+            return module, binding
+        if binding.kind == "import" and binding.qualified_name and module.project is not None:
+            if _is_mlflow(binding.qualified_name):
+                return None
+            return module.project.resolve_binding(module.path, binding.qualified_name)
+        return None
+    if isinstance(expr, ast.Attribute):
+        raw = module.model._raw_qualified_name(expr, 0)
+        if raw is not None and not _is_mlflow(raw) and module.project is not None:
+            return module.project.resolve_binding(module.path, raw)
+    return None
+
+
+def _is_mlflow(name: str) -> bool:
+    """MLflow's own names (``mlflow_utils``, a project package, is not one of them)."""
+    return name == "mlflow" or name.startswith("mlflow.")
