@@ -58,7 +58,9 @@ class GateAnalysis:
         self._flags_in_progress: set[int] = set()
 
     # -- tests ------------------------------------------------------------------------------
-    def is_gate_test(self, expr: ast.AST, depth: int = 0) -> bool:
+    def is_gate_test(self, expr: ast.AST, depth: int = 0, negated: bool = False) -> bool:
+        """Whether ``expr`` holding is a gate passed; ``negated``: whether it *not* holding is
+        (the test of ``if ...: raise``, after which the code goes on only when it is false)."""
         if depth > _MAX_DEPTH * 2:
             return False
         if isinstance(expr, ast.Compare):
@@ -69,10 +71,13 @@ class GateAnalysis:
         if self._is_approval_read(expr):
             return True  # if dbutils.jobs.taskValues.get(taskKey="validate", key="passed"):
         if isinstance(expr, ast.BoolOp):
-            results = [self.is_gate_test(value, depth + 1) for value in expr.values]
-            return any(results) if isinstance(expr.op, ast.And) else all(results)
+            # Passing "a and b" needs both: one gate is enough. Passing "a or b" needs either:
+            # every part must be a gate ("gate or force" is bypassable). Negated, the other
+            # way round: "if failed and not force: raise" lets force through.
+            results = [self.is_gate_test(value, depth + 1, negated) for value in expr.values]
+            return any(results) if isinstance(expr.op, ast.And) != negated else all(results)
         if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
-            return self.is_gate_test(expr.operand, depth + 1)
+            return self.is_gate_test(expr.operand, depth + 1, not negated)
         if isinstance(expr, ast.Call):
             return self._is_gate_call(expr, depth)
         if isinstance(expr, ast.Name):
@@ -319,8 +324,11 @@ class GateAnalysis:
     def _guards_what_follows(self, earlier: ast.stmt) -> bool:
         if isinstance(earlier, ast.Assert) and self.is_gate_test(earlier.test):
             return True
-        if isinstance(earlier, ast.If) and self.is_gate_test(earlier.test):
-            if _always_exits(earlier.body, self.model) or _always_exits(earlier.orelse, self.model):
+        if isinstance(earlier, ast.If):
+            # "if <test>: raise" lets the code after it run when the test is false.
+            if _always_exits(earlier.body, self.model) and self.is_gate_test(earlier.test, negated=True):
+                return True
+            if _always_exits(earlier.orelse, self.model) and self.is_gate_test(earlier.test):
                 return True
         return self.is_raising_gate(earlier)
 
