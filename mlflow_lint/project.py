@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.safe_io import within
@@ -218,7 +219,7 @@ class ProjectIndex:
             return None
         target = max(imports, key=lambda b: b.position).qualified_name
         assert target is not None
-        if target.startswith("mlflow"):
+        if is_mlflow(target):
             return target
         return self.external_name(path, target, _depth + 1)
 

@@ -914,7 +914,9 @@ SCALING_ROWS = [
     # Each use of self.client read every ``self.client = ...`` of the class.
     ScalingRow("n-assignments-and-uses-of-one-attribute", "calls",
                lambda n: "import mlflow\nclass Trainer:\n" + "".join(f"    def step_{i}(self):\n        self.client = make_{i}()\n        self.client.transition_model_version_stage('m', {i}, 'Production')\n" for i in range(n)),
-               lambda n: []),
+               # make_i() is unknown, but only an MLflow client has this method (a stage
+               # transition to Production, unguarded: MLF402 too).
+               lambda n: [(rule, 5 + 3 * i) for rule in ("MLF401", "MLF402") for i in range(n)]),
 ]  # fmt: skip
 
 

@@ -62,9 +62,16 @@ _EXPLICIT_ALIASES: dict[str, str] = {
 }
 
 
+def is_mlflow(name: str) -> bool:
+    """Whether a qualified name is MLflow's own (``mlflow``, ``mlflow.x``). A project
+    package that merely starts with the word (``mlflow_utils``, ``mlflow_for_ml_dev``) is
+    not: its imports are resolved like any other project module's."""
+    return name == "mlflow" or name.startswith("mlflow.")
+
+
 def canonical(qualified_name: str) -> str:
     """Fold MLflow re-exports onto the public spelling; other names pass through."""
-    if not qualified_name.startswith("mlflow"):
+    if not is_mlflow(qualified_name):
         return qualified_name
     explicit = _EXPLICIT_ALIASES.get(qualified_name)
     if explicit is not None:
@@ -86,6 +93,27 @@ INSTANCE_FACTORIES: dict[str, str] = {
     "mlflow.deployments.get_deploy_client": DEPLOYMENT_CLIENT,
     DEPLOYMENT_CLIENT: DEPLOYMENT_CLIENT,
 }
+
+# Methods no other widely used class defines: a call of one is taken for MLflow's on a
+# receiver whose type cannot be known (a parameter, a fixture, a wrapper's attribute).
+CLIENT_ONLY_METHODS = frozenset(
+    {
+        "transition_model_version_stage",
+        "get_latest_versions",
+        "set_registered_model_alias",
+        "delete_registered_model_alias",
+        "get_model_version_by_alias",
+        "delete_registered_model",
+        "delete_model_version",
+        "create_model_version",
+        "create_registered_model",
+        "rename_registered_model",
+        "set_model_version_tag",
+        "set_registered_model_tag",
+        "get_model_version_download_uri",
+        "set_prompt_alias",
+    }
+)
 
 # Classes an annotation may name (``client: MlflowClient``).
 KNOWN_CLASSES = frozenset({MLFLOW_CLIENT, DEPLOYMENT_CLIENT})

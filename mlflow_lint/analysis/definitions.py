@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
@@ -19,17 +20,13 @@ def project_definition(module: AnalysedModule, expr: ast.AST) -> tuple[AnalysedM
         if binding.kind in ("def", "class"):
             return module, binding
         if binding.kind == "import" and binding.qualified_name and module.project is not None:
-            if _is_mlflow(binding.qualified_name):
+            if is_mlflow(binding.qualified_name):
                 return None
             return module.project.resolve_binding(module.path, binding.qualified_name)
         return None
     if isinstance(expr, ast.Attribute):
         raw = module.model._raw_qualified_name(expr, 0)
-        if raw is not None and not _is_mlflow(raw) and module.project is not None:
+        if raw is not None and not is_mlflow(raw) and module.project is not None:
             return module.project.resolve_binding(module.path, raw)
     return None
 
-
-def _is_mlflow(name: str) -> bool:
-    """MLflow's own names (``mlflow_utils``, a project package, is not one of them)."""
-    return name == "mlflow" or name.startswith("mlflow.")

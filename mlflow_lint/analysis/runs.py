@@ -7,6 +7,7 @@ import bisect
 import itertools
 from dataclasses import dataclass, field
 
+from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, effects_of, tag_keys_of
 from mlflow_lint.analysis.module import AnalysedModule
@@ -211,7 +212,7 @@ def enables_autolog(module: AnalysedModule) -> bool:
     if cached is None:
         model = module.model
         cached = module.cache["enables_autolog"] = any(
-            (callee := model.callee(call)) is not None and callee.startswith("mlflow") and callee.endswith(".autolog")  # type: ignore[arg-type]
+            (callee := model.callee(call)) is not None and is_mlflow(callee) and callee.endswith(".autolog")  # type: ignore[arg-type]
             for call in model.calls_named(frozenset({"autolog"}))
         )
     return bool(cached)

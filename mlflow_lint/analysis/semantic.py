@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -153,7 +154,24 @@ class SemanticModel:
         # ``self.x.f()`` cost N² class lookups.
         self._attribute_classes: dict[tuple[ast.ClassDef, str, int], str | None] = {}
         self._return_classes: dict[tuple[ast.AST, int], str | None] = {}
+        # The class a parameter without annotation holds, when the analysis knows the call
+        # that bound it (mlflow_lint.analysis.flow); None: parameters are untyped.
+        self.parameter_class: Callable[[Binding, int], str | None] | None = None
+        # Calls resolved by a method name only MLflow defines on a receiver of unknown type
+        # (``client.transition_model_version_stage(...)`` with ``client`` a parameter).
+        self.untyped_calls: set[ast.Call] = set()
         self._build()
+
+    def bound(self, parameter_class: Callable[[Binding, int], str | None]) -> SemanticModel:
+        """This model for one call of a function: the same scopes and bindings, parameters
+        typed by ``parameter_class``, and resolutions memoised apart (they may differ)."""
+        other = copy.copy(self)
+        other.parameter_class = parameter_class
+        other._callees = {}
+        other._attribute_classes = {}
+        other._return_classes = {}
+        other.untyped_calls = set()
+        return other
 
     def forget_callees(self) -> None:
         """Forget resolved callees (they may rest on other modules' re-exports)."""
@@ -482,7 +500,7 @@ class SemanticModel:
                 return scope.pick(name, use if own else None)
             if scope.star_imports:
                 for module in scope.star_imports:
-                    if module == "mlflow" or module.startswith("mlflow."):
+                    if api.is_mlflow(module):
                         return Binding(name, "import", scope.node, (0, 0), qualified_name=f"{module}.{name}")
             scope = scope.parent
             own = False
@@ -535,7 +553,7 @@ class SemanticModel:
                 if (
                     self.reexport_resolver is not None
                     and target is not None
-                    and not target.startswith("mlflow")
+                    and not api.is_mlflow(target)
                     and target.rpartition(".")[2] in _REEXPORTED_MLFLOW_NAMES
                 ):
                     try:
@@ -574,7 +592,23 @@ class SemanticModel:
             cls = self.instance_class(func.value)
             if cls is not None:
                 return f"{cls}.{func.attr}"
+            if func.attr in api.CLIENT_ONLY_METHODS and not self._own_method(func):
+                # Only an MLflow client has this method: found whatever the receiver, as
+                # ``$C.transition_model_version_stage(...)`` finds it (precision medium).
+                self.untyped_calls.add(call)
+                return f"{api.MLFLOW_CLIENT}.{func.attr}"
         return None
+
+    def _own_method(self, func: ast.Attribute) -> bool:
+        """``self.get_latest_versions()`` where the enclosing class defines the method: a
+        project wrapper's own method, not MLflow's."""
+        if not isinstance(func.value, ast.Name):
+            return False
+        cls = self._class_of_self(func.value)
+        if cls is None:
+            return False
+        scope = self.scopes.get(cls)
+        return scope is not None and any(b.kind == "def" for b in scope.bindings.get(func.attr, []))
 
     def instance_class(self, expr: ast.AST, _depth: int = 0) -> str | None:
         """The known MLflow class ``expr`` is an instance of (``mlflow.MlflowClient``)."""
@@ -596,6 +630,8 @@ class SemanticModel:
                 return found
             if binding.kind in ("param", "annotation") and binding.annotation is not None:
                 return self.annotation_class(binding.annotation, binding.node)
+            if binding.kind == "param" and self.parameter_class is not None:
+                return self.parameter_class(binding, _depth + 1)
             return None
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
             cls = self._class_of_self(expr.value)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
+from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.semantic import _own_returns
@@ -304,7 +305,7 @@ class ValueEvaluator:
                 )
         # settings.TRACKING_URI where ``settings`` is a project module
         raw = self.model._raw_qualified_name(expr, 0)
-        if raw is not None and not raw.startswith(("mlflow", "os.")):
+        if raw is not None and not is_mlflow(raw) and not raw.startswith("os."):
             imported = self._imported(raw, ast.unparse(expr), depth)
             if imported:
                 return imported

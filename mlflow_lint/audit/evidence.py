@@ -214,12 +214,12 @@ class _Collector:
         for call in model.nodes_by_type.get(ast.Call, ()):
             assert isinstance(call, ast.Call)
             callee = model.callee(call)
-            if callee is None or not callee.startswith(("mlflow", "os.")):
+            if callee is None or not (api.is_mlflow(callee) or callee.startswith("os.")):
                 continue
-            if callee.startswith("mlflow"):
+            if api.is_mlflow(callee):
                 self.out.api_calls[display_api(callee)] += 1
             self.settings(call)
-            if not callee.startswith("mlflow"):
+            if not api.is_mlflow(callee):
                 continue
             self.model_load(call, callee)
             self.registry_operation(call, callee)
@@ -704,7 +704,7 @@ def models_uri_name(value: StrValue) -> str | None:
 def _enables_autolog(module: AnalysedModule) -> bool:
     for call in module.model.nodes_by_type.get(ast.Call, ()):
         callee = module.model.callee(call)  # type: ignore[arg-type]
-        if callee is not None and callee.startswith("mlflow") and callee.endswith(".autolog"):
+        if callee is not None and api.is_mlflow(callee) and callee.endswith(".autolog"):
             return True
     return False
 
