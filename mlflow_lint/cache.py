@@ -42,7 +42,7 @@ from stat import S_ISREG
 from typing import Any, Callable
 
 from mlflow_lint import __version__
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, FlowStep
 from mlflow_lint.project import DependencyLog
 from mlflow_lint.safe_io import create_exclusively
 
@@ -51,6 +51,18 @@ _FORMAT = 2  # 2: signed (a MAC line before the JSON)
 _RACY_WINDOW_NS = 2_000_000_000
 _MAX_HASHED_BYTES = 200_000_000  # coarser than any file system's timestamp granularity
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+
+
+def _finding_row(finding: Finding) -> list[Any]:
+    row: list[Any] = [getattr(finding, name) for name in _FINDING_FIELDS]
+    row[_FINDING_FIELDS.index("flow")] = [[s.path, s.line, s.column, s.message] for s in finding.flow]
+    return row
+
+
+def _finding_from_row(row: list[Any]) -> Finding:
+    values = dict(zip(_FINDING_FIELDS, row))
+    values["flow"] = tuple(FlowStep(*step) for step in values.get("flow") or ())
+    return Finding(**values)
 
 
 class CacheUnavailable(Exception):
@@ -310,7 +322,7 @@ class ResultCache:
             if not still_holds(entry.get("deps") or {}):
                 self.misses += 1
                 return None
-            findings = [Finding(**dict(zip(_FINDING_FIELDS, row))) for row in entry["findings"]]
+            findings = [_finding_from_row(row) for row in entry["findings"]]
             cached = CachedResult(findings, bool(entry["analysed"]), entry["note"])
         except (KeyError, TypeError, ValueError):
             self.misses += 1
@@ -323,7 +335,7 @@ class ResultCache:
         self.results[path] = {
             "digest": digest,
             "deps": _log_to_json(log, self._module_digests(log)),
-            "findings": [[getattr(f, name) for name in _FINDING_FIELDS] for f in result.findings],
+            "findings": [_finding_row(f) for f in result.findings],
             "analysed": result.analysed,
             "note": result.note,
         }

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Sequence
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.cache import CachedResult, CacheUnavailable, ResultCache, cache_key, content_digest
 from mlflow_lint.catalog import Catalog, load_catalog
+from mlflow_lint.checks.through_calls import report_through_calls
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
@@ -810,6 +811,13 @@ def run_checks(
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
             reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
             internal_errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
+    try:
+        report_through_calls(ctx, _checks_for(selected))
+    except FactsDeferred:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug in the value flow must not lose the file
+        reason = f"internal error while following values through calls ({exc.__class__.__name__}: {exc}); please report it"
+        internal_errors.append(_unanalysable(shown, reason, 1, 1, selected, force=True))
     # Suppression comments apply after every check ran, so MLF001 can tell which were used.
     found = ctx.findings + internal_errors
     if not found and UNUSED_SUPPRESSION not in selected:

@@ -13,6 +13,17 @@ if TYPE_CHECKING:
     from mlflow_lint.catalog import Catalog
 
 
+@dataclass(frozen=True)
+class FlowStep:
+    """A place a finding's value passes through on its way to MLflow (a call of a
+    project function, then the MLflow call itself): SARIF ``codeFlows``, JSON ``flow``."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One reported problem. Lines and columns are 1-based; columns count characters.
@@ -41,6 +52,12 @@ class Finding:
     # its [severity] override for the rule, and whether the rule is in its shadow list.
     level: str | None = field(default=None, compare=False)
     shadow: bool = field(default=False, compare=False)
+    # Found through calls of project functions: the places after this one the value
+    # passes, the last being the MLflow call it reaches (mlflow_lint.checks.through_calls).
+    flow: tuple[FlowStep, ...] = field(default=(), compare=False)
+    # "medium" when found on a receiver whose type is not known (a method name only
+    # MLflow defines); None: the rule's own precision.
+    precision: str | None = field(default=None, compare=False)
 
 
 def in_shadow(finding: Finding, shadow: Sequence[str] = ()) -> bool:

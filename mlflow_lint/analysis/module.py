@@ -10,6 +10,7 @@ from mlflow_lint.analysis.semantic import SemanticModel
 from mlflow_lint.analysis.values import ValueEvaluator
 
 if TYPE_CHECKING:
+    from mlflow_lint.analysis.flow import Frame
     from mlflow_lint.project import ProjectIndex
 
 
@@ -27,6 +28,11 @@ class AnalysedModule:
         self._values: ValueEvaluator | None = None
         # Facts derived once per module by the analyses that need them (runs, effects).
         self.cache: dict[str, object] = {}
+        # The call whose arguments the parameters hold (analysis.flow.bound_module); None
+        # for the module analysed on its own.
+        self.frame: Frame | None = None
+        # The module as written, for facts that do not depend on a frame (gates).
+        self.base: AnalysedModule = self
 
     def release(self) -> None:
         """Drop derived facts that refer back to this module (evaluator, gate analysis), so

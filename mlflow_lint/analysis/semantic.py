@@ -30,6 +30,13 @@ _BUILTINS = frozenset(dir(builtins))
 _REEXPORTED_MLFLOW_NAMES = frozenset({"mlflow", "MlflowClient"})
 
 
+class _Unremembered(dict):  # type: ignore[type-arg]
+    """A memo that keeps nothing (see ``SemanticModel.bound``)."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Binding:
     """One binding of a name in a scope.
@@ -167,7 +174,9 @@ class SemanticModel:
         typed by ``parameter_class``, and resolutions memoised apart (they may differ)."""
         other = copy.copy(self)
         other.parameter_class = parameter_class
-        other._callees = {}
+        # Not memoised: resolving a callee may read the frame's arguments, and the
+        # analysis records which arguments each finding reads, on every use.
+        other._callees = _Unremembered()
         other._attribute_classes = {}
         other._return_classes = {}
         other.untyped_calls = set()

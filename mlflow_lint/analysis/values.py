@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.secrets import mask_secrets
-from mlflow_lint.analysis.semantic import _own_returns
+from mlflow_lint.analysis.semantic import Binding, _own_returns
 
 if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
@@ -201,6 +201,15 @@ class ValueEvaluator:
         value = self.model.assigned_value(expr, _MAX_DEPTH - depth)
         if isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool):
             return str(value.value)
+        if isinstance(value, ast.Name) and depth < _MAX_DEPTH:
+            # A parameter: the number the call under analysis passes (analysis.flow).
+            binding = self.model.lookup(value.id, value)
+            if binding is not None and binding.kind == "param":
+                from mlflow_lint.analysis import flow  # (cycle-free at runtime)
+
+                found = flow.frame_argument(self.module, binding)
+                if found is not None:
+                    return found[0].caller.values._number(found[1], depth + 1)
         return None
 
     def _binop(self, expr: ast.BinOp, depth: int) -> tuple[StrValue, ...]:
@@ -267,7 +276,26 @@ class ValueEvaluator:
             return self._imported(binding.qualified_name, expr.id, depth)
         if isinstance(binding.node, (ast.For, ast.AsyncFor)) and isinstance(binding.node.target, ast.Name):
             return self._loop_values(binding.node, depth)
+        if binding.kind == "param":
+            return self._parameter(binding, depth)
         return ()
+
+    def _parameter(self, binding: Binding, depth: int) -> tuple[StrValue, ...]:
+        """A parameter: the argument the call under analysis passes (analysis.flow), else
+        its default, else unknown."""
+        from mlflow_lint.analysis import flow  # (cycle-free at runtime)
+
+        found = flow.frame_argument(self.module, binding)
+        if found is not None:
+            frame, argument = found
+            return frame.caller.values.evaluate(argument, depth + 1)
+        if flow.parameter_unknown(self.module, binding) or not isinstance(binding.node, ast.arg):
+            return ()
+        function = flow.function_of_parameter(self.module, binding)
+        default = flow.parameter_default(function, binding.node) if function is not None else None
+        if default is None:
+            return ()
+        return tuple(replace(v, via=v.via or f"the default of {binding.name}") for v in self.evaluate(default, depth + 1))
 
     def _loop_values(self, loop: ast.For | ast.AsyncFor, depth: int) -> tuple[StrValue, ...]:
         """``for alias in ["staging-champion", "champion"]``: each value the loop variable

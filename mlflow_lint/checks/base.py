@@ -88,6 +88,7 @@ class FileContext:
         *,
         secret: bool = False,
         everywhere: bool = False,
+        precision: str | None = None,
         **fields: str,
     ) -> None:
         """Report at a text position (non-Python sources: a setting's value, a flag).
@@ -101,8 +102,6 @@ class FileContext:
         if rule is None:
             return
         context = "test" if not everywhere and rule.hidden_in(self.context) else None
-        if snippet:
-            snippet = mask_secrets(mask_literals(snippet) if secret else snippet, style="kind")
         self.findings.append(
             Finding(
                 path=self.display_path,
@@ -112,16 +111,33 @@ class FileContext:
                 end_line=position.end_line,
                 end_column=position.end_column,
                 message=rule.format_message(fields),
-                snippet=normalise_source(snippet) if snippet else None,
+                snippet=self.masked_snippet(snippet, secret=secret),
                 context=context,
+                precision=precision,
             )
         )
 
+    @staticmethod
+    def masked_snippet(snippet: str | None, *, secret: bool = False) -> str | None:
+        """A finding's snippet as stored: layout removed, secrets as their kind and length."""
+        if not snippet:
+            return None
+        return normalise_source(mask_secrets(mask_literals(snippet) if secret else snippet, style="kind"))
+
     def report(self, rule_id: str, node: ast.AST, *, secret: bool = False, everywhere: bool = False, **fields: str) -> None:
-        """Report at a Python node (characters, not UTF-8 bytes; the node's source as snippet)."""
+        """Report at a Python node (characters, not UTF-8 bytes; the node's source as snippet).
+        A call resolved only by a method name MLflow alone defines is reported at medium
+        precision (its receiver's type is not known)."""
         if rule_id in self.rules:
+            untyped = self.module is not None and node in self.module.model.untyped_calls
             self.report_at(
-                rule_id, self.lines.span(node), self.lines.segment(node), secret=secret, everywhere=everywhere, **fields
+                rule_id,
+                self.lines.span(node),
+                self.lines.segment(node),
+                secret=secret,
+                everywhere=everywhere,
+                precision="medium" if untyped else None,
+                **fields,
             )
 
 class Check:
@@ -159,4 +175,10 @@ class Check:
 
     def visit_store(self, ctx: FileContext) -> None:
         """A local tracking store in the repository (``ctx.display_path`` names it)."""
+
+    def guards_call(self, module: AnalysedModule, call: ast.Call, ctx: FileContext) -> bool:
+        """Whether ``call`` of a project function, in ``module``, is guarded so that what
+        the check finds in the function does not apply (MLF402: a metric gate around
+        ``promote(...)``). ``ctx`` is the file being linted."""
+        return False
 

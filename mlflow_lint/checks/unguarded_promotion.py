@@ -8,6 +8,7 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.gates import GateAnalysis
 from mlflow_lint.analysis.mlflow_calls import display_api
+from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.checks.base import Check, FileContext
 
 # callee -> (position, keyword) of the alias or stage argument
@@ -38,12 +39,15 @@ class UnguardedPromotion(Check):
         alias = self._protected_alias(ctx, alias_expr, protected)
         if alias is None:
             return
-        gates = ctx.python.cache.get("gates")
-        if not isinstance(gates, GateAnalysis):
-            gates = ctx.python.cache["gates"] = GateAnalysis(ctx.python, ctx.options.gate_functions)
+        gates = _gates(ctx.python, ctx)
         if gates.is_gated(node) or gates.choosing_test(alias_expr) is not None or gates.is_bootstrap(node):
             return
         ctx.report("MLF402", node, api=display_api(callee), alias=alias)  # type: ignore[arg-type]
+
+    def guards_call(self, module: AnalysedModule, call: ast.Call, ctx: FileContext) -> bool:
+        """``if auc > threshold: promote(client, "champion")`` gates the helper's move,
+        and so does any call from a gate module."""
+        return ctx.in_paths(ctx.options.gate_modules) or _gates(module, ctx).is_gated(call)
 
     @staticmethod
     def _protected_alias(ctx: FileContext, expr: ast.expr, protected: set[str]) -> str | None:
@@ -52,3 +56,13 @@ class UnguardedPromotion(Check):
                 return value.text.strip()
         return None
 
+
+
+def _gates(module: AnalysedModule, ctx: FileContext) -> GateAnalysis:
+    """The module's gate analysis. Gates are read from the code as written, the same under
+    any call of its functions (analysis.flow): one analysis serves them all."""
+    module = module.base
+    gates = module.cache.get("gates")
+    if not isinstance(gates, GateAnalysis):
+        gates = module.cache["gates"] = GateAnalysis(module, ctx.options.gate_functions)
+    return gates

@@ -31,6 +31,11 @@ def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = 
         data["context"] = finding.context  # "test": in test code, shown with --include-tests
     if in_shadow(finding, shadow):
         data["shadow"] = True  # reported, never failing the run
+    if finding.precision is not None:
+        data["precision"] = finding.precision  # "medium": the receiver's type is not known
+    if finding.flow:
+        # Found through calls: where the value goes next, the last step being MLflow's call.
+        data["flow"] = [{"path": s.path, "line": s.line, "column": s.column, "message": s.message} for s in finding.flow]
     return data
 
 

@@ -218,7 +218,31 @@ def _result(
         locations=[om.Location(physical_location=_physical_location(finding, locator))],
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
         properties=_result_properties(finding, shadow),
+        code_flows=_code_flows(finding, locator) if finding.flow else None,
     )
+
+
+def _code_flows(finding: Finding, locator: _Locator) -> list[om.CodeFlow]:
+    """The path from the flagged value to the MLflow call it reaches, as CodeQL's path
+    alerts give it: the result's own location, then each step."""
+    start = om.ThreadFlowLocation(
+        location=om.Location(
+            physical_location=_physical_location(finding, locator), message=om.Message(text="the value is written here")
+        )
+    )
+    steps = [
+        om.ThreadFlowLocation(
+            location=om.Location(
+                physical_location=om.PhysicalLocation(
+                    artifact_location=locator.artifact(step.path),
+                    region=om.Region(start_line=step.line, start_column=step.column),
+                ),
+                message=om.Message(text=_sentence(step.message)),
+            )
+        )
+        for step in finding.flow
+    ]
+    return [om.CodeFlow(thread_flows=[om.ThreadFlow(locations=[start, *steps])])]
 
 
 def _result_properties(finding: Finding, shadow: Sequence[str]) -> om.PropertyBag | None:
@@ -227,6 +251,8 @@ def _result_properties(finding: Finding, shadow: Sequence[str]) -> om.PropertyBa
         entries["context"] = finding.context
     if in_shadow(finding, shadow):
         entries["shadow"] = True
+    if finding.precision is not None:
+        entries["precision"] = finding.precision
     return _property_bag(**entries) if entries else None
 
 

@@ -1,0 +1,205 @@
+"""Values that cross a function boundary: a call's arguments bound to the callee's parameters.
+
+A :class:`Frame` is one call of a project function, seen from the code that makes it:
+which argument expression each parameter receives. Analysing the callee *under* a frame
+(:func:`bound_module`) makes its parameters hold the caller's values — a string the
+caller wrote, an ``MlflowClient()`` it built — so the same checks that read a function's
+own literals read the values its callers pass, through several call levels (a frame's
+caller may itself be analysed under a frame). Unknown stays unknown: a parameter no frame
+binds is its default when it has one, else unknown.
+
+Which parts of a function are worth analysing again under a frame is the function's
+*summary* (:func:`parameter_dependent_nodes`): the nodes that mention a parameter, directly
+or through a local variable computed from one. It is computed once per function.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import Binding
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+MAX_CALL_LEVELS = 4  # caller -> f -> g -> h -> sink
+_MAX_TAINT_ROUNDS = 8
+
+
+@dataclass(eq=False)
+class Frame:
+    """One call of ``function`` made by ``call`` in ``caller``.
+
+    ``arguments`` maps each parameter the call passes to the expression passed. ``opaque``:
+    the call unpacks ``*args`` or ``**kwargs``, so a parameter not in ``arguments`` may
+    still receive something (its default is not known to apply). ``reads`` collects the
+    parameters whose argument an analysis under this frame read: what a finding owes to
+    the call.
+    """
+
+    caller: AnalysedModule
+    call: ast.Call
+    function: FunctionNode
+    arguments: dict[str, ast.expr]
+    opaque: bool = False
+    parent: Frame | None = None
+    reads: set[str] = field(default_factory=set)
+
+    @property
+    def level(self) -> int:
+        return 1 if self.parent is None else self.parent.level + 1
+
+    @property
+    def top(self) -> Frame:
+        return self if self.parent is None else self.parent.top
+
+    def chain(self) -> list[Frame]:
+        """The frames from the outermost call to this one."""
+        return ([] if self.parent is None else self.parent.chain()) + [self]
+
+
+def bind_arguments(call: ast.Call, function: FunctionNode | ast.Lambda, method: bool) -> tuple[dict[str, ast.expr], bool]:
+    """Which expression of ``call`` each parameter of ``function`` receives, and whether
+    the call unpacks ``*args``/``**kwargs`` (then the rest is unknown). ``method``: the
+    call goes through an instance (``self.helper(x)``), so the first parameter is skipped."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if method and positional:
+        positional = positional[1:]
+    bound: dict[str, ast.expr] = {}
+    opaque = False
+    for index, value in enumerate(call.args):
+        if isinstance(value, ast.Starred):
+            opaque = True
+            break
+        if index < len(positional):
+            bound[positional[index].arg] = value
+    keyword_names = {a.arg for a in arguments.args + arguments.kwonlyargs}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            opaque = True
+        elif keyword.arg in keyword_names:
+            bound[keyword.arg] = keyword.value
+    return bound, opaque
+
+
+def parameter_default(function: FunctionNode | ast.Lambda, parameter: ast.arg) -> ast.expr | None:
+    """The default value of ``parameter`` in ``function``'s signature, if any."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if parameter in positional:
+        offset = len(positional) - len(arguments.defaults)
+        index = positional.index(parameter)
+        return arguments.defaults[index - offset] if index >= offset else None
+    if parameter in arguments.kwonlyargs:
+        return arguments.kw_defaults[arguments.kwonlyargs.index(parameter)]
+    return None
+
+
+def function_of_parameter(module: AnalysedModule, binding: Binding) -> FunctionNode | ast.Lambda | None:
+    """The function whose signature declares the parameter ``binding`` binds."""
+    signature = module.model.parents.get(binding.node)
+    function = module.model.parents.get(signature) if signature is not None else None
+    return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else None
+
+
+def bound_module(module: AnalysedModule, frame: Frame) -> AnalysedModule:
+    """``module`` analysed under ``frame``: the same source, tree and scopes, its
+    parameters bound to the frame's arguments, every derived fact computed afresh."""
+    bound = copy.copy(module)
+    bound.frame = frame
+    bound.base = module.base
+    bound.model = module.model.bound(lambda binding, depth: parameter_class(bound, binding, depth))
+    bound.cache = {}
+    bound._values = None
+    return bound
+
+
+def frame_argument(module: AnalysedModule, binding: Binding) -> tuple[Frame, ast.expr] | None:
+    """The argument the call being analysed passes for a parameter, if a frame binds it
+    (and records the read: the finding owes it to that argument)."""
+    frame = module.frame
+    if frame is None:
+        return None
+    function = function_of_parameter(module, binding)
+    if function is not frame.function:
+        return None
+    argument = frame.arguments.get(binding.name)
+    if argument is None:
+        return None
+    frame.reads.add(binding.name)
+    return frame, argument
+
+
+def parameter_unknown(module: AnalysedModule, binding: Binding) -> bool:
+    """Whether a parameter's value cannot be known under the current frame: the call
+    unpacks ``*args``/``**kwargs``, so its default is not known to apply."""
+    frame = module.frame
+    return frame is not None and frame.opaque and function_of_parameter(module, binding) is frame.function
+
+
+def parameter_class(module: AnalysedModule, binding: Binding, depth: int) -> str | None:
+    """The MLflow class a parameter holds under the current frame (``promote(client)``
+    called with ``MlflowClient()``), or None."""
+    found = frame_argument(module, binding)
+    if found is None:
+        return None
+    frame, argument = found
+    return frame.caller.model.instance_class(argument, depth)
+
+
+# -- summaries --------------------------------------------------------------------------
+def parameter_dependent_nodes(
+    module: AnalysedModule, function: FunctionNode, node_types: tuple[type[ast.AST], ...]
+) -> list[ast.AST]:
+    """The nodes of ``function``'s own body (nested definitions excluded) of ``node_types``
+    that mention a parameter, directly or through a local variable assigned from one.
+    Computed once per function and node types."""
+    cache: dict[tuple[ast.AST, tuple[type[ast.AST], ...]], list[ast.AST]] = module.cache.setdefault(
+        "parameter_dependent_nodes", {}
+    )  # type: ignore[assignment]
+    key = (function, node_types)
+    found = cache.get(key)
+    if found is None:
+        tainted = _parameter_dependent_names(module, function)
+        found = cache[key] = [
+            node for node in _own_nodes(function) if isinstance(node, node_types) and _mentions(node, tainted)
+        ] if tainted else []
+    return found
+
+
+def _parameter_dependent_names(module: AnalysedModule, function: FunctionNode) -> set[str]:
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    tainted = {a.arg for a in every if a.arg not in ("self", "cls")}
+    scope = module.model.scopes.get(function)
+    if scope is None or not tainted:
+        return tainted
+    for _ in range(_MAX_TAINT_ROUNDS):
+        grown = {
+            name
+            for name, bindings in scope.bindings.items()
+            if name not in tainted
+            and any(b.kind in ("assign", "with") and b.value is not None and _mentions(b.value, tainted) for b in bindings)
+        }
+        if not grown:
+            break
+        tainted |= grown
+    return tainted
+
+
+def _mentions(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(child, ast.Name) and child.id in names for child in ast.walk(node))
+
+
+def _own_nodes(function: FunctionNode) -> Iterator[ast.AST]:
+    """Every node of the function's body, not descending into nested functions or classes."""
+    stack: list[ast.AST] = list(reversed(function.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
