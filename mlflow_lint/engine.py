@@ -463,15 +463,17 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     if len(data) > read_limit(path):
         return _Outcome(_honour_selection([_unanalysable(shown, too_large(size), 1, 1, selected_ids)], selected_ids), False)
     digest = content_digest(data) if settings.record else None
-    # A file that never says "mlflow" (sources.prefilter) cannot produce a finding; with
-    # MLF001 on, a suppression comment is worth reading even in a file without MLflow.
-    if not may_mention_mlflow(data) and not (UNUSED_SUPPRESSION in selected_ids and may_hold_noqa(data)):
-        return _Outcome([], False, None, digest)
     index = project_for(path)
+    log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None
+    # A file that never says "mlflow" (sources.prefilter) can produce a finding only by
+    # passing values to a project module that does (analysis.flow); with MLF001 on, a
+    # suppression comment is worth reading even in a file without MLflow.
+    if not may_mention_mlflow(data) and not (UNUSED_SUPPRESSION in selected_ids and may_hold_noqa(data)):
+        if not _calls_into_mlflow_users(index, path, data, log):
+            return _Outcome([], False, None, digest, log)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
     index.defer_facts = settings.defer_facts
-    log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None
     if log is not None:
         index.start_log(log)
     try:
@@ -486,6 +488,18 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
         index.stop_log()
         index.defer_facts = False
     return _Outcome(findings, True, None, digest, log)
+
+
+def _calls_into_mlflow_users(index: ProjectIndex, path: Path, data: bytes, log: DependencyLog | None) -> bool:
+    """Whether a Python file that never says "mlflow" imports a project module that uses
+    MLflow (ProjectIndex.imports_mlflow_users); what the answer read goes to ``log``."""
+    if index.root is None or source_kind(path) not in ("python", "notebook"):
+        return False
+    index.log = log
+    try:
+        return index.imports_mlflow_users(path, data)
+    finally:
+        index.log = None
 
 
 def _leaves_project(path: Path, settings: _Settings) -> bool:

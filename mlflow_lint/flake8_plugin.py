@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from mlflow_lint import __version__
+from mlflow_lint.sources.notebook import is_databricks_source
 from mlflow_lint.sources.prefilter import text_may_mention_mlflow
 
 if TYPE_CHECKING:
@@ -87,10 +88,12 @@ class MlflowLintChecker:
 
     def _findings(self) -> list[Finding]:
         source = "".join(self.lines)
-        mentions_mlflow = text_may_mention_mlflow(source)  # the engine's prefilter, on text
+        path = Path(self.filename).resolve()
+        # The engine's prefilter, on text: the file says "mlflow", or imports a project
+        # module that uses MLflow (its calls may pass values to it).
+        mentions_mlflow = text_may_mention_mlflow(source) or _imports_mlflow_users(path, source)
         if not isinstance(self.tree, ast.Module) or not (mentions_mlflow or _NOQA_MLF.search(source)):
             return []  # nothing any rule could flag: not even the configuration is read
-        path = Path(self.filename).resolve()
         settings = self._settings_for(path.parent)
         if settings.error is not None:
             from mlflow_lint.findings import Finding
@@ -116,6 +119,22 @@ class MlflowLintChecker:
         index = project_for(path)
         if index.facts_source is None:  # MLF102 asks for them only when the file sets a URI
             index.facts_source = cached_facts_source(settings.cache_dir)
+        if is_databricks_source(source):
+            # Cells, magics and ``%run`` includes are read as the CLI reads them (flake8's
+            # tree sees ``# MAGIC %run`` as a comment); lines stay the file's.
+            from mlflow_lint.engine import lint_bytes
+
+            findings = lint_bytes(
+                source.encode("utf-8", "surrogatepass"),
+                display_path(path, cwd),
+                selected,
+                path=path,
+                project=index,
+                options=settings.options,
+                display_root=str(cwd),
+                kind="python",
+            )
+            return [f for f in findings if settings.include_tests or f.context != "test"]
         module = AnalysedModule(path, source, self.tree, index)
         if _is_the_file_on_disk(path, source):
             index.register(module)
@@ -205,3 +224,10 @@ def _unanalysable_message(reason: str) -> str:
 
 
 __all__ = ["MlflowLintChecker"]
+
+
+def _imports_mlflow_users(path: Path, source: str) -> bool:
+    from mlflow_lint.engine import project_for
+
+    index = project_for(path)
+    return index.root is not None and index.imports_mlflow_users(path, source.encode("utf-8", "surrogatepass"))

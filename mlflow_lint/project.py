@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,15 @@ from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.safe_io import within
+from mlflow_lint.sources.prefilter import may_mention_mlflow
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
+# ``from pkg.mod import a, b`` / ``import pkg.mod as m, other``, also inside notebook JSON
+# strings; an over-approximation is fine (it only sends a file to the parser).
+_FROM_IMPORT = re.compile(rb"(?:^|[\s\"])from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w ,\t]*)", re.MULTILINE)
+_IMPORT = re.compile(rb"(?:^|[\s\"])import[ \t]+([\w., \t]+)", re.MULTILINE)
+_MAX_IMPORT_LEVELS = 4  # as many as the value flow follows calls (analysis.flow)
 _MAX_MODULE_BYTES = 2_000_000
 _MAX_REEXPORT_DEPTH = 6
 _MAX_CACHED_MODULES = 32  # measured on the MLflow tree: 128 held 196 MiB; 32, 114 MiB and no slower
@@ -68,6 +75,9 @@ class ProjectIndex:
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
         self._files: dict[tuple[Path, str], Path | None] = {}
+        # Project modules that say "mlflow", or import one that does (imports_mlflow_users).
+        # (the answer, the modules it read).
+        self._mlflow_users: dict[Path, tuple[bool, frozenset[str]]] = {}
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
 
@@ -175,6 +185,64 @@ class ProjectIndex:
             if os.path.isfile(os.path.join(candidate, "__init__.py")):
                 return Path(candidate, "__init__.py")
         return None
+
+    # -- the prefilter's second look ---------------------------------------------------------
+    def imports_mlflow_users(self, importing: Path, data: bytes) -> bool:
+        """Whether a file that never says "mlflow" imports a project module that does, or
+        that imports one that does (up to four levels): its calls may pass values to MLflow
+        through that module's functions (analysis.flow), so it is worth parsing. The modules
+        read are logged for the result cache."""
+        directory = importing.resolve().parent
+        return any(self._uses_mlflow(found, 1) for found in self._imported_files(directory, data))
+
+    def _imported_files(self, directory: Path, data: bytes) -> list[Path]:
+        names: list[str] = []
+        for match in _FROM_IMPORT.finditer(data):
+            module = match.group(1).decode("ascii", "replace")
+            names.append(module)
+            prefix = module if module.endswith(".") else module + "."
+            names.extend(prefix + n.strip() for n in match.group(2).decode("ascii", "replace").split(",") if n.strip().isidentifier())
+        for match in _IMPORT.finditer(data):
+            for part in match.group(1).decode("ascii", "replace").split(","):
+                words = part.split()
+                if words:
+                    names.append(words[0])
+        found: list[Path] = []
+        for name in dict.fromkeys(n for n in names if n and not is_mlflow(n)):
+            path = self.module_file_from(directory, name)
+            if path is not None:
+                found.append(path)
+        return found
+
+    def _uses_mlflow(self, path: Path, level: int) -> bool:
+        uses, read = self._mlflow_user(path.resolve(), level)
+        if self.log is not None:
+            self.log.modules.update(read)  # the answer rests on every module it read
+        return uses
+
+    def _mlflow_user(self, key: Path, level: int) -> tuple[bool, frozenset[str]]:
+        known = self._mlflow_users.get(key)
+        if known is not None:
+            return known
+        self._mlflow_users[key] = (False, frozenset({str(key)}))  # an import cycle adds nothing
+        read = {str(key)}
+        uses = False
+        try:
+            inside = self.boundary is None or within(key, self.boundary)
+            data = key.read_bytes() if inside and key.stat().st_size <= _MAX_MODULE_BYTES else b""
+        except OSError:
+            data = b""
+        if may_mention_mlflow(data):
+            uses = True
+        elif data and level < _MAX_IMPORT_LEVELS:
+            for found in self._imported_files(key.parent, data):
+                found_uses, found_read = self._mlflow_user(found.resolve(), level + 1)
+                read |= found_read
+                if found_uses:
+                    uses = True
+                    break
+        result = self._mlflow_users[key] = (uses, frozenset(read))
+        return result
 
     def resolve_binding(
         self, importing: Path, qualified_name: str, _depth: int = 0

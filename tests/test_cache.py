@@ -82,6 +82,34 @@ def test_changing_a_helper_module_changes_the_findings_of_the_file_that_imports_
     assert _on(_lint(project, cache, "train.py")[0], "train.py") == {(4, "MLF101")}  # named alone, too
 
 
+def test_editing_a_helper_flips_the_finding_at_its_call_on_a_warm_run(tmp_path: Path) -> None:
+    """A value that flows through a helper (issue 13): the caller's finding is re-derived when
+    only the helper changes, and its path survives the cache."""
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "helpers.py": "import mlflow\n\n\ndef setup(uri):\n    mlflow.set_tracking_uri(uri)\n",
+            "train.py": "from helpers import setup\n\nsetup('./mlruns')\n",
+        },
+    )
+    cache = tmp_path / "cache"
+
+    def flows() -> list[tuple[int, str, tuple[tuple[str, int], ...]]]:
+        result = lint_paths([project], Config(root=project), all_rules(), cwd=project, cache_dir=cache)
+        return [(f.line, f.rule, tuple((s.path, s.line) for s in f.flow)) for f in result.findings if f.path == "train.py"]
+
+    expected = [(3, "MLF101", (("helpers.py", 5),))]
+    assert flows() == expected
+    assert flows() == expected  # warm: the path comes back from the cache
+    (project / "helpers.py").write_text("import mlflow\n\n\ndef setup(uri):\n    print(uri)\n")
+    assert flows() == []  # train.py did not change
+    (project / "helpers.py").write_text("import mlflow\n\n\ndef setup(uri):\n    mlflow.pyfunc.load_model(uri)\n")
+    assert flows() == [(3, "MLF602", (("helpers.py", 5),))]  # now a model loaded from a local path
+    (project / "train.py").write_text("from helpers import setup\n\nsetup('runs:/abc/model')\n")
+    assert flows() == [(3, "MLF601", (("helpers.py", 5),))]
+
+
 def test_a_new_module_that_an_import_now_finds_invalidates_the_importer(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "pkg").mkdir(parents=True)

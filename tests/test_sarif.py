@@ -46,7 +46,7 @@ BROKEN = "import mlflow\ndef f(:\n    pass\n"
 EXPLAINED_WARNINGS: set[tuple[str, str]] = set()
 
 CASES = [
-    "clean", "parse-error", "skipped", "notebook", "security", "outside-root", "file-names", "snapshot",
+    "clean", "parse-error", "skipped", "notebook", "security", "outside-root", "file-names", "snapshot", "flow",
     *[f"rule-{rule.id}" for rule in EXAMPLE_RULES],
 ]  # fmt: skip
 
@@ -187,8 +187,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     snapshot = _snapshot_project(projects / "snapshot")
     files["snapshot"] = _cli_sarif(snapshot, out / "snapshot.sarif", *SNAPSHOT_ARGS, expect=1)
+    flow = _write(projects / "flow", FLOW_PROJECT)
+    files["flow"] = _cli_sarif(flow, out / "flow.sarif", ".", expect=1)
     assert sorted(files) == sorted(CASES)
     return files
+
+
+# A value passed to a project helper that hands it to MLflow two calls down (issue 13).
+FLOW_PROJECT = {
+    "pyproject.toml": "[project]\nname = 'flow'\n",
+    "tools/tracking.py": "import mlflow\n\n\ndef setup(uri):\n    mlflow.set_tracking_uri(uri)\n\n\ndef configure(uri):\n    setup(uri)\n",
+    "train.py": "from tools.tracking import configure\n\nconfigure('./mlruns')\n",
+}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -612,3 +622,17 @@ def test_sarif_om_is_imported_only_for_the_sarif_format(tmp_path: Path) -> None:
     assert not loads_sarif_om(".")
     assert not loads_sarif_om(".", "--format", "github")
     assert loads_sarif_om(".", "--format", "sarif")
+
+
+def test_a_finding_through_calls_carries_its_path_as_a_code_flow(corpus: dict[str, Path]) -> None:
+    (result,) = _results(corpus["flow"])
+    assert result["ruleId"] == "MLF101"
+    assert "through configure() at tools/tracking.py:5" in result["message"]["text"]
+    (flow,) = result["codeFlows"]
+    (thread,) = flow["threadFlows"]
+    steps = [
+        (step["location"]["physicalLocation"]["artifactLocation"]["uri"], step["location"]["physicalLocation"]["region"]["startLine"])
+        for step in thread["locations"]
+    ]
+    # The literal, the call that passes it on, the MLflow call it reaches.
+    assert steps == [("train.py", 3), ("tools/tracking.py", 9), ("tools/tracking.py", 5)]

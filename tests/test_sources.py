@@ -10,6 +10,7 @@ import pytest
 
 from mlflow_lint.sources.dockerfile import parse_dockerfile
 from mlflow_lint.sources.dotenv import parse_dotenv
+from mlflow_lint.sources.notebook import Cell, virtual_source
 from mlflow_lint.sources.shell import parse_shell, split_commands, tokenize
 from mlflow_lint.sources.yaml_source import UnparsableYaml, parse_yaml
 
@@ -236,3 +237,23 @@ def test_here_documents_read_as_the_files_and_scripts_they_are() -> None:
     assert [(code.text, code.line) for code in facts.python] == [("import mlflow\n", 9)]
     deep = "".join(f"bash -s <<E{i}\n" for i in range(400)) + "mlflow server\n" + "".join(f"E{i}\n" for i in reversed(range(400)))
     assert parse_shell(deep, "deep.sh").commands == []
+
+
+@pytest.mark.parametrize(
+    ("magic", "included"),
+    [
+        ("%run ./includes/setup", "from .includes.setup import *"),
+        ("%run ../common/config.py", "from ..common.config import *"),
+        ("%run -i helpers.ipynb", "from .helpers import *"),
+        ("%run \"./setup\"", "from .setup import *"),
+        ("%run /Workspace/Shared/setup", None),  # outside the repository
+        ("%run ./my-setup", None),  # no module name spells it
+        ("%pip install mlflow", None),
+    ],
+)
+def test_a_run_magic_brings_the_included_notebooks_names_into_scope(magic: str, included: str | None) -> None:
+    from mlflow_lint.sources.notebook import _included
+
+    assert _included(magic) == included
+    cell = virtual_source([Cell(0, (magic, "x = 1"))]).text.splitlines()
+    assert cell == [included or "pass", "x = 1"]

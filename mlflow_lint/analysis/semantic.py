@@ -152,6 +152,12 @@ class SemanticModel:
         # Set by the owner when a project is known: the name a project module re-exports
         # (``from madewithml.config import mlflow`` -> ``mlflow``), or None.
         self.reexport_resolver: Callable[[str], str | None] | None = None
+        # Set by the owner when a project is known: what ``name`` denotes when ``from module
+        # import *`` (or a notebook's ``%run``) brings it from a project module, or None.
+        self.star_resolver: Callable[[str, str], str | None] | None = None
+        # Set by the owner when a project is known: for a qualified name a project module
+        # assigns (``setup.client``), the MLflow class of its value, "" if unknown; else None.
+        self.imported_instance: Callable[[str], str | None] | None = None
         # What the resolver said per imported name: asking it per use read the other
         # module's bindings of the name per use, N uses × N bindings.
         self._reexports: dict[str, str | None] = {}
@@ -511,6 +517,9 @@ class SemanticModel:
                 for module in scope.star_imports:
                     if api.is_mlflow(module):
                         return Binding(name, "import", scope.node, (0, 0), qualified_name=f"{module}.{name}")
+                    found = self.star_resolver(module, name) if self.star_resolver is not None else None
+                    if found is not None:
+                        return Binding(name, "import", scope.node, (0, 0), qualified_name=found)
             scope = scope.parent
             own = False
         return None
@@ -594,9 +603,17 @@ class SemanticModel:
         ``mlflow.MlflowClient.download_artifacts``.
         """
         name = self.qualified_name(call.func)
-        if name is not None:
-            return name
         func = call.func
+        if name is not None:
+            # ``client.f()`` with ``client`` imported from a project module: a method of
+            # what that module assigned to it, when that is known; else the name itself.
+            variable = self._imported_variable(func.value) if isinstance(func, ast.Attribute) and not api.is_mlflow(name) else None
+            if variable is None:
+                return name
+            if variable:
+                return f"{variable}.{func.attr}"
+            if func.attr not in api.CLIENT_ONLY_METHODS:
+                return name
         if isinstance(func, ast.Attribute):
             cls = self.instance_class(func.value)
             if cls is not None:
@@ -607,6 +624,16 @@ class SemanticModel:
                 self.untyped_calls.add(call)
                 return f"{api.MLFLOW_CLIENT}.{func.attr}"
         return None
+
+    def _imported_variable(self, expr: ast.expr) -> str | None:
+        """For a name imported from a project module that assigns it: the MLflow class of
+        the value, or "" when its class is not known; None for anything else."""
+        if not isinstance(expr, ast.Name) or self.imported_instance is None:
+            return None
+        binding = self.lookup(expr.id, expr)
+        if binding is None or binding.kind != "import" or not binding.qualified_name or api.is_mlflow(binding.qualified_name):
+            return None
+        return self.imported_instance(binding.qualified_name)
 
     def _own_method(self, func: ast.Attribute) -> bool:
         """``self.get_latest_versions()`` where the enclosing class defines the method: a
@@ -641,6 +668,8 @@ class SemanticModel:
                 return self.annotation_class(binding.annotation, binding.node)
             if binding.kind == "param" and self.parameter_class is not None:
                 return self.parameter_class(binding, _depth + 1)
+            if binding.kind == "import" and binding.qualified_name and self.imported_instance is not None:
+                return self.imported_instance(binding.qualified_name) or None
             return None
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
             cls = self._class_of_self(expr.value)

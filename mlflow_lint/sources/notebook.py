@@ -269,11 +269,11 @@ def _neutralise(lines: tuple[str, ...]) -> list[str]:
             out.append("")
             continue
         if line.lstrip().startswith("# MAGIC"):
-            out.append("")
+            out.append(_included(line.lstrip()[len("# MAGIC") :]) or "")
             continue
         if at_statement_start and not line.lstrip().startswith("#") and _is_magic(line):
             indent = line[: len(line) - len(line.lstrip())]
-            out.append(f"{indent}pass")
+            out.append((not indent and _included(line)) or f"{indent}pass")
             magic_goes_on = line.rstrip().endswith("\\")
             continue
         out.append(line)
@@ -285,6 +285,32 @@ def _neutralise(lines: tuple[str, ...]) -> list[str]:
         last = out[-1].rstrip()
         out[-1] = last[:-1]
     return out
+
+
+_RUN = re.compile(r"^\s*%run\s+(?:-\S+\s+)*[\"']?([^\s\"']+)")
+
+
+def _included(line: str) -> str | None:
+    """``%run ./includes/setup`` runs another notebook in this one's namespace: its names
+    (a client, ``mlflow``, constants, helpers) are in scope here, as ``from .includes.setup
+    import *`` makes them (the project's module resolution finds the file). None when the
+    path is not one a module name can spell (a workspace path, a name with a dash)."""
+    match = _RUN.match(line)
+    if match is None:
+        return None
+    path = match.group(1)
+    for suffix in (".py", ".ipynb"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+    parts = path.split("/")
+    if not parts or parts[0] == "":
+        return None  # /Workspace/..., /Repos/...: outside the repository
+    level = 1
+    while parts and parts[0] in (".", ".."):
+        level += parts.pop(0) == ".."
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return f"from {'.' * level}{'.'.join(parts)} import *"
 
 
 def _is_magic(line: str) -> bool:
