@@ -16,6 +16,7 @@ write. So:
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 # O_NOFOLLOW where the platform has it: creating the temporary file never follows a link.
@@ -39,8 +40,14 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     flushed to disk, then renamed over ``path``. Raises OSError (the old file is intact).
 
     A symbolic link at ``path`` is replaced by the file, never written through; an existing
-    file keeps its permission bits."""
+    file keeps its permission bits. A device, pipe or socket (``-o /dev/null``,
+    ``-o /dev/stdout``, a named pipe) is written to as it is: replacing it by a file would
+    break it for every other program (as root, /dev/null itself)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if _is_stream(path):
+        with open(path, "wb") as stream:
+            stream.write(payload)
+        return
     directory = path.parent
     try:
         mode = os.lstat(path).st_mode & 0o7777 if not path.is_symlink() else 0o644
@@ -61,6 +68,19 @@ def write_atomically(path: Path, data: bytes | str) -> None:
         except OSError:
             pass
         raise
+
+
+def _is_stream(path: Path) -> bool:
+    """A path that names a stream, not a file: anything under /dev or /proc (which are
+    never a project's files), or a character device, pipe or socket named directly."""
+    absolute = os.path.abspath(path)
+    if absolute.startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISCHR(status.st_mode) or stat.S_ISFIFO(status.st_mode) or stat.S_ISSOCK(status.st_mode)
 
 
 def create_exclusively(path: Path, text: str) -> None:

@@ -1194,3 +1194,26 @@ def test_fixes_never_write_through_a_link_nor_truncate_on_a_full_disk(tmp_path: 
     )  # fmt: skip
     assert failed.returncode == 2 and "cannot write the fixed train.py" in failed.stderr, failed.stderr
     assert (project / "train.py").read_text(encoding="utf-8") == secret
+
+
+def test_an_output_that_is_a_device_or_a_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """Atomic writes rename a temporary file over the output: over /dev/null (as root) that
+    replaced the device by a regular file and broke every program after it."""
+    import stat
+    import threading
+
+    project = write_files(tmp_path / "p", {"pyproject.toml": "", "train.py": "import mlflow\nmlflow.set_tracking_uri('./mlruns')\n"})
+    result = run_cli("check", ".", "--no-cache", "-o", os.devnull, cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+    pipe = tmp_path / "findings.pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    result = run_cli("check", ".", "--no-cache", "--format", "json", "-o", str(pipe), cwd=project)
+    reader.join(timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert json.loads(received[0])["summary"]["findings"] == 1
