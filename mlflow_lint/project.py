@@ -75,6 +75,9 @@ class ProjectIndex:
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
         self._files: dict[tuple[Path, str], Path | None] = {}
+        self._directories: dict[Path, Path] = {}  # a file -> its resolved directory
+        self._listings: dict[str, frozenset[str]] = {}  # a directory -> its entries
+        self._search_paths: dict[Path, list[str]] = {}  # a directory -> where imports are looked for
         # Project modules that say "mlflow", or import one that does (imports_mlflow_users).
         # (the answer, the modules it read).
         self._mlflow_users: dict[Path, tuple[bool, frozenset[str]]] = {}
@@ -140,18 +143,27 @@ class ProjectIndex:
         return AnalysedModule(path, source, tree, self)
 
     # -- import resolution ----------------------------------------------------------------
-    def _search_directories(self, start: Path) -> list[Path]:
-        directories: list[Path] = []
-        for directory in (start, *start.parents):
-            directories.append(directory)
-            directories.append(directory / "src")
-            if self.root is None or directory == self.root or self.root not in directory.parents:
-                break
-        return directories
+    def _search_directories(self, start: Path) -> list[str]:
+        """Where an absolute import from ``start`` is looked for: each directory up to the
+        project root, and its ``src``. Computed once per directory."""
+        found = self._search_paths.get(start)
+        if found is None:
+            directories: list[str] = []
+            for directory in (start, *start.parents):
+                directories.append(str(directory))
+                directories.append(str(directory / "src"))
+                if self.root is None or directory == self.root or self.root not in directory.parents:
+                    break
+            found = self._search_paths[start] = directories
+        return found
 
     def module_file(self, importing: Path, module: str) -> Path | None:
         """The file implementing ``module`` as seen from ``importing`` (None if not ours)."""
-        return self.module_file_from(importing.resolve().parent, module)
+        directory = self._directories.get(importing)
+        if directory is None:
+            # Resolved once per file: the value flow asks per call of an imported name.
+            directory = self._directories[importing] = importing.resolve().parent
+        return self.module_file_from(directory, module)
 
     def module_file_from(self, directory: Path, module: str) -> Path | None:
         """``module_file`` for an importing file in ``directory`` (resolved)."""
@@ -176,9 +188,11 @@ class ProjectIndex:
         else:
             if not components:
                 return None
-            bases = [str(d) for d in self._search_directories(directory)]
+            bases = self._search_directories(directory)
         relative = os.path.join(*components) if components else ""
         for base in bases:
+            if components and components[0] not in self._entries(base) and components[0] + ".py" not in self._entries(base):
+                continue  # one listing per directory instead of two stats per name asked
             candidate = os.path.join(base, relative) if relative else base
             if components and os.path.isfile(candidate + ".py"):
                 return Path(candidate + ".py")
@@ -243,6 +257,17 @@ class ProjectIndex:
                     break
         result = self._mlflow_users[key] = (uses, frozenset(read))
         return result
+
+    def _entries(self, directory: str) -> frozenset[str]:
+        """The names in ``directory`` (read once per run)."""
+        found = self._listings.get(directory)
+        if found is None:
+            try:
+                found = frozenset(os.listdir(directory))
+            except OSError:
+                found = frozenset()
+            self._listings[directory] = found
+        return found
 
     def resolve_binding(
         self, importing: Path, qualified_name: str, _depth: int = 0

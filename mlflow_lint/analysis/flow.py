@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -110,11 +111,19 @@ def bound_module(module: AnalysedModule, frame: Frame) -> AnalysedModule:
     parameters bound to the frame's arguments, every derived fact computed afresh."""
     bound = copy.copy(module)
     bound.frame = frame
-    bound.base = module.base
-    bound.model = module.model.bound(lambda binding, depth: parameter_class(bound, binding, depth))
+    bound._base = module.base
+    # A partial over the frame, not a closure over ``bound``: no reference cycle keeps a
+    # bound module (and through it an evicted module's tree) alive until the cycle collector.
+    bound.model = module.model.bound(functools.partial(_frame_parameter_class, frame, module.base))
     bound.cache = {}
     bound._values = None
-    return bound
+    return bound  # ``syntax`` is shared: the same text
+
+
+def dispose(bound: AnalysedModule) -> None:
+    """Drop what a bound module derived (its evaluator refers back to it): freed at once."""
+    bound._values = None
+    bound.cache = {}
 
 
 def frame_argument(module: AnalysedModule, binding: Binding) -> tuple[Frame, ast.expr] | None:
@@ -140,58 +149,72 @@ def parameter_unknown(module: AnalysedModule, binding: Binding) -> bool:
     return frame is not None and frame.opaque and function_of_parameter(module, binding) is frame.function
 
 
-def parameter_class(module: AnalysedModule, binding: Binding, depth: int) -> str | None:
-    """The MLflow class a parameter holds under the current frame (``promote(client)``
-    called with ``MlflowClient()``), or None."""
-    found = frame_argument(module, binding)
-    if found is None:
+def _frame_parameter_class(frame: Frame, module: AnalysedModule, binding: Binding, depth: int) -> str | None:
+    """The MLflow class a parameter holds under ``frame`` (``promote(client)`` called with
+    ``MlflowClient()``), or None."""
+    if function_of_parameter(module, binding) is not frame.function:
         return None
-    frame, argument = found
+    argument = frame.arguments.get(binding.name)
+    if argument is None:
+        return None
+    frame.reads.add(binding.name)
     return frame.caller.model.instance_class(argument, depth)
 
 
 # -- summaries --------------------------------------------------------------------------
-def parameter_dependent_nodes(
-    module: AnalysedModule, function: FunctionNode, node_types: tuple[type[ast.AST], ...]
-) -> list[ast.AST]:
-    """The nodes of ``function``'s own body (nested definitions excluded) of ``node_types``
-    that mention a parameter, directly or through a local variable assigned from one.
-    Computed once per function and node types."""
-    cache: dict[tuple[ast.AST, tuple[type[ast.AST], ...]], list[ast.AST]] = module.cache.setdefault(
-        "parameter_dependent_nodes", {}
-    )  # type: ignore[assignment]
-    key = (function, node_types)
-    found = cache.get(key)
+_SUMMARY_TYPES = (ast.Call, ast.Assign, ast.Compare)
+
+
+def parameter_dependent_nodes(module: AnalysedModule, function: FunctionNode) -> list[ast.AST]:
+    """The calls, assignments and comparisons of ``function``'s own body (nested
+    definitions excluded) that mention a parameter, directly or through a local variable
+    assigned from one, in source order. Computed once per function: each mention marks the
+    nodes that hold it, up to the function (a walk per node was quadratic in nesting)."""
+    cache: dict[ast.AST, list[ast.AST]] = module.syntax.setdefault("parameter_dependent_nodes", {})  # type: ignore[assignment]
+    found = cache.get(function)
     if found is None:
-        tainted = _parameter_dependent_names(module, function)
-        found = cache[key] = [
-            node for node in _own_nodes(function) if isinstance(node, node_types) and _mentions(node, tainted)
-        ] if tainted else []
+        found = cache[function] = _dependent_nodes(module, function)
     return found
 
 
+def _dependent_nodes(module: AnalysedModule, function: FunctionNode) -> list[ast.AST]:
+    tainted = _parameter_dependent_names(module, function)
+    if not tainted:
+        return []
+    own = list(_own_nodes(function))
+    marked: set[ast.AST] = set()
+    parents = module.model.parents
+    for node in own:
+        if isinstance(node, ast.Name) and node.id in tainted:
+            holder = parents.get(node)
+            while holder is not None and holder is not function and holder not in marked:
+                marked.add(holder)
+                holder = parents.get(holder)
+    return [node for node in own if node in marked and isinstance(node, _SUMMARY_TYPES)]
+
+
 def _parameter_dependent_names(module: AnalysedModule, function: FunctionNode) -> set[str]:
+    """The parameters, and the local names assigned from one (transitively)."""
     arguments = function.args
     every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
     tainted = {a.arg for a in every if a.arg not in ("self", "cls")}
     scope = module.model.scopes.get(function)
     if scope is None or not tainted:
         return tainted
+    # The names each local's assigned values read, gathered once; then a fixpoint on sets.
+    reads: dict[str, set[str]] = {}
+    for name, bindings in scope.bindings.items():
+        if name in tainted:
+            continue
+        values = [b.value for b in bindings if b.kind in ("assign", "with") and b.value is not None]
+        if values:
+            reads[name] = {n.id for value in values for n in ast.walk(value) if isinstance(n, ast.Name)}
     for _ in range(_MAX_TAINT_ROUNDS):
-        grown = {
-            name
-            for name, bindings in scope.bindings.items()
-            if name not in tainted
-            and any(b.kind in ("assign", "with") and b.value is not None and _mentions(b.value, tainted) for b in bindings)
-        }
+        grown = {name for name, read in reads.items() if name not in tainted and not read.isdisjoint(tainted)}
         if not grown:
             break
         tainted |= grown
     return tainted
-
-
-def _mentions(node: ast.AST, names: set[str]) -> bool:
-    return any(isinstance(child, ast.Name) and child.id in names for child in ast.walk(node))
 
 
 def _own_nodes(function: FunctionNode) -> Iterator[ast.AST]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.api import is_mlflow
-from mlflow_lint.analysis.semantic import SemanticModel
+from mlflow_lint.analysis.semantic import SemanticModel, _own_returns
 from mlflow_lint.analysis.values import ValueEvaluator
 
 if TYPE_CHECKING:
@@ -24,19 +25,29 @@ class AnalysedModule:
         self.tree = tree
         self.project = project
         self.model = SemanticModel(tree)
+        # The model asks the module back through a weak reference: a bound method would make
+        # a reference cycle, and a module dropped from the project's cache (with its whole
+        # tree) would wait for the cycle collector instead of being freed at once.
+        me = weakref.ref(self)
         if project is not None:
             self.model.reexport_resolver = lambda name: project.external_name(path, name)
-            self.model.star_resolver = self._star_name
-            self.model.imported_instance = self._imported_instance
+            self.model.star_resolver = lambda module, name: _alive(me)._star_name(module, name)
+            self.model.imported_instance = lambda name: _alive(me)._imported_instance(name)
+        self.model.returned_name = lambda call: _alive(me)._returned_name(call)
+        self._returned_names: dict[ast.Call, str | None] = {}
         self._star_names: dict[tuple[str, str], str | None] = {}
         self._values: ValueEvaluator | None = None
         # Facts derived once per module by the analyses that need them (runs, effects).
         self.cache: dict[str, object] = {}
+        # Facts of this module's own text alone (which nodes mention a parameter, bindings
+        # by name): never dropped with ``cache``, as they read no other module.
+        self.syntax: dict[str, object] = {}
         # The call whose arguments the parameters hold (analysis.flow.bound_module); None
         # for the module analysed on its own.
         self.frame: Frame | None = None
-        # The module as written, for facts that do not depend on a frame (gates).
-        self.base: AnalysedModule = self
+        # The module as written, for a bound copy (see ``base``); None for the module itself
+        # (a reference to itself would be a cycle that keeps its tree alive).
+        self._base: AnalysedModule | None = None
 
     def _star_name(self, module: str, name: str) -> str | None:
         """What ``name`` denotes through ``from module import *`` of a project module: an
@@ -68,6 +79,26 @@ class AnalysedModule:
                 self._star_names[key] = other.model.instance_class(binding.value) or ""
         return self._star_names[key]
 
+    def _returned_name(self, call: ast.Call) -> str | None:
+        """The MLflow name every ``return`` of the project function ``call`` calls gives
+        (``return mlflow`` after ``import mlflow``): ``mlflow = setup_mlflow()`` is MLflow."""
+        if call in self._returned_names:
+            return self._returned_names[call]
+        self._returned_names[call] = None  # recursion adds nothing
+        from mlflow_lint.analysis.effects import resolve_called_function  # (cycle-free at runtime)
+
+        found: str | None = None
+        target = resolve_called_function(self, call)
+        if target is not None:
+            module, function = target
+            returns = [node.value for node in _own_returns(function) if node.value is not None]
+            names = {module.model._raw_qualified_name(value, 0) for value in returns}
+            if len(names) == 1:
+                name = names.pop()
+                found = name if name is not None and is_mlflow(name) else None
+        self._returned_names[call] = found
+        return found
+
     def release(self) -> None:
         """Drop derived facts that refer back to this module (evaluator, gate analysis), so
         that reference counting frees an evicted module without waiting for the cycle
@@ -75,6 +106,7 @@ class AnalysedModule:
         self._values = None
         self.cache.clear()
         self._star_names.clear()
+        self._returned_names.clear()
 
     def forget_derived(self) -> None:
         """Drop every memoised result, including resolved callees: they may rest on other
@@ -83,7 +115,18 @@ class AnalysedModule:
         self.model.forget_callees()
 
     @property
+    def base(self) -> AnalysedModule:
+        """The module as written, for facts that do not depend on a frame (gates)."""
+        return self._base if self._base is not None else self
+
+    @property
     def values(self) -> ValueEvaluator:
         if self._values is None:
             self._values = ValueEvaluator(self)
         return self._values
+
+
+def _alive(reference: weakref.ref[AnalysedModule]) -> AnalysedModule:
+    module = reference()
+    assert module is not None, "a semantic model outlived its module"
+    return module

@@ -158,6 +158,9 @@ class SemanticModel:
         # Set by the owner when a project is known: for a qualified name a project module
         # assigns (``setup.client``), the MLflow class of its value, "" if unknown; else None.
         self.imported_instance: Callable[[str], str | None] | None = None
+        # Set by the owner: the MLflow name a call of a project function returns
+        # (``def setup(): import mlflow; ...; return mlflow``), or None.
+        self.returned_name: Callable[[ast.Call], str | None] | None = None
         # What the resolver said per imported name: asking it per use read the other
         # module's bindings of the name per use, N uses × N bindings.
         self._reexports: dict[str, str | None] = {}
@@ -582,6 +585,8 @@ class SemanticModel:
                 return target
             if binding.kind == "assign" and isinstance(binding.value, (ast.Name, ast.Attribute)):
                 return self._raw_qualified_name(binding.value, depth + 1)
+            if binding.kind == "assign" and isinstance(binding.value, ast.Call) and self.returned_name is not None:
+                return self.returned_name(binding.value)  # mlflow = setup_mlflow()
             return None
         if isinstance(expr, ast.Attribute):
             base = self._raw_qualified_name(expr.value, depth + 1)

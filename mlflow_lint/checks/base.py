@@ -176,6 +176,12 @@ class Check:
     def visit_store(self, ctx: FileContext) -> None:
         """A local tracking store in the repository (``ctx.display_path`` names it)."""
 
+    def may_report(self, node: ast.AST) -> bool:
+        """A cheap test, before any resolution, that ``node`` (of ``node_types``, its call
+        name listed) can be a finding at all: the value flow asks it of every node that
+        mentions a parameter."""
+        return True
+
     def guards_call(self, module: AnalysedModule, call: ast.Call, ctx: FileContext) -> bool:
         """Whether ``call`` of a project function, in ``module``, is guarded so that what
         the check finds in the function does not apply (MLF402: a metric gate around

@@ -64,6 +64,11 @@ class DeprecatedStageApi(Check):
             what = f"{api} with the stage URI {word.value.render()}"
             ctx.report_at("MLF401", word.position, word.text, what=what, instead="serve models:/<name>@<alias>")
 
+    def may_report(self, node: ast.AST) -> bool:
+        return not isinstance(node, ast.Compare) or any(
+            isinstance(o, ast.Attribute) and o.attr == "current_stage" for o in (node.left, *node.comparators)
+        )
+
     def _compare(self, node: ast.Compare, ctx: FileContext) -> None:
         operands = [node.left, *node.comparators]
         if not any(isinstance(o, ast.Attribute) and o.attr == "current_stage" for o in operands):

@@ -14,12 +14,15 @@ from __future__ import annotations
 import ast
 from typing import Iterable
 
+from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.effects import resolve_called_function
-from mlflow_lint.analysis.flow import MAX_CALL_LEVELS, Frame, bind_arguments, bound_module, parameter_dependent_nodes
+from mlflow_lint.analysis.flow import MAX_CALL_LEVELS, Frame, bind_arguments, bound_module, dispose, parameter_dependent_nodes
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.findings import Finding, FlowStep
 from mlflow_lint.positions import LineIndex
+from mlflow_lint.project import ProjectIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _Key = tuple[str, int, int, str]  # rule, line, column, message
@@ -28,16 +31,15 @@ _Key = tuple[str, int, int, str]  # rule, line, column, message
 def report_through_calls(ctx: FileContext, checks: list[Check]) -> None:
     """Add to ``ctx`` the findings its module's calls of project functions cause there."""
     module = ctx.python
-    if module.project is None:
-        return  # a lone buffer: its own functions still count (they resolve in-module)
-    flowing = [check for check in checks if not check.reads_project_facts]
-    node_types = tuple(sorted({t for check in flowing for t in check.node_types}, key=lambda t: t.__name__))
+    flowing = tuple(check for check in checks if not check.reads_project_facts)
+    if not flowing:
+        return
     seen: set[tuple[str, int, int, int, int, str]] = set()
     for call in module.model.nodes_by_type.get(ast.Call, ()):
         assert isinstance(call, ast.Call)
-        if not (call.args or call.keywords):
-            continue
-        for finding, frame, steps in _through(module, call, None, flowing, node_types, ctx):
+        if not (call.args or call.keywords) or not _root_may_be_project(module, call):
+            continue  # decided before a generator is made: most calls stop here
+        for finding, frame, steps in _through(module, call, None, flowing, ctx):
             placed = _place(ctx, finding, frame, steps)
             key = (placed.rule, placed.line, placed.column, placed.end_line, placed.end_column, placed.message)
             if key not in seen:
@@ -46,25 +48,21 @@ def report_through_calls(ctx: FileContext, checks: list[Check]) -> None:
 
 
 def _through(
-    caller: AnalysedModule,
-    call: ast.Call,
-    parent: Frame | None,
-    checks: list[Check],
-    node_types: tuple[type[ast.AST], ...],
-    ctx: FileContext,
+    caller: AnalysedModule, call: ast.Call, parent: Frame | None, checks: tuple[Check, ...], ctx: FileContext
 ) -> Iterable[tuple[Finding, Frame, list[FlowStep]]]:
-    target = resolve_called_function(caller, call)
+    level = 1 if parent is None else parent.level + 1
+    target = _called_function(caller, call)
     if target is None:
         return
     module, function = target
-    if any(frame.function is function for frame in (parent.chain() if parent else [])):
+    if not _reaches_checks(module, function, checks, MAX_CALL_LEVELS - level):
+        return  # no call of it can lead to a finding: not worth binding
+    if not _passes_something_known(caller, call):
+        return  # unknown stays unknown: binding it would find nothing the callee does not
+    if parent is not None and any(frame.function is function for frame in parent.chain()):
         return  # recursion: the values it could add are already followed
-    nodes = parameter_dependent_nodes(module, function, node_types)
-    if not nodes:
-        return
     arguments, opaque = bind_arguments(call, function, _is_method_call(caller, call))
     frame = Frame(caller, call, function, arguments, opaque, parent)
-    top = frame.top
     bound = bound_module(module, frame)
     here = FileContext(
         module=bound,
@@ -74,11 +72,27 @@ def _through(
         options=ctx.options,
         display_root=ctx.display_root,
     )
-    own = _own_findings(module, function, nodes, checks, here)
-    for node in nodes:
-        for check in checks:
-            if not _wants(check, node, module):
-                continue
+    try:
+        yield from _findings_under(frame, bound, here, module, function, checks, ctx)
+    finally:
+        dispose(bound)
+
+
+def _findings_under(
+    frame: Frame,
+    bound: AnalysedModule,
+    here: FileContext,
+    module: AnalysedModule,
+    function: FunctionNode,
+    checks: tuple[Check, ...],
+    ctx: FileContext,
+) -> Iterable[tuple[Finding, Frame, list[FlowStep]]]:
+    """The checks' findings in ``function`` analysed under ``frame``, then in the project
+    functions it passes parameters to."""
+    top = frame.top
+    own = _own_findings(module, function, checks, here)
+    for node, wanting in _sinks(module, function, checks):
+        for check in wanting:
             top.reads.clear()
             before = len(here.findings)
             check.visit(node, here)
@@ -89,8 +103,167 @@ def _through(
                         *_call_steps(frame, ctx),
                         FlowStep(finding.path, finding.line, finding.column, finding.message),
                     ]
-        if isinstance(node, ast.Call) and frame.level < MAX_CALL_LEVELS:
-            yield from _through(bound, node, frame, checks, node_types, ctx)
+    if frame.level < MAX_CALL_LEVELS:
+        for node in parameter_dependent_nodes(module, function):
+            if isinstance(node, ast.Call):
+                yield from _through(bound, node, frame, checks, ctx)
+
+
+def _passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
+    """Whether an argument of ``call`` holds something the analysis knows: a constant
+    (``None`` too: a tag value), text with a literal part, or an MLflow object (a client).
+    Deciding this first spares resolving the many calls that pass only unknowns."""
+    arguments = [a for a in (*call.args, *(keyword.value for keyword in call.keywords)) if not isinstance(a, ast.Starred)]
+    if any(isinstance(argument, ast.Constant) for argument in arguments):
+        return True
+    for argument in arguments:
+        if any(value.prefix or len(value.parts) > 1 or value.local_path for value in module.values.evaluate(argument)):
+            return True
+        if module.model.instance_class(argument) is not None:
+            return True
+    return False
+
+
+def _called_function(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedModule, FunctionNode] | None:
+    """The project function ``call`` calls (memoised on the module as written: what a name
+    denotes does not depend on a frame)."""
+    base = module.base
+    known: dict[ast.Call, tuple[AnalysedModule, FunctionNode] | None] = base.cache.setdefault("called_functions", {})  # type: ignore[assignment]
+    if call not in known:
+        if _root_may_be_project(base, call):
+            known[call] = resolve_called_function(base, call)
+        else:
+            known[call] = None  # a builtin, the standard library, a package, MLflow
+    return known[call]
+
+
+def _may_denote_project_code(module: AnalysedModule, name: str) -> bool:
+    """Whether ``name`` may denote the project's own code somewhere in ``module``: one of
+    its definitions, a name imported from a project module, ``self`` or ``cls``. Most calls
+    start from another name (a builtin, the standard library, a package, MLflow) and are
+    passed over without resolving them. Memoised per name."""
+    memo: dict[str, bool] = module.cache.setdefault("project_names", {})  # type: ignore[assignment]
+    known = memo.get(name)
+    if known is None:
+        bindings = _bindings_by_name(module).get(name, [])
+        # A name bound nowhere may come from ``from helpers import *`` (or a %run include).
+        star = not bindings and any(scope.star_imports for scope in module.model.scopes.values())
+        known = memo[name] = name in ("self", "cls") or star or any(
+            binding.kind in ("def", "class")
+            or (
+                binding.kind == "import"
+                and binding.qualified_name is not None
+                and module.project is not None
+                and _is_project_import(module.project, module, binding.qualified_name)
+            )
+            for binding in bindings
+        )
+    return known
+
+
+def _bindings_by_name(module: AnalysedModule) -> dict[str, list[Binding]]:
+    found = module.syntax.get("bindings_by_name")
+    if not isinstance(found, dict):
+        found = {}
+        for scope in module.model.scopes.values():
+            for name, bindings in scope.bindings.items():
+                found.setdefault(name, []).extend(bindings)
+        module.syntax["bindings_by_name"] = found
+    return found
+
+
+def _is_project_import(project: ProjectIndex, module: AnalysedModule, qualified_name: str) -> bool:
+    """Whether an imported name comes from a project module (``pkg.utils.load`` or the
+    module ``pkg.utils`` itself)."""
+    if is_mlflow(qualified_name):
+        return False
+    parent = qualified_name.rpartition(".")[0]
+    return project.module_file(module.path, qualified_name) is not None or (
+        bool(parent.strip(".")) and project.module_file(module.path, parent) is not None
+    )
+
+
+def _sinks(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...]) -> list[tuple[ast.AST, list[Check]]]:
+    """The parameter-dependent nodes of ``function`` some check reads, with those checks."""
+    cache: dict[tuple[ast.AST, tuple[Check, ...]], list[tuple[ast.AST, list[Check]]]] = module.cache.setdefault("flow_sinks", {})  # type: ignore[assignment]
+    key = (function, checks)
+    found = cache.get(key)
+    if found is None:
+        found = []
+        if function not in _functions_with_sinks(module, checks):
+            cache[key] = found
+            return found  # no node a check reads: no need to find what depends on parameters
+        for node in parameter_dependent_nodes(module, function):
+            if isinstance(node, ast.Assign) and not any(isinstance(t, ast.Subscript) for t in node.targets):
+                continue  # only ``os.environ[...] = value`` assignments reach MLflow
+            wanting = [check for check in checks if _wants(check, node, module) and check.may_report(node)]
+            if wanting:
+                found.append((node, wanting))
+        cache[key] = found
+    return found
+
+
+def _functions_with_sinks(module: AnalysedModule, checks: tuple[Check, ...]) -> frozenset[ast.AST]:
+    """The functions of ``module`` holding a node some check reads, from one look at the
+    module's calls, comparisons and assignments (its text alone: kept across files)."""
+    cache: dict[tuple[Check, ...], frozenset[ast.AST]] = module.syntax.setdefault("functions_with_sinks", {})  # type: ignore[assignment]
+    found = cache.get(checks)
+    if found is None:
+        model = module.model
+        holders: set[ast.AST | None] = set()
+        for check in checks:
+            if ast.Call in check.node_types:
+                calls = model.calls_named(check.call_names) if check.call_names is not None else model.nodes_by_type.get(ast.Call, ())
+                holders.update(model.enclosing_function(call) for call in calls)
+            if ast.Compare in check.node_types:
+                holders.update(model.enclosing_function(node) for node in model.nodes_by_type.get(ast.Compare, ()) if check.may_report(node))
+        for node in model.nodes_by_type.get(ast.Assign, ()):
+            if any(isinstance(target, ast.Subscript) for target in node.targets):  # type: ignore[attr-defined]
+                holders.add(model.enclosing_function(node))
+        found = cache[checks] = frozenset(f for f in holders if f is not None)
+    return found
+
+
+def _functions_calling_project_code(module: AnalysedModule) -> frozenset[ast.AST]:
+    """The functions of ``module`` holding a call that may be of the project's code."""
+    found = module.cache.get("functions_calling_project_code")
+    if not isinstance(found, frozenset):
+        model = module.model
+        holders = {
+            model.enclosing_function(call)
+            for call in model.nodes_by_type.get(ast.Call, ())
+            if _root_may_be_project(module, call)  # type: ignore[arg-type]
+        }
+        found = module.cache["functions_calling_project_code"] = frozenset(f for f in holders if f is not None)
+    return found
+
+
+def _root_may_be_project(module: AnalysedModule, call: ast.Call) -> bool:
+    root = call.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return isinstance(root, ast.Name) and _may_denote_project_code(module, root.id)
+
+
+def _reaches_checks(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...], levels: int) -> bool:
+    """Whether some parameter of ``function`` reaches a node a check reads, in it or in the
+    project functions it passes parameters to, within ``levels`` more calls."""
+    cache: dict[tuple[ast.AST, tuple[Check, ...], int], bool] = module.cache.setdefault("reaches_checks", {})  # type: ignore[assignment]
+    key = (function, checks, levels)
+    known = cache.get(key)
+    if known is not None:
+        return known
+    cache[key] = False  # recursion adds nothing
+    found = bool(_sinks(module, function, checks))
+    if not found and levels > 0 and function in _functions_calling_project_code(module):
+        for node in parameter_dependent_nodes(module, function):
+            if isinstance(node, ast.Call):
+                target = _called_function(module, node)
+                if target is not None and _reaches_checks(target[0], target[1], checks, levels - 1):
+                    found = True
+                    break
+    cache[key] = found
+    return found
 
 
 def _with_reads(frame: Frame, reads: set[str]) -> Frame:
@@ -99,11 +272,10 @@ def _with_reads(frame: Frame, reads: set[str]) -> Frame:
     return Frame(top.caller, top.call, top.function, top.arguments, top.opaque, None, set(reads))
 
 
-def _own_findings(
-    module: AnalysedModule, function: FunctionNode, nodes: list[ast.AST], checks: list[Check], like: FileContext
-) -> set[_Key]:
-    """What the checks find in ``nodes`` with no call bound (the callee's own findings,
-    reported in its own file): a bound run that finds the same owes nothing to the call."""
+def _own_findings(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...], like: FileContext) -> set[_Key]:
+    """What the checks find in the function's nodes with no call bound (the callee's own
+    findings, reported in its own file): a bound run that finds the same owes nothing to
+    the call."""
     cache: dict[tuple[ast.AST, frozenset[str]], set[_Key]] = module.cache.setdefault("own_findings", {})  # type: ignore[assignment]
     key = (function, frozenset(like.rules))
     found = cache.get(key)
@@ -111,10 +283,9 @@ def _own_findings(
         plain = FileContext(
             module=module, display_path=like.display_path, rules=like.rules, lines=like.lines, options=like.options
         )
-        for node in nodes:
-            for check in checks:
-                if _wants(check, node, module):
-                    check.visit(node, plain)
+        for node, wanting in _sinks(module, function, checks):
+            for check in wanting:
+                check.visit(node, plain)
         found = cache[key] = {_key(f) for f in plain.findings}
     return found
 
@@ -128,7 +299,7 @@ def _wants(check: Check, node: ast.AST, module: AnalysedModule) -> bool:
     if not isinstance(node, check.node_types):
         return False
     if isinstance(node, ast.Call) and check.call_names is not None:
-        named: dict[frozenset[str], set[ast.Call]] = module.cache.setdefault("calls_named", {})  # type: ignore[assignment]
+        named: dict[frozenset[str], set[ast.Call]] = module.syntax.setdefault("calls_named", {})  # type: ignore[assignment]
         calls = named.get(check.call_names)
         if calls is None:
             calls = named[check.call_names] = set(module.model.calls_named(check.call_names))
@@ -147,9 +318,9 @@ def _is_method_call(module: AnalysedModule, call: ast.Call) -> bool:
 
 
 def _lines(module: AnalysedModule) -> LineIndex:
-    found = module.cache.get("line_index")
+    found = module.syntax.get("line_index")
     if not isinstance(found, LineIndex):
-        found = module.cache["line_index"] = LineIndex(module.source)
+        found = module.syntax["line_index"] = LineIndex(module.source)
     return found
 
 
