@@ -44,6 +44,30 @@ def logs_genai_model(module: AnalysedModule, call: ast.Call, flavor: str) -> boo
     return flavor in GENAI_FLAVORS or sets_its_own_signature(module, call)
 
 
+# Flavors whose model is often a hub checkpoint logged as it is, and how it is built so.
+_CHECKPOINT_FLAVORS = {"transformers": ("transformers_model", 0), "sentence_transformers": ("model", 0)}
+_CHECKPOINT_LOADERS = frozenset({"pipeline", "from_pretrained", "SentenceTransformer"})
+_TRAINING_CALLS = frozenset({"train", "fit", "finetune", "fine_tune"})
+
+
+def logs_pretrained_checkpoint(module: AnalysedModule, call: ast.Call, flavor: str) -> bool:
+    """Whether a ``log_model`` call logs a pretrained checkpoint as it is: a transformers or
+    sentence-transformers model built by ``pipeline(...)``, ``X.from_pretrained(...)`` or
+    ``SentenceTransformer("name")`` in a module that trains nothing (no ``.train()``,
+    ``.fit()``). No data it was fitted on, so no input dataset to log (MLF802)."""
+    spec = _CHECKPOINT_FLAVORS.get(flavor)
+    if spec is None:
+        return False
+    model = module.model.assigned_value(argument(call, spec[1], spec[0]) or call, _MAX_DEPTH)
+    if not (isinstance(model, ast.Call) and _terminal(model.func) in _CHECKPOINT_LOADERS):
+        return False
+    return not module.model.calls_named(_TRAINING_CALLS)
+
+
+def _terminal(func: ast.expr) -> str | None:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
 def sets_its_own_signature(module: AnalysedModule, call: ast.Call) -> bool:
     """Whether the model a ``log_model`` call logs gets its signature from MLflow."""
     python_model = argument(call, None, "python_model")
