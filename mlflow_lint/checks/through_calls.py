@@ -25,7 +25,7 @@ from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-_Key = tuple[str, int, int, str]  # rule, line, column, message
+_Key = tuple[str, int, int]  # rule, line, column
 
 
 def report_through_calls(ctx: FileContext, checks: list[Check]) -> None:
@@ -291,7 +291,10 @@ def _own_findings(module: AnalysedModule, function: FunctionNode, checks: tuple[
 
 
 def _key(finding: Finding) -> _Key:
-    return (finding.rule, finding.line, finding.column, finding.message)
+    """A finding's rule and place. Not its message: the callee's own finding names the
+    value as the callee writes it (``models:/{name}/production``), the bound one as the
+    call passes it; both are the one problem, fixed in the callee."""
+    return (finding.rule, finding.line, finding.column)
 
 
 def _wants(check: Check, node: ast.AST, module: AnalysedModule) -> bool:
