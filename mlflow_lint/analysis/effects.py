@@ -247,17 +247,36 @@ def function_effects(
 def resolve_called_function(
     module: AnalysedModule, call: ast.Call
 ) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
-    """The project function ``call`` calls: same module, imported, or a method of ``self``."""
+    """The project function ``call`` calls: same module, imported, a method of ``self``, or
+    a method of an instance of a project class (``Service().run(...)``, ``svc.run(...)``
+    with ``svc = Service(...)``)."""
     func = call.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         cls = module.model._class_of_self(func.value)
         if cls is not None:
-            scope = module.model.scopes.get(cls)
-            for binding in scope.bindings.get(func.attr, []) if scope else []:
-                if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    return module, binding.node
-            return None
+            return _method(module, cls, func.attr)
+    if isinstance(func, ast.Attribute):
+        instance = func.value
+        if isinstance(instance, ast.Name):
+            binding = module.model.lookup(instance.id, instance)
+            if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
+                instance = binding.value
+        if isinstance(instance, ast.Call):
+            found = project_definition(module, instance.func)
+            if found is not None and isinstance(found[1].node, ast.ClassDef):
+                return _method(found[0], found[1].node, func.attr)
     found = project_definition(module, func)
     if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     return found[0], found[1].node
+
+
+def _method(
+    module: AnalysedModule, cls: ast.ClassDef, name: str
+) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """The method ``name`` a project class defines itself (inherited ones are not followed)."""
+    scope = module.model.scopes.get(cls)
+    for binding in scope.bindings.get(name, []) if scope else []:
+        if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return module, binding.node
+    return None

@@ -623,7 +623,7 @@ class SemanticModel:
             cls = self.instance_class(func.value)
             if cls is not None:
                 return f"{cls}.{func.attr}"
-            if func.attr in api.CLIENT_ONLY_METHODS and not self._own_method(func):
+            if func.attr in api.CLIENT_ONLY_METHODS and not self._own_method(func) and not self._delegates(call, func):
                 # Only an MLflow client has this method: found whatever the receiver, as
                 # ``$C.transition_model_version_stage(...)`` finds it (precision medium).
                 self.untyped_calls.add(call)
@@ -639,6 +639,20 @@ class SemanticModel:
         if binding is None or binding.kind != "import" or not binding.qualified_name or api.is_mlflow(binding.qualified_name):
             return None
         return self.imported_instance(binding.qualified_name)
+
+    def _delegates(self, call: ast.Call, func: ast.Attribute) -> bool:
+        """A wrapper passing its own method on (``def delete_model_version(self, ...):
+        self._impl.delete_model_version(...)``), or a call on a tracking or registry store
+        (``self.store``, ``_get_model_registry_store()``): an implementation of the API, or
+        a plugin's backend, whose callers are where MLflow is used."""
+        function = self.enclosing_function(call)
+        if function is not None and function.name.lstrip("_") == func.attr:
+            return True
+        return any(
+            "store" in (node.id if isinstance(node, ast.Name) else node.attr).lower()
+            for node in ast.walk(func.value)
+            if isinstance(node, (ast.Name, ast.Attribute))
+        )
 
     def _own_method(self, func: ast.Attribute) -> bool:
         """``self.get_latest_versions()`` where the enclosing class defines the method: a

@@ -61,7 +61,7 @@ def _through(
         return  # unknown stays unknown: binding it would find nothing the callee does not
     if parent is not None and any(frame.function is function for frame in parent.chain()):
         return  # recursion: the values it could add are already followed
-    arguments, opaque = bind_arguments(call, function, _is_method_call(caller, call))
+    arguments, opaque = bind_arguments(call, function, _is_method_call(function, module, call))
     frame = Frame(caller, call, function, arguments, opaque, parent)
     bound = bound_module(module, frame)
     here = FileContext(
@@ -148,8 +148,15 @@ def _may_denote_project_code(module: AnalysedModule, name: str) -> bool:
         bindings = _bindings_by_name(module).get(name, [])
         # A name bound nowhere may come from ``from helpers import *`` (or a %run include).
         star = not bindings and any(scope.star_imports for scope in module.model.scopes.values())
+        memo[name] = False  # a name assigned from itself adds nothing
         known = memo[name] = name in ("self", "cls") or star or any(
             binding.kind in ("def", "class")
+            or (  # svc = Service(...): an instance of a project class
+                binding.kind == "assign"
+                and isinstance(binding.value, ast.Call)
+                and (root := _root_name(binding.value.func)) is not None
+                and _may_denote_project_code(module, root)
+            )
             or (
                 binding.kind == "import"
                 and binding.qualified_name is not None
@@ -239,10 +246,16 @@ def _functions_calling_project_code(module: AnalysedModule) -> frozenset[ast.AST
 
 
 def _root_may_be_project(module: AnalysedModule, call: ast.Call) -> bool:
-    root = call.func
-    while isinstance(root, ast.Attribute):
-        root = root.value
-    return isinstance(root, ast.Name) and _may_denote_project_code(module, root.id)
+    """Whether the name a call starts from (``f`` in ``f(x)``, ``svc`` in ``svc.run(x)``,
+    ``Service`` in ``Service().run(x)``) may denote the project's code."""
+    root = _root_name(call.func)
+    return root is not None and _may_denote_project_code(module, root)
+
+
+def _root_name(expr: ast.expr) -> str | None:
+    while isinstance(expr, (ast.Attribute, ast.Call)):
+        expr = expr.value if isinstance(expr, ast.Attribute) else expr.func
+    return expr.id if isinstance(expr, ast.Name) else None
 
 
 def _reaches_checks(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...], levels: int) -> bool:
@@ -315,9 +328,13 @@ def _gated(check: Check, frame: Frame, ctx: FileContext) -> bool:
     return any(check.guards_call(f.caller, f.call, ctx) for f in frame.chain())
 
 
-def _is_method_call(module: AnalysedModule, call: ast.Call) -> bool:
-    func = call.func
-    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and module.model._class_of_self(func.value) is not None
+def _is_method_call(function: FunctionNode, module: AnalysedModule, call: ast.Call) -> bool:
+    """Whether ``call`` reaches ``function`` through an instance (``self.f(x)``,
+    ``Service().f(x)``), so that its first parameter is the instance, not an argument."""
+    if not isinstance(call.func, ast.Attribute) or not isinstance(module.model.parents.get(function), ast.ClassDef):
+        return False
+    decorators = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", None) for d in function.decorator_list}
+    return "staticmethod" not in decorators
 
 
 def _lines(module: AnalysedModule) -> LineIndex:
