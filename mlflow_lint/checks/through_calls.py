@@ -258,25 +258,36 @@ def _root_name(expr: ast.expr) -> str | None:
     return expr.id if isinstance(expr, ast.Name) else None
 
 
+_FAR = MAX_CALL_LEVELS + 1
+
+
 def _reaches_checks(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...], levels: int) -> bool:
     """Whether some parameter of ``function`` reaches a node a check reads, in it or in the
     project functions it passes parameters to, within ``levels`` more calls."""
-    cache: dict[tuple[ast.AST, tuple[Check, ...], int], bool] = module.cache.setdefault("reaches_checks", {})  # type: ignore[assignment]
-    key = (function, checks, levels)
+    return _sink_distance(module, function, checks) <= levels
+
+
+def _sink_distance(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...]) -> int:
+    """How many calls a parameter of ``function`` needs to reach a node a check reads: 0
+    when the function holds one, 1 when it passes a parameter to a function that does, ...;
+    ``_FAR`` beyond the levels followed. One number per function, whatever level asks."""
+    cache: dict[tuple[ast.AST, tuple[Check, ...]], int] = module.cache.setdefault("sink_distance", {})  # type: ignore[assignment]
+    key = (function, checks)
     known = cache.get(key)
     if known is not None:
         return known
-    cache[key] = False  # recursion adds nothing
-    found = bool(_sinks(module, function, checks))
-    if not found and levels > 0 and function in _functions_calling_project_code(module):
+    cache[key] = _FAR  # recursion adds nothing
+    distance = 0 if _sinks(module, function, checks) else _FAR
+    if distance and function in _functions_calling_project_code(module):
         for node in parameter_dependent_nodes(module, function):
             if isinstance(node, ast.Call):
                 target = _called_function(module, node)
-                if target is not None and _reaches_checks(target[0], target[1], checks, levels - 1):
-                    found = True
-                    break
-    cache[key] = found
-    return found
+                if target is not None:
+                    distance = min(distance, 1 + _sink_distance(target[0], target[1], checks))
+                    if distance == 1:
+                        break
+    cache[key] = distance
+    return distance
 
 
 def _with_reads(frame: Frame, reads: set[str]) -> Frame:
