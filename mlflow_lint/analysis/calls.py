@@ -27,6 +27,12 @@ def has_unpacked_keywords(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
+def terminal_name(func: ast.AST) -> str | None:
+    """The name a call is made by, as written: ``load_model`` in ``a.b.load_model(...)``,
+    ``f`` in ``f(...)``; None for anything else (``fs[0](...)``)."""
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
 def dotted_name(expr: ast.AST) -> str | None:
     """``a.b.c`` as written (no resolution: for names bound nowhere, such as a notebook's
     ``dbutils`` or an ``os`` a ``%run`` brought in), or None for anything else."""

@@ -26,7 +26,7 @@ import ast
 from dataclasses import dataclass
 from typing import Sequence
 
-from mlflow_lint.analysis.calls import dotted_name
+from mlflow_lint.analysis.calls import dotted_name, terminal_name
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
@@ -184,7 +184,7 @@ class GateAnalysis:
         callee = self.model.callee(call)
         if callee is not None:
             return callee.startswith("mlflow.") and callee.rpartition(".")[2] in methods
-        return _terminal(call.func) in methods
+        return terminal_name(call.func) in methods
 
     # -- the first model --------------------------------------------------------------------
     def is_bootstrap(self, node: ast.AST) -> bool:
@@ -371,10 +371,6 @@ class _GuardScan:
     block: list[ast.stmt]  # kept, so that the id it is filed under stays its own
     scanned: int = 0  # statements [0, scanned) are tested
     first_guard: int | None = None
-
-
-def _terminal(func: ast.AST) -> str | None:
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
 
 
 def _is_len_call(expr: ast.AST) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.calls import argument, dotted_name
+from mlflow_lint.analysis.calls import argument, dotted_name, terminal_name
 from mlflow_lint.analysis.definitions import project_definition
 from mlflow_lint.analysis.module import AnalysedModule
 
@@ -59,13 +59,9 @@ def logs_pretrained_checkpoint(module: AnalysedModule, call: ast.Call, flavor: s
     if spec is None:
         return False
     model = module.model.assigned_value(argument(call, spec[1], spec[0]) or call, _MAX_DEPTH)
-    if not (isinstance(model, ast.Call) and _terminal(model.func) in _CHECKPOINT_LOADERS):
+    if not (isinstance(model, ast.Call) and terminal_name(model.func) in _CHECKPOINT_LOADERS):
         return False
     return not module.model.calls_named(_TRAINING_CALLS)
-
-
-def _terminal(func: ast.expr) -> str | None:
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def sets_its_own_signature(module: AnalysedModule, call: ast.Call) -> bool:

@@ -8,7 +8,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from mlflow_lint.analysis.api import is_mlflow
-from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.calls import argument, terminal_name
 from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, effects_of, tag_keys_of
 from mlflow_lint.analysis.module import AnalysedModule
 
@@ -114,7 +114,7 @@ def new_runs(module: AnalysedModule) -> list[RunScope]:
         if call in in_with:
             continue
         # Cheap syntactic test first; a bare name may be an alias (from mlflow import start_run as sr).
-        if _terminal(call) not in ("start_run", "create_run") and not isinstance(call.func, ast.Name):
+        if terminal_name(call.func) not in ("start_run", "create_run") and not isinstance(call.func, ast.Name):
             continue
         callee = model.callee(call)
         if callee not in (START_RUN, CREATE_RUN):
@@ -135,11 +135,6 @@ def new_runs(module: AnalysedModule) -> list[RunScope]:
     module.cache["run_groups"] = groups
     module.cache["new_runs"] = runs
     return runs
-
-
-def _terminal(call: ast.Call) -> str | None:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
 
 
 _NO_STATEMENTS: list[ast.stmt] = []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import terminal_name
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -434,8 +435,7 @@ class SemanticModel:
         if grouped is None:
             grouped = self._calls_by_name = {}
             for call in self.nodes_by_type.get(ast.Call, ()):
-                func = call.func  # type: ignore[attr-defined]
-                name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+                name = terminal_name(call.func)  # type: ignore[attr-defined]
                 if name is not None:
                     grouped.setdefault(name, []).append(call)  # type: ignore[arg-type]
         wanted = set(names)
