@@ -129,11 +129,11 @@ def dispose(bound: AnalysedModule) -> None:
 def frame_argument(module: AnalysedModule, binding: Binding) -> tuple[Frame, ast.expr] | None:
     """The argument the call being analysed passes for a parameter, if a frame binds it
     (and records the read: the finding owes it to that argument)."""
-    frame = module.frame
-    if frame is None:
-        return None
-    function = function_of_parameter(module, binding)
-    if function is not frame.function:
+    return _bound_argument(module.frame, module, binding) if module.frame is not None else None
+
+
+def _bound_argument(frame: Frame, module: AnalysedModule, binding: Binding) -> tuple[Frame, ast.expr] | None:
+    if function_of_parameter(module, binding) is not frame.function:
         return None
     argument = frame.arguments.get(binding.name)
     if argument is None:
@@ -152,13 +152,8 @@ def parameter_unknown(module: AnalysedModule, binding: Binding) -> bool:
 def _frame_parameter_class(frame: Frame, module: AnalysedModule, binding: Binding, depth: int) -> str | None:
     """The MLflow class a parameter holds under ``frame`` (``promote(client)`` called with
     ``MlflowClient()``), or None."""
-    if function_of_parameter(module, binding) is not frame.function:
-        return None
-    argument = frame.arguments.get(binding.name)
-    if argument is None:
-        return None
-    frame.reads.add(binding.name)
-    return frame.caller.model.instance_class(argument, depth)
+    found = _bound_argument(frame, module, binding)
+    return frame.caller.model.instance_class(found[1], depth) if found is not None else None
 
 
 # -- summaries --------------------------------------------------------------------------

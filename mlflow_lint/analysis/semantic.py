@@ -31,13 +31,6 @@ _BUILTINS = frozenset(dir(builtins))
 _REEXPORTED_MLFLOW_NAMES = frozenset({"mlflow", "MlflowClient"})
 
 
-class _Unremembered(dict):  # type: ignore[type-arg]
-    """A memo that keeps nothing (see ``SemanticModel.bound``)."""
-
-    def __setitem__(self, key: object, value: object) -> None:
-        pass
-
-
 @dataclass(frozen=True)
 class Binding:
     """One binding of a name in a scope.
@@ -184,9 +177,7 @@ class SemanticModel:
         typed by ``parameter_class``, and resolutions memoised apart (they may differ)."""
         other = copy.copy(self)
         other.parameter_class = parameter_class
-        # Not memoised: resolving a callee may read the frame's arguments, and the
-        # analysis records which arguments each finding reads, on every use.
-        other._callees = _Unremembered()
+        other._callees = {}  # never filled: see ``callee``
         other._attribute_classes = {}
         other._return_classes = {}
         other.untyped_calls = set()
@@ -594,6 +585,10 @@ class SemanticModel:
         return None
 
     def callee(self, call: ast.Call) -> str | None:
+        if self.parameter_class is not None:
+            # Under a call (analysis.flow) resolving may read the call's arguments, and
+            # which arguments each finding reads is recorded on every use: not memoised.
+            return self._resolve_callee(call)
         try:
             return self._callees[call]
         except KeyError:
