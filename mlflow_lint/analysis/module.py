@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ class AnalysedModule:
             self.model.star_resolver = lambda module, name: _alive(me)._star_name(module, name)
             self.model.imported_instance = lambda name: _alive(me)._imported_instance(name)
         self.model.returned_name = lambda call: _alive(me)._returned_name(call)
+        self.model.implements_mlflow = _in_mlflow_package(path.parent)
         self._returned_names: dict[ast.Call, str | None] = {}
         self._star_names: dict[tuple[str, str], str | None] = {}
         self._values: ValueEvaluator | None = None
@@ -130,3 +132,16 @@ def _alive(reference: weakref.ref[AnalysedModule]) -> AnalysedModule:
     module = reference()
     assert module is not None, "a semantic model outlived its module"
     return module
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_mlflow_package(directory: Path) -> bool:
+    """Whether ``directory`` is inside MLflow's own package: its chain of ``__init__.py``
+    directories ends at one named ``mlflow`` (a checkout of MLflow, not a project using it)."""
+    top = None
+    while (directory / "__init__.py").is_file():
+        top = directory
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    return top is not None and top.name == "mlflow"

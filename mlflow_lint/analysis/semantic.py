@@ -170,6 +170,9 @@ class SemanticModel:
         # Calls resolved by a method name only MLflow defines on a receiver of unknown type
         # (``client.transition_model_version_stage(...)`` with ``client`` a parameter).
         self.untyped_calls: set[ast.Call] = set()
+        # Set by the owner for a module of MLflow's own package (mlflow/...): MLflow-only
+        # method names there are its stores' and registry client's, not a use of MLflow.
+        self.implements_mlflow = False
         self._build()
 
     def bound(self, parameter_class: Callable[[Binding, int], str | None]) -> SemanticModel:
@@ -636,17 +639,19 @@ class SemanticModel:
         return self.imported_instance(binding.qualified_name)
 
     def _delegates(self, call: ast.Call, func: ast.Attribute) -> bool:
-        """A wrapper passing its own method on (``def delete_model_version(self, ...):
-        self._impl.delete_model_version(...)``), or a call on a tracking or registry store
-        (``self.store``, ``_get_model_registry_store()``): an implementation of the API, or
-        a plugin's backend, whose callers are where MLflow is used."""
+        """Where a method name only MLflow's client has is not a use of MLflow: a wrapper
+        passing its own method on (``def delete_model_version(self, ...):
+        self._impl.delete_model_version(...)``), MLflow's own implementation (its stores and
+        registry client define the same names), and a store plugin (a class deriving from
+        one of MLflow's stores). Their callers are where MLflow is used."""
+        if self.implements_mlflow:
+            return True
         function = self.enclosing_function(call)
         if function is not None and function.name.lstrip("_") == func.attr:
             return True
-        return any(
-            "store" in (node.id if isinstance(node, ast.Name) else node.attr).lower()
-            for node in ast.walk(func.value)
-            if isinstance(node, (ast.Name, ast.Attribute))
+        cls = self.parents.get(function) if function is not None else None
+        return isinstance(cls, ast.ClassDef) and any(
+            (base := self.qualified_name(expr)) is not None and base.startswith("mlflow.store.") for expr in cls.bases
         )
 
     def _own_method(self, func: ast.Attribute) -> bool:
