@@ -260,14 +260,27 @@ class _FactsOnDemand:
         self.cache = cache
         self.workers = workers
         self.known: dict[str, ProjectFacts] = {}
+        # The tracking-URI rows of files the lint already analysed (absolute path -> rows).
+        self.uses_seen: dict[str, list[list[object]]] = {}
 
     def of(self, index: ProjectIndex) -> ProjectFacts | None:
         if index.root is None:
             return None
         root = str(index.root)
         if root not in self.known:
-            self.known[root] = _collect_facts(index, self.options, self.cache, self.workers)
+            self.known[root] = _collect_facts(index, self.options, self.cache, self.workers, self.uses_seen)
         return self.known[root]
+
+    def saw(self, path_text: str, outcome: _Outcome) -> None:
+        """Keep what the lint learnt of a file's tracking URIs (and put it in the cache)."""
+        if outcome.uses is None:
+            return
+        self.uses_seen[path_text] = outcome.uses
+        if self.cache is not None and outcome.digest is not None:
+            # A file the text test passed over depends on nothing else; a parsed one on
+            # what its analysis read, but never on the facts (facts_for reads none).
+            log = replace(outcome.log, facts=None) if outcome.log is not None and outcome.uses_parsed else None
+            self.cache.record_uses(path_text, outcome.digest, log, outcome.uses)
 
 
 def _lint_all(
@@ -302,6 +315,7 @@ def _lint_all(
             round_settings = replace(settings, facts={root: f for root, f in known.items() if f is not None}, defer_facts=False)
             pending, again = again, []
         for position, outcome in zip(pending, workers.map(_lint_task, [tasks[p] for p in pending], round_settings)):
+            facts.saw(tasks[position][0], outcome)
             if outcome.needs_facts:
                 again.append(position)
                 continue
@@ -330,8 +344,7 @@ def _dependencies_hold(
             if cache.digest(module_path) != digest:
                 return False
         for directory, module, found in deps.get("lookups", ()):  # type: ignore[union-attr]
-            now = index.module_file_from(Path(directory), module)
-            if (None if now is None else str(now)) != found:
+            if index.lookup_text(directory, module) != found:
                 return False
         wanted = deps.get("facts")
         if wanted is not None:
@@ -444,6 +457,10 @@ class _Outcome:
     digest: str | None = None
     log: DependencyLog | None = None
     needs_facts: bool = False  # analyse again once the project's facts are known
+    # The tracking URIs the file sets, as project-fact rows (None: not known from this
+    # analysis). The facts then need not read or parse the file again (one pass).
+    uses: list[list[object]] | None = None
+    uses_parsed: bool = False  # the rows came from the parse, not from the text test alone
 
 
 def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
@@ -468,26 +485,34 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     # A file that never says "mlflow" (sources.prefilter) can produce a finding only by
     # passing values to a project module that does (analysis.flow); with MLF001 on, a
     # suppression comment is worth reading even in a file without MLflow.
+    # The first round of a run with MLF102 on also gathers the file's tracking URIs for the
+    # project facts (their one pass over the files); None: not gathered here.
+    gathers_uses = settings.defer_facts and index.root is not None and path.suffix == ".py"
+    sets_uri = gathers_uses and may_set_tracking_uri(data)
+    no_uses: list[list[object]] | None = [] if gathers_uses else None
     if not may_mention_mlflow(data) and not (UNUSED_SUPPRESSION in selected_ids and may_hold_noqa(data)):
         if not _calls_into_mlflow_users(index, path, data, log):
-            return _Outcome([], False, None, digest, log)
+            return _Outcome([], False, None, digest, log, uses=None if sets_uri else no_uses)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
     index.defer_facts = settings.defer_facts
     if log is not None:
         index.start_log(log)
     try:
-        findings = lint_bytes(
-            data, shown, selected_ids, path=path, project=index, options=settings.options, display_root=settings.display_root
-        )
+        try:
+            findings = lint_bytes(
+                data, shown, selected_ids, path=path, project=index, options=settings.options, display_root=settings.display_root
+            )
+        finally:
+            uses = _uses_rows(index, path, data) if sets_uri else no_uses
     except SkippedFile as skipped:
-        return _Outcome([], False, str(skipped), digest, log)
+        return _Outcome([], False, str(skipped), digest, log, uses=uses, uses_parsed=sets_uri)
     except FactsDeferred:
-        return _Outcome([], False, needs_facts=True)
+        return _Outcome([], False, needs_facts=True, digest=digest, log=log, uses=uses, uses_parsed=sets_uri)
     finally:
         index.stop_log()
         index.defer_facts = False
-    return _Outcome(findings, True, None, digest, log)
+    return _Outcome(findings, True, None, digest, log, uses=uses, uses_parsed=sets_uri)
 
 
 def _calls_into_mlflow_users(index: ProjectIndex, path: Path, data: bytes, log: DependencyLog | None) -> bool:
@@ -526,14 +551,25 @@ def cached_facts_source(cache_dir: Path | None) -> Callable[[ProjectIndex, tuple
     return source
 
 
-def _collect_facts(index: ProjectIndex, options: RuleOptions, cache: ResultCache | None, workers: WorkerPool) -> ProjectFacts:
-    if cache is None and workers.jobs == 1:
+def _collect_facts(
+    index: ProjectIndex,
+    options: RuleOptions,
+    cache: ResultCache | None,
+    workers: WorkerPool,
+    seen: dict[str, list[list[object]]] | None = None,
+) -> ProjectFacts:
+    """The project's facts: each file's rows from ``seen`` (what this run's lint already
+    found), else the result cache, else its own parse (in the worker pool)."""
+    seen = seen or {}
+    if cache is None and workers.jobs == 1 and not seen:
         return collect_project_facts(index, options.exclude, options.root)
     uses: list[TrackingUriUse] = []
     to_parse: list[str] = []
     for path in project_files(index, options.exclude, options.root):
         path_text = str(path)
-        rows = cache.file_uses(path_text, _dependencies_hold(cache, path, None, index)) if cache is not None else None
+        rows = seen.get(path_text)
+        if rows is None and cache is not None:
+            rows = cache.file_uses(path_text, _dependencies_hold(cache, path, None, index))
         if rows is not None:
             uses.extend(TrackingUriUse(*row) for row in rows)
             continue
@@ -566,11 +602,21 @@ def _uses_task(path_text: str, settings: _Settings) -> tuple[list[list[object]],
     if log is not None:
         index.start_log(log)
     try:
-        found = file_uses(index, path, data)
+        rows = _uses_rows(index, path, data)
     finally:
         index.stop_log()
-    rows: list[list[object]] = [[u.path, u.line, u.column, u.uri, u.shown, u.package] for u in found]
     return rows, content_digest(data) if settings.record else None, log
+
+
+def _uses_rows(index: ProjectIndex, path: Path, data: bytes) -> list[list[object]]:
+    """The tracking URIs a project file sets, as rows for the project facts. When the
+    analysis fails, none: the facts leave the file out, as they do an unreadable one (its
+    own lint reports the failure as MLF000)."""
+    try:
+        found = file_uses(index, path, data)
+    except Exception:  # noqa: BLE001 - RecursionError included: code nested too deep
+        return []
+    return [[u.path, u.line, u.column, u.uri, u.shown, u.package] for u in found]
 
 
 def lint_bytes(

@@ -75,6 +75,7 @@ class ProjectIndex:
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
         self._files: dict[tuple[Path, str], Path | None] = {}
+        self._lookup_texts: dict[tuple[str, str], str | None] = {}
         self._directories: dict[Path, Path] = {}  # a file -> its resolved directory
         self._listings: dict[str, frozenset[str]] = {}  # a directory -> its entries
         self._search_paths: dict[Path, list[str]] = {}  # a directory -> where imports are looked for
@@ -164,6 +165,16 @@ class ProjectIndex:
             # Resolved once per file: the value flow asks per call of an imported name.
             directory = self._directories[importing] = importing.resolve().parent
         return self.module_file_from(directory, module)
+
+    def lookup_text(self, directory: str, module: str) -> str | None:
+        """``module_file_from`` in text, memoised per (directory, module): a warm run
+        re-checks each cached file's recorded lookups, and files share most of them."""
+        key = (directory, module)
+        found = self._lookup_texts.get(key, self)
+        if found is self or self.log is not None:  # a logged lookup must reach the log
+            now = self.module_file_from(Path(directory), module)
+            found = self._lookup_texts[key] = None if now is None else str(now)
+        return found  # type: ignore[return-value]
 
     def module_file_from(self, directory: Path, module: str) -> Path | None:
         """``module_file`` for an importing file in ``directory`` (resolved)."""

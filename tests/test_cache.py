@@ -276,3 +276,34 @@ def test_project_facts_are_computed_only_when_a_file_needs_them_and_agree_across
     for args in (["--no-cache"], ["--cache-dir", str(tmp_path / "c")], ["--cache-dir", str(tmp_path / "c")]):
         rows = _findings(project, "--select", "MLF102", "--jobs", jobs, *args)
         assert rows == expected, args
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    # One pass: the tracking URIs of the files being linted come from their lint; only a
+    # project file outside the lint targets is read for the facts.
+    from mlflow_lint import engine
+    from mlflow_lint.config import Config
+
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / ".git").mkdir()
+    uri = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
+    for name, host in (("src/a.py", "a"), ("src/b.py", "a"), ("src/c.py", "b"), ("elsewhere.py", "a")):
+        (project / name).write_text(uri.format(f"https://{host}.example.com"))
+    counted: list[str] = []
+    real_file_uses = engine.file_uses
+
+    def counting_file_uses(index: object, path: Path, data: bytes | None = None) -> object:
+        counted.append(path.name)
+        return real_file_uses(index, path, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "file_uses", counting_file_uses)
+    cache_dir = tmp_path / "cache" if cached else None
+    result = engine.lint_paths(
+        [project / "src"], Config(root=project), frozenset({"MLF102"}), jobs=1, cwd=project, cache_dir=cache_dir
+    )
+    assert [(f.path, f.line, f.rule) for f in result.findings] == [("src/c.py", 3, "MLF102")]
+    assert sorted(counted) == ["a.py", "b.py", "c.py", "elsewhere.py"]  # each once
