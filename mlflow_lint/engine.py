@@ -23,6 +23,7 @@ from mlflow_lint.checks.through_calls import report_through_calls
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
+from mlflow_lint.ignore_patterns import IgnorePatterns
 from mlflow_lint.findings import Finding, configured, sort_findings
 from mlflow_lint.paths import display_path
 from mlflow_lint.positions import LineIndex
@@ -230,16 +231,26 @@ class _ConfigExclusions:
     def __init__(self, resolver: ConfigResolver, named: Path) -> None:
         self.resolver = resolver
         self.named = named
+        # A resolved directory -> its configuration's exclude patterns and root (None: no
+        # exclude): asked for every path the walk meets, it changes only per directory.
+        self._by_directory: dict[str, tuple[IgnorePatterns, str] | None] = {}
 
     def excludes(self, resolved: str, is_dir: bool) -> bool:
-        config = self.resolver.for_file(Path(os.path.dirname(resolved) or "/"), self.named)
-        if not config.exclude:
+        directory = os.path.dirname(resolved) or "/"
+        if directory in self._by_directory:
+            rule = self._by_directory[directory]
+        else:
+            config = self.resolver.for_file(Path(directory), self.named)
+            rule = self._by_directory[directory] = (
+                (gitignore_spec(config.exclude), str(config.root.resolve()).rstrip("/") + "/") if config.exclude else None
+            )
+        if rule is None:
             return False
-        root = str(config.root.resolve()).rstrip("/") + "/"
+        spec, root = rule
         if not resolved.startswith(root):
             return False
         relative = resolved[len(root) :]
-        return gitignore_spec(config.exclude).match(relative + "/" if is_dir else relative)
+        return spec.match(relative + "/" if is_dir else relative)
 
 
 def _open_cache(directory: Path | None, configuration: object) -> tuple[ResultCache | None, str | None]:
