@@ -69,7 +69,7 @@ from mlflow_lint.sources.notebook import (
     read_ipynb,
     virtual_source,
 )
-from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
+from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python, syntax_error_reason
 
 
 
@@ -700,7 +700,10 @@ def _lint_bytes(
     try:
         tree = parse_python(source, shown)
     except UnanalysableSource as error:
-        return [_unanalysable(shown, error.reason, error.line, error.column, selected)]
+        reason = syntax_error_reason(error, str(index.root) if index.root is not None else None)
+        if reason != error.reason and index.log is not None:
+            index.log.modules.add(str(index.root / "pyproject.toml"))  # the reason quotes it
+        return [_unanalysable(shown, reason, error.line, error.column, selected)]
     module = AnalysedModule(real_path.resolve(), source, tree, index)
     index.register(module)
     return run_checks(module, shown, selected, catalog, options, display_root)

@@ -166,6 +166,31 @@ def test_syntax_error_among_good_files(project: Path) -> None:
     assert broken["line"] == 2 and "syntax error" in broken["message"]
 
 
+@pytest.mark.parametrize(("requires", "named"), [(">=3.99", True), ("~=3.99.1", True), (">=3.8", False), (None, False)])
+def test_syntax_error_names_the_newer_python_the_project_requires(tmp_path: Path, requires: str | None, named: bool) -> None:
+    # A file in newer syntax (a 3.12 `type` statement, on a 3.11 mlflow-lint) is not a broken
+    # file: say which Python the project needs; a project that allows this Python gets the
+    # plain syntax error. Cached runs give the same message, and follow pyproject.toml.
+    (tmp_path / ".git").mkdir()
+    project_table = f'[project]\nname = "p"\nrequires-python = "{requires}"\n' if requires else '[project]\nname = "p"\n'
+    (tmp_path / "pyproject.toml").write_text(project_table)
+    # Invalid in every Python, so the test does not depend on the one running it.
+    (tmp_path / "config.py").write_text("import mlflow\n\ntype Alias[T] = = T\n")
+    messages = []
+    for _ in range(2):
+        result = run_cli("check", ".", "--format", "json", "--cache-dir", str(tmp_path / "cache"), cwd=tmp_path)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        [finding] = json.loads(result.stdout)["findings"]
+        messages.append(finding["message"])
+        assert finding["rule"] == "MLF000" and finding["line"] == 3
+    assert messages[0] == messages[1]
+    assert (f"the project requires Python {requires}" in messages[0]) is named
+    if named:
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nrequires-python = ">=3.8"\n')
+        result = run_cli("check", ".", "--format", "json", "--cache-dir", str(tmp_path / "cache"), cwd=tmp_path)
+        assert "requires Python" not in json.loads(result.stdout)["findings"][0]["message"]
+
+
 def test_statistics(project: Path) -> None:
     result = run_cli("check", ".", "--statistics", cwd=project)
     assert "1  MLF601  error    run-uri-model-load" in result.stdout

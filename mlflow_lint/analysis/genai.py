@@ -101,10 +101,14 @@ _PATH_BUILDERS = frozenset(
 )
 
 
+# Methods only pathlib paths have, which return a path or its text.
+_PATH_METHODS = frozenset({"as_posix", "as_uri", "joinpath", "with_name", "with_stem", "with_suffix"})
+
+
 def _builds_path(module: AnalysedModule, expr: ast.AST) -> bool:
     """An expression that makes a string or a path (``python_model`` is otherwise a model
     instance or a function): an f-string, a concatenation, ``os.path.join(...)``, ``Path(...)``,
-    ``Path(...) / "x"``."""
+    ``Path(...) / "x"``, ``model_path.as_posix()``."""
     if isinstance(expr, ast.JoinedStr):
         return True
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Div)):
@@ -112,6 +116,8 @@ def _builds_path(module: AnalysedModule, expr: ast.AST) -> bool:
             isinstance(expr.left, ast.Constant) and isinstance(expr.left.value, str)
         )
     if isinstance(expr, ast.Call):
+        if isinstance(expr.func, ast.Attribute) and expr.func.attr in _PATH_METHODS:
+            return True  # model_path.as_posix(): only a path has these methods
         return (module.model.qualified_name(expr.func) or dotted_name(expr.func)) in _PATH_BUILDERS
     return False
 

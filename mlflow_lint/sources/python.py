@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import ast
 import codecs
+import functools
 import io
+import os
 import re
+import sys
 import tokenize
 import warnings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 # PEP 263, as the tokenize module spells it, on bytes.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -87,3 +95,41 @@ def parse_python(source: str, filename: str) -> ast.Module:
         raise UnanalysableSource("expression nesting too deep to analyse") from None
     except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
         raise UnanalysableSource(str(exc)) from None
+
+
+# The lowest version a ``requires-python`` specifier allows: ">=3.12", "~=3.12", "==3.12.*",
+# ">3.11" (read as 3.12). Enough to tell a user why code for a newer Python does not parse.
+_MAX_PYPROJECT_BYTES = 1_000_000
+_LOWER_BOUND = re.compile(r"(>=|~=|==|>)\s*(\d+)\.(\d+)")
+
+
+@functools.lru_cache(maxsize=16)
+def newer_python_required(project_root: str) -> str | None:
+    """The project's ``requires-python`` when its lowest allowed version is newer than the
+    Python running mlflow-lint (a syntax error is then most likely newer syntax, such as a
+    3.12 ``type`` statement, not a broken file)."""
+    try:
+        with open(os.path.join(project_root, "pyproject.toml"), "rb") as handle:
+            text = handle.read(_MAX_PYPROJECT_BYTES).decode("utf-8", "replace")
+        required = tomllib.loads(text).get("project", {}).get("requires-python")
+    except (OSError, tomllib.TOMLDecodeError, RecursionError, AttributeError):
+        return None
+    if not isinstance(required, str):
+        return None
+    floors = []
+    for operator, major, minor in _LOWER_BOUND.findall(required):
+        floor = (int(major), int(minor) + (1 if operator == ">" else 0))
+        floors.append(floor)
+    if not floors or max(floors) <= sys.version_info[:2]:
+        return None
+    return required.strip()
+
+
+def syntax_error_reason(error: UnanalysableSource, project_root: str | None) -> str:
+    """The MLF000 reason for a file that does not parse, naming the Python version when the
+    project requires a newer one than the one mlflow-lint runs on."""
+    required = newer_python_required(project_root) if project_root and error.reason.startswith("syntax error") else None
+    if required is None:
+        return error.reason
+    running = "{}.{}".format(*sys.version_info[:2])
+    return f"{error.reason} (the project requires Python {required}; mlflow-lint runs on Python {running}, which cannot parse newer syntax: run it under a Python the project supports)"
