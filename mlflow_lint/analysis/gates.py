@@ -222,13 +222,55 @@ class GateAnalysis:
             subject = test.left
         else:
             return False
-        if not isinstance(subject, ast.Name):
+        return isinstance(subject, ast.Name) and self._holds_champion_read(subject, 0)
+
+    def _holds_champion_read(self, name: ast.Name, depth: int) -> bool:
+        """Every value ``name`` is given reads the current alias (directly, or through a
+        function of this module that does: ``_, current = get_champion(client)``) or is
+        None (a try's fallback); and at least one does. A parameter holds what every call
+        of its function in this module passes it."""
+        if depth > _MAX_DEPTH:
             return False
-        # Every value ``current`` is given reads the alias, or is None (a try's fallback).
-        bindings = self.model.bindings_of(subject.id, subject)
-        reads = [b for b in bindings if b.kind == "assign" and b.value is not None and self._reads_alias([b.value])]
+        bindings = self.model.bindings_of(name.id, name)
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            return self._parameter_holds_champion_read(bindings[0].node, depth)  # type: ignore[arg-type]
+        reads = [b for b in bindings if (value := _assigned(b)) is not None and self._reads_alias_value(value)]
         others = [b for b in bindings if b not in reads]
         return bool(reads) and all(isinstance(b.value, ast.Constant) and b.value.value is None for b in others)
+
+    def _reads_alias_value(self, value: ast.AST) -> bool:
+        if self._reads_alias([value]):
+            return True
+        if isinstance(value, ast.Call):
+            function = self._local_function(value)
+            return function is not None and self._reads_alias(function.body)
+        return False
+
+    def _parameter_holds_champion_read(self, parameter: ast.arg, depth: int) -> bool:
+        function = self.model.enclosing_function(parameter)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        positional = [*function.args.posonlyargs, *function.args.args]
+        index = positional.index(parameter) if parameter in positional else None
+        arguments = []
+        for call in self._calls_named(function.name):
+            if isinstance(call.func, ast.Name):
+                binding = self.model.lookup(call.func.id, call.func)
+                if binding is None or binding.node is not function:
+                    continue
+            elif index is not None:
+                continue  # self.f(...): the positions shift by one; not followed
+            passed = next((k.value for k in call.keywords if k.arg == parameter.arg), None)
+            if passed is None and index is not None and index < len(call.args) and not any(
+                isinstance(a, ast.Starred) for a in call.args[: index + 1]
+            ):
+                passed = call.args[index]
+            if passed is None:
+                return False  # left to its default, or passed in a way not followed
+            arguments.append(passed)
+        return bool(arguments) and all(
+            isinstance(argument, ast.Name) and self._holds_champion_read(argument, depth + 1) for argument in arguments
+        )
 
     def _is_gate_call(self, call: ast.Call, depth: int) -> bool:
         if self.is_configured_gate(call):
@@ -388,3 +430,13 @@ def _always_exits(block: list[ast.stmt], model) -> bool:  # type: ignore[no-unty
     if isinstance(last, ast.If):
         return _always_exits(last.body, model) and _always_exits(last.orelse, model)
     return False
+
+
+def _assigned(binding: Binding) -> ast.expr | None:
+    """The value a binding assigns: its own, or, for a name unpacked from a call's result
+    (``version, accuracy = current_champion(...)``), the call."""
+    if binding.kind == "assign":
+        return binding.value
+    if binding.kind == "other" and isinstance(binding.node, ast.Assign):
+        return binding.node.value
+    return None

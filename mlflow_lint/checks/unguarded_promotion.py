@@ -46,8 +46,10 @@ class UnguardedPromotion(Check):
 
     def guards_call(self, module: AnalysedModule, call: ast.Call, ctx: FileContext) -> bool:
         """``if auc > threshold: promote(client, "champion")`` gates the helper's move,
-        and so does any call from a gate module."""
-        return ctx.in_paths(ctx.options.gate_modules) or _gates(module, ctx).is_gated(call)
+        and so does any call from a gate module; a call in the first-model branch is a
+        bootstrap (no champion to compare with)."""
+        gates = _gates(module, ctx)
+        return ctx.in_paths(ctx.options.gate_modules) or gates.is_gated(call) or gates.is_bootstrap(call)
 
     @staticmethod
     def _protected_alias(ctx: FileContext, expr: ast.expr, protected: set[str]) -> str | None:
