@@ -8,11 +8,13 @@ dropped, and ``--include-tests`` shows them. CI workflow jobs are test context f
 thing only: the local or SQLite tracking store a job throws away (the rules whose catalog
 entry says ``ci: hidden``).
 
-Test code is: a file under a ``tests/`` or ``test/`` directory; ``test_*.py``,
-``*_test.py`` and ``conftest.py``; a YAML file (a compose file, typically) whose name has
-``test`` or ``tests`` as one of its words (``docker-compose.test.yml``, not
-``latest.yaml``); and whatever the ``test-paths`` globs name (relative to the
-configuration's directory, gitignore syntax).
+Test code is: a file under a directory whose name has ``test``, ``tests`` or ``smoke`` as
+one of its words (``tests/``, ``integration_tests/``, ``k8s/smoke/``; not ``latest/``);
+``test_*.py``, ``*_test.py`` and ``conftest.py``; a YAML file (a compose file or manifest,
+typically) whose name has one of those words (``docker-compose.test.yml``,
+``mlflow-smoke.yaml``, not ``latest.yaml``); and whatever the ``test-paths`` globs name
+(relative to the configuration's directory, gitignore syntax). A smoke test's throwaway
+server (SQLite under /tmp, no authentication) is what a smoke test is for.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Literal
 
 Context = Literal["test", "ci"]
 
-_TEST_DIRECTORIES = frozenset({"tests", "test"})
+_TEST_WORDS = frozenset({"tests", "test", "smoke"})
 _NAME_WORDS = re.compile(r"[A-Za-z0-9]+")
 _CI_FILES = re.compile(r"(?:^|/)(?:\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml)$")
 
@@ -32,12 +34,12 @@ def file_context(relative: str, test_paths: tuple[str, ...] = ()) -> Context | N
     if _CI_FILES.search(relative):
         return "ci"
     *directories, name = relative.split("/")
-    if _TEST_DIRECTORIES.intersection(directories):
+    if any(_has_test_word(directory) for directory in directories):
         return "test"
     lower = name.lower()
     if lower.endswith(".py") and (lower.startswith("test_") or lower.endswith("_test.py") or lower == "conftest.py"):
         return "test"
-    if lower.endswith((".yml", ".yaml")) and {"test", "tests"} & {word.lower() for word in _NAME_WORDS.findall(name)}:
+    if lower.endswith((".yml", ".yaml")) and _has_test_word(name):
         return "test"
     if test_paths:
         from mlflow_lint.discovery import gitignore_spec  # compiled once per setting
@@ -45,3 +47,7 @@ def file_context(relative: str, test_paths: tuple[str, ...] = ()) -> Context | N
         if gitignore_spec(test_paths).match(relative):
             return "test"
     return None
+
+
+def _has_test_word(name: str) -> bool:
+    return not _TEST_WORDS.isdisjoint(word.lower() for word in _NAME_WORDS.findall(name))

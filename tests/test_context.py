@@ -45,7 +45,13 @@ def findings(project: Path, *args: str) -> tuple[set[tuple[str, str]], dict]:
         ("compose-tests.yaml", "test"),
         (".github/workflows/train.yml", "ci"),
         (".gitlab-ci.yml", "ci"),
+        ("integration_tests/train.py", "test"),
+        ("deploy/k8s/smoke/mlflow.yaml", "test"),  # a smoke test's throwaway server
+        ("deploy/mlflow-smoke.yaml", "test"),
+        ("smoke-tests/run.sh", "test"),
         ("latest.yaml", None),  # "test" inside a word is not a test file
+        ("latest/serve.py", None),
+        ("smokehouse/serve.py", None),
         ("contest.py", None),
         ("src/testing_utils.py", None),
         ("attestation/serve.py", None),
