@@ -21,6 +21,7 @@ from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.safe_io import within
+from mlflow_lint.sources.databricks_bundle import Bundle, read_bundle
 from mlflow_lint.sources.prefilter import may_mention_mlflow
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
 
@@ -84,6 +85,7 @@ class ProjectIndex:
         self._mlflow_users: dict[Path, tuple[bool, frozenset[str]]] = {}
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
+        self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
 
     @functools.cached_property
     def boundary(self) -> str | None:
@@ -96,6 +98,24 @@ class ProjectIndex:
             if (directory / ".git").exists():
                 return str(directory)
         return str(self.root)
+
+    def bundle_of(self, path: Path) -> Bundle:
+        """The Databricks Asset Bundle a project file belongs to: the nearest directory
+        above it, up to the project root, with a ``databricks.yml`` (a bundle may sit in a
+        subdirectory of a repository). Each directory is read once per run. What was read,
+        and where no bundle file was, is logged: adding or editing one changes the answer."""
+        if self.root is None or not within(path, str(self.root)):
+            return Bundle()
+        directory = path.parent
+        while True:
+            bundle = self._bundles.get(directory)
+            if bundle is None:
+                bundle = self._bundles[directory] = read_bundle(directory, self.root)
+            if self.log is not None:
+                self.log.modules.update(bundle.files_read or (str(directory / "databricks.yml"),))
+            if bundle.tasks or bundle.files_read or directory == self.root or directory.parent == directory:
+                return bundle
+            directory = directory.parent
 
     def start_log(self, log: DependencyLog) -> None:
         """Record what the next analysis reads. Memoised results of modules already in

@@ -307,3 +307,29 @@ def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
     )
     assert [(f.path, f.line, f.rule) for f in result.findings] == [("src/c.py", 3, "MLF102")]
     assert sorted(counted) == ["a.py", "b.py", "c.py", "elsewhere.py"]  # each once
+
+
+def test_editing_a_databricks_bundle_flips_the_promotion_it_gates(tmp_path: Path) -> None:
+    # The promotion notebook runs after the validation task only while databricks.yml says
+    # so: a warm run must see the edit (and the bundle file appearing at all).
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / ".git").mkdir()
+    (project / "notebooks" / "validate.py").write_text(
+        "from mlflow import MlflowClient\nc = MlflowClient()\nnew = c.get_model_version_by_alias('m', 'challenger')\n"
+        "old = c.get_model_version_by_alias('m', 'champion')\nassert float(new.tags['auc']) >= float(old.tags['auc'])\n"
+    )
+    (project / "notebooks" / "promote.py").write_text(
+        "from mlflow import MlflowClient\nMlflowClient().set_registered_model_alias('m', 'champion', '3')\n"
+    )
+    tasks = (
+        "resources:\n  jobs:\n    release:\n      tasks:\n"
+        "        - task_key: validate\n          notebook_task:\n            notebook_path: notebooks/validate\n"
+        "        - task_key: promote\n{depends}          notebook_task:\n            notebook_path: notebooks/promote\n"
+    )
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "MLF402", "--jobs", "1"]
+    assert _findings(project, *cache) == [("notebooks/promote.py", 2, "MLF402")]
+    (project / "databricks.yml").write_text(tasks.format(depends="          depends_on:\n            - task_key: validate\n"))
+    assert _findings(project, *cache) == []
+    (project / "databricks.yml").write_text(tasks.format(depends=""))
+    assert _findings(project, *cache) == [("notebooks/promote.py", 2, "MLF402")]

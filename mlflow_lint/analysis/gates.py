@@ -313,6 +313,19 @@ class GateAnalysis:
             return chosen.test
         return None
 
+    def validates(self) -> bool:
+        """Whether the module fails when a candidate does not pass a gate: ``assert <gate
+        test>``, ``if <failed gate test>: raise ...``, or a raising gate called as a
+        statement (a validation task of a job, whose failure stops the tasks after it)."""
+        for node in ast.walk(self.module.tree):
+            if isinstance(node, ast.Assert) and self.is_gate_test(node.test):
+                return True
+            if isinstance(node, ast.If) and node.body and _fails(node.body[-1]) and self.is_gate_test(node.test, negated=True):
+                return True
+            if isinstance(node, ast.Expr) and self.is_raising_gate(node):
+                return True
+        return False
+
     def is_raising_gate(self, statement: ast.stmt) -> bool:
         """``validate_evaluation_results(...)`` or a configured gate called as a statement."""
         if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
@@ -440,3 +453,16 @@ def _assigned(binding: Binding) -> ast.expr | None:
     if binding.kind == "other" and isinstance(binding.node, ast.Assign):
         return binding.node.value
     return None
+
+
+def _fails(statement: ast.stmt) -> bool:
+    """``raise ...`` or ``sys.exit(<not 0>)``: the task fails. (``dbutils.notebook.exit``
+    ends a notebook task successfully: the tasks after it still run.)"""
+    if isinstance(statement, ast.Raise):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        if dotted_name(call.func) in ("sys.exit", "exit", "os._exit"):
+            code = call.args[0] if call.args else None
+            return not (code is None or (isinstance(code, ast.Constant) and code.value in (0, None)))
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
@@ -42,6 +43,8 @@ class UnguardedPromotion(Check):
         gates = _gates(ctx.python, ctx)
         if gates.is_gated(node) or gates.choosing_test(alias_expr) is not None or gates.is_bootstrap(node):
             return
+        if _runs_after_validation(ctx.python, ctx):
+            return
         ctx.report("MLF402", node, api=display_api(callee), alias=alias)  # type: ignore[arg-type]
 
     def guards_call(self, module: AnalysedModule, call: ast.Call, ctx: FileContext) -> bool:
@@ -49,7 +52,12 @@ class UnguardedPromotion(Check):
         and so does any call from a gate module; a call in the first-model branch is a
         bootstrap (no champion to compare with)."""
         gates = _gates(module, ctx)
-        return ctx.in_paths(ctx.options.gate_modules) or gates.is_gated(call) or gates.is_bootstrap(call)
+        return (
+            ctx.in_paths(ctx.options.gate_modules)
+            or gates.is_gated(call)
+            or gates.is_bootstrap(call)
+            or _runs_after_validation(module, ctx)
+        )
 
     @staticmethod
     def _protected_alias(ctx: FileContext, expr: ast.expr, protected: set[str]) -> str | None:
@@ -68,3 +76,17 @@ def _gates(module: AnalysedModule, ctx: FileContext) -> GateAnalysis:
     if not isinstance(gates, GateAnalysis):
         gates = module.cache["gates"] = GateAnalysis(module, ctx.options.gate_functions)
     return gates
+
+
+def _runs_after_validation(module: AnalysedModule, ctx: FileContext) -> bool:
+    """Whether the file is a task of a Databricks bundle job that runs only after a task
+    whose file fails when the candidate does not pass a gate (``promotion`` depends on
+    ``validation``, which asserts ``new_accuracy >= champion_accuracy``)."""
+    project = module.project
+    if project is None or project.root is None:
+        return False
+    for path in project.bundle_of(module.path).upstream_files(str(module.path)):
+        upstream = project.module_at(Path(path))
+        if upstream is not None and _gates(upstream, ctx).validates():
+            return True
+    return False
