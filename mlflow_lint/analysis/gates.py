@@ -259,7 +259,7 @@ class GateAnalysis:
                 if binding is None or binding.node is not function:
                     continue
             elif index is not None:
-                continue  # self.f(...): the positions shift by one; not followed
+                return False  # self.f(...): the positions shift by one; not followed
             passed = next((k.value for k in call.keywords if k.arg == parameter.arg), None)
             if passed is None and index is not None and index < len(call.args) and not any(
                 isinstance(a, ast.Starred) for a in call.args[: index + 1]
