@@ -700,9 +700,7 @@ def _lint_bytes(
     try:
         tree = parse_python(source, shown)
     except UnanalysableSource as error:
-        reason = syntax_error_reason(error, str(index.root) if index.root is not None else None)
-        if reason != error.reason and index.log is not None:
-            index.log.modules.add(str(index.root / "pyproject.toml"))  # the reason quotes it
+        reason = syntax_error_reason(error, index.newer_python_required())
         return [_unanalysable(shown, reason, error.line, error.column, selected)]
     module = AnalysedModule(real_path.resolve(), source, tree, index)
     index.register(module)

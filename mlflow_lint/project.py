@@ -21,9 +21,9 @@ from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.safe_io import within
-from mlflow_lint.sources.databricks_bundle import Bundle, read_bundle
+from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
 from mlflow_lint.sources.prefilter import may_mention_mlflow
-from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python
+from mlflow_lint.sources.python import UnanalysableSource, decode_python, newer_python_required, parse_python
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
 # ``from pkg.mod import a, b`` / ``import pkg.mod as m, other``, also inside notebook JSON
@@ -99,6 +99,19 @@ class ProjectIndex:
                 return str(directory)
         return str(self.root)
 
+    def newer_python_required(self) -> str | None:
+        """The project's ``requires-python`` when it asks for a newer Python than the one
+        running (read once per run); pyproject.toml is logged, since the answer quotes it."""
+        if self.root is None:
+            return None
+        if self.log is not None:
+            self.log.modules.add(str(self.root / "pyproject.toml"))
+        return self._newer_python
+
+    @functools.cached_property
+    def _newer_python(self) -> str | None:
+        return newer_python_required(str(self.root)) if self.root is not None else None
+
     def bundle_of(self, path: Path) -> Bundle:
         """The Databricks Asset Bundle a project file belongs to: the nearest directory
         above it, up to the project root, with a ``databricks.yml`` (a bundle may sit in a
@@ -112,7 +125,7 @@ class ProjectIndex:
             if bundle is None:
                 bundle = self._bundles[directory] = read_bundle(directory, self.root)
             if self.log is not None:
-                self.log.modules.update(bundle.files_read or (str(directory / "databricks.yml"),))
+                self.log.modules.update(bundle.files_read or (str(directory / name) for name in BUNDLE_FILES))
             if bundle.tasks or bundle.files_read or directory == self.root or directory.parent == directory:
                 return bundle
             directory = directory.parent

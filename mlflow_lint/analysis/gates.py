@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from mlflow_lint.analysis.calls import dotted_name, terminal_name
+from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
@@ -233,7 +234,7 @@ class GateAnalysis:
             return False
         bindings = self.model.bindings_of(name.id, name)
         if len(bindings) == 1 and bindings[0].kind == "param":
-            return self._parameter_holds_champion_read(bindings[0].node, depth)  # type: ignore[arg-type]
+            return self._parameter_holds_champion_read(bindings[0], depth)
         reads = [b for b in bindings if (value := _assigned(b)) is not None and self._reads_alias_value(value)]
         others = [b for b in bindings if b not in reads]
         return bool(reads) and all(isinstance(b.value, ast.Constant) and b.value.value is None for b in others)
@@ -246,31 +247,18 @@ class GateAnalysis:
             return function is not None and self._reads_alias(function.body)
         return False
 
-    def _parameter_holds_champion_read(self, parameter: ast.arg, depth: int) -> bool:
-        function = self.model.enclosing_function(parameter)
+    def _parameter_holds_champion_read(self, parameter: Binding, depth: int) -> bool:
+        function = function_of_parameter(self.module, parameter)
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return False
-        positional = [*function.args.posonlyargs, *function.args.args]
-        index = positional.index(parameter) if parameter in positional else None
-        arguments = []
-        for call in self._calls_named(function.name):
-            if isinstance(call.func, ast.Name):
-                binding = self.model.lookup(call.func.id, call.func)
-                if binding is None or binding.node is not function:
-                    continue
-            elif index is not None:
-                return False  # self.f(...): the positions shift by one; not followed
-            passed = next((k.value for k in call.keywords if k.arg == parameter.arg), None)
-            if passed is None and index is not None and index < len(call.args) and not any(
-                isinstance(a, ast.Starred) for a in call.args[: index + 1]
-            ):
-                passed = call.args[index]
-            if passed is None:
+        passed = []
+        for call in self._callers(function):
+            arguments, _ = bind_arguments(call, function, method=not isinstance(call.func, ast.Name))
+            value = arguments.get(parameter.name)
+            if value is None:
                 return False  # left to its default, or passed in a way not followed
-            arguments.append(passed)
-        return bool(arguments) and all(
-            isinstance(argument, ast.Name) and self._holds_champion_read(argument, depth + 1) for argument in arguments
-        )
+            passed.append(value)
+        return bool(passed) and all(isinstance(value, ast.Name) and self._holds_champion_read(value, depth + 1) for value in passed)
 
     def _is_gate_call(self, call: ast.Call, depth: int) -> bool:
         if self.is_configured_gate(call):
@@ -320,7 +308,7 @@ class GateAnalysis:
         for node in ast.walk(self.module.tree):
             if isinstance(node, ast.Assert) and self.is_gate_test(node.test):
                 return True
-            if isinstance(node, ast.If) and node.body and _fails(node.body[-1]) and self.is_gate_test(node.test, negated=True):
+            if isinstance(node, ast.If) and node.body and _fails(node.body[-1], self.model) and self.is_gate_test(node.test, negated=True):
                 return True
             if isinstance(node, ast.Expr) and self.is_raising_gate(node):
                 return True
@@ -393,17 +381,23 @@ class GateAnalysis:
         key = (function, depth)
         known = self._callers_gated.get(key)
         if known is None:
-            callers = []
-            for call in self._calls_named(function.name):
-                func = call.func
-                if isinstance(func, ast.Name):
-                    binding = self.model.lookup(func.id, func)
-                    if binding is not None and binding.node is function:
-                        callers.append(call)
-                else:  # self.name() / cls.name()
-                    callers.append(call)
+            callers = self._callers(function)
             known = self._callers_gated[key] = bool(callers) and all(self.is_gated(call, depth + 1) for call in callers)
         return known
+
+    def _callers(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
+        """The calls of ``function`` in this module: ``f()`` where ``f`` is it, and
+        ``self.f()`` / ``cls.f()``."""
+        callers = []
+        for call in self._calls_named(function.name):
+            func = call.func
+            if isinstance(func, ast.Name):
+                binding = self.model.lookup(func.id, func)
+                if binding is not None and binding.node is function:
+                    callers.append(call)
+            else:  # self.name() / cls.name()
+                callers.append(call)
+        return callers
 
     def _calls_named(self, name: str) -> list[ast.Call]:
         """Calls of ``name()``, ``self.name()`` and ``cls.name()``, in source order."""
@@ -455,14 +449,14 @@ def _assigned(binding: Binding) -> ast.expr | None:
     return None
 
 
-def _fails(statement: ast.stmt) -> bool:
+def _fails(statement: ast.stmt, model) -> bool:  # type: ignore[no-untyped-def]
     """``raise ...`` or ``sys.exit(<not 0>)``: the task fails. (``dbutils.notebook.exit``
     ends a notebook task successfully: the tasks after it still run.)"""
     if isinstance(statement, ast.Raise):
         return True
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         call = statement.value
-        if dotted_name(call.func) in ("sys.exit", "exit", "os._exit"):
+        if model.qualified_name(call.func) in _EXIT_CALLS:
             code = call.args[0] if call.args else None
             return not (code is None or (isinstance(code, ast.Constant) and code.value in (0, None)))
     return False

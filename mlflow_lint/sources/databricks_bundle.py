@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-_BUNDLE_FILES = ("databricks.yml", "databricks.yaml")
+BUNDLE_FILES = ("databricks.yml", "databricks.yaml")
 _MAX_BUNDLE_BYTES = 1_000_000
 _MAX_INCLUDED_FILES = 200
 # Where a workspace path puts the bundle's files: "${workspace.file_path}/src/x",
@@ -70,7 +70,7 @@ def read_bundle(root: Path, boundary: Path | None = None) -> Bundle:
     """The jobs of the bundle at ``root`` (an empty bundle when there is none); only files
     inside ``boundary`` (the project, by default the bundle itself) count."""
     boundary = boundary or root
-    main = next((root / name for name in _BUNDLE_FILES if (root / name).is_file()), None)
+    main = next((root / name for name in BUNDLE_FILES if (root / name).is_file()), None)
     if main is None or not main.resolve().is_relative_to(boundary):
         return Bundle()
     documents: list[tuple[Path, object]] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import codecs
-import functools
 import io
 import os
 import re
@@ -103,7 +102,6 @@ _MAX_PYPROJECT_BYTES = 1_000_000
 _LOWER_BOUND = re.compile(r"(>=|~=|==|>)\s*(\d+)\.(\d+)")
 
 
-@functools.lru_cache(maxsize=16)
 def newer_python_required(project_root: str) -> str | None:
     """The project's ``requires-python`` when its lowest allowed version is newer than the
     Python running mlflow-lint (a syntax error is then most likely newer syntax, such as a
@@ -125,11 +123,11 @@ def newer_python_required(project_root: str) -> str | None:
     return required.strip()
 
 
-def syntax_error_reason(error: UnanalysableSource, project_root: str | None) -> str:
-    """The MLF000 reason for a file that does not parse, naming the Python version when the
-    project requires a newer one than the one mlflow-lint runs on."""
-    required = newer_python_required(project_root) if project_root and error.reason.startswith("syntax error") else None
-    if required is None:
+def syntax_error_reason(error: UnanalysableSource, required: str | None) -> str:
+    """The MLF000 reason for a file that does not parse; ``required``: the project's
+    ``requires-python`` when it asks for a newer Python than this one
+    (:func:`newer_python_required`), which the reason then names."""
+    if required is None or not error.reason.startswith("syntax error"):
         return error.reason
     running = "{}.{}".format(*sys.version_info[:2])
     return f"{error.reason} (the project requires Python {required}; mlflow-lint runs on Python {running}, which cannot parse newer syntax: run it under a Python the project supports)"
