@@ -8,8 +8,9 @@ dropped, and ``--include-tests`` shows them. CI workflow jobs are test context f
 thing only: the local or SQLite tracking store a job throws away (the rules whose catalog
 entry says ``ci: hidden``).
 
-Test code is: a file under a directory whose name has ``test``, ``tests`` or ``smoke`` as
-one of its words (``tests/``, ``integration_tests/``, ``k8s/smoke/``; not ``latest/``);
+Test code is: a file under a test directory, named ``test``, ``tests`` or ``smoke``, alone
+or with words that say which tests (``integration_tests/``, ``e2e-tests/``, ``k8s/smoke/``;
+not ``latest/``, nor ``rf_test/``, an example named after what it tries);
 ``test_*.py``, ``*_test.py`` and ``conftest.py``; a YAML file (a compose file or manifest,
 typically) whose name has one of those words (``docker-compose.test.yml``,
 ``mlflow-smoke.yaml``, not ``latest.yaml``); and whatever the ``test-paths`` globs name
@@ -25,6 +26,10 @@ from typing import Literal
 Context = Literal["test", "ci"]
 
 _TEST_WORDS = frozenset({"tests", "test", "smoke"})
+# Words that say which tests a directory holds (integration_tests/, e2e-tests/).
+_TEST_KINDS = frozenset(
+    {"unit", "integration", "e2e", "end2end", "functional", "system", "acceptance", "regression", "load", "perf", "performance", "smoke"}
+)
 _NAME_WORDS = re.compile(r"[A-Za-z0-9]+")
 _CI_FILES = re.compile(r"(?:^|/)(?:\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml)$")
 
@@ -34,7 +39,7 @@ def file_context(relative: str, test_paths: tuple[str, ...] = ()) -> Context | N
     if _CI_FILES.search(relative):
         return "ci"
     *directories, name = relative.split("/")
-    if any(_has_test_word(directory) for directory in directories):
+    if any(_is_test_directory(directory) for directory in directories):
         return "test"
     lower = name.lower()
     if lower.endswith(".py") and (lower.startswith("test_") or lower.endswith("_test.py") or lower == "conftest.py"):
@@ -51,3 +56,8 @@ def file_context(relative: str, test_paths: tuple[str, ...] = ()) -> Context | N
 
 def _has_test_word(name: str) -> bool:
     return not _TEST_WORDS.isdisjoint(word.lower() for word in _NAME_WORDS.findall(name))
+
+
+def _is_test_directory(name: str) -> bool:
+    words = {word.lower() for word in _NAME_WORDS.findall(name)}
+    return not _TEST_WORDS.isdisjoint(words) and words <= _TEST_WORDS | _TEST_KINDS

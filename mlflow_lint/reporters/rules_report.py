@@ -99,7 +99,7 @@ def explain(rule: Rule, heading: str = "") -> str:
 def _context_policy(rule: Rule) -> str:
     """Where the rule reports (test code, CI jobs), in a sentence for its documentation."""
     where = (
-        "Test code (files under a directory with `test`, `tests` or `smoke` as a word of its name, `test_*.py`, "
+        "Test code (files under a test directory such as `tests/`, `integration_tests/` or `smoke/`, `test_*.py`, "
         "`*_test.py`, `conftest.py`, YAML files with one of those words in their name, and the `test-paths` "
         "globs) is not a governance target: findings there are counted "
         "in the summary but not shown unless `--include-tests` (or `include-tests = true`) is given."
