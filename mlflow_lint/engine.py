@@ -23,7 +23,6 @@ from mlflow_lint.checks.through_calls import report_through_calls
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
-from mlflow_lint.ignore_patterns import IgnorePatterns
 from mlflow_lint.findings import Finding, configured, sort_findings
 from mlflow_lint.paths import display_path
 from mlflow_lint.positions import LineIndex
@@ -130,14 +129,21 @@ def lint_paths(
     forget_projects()  # files may have changed since an earlier run in this process (--fix)
     resolver = config if isinstance(config, ConfigResolver) else ConfigResolver(load_catalog(), fixed=config)
     selection: Callable[[Config], frozenset[str]] = selected if callable(selected) else (lambda _config: selected)  # type: ignore[assignment,return-value]
+    exclusions: list[_ConfigExclusions] = []
     if resolver.fixed is not None:
         fixed = resolver.fixed
         exclude = gitignore_spec(fixed.exclude) if fixed.exclude else None
         found = discover(paths, is_lintable, exclude, fixed.root.resolve(), is_python_script)
+        rules = {_exclusion_rule(fixed)}
     else:
-        found = discover(
-            paths, is_lintable, None, None, is_python_script, exclusions_for=lambda named: _ConfigExclusions(resolver, named)
-        )
+
+        def exclusions_for(named: Path) -> _ConfigExclusions:
+            exclusions.append(_ConfigExclusions(resolver, named))
+            return exclusions[-1]
+
+        found = discover(paths, is_lintable, None, None, is_python_script, exclusions_for=exclusions_for)
+        rules = {rule for named in exclusions for rule in named.rules.values()}
+    walked = _walked_roots(paths, found.files, rules)
     if only is not None:
         found.files = [path for path in found.files if only(path)]
     groups: dict[int, tuple[Config, list[tuple[str, str]]]] = {}
@@ -164,7 +170,7 @@ def lint_paths(
             if cache_note is not None and cache_note not in cache_notes:
                 cache_notes.append(cache_note)
             # Project facts (MLF102) are computed only if a file turns out to need them.
-            facts = _FactsOnDemand(options, cache, workers)
+            facts = _FactsOnDemand(options, cache, workers, walked)
             settings = _Settings(
                 tuple(sorted(enabled)), options, str(cwd), None, ignores,
                 record=cache is not None, defer_facts="MLF102" in enabled, roots=roots,
@@ -231,26 +237,56 @@ class _ConfigExclusions:
     def __init__(self, resolver: ConfigResolver, named: Path) -> None:
         self.resolver = resolver
         self.named = named
-        # A resolved directory -> its configuration's exclude patterns and root (None: no
-        # exclude): asked for every path the walk meets, it changes only per directory.
-        self._by_directory: dict[str, tuple[IgnorePatterns, str] | None] = {}
+        # A resolved directory -> its configuration's exclusion rule: asked for every path
+        # the walk meets, it changes only per directory.
+        self.rules: dict[str, _ExclusionRule] = {}
 
     def excludes(self, resolved: str, is_dir: bool) -> bool:
         directory = os.path.dirname(resolved) or "/"
-        if directory in self._by_directory:
-            rule = self._by_directory[directory]
-        else:
-            config = self.resolver.for_file(Path(directory), self.named)
-            rule = self._by_directory[directory] = (
-                (gitignore_spec(config.exclude), str(config.root.resolve()).rstrip("/") + "/") if config.exclude else None
-            )
+        rule = self.rules.get(directory)
         if rule is None:
+            rule = self.rules[directory] = _exclusion_rule(self.resolver.for_file(Path(directory), self.named))
+        patterns, root = rule
+        if not patterns or not resolved.startswith(root.rstrip("/") + "/"):
             return False
-        spec, root = rule
-        if not resolved.startswith(root):
-            return False
-        relative = resolved[len(root) :]
-        return spec.match(relative + "/" if is_dir else relative)
+        relative = resolved[len(root.rstrip("/")) + 1 :]
+        return gitignore_spec(patterns).match(relative + "/" if is_dir else relative)
+
+
+# A configuration's exclude patterns and the directory they are relative to: ((), "") for
+# none. The same pair as RuleOptions(exclude, root), so a walk can be compared with it.
+_ExclusionRule = tuple[tuple[str, ...], str]
+
+
+def _exclusion_rule_of(options: RuleOptions) -> _ExclusionRule:
+    return (tuple(options.exclude), options.root) if options.exclude else ((), "")
+
+
+def _exclusion_rule(config: Config) -> _ExclusionRule:
+    return (tuple(config.exclude), str(config.root.resolve())) if config.exclude else ((), "")
+
+
+def _walked_roots(paths: Sequence[Path], files: list[Path], rules: set[_ExclusionRule]) -> dict[str, tuple[_ExclusionRule, list[str]]]:
+    """The directories named on the command line, resolved, with the .py files the walk
+    found under them, when one exclusion rule applied everywhere: the project facts of a
+    project rooted there need not walk it again (``project_facts.project_files`` would
+    find exactly these files with that rule)."""
+    if len(rules) > 1:
+        return {}
+    rule = next(iter(rules), ((), ""))
+    walked: dict[str, tuple[_ExclusionRule, list[str]]] = {}
+    for named in paths:
+        if not named.is_dir():
+            continue
+        given, top = os.path.abspath(named), os.path.realpath(named)
+        prefix = given.rstrip(os.sep) + os.sep
+        under = []
+        for path in files:
+            absolute = os.path.abspath(path)
+            if absolute.startswith(prefix) and absolute.endswith(".py"):
+                under.append(os.path.join(top, absolute[len(prefix) :]))
+        walked[top] = (rule, sorted(under))
+    return walked
 
 
 def _open_cache(directory: Path | None, configuration: object) -> tuple[ResultCache | None, str | None]:
@@ -266,10 +302,17 @@ class _FactsOnDemand:
     """Each project's facts, computed on first need (once per project and run): from the
     result cache's per-file records, and the worker pool for files that must be parsed."""
 
-    def __init__(self, options: RuleOptions, cache: ResultCache | None, workers: WorkerPool) -> None:
+    def __init__(
+        self,
+        options: RuleOptions,
+        cache: ResultCache | None,
+        workers: WorkerPool,
+        walked: dict[str, tuple[_ExclusionRule, list[str]]] | None = None,
+    ) -> None:
         self.options = options
         self.cache = cache
         self.workers = workers
+        self.walked = walked or {}
         self.known: dict[str, ProjectFacts] = {}
         # The tracking-URI rows of files the lint already analysed (absolute path -> rows).
         self.uses_seen: dict[str, list[list[object]]] = {}
@@ -279,7 +322,9 @@ class _FactsOnDemand:
             return None
         root = str(index.root)
         if root not in self.known:
-            self.known[root] = _collect_facts(index, self.options, self.cache, self.workers, self.uses_seen)
+            rule, files = self.walked.get(root, (None, None))
+            known_files = files if rule == _exclusion_rule_of(self.options) else None
+            self.known[root] = _collect_facts(index, self.options, self.cache, self.workers, self.uses_seen, known_files)
         return self.known[root]
 
     def saw(self, path_text: str, outcome: _Outcome) -> None:
@@ -568,16 +613,18 @@ def _collect_facts(
     cache: ResultCache | None,
     workers: WorkerPool,
     seen: dict[str, list[list[object]]] | None = None,
+    files: list[str] | None = None,
 ) -> ProjectFacts:
     """The project's facts: each file's rows from ``seen`` (what this run's lint already
-    found), else the result cache, else its own parse (in the worker pool)."""
+    found), else the result cache, else its own parse (in the worker pool). ``files``: the
+    project's files, when the lint's own walk found them (else the project is walked)."""
     seen = seen or {}
-    if cache is None and workers.jobs == 1 and not seen:
+    if cache is None and workers.jobs == 1 and not seen and files is None:
         return collect_project_facts(index, options.exclude, options.root)
     uses: list[TrackingUriUse] = []
     to_parse: list[str] = []
-    for path in project_files(index, options.exclude, options.root):
-        path_text = str(path)
+    for path_text in files if files is not None else [str(p) for p in project_files(index, options.exclude, options.root)]:
+        path = Path(path_text)
         rows = seen.get(path_text)
         if rows is None and cache is not None:
             rows = cache.file_uses(path_text, _dependencies_hold(cache, path, None, index))

@@ -333,3 +333,46 @@ def test_editing_a_databricks_bundle_flips_the_promotion_it_gates(tmp_path: Path
     assert _findings(project, *cache) == []
     (project / "databricks.yml").write_text(tasks.format(depends=""))
     assert _findings(project, *cache) == [("notebooks/promote.py", 2, "MLF402")]
+
+
+@pytest.mark.parametrize("nested_exclude", [False, True])
+def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nested_exclude: bool
+) -> None:
+    # Linting the project root with one configuration: the facts take the files the lint's
+    # walk found. A nested configuration with other excludes makes the walks differ, so the
+    # facts walk the projects themselves. The findings are those of the facts' own walk.
+    from mlflow_lint import engine
+    from mlflow_lint.config import ConfigResolver
+    from mlflow_lint.catalog import load_catalog
+
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / ".git").mkdir()
+    (project / ".mlflow-lint.yaml").write_text("exclude: [build/]\n")
+    uri = 'import mlflow\n\nmlflow.set_tracking_uri("{}")\n'
+    for name, host in (("a.py", "a"), ("b.py", "a"), ("sub/c.py", "b")):
+        (project / name).write_text(uri.format(f"https://{host}.example.com"))
+    if nested_exclude:
+        (project / "sub" / ".mlflow-lint.yaml").write_text("exclude: [generated/]\n")
+    walks: list[Path] = []
+    real_project_files = engine.project_files
+
+    def counting_project_files(index: object, exclude: tuple[str, ...], root: str) -> list[Path]:
+        walks.append(Path(root))
+        return real_project_files(index, exclude, root)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "project_files", counting_project_files)
+
+    def lint() -> list[tuple[str, int, str]]:
+        result = engine.lint_paths([project], ConfigResolver(load_catalog()), frozenset({"MLF102"}), jobs=1, cwd=project)
+        return [(f.path, f.line, f.rule) for f in result.findings]
+
+    found = lint()
+    # Nested: sub/ has its own configuration (and so is its own project): two facts, walked.
+    assert len(walks) == (2 if nested_exclude else 0)
+    if not nested_exclude:
+        assert found == [("sub/c.py", 3, "MLF102")]
+    monkeypatch.setattr(engine, "_walked_roots", lambda *_: {})  # the facts walk themselves
+    assert lint() == found
+    assert len(walks) == (4 if nested_exclude else 1)
