@@ -216,3 +216,16 @@ def test_a_ci_job_that_publishes_its_store_is_reported(tmp_path: Path) -> None:
         (16, "MLF103", "the SQLite tracking store mlflow.db is committed by this script"),
     ], result.stdout
     assert json.loads(result.stdout)["summary"]["hidden_in_tests"] == 1  # the job's ./mlruns itself
+
+
+def test_a_value_reaching_two_sinks_of_a_helper_is_one_finding_at_the_call() -> None:
+    # The fixture markers count rules per line, not findings: this counts them.
+    project = Path(__file__).parent / "fixtures" / "projects" / "context"
+    result = run_cli(
+        "check", "src/shop/serving/score.py", "--format", "json", "--no-cache", "--select", "MLF601,MLF604", cwd=project
+    )
+    findings = json.loads(result.stdout)["findings"]
+    places = [(f["line"], f["column"], f["rule"]) for f in findings]
+    assert len(places) == len(set(places)) == 4, places
+    [model] = [f for f in findings if f["rule"] == "MLF601" and "through download()" in f["message"]]
+    assert "score.py:24)" in model["message"]  # the helper's first sink

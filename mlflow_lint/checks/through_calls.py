@@ -34,17 +34,24 @@ def report_through_calls(ctx: FileContext, checks: list[Check]) -> None:
     flowing = tuple(check for check in checks if not check.reads_project_facts)
     if not flowing:
         return
-    seen: set[tuple[str, int, int, int, int, str]] = set()
+    # One finding per rule and place, as for any check: a value that reaches two sinks of
+    # the same rule in a helper (both branches of an if, say) is one thing to fix at the
+    # call; the first sink in the helper's order is the one named.
+    seen = {_place_key(finding) for finding in ctx.findings}
     for call in module.model.nodes_by_type.get(ast.Call, ()):
         assert isinstance(call, ast.Call)
         if not (call.args or call.keywords) or not _root_may_be_project(module, call):
             continue  # decided before a generator is made: most calls stop here
         for finding, frame, steps in _through(module, call, None, flowing, ctx):
             placed = _place(ctx, finding, frame, steps)
-            key = (placed.rule, placed.line, placed.column, placed.end_line, placed.end_column, placed.message)
+            key = _place_key(placed)
             if key not in seen:
                 seen.add(key)
                 ctx.findings.append(placed)
+
+
+def _place_key(finding: Finding) -> tuple[str, int, int, int, int, int | None]:
+    return finding.rule, finding.line, finding.column, finding.end_line, finding.end_column, finding.cell
 
 
 def _through(
