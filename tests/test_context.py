@@ -229,3 +229,15 @@ def test_a_value_reaching_two_sinks_of_a_helper_is_one_finding_at_the_call() -> 
     assert len(places) == len(set(places)) == 4, places
     [model] = [f for f in findings if f["rule"] == "MLF601" and "through download()" in f["message"]]
     assert "score.py:24)" in model["message"]  # the helper's first sink
+
+
+def test_a_bundles_include_globs_are_relative_to_the_bundle_even_under_a_bracketed_path(tmp_path: Path) -> None:
+    # "[x]" in the project's own path is not a glob character class: resources/*.yml is found,
+    # so the release job's promotion stays gated, as in the fixture.
+    import shutil
+
+    project = tmp_path / "team[x]" / "context"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "projects" / "context", project)
+    result = run_cli("check", "bundle", "--format", "json", "--no-cache", "--select", "MLF402", cwd=project)
+    flagged = sorted(f["path"] for f in json.loads(result.stdout)["findings"])
+    assert flagged == ["bundle/notebooks/promote_soft.py", "bundle/notebooks/promote_unchecked.py"]

@@ -81,9 +81,10 @@ def read_bundle(root: Path, boundary: Path | None = None) -> Bundle:
         included: list[str] = []
         for pattern in includes:
             if isinstance(pattern, str) and not os.path.isabs(pattern) and ".." not in Path(pattern).parts:
-                included.extend(sorted(glob.glob(str(root / pattern), recursive=True)))
+                # Relative to the bundle (root_dir): a "[" in the project's path is no pattern.
+                included.extend(glob.glob(pattern, root_dir=root, recursive=True))
         for name in sorted(dict.fromkeys(included))[:_MAX_INCLUDED_FILES]:
-            path = Path(name)
+            path = root / name
             if path.is_file() and path.resolve().is_relative_to(boundary):
                 documents.append((path, _load(path)))
     tasks: list[BundleTask] = []
