@@ -8,21 +8,156 @@ asks one question ("is this ``mlflow.pyfunc.load_model``?") whatever the import 
 
 from __future__ import annotations
 
+import ast
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
 MLFLOW_CLIENT = "mlflow.MlflowClient"
 DEPLOYMENT_CLIENT = "mlflow.deployments.DeploymentClient"
 
-# Flavor modules that expose ``load_model`` (mlflow/__init__.py lazy loaders and the
-# long-standing flavors). ``mlflow.<flavor>.load_model`` consumes a model URI.
-FLAVORS: frozenset[str] = frozenset(
-    {
-        "anthropic", "autogen", "bedrock", "catboost", "crewai", "diviner", "dspy",
-        "fastai", "gemini", "gluon", "groq", "h2o", "johnsnowlabs", "keras", "langchain",
-        "lightgbm", "litellm", "llama_index", "mistral", "mleap", "onnx", "openai",
-        "paddle", "pmdarima", "promptflow", "prophet", "pyfunc", "pyspark.ml", "pytorch",
-        "sentence_transformers", "shap", "sklearn", "spacy", "spark", "statsmodels",
-        "tensorflow", "transformers", "txtai", "xgboost",
-    }
-)  # fmt: skip
+# The MLflow API table, generated from a pinned MLflow release by
+# scripts/update_mlflow_api.py (signatures, flavors, deprecations and removals).
+_TABLE_PATH = Path(__file__).with_name("mlflow_api.json")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str  # "positional" (also by keyword), "positional-only", "keyword", "*", "**"
+    has_default: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    parameters: tuple[Parameter, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        """``a, b=, /, *args, c=, **kw`` as the generator writes it."""
+        parameters: list[Parameter] = []
+        kind = "positional"
+        for part in (p.strip() for p in text.split(",") if p.strip()):
+            if part == "/":
+                parameters = [Parameter(p.name, "positional-only", p.has_default) for p in parameters]
+            elif part == "*":
+                kind = "keyword"
+            elif part.startswith("**"):
+                parameters.append(Parameter(part[2:], "**", False))
+            elif part.startswith("*"):
+                parameters.append(Parameter(part[1:], "*", False))
+                kind = "keyword"
+            else:
+                parameters.append(Parameter(part.rstrip("="), kind, part.endswith("=")))
+        return cls(tuple(parameters))
+
+    def position(self, name: str) -> int | None:
+        """The index a positional argument must have to fill ``name``; None if it cannot."""
+        index = 0
+        for parameter in self.parameters:
+            if parameter.kind not in ("positional", "positional-only"):
+                return None
+            if parameter.name == name:
+                return index
+            index += 1
+        return None
+
+    def accepts_keyword(self, name: str) -> bool:
+        return any(
+            p.kind == "**" or (p.name == name and p.kind in ("positional", "keyword")) for p in self.parameters
+        )
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters if p.kind not in ("*", "**"))
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    """A deprecated or removed MLflow callable, module or keyword (one table row)."""
+
+    name: str  # "mlflow.evaluate", "mlflow.fastai" (a module), "mlflow.sklearn.log_model"
+    keyword: str | None  # the deprecated/removed parameter, or None for the name itself
+    kind: str  # "function", "module" or "keyword"
+    deprecated_since: str | None
+    removed_in: str | None
+    replacement: str | None  # a callable, a keyword, or prose
+    reference: str | None
+    fix: str | None  # "rename-callee", "rename-keyword" or None
+    why: str | None
+
+
+@dataclass(frozen=True)
+class ApiTable:
+    mlflow_version: str
+    signatures: dict[str, str]
+    flavors: dict[str, tuple[str, ...]]
+    deprecations: tuple[Deprecation, ...]
+
+
+@functools.cache
+def table() -> ApiTable:
+    data = json.loads(_TABLE_PATH.read_text(encoding="utf-8"))
+    return ApiTable(
+        mlflow_version=data["mlflow_version"],
+        signatures={name: entry.get("signature", "") for name, entry in data["functions"].items()},
+        flavors={name: tuple(functions) for name, functions in data["flavors"].items()},
+        deprecations=tuple(Deprecation(**row) for row in data.get("deprecations", ())),
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def signature(callee: str) -> Signature | None:
+    """The signature of a canonical MLflow callee (``mlflow.sklearn.log_model``,
+    ``mlflow.MlflowClient.set_registered_model_alias``), or None if the table lacks it."""
+    if callee.startswith(DEPLOYMENT_CLIENT + "."):
+        callee = "mlflow.deployments.BaseDeploymentClient." + callee[len(DEPLOYMENT_CLIENT) + 1 :]
+    text = table().signatures.get(callee)
+    return Signature.parse(text) if text is not None else None
+
+
+def argument_of(call: ast.Call, callee: str, parameter: str) -> ast.expr | None:
+    """The expression ``call`` passes for ``parameter`` of ``callee``, positionally or by
+    keyword, read from MLflow's signature; None when not passed or not knowable."""
+    for keyword in call.keywords:
+        if keyword.arg == parameter:
+            return keyword.value
+    found = signature(callee)
+    position = found.position(parameter) if found is not None else None
+    if position is None or any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+        return None
+    return call.args[position] if position < len(call.args) else None
+
+
+def accepts_same_call(old: str, new: str, positional: int, keywords: Iterable[str]) -> bool:
+    """Whether ``new`` binds a call of ``old`` (``positional`` arguments, then ``keywords``)
+    to the same parameters: the condition for renaming the callee safely."""
+    before, after = signature(old), signature(new)
+    if before is None or after is None:
+        return False
+    if before.names()[:positional] != after.names()[:positional] or len(after.names()) < positional:
+        return False
+    return all(after.accepts_keyword(keyword) for keyword in keywords)
+
+
+def _removed_flavors() -> frozenset[str]:
+    """Flavor modules MLflow has removed: old code still loads models through them."""
+    return frozenset(
+        row.name[len("mlflow.") :] for row in table().deprecations if row.kind == "module" and row.removed_in is not None
+    )
+
+
+@functools.cache
+def _flavors_providing(function: str) -> frozenset[str]:
+    current = {name for name, functions in table().flavors.items() if function in functions}
+    return frozenset(current | _removed_flavors())
+
+
+def flavors() -> frozenset[str]:
+    """Flavor modules that load models (``sklearn``, ``pyfunc``, ``pyspark.ml``...)."""
+    return _flavors_providing("load_model")
+
 
 # Modules whose names MLflow re-exports at the top level (``mlflow.<name>``).
 _TOP_LEVEL_REEXPORTERS = (
@@ -48,9 +183,11 @@ _TRACKING_PACKAGE_NAMES = frozenset(
 )
 
 _EXPLICIT_ALIASES: dict[str, str] = {
-    "mlflow.models.evaluate": "mlflow.evaluate",
-    "mlflow.models.evaluation.evaluate": "mlflow.evaluate",
-    "mlflow.models.evaluation.base.evaluate": "mlflow.evaluate",
+    # MLflow 3 keeps ``mlflow.models.evaluate`` and deprecates the top-level wrapper
+    # (mlflow/models/evaluation/deprecated.py): two callees, one behaviour.
+    "mlflow.models.evaluation.evaluate": "mlflow.models.evaluate",
+    "mlflow.models.evaluation.base.evaluate": "mlflow.models.evaluate",
+    "mlflow.models.evaluation.deprecated.evaluate": "mlflow.evaluate",
     "mlflow.models.model.Model": "mlflow.models.Model",
     "mlflow.deployments.base.BaseDeploymentClient": DEPLOYMENT_CLIENT,
     "mlflow.deployments.BaseDeploymentClient": DEPLOYMENT_CLIENT,
@@ -112,6 +249,8 @@ CLIENT_ONLY_METHODS = frozenset(
         "set_registered_model_tag",
         "get_model_version_download_uri",
         "set_prompt_alias",
+        "delete_prompt_alias",
+        "copy_model_version",
     }
 )
 
@@ -124,7 +263,7 @@ def flavor_of_load_model(name: str) -> str | None:
     if not name.startswith("mlflow.") or not name.endswith(".load_model"):
         return None
     flavor = name[len("mlflow.") : -len(".load_model")]
-    return flavor if flavor in FLAVORS else None
+    return flavor if flavor in _flavors_providing("load_model") else None
 
 
 def flavor_of_log_model(name: str) -> str | None:
@@ -132,4 +271,4 @@ def flavor_of_log_model(name: str) -> str | None:
     if not name.startswith("mlflow.") or not name.endswith(".log_model"):
         return None
     flavor = name[len("mlflow.") : -len(".log_model")]
-    return flavor if flavor in FLAVORS else None
+    return flavor if flavor in _flavors_providing("log_model") else None

@@ -185,15 +185,13 @@ def effects_of(module: AnalysedModule, nodes: Iterable[ast.AST], depth: int = 0)
 def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects:
     callee = module.model.callee(call)
     if callee is not None:
-        if callee in SET_TAG:
-            return Effects(tags=_single_key(module, argument(call, 0, "key")))
-        if callee == CLIENT_SET_TAG:
-            return Effects(tags=_single_key(module, argument(call, 1, "key")))
+        if callee in SET_TAG or callee == CLIENT_SET_TAG:
+            return Effects(tags=_single_key(module, api.argument_of(call, callee, "key")))
         if callee in SET_TAGS:
-            return Effects(tags=tag_keys_of(module, argument(call, 0, "tags")))
+            return Effects(tags=tag_keys_of(module, api.argument_of(call, callee, "tags")))
         if callee in LOG_INPUT:
             return Effects(does=frozenset({LOGS_INPUT}))
-        if callee == "mlflow.evaluate" and argument(call, 1, "data") is not None:
+        if callee in ("mlflow.evaluate", "mlflow.models.evaluate") and api.argument_of(call, callee, "data") is not None:
             return Effects(does=frozenset({LOGS_INPUT}))  # evaluate logs its evaluation dataset as an input
         flavor = api.flavor_of_log_model(callee)
         if flavor is not None:

@@ -7,6 +7,7 @@ import bisect
 import itertools
 from dataclasses import dataclass, field
 
+from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import argument, terminal_name
 from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, effects_of, tag_keys_of
@@ -82,9 +83,9 @@ def _statements_effects(module: AnalysedModule, run: RunScope) -> Effects:
 
 
 def _tags_argument(module: AnalysedModule, call: ast.Call) -> ast.expr | None:
-    if module.model.callee(call) == CREATE_RUN:
-        return argument(call, 2, "tags")
-    return argument(call, 5, "tags")
+    """The ``tags`` of ``start_run`` or ``MlflowClient.create_run``, placed by MLflow's signature."""
+    callee = module.model.callee(call)
+    return api.argument_of(call, CREATE_RUN if callee == CREATE_RUN else "mlflow.start_run", "tags")
 
 
 def _reopens_run(call: ast.Call) -> bool:

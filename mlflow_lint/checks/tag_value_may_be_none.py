@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis import api
 from mlflow_lint.analysis.effects import CLIENT_SET_TAG, CREATE_RUN, SET_TAG, SET_TAGS, START_RUN
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.checks.base import Check, FileContext
@@ -30,16 +30,14 @@ class TagValueMayBeNone(Check):
 
 def _tag_values(module: AnalysedModule, call: ast.Call) -> Iterator[tuple[str, ast.expr]]:
     callee = module.model.callee(call)
-    if callee in SET_TAG:
-        key, value = argument(call, 0, "key"), argument(call, 1, "value")
-        if value is not None:
-            yield _key_text(module, key), value
-    elif callee == CLIENT_SET_TAG:
-        key, value = argument(call, 1, "key"), argument(call, 2, "value")
+    if callee is None:
+        return
+    if callee in SET_TAG or callee == CLIENT_SET_TAG:
+        key, value = api.argument_of(call, callee, "key"), api.argument_of(call, callee, "value")
         if value is not None:
             yield _key_text(module, key), value
     elif callee in SET_TAGS or callee in (START_RUN, CREATE_RUN):
-        mapping = argument(call, 0, "tags") if callee in SET_TAGS else argument(call, 2 if callee == CREATE_RUN else 5, "tags")
+        mapping = api.argument_of(call, callee, "tags")
         if isinstance(mapping, ast.Dict):
             for key, value in zip(mapping.keys, mapping.values):
                 if key is not None:

@@ -1,0 +1,107 @@
+"""The MLflow API table: generated from the pinned MLflow, consistent, and read by the rules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint.analysis import api
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "update_mlflow_api.py"
+sys.path.insert(0, str(SCRIPT.parent))
+import update_mlflow_api  # noqa: E402  (the generator, a script)
+
+
+def _pinned_source() -> Path:
+    try:
+        return update_mlflow_api.installed_source()
+    except SystemExit:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("mlflow-skinny (the test extra) is not installed")
+
+
+def test_committed_table_is_what_the_generator_writes_from_the_pinned_mlflow() -> None:
+    source = _pinned_source()
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--source", str(source), "--check"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert api.table().mlflow_version == "3.18.0"
+
+
+def test_the_generator_reads_mlflow_without_importing_it() -> None:
+    source = _pinned_source()
+    code = (
+        "import sys; sys.path.insert(0, %r); import update_mlflow_api as u; "
+        "u.build_table(u.Source(__import__('pathlib').Path(%r))); print('mlflow' in sys.modules)"
+    ) % (str(SCRIPT.parent), str(source))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def _fake_mlflow(root: Path, *, evaluate_signature: str, extra: str = "") -> Path:
+    package = root / "mlflow"
+    (package / "models").mkdir(parents=True)
+    (package / "sklearn").mkdir()
+    (package / "version.py").write_text('VERSION = "9.1.0"\n')
+    (package / "__init__.py").write_text("from mlflow.models.evaluation import evaluate\n" + extra)
+    (package / "models" / "__init__.py").write_text("from mlflow.models.evaluation import evaluate\n__all__ = ['evaluate']\n")
+    (package / "models" / "evaluation.py").write_text(f"def evaluate({evaluate_signature}):\n    pass\n")
+    (package / "sklearn" / "__init__.py").write_text(
+        "def log_model(sk_model, artifact_path=None, *, name=None, **kwargs):\n    pass\n"
+        "def load_model(model_uri, dst_path=None):\n    pass\n"
+    )
+    return root
+
+
+def test_a_curated_removal_the_source_still_has_is_refused(tmp_path: Path) -> None:
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None, validation_thresholds=None"))
+    table = update_mlflow_api.build_table(source)
+    with pytest.raises(SystemExit, match="still accepted"):
+        update_mlflow_api.deprecations(table, [{"name": "mlflow.models.evaluate", "keyword": "validation_thresholds", "removed-in": "3.0.0"}])
+
+
+def test_an_undated_deprecation_warning_must_be_curated(tmp_path: Path) -> None:
+    warns = "import warnings\ndef log_trace(x):\n    warnings.warn('gone soon', FutureWarning)\n__all__ = ['log_trace', 'evaluate']\n"
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None", extra=warns))
+    table = update_mlflow_api.build_table(source)
+    with pytest.raises(SystemExit, match="log_trace warns of its deprecation"):
+        update_mlflow_api.deprecations(table, [])
+
+
+def test_glob_rows_expand_over_the_flavors_that_accept_the_new_keyword(tmp_path: Path) -> None:
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None"))
+    table = update_mlflow_api.build_table(source)
+    assert table["flavors"] == {"sklearn": ["load_model", "log_model"]}
+    rows = update_mlflow_api.deprecations(
+        table, [{"name": "mlflow.*.log_model", "keyword": "artifact_path", "deprecated-since": "3.0.0", "replacement": "name", "fix": "rename-keyword"}]
+    )
+    assert [(row["name"], row["keyword"]) for row in rows] == [("mlflow.sklearn.log_model", "artifact_path")]
+
+
+def test_signatures_bind_arguments_as_python_does() -> None:
+    import ast
+
+    call = ast.parse('mlflow.MlflowClient().set_registered_model_alias("m", version="3", alias="champion")').body[0].value  # type: ignore[attr-defined]
+    assert isinstance(call, ast.Call)
+    alias = api.argument_of(call, "mlflow.MlflowClient.set_registered_model_alias", "alias")
+    name = api.argument_of(call, "mlflow.MlflowClient.set_registered_model_alias", "name")
+    assert isinstance(alias, ast.Constant) and alias.value == "champion"
+    assert isinstance(name, ast.Constant) and name.value == "m"
+    positional = ast.parse("f(model, 'path')").body[0].value  # type: ignore[attr-defined]
+    path = api.argument_of(positional, "mlflow.sklearn.log_model", "artifact_path")
+    assert isinstance(path, ast.Constant) and path.value == "path"
+    assert api.signature("mlflow.deployments.DeploymentClient.create_deployment") is not None
+
+
+def test_flavors_come_from_the_table_and_keep_removed_ones() -> None:
+    assert api.flavor_of_load_model("mlflow.diffusers.load_model") == "diffusers"  # new in MLflow 3
+    assert api.flavor_of_load_model("mlflow.fastai.load_model") == "fastai"  # removed: old code still loads with it
+    assert api.flavor_of_load_model("mlflow.anthropic.load_model") is None  # autolog only
+    assert api.flavor_of_log_model("mlflow.sklearn.log_model") == "sklearn"
