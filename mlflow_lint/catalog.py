@@ -247,6 +247,8 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
         raise fail(f"pillar must be an integer 0-8, got {pillar!r}")
     if rule_id != "MLF000" and int(rule_id[3]) != pillar and pillar != 0:
         raise fail(f"the hundreds digit of {rule_id} must be its pillar ({pillar})")
+    if rule_id[3] == "9" and pillar != 0:
+        raise fail(f"{rule_id} is in the MLflow-version migration family (MLF9xx), outside the pillars: pillar must be 0")
     if data["severity"] not in SEVERITIES:
         raise fail(f"severity must be one of {', '.join(SEVERITIES)}")
     docs = data["docs"]

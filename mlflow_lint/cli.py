@@ -380,8 +380,8 @@ def _run_fixes(
                 write_atomically(result.path, result.fixed)
             except OSError as exc:
                 raise ConfigurationProblem(f"cannot write the fixed {printable(result.shown)}: {exc.strerror or exc}") from None
-    for name in sorted({name for result in fixed for name in result.fixes_used}):
-        click.echo(f"mlflow-lint: note: {NOTES[name]}", err=True)
+    for name in sorted({name for result in fixed for name in result.fixes_used if name in NOTES}):
+        click.echo(f"mlflow-lint: note: {NOTES[name]}", err=True)  # a safe fix asks nothing of the user
     return f"Fixed {count} {noun}{extra}."
 
 

@@ -48,9 +48,12 @@ class Finding:
     # Notebooks (.ipynb): the line of the file that holds the cell's line, for reports that
     # point into the file itself (a SARIF region). None elsewhere, or when not known.
     file_line: int | None = field(default=None, compare=False)
-    # From the configuration of the finding's own file (each file uses the nearest one):
-    # its [severity] override for the rule, and whether the rule is in its shadow list.
+    # The level it is reported at when not the rule's default: its own file's [severity]
+    # override for the rule (each file uses the nearest configuration), else the check's
+    # escalation of this one finding (MLF401 on Unity Catalog, where stage APIs raise). An
+    # explicit override wins: the user chose the level for every finding of the rule.
     level: str | None = field(default=None, compare=False)
+    # From the same configuration: whether the rule is in its shadow list.
     shadow: bool = field(default=False, compare=False)
     # Found through calls of project functions: the places after this one the value
     # passes, the last being the MLflow call it reaches (mlflow_lint.checks.through_calls).
@@ -58,6 +61,9 @@ class Finding:
     # "medium" when found on a receiver whose type is not known (a method name only
     # MLflow defines); None: the rule's own precision.
     precision: str | None = field(default=None, compare=False)
+    # "safe": the rule's --fix rewrites this finding as it stands (the check saw the shape
+    # the fix needs); None: no fix, or one the check cannot promise.
+    fix: str | None = field(default=None, compare=False)
 
 
 def in_shadow(finding: Finding, shadow: Sequence[str] = ()) -> bool:
@@ -67,7 +73,8 @@ def in_shadow(finding: Finding, shadow: Sequence[str] = ()) -> bool:
 
 
 def severity_of(finding: Finding, catalog: Catalog) -> str:
-    """The level a finding is reported at: its file's configured override, else the rule's."""
+    """The level a finding is reported at: its file's configured override, else the check's
+    escalation of the finding, else the rule's."""
     if finding.level is not None:
         return finding.level
     rule = catalog.get(finding.rule)
@@ -75,7 +82,8 @@ def severity_of(finding: Finding, catalog: Catalog) -> str:
 
 
 def configured(findings: list[Finding], severity: Sequence[tuple[str, str]], shadow: Sequence[str]) -> list[Finding]:
-    """``findings`` marked with their file's configuration: severity overrides and shadow mode."""
+    """``findings`` marked with their file's configuration: severity overrides (which win
+    over a check's escalation of a finding) and shadow mode."""
     if not severity and not shadow:
         return findings
     overrides = dict(severity)

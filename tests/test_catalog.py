@@ -26,7 +26,9 @@ def test_ids_are_unique_and_well_formed() -> None:
 
 def test_pillar_is_the_hundreds_digit() -> None:
     for rule in CATALOG:
-        if rule.id not in ENGINE_RULES:
+        if rule.id[3] == "9":  # the MLflow-version migration family sits outside the pillars
+            assert rule.pillar == 0, rule.id
+        elif rule.id not in ENGINE_RULES:
             assert rule.pillar == int(rule.id[3]), rule.id
         assert rule.pillar in PILLARS
 

@@ -146,8 +146,8 @@ def test_bad_yaml_config_names_line(project: Path) -> None:
 
 
 def test_unknown_cli_code_and_missing_path_exit_2(project: Path) -> None:
-    result = run_cli("check", ".", "--select", "MLF9", cwd=project)
-    assert result.returncode == 2 and "MLF9" in result.stderr
+    result = run_cli("check", ".", "--select", "MLF99", cwd=project)
+    assert result.returncode == 2 and "MLF99" in result.stderr
     result = run_cli("check", "does-not-exist.py", cwd=project)
     assert result.returncode == 2 and "does-not-exist.py" in result.stderr
 

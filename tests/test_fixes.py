@@ -62,6 +62,16 @@ def test_after_has_no_finding_that_a_fix_handles_by_shape(case: str) -> None:
     assert len(remaining) == len(_linter(f"{case}.py")(before)) - len(result.applied)
 
 
+@pytest.mark.parametrize("case", [case for case in CASES if case.startswith("mlflow3_")])
+def test_findings_marked_fixable_are_exactly_those_the_safe_fixes_rewrite(case: str) -> None:
+    """``check`` says "N fixable with --fix" from the checks' marks: they must agree with
+    what the fixes then do, finding by finding."""
+    before = (PAIRS / f"{case}.before.py").read_bytes()
+    marked = sorted((f.line, f.column) for f in _linter(f"{case}.py")(before) if f.fix == "safe")
+    result = _fix(f"{case}.py", before, unsafe=False)
+    assert marked and marked == sorted((f.line, f.column) for f in result.applied)
+
+
 def test_safe_run_applies_no_unsafe_fix_and_counts_them() -> None:
     before = (PAIRS / "stage_uri.before.py").read_bytes()
     result = _fix("stage_uri.py", before, unsafe=False)
@@ -112,7 +122,8 @@ def test_catalog_fix_safety_matches_the_fixes() -> None:
             assert fixes == [], rule.id
         else:
             assert fixes and {fix.safety for fix in fixes} == {rule.fix_safety}, rule.id
-    assert set(NOTES) == {fix.__name__ for fix in ALL_FIXES}
+    # Every unsafe fix says what it asks of the user; a safe one asks nothing.
+    assert set(NOTES) == {fix.__name__ for fix in ALL_FIXES if fix.safety == "unsafe"}
 
 
 def _notebook(cells: list[dict]) -> bytes:
@@ -297,8 +308,11 @@ def test_cli_unsafe_fixes_exit_1_when_findings_remain(tmp_path: Path) -> None:
     result = run_cli("check", "--unsafe-fixes", "--format", "json", ".", cwd=project)
     assert result.returncode == 1
     report = json.loads(result.stdout)  # the summary goes to stderr with machine formats
-    assert [(f["path"], f["rule"]) for f in report["findings"]] == [("train.py", "MLF801")]
-    assert "Fixed 3 findings." in result.stderr
+    # A run-less model (MLflow 3 LoggedModel) with no tags, signature or dataset: no fix knows
+    # those; its positional artifact path was rewritten to name= (MLF902, safe).
+    assert [(f["path"], f["rule"]) for f in report["findings"]] == [("train.py", "MLF501"), ("train.py", "MLF801"), ("train.py", "MLF802")]
+    assert "Fixed 4 findings." in result.stderr
+    assert (project / "train.py").read_text(encoding="utf-8") == "import mlflow\n\nmlflow.sklearn.log_model(model, name='model')\n"
 
 
 @pytest.mark.parametrize("flags", [("--diff-fixes", "--unsafe-fixes"), ("--unsafe-fixes", "--dry-run")])

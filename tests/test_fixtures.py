@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlflow_lint.catalog import load_catalog
-from mlflow_lint.config import Config, load_config, resolve_selection
+from mlflow_lint.config import Config, ConfigResolver, load_config, resolve_selection
 from mlflow_lint.engine import lint_paths
 
 from mlflow_lint.sources import source_kind
@@ -49,8 +49,9 @@ def _selection(config: Config) -> frozenset[str]:
 
 
 def _lint(root: Path, target: Path) -> set[tuple[str, int | None, int, str]]:
-    config = _config(root)
-    result = lint_paths([target], config, _selection(config), cwd=root, jobs=1)
+    # Each file gets its nearest configuration, as on the command line: a sub-project of a
+    # fixture root (mlflow3/migration_on_mlflow2 targets MLflow 2) has its own options.
+    result = lint_paths([target], ConfigResolver(load_catalog()), _selection, cwd=root, jobs=1)
     return {(f.path, f.cell, f.line, f.rule) for f in result.findings}
 
 

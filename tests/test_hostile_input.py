@@ -436,7 +436,7 @@ EXIT_2_ROWS = [
              (".mlflow-lint.yaml", "per-file-ignores", "MLF998")),
     Exit2Row("yaml-not-a-code", {".mlflow-lint.yaml": "ignore: [E501]\n"}, (".",), (".mlflow-lint.yaml", "'ignore'", "E501")),
     Exit2Row("select-unknown-code", {}, ("--select", "MLF9999", "."), ("--select", "MLF9999")),
-    Exit2Row("select-unknown-prefix", {}, ("--select", "MLF9", "."), ("--select", "MLF9")),
+    Exit2Row("select-unknown-prefix", {}, ("--select", "MLF99", "."), ("--select", "MLF99")),
     Exit2Row("ignore-not-a-code", {}, ("--ignore", "MLF6,nonsense", "."), ("--ignore", "nonsense")),
     Exit2Row("extend-select-unknown", {}, ("--extend-select", "MLF0001", "."), ("--extend-select", "MLF0001")),
     Exit2Row("path-does-not-exist", {}, ("does-not-exist.py",), ("does-not-exist.py",)),

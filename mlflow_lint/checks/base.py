@@ -89,6 +89,8 @@ class FileContext:
         secret: bool = False,
         everywhere: bool = False,
         precision: str | None = None,
+        level: str | None = None,
+        fix: str | None = None,
         **fields: str,
     ) -> None:
         """Report at a text position (non-Python sources: a setting's value, a flag).
@@ -97,7 +99,9 @@ class FileContext:
         holds a secret: recognisable ones become their kind and length, and with
         ``secret`` (the flagged value *is* the secret) every string literal in it does.
         In test code, a rule that does not report there marks the finding ``context="test"``
-        (hidden unless --include-tests); ``everywhere`` findings never are (a real token)."""
+        (hidden unless --include-tests); ``everywhere`` findings never are (a real token).
+        ``level``: this finding's severity when it is not the rule's (an escalation the
+        message explains); a configured ``[severity]`` override for the rule still wins."""
         rule = self.rules.get(rule_id)
         if rule is None:
             return
@@ -114,6 +118,8 @@ class FileContext:
                 snippet=self.masked_snippet(snippet, secret=secret),
                 context=context,
                 precision=precision,
+                level=level,
+                fix=fix,
             )
         )
 
@@ -124,7 +130,17 @@ class FileContext:
             return None
         return normalise_source(mask_secrets(mask_literals(snippet) if secret else snippet, style="kind"))
 
-    def report(self, rule_id: str, node: ast.AST, *, secret: bool = False, everywhere: bool = False, **fields: str) -> None:
+    def report(
+        self,
+        rule_id: str,
+        node: ast.AST,
+        *,
+        secret: bool = False,
+        everywhere: bool = False,
+        level: str | None = None,
+        fix: str | None = None,
+        **fields: str,
+    ) -> None:
         """Report at a Python node (characters, not UTF-8 bytes; the node's source as snippet).
         A call resolved only by a method name MLflow alone defines is reported at medium
         precision (its receiver's type is not known)."""
@@ -137,6 +153,8 @@ class FileContext:
                 secret=secret,
                 everywhere=everywhere,
                 precision="medium" if untyped else None,
+                level=level,
+                fix=fix,
                 **fields,
             )
 
@@ -158,6 +176,10 @@ class Check:
     # stops the file there and the engine analyses it again once they are known, so such
     # checks run first: the work before the stop is lost.
     reads_project_facts: ClassVar[bool] = False
+    # Consults the project's facts only for findings the file's own text does not decide
+    # (MLF401 on a Unity Catalog registry): the engine gathers them for it, but the check
+    # is not run first and still follows values through calls.
+    consults_project_facts: ClassVar[bool] = False
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         """A Python node of one of ``node_types``."""

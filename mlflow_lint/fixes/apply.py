@@ -22,6 +22,7 @@ from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.findings import Finding
 from mlflow_lint.paths import file_path
 from mlflow_lint.fixes.base import Fix, Program, run_fix
+from mlflow_lint.fixes.mlflow3 import MovedApi, RenamedKeyword
 from mlflow_lint.fixes.secrets import SecretFromEnvironment
 from mlflow_lint.fixes.stage_aliases import LatestVersionToAlias, StageUriToAlias, TransitionToAlias
 from mlflow_lint.fixes.tag_default import TagEnvDefault
@@ -34,6 +35,8 @@ ALL_FIXES: tuple[type[Fix], ...] = (
     LatestVersionToAlias,
     TagEnvDefault,
     SecretFromEnvironment,
+    RenamedKeyword,
+    MovedApi,
 )
 _MAX_PASSES = 50  # each pass fixes at least one finding; a bound against a fix that loops
 

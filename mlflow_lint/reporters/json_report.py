@@ -33,6 +33,8 @@ def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = 
         data["shadow"] = True  # reported, never failing the run
     if finding.precision is not None:
         data["precision"] = finding.precision  # "medium": the receiver's type is not known
+    if finding.fix is not None:
+        data["fix"] = {"applicability": finding.fix}  # --fix rewrites it (ruff's JSON shape)
     if finding.flow:
         # Found through calls: where the value goes next, the last step being MLflow's call.
         data["flow"] = [{"path": s.path, "line": s.line, "column": s.column, "message": s.message} for s in finding.flow]

@@ -60,7 +60,10 @@ def rules_reference(catalog: Catalog) -> str:
 def explain(rule: Rule, heading: str = "") -> str:
     """A rule's documentation; ``heading`` nests it under a Markdown heading level."""
     docs = rule.docs
-    pillar = f"pillar {rule.pillar} ({rule.pillar_name})" if rule.pillar else "engine"
+    if rule.pillar:
+        pillar = f"pillar {rule.pillar} ({rule.pillar_name})"
+    else:
+        pillar = "MLflow-version migration (outside the pillars)" if rule.id.startswith("MLF9") else "engine"
     sub = heading + "#" if heading else "##"
     out = [
         f"{heading} {rule.id} {rule.name}".strip(),
@@ -130,5 +133,22 @@ _FIX_SAFETY = {
 
 
 def _wrap(text: str) -> str:
+    """Paragraphs filled to 88 columns; a Markdown list keeps one item a line (hanging indent)."""
     paragraphs = [p.strip() for p in text.strip().split("\n\n")]
-    return "\n\n".join(textwrap.fill(" ".join(p.split()), width=88, break_on_hyphens=False, break_long_words=False) for p in paragraphs)
+    return "\n\n".join(_fill(p) for p in paragraphs)
+
+
+def _fill(paragraph: str) -> str:
+    lines = paragraph.splitlines()
+    if not lines or not all(line.startswith(("- ", "  ")) for line in lines) or not lines[0].startswith("- "):
+        return textwrap.fill(" ".join(paragraph.split()), width=88, break_on_hyphens=False, break_long_words=False)
+    items: list[str] = []
+    for line in lines:
+        if line.startswith("- "):
+            items.append(line[2:].strip())
+        else:
+            items[-1] += " " + line.strip()
+    return "\n".join(
+        textwrap.fill(" ".join(item.split()), width=88, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False, break_long_words=False)
+        for item in items
+    )

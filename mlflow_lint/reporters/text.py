@@ -60,6 +60,8 @@ def render_text(
 
 def _marks(finding: Finding, shadow: Sequence[str]) -> list[str]:
     marks = ["test code"] if finding.context == "test" else []
+    if finding.fix == "safe":
+        marks.append("*")  # ruff's mark: --fix rewrites it
     if in_shadow(finding, shadow):
         marks.append("shadow")
     return marks
@@ -92,6 +94,9 @@ def summary_line(
             f"Found {len(findings)} {noun} ({', '.join(parts)}) in {affected} "
             f"{'file' if affected == 1 else 'files'}; {files_checked} {files_word} checked."
         )
+        fixable = sum(f.fix == "safe" for f in findings)
+        if fixable:
+            line += f" {fixable} fixable with --fix."
         shadowed = sum(in_shadow(f, shadow) for f in findings)
         if shadowed:
             line += f" {shadowed} in shadow mode (reported, never failing the run)."

@@ -1,0 +1,189 @@
+"""MLF901 removed-in-mlflow-3 and MLF902 deprecated-in-mlflow-3.
+
+Both read only the MLflow API table (analysis/mlflow_api.json, generated from a pinned
+MLflow release with its curated deprecation rows) and the ``target-mlflow-version`` option:
+a row applies when the target release is at or past the version it names.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.mlflow_calls import consumer, display_api, logged_model_names
+from mlflow_lint.checks.base import Check, FileContext
+
+# MLflow 3 stores a model logged with ``name=`` under its LoggedModel, not among the run's
+# artifacts (https://mlflow.org/docs/latest/ml/mlflow-3): ``get_artifact_uri("model")`` of
+# the run that logged it names nothing.
+_ARTIFACT_URI_MOVED_IN = "3.0.0"
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``"3.1"`` -> ``(3, 1, 0)``: "3.0" is the 3.0.0 release, not something before it."""
+    parts = [int(part) for part in text.split(".") if part.isdigit()]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+@functools.cache
+def _rows_by_name() -> dict[str, tuple[api.Deprecation, ...]]:
+    rows: dict[str, list[api.Deprecation]] = {}
+    for row in api.table().deprecations:
+        rows.setdefault(row.name, []).append(row)
+    return {name: tuple(found) for name, found in rows.items()}
+
+
+@functools.cache
+def _call_names() -> frozenset[str]:
+    names = {row.name.rpartition(".")[2] for row in api.table().deprecations if row.kind != "module"}
+    flavor_functions = {f for functions in api.table().flavors.values() for f in functions}
+    return frozenset(names | flavor_functions | {"load_model", "load_pyfunc", "spark_udf", "autolog"})
+
+
+def _removed_module(callee: str) -> api.Deprecation | None:
+    for row in api.table().deprecations:
+        if row.kind == "module" and callee.startswith(row.name + "."):
+            return row
+    return None
+
+
+class Mlflow3Migration(Check):
+    """Calls of MLflow APIs removed (MLF901) or deprecated (MLF902) by the target release."""
+
+    rules = ("MLF901", "MLF902")
+    call_names = _call_names()
+
+    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+        assert isinstance(node, ast.Call)
+        callee = ctx.python.model.callee(node)
+        if callee is None or not api.is_mlflow(callee):
+            return
+        target = ctx.options.target_mlflow_version or api.table().mlflow_version
+        reached = version_tuple(target)
+        shown = display_api(callee)
+        module_row = _removed_module(callee)
+        if module_row is not None and module_row.removed_in and version_tuple(module_row.removed_in) <= reached:
+            ctx.report(
+                "MLF901", node.func, what=f"`{shown}` (module `{module_row.name}`)", removed_in=module_row.removed_in,
+                target=target, replacement=_advice(module_row),
+            )  # fmt: skip
+            return
+        for row in _rows_by_name().get(callee, ()):
+            self._row(row, node, shown, target, reached, ctx)
+        self._artifact_uri_load(node, callee, shown, target, reached, ctx)
+
+    def _row(
+        self, row: api.Deprecation, call: ast.Call, shown: str, target: str, reached: tuple[int, ...], ctx: FileContext
+    ) -> None:
+        removed = row.removed_in is not None and version_tuple(row.removed_in) <= reached
+        deprecated = row.deprecated_since is not None and version_tuple(row.deprecated_since) <= reached
+        if row.keyword is None:
+            if removed:
+                ctx.report("MLF901", call.func, what=f"`{shown}`", removed_in=str(row.removed_in), target=target, replacement=_advice(row))
+            elif deprecated:
+                ctx.report(
+                    "MLF902", call.func, what=f"`{shown}`", since=str(row.deprecated_since), target=target,
+                    replacement=_advice(row), fix="safe" if _callee_fixable(call, row) else None,
+                )  # fmt: skip
+            return
+        where = _keyword_or_position(call, row)
+        if where is None:
+            return
+        passed = "" if isinstance(where, ast.keyword) else " (passed positionally)"
+        what = f"`{row.keyword}`{passed} of `{shown}`"
+        if removed:
+            ctx.report("MLF901", where, what=what, removed_in=str(row.removed_in), target=target, replacement=_advice(row))
+        elif deprecated:
+            ctx.report(
+                "MLF902", where, what=what, since=str(row.deprecated_since), target=target,
+                replacement=_advice(row), fix="safe" if _keyword_fixable(call, where, row) else None,
+            )  # fmt: skip
+
+    def _artifact_uri_load(
+        self, call: ast.Call, callee: str, shown: str, target: str, reached: tuple[int, ...], ctx: FileContext
+    ) -> None:
+        """``load_model(mlflow.get_artifact_uri("model"))`` where the module logs "model"."""
+        found = consumer(callee)
+        if found is None or not found.loads_model or version_tuple(_ARTIFACT_URI_MOVED_IN) > reached:
+            return
+        uri = api.argument_of(call, callee, found.uri_keyword) if found.uri_keyword else None
+        source = _artifact_uri_call(ctx, uri)
+        if source is None:
+            return
+        path = api.argument_of(source, "mlflow.get_artifact_uri", "artifact_path")
+        names = logged_model_names(ctx.python)
+        for value in ctx.python.values.evaluate(path) if path is not None else ():
+            if value.complete and value.text.strip("/") in names:
+                ctx.report(
+                    "MLF901", uri,  # type: ignore[arg-type]
+                    what=f"the run-artifact location of a logged model (`mlflow.get_artifact_uri({value.text!r})`, loaded by `{shown}`)",
+                    removed_in=_ARTIFACT_URI_MOVED_IN, target=target,
+                    replacement="load `model_info.model_uri` (the `log_model` result) or a registry alias: "
+                    "MLflow 3 stores logged models outside the run's artifacts",
+                )  # fmt: skip
+                return
+
+
+def _artifact_uri_call(ctx: FileContext, expr: ast.expr | None, depth: int = 0) -> ast.Call | None:
+    """The ``mlflow.get_artifact_uri(...)`` call ``expr`` is, directly or through a name."""
+    if expr is None or depth > 4:
+        return None
+    if isinstance(expr, ast.Call):
+        return expr if ctx.python.model.callee(expr) == "mlflow.get_artifact_uri" else None
+    if isinstance(expr, ast.Name):
+        binding = ctx.python.model.lookup(expr.id, expr)
+        if binding is not None and binding.kind == "assign" and binding.value is not None:
+            return _artifact_uri_call(ctx, binding.value, depth + 1)
+    return None
+
+
+def _keyword_or_position(call: ast.Call, row: api.Deprecation) -> ast.AST | None:
+    """The keyword argument a row names, or the positional argument that fills it."""
+    for keyword in call.keywords:
+        if keyword.arg == row.keyword:
+            return keyword
+    if row.removed_in is not None or row.keyword is None:
+        return None  # a removed parameter has no position in the pinned signature
+    found = api.signature(row.name)
+    position = found.position(row.keyword) if found is not None else None
+    if position is None or position >= len(call.args):
+        return None
+    if any(isinstance(argument, ast.Starred) for argument in call.args[: position + 1]):
+        return None
+    return call.args[position]
+
+
+# What the safe fixes (mlflow_lint.fixes.mlflow3) rewrite: a call written through the
+# ``mlflow`` module's own name, so the source text is the canonical name the table knows.
+def _written_as(call: ast.Call, name: str) -> bool:
+    return ast.unparse(call.func) == name
+
+
+def _keyword_fixable(call: ast.Call, where: ast.AST, row: api.Deprecation) -> bool:
+    if row.fix != "rename-keyword" or not _written_as(call, row.name):
+        return False
+    if any(k.arg is None or k.arg == row.replacement for k in call.keywords):
+        return False  # both given (MLflow raises), or **kwargs that may hold it
+    if isinstance(where, ast.keyword):
+        return True
+    positional = [a for a in call.args]
+    return not any(isinstance(a, ast.Starred) for a in positional) and positional[-1] is where
+
+
+def _callee_fixable(call: ast.Call, row: api.Deprecation) -> bool:
+    if row.fix != "rename-callee" or row.replacement is None or not _written_as(call, row.name):
+        return False
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return False
+    return api.accepts_same_call(row.name, row.replacement, len(call.args), [k.arg for k in call.keywords if k.arg])
+
+
+def _advice(row: api.Deprecation) -> str:
+    if row.replacement is None:
+        return "see MLflow's release notes" + (f" ({row.reference})" if row.reference else "")
+    if row.fix == "rename-keyword":
+        return f"use `{row.replacement}=`"
+    if row.fix == "rename-callee" or row.replacement.startswith("mlflow.") and " " not in row.replacement:
+        return f"use `{row.replacement}`"
+    return row.replacement
