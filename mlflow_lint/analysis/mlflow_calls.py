@@ -4,7 +4,8 @@
   ``os.environ["MLFLOW_TRACKING_URI"] = ...``);
 - which calls consume a model or artifact, and which argument holds its URI or run id;
 - whether a run id is the one the same code just created (``run.info.run_id`` of an
-  enclosing ``start_run``, ``mlflow.active_run()``, the result of ``log_model``).
+  enclosing ``start_run``, ``mlflow.active_run()``, the result of ``log_model``), and
+  whether a LoggedModel id is one it just logged or one it found elsewhere.
 """
 
 from __future__ import annotations
@@ -115,17 +116,13 @@ def _uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
     if not isinstance(node, ast.Call):
         return sinks
     callee = module.model.callee(node)
-    if callee == "mlflow.set_tracking_uri":
-        value = argument(node, 0, "uri")
+    if callee in ("mlflow.set_tracking_uri", "mlflow.set_registry_uri"):
+        value = api.argument_of(node, callee, "uri")
         if value is not None:
-            sinks.append(UriSink("mlflow.set_tracking_uri", "tracking", value))
-    elif callee == "mlflow.set_registry_uri":
-        value = argument(node, 0, "uri")
-        if value is not None:
-            sinks.append(UriSink("mlflow.set_registry_uri", "registry", value))
+            sinks.append(UriSink(callee, "tracking" if callee == "mlflow.set_tracking_uri" else "registry", value))
     elif callee == api.MLFLOW_CLIENT:
-        tracking = argument(node, 0, "tracking_uri")
-        registry = argument(node, 1, "registry_uri")
+        tracking = api.argument_of(node, callee, "tracking_uri")
+        registry = api.argument_of(node, callee, "registry_uri")
         if tracking is not None:
             sinks.append(UriSink("MlflowClient(tracking_uri=...)", "tracking", tracking))
         if registry is not None:
@@ -137,14 +134,29 @@ def _uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
 # "location" is an experiment's artifact root (any storage value or local path hard-codes
 # it); "destination" is a path inside the run's artifact root (only a URI or an absolute
 # path is wrong there). Read by MLF301 and by the audit's evidence.
+def _placed(callee: str, parameter: str) -> int | None:
+    """Where a positional argument fills ``parameter``, from MLflow's signature (the API
+    table); None when it can only be passed by keyword."""
+    found = api.signature(callee)
+    if found is None or parameter not in found.names():
+        raise LookupError(f"the MLflow API table has no {callee}({parameter}=)")  # tests/test_mlflow_api.py
+    return found.position(parameter)
+
+
+def _artifact_argument(callee: str, parameter: str, role: str) -> tuple[int | None, str, str]:
+    return (_placed(callee, parameter), parameter, role)
+
+
 ARTIFACT_ARGUMENTS: dict[str, tuple[int | None, str, str]] = {
-    "mlflow.create_experiment": (1, "artifact_location", "location"),
-    f"{api.MLFLOW_CLIENT}.create_experiment": (1, "artifact_location", "location"),
-    "mlflow.set_experiment": (None, "artifact_location", "location"),
-    "mlflow.log_artifact": (1, "artifact_path", "destination"),
-    "mlflow.log_artifacts": (1, "artifact_path", "destination"),
-    f"{api.MLFLOW_CLIENT}.log_artifact": (2, "artifact_path", "destination"),
-    f"{api.MLFLOW_CLIENT}.log_artifacts": (2, "artifact_path", "destination"),
+    name: _artifact_argument(name, parameter, role)
+    for name, parameter, role in (
+        ("mlflow.create_experiment", "artifact_location", "location"),
+        (f"{api.MLFLOW_CLIENT}.create_experiment", "artifact_location", "location"),
+        ("mlflow.log_artifact", "artifact_path", "destination"),
+        ("mlflow.log_artifacts", "artifact_path", "destination"),
+        (f"{api.MLFLOW_CLIENT}.log_artifact", "artifact_path", "destination"),
+        (f"{api.MLFLOW_CLIENT}.log_artifacts", "artifact_path", "destination"),
+    )
 }
 
 
@@ -161,24 +173,46 @@ class Consumer:
     path_keyword: str | None = None
 
 
+def _consumer(callee: str, uri: str | None, run_id: str | None = None, path: str | None = None, loads_model: bool = True) -> Consumer:
+    """A consumer whose argument positions are read from MLflow's signature of ``callee``."""
+    return Consumer(
+        _placed(callee, uri) if uri else None, uri,
+        _placed(callee, run_id) if run_id else None, run_id,
+        loads_model,
+        _placed(callee, path) if path else None, path,
+    )  # fmt: skip
+
+
+# APIs that serve or score the model at a URI (a registry-governed consumer). Not every API
+# with a ``model_uri`` parameter: registering a run's model, reading its metadata or editing
+# its requirements is how a model reaches the registry, not a way around it.
+_MODEL_URI_CONSUMERS = (
+    "mlflow.pyfunc.spark_udf",
+    "mlflow.models.build_docker",
+    "mlflow.models.predict",
+    "mlflow.shap.load_explainer",
+    "mlflow.sagemaker.deploy_transform_job",
+    "mlflow.sagemaker.push_model_to_sagemaker",
+    f"{api.DEPLOYMENT_CLIENT}.create_deployment",
+    f"{api.DEPLOYMENT_CLIENT}.update_deployment",
+)
 _CONSUMERS: dict[str, Consumer] = {
-    "mlflow.pyfunc.spark_udf": Consumer(1, "model_uri"),
-    "mlflow.evaluate": Consumer(0, "model"),
-    "mlflow.models.Model.load": Consumer(0, "path"),
-    "mlflow.models.build_docker": Consumer(0, "model_uri"),
-    "mlflow.models.predict": Consumer(0, "model_uri"),
-    "mlflow.shap.load_explainer": Consumer(0, "model_uri"),
-    "mlflow.sagemaker.deploy": Consumer(1, "model_uri"),
-    "mlflow.sagemaker.deploy_transform_job": Consumer(1, "model_uri"),
-    f"{api.DEPLOYMENT_CLIENT}.create_deployment": Consumer(1, "model_uri"),
-    f"{api.DEPLOYMENT_CLIENT}.update_deployment": Consumer(1, "model_uri"),
-    "mlflow.artifacts.download_artifacts": Consumer(0, "artifact_uri", 1, "run_id", False, 2, "artifact_path"),
-    "mlflow.artifacts.load_text": Consumer(0, "artifact_uri", loads_model=False),
-    "mlflow.artifacts.load_dict": Consumer(0, "artifact_uri", loads_model=False),
-    "mlflow.artifacts.load_image": Consumer(0, "artifact_uri", loads_model=False),
-    f"{api.MLFLOW_CLIENT}.download_artifacts": Consumer(None, None, 0, "run_id", False, 1, "path"),
+    **{name: _consumer(name, "model_uri") for name in _MODEL_URI_CONSUMERS},
+    "mlflow.evaluate": _consumer("mlflow.evaluate", "model"),
+    "mlflow.models.evaluate": _consumer("mlflow.models.evaluate", "model"),
+    "mlflow.models.Model.load": _consumer("mlflow.models.Model.load", "path"),
+    "mlflow.artifacts.download_artifacts": _consumer(
+        "mlflow.artifacts.download_artifacts", "artifact_uri", "run_id", "artifact_path", loads_model=False
+    ),
+    **{
+        name: _consumer(name, "artifact_uri", loads_model=False)
+        for name in ("mlflow.artifacts.load_text", "mlflow.artifacts.load_dict", "mlflow.artifacts.load_image")
+    },
+    f"{api.MLFLOW_CLIENT}.download_artifacts": _consumer(
+        f"{api.MLFLOW_CLIENT}.download_artifacts", None, "run_id", "path", loads_model=False
+    ),
 }
-_FLAVOR_LOAD = Consumer(0, "model_uri")
+_FLAVOR_LOAD = _consumer("mlflow.pyfunc.load_model", "model_uri")
 # Terminal names of every consumer call (``pyfunc.load_pyfunc`` is an old load_model).
 CONSUMER_CALL_NAMES = frozenset({name.rpartition(".")[2] for name in _CONSUMERS} | {"load_model", "load_pyfunc"})
 
@@ -297,6 +331,146 @@ def _is_logged_model_info(module: AnalysedModule, expr: ast.AST, depth: int) -> 
     return False
 
 
+# -- LoggedModel ids: "the model this code just logged" vs "a model id found elsewhere" ------
+# MLflow 3.18.0 mlflow/tracking/fluent.py: each of these returns the LoggedModel the call
+# just created (``initialize_logged_model``, ``create_external_model``,
+# ``MlflowClient.create_logged_model``) or the one this process logged last
+# (``last_logged_model``, read from ``_last_logged_model_id``).
+_MODEL_FACTORIES = frozenset(
+    {
+        "mlflow.initialize_logged_model",
+        "mlflow.create_external_model",
+        "mlflow.last_logged_model",
+        f"{api.MLFLOW_CLIENT}.create_logged_model",
+    }
+)
+# Calls that return the LoggedModel whose id is their first argument.
+_MODEL_GETTERS = frozenset(
+    {
+        "mlflow.get_logged_model",
+        "mlflow.finalize_logged_model",
+        f"{api.MLFLOW_CLIENT}.get_logged_model",
+        f"{api.MLFLOW_CLIENT}.finalize_logged_model",
+    }
+)
+# Searches whose results hold LoggedModels (or a DataFrame with a ``model_id`` column:
+# the fluent search's default ``output_format="pandas"``).
+_MODEL_SEARCHES = frozenset({"mlflow.search_logged_models", f"{api.MLFLOW_CLIENT}.search_logged_models"})
+
+
+def is_current_model_id(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> bool:
+    """``expr`` is the id of a LoggedModel the same code logged or created:
+    ``model_info.model_id`` of a ``log_model`` result, ``.model_id`` of
+    ``initialize_logged_model()``/``create_external_model()``/``create_logged_model()``/
+    ``last_logged_model()`` (also re-read with ``get_logged_model``), through local names
+    and project helpers that return one."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(expr, ast.Attribute) and expr.attr == "model_id":
+        return _is_current_model(module, expr.value, depth + 1)
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is not None and binding.kind == "assign" and binding.value is not None:
+            return is_current_model_id(module, binding.value, depth + 1)
+    if isinstance(expr, ast.Call):
+        return _helper_returns_all(module, expr, depth, is_current_model_id)
+    return False
+
+
+def _is_current_model(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
+    """``expr`` is a ``ModelInfo``/``LoggedModel`` of a model the same code logged."""
+    if depth > _MAX_DEPTH:
+        return False
+    if _is_logged_model_info(module, expr, depth):
+        return True
+    if isinstance(expr, ast.Call):
+        callee = module.model.callee(expr)
+        if callee in _MODEL_FACTORIES:
+            return True
+        if callee in _MODEL_GETTERS:
+            model_id = argument(expr, 0, "model_id")
+            return model_id is not None and is_current_model_id(module, model_id, depth + 1)
+        return _helper_returns_all(module, expr, depth, _is_current_model)
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is not None and binding.kind in ("assign", "with") and binding.value is not None:
+            return _is_current_model(module, binding.value, depth + 1)
+    return False
+
+
+def is_foreign_model_id(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> bool:
+    """``expr`` is known to hold the id of a LoggedModel this code did not just log: a
+    literal ``m-<32 hex>`` (also through constants), the ``model_id`` of a LoggedModel
+    found by ``search_logged_models()`` or fetched by ``get_logged_model(<other id>)``.
+    Anything else (a parameter, an environment variable, a name) is unknown, and unknown
+    is never a finding."""
+    from mlflow_lint.analysis.uris import is_logged_model_id  # (uris imports values, not us)
+
+    if depth > _MAX_DEPTH or is_current_model_id(module, expr):
+        return False
+    values = module.values.evaluate(expr)
+    if values and all(value.complete and is_logged_model_id(value.text.strip()) for value in values):
+        return True
+    if isinstance(expr, ast.Attribute) and expr.attr == "model_id":
+        return _is_found_model(module, expr.value, depth + 1)
+    if isinstance(expr, ast.Subscript) and _subscript_key(expr) == "model_id":
+        return _is_found_model(module, expr.value, depth + 1)  # a DataFrame row or column
+    if isinstance(expr, ast.Subscript | ast.Attribute) and _reads_model_id_column(expr):
+        return _is_found_model(module, expr, depth + 1)  # df["model_id"].iloc[0], df.model_id[0]
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is not None and binding.kind == "assign" and binding.value is not None:
+            return is_foreign_model_id(module, binding.value, depth + 1)
+    if isinstance(expr, ast.Call):
+        return _helper_returns_all(module, expr, depth, is_foreign_model_id)
+    return False
+
+
+def _subscript_key(expr: ast.Subscript) -> str | None:
+    key = expr.slice
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def _reads_model_id_column(expr: ast.AST) -> bool:
+    """``df["model_id"]`` or ``df.model_id`` somewhere inside ``expr`` (``.iloc[0]`` after it)."""
+    return any(
+        (isinstance(node, ast.Subscript) and _subscript_key(node) == "model_id")
+        or (isinstance(node, ast.Attribute) and node.attr == "model_id")
+        for node in ast.walk(expr)
+    )
+
+
+def _is_found_model(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
+    """``expr`` is (part of) what ``search_logged_models`` returned, or a LoggedModel
+    fetched by an id this code did not create: an element (``models[0]``, a loop variable,
+    ``next(iter(models))``), a row or column of its DataFrame (``df.iloc[0]``)."""
+    if depth > _MAX_DEPTH:
+        return False
+    model = module.model
+    if isinstance(expr, ast.Call):
+        callee = model.callee(expr)
+        if callee in _MODEL_SEARCHES:
+            return True
+        if callee in _MODEL_GETTERS:
+            model_id = argument(expr, 0, "model_id")
+            return model_id is not None and not is_current_model_id(module, model_id)
+        if callee in ("next", "iter", "list", "sorted", "max", "min") and expr.args:
+            return _is_found_model(module, expr.args[0], depth + 1)
+        return _helper_returns_all(module, expr, depth, _is_found_model)
+    if isinstance(expr, ast.Subscript | ast.Attribute):
+        return _is_found_model(module, expr.value, depth + 1)  # models[0], df.iloc[0], row.model_id
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id, expr)
+        if binding is None:
+            return False
+        if binding.kind in ("assign", "with") and binding.value is not None:
+            return _is_found_model(module, binding.value, depth + 1)
+        loop = binding.node
+        if isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.target, ast.Name):
+            return _is_found_model(module, loop.iter, depth + 1)
+    return False
+
+
 # -- models and other artifacts read from a run (MLF601, MLF604) -----------------------------
 # A downloaded path names a model when it is a model directory ("model", "sk_model",
 # "registered-models/churn"), a model file, or the name a log_model of the module used;
@@ -314,6 +488,7 @@ class RunRead:
     expr: ast.expr
     source: str  # for messages: the URI as rendered, or "run_id=..."
     model: bool
+    logged_model: bool = False  # a LoggedModel by id (``models:/<model_id>``), not a run
 
 
 def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
@@ -333,6 +508,9 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     uri_expr = argument(call, found.uri_position, found.uri_keyword) if found.uri_keyword is not None else None
     if uri_expr is not None:
         for value in module.values.evaluate(uri_expr):
+            if classify(value) is UriKind.MODELS and _names_foreign_logged_model(value):
+                reads.append(RunRead(api, uri_expr, value.render(), True, logged_model=True))
+                return reads
             if classify(value) is not UriKind.RUNS:
                 continue
             run_id = runs_uri_run_id(value)
@@ -356,6 +534,20 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     text = ast.unparse(run_id_expr)
     reads.append(RunRead(api, run_id_expr, f"run_id={text if len(text) <= 40 else text[:39] + '…'}", model))
     return reads
+
+
+def _names_foreign_logged_model(value: StrValue) -> bool:
+    """``models:/<model_id>`` naming a LoggedModel by id: any literal id (MLflow 3 reads
+    every ``models:/<x>`` without version or alias as one), or a hole known to hold the id
+    of a model this code did not just log."""
+    from mlflow_lint.analysis.uris import logged_model_id  # (uris imports values, not us)
+
+    reference = logged_model_id(value)
+    if isinstance(reference, str):
+        return True
+    if isinstance(reference, Hole) and reference.expr is not None and reference.module is not None:
+        return is_foreign_model_id(reference.module, reference.expr)
+    return False
 
 
 def names_model_path(module: AnalysedModule, value: StrValue) -> bool:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import ast
+from typing import Callable
 
+from mlflow_lint.analysis.effects import TagKeys
+from mlflow_lint.analysis.logged_models import logged_models_exist, runless_models
 from mlflow_lint.analysis.runs import new_runs, trains_model
 from mlflow_lint.checks.base import Check, FileContext
+
+_RUN_FIX = "set them with tags= or mlflow.set_tags() (or a helper that does)"
+_MODEL_FIX = (
+    "its LoggedModel belongs to no run: pass tags= to log_model() or call "
+    "mlflow.set_logged_model_tags(model_info.model_id, ...)"
+)
 
 
 class MissingRequiredTags(Check):
@@ -16,20 +25,35 @@ class MissingRequiredTags(Check):
     project that wants them tagged says which keys. Tags count from ``tags=``, ``set_tag``/``set_tags`` in the run body, and project helpers
     called in the run (transitively, across modules). Keys that cannot be known (a tags
     parameter, ``**kwargs``) are taken to satisfy the rule: unknown is never a finding.
+
+    MLflow 3: a ``log_model`` with no active run makes a LoggedModel that no run holds
+    (analysis/logged_models.py); it is checked the same way, at the ``log_model`` call,
+    with the tags the model itself receives.
     """
 
     rules = ("MLF501",)
     node_types = (ast.Module,)
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        required = ctx.options.required_tags
         for run in new_runs(ctx.python):
-            tags = run.effects(ctx.python).tags
-            if tags.unknown:
-                continue
-            if required:
-                missing = [key for key in required if key not in tags.keys]
-                if missing:
-                    ctx.report("MLF501", run.call, run=run.label, missing=", ".join(repr(k) for k in missing))
-            elif not tags.keys and trains_model(ctx.python, run):
-                ctx.report("MLF501", run.call, run=run.label, missing="(any tag)")
+            missing = _missing(run.effects(ctx.python).tags, ctx, lambda run=run: trains_model(ctx.python, run))
+            if missing is not None:
+                ctx.report("MLF501", run.call, run=run.label, missing=missing, remedy=_RUN_FIX)
+        if not logged_models_exist(ctx.options.target_mlflow_version):
+            return
+        for logged in runless_models(ctx.python):
+            missing = _missing(logged.tags, ctx, lambda: True)
+            if missing is not None:
+                run = f"mlflow.{logged.flavor}.log_model() outside any run"
+                ctx.report("MLF501", logged.call, run=run, missing=missing, remedy=_MODEL_FIX)
+
+
+def _missing(tags: TagKeys, ctx: FileContext, trains: Callable[[], bool]) -> str | None:
+    """The required keys ``tags`` lacks, for the message; None when nothing is missing."""
+    if tags.unknown:
+        return None
+    required = ctx.options.required_tags
+    if required:
+        missing = [key for key in required if key not in tags.keys]
+        return ", ".join(repr(k) for k in missing) if missing else None
+    return "(any tag)" if not tags.keys and trains() else None

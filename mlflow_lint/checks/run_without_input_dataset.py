@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.logged_models import logged_models_exist, runless_models
 from mlflow_lint.analysis.runs import enables_autolog, new_runs
 from mlflow_lint.checks.base import Check, FileContext
+
+_RUN_FIX = 'call mlflow.log_input(mlflow.data.from_pandas(df, ...), context="training")'
+_MODEL_FIX = (
+    "log it inside a run that calls mlflow.log_input(...), or link a dataset to its LoggedModel "
+    "with mlflow.log_metric(..., dataset=..., model_id=model_info.model_id)"
+)
 
 
 class RunWithoutInputDataset(Check):
@@ -14,6 +21,10 @@ class RunWithoutInputDataset(Check):
     Modules that turn autologging on are skipped: autologging logs datasets itself. Runs
     that log only GenAI models (LLM flavors, models from code, agents, type-hinted
     models; see analysis/genai.py) train on no dataset and are not reported.
+
+    MLflow 3: a ``log_model`` of a fitted model with no active run makes a LoggedModel
+    that no run holds (analysis/logged_models.py); it is reported at the ``log_model``
+    call unless a dataset is linked to that model.
     """
 
     rules = ("MLF802",)
@@ -25,4 +36,10 @@ class RunWithoutInputDataset(Check):
         for run in new_runs(ctx.python):
             effects = run.effects(ctx.python)
             if effects.logs_fitted_model and not effects.logs_input:
-                ctx.report("MLF802", run.call, run=run.label)
+                ctx.report("MLF802", run.call, run=run.label, remedy=_RUN_FIX)
+        if not logged_models_exist(ctx.options.target_mlflow_version):
+            return
+        for logged in runless_models(ctx.python):
+            if logged.fitted and not logged.links_dataset:
+                run = f"mlflow.{logged.flavor}.log_model(), outside any run,"
+                ctx.report("MLF802", logged.call, run=run, remedy=_MODEL_FIX)
