@@ -16,6 +16,7 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|^<.*>$|\$\{|^\$[A-Z_]")
 class UriKind(enum.Enum):
     RUNS = "runs"
     MODELS = "models"
+    PROMPTS = "prompts"
     FILE = "file"
     LOCAL_PATH = "local path"
     SQLITE = "sqlite"
@@ -57,6 +58,8 @@ def classify(value: StrValue) -> UriKind:
             return UriKind.RUNS
         if base == "models":
             return UriKind.MODELS
+        if base == "prompts":
+            return UriKind.PROMPTS
         if base == "file":
             return UriKind.FILE
         if base == "sqlite":
@@ -117,17 +120,23 @@ _LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
 
 
 def parse_models_uri(value: StrValue) -> ModelsUri:
-    """Read the version/alias/stage of a ``models:/`` URI from its known literal tail."""
+    """Read the version/alias/stage of a ``models:/`` URI from its known literal tail.
+
+    A complete ``models:/<x>`` with one path segment and no ``@`` is a LoggedModel id
+    whatever ``x`` looks like: MLflow 3 (3.0.0 to 3.18.0, ``_parse_model_uri`` in
+    mlflow/store/artifact/utils/models.py) returns ``ParsedModelUri(model_id=x)`` for it
+    and ``ModelsArtifactRepository`` then reads ``get_logged_model(x)``, never the
+    registry; MLflow 2 rejected it as an improper URI.
+    """
     tail: list[str] = []
     for part in reversed(value.parts):
         if isinstance(part, Hole):
             break
         tail.insert(0, part)
     suffix = "".join(tail)
-    full = value.text if value.complete else None
-    body = full[len("models:") :].lstrip("/") if full is not None else None
+    body = _models_uri_path(value.text) if value.complete else None
     if body is not None and "/" not in body and "@" not in body:
-        return ModelsUri("model-id" if _LOGGED_MODEL_ID.match(body) else "unknown", body)
+        return ModelsUri("model-id" if body.strip() else "unknown", body or None)
     if "@" in suffix and "/" not in suffix.rpartition("@")[2]:
         return ModelsUri("alias", suffix.rpartition("@")[2] or None)
     if "/" in suffix:
@@ -141,6 +150,99 @@ def parse_models_uri(value: StrValue) -> ModelsUri:
         if reference.lower() == "latest":
             return ModelsUri("latest", reference)
     return ModelsUri("unknown", None)
+
+
+@dataclass(frozen=True)
+class PromptsUri:
+    """``prompts:/<name>/<version>`` or ``prompts:/<name>@<alias>``.
+
+    ``kind`` is "version", "alias", "latest" (the reserved alias ``@latest``: the highest
+    version) or "unknown" (not known statically, or a URI MLflow rejects). ``reference`` is
+    the version or alias text; ``name`` the prompt's name when it is literal text.
+    """
+
+    kind: str
+    reference: str | None
+    name: str | None
+
+
+PROMPTS_URI_PREFIX = "prompts:/"  # MLflow tests the exact text (prompt/registry_utils.py)
+LATEST_ALIAS = "latest"
+
+
+def parse_prompts_uri(value: StrValue) -> PromptsUri:
+    """Read the version or alias of a ``prompts:/`` URI from its known text.
+
+    MLflow 3.18.0 (``store/artifact/utils/models.py::_parse_model_uri`` with
+    ``scheme="prompts"``) accepts ``<name>/<digits>`` and ``<name>@<alias>`` only: no stage,
+    no ``/latest``; ``@latest`` (any case) is the reserved alias of the highest version."""
+    if not value.prefix.startswith(PROMPTS_URI_PREFIX):
+        return PromptsUri("unknown", None, None)
+    known = value.prefix[len(PROMPTS_URI_PREFIX) :].lstrip("/")
+    name = _prompt_name(known)
+    tail: list[str] = []
+    for part in reversed(value.parts):
+        if isinstance(part, Hole):
+            break
+        tail.insert(0, part)
+    suffix = "".join(tail) if not value.complete else known
+    if "/" in suffix:
+        head, _, reference = suffix.rpartition("/")
+        if reference.isdigit() and (not value.complete or ("/" not in head and "@" not in head and head)):
+            return PromptsUri("version", reference, name)
+        return PromptsUri("unknown", None, name)
+    if "@" in suffix:
+        head, _, alias = suffix.rpartition("@")
+        if not alias.strip() or (value.complete and not head):
+            return PromptsUri("unknown", None, name)
+        return PromptsUri("latest" if alias.lower() == LATEST_ALIAS else "alias", alias, name)
+    return PromptsUri("unknown", None, name)
+
+
+def _prompt_name(known: str) -> str | None:
+    """The name in the literal start of a URI body (``qa`` in ``qa/3``, ``qa@{alias}``):
+    known only when a separator follows it in the same literal text."""
+    for index, character in enumerate(known):
+        if character in "/@":
+            return known[:index] or None
+    return None
+
+
+def _models_uri_path(text: str) -> str | None:
+    """The path of a ``models:`` URI without its leading slash, as ``urllib.parse`` splits
+    it for MLflow: ``models://<profile>@databricks/name/1`` has a netloc before the path."""
+    if not text.lower().startswith("models:"):
+        return None
+    rest = text[len("models:") :]
+    if rest.startswith("//"):
+        netloc_end = rest.find("/", 2)
+        rest = rest[netloc_end:] if netloc_end != -1 else ""
+    return rest.lstrip("/") if rest.startswith("/") else None
+
+
+def is_logged_model_id(text: str) -> bool:
+    """Whether ``text`` has the shape of the ids MLflow's stores give LoggedModels:
+    ``m-`` and 32 hex digits (``f"m-{uuid.uuid4().hex}"`` spelled out in MLflow 3.18.0's
+    mlflow/store/tracking/sqlalchemy_store.py and file_store.py ``create_logged_model``)."""
+    return bool(_LOGGED_MODEL_ID.match(text))
+
+
+def logged_model_id(value: StrValue) -> str | Hole | None:
+    """The LoggedModel id a ``models:/<model_id>`` value names: its literal text, or the
+    hole that holds the whole id (``f"models:/{model_id}"``, ``"models:/" + model_id``).
+    None for registry URIs (``models:/name/1``, ``models:/name@alias``) and for values
+    whose shape is not known (``f"models:/{name}/{version}"``, ``f"models:/{ref}"`` where
+    ``ref`` is a literal-free hole followed by more text)."""
+    if value.complete:
+        parsed = parse_models_uri(value)
+        return parsed.reference if parsed.kind == "model-id" else None
+    if len(value.parts) != 2:
+        return None
+    head, hole = value.parts
+    if not isinstance(head, str) or not isinstance(hole, Hole):
+        return None
+    path = _models_uri_path(head)
+    return hole if path == "" else None
 
 
 def runs_uri_run_id(value: StrValue) -> Hole | str | None:

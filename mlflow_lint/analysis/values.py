@@ -196,6 +196,11 @@ class ValueEvaluator:
                 return (replace(known[0], path_object=False),)
         return self._hole(inner)
 
+    def number(self, expr: ast.AST) -> str | None:
+        """The text of the integer ``expr`` holds (``3``, ``VERSION`` with ``VERSION = 3``,
+        a parameter the call under analysis binds to one), or None."""
+        return self._number(expr, 0)
+
     def _number(self, expr: ast.AST, depth: int) -> str | None:
         """The text of an integer constant (``VERSION = 7`` in ``f"models:/m/{VERSION}"``)."""
         value = self.model.assigned_value(expr, _MAX_DEPTH - depth)
@@ -204,6 +209,10 @@ class ValueEvaluator:
         if isinstance(value, ast.Name) and depth < _MAX_DEPTH:
             # A parameter: the number the call under analysis passes (analysis.flow).
             binding = self.model.lookup(value.id, value)
+            if binding is not None and binding.kind == "import" and binding.qualified_name and self.module.project is not None:
+                # VERSION imported from a project module that assigns it (as _imported).
+                constant = self.module.project.resolve_constant(self.module.path, binding.qualified_name)
+                return constant[0].values._number(constant[1], depth + 1) if constant is not None else None
             if binding is not None and binding.kind == "param":
                 from mlflow_lint.analysis import flow  # (cycle-free at runtime)
 
