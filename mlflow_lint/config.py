@@ -32,11 +32,13 @@ KNOWN_KEYS = (
     # rule options
     "required-tags",
     "protected-aliases",
+    "protected-models",
     "gate-functions",
     "allowed-tracking-uris",
     "registry-admin-modules",
     "stage-aliases",
     "gate-modules",
+    "target-mlflow-version",
     # context and reporting
     "test-paths",
     "include-tests",
@@ -44,6 +46,8 @@ KNOWN_KEYS = (
     "shadow",
 )
 DEFAULT_PROTECTED_ALIASES = ("champion", "production", "prod")
+# Unity Catalog's three-level names (catalog.schema.model): a production catalog or schema.
+DEFAULT_PROTECTED_MODELS = ("prod.*.*", "*.prod.*")
 STAGES = ("Production", "Staging", "Archived", "None")  # stage-aliases keys (any case)
 DEFAULT_STAGE_ALIASES = tuple((stage, stage.lower()) for stage in STAGES)
 # MLflow's alias rule: letters, digits, '_' and '-'; not "latest" and not a version ("v3").
@@ -61,6 +65,7 @@ class RuleOptions:
 
     required_tags: tuple[str, ...] = ()  # MLF501; empty: flag only runs with no tag at all
     protected_aliases: tuple[str, ...] = DEFAULT_PROTECTED_ALIASES  # MLF402, compared case-insensitively
+    protected_models: tuple[str, ...] = DEFAULT_PROTECTED_MODELS  # MLF402: globs of copy_model_version destinations
     gate_functions: tuple[str, ...] = ()  # MLF402: names or qualified names of gate functions
     allowed_tracking_uris: tuple[str, ...] = ()  # MLF102: URIs that never count as "another" URI
     registry_admin_modules: tuple[str, ...] = ()  # MLF403: globs of paths allowed to delete
@@ -69,6 +74,9 @@ class RuleOptions:
     stage_aliases: tuple[tuple[str, str], ...] = DEFAULT_STAGE_ALIASES  # MLF401 fixes: stage -> alias
     gate_modules: tuple[str, ...] = ()  # MLF402: globs of files that only run after validation
     test_paths: tuple[str, ...] = ()  # globs of paths that are test code, besides the built-in ones
+    # MLF901/MLF902: the MLflow release the code must run on ("3.13", "2.22.1"); empty: the
+    # release the API table was generated from (analysis/mlflow_api.json).
+    target_mlflow_version: str = ""
 
     def alias_for_stage(self, stage: str) -> str | None:
         """The alias that replaces a registry stage (any case); None for an unknown stage."""
@@ -342,12 +350,14 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
     options = RuleOptions(
         required_tags=tuple(dict.fromkeys(string_list("required-tags") or ())),
         protected_aliases=tuple(a.lower() for a in protected) if protected is not None else DEFAULT_PROTECTED_ALIASES,
+        protected_models=_protected_models(string_list("protected-models"), where("protected-models")),
         gate_functions=string_list("gate-functions") or (),
         allowed_tracking_uris=string_list("allowed-tracking-uris") or (),
         registry_admin_modules=string_list("registry-admin-modules") or (),
         stage_aliases=_stage_aliases(data.get("stage-aliases"), where("stage-aliases")),
         test_paths=string_list("test-paths") or (),
         gate_modules=string_list("gate-modules") or (),
+        target_mlflow_version=_target_version(data.get("target-mlflow-version"), where("target-mlflow-version")),
     )
     for key, values in (("required-tags", options.required_tags), ("gate-functions", options.gate_functions)):
         if any(not value.strip() for value in values):
@@ -365,6 +375,32 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         severity=severity,
         shadow=tuple(code.strip().upper() for code in shadow),
     )
+
+
+_VERSION = re.compile(r"\d+(\.\d+){0,2}")
+
+
+def _target_version(raw: Any, where: str) -> str:
+    """``"3.13"`` or ``"2.22.1"``: a release number (TOML may give a float such as 3.1, which
+    is ambiguous with 3.10, so only a string is accepted)."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or not _VERSION.fullmatch(raw.strip()):
+        raise ConfigError(f'{where} must be an MLflow release number as a string, such as "3.13" or "2.22.1"')
+    return raw.strip()
+
+
+def _protected_models(patterns: tuple[str, ...] | None, where: str) -> tuple[str, ...]:
+    """Globs of registered model names (``prod.*.*``), lower-cased: Unity Catalog names are
+    case-insensitive. A model URI or an empty string is a mistake, not a name."""
+    if patterns is None:
+        return DEFAULT_PROTECTED_MODELS
+    for pattern in patterns:
+        if not pattern.strip():
+            raise ConfigError(f"{where} must not contain empty strings")
+        if ":/" in pattern:
+            raise ConfigError(f"{where} holds registered model names or globs (prod.*.*), not URIs: '{pattern}'")
+    return tuple(pattern.strip().lower() for pattern in patterns)
 
 
 def _severity_overrides(raw: Any, where: str, catalog: Catalog) -> tuple[tuple[str, str], ...]:

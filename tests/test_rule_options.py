@@ -105,7 +105,11 @@ def test_helper_in_another_module_counts_and_changing_it_changes_the_finding(tmp
         ("required-tags: [1, 2]\n", "'required-tags'"),
         ("gate-functions: ['']\n", "'gate-functions'"),
         ("protected-aliases: {a: b}\n", "'protected-aliases'"),
+        ("protected-models: ['models:/prod.ml.churn']\n", "'protected-models'"),
         ("registry-admin-module: ['x']\n", "registry-admin-module"),
+        ("target-mlflow-version: 3.1\n", "'target-mlflow-version'"),  # a float: 3.1 or 3.10?
+        ("target-mlflow-version: 'three'\n", "'target-mlflow-version'"),
+        ("target-mlflow-version: '3.13'\n", None),
     ],
 )
 def test_option_validation(tmp_path: Path, config: str, needle: str | None) -> None:
@@ -116,3 +120,26 @@ def test_option_validation(tmp_path: Path, config: str, needle: str | None) -> N
         assert result.returncode in (0, 1), result.stderr
     else:
         assert result.returncode == 2 and needle in result.stderr
+
+
+MIGRATION = (
+    "import mlflow\n\n\n"
+    "def publish(template):\n"
+    "    mlflow.register_prompt(name='qa', template=template)\n"
+    "    mlflow.models.evaluate('models:/churn@champion', data=None, custom_metrics=[])\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("", {"MLF901", "MLF902"}),  # the table's release (3.18.0)
+        ("target-mlflow-version: '3.0'\n", {"MLF901"}),  # prompts moved in 3.1.0
+        ("target-mlflow-version: '3.1.0'\n", {"MLF901", "MLF902"}),
+        ("target-mlflow-version: '2.22'\n", set()),  # still on MLflow 2: nothing applies yet
+    ],
+)
+def test_target_mlflow_version_decides_which_rows_apply(tmp_path: Path, target: str, expected: set[str]) -> None:
+    found = _findings(tmp_path, target, MIGRATION, "--select", "MLF9")
+    assert {finding["rule"] for finding in found} == expected
+    assert all(("target " + (target.split("'")[1] if target else "3.18.0")) in f["message"] for f in found)

@@ -10,7 +10,9 @@ gated. A flag variable is a gate when every value it is given is a gate test, ``
 or ``True`` where that is itself gated or is the first-model branch of a ``try`` (an
 ``except`` clause). An approval read back from what a validation step wrote is a gate:
 a test on a model version's or run's tags (``mv.tags.get("validation") == "passed"``) or
-on ``dbutils.jobs.taskValues.get(...)`` (a Databricks job's validation task). A bare flag
+on ``dbutils.jobs.taskValues.get(...)`` (a Databricks job's validation task). MLflow's own
+GenAI verdicts are gates too: ``result.passed`` of ``mlflow.genai.evaluate()``, and
+``compare_evaluations(...).assert_improved()`` as a raising gate. A bare flag
 (``if args.promote:``), ``len(x) > 0``, ``is None`` and other equality tests are not
 gates, and ``gate or flag`` is bypassable, so it is not one either.
 
@@ -41,6 +43,20 @@ _TASK_VALUES_GET = "jobs.taskValues.get"
 _VERSION_GETTERS = frozenset({"get_model_version", "get_model_version_by_alias", "get_latest_versions", "search_model_versions"})
 _RUN_GETTERS = frozenset({"get_run", "search_runs", "last_active_run"})
 RAISING_GATES = frozenset({"mlflow.validate_evaluation_results", "mlflow.models.evaluation.validation.validate_evaluation_results"})
+# MLflow 3.18.0's GenAI evaluation verdicts: ``mlflow.genai.evaluate()`` returns an
+# ``EvaluationResult`` whose ``passed`` is true when every scorer passed on every row (its
+# ``metrics["<scorer>/mean"]`` are compared like any metric), and the ``ComparisonResult``
+# of ``mlflow.genai.compare_evaluations()`` has ``assert_improved()``, which raises unless
+# the candidate run significantly beats the baseline run (mlflow/genai/evaluation/).
+_GENAI_EVALUATE = frozenset({"mlflow.genai.evaluate", "mlflow.genai.evaluation.evaluate", "mlflow.genai.evaluation.base.evaluate"})
+_GENAI_COMPARE = frozenset(
+    {
+        "mlflow.genai.compare_evaluations",
+        "mlflow.genai.evaluation.compare_evaluations",
+        "mlflow.genai.evaluation.comparison.compare_evaluations",
+        "mlflow.genai.evaluation.comparison.comparison.compare_evaluations",
+    }
+)
 _MAX_DEPTH = 4
 
 
@@ -71,6 +87,8 @@ class GateAnalysis:
             return any(isinstance(op, _ORDERING) for op in expr.ops) and not any(_is_len_call(operand) for operand in operands)
         if self._is_approval_read(expr):
             return True  # if dbutils.jobs.taskValues.get(taskKey="validate", key="passed"):
+        if isinstance(expr, ast.Attribute) and expr.attr == "passed" and self._holds_result_of(expr.value, _GENAI_EVALUATE):
+            return True  # if mlflow.genai.evaluate(...).passed:
         if isinstance(expr, ast.BoolOp):
             # Passing "a and b" needs both: one gate is enough. Passing "a or b" needs either:
             # every part must be a gate ("gate or force" is bypassable). Negated, the other
@@ -118,6 +136,21 @@ class GateAnalysis:
                 return False
             tested = True
         return tested
+
+    def _holds_result_of(self, expr: ast.AST, callees: frozenset[str], depth: int = 0) -> bool:
+        """``expr`` is a call of one of ``callees`` (canonical names), or a local name every
+        value of which is one."""
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(expr, ast.Call):
+            return self.model.callee(expr) in callees
+        if isinstance(expr, ast.Name):
+            bindings = self.model.bindings_of(expr.id, expr)
+            return bool(bindings) and all(
+                binding.kind == "assign" and binding.value is not None and self._holds_result_of(binding.value, callees, depth + 1)
+                for binding in bindings
+            )
+        return False
 
     def _in_except(self, node: ast.AST) -> bool:
         """Inside an ``except`` clause (of the same function)."""
@@ -319,6 +352,8 @@ class GateAnalysis:
         if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
             return False
         call = statement.value
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "assert_improved" and self._holds_result_of(call.func.value, _GENAI_COMPARE):
+            return True  # comparison.assert_improved()
         return self.model.callee(call) in RAISING_GATES or self.is_configured_gate(call)
 
     # -- statements -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from mlflow_lint.analysis.mlflow_calls import (
     uri_sinks,
 )
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, protected_model
 from mlflow_lint.analysis.runs import RunScope, new_runs
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
 from mlflow_lint.analysis.secrets import mask_secrets
@@ -85,8 +86,10 @@ class ModuleEvidence:
 # -- what each call means --------------------------------------------------------------------
 # callee -> (name position, name keyword, target position, target keyword, what the target is)
 _REGISTRY_OPERATIONS: dict[str, tuple[int, str, int | None, str | None, str]] = {
-    f"{CLIENT}.set_registered_model_alias": (0, "name", 1, "alias", "alias"),
-    f"{CLIENT}.delete_registered_model_alias": (0, "name", 1, "alias", "alias"),
+    # Alias moves of models and prompts: MLF402's table (analysis.promotions).
+    **{callee: (*row.name, *row.alias, "alias") for callee, row in ALIAS_CALLS.items()},
+    # copy_model_version(src_model_uri, dst_name): a new version of dst_name.
+    **{callee: (*destination, 0, "src_model_uri", "source") for callee, destination in MODEL_COPIES.items()},
     f"{CLIENT}.get_model_version_by_alias": (0, "name", 1, "alias", "alias"),
     f"{CLIENT}.transition_model_version_stage": (0, "name", 2, "stage", "stage"),
     f"{CLIENT}.get_latest_versions": (0, "name", 1, "stages", "stages"),
@@ -96,9 +99,12 @@ _REGISTRY_OPERATIONS: dict[str, tuple[int, str, int | None, str | None, str]] = 
     f"{CLIENT}.delete_model_version": (0, "name", 1, "version", "version"),
     f"{CLIENT}.delete_registered_model": (0, "name", None, None, "none"),
 }
-_ALIAS_MOVES = frozenset({f"{CLIENT}.set_registered_model_alias", f"{CLIENT}.delete_registered_model_alias"})
+_ALIAS_MOVES = frozenset(ALIAS_CALLS)
 _STAGE_MOVE = f"{CLIENT}.transition_model_version_stage"
-_VERSION_ARGUMENT = {f"{CLIENT}.set_registered_model_alias": (2, "version"), _STAGE_MOVE: (1, "version")}
+_VERSION_ARGUMENT = {
+    **{callee: row.version for callee, row in ALIAS_CALLS.items() if row.version is not None},
+    _STAGE_MOVE: (1, "version"),
+}
 
 
 _EXPERIMENT_CALLS: dict[str, tuple[int | None, str]] = {
@@ -362,7 +368,8 @@ class _Collector:
         target = self._target(callee, what, target_expr, call)
         gate = self._gate(call, callee, target_expr)
         self.add("registry_operation", call, api=shown_api, model=name or "-", target=target, gate=gate)
-        if name is not None:
+        alias_call = ALIAS_CALLS.get(callee)
+        if name is not None and (alias_call is None or alias_call.registry == "model"):  # prompts are not models
             alias = self.literal(target_expr) if what == "alias" else None
             version_spec = _VERSION_ARGUMENT.get(callee)
             version = self.literal(argument(call, *version_spec)) if version_spec else None
@@ -390,7 +397,7 @@ class _Collector:
             version = argument(call, *version_spec) if version_spec else None
             if version is not None:
                 text += f" → version {self.shown_value(version) if not isinstance(version, ast.Constant) else version.value}"
-            if callee.endswith("delete_registered_model_alias"):
+            if callee in ALIAS_CALLS and ALIAS_CALLS[callee].version is None:
                 text = f"removes alias {shown}"
             elif callee.endswith("get_model_version_by_alias"):
                 text = f"reads alias {shown}"
@@ -404,6 +411,12 @@ class _Collector:
         return f"new version from {shown}"
 
     def _gate(self, call: ast.Call, callee: str, target_expr: ast.expr | None) -> str:
+        destination = MODEL_COPIES.get(callee)
+        if destination is not None:
+            name_expr = argument(call, *destination)
+            protected_copy = protected_model(self.values(name_expr), self.options.protected_models) is not None
+            described = describe_gate(self.gates, call, None)
+            return described if described is not None else "none" if protected_copy else "none (not a protected model)"
         if callee not in _ALIAS_MOVES and callee != _STAGE_MOVE:
             return "-"
         protected = {"production"} if callee == _STAGE_MOVE else set(self.options.protected_aliases)

@@ -5,47 +5,67 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.gates import GateAnalysis
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.promotions import ALIAS_CALLS, Argument, MODEL_COPIES, STAGE_ARGUMENT, STAGE_TRANSITION, protected_model
 from mlflow_lint.checks.base import Check, FileContext
-
-# callee -> (position, keyword) of the alias or stage argument
-_PROMOTIONS: dict[str, tuple[int, str]] = {
-    f"{api.MLFLOW_CLIENT}.set_registered_model_alias": (1, "alias"),
-    f"{api.MLFLOW_CLIENT}.delete_registered_model_alias": (1, "alias"),
-    f"{api.MLFLOW_CLIENT}.transition_model_version_stage": (2, "stage"),
-}
-_STAGE_CALL = f"{api.MLFLOW_CLIENT}.transition_model_version_stage"
 
 
 class UnguardedPromotion(Check):
-    """A protected alias moved (or the Production stage entered) with no metric gate."""
+    """A protected alias moved (or the Production stage entered, or a version copied into a
+    protected model) with no metric gate."""
 
     rules = ("MLF402",)
-    call_names = frozenset(name.rpartition(".")[2] for name in _PROMOTIONS)
+    call_names = frozenset(name.rpartition(".")[2] for name in (*ALIAS_CALLS, *MODEL_COPIES, STAGE_TRANSITION))
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
         callee = ctx.python.model.callee(node)
-        spec = _PROMOTIONS.get(callee) if callee is not None else None
-        if spec is None:
-            return
-        alias_expr = argument(node, *spec)
-        if alias_expr is None or ctx.in_paths(ctx.options.gate_modules):
+        found = self._promotion(node, callee, ctx) if callee is not None else None
+        if found is None or ctx.in_paths(ctx.options.gate_modules):
             return  # a gate module only runs after validation (a job's deploy task, say)
-        protected = {"production"} if callee == _STAGE_CALL else set(ctx.options.protected_aliases)
-        alias = self._protected_alias(ctx, alias_expr, protected)
-        if alias is None:
-            return
+        target_expr, action = found
         gates = _gates(ctx.python, ctx)
-        if gates.is_gated(node) or gates.choosing_test(alias_expr) is not None or gates.is_bootstrap(node):
+        if gates.is_gated(node) or gates.choosing_test(target_expr) is not None or gates.is_bootstrap(node):
             return
         if _runs_after_validation(ctx.python, ctx):
             return
-        ctx.report("MLF402", node, api=display_api(callee), alias=alias)  # type: ignore[arg-type]
+        ctx.report("MLF402", node, api=display_api(callee), action=action)  # type: ignore[arg-type]
+
+    def _promotion(self, call: ast.Call, callee: str, ctx: FileContext) -> tuple[ast.expr, str] | None:
+        """The argument that makes ``call`` a promotion and what it does (for the message);
+        None when it is not one, or not known to be."""
+        alias_call = ALIAS_CALLS.get(callee)
+        if alias_call is not None:
+            verb = "moves" if alias_call.version is not None else "removes"
+            return self._alias_move(call, alias_call.alias, set(ctx.options.protected_aliases), verb, ctx)
+        if callee == STAGE_TRANSITION:
+            return self._alias_move(call, STAGE_ARGUMENT, {"production"}, "moves", ctx)
+        destination = MODEL_COPIES.get(callee)
+        if destination is not None:
+            return self._model_copy(call, destination, ctx)
+        return None
+
+    def _alias_move(
+        self, call: ast.Call, where: Argument, protected: set[str], verb: str, ctx: FileContext
+    ) -> tuple[ast.expr, str] | None:
+        alias_expr = argument(call, *where)
+        alias = self._protected_alias(ctx, alias_expr, protected) if alias_expr is not None else None
+        if alias_expr is None or alias is None:
+            return None
+        return alias_expr, f"{verb} the protected alias '{alias}'"
+
+    @staticmethod
+    def _model_copy(call: ast.Call, where: Argument, ctx: FileContext) -> tuple[ast.expr, str] | None:
+        """``copy_model_version(src, "prod.ml.churn")``: a new version of a protected model
+        (option ``protected-models``), the promotion of a Unity Catalog registry."""
+        name_expr = argument(call, *where)
+        model = protected_model(ctx.python.values.evaluate(name_expr), ctx.options.protected_models) if name_expr is not None else None
+        if name_expr is None or model is None:
+            return None
+        return name_expr, f"copies a model version into the protected model '{model}'"
 
     def guards_call(self, module: AnalysedModule, call: ast.Call, ctx: FileContext) -> bool:
         """``if auc > threshold: promote(client, "champion")`` gates the helper's move,

@@ -1,0 +1,92 @@
+"""Registry promotions: the calls that change what production consumers load.
+
+One table row per call that moves or removes an alias, whatever the registry holds (models,
+prompts): a new alias-bearing registry is one row. Argument places are read from MLflow
+3.18.0's signatures (``mlflow/tracking/client.py``, ``mlflow/genai/prompts/__init__.py``,
+``mlflow/tracking/_model_registry/fluent.py``); MLflow 2.22.5 and 3.0.0 have the same ones.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.values import Hole, StrValue
+
+Argument = tuple[int, str]  # (position, keyword) of a parameter, ``self`` not counted
+
+
+@dataclass(frozen=True)
+class AliasCall:
+    """Where a call that sets or deletes an alias takes its arguments."""
+
+    registry: Literal["model", "prompt"]
+    name: Argument  # the registered model's or prompt's name
+    alias: Argument
+    version: Argument | None  # None: the call deletes the alias
+
+
+def _prompt_functions(function: str, row: AliasCall) -> dict[str, AliasCall]:
+    """MLflow's fluent prompt function under every public spelling: ``mlflow.genai.x``
+    (where MLflow 3 documents it), its defining module ``mlflow.genai.prompts.x``, and the
+    top-level ``mlflow.x`` (deprecated with a FutureWarning in 3.18.0, still callable)."""
+    return {f"{module}.{function}": row for module in ("mlflow", "mlflow.genai", "mlflow.genai.prompts")}
+
+
+_SET_MODEL = AliasCall("model", (0, "name"), (1, "alias"), (2, "version"))
+_DELETE_MODEL = AliasCall("model", (0, "name"), (1, "alias"), None)
+_SET_PROMPT = AliasCall("prompt", (0, "name"), (1, "alias"), (2, "version"))
+_DELETE_PROMPT = AliasCall("prompt", (0, "name"), (1, "alias"), None)
+
+ALIAS_CALLS: dict[str, AliasCall] = {
+    f"{api.MLFLOW_CLIENT}.set_registered_model_alias": _SET_MODEL,
+    f"{api.MLFLOW_CLIENT}.delete_registered_model_alias": _DELETE_MODEL,
+    f"{api.MLFLOW_CLIENT}.set_prompt_alias": _SET_PROMPT,
+    f"{api.MLFLOW_CLIENT}.delete_prompt_alias": _DELETE_PROMPT,
+    **_prompt_functions("set_prompt_alias", _SET_PROMPT),
+    **_prompt_functions("delete_prompt_alias", _DELETE_PROMPT),
+}
+
+# callee -> (position, keyword) of the destination registered model's name.
+# ``copy_model_version(src_model_uri, dst_name)`` creates a version of ``dst_name``: copying
+# into a production model (Unity Catalog's ``prod.<schema>.<model>``) is a promotion.
+MODEL_COPIES: dict[str, Argument] = {f"{api.MLFLOW_CLIENT}.copy_model_version": (1, "dst_name")}
+
+STAGE_TRANSITION = f"{api.MLFLOW_CLIENT}.transition_model_version_stage"
+STAGE_ARGUMENT: Argument = (2, "stage")
+
+
+def protected_model(values: Iterable[StrValue], patterns: tuple[str, ...]) -> str | None:
+    """The destination name, as shown, when one of its values is a protected model name for
+    every text its unknown parts may hold; None otherwise (unknown is never a finding).
+
+    Patterns are globs (``*``, ``?``, ``[...]``) matched case-insensitively against the full
+    name: Unity Catalog stores its identifiers in lower case. A value with unknown parts
+    (``f"prod.ml.{model}"``) is protected only when a pattern using no ``?`` nor ``[...]``
+    matches it with each unknown part standing where a ``*`` of the pattern absorbs it, so
+    that any text there still matches (``prod.*.*``: yes; ``f"{catalog}.ml.churn"``: no).
+    """
+    for value in values:
+        if value.complete:
+            name = value.text.strip()
+            if name and any(fnmatch.fnmatchcase(name.lower(), pattern.lower()) for pattern in patterns):
+                return name
+        elif _matches_whatever_fills(value, patterns):
+            return "".join(part if isinstance(part, str) else part.render() for part in value.parts)
+    return None
+
+
+_UNKNOWN = "\x00"  # stands for an unknown part; no name or pattern holds it
+
+
+def _matches_whatever_fills(value: StrValue, patterns: tuple[str, ...]) -> bool:
+    text = "".join(_UNKNOWN if isinstance(part, Hole) else part.lower() for part in value.parts)
+    for pattern in patterns:
+        if any(char in pattern for char in "?["):
+            continue  # could match an unknown part by one character only
+        # Only a ``*`` can absorb the marker: there, any text could stand instead.
+        if fnmatch.fnmatchcase(text, pattern.lower()):
+            return True
+    return False
