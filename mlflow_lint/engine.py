@@ -30,12 +30,14 @@ from mlflow_lint.safe_io import leaves
 from mlflow_lint.project import DependencyLog, ProjectIndex, _project_root_of_directory, find_project_root
 from mlflow_lint.project_facts import (
     FactsDeferred,
+    FileFact,
     ProjectFacts,
-    TrackingUriUse,
     assemble,
     collect_project_facts,
+    fact_from_row,
+    fact_row,
     file_uses,
-    may_set_tracking_uri,
+    may_hold_project_facts,
     project_files,
 )
 from mlflow_lint.workers import WorkerPool
@@ -169,11 +171,12 @@ def lint_paths(
             cache, cache_note = _open_cache(cache_dir, (tuple(sorted(enabled)), options, file_config.per_file_ignores, str(cwd)))
             if cache_note is not None and cache_note not in cache_notes:
                 cache_notes.append(cache_note)
-            # Project facts (MLF102) are computed only if a file turns out to need them.
+            # Project facts (MLF102; MLF401 on a Unity Catalog registry) are computed only if
+            # a file turns out to need them.
             facts = _FactsOnDemand(options, cache, workers, walked)
             settings = _Settings(
                 tuple(sorted(enabled)), options, str(cwd), None, ignores,
-                record=cache is not None, defer_facts="MLF102" in enabled, roots=roots,
+                record=cache is not None, defer_facts=not _READ_PROJECT_FACTS.isdisjoint(enabled), roots=roots,
             )  # fmt: skip
             report: Progress | None = None
             if progress is not None:
@@ -298,6 +301,16 @@ def _open_cache(directory: Path | None, configuration: object) -> tuple[ResultCa
         return None, f"result cache disabled: {problem}"
 
 
+# Rules whose checks may read the project's facts (ctx.project_facts()): declared by the
+# checks, so the engine names no rule.
+_READ_PROJECT_FACTS = frozenset(
+    rule
+    for check in ALL_CHECKS
+    if check.reads_project_facts or check.consults_project_facts
+    for rule in check.rules
+)
+
+
 class _FactsOnDemand:
     """Each project's facts, computed on first need (once per project and run): from the
     result cache's per-file records, and the worker pool for files that must be parsed."""
@@ -314,7 +327,7 @@ class _FactsOnDemand:
         self.workers = workers
         self.walked = walked or {}
         self.known: dict[str, ProjectFacts] = {}
-        # The tracking-URI rows of files the lint already analysed (absolute path -> rows).
+        # The tracking/registry-URI rows of files the lint already analysed (absolute path -> rows).
         self.uses_seen: dict[str, list[list[object]]] = {}
 
     def of(self, index: ProjectIndex) -> ProjectFacts | None:
@@ -544,7 +557,7 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     # The first round of a run with MLF102 on also gathers the file's tracking URIs for the
     # project facts (their one pass over the files); None: not gathered here.
     gathers_uses = settings.defer_facts and index.root is not None and path.suffix == ".py"
-    sets_uri = gathers_uses and may_set_tracking_uri(data)
+    sets_uri = gathers_uses and may_hold_project_facts(data)
     no_uses: list[list[object]] | None = [] if gathers_uses else None
     if not may_mention_mlflow(data) and not (UNUSED_SUPPRESSION in selected_ids and may_hold_noqa(data)):
         if not _calls_into_mlflow_users(index, path, data, log):
@@ -621,7 +634,7 @@ def _collect_facts(
     seen = seen or {}
     if cache is None and workers.jobs == 1 and not seen and files is None:
         return collect_project_facts(index, options.exclude, options.root)
-    uses: list[TrackingUriUse] = []
+    uses: list[FileFact] = []
     to_parse: list[str] = []
     for path_text in files if files is not None else [str(p) for p in project_files(index, options.exclude, options.root)]:
         path = Path(path_text)
@@ -629,20 +642,20 @@ def _collect_facts(
         if rows is None and cache is not None:
             rows = cache.file_uses(path_text, _dependencies_hold(cache, path, None, index))
         if rows is not None:
-            uses.extend(TrackingUriUse(*row) for row in rows)
+            uses.extend(fact_from_row(row) for row in rows)
             continue
         try:
             data = read_bounded(path, MAX_ANALYSED_BYTES)[0]
         except OSError:
             continue
-        if may_set_tracking_uri(data):
+        if may_hold_project_facts(data):
             to_parse.append(path_text)
         elif cache is not None:
             cache.record_uses(path_text, content_digest(data), None, [])
     settings = _Settings((), options, record=cache is not None)
     for path_text, outcome in zip(to_parse, workers.map(_uses_task, to_parse, settings)):
         file_rows, digest, log = outcome
-        uses.extend(TrackingUriUse(*row) for row in file_rows)
+        uses.extend(fact_from_row(row) for row in file_rows)
         if cache is not None and digest is not None:
             cache.record_uses(path_text, digest, log, file_rows)
     return assemble(uses)
@@ -674,7 +687,7 @@ def _uses_rows(index: ProjectIndex, path: Path, data: bytes) -> list[list[object
         found = file_uses(index, path, data)
     except Exception:  # noqa: BLE001 - RecursionError included: code nested too deep
         return []
-    return [[u.path, u.line, u.column, u.uri, u.shown, u.package] for u in found]
+    return [fact_row(fact) for fact in found]
 
 
 def lint_bytes(

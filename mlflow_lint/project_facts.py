@@ -1,4 +1,5 @@
-"""Project-wide facts that per-file checks read: today, every hard-coded tracking URI.
+"""Project-wide facts that per-file checks read: every hard-coded tracking URI (MLF102)
+and registry URI (MLF401: a Unity Catalog registry makes stage APIs raise).
 
 Computed once per project root from the files that can set a tracking URI (a cheap text
 prefilter, then a parse), honouring .gitignore and the configured excludes, so that a
@@ -19,25 +20,40 @@ from pathlib import Path
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
+from mlflow_lint.analysis.tracing import span_processor_configurations
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources import is_lintable
 from mlflow_lint.sources.prefilter import revealed_text
 
-# Text that can set a tracking URI: set_tracking_uri(...), the environment variable, a
-# tracking_uri= keyword, or MlflowClient("<literal>") with the URI as first argument.
+# Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
+# the environment variables, a tracking_uri=/registry_uri= keyword, or
+# MlflowClient("<literal>") with the URI as first argument.
 _MAY_SET_TRACKING_URI = re.compile(
-    rb"set_tracking_uri|MLFLOW_TRACKING_URI|tracking_uri\s*=|MlflowClient\(\s*[rRfFuU]{0,2}[\"']"
+    rb"set_(?:tracking|registry)_uri|MLFLOW_(?:TRACKING|REGISTRY)_URI|(?:tracking|registry)_uri\s*="
+    rb"|MlflowClient\(\s*[rRfFuU]{0,2}[\"']"
 )
 # The same test on a file's revealed text (sources.prefilter: escapes decoded, quotes
 # removed, case folded), for a file whose bytes may hide it.
-_MAY_SET_TRACKING_URI_REVEALED = re.compile(r"set_tracking_uri|mlflow_tracking_uri|tracking_uri\s*=|mlflowclient\(")
+_MAY_SET_TRACKING_URI_REVEALED = re.compile(
+    r"set_(?:tracking|registry)_uri|mlflow_(?:tracking|registry)_uri|(?:tracking|registry)_uri\s*=|mlflowclient\("
+)
+# Text that can install span processors (MLF705): ``configure(span_processors=...)``, or
+# any ``configure(`` call for the positional form (the parse decides whose it is).
+_MAY_CONFIGURE_TRACING = re.compile(rb"span_processors|configure\s*\(")
+_MAY_CONFIGURE_TRACING_REVEALED = re.compile(r"span_processors|configure\s*\(")
 _MAX_FILE_BYTES = 2_000_000
 _DATABRICKS_SCHEMES = frozenset({"databricks", "databricks-uc", "uc"})
+# Registry URI schemes of a Unity Catalog model registry (MLflow 3.18.0,
+# mlflow/utils/uri.py: _DATABRICKS_UNITY_CATALOG_SCHEME, _OSS_UNITY_CATALOG_SCHEME), whose
+# stores raise on every stage API.
+UNITY_CATALOG_SCHEMES = frozenset({"databricks-uc", "uc"})
 
 
 @dataclass(frozen=True)
 class TrackingUriUse:
+    """A hard-coded tracking URI (or, with ``role="registry"``, registry URI) a file sets."""
+
     path: str  # absolute POSIX path of the file
     line: int
     column: int
@@ -46,10 +62,15 @@ class TrackingUriUse:
     # The deployable package the file belongs to (its outermost directory with an
     # __init__.py chain), None for scripts and notebooks outside any package.
     package: str | None = None
+    role: str = "tracking"  # or "registry"
 
     @property
     def is_databricks(self) -> bool:
         return self.uri.split(":", 1)[0].lower() in _DATABRICKS_SCHEMES
+
+    @property
+    def is_unity_catalog(self) -> bool:
+        return is_unity_catalog_uri(self.uri)
 
     def comparable_with(self, other: TrackingUriUse) -> bool:
         """Whether two uses belong to one configuration to keep consistent: a notebook
@@ -61,8 +82,38 @@ class TrackingUriUse:
 
 
 @dataclass(frozen=True)
+class SpanProcessorConfiguration:
+    """A ``mlflow.tracing.configure(span_processors=...)`` call (MLF705): the project
+    processes its spans (to mask what they captured, presumably) before export."""
+
+    path: str  # absolute POSIX path of the file
+    line: int
+    column: int
+
+
+# What one file contributes to the project's facts.
+FileFact = TrackingUriUse | SpanProcessorConfiguration
+_SPAN_PROCESSORS_ROW = "span-processors"  # first field of such a row (a URI row's is a path)
+
+
+def fact_row(fact: FileFact) -> list[object]:
+    """A file's fact as a JSON row (the result cache keeps them per file)."""
+    if isinstance(fact, SpanProcessorConfiguration):
+        return [_SPAN_PROCESSORS_ROW, fact.path, fact.line, fact.column]
+    return [fact.path, fact.line, fact.column, fact.uri, fact.shown, fact.package, fact.role]
+
+
+def fact_from_row(row: list[object]) -> FileFact:
+    if row and row[0] == _SPAN_PROCESSORS_ROW:
+        return SpanProcessorConfiguration(*row[1:])  # type: ignore[arg-type]
+    return TrackingUriUse(*row)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
 class ProjectFacts:
     tracking_uris: tuple[TrackingUriUse, ...] = ()
+    registry_uris: tuple[TrackingUriUse, ...] = ()
+    span_processor_configurations: tuple[SpanProcessorConfiguration, ...] = ()
     # (allowed, the comparability of ``seen_from``) -> the answer: every use of a file asks,
     # and computing it per use read every use of the project per use (40k uses: minutes).
     _primaries: dict[tuple[frozenset[str], bool | None, str | None], tuple[str, list[TrackingUriUse]] | None] = field(
@@ -72,7 +123,15 @@ class ProjectFacts:
     @functools.cached_property
     def digest(self) -> str:
         """Identifies these facts: a cached result that read them holds only while it matches."""
-        return hashlib.sha256(repr(self.tracking_uris).encode()).hexdigest()[:16]
+        facts = (self.tracking_uris, self.registry_uris, self.span_processor_configurations)
+        return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
+
+    def unity_catalog_registry(self) -> TrackingUriUse | None:
+        """The first Unity Catalog registry URI the project sets, when every registry URI it
+        sets is one (a project that also sets another registry may use either: unknown)."""
+        if not self.registry_uris or not all(use.is_unity_catalog for use in self.registry_uris):
+            return None
+        return self.registry_uris[0]
 
     def primary_tracking_uri(
         self, allowed: frozenset[str], seen_from: TrackingUriUse | None = None
@@ -107,6 +166,11 @@ class ProjectFacts:
         return primary, [use for use in uses if use.uri == primary]
 
 
+def is_unity_catalog_uri(uri: str) -> bool:
+    """``databricks-uc``, ``databricks-uc://<profile>``, ``uc:http://...`` (OSS Unity Catalog)."""
+    return uri.split(":", 1)[0].strip().lower() in UNITY_CATALOG_SCHEMES
+
+
 def normalise_uri(text: str) -> str:
     """Case-insensitive scheme and host, no trailing slash."""
     text = text.strip().rstrip("/")
@@ -125,13 +189,25 @@ def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]
     ``os.environ.get("MLFLOW_TRACKING_URI", ...)``) is one configuration with its
     alternatives, not two hard-coded URIs, and takes no part in the comparison.
     Computed once per module (MLF102 and the project facts both ask)."""
-    cached = module.cache.get("tracking_uri_uses")
+    return _cached_uses(module, "tracking")
+
+
+def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
+    """(value node, normalised URI, rendered) for every hard-coded registry URI in a module
+    (``set_registry_uri``, ``MlflowClient(registry_uri=...)``, ``MLFLOW_REGISTRY_URI``),
+    by the same policy as ``tracking_uri_uses``."""
+    return _cached_uses(module, "registry")
+
+
+def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
+    key = f"{role}_uri_uses"
+    cached = module.cache.get(key)
     if cached is None:
-        cached = module.cache["tracking_uri_uses"] = _tracking_uri_uses(module)
+        cached = module.cache[key] = _uri_uses(module, role)
     return cached  # type: ignore[return-value]
 
 
-def _tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
+def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
     model = module.model
     assignments = [n for n in model.nodes_by_type.get(ast.Assign, ()) if isinstance(n.targets[0], ast.Subscript)]  # type: ignore[attr-defined]
     sinks = [
@@ -139,7 +215,7 @@ def _tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]
         for nodes in (model.calls_named(SINK_CALL_NAMES), assignments)
         for node in nodes
         for sink in uri_sinks(module, node)
-        if sink.role == "tracking" and not sink.api.startswith("os.environ.setdefault")  # a default too
+        if sink.role == role and not sink.api.startswith("os.environ.setdefault")  # a default too
     ]
     switched = _switched(module, [node for node, _ in sinks])
     found = []
@@ -180,9 +256,15 @@ def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
     path = module.path.resolve()
     package = deployable_package(path)
     return [
-        TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package)
-        for node, uri, shown in tracking_uri_uses(module)
+        TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package, role)
+        for role, found in (("tracking", tracking_uri_uses(module)), ("registry", registry_uri_uses(module)))
+        for node, uri, shown in found
     ]
+
+
+def _configurations(module: AnalysedModule) -> list[SpanProcessorConfiguration]:
+    path = module.path.resolve().as_posix()
+    return [SpanProcessorConfiguration(path, call.lineno, call.col_offset) for call in span_processor_configurations(module)]
 
 
 def deployable_package(path: Path) -> str | None:
@@ -198,7 +280,7 @@ def deployable_package(path: Path) -> str | None:
 
 def single_file_facts(module: AnalysedModule) -> ProjectFacts:
     """Facts of a file that belongs to no project (no pyproject.toml, .git, ... above it)."""
-    return ProjectFacts(tuple(sorted(_uses(module), key=lambda u: (u.line, u.column, u.uri))))
+    return assemble([*_uses(module), *_configurations(module)])
 
 
 def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
@@ -208,6 +290,18 @@ def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: s
     spec = gitignore_spec(exclude) if exclude else None
     found = discover([index.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
     return [path for path in found if path.suffix == ".py"]
+
+
+def may_hold_project_facts(data: bytes) -> bool:
+    """The cheap text test a file must pass before it is parsed for its project facts."""
+    if may_set_tracking_uri(data):
+        return True
+    if len(data) > _MAX_FILE_BYTES:
+        return False
+    if _MAY_CONFIGURE_TRACING.search(data) is not None:
+        return True
+    revealed = revealed_text(data)
+    return revealed is not None and _MAY_CONFIGURE_TRACING_REVEALED.search(revealed) is not None
 
 
 def may_set_tracking_uri(data: bytes) -> bool:
@@ -220,8 +314,8 @@ def may_set_tracking_uri(data: bytes) -> bool:
     return revealed is not None and _MAY_SET_TRACKING_URI_REVEALED.search(revealed) is not None
 
 
-def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[TrackingUriUse]:
-    """The hard-coded tracking URIs one file of the project sets."""
+def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:
+    """The hard-coded tracking and registry URIs one file of the project sets."""
     try:
         if data is None:
             if path.stat().st_size > _MAX_FILE_BYTES:
@@ -229,18 +323,25 @@ def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> lis
             data = path.read_bytes()
     except OSError:
         return []
-    if not may_set_tracking_uri(data):
+    if not may_hold_project_facts(data):
         return []
     module = index.module_at(path)
-    return _uses(module) if module is not None else []
+    return [*_uses(module), *_configurations(module)] if module is not None else []
 
 
-def assemble(uses: list[TrackingUriUse]) -> ProjectFacts:
-    return ProjectFacts(tuple(sorted(uses, key=lambda u: (u.path, u.line, u.column, u.uri))))
+def assemble(facts: list[FileFact]) -> ProjectFacts:
+    uses = [fact for fact in facts if isinstance(fact, TrackingUriUse)]
+    configurations = sorted((f for f in facts if isinstance(f, SpanProcessorConfiguration)), key=lambda c: (c.path, c.line, c.column))
+    ordered = sorted(uses, key=lambda u: (u.path, u.line, u.column, u.uri))
+    return ProjectFacts(
+        tuple(use for use in ordered if use.role == "tracking"),
+        tuple(use for use in ordered if use.role == "registry"),
+        tuple(configurations),
+    )
 
 
 def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
-    uses: list[TrackingUriUse] = []
+    uses: list[FileFact] = []
     for path in project_files(index, exclude, exclude_root):
         uses.extend(file_uses(index, path))
     return assemble(uses)

@@ -318,7 +318,9 @@ def test_results_point_at_their_descriptor(corpus: dict[str, Path]) -> None:
         for result in run["results"]:
             descriptor = rules[result["ruleIndex"]]
             assert descriptor["id"] == result["ruleId"], case
-            assert result["level"] == descriptor["defaultConfiguration"]["level"], case
+            if result["level"] != descriptor["defaultConfiguration"]["level"]:
+                # A check's escalation of one finding (MLF401 where stage APIs raise), said in the message.
+                assert (result["ruleId"], result["level"]) == ("MLF401", "error") and "Unity Catalog" in result["message"]["text"], case
             assert result["message"]["text"].endswith("."), case
             assert list(result["partialFingerprints"]) == [FINGERPRINT_KEY]
             assert re.fullmatch(r"[0-9a-f]{32}", result["partialFingerprints"][FINGERPRINT_KEY])
@@ -553,7 +555,8 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
         assert result.returncode == 1, result.stderr
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
-    assert b"Time" not in outputs[0] and b"guid" not in outputs[0].lower()
+    # No timestamps (startTimeUtc, endTimeUtc) and no GUIDs (guid, automationDetails.guid): keys, not words.
+    assert not re.search(rb"\"\w*Time\w*\"\s*:", outputs[0]) and not re.search(rb"\"\w*guid\"\s*:", outputs[0].lower())
 
 
 def test_stdout_and_output_file_agree(tmp_path: Path) -> None:

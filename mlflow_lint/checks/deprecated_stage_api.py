@@ -1,15 +1,25 @@
-"""MLF401 deprecated-stage-api."""
+"""MLF401 deprecated-stage-api.
+
+A warning by default; an error where the registry is Unity Catalog, whose stores raise on
+every stage API (MLflow 3.18.0, mlflow/store/_unity_catalog/registry/rest_store.py:
+``transition_model_version_stage`` and ``get_latest_versions`` raise, and a stage URI
+``models:/name/Production`` is resolved through ``get_latest_versions``).
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
+from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.checks.model_loads import consumed_uri
 from mlflow_lint.analysis.commands import consumed_model
+from mlflow_lint.project_facts import is_unity_catalog_uri, registry_uri_uses
 from mlflow_lint.sources.facts import Command
 
 STAGES = frozenset({"production", "staging", "archived", "none"})
@@ -23,6 +33,13 @@ _STAGE_METHODS = {
         "read the version behind an alias with MlflowClient.get_model_version_by_alias(name, alias)",
     ),
 }
+_DEPRECATED = "deprecated model registry stages"
+_RAISE_ON_UC = "model registry stages: stage APIs raise on Unity Catalog ({evidence})"
+_NONE_ON_UC = "model registry stages: current_stage is always None on Unity Catalog ({evidence})"
+# A Unity Catalog model name: catalog.schema.model, each level a plain identifier or a hole
+# (f"{catalog}.{schema}.churn"). _HOLE stands for a part whose text is not known.
+_HOLE = "\0"
+_THREE_LEVELS = re.compile(r"(?:[A-Za-z0-9_]|\0)+(?:\.(?:[A-Za-z0-9_]|\0)+){2}")
 
 
 class DeprecatedStageApi(Check):
@@ -31,6 +48,11 @@ class DeprecatedStageApi(Check):
     rules = ("MLF401",)
     node_types = (ast.Call, ast.Compare)
     call_names = CONSUMER_CALL_NAMES | {"transition_model_version_stage", "get_latest_versions"}
+    # Reads the project's facts only for a finding the file's own text does not decide, so
+    # it does not declare ``reads_project_facts``: that would also keep it out of the value
+    # flow through project helpers (through_calls), where stage URIs are found too. A
+    # FactsDeferred it raises still sends the file to the engine's second round.
+    consults_project_facts = True
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         if isinstance(node, ast.Compare):
@@ -40,18 +62,22 @@ class DeprecatedStageApi(Check):
         callee = ctx.python.model.callee(node)
         if callee in _STAGE_METHODS:
             what, instead = _STAGE_METHODS[callee]
-            ctx.report("MLF401", node, what=what, instead=instead)
+            names = ctx.python.values.evaluate(argument(node, 0, "name"))
+            evidence = _unity_catalog_evidence(ctx, names)
+            ctx.report("MLF401", node, what=what, instead=instead, **_stages(evidence, _RAISE_ON_UC))
             return
         consumed = consumed_uri(node, ctx)
         if consumed is None:
             return
         for value in consumed.values:
             if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "stage":
+                evidence = _unity_catalog_evidence(ctx, (value,), uri=True)
                 ctx.report(
                     "MLF401",
                     consumed.expr,
                     what=f"{consumed.api} with the stage URI {value.render()}",
                     instead="load models:/<name>@<alias>",
+                    **_stages(evidence, _RAISE_ON_UC),
                 )
                 return
 
@@ -62,7 +88,11 @@ class DeprecatedStageApi(Check):
         api, word = found
         if classify(word.value) is UriKind.MODELS and parse_models_uri(word.value).kind == "stage":
             what = f"{api} with the stage URI {word.value.render()}"
-            ctx.report_at("MLF401", word.position, word.text, what=what, instead="serve models:/<name>@<alias>")
+            # Outside Python the only evidence is the name (no project facts for scripts).
+            name = _uri_model_name(word.value)
+            evidence = f"model name {_shown(name)}" if name is not None and _is_three_level(name) else None
+            fields = _stages(evidence, _RAISE_ON_UC)
+            ctx.report_at("MLF401", word.position, word.text, what=what, instead="serve models:/<name>@<alias>", **fields)
 
     def may_report(self, node: ast.AST) -> bool:
         return not isinstance(node, ast.Compare) or any(
@@ -75,11 +105,13 @@ class DeprecatedStageApi(Check):
             return
         for operand in operands:
             for stage in _stage_literals(ctx, operand):
+                evidence = _unity_catalog_evidence(ctx, ())
                 ctx.report(
                     "MLF401",
                     node,
                     what=f"selecting model versions by current_stage == {stage!r}",
                     instead="select versions by alias (MlflowClient.get_model_version_by_alias) or by tag",
+                    **_stages(evidence, _NONE_ON_UC),
                 )
                 return
 
@@ -92,3 +124,59 @@ def _stage_literals(ctx: FileContext, operand: ast.AST) -> list[str]:
             if value.complete and value.text.lower() in STAGES:
                 found.append(value.text)
     return found
+
+
+def _stages(evidence: str | None, on_unity_catalog: str) -> dict[str, str]:
+    """The message's ``stages`` field, and the finding's level: an error where the registry
+    is Unity Catalog (``evidence`` says why we know), else the rule's default."""
+    if evidence is None:
+        return {"stages": _DEPRECATED}
+    return {"stages": on_unity_catalog.format(evidence=evidence), "level": "error"}
+
+
+def _unity_catalog_evidence(ctx: FileContext, names: tuple[StrValue, ...], *, uri: bool = False) -> str | None:
+    """Why the registry this code talks to is Unity Catalog, for the message; None when not
+    known. In order: a three-level model name (``catalog.schema.model``: the name itself, or
+    the name in a ``models:/`` URI when ``uri``); a Unity Catalog registry URI set in this
+    file, or in the project, when every registry URI set there is one. The project's facts
+    are read last, so a file whose own text decides does not depend on other files."""
+    for value in names:
+        name = _uri_model_name(value) if uri else _template(value)
+        if name is not None and _is_three_level(name):
+            return f"model name {_shown(name)}"
+    own = registry_uri_uses(ctx.python)
+    if own and all(is_unity_catalog_uri(uri_text) for _, uri_text, _ in own):
+        node, _, shown = own[0]
+        return f"registry URI {shown} at line {node.lineno}"
+    project = ctx.project_facts().unity_catalog_registry()
+    if project is not None:
+        return f"registry URI {project.shown} at {ctx.display(project.path)}:{project.line}"
+    return None
+
+
+def _template(value: StrValue) -> str:
+    """The value's text with each unknown part as ``_HOLE``."""
+    return "".join(_HOLE if isinstance(part, Hole) else part for part in value.parts)
+
+
+def _uri_model_name(value: StrValue) -> str | None:
+    """The model name of a ``models:/<name>/<stage>`` value, as a template; None if the
+    URI's shape is not known."""
+    text = _template(value)
+    if not text.lower().startswith("models:"):
+        return None
+    body = text[len("models:") :].lstrip("/")
+    name, slash, _ = body.rpartition("/")
+    return name if slash and name else None
+
+
+def _is_three_level(name: str) -> bool:
+    """A Unity Catalog model name: ``catalog.schema.model``, each level an identifier or an
+    unknown part. MLflow's Unity Catalog store takes a name of three or more levels as
+    given (MLflow 3.18.0, mlflow/utils/_unity_catalog_utils.py: get_full_name_from_sc);
+    a workspace registry name rarely has that shape, so it is read as evidence (policy)."""
+    return _THREE_LEVELS.fullmatch(name) is not None
+
+
+def _shown(name: str) -> str:
+    return repr(name.replace(_HOLE, "{…}"))

@@ -1,4 +1,10 @@
-"""MLF201 non-sql-backend-store."""
+"""MLF201 non-sql-backend-store.
+
+``sqlite:///mlflow.db`` is MLflow's local default tracking URI, and the backend store of
+``mlflow server`` run without ``--backend-store-uri``, from MLflow 3.7.0 on (MLflow 3.18.0,
+mlflow/store/tracking/__init__.py: DEFAULT_TRACKING_URI; absent from 3.6.0): a default
+is still one machine's file, not a shared store.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,25 @@ import ast
 from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
+from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command, Setting
 
 _URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 _FILE_STORES = (UriKind.FILE, UriKind.LOCAL_PATH)
+_DEFAULT = "MLflow's local default since 3.7, not a shared store"
+_SQLITE_FILE = "a local file, not a shared store"
+_DIRECTORY = "a local directory, not a shared store"
+_NO_STORE = "MLflow's local default sqlite:///mlflow.db (since 3.7; ./mlruns if it holds runs), not a shared store"
+
+
+def _why_sqlite(value: StrValue) -> str:
+    """``sqlite:///mlflow.db`` (also ``sqlite:///./mlflow.db``) is MLflow's own default."""
+    if value.complete:
+        scheme, _, path = value.text.strip().partition(":///")
+        if scheme.lower() == "sqlite" and path.removeprefix("./") == "mlflow.db":
+            return _DEFAULT
+    return _SQLITE_FILE
 
 
 class NonSqlBackendStore(Check):
@@ -25,14 +45,17 @@ class NonSqlBackendStore(Check):
         for sink in uri_sinks(ctx.python, node):
             for value in ctx.python.values.evaluate(sink.value):
                 if classify(value) is UriKind.SQLITE:
-                    ctx.report("MLF201", sink.value, api=sink.api, store="SQLite", value=value.render())
+                    ctx.report("MLF201", sink.value, api=sink.api, store="SQLite", value=value.render(), why=_why_sqlite(value))
                     break
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.name in _URI_VARIABLES and setting.value is not None:
             for value in setting.value.values:  # a ${VAR:-sqlite:///mlflow.db} fallback too
                 if classify(value) is UriKind.SQLITE:
-                    ctx.report_at("MLF201", setting.position, setting.value.text, api=setting.where, store="SQLite", value=value.render())
+                    ctx.report_at(
+                        "MLF201", setting.position, setting.value.text,
+                        api=setting.where, store="SQLite", value=value.render(), why=_why_sqlite(value),
+                    )  # fmt: skip
                     break
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
@@ -45,20 +68,25 @@ class NonSqlBackendStore(Check):
             anchor = invocation.anchor
             ctx.report_at(
                 "MLF201", anchor.position, " ".join(w.text for w in command.argv[:3]),
-                api=api, store="local", value="no --backend-store-uri: ./mlruns or mlflow.db in the container",
+                api=api, store="local", value="no --backend-store-uri", why=_NO_STORE,
             )
         elif found is not None:
             word, origin = found
             for value in word.values:
                 kind = classify(value)
                 if kind is UriKind.SQLITE or kind in _FILE_STORES:
-                    store = "SQLite" if kind is UriKind.SQLITE else "file"
-                    ctx.report_at("MLF201", word.position, word.text, api=f"{api} {origin}", store=store, value=value.render())
+                    store, why = ("SQLite", _why_sqlite(value)) if kind is UriKind.SQLITE else ("file", _DIRECTORY)
+                    ctx.report_at(
+                        "MLF201", word.position, word.text, api=f"{api} {origin}", store=store, value=value.render(), why=why
+                    )
                     break
         registry = invocation.value("--registry-store-uri")
         if registry is not None:
             word = registry[0]
             for value in word.values:
                 if classify(value) is UriKind.SQLITE:
-                    ctx.report_at("MLF201", word.position, word.text, api=f"{api} {registry[1]}", store="SQLite", value=value.render())
+                    ctx.report_at(
+                        "MLF201", word.position, word.text,
+                        api=f"{api} {registry[1]}", store="SQLite", value=value.render(), why=_why_sqlite(value),
+                    )  # fmt: skip
                     break

@@ -403,5 +403,6 @@ def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowSte
         context="test" if rule.hidden_in(ctx.context) else None,
         flow=tuple(steps),
         precision=finding.precision,
+        level=finding.level,
     )
 
