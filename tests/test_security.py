@@ -599,12 +599,25 @@ SECRETS = {
     "python-query-password": "qPasswordSECRET43",
     "python-sqlalchemy": "sq/la#ch?emy-SECRET-pa55",
     "dotenv-sqlalchemy": "env/sq#l?SECRET-pa55",
+    "dotenv-flask-key": "flask-key-SECRET-8e9f",
+    "auth-ini-admin": "ini-admin-SECRET-pa55",
+    "auth-ini-replica": "ini-replica-SECRET-pa55",
+    "gateway-bedrock": "bedrock-aws-SECRET-key",
 }
 S = SECRETS
 SECRET_PROJECT: dict[str, str] = {
     ".env": (
         f"MLFLOW_TRACKING_PASSWORD={S['dotenv']}\nMLFLOW_TRACKING_URI=https://eve:{S['dotenv-uri']}@tracking.example.com\n"
         f"MLFLOW_BACKEND_STORE_URI=postgresql://mlflow:{S['dotenv-sqlalchemy']}@db/mlflow\n"
+        f"MLFLOW_FLASK_SERVER_SECRET_KEY={S['dotenv-flask-key']}\n"
+    ),
+    "basic_auth.ini": (
+        f"[mlflow]\nadmin_password = {S['auth-ini-admin']}\n"
+        f"read_database_uri = postgresql://auth:{S['auth-ini-replica']}@replica/auth\n"
+    ),
+    "gateway.yaml": (
+        "endpoints:\n- name: chat\n  endpoint_type: llm/v1/chat\n  model:\n    provider: bedrock\n    name: m\n"
+        f"    config:\n      aws_config:\n        aws_secret_access_key: {S['gateway-bedrock']}\n"
     ),
     "k8s/deploy.yaml": (
         "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: train\n        image: train:1\n"
@@ -639,7 +652,8 @@ SECRET_PROJECT: dict[str, str] = {
 }
 # Where MLF701 must be reported: (path, line), one per secret.
 EXPECTED_CREDENTIALS = {
-    (".env", 1), (".env", 2), (".env", 3), ("k8s/deploy.yaml", 11), ("docker-compose.yaml", 5), ("docker-compose.yaml", 6),
+    (".env", 1), (".env", 2), (".env", 3), (".env", 4), ("basic_auth.ini", 2), ("basic_auth.ini", 3), ("gateway.yaml", 9),
+    ("k8s/deploy.yaml", 11), ("docker-compose.yaml", 5), ("docker-compose.yaml", 6),
     ("train.py", 5), ("train.py", 6), ("train.py", 7), ("train.py", 8), ("train.py", 10), ("train.py", 11),
     ("train.py", 12), ("train.py", 13), ("train.py", 14),
     ("explore.ipynb", 3), ("serve.sh", 2), ("serve.sh", 3), ("Dockerfile", 2), ("Dockerfile", 3), ("Makefile", 1),

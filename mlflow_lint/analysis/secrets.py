@@ -36,8 +36,33 @@ SECRET_VARIABLES = frozenset(
         "AZURE_STORAGE_ACCESS_KEY",
         "AZURE_STORAGE_CONNECTION_STRING",
         "AZURE_CLIENT_SECRET",
+        # MLflow's server-side secrets (read from MLflow 3.18.0's mlflow/environment_variables.py
+        # and mlflow/utils/crypto.py): the basic-auth admin's bootstrap password, the Flask
+        # session/CSRF key, the key-encryption passphrase guarding stored AI-gateway secrets, the
+        # webhook-secret encryption key, and the Unity Catalog OSS bearer token.
+        "MLFLOW_AUTH_ADMIN_PASSWORD",
+        "MLFLOW_FLASK_SERVER_SECRET_KEY",
+        "MLFLOW_CRYPTO_KEK_PASSPHRASE",
+        "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY",
+        "MLFLOW_UC_OSS_TOKEN",
     }
 )
+
+# Publicly known default values of MLflow secrets, per setting (an environment variable, or a
+# key of basic_auth.ini): a committed one is a finding wherever it is, test code included, and
+# no placeholder rule excuses it. MLflow 3.18.0's mlflow/server/auth/__init__.py names
+# ``password1234`` the legacy default admin password (GHSA-gq3w-7jj3-x7gr; shipped in
+# basic_auth.ini up to 3.x), and mlflow/utils/crypto.py's DEFAULT_KEK_PASSPHRASE is the
+# passphrase every installation without MLFLOW_CRYPTO_KEK_PASSPHRASE shares.
+_LEGACY_ADMIN_PASSWORD = "password1234"
+KNOWN_DEFAULT_SECRETS: dict[str, tuple[str, str]] = {
+    "MLFLOW_AUTH_ADMIN_PASSWORD": (_LEGACY_ADMIN_PASSWORD, "MLflow's publicly known legacy default admin password"),
+    "admin_password": (_LEGACY_ADMIN_PASSWORD, "MLflow's publicly known legacy default admin password"),
+    "MLFLOW_CRYPTO_KEK_PASSPHRASE": (
+        "mlflow-default-kek-passphrase-for-development-only",
+        "MLflow's built-in default passphrase, shared by every installation that sets none",
+    ),
+}
 
 # Template values in example files: "<your-token>", "changeme", "xxx", "***".
 PLACEHOLDER = re.compile(
@@ -77,6 +102,19 @@ _SECRET_FIELD = re.compile(
     re.IGNORECASE,
 )
 _URI = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<rest>[^\s'\"`<>]*)")
+
+# The same names read as the last words of a Python identifier (:func:`is_secret_name`),
+# less those that in code mostly name something else: ``key`` (a dict, cache or object
+# key), ``sig``/``signature`` (a model signature, in MLflow code), ``pwd`` (a directory).
+_SECRET_NAME_ENDINGS = frozenset(n.replace("-", "_") for n in _SECRET_FIELD_NAMES) - {"key", "sig", "signature", "pwd"}
+# ``<word>_key`` is a credential after these words (``access_key``, ``secret_access_key``).
+_KEY_QUALIFIERS = frozenset({"api", "access", "secret", "private", "account", "signing", "subscription", "master"})
+# ``<word>_token`` is no credential after these: pagination cursors (``page_token``) and a
+# tokenizer's special tokens (``eos_token``, ``pad_token``), common in GenAI code.
+_NOT_CREDENTIAL_TOKENS = frozenset(
+    {"page", "next", "continuation", "cursor", "eos", "bos", "pad", "unk", "sep", "cls", "mask", "special", "stop"}
+)
+_IDENTIFIER_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 # SQLAlchemy-style database URLs: the password runs to the last "@" of the URL.
 _DATABASE_SCHEMES = frozenset(
     {"postgresql", "postgres", "mysql", "mariadb", "mssql", "oracle", "cockroachdb", "redshift", "snowflake", "db2", "mongodb", "redis"}
@@ -94,6 +132,23 @@ def token_kind(text: str) -> str | None:
 # that tests and mocks use on purpose: a shape, not a credential.
 _DOCUMENTED_EXAMPLE = re.compile(r"EXAMPLE", re.IGNORECASE)
 _AWS_SECRET_KEY = re.compile(r"[A-Za-z0-9/+]{40}")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a Python identifier (a parameter, a variable, a dict key) names a credential:
+    it ends in one of the secret field names above, read as words (``api_key``,
+    ``openai_api_key``, ``db_password``, ``hf_token``, ``clientSecret``), or in a qualified
+    ``key`` (``access_key``). A word that only contains one is not (``token_count``,
+    ``max_tokens``, ``tokenizer``, ``secret_name``), nor a pagination or tokenizer token
+    (``page_token``, ``eos_token``)."""
+    words = [word.lower() for word in _IDENTIFIER_WORDS.findall(name)]
+    if not words:
+        return False
+    if words[-1] == "key":
+        return len(words) > 1 and (words[-2] in _KEY_QUALIFIERS or words[-2] in _SECRET_NAME_ENDINGS)
+    if words[-1] == "token" and len(words) > 1 and words[-2] in _NOT_CREDENTIAL_TOKENS:
+        return False
+    return any("_".join(words[-length:]) in _SECRET_NAME_ENDINGS for length in (1, 2, 3))
 
 
 def is_real_token(text: str, variable: str | None = None) -> bool:
@@ -137,6 +192,13 @@ def is_token_shaped(text: str) -> bool:
         and any(c.isdigit() for c in text)
         and any(c.isalpha() for c in text)
     )
+
+
+def known_default(setting: str, text: str) -> str | None:
+    """What ``text`` is when it is the publicly known default of the secret ``setting``
+    (``password1234`` for MLflow's admin password), for messages; else None."""
+    known = KNOWN_DEFAULT_SECRETS.get(setting)
+    return known[1] if known is not None and text.strip() == known[0] else None
 
 
 def is_literal(text: str) -> bool:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
-from mlflow_lint.analysis.secrets import SECRET_VARIABLES, is_literal, is_real_token, uri_has_real_token, uri_secret_kinds
+from mlflow_lint.analysis.secrets import (
+    SECRET_VARIABLES,
+    is_literal,
+    is_real_token,
+    known_default,
+    uri_has_real_token,
+    uri_secret_kinds,
+)
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.checks.base import Check, FileContext
@@ -26,6 +34,17 @@ def has_literal_password(value: StrValue) -> bool:
     return bool(uri_secret_kinds(value.prefix))
 
 
+def _known_default(setting: str, values: Iterable[StrValue]) -> str | None:
+    """What the setting's value is when one value it may take is MLflow's publicly known
+    default for it (``password1234`` as the admin password), else None."""
+    for value in values:
+        if value.complete:
+            found = known_default(setting, value.text)
+            if found is not None:
+                return found
+    return None
+
+
 class HardcodedCredentials(Check):
     """Literal secrets in MLflow-related environment variables, URIs and host credentials."""
 
@@ -39,8 +58,12 @@ class HardcodedCredentials(Check):
         module = ctx.python
         for assignment in env_assignments(module, node):
             if assignment.variable in SECRET_VARIABLES:
-                secrets = [v for v in module.values.evaluate(assignment.value) if is_literal_secret(v)]
-                if secrets:
+                values = module.values.evaluate(assignment.value)
+                default = _known_default(assignment.variable, values)
+                secrets = [v for v in values if is_literal_secret(v)]
+                if default is not None:
+                    ctx.report("MLF701", assignment.value, secret=True, everywhere=True, where=f"{assignment.api} ({default})")
+                elif secrets:
                     real = any(is_real_token(v.text, assignment.variable) for v in secrets)
                     ctx.report("MLF701", assignment.value, secret=True, everywhere=real, where=assignment.api)
         for sink in uri_sinks(module, node):
@@ -59,9 +82,15 @@ class HardcodedCredentials(Check):
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:  # secretKeyRef, valueFrom: not a literal
             return
+        # MLflow's publicly known defaults first: no placeholder rule or test context excuses them.
+        secret = setting.secret or setting.name in SECRET_VARIABLES
+        default = _known_default(setting.name, setting.value.values) if secret else None
+        if default is not None:
+            ctx.report_at("MLF701", setting.position, None, everywhere=True, where=f"{setting.where} ({default})")
+            return
         # Each value the setting may take: a ${PG_PASSWORD:-mlflow} fallback is a literal.
         for value in setting.value.values:
-            if (setting.secret or setting.name in SECRET_VARIABLES) and is_literal_secret(value):
+            if secret and is_literal_secret(value):
                 real = is_real_token(value.text, setting.name)
             elif has_literal_password(value):
                 real = uri_has_real_token(value.prefix)

@@ -2,8 +2,10 @@
 --app-name basic-auth`` through ``MLFLOW_AUTH_CONFIG_PATH``): its ``[mlflow]`` section's
 ``key = value`` lines, as settings.
 
-``admin_password`` holds a secret wherever it is written; ``database_uri`` is a URI that
-may carry one (``postgresql://auth:pw@db/auth``). INI syntax as ``configparser`` reads it:
+``admin_password`` holds a secret wherever it is written; ``database_uri`` and
+``read_database_uri`` (a read replica, MLflow 3.18.0's mlflow/server/auth/config.py) are
+URIs that may carry one (``postgresql://auth:pw@db/auth``); ``default_permission`` is what
+every user gets on resources nobody granted them. INI syntax as ``configparser`` reads it:
 ``=`` or ``:``, ``#`` and ``;`` comment lines, values continued on indented lines (kept
 to their first line here).
 """
@@ -17,7 +19,9 @@ from mlflow_lint.sources.facts import Position, Setting, SourceFacts, Word
 _SECTION = re.compile(r"^\s*\[([^\]]*)\]")
 _ENTRY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$")
 _SECRET_KEYS = frozenset({"admin_password"})
-_READ_KEYS = frozenset({"admin_password", "admin_username", "database_uri", "default_permission", "authorization_function"})
+_READ_KEYS = frozenset(
+    {"admin_password", "admin_username", "database_uri", "read_database_uri", "default_permission", "authorization_function"}
+)
 
 
 def parse_auth_ini(text: str, where: str) -> SourceFacts:

@@ -174,16 +174,34 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
 _GATEWAY_SECRET_KEY = re.compile(r"(?:api_key|secret_access_key|session_token|access_token|token|password|secret)$")
 
 
+# Sub-mappings of a provider's ``config`` that hold credentials too (MLflow 3.18.0's
+# mlflow/gateway/config.py): Bedrock's ``aws_config`` (aws_secret_access_key, aws_session_token,
+# aws_bearer_token) and LiteLLM's ``litellm_auth_config`` (api_key).
+_GATEWAY_NESTED_CONFIGS = frozenset({"aws_config", "litellm_auth_config"})
+# A file the gateway reads the key from: MLflow resolves ``*api_key`` values through
+# ``_resolve_api_key_from_input``, which reads a value naming a file (the legacy YAML gateway
+# sets MLFLOW_GATEWAY_RESOLVE_API_KEY_FROM_FILE). Only an explicit path counts: a bare word may
+# be the key itself, and "~" is not expanded (a "~/key" value is the key).
+_KEY_FILE = re.compile(r"^(?:/|\.\.?/)[^\s]*$")
+
+
 def _gateway_secrets(pairs: dict, where: str, lines: list[str]) -> list[Setting]:  # type: ignore[type-arg]
     """The credentials a gateway endpoint's ``model: {provider: ..., config: {...}}`` holds:
     settings that are secrets wherever they are (a ``$OPENAI_API_KEY`` reference is not a
-    literal, a key written in the file is)."""
+    literal, a key written in the file is; an api key read from a file path is neither)."""
     provider, config = pairs.get("provider"), pairs.get("config")
     if provider is None or config is None or not _is_scalar(provider) or not _is_mapping(config):
         return []
     found = []
-    for key, value in config.value:
-        if _is_scalar(key) and _is_scalar(value) and _GATEWAY_SECRET_KEY.search(str(key.value).lower()):
+    mappings = [config]
+    mappings += [value for key, value in config.value if _is_scalar(key) and key.value in _GATEWAY_NESTED_CONFIGS and _is_mapping(value)]
+    for mapping in mappings:
+        for key, value in mapping.value:
+            name = str(key.value).lower() if _is_scalar(key) else ""
+            if not (_is_scalar(value) and _GATEWAY_SECRET_KEY.search(name)):
+                continue
+            if name.endswith("api_key") and _KEY_FILE.match(str(value.value).strip()):
+                continue
             word = _scalar_word(value, lines)
             found.append(Setting(str(key.value), word, word.position, f"{key.value} in {where}", secret=True))
     return found
