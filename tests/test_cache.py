@@ -376,3 +376,29 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     monkeypatch.setattr(engine, "_walked_roots", lambda *_: {})  # the facts walk themselves
     assert lint() == found
     assert len(walks) == (4 if nested_exclude else 1)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_span_processor_configured_in_another_file_flips_the_traced_secret_on_a_warm_run(tmp_path: Path, jobs: str) -> None:
+    # MLF705 reads a project-wide fact: agent.py never changes, but its cached finding must
+    # follow tracing_setup.py gaining, losing and regaining mlflow.tracing.configure(span_processors=...).
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "agent.py": "import mlflow\n\n\n@mlflow.trace\ndef search(query: str, api_key: str) -> list:\n    return []\n",
+            "tracing_setup.py": "import logging\n\nlogging.basicConfig()\n",
+        },
+    )
+    configured = "import mlflow\n\n\ndef redact(span) -> None:\n    pass\n\n\nmlflow.tracing.configure(span_processors=[redact])\n"
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "MLF705", "--jobs", jobs]
+    expected = [("agent.py", 5, "MLF705")]
+    assert _findings(project, *cache) == expected
+    assert _findings(project, *cache) == expected  # warm
+    (project / "tracing_setup.py").write_text(configured)
+    assert _findings(project, *cache) == []
+    # tracing_setup.py not named: read for the facts
+    assert [f for f in _lint(project, tmp_path / "in-process", "agent.py")[0] if f[2] == "MLF705"] == []
+    (project / "tracing_setup.py").write_text("import mlflow\n\nmlflow.tracing.configure(span_processors=[])\n")  # clears them
+    assert _findings(project, *cache) == expected
+    assert [f for f in _lint(project, tmp_path / "in-process", "agent.py")[0] if f[2] == "MLF705"] == [("agent.py", 5, "MLF705")]

@@ -13,11 +13,14 @@ from mlflow_lint.checks.inconsistent_tracking_uris import InconsistentTrackingUr
 from mlflow_lint.checks.insecure_tracking_transport import InsecureTrackingTransport
 from mlflow_lint.checks.local_tracking_uri import LocalTrackingUri
 from mlflow_lint.checks.missing_required_tags import MissingRequiredTags
+from mlflow_lint.checks.mlflow3_migration import Mlflow3Migration
 from mlflow_lint.checks.model_without_signature import ModelWithoutSignature
 from mlflow_lint.checks.non_sql_backend_store import NonSqlBackendStore
+from mlflow_lint.checks.prompt_not_loaded_by_alias import PromptNotLoadedByAlias
 from mlflow_lint.checks.run_artifact_download import RunArtifactDownload
 from mlflow_lint.checks.run_uri_model_load import RunUriModelLoad
 from mlflow_lint.checks.run_without_input_dataset import RunWithoutInputDataset
+from mlflow_lint.checks.secret_captured_in_trace import SecretCapturedInTrace
 from mlflow_lint.checks.storage_path_model_load import StoragePathModelLoad
 from mlflow_lint.checks.tag_value_may_be_none import TagValueMayBeNone
 from mlflow_lint.checks.unauthenticated_server import UnauthenticatedServer
@@ -39,12 +42,15 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     StoragePathModelLoad,
     VersionPinnedModelLoad,
     RunArtifactDownload,
+    PromptNotLoadedByAlias,
     HardcodedCredentials,
     InsecureTrackingTransport,
     UnauthenticatedServer,
     DisabledServerSecurity,
+    SecretCapturedInTrace,
     ModelWithoutSignature,
     RunWithoutInputDataset,
+    Mlflow3Migration,
 )
 
 # Rules the engine itself reports, not a check class.
