@@ -583,7 +583,7 @@ def test_select_leaves_other_pillars_not_assessed(tmp_path: Path) -> None:
     verdicts = {p["pillar"]: (p["verdict"], p["score"]) for p in document["pillars"]}
     assert verdicts[6] == (scoring.CRITICAL, 38)  # 2 runs:/, 1 s3://, 1 pinned over 5 loads
     assert all(verdicts[n] == (scoring.NOT_ASSESSED, None) for n in range(1, 9) if n != 6)
-    assert document["summary"]["score"] == 38 and document["header"]["rules_enabled"] == ["MLF601", "MLF602", "MLF603", "MLF604"]
+    assert document["summary"]["score"] == 38 and document["header"]["rules_enabled"] == ["MLF601", "MLF602", "MLF603", "MLF604", "MLF605"]
 
 
 def test_audit_never_touches_the_network_nor_loads_libcst(tmp_path: Path) -> None:
