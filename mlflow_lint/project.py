@@ -24,6 +24,7 @@ from mlflow_lint.safe_io import within
 from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
 from mlflow_lint.sources.prefilter import may_mention_mlflow
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, newer_python_required, parse_python
+from mlflow_lint.sources.requirements import DECLARING_FILES, DeclaredMlflow, declared_mlflow
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
 # ``from pkg.mod import a, b`` / ``import pkg.mod as m, other``, also inside notebook JSON
@@ -111,6 +112,19 @@ class ProjectIndex:
     @functools.cached_property
     def _newer_python(self) -> str | None:
         return newer_python_required(str(self.root)) if self.root is not None else None
+
+    def declared_mlflow(self) -> DeclaredMlflow | None:
+        """The MLflow releases the project declares (requirements, pyproject, conda), read
+        once per run; every file that may declare them is logged, read or absent."""
+        if self.root is None:
+            return None
+        if self.log is not None:
+            self.log.modules.update(str(self.root / name) for name in DECLARING_FILES)
+        return self._declared_mlflow
+
+    @functools.cached_property
+    def _declared_mlflow(self) -> DeclaredMlflow | None:
+        return declared_mlflow(self.root) if self.root is not None else None
 
     def bundle_of(self, path: Path) -> Bundle:
         """The Databricks Asset Bundle a project file belongs to: the nearest directory

@@ -402,3 +402,18 @@ def test_a_span_processor_configured_in_another_file_flips_the_traced_secret_on_
     (project / "tracing_setup.py").write_text("import mlflow\n\nmlflow.tracing.configure(span_processors=[])\n")  # clears them
     assert _findings(project, *cache) == expected
     assert [f for f in _lint(project, tmp_path / "in-process", "agent.py")[0] if f[2] == "MLF705"] == [("agent.py", 5, "MLF705")]
+
+
+def test_editing_the_declared_mlflow_requirement_flips_the_migration_findings_on_a_warm_run(tmp_path: Path) -> None:
+    # MLF902 applies only where every release the project allows has the deprecation:
+    # a warm run must see requirements.txt change (and appear).
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    (project / "train.py").write_text("import mlflow\n\ndef log(model):\n    mlflow.sklearn.log_model(model, artifact_path='model')\n")
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "MLF902", "--jobs", "1"]
+    assert _findings(project, *cache) == [("train.py", 4, "MLF902")]  # nothing declared: the table's 3.18.0
+    (project / "requirements.txt").write_text("mlflow==2.16.2\nscikit-learn\n")
+    assert _findings(project, *cache) == []
+    (project / "requirements.txt").write_text("mlflow>=3.1,<4\n")
+    assert _findings(project, *cache) == [("train.py", 4, "MLF902")]

@@ -1,14 +1,18 @@
 """MLF901 removed-in-mlflow-3 and MLF902 deprecated-in-mlflow-3.
 
 Both read only the MLflow API table (analysis/mlflow_api.json, generated from a pinned
-MLflow release with its curated deprecation rows) and the ``target-mlflow-version`` option:
-a row applies when the target release is at or past the version it names.
+MLflow release with its curated deprecation rows) and the target: the
+``target-mlflow-version`` option, else the MLflow releases the project declares
+(sources/requirements.py), else the table's release. A removal applies when some release
+the project may run on has it (``mlflow>=2.9`` installs 3.x too); a deprecation, and its
+fix, only when every release it may run on has it (``name=`` breaks on 2.x).
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.mlflow_calls import consumer, display_api, logged_model_names
@@ -48,6 +52,38 @@ def _removed_module(callee: str) -> api.Deprecation | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Which MLflow releases the code must run on, and how messages name them."""
+
+    text: str
+    newest: tuple[int, ...] | None  # the newest release allowed; None: no upper bound
+    newest_inclusive: bool
+    oldest: tuple[int, ...] | None  # the oldest release allowed; None: unknown (any)
+
+    def removed(self, release: str) -> bool:
+        version = version_tuple(release)
+        if self.newest is None:
+            return True
+        return version <= self.newest if self.newest_inclusive else version < self.newest
+
+    def deprecated(self, release: str) -> bool:
+        return self.oldest is not None and self.oldest >= version_tuple(release)
+
+
+def _target(ctx: FileContext) -> _Target:
+    configured = ctx.options.target_mlflow_version
+    if configured:
+        version = version_tuple(configured)
+        return _Target(configured, version, True, version)
+    project = ctx.python.project
+    declared = project.declared_mlflow() if project is not None else None
+    if declared is not None:
+        return _Target(declared.describe(), declared.highest, declared.highest_inclusive, declared.lowest)
+    pinned = api.table().mlflow_version
+    return _Target(pinned, version_tuple(pinned), True, version_tuple(pinned))
+
+
 class Mlflow3Migration(Check):
     """Calls of MLflow APIs removed (MLF901) or deprecated (MLF902) by the target release."""
 
@@ -59,31 +95,33 @@ class Mlflow3Migration(Check):
         callee = ctx.python.model.callee(node)
         if callee is None or not api.is_mlflow(callee):
             return
-        target = ctx.options.target_mlflow_version or api.table().mlflow_version
-        reached = version_tuple(target)
-        shown = display_api(callee)
         module_row = _removed_module(callee)
-        if module_row is not None and module_row.removed_in and version_tuple(module_row.removed_in) <= reached:
+        rows = _rows_by_name().get(callee, ())
+        found = consumer(callee)
+        if module_row is None and not rows and (found is None or not found.loads_model):
+            return
+        target = _target(ctx)
+        shown = display_api(callee)
+        if module_row is not None and module_row.removed_in and target.removed(module_row.removed_in):
             ctx.report(
                 "MLF901", node.func, what=f"`{shown}` (module `{module_row.name}`)", removed_in=module_row.removed_in,
-                target=target, replacement=_advice(module_row),
+                target=target.text, replacement=_advice(module_row),
             )  # fmt: skip
             return
-        for row in _rows_by_name().get(callee, ()):
-            self._row(row, node, shown, target, reached, ctx)
-        self._artifact_uri_load(node, callee, shown, target, reached, ctx)
+        for row in rows:
+            self._row(row, node, shown, target, ctx)
+        self._artifact_uri_load(node, callee, shown, target, ctx)
 
-    def _row(
-        self, row: api.Deprecation, call: ast.Call, shown: str, target: str, reached: tuple[int, ...], ctx: FileContext
-    ) -> None:
-        removed = row.removed_in is not None and version_tuple(row.removed_in) <= reached
-        deprecated = row.deprecated_since is not None and version_tuple(row.deprecated_since) <= reached
+    def _row(self, row: api.Deprecation, call: ast.Call, shown: str, target: _Target, ctx: FileContext) -> None:
+        removed = row.removed_in is not None and target.removed(row.removed_in)
+        deprecated = row.deprecated_since is not None and target.deprecated(row.deprecated_since)
+        target_text = target.text
         if row.keyword is None:
             if removed:
-                ctx.report("MLF901", call.func, what=f"`{shown}`", removed_in=str(row.removed_in), target=target, replacement=_advice(row))
+                ctx.report("MLF901", call.func, what=f"`{shown}`", removed_in=str(row.removed_in), target=target_text, replacement=_advice(row))
             elif deprecated:
                 ctx.report(
-                    "MLF902", call.func, what=f"`{shown}`", since=str(row.deprecated_since), target=target,
+                    "MLF902", call.func, what=f"`{shown}`", since=str(row.deprecated_since), target=target_text,
                     replacement=_advice(row), fix="safe" if _callee_fixable(call, row) else None,
                 )  # fmt: skip
             return
@@ -93,19 +131,17 @@ class Mlflow3Migration(Check):
         passed = "" if isinstance(where, ast.keyword) else " (passed positionally)"
         what = f"`{row.keyword}`{passed} of `{shown}`"
         if removed:
-            ctx.report("MLF901", where, what=what, removed_in=str(row.removed_in), target=target, replacement=_advice(row))
+            ctx.report("MLF901", where, what=what, removed_in=str(row.removed_in), target=target_text, replacement=_advice(row))
         elif deprecated:
             ctx.report(
-                "MLF902", where, what=what, since=str(row.deprecated_since), target=target,
+                "MLF902", where, what=what, since=str(row.deprecated_since), target=target_text,
                 replacement=_advice(row), fix="safe" if _keyword_fixable(call, where, row) else None,
             )  # fmt: skip
 
-    def _artifact_uri_load(
-        self, call: ast.Call, callee: str, shown: str, target: str, reached: tuple[int, ...], ctx: FileContext
-    ) -> None:
+    def _artifact_uri_load(self, call: ast.Call, callee: str, shown: str, target: _Target, ctx: FileContext) -> None:
         """``load_model(mlflow.get_artifact_uri("model"))`` where the module logs "model"."""
         found = consumer(callee)
-        if found is None or not found.loads_model or version_tuple(_ARTIFACT_URI_MOVED_IN) > reached:
+        if found is None or not found.loads_model or not target.removed(_ARTIFACT_URI_MOVED_IN):
             return
         uri = api.argument_of(call, callee, found.uri_keyword) if found.uri_keyword else None
         source = _artifact_uri_call(ctx, uri)
@@ -118,7 +154,7 @@ class Mlflow3Migration(Check):
                 ctx.report(
                     "MLF901", uri,  # type: ignore[arg-type]
                     what=f"the run-artifact location of a logged model (`mlflow.get_artifact_uri({value.text!r})`, loaded by `{shown}`)",
-                    removed_in=_ARTIFACT_URI_MOVED_IN, target=target,
+                    removed_in=_ARTIFACT_URI_MOVED_IN, target=target.text,
                     replacement="load `model_info.model_uri` (the `log_model` result) or a registry alias: "
                     "MLflow 3 stores logged models outside the run's artifacts",
                 )  # fmt: skip

@@ -1,0 +1,175 @@
+"""The MLflow releases a project declares it runs on (MLF901/MLF902's default target).
+
+A project pinned to ``mlflow==2.16.2`` must not be told to write MLflow 3's ``name=``: the
+keyword does not exist on the release it installs, and the "safe" fix would break it. The
+declared range is read from the first of these files, at the project root, that names
+``mlflow`` or ``mlflow-skinny``: pyproject.toml (PEP 621 ``dependencies``, Poetry's
+``tool.poetry.dependencies``), requirements.txt, setup.cfg (``install_requires``),
+environment.yml / conda.yaml (conda and pip entries). Nothing is executed (no setup.py).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+Version = tuple[int, int, int]
+DECLARING_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "environment.yml", "conda.yaml")
+_MAX_BYTES = 1_000_000
+# ``mlflow``, ``mlflow-skinny`` and ``mlflow[extras]``, then the specifiers up to a marker,
+# comment or the end: ``mlflow[databricks]>=2.9,<3; python_version >= "3.9"``.
+_REQUIREMENT = re.compile(r"^\s*(mlflow(?:[-_]skinny)?)\s*(?:\[[^\]]*\])?\s*([^;#]*)", re.IGNORECASE)
+_CLAUSE = re.compile(r"^(===|==|~=|!=|<=|>=|<|>|=|\^|~)?\s*v?(\d+(?:\.(?:\d+|\*))*)\s*$")
+
+
+def _version(text: str) -> Version:
+    parts = [int(p) for p in text.split(".") if p.isdigit()][:3]
+    return (*parts, *(0,) * (3 - len(parts)))  # type: ignore[return-value]
+
+
+def _next_release(text: str, keep: int) -> Version:
+    """The first release past ``text`` that changes its first ``keep`` parts (``~=2.9`` ->
+    ``3.0.0``; ``~=2.9.1`` -> ``2.10.0``)."""
+    parts = list(_version(text))
+    keep = max(1, min(keep, 3))
+    parts[keep - 1] += 1
+    return tuple(parts[:keep] + [0] * (3 - keep))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class DeclaredMlflow:
+    """The range of MLflow releases a project allows, and where it says so."""
+
+    lowest: Version | None  # inclusive; None: no lower bound
+    highest: Version | None  # None: no upper bound
+    highest_inclusive: bool
+    text: str  # the requirement as written, e.g. "mlflow>=2.9,<3"
+    source: str  # the file's name, e.g. "requirements.txt"
+
+    def describe(self) -> str:
+        return f"{self.text} in {self.source}"
+
+    def may_run_on(self, release: Version) -> bool:
+        """Some release the project allows is ``release`` or later (a removal bites)."""
+        if self.highest is None:
+            return True
+        return release <= self.highest if self.highest_inclusive else release < self.highest
+
+    def always_runs_on(self, release: Version) -> bool:
+        """Every release the project allows is ``release`` or later (a deprecation and its
+        fix apply everywhere the code runs)."""
+        return self.lowest is not None and self.lowest >= release
+
+
+def parse_specifiers(name: str, specifiers: str, source: str, *, poetry: bool = False) -> DeclaredMlflow | None:
+    """The range ``specifiers`` (``>=2.9,<3``, ``==2.16.*``, Poetry's ``^2.9``) allow;
+    None for one this reader does not understand (then the declaration is ignored)."""
+    lowest: Version | None = None
+    highest: Version | None = None
+    inclusive = False
+    clauses = [c.strip() for c in specifiers.split(",") if c.strip()]
+    for clause in clauses:
+        match = _CLAUSE.match(clause)
+        if match is None:
+            return None
+        operator, text = match.group(1) or ("^" if poetry else "=="), match.group(2)
+        wildcard = text.endswith(".*")
+        numbers = text.rstrip(".*") if wildcard else text
+        given = len(numbers.split("."))
+        if operator in ("==", "===", "=") and not wildcard:
+            lowest = highest = _version(numbers)
+            inclusive = True
+        elif operator in ("==", "=") and wildcard:
+            lowest, highest, inclusive = _version(numbers), _next_release(numbers, given), False
+        elif operator == ">=":
+            lowest = _version(numbers)
+        elif operator == ">":
+            lowest = _next_release(numbers, given)
+        elif operator == "<":
+            highest, inclusive = _version(numbers), False
+        elif operator == "<=":
+            highest, inclusive = _version(numbers), True
+        elif operator == "~=":
+            lowest, highest, inclusive = _version(numbers), _next_release(numbers, max(1, given - 1)), False
+        elif operator == "^":  # Poetry: up to the next release of the first non-zero part
+            first = next((i for i, p in enumerate(_version(numbers)) if p), 0)
+            lowest, highest, inclusive = _version(numbers), _next_release(numbers, first + 1), False
+        elif operator == "~":  # Poetry: the next minor (or major when only a major is given)
+            lowest, highest, inclusive = _version(numbers), _next_release(numbers, min(2, given)), False
+        # "!=" excludes one release: the range is unchanged.
+    if lowest is None and highest is None:
+        return None  # a bare ``mlflow``: whatever is newest, as if nothing were declared
+    return DeclaredMlflow(lowest, highest, inclusive, f"{name}{specifiers.strip()}", source)
+
+
+def _from_lines(lines: list[str], source: str) -> DeclaredMlflow | None:
+    for line in lines:
+        match = _REQUIREMENT.match(line)
+        if match is not None and not line.strip().startswith(("-", "#")):
+            rest = match.group(2).strip()
+            if rest and not re.match(r"^[<>=!~^(\d]", rest):
+                continue  # "mlflow-export-import", "mlflow_utils": another package
+            return parse_specifiers(match.group(1).lower(), rest.strip("()"), source)
+    return None
+
+
+def _from_pyproject(text: str) -> DeclaredMlflow | None:
+    data = tomllib.loads(text)
+    project = data.get("project", {})
+    dependencies = project.get("dependencies", []) if isinstance(project, dict) else []
+    if isinstance(dependencies, list):
+        found = _from_lines([d for d in dependencies if isinstance(d, str)], "pyproject.toml")
+        if found is not None:
+            return found
+    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    if isinstance(poetry, dict):
+        for name in ("mlflow", "mlflow-skinny"):
+            spec = poetry.get(name)
+            if isinstance(spec, dict):
+                spec = spec.get("version")
+            if isinstance(spec, str):
+                return parse_specifiers(name, "" if spec.strip() == "*" else spec, "pyproject.toml", poetry=True)
+    return None
+
+
+def _from_setup_cfg(text: str) -> DeclaredMlflow | None:
+    block = re.search(r"^install_requires\s*=\s*\n((?:[ \t]+.*\n?)*)", text, re.MULTILINE)
+    return _from_lines(block.group(1).splitlines(), "setup.cfg") if block else None
+
+
+def _from_conda(text: str, source: str) -> DeclaredMlflow | None:
+    entries = [line.strip().lstrip("-").strip().strip("'\"") for line in text.splitlines() if line.strip().startswith("-")]
+    # conda's ``mlflow=2.9`` means 2.9.*; ``mlflow==2.9.1`` is exact.
+    conda_style = [re.sub(r"^(mlflow(?:-skinny)?)=(\d[\d.]*)$", r"\1==\2.*", e, flags=re.IGNORECASE) for e in entries]
+    return _from_lines(conda_style, source)
+
+
+def declared_mlflow(project_root: Path) -> DeclaredMlflow | None:
+    """The first MLflow requirement among the project's declaring files (module docstring)."""
+    for name in DECLARING_FILES:
+        try:
+            with open(project_root / name, "rb") as handle:
+                text = handle.read(_MAX_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        try:
+            if name == "pyproject.toml":
+                found = _from_pyproject(text)
+            elif name == "setup.cfg":
+                found = _from_setup_cfg(text)
+            elif name.endswith((".yml", ".yaml")):
+                found = _from_conda(text, name)
+            else:
+                found = _from_lines(text.splitlines(), name)
+        except (tomllib.TOMLDecodeError, RecursionError, AttributeError, ValueError):
+            continue
+        if found is not None:
+            return found
+    return None

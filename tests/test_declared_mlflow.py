@@ -1,0 +1,94 @@
+"""The MLflow releases a project declares: the default target of MLF901/MLF902."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint.sources.requirements import declared_mlflow, parse_specifiers
+
+from .conftest import run_cli
+
+
+@pytest.mark.parametrize(
+    ("specifiers", "lowest", "highest", "inclusive"),
+    [
+        ("==2.16.2", (2, 16, 2), (2, 16, 2), True),
+        (">=2.9,<3", (2, 9, 0), (3, 0, 0), False),
+        (">=2.9", (2, 9, 0), None, False),
+        ("<=2.22.1", None, (2, 22, 1), True),
+        ("~=2.9", (2, 9, 0), (3, 0, 0), False),
+        ("~=2.9.1", (2, 9, 1), (2, 10, 0), False),
+        ("==2.*", (2, 0, 0), (3, 0, 0), False),
+        (">2.9,!=3.0.0", (2, 10, 0), None, False),
+    ],
+)
+def test_pep440_specifiers_give_the_allowed_range(specifiers, lowest, highest, inclusive) -> None:  # type: ignore[no-untyped-def]
+    found = parse_specifiers("mlflow", specifiers, "requirements.txt")
+    assert found is not None and (found.lowest, found.highest, found.highest_inclusive) == (lowest, highest, inclusive)
+
+
+@pytest.mark.parametrize(("spec", "lowest", "highest"), [("^2.9", (2, 9, 0), (3, 0, 0)), ("~2.9", (2, 9, 0), (2, 10, 0)), ("2.16.2", (2, 16, 2), (3, 0, 0))])
+def test_poetry_constraints(spec: str, lowest: tuple, highest: tuple) -> None:
+    found = parse_specifiers("mlflow", spec, "pyproject.toml", poetry=True)
+    assert found is not None and (found.lowest, found.highest) == (lowest, highest)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "text"),
+    [
+        ("requirements.txt", "# serving\nmlflow-export-import==1.2\nmlflow[databricks]>=2.9,<3 ; python_version >= '3.9'\n", "mlflow>=2.9,<3"),
+        ("pyproject.toml", '[project]\nname = "x"\ndependencies = ["pandas", "mlflow-skinny==2.22.1"]\n', "mlflow-skinny==2.22.1"),
+        ("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.10"\nmlflow = {version = "^2.12", extras = ["genai"]}\n', "mlflow^2.12"),
+        ("setup.cfg", "[options]\ninstall_requires =\n    numpy\n    mlflow==2.3.0\n", "mlflow==2.3.0"),
+        ("environment.yml", "dependencies:\n  - python=3.10\n  - mlflow=2.9\n  - pip:\n    - shap\n", "mlflow==2.9.*"),
+    ],
+)
+def test_each_declaring_file(tmp_path: Path, name: str, content: str, text: str) -> None:
+    (tmp_path / name).write_text(content)
+    found = declared_mlflow(tmp_path)
+    assert found is not None and found.text == text and found.source == name
+
+
+@pytest.mark.parametrize("content", ["mlflow\n", "mlflow-export-import>=1\n", "mlflow @ git+https://example.com/mlflow\n", "numpy\n"])
+def test_no_range_is_no_declaration(tmp_path: Path, content: str) -> None:
+    (tmp_path / "requirements.txt").write_text(content)
+    assert declared_mlflow(tmp_path) is None
+
+
+MIGRATION = (
+    "import mlflow\n\n\n"
+    "def train(model, eval_data):\n"
+    "    mlflow.sklearn.log_model(model, artifact_path='model')\n"
+    "    mlflow.models.evaluate('models:/churn@champion', eval_data, custom_metrics=[])\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("requirement", "expected"),
+    [
+        ("mlflow==2.16.2\n", set()),  # pinned to 2.x: neither applies, and no fix breaks it
+        ("mlflow>=2.9\n", {"MLF901"}),  # pip may install 3.x, where the keyword is gone; 2.9 has no name=
+        ("mlflow>=3.0,<4\n", {"MLF901", "MLF902"}),
+        ("mlflow<3\n", set()),
+    ],
+)
+def test_the_declared_range_decides_which_rows_apply(tmp_path: Path, requirement: str, expected: set[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text(requirement)
+    (tmp_path / "train.py").write_text(MIGRATION)
+    result = run_cli("check", ".", "--select", "MLF9", "--format", "json", cwd=tmp_path)
+    found = json.loads(result.stdout)["findings"]
+    assert {f["rule"] for f in found} == expected
+    assert all(f"target {requirement.strip()} in requirements.txt" in f["message"] for f in found)
+
+
+def test_the_option_wins_over_the_declaration(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("mlflow==2.16.2\n")
+    (tmp_path / ".mlflow-lint.yaml").write_text("target-mlflow-version: '3.18'\n")
+    (tmp_path / "train.py").write_text(MIGRATION)
+    result = run_cli("check", ".", "--select", "MLF9", "--format", "json", cwd=tmp_path)
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == {"MLF901", "MLF902"}
