@@ -130,6 +130,16 @@ def argument_of(call: ast.Call, callee: str, parameter: str) -> ast.expr | None:
     return call.args[position] if position < len(call.args) else None
 
 
+def placed(callee: str, parameter: str) -> tuple[int | None, str]:
+    """``(position, keyword)`` of ``parameter`` in MLflow's signature of ``callee``, the
+    position None when it can only be passed by keyword. A table that lacks it is a bug
+    (tests/test_mlflow_api.py loads every table built this way), not an unknown."""
+    found = signature(callee)
+    if found is None or parameter not in found.names():
+        raise LookupError(f"the MLflow API table has no {callee}({parameter}=)")
+    return found.position(parameter), parameter
+
+
 def accepts_same_call(old: str, new: str, positional: int, keywords: Iterable[str]) -> bool:
     """Whether ``new`` binds a call of ``old`` (``positional`` arguments, then ``keywords``)
     to the same parameters: the condition for renaming the callee safely."""
@@ -217,6 +227,9 @@ def canonical(qualified_name: str) -> str:
         if qualified_name.startswith(module + "."):
             rest = qualified_name[len(module) + 1 :]
             return "mlflow." + rest
+    if qualified_name.startswith("mlflow.genai.prompts."):
+        # The prompt registry's defining module; MLflow documents mlflow.genai.<name>.
+        return "mlflow.genai." + qualified_name[len("mlflow.genai.prompts.") :]
     if qualified_name.startswith("mlflow.tracking."):
         head, _, rest = qualified_name[len("mlflow.tracking.") :].partition(".")
         if head in _TRACKING_PACKAGE_NAMES:

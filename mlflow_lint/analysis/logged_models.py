@@ -151,8 +151,7 @@ def _runless_log(event: _Event, flavor: str) -> RunlessModel:
         creator = _creator(module, model_id)  # type: ignore[arg-type]
         factory = module.model.callee(creator) if isinstance(creator, ast.Call) else None
         if isinstance(creator, ast.Call) and factory in _MODEL_FACTORIES:
-            position = 3 if factory == f"{api.MLFLOW_CLIENT}.create_logged_model" else 2
-            logged.tags = logged.tags | tag_keys_of(module, argument(creator, position, "tags"))
+            logged.tags = logged.tags | tag_keys_of(module, api.argument_of(creator, factory, "tags"))  # type: ignore[arg-type]
             logged.origin = creator
         else:
             logged.tags = logged.tags | TagKeys(unknown=True)  # a model we cannot see
@@ -163,8 +162,8 @@ def _receive(event: _Event, callee: str, models: list[RunlessModel]) -> None:
     """Tags and dataset links that ``event`` gives to the run-less models logged before it."""
     call, module = event.call, event.module
     if callee in _SET_MODEL_TAGS:
-        tags = tag_keys_of(module, argument(call, 1, "tags"))
-        for model in _targets(module, argument(call, 0, "model_id"), models):
+        tags = tag_keys_of(module, api.argument_of(call, callee, "tags"))
+        for model in _targets(module, api.argument_of(call, callee, "model_id"), models):
             model.tags = model.tags | tags
     elif callee in _METRICS and _given(argument(call, None, "dataset")):
         for model in _targets(module, argument(call, None, "model_id"), models, unknown_matches=False):
@@ -172,8 +171,8 @@ def _receive(event: _Event, callee: str, models: list[RunlessModel]) -> None:
     elif callee in _INPUTS:
         for model in _input_models(module, call, models):
             model.links_dataset = True
-    elif callee in _EVALUATE and _given(argument(call, 1, "data")):
-        target = argument(call, None, "model_id") or argument(call, 0, "model")
+    elif callee in _EVALUATE and _given(api.argument_of(call, callee, "data")):
+        target = api.argument_of(call, callee, "model_id") or api.argument_of(call, callee, "model")
         for model in _targets(module, target, models, unknown_matches=False):
             model.links_dataset = True
 
@@ -181,8 +180,10 @@ def _receive(event: _Event, callee: str, models: list[RunlessModel]) -> None:
 def _input_models(module: AnalysedModule, call: ast.Call, models: list[RunlessModel]) -> Iterator[RunlessModel]:
     """``log_input(dataset, model=LoggedModelInput(model_id))``: the run pairs the dataset
     with the model. ``log_inputs(datasets=[...], models=[...])`` the same."""
-    dataset = argument(call, 0, "dataset") if module.model.callee(call) == "mlflow.log_input" else argument(call, 0, "datasets")
-    inputs = argument(call, 3, "model") if module.model.callee(call) == "mlflow.log_input" else argument(call, 3, "models")
+    single = module.model.callee(call) == "mlflow.log_input"
+    callee = "mlflow.log_input" if single else "mlflow.log_inputs"
+    dataset = api.argument_of(call, callee, "dataset" if single else "datasets")
+    inputs = api.argument_of(call, callee, "model" if single else "models")
     if not _given(dataset) or not _given(inputs):
         return
     for node in ast.walk(inputs):  # type: ignore[arg-type]

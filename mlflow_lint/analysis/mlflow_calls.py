@@ -135,12 +135,7 @@ def _uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
 # it); "destination" is a path inside the run's artifact root (only a URI or an absolute
 # path is wrong there). Read by MLF301 and by the audit's evidence.
 def _placed(callee: str, parameter: str) -> int | None:
-    """Where a positional argument fills ``parameter``, from MLflow's signature (the API
-    table); None when it can only be passed by keyword."""
-    found = api.signature(callee)
-    if found is None or parameter not in found.names():
-        raise LookupError(f"the MLflow API table has no {callee}({parameter}=)")  # tests/test_mlflow_api.py
-    return found.position(parameter)
+    return api.placed(callee, parameter)[0]
 
 
 def _artifact_argument(callee: str, parameter: str, role: str) -> tuple[int | None, str, str]:
@@ -275,7 +270,7 @@ def _reopened_around(module: AnalysedModule, expr: ast.AST) -> bool:
         for item in ancestor.items:
             call = item.context_expr
             if isinstance(call, ast.Call) and module.model.callee(call) == "mlflow.start_run":
-                run_id = argument(call, 0, "run_id")
+                run_id = api.argument_of(call, "mlflow.start_run", "run_id")
                 if run_id is not None:
                     shape = shape or ast.dump(expr, annotate_fields=False)
                     if ast.dump(run_id, annotate_fields=False) == shape:
@@ -293,7 +288,8 @@ def _is_current_run(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
             return True
         unknown_method = expr.func.attr if callee is None and isinstance(expr.func, ast.Attribute) else None
         if callee in _RUN_GETTERS or unknown_method == "get_run":  # client.get_run(run.info.run_id)
-            run_id = argument(expr, 0, "run_id")
+            # An unknown receiver's get_run is read as MLflow's (run_id first, as both have it).
+            run_id = api.argument_of(expr, callee or "mlflow.get_run", "run_id")
             return run_id is not None and is_current_run_id(module, run_id, depth + 1)
         if unknown_method in ("create_run", "start_run"):
             return True  # a client we cannot identify (a fixture, a parameter) creating a run
@@ -388,7 +384,7 @@ def _is_current_model(module: AnalysedModule, expr: ast.AST, depth: int) -> bool
         if callee in _MODEL_FACTORIES:
             return True
         if callee in _MODEL_GETTERS:
-            model_id = argument(expr, 0, "model_id")
+            model_id = api.argument_of(expr, callee, "model_id")
             return model_id is not None and is_current_model_id(module, model_id, depth + 1)
         return _helper_returns_all(module, expr, depth, _is_current_model)
     if isinstance(expr, ast.Name):
@@ -452,7 +448,7 @@ def _is_found_model(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
         if callee in _MODEL_SEARCHES:
             return True
         if callee in _MODEL_GETTERS:
-            model_id = argument(expr, 0, "model_id")
+            model_id = api.argument_of(expr, callee, "model_id")
             return model_id is not None and not is_current_model_id(module, model_id)
         if callee in ("next", "iter", "list", "sorted", "max", "min") and expr.args:
             return _is_found_model(module, expr.args[0], depth + 1)

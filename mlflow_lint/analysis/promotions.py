@@ -1,9 +1,8 @@
 """Registry promotions: the calls that change what production consumers load.
 
 One table row per call that moves or removes an alias, whatever the registry holds (models,
-prompts): a new alias-bearing registry is one row. Argument places are read from MLflow
-3.18.0's signatures (``mlflow/tracking/client.py``, ``mlflow/genai/prompts/__init__.py``,
-``mlflow/tracking/_model_registry/fluent.py``); MLflow 2.22.5 and 3.0.0 have the same ones.
+prompts): a new alias-bearing registry is one row. Argument places are read from the
+generated MLflow API table (MLflow's signatures); MLflow 2.22.5 and 3.0.0 have the same ones.
 """
 
 from __future__ import annotations
@@ -35,10 +34,30 @@ def _prompt_functions(function: str, row: AliasCall) -> dict[str, AliasCall]:
     return {f"{module}.{function}": row for module in ("mlflow", "mlflow.genai", "mlflow.genai.prompts")}
 
 
-_SET_MODEL = AliasCall("model", (0, "name"), (1, "alias"), (2, "version"))
-_DELETE_MODEL = AliasCall("model", (0, "name"), (1, "alias"), None)
-_SET_PROMPT = AliasCall("prompt", (0, "name"), (1, "alias"), (2, "version"))
-_DELETE_PROMPT = AliasCall("prompt", (0, "name"), (1, "alias"), None)
+def _alias_call(registry: Literal["model", "prompt"], callee: str) -> AliasCall:
+    """A row whose argument places are read from MLflow's signature of ``callee``."""
+    found = api.signature(callee)
+    version = _argument(callee, "version") if found is not None and "version" in found.names() else None
+    return AliasCall(registry, _argument(callee, "name"), _argument(callee, "alias"), version)
+
+
+def _argument(callee: str, parameter: str) -> Argument:
+    return _as_argument(api.placed(callee, parameter))  # type: ignore[return-value]
+
+
+def _as_argument(placed: tuple[int | None, str] | None) -> Argument | None:
+    if placed is None:
+        return None
+    position, keyword = placed
+    if position is None:
+        raise LookupError(f"{keyword} is keyword-only: the alias table expects positional parameters")
+    return position, keyword
+
+
+_SET_MODEL = _alias_call("model", f"{api.MLFLOW_CLIENT}.set_registered_model_alias")
+_DELETE_MODEL = _alias_call("model", f"{api.MLFLOW_CLIENT}.delete_registered_model_alias")
+_SET_PROMPT = _alias_call("prompt", "mlflow.genai.set_prompt_alias")
+_DELETE_PROMPT = _alias_call("prompt", "mlflow.genai.delete_prompt_alias")
 
 ALIAS_CALLS: dict[str, AliasCall] = {
     f"{api.MLFLOW_CLIENT}.set_registered_model_alias": _SET_MODEL,
@@ -52,10 +71,12 @@ ALIAS_CALLS: dict[str, AliasCall] = {
 # callee -> (position, keyword) of the destination registered model's name.
 # ``copy_model_version(src_model_uri, dst_name)`` creates a version of ``dst_name``: copying
 # into a production model (Unity Catalog's ``prod.<schema>.<model>``) is a promotion.
-MODEL_COPIES: dict[str, Argument] = {f"{api.MLFLOW_CLIENT}.copy_model_version": (1, "dst_name")}
+MODEL_COPIES: dict[str, Argument] = {
+    f"{api.MLFLOW_CLIENT}.copy_model_version": _argument(f"{api.MLFLOW_CLIENT}.copy_model_version", "dst_name")
+}
 
 STAGE_TRANSITION = f"{api.MLFLOW_CLIENT}.transition_model_version_stage"
-STAGE_ARGUMENT: Argument = (2, "stage")
+STAGE_ARGUMENT: Argument = _argument(STAGE_TRANSITION, "stage")
 
 
 def protected_model(values: Iterable[StrValue], patterns: tuple[str, ...]) -> str | None:

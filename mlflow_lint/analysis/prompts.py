@@ -21,13 +21,13 @@ import ast
 from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
-from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
+from mlflow_lint.analysis.calls import has_unpacked_keywords
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.uris import LATEST_ALIAS, PROMPTS_URI_PREFIX, parse_prompts_uri
 from mlflow_lint.analysis.values import StrValue
 
-_GENAI = ("mlflow.genai", "mlflow.genai.prompts", "mlflow")  # mlflow.<name>: deprecated, still there
+_GENAI = ("mlflow.genai", "mlflow")  # mlflow.<name>: deprecated, still there (mlflow.genai.prompts folds onto mlflow.genai)
 
 # callee -> how it names the prompt version: "name_or_uri", "version" (number or alias),
 # "alias".
@@ -74,27 +74,21 @@ def ungoverned_prompt_load(module: AnalysedModule, call: ast.Call) -> PromptLoad
     form = LOADERS.get(callee) if callee is not None else None
     if form is None:
         return None
-    shown_api = _display(callee)  # type: ignore[arg-type]
+    shown_api = display_api(callee)  # type: ignore[arg-type]
     if form == "name_or_uri":
-        return _by_name_or_uri(module, call, shown_api)
-    name = argument(call, 0, "name")
-    reference = argument(call, 1, form)
+        return _by_name_or_uri(module, call, callee, shown_api)  # type: ignore[arg-type]
+    name = api.argument_of(call, callee, "name")  # type: ignore[arg-type]
+    reference = api.argument_of(call, callee, form)  # type: ignore[arg-type]
     if reference is None:
         return None
     return _by_reference(module, shown_api, name, reference, alias_only=form == "alias")
 
 
-def _display(callee: str) -> str:
-    if callee.startswith("mlflow.genai.prompts."):
-        return "mlflow.genai." + callee.rpartition(".")[2]
-    return display_api(callee)
-
-
-def _by_name_or_uri(module: AnalysedModule, call: ast.Call, shown_api: str) -> PromptLoad | None:
-    target = argument(call, 0, "name_or_uri")
+def _by_name_or_uri(module: AnalysedModule, call: ast.Call, callee: str, shown_api: str) -> PromptLoad | None:
+    target = api.argument_of(call, callee, "name_or_uri")
     if target is None:
         return None
-    version = argument(call, 1, "version")
+    version = api.argument_of(call, callee, "version")
     if version is not None and not _is_none(module, version):
         # With a version, the first argument must be a name: MLflow rejects a URI.
         if any(value.prefix.startswith(PROMPTS_URI_PREFIX) for value in module.values.evaluate(target)):
@@ -201,9 +195,10 @@ def managed_prompts(module: AnalysedModule) -> ManagedPrompts:
     names: set[str] = set()
     unknown = False
     for call in module.model.calls_named(_MANAGER_CALL_NAMES):
-        if module.model.callee(call) not in _MANAGERS:
+        callee = module.model.callee(call)
+        if callee not in _MANAGERS:
             continue
-        name = argument(call, 0, "name")
+        name = api.argument_of(call, callee, "name")
         values = module.values.evaluate(name) if name is not None else ()
         if values and all(value.complete for value in values):
             names.update(value.text for value in values)

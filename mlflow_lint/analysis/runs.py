@@ -90,7 +90,7 @@ def _tags_argument(module: AnalysedModule, call: ast.Call) -> ast.expr | None:
 
 def _reopens_run(call: ast.Call) -> bool:
     """``start_run(run_id=...)`` (first positional too) resumes an existing run."""
-    run_id = argument(call, 0, "run_id")
+    run_id = api.argument_of(call, "mlflow.start_run", "run_id")
     return run_id is not None and not (isinstance(run_id, ast.Constant) and run_id.value is None)
 
 

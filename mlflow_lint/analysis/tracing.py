@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis import api
 from mlflow_lint.analysis.module import AnalysedModule
 
 TRACE_DECORATORS = frozenset({"mlflow.trace", "mlflow.tracing.fluent.trace"})
@@ -49,8 +49,11 @@ def traced_by_decorator(module: AnalysedModule, function: ast.FunctionDef | ast.
 
 def wrapped_function(module: AnalysedModule, call: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """For ``mlflow.trace(fn)``, the function ``fn`` names when this module defines it."""
-    wrapped = argument(call, 0, "func")
-    if not isinstance(wrapped, ast.Name) or module.model.callee(call) not in TRACE_DECORATORS:
+    callee = module.model.callee(call)
+    if callee not in TRACE_DECORATORS:
+        return None
+    wrapped = api.argument_of(call, "mlflow.trace", "func")
+    if not isinstance(wrapped, ast.Name):
         return None
     binding = module.model.lookup(wrapped.id, wrapped)
     if binding is not None and binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -117,7 +120,7 @@ def span_processor_configurations(module: AnalysedModule) -> list[ast.Call]:
 def _installs_processors(module: AnalysedModule, call: ast.Call) -> bool:
     if module.model.callee(call) not in CONFIGURE:
         return False
-    processors = argument(call, 0, "span_processors")
+    processors = api.argument_of(call, "mlflow.tracing.configure", "span_processors")
     if processors is None or (isinstance(processors, ast.Constant) and processors.value is None):
         return False
     return not (isinstance(processors, (ast.List, ast.Tuple)) and not processors.elts)

@@ -84,35 +84,52 @@ class ModuleEvidence:
 
 
 # -- what each call means --------------------------------------------------------------------
-# callee -> (name position, name keyword, target position, target keyword, what the target is)
+# callee -> (name position, name keyword, target position, target keyword, what the target is).
+# Places come from MLflow's signatures (the generated API table), by parameter name.
+def _operation(callee: str, name: str, target: str | None, kind: str) -> tuple[int, str, int | None, str | None, str]:
+    name_position, name_keyword = api.placed(callee, name)
+    if name_position is None:
+        raise LookupError(f"{callee}({name}=) is keyword-only: the evidence table expects a positional name")
+    target_position, target_keyword = api.placed(callee, target) if target is not None else (None, None)
+    return (name_position, name_keyword, target_position, target_keyword, kind)
+
+
 _REGISTRY_OPERATIONS: dict[str, tuple[int, str, int | None, str | None, str]] = {
     # Alias moves of models and prompts: MLF402's table (analysis.promotions).
     **{callee: (*row.name, *row.alias, "alias") for callee, row in ALIAS_CALLS.items()},
     # copy_model_version(src_model_uri, dst_name): a new version of dst_name.
-    **{callee: (*destination, 0, "src_model_uri", "source") for callee, destination in MODEL_COPIES.items()},
-    f"{CLIENT}.get_model_version_by_alias": (0, "name", 1, "alias", "alias"),
-    f"{CLIENT}.transition_model_version_stage": (0, "name", 2, "stage", "stage"),
-    f"{CLIENT}.get_latest_versions": (0, "name", 1, "stages", "stages"),
-    "mlflow.register_model": (1, "name", 0, "model_uri", "source"),
-    f"{CLIENT}.create_model_version": (0, "name", 1, "source", "source"),
-    f"{CLIENT}.create_registered_model": (0, "name", None, None, "none"),
-    f"{CLIENT}.delete_model_version": (0, "name", 1, "version", "version"),
-    f"{CLIENT}.delete_registered_model": (0, "name", None, None, "none"),
+    **{callee: (*destination, *api.placed(callee, "src_model_uri"), "source") for callee, destination in MODEL_COPIES.items()},
+    **{
+        callee: _operation(callee, name, target, kind)
+        for callee, name, target, kind in (
+            (f"{CLIENT}.get_model_version_by_alias", "name", "alias", "alias"),
+            (f"{CLIENT}.transition_model_version_stage", "name", "stage", "stage"),
+            (f"{CLIENT}.get_latest_versions", "name", "stages", "stages"),
+            ("mlflow.register_model", "name", "model_uri", "source"),
+            (f"{CLIENT}.create_model_version", "name", "source", "source"),
+            (f"{CLIENT}.create_registered_model", "name", None, "none"),
+            (f"{CLIENT}.delete_model_version", "name", "version", "version"),
+            (f"{CLIENT}.delete_registered_model", "name", None, "none"),
+        )
+    },
 }
 _ALIAS_MOVES = frozenset(ALIAS_CALLS)
 _STAGE_MOVE = f"{CLIENT}.transition_model_version_stage"
 _VERSION_ARGUMENT = {
     **{callee: row.version for callee, row in ALIAS_CALLS.items() if row.version is not None},
-    _STAGE_MOVE: (1, "version"),
+    _STAGE_MOVE: api.placed(_STAGE_MOVE, "version"),
 }
 
 
 _EXPERIMENT_CALLS: dict[str, tuple[int | None, str]] = {
-    "mlflow.set_experiment": (0, "experiment_name"),
-    "mlflow.create_experiment": (0, "name"),
-    "mlflow.get_experiment_by_name": (0, "name"),
-    f"{CLIENT}.create_experiment": (0, "name"),
-    f"{CLIENT}.get_experiment_by_name": (0, "name"),
+    callee: api.placed(callee, parameter)
+    for callee, parameter in (
+        ("mlflow.set_experiment", "experiment_name"),
+        ("mlflow.create_experiment", "name"),
+        ("mlflow.get_experiment_by_name", "name"),
+        (f"{CLIENT}.create_experiment", "name"),
+        (f"{CLIENT}.get_experiment_by_name", "name"),
+    )
 }
 
 CREDENTIAL_VARIABLES = SECRET_VARIABLES | {

@@ -12,7 +12,6 @@ import ast
 import re
 
 from mlflow_lint.analysis import api
-from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.analysis.values import Hole, StrValue
@@ -62,7 +61,7 @@ class DeprecatedStageApi(Check):
         callee = ctx.python.model.callee(node)
         if callee in _STAGE_METHODS:
             what, instead = _STAGE_METHODS[callee]
-            names = ctx.python.values.evaluate(argument(node, 0, "name"))
+            names = ctx.python.values.evaluate(api.argument_of(node, callee, "name"))
             evidence = _unity_catalog_evidence(ctx, names)
             ctx.report("MLF401", node, what=what, instead=instead, **_stages(evidence, _RAISE_ON_UC))
             return
