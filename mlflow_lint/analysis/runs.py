@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import is_mlflow
-from mlflow_lint.analysis.calls import argument, terminal_name
+from mlflow_lint.analysis.calls import terminal_name
 from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, effects_of, tag_keys_of
 from mlflow_lint.analysis.module import AnalysedModule
 
