@@ -23,6 +23,8 @@ from .conftest import run_cli
         ("~=2.9.1", (2, 9, 1), (2, 10, 0), False),
         ("==2.*", (2, 0, 0), (3, 0, 0), False),
         (">2.9,!=3.0.0", (2, 10, 0), None, False),
+        ("==3.0.0rc1", (3, 0, 0), (3, 0, 0), True),  # a pre-release is read as its release
+        (">=2.9.0.post1", (2, 9, 0), None, False),
     ],
 )
 def test_pep440_specifiers_give_the_allowed_range(specifiers, lowest, highest, inclusive) -> None:  # type: ignore[no-untyped-def]

@@ -51,6 +51,8 @@ def test_a_literal_server_secret_is_found_and_never_echoed(name: str, filename: 
         "MLFLOW_AUTH_ADMIN_PASSWORD=${ADMIN_PASSWORD}",
         "MLFLOW_FLASK_SERVER_SECRET_KEY=<64-hex-characters>",
         "MLFLOW_CRYPTO_KEK_PASSPHRASE=changeme",
+        "DATABRICKS_TOKEN=databricks_token_here",  # a template's "<what>_here"
+        "MLFLOW_TRACKING_PASSWORD=insert-password",
         # Other MLflow settings whose names look secret but hold no secret.
         "MLFLOW_AUTH_ADMIN_USERNAME=admin",
         "MLFLOW_CRYPTO_KEK_VERSION=2",

@@ -64,9 +64,11 @@ KNOWN_DEFAULT_SECRETS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Template values in example files: "<your-token>", "changeme", "xxx", "***".
+# Template values in example files: "<your-token>", "changeme", "xxx", "***",
+# "databricks_token_here", "insert-key".
 PLACEHOLDER = re.compile(
-    r"^(<[^>]*>|\*+|x{3,}|\.{3}|change[-_ ]?me|replace[-_ ]?me|your[-_ ].*|todo|tbd|placeholder|dummy|none|null)$",
+    r"^(<[^>]*>|\*+|x{3,}|\.{3}|change[-_ ]?me|replace[-_ ]?me|your[-_ ].*|todo|tbd|placeholder|dummy|none|null"
+    r"|[a-z0-9_-]*[-_ ](goes[-_ ])?here|(insert|enter|put|paste)[-_ ][a-z0-9_ -]*)$",
     re.IGNORECASE,
 )
 # A value that is a reference to another variable, not a literal: ${VAR}, $VAR.

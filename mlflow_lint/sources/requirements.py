@@ -26,7 +26,11 @@ _MAX_BYTES = 1_000_000
 # ``mlflow``, ``mlflow-skinny`` and ``mlflow[extras]``, then the specifiers up to a marker,
 # comment or the end: ``mlflow[databricks]>=2.9,<3; python_version >= "3.9"``.
 _REQUIREMENT = re.compile(r"^\s*(mlflow(?:[-_]skinny)?)\s*(?:\[[^\]]*\])?\s*([^;#]*)", re.IGNORECASE)
-_CLAUSE = re.compile(r"^(===|==|~=|!=|<=|>=|<|>|=|\^|~)?\s*v?(\d+(?:\.(?:\d+|\*))*)\s*$")
+# A pre-release, post-release or local label (3.0.0rc1, 2.9.0.post1) is read as its release.
+_CLAUSE = re.compile(
+    r"^(===|==|~=|!=|<=|>=|<|>|=|\^|~)?\s*v?(\d+(?:\.(?:\d+|\*))*)(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview|dev|post)\d*)*(?:\+[\w.]+)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _version(text: str) -> Version:
