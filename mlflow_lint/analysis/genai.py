@@ -93,12 +93,26 @@ def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
             return _annotated(binding.node, method=False)  # a function with type hints
         if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
             return _genai_class(module, binding.node, depth + 1)
+        if binding.kind == "param" and binding.annotation is not None:
+            return _genai_annotation(module, binding.annotation, depth + 1)  # agent: ResponsesAgent
     return False
 
 
+def _genai_annotation(module: AnalysedModule, annotation: ast.expr, depth: int) -> bool:
+    """A parameter annotated with a GenAI agent class (MLflow's or a project subclass)."""
+    if _pyfunc_class(module.model.qualified_name(annotation)) in _GENAI_BASES:
+        return True
+    found = _class_of(module, annotation)
+    return found is not None and _genai_class(*found, depth)
+
+
 _PATH_BUILDERS = frozenset(
-    {"os.path.join", "os.path.abspath", "os.path.realpath", "os.path.expanduser", "os.fspath", "pathlib.Path", "pathlib.PurePath", "Path", "str"}
-)
+    {
+        "os.path.join", "os.path.abspath", "os.path.realpath", "os.path.expanduser", "os.fspath", "pathlib.Path",
+        "pathlib.PurePath", "Path", "str",
+        "inspect.getfile", "inspect.getsourcefile",  # the file that defines an agent class: a model from code
+    }
+)  # fmt: skip
 
 
 # Methods only pathlib paths have, which return a path or its text.
