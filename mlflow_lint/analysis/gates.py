@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from mlflow_lint.analysis.calls import dotted_name, terminal_name
-from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter
+from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
@@ -84,6 +84,8 @@ class GateAnalysis:
             operands = (expr.left, *expr.comparators)
             if any(self._is_approval_read(operand) for operand in operands):
                 return True  # mv.tags.get("validation") == "passed"
+            if self._is_verdict_test(expr, depth, negated):
+                return True  # decision = "promote" if new > old else "skip"; if decision == "promote":
             return any(isinstance(op, _ORDERING) for op in expr.ops) and not any(_is_len_call(operand) for operand in operands)
         if self._is_approval_read(expr):
             return True  # if dbutils.jobs.taskValues.get(taskKey="validate", key="passed"):
@@ -102,6 +104,84 @@ class GateAnalysis:
         if isinstance(expr, ast.Name):
             return self._is_gate_flag(expr, depth)
         return False
+
+    def _is_verdict_test(self, test: ast.Compare, depth: int, negated: bool) -> bool:
+        """``name == "promote"`` (or ``!=``) where the name holds a verdict a gate chose:
+        every value of it that makes the test pass (the test failing, when ``negated``) is
+        the gated branch of ``"promote" if new > old else "skip"``, and at least one is. A
+        parameter holds what every call of its function in this module passes it."""
+        if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+            return False
+        left, right = test.left, test.comparators[0]
+        name, constant = (left, right) if isinstance(right, ast.Constant) else (right, left)
+        if not isinstance(name, ast.Name) or not isinstance(constant, ast.Constant):
+            return False
+        # The values under which the guarded code runs: equal to the constant, or not.
+        equal = isinstance(test.ops[0], ast.Eq) != negated
+        verdict = self._verdict_values_gate(name, constant.value, equal, depth + 1)
+        return verdict is True
+
+    def _verdict_values_gate(self, name: ast.Name, wanted: object, equal: bool, depth: int) -> bool | None:
+        """True: every value of ``name`` that passes is gated, and one does; None: none
+        passes; False: a value passes ungated, or a value is not known."""
+        if depth > _MAX_DEPTH * 2:
+            return False
+        bindings = self.model.bindings_of(name.id, name)
+        if not bindings:
+            return False
+        values: list[ast.expr] = []
+        for binding in bindings:
+            if binding.kind == "param":
+                passed = self._passed_to(binding)
+                if passed is None:
+                    return False
+                values.extend(passed)
+            elif binding.kind == "assign" and binding.value is not None:
+                values.append(binding.value)
+            else:
+                return False
+        verdicts = [self._verdict_value_gates(value, wanted, equal, depth + 1) for value in values]
+        if any(verdict is False for verdict in verdicts):
+            return False
+        return True if any(verdicts) else None
+
+    def _verdict_value_gates(self, value: ast.expr, wanted: object, equal: bool, depth: int) -> bool | None:
+        if isinstance(value, ast.Constant):
+            return None if (value.value == wanted) != equal else False  # passes, ungated
+        if isinstance(value, ast.IfExp) and isinstance(value.body, ast.Constant) and isinstance(value.orelse, ast.Constant):
+            body_passes = (value.body.value == wanted) == equal
+            orelse_passes = (value.orelse.value == wanted) == equal
+            if body_passes and orelse_passes:
+                return False
+            if body_passes:
+                return self.is_gate_test(value.test, depth + 1)
+            if orelse_passes:
+                return self.is_gate_test(value.test, depth + 1, negated=True)
+            return None
+        if isinstance(value, ast.Name):
+            return self._verdict_values_gate(value, wanted, equal, depth + 1)
+        return False
+
+    def _passed_to(self, parameter: Binding) -> list[ast.expr] | None:
+        """What every call of the parameter's function in this module passes it (its
+        default where a call leaves it out); None when a call cannot be followed."""
+        function = function_of_parameter(self.module, parameter)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        callers = self._callers(function)
+        if not callers:
+            return None
+        passed = []
+        for call in callers:
+            arguments, opaque = bind_arguments(call, function, method=not isinstance(call.func, ast.Name))
+            value = arguments.get(parameter.name)
+            if value is None:
+                argument = next((a for a in (*function.args.args, *function.args.kwonlyargs) if a.arg == parameter.name), None)
+                value = parameter_default(function, argument) if argument is not None and not opaque else None
+            if value is None:
+                return None
+            passed.append(value)
+        return passed
 
     def _is_gate_flag(self, name: ast.Name, depth: int) -> bool:
         """A variable that holds a gate's outcome: every value it is given is a gate test,
