@@ -36,8 +36,15 @@ from mlflow_lint.analysis.semantic import Binding
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
-# Reads of the model a protected alias points at now (the champion a candidate is compared with).
-ALIAS_READS = frozenset({"get_model_version_by_alias", "get_latest_versions", "search_model_versions", "get_registered_model"})
+# Reads of the model a protected alias points at now (the champion a candidate is compared
+# with), or of the prompt that exists now (MLflow 3.18.0's prompt registry: load_prompt with
+# allow_missing=True returns None for a prompt never registered).
+ALIAS_READS = frozenset(
+    {
+        "get_model_version_by_alias", "get_latest_versions", "search_model_versions", "get_registered_model",
+        "load_prompt", "get_prompt", "get_prompt_version_by_alias", "search_prompts",
+    }
+)  # fmt: skip
 _TASK_VALUES_GET = "jobs.taskValues.get"
 # What returns a model version (its tags record a validation step's verdict), or a run.
 _VERSION_GETTERS = frozenset({"get_model_version", "get_model_version_by_alias", "get_latest_versions", "search_model_versions"})
@@ -303,8 +310,9 @@ class GateAnalysis:
     # -- the first model --------------------------------------------------------------------
     def is_bootstrap(self, node: ast.AST) -> bool:
         """``node`` runs only when the registered model has no current champion: in the
-        ``except`` clause of a ``try`` whose body reads the alias, or under ``if current
-        is None`` / ``if not current`` where ``current`` holds such a read."""
+        ``except`` clause of a ``try`` whose body reads the alias, under ``if current is
+        None`` / ``if not current`` where ``current`` holds such a read, or after
+        ``if current is not None: continue`` (``return``, ``break``, ``raise``) in its block."""
         child: ast.AST = node
         for ancestor in self.model.ancestors(node):
             if isinstance(ancestor, ast.ExceptHandler):
@@ -313,10 +321,28 @@ class GateAnalysis:
                     return True
             if isinstance(ancestor, ast.If) and child in ancestor.body and self._tests_no_champion(ancestor.test):
                 return True
+            if any(self._exits_when_champion(earlier) for earlier in _earlier_siblings(ancestor, child)):
+                return True
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
                 return False
             child = ancestor
         return False
+
+    def _exits_when_champion(self, statement: ast.stmt) -> bool:
+        """``if current is not None: continue`` (or ``if current:``), ``current`` holding a
+        read of the champion: what follows runs only for the first model."""
+        if not isinstance(statement, ast.If) or statement.orelse or not statement.body or not isinstance(statement.body[-1], _EXITS):
+            return False
+        test = statement.test
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.IsNot, ast.NotEq))
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        ):
+            test = test.left
+        return isinstance(test, ast.Name) and self._holds_champion_read(test, 0)
 
     def _reads_alias(self, nodes: Sequence[ast.AST]) -> bool:
         return any(
@@ -575,3 +601,12 @@ def _fails(statement: ast.stmt, model) -> bool:  # type: ignore[no-untyped-def]
             code = call.args[0] if call.args else None
             return not (code is None or (isinstance(code, ast.Constant) and code.value in (0, None)))
     return False
+
+
+def _earlier_siblings(parent: ast.AST, child: ast.AST) -> list[ast.stmt]:
+    """The statements before ``child`` in the statement list of ``parent`` that holds it."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and child in block:
+            return block[: block.index(child)]
+    return []
