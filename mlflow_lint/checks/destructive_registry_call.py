@@ -18,10 +18,14 @@ _CLIENT_DELETES = (
     # version. Neither has an ``mlflow.genai`` form.
     "delete_prompt",
     "delete_prompt_version",
+    # GenAI evidence (MLflow 3.18.0): the traces an evaluation judged and the evaluation
+    # datasets it ran on.
+    "delete_traces",
+    "delete_dataset",
 )
 # ``mlflow.delete_prompt(name, version)`` deleted a prompt version in MLflow 2.22.5 and 3.0.0
 # (mlflow/tracking/_model_registry/fluent.py); 3.18.0 no longer has it (MLF901's concern).
-_FLUENT_DELETES = ("mlflow.delete_run", "mlflow.delete_experiment", "mlflow.delete_prompt")
+_FLUENT_DELETES = ("mlflow.delete_run", "mlflow.delete_experiment", "mlflow.delete_prompt", "mlflow.genai.delete_dataset")
 DESTRUCTIVE_CALLS = frozenset({f"{api.MLFLOW_CLIENT}.{name}" for name in _CLIENT_DELETES} | set(_FLUENT_DELETES))
 
 
