@@ -42,20 +42,20 @@ class UnguardedPromotion(Check):
             verb = "moves" if alias_call.version is not None else "removes"
             return self._alias_move(call, alias_call.alias, set(ctx.options.protected_aliases), verb, ctx)
         if callee == STAGE_TRANSITION:
-            return self._alias_move(call, STAGE_ARGUMENT, {"production"}, "moves", ctx)
+            return self._alias_move(call, STAGE_ARGUMENT, {"production"}, "moves", ctx, what="a version into the stage")
         destination = MODEL_COPIES.get(callee)
         if destination is not None:
             return self._model_copy(call, destination, ctx)
         return None
 
     def _alias_move(
-        self, call: ast.Call, where: Argument, protected: set[str], verb: str, ctx: FileContext
+        self, call: ast.Call, where: Argument, protected: set[str], verb: str, ctx: FileContext, what: str = "the protected alias"
     ) -> tuple[ast.expr, str] | None:
         alias_expr = argument(call, *where)
         alias = self._protected_alias(ctx, alias_expr, protected) if alias_expr is not None else None
         if alias_expr is None or alias is None:
             return None
-        return alias_expr, f"{verb} the protected alias '{alias}'"
+        return alias_expr, f"{verb} {what} '{alias}'"
 
     @staticmethod
     def _model_copy(call: ast.Call, where: Argument, ctx: FileContext) -> tuple[ast.expr, str] | None:
