@@ -80,6 +80,10 @@ class GateAnalysis:
         self._calls_by_name: dict[str, list[ast.Call]] | None = None
         self._callers_gated: dict[tuple[ast.AST, int], bool] = {}
         self._flags_in_progress: set[int] = set()
+        # Per statement list: each statement's index, and the first ``if current is not
+        # None: continue`` in it (every promotion of a long block asks: computed once).
+        self._block_positions: dict[int, dict[int, int]] = {}
+        self._first_champion_exit: dict[int, int | None] = {}
 
     # -- tests ------------------------------------------------------------------------------
     def is_gate_test(self, expr: ast.AST, depth: int = 0, negated: bool = False) -> bool:
@@ -321,11 +325,32 @@ class GateAnalysis:
                     return True
             if isinstance(ancestor, ast.If) and child in ancestor.body and self._tests_no_champion(ancestor.test):
                 return True
-            if any(self._exits_when_champion(earlier) for earlier in _earlier_siblings(ancestor, child)):
+            if self._after_champion_exit(ancestor, child):
                 return True
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
                 return False
             child = ancestor
+        return False
+
+    def _after_champion_exit(self, parent: ast.AST, child: ast.AST) -> bool:
+        """``child`` follows an ``if current is not None: continue`` in the block of
+        ``parent`` that holds it."""
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if not isinstance(block, list) or not block:
+                continue
+            positions = self._block_positions.get(id(block))
+            if positions is None:
+                positions = self._block_positions[id(block)] = {id(statement): i for i, statement in enumerate(block)}
+            where = positions.get(id(child))
+            if where is None:
+                continue
+            if id(block) not in self._first_champion_exit:
+                self._first_champion_exit[id(block)] = next(
+                    (i for i, statement in enumerate(block) if self._exits_when_champion(statement)), None
+                )
+            first = self._first_champion_exit[id(block)]
+            return first is not None and first < where
         return False
 
     def _exits_when_champion(self, statement: ast.stmt) -> bool:
@@ -601,12 +626,3 @@ def _fails(statement: ast.stmt, model) -> bool:  # type: ignore[no-untyped-def]
             code = call.args[0] if call.args else None
             return not (code is None or (isinstance(code, ast.Constant) and code.value in (0, None)))
     return False
-
-
-def _earlier_siblings(parent: ast.AST, child: ast.AST) -> list[ast.stmt]:
-    """The statements before ``child`` in the statement list of ``parent`` that holds it."""
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and child in block:
-            return block[: block.index(child)]
-    return []

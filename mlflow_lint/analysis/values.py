@@ -118,9 +118,15 @@ def _concat(left: StrValue, right: StrValue) -> StrValue:
             parts[-1] = parts[-1] + part
         elif part != "":
             parts.append(part)
-    return StrValue(
-        tuple(parts), local_path=left.local_path, via=left.via or right.via, path_object=left.path_object
-    )
+    return StrValue(tuple(parts), local_path=left.local_path, via=_join_via(left.via, right.via), path_object=left.path_object)
+
+
+def _join_via(left: str | None, right: str | None) -> str | None:
+    """Both sources of a joined value: ``models:/{name}/{stage}`` with both defaulted comes
+    "via the default of name and the default of stage", not via the first alone."""
+    if left and right and left != right:
+        return f"{left} and {right}"
+    return left or right
 
 
 def _product(chunks: list[tuple[StrValue, ...]]) -> tuple[StrValue, ...]:
