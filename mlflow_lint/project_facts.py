@@ -28,20 +28,18 @@ from mlflow_lint.sources.prefilter import revealed_text
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
 # the environment variables, a tracking_uri=/registry_uri= keyword, or
-# MlflowClient("<literal>") with the URI as first argument.
-_MAY_SET_TRACKING_URI = re.compile(
-    rb"set_(?:tracking|registry)_uri|MLFLOW_(?:TRACKING|REGISTRY)_URI|(?:tracking|registry)_uri\s*="
-    rb"|MlflowClient\(\s*[rRfFuU]{0,2}[\"']"
+# MlflowClient("<literal>") with the URI as first argument; or install span processors
+# (MLF705): configure(span_processors=...), or any configure( for the positional form (the
+# parse decides whose it is). One pattern, so a file is scanned once.
+_MAY_HOLD_FACTS = re.compile(
+    rb"set_(?:tracking|registry)_uri|MLFLOW_(?:TRACKING|REGISTRY)_URI|(?:tracking|registry)_uri\s*=|MlflowClient\(\s*[rRfFuU]{0,2}[\"']"
+    rb"|span_processors|configure\s*\("
 )
 # The same test on a file's revealed text (sources.prefilter: escapes decoded, quotes
 # removed, case folded), for a file whose bytes may hide it.
-_MAY_SET_TRACKING_URI_REVEALED = re.compile(
-    r"set_(?:tracking|registry)_uri|mlflow_(?:tracking|registry)_uri|(?:tracking|registry)_uri\s*=|mlflowclient\("
+_MAY_HOLD_FACTS_REVEALED = re.compile(
+    r"set_(?:tracking|registry)_uri|mlflow_(?:tracking|registry)_uri|(?:tracking|registry)_uri\s*=|mlflowclient\(|span_processors|configure\s*\("
 )
-# Text that can install span processors (MLF705): ``configure(span_processors=...)``, or
-# any ``configure(`` call for the positional form (the parse decides whose it is).
-_MAY_CONFIGURE_TRACING = re.compile(rb"span_processors|configure\s*\(")
-_MAY_CONFIGURE_TRACING_REVEALED = re.compile(r"span_processors|configure\s*\(")
 _MAX_FILE_BYTES = 2_000_000
 _DATABRICKS_SCHEMES = frozenset({"databricks", "databricks-uc", "uc"})
 # Registry URI schemes of a Unity Catalog model registry (MLflow 3.18.0,
@@ -294,24 +292,12 @@ def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: s
 
 def may_hold_project_facts(data: bytes) -> bool:
     """The cheap text test a file must pass before it is parsed for its project facts."""
-    if may_set_tracking_uri(data):
-        return True
     if len(data) > _MAX_FILE_BYTES:
         return False
-    if _MAY_CONFIGURE_TRACING.search(data) is not None:
+    if _MAY_HOLD_FACTS.search(data) is not None:
         return True
     revealed = revealed_text(data)
-    return revealed is not None and _MAY_CONFIGURE_TRACING_REVEALED.search(revealed) is not None
-
-
-def may_set_tracking_uri(data: bytes) -> bool:
-    """The cheap text test a file must pass before it is parsed for its tracking URIs."""
-    if len(data) > _MAX_FILE_BYTES:
-        return False
-    if _MAY_SET_TRACKING_URI.search(data) is not None:
-        return True
-    revealed = revealed_text(data)
-    return revealed is not None and _MAY_SET_TRACKING_URI_REVEALED.search(revealed) is not None
+    return revealed is not None and _MAY_HOLD_FACTS_REVEALED.search(revealed) is not None
 
 
 def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:

@@ -108,7 +108,13 @@ def runless_models(module: AnalysedModule) -> list[RunlessModel]:
     cached = module.cache.get("runless_models")
     if isinstance(cached, list):
         return cached
-    found = [] if enables_autolog(module) else [m for m in _scan(module) if m.module is module]
+    # Only this module's own log_model calls are reported: without one, no scan (which
+    # would follow every call of the module's top-level code into the project).
+    logs_here = any(
+        (callee := module.model.callee(call)) is not None and api.flavor_of_log_model(callee) is not None
+        for call in module.model.calls_named(frozenset({"log_model"}))
+    )
+    found = [] if not logs_here or enables_autolog(module) else [m for m in _scan(module) if m.module is module]
     module.cache["runless_models"] = found
     return found
 

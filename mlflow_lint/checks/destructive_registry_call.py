@@ -38,8 +38,8 @@ class DestructiveRegistryCall(Check):
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
         callee = ctx.python.model.callee(node)
-        if callee not in DESTRUCTIVE_CALLS or _is_admin_module(ctx):
-            return
+        if callee not in DESTRUCTIVE_CALLS or _is_admin_module(ctx) or ctx.python.model.implements_mlflow:
+            return  # MLflow's own package implements these APIs (mlflow.genai.delete_dataset): no user deletes
         ctx.report("MLF403", node, api=display_api(callee))
 
 
