@@ -787,7 +787,7 @@ def _lint_virtual(
     for error in parsed.errors:
         cell, line = virtual.origin(error.line)
         subject = f"Cell {cell}" if cell is not None else "File"  # Databricks notebooks: file lines
-        reason = f"{error.reason}; the rest of the notebook was analysed"
+        reason = f"{syntax_error_reason(error, index.newer_python_required())}; the rest of the notebook was analysed"
         problems.append(replace(_unanalysable(shown, reason, line, error.column, selected, subject=subject), cell=cell))
     if parsed.tree is None:
         return problems

@@ -280,3 +280,16 @@ def test_mlf000_is_a_rule_like_any_other(tmp_path: Path, how: str) -> None:
         (tmp_path / ".mlflow-lint.yaml").write_text("ignore: [MLF000]\n", encoding="utf-8")
     hidden = json.loads(run_cli("check", "--format", "json", "--no-cache", *args, cwd=tmp_path).stdout)["findings"]
     assert [f["rule"] for f in hidden] == ["MLF101"]
+
+
+def test_a_notebook_cell_in_newer_syntax_names_the_python_the_project_requires(tmp_path: Path) -> None:
+    # Databricks notebook sources are parsed cell by cell: a bad cell gets the same reason.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nrequires-python = ">=3.99"\n')
+    (tmp_path / "evals.py").write_text(
+        "# Databricks notebook source\nimport mlflow\n\n# COMMAND ----------\n\ntype Alias[T] = = T\n"
+    )
+    result = run_cli("check", ".", "--format", "json", cwd=tmp_path)
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["rule"] == "MLF000"
+    assert "the project requires Python >=3.99" in finding["message"] and "the rest of the notebook was analysed" in finding["message"]
