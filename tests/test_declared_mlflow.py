@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlflow_lint.sources.requirements import declared_mlflow, parse_specifiers
+from mlflow_lint.sources.requirements import declared_mlflow, parse_specifiers, pinned_in_notebook
 
 from .conftest import run_cli
 
@@ -94,3 +94,29 @@ def test_the_option_wins_over_the_declaration(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(MIGRATION)
     result = run_cli("check", ".", "--select", "MLF9", "--format", "json", cwd=tmp_path)
     assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == {"MLF901", "MLF902"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('# MAGIC %pip install -q "mlflow-skinny[databricks]==2.16.2" scikit-learn==1.5.1\n', "mlflow-skinny==2.16.2"),
+        ('{"cells": [{"source": ["%pip install -q \\"mlflow>=2.9,<3\\" pandas\\n"]}]}', "mlflow>=2.9,<3"),
+        ("!pip install mlflow-export-import mlflow==3.1.0\n", "mlflow==3.1.0"),
+        ("%pip install --upgrade mlflow\n", None),  # the newest: nothing declared
+        ("import mlflow  # pip install elsewhere\n", None),
+    ],
+)
+def test_a_notebooks_own_install_line(text: str, expected: str | None) -> None:
+    found = pinned_in_notebook(text)
+    assert (found.text if found is not None else None) == expected
+
+
+def test_a_notebook_pin_wins_over_the_project(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("mlflow>=3.1\n")
+    (tmp_path / "train.py").write_text(
+        "# Databricks notebook source\n# MAGIC %pip install mlflow==2.16.2\n\n# COMMAND ----------\n\n" + MIGRATION
+    )
+    (tmp_path / "job.py").write_text(MIGRATION)
+    result = run_cli("check", ".", "--select", "MLF902", "--format", "json", cwd=tmp_path)
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["job.py"]

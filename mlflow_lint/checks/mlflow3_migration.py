@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.mlflow_calls import consumer, display_api, logged_model_names
 from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.sources.requirements import DeclaredMlflow, pinned_in_notebook
 
 # MLflow 3 stores a model logged with ``name=`` under its LoggedModel, not among the run's
 # artifacts (https://mlflow.org/docs/latest/ml/mlflow-3): ``get_artifact_uri("model")`` of
@@ -77,11 +78,32 @@ def _target(ctx: FileContext) -> _Target:
         version = version_tuple(configured)
         return _Target(configured, version, True, version)
     project = ctx.python.project
-    declared = project.declared_mlflow() if project is not None else None
+    declared = _notebook_pin(ctx) or (project.declared_mlflow() if project is not None else None)
     if declared is not None:
         return _Target(declared.describe(), declared.highest, declared.highest_inclusive, declared.lowest)
     pinned = api.table().mlflow_version
     return _Target(pinned, version_tuple(pinned), True, version_tuple(pinned))
+
+
+_MAX_NOTEBOOK_BYTES = 20_000_000
+
+
+def _notebook_pin(ctx: FileContext) -> DeclaredMlflow | None:
+    """A notebook's own ``%pip install mlflow==X``. The analysed text of a notebook has its
+    magics neutralised (``# MAGIC %pip`` of a Databricks source, ``%pip`` cells of an
+    .ipynb), so the file is read, once per module and only when a row applies."""
+    module = ctx.python
+    cached = module.cache.get("notebook_mlflow_pin", False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    try:
+        with open(module.path, "rb") as handle:
+            text = handle.read(_MAX_NOTEBOOK_BYTES).decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    found = pinned_in_notebook(text) if "pip" in text else None
+    module.cache["notebook_mlflow_pin"] = found
+    return found
 
 
 class Mlflow3Migration(Check):

@@ -155,6 +155,24 @@ def _from_conda(text: str, source: str) -> DeclaredMlflow | None:
     return _from_lines(conda_style, source)
 
 
+# A notebook's own install line: ``%pip install "mlflow-skinny[databricks]==2.16.2"``,
+# ``!pip install -q mlflow==2.9``, ``# MAGIC %pip ...`` (Databricks source), also inside an
+# .ipynb's JSON strings.
+_PIP_INSTALL = re.compile(r"""(?:^|["'\s])(?:#\s*MAGIC\s+)?[%!]pip3?\s+install\s+([^\n]+)""", re.MULTILINE)
+# One requirement among the install arguments, whatever quotes or JSON escapes surround it.
+_MLFLOW_ARGUMENT = re.compile(r"""(?<![\w-])mlflow(?:[-_]skinny)?(?:\[[^\]]*\])?[^\s"'\\]*""", re.IGNORECASE)
+
+
+def pinned_in_notebook(text: str) -> DeclaredMlflow | None:
+    """The MLflow release a notebook installs for itself, which wins over the project's."""
+    for line in _PIP_INSTALL.finditer(text):
+        for requirement in _MLFLOW_ARGUMENT.findall(line.group(1)):
+            found = _from_lines([requirement.rstrip(",")], "this notebook's %pip install")
+            if found is not None:
+                return found
+    return None
+
+
 def declared_mlflow(project_root: Path) -> DeclaredMlflow | None:
     """The first MLflow requirement among the project's declaring files (module docstring)."""
     for name in DECLARING_FILES:
