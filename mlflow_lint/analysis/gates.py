@@ -358,16 +358,8 @@ class GateAnalysis:
         read of the champion: what follows runs only for the first model."""
         if not isinstance(statement, ast.If) or statement.orelse or not statement.body or not isinstance(statement.body[-1], _EXITS):
             return False
-        test = statement.test
-        if (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], (ast.IsNot, ast.NotEq))
-            and isinstance(test.comparators[0], ast.Constant)
-            and test.comparators[0].value is None
-        ):
-            test = test.left
-        return isinstance(test, ast.Name) and self._holds_champion_read(test, 0)
+        subject = _compared_with_none(statement.test, (ast.IsNot, ast.NotEq)) or statement.test
+        return isinstance(subject, ast.Name) and self._holds_champion_read(subject, 0)
 
     def _reads_alias(self, nodes: Sequence[ast.AST]) -> bool:
         return any(
@@ -376,17 +368,9 @@ class GateAnalysis:
 
     def _tests_no_champion(self, test: ast.expr) -> bool:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            subject: ast.expr = test.operand
-        elif (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], (ast.Is, ast.Eq))
-            and isinstance(test.comparators[0], ast.Constant)
-            and test.comparators[0].value is None
-        ):
-            subject = test.left
+            subject: ast.expr | None = test.operand
         else:
-            return False
+            subject = _compared_with_none(test, (ast.Is, ast.Eq))
         return isinstance(subject, ast.Name) and self._holds_champion_read(subject, 0)
 
     def _holds_champion_read(self, name: ast.Name, depth: int) -> bool:
@@ -626,3 +610,16 @@ def _fails(statement: ast.stmt, model) -> bool:  # type: ignore[no-untyped-def]
             code = call.args[0] if call.args else None
             return not (code is None or (isinstance(code, ast.Constant) and code.value in (0, None)))
     return False
+
+
+def _compared_with_none(test: ast.expr, operators: tuple[type[ast.cmpop], ...]) -> ast.expr | None:
+    """``x is None`` (with ``operators`` such as ``Is``/``Eq``, or ``IsNot``/``NotEq``): ``x``."""
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], operators)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left
+    return None
