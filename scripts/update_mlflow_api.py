@@ -31,6 +31,7 @@ from pathlib import Path
 
 TABLE = Path(__file__).resolve().parent.parent / "mlflow_lint" / "analysis" / "mlflow_api.json"
 CURATED = Path(__file__).resolve().with_name("mlflow_deprecations.yaml")
+ROLES = Path(__file__).resolve().with_name("mlflow_roles.yaml")
 # Deprecations older than this have rules of their own (MLF401 for the stage APIs) or are
 # long settled; MLF902 is about what MLflow 3 deprecated.
 FIRST_VERSION_OF_INTEREST = (3, 0)
@@ -420,6 +421,61 @@ def deprecations(table: dict[str, object], curated: list[dict[str, str]]) -> lis
     return sorted(rows, key=lambda row: (str(row["name"]), str(row["keyword"] or "")))
 
 
+def roles(table: dict[str, object], curated: dict[str, object]) -> dict[str, object]:
+    """The curated roles, each name and parameter checked against the pinned source (a
+    name MLflow removed may stay, for code written for the release that had it), plus
+    every flavor's ``load_model(model_uri)`` as a model consumer."""
+    functions: dict[str, dict[str, object]] = table["functions"]  # type: ignore[assignment]
+    removed = {row["name"] for row in table.get("deprecations", ()) if row.get("removed_in")}  # type: ignore[union-attr]
+    problems: list[str] = []
+
+    def check(name: str, *parameters: str) -> None:
+        if name not in functions:
+            if name not in removed:
+                problems.append(f"{name}: not in MLflow {table['mlflow_version']}")
+            return
+        missing = [p for p in parameters if p not in _parameters(functions[name])]
+        if missing:
+            problems.append(f"{name}: no parameter {', '.join(missing)}")
+
+    consumes = dict(curated.get("consumes-model", {}))  # type: ignore[arg-type]
+    for flavor, provided in table["flavors"].items():  # type: ignore[union-attr]
+        if "load_model" in provided:
+            consumes.setdefault(f"mlflow.{flavor}.load_model", "model_uri")
+    for name, parameter in consumes.items():
+        check(name, parameter)
+    for name, places in curated.get("reads-artifacts", {}).items():  # type: ignore[union-attr]
+        check(name, *places.values())
+    for name, registry in curated.get("moves-alias", {}).items():  # type: ignore[union-attr]
+        check(name, "name", "alias")
+        if registry not in ("model", "prompt"):
+            problems.append(f"{name}: moves-alias names the registry, model or prompt, not {registry!r}")
+    for name, parameter in curated.get("copies-into-model", {}).items():  # type: ignore[union-attr]
+        check(name, parameter)
+    for name in curated.get("deletes", []):  # type: ignore[union-attr]
+        check(name)
+    client = "mlflow.MlflowClient."
+    for method in curated.get("client-only-methods", []):  # type: ignore[union-attr]
+        check(client + method)
+    if problems:
+        raise SystemExit(f"error: {ROLES.name} disagrees with MLflow's source:\n  " + "\n  ".join(problems))
+    return {
+        "consumes-model": dict(sorted(consumes.items())),
+        **{key: curated[key] for key in ("reads-artifacts", "moves-alias", "copies-into-model") if key in curated},
+        "deletes": sorted(curated.get("deletes", [])),  # type: ignore[arg-type]
+        "client-only-methods": sorted(curated.get("client-only-methods", [])),  # type: ignore[arg-type]
+    }
+
+
+def load_roles() -> dict[str, object]:
+    import yaml  # the generator's own input; the linter never reads this file
+
+    data = yaml.safe_load(ROLES.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise SystemExit(f"error: {ROLES} must hold a mapping of roles")
+    return data
+
+
 def load_curated() -> list[dict[str, str]]:
     import yaml  # the generator's own input; the linter never reads this file
 
@@ -498,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     table = build_table(Source(options.source or installed_source()))
     table["deprecations"] = deprecations(table, load_curated())
+    table["roles"] = roles(table, load_roles())
     if options.compare is not None:
         print("\n".join(_removed(build_table(Source(options.compare)), table)))
         return 0

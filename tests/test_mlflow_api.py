@@ -105,3 +105,30 @@ def test_flavors_come_from_the_table_and_keep_removed_ones() -> None:
     assert api.flavor_of_load_model("mlflow.fastai.load_model") == "fastai"  # removed: old code still loads with it
     assert api.flavor_of_load_model("mlflow.anthropic.load_model") is None  # autolog only
     assert api.flavor_of_log_model("mlflow.sklearn.log_model") == "sklearn"
+
+
+def test_a_role_naming_a_parameter_the_source_lacks_is_refused(tmp_path: Path) -> None:
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None"))
+    table = update_mlflow_api.build_table(source)
+    table["deprecations"] = []
+    with pytest.raises(SystemExit, match="no parameter model_uri"):
+        update_mlflow_api.roles(table, {"consumes-model": {"mlflow.models.evaluate": "model_uri"}})
+    with pytest.raises(SystemExit, match="not in MLflow"):
+        update_mlflow_api.roles(table, {"deletes": ["mlflow.MlflowClient.delete_everything"]})
+    found = update_mlflow_api.roles(table, {"consumes-model": {"mlflow.models.evaluate": "model"}})
+    # Every flavor's load_model is a consumer without a curated row.
+    assert found["consumes-model"] == {"mlflow.models.evaluate": "model", "mlflow.sklearn.load_model": "model_uri"}
+
+
+def test_the_rules_read_their_calls_from_the_roles() -> None:
+    from mlflow_lint.analysis.mlflow_calls import consumer
+    from mlflow_lint.analysis.promotions import ALIAS_CALLS
+    from mlflow_lint.checks.destructive_registry_call import DESTRUCTIVE_CALLS
+
+    assert consumer("mlflow.diffusers.load_model") is not None  # a flavor new in MLflow 3
+    assert consumer("mlflow.deployments.DeploymentClient.create_deployment") is not None
+    assert consumer("mlflow.register_model") is None  # how a model reaches the registry
+    assert ALIAS_CALLS["mlflow.genai.set_prompt_alias"].registry == "prompt"
+    assert ALIAS_CALLS["mlflow.MlflowClient.delete_registered_model_alias"].version is None
+    assert "mlflow.MlflowClient.delete_traces" in DESTRUCTIVE_CALLS and "mlflow.delete_prompt" in DESTRUCTIVE_CALLS
+    assert "copy_model_version" in api.CLIENT_ONLY_METHODS

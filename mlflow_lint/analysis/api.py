@@ -13,7 +13,7 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 MLFLOW_CLIENT = "mlflow.MlflowClient"
 DEPLOYMENT_CLIENT = "mlflow.deployments.DeploymentClient"
@@ -94,6 +94,12 @@ class ApiTable:
     signatures: dict[str, str]
     flavors: dict[str, tuple[str, ...]]
     deprecations: tuple[Deprecation, ...]
+    # What calls mean for governance (scripts/mlflow_roles.yaml, checked against the source):
+    # "consumes-model" callee -> model URI parameter; "reads-artifacts" callee -> {uri,
+    # run_id, path} parameters; "moves-alias" callee -> "model" | "prompt";
+    # "copies-into-model" callee -> destination parameter; "deletes" and
+    # "client-only-methods" lists.
+    roles: dict[str, Any]
 
 
 @functools.cache
@@ -104,7 +110,22 @@ def table() -> ApiTable:
         signatures={name: entry.get("signature", "") for name, entry in data["functions"].items()},
         flavors={name: tuple(functions) for name, functions in data["flavors"].items()},
         deprecations=tuple(Deprecation(**row) for row in data.get("deprecations", ())),
+        roles={key: _public_spelling(value) for key, value in data.get("roles", {}).items()},
     )
+
+
+def _public_spelling(value: Any) -> Any:
+    """The table names deployment clients by their base class; the semantic model by the
+    spelling users write (``get_deploy_client(...)`` returns a ``DeploymentClient``)."""
+    base = "mlflow.deployments.BaseDeploymentClient."
+    if isinstance(value, dict):
+        return {(DEPLOYMENT_CLIENT + "." + k[len(base) :] if k.startswith(base) else k): v for k, v in value.items()}
+    return value
+
+
+def role(name: str) -> Any:
+    """One role table of the API model (see :class:`ApiTable`)."""
+    return table().roles.get(name, {} if name not in ("deletes", "client-only-methods") else [])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -246,26 +267,7 @@ INSTANCE_FACTORIES: dict[str, str] = {
 
 # Methods no other widely used class defines: a call of one is taken for MLflow's on a
 # receiver whose type cannot be known (a parameter, a fixture, a wrapper's attribute).
-CLIENT_ONLY_METHODS = frozenset(
-    {
-        "transition_model_version_stage",
-        "get_latest_versions",
-        "set_registered_model_alias",
-        "delete_registered_model_alias",
-        "get_model_version_by_alias",
-        "delete_registered_model",
-        "delete_model_version",
-        "create_model_version",
-        "create_registered_model",
-        "rename_registered_model",
-        "set_model_version_tag",
-        "set_registered_model_tag",
-        "get_model_version_download_uri",
-        "set_prompt_alias",
-        "delete_prompt_alias",
-        "copy_model_version",
-    }
-)
+CLIENT_ONLY_METHODS: frozenset[str] = frozenset(role("client-only-methods"))
 
 # Classes an annotation may name (``client: MlflowClient``).
 KNOWN_CLASSES = frozenset({MLFLOW_CLIENT, DEPLOYMENT_CLIENT})

@@ -178,34 +178,15 @@ def _consumer(callee: str, uri: str | None, run_id: str | None = None, path: str
     )  # fmt: skip
 
 
-# APIs that serve or score the model at a URI (a registry-governed consumer). Not every API
-# with a ``model_uri`` parameter: registering a run's model, reading its metadata or editing
-# its requirements is how a model reaches the registry, not a way around it.
-_MODEL_URI_CONSUMERS = (
-    "mlflow.pyfunc.spark_udf",
-    "mlflow.models.build_docker",
-    "mlflow.models.predict",
-    "mlflow.shap.load_explainer",
-    "mlflow.sagemaker.deploy_transform_job",
-    "mlflow.sagemaker.push_model_to_sagemaker",
-    f"{api.DEPLOYMENT_CLIENT}.create_deployment",
-    f"{api.DEPLOYMENT_CLIENT}.update_deployment",
-)
+# Model consumers and artifact readers, from the API model's roles (scripts/mlflow_roles.yaml:
+# what serves, scores or evaluates the model at a URI; registering a run's model is not
+# consuming it).
 _CONSUMERS: dict[str, Consumer] = {
-    **{name: _consumer(name, "model_uri") for name in _MODEL_URI_CONSUMERS},
-    "mlflow.evaluate": _consumer("mlflow.evaluate", "model"),
-    "mlflow.models.evaluate": _consumer("mlflow.models.evaluate", "model"),
-    "mlflow.models.Model.load": _consumer("mlflow.models.Model.load", "path"),
-    "mlflow.artifacts.download_artifacts": _consumer(
-        "mlflow.artifacts.download_artifacts", "artifact_uri", "run_id", "artifact_path", loads_model=False
-    ),
+    **{name: _consumer(name, parameter) for name, parameter in api.role("consumes-model").items()},
     **{
-        name: _consumer(name, "artifact_uri", loads_model=False)
-        for name in ("mlflow.artifacts.load_text", "mlflow.artifacts.load_dict", "mlflow.artifacts.load_image")
+        name: _consumer(name, places.get("uri"), places.get("run_id"), places.get("path"), loads_model=False)
+        for name, places in api.role("reads-artifacts").items()
     },
-    f"{api.MLFLOW_CLIENT}.download_artifacts": _consumer(
-        f"{api.MLFLOW_CLIENT}.download_artifacts", None, "run_id", "path", loads_model=False
-    ),
 }
 _FLAVOR_LOAD = _consumer("mlflow.pyfunc.load_model", "model_uri")
 # Terminal names of every consumer call (``pyfunc.load_pyfunc`` is an old load_model).

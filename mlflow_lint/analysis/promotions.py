@@ -27,13 +27,6 @@ class AliasCall:
     version: Argument | None  # None: the call deletes the alias
 
 
-def _prompt_functions(function: str, row: AliasCall) -> dict[str, AliasCall]:
-    """MLflow's fluent prompt function under every public spelling: ``mlflow.genai.x``
-    (where MLflow 3 documents it), its defining module ``mlflow.genai.prompts.x``, and the
-    top-level ``mlflow.x`` (deprecated with a FutureWarning in 3.18.0, still callable)."""
-    return {f"{module}.{function}": row for module in ("mlflow", "mlflow.genai", "mlflow.genai.prompts")}
-
-
 def _alias_call(registry: Literal["model", "prompt"], callee: str) -> AliasCall:
     """A row whose argument places are read from MLflow's signature of ``callee``."""
     found = api.signature(callee)
@@ -54,25 +47,15 @@ def _as_argument(placed: tuple[int | None, str] | None) -> Argument | None:
     return position, keyword
 
 
-_SET_MODEL = _alias_call("model", f"{api.MLFLOW_CLIENT}.set_registered_model_alias")
-_DELETE_MODEL = _alias_call("model", f"{api.MLFLOW_CLIENT}.delete_registered_model_alias")
-_SET_PROMPT = _alias_call("prompt", "mlflow.genai.set_prompt_alias")
-_DELETE_PROMPT = _alias_call("prompt", "mlflow.genai.delete_prompt_alias")
-
-ALIAS_CALLS: dict[str, AliasCall] = {
-    f"{api.MLFLOW_CLIENT}.set_registered_model_alias": _SET_MODEL,
-    f"{api.MLFLOW_CLIENT}.delete_registered_model_alias": _DELETE_MODEL,
-    f"{api.MLFLOW_CLIENT}.set_prompt_alias": _SET_PROMPT,
-    f"{api.MLFLOW_CLIENT}.delete_prompt_alias": _DELETE_PROMPT,
-    **_prompt_functions("set_prompt_alias", _SET_PROMPT),
-    **_prompt_functions("delete_prompt_alias", _DELETE_PROMPT),
-}
+# The alias setters and deleters of every registry, from the API model's roles
+# (scripts/mlflow_roles.yaml): a new alias-bearing registry is one row there.
+ALIAS_CALLS: dict[str, AliasCall] = {callee: _alias_call(registry, callee) for callee, registry in api.role("moves-alias").items()}
 
 # callee -> (position, keyword) of the destination registered model's name.
 # ``copy_model_version(src_model_uri, dst_name)`` creates a version of ``dst_name``: copying
 # into a production model (Unity Catalog's ``prod.<schema>.<model>``) is a promotion.
 MODEL_COPIES: dict[str, Argument] = {
-    f"{api.MLFLOW_CLIENT}.copy_model_version": _argument(f"{api.MLFLOW_CLIENT}.copy_model_version", "dst_name")
+    callee: _argument(callee, parameter) for callee, parameter in api.role("copies-into-model").items()
 }
 
 STAGE_TRANSITION = f"{api.MLFLOW_CLIENT}.transition_model_version_stage"

@@ -8,32 +8,18 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.checks.base import Check, FileContext
 
-_CLIENT_DELETES = (
-    "delete_model_version",
-    "delete_registered_model",
-    "delete_run",
-    "delete_experiment",
-    "delete_logged_model",
-    # The prompt registry (MLflow 3.18.0 mlflow/tracking/client.py): a whole prompt, one
-    # version. Neither has an ``mlflow.genai`` form.
-    "delete_prompt",
-    "delete_prompt_version",
-    # GenAI evidence (MLflow 3.18.0): the traces an evaluation judged and the evaluation
-    # datasets it ran on.
-    "delete_traces",
-    "delete_dataset",
-)
-# ``mlflow.delete_prompt(name, version)`` deleted a prompt version in MLflow 2.22.5 and 3.0.0
-# (mlflow/tracking/_model_registry/fluent.py); 3.18.0 no longer has it (MLF901's concern).
-_FLUENT_DELETES = ("mlflow.delete_run", "mlflow.delete_experiment", "mlflow.delete_prompt", "mlflow.genai.delete_dataset")
-DESTRUCTIVE_CALLS = frozenset({f"{api.MLFLOW_CLIENT}.{name}" for name in _CLIENT_DELETES} | set(_FLUENT_DELETES))
+# From the API model's roles (scripts/mlflow_roles.yaml): model versions, registered models,
+# runs, experiments, LoggedModels, prompts and prompt versions, traces and evaluation
+# datasets. ``mlflow.delete_prompt(name, version)`` is there though MLflow 3.18.0 removed it
+# (MLF901's concern): code written for 2.22.5 or 3.0.0 still deletes with it.
+DESTRUCTIVE_CALLS = frozenset(api.role("deletes"))
 
 
 class DestructiveRegistryCall(Check):
     """Deleting model versions, registered models, prompts, runs or experiments outside admin modules."""
 
     rules = ("MLF403",)
-    call_names = frozenset(_CLIENT_DELETES)
+    call_names = frozenset(name.rpartition(".")[2] for name in DESTRUCTIVE_CALLS)
 
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
