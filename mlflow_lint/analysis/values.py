@@ -376,23 +376,44 @@ class ValueEvaluator:
         return self.model._class_of_self(name)
 
     def _subscript(self, expr: ast.Subscript, depth: int) -> tuple[StrValue, ...]:
-        """``CONFIG["tracking_uri"]`` where CONFIG is a dict literal constant."""
+        """``CONFIG["tracking_uri"]`` where CONFIG is a dict literal constant, of this module
+        or imported from another module of the project (``config.PARAMS["version"]``)."""
         key = expr.slice
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
             return ()
-        container = expr.value
-        seen = 0
-        while isinstance(container, ast.Name) and seen < 4:
-            binding = self.model.lookup(container.id, container)
-            if binding is None or binding.kind != "assign" or binding.value is None:
-                return ()
-            container = binding.value
-            seen += 1
-        if isinstance(container, ast.Dict):
-            for dict_key, dict_value in zip(container.keys, container.values):
-                if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
-                    return self.evaluate(dict_value, depth + 1)
+        found = self._dict_constant(expr.value)
+        if found is None:
+            return ()
+        module, container = found
+        for dict_key, dict_value in zip(container.keys, container.values):
+            if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
+                values = module.values.evaluate(dict_value, depth + 1)
+                return values if module is self.module else tuple(replace(v, via=v.via or ast.unparse(expr)) for v in values)
         return ()
+
+    def _dict_constant(self, container: ast.expr) -> tuple[AnalysedModule, ast.Dict] | None:
+        """The dict literal a name or a module attribute denotes, and the module it is in."""
+        module = self.module
+        for _ in range(4):
+            if isinstance(container, ast.Dict):
+                return module, container
+            qualified: str | None = None
+            if isinstance(container, ast.Name):
+                binding = module.model.lookup(container.id, container)
+                if binding is not None and binding.kind == "assign" and binding.value is not None:
+                    container = binding.value
+                    continue
+                if binding is not None and binding.kind == "import":
+                    qualified = binding.qualified_name
+            elif isinstance(container, ast.Attribute):
+                qualified = module.model._raw_qualified_name(container, 0)
+            if qualified is None or is_mlflow(qualified) or module.project is None:
+                return None
+            resolved = module.project.resolve_constant(module.path, qualified)
+            if resolved is None:
+                return None
+            module, container = resolved
+        return None
 
     # -- calls ---------------------------------------------------------------------------
     def _call(self, expr: ast.Call, depth: int) -> tuple[StrValue, ...]:
