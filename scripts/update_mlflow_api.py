@@ -213,6 +213,9 @@ def _deprecation(node: ast.AST) -> dict[str, str] | None:
             for keyword in decorator.keywords:
                 if keyword.arg in ("alternative", "since") and isinstance(keyword.value, ast.Constant):
                     facts[keyword.arg] = str(keyword.value.value)
+                elif keyword.arg == "impact" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                    # What to do instead, in MLflow's words: its first sentence.
+                    facts["impact"] = keyword.value.value.split(". ")[0].strip().rstrip(".")
         return facts
     body = getattr(node, "body", ())
     for statement in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else ():
@@ -410,7 +413,7 @@ def deprecations(table: dict[str, object], curated: list[dict[str, str]]) -> lis
                     "kind": "function",
                     "deprecated_since": since,
                     "removed_in": None,
-                    "replacement": deprecated.get("alternative"),
+                    "replacement": deprecated.get("alternative") or deprecated.get("impact"),
                     "reference": None,
                     "fix": None,
                     "why": None,
