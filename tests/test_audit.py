@@ -671,3 +671,19 @@ def test_readme_documents_the_score_formula_and_shows_the_screenshot() -> None:
     assert "10 × errors + 3 × warnings + 1 × notes" in readme or "10·errors" in readme
     png = ROOT / "docs" / "audit-example.png"
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size < 500_000
+
+
+def test_migration_findings_have_their_own_section_and_are_not_scored(tmp_path: Path) -> None:
+    # MLF9xx says what breaks on the target MLflow release: listed apart, outside the pillars.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "train.py").write_text(
+        "import mlflow\n\n\ndef evaluate(uri, data):\n"
+        "    return mlflow.models.evaluate(uri, data, targets='y', model_type='classifier', baseline_model=uri)\n"
+    )
+    document = json.loads(_audit(tmp_path, ".", "--format", "json").stdout)
+    assert [f["rule"] for f in document["migration_findings"]] == ["MLF901"]
+    assert document["analysis_findings"] == []
+    assert all(p["score"] in (100, None) for p in document["pillars"])
+    markdown = _audit(tmp_path, ".").stdout
+    assert "## MLflow-version migration (outside the pillars)" in markdown
+    assert "## Analysis findings" not in markdown

@@ -114,6 +114,8 @@ def render_html(document: dict[str, Any]) -> str:
         parts.append(_baseline(document["baseline"]))
     parts.extend(_pillar(pillar) for pillar in document["pillars"])
     parts.append(_inventory(document["inventory"]))
+    if document.get("migration_findings"):
+        parts.append(_migration(document["migration_findings"]))
     if document.get("analysis_findings") or document.get("skipped"):
         parts.append(_problems(document))
     parts.append(_footer(document))
@@ -491,6 +493,18 @@ def _codes(values: list[str], paths: bool = False) -> str:
 
 def _more(count: int) -> str:
     return f' <span class="muted">+{count} more</span>' if count > 0 else ""
+
+
+def _migration(findings: list[dict[str, Any]]) -> str:
+    """MLF9xx: what the target MLflow release removes or deprecates; not scored."""
+    return "\n".join(
+        [
+            '<section class="panel" id="migration">',
+            "<h2>MLflow-version migration (outside the pillars)</h2>",
+            _gap_table(findings, {}),
+            "</section>",
+        ]
+    )
 
 
 def _problems(document: dict[str, Any]) -> str:

@@ -123,18 +123,22 @@ def render_markdown(document: dict[str, Any]) -> str:
     for pillar in document["pillars"]:
         out += _pillar(pillar)
     out += _inventory(document["inventory"])
-    if document.get("analysis_findings"):
-        out += ["## Analysis findings (outside the pillars)", ""]
-        rows = [
-            [
-                code(p["rule"]),
-                f"{STATUS_MARKS.get(p['severity'], '')} {p['severity']}",
-                code(location(p)),
-                message(p["message"]),
+    for key, heading in (
+        ("migration_findings", "MLflow-version migration (outside the pillars)"),
+        ("analysis_findings", "Analysis findings (outside the pillars)"),
+    ):
+        if document.get(key):
+            out += [f"## {heading}", ""]
+            rows = [
+                [
+                    code(p["rule"]),
+                    f"{STATUS_MARKS.get(p['severity'], '')} {p['severity']}",
+                    code(location(p)),
+                    message(p["message"]),
+                ]
+                for p in document[key]
             ]
-            for p in document["analysis_findings"]
-        ]
-        out += _table(["Rule", "Severity", "Location", "Message"], rows) + [""]
+            out += _table(["Rule", "Severity", "Location", "Message"], rows) + [""]
     if document.get("skipped"):
         out += ["## Skipped paths", ""]
         out += _table(["Path", "Reason"], [[code(s["path"]), text(s["reason"])] for s in document["skipped"]]) + [""]

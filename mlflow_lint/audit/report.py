@@ -174,11 +174,14 @@ def assemble(
     prints = fingerprints(findings)
     by_pillar: dict[int, list[tuple[Finding, str]]] = defaultdict(list)
     problems = []
+    migration = []  # MLF9xx: what breaks or warns on the target MLflow release, not a pillar
     for finding, fingerprint in zip(findings, prints, strict=True):
         rule = catalog.get(finding.rule)
         pillar = rule.pillar if rule is not None else 0
         if pillar in PILLARS and pillar > 0:
             by_pillar[pillar].append((finding, fingerprint))
+        elif finding.rule.startswith("MLF9"):
+            migration.append(_gap(finding, fingerprint, catalog))
         else:
             problems.append(_gap(finding, fingerprint, catalog))
 
@@ -247,6 +250,7 @@ def assemble(
         "pillars": pillars,
         "inventory": _inventory(evidence),
         "analysis_findings": problems,
+        "migration_findings": migration,
         "skipped": [{"path": path, "reason": reason} for path, reason in result.skipped],
         "comparison": None,
         "baseline": None,
