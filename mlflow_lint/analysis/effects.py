@@ -269,12 +269,24 @@ def resolve_called_function(
     return found[0], found[1].node
 
 
+_MAX_BASES = 4  # levels of project base classes followed for an inherited method
+
+
 def _method(
-    module: AnalysedModule, cls: ast.ClassDef, name: str
+    module: AnalysedModule, cls: ast.ClassDef, name: str, depth: int = 0
 ) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
-    """The method ``name`` a project class defines itself (inherited ones are not followed)."""
+    """The method ``name`` of a project class: its own, else the first a project base class
+    defines (in base order, as Python's MRO finds it for single inheritance chains)."""
     scope = module.model.scopes.get(cls)
     for binding in scope.bindings.get(name, []) if scope else []:
         if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return module, binding.node
+    if depth >= _MAX_BASES:
+        return None
+    for base in cls.bases:
+        found = project_definition(module, base)
+        if found is not None and isinstance(found[1].node, ast.ClassDef) and found[1].node is not cls:
+            inherited = _method(found[0], found[1].node, name, depth + 1)
+            if inherited is not None:
+                return inherited
     return None
