@@ -80,10 +80,30 @@ def bind_arguments(call: ast.Call, function: FunctionNode | ast.Lambda, method: 
     keyword_names = {a.arg for a in arguments.args + arguments.kwonlyargs}
     for keyword in call.keywords:
         if keyword.arg is None:
-            opaque = True
+            unpacked = literal_keywords(keyword.value)
+            if unpacked is None:
+                opaque = True
+                continue
+            bound.update((name, value) for name, value in unpacked if name in keyword_names)
         elif keyword.arg in keyword_names:
             bound[keyword.arg] = keyword.value
     return bound, opaque
+
+
+def literal_keywords(value: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    """``**{"alias": "champion"}`` / ``**dict(alias="champion")`` written at the call: the
+    keywords it passes; None for anything else (a variable's contents are not followed)."""
+    if isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys):
+        return [(k.value, v) for k, v in zip(value.keys, value.values)]  # type: ignore[union-attr]
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "dict"
+        and not value.args
+        and all(k.arg is not None for k in value.keywords)
+    ):
+        return [(k.arg, k.value) for k in value.keywords]  # type: ignore[misc]
+    return None
 
 
 def parameter_default(function: FunctionNode | ast.Lambda, parameter: ast.arg) -> ast.expr | None:

@@ -16,7 +16,15 @@ from typing import Iterable
 
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.effects import resolve_called_function
-from mlflow_lint.analysis.flow import MAX_CALL_LEVELS, Frame, bind_arguments, bound_module, dispose, parameter_dependent_nodes
+from mlflow_lint.analysis.flow import (
+    MAX_CALL_LEVELS,
+    Frame,
+    bind_arguments,
+    bound_module,
+    dispose,
+    literal_keywords,
+    parameter_dependent_nodes,
+)
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.checks.base import Check, FileContext
@@ -120,7 +128,13 @@ def _passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
     """Whether an argument of ``call`` holds something the analysis knows: a constant
     (``None`` too: a tag value), text with a literal part, or an MLflow object (a client).
     Deciding this first spares resolving the many calls that pass only unknowns."""
-    arguments = [a for a in (*call.args, *(keyword.value for keyword in call.keywords)) if not isinstance(a, ast.Starred)]
+    arguments = [a for a in call.args if not isinstance(a, ast.Starred)]
+    for keyword in call.keywords:
+        unpacked = literal_keywords(keyword.value) if keyword.arg is None else None
+        if unpacked is None:
+            arguments.append(keyword.value)
+        else:
+            arguments.extend(value for _, value in unpacked)  # **{"alias": "champion"}
     if any(isinstance(argument, ast.Constant) for argument in arguments):
         return True
     for argument in arguments:
