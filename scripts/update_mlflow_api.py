@@ -29,12 +29,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
+from mlflow_lint.sources.requirements import release  # noqa: E402  (one release parser)
+
 TABLE = Path(__file__).resolve().parent.parent / "mlflow_lint" / "analysis" / "mlflow_api.json"
 CURATED = Path(__file__).resolve().with_name("mlflow_deprecations.yaml")
 ROLES = Path(__file__).resolve().with_name("mlflow_roles.yaml")
 # Deprecations older than this have rules of their own (MLF401 for the stage APIs) or are
 # long settled; MLF902 is about what MLflow 3 deprecated.
-FIRST_VERSION_OF_INTEREST = (3, 0)
+FIRST_VERSION_OF_INTEREST = (3, 0, 0)
 
 # Modules whose public names the rules ask about, besides every flavor module.
 PUBLIC_MODULES = (
@@ -330,10 +333,6 @@ def build_table(source: Source) -> dict[str, object]:
     }
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".") if part.isdigit())
-
-
 def _parameters(entry: dict[str, object]) -> set[str]:
     text = str(entry.get("signature", ""))
     return {part.strip().lstrip("*").rstrip("=") for part in text.split(",")} - {"", "/"}
@@ -405,7 +404,7 @@ def deprecations(table: dict[str, object], curated: list[dict[str, str]]) -> lis
         since = deprecated.get("since")
         if since is None:
             problems.append(f"{name} warns of its deprecation: date it in {CURATED.name}")
-        elif _version_tuple(since) >= FIRST_VERSION_OF_INTEREST:
+        elif release(since) >= FIRST_VERSION_OF_INTEREST:
             rows.append(
                 {
                     "name": name,

@@ -120,3 +120,14 @@ def test_a_notebook_pin_wins_over_the_project(tmp_path: Path) -> None:
     (tmp_path / "job.py").write_text(MIGRATION)
     result = run_cli("check", ".", "--select", "MLF902", "--format", "json", cwd=tmp_path)
     assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["job.py"]
+
+
+def test_the_logged_model_rules_read_the_same_target(tmp_path: Path) -> None:
+    # A run-less log_model creates a LoggedModel only from MLflow 3 on: a project pinned to
+    # 2.x logs it in a run MLflow starts (its tags then come from that run, not checked here).
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "train.py").write_text("import mlflow\n\nmlflow.sklearn.log_model(model, name='model', input_example=x)\n")
+    for requirement, expected in (("mlflow>=3.1\n", ["MLF501"]), ("mlflow==2.9.2\n", [])):
+        (tmp_path / "requirements.txt").write_text(requirement)
+        result = run_cli("check", ".", "--select", "MLF501", "--format", "json", "--no-cache", cwd=tmp_path)
+        assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == expected, requirement

@@ -42,10 +42,12 @@ from mlflow_lint.analysis.effects import (
     resolve_called_function,
     tag_keys_of,
 )
+from mlflow_lint.analysis.mlflow_target import mlflow_target
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.runs import enables_autolog
 
 _MAX_DEPTH = 6
+_FIRST_WITH_LOGGED_MODELS = (3, 0, 0)
 # Fluent APIs that call ``_get_or_start_run()`` in MLflow 3.18.0 (mlflow/tracking/fluent.py):
 # with no active run they start one and leave it active.
 _STARTS_RUN = frozenset(
@@ -93,13 +95,12 @@ class _Event:
     in_run: bool  # inside a ``with start_run()`` (of this code or of a caller)
 
 
-def logged_models_exist(target_mlflow_version: str) -> bool:
-    """LoggedModels exist from MLflow 3.0.0 on: a project whose ``target-mlflow-version``
-    is 2.x logs every model in a run (MLflow 2.22.5's ``Model.log`` calls
-    ``_get_or_start_run()``) and has no ``models:/<model_id>`` URIs. Empty: the current
-    release, 3.x."""
-    major = target_mlflow_version.split(".", 1)[0]
-    return not major.isdigit() or int(major) >= 3
+def logged_models_exist(module: AnalysedModule, configured_target: str) -> bool:
+    """LoggedModels exist from MLflow 3.0.0 on: code that may run on 3.x has them. A target
+    of 2.x only (the option, a notebook's pin, the project's requirement) logs every model
+    in a run (MLflow 2.22.5's ``Model.log`` calls ``_get_or_start_run()``) and has no
+    ``models:/<model_id>`` URIs."""
+    return mlflow_target(module, configured_target).may_run_on(_FIRST_WITH_LOGGED_MODELS)
 
 
 def runless_models(module: AnalysedModule) -> list[RunlessModel]:

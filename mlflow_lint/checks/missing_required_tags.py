@@ -39,9 +39,10 @@ class MissingRequiredTags(Check):
             missing = _missing(run.effects(ctx.python).tags, ctx, lambda run=run: trains_model(ctx.python, run))
             if missing is not None:
                 ctx.report("MLF501", run.call, run=run.label, missing=missing, remedy=_RUN_FIX)
-        if not logged_models_exist(ctx.options.target_mlflow_version):
-            return
-        for logged in runless_models(ctx.python):
+        runless = runless_models(ctx.python)
+        if not runless or not logged_models_exist(ctx.python, ctx.options.target_mlflow_version):
+            return  # asked only where a model is logged with no run: the target may read files
+        for logged in runless:
             missing = _missing(logged.tags, ctx, lambda: True)
             if missing is not None:
                 run = f"mlflow.{logged.flavor}.log_model() outside any run"

@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.mlflow_calls import consumer, display_api, logged_model_names
+from mlflow_lint.analysis.mlflow_target import mlflow_target
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.sources.requirements import DeclaredMlflow, pinned_in_notebook
+from mlflow_lint.sources.requirements import DeclaredMlflow, release
 
 # MLflow 3 stores a model logged with ``name=`` under its LoggedModel, not among the run's
 # artifacts (https://mlflow.org/docs/latest/ml/mlflow-3): ``get_artifact_uri("model")`` of
 # the run that logged it names nothing.
 _ARTIFACT_URI_MOVED_IN = "3.0.0"
-
-
-def version_tuple(text: str) -> tuple[int, ...]:
-    """``"3.1"`` -> ``(3, 1, 0)``: "3.0" is the 3.0.0 release, not something before it."""
-    parts = [int(part) for part in text.split(".") if part.isdigit()]
-    return tuple(parts + [0] * (3 - len(parts)))
 
 
 @functools.cache
@@ -53,59 +47,6 @@ def _removed_module(callee: str) -> api.Deprecation | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Target:
-    """Which MLflow releases the code must run on, and how messages name them."""
-
-    text: str
-    newest: tuple[int, ...] | None  # the newest release allowed; None: no upper bound
-    newest_inclusive: bool
-    oldest: tuple[int, ...] | None  # the oldest release allowed; None: unknown (any)
-
-    def removed(self, release: str) -> bool:
-        version = version_tuple(release)
-        if self.newest is None:
-            return True
-        return version <= self.newest if self.newest_inclusive else version < self.newest
-
-    def deprecated(self, release: str) -> bool:
-        return self.oldest is not None and self.oldest >= version_tuple(release)
-
-
-def _target(ctx: FileContext) -> _Target:
-    configured = ctx.options.target_mlflow_version
-    if configured:
-        version = version_tuple(configured)
-        return _Target(configured, version, True, version)
-    project = ctx.python.project
-    declared = _notebook_pin(ctx) or (project.declared_mlflow() if project is not None else None)
-    if declared is not None:
-        return _Target(declared.describe(), declared.highest, declared.highest_inclusive, declared.lowest)
-    pinned = api.table().mlflow_version
-    return _Target(pinned, version_tuple(pinned), True, version_tuple(pinned))
-
-
-_MAX_NOTEBOOK_BYTES = 20_000_000
-
-
-def _notebook_pin(ctx: FileContext) -> DeclaredMlflow | None:
-    """A notebook's own ``%pip install mlflow==X``. The analysed text of a notebook has its
-    magics neutralised (``# MAGIC %pip`` of a Databricks source, ``%pip`` cells of an
-    .ipynb), so the file is read, once per module and only when a row applies."""
-    module = ctx.python
-    cached = module.cache.get("notebook_mlflow_pin", False)
-    if cached is not False:
-        return cached  # type: ignore[return-value]
-    try:
-        with open(module.path, "rb") as handle:
-            text = handle.read(_MAX_NOTEBOOK_BYTES).decode("utf-8", "replace")
-    except OSError:
-        text = ""
-    found = pinned_in_notebook(text) if "pip" in text else None
-    module.cache["notebook_mlflow_pin"] = found
-    return found
-
-
 class Mlflow3Migration(Check):
     """Calls of MLflow APIs removed (MLF901) or deprecated (MLF902) by the target release."""
 
@@ -122,22 +63,22 @@ class Mlflow3Migration(Check):
         found = consumer(callee)
         if module_row is None and not rows and (found is None or not found.loads_model):
             return
-        target = _target(ctx)
+        target = mlflow_target(ctx.python, ctx.options.target_mlflow_version)
         shown = display_api(callee)
-        if module_row is not None and module_row.removed_in and target.removed(module_row.removed_in):
+        if module_row is not None and module_row.removed_in and target.may_run_on(release(module_row.removed_in)):
             ctx.report(
                 "MLF901", node.func, what=f"`{shown}` (module `{module_row.name}`)", removed_in=module_row.removed_in,
-                target=target.text, replacement=_advice(module_row),
+                target=target.describe(), replacement=_advice(module_row),
             )  # fmt: skip
             return
         for row in rows:
             self._row(row, node, shown, target, ctx)
         self._artifact_uri_load(node, callee, shown, target, ctx)
 
-    def _row(self, row: api.Deprecation, call: ast.Call, shown: str, target: _Target, ctx: FileContext) -> None:
-        removed = row.removed_in is not None and target.removed(row.removed_in)
-        deprecated = row.deprecated_since is not None and target.deprecated(row.deprecated_since)
-        target_text = target.text
+    def _row(self, row: api.Deprecation, call: ast.Call, shown: str, target: DeclaredMlflow, ctx: FileContext) -> None:
+        removed = row.removed_in is not None and target.may_run_on(release(row.removed_in))
+        deprecated = row.deprecated_since is not None and target.always_runs_on(release(row.deprecated_since))
+        target_text = target.describe()
         if row.keyword is None:
             if removed:
                 ctx.report("MLF901", call.func, what=f"`{shown}`", removed_in=str(row.removed_in), target=target_text, replacement=_advice(row))
@@ -160,10 +101,10 @@ class Mlflow3Migration(Check):
                 replacement=_advice(row), fix="safe" if _keyword_fixable(call, where, row) else None,
             )  # fmt: skip
 
-    def _artifact_uri_load(self, call: ast.Call, callee: str, shown: str, target: _Target, ctx: FileContext) -> None:
+    def _artifact_uri_load(self, call: ast.Call, callee: str, shown: str, target: DeclaredMlflow, ctx: FileContext) -> None:
         """``load_model(mlflow.get_artifact_uri("model"))`` where the module logs "model"."""
         found = consumer(callee)
-        if found is None or not found.loads_model or not target.removed(_ARTIFACT_URI_MOVED_IN):
+        if found is None or not found.loads_model or not target.may_run_on(release(_ARTIFACT_URI_MOVED_IN)):
             return
         uri = api.argument_of(call, callee, found.uri_keyword) if found.uri_keyword else None
         source = _artifact_uri_call(ctx, uri)
@@ -176,7 +117,7 @@ class Mlflow3Migration(Check):
                 ctx.report(
                     "MLF901", uri,  # type: ignore[arg-type]
                     what=f"the run-artifact location of a logged model (`mlflow.get_artifact_uri({value.text!r})`, loaded by `{shown}`)",
-                    removed_in=_ARTIFACT_URI_MOVED_IN, target=target.text,
+                    removed_in=_ARTIFACT_URI_MOVED_IN, target=target.describe(),
                     replacement="load `model_info.model_uri` (the `log_model` result) or a registry alias: "
                     "MLflow 3 stores logged models outside the run's artifacts",
                 )  # fmt: skip

@@ -37,7 +37,7 @@ class RunUriModelLoad(Check):
     def visit(self, node: ast.AST, ctx: FileContext) -> None:
         assert isinstance(node, ast.Call)
         for read in run_reads(ctx.python, node):
-            if read.logged_model and not logged_models_exist(ctx.options.target_mlflow_version):
+            if read.logged_model and not logged_models_exist(ctx.python, ctx.options.target_mlflow_version):
                 continue  # MLflow 2 has no LoggedModels
             if read.model:
                 what = _LOGGED_MODEL if read.logged_model else _FROM_RUN

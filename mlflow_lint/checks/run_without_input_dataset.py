@@ -37,9 +37,10 @@ class RunWithoutInputDataset(Check):
             effects = run.effects(ctx.python)
             if effects.logs_fitted_model and not effects.logs_input:
                 ctx.report("MLF802", run.call, run=run.label, remedy=_RUN_FIX)
-        if not logged_models_exist(ctx.options.target_mlflow_version):
-            return
-        for logged in runless_models(ctx.python):
+        runless = runless_models(ctx.python)
+        if not runless or not logged_models_exist(ctx.python, ctx.options.target_mlflow_version):
+            return  # asked only where a model is logged with no run: the target may read files
+        for logged in runless:
             if logged.fitted and not logged.links_dataset:
                 run = f"mlflow.{logged.flavor}.log_model(), outside any run,"
                 ctx.report("MLF802", logged.call, run=run, remedy=_MODEL_FIX)

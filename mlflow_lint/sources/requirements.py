@@ -33,7 +33,8 @@ _CLAUSE = re.compile(
 )
 
 
-def _version(text: str) -> Version:
+def release(text: str) -> Version:
+    """``"3.1"`` -> ``(3, 1, 0)``: "3.0" is the 3.0.0 release, not something before it."""
     parts = [int(p) for p in text.split(".") if p.isdigit()][:3]
     return (*parts, *(0,) * (3 - len(parts)))  # type: ignore[return-value]
 
@@ -41,7 +42,7 @@ def _version(text: str) -> Version:
 def _next_release(text: str, keep: int) -> Version:
     """The first release past ``text`` that changes its first ``keep`` parts (``~=2.9`` ->
     ``3.0.0``; ``~=2.9.1`` -> ``2.10.0``)."""
-    parts = list(_version(text))
+    parts = list(release(text))
     keep = max(1, min(keep, 3))
     parts[keep - 1] += 1
     return tuple(parts[:keep] + [0] * (3 - keep))  # type: ignore[return-value]
@@ -58,7 +59,7 @@ class DeclaredMlflow:
     source: str  # the file's name, e.g. "requirements.txt"
 
     def describe(self) -> str:
-        return f"{self.text} in {self.source}"
+        return f"{self.text} in {self.source}" if self.source else self.text
 
     def may_run_on(self, release: Version) -> bool:
         """Some release the project allows is ``release`` or later (a removal bites)."""
@@ -88,25 +89,25 @@ def parse_specifiers(name: str, specifiers: str, source: str, *, poetry: bool = 
         numbers = text.rstrip(".*") if wildcard else text
         given = len(numbers.split("."))
         if operator in ("==", "===", "=") and not wildcard:
-            lowest = highest = _version(numbers)
+            lowest = highest = release(numbers)
             inclusive = True
         elif operator in ("==", "=") and wildcard:
-            lowest, highest, inclusive = _version(numbers), _next_release(numbers, given), False
+            lowest, highest, inclusive = release(numbers), _next_release(numbers, given), False
         elif operator == ">=":
-            lowest = _version(numbers)
+            lowest = release(numbers)
         elif operator == ">":
             lowest = _next_release(numbers, given)
         elif operator == "<":
-            highest, inclusive = _version(numbers), False
+            highest, inclusive = release(numbers), False
         elif operator == "<=":
-            highest, inclusive = _version(numbers), True
+            highest, inclusive = release(numbers), True
         elif operator == "~=":
-            lowest, highest, inclusive = _version(numbers), _next_release(numbers, max(1, given - 1)), False
+            lowest, highest, inclusive = release(numbers), _next_release(numbers, max(1, given - 1)), False
         elif operator == "^":  # Poetry: up to the next release of the first non-zero part
-            first = next((i for i, p in enumerate(_version(numbers)) if p), 0)
-            lowest, highest, inclusive = _version(numbers), _next_release(numbers, first + 1), False
+            first = next((i for i, p in enumerate(release(numbers)) if p), 0)
+            lowest, highest, inclusive = release(numbers), _next_release(numbers, first + 1), False
         elif operator == "~":  # Poetry: the next minor (or major when only a major is given)
-            lowest, highest, inclusive = _version(numbers), _next_release(numbers, min(2, given)), False
+            lowest, highest, inclusive = release(numbers), _next_release(numbers, min(2, given)), False
         # "!=" excludes one release: the range is unchanged.
     if lowest is None and highest is None:
         return None  # a bare ``mlflow``: whatever is newest, as if nothing were declared

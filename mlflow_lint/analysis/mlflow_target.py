@@ -1,0 +1,49 @@
+"""The MLflow releases a file's code must run on: the target of every version-dependent rule.
+
+In order: the ``target-mlflow-version`` option; the release a notebook installs for itself
+(``%pip install mlflow==2.16.2``); the requirement the project declares
+(sources/requirements.py); else the release the API table was generated from. MLF901/MLF902
+(what a release removed or deprecated) and the LoggedModel rules (MLF501, MLF601, MLF802:
+LoggedModels exist from 3.0.0) all read this one answer.
+"""
+
+from __future__ import annotations
+
+from mlflow_lint.analysis import api
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.sources.requirements import DeclaredMlflow, pinned_in_notebook, release
+
+_MAX_NOTEBOOK_BYTES = 20_000_000
+
+
+def mlflow_target(module: AnalysedModule, configured: str) -> DeclaredMlflow:
+    """The releases ``module`` runs on (``configured``: the option, empty when unset);
+    computed once per module."""
+    cached = module.cache.get("mlflow_target")
+    if isinstance(cached, DeclaredMlflow):
+        return cached
+    if configured:
+        found = exactly(configured)
+    else:
+        project = module.project
+        declared = _notebook_pin(module) or (project.declared_mlflow() if project is not None else None)
+        found = declared if declared is not None else exactly(api.table().mlflow_version)
+    module.cache["mlflow_target"] = found
+    return found
+
+
+def exactly(version: str) -> DeclaredMlflow:
+    """One release, named as written (the option, or the table's release)."""
+    return DeclaredMlflow(release(version), release(version), True, version, "")
+
+
+def _notebook_pin(module: AnalysedModule) -> DeclaredMlflow | None:
+    """A notebook's own ``%pip install mlflow==X``. The analysed text of a notebook has its
+    magics neutralised (``# MAGIC %pip`` of a Databricks source, ``%pip`` cells of an
+    .ipynb), so the file is read."""
+    try:
+        with open(module.path, "rb") as handle:
+            text = handle.read(_MAX_NOTEBOOK_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+    return pinned_in_notebook(text) if "pip" in text else None
