@@ -42,7 +42,7 @@ from stat import S_ISREG
 from typing import Any, Callable
 
 from mlflow_lint import __version__
-from mlflow_lint.findings import Finding, FlowStep
+from mlflow_lint.findings import Finding, FlowStep, Waiver
 from mlflow_lint.project import DependencyLog
 from mlflow_lint.safe_io import create_exclusively
 
@@ -56,12 +56,16 @@ _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 def _finding_row(finding: Finding) -> list[Any]:
     row: list[Any] = [getattr(finding, name) for name in _FINDING_FIELDS]
     row[_FINDING_FIELDS.index("flow")] = [[s.path, s.line, s.column, s.message] for s in finding.flow]
+    waiver = finding.waiver
+    row[_FINDING_FIELDS.index("waiver")] = None if waiver is None else [waiver.kind, waiver.reason, waiver.source]
     return row
 
 
 def _finding_from_row(row: list[Any]) -> Finding:
     values = dict(zip(_FINDING_FIELDS, row))
     values["flow"] = tuple(FlowStep(*step) for step in values.get("flow") or ())
+    waiver = values.get("waiver")
+    values["waiver"] = Waiver(*waiver) if waiver else None
     return Finding(**values)
 
 

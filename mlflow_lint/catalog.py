@@ -88,6 +88,9 @@ class Rule:
     fix_description: str = ""  # what the fix rewrites, or why there is none
     in_tests: str = "reported"  # hidden | reported: findings in test code (--include-tests shows hidden ones)
     in_ci: str = "reported"  # hidden | reported: findings in CI workflow jobs (a throwaway store)
+    # The part of ``message`` that says what to change (its tail, the same fields): the
+    # audit's per-site fix. Empty when the message names no remedy (MLF000, MLF001).
+    remedy: str = ""
 
     def hidden_in(self, context: str | None) -> bool:
         """Whether this rule's findings are hidden by default in a file of this context
@@ -113,6 +116,17 @@ class Rule:
     @property
     def pillar_name(self) -> str:
         return PILLARS[self.pillar]
+
+    def format_remedy(self, fields: dict[str, str]) -> str | None:
+        """What to change at this finding's place, or None when the rule names no remedy."""
+        if not self.remedy:
+            return None
+        from mlflow_lint.analysis.secrets import mask_secrets
+
+        try:
+            return mask_secrets(self.remedy.format(**fields))
+        except (KeyError, IndexError) as exc:
+            raise CatalogError(f"{self.id}: remedy field {exc} not supplied") from exc
 
     def format_message(self, fields: dict[str, str]) -> str:
         """The message with its fields filled in; any secret a field holds is masked."""
@@ -285,8 +299,13 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
     in_ci = context.get("ci", "reported")
     if in_tests not in CONTEXT_POLICIES or in_ci not in CONTEXT_POLICIES:
         raise fail(f"context values must be one of {', '.join(CONTEXT_POLICIES)}")
+    message = str(data["message"]).strip()
+    remedy = str(data.get("remedy") or "").strip()
+    if remedy and not message.endswith(remedy):
+        raise fail("remedy must be the end of message (the part that says what to change)")
     examples = data["examples"] or {}
     return Rule(
+        remedy=remedy,
         in_tests=in_tests,
         in_ci=in_ci,
         fix_safety=str(fix["safety"]),
@@ -299,7 +318,7 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
         pillar=pillar,
         severity=str(data["severity"]),
         summary=str(data["summary"]).strip(),
-        message=str(data["message"]).strip(),
+        message=message,
         docs=RuleDocs(
             what=str(docs["what"]).strip(),
             why=str(docs["why"]).strip(),

@@ -94,6 +94,9 @@ class Config:
     extend_select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Why a per-file-ignores entry waives its rules (pattern -> reason), when the entry is
+    # written as a table: ``"notebooks/*" = {codes = ["MLF601"], reason = "exploration"}``.
+    per_file_reasons: tuple[tuple[str, str], ...] = ()
     options: RuleOptions = field(default_factory=RuleOptions)
     include_tests: bool = False  # show findings in test code (--include-tests)
     severity: tuple[tuple[str, str], ...] = ()  # rule id -> error | warning | note
@@ -328,10 +331,21 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         check_selectors(selectors, catalog, where(key))
 
     per_file: list[tuple[str, tuple[str, ...]]] = []
+    per_file_reasons: list[tuple[str, str]] = []
     raw = data.get("per-file-ignores", {})
     if not isinstance(raw, dict):
         raise ConfigError(f"{where('per-file-ignores')} must map glob patterns to lists of rule codes")
     for pattern, codes in raw.items():
+        if isinstance(codes, dict):  # {codes = [...], reason = "..."}: a waiver that says why
+            unknown = sorted(set(map(str, codes)) - {"codes", "reason"})
+            if unknown:
+                raise ConfigError(f"{where('per-file-ignores')} ('{pattern}'): unknown key '{unknown[0]}' (expected codes and reason)")
+            reason = codes.get("reason")
+            if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+                raise ConfigError(f"{where('per-file-ignores')} ('{pattern}'): reason must be a non-empty string")
+            if reason is not None:
+                per_file_reasons.append((str(pattern), reason.strip()))
+            codes = codes.get("codes", [])
         if isinstance(codes, str):
             codes = [codes]
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
@@ -371,6 +385,7 @@ def _validate(data: dict[str, Any], path: Path, catalog: Catalog) -> Config:
         extend_select=extend_select,
         exclude=exclude,
         per_file_ignores=tuple(per_file),
+        per_file_reasons=tuple(per_file_reasons),
         include_tests=include_tests,
         severity=severity,
         shadow=tuple(code.strip().upper() for code in shadow),

@@ -23,7 +23,7 @@ from mlflow_lint.checks.through_calls import report_through_calls
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.discovery import discover, gitignore_spec
-from mlflow_lint.findings import Finding, configured, sort_findings
+from mlflow_lint.findings import Finding, Waiver, configured, sort_findings
 from mlflow_lint.paths import display_path
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.safe_io import leaves
@@ -87,6 +87,10 @@ class LintResult:
     # Findings in test code that the rules' context policy does not report by default and
     # the report leaves out (--include-tests shows them): counted, never dropped silently.
     in_tests: list[Finding] = field(default_factory=list)
+    # Findings a waiver hides: a "# noqa" comment (always kept), and with ``waivers=True``
+    # the findings of rules that per-file-ignores turns off for a file. Each carries its
+    # ``Finding.waiver``; the audit shows them as deviations, nothing else reports them.
+    waived: list[Finding] = field(default_factory=list)
     cached: int = 0  # files whose results came from the cache
     configurations: list[Config] = field(default_factory=list)  # the configurations the files used
 
@@ -110,6 +114,7 @@ def lint_paths(
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     include_tests: bool | None = None,
+    waivers: bool = False,
 ) -> LintResult:
     """Lint files and directories with their configurations and enabled rules.
 
@@ -126,6 +131,11 @@ def lint_paths(
     ``only`` narrows the files found to those it accepts (``--diff``: the changed files).
     ``cache_dir`` turns the result cache on (``mlflow_lint.cache``); ``progress`` is told
     how many files are done as results arrive.
+
+    Findings a ``# noqa`` comment waives are kept in ``waived``; with ``waivers`` (the
+    audit), so are those of the rules ``per-file-ignores`` turns off for a file, found by
+    running just those rules on it afterwards (the reported findings stay exactly those of
+    a run without ``waivers``).
     """
     cwd = (cwd or Path.cwd()).resolve()
     forget_projects()  # files may have changed since an earlier run in this process (--fix)
@@ -158,6 +168,7 @@ def lint_paths(
     interrupted = False
     findings: list[Finding] = []
     hidden: list[Finding] = []
+    waived: list[Finding] = []
     notes: list[tuple[str, str]] = []
     analysed = cached = done_before = 0
     cache_notes: list[str] = []
@@ -167,8 +178,11 @@ def lint_paths(
         for file_config, tasks in sorted(groups.values(), key=lambda group: str(group[0].root)):
             enabled = selection(file_config)
             options = file_config.rule_options()
-            ignores = _PerFileIgnores(file_config)
-            cache, cache_note = _open_cache(cache_dir, (tuple(sorted(enabled)), options, file_config.per_file_ignores, str(cwd)))
+            ignores = _PerFileIgnores(file_config, cwd)
+            cache_key = (tuple(sorted(enabled)), options, file_config.per_file_ignores, str(cwd))
+            if waivers:
+                cache_key += ("waivers", file_config.per_file_reasons, str(file_config.path))
+            cache, cache_note = _open_cache(cache_dir, cache_key)
             if cache_note is not None and cache_note not in cache_notes:
                 cache_notes.append(cache_note)
             # Project facts (MLF102; MLF401 on a Unity Catalog registry) are computed only if
@@ -177,6 +191,7 @@ def lint_paths(
             settings = _Settings(
                 tuple(sorted(enabled)), options, str(cwd), None, ignores,
                 record=cache is not None, defer_facts=not _READ_PROJECT_FACTS.isdisjoint(enabled), roots=roots,
+                waivers=waivers,
             )  # fmt: skip
             report: Progress | None = None
             if progress is not None:
@@ -189,13 +204,19 @@ def lint_paths(
                 if cache.ignored is not None:
                     cache_details.append(cache.ignored)
             group_findings: list[Finding] = []
+            group_waived: list[Finding] = []
             for (path_text, shown), outcome in zip(tasks, outcomes):
                 analysed += outcome.analysed
                 if outcome.note is not None:
                     notes.append((shown, outcome.note))
                 codes = ignores.codes_for(Path(path_text))
-                group_findings.extend(f for f in outcome.findings if not any(f.rule.startswith(code) for code in codes))
+                for finding in outcome.findings:
+                    if finding.waiver is not None:
+                        group_waived.append(finding)
+                    elif not any(finding.rule.startswith(code) for code in codes):
+                        group_findings.append(finding)
             _show_or_hide(group_findings, file_config, include_tests, findings, hidden)
+            _show_or_hide(group_waived, file_config, include_tests, waived, [])  # test code: no waiver needed
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -203,11 +224,12 @@ def lint_paths(
         workers.close(interrupted)
     for store in found.stores:
         store_config = resolver.for_file(store, found.origins.get(store))
-        stored = _store_findings([store], cwd, selection(store_config), store_config, _PerFileIgnores(store_config))
+        stored = _store_findings([store], cwd, selection(store_config), store_config, _PerFileIgnores(store_config, cwd))
         _show_or_hide(stored, store_config, include_tests, findings, hidden)
     return LintResult(
         findings=sort_findings(findings),
         in_tests=sort_findings(hidden),
+        waived=sort_findings(waived),
         files_checked=total,
         files_analysed=analysed,
         skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped] + notes,
@@ -445,20 +467,41 @@ def _store_findings(
 
 
 class _PerFileIgnores:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, cwd: Path | None = None) -> None:
         self.root = config.root.resolve()
         self.entries = [
             (gitignore_spec([pattern]), tuple(c.upper() for c in codes))
             for pattern, codes in config.per_file_ignores
         ]
+        reasons = dict(config.per_file_reasons)
+        where = display_path(config.path, (cwd or Path.cwd()).resolve()) if config.path is not None else "the configuration"
+        self.waivers = [
+            Waiver("per-file-ignore", reasons.get(pattern), f"per-file-ignores '{pattern}' = {', '.join(codes)} in {where}")
+            for pattern, codes in config.per_file_ignores
+        ]
+
+    def waiver_for(self, path: Path, rule: str) -> Waiver | None:
+        """The first per-file-ignores entry that turns ``rule`` off for ``path``."""
+        relative = self._relative(path)
+        if relative is None:
+            return None
+        for (spec, codes), waiver in zip(self.entries, self.waivers):
+            if spec.match(relative) and any(code == "ALL" or rule.startswith(code) for code in codes):
+                return waiver
+        return None
+
+    def _relative(self, path: Path) -> str | None:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
 
     def codes_for(self, path: Path) -> tuple[str, ...]:
         """The codes and prefixes ``per-file-ignores`` turns off for a path ("" for ALL)."""
         if not self.entries:
             return ()
-        try:
-            relative = path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
+        relative = self._relative(path)
+        if relative is None:
             return ()
         codes: list[str] = []
         for spec, entry_codes in self.entries:
@@ -513,6 +556,8 @@ class _Settings:
     defer_facts: bool = False  # a file that needs project facts not given here says so
     # Where files outside any project may be read from: the paths named, the working directory.
     roots: tuple[str, ...] = ()
+    # Also run the rules per-file-ignores turns off for a file, their findings marked waived.
+    waivers: bool = False
 
 
 @dataclass
@@ -536,9 +581,12 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     path_text, shown = task
     selected_ids = settings.selected
     path = Path(path_text)
+    ignored_ids: tuple[str, ...] = ()
     if settings.per_file_ignores is not None:
         ignored = settings.per_file_ignores.codes_for(path)
-        selected_ids = tuple(rule for rule in selected_ids if not rule.startswith(ignored)) if ignored else selected_ids
+        if ignored:
+            ignored_ids = tuple(rule for rule in selected_ids if rule.startswith(ignored))
+            selected_ids = tuple(rule for rule in selected_ids if not rule.startswith(ignored))
     if _leaves_project(path, settings):
         return _Outcome([], False, "symbolic link to a file outside the project: not read")
     try:
@@ -570,8 +618,11 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     try:
         try:
             findings = lint_bytes(
-                data, shown, selected_ids, path=path, project=index, options=settings.options, display_root=settings.display_root
-            )
+                data, shown, selected_ids, path=path, project=index, options=settings.options,
+                display_root=settings.display_root, keep_waived=True,
+            )  # fmt: skip
+            if settings.waivers and ignored_ids and settings.per_file_ignores is not None:
+                findings += _waived_by_configuration(data, shown, path, index, ignored_ids, settings, settings.per_file_ignores)
         finally:
             uses = _uses_rows(index, path, data) if sets_uri else no_uses
     except SkippedFile as skipped:
@@ -582,6 +633,32 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
         index.stop_log()
         index.defer_facts = False
     return _Outcome(findings, True, None, digest, log, uses=uses, uses_parsed=sets_uri)
+
+
+def _waived_by_configuration(
+    data: bytes,
+    shown: str,
+    path: Path,
+    index: ProjectIndex,
+    ignored_ids: tuple[str, ...],
+    settings: _Settings,
+    ignores: _PerFileIgnores,
+) -> list[Finding]:
+    """The findings of the rules per-file-ignores turns off for this file, each marked with
+    the entry that waives it (a "# noqa" there still counts first). Run apart from the
+    file's enabled rules, so those rules' findings and MLF001 are exactly a check's."""
+    rules = tuple(rule for rule in ignored_ids if rule not in (UNUSED_SUPPRESSION, "MLF000"))
+    if not rules:
+        return []
+    found = lint_bytes(
+        data, shown, rules, path=path, project=index, options=settings.options, display_root=settings.display_root, keep_waived=True
+    )
+    waived = []
+    for finding in found:
+        waiver = finding.waiver or ignores.waiver_for(path, finding.rule)
+        if waiver is not None and finding.rule in rules:
+            waived.append(replace(finding, waiver=waiver))
+    return waived
 
 
 def _calls_into_mlflow_users(index: ProjectIndex, path: Path, data: bytes, log: DependencyLog | None) -> bool:
@@ -701,16 +778,19 @@ def lint_bytes(
     options: RuleOptions | None = None,
     display_root: str = "",
     kind: str | None = None,
+    keep_waived: bool = False,
 ) -> list[Finding]:
     """Lint one file's bytes. ``path`` locates the project for cross-module facts; the
     source kind comes from the file name unless given (an extension-less script is Python).
+    ``keep_waived``: also the findings a ``# noqa`` comment waives (``Finding.waiver``).
 
     Never raises for what the file holds (only :class:`SkippedFile`): a failure of the
     analysis itself is an MLF000 finding for this file, so the rest of the run goes on.
     """
     selected = frozenset(selected_ids)
     try:
-        return _honour_selection(_lint_bytes(data, shown, selected, path, project, catalog, options, display_root, kind), selected)
+        found = _honour_selection(_lint_bytes(data, shown, selected, path, project, catalog, options, display_root, kind), selected)
+        return found if keep_waived else [finding for finding in found if finding.waiver is None]
     except (SkippedFile, FactsDeferred):
         raise
     except RecursionError:  # code that parses, nested too deep for a recursive step of the analysis
@@ -764,7 +844,7 @@ def _lint_bytes(
         return [_unanalysable(shown, reason, error.line, error.column, selected)]
     module = AnalysedModule(real_path.resolve(), source, tree, index)
     index.register(module)
-    return run_checks(module, shown, selected, catalog, options, display_root)
+    return run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
 
 
 def _lint_virtual(
@@ -792,7 +872,7 @@ def _lint_virtual(
     if parsed.tree is None:
         return problems
     module = AnalysedModule(path.resolve(), virtual.text, parsed.tree, index)
-    findings = run_checks(module, shown, selected, catalog, options, display_root)
+    findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
     return [_to_cell(finding, virtual) for finding in findings] + problems
 
 
@@ -855,7 +935,7 @@ def _lint_text_source(
         if command.argv
     ]
     suppressions = suppressions_from_comments(facts.comment_lines, statements)
-    found = apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown)
+    found = apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown, keep_waived=True)
     for embedded in facts.python:
         found.extend(_lint_embedded_python(embedded, path or Path(shown), shown, selected, catalog, options, display_root, project))
     return found
@@ -886,7 +966,7 @@ def _lint_embedded_python(
     index = project if project is not None else project_for(path)
     module = AnalysedModule(path.resolve(), embedded.text, tree, index)
     shifted = []
-    for finding in run_checks(module, shown, selected, catalog, options, display_root):
+    for finding in run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True):
         line, column = placed(finding.line, finding.column)
         end_line, end_column = placed(finding.end_line, finding.end_column)
         shifted.append(replace(finding, line=line, column=column, end_line=end_line, end_column=end_column))
@@ -918,10 +998,13 @@ def run_checks(
     options: RuleOptions,
     display_root: str = "",
     suppressions: Suppressions | None = None,
+    *,
+    keep_waived: bool = False,
 ) -> list[Finding]:
     """Every enabled check over the nodes it asked for; a crashing check becomes a finding.
 
-    Then the file's suppression comments apply (by default read from the module's source).
+    Then the file's suppression comments apply (by default read from the module's source);
+    ``keep_waived`` keeps the findings they waive, marked (``Finding.waiver``).
     """
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
     ctx = FileContext(
@@ -956,7 +1039,7 @@ def run_checks(
         return []  # nothing to suppress: the file need not be tokenized for its comments
     if suppressions is None:
         suppressions = suppressions_from_python(module.source)
-    return apply_suppressions(found, suppressions, selected, catalog, shown)
+    return apply_suppressions(found, suppressions, selected, catalog, shown, keep_waived=keep_waived)
 
 
 _CHECK_INSTANCES: dict[type[Check], Check] = {}

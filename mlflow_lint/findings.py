@@ -24,6 +24,19 @@ class FlowStep:
     message: str
 
 
+@dataclass(frozen=True)
+class Waiver:
+    """Why a finding is not reported: a ``# noqa`` comment or a ``per-file-ignores`` entry.
+
+    Waived findings are kept (``LintResult.waived``) so that the audit can show them as
+    deviations: a waiver with a ``reason`` is a justified deviation, one without is a gap.
+    """
+
+    kind: str  # "noqa" | "per-file-ignore"
+    reason: str | None  # the text after "--" or ":" in the comment; the entry's reason
+    source: str  # the comment as written (masked), or the per-file-ignores entry and its file
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One reported problem. Lines and columns are 1-based; columns count characters.
@@ -64,6 +77,11 @@ class Finding:
     # "safe": the rule's --fix rewrites this finding as it stands (the check saw the shape
     # the fix needs); None: no fix, or one the check cannot promise.
     fix: str | None = field(default=None, compare=False)
+    # What to change at this place: the remedy part of the message (the rule's ``remedy``
+    # template with this finding's fields), for the audit's per-site fix column.
+    remedy: str | None = field(default=None, compare=False)
+    # Set when a suppression waived the finding: not reported, shown by the audit.
+    waiver: Waiver | None = field(default=None, compare=False)
 
 
 def in_shadow(finding: Finding, shadow: Sequence[str] = ()) -> bool:

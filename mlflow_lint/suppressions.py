@@ -22,10 +22,10 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, Waiver
 
 UNUSED_SUPPRESSION = "MLF001"
 # Findings no comment can hide: a file that was not analysed says nothing about its lines.
@@ -36,6 +36,8 @@ NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", r
 _CODE_SEPARATOR = re.compile(r"[,\s]+")
 _OUR_CODE = re.compile(r"^MLF[0-9]+$")  # too many digits: reported as unknown by MLF001
 _MAY_HAVE_NOQA = re.compile(r"noqa", re.IGNORECASE)
+# The reason after the codes: "-- reason" or ": reason", up to another tool's comment.
+_REASON = re.compile(r"\s*(?:--?|:)\s*(?P<reason>.*?)\s*(?:\s#\s.*)?$")  # "#123" is text, "# type:" a comment
 # Tokens that neither start nor end a statement.
 _LAYOUT = frozenset({tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING, tokenize.ENDMARKER})
 
@@ -50,6 +52,9 @@ class NoqaComment:
     text: str  # the comment as written, from its "#"
     codes: tuple[str, ...]
     bare: bool  # "# noqa" with no code at all
+    # Why the finding is accepted: the text after "--" or ":" that follows the codes
+    # (``# noqa: MLF601 -- offline evaluation of a candidate``); None when not given.
+    reason: str | None = None
 
     @property
     def end_column(self) -> int:
@@ -103,7 +108,18 @@ def parse_noqa(comment: str, line: int, column: int = 1) -> NoqaComment | None:
     codes = tuple(dict.fromkeys(code for code in named if _OUR_CODE.match(code)))
     if not codes:
         return None  # another tool's suppression
-    return NoqaComment(line=line, column=column, text=comment.rstrip("\r\n"), codes=codes, bare=False)
+    text = comment.rstrip("\r\n")
+    return NoqaComment(line=line, column=column, text=text, codes=codes, bare=False, reason=noqa_reason(text, match.end()))
+
+
+def noqa_reason(comment: str, codes_end: int) -> str | None:
+    """The reason written after a suppression's codes, or None: ``-- reason``,
+    ``: reason`` (and ``- reason``) work (the text after the codes, up to another tool's ``#`` comment)."""
+    match = _REASON.match(comment, codes_end)
+    if match is None:
+        return None
+    reason = match.group("reason").strip()
+    return reason or None
 
 
 def suppressions_from_comments(
@@ -195,8 +211,11 @@ def apply_suppressions(
     enabled: Iterable[str],
     catalog: Catalog,
     path: str | None = None,
+    *,
+    keep_waived: bool = False,
 ) -> list[Finding]:
-    """One file's findings without the suppressed ones; with MLF001 among the ``enabled``
+    """One file's findings without the suppressed ones (with ``keep_waived``: the suppressed
+    ones too, each marked with the comment that waived it); with MLF001 among the ``enabled``
     rules (the rules that ran on this file), plus one MLF001 finding per code that
     suppressed nothing, per unknown code, and per bare ``# noqa`` on a line with a finding
     it did not suppress. ``path`` is the file's displayed path (for MLF001 findings; by
@@ -211,7 +230,7 @@ def apply_suppressions(
         if finding.rule in _NEVER_SUPPRESSED or finding.rule == UNUSED_SUPPRESSION:
             kept.append(finding)
             continue
-        suppressed = False
+        waived_by: NoqaComment | None = None
         for line in dict.fromkeys(suppressions.lines_for(finding)):
             comment = suppressions.comments.get(line)
             if comment is None:
@@ -219,16 +238,26 @@ def apply_suppressions(
             for code in comment.codes:
                 if finding.rule.startswith(code):
                     used.add((line, code))
-                    suppressed = True
+                    waived_by = waived_by or comment
             if comment.bare:
                 bare_hits.setdefault(line, []).append(finding.rule)
-        if not suppressed:
+        if waived_by is None:
             kept.append(finding)
+        elif keep_waived:
+            kept.append(replace(finding, waiver=noqa_waiver(waived_by)))
     if UNUSED_SUPPRESSION not in enabled:
         return kept
     shown = path if path is not None else (findings[0].path if findings else "")
     kept.extend(_unused(suppressions, used, bare_hits, enabled, catalog, shown))
     return kept
+
+
+def noqa_waiver(comment: NoqaComment) -> Waiver:
+    """The waiver a suppression comment grants (its text masked: a comment may quote a secret)."""
+    from mlflow_lint.analysis.secrets import mask_secrets
+
+    reason = mask_secrets(comment.reason) if comment.reason is not None else None
+    return Waiver("noqa", reason, f"line {comment.line}: {mask_secrets(comment.text)}")
 
 
 def _unused(

@@ -235,3 +235,67 @@ def test_per_file_ignores_from_the_configuration(tmp_path: Path) -> None:
     assert [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]] == [("train.py", "MLF101")]
     named = run_cli("check", "--format", "json", "tests/test_train.py", "notebooks/scratch_1.py", cwd=tmp_path)
     assert named.returncode == 0 and json.loads(named.stdout)["findings"] == []
+
+
+# ---------------------------------------------------------------------------- waivers
+@pytest.mark.parametrize(
+    ("comment", "reason"),
+    [
+        ("# noqa: MLF601 -- offline evaluation of a candidate run", "offline evaluation of a candidate run"),
+        ("# noqa: MLF601: offline evaluation", "offline evaluation"),
+        ("# noqa:MLF601,MLF7 -- reviewed in #123", "reviewed in #123"),
+        ("# noqa: MLF601 -- reviewed  # type: ignore", "reviewed"),
+        ("# noqa: MLF601", None),
+        ("# noqa: MLF601 offline evaluation", None),  # no "--" or ":": not a reason
+        ("# noqa: MLF601 --", None),
+    ],
+)
+def test_a_suppression_may_say_why(comment: str, reason: str | None) -> None:
+    parsed = parse_noqa(comment, line=1)
+    assert parsed is not None and parsed.codes[0] == "MLF601" and parsed.reason == reason
+
+
+def test_waived_findings_are_kept_marked_only_when_asked() -> None:
+    source = HEADER + f"a = {LOAD}  # noqa: MLF601 -- offline evaluation\nb = {LOAD}\n"
+    path = Path("/nonexistent/example.py")
+    shown = lint_bytes(source.encode(), "example.py", all_rules(), path=path, project=ProjectIndex(None))
+    kept = lint_bytes(source.encode(), "example.py", all_rules(), path=path, project=ProjectIndex(None), keep_waived=True)
+    assert [(f.line, f.waiver) for f in shown] == [(4, None)]
+    waived = [f for f in kept if f.waiver is not None]
+    assert [(f.line, f.rule, f.waiver.kind, f.waiver.reason) for f in waived] == [(3, "MLF601", "noqa", "offline evaluation")]
+    assert waived[0].waiver.source == "line 3: # noqa: MLF601 -- offline evaluation"
+
+
+def test_lint_paths_keeps_per_file_waivers_apart_and_reports_the_same(tmp_path: Path) -> None:
+    from mlflow_lint.config import load_config
+    from mlflow_lint.engine import lint_paths
+
+    files = dict(PER_FILE_PROJECT)
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        '"notebooks/scratch_*.py" = ["MLF6"]', '"notebooks/scratch_*.py" = {codes = ["MLF6"], reason = "exploration only"}'
+    )
+    files["serve.py"] = HEADER + f"m = {LOAD}  # noqa: MLF601\n"
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "pyproject.toml", CATALOG)
+    selected = all_rules() | {"MLF001"}
+    plain = lint_paths([tmp_path], config, selected, cwd=tmp_path, jobs=1)
+    audited = lint_paths([tmp_path], config, selected, cwd=tmp_path, jobs=1, waivers=True)
+    assert plain.findings == audited.findings and [f.rule for f in audited.findings] == ["MLF101"]
+    assert [(f.path, f.rule, f.waiver.kind) for f in plain.waived] == [("serve.py", "MLF601", "noqa")]
+    rows = sorted((f.path, f.rule, f.waiver.kind, f.waiver.reason) for f in audited.waived)
+    assert rows == [
+        ("notebooks/scratch_1.py", "MLF601", "per-file-ignore", "exploration only"),
+        ("serve.py", "MLF601", "noqa", None),
+    ]  # tests/ is test code: its waiver waives nothing a governance report shows
+    assert "per-file-ignores 'notebooks/scratch_*.py' = MLF6 in pyproject.toml" in audited.waived[0].waiver.source
+
+
+def test_per_file_ignore_reasons_are_validated(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mlflow-lint.per-file-ignores]\n"a/*" = {codes = ["MLF6"], why = "x"}\n', encoding="utf-8"
+    )
+    (tmp_path / "a.py").write_text("import mlflow\n", encoding="utf-8")
+    result = run_cli("check", ".", cwd=tmp_path)
+    assert result.returncode == 2 and "unknown key 'why'" in result.stderr and "Traceback" not in result.stderr

@@ -115,6 +115,7 @@ class FileContext:
                 end_line=position.end_line,
                 end_column=position.end_column,
                 message=rule.format_message(fields),
+                remedy=rule.format_remedy(fields),
                 snippet=self.masked_snippet(snippet, secret=secret),
                 context=context,
                 precision=precision,

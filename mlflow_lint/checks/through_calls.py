@@ -413,6 +413,7 @@ def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowSte
         end_line=position.end_line,
         end_column=position.end_column,
         message=message,
+        remedy=finding.remedy,
         snippet=ctx.masked_snippet(snippet),
         context="test" if rule.hidden_in(ctx.context) else None,
         flow=tuple(steps),
