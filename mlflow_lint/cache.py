@@ -57,7 +57,7 @@ def _finding_row(finding: Finding) -> list[Any]:
     row: list[Any] = [getattr(finding, name) for name in _FINDING_FIELDS]
     row[_FINDING_FIELDS.index("flow")] = [[s.path, s.line, s.column, s.message] for s in finding.flow]
     waiver = finding.waiver
-    row[_FINDING_FIELDS.index("waiver")] = None if waiver is None else [waiver.kind, waiver.reason, waiver.source]
+    row[_FINDING_FIELDS.index("waiver")] = None if waiver is None else [waiver.kind, waiver.reason, waiver.source, waiver.line]
     return row
 
 

@@ -164,8 +164,9 @@ def check(
         from mlflow_lint.reporters.json_report import render_json
 
         report = render_json(
-            result.findings, catalog, result.files_checked, result.files_analysed, hidden_in_tests=hidden
-        )
+            result.findings, catalog, result.files_checked, result.files_analysed, hidden_in_tests=hidden,
+            context=[*every_finding, *result.waived],
+        )  # fmt: skip
     elif output_format == "sarif":
         from mlflow_lint.reporters.sarif import render_sarif
 

@@ -61,3 +61,30 @@ def _has_test_word(name: str) -> bool:
 def _is_test_directory(name: str) -> bool:
     words = {word.lower() for word in _NAME_WORDS.findall(name)}
     return not _TEST_WORDS.isdisjoint(words) and words <= _TEST_WORDS | _TEST_KINDS
+
+
+# Directories of code a person runs by hand, not a deployed job or service: the audit
+# weighs their gaps lower (scripts/, examples/, notebooks/, demo/, sandbox/...).
+_SCRIPT_DIRECTORIES = frozenset(
+    {
+        "script", "scripts", "bin", "tools", "example", "examples", "demo", "demos", "sandbox",
+        "playground", "scratch", "tutorial", "tutorials", "sample", "samples",
+    }
+)  # fmt: skip
+_NOTEBOOK_DIRECTORIES = frozenset({"notebook", "notebooks"})
+CodeContext = Literal["production", "script", "notebook"]
+
+
+def code_context(relative: str, notebook: bool = False) -> CodeContext:
+    """What kind of code a (non-test) file is, for the audit's risk score: a notebook (a
+    ``.ipynb``, a Databricks notebook source — ``notebook`` — or a file under
+    ``notebooks/``), a script (under ``scripts/``, ``examples/``, ``demo/``...), or
+    production code (everything else, deployment files included)."""
+    *directories, name = relative.split("/")
+    lowered = [directory.lower() for directory in directories]
+    if notebook or name.lower().endswith(".ipynb") or not _NOTEBOOK_DIRECTORIES.isdisjoint(lowered):
+        return "notebook"
+    if not _SCRIPT_DIRECTORIES.isdisjoint(lowered):
+        return "script"
+    return "production"
+

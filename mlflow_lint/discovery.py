@@ -203,6 +203,9 @@ class Discovery:
     unsupported: list[Path] = field(default_factory=list)  # named explicitly, but not a type we read
     stores: list[Path] = field(default_factory=list)  # local tracking stores not ignored (MLF103)
     origins: dict[Path, Path] = field(default_factory=dict)  # file or store -> the path named that led to it
+    # Files and directories an ``exclude`` setting left out (not .gitignore): the audit
+    # lists them as not audited.
+    excluded: list[Path] = field(default_factory=list)
 
 
 class Exclusions(Protocol):
@@ -270,6 +273,7 @@ def discover(
         key = str(given.resolve())
         if exclusions.excludes(key, False):
             result.skipped.append((given, "excluded by configuration"))
+            result.excluded.append(given)
         elif not given.is_file():
             result.skipped.append((given, "not a regular file"))
         elif is_lintable(given) or (is_named_lintable is not None and is_named_lintable(given)):
@@ -277,6 +281,7 @@ def discover(
         else:
             result.unsupported.append(given)
     result.files = sorted(chosen.values(), key=lambda p: p.as_posix())
+    result.excluded.sort(key=lambda p: p.as_posix())
     result.stores.sort(key=lambda p: p.as_posix())
     return result
 
@@ -332,7 +337,10 @@ def _walk(
             if not is_lintable(name):
                 continue
             path = here / name
-            if ignored(ignore, child_resolved, False) or exclusions.excludes(child_resolved, False):
+            if ignored(ignore, child_resolved, False):
+                continue
+            if exclusions.excludes(child_resolved, False):
+                result.excluded.append(path)
                 continue
             unreadable = _not_a_regular_file(entry)
             if unreadable is not None:
@@ -414,7 +422,10 @@ def _directory(
     if entry.is_symlink():
         result.skipped.append((path, "symbolic link to a directory"))
         return
-    if ignored(ignore, resolved, True) or exclusions.excludes(resolved, True):
+    if ignored(ignore, resolved, True):
+        return
+    if exclusions.excludes(resolved, True):
+        result.excluded.append(path)
         return
     subdirectories.append((path, resolved, ignore))
 

@@ -91,6 +91,7 @@ class LintResult:
     # the findings of rules that per-file-ignores turns off for a file. Each carries its
     # ``Finding.waiver``; the audit shows them as deviations, nothing else reports them.
     waived: list[Finding] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # paths an exclude setting left out
     cached: int = 0  # files whose results came from the cache
     configurations: list[Config] = field(default_factory=list)  # the configurations the files used
 
@@ -234,6 +235,7 @@ def lint_paths(
         files_analysed=analysed,
         skipped=[(display_path(p, cwd), reason) for p, reason in found.skipped] + notes,
         unsupported=[display_path(p, cwd) for p in found.unsupported],
+        excluded=[display_path(p, cwd) for p in found.excluded],
         cache_note="; ".join(cache_notes) or None,
         cache_detail="; ".join(cache_details) or None,
         cached=cached,

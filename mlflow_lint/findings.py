@@ -35,6 +35,7 @@ class Waiver:
     kind: str  # "noqa" | "per-file-ignore"
     reason: str | None  # the text after "--" or ":" in the comment; the entry's reason
     source: str  # the comment as written (masked), or the per-file-ignores entry and its file
+    line: int | None = None  # the comment's line (it may be a multi-line statement's last)
 
 
 @dataclass(frozen=True, order=True)
@@ -164,6 +165,35 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         material = "\0".join((*key, str(occurrence))).encode("utf-8", errors="surrogatepass")
         result[index] = hashlib.sha256(material).hexdigest()[:32]
     return result
+
+
+REGISTER_PREFIX = "MLF-"
+_REGISTER_DIGITS = 6
+
+
+def register_ids(prints: Sequence[str]) -> list[str]:
+    """A short, stable id per fingerprint for tickets and the audit's risk register:
+    ``MLF-`` and the fingerprint's first six hex digits (``MLF-4a2c9e``). It survives
+    re-runs and inserted lines as the fingerprint does. Fingerprints that share their first
+    six digits (among 1,000 gaps, a 3% chance that any pair does) both get two more digits
+    until they differ, so an id never names two gaps."""
+    ids: list[str] = []
+    distinct = sorted(set(prints))
+    for fingerprint in prints:
+        digits = _REGISTER_DIGITS
+        while digits < len(fingerprint) and _shares_prefix(distinct, fingerprint, digits):
+            digits += 2
+        ids.append(REGISTER_PREFIX + fingerprint[:digits])
+    return ids
+
+
+def _shares_prefix(distinct: list[str], fingerprint: str, digits: int) -> bool:
+    """Whether another fingerprint in the sorted ``distinct`` starts with the same digits."""
+    import bisect
+
+    prefix = fingerprint[:digits]
+    index = bisect.bisect_left(distinct, prefix)
+    return sum(1 for other in distinct[index : index + 2] if other.startswith(prefix)) > 1
 
 
 def _position(finding: Finding) -> tuple[str, int, int, int, str]:

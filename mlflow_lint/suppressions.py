@@ -257,7 +257,7 @@ def noqa_waiver(comment: NoqaComment) -> Waiver:
     from mlflow_lint.analysis.secrets import mask_secrets
 
     reason = mask_secrets(comment.reason) if comment.reason is not None else None
-    return Waiver("noqa", reason, f"line {comment.line}: {mask_secrets(comment.text)}")
+    return Waiver("noqa", reason, mask_secrets(comment.text), comment.line)
 
 
 def _unused(

@@ -3,7 +3,8 @@
 ``build_audit`` lints the paths with the engine (unchanged), gathers evidence from the
 same files with the analysis layer (never executing them), scores each pillar and returns
 a JSON-ready document; ``render`` turns it into JSON, Markdown or self-contained HTML.
-No network, no libcst, no printing: the CLI owns input and output.
+No network and no printing (the CLI owns input and output); libcst only when a gap has an
+automatic fix, to show its diff in the register.
 """
 
 from __future__ import annotations

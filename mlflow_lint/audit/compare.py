@@ -2,9 +2,12 @@
 
 The previous report is an audit JSON document (``mlflow-lint audit --format json``), or a
 ``mlflow-lint check --format json`` report, which has findings but no scores or evidence.
-Gaps are matched by their line-independent fingerprint (rule, path, flagged expression,
-occurrence), so code moving within a file is not a change; a ``check`` report has no
-fingerprints, so its findings are matched by rule, path and message.
+Gaps are matched by their register id (``MLF-4a2c9e``, from the line-independent
+fingerprint: rule, path, flagged expression, occurrence), so code moving within a file is
+not a change and the comparison can say "MLF-4a2c9e fixed". Reports without ids (an
+audit of format 1, an older ``check`` report) are matched by fingerprint, else by rule,
+path and message. Justified deviations are not gaps: a gap that gets a reasoned waiver is
+listed as fixed, and the waivers section says why.
 """
 
 from __future__ import annotations
@@ -45,28 +48,39 @@ def load_previous(path: Path) -> dict[str, Any]:
 
 
 def _gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The open gaps of a report."""
     if document.get("format") == FORMAT:
-        return [
-            gap for pillar in document.get("pillars", []) for gap in pillar.get("gaps", []) if isinstance(gap, dict)
-        ]
+        gaps = [gap for pillar in document.get("pillars", []) for gap in pillar.get("gaps", []) if isinstance(gap, dict)]
+        if document.get("format_version", 1) >= 2:
+            extra = [*document.get("analysis_findings", []), *document.get("migration_findings", [])]
+            gaps += [gap for gap in extra if isinstance(gap, dict) and gap.get("status") != "justified deviation"]
+        return gaps
     return [finding for finding in document.get("findings", []) if isinstance(finding, dict)]
 
 
-def _key(gap: dict[str, Any], by_fingerprint: bool) -> tuple[str, ...]:
-    if by_fingerprint:
-        return (str(gap.get("fingerprint", "")),)
+def _key(gap: dict[str, Any], by: str) -> tuple[str, ...]:
+    if by in ("id", "fingerprint"):
+        return (str(gap.get(by, "")),)
     return (str(gap.get("rule", "")), str(gap.get("path", "")), str(gap.get("message", "")))
+
+
+def _matched_by(old_gaps: list[dict[str, Any]], new_gaps: list[dict[str, Any]]) -> str:
+    """The strongest key both reports carry on every gap."""
+    for key in ("id", "fingerprint"):
+        if all(key in gap for gap in old_gaps) and all(key in gap for gap in new_gaps):
+            return key
+    return "message"
 
 
 def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     """The comparison section of ``current`` against ``previous``."""
     is_audit = previous.get("format") == FORMAT
     old_gaps, new_gaps = _gaps(previous), _gaps(current)
-    by_fingerprint = is_audit and all("fingerprint" in gap for gap in old_gaps)
-    old_keys = Counter(_key(gap, by_fingerprint) for gap in old_gaps)
-    new_keys = Counter(_key(gap, by_fingerprint) for gap in new_gaps)
-    introduced = _unmatched(new_gaps, old_keys, by_fingerprint)
-    fixed = _unmatched(old_gaps, new_keys, by_fingerprint)
+    by = _matched_by(old_gaps, new_gaps)
+    old_keys = Counter(_key(gap, by) for gap in old_gaps)
+    new_keys = Counter(_key(gap, by) for gap in new_gaps)
+    introduced = _unmatched(new_gaps, old_keys, by)
+    fixed = _unmatched(old_gaps, new_keys, by)
     header = previous.get("header", {}) if is_audit else {}
     summary = previous.get("summary", {}) if is_audit else {}
     result: dict[str, Any] = {
@@ -77,6 +91,7 @@ def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]
             "score": summary.get("score"),
             "findings": len(old_gaps),
         },
+        "matched_by": by,
         "score_before": summary.get("score"),
         "score_after": current["summary"]["score"],
         "new_gaps": [_slim(gap) for gap in introduced],
@@ -113,11 +128,11 @@ def _count_pillar(gaps: list[dict[str, Any]], pillar: int) -> int:
     return sum(1 for gap in gaps if gap.get("pillar") == pillar)
 
 
-def _unmatched(gaps: list[dict[str, Any]], other: Counter, by_fingerprint: bool) -> list[dict[str, Any]]:
+def _unmatched(gaps: list[dict[str, Any]], other: Counter[tuple[str, ...]], by: str) -> list[dict[str, Any]]:
     remaining = Counter(other)
     out = []
     for gap in gaps:
-        key = _key(gap, by_fingerprint)
+        key = _key(gap, by)
         if remaining[key] > 0:
             remaining[key] -= 1
         else:
@@ -126,5 +141,5 @@ def _unmatched(gaps: list[dict[str, Any]], other: Counter, by_fingerprint: bool)
 
 
 def _slim(gap: dict[str, Any]) -> dict[str, Any]:
-    keys = ("rule", "name", "severity", "path", "line", "cell", "message")
+    keys = ("id", "rule", "name", "severity", "path", "line", "cell", "message")
     return {key: gap[key] for key in keys if key in gap}

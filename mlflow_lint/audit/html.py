@@ -33,11 +33,12 @@ from mlflow_lint.audit.text import (
 _VERDICT_CLASS = {
     scoring.COMPLIANT: "ok",
     scoring.GAPS: "warn",
+    scoring.DEVIATION: "note",
     scoring.CRITICAL: "bad",
     scoring.NOT_ASSESSED: "na",
 }
-_STATUS_CLASS = {"ok": "ok", "error": "bad", "warning": "warn", "note": "note", "unassessed": "na"}
-_STATUS_GLYPH = {"ok": "✓", "error": "✗", "warning": "!", "note": "i", "unassessed": "–"}
+_STATUS_CLASS = {"ok": "ok", "error": "bad", "warning": "warn", "note": "note", "unassessed": "na", "waived": "note"}
+_STATUS_GLYPH = {"ok": "✓", "error": "✗", "warning": "!", "note": "i", "unassessed": "–", "waived": "☑"}
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 

@@ -24,6 +24,20 @@ PRINCIPLES: dict[int, str] = {
 }
 
 
+# What no static analysis of the repository can assess: an audit of these needs the running
+# system (the registry, the server, the platform) or its records. Listed in every report so
+# that a high score is never read as "audited".
+CANNOT_SEE: tuple[str, ...] = (
+    "Registry state at run time: which version each alias points at now, who moved it and when, and whether stage transitions happened in the UI.",
+    "Rollback: whether rolling an alias back is automated, rehearsed and fast enough.",
+    "Audit trail: whether the tracking server's request logs, permission changes and registry events reach a log that is kept and reviewed.",
+    "Report-to-run mapping: whether a model card, dashboard or evaluation report reads the run and model version it claims to describe.",
+    "The tracking server as deployed: its backend store, artifact store, TLS and authentication when they are configured outside this repository (a platform, a Helm chart elsewhere, Databricks).",
+    "Permissions: who may read experiments or move aliases (workspace ACLs, Unity Catalog grants, basic-auth users).",
+    "Secrets outside the code: CI secrets, secret stores and credentials on developer machines.",
+)
+
+
 def pillar_ids() -> list[int]:
     """The governance pillars (the catalog's pillar 0 is the analysis itself, not a pillar)."""
     return sorted(pillar for pillar in PILLARS if pillar > 0)

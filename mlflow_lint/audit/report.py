@@ -21,13 +21,16 @@ from mlflow_lint.audit import scoring
 from mlflow_lint.audit.deployment import collect_facts
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, collect
 from mlflow_lint.audit.header import format_date, git_commit, project_name
-from mlflow_lint.audit.pillars import KINDS_BY_KEY, kinds_of, pillar_ids, principle
+from mlflow_lint.audit.autofix import site_fixes
+from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar_ids, principle
+from mlflow_lint.audit.register import JUSTIFIED, Register, backlog, counts_as_gap, quick_wins, top_risks
+from mlflow_lint.audit.waivers import waivers_section
 from mlflow_lint.baseline import Baseline
 from mlflow_lint.catalog import PILLARS, Catalog, Rule
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.discovery import discover, git_root, gitignore_spec
 from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
-from mlflow_lint.findings import Finding, fingerprints, severity_of
+from mlflow_lint.findings import Finding, severity_of
 from mlflow_lint.project import ProjectIndex, find_project_root
 from mlflow_lint.sources import (
     TEXT_SOURCES,
@@ -50,7 +53,7 @@ from mlflow_lint.sources.python import UnanalysableSource, decode_python
 from mlflow_lint.sources.facts import UnparsableText
 
 FORMAT = "mlflow-lint-audit"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: gap ids, status and fixes, deviations, waivers, backlog
 RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
 _MAX_FILE_BYTES = 2_000_000
 
@@ -75,31 +78,46 @@ def build_audit(
     """Lint, gather evidence, score, and compare with a previous report (``previous``) or a
     ``--write-baseline`` file (``baseline``: its path and contents): the whole document."""
     cwd = request.cwd.resolve()
-    result = lint_paths(list(request.paths), request.config, request.selected, jobs=request.jobs, cwd=cwd)
+    result = lint_paths(list(request.paths), request.config, request.selected, jobs=request.jobs, cwd=cwd, waivers=True)
     evidence, evidence_files = gather_evidence(request, cwd)
-    document = assemble(request, result, evidence, evidence_files, cwd)
+    accepted: list[Finding] = []
+    if baseline is not None:
+        _, accepted = baseline[1].split(result.findings, cwd)
+    document = assemble(request, result, evidence, evidence_files, cwd, accepted)
     if previous is not None:
         from mlflow_lint.audit.compare import compare
 
         document["comparison"] = compare(document, previous)
     if baseline is not None:
-        document["baseline"] = against_baseline(result.findings, baseline[1], display_path(baseline[0], cwd), cwd)
+        document["baseline"] = against_baseline(document, baseline[1], display_path(baseline[0], cwd))
     return document
 
 
-def against_baseline(findings: list[Finding], baseline: Baseline, shown: str, cwd: Path) -> dict[str, Any]:
-    """Which gaps the baseline accepted, which are new, and how many accepted ones are gone."""
-    new, accepted = baseline.split(findings, cwd)
-    prints = dict(zip(map(id, findings), fingerprints(findings), strict=True))
+def against_baseline(document: dict[str, Any], baseline: Baseline, shown: str) -> dict[str, Any]:
+    """Which open gaps the baseline accepted, which are new, and how many accepted ones are gone."""
+    gaps = [gap for gap in all_gaps(document) if gap["status"] != JUSTIFIED and "waiver" not in gap]
+    accepted = [gap for gap in gaps if gap.get("baseline")]
     return {
         "file": shown,
         "accepted": len(accepted),
         "fixed": max(0, sum(baseline.counts.values()) - len(accepted)),
         "new_gaps": [
-            {"rule": f.rule, "path": f.path, "line": f.line, "message": f.message, "fingerprint": prints[id(f)]}
-            for f in new
+            {key: gap[key] for key in ("id", "rule", "path", "line", "message", "fingerprint")}
+            for gap in sorted(gaps, key=_gap_order)
+            if not gap.get("baseline")
         ],
     }
+
+
+def all_gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every register entry of an audit document: the pillars' gaps and deviations, then
+    the analysis problems and the migration findings."""
+    gaps = [gap for pillar in document["pillars"] for gap in (*pillar["gaps"], *pillar["deviations"])]
+    return gaps + document["analysis_findings"] + document["migration_findings"]
+
+
+def _gap_order(gap: dict[str, Any]) -> tuple[str, int, int, int, str]:
+    return (gap["path"], gap.get("cell", -1), gap["line"], gap["column"], gap["rule"])
 
 
 # -- evidence ---------------------------------------------------------------------------------
@@ -167,23 +185,29 @@ def _virtual_evidence(
 
 # -- the document -----------------------------------------------------------------------------
 def assemble(
-    request: AuditInput, result: LintResult, evidence: list[ModuleEvidence], evidence_files: int, cwd: Path
+    request: AuditInput,
+    result: LintResult,
+    evidence: list[ModuleEvidence],
+    evidence_files: int,
+    cwd: Path,
+    accepted: Sequence[Finding] = (),
 ) -> dict[str, Any]:
     catalog = request.catalog
-    findings = result.findings
-    prints = fingerprints(findings)
-    by_pillar: dict[int, list[tuple[Finding, str]]] = defaultdict(list)
+    everything = [*result.findings, *result.waived]
+    autofixes = site_fixes(result.findings, catalog, request.config, request.selected, cwd)
+    register = Register(everything, catalog, autofixes, {id(finding) for finding in accepted})
+    by_pillar: dict[int, list[tuple[Finding, dict[str, Any]]]] = defaultdict(list)
     problems = []
     migration = []  # MLF9xx: what breaks or warns on the target MLflow release, not a pillar
-    for finding, fingerprint in zip(findings, prints, strict=True):
-        rule = catalog.get(finding.rule)
-        pillar = rule.pillar if rule is not None else 0
+    for finding in everything:
+        gap = register.gap(finding)
+        pillar = gap["pillar"]
         if pillar in PILLARS and pillar > 0:
-            by_pillar[pillar].append((finding, fingerprint))
+            by_pillar[pillar].append((finding, gap))
         elif finding.rule.startswith("MLF9"):
-            migration.append(_gap(finding, fingerprint, catalog))
+            migration.append(gap)
         else:
-            problems.append(_gap(finding, fingerprint, catalog))
+            problems.append(gap)
 
     items = sorted(
         (item for module in evidence for item in module.items), key=lambda i: (i.path, i.line, i.column, i.kind)
@@ -193,22 +217,25 @@ def assemble(
         if rule.id in request.selected:
             enabled_by_pillar[rule.pillar].append(rule.id)
 
-    located = _Located(findings)
+    located = _Located(everything)
     pillars = []
     for pillar in pillar_ids():
         assessed = bool(enabled_by_pillar.get(pillar))
-        pillar_findings = by_pillar.get(pillar, [])
+        pillar_findings = sorted(by_pillar.get(pillar, []), key=lambda pair: _gap_order(pair[1]))
         pillars.append(
             _pillar(pillar, assessed, enabled_by_pillar.get(pillar, []), pillar_findings, items, located, catalog)
         )
 
     score, verdict = scoring.overall([(p["verdict"], p["score"]) for p in pillars])
-    severities = Counter(severity_of(f, catalog) for f in findings)
+    open_gaps = [gap for pillar in pillars for gap in pillar["gaps"]] + [g for g in problems + migration if counts_as_gap(g)]
+    severities = Counter(gap["severity"] for gap in open_gaps)
+    ordered = backlog(open_gaps, catalog)
     root = _project_root(request, cwd)
     commit, branch = git_commit(root)
     repository = git_root(root)
     options = request.config.rule_options()
     config_path = request.config.path
+    waived = sorted((gap for gap in map(register.gap, result.waived)), key=_gap_order)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -238,16 +265,30 @@ def assemble(
         "summary": {
             "score": score,
             "verdict": verdict,
-            "findings": len(findings),
+            "findings": len(result.findings),
+            "open_gaps": len(open_gaps),
             "by_severity": {s: severities.get(s, 0) for s in scoring.SEVERITIES},
+            "justified_deviations": sum(1 for gap in waived if not counts_as_gap(gap)),
+            "unexplained_waivers": sum(1 for gap in waived if counts_as_gap(gap)),
+            "hidden_in_tests": result.hidden_in_tests,
             "pillars_by_verdict": {v: sum(1 for p in pillars if p["verdict"] == v) for v in scoring.VERDICTS},
         },
+        "headline": headline(score, verdict, pillars, ordered),
         "scoring": {
             "weights": dict(scoring.SEVERITY_WEIGHTS),
             "site_weight": scoring.SITE_WEIGHT,
             "formula": scoring.FORMULA,
+            "risk_formula": scoring.RISK_FORMULA,
         },
+        "top_risks": top_risks(ordered),
+        "quick_wins": quick_wins(ordered),
+        "backlog": ordered,
         "pillars": pillars,
+        "waivers": waivers_section(
+            waived, result.in_tests, result.configurations or [request.config], request.selected, catalog, result.excluded,
+            lambda path: display_path(path, cwd),
+        ),  # fmt: skip
+        "cannot_see": cannot_see(pillars, result),
         "inventory": _inventory(evidence),
         "analysis_findings": problems,
         "migration_findings": migration,
@@ -255,6 +296,50 @@ def assemble(
         "comparison": None,
         "baseline": None,
     }
+
+
+def headline(score: int | None, verdict: str, pillars: list[dict[str, Any]], ordered: list[dict[str, Any]]) -> list[str]:
+    """Sentences that say what the score does not: a critical gap behind a high score, what
+    is waived, what was not assessed. Backticks mark code for the renderers."""
+    lines: list[str] = []
+    critical = [item for item in ordered if item["severity"] == "error"]
+    if critical and score is not None and score >= 70:
+        first = critical[0]
+        lines.append(
+            f"The score is high ({score}/100) because it is the share of clean sites, but {plural(sum(i['count'] for i in critical), 'critical gap')} "
+            f"remain: the first is {first['rule']} `{first['name']}` at {first['locations'][0]}."
+        )
+    elif critical:
+        lines.append(f"{plural(sum(i['count'] for i in critical), 'critical gap')} (errors) decide the verdict: fix them first.")
+    deviation = [p for p in pillars if p["verdict"] == scoring.DEVIATION]
+    if deviation:
+        names = ", ".join(f"{p['pillar']} {p['name']}" for p in deviation)
+        lines.append(f"Deviation-justified (every gap waived with a reason): {names}. The waivers are listed below.")
+    unassessed = [p for p in pillars if p["verdict"] == scoring.NOT_ASSESSED]
+    if unassessed:
+        names = ", ".join(f"{p['pillar']} {p['name']}" for p in unassessed)
+        lines.append(f"Not assessed: {names} ({'; '.join(sorted({p['not_assessed'] for p in unassessed}))}).")
+    if not critical and verdict in (scoring.COMPLIANT, scoring.DEVIATION):
+        lines.append("No open gap above a note; what static analysis cannot see is listed at the end.")
+    return lines
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def cannot_see(pillars: list[dict[str, Any]], result: LintResult) -> dict[str, Any]:
+    """What this audit could not judge: the limits of static analysis, and of this run."""
+    runtime = sum(p["runtime_sites"] for p in pillars)
+    run: list[str] = []
+    if runtime:
+        run.append(f"{plural(runtime, 'site')} whose value is decided at run time (an environment variable, an argument no call passes).")
+    if result.excluded:
+        run.append(f"{plural(len(result.excluded), 'path')} left out by `exclude` (listed under the waivers).")
+    unanalysable = sum(1 for finding in result.findings if finding.rule == "MLF000")
+    if unanalysable:
+        run.append(f"{plural(unanalysable, 'file')} that could not be analysed (MLF000).")
+    return {"always": list(CANNOT_SEE), "this_run": run}
 
 
 def _project_root(request: AuditInput, cwd: Path) -> Path:
@@ -270,43 +355,61 @@ def _pillar(
     pillar: int,
     assessed: bool,
     rules: list[str],
-    findings: list[tuple[Finding, str]],
+    findings: list[tuple[Finding, dict[str, Any]]],
     items: list[EvidenceItem],
     located: _Located,
     catalog: Catalog,
 ) -> dict[str, Any]:
-    by_severity = Counter(severity_of(f, catalog) for f, _ in findings)
+    gaps = [gap for _, gap in findings if counts_as_gap(gap)]
+    deviations = [gap for _, gap in findings if not counts_as_gap(gap)]
+    by_severity = Counter(gap["severity"] for gap in gaps)
     counts = {s: by_severity.get(s, 0) for s in scoring.SEVERITIES}
+    justified = Counter(gap["severity"] for gap in deviations)
     kinds = kinds_of(pillar)
     own_items = [item for item in items if KINDS_BY_KEY[item.kind].pillar == pillar]
-    flagged_locations = {(f.path, f.cell, f.line) for f, _ in findings}
+    flagged_locations = {(f.path, f.cell, f.line) for f, gap in findings if counts_as_gap(gap)}
     sites = max(len(own_items), len(flagged_locations))
     evidence = {}
+    runtime = 0
     for kind in kinds:
         rows = []
         for item in own_items:
             if item.kind != kind.key:
                 continue
             hits = located.within(item.path, item.cell, (item.line, item.column), (item.end_line, item.end_column))
-            rows.append(_evidence_row(item, pillar, hits, assessed, catalog))
+            row = _evidence_row(item, pillar, hits, assessed, catalog)
+            runtime += row["status"] == "ok" and _decided_at_run_time(item)
+            rows.append(row)
         evidence[kind.key] = rows
-    gaps = [_gap(f, fingerprint, catalog) for f, fingerprint in findings]
-    fired = sorted({f.rule for f, _ in findings})
+    fired = sorted({gap["rule"] for gap in gaps + deviations})
+    not_assessed = None
+    if not assessed:
+        not_assessed = "no rule of this pillar is enabled"
+    elif own_items and runtime == len(own_items) and not gaps and not deviations:
+        assessed, not_assessed = False, "every site is decided at run time"
     return {
         "pillar": pillar,
         "name": PILLARS[pillar],
         "principle": principle(pillar),
         "assessed": assessed,
+        "not_assessed": not_assessed,
         "rules": rules,
-        "verdict": scoring.verdict(counts, assessed),
+        "verdict": scoring.verdict(counts, assessed, justified),
         "score": scoring.pillar_score(counts, sites) if assessed else None,
         "sites": sites,
+        "runtime_sites": runtime,
         "penalty": scoring.penalty(counts),
         "by_severity": counts,
         "evidence": evidence,
         "gaps": gaps,
+        "deviations": deviations,
         "fix_hints": {rule_id: _fix_hint(catalog[rule_id]) for rule_id in fired if rule_id in catalog.by_id},
     }
+
+
+def _decided_at_run_time(item: EvidenceItem) -> bool:
+    """An evidence row whose deciding value is only known when the code runs."""
+    return any("at run time" in value for _, value in item.fields)
 
 
 class _Located:
@@ -343,8 +446,11 @@ def _evidence_row(
     """A row: its status comes from the pillar's own findings at the site; findings of
     other pillars there are listed as ``other_rules`` (a stage URI loaded is MLF401's)."""
     own = [f for f in hits if f.rule in catalog.by_id and catalog[f.rule].pillar == pillar]
-    severities = [severity_of(f, catalog) for f in own]
-    status = next((s for s in scoring.SEVERITIES if s in severities), "ok" if assessed else "unassessed")
+    counted = [f for f in own if f.waiver is None or not f.waiver.reason]  # open, or an unexplained waiver
+    severities = [severity_of(f, catalog) for f in counted]
+    status = next((s for s in scoring.SEVERITIES if s in severities), None)
+    if status is None:
+        status = "waived" if own else ("ok" if assessed else "unassessed")
     row: dict[str, Any] = {"path": item.path}
     if item.cell is not None:
         row["cell"] = item.cell
@@ -354,25 +460,11 @@ def _evidence_row(
         "rules": sorted({f.rule for f in own}),
         "other_rules": sorted({f.rule for f in hits} - {f.rule for f in own}),
     }
+    reasons = sorted({f.waiver.reason for f in own if f.waiver is not None and f.waiver.reason})
+    if reasons:
+        row["waived"] = "; ".join(reasons)
     row.update(dict(item.fields))
     return row
-
-
-def _gap(finding: Finding, fingerprint: str, catalog: Catalog) -> dict[str, Any]:
-    rule = catalog.get(finding.rule)
-    data: dict[str, Any] = {
-        "rule": finding.rule,
-        "name": rule.name if rule else "",
-        "severity": severity_of(finding, catalog),
-        "path": finding.path,
-        "line": finding.line,
-        "column": finding.column,
-        "message": finding.message,
-        "fingerprint": fingerprint,
-    }
-    if finding.cell is not None:
-        data["cell"] = finding.cell
-    return data
 
 
 def _fix_hint(rule: Rule) -> dict[str, str]:

@@ -13,11 +13,15 @@ MAX_ROWS = 200  # rows per table in Markdown and HTML; the JSON report has them 
 VERDICT_MARKS = {
     scoring.COMPLIANT: "✅",
     scoring.GAPS: "⚠️",
+    scoring.DEVIATION: "☑️",
     scoring.CRITICAL: "❌",
     scoring.NOT_ASSESSED: "➖",
 }
-STATUS_MARKS = {"ok": "✅", "error": "❌", "warning": "⚠️", "note": "ℹ️", "unassessed": "➖"}
-STATUS_WORDS = {"ok": "clean", "error": "error", "warning": "warning", "note": "note", "unassessed": "not assessed"}
+STATUS_MARKS = {"ok": "✅", "error": "❌", "warning": "⚠️", "note": "ℹ️", "unassessed": "➖", "waived": "☑️"}
+STATUS_WORDS = {
+    "ok": "clean", "error": "error", "warning": "warning", "note": "note", "unassessed": "not assessed",
+    "waived": "waived with a reason",
+}  # fmt: skip
 
 # Every line break a renderer might meet, and characters no report should carry
 # (controls, and lone surrogates from undecodable file names).

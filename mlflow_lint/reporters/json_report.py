@@ -7,13 +7,14 @@ from typing import Any, Sequence
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding, in_shadow, severity_of
+from mlflow_lint.findings import Finding, fingerprints, in_shadow, register_ids, severity_of
 from mlflow_lint.json_text import dumps_indented
 
 
-def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = ()) -> dict[str, Any]:
+def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = (), gap_id: str | None = None) -> dict[str, Any]:
     rule = catalog.get(finding.rule)
-    data: dict[str, Any] = {
+    data: dict[str, Any] = {} if gap_id is None else {"id": gap_id}  # the audit's register id
+    data |= {
         "rule": finding.rule,
         "name": rule.name if rule else "",
         "pillar": rule.pillar if rule else 0,
@@ -49,8 +50,13 @@ def render_json(
     *,
     hidden_in_tests: int = 0,
     shadow: Sequence[str] = (),
+    context: Sequence[Finding] | None = None,
 ) -> str:
-    rows = [finding_to_dict(f, catalog, shadow) for f in findings]
+    """``context``: every finding of the run before baseline and ``--diff`` filtering, and
+    the waived ones: the population the ids (``MLF-4a2c9e``, as the audit's) count in."""
+    population = list(findings) if context is None else list(context)
+    by_finding = dict(zip(map(id, population), register_ids(fingerprints(population)), strict=True))
+    rows = [finding_to_dict(f, catalog, shadow, by_finding.get(id(f))) for f in findings]
     severities = Counter(row["severity"] for row in rows)
     document = {
         "version": __version__,

@@ -1,0 +1,80 @@
+"""The change ``check --fix`` / ``--unsafe-fixes`` would make at each gap, for the register.
+
+The fixes run as ``--diff-fixes`` runs them (nothing is written) on the Python files that
+have a gap some fix handles; each changed block of a file is given to the gaps whose line
+it replaces. Notebooks are left out (their fixes rewrite cells inside the JSON, and a
+diff of that is no help in a table). libcst is imported only when there is such a gap.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Callable, Sequence
+
+from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
+from mlflow_lint.audit.register import Autofix
+from mlflow_lint.catalog import SECURITY_PILLAR, Catalog
+from mlflow_lint.config import Config
+from mlflow_lint.findings import Finding
+
+MAX_DIFF_LINES = 12  # per gap: a larger rewrite is shown by --diff-fixes
+
+
+def site_fixes(
+    findings: Sequence[Finding],
+    catalog: Catalog,
+    config: Config,
+    selected: frozenset[str] | Callable[[Config], frozenset[str]],
+    cwd: Path,
+) -> dict[int, Autofix]:
+    """``id(finding)`` -> the autofix at its place, for the open findings a fix changes."""
+    fixable = [
+        finding
+        for finding in findings
+        if finding.waiver is None and finding.cell is None and _safety(finding, catalog) is not None
+    ]
+    if not fixable:
+        return {}
+    from mlflow_lint.fixes.apply import fix_paths
+
+    by_path: dict[str, list[Finding]] = {}
+    for finding in fixable:
+        by_path.setdefault(finding.path, []).append(finding)
+    placed: dict[int, Autofix] = {}
+    for result in fix_paths(fixable, config, selected, unsafe=True, cwd=cwd):
+        if not result.changed or result.shown not in by_path:
+            continue
+        # A secret fix removes the secret: the old lines are shown with every literal masked.
+        secret = any(catalog[f.rule].pillar == SECURITY_PILLAR for f in by_path[result.shown] if f.rule in catalog.by_id)
+        blocks = _changed_blocks(result.original, result.fixed, secret)
+        for finding in by_path[result.shown]:
+            block = next((lines for first, last, lines in blocks if first <= finding.line <= last), None)
+            safety = _safety(finding, catalog)
+            if block is not None and safety is not None:
+                placed[id(finding)] = Autofix(safety, block)
+    return placed
+
+
+def _safety(finding: Finding, catalog: Catalog) -> str | None:
+    if finding.fix is not None:
+        return finding.fix
+    rule = catalog.get(finding.rule)
+    return rule.fix_safety if rule is not None and rule.fix_safety != "none" else None
+
+
+def _changed_blocks(before: bytes, after: bytes, secret: bool) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(first line, last line, "- old"/"+ new" lines) of each block the fix replaced, in
+    the original's 1-based lines; never a secret (``secret``: every old literal masked)."""
+    old = before.decode("utf-8", errors="replace").splitlines()
+    new = after.decode("utf-8", errors="replace").splitlines()
+    blocks = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        removed = [mask_literals(line.strip()) if secret else line.strip() for line in old[i1:i2]]
+        lines = [mask_secrets(f"- {line}") for line in removed] + [mask_secrets(f"+ {line.strip()}") for line in new[j1:j2]]
+        if len(lines) > MAX_DIFF_LINES:
+            lines = lines[: MAX_DIFF_LINES - 1] + ["… (see mlflow-lint check --diff-fixes)"]
+        blocks.append((i1 + 1, max(i2, i1 + 1), tuple(lines)))
+    return blocks
