@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,9 @@ def test_json_contract(project: Path) -> None:
         "end_line": 2,
         "end_column": 54,  # exclusive, like SARIF
         "message": first["message"],
+        "id": first["id"],
     }
+    assert re.fullmatch(r"MLF-[0-9a-f]{6}", first["id"])  # the audit's register id
     assert document["summary"]["findings"] == 2
     assert document["summary"]["files_checked"] == 4
     assert document["summary"]["files_analysed"] == 3  # unrelated.py never mentions mlflow

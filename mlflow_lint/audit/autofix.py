@@ -19,6 +19,9 @@ from mlflow_lint.config import Config
 from mlflow_lint.findings import Finding
 
 MAX_DIFF_LINES = 12  # per gap: a larger rewrite is shown by --diff-fixes
+# Fixing re-lints a file once per pass: past this many files the register names the
+# command instead of running every fix (a 25k-finding project must not take minutes).
+MAX_FIXED_FILES = 50
 
 
 def site_fixes(
@@ -27,20 +30,25 @@ def site_fixes(
     config: Config,
     selected: frozenset[str] | Callable[[Config], frozenset[str]],
     cwd: Path,
-) -> dict[int, Autofix]:
-    """``id(finding)`` -> the autofix at its place, for the open findings a fix changes."""
+) -> tuple[dict[int, Autofix], int]:
+    """``id(finding)`` -> the autofix at its place, for the open findings a fix changes;
+    and how many files with such findings were left out (over :data:`MAX_FIXED_FILES`)."""
     fixable = [
         finding
         for finding in findings
         if finding.waiver is None and finding.cell is None and _safety(finding, catalog) is not None
     ]
     if not fixable:
-        return {}
+        return {}, 0
     from mlflow_lint.fixes.apply import fix_paths
 
     by_path: dict[str, list[Finding]] = {}
     for finding in fixable:
         by_path.setdefault(finding.path, []).append(finding)
+    left_out = sorted(by_path)[MAX_FIXED_FILES:]
+    for path in left_out:
+        del by_path[path]
+    fixable = [finding for finding in fixable if finding.path in by_path]
     placed: dict[int, Autofix] = {}
     for result in fix_paths(fixable, config, selected, unsafe=True, cwd=cwd):
         if not result.changed or result.shown not in by_path:
@@ -53,7 +61,7 @@ def site_fixes(
             safety = _safety(finding, catalog)
             if block is not None and safety is not None:
                 placed[id(finding)] = Autofix(safety, block)
-    return placed
+    return placed, len(left_out)
 
 
 def _safety(finding: Finding, catalog: Catalog) -> str | None:

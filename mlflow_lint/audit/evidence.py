@@ -81,6 +81,7 @@ class ModuleEvidence:
     api_calls: Counter[str] = field(default_factory=Counter)
     models: list[NameUse] = field(default_factory=list)
     experiments: list[NameUse] = field(default_factory=list)
+    in_tests: bool = False  # test code: its sites are shown only where its findings are
 
 
 # -- what each call means --------------------------------------------------------------------

@@ -146,7 +146,7 @@ def _directory(path: str) -> str:
 def _group(rule_id: str, where: str, members: list[dict[str, Any]], catalog: Catalog) -> dict[str, Any]:
     members = sorted(members, key=lambda gap: (-gap["risk"], gap["path"], gap.get("cell", -1), gap["line"]))
     rule = catalog.get(rule_id)
-    fixes = {gap["fix"]["here"] for gap in members}
+    fixes = list(dict.fromkeys(gap["fix"]["here"] for gap in members))  # distinct, highest risk first
     autofix = {gap["fix"].get("autofix", {}).get("safety") for gap in members}
     safety = autofix.pop() if len(autofix) == 1 else None
     worst = members[0]
@@ -166,10 +166,17 @@ def _group(rule_id: str, where: str, members: list[dict[str, Any]], catalog: Cat
         "locations": [_location(gap) for gap in members[:MAX_LOCATIONS]],
         "unexplained_waivers": sum(1 for gap in members if gap["status"] == UNEXPLAINED),
         "baseline_accepted": sum(1 for gap in members if gap.get("baseline")),
-        "fix": fixes.pop() if len(fixes) == 1 else (rule.fix_description if rule else ""),
+        "fix": _joined(fixes),
         "autofix": safety,
         "quick_win": safety is not None or rule_id in ONE_LINE_FIX_RULES,
     }
+
+
+def _joined(fixes: list[str], shown: int = 3) -> str:
+    """The group's fixes: one, or the first few distinct ones (``get_latest_versions`` and
+    ``transition_model_version_stage`` have different replacements)."""
+    text = "; or ".join(fixes[:shown])
+    return text if len(fixes) <= shown else f"{text}; and {len(fixes) - shown} more (see each gap)"
 
 
 def _location(gap: dict[str, Any]) -> str:

@@ -21,13 +21,14 @@ from mlflow_lint.audit import scoring
 from mlflow_lint.audit.deployment import collect_facts
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, collect
 from mlflow_lint.audit.header import format_date, git_commit, project_name
-from mlflow_lint.audit.autofix import site_fixes
+from mlflow_lint.audit.autofix import MAX_FIXED_FILES, site_fixes
 from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar_ids, principle
 from mlflow_lint.audit.register import JUSTIFIED, Register, backlog, counts_as_gap, quick_wins, top_risks
 from mlflow_lint.audit.waivers import waivers_section
 from mlflow_lint.baseline import Baseline
-from mlflow_lint.catalog import PILLARS, Catalog, Rule
+from mlflow_lint.catalog import PILLARS, SECURITY_PILLAR, Catalog, Rule
 from mlflow_lint.config import Config, RuleOptions
+from mlflow_lint.context import file_context
 from mlflow_lint.discovery import discover, git_root, gitignore_spec
 from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
 from mlflow_lint.findings import Finding, severity_of
@@ -52,6 +53,7 @@ from mlflow_lint.sources.prefilter import may_mention_mlflow
 from mlflow_lint.sources.python import UnanalysableSource, decode_python
 from mlflow_lint.sources.facts import UnparsableText
 
+REPORTED_IN_TESTS = frozenset({SECURITY_PILLAR})  # the pillars whose rules report in test code
 FORMAT = "mlflow-lint-audit"
 FORMAT_VERSION = 2  # 2: gap ids, status and fixes, deviations, waivers, backlog
 RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
@@ -144,8 +146,17 @@ def gather_evidence(request: AuditInput, cwd: Path) -> tuple[list[ModuleEvidence
         shown = display_path(path, cwd)
         evidence = _evidence_of(path, kind, data, shown, options)
         if evidence is not None:
+            evidence.in_tests = _is_test_code(path, config.root, options)
             gathered.append(evidence)
     return gathered, len(gathered)
+
+
+def _is_test_code(path: Path, root: Path, options: RuleOptions) -> bool:
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return False
+    return file_context(relative, options.test_paths) == "test"
 
 
 def _evidence_of(path: Path, kind: str, data: bytes, shown: str, options: RuleOptions) -> ModuleEvidence | None:
@@ -194,7 +205,7 @@ def assemble(
 ) -> dict[str, Any]:
     catalog = request.catalog
     everything = [*result.findings, *result.waived]
-    autofixes = site_fixes(result.findings, catalog, request.config, request.selected, cwd)
+    autofixes, unfixed_files = site_fixes(result.findings, catalog, request.config, request.selected, cwd)
     register = Register(everything, catalog, autofixes, {id(finding) for finding in accepted})
     by_pillar: dict[int, list[tuple[Finding, dict[str, Any]]]] = defaultdict(list)
     problems = []
@@ -209,8 +220,17 @@ def assemble(
         else:
             problems.append(gap)
 
+    # Test code is no governance target (mlflow_lint.context): its sites are not the
+    # pillars' sites either, except where its findings are reported (security).
+    shows_tests = request.config.include_tests
     items = sorted(
-        (item for module in evidence for item in module.items), key=lambda i: (i.path, i.line, i.column, i.kind)
+        (
+            item
+            for module in evidence
+            for item in module.items
+            if shows_tests or not module.in_tests or KINDS_BY_KEY[item.kind].pillar in REPORTED_IN_TESTS
+        ),
+        key=lambda i: (i.path, i.line, i.column, i.kind),
     )
     enabled_by_pillar: dict[int, list[str]] = defaultdict(list)
     for rule in catalog:
@@ -288,7 +308,7 @@ def assemble(
             waived, result.in_tests, result.configurations or [request.config], request.selected, catalog, result.excluded,
             lambda path: display_path(path, cwd),
         ),  # fmt: skip
-        "cannot_see": cannot_see(pillars, result),
+        "cannot_see": cannot_see(pillars, result, unfixed_files),
         "inventory": _inventory(evidence),
         "analysis_findings": problems,
         "migration_findings": migration,
@@ -305,9 +325,10 @@ def headline(score: int | None, verdict: str, pillars: list[dict[str, Any]], ord
     critical = [item for item in ordered if item["severity"] == "error"]
     if critical and score is not None and score >= 70:
         first = critical[0]
+        count = sum(item["count"] for item in critical)
         lines.append(
-            f"The score is high ({score}/100) because it is the share of clean sites, but {plural(sum(i['count'] for i in critical), 'critical gap')} "
-            f"remain: the first is {first['rule']} `{first['name']}` at {first['locations'][0]}."
+            f"The score is high ({score}/100) because it is the share of clean sites, but {plural(count, 'critical gap')} "
+            f"{'remains' if count == 1 else 'remain'}: the first is {first['rule']} `{first['name']}` at {first['locations'][0]}."
         )
     elif critical:
         lines.append(f"{plural(sum(i['count'] for i in critical), 'critical gap')} (errors) decide the verdict: fix them first.")
@@ -328,7 +349,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def cannot_see(pillars: list[dict[str, Any]], result: LintResult) -> dict[str, Any]:
+def cannot_see(pillars: list[dict[str, Any]], result: LintResult, unfixed_files: int = 0) -> dict[str, Any]:
     """What this audit could not judge: the limits of static analysis, and of this run."""
     runtime = sum(p["runtime_sites"] for p in pillars)
     run: list[str] = []
@@ -339,6 +360,10 @@ def cannot_see(pillars: list[dict[str, Any]], result: LintResult) -> dict[str, A
     unanalysable = sum(1 for finding in result.findings if finding.rule == "MLF000")
     if unanalysable:
         run.append(f"{plural(unanalysable, 'file')} that could not be analysed (MLF000).")
+    if unfixed_files:
+        run.append(
+            f"Autofix diffs of {plural(unfixed_files, 'more file')} (over {MAX_FIXED_FILES}): `mlflow-lint check --unsafe-fixes --diff-fixes` shows them."
+        )
     return {"always": list(CANNOT_SEE), "this_run": run}
 
 
@@ -407,9 +432,13 @@ def _pillar(
     }
 
 
+_RUN_TIME = frozenset({"decided at run time", "computed at run time"})
+
+
 def _decided_at_run_time(item: EvidenceItem) -> bool:
-    """An evidence row whose deciding value is only known when the code runs."""
-    return any("at run time" in value for _, value in item.fields)
+    """An evidence row whose deciding value is only known when the code runs (not one with
+    a known fallback: "decided at run time or local server" is judged by its fallback)."""
+    return any(value in _RUN_TIME for _, value in item.fields)
 
 
 class _Located:

@@ -13,8 +13,7 @@ from mlflow_lint.json_text import dumps_indented
 
 def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = (), gap_id: str | None = None) -> dict[str, Any]:
     rule = catalog.get(finding.rule)
-    data: dict[str, Any] = {} if gap_id is None else {"id": gap_id}  # the audit's register id
-    data |= {
+    data: dict[str, Any] = {
         "rule": finding.rule,
         "name": rule.name if rule else "",
         "pillar": rule.pillar if rule else 0,
@@ -26,6 +25,8 @@ def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = 
         "end_column": finding.end_column,
         "message": finding.message,
     }
+    if gap_id is not None:
+        data["id"] = gap_id  # the audit's register id (MLF-4a2c9e), stable across runs
     if finding.cell is not None:
         data["cell"] = finding.cell
     if finding.context is not None:

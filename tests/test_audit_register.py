@@ -1,0 +1,224 @@
+"""The audit's judgement: register ids, waivers as evidence, verdicts, risk and the backlog.
+
+The fixture ``tests/fixtures/audit/waivers`` holds one of each waiver: a reasoned and an
+unreasoned ``# noqa``, per-file ignores with and without a reason, a baseline entry, a
+shadow-mode rule, an excluded directory, test-only gaps, and a site decided at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlflow_lint.audit import scoring
+from mlflow_lint.context import code_context
+from mlflow_lint.findings import register_ids
+
+from .conftest import FIXTURES, run_cli
+
+AUDIT = FIXTURES / "audit"
+EPOCH = {"SOURCE_DATE_EPOCH": "1735689600"}
+
+
+def _copy(name: str, destination: Path) -> Path:
+    target = destination / name
+    shutil.copytree(AUDIT / name, target, ignore=shutil.ignore_patterns("__pycache__", ".mlflow_lint_cache"))
+    return target
+
+
+def _audit(project: Path, *args: str) -> dict[str, Any]:
+    result = run_cli("audit", ".", "--format", "json", *args, cwd=project, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _pillar(document: dict[str, Any], number: int) -> dict[str, Any]:
+    return next(p for p in document["pillars"] if p["pillar"] == number)
+
+
+def _gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
+    gaps = [gap for p in document["pillars"] for gap in (*p["gaps"], *p["deviations"])]
+    return gaps + document["analysis_findings"] + document["migration_findings"]
+
+
+@pytest.fixture(scope="module")
+def waivers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    project = _copy("waivers", tmp_path_factory.mktemp("register"))
+    return _audit(project, "--baseline", "baseline.json")
+
+
+# ---------------------------------------------------------------------------- verdicts
+def test_reasoned_waivers_make_a_pillar_deviation_justified(waivers: dict[str, Any]) -> None:
+    consume = _pillar(waivers, 6)
+    assert consume["verdict"] == scoring.DEVIATION
+    reasons = sorted(gap["waiver"]["reason"] for gap in consume["deviations"])
+    assert reasons == [
+        "offline evaluation notebooks compare candidate runs before registration",
+        "shadow traffic scores the candidate run before it is registered",
+    ]
+    assert all(gap["status"] == "justified deviation" for gap in consume["deviations"])
+    # The pinned version the baseline accepted (a note, in shadow mode) is still open.
+    assert [(gap["rule"], gap.get("baseline")) for gap in consume["gaps"]] == [("MLF603", "accepted")]
+
+
+def test_an_unexplained_waiver_is_a_gap(waivers: dict[str, Any]) -> None:
+    registry = _pillar(waivers, 4)
+    assert registry["verdict"] == scoring.CRITICAL
+    [gap] = registry["gaps"]
+    assert (gap["rule"], gap["status"], gap["waiver"]["source"]) == ("MLF402", "unexplained waiver", "# noqa: MLF402")
+    tracking = _pillar(waivers, 1)  # per-file-ignores "scratch/*.py" = ["MLF101"]: no reason
+    assert [(g["rule"], g["status"], g["waiver"]["kind"]) for g in tracking["gaps"]] == [
+        ("MLF101", "unexplained waiver", "per-file-ignore")
+    ]
+    assert waivers["summary"]["unexplained_waivers"] == 2 and waivers["summary"]["justified_deviations"] == 2
+
+
+def test_a_pillar_decided_at_run_time_is_not_assessed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    (tmp_path / "track.py").write_text('import os\n\nimport mlflow\n\nmlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])\n', encoding="utf-8")
+    document = _audit(tmp_path)
+    tracking = _pillar(document, 1)
+    assert tracking["verdict"] == scoring.NOT_ASSESSED and tracking["score"] is None
+    assert tracking["not_assessed"] == "every site is decided at run time" and tracking["runtime_sites"] == 1
+    assert any("decided at run time" in line for line in document["cannot_see"]["this_run"])
+    # The same project with a literal URI is judged.
+    (tmp_path / "track.py").write_text('import mlflow\n\nmlflow.set_tracking_uri("https://mlflow.example.com")\n', encoding="utf-8")
+    assert _pillar(_audit(tmp_path), 1)["verdict"] == scoring.COMPLIANT
+
+
+def test_verdict_order() -> None:
+    assert scoring.verdict({"warning": 1}, True, {"error": 1}) == scoring.GAPS
+    assert scoring.verdict({"note": 2}, True, {"warning": 1}) == scoring.DEVIATION
+    assert scoring.verdict({"note": 2}, True, {"note": 1}) == scoring.COMPLIANT
+    assert scoring.verdict({}, False, {"error": 1}) == scoring.NOT_ASSESSED
+
+
+# ---------------------------------------------------------------------------- waivers
+def test_every_waiver_is_listed(waivers: dict[str, Any]) -> None:
+    section = waivers["waivers"]
+    entries = {(e["kind"], e["where"]): e for e in section["entries"]}
+    assert set(entries) == {
+        ("noqa", "src/recsys/promote.py:6"),
+        ("noqa", "src/recsys/serve.py:4"),
+        ("per-file-ignore", "per-file-ignores 'notebooks/eval_*.py' = MLF601 in pyproject.toml"),
+        ("per-file-ignore", "per-file-ignores 'scratch/*.py' = MLF101 in pyproject.toml"),
+    }
+    assert entries[("noqa", "src/recsys/promote.py:6")]["justified"] is False
+    assert entries[("noqa", "src/recsys/serve.py:4")]["reason"] == "shadow traffic scores the candidate run before it is registered"
+    assert section["shadow_rules"] == ["MLF603"]
+    assert section["excluded_paths"] == ["legacy"] and section["exclude"] == [{"pattern": "legacy/", "configuration": "pyproject.toml"}]
+    assert section["test_code"] == {"findings": 2, "files": 1, "by_rule": {"MLF101": 1, "MLF501": 1}}
+    assert waivers["baseline"]["accepted"] == 1 and waivers["baseline"]["new_gaps"] == [
+        {key: gap[key] for key in ("id", "rule", "path", "line", "message", "fingerprint")}
+        for gap in _gaps(waivers)
+        if gap["status"] != "justified deviation" and "waiver" not in gap and not gap.get("baseline")
+    ]
+
+
+def test_the_audit_reports_what_check_reports(tmp_path: Path, waivers: dict[str, Any]) -> None:
+    project = _copy("waivers", tmp_path)
+    check = run_cli("check", ".", "--format", "json", cwd=project)
+    found = json.loads(check.stdout)["findings"]
+    open_ids = {gap["id"] for gap in _gaps(waivers) if "waiver" not in gap}
+    assert {finding["id"] for finding in found} == open_ids  # the same ids in both
+    assert len(found) == waivers["summary"]["findings"]
+
+
+# ---------------------------------------------------------------------------- ids
+def test_ids_survive_inserted_lines_and_name_fixed_and_new_gaps(tmp_path: Path) -> None:
+    project = _copy("gaps", tmp_path)
+    before = _audit(project)
+    (project / "before.json").write_text(json.dumps(before), encoding="utf-8")
+    ids = sorted(gap["id"] for gap in _gaps(before))
+    assert all(re.fullmatch(r"MLF-[0-9a-f]{6,}", gap_id) for gap_id in ids) and len(set(ids)) == len(ids)
+    for name in ("pipelines/promote.py", "pipelines/train.py", "serving/app.py"):
+        path = project / name
+        path.write_text("# moved down by a line\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert sorted(gap["id"] for gap in _gaps(_audit(project))) == ids
+    # Load the forecaster by alias instead of from its run, and load another run: one gap
+    # fixed, one new, each named by its id.
+    app = project / "serving" / "app.py"
+    text = app.read_text(encoding="utf-8")
+    gone = next(gap for gap in _gaps(before) if gap["path"] == "serving/app.py" and gap["rule"] == "MLF601")
+    fixed = text.replace('f"runs:/{RUN_ID}/model"', '"models:/demand-forecaster@champion"')
+    assert fixed != text
+    app.write_text(fixed + 'mlflow.pyfunc.load_model("runs:/abc/model")\n', encoding="utf-8")
+    after = _audit(project, "--compare", "before.json")
+    comparison = after["comparison"]
+    assert comparison["matched_by"] == "id"
+    assert gone["id"] in [gap["id"] for gap in comparison["fixed_gaps"]]
+    new = [gap for gap in comparison["new_gaps"]]
+    assert [(gap["rule"], gap["path"]) for gap in new] == [("MLF601", "serving/app.py")] and new[0]["id"] not in ids
+
+
+def test_colliding_ids_are_lengthened() -> None:
+    prints = ["abcdef01" + "0" * 24, "abcdef02" + "0" * 24, "123456" + "0" * 26]
+    assert register_ids(prints) == ["MLF-abcdef01", "MLF-abcdef02", "MLF-123456"]
+
+
+# ---------------------------------------------------------------------------- risk and backlog
+def test_backlog_is_ordered_by_risk_and_groups_identical_gaps(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    models = tmp_path / "src" / "models"
+    models.mkdir(parents=True)
+    for index in range(3):
+        (models / f"m{index}.py").write_text(
+            "import mlflow\n\n\ndef log(model):\n    with mlflow.start_run():\n"
+            "        mlflow.sklearn.log_model(model, name='model')\n",
+            encoding="utf-8",
+        )
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "load.py").write_text('import mlflow\n\nm = mlflow.pyfunc.load_model("runs:/abc/model")\n', encoding="utf-8")
+    (tmp_path / "serve.py").write_text('import mlflow\n\nm = mlflow.pyfunc.load_model("runs:/abc/model")\n', encoding="utf-8")
+    document = _audit(tmp_path)
+    backlog = document["backlog"]
+    risks = [item["risk"] for item in backlog]
+    assert risks == sorted(risks, reverse=True) and [item["rank"] for item in backlog] == list(range(1, len(backlog) + 1))
+    first = backlog[0]  # a runs:/ load in production code: error × pillar 6 × production
+    assert (first["rule"], first["where"], first["risk"]) == ("MLF601", "./", 10 * 2 * 2)
+    script = next(item for item in backlog if item["rule"] == "MLF601" and item["where"] == "scripts/")
+    assert script["risk"] == 10 * 2 * 1 and script["context"] == "script"
+    grouped = next(item for item in backlog if item["rule"] == "MLF801")
+    assert grouped["count"] == 3 and grouped["where"] == "src/models/" and grouped["title"].endswith("×3 in src/models/")
+    assert grouped["quick_win"] and grouped["key"] in document["quick_wins"]
+    assert document["top_risks"] == [item["key"] for item in backlog[:3]]
+
+
+def test_gaps_say_what_to_change_here_with_the_autofix_diff(tmp_path: Path) -> None:
+    document = _audit(_copy("gaps", tmp_path))
+    by_rule = {gap["rule"]: gap for gap in _gaps(document)}
+    tag = by_rule["MLF502"]["fix"]
+    assert tag["autofix"] == {
+        "safety": "unsafe",
+        "diff": ['- mlflow.set_tag("git_commit", os.getenv("GIT_SHA"))', '+ mlflow.set_tag("git_commit", os.getenv("GIT_SHA", "unknown"))'],
+    }
+    assert by_rule["MLF101"]["fix"] == {"here": "point it at the shared tracking server"}
+    assert by_rule["MLF402"]["fix"]["here"].startswith("compare the candidate with the current version")
+
+
+def test_the_headline_explains_a_high_score_with_a_critical_gap(waivers: dict[str, Any]) -> None:
+    assert waivers["summary"]["score"] >= 70 and waivers["summary"]["verdict"] == scoring.CRITICAL
+    assert waivers["headline"][0].startswith(f"The score is high ({waivers['summary']['score']}/100)")
+    assert "MLF402" in waivers["headline"][0]
+    assert len(waivers["cannot_see"]["always"]) >= 5
+
+
+@pytest.mark.parametrize(
+    ("path", "notebook", "context"),
+    [
+        ("src/churn/train.py", False, "production"),
+        ("deploy/docker-compose.yml", False, "production"),
+        ("scripts/backfill.py", False, "script"),
+        ("examples/quickstart/train.py", False, "script"),
+        ("notebooks/explore.py", False, "notebook"),
+        ("analysis.ipynb", False, "notebook"),
+        ("jobs/train.py", True, "notebook"),
+    ],
+)
+def test_code_context(path: str, notebook: bool, context: str) -> None:
+    assert code_context(path, notebook) == context
