@@ -222,3 +222,26 @@ def test_the_headline_explains_a_high_score_with_a_critical_gap(waivers: dict[st
 )
 def test_code_context(path: str, notebook: bool, context: str) -> None:
     assert code_context(path, notebook) == context
+
+
+def test_the_inventory_lists_mlflow_not_the_projects_mlflow_named_code(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    (tmp_path / "mlflow_helpers").mkdir()
+    (tmp_path / "mlflow_helpers" / "__init__.py").write_text('import mlflow\n\n\ndef track(x):\n    mlflow.log_metric("x", x)\n', encoding="utf-8")
+    (tmp_path / "job.py").write_text(
+        "import mlflow\nimport mlflow_helpers\nfrom mlflow_helpers import track as mlflow_track\n\n\n"
+        "def mlflow_log(value):\n    return value\n\n\nmlflow_helpers.track(1)\nmlflow_track(2)\nmlflow_log(3)\n"
+        'mlflow.log_param("a", 1)\n',
+        encoding="utf-8",
+    )
+    totals = _audit(tmp_path)["inventory"]["api_totals"]
+    assert totals == [{"api": "mlflow.log_metric", "count": 1}, {"api": "mlflow.log_param", "count": 1}]
+
+
+def test_a_reason_is_never_read_as_codes(tmp_path: Path) -> None:
+    (tmp_path / "serve.py").write_text(
+        'import mlflow\n\nm = mlflow.pyfunc.load_model("runs:/abc/model")  # noqa: MLF601: MLF9 review pending, see #12\n',
+        encoding="utf-8",
+    )
+    result = run_cli("check", ".", "--extend-select", "MLF001", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0 and json.loads(result.stdout)["findings"] == []
