@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 RULE_ID_PATTERN = re.compile(r"^MLF\d{3}$")
+# Where each rule's documentation is: the page's anchor is "<id>-<name>" (docs/rules.md).
+RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
 SEVERITIES = ("error", "warning", "note")
 PRECISIONS = ("very-high", "high", "medium", "low")  # SARIF's precision property
 SECURITY_PILLAR = 7
@@ -112,6 +114,11 @@ class Rule:
         if name.endswith((".sh", ".bash")):
             return "shell"
         return "text"  # .env, Procfile
+
+    @property
+    def docs_uri(self) -> str:
+        """The rule's section of the rule documentation (SARIF ``helpUri``, report links)."""
+        return f"{RULE_DOCS_URI}#{self.id.lower()}-{self.name}"
 
     @property
     def pillar_name(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
 import click
 
@@ -476,6 +476,8 @@ def explain(rule_id: str) -> None:
 @click.option("--date", "date_option", default=None, help="Report date (ISO 8601) instead of now; SOURCE_DATE_EPOCH is honoured too.")
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None, help="Exit 1 when the overall score is below this (0-100).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for the lint (default: CPU count).")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a Markdown summary that fits a pull-request comment or a job summary (at most 60,000 characters): verdict, scorecard, top risks, quick wins, what changed.")
+@click.option("--issues", "issues_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write one issue per backlog group, to create in a tracker: issues.json (for a script) or issues.md (the suffix picks the format).")
 def audit(
     paths: tuple[Path, ...],
     outputs: tuple[Path, ...],
@@ -489,6 +491,8 @@ def audit(
     date_option: str | None,
     fail_under: int | None,
     jobs: int | None,
+    summary_path: Path | None,
+    issues_path: Path | None,
 ) -> None:
     """Write the pillar audit of PATHS: scorecard, evidence per pillar, gaps, inventory.
 
@@ -498,10 +502,10 @@ def audit(
     from mlflow_lint.audit import AuditInput, build_audit, format_for_suffix, render
     from mlflow_lint.audit.compare import PreviousReportError, load_previous
     from mlflow_lint.audit.header import DateError, report_date
+    from mlflow_lint.audit.issues import format_for_suffix as issues_format_for_suffix
     from mlflow_lint.baseline import BaselineError, load_baseline
     from mlflow_lint.catalog import load_catalog
     from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
-    from mlflow_lint.safe_io import write_atomically
 
     if output_format is not None and len(outputs) > 1:
         raise click.UsageError("--format applies to one --output; with several, each file's suffix picks its format")
@@ -511,6 +515,13 @@ def audit(
         if found is None:
             raise click.UsageError(f"cannot tell the report format from '{output.name}': use .html, .md or .json, or --format")
         destinations.append((output, found))
+    issues_format = None
+    if issues_path is not None:
+        issues_format = issues_format_for_suffix(issues_path.suffix)
+        if issues_format is None:
+            suffix = f"the suffix '{issues_path.suffix}'" if issues_path.suffix else "a name without a suffix"
+            raise click.UsageError(f"cannot tell the issues format from {suffix} ('{issues_path.name}'): use .json or .md")
+    _refuse_one_file_twice(outputs, summary_path, issues_path)
     if not destinations:
         destinations.append((None, output_format or "markdown"))
     targets = list(paths) or [Path(".")]
@@ -537,16 +548,45 @@ def audit(
         if output is None:
             click.echo(report, nl=False)
             continue
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(output, report)  # never through a committed link
-        except OSError as exc:
-            raise ConfigurationProblem(f"cannot write report to {output}: {exc.strerror or exc}") from None
-        shown = "n/a" if summary["score"] is None else f"{summary['score']}/100"
-        found = f"{summary['findings']} finding{'' if summary['findings'] == 1 else 's'}"
-        click.echo(f"mlflow-lint audit: {shown}, {summary['verdict']} ({found}); wrote {output}", err=True)
+        _write_audit_file(output, report, "report", summary)
+    if summary_path is not None:
+        from mlflow_lint.audit.summary import render_summary
+
+        _write_audit_file(summary_path, render_summary(document, [str(output) for output in outputs]), "summary", summary)
+    if issues_path is not None and issues_format is not None:
+        from mlflow_lint.audit.issues import render_issues
+
+        _write_audit_file(issues_path, render_issues(document, issues_format), "issues", summary)
     score = summary["score"]
     sys.exit(EXIT_FINDINGS if fail_under is not None and score is not None and score < fail_under else EXIT_CLEAN)
+
+
+def _refuse_one_file_twice(outputs: Sequence[Path], summary_path: Path | None, issues_path: Path | None) -> None:
+    """--summary and --issues write files of their own: naming a report file (or each
+    other) would have one output silently replace another."""
+    taken = {os.path.abspath(output): "--output" for output in outputs}
+    for option, path in (("--summary", summary_path), ("--issues", issues_path)):
+        if path is None:
+            continue
+        other = taken.get(os.path.abspath(path))
+        if other is not None:
+            raise click.UsageError(f"{option} {path} names the same file as {other}")
+        taken[os.path.abspath(path)] = option
+
+
+def _write_audit_file(path: Path, content: str, what: str, summary: dict[str, Any]) -> None:
+    """Write one of the audit's files atomically (never through a committed link) and say
+    so on standard error, with the verdict; a failure is a clear error, exit 2."""
+    from mlflow_lint.safe_io import write_atomically
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, content)
+    except OSError as exc:
+        raise ConfigurationProblem(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
+    shown = "n/a" if summary["score"] is None else f"{summary['score']}/100"
+    found = f"{summary['findings']} finding{'' if summary['findings'] == 1 else 's'}"
+    click.echo(f"mlflow-lint audit: {shown}, {summary['verdict']} ({found}); wrote {path}", err=True)
 
 
 def _tune_garbage_collection() -> None:

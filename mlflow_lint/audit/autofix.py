@@ -9,10 +9,11 @@ diff of that is no help in a table). libcst is imported only when there is such 
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Callable, Sequence
 
-from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
+from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.audit.register import Autofix
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog
 from mlflow_lint.config import Config
@@ -71,6 +72,15 @@ def _safety(finding: Finding, catalog: Catalog) -> str | None:
     return rule.fix_safety if rule is not None and rule.fix_safety != "none" else None
 
 
+_LITERAL = re.compile(r"[rbfuRBFU]{0,2}(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")")
+
+
+def _without_removed_literals(line: str, kept: str) -> str:
+    """An old line of a secret fix with every string literal the fix removed masked (the
+    secret), and those it kept (the variable's name) shown."""
+    return _LITERAL.sub(lambda match: match.group() if match.group() in kept else f'"<secret:{len(match.group()) - 2}>"', line)
+
+
 def _changed_blocks(before: bytes, after: bytes, secret: bool) -> list[tuple[int, int, tuple[str, ...]]]:
     """(first line, last line, "- old"/"+ new" lines) of each block the fix replaced, in
     the original's 1-based lines; never a secret (``secret``: every old literal masked)."""
@@ -80,7 +90,8 @@ def _changed_blocks(before: bytes, after: bytes, secret: bool) -> list[tuple[int
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        removed = [mask_literals(line.strip()) if secret else line.strip() for line in old[i1:i2]]
+        kept = "\n".join(new[j1:j2])
+        removed = [_without_removed_literals(line.strip(), kept) if secret else line.strip() for line in old[i1:i2]]
         lines = [mask_secrets(f"- {line}") for line in removed] + [mask_secrets(f"+ {line.strip()}") for line in new[j1:j2]]
         if len(lines) > MAX_DIFF_LINES:
             lines = lines[: MAX_DIFF_LINES - 1] + ["… (see mlflow-lint check --diff-fixes)"]

@@ -137,7 +137,13 @@ def _unmatched(gaps: list[dict[str, Any]], other: Counter[tuple[str, ...]], by: 
             remaining[key] -= 1
         else:
             out.append(gap)
-    return sorted(out, key=lambda g: (str(g.get("path", "")), int(g.get("line", 0) or 0), str(g.get("rule", ""))))
+    return sorted(out, key=lambda g: (str(g.get("path", "")), _line(g), str(g.get("rule", ""))))
+
+
+def _line(gap: dict[str, Any]) -> int:
+    """A gap's line for sorting; a previous report is input: a line may be anything."""
+    line = gap.get("line")
+    return line if isinstance(line, int) and not isinstance(line, bool) else 0
 
 
 def _slim(gap: dict[str, Any]) -> dict[str, Any]:

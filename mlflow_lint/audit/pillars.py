@@ -18,7 +18,7 @@ PRINCIPLES: dict[int, str] = {
     3: "Artifacts go to an object store (S3, GCS, Azure, MinIO) behind the tracking server; no local artifact roots, no storage paths hard-coded in code.",
     4: "Promotion happens in the Model Registry through aliases, stages are deprecated, and a protected alias such as `champion` moves only behind a metric gate.",
     5: "Every run carries the mandatory tags (code version, data version, ...) that governance queries rely on.",
-    6: "Consumers load `models:/<name>@<alias>` (or a pinned version), never `runs:/` URIs or raw storage paths.",
+    6: "Consumers load `models:/<name>@<alias>`, never `runs:/` URIs or raw storage paths; a pinned version works but makes every rollback a code change.",
     7: "Access to the tracking server is authenticated and encrypted; no credentials in code or manifests, no open server.",
     8: "Datasets are logged as run inputs and models are logged with a signature, so every model points to its upstream data.",
 }

@@ -69,7 +69,10 @@ class Register:
         accepted = accepted or set()
         self._gaps: dict[int, dict[str, Any]] = {}
         for finding, fingerprint, gap_id in zip(self.findings, prints, ids, strict=True):
-            self._gaps[id(finding)] = self._gap(finding, fingerprint, gap_id, autofixes.get(id(finding)), id(finding) in accepted)
+            autofix = autofixes.get(id(finding))
+            if autofix is None and finding.fix == "safe" and finding.waiver is None:
+                autofix = Autofix("safe", ())  # the check saw the fix's shape; its diff was not computed
+            self._gaps[id(finding)] = self._gap(finding, fingerprint, gap_id, autofix, id(finding) in accepted)
 
     def gap(self, finding: Finding) -> dict[str, Any]:
         """The register entry of one finding of the run (a fresh copy)."""
@@ -105,6 +108,8 @@ class Register:
                 data["waiver"]["line"] = waiver.line
         if accepted:
             data["baseline"] = "accepted"
+        if finding.shadow:
+            data["shadow"] = True  # its rule is in shadow mode: reported, never failing CI
         return data
 
 
@@ -147,15 +152,17 @@ def _group(rule_id: str, where: str, members: list[dict[str, Any]], catalog: Cat
     members = sorted(members, key=lambda gap: (-gap["risk"], gap["path"], gap.get("cell", -1), gap["line"]))
     rule = catalog.get(rule_id)
     fixes = list(dict.fromkeys(gap["fix"]["here"] for gap in members))  # distinct, highest risk first
-    autofix = {gap["fix"].get("autofix", {}).get("safety") for gap in members}
-    safety = autofix.pop() if len(autofix) == 1 else None
+    safeties = {gap["fix"]["autofix"]["safety"] for gap in members if "autofix" in gap["fix"]}
+    safety = "unsafe" if "unsafe" in safeties else ("safe" if safeties else None)
     worst = members[0]
     count = len(members)
     return {
         "key": f"{rule_id} {where}",
-        "title": f"{rule_id} {rule.name if rule else ''} ×{count} in {where}" if count > 1 else f"{rule_id} {rule.name if rule else ''} in {worst['path']}",
+        "title": f"{rule_id} {rule.name if rule else ''} ×{count} in {where}" if count > 1 else f"{rule_id} {rule.name if rule else ''} at {_location(worst)}",
         "rule": rule_id,
         "name": rule.name if rule else "",
+        "summary": rule.summary if rule else "",
+        "docs": rule.docs_uri if rule else "",
         "pillar": worst["pillar"],
         "severity": worst["severity"],
         "risk": worst["risk"],
@@ -167,15 +174,18 @@ def _group(rule_id: str, where: str, members: list[dict[str, Any]], catalog: Cat
         "unexplained_waivers": sum(1 for gap in members if gap["status"] == UNEXPLAINED),
         "baseline_accepted": sum(1 for gap in members if gap.get("baseline")),
         "fix": _joined(fixes),
-        "autofix": safety,
-        "quick_win": safety is not None or rule_id in ONE_LINE_FIX_RULES,
+        "autofix": safety,  # of the group's autofixes (unsafe if any is); None: none has one
+        "autofixes": sum(1 for gap in members if "autofix" in gap["fix"]),  # how many of its gaps
+        "shadow": all(gap.get("shadow") for gap in members),
+        # Every gap has an autofix, or the rule's fix is one edit where the finding is.
+        "quick_win": all("autofix" in gap["fix"] for gap in members) or rule_id in ONE_LINE_FIX_RULES,
     }
 
 
 def _joined(fixes: list[str], shown: int = 3) -> str:
-    """The group's fixes: one, or the first few distinct ones (``get_latest_versions`` and
-    ``transition_model_version_stage`` have different replacements)."""
-    text = "; or ".join(fixes[:shown])
+    """The group's fixes: one, or the first few distinct ones, each for some of its gaps
+    (``get_latest_versions`` and ``transition_model_version_stage`` have different ones)."""
+    text = "; ".join(fixes[:shown])
     return text if len(fixes) <= shown else f"{text}; and {len(fixes) - shown} more (see each gap)"
 
 

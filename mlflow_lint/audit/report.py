@@ -26,7 +26,7 @@ from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar
 from mlflow_lint.audit.register import JUSTIFIED, Register, backlog, counts_as_gap, quick_wins, top_risks
 from mlflow_lint.audit.waivers import waivers_section
 from mlflow_lint.baseline import Baseline
-from mlflow_lint.catalog import PILLARS, SECURITY_PILLAR, Catalog, Rule
+from mlflow_lint.catalog import PILLARS, RULE_DOCS_URI, SECURITY_PILLAR, Catalog, Rule  # noqa: F401 - RULE_DOCS_URI: the renderers' import
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.context import file_context
 from mlflow_lint.discovery import discover, git_root, gitignore_spec
@@ -56,7 +56,6 @@ from mlflow_lint.sources.facts import UnparsableText
 REPORTED_IN_TESTS = frozenset({SECURITY_PILLAR})  # the pillars whose rules report in test code
 FORMAT = "mlflow-lint-audit"
 FORMAT_VERSION = 2  # 2: gap ids, status and fixes, deviations, waivers, backlog
-RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
 _MAX_FILE_BYTES = 2_000_000
 
 
@@ -334,15 +333,21 @@ def headline(score: int | None, verdict: str, pillars: list[dict[str, Any]], ord
         lines.append(f"{plural(sum(i['count'] for i in critical), 'critical gap')} (errors) decide the verdict: fix them first.")
     deviation = [p for p in pillars if p["verdict"] == scoring.DEVIATION]
     if deviation:
-        names = ", ".join(f"{p['pillar']} {p['name']}" for p in deviation)
-        lines.append(f"Deviation-justified (every gap waived with a reason): {names}. The waivers are listed below.")
+        lines.append(
+            f"Deviation-justified: {_pillar_names(deviation)}: no open error or warning there, the gaps are waived "
+            "with a reason (see the waivers)."
+        )
     unassessed = [p for p in pillars if p["verdict"] == scoring.NOT_ASSESSED]
     if unassessed:
-        names = ", ".join(f"{p['pillar']} {p['name']}" for p in unassessed)
-        lines.append(f"Not assessed: {names} ({'; '.join(sorted({p['not_assessed'] for p in unassessed}))}).")
+        lines.append(f"Not assessed: {_pillar_names(unassessed)} ({'; '.join(sorted({p['not_assessed'] for p in unassessed}))}).")
     if not critical and verdict in (scoring.COMPLIANT, scoring.DEVIATION):
         lines.append("No open gap above a note; what static analysis cannot see is listed at the end.")
     return lines
+
+
+def _pillar_names(pillars: list[dict[str, Any]]) -> str:
+    word = "pillar" if len(pillars) == 1 else "pillars"
+    return f"{word} " + ", ".join(f"{p['pillar']} ({p['name']})" for p in pillars)
 
 
 def plural(count: int, noun: str) -> str:
@@ -502,7 +507,7 @@ def _fix_hint(rule: Rule) -> dict[str, str]:
         "summary": rule.summary,
         "use_instead": rule.docs.use_instead,
         "language": _language(getattr(rule, "docs_file", "example.py")),
-        "docs": f"{RULE_DOCS_URI}#{rule.id.lower()}-{rule.name}",
+        "docs": rule.docs_uri,
     }
 
 

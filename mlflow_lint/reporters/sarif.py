@@ -43,7 +43,6 @@ SARIF_VERSION = "2.1.0"
 TOOL_NAME = "mlflow-lint"
 INFORMATION_URI = "https://github.com/mlflow-lint/mlflow-lint"
 # One anchor per rule in the generated rule reference: "#mlf601-run-uri-model-load".
-RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
 SRCROOT = "%SRCROOT%"
 # Versioned, as SARIF 3.27.17 recommends: a change of recipe gets a new key, not new values.
 FINGERPRINT_KEY = "mlflowLintFingerprint/v1"
@@ -160,7 +159,7 @@ def rule_tags(rule: Rule) -> list[str]:
 
 def help_uri(rule: Rule) -> str:
     """The rule's section of the rule reference (GitHub's heading anchor for ``MLF601 run-uri-model-load``)."""
-    return f"{RULE_DOCS_URI}#{rule.id.lower()}-{rule.name}"
+    return rule.docs_uri
 
 
 def help_text(rule: Rule) -> str:
