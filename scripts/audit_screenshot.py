@@ -4,7 +4,7 @@
 The example is copied to a temporary directory and committed there with a fixed author
 and date, so the report (commit, date, paths) and therefore the picture are the same on
 every run. The page is rendered by headless Chromium (Debian package ``chromium``) and
-the top of it (header, scorecard, first pillars) is saved as a PNG.
+the top of it (header and headline, top risks, quick wins, scorecard, the start of the backlog) is saved as a PNG.
 
     python scripts/audit_screenshot.py [--output docs/audit-example.png] [--height 2000]
 """

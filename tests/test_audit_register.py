@@ -114,7 +114,7 @@ def test_every_waiver_is_listed(waivers: dict[str, Any]) -> None:
     assert section["excluded_paths"] == ["legacy"] and section["exclude"] == [{"pattern": "legacy/", "configuration": "pyproject.toml"}]
     assert section["test_code"] == {"findings": 2, "files": 1, "by_rule": {"MLF101": 1, "MLF501": 1}}
     assert waivers["baseline"]["accepted"] == 1 and waivers["baseline"]["new_gaps"] == [
-        {key: gap[key] for key in ("id", "rule", "path", "line", "message", "fingerprint")}
+        {key: gap[key] for key in ("id", "rule", "name", "severity", "path", "line", "message", "fingerprint")}
         for gap in _gaps(waivers)
         if gap["status"] != "justified deviation" and "waiver" not in gap and not gap.get("baseline")
     ]

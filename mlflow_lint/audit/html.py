@@ -4,15 +4,24 @@ Inline CSS only: no script, no font, no image fetched from anywhere (a Content S
 Policy in the page forbids it), light and dark colour schemes (``prefers-color-scheme``),
 a print stylesheet, and the scorecard drawn as inline SVG (a radar of the eight pillars
 and a bar per pillar). Every string from the linted code goes through :func:`esc`.
+
+The page reads as an audit report, the judgement first: the verdict and the sentences
+that explain it, the top risks and quick wins, the scorecard and the prioritised backlog;
+then each pillar with its evidence, its gaps (id, status, the fix at that place) and its
+justified deviations; the waivers, the findings outside the pillars, what the audit
+cannot see, and the inventory.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from mlflow_lint.audit import scoring
+from mlflow_lint.audit.register import JUSTIFIED, UNEXPLAINED
 from mlflow_lint.audit.text import (
     MAX_ROWS,
     QUOTED,
@@ -29,6 +38,7 @@ from mlflow_lint.audit.text import (
     title_case,
     without_controls,
 )
+from mlflow_lint.catalog import RULE_DOCS_URI
 
 _VERDICT_CLASS = {
     scoring.COMPLIANT: "ok",
@@ -40,6 +50,17 @@ _VERDICT_CLASS = {
 _STATUS_CLASS = {"ok": "ok", "error": "bad", "warning": "warn", "note": "note", "unassessed": "na", "waived": "note"}
 _STATUS_GLYPH = {"ok": "✓", "error": "✗", "warning": "!", "note": "i", "unassessed": "–", "waived": "☑"}
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+_CONTEXT_WORDS = {"production": "production code", "script": "script", "notebook": "notebook"}
+_AUTOFIX = {
+    "safe": ("ok", "safe autofix", "mlflow-lint check --fix"),
+    "unsafe": ("warn", "unsafe autofix", "mlflow-lint check --unsafe-fixes"),
+}
+_SHADOW = "its rule is in shadow mode: reported, never failing mlflow-lint check; still a gap here"
+_SHOWN_IDS = 6  # ids per backlog row; the JSON report lists them all
+_SHOWN_LOCATIONS = 3  # locations per backlog row
+_RULE_ID = re.compile(r"MLF\d{3}")
+_RULE_NAME = re.compile(r"[a-z0-9-]+")
 
 
 def esc(value: object) -> str:
@@ -91,8 +112,60 @@ def message(value: str) -> str:
     return "".join(out)
 
 
+def fix_text(value: str) -> str:
+    """A fix: the catalog's descriptions mark code with backticks, a finding's remedy
+    quotes the values of its site (which may hold stray backticks). Escaped either way."""
+    ticks = value.count("`")
+    return rich(value) if ticks and ticks % 2 == 0 else message(value)
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Where the page can link to: each rule's documentation, and the gap ids that have
+    a row of their own (tables are capped at MAX_ROWS, so not every id has one)."""
+
+    docs: dict[str, str]
+    rows: frozenset[str]
+
+    def rule(self, rule_id: str, name: str = "") -> str:
+        """The rule id, linked to its documentation."""
+        uri = self.docs.get(rule_id) or _docs_uri(rule_id, name)
+        return f'<a href="{esc(uri)}">{esc(rule_id)}</a>' if uri else esc(rule_id)
+
+    def gap_id(self, gap_id: str) -> str:
+        shown = f'<code class="nw">{esc(gap_id)}</code>'
+        return f'<a class="gid" href="#{esc(gap_id)}">{shown}</a>' if gap_id in self.rows else shown
+
+    def gap_ids(self, ids: list[str], limit: int = _SHOWN_IDS) -> str:
+        shown = " ".join(self.gap_id(gap_id) for gap_id in ids[:limit])
+        return (shown + _more(len(ids) - limit)) or '<span class="muted">–</span>'
+
+
+def _docs_uri(rule_id: str, name: str) -> str | None:
+    """The documentation of a rule neither a fix hint nor a backlog group names (a justified
+    MLF000 or MLF9xx): the catalog's anchor, only for ids and names of the catalog's shape."""
+    if _RULE_ID.fullmatch(rule_id) and _RULE_NAME.fullmatch(name):
+        return f"{RULE_DOCS_URI}#{rule_id.lower()}-{name}"
+    return None
+
+
+def _register_tables(document: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """The tables the page shows the register in: each pillar's gaps and deviations, then
+    the analysis and migration findings (report.all_gaps, table by table)."""
+    tables = [table for p in document["pillars"] for table in (p["gaps"], p.get("deviations", []))]
+    return tables + [document.get("analysis_findings", []), document.get("migration_findings", [])]
+
+
+def _links(document: dict[str, Any]) -> _Links:
+    docs = {item["rule"]: item["docs"] for item in document.get("backlog", []) if item.get("docs")}
+    docs |= {rule: hint["docs"] for p in document["pillars"] for rule, hint in p.get("fix_hints", {}).items()}
+    rows = frozenset(gap["id"] for table in _register_tables(document) for gap in table[:MAX_ROWS] if gap.get("id"))
+    return _Links(docs, rows)
+
+
 def render_html(document: dict[str, Any]) -> str:
-    header, summary = document["header"], document["summary"]
+    header = document["header"]
+    links = _links(document)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -107,21 +180,28 @@ def render_html(document: dict[str, Any]) -> str:
         "<body>",
         '<main class="page">',
         _masthead(document),
+        _contents(document),
+        _top_risks(document, links),
+        _quick_wins(document, links),
         _scorecard(document),
+        _backlog(document, links),
     ]
     if document.get("comparison"):
-        parts.append(_comparison(document["comparison"]))
+        parts.append(_comparison(document["comparison"], links))
     if document.get("baseline"):
-        parts.append(_baseline(document["baseline"]))
-    parts.extend(_pillar(pillar) for pillar in document["pillars"])
-    parts.append(_inventory(document["inventory"]))
+        parts.append(_baseline(document["baseline"], document, links))
+    parts.extend(_pillar(pillar, links) for pillar in document["pillars"])
+    if document.get("waivers"):
+        parts.append(_waivers(document["waivers"], links))
     if document.get("migration_findings"):
-        parts.append(_migration(document["migration_findings"]))
+        parts.append(_migration(document["migration_findings"], links))
     if document.get("analysis_findings") or document.get("skipped"):
-        parts.append(_problems(document))
+        parts.append(_problems(document, links))
+    if document.get("cannot_see"):
+        parts.append(_cannot_see(document["cannot_see"]))
+    parts.append(_inventory(document["inventory"]))
     parts.append(_footer(document))
     parts += ["</main>", "</body>", "</html>", ""]
-    del summary
     return "\n".join(parts)
 
 
@@ -129,6 +209,7 @@ def render_html(document: dict[str, Any]) -> str:
 def _masthead(document: dict[str, Any]) -> str:
     header, summary = document["header"], document["summary"]
     verdict = summary["verdict"]
+    cls = _VERDICT_CLASS[verdict]
     meta = [
         ("Commit", f"<code>{esc(commit_text(header))}</code>" if header.get("commit") else esc(commit_text(header))),
         ("Date", esc(header["date"])),
@@ -142,24 +223,30 @@ def _masthead(document: dict[str, Any]) -> str:
         ),
     ]
     meta += [(label, f"<code>{esc(value)}</code>") for label, value in options_lines(header)]
-    rows = "".join(f"<div><dt>{esc(label)}</dt><dd>{value}</dd></div>" for label, value in meta)
+    # The rule list is long: it takes the width of both columns rather than eight lines.
+    rows = "".join(
+        f'<div{" class=wide" if label == "Rules enabled" else ""}><dt>{esc(label)}</dt><dd>{value}</dd></div>'
+        for label, value in meta
+    )
     counts = summary["by_severity"]
     chips = "".join(
-        f'<span class="chip {cls}"><b>{counts.get(sev, 0)}</b> {esc(sev if counts.get(sev, 0) == 1 else sev + "s")}</span>'
-        for sev, cls in (("error", "bad"), ("warning", "warn"), ("note", "note"))
+        f'<span class="chip {cls_}"><b>{counts.get(sev, 0)}</b> {esc(sev if counts.get(sev, 0) == 1 else sev + "s")}</span>'
+        for sev, cls_ in (("error", "bad"), ("warning", "warn"), ("note", "note"))
     )
     by_verdict = summary.get("pillars_by_verdict", {})
     pills = "".join(
         f'<span class="chip {_VERDICT_CLASS[v]}"><b>{by_verdict.get(v, 0)}</b> {esc(v)}</span>'
         for v in scoring.VERDICTS
-        if by_verdict.get(v) or v != scoring.NOT_ASSESSED
+        if by_verdict.get(v) or v not in (scoring.NOT_ASSESSED, scoring.DEVIATION)
     )
-    return f"""<header class="masthead">
+    return f"""<header class="masthead {cls}">
 <div class="masthead-text">
 <p class="kicker">MLflow governance audit</p>
 <h1>{esc(header["project"])}</h1>
-<p class="lede">Static analysis of <code>{esc(header["root"])}</code> against the eight MLflow governance pillars. Overall verdict: <span class="verdict-word {_VERDICT_CLASS[verdict]}">{esc(verdict)}</span>.</p>
-<p class="chips">{pills}<span class="sep"></span>{chips}</p>
+<p class="lede">Static analysis of <code>{esc(header["root"])}</code> against the eight MLflow governance pillars.</p>
+{_verdict_line(summary, chips)}
+{_headline(document.get("headline", []), cls)}
+<p class="chips"><span class="chips-label">Pillars</span>{pills}</p>
 <dl class="meta">{rows}</dl>
 </div>
 <div class="masthead-visuals">
@@ -167,6 +254,35 @@ def _masthead(document: dict[str, Any]) -> str:
 {_radar(document["pillars"])}
 </div>
 </header>"""
+
+
+def _verdict_line(summary: dict[str, Any], chips: str) -> str:
+    """The verdict as a badge with the score and the open gaps by severity (``chips``);
+    under it the counts that qualify them: deviations, waivers, test code."""
+    verdict = summary["verdict"]
+    open_gaps = summary.get("open_gaps", summary.get("findings", 0))
+    unexplained = summary.get("unexplained_waivers", 0)
+    figures = [f"<b>{plural(open_gaps, 'open gap')}</b>"]
+    figures.append(plural(summary.get("justified_deviations", 0), "justified deviation"))
+    waivers = plural(unexplained, "unexplained waiver")
+    figures.append(f'<span class="bad-text">{waivers} (counted as gaps)</span>' if unexplained else waivers)
+    if summary.get("hidden_in_tests"):
+        figures.append(f"{plural(summary['hidden_in_tests'], 'finding')} in test code (not gaps)")
+    return (
+        f'<p class="verdict-line"><span class="chips-label">Overall verdict</span>'
+        f'<span class="verdict-badge {_VERDICT_CLASS[verdict]}">{esc(verdict)}</span>'
+        f'<span class="verdict-score">{esc(score_text(summary["score"]))}</span><span class="sep"></span>{chips}</p>'
+        f'<p class="verdict-figures">{" · ".join(figures)}</p>'
+    )
+
+
+def _headline(sentences: list[str], cls: str) -> str:
+    """What the score does not say (a critical gap behind a high score, what is waived,
+    what was not assessed): report.headline's sentences, backticks marking code."""
+    if not sentences:
+        return ""
+    items = "".join(f"<li>{rich(sentence)}</li>" for sentence in sentences)
+    return f'<ul class="headline {cls}" aria-label="Headline">{items}</ul>'
 
 
 def _rules(header: dict[str, Any]) -> str:
@@ -230,6 +346,227 @@ def _radar(pillars: list[dict[str, Any]]) -> str:
 </figure>"""
 
 
+def _contents(document: dict[str, Any]) -> str:
+    """A line of links to the sections (not printed: paper has no links)."""
+    entries = [("top-risks", "Top risks"), ("quick-wins", "Quick wins"), ("scorecard", "Scorecard"), ("backlog", "Backlog")]
+    if document.get("comparison"):
+        entries.append(("changes", "Changes"))
+    if document.get("baseline"):
+        entries.append(("baseline", "Baseline"))
+    pillars = " ".join(
+        f'<a class="badge small {_VERDICT_CLASS[p["verdict"]]}" href="#pillar-{p["pillar"]}" title="{esc(title_case(p["name"]))}">{p["pillar"]}</a>'
+        for p in document["pillars"]
+    )
+    tail = [("waivers", "Waivers"), ("migration", "Migration"), ("analysis", "Analysis"), ("cannot-see", "Limits"), ("inventory", "Inventory")]
+    present = {
+        "waivers": bool(document.get("waivers")),
+        "migration": bool(document.get("migration_findings")),
+        "analysis": bool(document.get("analysis_findings") or document.get("skipped")),
+        "cannot-see": bool(document.get("cannot_see")),
+        "inventory": True,
+    }
+    head = "".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in entries)
+    rest = "".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in tail if present[anchor])
+    return f'<nav class="toc" aria-label="Contents">{head}<span class="toc-pillars">Pillars {pillars}</span>{rest}</nav>'
+
+
+# -- the judgement: top risks, quick wins, backlog ------------------------------------------------
+def _backlog_items(document: dict[str, Any], keys_field: str) -> list[dict[str, Any]]:
+    """The backlog groups a list of keys (``top_risks``, ``quick_wins``) names, in its order."""
+    by_key = {item["key"]: item for item in document.get("backlog", [])}
+    return [by_key[key] for key in document.get(keys_field, []) if key in by_key]
+
+
+def _sev(severity: object) -> str:
+    text = str(severity or "")
+    return f'<span class="sev {_STATUS_CLASS.get(text, "na")}">{esc(text or "–")}</span>'
+
+
+def _risk(item: dict[str, Any]) -> str:
+    """The risk score as a badge, its factors in the tooltip. Levels: 20 and more is an
+    error in production code (or worse), 6 to 19 a warning there or an error elsewhere."""
+    risk = int(item.get("risk", 0))
+    level = "bad" if risk >= 20 else "warn" if risk >= 6 else "note"
+    return f'<span class="risk {level}" title="{esc(_risk_factors(item))}">{risk}</span>'
+
+
+def _risk_factors(item: dict[str, Any]) -> str:
+    """``risk 40 = 10 (error) × 2 (pillar 6) × 2 (production code)``, when the factors the
+    scoring module gives multiply to the document's risk (else the number alone)."""
+    risk, severity, pillar, context = item.get("risk"), item.get("severity", ""), item.get("pillar", 0), item.get("context", "")
+    factors = (
+        scoring.SEVERITY_WEIGHTS.get(str(severity)),
+        scoring.PILLAR_WEIGHTS.get(pillar, 1),
+        scoring.CONTEXT_WEIGHTS.get(str(context), 2),
+    )
+    if factors[0] is None or factors[0] * factors[1] * factors[2] != risk:
+        return f"risk {risk}"
+    where = f"pillar {pillar}" if pillar else "outside the pillars"
+    return f"risk {risk} = {factors[0]} ({severity}) × {factors[1]} ({where}) × {factors[2]} ({_CONTEXT_WORDS.get(str(context), context)})"
+
+
+def _autofix_tag(item: dict[str, Any], command: bool = False, short: bool = False) -> str:
+    """A backlog group's autofix (``unsafe`` when any of its gaps' is), with how many of
+    its gaps have one when not all do; ``command``: the command that applies it."""
+    safety = item.get("autofix")
+    if safety not in _AUTOFIX:
+        return ""
+    cls, label, how = _AUTOFIX[safety]
+    count, fixed = int(item.get("count", 1)), int(item.get("autofixes", item.get("count", 1)))
+    part = f' <span class="muted">({fixed} of {count})</span>' if 0 < fixed < count else ""
+    tag = f'<span class="tag {cls}" title="{esc(how)}">{esc(safety if short else label)}</span>{part}'
+    return tag + (f' <code class="nw">{how}</code>' if command else "")
+
+
+def _group_heading(item: dict[str, Any], links: _Links) -> str:
+    """A backlog group's rule (linked to its documentation) and name."""
+    rule, name = str(item["rule"]), str(item.get("name", ""))
+    summary = f' title="{esc(item["summary"])}"' if item.get("summary") else ""
+    return links.rule(rule, name) + (f' <span class="rule-name"{summary}>{esc(name)}</span>' if name else "")
+
+
+def _group_where(item: dict[str, Any]) -> str:
+    """``in src/a.py:6``, or ``×2 in pipelines/: pipelines/a.py:9 pipelines/a.py:14``: what
+    the group's title says, with the lines."""
+    count = int(item.get("count", 1))
+    if count > 1:
+        return f"×{count} in {code(item.get('where', ''), path=True)}: {_locations(item)}"
+    return f"in {_locations(item)}"
+
+
+def _locations(item: dict[str, Any], limit: int = _SHOWN_LOCATIONS, wrap: bool = False) -> str:
+    """The group's first locations; ``wrap``: breakable at ``/`` (the backlog's narrow column)."""
+    shown = item.get("locations", [])[:limit]
+    listed = " ".join(segmented_path(place) if wrap else code(place, path=True) for place in shown)
+    return listed + _more(int(item.get("count", len(shown))) - len(shown))
+
+
+def _group_flags(item: dict[str, Any]) -> str:
+    """What the backlog group holds besides plain open gaps."""
+    flags = []
+    if item.get("unexplained_waivers"):
+        flags.append(f'<span class="tag bad">{plural(item["unexplained_waivers"], "unexplained waiver")}</span>')
+    if item.get("baseline_accepted"):
+        flags.append(f'<span class="tag na">{item["baseline_accepted"]} accepted in the baseline</span>')
+    if item.get("shadow"):
+        flags.append(f'<span class="tag na" title="{_SHADOW}">shadow rule</span>')
+    return " ".join(flags)
+
+
+def _pillar_names(document: dict[str, Any]) -> dict[int, str]:
+    return {p["pillar"]: f"{p['pillar']}. {title_case(p['name'])}" for p in document["pillars"]}
+
+
+def _top_risks(document: dict[str, Any], links: _Links) -> str:
+    items = _backlog_items(document, "top_risks")
+    out = ['<section class="panel" id="top-risks">', f'<h2>Top risks <span class="count">{len(items)}</span></h2>']
+    if not items:
+        out.append('<p class="empty">No open gap: nothing to prioritise.</p>')
+    else:
+        names = _pillar_names(document)
+        out.append('<div class="cards">' + "".join(_risk_card(item, names, links) for item in items) + "</div>")
+        out.append(
+            '<p class="fineprint">The highest risks of the <a href="#backlog">prioritised backlog</a>; '
+            f"{esc(document['scoring'].get('risk_formula', ''))}.</p>"
+        )
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _risk_card(item: dict[str, Any], names: dict[int, str], links: _Links) -> str:
+    cls = _STATUS_CLASS.get(str(item.get("severity")), "na")
+    number = item.get("pillar", 0)
+    pillar = f"Pillar {names[number]}" if number in names else "Outside the pillars"
+    context = _CONTEXT_WORDS.get(str(item.get("context")), str(item.get("context", "")))
+    extras = " ".join(part for part in (_autofix_tag(item), _group_flags(item)) if part)
+    return (
+        f'<article class="risk-card {cls}">'
+        f'<div class="risk-head"><span class="rank">#{item.get("rank", "")}</span> '
+        f'<span class="risk-label">risk</span> {_risk(item)} {_sev(item.get("severity"))} '
+        f'<span class="risk-context">{esc(context)}</span></div>'
+        f'<p class="risk-title">{_group_heading(item, links)}</p>'
+        f'<p class="risk-where">{_group_where(item)}</p>'
+        f'<p class="risk-meta">{esc(pillar)}</p>'
+        f'<p class="risk-fix"><span class="label">Fix</span>{fix_text(str(item.get("fix", "")))}</p>'
+        f'<p class="risk-ids">{links.gap_ids(item.get("ids", []))}{" " + extras if extras else ""}</p>'
+        "</article>"
+    )
+
+
+def _quick_wins(document: dict[str, Any], links: _Links) -> str:
+    items = _backlog_items(document, "quick_wins")
+    out = ['<section class="panel" id="quick-wins">', f'<h2>Quick wins <span class="count">{len(items)}</span></h2>']
+    if not items:
+        out.append('<p class="empty">No quick win: no open gap has an automatic fix or a one-line fix at its place.</p>')
+        out.append("</section>")
+        return "\n".join(out)
+    rows = "".join(
+        f'<tr><td class="n">{item.get("rank", "")}</td><td>{_risk(item)}</td>'
+        f'<td>{_group_heading(item, links)}<br>{_group_where(item)}</td>'
+        f'<td class="fixhere">{fix_text(str(item.get("fix", "")))}</td>'
+        f'<td class="how">{_autofix_tag(item, command=True) or "one-line edit"}</td></tr>'
+        for item in items
+    )
+    out.append(
+        '<div class="scroll"><table class="grid quick"><thead><tr><th class="n">#</th><th>Risk</th><th>Gap</th>'
+        f"<th>Fix here</th><th>How</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+    out.append(
+        '<p class="fineprint">Backlog entries an automatic fix closes (<code>--unsafe-fixes</code> after reviewing its diff) '
+        "or one edit at the flagged place, with no decision outside the code; highest risk first.</p>"
+    )
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _backlog(document: dict[str, Any], links: _Links) -> str:
+    items = document.get("backlog", [])
+    out = ['<section class="panel" id="backlog">', f'<h2>Prioritised backlog <span class="count">{len(items)}</span></h2>']
+    if not items:
+        out += ['<p class="empty">No open gap: the backlog is empty.</p>', "</section>"]
+        return "\n".join(out)
+    out.append(
+        "<p>Every open gap (unexplained waivers and baseline-accepted gaps included), grouped by rule and directory, "
+        "highest risk first. Justified deviations are not in it.</p>"
+    )
+    verdicts = {p["pillar"]: p["verdict"] for p in document["pillars"]}
+    shown, more = items[:MAX_ROWS], max(0, len(items) - MAX_ROWS)
+    rows = "".join(_backlog_row(item, verdicts, links) for item in shown)
+    out.append(
+        '<div class="scroll"><table class="grid backlog"><thead><tr><th class="n">#</th><th>Risk</th><th>Rule</th>'
+        '<th>Severity</th><th class="n">Pillar</th><th>Where</th><th>IDs</th><th>Fix here</th><th>Autofix</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+    if more:
+        out.append(f'<p class="more">… and {more} more groups in the JSON report.</p>')
+    out.append(f'<p class="fineprint">{esc(document["scoring"].get("risk_formula", ""))}. Hover a risk for its factors.</p>')
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _backlog_row(item: dict[str, Any], verdicts: dict[int, str], links: _Links) -> str:
+    pillar = item.get("pillar", 0)
+    if pillar in verdicts:
+        pillar_cell = f'<a class="badge small {_VERDICT_CLASS[verdicts[pillar]]}" href="#pillar-{pillar}">{pillar}</a>'
+    else:
+        pillar_cell = '<span class="muted" title="outside the pillars">–</span>'
+    count = int(item.get("count", 1))
+    where = f"{segmented_path(item.get('where', ''))} ×{count}<br>" if count > 1 else ""
+    autofix = _autofix_tag(item, short=True)
+    if not autofix:
+        autofix = '<span class="muted">one-line edit</span>' if item.get("quick_win") else '<span class="muted">–</span>'
+    flags = _group_flags(item)
+    return (
+        f'<tr><td class="n">{item.get("rank", "")}</td><td>{_risk(item)}</td>'
+        f'<td class="rule">{links.rule(str(item["rule"]), str(item.get("name", "")))}<br>'
+        f'<span class="muted" title="{esc(item.get("summary", ""))}">{esc(item.get("name", ""))}</span></td>'
+        f"<td>{_sev(item.get('severity'))}</td><td class=\"n\">{pillar_cell}</td>"
+        f'<td class="where">{where}{_locations(item, wrap=True)}</td>'
+        f'<td class="ids">{links.gap_ids(item.get("ids", []))}{"<br>" + flags if flags else ""}</td>'
+        f'<td class="fixhere">{fix_text(str(item.get("fix", "")))}</td><td>{autofix}</td></tr>'
+    )
+
+
 # -- scorecard -------------------------------------------------------------------------------------
 def _bar(score: int | None, verdict: str) -> str:
     width = 0 if score is None else max(score, 1) * 1.6
@@ -246,6 +583,18 @@ def _pill(verdict: str) -> str:
     return f'<span class="pill {_VERDICT_CLASS[verdict]}">{esc(verdict)}</span>'
 
 
+def _verdict_cell(pillar: dict[str, Any]) -> str:
+    """The pill, and why when the verdict alone does not say: not assessed (the reason) or
+    deviation-justified (how many deviations)."""
+    why = ""
+    if pillar.get("not_assessed"):
+        why = f'<span class="why">{esc(pillar["not_assessed"])}</span>'
+    elif pillar["verdict"] == scoring.DEVIATION:
+        count = len(pillar.get("deviations", []))
+        why = f'<span class="why"><a href="#deviations-{pillar["pillar"]}">{plural(count, "justified deviation")}</a></span>'
+    return _pill(pillar["verdict"]) + why
+
+
 def _scorecard(document: dict[str, Any]) -> str:
     rows = []
     for pillar in document["pillars"]:
@@ -254,7 +603,7 @@ def _scorecard(document: dict[str, Any]) -> str:
             "<tr>"
             f'<td class="num"><span class="badge {_VERDICT_CLASS[pillar["verdict"]]}">{pillar["pillar"]}</span></td>'
             f'<td><a href="#pillar-{pillar["pillar"]}">{esc(title_case(pillar["name"]))}</a></td>'
-            f"<td>{_pill(pillar['verdict'])}</td>"
+            f"<td>{_verdict_cell(pillar)}</td>"
             f"<td>{_bar(pillar['score'], pillar['verdict'])}</td>"
             f'<td class="n{" bad-text" if counts["error"] else ""}">{counts["error"]}</td>'
             f'<td class="n{" warn-text" if counts["warning"] else ""}">{counts["warning"]}</td>'
@@ -269,11 +618,20 @@ def _scorecard(document: dict[str, Any]) -> str:
 <thead><tr><th></th><th>Pillar</th><th>Verdict</th><th>Score</th><th class="n">Errors</th><th class="n">Warnings</th><th class="n">Notes</th><th class="n">Sites</th></tr></thead>
 <tbody>{"".join(rows)}</tbody>
 </table>
-<p class="fineprint">Per pillar: {formula}. A site is one place in the code the pillar concerns (listed under Evidence). Any error makes a critical gap, any warning a gap; notes alone stay compliant.</p>
+<p class="fineprint">Per pillar: {formula}. A site is one place in the code the pillar concerns (listed under Evidence). Counts are open gaps: a waiver without a reason counts, a gap waived with a reason is a justified deviation and does not.
+Verdicts: an open error makes <b>critical gaps</b>, an open warning <b>gaps</b>; with neither, a justified error or warning makes <b>deviation-justified</b>, else the pillar is <b>compliant</b> (notes alone stay compliant).</p>
 </section>"""
 
 
-def _comparison(comparison: dict[str, Any]) -> str:
+# -- comparison and baseline ------------------------------------------------------------------------
+_MATCHED_BY = {
+    "id": "Gaps are matched by their register id.",
+    "fingerprint": "Gaps are matched by fingerprint (the earlier report has no ids).",
+    "message": "Gaps are matched by rule, path and message (the earlier report has no ids or fingerprints).",
+}
+
+
+def _comparison(comparison: dict[str, Any], links: _Links) -> str:
     previous = comparison["previous"]
     before, after = comparison.get("score_before"), comparison.get("score_after")
     when = esc(previous.get("date") or "an earlier run")
@@ -284,12 +642,13 @@ def _comparison(comparison: dict[str, Any]) -> str:
         change = after - before
         cls = "ok-text" if change > 0 else "bad-text" if change < 0 else ""
         delta = f'Score {before} → {after} <b class="{cls}">({change:+d})</b> · '
+    matched = _MATCHED_BY.get(str(comparison.get("matched_by")), "")
     lines = [
         '<section class="panel" id="changes">',
         "<h2>What changed since the last audit</h2>",
         f"<p>Compared with the {esc(previous['kind'])} report of {when}. {delta}"
         f"{plural(len(comparison['new_gaps']), 'new gap')}, {plural(len(comparison['fixed_gaps']), 'fixed gap')}, "
-        f"{comparison['unchanged_gaps']} unchanged.</p>",
+        f"{comparison['unchanged_gaps']} unchanged. {matched}</p>",
     ]
     rows = []
     for pillar in comparison["pillars"]:
@@ -312,36 +671,48 @@ def _comparison(comparison: dict[str, Any]) -> str:
         )
     if rows:
         lines.append(
-            '<table class="grid"><thead><tr><th>Pillar</th><th>Verdict</th><th class="n">Score</th><th class="n">Gaps</th><th>Evidence</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>"
+            '<div class="scroll"><table class="grid"><thead><tr><th>Pillar</th><th>Verdict</th><th class="n">Score</th><th class="n">Gaps</th><th>Evidence</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
     for title, gaps in (("New gaps", comparison["new_gaps"]), ("Fixed gaps", comparison["fixed_gaps"])):
         if gaps:
-            lines.append(f"<h3>{title} ({len(gaps)})</h3>")
-            lines.append(_gap_table(gaps, {}))
+            lines.append(f'<h3>{title} <span class="count">{len(gaps)}</span></h3>')
+            # A fixed gap's id has no row in this report: it is gone.
+            lines.append(_gap_table(gaps, links if title == "New gaps" else _Links(links.docs, frozenset()), fix=False))
     lines.append("</section>")
     return "\n".join(lines)
 
 
-def _baseline(baseline: dict[str, Any]) -> str:
-    new = baseline["new_gaps"]
+def _baseline(baseline: dict[str, Any], document: dict[str, Any], links: _Links) -> str:
+    new = _with_register_entries(baseline["new_gaps"], document)
     lines = [
         '<section class="panel" id="baseline">',
         "<h2>Since the baseline</h2>",
         f"<p>Baseline <code>{esc(baseline['file'])}</code>: <b>{plural(len(new), 'new gap')}</b>, "
-        f"{baseline['accepted']} accepted in the baseline, {baseline['fixed']} fixed since it was written.</p>",
+        f"{baseline['accepted']} accepted in the baseline (still open, marked in the gap tables), "
+        f"{baseline['fixed']} fixed since it was written.</p>",
     ]
     if new:
-        lines.append(_gap_table(new, {}))
+        lines.append(_gap_table(new, links, fix=False))
     lines.append("</section>")
     return "\n".join(lines)
 
 
+def _with_register_entries(gaps: list[dict[str, Any]], document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The baseline's new gaps carry no severity or rule name: take them from the gap of
+    the same id in the register (the document's own entries)."""
+    register: dict[str, dict[str, Any]] = {}
+    for table in _register_tables(document):
+        for gap in table:
+            register.setdefault(str(gap.get("id")), gap)
+    return [{**register.get(str(gap.get("id")), {}), **gap} for gap in gaps]
+
+
 # -- pillars ---------------------------------------------------------------------------------------
-def _pillar(pillar: dict[str, Any]) -> str:
+def _pillar(pillar: dict[str, Any], links: _Links) -> str:
     verdict = pillar["verdict"]
     cls = _VERDICT_CLASS[verdict]
-    rules = ", ".join(pillar["rules"]) or "none enabled"
+    deviations = pillar.get("deviations", [])
     out = [
         f'<section class="panel pillar {cls}" id="pillar-{pillar["pillar"]}">',
         '<div class="pillar-head">',
@@ -351,27 +722,51 @@ def _pillar(pillar: dict[str, Any]) -> str:
         f'<span class="pillar-score">{esc(score_text(pillar["score"]))}</span>',
         "</div>",
         f'<p class="principle">{rich(pillar["principle"])}</p>',
-        f'<p class="facts">{esc(severity_counts(pillar["by_severity"]))} over {plural(pillar["sites"], "site")} · rules {esc(rules)}</p>',
-        "<h3>Evidence</h3>",
+        f'<p class="facts">{_pillar_facts(pillar)}</p>',
     ]
+    if pillar.get("not_assessed"):
+        out.append(f'<p class="flag na">Not assessed: {esc(pillar["not_assessed"])}.</p>')
+    elif not pillar["assessed"]:
+        out.append('<p class="flag na">Not assessed: none of this pillar’s rules is enabled.</p>')
+    out.append("<h3>Evidence</h3>")
     for key, rows in pillar["evidence"].items():
         out.append(_evidence_table(key, rows))
     gaps = pillar["gaps"]
     out.append(f'<h3>Gaps <span class="count">{len(gaps)}</span></h3>')
+    hints = pillar.get("fix_hints", {})
     if gaps:
-        out.append(_gap_table(gaps, pillar.get("fix_hints", {})))
-        for rule_id, hint in pillar.get("fix_hints", {}).items():
-            out.append(
-                f'<details class="fix" id="fix-{esc(rule_id)}"><summary>Use instead — {esc(rule_id)} <code>{esc(hint["name"])}</code>'
-                f'<span class="muted">: {esc(hint["summary"])}</span></summary>'
-                f"<pre><code>{esc_block(hint['use_instead'])}</code></pre>"
-                f'<p><a href="{esc(hint["docs"])}">Full rule documentation</a></p></details>'
-            )
+        out.append(_gap_table(gaps, links, hints=hints, anchor=True))
     else:
-        text = "No gaps found." if pillar["assessed"] else "Not assessed: none of this pillar's rules is enabled."
+        # A pillar not assessed says why under its head: "no gaps" would read as clean.
+        text = "No gaps found." if pillar["assessed"] else "None judged: the pillar was not assessed."
         out.append(f'<p class="empty">{text}</p>')
+    if deviations:
+        out.append(f'<h3 id="deviations-{pillar["pillar"]}">Justified deviations <span class="count">{len(deviations)}</span></h3>')
+        out.append('<p class="facts">Waived with a reason: listed as evidence, not counted as gaps in the score or the verdict.</p>')
+        out.append(_gap_table(deviations, links, fix=False, reason=True, anchor=True))
+    shown_rules = {gap["rule"] for gap in gaps}
+    for rule_id, hint in hints.items():
+        if rule_id not in shown_rules:
+            continue  # a rule only a justified deviation fired: no fix is asked for
+        out.append(
+            f'<details class="fix" id="fix-{esc(rule_id)}"><summary>Use instead — {esc(rule_id)} <code>{esc(hint["name"])}</code>'
+            f'<span class="muted">: {esc(hint["summary"])}</span></summary>'
+            f"<pre><code>{esc_block(hint['use_instead'])}</code></pre>"
+            f'<p><a href="{esc(hint["docs"])}">Full rule documentation</a></p></details>'
+        )
     out.append("</section>")
     return "\n".join(out)
+
+
+def _pillar_facts(pillar: dict[str, Any]) -> str:
+    rules = ", ".join(pillar["rules"]) or "none enabled"
+    facts = [f"{esc(severity_counts(pillar['by_severity']))} over {plural(pillar['sites'], 'site')}"]
+    if pillar.get("deviations"):
+        facts.append(plural(len(pillar["deviations"]), "justified deviation"))
+    if pillar.get("runtime_sites"):
+        facts.append(f"{plural(pillar['runtime_sites'], 'site')} decided at run time")
+    facts.append(f"rules {esc(rules)}")
+    return " · ".join(facts)
 
 
 def _evidence_table(key: str, rows: list[dict[str, Any]]) -> str:
@@ -388,6 +783,8 @@ def _evidence_table(key: str, rows: list[dict[str, Any]]) -> str:
         rules = f'<br><span class="rules">{esc(", ".join(row["rules"]))}</span>' if row.get("rules") else ""
         if row.get("other_rules"):
             rules += f'<br><span class="rules">also {esc(", ".join(row["other_rules"]))}</span>'
+        if row.get("waived"):
+            rules += f'<br><q class="reason">{esc(row["waived"])}</q>'
         cells = "".join(f"<td>{_cell(field, row.get(field, ''))}</td>" for field, _ in kind.columns)
         body.append(
             f'<tr><td class="status"><span class="dot {cls}">{_STATUS_GLYPH.get(status, "")}</span> {esc(STATUS_WORDS.get(status, status))}{rules}</td>'
@@ -414,33 +811,304 @@ def _cell(field: str, value: object) -> str:
     return esc(text)
 
 
-def _gap_table(gaps: list[dict[str, Any]], hints: dict[str, Any]) -> str:
+# -- the gap register's tables ----------------------------------------------------------------------
+def _gap_table(
+    gaps: list[dict[str, Any]],
+    links: _Links,
+    *,
+    hints: dict[str, Any] | None = None,
+    fix: bool = True,
+    reason: bool = False,
+    anchor: bool = False,
+) -> str:
+    """Gaps with their id, rule, severity, place and message; then what to change there
+    (``fix``: the fix, its autofix diff) or why it is waived (``reason``). ``anchor`` gives
+    each row its id as an HTML id, for links from the backlog and the waivers."""
     shown, more = gaps[:MAX_ROWS], max(0, len(gaps) - MAX_ROWS)
-    rows = []
-    for gap in shown:
-        hint = hints.get(gap.get("rule", ""), {})
-        rule = esc(gap.get("rule", ""))
-        if hint.get("docs"):
-            rule = f'<a href="{esc(hint["docs"])}">{rule}</a>'
-        severity = str(gap.get("severity", ""))
-        fix = f'<a href="#fix-{esc(gap.get("rule", ""))}">use instead ↓</a>' if hint else ""
-        rows.append(
-            f'<tr><td class="rule">{rule}<br><span class="muted">{esc(gap.get("name", ""))}</span></td>'
-            f'<td><span class="sev {_STATUS_CLASS.get(severity, "na")}">{esc(severity)}</span></td>'
-            f'<td class="loc">{code(location(gap), path=True)}</td>'
-            f"<td>{message(str(gap.get('message', '')))}</td>"
-            + (f'<td class="hint">{fix}</td>' if hints else "")
-            + "</tr>"
-        )
+    rows = "".join(_gap_row(gap, links, hints or {}, fix, reason, anchor) for gap in shown)
+    last = "<th>Fix here</th>" if fix else "<th>Why it is waived</th>" if reason else ""
     tail = f'<p class="more">… and {more} more gaps in the JSON report.</p>' if more else ""
-    fix_head = "<th>Fix</th>" if hints else ""
     return (
-        f'<div class="scroll"><table class="grid gaps"><thead><tr><th>Rule</th><th>Severity</th><th>Location</th><th>Message</th>{fix_head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>{tail}"
+        '<div class="scroll"><table class="grid gaps"><thead><tr><th>ID</th><th>Rule</th><th>Severity</th><th>Location</th>'
+        f"<th>Message</th>{last}</tr></thead><tbody>{rows}</tbody></table></div>{tail}"
     )
 
 
-# -- inventory, problems, footer ---------------------------------------------------------------------
+def _gap_row(gap: dict[str, Any], links: _Links, hints: dict[str, Any], fix: bool, reason: bool, anchor: bool) -> str:
+    gap_id = str(gap.get("id", ""))
+    status = gap.get("status")
+    classes = " unexplained" if status == UNEXPLAINED else ""
+    row_id = f' id="{esc(gap_id)}"' if anchor and gap_id else ""
+    rule = str(gap.get("rule", ""))
+    cells = [
+        # The id links to the gap's row: from the comparison and the baseline, and as a
+        # permalink (``report.html#MLF-4a2c9e``) on the row itself, for tickets.
+        f'<td class="gid">{links.gap_id(gap_id) if gap_id else "<span class=muted>–</span>"}</td>',
+        f'<td class="rule">{links.rule(rule, str(gap.get("name", "")))}<br><span class="muted">{esc(gap.get("name", ""))}</span></td>',
+        f"<td>{_sev(gap.get('severity'))}</td>",
+        f'<td class="loc">{_breakable_location(gap) if fix or reason else code(location(gap), path=True)}</td>',
+        f'<td class="msg">{_status_note(gap, reason)}{message(_finding_part(gap) if fix else str(gap.get("message", "")))}</td>',
+    ]
+    if fix:
+        cells.append(f'<td class="fixhere">{_fix_cell(gap, hints.get(rule))}</td>')
+    elif reason:
+        cells.append(f'<td class="msg">{_waiver_reason(gap.get("waiver") or {})}</td>')
+    return f'<tr{row_id} class="gap{classes}">{"".join(cells)}</tr>'
+
+
+def _breakable_location(gap: dict[str, Any]) -> str:
+    """The location, breakable after each ``/``: six columns leave little room for paths."""
+    return segmented_path(location(gap))
+
+
+_WHOLE_SEGMENT = 24  # characters: a file or directory name this short is never broken
+
+
+def segmented_path(value: object) -> str:
+    """A path in ``<code>`` that wraps after a ``/``, not at a ``-`` inside a name
+    (``deploy/docker-compose.yml``); a longer name may break anywhere (a narrow column)."""
+    segments = one_line(value).split("/")
+    kept = [
+        f'<span class="nw">{html.escape(part)}</span>' if 0 < len(part) <= _WHOLE_SEGMENT else html.escape(part)
+        for part in segments
+    ]
+    return f'<code class="path">{"/<wbr>".join(kept)}</code>'
+
+
+def _finding_part(gap: dict[str, Any]) -> str:
+    """The message without its remedy when the Fix column shows it: a message is "what is
+    wrong; what to do" and ``fix.here`` is the second half."""
+    text = str(gap.get("message", ""))
+    fix = gap.get("fix")
+    here = str(fix.get("here", "")) if isinstance(fix, dict) else ""
+    suffix = f"; {here}"
+    return text[: -len(suffix)] if here and text.endswith(suffix) and len(text) > len(suffix) else text
+
+
+def _status_note(gap: dict[str, Any], in_deviations: bool) -> str:
+    """Marks above the message: an unexplained waiver (a gap that looks waived), a gap the
+    baseline accepted (still open), a justified deviation outside a deviations table."""
+    notes = []
+    waiver = gap.get("waiver") or {}
+    if gap.get("status") == UNEXPLAINED:
+        notes.append(
+            f'<span class="flag bad">⚠ Unexplained waiver: {_waiver_source(waiver)} gives no reason, so this counts as a gap.</span>'
+        )
+    elif gap.get("status") == JUSTIFIED and not in_deviations:
+        notes.append(f'<span class="flag note">Justified deviation: <q>{esc(waiver.get("reason", ""))}</q></span>')
+    if gap.get("baseline") == "accepted":
+        notes.append('<span class="tag na">accepted in the baseline (still open)</span>')
+    if gap.get("shadow"):
+        notes.append(f'<span class="tag na" title="{_SHADOW}">shadow rule: does not fail CI</span>')
+    return "".join(f"<div>{note}</div>" for note in notes)
+
+
+def _waiver_source(waiver: dict[str, Any]) -> str:
+    """``# noqa: MLF402`` (line 6), the comment as written; or the per-file-ignores entry,
+    which waivers.py words as a sentence (``per-file-ignores 'scratch/*.py' = MLF101 in
+    pyproject.toml``), so it stays text."""
+    if waiver.get("kind") != "noqa":
+        return esc(waiver.get("source", ""))
+    source = f"<code>{esc(waiver.get('source', ''))}</code>"
+    return f"{source} (line {esc(waiver['line'])})" if waiver.get("line") is not None else source
+
+
+def _waiver_reason(waiver: dict[str, Any]) -> str:
+    if not waiver.get("reason"):
+        return _reason_or_flag(None)
+    if waiver.get("kind") == "noqa":
+        line = waiver.get("line")
+        how = "<code># noqa</code> comment" + (f" at line {esc(line)}" if line is not None else "")
+    else:
+        how = esc(waiver.get("source", ""))
+    return f'<q class="reason">{esc(waiver["reason"])}</q><br><span class="muted">{how}</span>'
+
+
+def _fix_cell(gap: dict[str, Any], hint: dict[str, Any] | None) -> str:
+    """The fix at this place, the autofix's diff when there is one, the catalog example."""
+    fix = gap.get("fix")
+    if not isinstance(fix, dict):
+        return f'<a href="#fix-{esc(gap.get("rule", ""))}">use instead ↓</a>' if hint else '<span class="muted">–</span>'
+    out = [fix_text(str(fix.get("here", "")))]
+    autofix = fix.get("autofix")
+    if isinstance(autofix, dict):
+        out.append(_diff(autofix))
+    if hint:
+        out.append(f' <a class="hint" href="#fix-{esc(gap.get("rule", ""))}">use instead ↓</a>')
+    return "".join(out)
+
+
+def _diff(autofix: dict[str, Any]) -> str:
+    safety = str(autofix.get("safety", ""))
+    cls, label, how = _AUTOFIX.get(safety, ("na", f"{safety} autofix", "mlflow-lint check --fix"))
+    lines = "".join(_diff_line(line) for line in map(str, autofix.get("diff", [])))
+    flag = how.rpartition(" ")[2]
+    head = f'<span class="tag {cls}" title="{esc(how)}">{esc(label)}</span> <span class="muted">{esc(flag)}</span>'
+    if not lines:  # the check knows the fix applies; the audit did not compute its diff
+        return f'<div class="autofix">{head}</div>'
+    return f'<div class="autofix">{head}<pre class="diff"><code>{lines}</code></pre></div>'
+
+
+def _diff_line(line: str) -> str:
+    """One ``- old`` / ``+ new`` line, its sign in the margin: a long line wraps under
+    its own text, never leaving the sign alone on a line."""
+    sign, rest = (line[:1], line[2:] if line[1:2] == " " else line[1:]) if line[:1] in ("-", "+") else ("", line)
+    cls = {"-": "del", "+": "ins"}.get(sign, "ctx")
+    return f'<span class="{cls}"><span class="sign">{esc(sign or " ")}</span>{esc(rest)}</span>'
+
+
+# -- waivers and deviations ---------------------------------------------------------------------
+def _waivers(waivers: dict[str, Any], links: _Links) -> str:
+    justified, unexplained = waivers.get("justified", 0), waivers.get("unexplained", 0)
+    unexplained_text = plural(unexplained, "unexplained waiver")
+    if unexplained:
+        unexplained_text = f'<b class="bad-text">{unexplained_text}</b>'
+    out = [
+        '<section class="panel" id="waivers">',
+        "<h2>Waivers and deviations</h2>",
+        "<p>Everything that keeps a finding out of <code>mlflow-lint check</code>, listed as evidence: "
+        f"<b>{plural(justified, 'justified deviation')}</b> (waived with a reason: shown in their pillar, not counted) and "
+        f"{unexplained_text} (no reason given: counted as gaps).</p>",
+    ]
+    out += _waiver_entries(waivers.get("entries", []), links)
+    out += _per_file_ignores(waivers.get("per_file_ignores", []))
+    out += _shadow_rules(waivers.get("shadow_rules", []))
+    out += _disabled_rules(waivers.get("disabled_rules", []))
+    out += _exclusions(waivers.get("exclude", []), waivers.get("excluded_paths", []))
+    out += _test_code(waivers.get("test_code", {}))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _reason_or_flag(reason: object) -> str:
+    """A waiver's reason as a quotation, or the warning that it has none (then it counts)."""
+    if reason:
+        return f'<q class="reason">{esc(reason)}</q>'
+    return '<span class="flag bad">⚠ no reason given: counts as a gap</span>'
+
+
+def _waiver_entries(entries: list[dict[str, Any]], links: _Links) -> list[str]:
+    out = [f'<h3>Waivers <span class="count">{len(entries)}</span></h3>']
+    if not entries:
+        return out + ['<p class="empty">No <code># noqa</code> comment or per-file-ignores entry waives a finding.</p>']
+    rows = []
+    for entry in entries[:MAX_ROWS]:
+        if entry.get("kind") == "noqa":
+            kind, where = "<code># noqa</code>", f"{code(entry.get('where', ''), path=True)}<br><code>{esc(entry.get('comment') or '')}</code>"
+        else:
+            kind, where = "per-file-ignores", esc(entry.get("where", ""))
+        reason = _reason_or_flag(entry.get("reason") if entry.get("justified") else None)
+        rows.append(
+            f'<tr class="{"justified" if entry.get("justified") else "unexplained"}"><td class="kind">{kind}</td><td>{where}</td>'
+            f"<td>{_codes(entry.get('rules', []))}</td><td>{reason}</td><td class=\"ids\">{links.gap_ids(entry.get('ids', []))}</td></tr>"
+        )
+    out.append(
+        '<div class="scroll"><table class="grid waivers"><thead><tr><th>Kind</th><th>Where</th><th>Rules</th><th>Reason</th><th>Gaps</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    return out + _capped_tail(len(entries), "waivers")
+
+
+def _per_file_ignores(entries: list[dict[str, Any]]) -> list[str]:
+    out = [f'<h3>Per-file ignores <span class="count">{len(entries)}</span></h3>']
+    if not entries:
+        return out + ['<p class="empty">No per-file-ignores entry is configured.</p>']
+    rows = "".join(
+        f"<tr><td>{code(entry.get('pattern', ''), path=True)}</td><td>{_codes(entry.get('codes', []))}</td>"
+        f"<td>{_optional_code(entry.get('configuration'))}</td><td>{_reason_or_flag(entry.get('reason'))}</td></tr>"
+        for entry in entries[:MAX_ROWS]
+    )
+    out.append(
+        '<div class="scroll"><table class="grid waivers"><thead><tr><th>Pattern</th><th>Rules</th><th>Configuration</th><th>Reason</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+    return out + _capped_tail(len(entries), "entries")
+
+
+def _shadow_rules(rules: list[str]) -> list[str]:
+    out = [f'<h3>Shadow rules <span class="count">{len(rules)}</span></h3>']
+    if not rules:
+        return out + ['<p class="empty">None: every enabled rule can fail <code>mlflow-lint check</code>.</p>']
+    return out + [
+        f"<p>{_codes(rules)}: reported without failing <code>mlflow-lint check</code>. "
+        "The audit still counts their findings as gaps.</p>"
+    ]
+
+
+def _disabled_rules(rules: list[dict[str, Any]]) -> list[str]:
+    out = [f'<h3>Rules disabled <span class="count">{len(rules)}</span></h3>']
+    if not rules:
+        return out + ['<p class="empty">None: every rule enabled by default is enabled.</p>']
+    rows = "".join(
+        f'<tr><td class="rule"><code class="nw">{esc(rule.get("rule", ""))}</code></td><td>{esc(rule.get("name", ""))}</td>'
+        f'<td class="n"><a href="#pillar-{esc(rule.get("pillar", ""))}">{esc(rule.get("pillar", ""))}</a></td></tr>'
+        for rule in rules[:MAX_ROWS]
+    )
+    return out + [
+        "<p>Enabled by default, not enabled for this audit: nothing they would find is reported.</p>",
+        '<div class="scroll"><table class="grid"><thead><tr><th>Rule</th><th>Name</th><th class="n">Pillar</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>",
+    ] + _capped_tail(len(rules), "rules")
+
+
+def _exclusions(patterns: list[dict[str, Any]], paths: list[str]) -> list[str]:
+    out = [f'<h3>Not audited <span class="count">{len(paths)}</span></h3>']
+    if not patterns and not paths:
+        return out + ['<p class="empty">Nothing is excluded: every file the paths hold was audited.</p>']
+    if patterns:
+        listed = ", ".join(
+            code(p.get("pattern", ""), path=True) + (f" (in {code(p['configuration'], path=True)})" if p.get("configuration") else "")
+            for p in patterns[:MAX_ROWS]
+        )
+        out.append(f"<p>Excluded by <code>exclude</code>: {listed}{_more(len(patterns) - MAX_ROWS)}.</p>")
+    if paths:
+        out.append(
+            f'<p><span class="flag warn">Not audited</span> {_codes(paths[:MAX_ROWS], paths=True)}{_more(len(paths) - MAX_ROWS)}</p>'
+        )
+    return out
+
+
+def _test_code(test_code: dict[str, Any]) -> list[str]:
+    findings = int(test_code.get("findings", 0))
+    out = [f'<h3>Test code <span class="count">{findings}</span></h3>']
+    if not findings:
+        return out + ['<p class="empty">No finding in test code.</p>']
+    by_rule = ", ".join(f"<code>{esc(rule)}</code> ×{count}" for rule, count in test_code.get("by_rule", {}).items())
+    return out + [
+        f"<p>{plural(findings, 'finding')} in {plural(int(test_code.get('files', 0)), 'test file')} are not gaps: "
+        f"test code is no governance target. By rule: {by_rule}.</p>"
+    ]
+
+
+def _capped_tail(total: int, noun: str) -> list[str]:
+    more = total - MAX_ROWS
+    return [f'<p class="more">… and {more} more {noun} in the JSON report.</p>'] if more > 0 else []
+
+
+def _optional_code(value: object) -> str:
+    return code(value, path=True) if value else '<span class="muted">–</span>'
+
+
+# -- limits, inventory, findings outside the pillars, footer ----------------------------------------
+def _cannot_see(limits: dict[str, Any]) -> str:
+    this_run, always = limits.get("this_run", []), limits.get("always", [])
+    out = [
+        '<section class="panel" id="cannot-see">',
+        "<h2>What this audit cannot see</h2>",
+        "<p>Static analysis reads the code and the deployment files; it runs nothing and asks no server. "
+        "These need another kind of evidence (the registry, the server's configuration, its logs).</p>",
+        f'<h3>In this run <span class="count">{len(this_run)}</span></h3>',
+    ]
+    if this_run:
+        out.append('<ul class="limits run">' + "".join(f"<li>{rich(line)}</li>" for line in this_run) + "</ul>")
+    else:
+        out.append('<p class="empty">Nothing beyond the limits below: every site was decided in the code.</p>')
+    out.append(f'<h3>Never visible to static analysis <span class="count">{len(always)}</span></h3>')
+    out.append('<ul class="limits">' + "".join(f"<li>{rich(line)}</li>" for line in always) + "</ul>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
 def _inventory(inventory: dict[str, Any]) -> str:
     out = ['<section class="panel" id="inventory">', "<h2>Inventory</h2>"]
     files = inventory.get("apis_by_file", [])
@@ -496,23 +1164,24 @@ def _more(count: int) -> str:
     return f' <span class="muted">+{count} more</span>' if count > 0 else ""
 
 
-def _migration(findings: list[dict[str, Any]]) -> str:
+def _migration(findings: list[dict[str, Any]], links: _Links) -> str:
     """MLF9xx: what the target MLflow release removes or deprecates; not scored."""
     return "\n".join(
         [
             '<section class="panel" id="migration">',
             "<h2>MLflow-version migration (outside the pillars)</h2>",
-            _gap_table(findings, {}),
+            '<p class="facts">What the target MLflow release removes or deprecates. Not scored; open ones are in the backlog.</p>',
+            _gap_table(findings, links, anchor=True),
             "</section>",
         ]
     )
 
 
-def _problems(document: dict[str, Any]) -> str:
+def _problems(document: dict[str, Any], links: _Links) -> str:
     out = ['<section class="panel" id="analysis">', "<h2>Analysis findings (outside the pillars)</h2>"]
     problems = document.get("analysis_findings", [])
     if problems:
-        out.append(_gap_table(problems, {}))
+        out.append(_gap_table(problems, links, anchor=True))
     skipped = document.get("skipped", [])
     if skipped:
         rows = "".join(
@@ -520,7 +1189,7 @@ def _problems(document: dict[str, Any]) -> str:
             for s in skipped[:MAX_ROWS]
         )
         out.append(
-            f'<h3>Skipped paths</h3><table class="grid"><thead><tr><th>Path</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table>'
+            f'<h3>Skipped paths</h3><div class="scroll"><table class="grid"><thead><tr><th>Path</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )
     out.append("</section>")
     return "\n".join(out)
@@ -529,9 +1198,10 @@ def _problems(document: dict[str, Any]) -> str:
 def _footer(document: dict[str, Any]) -> str:
     header = document["header"]
     weights = document["scoring"]["weights"]
+    risk = document["scoring"].get("risk_formula")
     return f"""<footer class="footer">
 <p>Generated by mlflow-lint {esc(header["version"])} on {esc(header["date"])} by static analysis: no code was executed and nothing was fetched.
-Severity weights: error {weights["error"]}, warning {weights["warning"]}, note {weights["note"]}; a site is worth {document["scoring"]["site_weight"]}.</p>
+Severity weights: error {weights["error"]}, warning {weights["warning"]}, note {weights["note"]}; a site is worth {document["scoring"]["site_weight"]}.{" " + esc(risk) + "." if risk else ""}</p>
 </footer>"""
 
 
@@ -566,7 +1236,7 @@ h1{font-size:30px;font-weight:700;overflow-wrap:anywhere}
 .chip{border-radius:999px;padding:2px 10px;font-size:13px;border:1px solid var(--line)}
 .chip.bad{background:var(--bad-bg);color:var(--bad)}.chip.warn{background:var(--warn-bg);color:var(--warn)}.chip.note{background:var(--note-bg);color:var(--note)}
 .meta{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:6px 24px;margin:0;font-size:13px}
-.meta div{display:flex;gap:10px;min-width:0}.meta dt{flex:0 0 110px;color:var(--muted)}.meta dd{margin:0;min-width:0;overflow-wrap:anywhere}
+.meta div{display:flex;gap:10px;min-width:0}.meta div.wide{grid-column:1/-1;order:1}.meta dt{flex:0 0 110px;color:var(--muted)}.meta dd{margin:0;min-width:0;overflow-wrap:anywhere}
 figure{margin:0;text-align:center}figcaption{font-size:12px;color:var(--muted);margin-top:-2px}
 .gauge .track{stroke:var(--line)}.gauge .fill.ok{stroke:var(--ok)}.gauge .fill.warn{stroke:var(--warn-fill)}.gauge .fill.bad{stroke:var(--bad)}.gauge .fill.na{stroke:var(--na)}
 .gauge-score{font-size:38px;font-weight:700;fill:var(--ink)}.gauge-label{font-size:12px;fill:var(--muted)}
@@ -601,13 +1271,15 @@ table.grid{width:100%;border-collapse:collapse;font-size:13px}
 .principle{margin:12px 0 4px;padding:8px 12px;border-radius:6px;background:var(--soft);font-style:italic}
 .facts{margin:4px 0 0;color:var(--muted);font-size:13px}
 .status{white-space:nowrap}.status .rules{padding-left:22px;white-space:normal}
-.evidence td code,.gaps td code{overflow-wrap:anywhere}.grid td.loc code{overflow-wrap:normal}
+.evidence td code,.gaps td code,.waivers td code,.cards code{overflow-wrap:anywhere}.grid td.loc code{overflow-wrap:normal}
+/* A value longer than any column (a hostile file name, a long token) breaks anywhere rather than widen the page. */
+.grid td code.path,.grid td.loc code.path,.backlog td code,.quick td code,.waivers td,.panel p,.panel li,.headline li{overflow-wrap:anywhere}
 .dot{display:inline-flex;align-items:center;justify-content:center;width:18px;height:18px;border-radius:50%;font-size:11px;font-weight:700;color:#fff;background:var(--na)}
 span.dot.ok{background:var(--ok)}span.dot.warn{background:var(--warn-fill)}span.dot.bad{background:var(--bad)}span.dot.note{background:var(--note)}
 .rules{font-size:11px;color:var(--muted)}
 .sev{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:600}
 .sev.bad{background:var(--bad-bg);color:var(--bad)}.sev.warn{background:var(--warn-bg);color:var(--warn)}.sev.note{background:var(--note-bg);color:var(--note)}
-.loc{max-width:300px}code.nw{white-space:nowrap}
+.loc{max-width:300px}code.nw,code .nw{white-space:nowrap}
 .rule{white-space:nowrap}.hint{white-space:nowrap}
 .muted{color:var(--muted)}.empty{color:var(--muted);font-style:italic;margin:4px 0}
 .more{color:var(--muted);font-size:12px}
@@ -616,6 +1288,59 @@ details.fix summary{cursor:pointer;font-weight:600}details.fix summary .muted{fo
 details.fix[open]{background:var(--soft)}details.fix pre{background:var(--panel)}
 .apis{line-height:1.9}.api{white-space:nowrap;margin-right:6px}
 .footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
+.masthead{border-top:5px solid var(--na)}.masthead.bad{border-top-color:var(--bad)}.masthead.warn{border-top-color:var(--warn-fill)}.masthead.ok{border-top-color:var(--ok)}.masthead.note{border-top-color:var(--note)}
+.verdict-word.note{color:var(--note)}
+.verdict-line{display:flex;flex-wrap:wrap;align-items:center;gap:8px 12px;margin:0 0 12px}
+.verdict-badge{display:inline-block;border-radius:8px;padding:3px 14px;font-size:17px;font-weight:800;color:#fff;background:var(--na)}
+.verdict-badge.bad{background:var(--bad)}.verdict-badge.warn{background:var(--warn-fill)}.verdict-badge.ok{background:var(--ok)}.verdict-badge.note{background:var(--note)}
+.verdict-score{font-size:18px;font-weight:800;font-variant-numeric:tabular-nums}
+.verdict-line .sep{width:1px;height:22px;background:var(--line);margin:0 2px}
+.verdict-figures{color:var(--muted);font-size:13px;margin:-4px 0 12px}.verdict-figures b{color:var(--ink)}
+.headline{margin:0 0 14px;padding:8px 14px 8px 30px;border-radius:8px;background:var(--soft);border-left:4px solid var(--na);font-size:14px}
+.headline.bad{border-left-color:var(--bad)}.headline.warn{border-left-color:var(--warn-fill)}.headline.ok{border-left-color:var(--ok)}.headline.note{border-left-color:var(--note)}
+.headline li{margin:3px 0}
+.chips-label{font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600}
+.toc{display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;margin:12px 4px 0;font-size:13px}
+.toc-pillars{display:inline-flex;gap:4px;align-items:center;color:var(--muted)}
+.badge.small{width:20px;height:20px;font-size:11px}a.badge:hover{text-decoration:none;filter:brightness(1.1)}
+.badge.note{background:var(--note)}.pill.note{background:var(--note-bg);color:var(--note)}
+.bar-fill.note{fill:var(--note)}.gauge .fill.note{stroke:var(--note)}.radar .dot.note{fill:var(--note)}.radar .axis.note{fill:var(--note)}
+.pillar.note{border-left-color:var(--note)}
+.why{display:block;font-size:11.5px;color:var(--muted);margin-top:2px}
+.cards{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:14px}
+.risk-card{border:1px solid var(--line);border-top:4px solid var(--na);border-radius:8px;padding:10px 14px 12px;min-width:0;overflow-wrap:anywhere}
+.risk-card.bad{border-top-color:var(--bad)}.risk-card.warn{border-top-color:var(--warn-fill)}.risk-card.note{border-top-color:var(--note)}
+.risk-card p{margin:6px 0 0}
+.risk-head{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
+.rank{font-weight:800;font-size:18px;color:var(--muted);margin-right:auto}
+.risk-label{font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
+.risk-context{font-size:12px;color:var(--muted)}
+.risk-title{font-size:15px;font-weight:600}
+.rule-name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace;font-size:13px}
+.risk-meta{font-size:12px;color:var(--muted)}
+.label{display:inline-block;font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);margin-right:6px}
+.risk{display:inline-block;min-width:30px;text-align:center;border-radius:6px;padding:0 6px;font-weight:800;font-variant-numeric:tabular-nums;cursor:help}
+.risk.bad{background:var(--bad);color:#fff}.risk.warn{background:var(--warn-fill);color:#1c2128}.risk.note{background:var(--note-bg);color:var(--note)}
+.tag{display:inline-block;border-radius:4px;padding:0 6px;font-size:11.5px;font-weight:600;white-space:nowrap}
+.tag.ok{background:var(--ok-bg);color:var(--ok)}.tag.warn{background:var(--warn-bg);color:var(--warn)}.tag.bad{background:var(--bad-bg);color:var(--bad)}.tag.na{background:var(--na-bg);color:var(--na)}.tag.note{background:var(--note-bg);color:var(--note)}
+.flag{display:inline-block;border-radius:4px;padding:1px 7px;font-size:12px;font-weight:600;margin:0 0 4px;border:1px solid currentColor}
+.flag.bad{background:var(--bad-bg);color:var(--bad)}.flag.warn{background:var(--warn-bg);color:var(--warn)}.flag.na{background:var(--na-bg);color:var(--na)}.flag.note{background:var(--note-bg);color:var(--note);font-weight:400}
+p.flag{display:block;margin:8px 0 0}
+.grid tr.unexplained>td:first-child{box-shadow:inset 3px 0 0 var(--bad)}
+.grid tr:target>td{background:var(--note-bg)}
+q.reason{font-style:italic;overflow-wrap:anywhere}.status q.reason{display:block;white-space:normal;font-size:12px;padding-left:22px}
+.autofix{margin-top:6px}
+pre.diff{margin:4px 0 0;padding:6px 8px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:11.5px;line-height:1.45}
+pre.diff>code>span{display:block;position:relative;padding:0 4px 0 1.4em;border-radius:3px}pre.diff .sign{position:absolute;left:.35em;top:0;user-select:none}
+.gaps td.loc{min-width:205px}pre.diff .del{color:var(--bad);background:var(--bad-bg)}pre.diff .ins{color:var(--ok);background:var(--ok-bg)}
+.gid{white-space:nowrap}.gid code{font-size:11.5px}a.gid:hover{text-decoration:none}a.gid code{color:var(--accent)}
+.ids{max-width:220px;line-height:1.9}.where{max-width:260px}
+/* Messages and fixes hold long identifiers (MlflowClient.get_model_version_by_alias(name,): let them break
+rather than widen the table past the page. */
+.grid td.msg,.grid td.fixhere{overflow-wrap:anywhere}.gaps td.fixhere{min-width:200px}td.kind,td.how{white-space:nowrap}
+.backlog td.rule{white-space:normal;min-width:170px}.backlog td.where{min-width:200px}.backlog td.fixhere{min-width:240px}
+.limits{margin:4px 0 0;padding-left:20px}.limits li{margin:4px 0}.limits.run li::marker{color:var(--warn)}
+@media (max-width:860px){.cards{grid-template-columns:1fr}}
 @media (max-width:860px){.masthead{flex-direction:column}.meta{grid-template-columns:1fr}}
 @media print{
 :root{--bg:#fff;--panel:#fff;--ink:#000;--muted:#444;--line:#ccc;--soft:#f3f3f3;--shadow:none;
@@ -625,6 +1350,9 @@ body{background:#fff;font-size:11px}.page{max-width:none;padding:0}
 .pillar{break-before:page}
 tr,.pillar-head,.principle,figure{break-inside:avoid}
 thead{display:table-header-group}
+.toc{display:none}
+.risk-card,.cards{break-inside:avoid}
+.grid tr:target>td{background:none}
 .scroll{overflow:visible}
 a{color:inherit}
 .grid tbody tr:hover{background:none}

@@ -26,7 +26,7 @@ from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar
 from mlflow_lint.audit.register import JUSTIFIED, Register, backlog, counts_as_gap, quick_wins, top_risks
 from mlflow_lint.audit.waivers import waivers_section
 from mlflow_lint.baseline import Baseline
-from mlflow_lint.catalog import PILLARS, RULE_DOCS_URI, SECURITY_PILLAR, Catalog, Rule  # noqa: F401 - RULE_DOCS_URI: the renderers' import
+from mlflow_lint.catalog import PILLARS, SECURITY_PILLAR, Catalog, Rule
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.context import file_context
 from mlflow_lint.discovery import discover, git_root, gitignore_spec
@@ -103,7 +103,7 @@ def against_baseline(document: dict[str, Any], baseline: Baseline, shown: str) -
         "accepted": len(accepted),
         "fixed": max(0, sum(baseline.counts.values()) - len(accepted)),
         "new_gaps": [
-            {key: gap[key] for key in ("id", "rule", "path", "line", "message", "fingerprint")}
+            {key: gap[key] for key in ("id", "rule", "name", "severity", "path", "line", "message", "fingerprint")}
             for gap in sorted(gaps, key=_gap_order)
             if not gap.get("baseline")
         ],
@@ -408,7 +408,9 @@ def _pillar(
                 continue
             hits = located.within(item.path, item.cell, (item.line, item.column), (item.end_line, item.end_column))
             row = _evidence_row(item, pillar, hits, assessed, catalog)
-            runtime += row["status"] == "ok" and _decided_at_run_time(item)
+            if _decided_at_run_time(item):
+                row["runtime"] = True  # its value is only known when the code runs
+                runtime += row["status"] == "ok"
             rows.append(row)
         evidence[kind.key] = rows
     fired = sorted({gap["rule"] for gap in gaps + deviations})
