@@ -40,6 +40,20 @@ FLAGS = (
 )
 
 
+def chromium_or_skip() -> str:
+    """The Chromium binary; without one the test is skipped, and fails in CI (CI=true),
+    where scripts/test.sh installs it."""
+    import pytest
+
+    binary = find_chromium()
+    if binary is None:
+        message = "headless Chromium is needed to render the audit report (scripts/test.sh installs the Debian package chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return binary
+
+
 def find_chromium() -> str | None:
     for candidate in CHROMIUM_CANDIDATES:
         found = (

@@ -30,7 +30,7 @@ from mlflow_lint.audit import scoring
 from mlflow_lint.audit.header import git_commit, report_date
 from mlflow_lint.audit.markdown import code, text
 
-from .chromium import Browser, find_chromium
+from .chromium import Browser, chromium_or_skip
 from .conftest import FIXTURES, ROOT, run_cli
 
 AUDIT = FIXTURES / "audit"
@@ -441,16 +441,6 @@ def test_markdown_text_escapes_markup() -> None:
 
 
 # ---------------------------------------------------------------------------- Chromium
-def _chromium() -> str:
-    binary = find_chromium()
-    if binary is None:
-        message = "headless Chromium is needed to render the audit report (scripts/test.sh installs the Debian package chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
-
-
 DOM_CHECKS = {
     "pillars": "document.querySelectorAll('section.pillar').length",
     "active": "document.querySelectorAll('script,img,iframe,object,embed,link').length",
@@ -464,7 +454,7 @@ DOM_CHECKS = {
 def test_chromium_renders_the_reports_without_errors(
     reports: dict[str, dict[str, str]], hostile: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
-    binary = _chromium()
+    binary = chromium_or_skip()
     backgrounds = {}
     with Browser(binary) as browser:
         for name, html in (("gaps", reports["gaps"]["html"]), ("hostile", hostile[1]["html"])):

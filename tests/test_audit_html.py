@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import html
 import json
-import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -26,7 +25,7 @@ import pytest
 
 from mlflow_lint.audit.html import fix_text, render_html, segmented_path
 
-from .chromium import Browser, find_chromium
+from .chromium import Browser, chromium_or_skip
 from .conftest import FIXTURES, run_cli, write_files
 
 AUDIT = FIXTURES / "audit"
@@ -441,16 +440,6 @@ def test_gap_row_message_leaves_the_fix_to_its_column(built: dict[str, Any]) -> 
 
 
 # ---------------------------------------------------------------------------- Chromium
-def _chromium() -> str:
-    binary = find_chromium()
-    if binary is None:
-        message = "headless Chromium is needed to render the audit report (scripts/test.sh installs the Debian package chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
-
-
 DOM_CHECKS = {
     "cards": "document.querySelectorAll('#top-risks .risk-card').length",
     "backlog": "document.querySelectorAll('#backlog tbody tr').length",
@@ -465,7 +454,7 @@ DOM_CHECKS = {
 def test_chromium_renders_the_pages_without_errors(
     built: dict[str, Any], hostile: tuple[dict[str, Any], str], tmp_path: Path
 ) -> None:
-    binary = _chromium()
+    binary = chromium_or_skip()
     pages = {"waivers": built["waivers"], "gaps": built["gaps"], "hostile": hostile}
     with Browser(binary) as browser:
         for name, (document, text) in pages.items():

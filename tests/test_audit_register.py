@@ -245,3 +245,10 @@ def test_a_reason_is_never_read_as_codes(tmp_path: Path) -> None:
     )
     result = run_cli("check", ".", "--extend-select", "MLF001", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0 and json.loads(result.stdout)["findings"] == []
+
+
+def test_two_identical_comments_are_two_waivers(tmp_path: Path) -> None:
+    load = 'mlflow.pyfunc.load_model("runs:/abc/model")  # noqa: MLF601 -- shadow scoring\n'
+    (tmp_path / "serve.py").write_text(f"import mlflow\n\na = {load}b = {load}", encoding="utf-8")
+    entries = _audit(tmp_path)["waivers"]["entries"]
+    assert [(e["where"], len(e["ids"]), e["justified"]) for e in entries] == [("serve.py:3", 1, True), ("serve.py:4", 1, True)]

@@ -19,7 +19,8 @@ import re
 from typing import Any
 
 from mlflow_lint.audit.markdown import code, text
-from mlflow_lint.audit.summary import SEVERITY_MARKS, autofix_text, clip, fit, plural, rich
+from mlflow_lint.audit.summary import autofix_text, clip, fit, plural, rich
+from mlflow_lint.audit.text import SEVERITY_MARKS
 from mlflow_lint.audit.text import one_line
 from mlflow_lint.json_text import dumps_indented
 

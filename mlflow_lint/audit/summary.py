@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 
 from mlflow_lint.audit import scoring
 from mlflow_lint.audit.markdown import code, text
+from mlflow_lint.audit.text import SEVERITY_MARKS, VERDICT_MARKS
 
 MAX_CHARS = 60_000  # GitHub: 65,536 per comment; the rest is room for a bot's own header
 MAX_IDS = 10  # gap ids shown per top risk
@@ -26,14 +27,6 @@ MAX_REPORTS = 10  # full-report paths named
 MAX_VALUE = 300  # characters of one value from the linted code (a path, a message)
 MAX_SENTENCE = 1_000  # characters of one headline sentence
 
-VERDICT_MARKS = {
-    scoring.COMPLIANT: "✅",
-    scoring.GAPS: "⚠️",
-    scoring.DEVIATION: "☑️",
-    scoring.CRITICAL: "❌",
-    scoring.NOT_ASSESSED: "➖",
-}
-SEVERITY_MARKS = {"error": "❌", "warning": "⚠️", "note": "ℹ️"}
 SEVERITIES = scoring.SEVERITIES
 CUT_NOTE = "_… the summary was cut here to stay within {limit:,} characters; the full report lists everything._"
 

@@ -18,6 +18,7 @@ VERDICT_MARKS = {
     scoring.NOT_ASSESSED: "➖",
 }
 STATUS_MARKS = {"ok": "✅", "error": "❌", "warning": "⚠️", "note": "ℹ️", "unassessed": "➖", "waived": "☑️"}
+SEVERITY_MARKS = {severity: STATUS_MARKS[severity] for severity in scoring.SEVERITIES}
 STATUS_WORDS = {
     "ok": "clean", "error": "error", "warning": "warning", "note": "note", "unassessed": "not assessed",
     "waived": "waived with a reason",

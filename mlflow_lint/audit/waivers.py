@@ -8,7 +8,8 @@ policy is listed with what it hides, so that a clean pillar can be told from a w
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Sequence
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from mlflow_lint.audit.register import JUSTIFIED
 from mlflow_lint.catalog import Catalog
@@ -23,22 +24,24 @@ def waivers_section(
     selected: frozenset[str],
     catalog: Catalog,
     excluded: Sequence[str],
-    shown_path: Any,
+    shown_path: Callable[[Path], str],
 ) -> dict[str, Any]:
     """The section as JSON data. ``waived_gaps`` are the register entries of the waived
     findings; ``shown_path`` displays a configuration file's path."""
     # One entry per waiver: a comment (its file and line) or a per-file-ignores entry.
-    by_waiver: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_waiver: dict[tuple[str, str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for gap in waived_gaps:
         waiver = gap["waiver"]
-        by_waiver[(waiver["kind"], gap["path"] if waiver["kind"] == "noqa" else "", waiver["source"])].append(gap)
+        comment = waiver["kind"] == "noqa"
+        key = (waiver["kind"], gap["path"] if comment else "", waiver.get("line", gap["line"]) if comment else 0, waiver["source"])
+        by_waiver[key].append(gap)
     entries = []
-    for (kind, _, source), gaps in sorted(by_waiver.items(), key=lambda item: (item[0][0], _sort_key(item[1][0]))):
+    for (kind, path, line, source), gaps in sorted(by_waiver.items(), key=lambda item: (item[0][0], _sort_key(item[1][0]))):
         first = gaps[0]
         entries.append(
             {
                 "kind": kind,
-                "where": f"{first['path']}:{first['waiver'].get('line', first['line'])}" if kind == "noqa" else source,
+                "where": f"{path}:{line}" if kind == "noqa" else source,
                 "comment": source if kind == "noqa" else None,
                 "reason": first["waiver"]["reason"],
                 "justified": first["status"] == JUSTIFIED,
