@@ -42,12 +42,12 @@ FLAGS = (
 
 def chromium_or_skip() -> str:
     """The Chromium binary; without one the test is skipped, and fails in CI (CI=true),
-    where scripts/test.sh installs it."""
+    where scripts/test.sh installs it (MLFLOW_LINT_TEST_SYSTEM_DEPS=1)."""
     import pytest
 
     binary = find_chromium()
     if binary is None:
-        message = "headless Chromium is needed to render the audit report (scripts/test.sh installs the Debian package chromium)"
+        message = "headless Chromium is needed to render the audit report (MLFLOW_LINT_TEST_SYSTEM_DEPS=1 bash scripts/test.sh installs it)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)

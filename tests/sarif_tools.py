@@ -98,7 +98,7 @@ def run_multitool(files: Iterable[Path], workdir: Path) -> MultitoolReport:
     """Validate ``files`` with the GitHub and SARIF rule sets in one Multitool run."""
     tool = find_multitool()
     if tool is None:
-        _missing(f"SARIF Multitool not found under {MULTITOOL_PACKAGES} (run scripts/test.sh, which installs it with npm)")
+        _missing(f"SARIF Multitool not found under {MULTITOOL_PACKAGES} (MLFLOW_LINT_TEST_SYSTEM_DEPS=1 bash scripts/test.sh installs it with npm)")
     assert tool is not None
     output = workdir / "multitool-validation.sarif"
     env = {
