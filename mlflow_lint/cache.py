@@ -29,6 +29,7 @@ a symbolic link, is not used at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -129,13 +130,22 @@ def _tracked_by_git(directory: Path) -> bool:
     return listed.returncode == 0 and bool(listed.stdout.strip(b"\0"))
 
 
+@functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """The installed mlflow-lint's code and rule catalog, by file name, size and mtime.
+    """The installed mlflow-lint's code and rule catalog.
 
-    The version alone would let an edited development checkout reuse stale results.
+    The version alone would let an edited development checkout reuse stale results. An
+    installed wheel is named by the content hashes its RECORD lists, so a fresh install of
+    the same wheel (a CI job restoring its cache) keeps the cache; a checkout (an editable
+    install lists no module in its RECORD) by file name, size and modification time.
     """
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
+    recorded = _recorded_hashes(package)
+    if recorded:
+        for line in recorded:
+            digest.update(f"{line}\n".encode())
+        return digest.hexdigest()[:16]
     for root in (package, package.parent / "rules"):
         if root != package and not (root / "MLF000.yaml").is_file():
             continue  # not a checkout: the wheel's catalog is inside the package
@@ -147,6 +157,26 @@ def code_fingerprint() -> str:
                     relative = os.path.relpath(os.path.join(directory, name), root)
                     digest.update(f"{relative}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _recorded_hashes(package: Path) -> list[str]:
+    """``path:hash`` of every file of this package in its wheel's RECORD, when this package
+    is the installed wheel's (empty for a checkout or an editable install)."""
+    from importlib import metadata
+
+    try:
+        distribution = metadata.distribution("mlflow-lint")
+    except metadata.PackageNotFoundError:
+        return []
+    try:
+        if Path(str(distribution.locate_file("mlflow_lint"))).resolve() != package:
+            return []  # another copy is installed; this code runs from elsewhere
+    except OSError:
+        return []
+    files = distribution.files or []
+    return sorted(
+        f"{file}:{file.hash.value}" for file in files if file.hash is not None and str(file).startswith("mlflow_lint/")
+    )
 
 
 def cache_key(parts: object) -> str:

