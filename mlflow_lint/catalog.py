@@ -2,8 +2,8 @@
 
 The catalog is data (``rules/*.yaml`` at the top of the checkout). The wheel ships it as
 ``mlflow_lint/_packs``; an editable install falls back to the checkout's ``rules/``.
-Every user-facing text about a rule (messages, ``explain``, the README table, and later
-SARIF descriptors) is rendered from here, so it is written once.
+Every user-facing text about a rule (messages, ``explain``, the rule pages of the
+documentation site, SARIF descriptors) is rendered from here, so it is written once.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ import functools
 import hashlib
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 RULE_ID_PATTERN = re.compile(r"^MLF\d{3}$")
-# Where each rule's documentation is: the page's anchor is "<id>-<name>" (docs/rules.md).
-RULE_DOCS_URI = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md"
 SEVERITIES = ("error", "warning", "note")
 PRECISIONS = ("very-high", "high", "medium", "low")  # SARIF's precision property
 SECURITY_PILLAR = 7
@@ -40,6 +39,81 @@ PILLARS: dict[int, str] = {
     7: "access control & security",
     8: "data & model lineage",
 }
+
+
+# ---------------------------------------------------------------------------- links
+# Where the documentation is comes from [project.urls] in pyproject.toml, read at run time
+# from the installed distribution's metadata, so that publishing the site elsewhere is a
+# change of one line there. Each rule has a page, ``<Documentation>rules/<ID>/``
+# (docs/rules/<ID>.md, generated from the catalog by scripts/update_readme.py).
+DISTRIBUTION = "mlflow-lint"
+# The last resort, when neither the metadata nor a checkout's pyproject.toml is readable
+# (a vendored copy of the package): the repository, whose docs/ GitHub renders.
+_FALLBACK_HOMEPAGE = "https://github.com/mlflow-lint/mlflow-lint"
+
+
+def _url_label(label: str) -> str:
+    """A [project.urls] label normalised as PEP 753 compares them (``Documentation`` ->
+    ``documentation``, ``Home-Page`` -> ``homepage``)."""
+    return "".join(ch for ch in label.lower() if ch.isalnum())
+
+
+@functools.lru_cache(maxsize=None)
+def project_urls() -> dict[str, str]:
+    """``[project.urls]`` by normalised label: the installed distribution's ``Project-URL``
+    metadata, completed from the checkout's pyproject.toml when mlflow-lint runs from a
+    source tree that is not installed (or was installed before a URL was added)."""
+    urls: dict[str, str] = {}
+    try:
+        from importlib.metadata import PackageNotFoundError, metadata
+
+        entries = metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except (PackageNotFoundError, OSError, ValueError):
+        entries = []
+    for entry in entries:
+        label, _, url = str(entry).partition(",")
+        if url.strip():
+            urls.setdefault(_url_label(label), url.strip())
+    for label, url in _checkout_urls().items():
+        urls.setdefault(label, url)
+    return urls
+
+
+def _checkout_urls() -> dict[str, str]:
+    """``[project.urls]`` of the pyproject.toml beside the package, when it is this project's."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on 3.10 only
+            import tomli as tomllib
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, ValueError, ImportError):
+        return {}
+    if project.get("name") != DISTRIBUTION or not isinstance(project.get("urls"), dict):
+        return {}
+    return {_url_label(str(label)): str(url) for label, url in project["urls"].items()}
+
+
+def homepage_uri() -> str:
+    """The project's home page (SARIF ``tool.driver.informationUri``)."""
+    return project_urls().get("homepage") or _FALLBACK_HOMEPAGE
+
+
+def docs_site_uri() -> str | None:
+    """The documentation site's address, ending in ``/``; None when none is declared."""
+    site = project_urls().get("documentation")
+    return site if not site or site.endswith("/") else site + "/"
+
+
+def rule_docs_uri(rule_id: str) -> str:
+    """The documentation page of a rule: ``<Documentation>rules/MLF601/``; without a
+    declared site, the page's source in the repository (``docs/rules/MLF601.md``)."""
+    rule_id = rule_id.upper()
+    site = docs_site_uri()
+    if site:
+        return f"{site}rules/{rule_id}/"
+    return f"{homepage_uri().rstrip('/')}/blob/main/docs/rules/{rule_id}.md"
 
 
 class CatalogError(Exception):
@@ -117,8 +191,8 @@ class Rule:
 
     @property
     def docs_uri(self) -> str:
-        """The rule's section of the rule documentation (SARIF ``helpUri``, report links)."""
-        return f"{RULE_DOCS_URI}#{self.id.lower()}-{self.name}"
+        """The rule's documentation page (SARIF ``helpUri``, the audit's links, issues)."""
+        return rule_docs_uri(self.id)
 
     @property
     def pillar_name(self) -> str:

@@ -319,7 +319,8 @@ def test_html_is_self_contained_themed_and_printable(reports: dict[str, dict[str
         assert not {"script", "link", "img", "iframe", "object", "embed", "base", "form"} & set(page.tags)
         assert not [a for a in page.attributes if a[1] in ("src", "srcset") or a[1].startswith("on")]
         hrefs = [value or "" for tag, attribute, value in page.attributes if attribute == "href"]
-        assert all(h.startswith("#") or h.startswith("https://github.com/mlflow-lint/mlflow-lint/") for h in hrefs)
+        # same-page anchors, and the rule pages of the documentation site ([project.urls] Documentation)
+        assert all(h.startswith(("#", "https://mlflow-lint.github.io/mlflow-lint/rules/MLF")) for h in hrefs)
         css = "".join(page.styles)
         assert "url(" not in css and "@import" not in css
         assert "@media (prefers-color-scheme:dark)" in css and "@media print" in css
@@ -671,7 +672,9 @@ def test_verdicts_and_overall() -> None:
 def test_readme_documents_the_score_formula_and_shows_the_screenshot() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/audit-example.png" in readme and "mlflow-lint audit" in readme
-    assert "10 × errors + 3 × warnings + 1 × notes" in readme or "10·errors" in readme
+    manual = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")  # the audit's page of the site
+    assert "](audit-example.png)" in manual and "docs/audit.md" in readme
+    assert "10 × errors + 3 × warnings + 1 × notes" in manual or "10·errors" in manual
     png = ROOT / "docs" / "audit-example.png"
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size < 500_000
 

@@ -31,7 +31,7 @@ from .conftest import FIXTURES, run_cli, write_files
 AUDIT = FIXTURES / "audit"
 EPOCH = {"SOURCE_DATE_EPOCH": "1735689600"}
 ARGUMENTS = {"waivers": ("--baseline", "baseline.json"), "gaps": ()}
-DOCS = "https://github.com/mlflow-lint/mlflow-lint/blob/main/docs/rules.md#"
+DOCS = "https://mlflow-lint.github.io/mlflow-lint/rules/"  # + "<ID>/": pyproject.toml [project.urls] Documentation
 
 
 # ---------------------------------------------------------------------------- the pages
@@ -180,7 +180,7 @@ def test_top_risks_are_the_first_backlog_groups_with_ids_where_and_fix(built: di
             assert text.startswith(f"#{item['rank']} risk {item['risk']} {item['severity']}")
             assert all(gap_id in text for gap_id in item["ids"])
             assert item["locations"][0] in text
-            assert f'href="{DOCS}{item["rule"].lower()}-{item["name"]}"' in card
+            assert f'href="{DOCS}{item["rule"]}/"' in card
 
 
 def test_quick_wins_say_how_they_close(built: dict[str, Any]) -> None:
@@ -208,7 +208,7 @@ def test_backlog_rows_follow_the_document_order_with_rules_linked(built: dict[st
             assert all(gap_id in row["cells"][6] for gap_id in item["ids"][:6])
         section = re.search(r'<section[^>]*id="backlog".*?</section>', page, flags=re.S)
         assert section is not None
-        assert f'href="{DOCS}{items[0]["rule"].lower()}-{items[0]["name"]}"' in section.group()
+        assert f'href="{DOCS}{items[0]["rule"]}/"' in section.group()
     # An unexplained waiver and a baseline-accepted gap are flagged on their group.
     rows = _parse(built["waivers"][1]).table("backlog")
     assert "1 unexplained waiver" in rows[0]["cells"][6]

@@ -76,7 +76,7 @@ def test_issue_body_has_the_evidence_the_fix_and_the_closing_criteria(gaps: tupl
     body = issue["body"]
     assert body.startswith("**MLF402 `unguarded-promotion`** · pillar 4, registry as promotion boundary · ❌ error")
     assert "**What:** Protected alias moved, or a version copied into a protected model, without a metric gate." in body
-    assert "#mlf402-unguarded-promotion" in body  # the rule's documentation
+    assert "https://mlflow-lint.github.io/mlflow-lint/rules/MLF402/" in body  # the rule's documentation
     for gap_id in issue["ids"]:
         gap = gaps_by_id[gap_id]
         assert f"- `{gap['path']}:{gap['line']}` · {gap_id} — " in body

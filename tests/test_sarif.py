@@ -22,7 +22,7 @@ import pytest
 import sarif_om as om
 
 from mlflow_lint import __version__
-from mlflow_lint.catalog import RULE_DOCS_URI, Catalog, load_catalog
+from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.findings import Finding
 from mlflow_lint.reporters import sarif
 from mlflow_lint.reporters.sarif import FINGERPRINT_KEY, render_sarif, semantic_version, to_json
@@ -279,14 +279,15 @@ def test_driver_describes_every_catalog_rule(corpus: dict[str, Path]) -> None:
     assert driver["name"] == "mlflow-lint"
     assert driver["version"] == __version__
     assert driver["semanticVersion"] == semantic_version(__version__)
-    assert driver["informationUri"] == "https://github.com/mlflow-lint/mlflow-lint"
+    assert driver["informationUri"] == "https://github.com/mlflow-lint/mlflow-lint"  # [project.urls] Homepage
     assert [rule["id"] for rule in driver["rules"]] == [rule.id for rule in CATALOG]
     for descriptor, rule in zip(driver["rules"], CATALOG):
         assert descriptor["name"] == rule.name
         assert descriptor["shortDescription"]["text"] == rule.summary + "."
         assert descriptor["fullDescription"]["text"].startswith(" ".join(rule.docs.what.split())[:60])
         assert descriptor["defaultConfiguration"] == {"enabled": rule.enabled_by_default, "level": rule.severity}
-        assert descriptor["helpUri"] == f"{RULE_DOCS_URI}#{rule.id.lower()}-{rule.name}" == rule.docs_uri
+        # pyproject.toml [project.urls] Documentation + the rule's page (docs/rules/<ID>.md).
+        assert descriptor["helpUri"] == f"https://mlflow-lint.github.io/mlflow-lint/rules/{rule.id}/" == rule.docs_uri
         properties = descriptor["properties"]
         assert properties["tags"][:2] == ["mlflow", re.sub(r"[^a-z0-9]+", "-", rule.pillar_name.lower()).strip("-")]
         assert 2 <= len(properties["tags"]) <= 10

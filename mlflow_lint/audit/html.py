@@ -38,7 +38,7 @@ from mlflow_lint.audit.text import (
     title_case,
     without_controls,
 )
-from mlflow_lint.catalog import RULE_DOCS_URI
+from mlflow_lint.catalog import rule_docs_uri
 
 _VERDICT_CLASS = {
     scoring.COMPLIANT: "ok",
@@ -60,7 +60,6 @@ _SHADOW = "its rule is in shadow mode: reported, never failing mlflow-lint check
 _SHOWN_IDS = 6  # ids per backlog row; the JSON report lists them all
 _SHOWN_LOCATIONS = 3  # locations per backlog row
 _RULE_ID = re.compile(r"MLF\d{3}")
-_RULE_NAME = re.compile(r"[a-z0-9-]+")
 
 
 def esc(value: object) -> str:
@@ -129,7 +128,7 @@ class _Links:
 
     def rule(self, rule_id: str, name: str = "") -> str:
         """The rule id, linked to its documentation."""
-        uri = self.docs.get(rule_id) or _docs_uri(rule_id, name)
+        uri = self.docs.get(rule_id) or _docs_uri(rule_id)
         return f'<a href="{esc(uri)}">{esc(rule_id)}</a>' if uri else esc(rule_id)
 
     def gap_id(self, gap_id: str) -> str:
@@ -141,12 +140,10 @@ class _Links:
         return (shown + _more(len(ids) - limit)) or '<span class="muted">–</span>'
 
 
-def _docs_uri(rule_id: str, name: str) -> str | None:
+def _docs_uri(rule_id: str) -> str | None:
     """The documentation of a rule neither a fix hint nor a backlog group names (a justified
-    MLF000 or MLF9xx): the catalog's anchor, only for ids and names of the catalog's shape."""
-    if _RULE_ID.fullmatch(rule_id) and _RULE_NAME.fullmatch(name):
-        return f"{RULE_DOCS_URI}#{rule_id.lower()}-{name}"
-    return None
+    MLF000 or MLF9xx): the rule's page, only for ids of the catalog's shape."""
+    return rule_docs_uri(rule_id) if _RULE_ID.fullmatch(rule_id) else None
 
 
 def _register_tables(document: dict[str, Any]) -> list[list[dict[str, Any]]]:

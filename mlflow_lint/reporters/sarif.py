@@ -32,7 +32,7 @@ import attr
 import sarif_om as om
 
 from mlflow_lint import __version__
-from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule
+from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule, homepage_uri
 from mlflow_lint.json_text import dumps_indented
 from mlflow_lint.reporters.rules_report import explain
 from mlflow_lint.findings import Finding, fingerprints, in_shadow
@@ -41,8 +41,6 @@ from mlflow_lint.paths import file_path
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_NAME = "mlflow-lint"
-INFORMATION_URI = "https://github.com/mlflow-lint/mlflow-lint"
-# One anchor per rule in the generated rule reference: "#mlf601-run-uri-model-load".
 SRCROOT = "%SRCROOT%"
 # Versioned, as SARIF 3.27.17 recommends: a change of recipe gets a new key, not new values.
 FINGERPRINT_KEY = "mlflowLintFingerprint/v1"
@@ -123,7 +121,7 @@ def _driver(catalog: Catalog) -> om.ToolComponent:
         name=TOOL_NAME,
         version=__version__,
         semantic_version=semantic_version(__version__),
-        information_uri=INFORMATION_URI,
+        information_uri=homepage_uri(),  # [project.urls] Homepage
         rules=[_descriptor(rule) for rule in catalog],
         language=None,
         contents=None,
@@ -158,7 +156,7 @@ def rule_tags(rule: Rule) -> list[str]:
 
 
 def help_uri(rule: Rule) -> str:
-    """The rule's section of the rule reference (GitHub's heading anchor for ``MLF601 run-uri-model-load``)."""
+    """The rule's page of the documentation site (``<Documentation>rules/MLF601/``)."""
     return rule.docs_uri
 
 
@@ -178,7 +176,7 @@ def help_text(rule: Rule) -> str:
 
 
 def help_markdown(rule: Rule) -> str:
-    """Markdown rule help: the same text as ``mlflow-lint explain`` and docs/rules.md."""
+    """Markdown rule help: the same text as ``mlflow-lint explain`` and the rule's page (docs/rules/<ID>.md)."""
     return explain(rule)
 
 
