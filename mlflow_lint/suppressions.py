@@ -4,7 +4,7 @@ The syntax is flake8's (codes or prefixes, separated by commas or spaces, ``noqa
 case), so one comment works for the CLI and the flake8 plugin and can share a line with
 other tools' codes (``# noqa: E501, MLF601``). A comment suppresses a finding when it sits
 on the finding's line, or on the first or last line of the multi-line statement the
-finding starts in. A bare ``# noqa`` suppresses nothing: see the README's "Suppressing a
+finding starts in. A bare ``# noqa`` suppresses nothing: see docs/configuration.md, "Suppressing a
 finding" for why.
 
 Every source feeds the comments it knows to be comments: Python through ``tokenize`` (a

@@ -1006,7 +1006,8 @@ DOCS_ZIZMOR_CONFIG = f"""rules:
 
 
 def _doc_sources() -> list[Path]:
-    return [DOCS_PAGE, ROOT / "README.md"]
+    """Every page that may show a workflow: the whole docs site and the README."""
+    return [DOCS_PAGE, *sorted(p for p in (ROOT / "docs").rglob("*.md") if p != DOCS_PAGE), ROOT / "README.md"]
 
 
 def _doc_inputs(tmp: Path) -> list[tuple[str, Path]]:

@@ -42,21 +42,6 @@ def rules_markdown(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rules_reference(catalog: Catalog) -> str:
-    """docs/rules.md: every rule's documentation; SARIF ``helpUri`` anchors point here."""
-    out = [
-        "# mlflow-lint rules",
-        "",
-        "<!-- Generated from rules/*.yaml by scripts/update_readme.py; do not edit. -->",
-        "",
-    ]
-    for rule in catalog:
-        out.append(f"- [{rule.id} {rule.name}](#{rule.id.lower()}-{rule.name}): {rule.summary}")
-    for rule in catalog:
-        out += ["", explain(rule, heading="##").rstrip()]
-    return "\n".join(out) + "\n"
-
-
 def explain(rule: Rule, heading: str = "") -> str:
     """A rule's documentation; ``heading`` nests it under a Markdown heading level."""
     docs = rule.docs
