@@ -464,6 +464,23 @@ def explain(rule_id: str) -> None:
 
 
 @cli.command()
+@click.option("--stdio", is_flag=True, help="Talk LSP over standard input and output (the default and only transport; accepted because editors pass it).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP over standard input and output) for editors:
+    diagnostics on the unsaved buffer, quick fixes, reasoned noqa suppressions, and each
+    rule's documentation on hover. Needs the lsp extra: pip install 'mlflow-lint[lsp]'."""
+    from mlflow_lint.lsp import missing_dependency
+
+    problem = missing_dependency()
+    if problem is not None:
+        click.echo(f"mlflow-lint: error: {problem}", err=True)
+        sys.exit(EXIT_ERROR)
+    from mlflow_lint.lsp.server import serve
+
+    serve()
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file: report.html, report.md or report.json (the suffix picks the format); repeat for several formats from one analysis.")
 @click.option("--format", "output_format", type=click.Choice(["html", "markdown", "json"]), default=None, help="Report format (default: from the --output suffix, else markdown on standard output).")

@@ -24,6 +24,9 @@ HEAVY = (
     "concurrent.futures.process",
     "jsonschema",
     "pathspec",
+    "pygls",  # the language server's (mlflow_lint.lsp), never the CLI's
+    "lsprotocol",
+    "mlflow_lint.lsp",
 )
 
 _PROBE = """
@@ -80,3 +83,25 @@ def test_ignore_patterns_never_import_pathspec(project: Path) -> None:
     )
     assert "pathspec" not in _imported(project, "check", "--no-cache", "train.py", "serve.py")
     assert "pathspec" not in _imported(project, "check", "--no-cache", ".")
+
+
+_SERVER_PROBE = """
+import sys
+from pathlib import Path
+from mlflow_lint.lsp.documents import Snapshot
+from mlflow_lint.lsp.linting import DocumentLinter
+import mlflow_lint.lsp.server  # noqa: F401 - the whole server, as `mlflow-lint server` loads it
+path = Path(sys.argv[1])
+outcome = DocumentLinter(lambda: [path.parent]).lint(Snapshot(path.as_uri(), 1, path, "python", path.read_text()))
+sys.stderr.write("FOUND=" + ",".join(sorted(f.rule for f in outcome.findings)) + "\\n")
+sys.stderr.write("LIBCST=" + str("libcst" in sys.modules) + "\\n")
+"""
+
+
+def test_the_language_server_imports_libcst_only_for_a_fix(project: Path) -> None:
+    """Diagnostics are the engine's (ast); libcst is loaded when a code action asks for a fix."""
+    result = subprocess.run(
+        [sys.executable, "-c", _SERVER_PROBE, str(project / "serve.py")], cwd=project, capture_output=True, text=True, timeout=120
+    )
+    assert "FOUND=MLF601" in result.stderr.splitlines(), result.stderr
+    assert "LIBCST=False" in result.stderr.splitlines(), result.stderr
