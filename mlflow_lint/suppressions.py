@@ -150,14 +150,16 @@ def suppressions_from_lines(lines: Sequence[str], comment_prefix: str = "#") -> 
     for number, line in enumerate(lines, start=1):
         if not _MAY_HAVE_NOQA.search(line):
             continue
-        start = _comment_start(line, comment_prefix)
+        start = comment_start(line, comment_prefix)
         if start is not None:
             comments[number] = line[start:]
             columns[number] = start + 1
     return suppressions_from_comments(comments, columns=columns)
 
 
-def _comment_start(line: str, prefix: str) -> int | None:
+def comment_start(line: str, prefix: str) -> int | None:
+    """Where a comment starts in one line of a text format (YAML, .env, shell): at
+    ``prefix`` at the start or after whitespace, outside quotes; None when there is none."""
     quote = ""
     for index, char in enumerate(line):
         if quote:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mlflow_lint.lsp.documents import split_lines
 from mlflow_lint.lsp.edits import TextChange
-from mlflow_lint.suppressions import NOQA, _comment_start
+from mlflow_lint.suppressions import NOQA, comment_start
 
 REASON_SEPARATOR = " -- "
 
@@ -126,7 +126,7 @@ def _text_place(lines: list[str], line: int) -> tuple[int, tuple[int, str] | Non
     while _continues(lines[target - 1]) and target < len(lines):
         target += 1
     content = lines[target - 1].rstrip("\r\n")
-    start = _comment_start(content, "#")
+    start = comment_start(content, "#")
     return target, ((start, content[start:]) if start is not None else None)
 
 
