@@ -455,6 +455,13 @@ class ValueEvaluator:
                     return receiver
             if func.attr in ("strip", "rstrip", "lstrip", "lower") and not expr.args:
                 return receiver
+            if func.attr == "get" and len(expr.args) == 2 and not expr.keywords and self.model.qualified_name(func.value) is None:
+                # A mapping's lookup with a fallback (``config.get("tracking_uri", "./mlruns")``):
+                # unknown, or the fallback when the key is missing, as os.environ.get is. Not
+                # a module's function (``requests.get(url, params)``), whose name resolves.
+                fallback = self.evaluate(expr.args[1], depth + 1)
+                if fallback:
+                    return self._hole(expr) + fallback
         return self._returned(expr, depth)
 
     def _returned(self, call: ast.Call, depth: int) -> tuple[StrValue, ...]:
