@@ -609,9 +609,8 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
     gathers_uses = settings.defer_facts and index.root is not None and path.suffix == ".py"
     sets_uri = gathers_uses and may_hold_project_facts(data)
     no_uses: list[list[object]] | None = [] if gathers_uses else None
-    if not may_mention_mlflow(data) and not (UNUSED_SUPPRESSION in selected_ids and may_hold_noqa(data)):
-        if not _calls_into_mlflow_users(index, path, data, log):
-            return _Outcome([], False, None, digest, log, uses=None if sets_uri else no_uses)
+    if not worth_analysing(index, path, data, selected_ids, log):
+        return _Outcome([], False, None, digest, log, uses=None if sets_uri else no_uses)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
     index.defer_facts = settings.defer_facts
@@ -661,6 +660,17 @@ def _waived_by_configuration(
         if waiver is not None and finding.rule in rules:
             waived.append(replace(finding, waiver=waiver))
     return waived
+
+
+def worth_analysing(
+    index: ProjectIndex, path: Path, data: bytes, selected: Iterable[str], log: DependencyLog | None = None
+) -> bool:
+    """The prefilter every front end applies before parsing: a file is read when it may
+    mention MLflow, when it may hold a suppression comment and MLF001 is on, or when it
+    imports a project module that uses MLflow (its values reach MLflow through calls)."""
+    if may_mention_mlflow(data) or (UNUSED_SUPPRESSION in selected and may_hold_noqa(data)):
+        return True
+    return _calls_into_mlflow_users(index, path, data, log)
 
 
 def _calls_into_mlflow_users(index: ProjectIndex, path: Path, data: bytes, log: DependencyLog | None) -> bool:

@@ -144,16 +144,10 @@ class DocumentLinter:
         return lint
 
     def _worth_reading(self, snapshot: Snapshot, data: bytes, settings: FileSettings) -> bool:
-        """The engine's prefilter, as ``check`` applies it: a file that never says "mlflow"
-        is read only for MLF001 or when it imports a project module that uses MLflow."""
-        from mlflow_lint.engine import project_for
-        from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
-        from mlflow_lint.suppressions import UNUSED_SUPPRESSION
+        """The engine's prefilter, as ``check`` applies it (``engine.worth_analysing``)."""
+        from mlflow_lint.engine import project_for, worth_analysing
 
-        if may_mention_mlflow(data) or (UNUSED_SUPPRESSION in settings.selected and may_hold_noqa(data)):
-            return True
-        index = project_for(snapshot.path)
-        return index.root is not None and snapshot.kind in ("python", "notebook") and index.imports_mlflow_users(snapshot.path, data)
+        return worth_analysing(project_for(snapshot.path), snapshot.path, data, settings.selected)
 
     def settings_for(self, path: Path) -> FileSettings:
         """The configuration of ``path`` and what it turns on for it (raises ConfigError)."""
