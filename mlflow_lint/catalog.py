@@ -162,6 +162,9 @@ class Rule:
     security_severity: str | None = None  # GitHub's 0.0-10.0 scale; pillar-7 rules only
     fix_safety: str = "none"  # none | safe (--fix) | unsafe (--unsafe-fixes)
     fix_description: str = ""  # what the fix rewrites, or why there is none
+    # A fix by hand that is one edit where the finding is, with no decision outside the
+    # code (drop a location, give a default, pass a signature): the audit's quick wins.
+    fix_one_line: bool = False
     in_tests: str = "reported"  # hidden | reported: findings in test code (--include-tests shows hidden ones)
     in_ci: str = "reported"  # hidden | reported: findings in CI workflow jobs (a throwaway store)
     # The part of ``message`` that says what to change (its tail, the same fields): the
@@ -370,9 +373,11 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
         raise fail(f"fix must be a mapping whose safety is one of {', '.join(FIX_SAFETIES)}")
     if not isinstance(fix.get("description"), str) or not fix["description"].strip():
         raise fail("fix.description must say what the fix rewrites (or why there is none)")
-    unknown_fix_keys = sorted(set(fix) - {"safety", "description"})
+    unknown_fix_keys = sorted(set(fix) - {"safety", "description", "one-line"})
     if unknown_fix_keys:
         raise fail(f"unknown fix key(s): {', '.join(unknown_fix_keys)}")
+    if not isinstance(fix.get("one-line", False), bool):
+        raise fail("fix.one-line must be true or false")
     context = data.get("context") or {}
     if not isinstance(context, dict) or set(context) - {"tests", "ci"}:
         raise fail("context must be a mapping with 'tests' and/or 'ci'")
@@ -391,6 +396,7 @@ def _rule_from_data(data: Any, path: Path) -> Rule:
         in_ci=in_ci,
         fix_safety=str(fix["safety"]),
         fix_description=" ".join(fix["description"].split()),
+        fix_one_line=bool(fix.get("one-line", False)),
         docs_file=str(docs.get("file", "example.py")),
         precision=precision,
         security_severity=security_severity,

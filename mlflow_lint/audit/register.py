@@ -27,10 +27,6 @@ JUSTIFIED = "justified deviation"  # waived with a reason: shown, not counted
 TOP_RISKS = 3
 MAX_QUICK_WINS = 5
 MAX_LOCATIONS = 20  # per backlog group; the ids list them all
-# Rules whose fix is one edit at the flagged place, with no decision outside the code:
-# drop the hard-coded location (MLF301), give the lookup a default (MLF502), pass a
-# signature or input example (MLF801). Rules with an automatic fix count as well.
-ONE_LINE_FIX_RULES = frozenset({"MLF301", "MLF502", "MLF801"})
 
 
 @dataclass(frozen=True)
@@ -177,8 +173,9 @@ def _group(rule_id: str, where: str, members: list[dict[str, Any]], catalog: Cat
         "autofix": safety,  # of the group's autofixes (unsafe if any is); None: none has one
         "autofixes": sum(1 for gap in members if "autofix" in gap["fix"]),  # how many of its gaps
         "shadow": all(gap.get("shadow") for gap in members),
-        # Every gap has an autofix, or the rule's fix is one edit where the finding is.
-        "quick_win": all("autofix" in gap["fix"] for gap in members) or rule_id in ONE_LINE_FIX_RULES,
+        # Every gap has an autofix, or the rule's fix is one edit where the finding is
+        # (the catalog's fix.one-line: MLF301, MLF502, MLF801).
+        "quick_win": all("autofix" in gap["fix"] for gap in members) or bool(rule and rule.fix_one_line),
     }
 
 
