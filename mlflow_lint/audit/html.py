@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlflow_lint.audit import scoring
-from mlflow_lint.audit.register import JUSTIFIED, UNEXPLAINED
+from mlflow_lint.audit.register import JUSTIFIED, UNEXPLAINED, gaps_by_id
 from mlflow_lint.audit.text import (
     MAX_ROWS,
     QUOTED,
@@ -148,7 +148,7 @@ def _docs_uri(rule_id: str) -> str | None:
 
 def _register_tables(document: dict[str, Any]) -> list[list[dict[str, Any]]]:
     """The tables the page shows the register in: each pillar's gaps and deviations, then
-    the analysis and migration findings (report.all_gaps, table by table)."""
+    the analysis and migration findings (register.all_gaps, table by table)."""
     tables = [table for p in document["pillars"] for table in (p["gaps"], p.get("deviations", []))]
     return tables + [document.get("analysis_findings", []), document.get("migration_findings", [])]
 
@@ -698,10 +698,7 @@ def _baseline(baseline: dict[str, Any], document: dict[str, Any], links: _Links)
 def _with_register_entries(gaps: list[dict[str, Any]], document: dict[str, Any]) -> list[dict[str, Any]]:
     """The baseline's new gaps carry no severity or rule name: take them from the gap of
     the same id in the register (the document's own entries)."""
-    register: dict[str, dict[str, Any]] = {}
-    for table in _register_tables(document):
-        for gap in table:
-            register.setdefault(str(gap.get("id")), gap)
+    register = gaps_by_id(document)
     return [{**register.get(str(gap.get("id")), {}), **gap} for gap in gaps]
 
 

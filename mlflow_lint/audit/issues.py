@@ -20,6 +20,7 @@ from typing import Any
 
 from mlflow_lint.audit.markdown import code, text
 from mlflow_lint.audit.summary import autofix_text, clip, fit, plural, rich
+from mlflow_lint.audit.register import gaps_by_id
 from mlflow_lint.audit.text import SEVERITY_MARKS
 from mlflow_lint.audit.text import one_line
 from mlflow_lint.json_text import dumps_indented
@@ -77,11 +78,7 @@ class _Context:
 
     def __init__(self, document: dict[str, Any]) -> None:
         pillars = document.get("pillars", [])
-        self.gaps: dict[str, dict[str, Any]] = {}
-        everything = [gap for p in pillars for gap in (*p.get("gaps", []), *p.get("deviations", []))]
-        everything += [*document.get("analysis_findings", []), *document.get("migration_findings", [])]
-        for gap in everything:
-            self.gaps.setdefault(str(gap.get("id", "")), gap)
+        self.gaps = gaps_by_id(document)
         self.pillars = {p.get("pillar"): p for p in pillars}
         self.hints = {rule: hint for p in pillars for rule, hint in p.get("fix_hints", {}).items()}
         self.total = len(document.get("backlog", []))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from mlflow_lint.audit import scoring
-from mlflow_lint.audit.register import JUSTIFIED, UNEXPLAINED
+from mlflow_lint.audit.register import JUSTIFIED, UNEXPLAINED, gaps_by_id
 from mlflow_lint.audit.text import (
     BASELINE_WORDS,
     MATCHED_BY_WORDS,
@@ -151,20 +151,12 @@ class _Lookup:
             for rule_id, hint in pillar.get("fix_hints", {}).items():
                 if hint.get("docs"):
                     lookup.docs.setdefault(rule_id, hint["docs"])
-        for gap in _register(document):
-            if gap.get("id"):
-                lookup.gaps.setdefault(gap["id"], gap)
+        lookup.gaps = gaps_by_id(document)
         return lookup
 
     def members(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         """The gaps of a backlog group."""
         return [self.gaps[gap_id] for gap_id in item.get("ids", []) if gap_id in self.gaps]
-
-
-def _register(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every gap of the document: the pillars' gaps and deviations, then those outside the pillars."""
-    gaps = [gap for pillar in document["pillars"] for gap in (*pillar["gaps"], *pillar.get("deviations", []))]
-    return gaps + list(document.get("analysis_findings", [])) + list(document.get("migration_findings", []))
 
 
 def render_markdown(document: dict[str, Any]) -> str:

@@ -125,6 +125,23 @@ def _without_no_fix_prefix(description: str) -> str:
     return description[len(prefix) :] if description.startswith(prefix) else description
 
 
+# -- reading a document ---------------------------------------------------------------------
+def all_gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every register entry of an audit document: the pillars' gaps and deviations, then
+    the analysis problems and the migration findings (what the renderers look ids up in)."""
+    gaps = [gap for pillar in document["pillars"] for gap in (*pillar["gaps"], *pillar.get("deviations", []))]
+    return gaps + list(document.get("analysis_findings", [])) + list(document.get("migration_findings", []))
+
+
+def gaps_by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each register entry of a document by its id (a backlog group lists ids)."""
+    found: dict[str, dict[str, Any]] = {}
+    for gap in all_gaps(document):
+        if gap.get("id"):
+            found.setdefault(str(gap["id"]), gap)
+    return found
+
+
 # -- the backlog ------------------------------------------------------------------------------
 def backlog(gaps: Sequence[dict[str, Any]], catalog: Catalog) -> list[dict[str, Any]]:
     """Open gaps grouped by rule and directory, highest risk first."""

@@ -23,7 +23,7 @@ from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, co
 from mlflow_lint.audit.header import format_date, git_commit, project_name
 from mlflow_lint.audit.autofix import MAX_FIXED_FILES, site_fixes
 from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar_ids, principle
-from mlflow_lint.audit.register import JUSTIFIED, Register, backlog, counts_as_gap, quick_wins, top_risks
+from mlflow_lint.audit.register import JUSTIFIED, Register, all_gaps, backlog, counts_as_gap, quick_wins, top_risks
 from mlflow_lint.audit.waivers import waivers_section
 from mlflow_lint.baseline import Baseline
 from mlflow_lint.catalog import PILLARS, SECURITY_PILLAR, Catalog, Rule
@@ -108,13 +108,6 @@ def against_baseline(document: dict[str, Any], baseline: Baseline, shown: str) -
             if not gap.get("baseline")
         ],
     }
-
-
-def all_gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every register entry of an audit document: the pillars' gaps and deviations, then
-    the analysis problems and the migration findings."""
-    gaps = [gap for pillar in document["pillars"] for gap in (*pillar["gaps"], *pillar["deviations"])]
-    return gaps + document["analysis_findings"] + document["migration_findings"]
 
 
 def _gap_order(gap: dict[str, Any]) -> tuple[str, int, int, int, str]:
