@@ -129,7 +129,8 @@ def _without_no_fix_prefix(description: str) -> str:
 def all_gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Every register entry of an audit document: the pillars' gaps and deviations, then
     the analysis problems and the migration findings (what the renderers look ids up in)."""
-    gaps = [gap for pillar in document["pillars"] for gap in (*pillar["gaps"], *pillar.get("deviations", []))]
+    pillars = document.get("pillars", [])  # a previous or hand-made document may lack parts
+    gaps = [gap for pillar in pillars for gap in (*pillar.get("gaps", []), *pillar.get("deviations", []))]
     return gaps + list(document.get("analysis_findings", [])) + list(document.get("migration_findings", []))
 
 
