@@ -48,8 +48,11 @@ def report_through_calls(ctx: FileContext, checks: list[Check]) -> None:
     seen = {_place_key(finding) for finding in ctx.findings}
     for call in module.model.nodes_by_type.get(ast.Call, ()):
         assert isinstance(call, ast.Call)
-        if not (call.args or call.keywords) or not _root_may_be_project(module, call):
+        if not _root_may_be_project(module, call):
             continue  # decided before a generator is made: most calls stop here
+        effective = _effective_call(module, call)
+        if not (effective.args or effective.keywords):
+            continue
         for finding, frame, steps in _through(module, call, None, flowing, ctx):
             placed = _place(ctx, finding, frame, steps)
             key = _place_key(placed)
@@ -66,17 +69,20 @@ def _through(
     caller: AnalysedModule, call: ast.Call, parent: Frame | None, checks: tuple[Check, ...], ctx: FileContext
 ) -> Iterable[tuple[Finding, Frame, list[FlowStep]]]:
     level = 1 if parent is None else parent.level + 1
-    target = _called_function(caller, call)
+    effective = _effective_call(caller, call)
+    target = _called_function(caller, effective)
     if target is None:
         return
     module, function = target
     if not _reaches_checks(module, function, checks, MAX_CALL_LEVELS - level):
         return  # no call of it can lead to a finding: not worth binding
-    if not _passes_something_known(caller, call):
+    if not _passes_something_known(caller, effective):
         return  # unknown stays unknown: binding it would find nothing the callee does not
     if parent is not None and any(frame.function is function for frame in parent.chain()):
         return  # recursion: the values it could add are already followed
-    arguments, opaque = bind_arguments(call, function, _is_method_call(function, module, call))
+    # The frame keeps the call as written (where a finding is placed, what a gate guards);
+    # its arguments are those of the call it makes (a partial's, then the call's own).
+    arguments, opaque = bind_arguments(effective, function, _is_method_call(function, module, effective))
     frame = Frame(caller, call, function, arguments, opaque, parent)
     bound = bound_module(module, frame)
     here = FileContext(
@@ -145,6 +151,44 @@ def _passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
     return False
 
 
+_MAX_PARTIAL_LEVELS = 3  # partial(partial(f, a), b): as deep as anyone writes it
+
+
+def _effective_call(module: AnalysedModule, call: ast.Call) -> ast.Call:
+    """The call ``call`` makes: itself, or, when it calls a ``functools.partial`` object
+    assigned in this module (``release = partial(promote, alias="champion")``), the
+    partial's function with the partial's arguments first and the call's after them (a
+    keyword the call repeats overrides the partial's, as Python does). Memoised on the
+    module as written: what a name denotes does not depend on a frame."""
+    base = module.base
+    known: dict[ast.Call, ast.Call] = base.cache.setdefault("effective_calls", {})  # type: ignore[assignment]
+    found = known.get(call)
+    if found is None:
+        found = known[call] = _through_partials(base, call)
+    return found
+
+
+def _through_partials(module: AnalysedModule, call: ast.Call) -> ast.Call:
+    effective = call
+    for _ in range(_MAX_PARTIAL_LEVELS):
+        func = effective.func
+        if not isinstance(func, ast.Name):
+            break
+        binding = module.model.lookup(func.id, func)
+        if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Call):
+            break
+        partial = binding.value
+        if not partial.args or isinstance(partial.args[0], ast.Starred) or module.model.callee(partial) != "functools.partial":
+            break
+        effective = ast.Call(
+            func=partial.args[0],
+            args=[*partial.args[1:], *effective.args],
+            keywords=[*partial.keywords, *effective.keywords],
+        )
+        ast.copy_location(effective, call)
+    return effective
+
+
 def _called_function(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedModule, FunctionNode] | None:
     """The project function ``call`` calls (memoised on the module as written: what a name
     denotes does not depend on a frame)."""
@@ -172,10 +216,10 @@ def _may_denote_project_code(module: AnalysedModule, name: str) -> bool:
         memo[name] = False  # a name assigned from itself adds nothing
         known = memo[name] = name in ("self", "cls") or star or any(
             binding.kind in ("def", "class")
-            or (  # svc = Service(...): an instance of a project class
+            or (  # svc = Service(...): an instance of a project class; or partial(helper, ...)
                 binding.kind == "assign"
                 and isinstance(binding.value, ast.Call)
-                and (root := _root_name(binding.value.func)) is not None
+                and (root := _root_name(_partial_function(binding.value) or binding.value.func)) is not None
                 and _may_denote_project_code(module, root)
             )
             or (
@@ -187,6 +231,14 @@ def _may_denote_project_code(module: AnalysedModule, name: str) -> bool:
             for binding in bindings
         )
     return known
+
+
+def _partial_function(call: ast.Call) -> ast.expr | None:
+    """The function of what looks like ``partial(f, ...)`` / ``functools.partial(f, ...)``
+    (by its name only: a cheap first look; ``_effective_call`` resolves it)."""
+    func = call.func
+    named = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return call.args[0] if named == "partial" and call.args and not isinstance(call.args[0], ast.Starred) else None
 
 
 def _bindings_by_name(module: AnalysedModule) -> dict[str, list[Binding]]:
@@ -302,7 +354,7 @@ def _sink_distance(module: AnalysedModule, function: FunctionNode, checks: tuple
     if distance and function in _functions_calling_project_code(module):
         for node in parameter_dependent_nodes(module, function):
             if isinstance(node, ast.Call):
-                target = _called_function(module, node)
+                target = _called_function(module, _effective_call(module, node))
                 if target is not None:
                     distance = min(distance, 1 + _sink_distance(target[0], target[1], checks))
                     if distance == 1:
