@@ -21,7 +21,19 @@ from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.safe_io import within
+from mlflow_lint.sources import read_limit
 from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
+from mlflow_lint.sources.notebook import (
+    Cell,
+    CorruptNotebook,
+    IpynbLines,
+    included_module,
+    is_databricks_source,
+    parse_cells,
+    read_databricks,
+    read_ipynb,
+    virtual_source,
+)
 from mlflow_lint.sources.prefilter import may_mention_mlflow
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, newer_python_required, parse_python
 from mlflow_lint.sources.requirements import DECLARING_FILES, DeclaredMlflow, declared_mlflow
@@ -31,10 +43,21 @@ PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-l
 # strings; an over-approximation is fine (it only sends a file to the parser).
 _FROM_IMPORT = re.compile(rb"(?:^|[\s\"])from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w ,\t]*)", re.MULTILINE)
 _IMPORT = re.compile(rb"(?:^|[\s\"])import[ \t]+([\w., \t]+)", re.MULTILINE)
+# ``%run ./includes/setup``, in a Databricks ``# MAGIC`` line or an .ipynb cell's JSON string
+# (which a backslash ends: ``\n``): it includes that notebook as an import would.
+_RUN_MAGIC = re.compile(rb"%run[ \t][^\n\\]*")
 _MAX_IMPORT_LEVELS = 4  # as many as the value flow follows calls (analysis.flow)
 _MAX_MODULE_BYTES = 2_000_000
 _MAX_REEXPORT_DEPTH = 6
 _MAX_CACHED_MODULES = 32  # measured on the MLflow tree: 128 held 196 MiB; 32, 114 MiB and no slower
+
+
+def _read_again(path: Path) -> bytes:
+    """A notebook's bytes when a position in it is asked for (IpynbLines), not kept meanwhile."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -60,6 +83,9 @@ class DependencyLog:
     modules: set[str] = field(default_factory=set)  # absolute paths of modules read
     # (importing directory, module name as written, the file found or None)
     lookups: set[tuple[str, str, str | None]] = field(default_factory=set)
+    # (search scope, function name, digest of the files whose text may call it): searches
+    # for a function's callers across the project (analysis.callers), re-run to re-check.
+    callers: set[tuple[str, str, str]] = field(default_factory=set)
     facts: str | None = None  # digest of the project facts the findings depend on
     root: str | None = None  # the project root the analysis searched modules under
 
@@ -182,13 +208,34 @@ class ProjectIndex:
         if self.boundary is not None and not within(path, self.boundary):
             return None  # ``path`` is resolved: a module linked in from outside the project
         try:
-            if path.stat().st_size > _MAX_MODULE_BYTES:
+            if path.stat().st_size > read_limit(path):  # a notebook's outputs do not count
                 return None
-            source = decode_python(path.read_bytes())
+            data = path.read_bytes()
+            if path.suffix == ".ipynb":  # ``%run ./setup`` of a Jupyter notebook
+                return self._load_cells(path, read_ipynb(data), lambda: _read_again(path))
+            source = decode_python(data)
+            if is_databricks_source(source):  # its own ``# MAGIC %run`` lines include others
+                return self._load_cells(path, read_databricks(source), None)
             tree = parse_python(source, str(path))
-        except (OSError, UnanalysableSource):
+        except (OSError, UnanalysableSource, CorruptNotebook):
             return None
         return AnalysedModule(path, source, tree, self)
+
+    def _load_cells(self, path: Path, cells: list[Cell], read: Callable[[], bytes] | None) -> AnalysedModule | None:
+        """A notebook as the engine reads it (``engine._lint_virtual``): its code cells as
+        one module, magics neutralised, ``%run`` lines as imports, a cell that does not
+        parse left out. ``read``: the .ipynb file's bytes (None: a Databricks source, whose
+        lines stay the file's). No code that parses: not a module."""
+        virtual = virtual_source(cells, file_lines=read is None)
+        if not cells or len(virtual.text) > _MAX_MODULE_BYTES:
+            return None
+        parsed = parse_cells(virtual, str(path))
+        if parsed.tree is None or not parsed.tree.body:  # every cell left out: nothing to import
+            return None
+        module = AnalysedModule(path, parsed.virtual.text, parsed.tree, self)
+        if read is not None:
+            module.file_lines = IpynbLines(read, parsed.virtual.origins)
+        return module
 
     # -- import resolution ----------------------------------------------------------------
     def _search_directories(self, start: Path) -> list[str]:
@@ -236,6 +283,9 @@ class ProjectIndex:
 
     def _find_module_file(self, directory: Path, module: str) -> Path | None:
         # Strings and os.path, not pathlib: a warm run re-checks thousands of lookups.
+        # A relative name may also be a Jupyter notebook: ``%run ./setup`` is read as
+        # ``from .setup import *`` (sources.notebook). Never an absolute one: no Python
+        # import loads an .ipynb, and ``import setup`` beside ``setup.ipynb`` fails.
         level = len(module) - len(module.lstrip("."))
         components = [c for c in module[level:].split(".") if c]
         if level:
@@ -249,14 +299,21 @@ class ProjectIndex:
             bases = self._search_directories(directory)
         relative = os.path.join(*components) if components else ""
         for base in bases:
-            if components and components[0] not in self._entries(base) and components[0] + ".py" not in self._entries(base):
+            if components and not self._may_hold(base, components[0], bool(level)):
                 continue  # one listing per directory instead of two stats per name asked
             candidate = os.path.join(base, relative) if relative else base
             if components and os.path.isfile(candidate + ".py"):
                 return Path(candidate + ".py")
             if os.path.isfile(os.path.join(candidate, "__init__.py")):
                 return Path(candidate, "__init__.py")
+            if level and components and os.path.isfile(candidate + ".ipynb"):
+                return Path(candidate + ".ipynb")
         return None
+
+    def _may_hold(self, directory: str, name: str, notebooks: bool) -> bool:
+        """Whether ``directory`` lists ``name`` as a package, a module or (``notebooks``) an .ipynb."""
+        entries = self._entries(directory)
+        return name in entries or name + ".py" in entries or (notebooks and name + ".ipynb" in entries)
 
     # -- the prefilter's second look ---------------------------------------------------------
     def imports_mlflow_users(self, importing: Path, data: bytes) -> bool:
@@ -279,6 +336,10 @@ class ProjectIndex:
                 words = part.split()
                 if words:
                     names.append(words[0])
+        for match in _RUN_MAGIC.finditer(data):
+            included = included_module(match.group().decode("utf-8", "replace"))
+            if included is not None:
+                names.append(included)
         found: list[Path] = []
         for name in dict.fromkeys(n for n in names if n and not is_mlflow(n)):
             path = self.module_file_from(directory, name)
@@ -301,7 +362,7 @@ class ProjectIndex:
         uses = False
         try:
             inside = self.boundary is None or within(key, self.boundary)
-            data = key.read_bytes() if inside and key.stat().st_size <= _MAX_MODULE_BYTES else b""
+            data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
         except OSError:
             data = b""
         if may_mention_mlflow(data):
@@ -345,6 +406,12 @@ class ProjectIndex:
         if module is None:
             return None
         scope = module.model.scopes[module.tree]
+        if attribute not in scope.bindings:  # bound nowhere here: maybe by a star import
+            for star in _project_stars(module):
+                found = self.resolve_binding(path, _member(star, attribute), _depth + 1)
+                if found is not None:
+                    return found
+            return None
         bindings = [b for b in scope.bindings.get(attribute, []) if b.kind in ("assign", "import", "def", "class")]
         if not bindings:
             return None
@@ -365,6 +432,12 @@ class ProjectIndex:
         if module is None or path is None:
             return None
         bindings = module.model.scopes[module.tree].bindings.get(attribute, [])
+        if not bindings:  # bound nowhere here: maybe by a star import
+            for star in _project_stars(module):
+                found = self.external_name(path, _member(star, attribute), _depth + 1)
+                if found is not None:
+                    return found
+            return None
         imports = [b for b in bindings if b.kind == "import" and b.qualified_name]
         if len(imports) != len(bindings) or not imports:
             return None
@@ -380,3 +453,15 @@ class ProjectIndex:
         if found is None or found[1].kind != "assign" or found[1].value is None:
             return None
         return found[0], found[1].value
+
+
+def _project_stars(module: AnalysedModule) -> list[str]:
+    """The modules ``module`` star-imports at its top level, but MLflow: a name it does not
+    bind may come from them (``from .common import *``, a nested ``%run``). Not from MLflow,
+    whose names are not known here: any name would seem to be one of them."""
+    return [star for star in module.model.scopes[module.tree].star_imports if not is_mlflow(star)]
+
+
+def _member(module: str, name: str) -> str:
+    """``name`` in ``module`` as a qualified name (``.`` + ``x`` is ``.x``)."""
+    return f"{module}{'' if module.endswith('.') else '.'}{name}"

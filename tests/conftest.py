@@ -80,3 +80,22 @@ def inconsistent_uri_project(root: Path) -> Path:
     (root / ".git").mkdir(parents=True)
     hosts = {"a.py": "a", "b.py": "a", "c.py": "c"}
     return write_files(root, {name: TRACKING_URI_MODULE.format(f"https://{host}.example.com") for name, host in hosts.items()})
+
+
+def ipynb(*cells: str) -> str:
+    """A Python Jupyter notebook of code cells, pretty-printed as Jupyter saves it: each
+    line of a cell's source on a line of the file of its own."""
+    import json
+
+    code = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell.splitlines(keepends=True)}
+        for cell in cells
+    ]
+    document = {"cells": code, "metadata": {"kernelspec": {"language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(document, indent=1) + "\n"
+
+
+def file_line(path: Path, text: str) -> int:
+    """The 1-based line of the file at ``path`` holding ``text`` (once)."""
+    (line,) = [number for number, content in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text in content]
+    return line

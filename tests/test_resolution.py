@@ -11,7 +11,11 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri, runs_uri_run_id
 from mlflow_lint.analysis.values import Hole, StrValue, literal
+from mlflow_lint.config import Config
+from mlflow_lint.engine import lint_paths
 from mlflow_lint.project import ProjectIndex
+
+from .conftest import all_rules, file_line, ipynb, write_files
 
 
 def _module(source: str, path: Path = Path("/nonexistent/m.py"), project: ProjectIndex | None = None) -> AnalysedModule:
@@ -213,3 +217,107 @@ def test_positions_count_lines_like_python() -> None:
     for node in ast.walk(tree):
         if hasattr(node, "lineno"):
             assert index.segment(node) == ast.get_source_segment(source, node)
+
+
+# -- %run of a Jupyter notebook (sources.notebook reads it as ``from .setup import *``) ------
+SETUP_NOTEBOOK = ipynb(
+    "%pip install mlflow\nimport mlflow\nfrom mlflow import MlflowClient\n\nclient = MlflowClient()\n",
+    "def load(uri):\n    return mlflow.pyfunc.load_model(uri)\n",
+    "def serve(uri):\n    return load(uri)\n",
+)
+
+
+def test_a_relative_name_finds_a_jupyter_notebook_and_an_absolute_one_never(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "jobs/setup.ipynb": SETUP_NOTEBOOK,
+            "jobs/shared/helpers.ipynb": SETUP_NOTEBOOK,
+            "jobs/both.py": "",
+            "jobs/both.ipynb": SETUP_NOTEBOOK,
+        },
+    )
+    index = ProjectIndex(tmp_path)
+    jobs = (tmp_path / "jobs").resolve()
+    assert index.module_file_from(jobs, ".setup") == jobs / "setup.ipynb"  # %run ./setup, %run ./setup.ipynb
+    assert index.module_file_from(jobs, ".shared.helpers") == jobs / "shared" / "helpers.ipynb"
+    assert index.module_file_from(jobs / "shared", "..setup") == jobs / "setup.ipynb"  # %run ../setup
+    assert index.module_file_from(jobs, ".both") == jobs / "both.py"  # a Python module first
+    # ``import setup``: no Python import loads an .ipynb, whatever sits beside it.
+    assert index.module_file_from(jobs, "setup") is None
+    assert index.module_file_from(jobs, "shared.helpers") is None
+
+
+def test_an_included_notebook_is_read_as_the_engine_reads_it(tmp_path: Path) -> None:
+    r_notebook = '{"cells": [{"cell_type": "code", "source": "x <- 1"}], "metadata": {"kernelspec": {"language": "R"}}}'
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "setup.ipynb": ipynb("%pip install mlflow\nimport mlflow\n", "def broken(:\n", "URI = 'sqlite:///x.db'\n"),
+            "corrupt.ipynb": '{"cells": [',
+            "no_code.ipynb": ipynb(),
+            "all_broken.ipynb": ipynb("def broken(:\n"),
+            "r.ipynb": r_notebook,
+            "common.py": "# Databricks notebook source\nimport mlflow\n\n# COMMAND ----------\n\n# MAGIC %run ./setup\n",
+        },
+    )
+    index = ProjectIndex(tmp_path)
+    setup = index.module_at(tmp_path / "setup.ipynb")
+    assert setup is not None and setup.file_lines is not None  # the broken cell left out, the rest read
+    assert {"mlflow", "URI"} <= set(setup.model.scopes[setup.tree].bindings)
+    # A Databricks source notebook's own %run lines include further notebooks.
+    common = index.module_at(tmp_path / "common.py")
+    assert common is not None and common.model.scopes[common.tree].star_imports == [".setup"]
+    assert index.resolve_constant(tmp_path / "job.py", ".common.URI") is not None  # through both
+    for name in ("corrupt.ipynb", "no_code.ipynb", "all_broken.ipynb", "r.ipynb"):
+        assert index.module_at(tmp_path / name) is None, name  # not a module, and no exception
+
+
+def test_a_notebook_that_never_names_mlflow_is_analysed_when_it_runs_one_that_does(tmp_path: Path) -> None:
+    project = write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "includes/setup.ipynb": SETUP_NOTEBOOK,
+            # Databricks: a setup notebook that includes the Jupyter one (a nested %run).
+            "includes/common.py": "# Databricks notebook source\n# MAGIC %run ./setup\n",
+            # A finding only on a receiver known to be a client: the one the setup made.
+            "job.ipynb": ipynb("%run ./includes/setup\n", "client.download_artifacts('0123456789abcdef', 'model')\n"),
+            "job.py": "# Databricks notebook source\n# MAGIC %run ./includes/common\n\nclient.download_artifacts('0123456789abcdef', 'model')\n",
+        },
+    )
+    result = lint_paths([project], Config(root=project), all_rules(), cwd=project)
+    assert {(f.path, f.cell, f.line, f.rule) for f in result.findings} == {("job.ipynb", 1, 1, "MLF601"), ("job.py", None, 4, "MLF601")}
+
+
+def test_flow_steps_into_an_included_notebook_name_lines_of_its_file(tmp_path: Path) -> None:
+    """The MLflow call a finding reaches through a helper of a %run notebook, and the calls
+    on the way, are places in the .ipynb file (SARIF codeFlows, JSON flow), not lines of
+    its cells concatenated; so is a helper in the linted notebook itself."""
+    project = write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "setup.ipynb": SETUP_NOTEBOOK,
+            "job.ipynb": ipynb("%run ./setup\n", "\nmodel = serve('runs:/0123456789abcdef/model')\n"),
+            "job.py": "# Databricks notebook source\n# MAGIC %run ./setup.ipynb\n\nmodel = serve('runs:/0123456789abcdef/model')\n",
+            "own.ipynb": ipynb("import mlflow\n", "def load(uri):\n    return mlflow.pyfunc.load_model(uri)\n", "load('runs:/0123456789abcdef/model')\n"),
+        },
+    )
+    result = lint_paths([project], Config(root=project), all_rules(), cwd=project)
+    found = {f.path: f for f in result.findings if f.rule == "MLF601"}
+    assert sorted(found) == ["job.ipynb", "job.py", "own.ipynb"]
+    setup = project / "setup.ipynb"
+    passed_on, sink = file_line(setup, "return load(uri)"), file_line(setup, "return mlflow.pyfunc.load_model(uri)")
+    for path in ("job.ipynb", "job.py"):
+        finding = found[path]
+        assert [(step.path, step.line, step.column) for step in finding.flow] == [("setup.ipynb", passed_on, 1), ("setup.ipynb", sink, 1)]
+        assert finding.message.endswith(f"(through serve() at setup.ipynb:{sink})")
+        # Columns inside a cell are not columns of the file: the message says where in the cell.
+        assert finding.flow[-1].message.endswith("(cell 1, line 2, column 37)")
+    own = found["own.ipynb"]
+    assert (own.cell, own.line) == (2, 1)
+    assert [(step.path, step.line) for step in own.flow] == [("own.ipynb", file_line(project / "own.ipynb", "return mlflow"))]
+

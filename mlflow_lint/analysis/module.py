@@ -15,6 +15,7 @@ from mlflow_lint.analysis.values import ValueEvaluator
 if TYPE_CHECKING:
     from mlflow_lint.analysis.flow import Frame
     from mlflow_lint.project import ProjectIndex
+    from mlflow_lint.sources.notebook import IpynbLines
 
 
 class AnalysedModule:
@@ -50,6 +51,9 @@ class AnalysedModule:
         # The module as written, for a bound copy (see ``base``); None for the module itself
         # (a reference to itself would be a cycle that keeps its tree alive).
         self._base: AnalysedModule | None = None
+        # An .ipynb notebook's source is its code cells, concatenated: where each line sits
+        # in the file (flow steps into it name file lines). None: the lines are the file's.
+        self.file_lines: IpynbLines | None = None
 
     def _star_name(self, module: str, name: str) -> str | None:
         """What ``name`` denotes through ``from module import *`` of a project module: an

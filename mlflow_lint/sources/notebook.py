@@ -14,6 +14,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from mlflow_lint.sources.python import UnanalysableSource, parse_python
 
@@ -208,6 +209,33 @@ def _record(lines: dict[int, list[int]], stack: list[list[object]], pieces: list
     lines[cell] = [kept[max(0, bisect.bisect_right(offsets, start) - 1)][1] for start in starts]
 
 
+class IpynbLines:
+    """Where the lines of an ``.ipynb`` notebook's code cells sit in the file: what a SARIF
+    region or a flow step into the notebook names. Found on first ask, since scanning the
+    JSON for each cell's source costs about ten reads of it and only a finding asks;
+    ``read`` gives the file's bytes then (and is dropped)."""
+
+    def __init__(self, read: Callable[[], bytes], origins: list[tuple[int | None, int]]) -> None:
+        self._read: Callable[[], bytes] | None = read
+        self._origins = origins  # the virtual source's: line -> (cell index, line in cell)
+        self._cells: dict[int, list[int]] = {}
+
+    def of_cell(self, cell: int, line: int) -> int | None:
+        """The file line of a cell's 1-based line; None when the file's layout is not known."""
+        if self._read is not None:
+            self._cells = ipynb_source_lines(self._read().decode("utf-8-sig", errors="replace"))
+            self._read = None
+        lines = self._cells.get(cell)
+        return lines[line - 1] if lines and 1 <= line <= len(lines) else None
+
+    def origin(self, line: int) -> tuple[int, int] | None:
+        """(cell index, 1-based line in the cell) of a 1-based line of the concatenated cells."""
+        if not 1 <= line <= len(self._origins):
+            return None
+        cell, in_cell = self._origins[line - 1]
+        return None if cell is None else (cell, in_cell)
+
+
 def _mapping(value: object) -> dict:  # type: ignore[type-arg]
     return value if isinstance(value, dict) else {}
 
@@ -293,8 +321,16 @@ _RUN = re.compile(r"^\s*%run\s+(?:-\S+\s+)*[\"']?([^\s\"']+)")
 def _included(line: str) -> str | None:
     """``%run ./includes/setup`` runs another notebook in this one's namespace: its names
     (a client, ``mlflow``, constants, helpers) are in scope here, as ``from .includes.setup
-    import *`` makes them (the project's module resolution finds the file). None when the
-    path is not one a module name can spell (a workspace path, a name with a dash)."""
+    import *`` makes them (the project's module resolution finds the file, an ``.ipynb``
+    too). None when the path is not one a module name can spell (a workspace path, a name
+    with a dash)."""
+    module = included_module(line)
+    return None if module is None else f"from {module} import *"
+
+
+def included_module(line: str) -> str | None:
+    """The relative module name (``.includes.setup``) of the notebook a ``%run`` line
+    includes; None for any other line, or a path no module name can spell."""
     match = _RUN.match(line)
     if match is None:
         return None
@@ -310,7 +346,7 @@ def _included(line: str) -> str | None:
         level += parts.pop(0) == ".."
     if not parts or not all(part.isidentifier() for part in parts):
         return None
-    return f"from {'.' * level}{'.'.join(parts)} import *"
+    return "." * level + ".".join(parts)
 
 
 def _is_magic(line: str) -> bool:
