@@ -202,6 +202,7 @@ def _log_to_json(log: DependencyLog | None, modules: dict[str, str | None]) -> d
     return {
         "modules": sorted([path, modules.get(path)] for path in log.modules),
         "lookups": sorted([d, m, f] for d, m, f in log.lookups),
+        "callers": sorted([scope, name, digest] for scope, name, digest in log.callers),
         "facts": log.facts,
     }
 

@@ -5,12 +5,17 @@ gate function, or a same-module function that returns such a comparison. A state
 is gated when an enclosing ``if``/``elif``/ternary tests a gate, when an earlier
 ``assert gate`` or ``if gate: return/raise`` in the same function guards it, when an
 earlier statement calls a raising gate (``mlflow.validate_evaluation_results``, a
-configured gate function), or when every call site of its function in the module is
-gated. A flag variable is a gate when every value it is given is a gate test, ``False``,
-or ``True`` where that is itself gated or is the first-model branch of a ``try`` (an
-``except`` clause). An approval read back from what a validation step wrote is a gate:
-a test on a model version's or run's tags (``mv.tags.get("validation") == "passed"``) or
-on ``dbutils.jobs.taskValues.get(...)`` (a Databricks job's validation task). MLflow's own
+configured gate function), or when its function has callers and every one is gated: the
+calls in the module, and, given a caller search (analysis.callers), those in the project's
+other modules, each gated in its own module's analysis. A flag variable is a gate when
+every value it is given is a gate test, ``False``, or ``True`` where that is itself gated or
+is the first-model branch of a ``try`` (an ``except`` clause); ``ok = ok and other`` only
+narrows what passes, so it keeps the flag a gate. A verdict a gate chose (``"promote" if new
+> old else "skip"``) may be held by a local name, a parameter, or an attribute of an object
+of a class of the module (``result.decision``: every value the module gives an attribute of
+that name). An approval read back from what a validation step wrote is a gate: a test on
+a model version's or run's tags (``mv.tags.get("validation") == "passed"``) or on
+``dbutils.jobs.taskValues.get(...)`` (a Databricks job's validation task). MLflow's own
 GenAI verdicts are gates too: ``result.passed`` of ``mlflow.genai.evaluate()``, and
 ``compare_evaluations(...).assert_improved()`` as a raising gate. A bare flag
 (``if args.promote:``), ``len(x) > 0``, ``is None`` and other equality tests are not
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from mlflow_lint.analysis.calls import dotted_name, terminal_name
 from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
@@ -66,24 +71,41 @@ _GENAI_COMPARE = frozenset(
 )
 _MAX_DEPTH = 4
 
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+# The calls of a function in the project's other modules, each with its module.
+CallerSearch = Callable[[AnalysedModule, FunctionNode], list[tuple[AnalysedModule, ast.Call]]]
+
+
+def gate_analysis(module: AnalysedModule, gate_functions: Sequence[str], callers_elsewhere: CallerSearch | None = None) -> GateAnalysis:
+    """The gate analysis of the module as written, made once per module: gates are read
+    from the code as written, the same under any call of its functions (analysis.flow)."""
+    module = module.base
+    gates = module.cache.get("gates")
+    if not isinstance(gates, GateAnalysis):
+        gates = module.cache["gates"] = GateAnalysis(module, gate_functions, callers_elsewhere)
+    return gates
+
 
 class GateAnalysis:
-    """Gate questions about one module, with the configured gate functions."""
+    """Gate questions about one module, with the configured gate functions; with
+    ``callers_elsewhere``, a function's callers in other modules count too."""
 
-    def __init__(self, module: AnalysedModule, gate_functions: Sequence[str]) -> None:
+    def __init__(self, module: AnalysedModule, gate_functions: Sequence[str], callers_elsewhere: CallerSearch | None = None) -> None:
         self.module = module
         self.model = module.model
         self.gate_functions = tuple(gate_functions)
+        self.callers_elsewhere = callers_elsewhere
         # Per statement list: how far it has been scanned for a guard, and the first guard.
         self._scans: dict[int, _GuardScan] = {}
         # Calls by the name they call (``f()``, ``self.f()``, ``cls.f()``), built on first need.
         self._calls_by_name: dict[str, list[ast.Call]] | None = None
-        self._callers_gated: dict[tuple[ast.AST, int], bool] = {}
+        self._callers_gated: dict[tuple[ast.AST, int, bool], bool] = {}
         self._flags_in_progress: set[int] = set()
         # Per statement list: each statement's index, and the first ``if current is not
         # None: continue`` in it (every promotion of a long block asks: computed once).
         self._block_positions: dict[int, dict[int, int]] = {}
         self._first_champion_exit: dict[int, int | None] = {}
+        self._attribute_values: dict[str, list[ast.expr] | None] = {}
 
     # -- tests ------------------------------------------------------------------------------
     def is_gate_test(self, expr: ast.AST, depth: int = 0, negated: bool = False) -> bool:
@@ -125,18 +147,21 @@ class GateAnalysis:
             return False
         left, right = test.left, test.comparators[0]
         name, constant = (left, right) if isinstance(right, ast.Constant) else (right, left)
-        if not isinstance(name, ast.Name) or not isinstance(constant, ast.Constant):
+        if not isinstance(name, (ast.Name, ast.Attribute)) or not isinstance(constant, ast.Constant):
             return False
         # The values under which the guarded code runs: equal to the constant, or not.
         equal = isinstance(test.ops[0], ast.Eq) != negated
         verdict = self._verdict_values_gate(name, constant.value, equal, depth + 1)
         return verdict is True
 
-    def _verdict_values_gate(self, name: ast.Name, wanted: object, equal: bool, depth: int) -> bool | None:
+    def _verdict_values_gate(self, name: ast.Name | ast.Attribute, wanted: object, equal: bool, depth: int) -> bool | None:
         """True: every value of ``name`` that passes is gated, and one does; None: none
         passes; False: a value passes ungated, or a value is not known."""
         if depth > _MAX_DEPTH * 2:
             return False
+        if isinstance(name, ast.Attribute):
+            written = self._attribute_values_of(name)
+            return self._verdicts_gate(written, wanted, equal, depth) if written else False
         bindings = self.model.bindings_of(name.id, name)
         if not bindings:
             return False
@@ -151,6 +176,9 @@ class GateAnalysis:
                 values.append(binding.value)
             else:
                 return False
+        return self._verdicts_gate(values, wanted, equal, depth)
+
+    def _verdicts_gate(self, values: list[ast.expr], wanted: object, equal: bool, depth: int) -> bool | None:
         verdicts = [self._verdict_value_gates(value, wanted, equal, depth + 1) for value in values]
         if any(verdict is False for verdict in verdicts):
             return False
@@ -169,9 +197,85 @@ class GateAnalysis:
             if orelse_passes:
                 return self.is_gate_test(value.test, depth + 1, negated=True)
             return None
-        if isinstance(value, ast.Name):
+        if isinstance(value, (ast.Name, ast.Attribute)):
             return self._verdict_values_gate(value, wanted, equal, depth + 1)
         return False
+
+    def _attribute_values_of(self, expr: ast.Attribute) -> list[ast.expr] | None:
+        """The values ``obj.attr`` may hold, when ``obj`` is an instance of a class of this
+        module (``self``, a parameter annotated with the class, a name assigned a call of
+        it): every value the module gives an attribute so named. None otherwise, or when a
+        value cannot be known. Other modules' writes are not seen, as a parameter holds
+        what the calls of this module pass it."""
+        owner = expr.value
+        if not isinstance(owner, ast.Name) or self._local_class_of(owner) is None:
+            return None
+        if expr.attr not in self._attribute_values:
+            self._attribute_values[expr.attr] = self._attribute_writes(expr.attr)
+        return self._attribute_values[expr.attr]
+
+    def _local_class_of(self, name: ast.Name) -> ast.ClassDef | None:
+        own = self.model._class_of_self(name)
+        if own is not None:
+            return own
+        binding = self.model.lookup(name.id, name)
+        if binding is None:
+            return None
+        if binding.kind == "param":
+            named = binding.annotation
+        elif binding.kind == "assign" and isinstance(binding.value, ast.Call):
+            named = binding.value.func
+        else:
+            return None
+        if not isinstance(named, ast.Name):
+            return None
+        found = self.model.lookup(named.id, named)
+        return found.node if found is not None and found.kind == "class" else None  # type: ignore[return-value]
+
+    def _attribute_writes(self, attr: str) -> list[ast.expr] | None:
+        """Every value the module gives an attribute named ``attr`` of any object:
+        ``x.attr = v``, a keyword ``attr=v`` of any call (a constructor, ``replace()``), a
+        class-level default. None when a write cannot be read: augmented or unpacked,
+        ``setattr()``, or a constructor of a class that declares ``attr`` called with
+        positional or unpacked arguments."""
+        model = self.model
+        values: list[ast.expr] = []
+        declaring: set[ast.AST] = set()
+        for node in (*model.nodes_by_type.get(ast.Assign, ()), *model.nodes_by_type.get(ast.AnnAssign, ())):
+            value = node.value  # type: ignore[attr-defined]
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr == attr:
+                    if value is not None:
+                        values.append(value)
+                elif isinstance(target, ast.Name) and target.id == attr and isinstance(model.parent(node), ast.ClassDef):
+                    declaring.add(model.parent(node))  # type: ignore[arg-type]
+                    if value is not None:
+                        values.append(value)  # a class-level default
+                elif any(isinstance(part, ast.Attribute) and part.attr == attr for part in ast.walk(target)):
+                    return None  # unpacked into it
+        for kind in (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem):
+            for node in model.nodes_by_type.get(kind, ()):
+                target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
+                if target is not None and any(isinstance(part, ast.Attribute) and part.attr == attr for part in ast.walk(target)):
+                    return None
+        for call in model.nodes_by_type.get(ast.Call, ()):
+            assert isinstance(call, ast.Call)
+            if isinstance(call.func, ast.Name) and call.func.id == "setattr":
+                return None
+            values.extend(keyword.value for keyword in call.keywords if keyword.arg == attr)
+            if declaring and (call.args or any(keyword.arg is None for keyword in call.keywords)):
+                constructed = self._local_function_or_class(call)
+                if constructed in declaring:
+                    return None  # the value may be passed by position or unpacked
+        return values
+
+    def _local_function_or_class(self, call: ast.Call) -> ast.AST | None:
+        if isinstance(call.func, ast.Name):
+            binding = self.model.lookup(call.func.id, call.func)
+            if binding is not None and binding.kind in ("def", "class"):
+                return binding.node
+        return None
 
     def _passed_to(self, parameter: Binding) -> list[ast.expr] | None:
         """What every call of the parameter's function in this module passes it (its
@@ -216,6 +320,8 @@ class GateAnalysis:
             value = binding.value
             if isinstance(value, ast.Constant) and value.value is False:
                 continue
+            if _narrows(value, binding.name):
+                continue  # ok = ok and other: passes only where the earlier value passed
             if isinstance(value, ast.Constant) and value.value is True:
                 if self.is_gated(binding.node, _MAX_DEPTH):
                     tested = True  # ok = False; if new > old: ok = True
@@ -472,8 +578,10 @@ class GateAnalysis:
         return self.model.callee(call) in RAISING_GATES or self.is_configured_gate(call)
 
     # -- statements -------------------------------------------------------------------------
-    def is_gated(self, node: ast.AST, depth: int = 0) -> bool:
-        """Whether ``node`` is reached only through a gate (see the module docstring)."""
+    def is_gated(self, node: ast.AST, depth: int = 0, project_wide: bool = True) -> bool:
+        """Whether ``node`` is reached only through a gate (see the module docstring).
+        ``project_wide=False``: its function's callers in other modules are not searched
+        (the value flow asks under one call, whose own gate it checks itself)."""
         child: ast.AST = node
         for ancestor in self.model.ancestors(node):
             if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
@@ -486,7 +594,7 @@ class GateAnalysis:
                     return True
                 if isinstance(ancestor, ast.Lambda):
                     return False
-                return depth < _MAX_DEPTH and self._all_callers_gated(ancestor, depth)
+                return depth < _MAX_DEPTH and self._all_callers_gated(ancestor, depth, project_wide)
             if isinstance(child, ast.stmt) and self._guarded_by_earlier(child, ancestor):
                 return True
             child = ancestor
@@ -525,15 +633,26 @@ class GateAnalysis:
                 return True
         return self.is_raising_gate(earlier)
 
-    def _all_callers_gated(self, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> bool:
+    def _all_callers_gated(self, function: FunctionNode, depth: int, project_wide: bool) -> bool:
+        """``function`` has a caller, and every caller is gated: in this module, then (only
+        when those leave the answer open: the search reads the project) in the others."""
         # Remembered per function and depth, from calls grouped by name once: scanning every
         # call of the module per question cost N² (N functions, or N promotions in one).
-        key = (function, depth)
+        key = (function, depth, project_wide)
         known = self._callers_gated.get(key)
         if known is None:
             callers = self._callers(function)
-            known = self._callers_gated[key] = bool(callers) and all(self.is_gated(call, depth + 1) for call in callers)
+            known = all(self.is_gated(call, depth + 1, project_wide) for call in callers)
+            if known and project_wide and self.callers_elsewhere is not None:
+                elsewhere = self.callers_elsewhere(self.module, function)
+                known = all(self._gates_of(module).is_gated(call, depth + 1) for module, call in elsewhere)
+                callers = [*callers, *(call for _, call in elsewhere)]
+            known = self._callers_gated[key] = known and bool(callers)
         return known
+
+    def _gates_of(self, module: AnalysedModule) -> GateAnalysis:
+        """Another module's analysis, with this one's gate functions and caller search."""
+        return gate_analysis(module, self.gate_functions, self.callers_elsewhere)
 
     def _callers(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
         """The calls of ``function`` in this module: ``f()`` where ``f`` is it, and
@@ -570,6 +689,15 @@ class _GuardScan:
     block: list[ast.stmt]  # kept, so that the id it is filed under stays its own
     scanned: int = 0  # statements [0, scanned) are tested
     first_guard: int | None = None
+
+
+def _narrows(value: ast.AST | None, name: str) -> bool:
+    """``name and ...`` (``ok = ok and within_budget``): true only where ``name`` was."""
+    return (
+        isinstance(value, ast.BoolOp)
+        and isinstance(value.op, ast.And)
+        and any(isinstance(part, ast.Name) and part.id == name for part in value.values)
+    )
 
 
 def _is_len_call(expr: ast.AST) -> bool:

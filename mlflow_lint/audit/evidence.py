@@ -12,12 +12,14 @@ layer's behaviour is not changed, only read.
 from __future__ import annotations
 
 import ast
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.callers import CallerScope, callers_elsewhere
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.gates import GateAnalysis
+from mlflow_lint.analysis.gates import GateAnalysis, gate_analysis
 from mlflow_lint.analysis.mlflow_calls import (
     ARTIFACT_ARGUMENTS,
     consumer,
@@ -221,11 +223,10 @@ class _Collector:
 
     @property
     def gates(self) -> GateAnalysis:
+        """The analysis MLF402 asks (callers in other modules included): the same verdict."""
         if self._gates is None:
-            cached = self.module.cache.get("gates")
-            self._gates = (
-                cached if isinstance(cached, GateAnalysis) else GateAnalysis(self.module, self.options.gate_functions)
-            )
+            search = functools.partial(callers_elsewhere, scope=CallerScope.of(self.options))
+            self._gates = gate_analysis(self.module, self.options.gate_functions, search)
         return self._gates
 
     # -- the pass -----------------------------------------------------------------------------

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
+from mlflow_lint.analysis.callers import CallerScope, callers_elsewhere
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.gates import GateAnalysis
+from mlflow_lint.analysis.flow import function_of_parameter
+from mlflow_lint.analysis.gates import GateAnalysis, gate_analysis
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.promotions import ALIAS_CALLS, Argument, MODEL_COPIES, STAGE_ARGUMENT, STAGE_TRANSITION, protected_model
@@ -28,7 +31,10 @@ class UnguardedPromotion(Check):
             return  # a gate module only runs after validation (a job's deploy task, say)
         target_expr, action = found
         gates = _gates(ctx.python, ctx)
-        if gates.is_gated(node) or gates.choosing_test(target_expr) is not None or gates.is_bootstrap(node):
+        # Under a call of the value flow, that call's own gate is checked (guards_call): the
+        # function's other callers (a project-wide search) cannot change the answer.
+        project_wide = ctx.python.frame is None
+        if gates.is_gated(node, project_wide=project_wide) or _chosen_by_a_gate(ctx.python, target_expr, ctx) or gates.is_bootstrap(node):
             return
         if _runs_after_validation(ctx.python, ctx):
             return
@@ -89,13 +95,27 @@ class UnguardedPromotion(Check):
 
 
 def _gates(module: AnalysedModule, ctx: FileContext) -> GateAnalysis:
-    """The module's gate analysis. Gates are read from the code as written, the same under
-    any call of its functions (analysis.flow): one analysis serves them all."""
-    module = module.base
-    gates = module.cache.get("gates")
-    if not isinstance(gates, GateAnalysis):
-        gates = module.cache["gates"] = GateAnalysis(module, ctx.options.gate_functions)
-    return gates
+    """The module's gate analysis (one for the module as written, whatever call of its
+    functions the value flow binds), which also asks a function's callers in the project's
+    other modules (analysis.callers)."""
+    return gate_analysis(module, ctx.options.gate_functions, functools.partial(callers_elsewhere, scope=CallerScope.of(ctx.options)))
+
+
+def _chosen_by_a_gate(module: AnalysedModule, expr: ast.expr, ctx: FileContext) -> bool:
+    """The protected value is picked by a gated conditional (``alias = "champion" if new >
+    old else "challenger"``): here, or, for a parameter under a call of the value flow, where
+    that call passes it (``register(..., alias=alias)`` after such a choice)."""
+    if _gates(module, ctx).choosing_test(expr) is not None:
+        return True
+    frame = module.frame
+    written = module.model.assigned_value(expr, 4)
+    if frame is None or not isinstance(written, ast.Name):
+        return False
+    binding = module.model.lookup(written.id, written)
+    if binding is None or binding.kind != "param" or function_of_parameter(module, binding) is not frame.function:
+        return False
+    passed = frame.arguments.get(written.id)
+    return passed is not None and _chosen_by_a_gate(frame.caller, passed, ctx)
 
 
 def _runs_after_validation(module: AnalysedModule, ctx: FileContext) -> bool:
