@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 
+from mlflow_lint.analysis.callers import candidates_digest
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.cache import CachedResult, CacheUnavailable, ResultCache, cache_key, content_digest
 from mlflow_lint.catalog import Catalog, load_catalog
@@ -32,13 +33,14 @@ from mlflow_lint.project_facts import (
     FactsDeferred,
     FileFact,
     ProjectFacts,
-    assemble,
     collect_project_facts,
     fact_from_row,
     fact_row,
     file_uses,
+    gather_facts,
     may_hold_project_facts,
     project_files,
+    read_project_file,
 )
 from mlflow_lint.workers import WorkerPool
 from mlflow_lint.suppressions import (
@@ -63,10 +65,10 @@ from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts, UnparsableTex
 from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
+    IpynbLines,
     VirtualSource,
     is_databricks_source,
     read_databricks,
-    ipynb_source_lines,
     read_ipynb,
     virtual_source,
 )
@@ -439,6 +441,9 @@ def _dependencies_hold(
         for directory, module, found in deps.get("lookups", ()):  # type: ignore[union-attr]
             if index.lookup_text(directory, module) != found:
                 return False
+        for scope, name, digest in deps.get("callers", ()):  # type: ignore[union-attr]
+            if candidates_digest(index, scope, name) != digest:
+                return False  # a file that may call the function appeared, or stopped calling it
         wanted = deps.get("facts")
         if wanted is not None:
             current = facts.of(index) if facts is not None else None
@@ -625,15 +630,16 @@ def _lint_task(task: tuple[str, str], settings: _Settings) -> _Outcome:
             if settings.waivers and ignored_ids and settings.per_file_ignores is not None:
                 findings += _waived_by_configuration(data, shown, path, index, ignored_ids, settings, settings.per_file_ignores)
         finally:
-            uses = _uses_rows(index, path, data) if sets_uri else no_uses
+            # The file was parsed: its rows are whatever it sets, directly or through calls.
+            uses = _uses_rows(index, path) if gathers_uses else None
     except SkippedFile as skipped:
-        return _Outcome([], False, str(skipped), digest, log, uses=uses, uses_parsed=sets_uri)
+        return _Outcome([], False, str(skipped), digest, log, uses=uses, uses_parsed=True)
     except FactsDeferred:
-        return _Outcome([], False, needs_facts=True, digest=digest, log=log, uses=uses, uses_parsed=sets_uri)
+        return _Outcome([], False, needs_facts=True, digest=digest, log=log, uses=uses, uses_parsed=True)
     finally:
         index.stop_log()
         index.defer_facts = False
-    return _Outcome(findings, True, None, digest, log, uses=uses, uses_parsed=sets_uri)
+    return _Outcome(findings, True, None, digest, log, uses=uses, uses_parsed=True)
 
 
 def _waived_by_configuration(
@@ -718,40 +724,37 @@ def _collect_facts(
     files: list[str] | None = None,
 ) -> ProjectFacts:
     """The project's facts: each file's rows from ``seen`` (what this run's lint already
-    found), else the result cache, else its own parse (in the worker pool). ``files``: the
-    project's files, when the lint's own walk found them (else the project is walked)."""
+    found), else the result cache, else its own parse (in the worker pool) when its text
+    may contribute (project_facts.gather_facts). ``files``: the project's files, when the
+    lint's own walk found them (else the project is walked)."""
     seen = seen or {}
     if cache is None and workers.jobs == 1 and not seen and files is None:
         return collect_project_facts(index, options.exclude, options.root)
-    uses: list[FileFact] = []
-    to_parse: list[str] = []
-    for path_text in files if files is not None else [str(p) for p in project_files(index, options.exclude, options.root)]:
-        path = Path(path_text)
+
+    def known(path_text: str) -> list[FileFact] | None:
         rows = seen.get(path_text)
         if rows is None and cache is not None:
-            rows = cache.file_uses(path_text, _dependencies_hold(cache, path, None, index))
-        if rows is not None:
-            uses.extend(fact_from_row(row) for row in rows)
-            continue
-        try:
-            data = read_bounded(path, MAX_ANALYSED_BYTES)[0]
-        except OSError:
-            continue
-        if may_hold_project_facts(data):
-            to_parse.append(path_text)
-        elif cache is not None:
-            cache.record_uses(path_text, content_digest(data), None, [])
-    settings = _Settings((), options, record=cache is not None)
-    for path_text, outcome in zip(to_parse, workers.map(_uses_task, to_parse, settings)):
-        file_rows, digest, log = outcome
-        uses.extend(fact_from_row(row) for row in file_rows)
-        if cache is not None and digest is not None:
-            cache.record_uses(path_text, digest, log, file_rows)
-    return assemble(uses)
+            rows = cache.file_uses(path_text, _dependencies_hold(cache, Path(path_text), None, index))
+        return None if rows is None else [fact_from_row(row) for row in rows]
+
+    def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
+        settings = _Settings((), options, record=cache is not None)
+        parsed = []
+        for path_text, (file_rows, digest, log) in zip(paths, workers.map(_uses_task, paths, settings)):
+            parsed.append((path_text, [fact_from_row(row) for row in file_rows]))
+            if cache is not None and digest is not None:
+                cache.record_uses(path_text, digest, log, file_rows)
+        return parsed
+
+    # A file the text tests pass over is not recorded: whether it calls a function that
+    # sets a URI depends on the other files (the names gather_facts looks for).
+    paths = files if files is not None else [str(p) for p in project_files(index, options.exclude, options.root)]
+    return gather_facts(paths, known, read_project_file, parse)
 
 
 def _uses_task(path_text: str, settings: _Settings) -> tuple[list[list[object]], str | None, DependencyLog | None]:
-    """The tracking URIs one project file sets (as rows), its content hash and what it read."""
+    """What one project file contributes to the facts (as rows), its content hash and what
+    it read."""
     path = Path(path_text)
     index = project_for(path)
     try:
@@ -762,21 +765,15 @@ def _uses_task(path_text: str, settings: _Settings) -> tuple[list[list[object]],
     if log is not None:
         index.start_log(log)
     try:
-        rows = _uses_rows(index, path, data)
+        rows = _uses_rows(index, path)
     finally:
         index.stop_log()
     return rows, content_digest(data) if settings.record else None, log
 
 
-def _uses_rows(index: ProjectIndex, path: Path, data: bytes) -> list[list[object]]:
-    """The tracking URIs a project file sets, as rows for the project facts. When the
-    analysis fails, none: the facts leave the file out, as they do an unreadable one (its
-    own lint reports the failure as MLF000)."""
-    try:
-        found = file_uses(index, path, data)
-    except Exception:  # noqa: BLE001 - RecursionError included: code nested too deep
-        return []
-    return [fact_row(fact) for fact in found]
+def _uses_rows(index: ProjectIndex, path: Path) -> list[list[object]]:
+    """What a project file contributes to the facts, as rows for the result cache."""
+    return [fact_row(fact) for fact in file_uses(index, path)]
 
 
 def lint_bytes(
@@ -840,8 +837,9 @@ def _lint_bytes(
         virtual = virtual_source(cells)
         if len(virtual.text) > MAX_ANALYSED_BYTES:
             return [_unanalysable(shown, too_large(len(virtual.text), "code cells"), 1, 1, selected)]
-        findings = _lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root)
-        return _with_file_lines(findings, data) if findings else findings
+        file_lines = IpynbLines(lambda: data, virtual.origins)
+        findings = _lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root, file_lines)
+        return _with_file_lines(findings, file_lines) if findings else findings
     try:
         source = decode_python(data)
     except UnanalysableSource as error:
@@ -868,8 +866,10 @@ def _lint_virtual(
     catalog: Catalog,
     options: RuleOptions,
     display_root: str,
+    file_lines: IpynbLines | None = None,
 ) -> list[Finding]:
-    """A notebook as one module; a cell that does not parse is reported and left out."""
+    """A notebook as one module; a cell that does not parse is reported and left out.
+    ``file_lines``: an .ipynb file's (flow steps into the notebook name its lines)."""
     # Not a loop that parses the whole notebook again per bad cell: that was quadratic.
     from mlflow_lint.sources.notebook import parse_cells
 
@@ -884,19 +884,17 @@ def _lint_virtual(
     if parsed.tree is None:
         return problems
     module = AnalysedModule(path.resolve(), virtual.text, parsed.tree, index)
+    module.file_lines = file_lines
     findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
     return [_to_cell(finding, virtual) for finding in findings] + problems
 
 
-def _with_file_lines(findings: list[Finding], data: bytes) -> list[Finding]:
+def _with_file_lines(findings: list[Finding], file_lines: IpynbLines) -> list[Finding]:
     """Each finding in a cell with the line of the .ipynb file that holds it."""
-    file_lines = ipynb_source_lines(data.decode("utf-8-sig", errors="replace"))
     placed = []
     for finding in findings:
-        lines = file_lines.get(finding.cell) if finding.cell is not None else None
-        if lines and 1 <= finding.line <= len(lines):
-            finding = replace(finding, file_line=lines[finding.line - 1])
-        placed.append(finding)
+        line = file_lines.of_cell(finding.cell, finding.line) if finding.cell is not None else None
+        placed.append(finding if line is None else replace(finding, file_line=line))
     return placed
 
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 
+from mlflow_lint.analysis.flow import MAX_CALL_LEVELS
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.tracing import span_processor_configurations
+from mlflow_lint.analysis.uri_flow import switched_nodes, uri_setting_functions, uris_through_calls
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources import is_lintable
@@ -89,21 +93,37 @@ class SpanProcessorConfiguration:
     column: int
 
 
+@dataclass(frozen=True)
+class UriSettingFunction:
+    """A function of a file a parameter of which reaches a tracking or registry URI setter
+    (analysis.uri_flow): a file that names it may set a URI by calling it, so the facts
+    read that file too. Not a fact of the project itself (not in ``ProjectFacts``)."""
+
+    path: str  # absolute POSIX path of the file
+    name: str
+
+
 # What one file contributes to the project's facts.
-FileFact = TrackingUriUse | SpanProcessorConfiguration
-_SPAN_PROCESSORS_ROW = "span-processors"  # first field of such a row (a URI row's is a path)
+FileFact = TrackingUriUse | SpanProcessorConfiguration | UriSettingFunction
+# The first field of such rows (a URI row's is a path).
+_SPAN_PROCESSORS_ROW = "span-processors"
+_URI_SETTING_FUNCTION_ROW = "uri-setting-function"
 
 
 def fact_row(fact: FileFact) -> list[object]:
     """A file's fact as a JSON row (the result cache keeps them per file)."""
     if isinstance(fact, SpanProcessorConfiguration):
         return [_SPAN_PROCESSORS_ROW, fact.path, fact.line, fact.column]
+    if isinstance(fact, UriSettingFunction):
+        return [_URI_SETTING_FUNCTION_ROW, fact.path, fact.name]
     return [fact.path, fact.line, fact.column, fact.uri, fact.shown, fact.package, fact.role]
 
 
 def fact_from_row(row: list[object]) -> FileFact:
     if row and row[0] == _SPAN_PROCESSORS_ROW:
         return SpanProcessorConfiguration(*row[1:])  # type: ignore[arg-type]
+    if row and row[0] == _URI_SETTING_FUNCTION_ROW:
+        return UriSettingFunction(*row[1:])  # type: ignore[arg-type]
     return TrackingUriUse(*row)  # type: ignore[arg-type]
 
 
@@ -179,7 +199,7 @@ def normalise_uri(text: str) -> str:
     return f"{scheme.lower()}://{authority.lower()}{slash}{path}"
 
 
-def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
+def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.AST, str, str]]:
     """(value node, normalised URI, rendered) for every hard-coded tracking URI in a module.
 
     Only a URI that is *the* value counts. A value chosen by an explicit switch (both
@@ -190,14 +210,14 @@ def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]
     return _cached_uses(module, "tracking")
 
 
-def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
+def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.AST, str, str]]:
     """(value node, normalised URI, rendered) for every hard-coded registry URI in a module
     (``set_registry_uri``, ``MlflowClient(registry_uri=...)``, ``MLFLOW_REGISTRY_URI``),
     by the same policy as ``tracking_uri_uses``."""
     return _cached_uses(module, "registry")
 
 
-def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
+def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, str]]:
     key = f"{role}_uri_uses"
     cached = module.cache.get(key)
     if cached is None:
@@ -205,7 +225,7 @@ def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str,
     return cached  # type: ignore[return-value]
 
 
-def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
+def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, str]]:
     model = module.model
     assignments = [n for n in model.nodes_by_type.get(ast.Assign, ()) if isinstance(n.targets[0], ast.Subscript)]  # type: ignore[attr-defined]
     sinks = [
@@ -215,8 +235,10 @@ def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, st
         for sink in uri_sinks(module, node)
         if sink.role == role and not sink.api.startswith("os.environ.setdefault")  # a default too
     ]
-    switched = _switched(module, [node for node, _ in sinks])
-    found = []
+    through = [use for use in uris_through_calls(module) if use.role == role]
+    # One switch may choose between a setter and a helper's call: judged together.
+    switched = switched_nodes(module, [*(node for node, _ in sinks), *(use.call for use in through)])
+    found: list[tuple[ast.AST, str, str, ast.AST]] = []
     for node, sink in sinks:
         if node in switched:
             continue
@@ -226,28 +248,14 @@ def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, st
         value = values[0]
         # Masked: the facts go to the result cache, which never holds a secret
         # (two URIs that differ only in their password are one server).
-        found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render()))
-    return found
-
-
-def _switched(module: AnalysedModule, nodes: list[ast.AST]) -> set[ast.AST]:
-    """Sinks in the branches of an ``if`` whose other branch sets the tracking URI too:
-    ``if on_databricks: set("databricks") else: set("https://...")`` (``elif`` chains
-    included) is one choice between configurations, not two hard-coded URIs."""
-    branches: dict[ast.AST, list[tuple[ast.If, str]]] = {}
-    for node in nodes:
-        child: ast.AST = node
-        for ancestor in module.model.ancestors(node):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
-                break
-            if isinstance(ancestor, ast.If) and child is not ancestor.test:
-                branches.setdefault(node, []).append((ancestor, "body" if child in ancestor.body else "orelse"))
-            child = ancestor
-    sides: dict[ast.If, set[str]] = {}
-    for found in branches.values():
-        for statement, side in found:
-            sides.setdefault(statement, set()).add(side)
-    return {node for node, found in branches.items() if any(sides[statement] == {"body", "orelse"} for statement, _ in found)}
+        found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render(), node))
+    for use in through:
+        if use.call not in switched:
+            shown = f"{use.value.render()} via {use.function}()"
+            found.append((use.node, normalise_uri(mask_secrets(use.value.text)), shown, use.call))
+    # In source order, setters and calls alike (a helper's use sits at its call).
+    found.sort(key=lambda entry: (entry[3].lineno, entry[3].col_offset))  # type: ignore[attr-defined]
+    return [(node, uri, shown) for node, uri, shown, _ in found]
 
 
 def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
@@ -291,7 +299,8 @@ def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: s
 
 
 def may_hold_project_facts(data: bytes) -> bool:
-    """The cheap text test a file must pass before it is parsed for its project facts."""
+    """The cheap text test a file must pass before it is parsed for its project facts
+    (besides naming a function that sets a URI: see ``gather_facts``)."""
     if len(data) > _MAX_FILE_BYTES:
         return False
     if _MAY_HOLD_FACTS.search(data) is not None:
@@ -300,19 +309,21 @@ def may_hold_project_facts(data: bytes) -> bool:
     return revealed is not None and _MAY_HOLD_FACTS_REVEALED.search(revealed) is not None
 
 
-def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:
-    """The hard-coded tracking and registry URIs one file of the project sets."""
+def file_uses(index: ProjectIndex, path: Path) -> list[FileFact]:
+    """What one file of the project contributes to its facts: the tracking and registry
+    URIs it sets (directly or through project functions), its span processor
+    configurations, and its functions that set a URI from a parameter. None when the
+    analysis fails: the facts leave the file out, as they do an unreadable one (its own
+    lint reports the failure as MLF000)."""
     try:
-        if data is None:
-            if path.stat().st_size > _MAX_FILE_BYTES:
-                return []
-            data = path.read_bytes()
-    except OSError:
+        module = index.module_at(path)
+        if module is None:
+            return []
+        resolved = module.path.resolve().as_posix()
+        setters = [UriSettingFunction(resolved, name) for name in uri_setting_functions(module)]
+        return [*_uses(module), *_configurations(module), *setters]
+    except Exception:  # noqa: BLE001 - RecursionError included: code nested too deep
         return []
-    if not may_hold_project_facts(data):
-        return []
-    module = index.module_at(path)
-    return [*_uses(module), *_configurations(module)] if module is not None else []
 
 
 def assemble(facts: list[FileFact]) -> ProjectFacts:
@@ -326,11 +337,68 @@ def assemble(facts: list[FileFact]) -> ProjectFacts:
     )
 
 
+def gather_facts(
+    paths: Iterable[str],
+    known: Callable[[str], list[FileFact] | None],
+    read: Callable[[str], bytes | None],
+    parse: Callable[[list[str]], Iterable[tuple[str, list[FileFact]]]],
+) -> ProjectFacts:
+    """The project's facts from its files: ``known`` gives a file's facts when they are
+    already known (this run's lint, the result cache), else the file is read and parsed
+    (``parse``, in bulk) when its text may set a URI. Then, in rounds, the files that name
+    a function known to set a URI from a parameter (a call of ``init_mlflow(uri)`` in a
+    file that never says ``set_tracking_uri``) are parsed too, up to as many rounds as
+    calls are followed. ``read`` returns None for a file that cannot be read."""
+    collected: dict[str, list[FileFact]] = {}
+    unread: list[str] = []
+    to_parse: list[str] = []
+    for path in paths:
+        facts = known(path)
+        if facts is not None:
+            collected[path] = facts
+            continue
+        data = read(path)
+        if data is None:
+            continue
+        (to_parse if may_hold_project_facts(data) else unread).append(path)
+    collected.update(parse(to_parse))
+    tested: set[str] = set()
+    for _ in range(MAX_CALL_LEVELS):
+        names = {fact.name for facts in collected.values() for fact in facts if isinstance(fact, UriSettingFunction)} - tested
+        if not names or not unread:
+            break
+        tested |= names
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in sorted(names)) + rb")\b")
+        naming, still = [], []
+        for path in unread:
+            data = read(path)
+            if data is not None and len(data) <= _MAX_FILE_BYTES and pattern.search(data) is not None:
+                naming.append(path)
+            else:
+                still.append(path)
+        unread = still
+        collected.update(parse(naming))
+    return assemble([fact for path in sorted(collected) for fact in collected[path]])
+
+
 def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
-    uses: list[FileFact] = []
-    for path in project_files(index, exclude, exclude_root):
-        uses.extend(file_uses(index, path))
-    return assemble(uses)
+    """The project's facts, read in this process (no cache, no workers)."""
+
+    def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
+        return [(path, file_uses(index, Path(path))) for path in paths]
+
+    return gather_facts([str(p) for p in project_files(index, exclude, exclude_root)], lambda _: None, read_project_file, parse)
+
+
+def read_project_file(path: str) -> bytes | None:
+    """A project file's bytes for the facts' text tests; None when unreadable or too large."""
+    try:
+        if os.stat(path).st_size > _MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 class FactsDeferred(Exception):

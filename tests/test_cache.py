@@ -13,7 +13,7 @@ from mlflow_lint.cache import CACHE_DIRECTORY_NAME, ResultCache
 from mlflow_lint.config import Config
 from mlflow_lint.engine import lint_paths
 
-from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, inconsistent_uri_project, run_cli, write_files
+from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, file_line, inconsistent_uri_project, ipynb, run_cli, write_files
 
 
 
@@ -108,6 +108,39 @@ def test_editing_a_helper_flips_the_finding_at_its_call_on_a_warm_run(tmp_path: 
     assert flows() == [(3, "MLF602", (("helpers.py", 5),))]  # now a model loaded from a local path
     (project / "train.py").write_text("from helpers import setup\n\nsetup('runs:/abc/model')\n")
     assert flows() == [(3, "MLF601", (("helpers.py", 5),))]
+
+
+def test_editing_an_included_notebook_flips_the_finding_of_the_notebook_that_runs_it(tmp_path: Path) -> None:
+    """``%run ./setup`` of a Jupyter notebook: the including notebook's findings rest on the
+    .ipynb as they would on an imported module, and its path names the file's lines."""
+
+    def setup(body: str) -> str:
+        return ipynb("import mlflow\n", f"def setup(uri):\n    {body}\n")
+
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "setup.ipynb": setup("mlflow.set_tracking_uri(uri)"),
+            "train.ipynb": ipynb("%run ./setup\n", "setup('./mlruns')\n"),  # never names MLflow
+        },
+    )
+    cache = tmp_path / "cache"
+
+    def flows() -> tuple[list[tuple[int | None, int, str, tuple[tuple[str, int], ...]]], int]:
+        result = lint_paths([project], Config(root=project), all_rules(), cwd=project, cache_dir=cache)
+        found = [(f.cell, f.line, f.rule, tuple((s.path, s.line) for s in f.flow)) for f in result.findings if f.path == "train.ipynb"]
+        return found, result.cached
+
+    sink = file_line(project / "setup.ipynb", "    mlflow.")
+    expected = [(1, 1, "MLF101", (("setup.ipynb", sink),))]
+    assert flows() == (expected, 0)
+    assert flows() == (expected, 2)  # warm: both notebooks from the cache, the path too
+    (project / "setup.ipynb").write_text(setup("print(uri)"))
+    assert flows() == ([], 0)  # train.ipynb did not change
+    (project / "setup.ipynb").write_text(setup("\n    mlflow.pyfunc.load_model(uri)"))
+    assert flows() == ([(1, 1, "MLF602", (("setup.ipynb", sink + 1),))], 0)  # a line further down
+    assert flows()[1] == 2
 
 
 def test_a_new_module_that_an_import_now_finds_invalidates_the_importer(tmp_path: Path) -> None:
@@ -278,6 +311,30 @@ def test_project_facts_are_computed_only_when_a_file_needs_them_and_agree_across
         assert rows == expected, args
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_uris_written_at_calls_of_a_set_up_helper_are_project_facts_cold_warm_and_file_by_file(tmp_path: Path, jobs: str) -> None:
+    # a.py and b.py never say set_tracking_uri: the facts find them by the helper's name.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    (project / "helpers.py").write_text("import mlflow\n\n\ndef init(uri):\n    mlflow.set_tracking_uri(uri)\n")
+    call = "from helpers import init\n\ninit('https://{}.example.com')\n"
+    (project / "a.py").write_text(call.format("a"))
+    (project / "b.py").write_text(call.format("a"))
+    (project / "c.py").write_text('import mlflow\n\nmlflow.set_tracking_uri("https://b.example.com")\n')
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    for args in (["--no-cache"], cache, cache):
+        assert _findings(project, "--select", "MLF102", "--jobs", jobs, *args) == [("c.py", 3, "MLF102")], args
+    for named in ("a.py", "c.py"):  # one file named: the facts read the others, cold then warm
+        for _ in range(2):
+            findings = _lint(project, tmp_path / f"cache-{named}", named)[0]
+            assert [f for f in findings if f[2] == "MLF102"] == ([("c.py", 3, "MLF102")] if named == "c.py" else [])
+    # b.py now passes c's server: two uses against one, so a.py's call is the odd one out.
+    (project / "b.py").write_text(call.format("b"))
+    assert _findings(project, "--select", "MLF102", "--jobs", jobs, *cache) == [("a.py", 3, "MLF102")]
+    assert [f for f in _lint(project, tmp_path / "cache-a.py", "a.py")[0] if f[2] == "MLF102"] == [("a.py", 3, "MLF102")]
+
+
 @pytest.mark.parametrize("cached", [False, True])
 def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
@@ -296,9 +353,9 @@ def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
     counted: list[str] = []
     real_file_uses = engine.file_uses
 
-    def counting_file_uses(index: object, path: Path, data: bytes | None = None) -> object:
+    def counting_file_uses(index: object, path: Path) -> object:
         counted.append(path.name)
-        return real_file_uses(index, path, data)  # type: ignore[arg-type]
+        return real_file_uses(index, path)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "file_uses", counting_file_uses)
     cache_dir = tmp_path / "cache" if cached else None
@@ -417,3 +474,41 @@ def test_editing_the_declared_mlflow_requirement_flips_the_migration_findings_on
     assert _findings(project, *cache) == []
     (project / "requirements.txt").write_text("mlflow>=3.1,<4\n")
     assert _findings(project, *cache) == [("train.py", 4, "MLF902")]
+
+
+def test_a_helpers_promotion_follows_its_callers_in_other_files_on_a_warm_run(tmp_path: Path) -> None:
+    """MLF402 on a helper that only its callers in other modules gate (analysis.callers):
+    its cached result is re-derived when a caller loses its gate, or a caller appears or
+    goes, though the helper itself never changes."""
+    gated = "from pkg.registry import promote\n\n\ndef nightly(version, new_auc, old_auc):\n    if new_auc > old_auc:\n        promote(version)\n"
+    ungated = "from pkg.registry import promote\n\n\ndef nightly(version, new_auc, old_auc):\n    promote(version)\n"
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "pkg/__init__.py": "",
+            "pkg/registry.py": (
+                "from mlflow import MlflowClient\n\n\ndef promote(version):\n"
+                "    MlflowClient().set_registered_model_alias('churn', 'champion', version)\n"
+            ),
+            "pkg/nightly.py": gated,
+        },
+    )
+    cache = tmp_path / "cache"
+
+    def promotions() -> tuple[list[tuple[str, int, str]], int, int]:
+        result = lint_paths([project], Config(root=project), frozenset({"MLF402"}), cwd=project, cache_dir=cache)
+        return [(f.path, f.line, f.rule) for f in result.findings], result.cached, result.files_checked
+
+    finding = [("pkg/registry.py", 5, "MLF402")]
+    assert promotions()[0] == []
+    warm, cached, checked = promotions()
+    assert warm == [] and cached == checked  # nothing changed: every file from the cache
+    (project / "pkg" / "nightly.py").write_text(ungated)
+    assert promotions()[0] == finding
+    (project / "pkg" / "nightly.py").write_text(gated)
+    assert promotions()[0] == []
+    (project / "pkg" / "hotfix.py").write_text("from pkg import registry\n\nregistry.promote('7')\n")  # a new, ungated caller
+    assert promotions()[0] == finding
+    (project / "pkg" / "hotfix.py").unlink()
+    assert promotions()[0] == []

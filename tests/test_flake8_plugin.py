@@ -12,7 +12,7 @@ import pytest
 
 from mlflow_lint.engine import display_path
 
-from .conftest import FIXTURES, TRACKING_URI_MODULE, inconsistent_uri_project, run_cli
+from .conftest import FIXTURES, TRACKING_URI_MODULE, file_line, inconsistent_uri_project, ipynb, run_cli
 
 pytest.importorskip("flake8")
 
@@ -77,6 +77,16 @@ def test_project_wide_facts_when_flake8_sees_one_file() -> None:
         assert alone == expected and {"MLF501", "MLF102"} & {code for *_, code in alone}, path
 
 
+def test_a_helpers_callers_in_other_modules_when_flake8_sees_only_the_helper() -> None:
+    """MLF402 searches the project for a helper's callers (analysis.callers) whichever
+    files flake8 names: the helper alone gets the whole tree's answer."""
+    root = FIXTURES / "projects" / "cross_module_gates"
+    path = "releases/registry.py"
+    whole = {(f["path"], f["line"], f["rule"]) for f in cli_findings(root, ".") if f["path"] == path}
+    alone = {(p, row, code) for p, row, _, code, _ in flake8_rows(flake8("--select", "MLF", path, cwd=root))}
+    assert alone == whole and len(whole) == 3
+
+
 def write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +147,24 @@ def test_parse_errors_and_bad_configuration_never_abort_flake8(tmp_path: Path) -
         ("ok/serve.py", 2, "MLF601"),
     ]
     assert "unknown configuration key(s): selct" in rows[0][4]
+
+
+def test_a_databricks_notebook_that_runs_a_jupyter_setup_notebook(tmp_path: Path) -> None:
+    """The notebook never names MLflow: flake8's text prefilter must see its ``%run`` as the
+    CLI does, and the finding's path point at the .ipynb file's lines."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n",
+            "setup.ipynb": ipynb("import mlflow\n", "def load(uri):\n    return mlflow.pyfunc.load_model(uri)\n"),
+            "job.py": "# Databricks notebook source\n# MAGIC %run ./setup\n\n# COMMAND ----------\n\nmodel = load('runs:/0a1b2c/model')\n",
+        },
+    )
+    rows = flake8_rows(flake8("--select", "MLF", "job.py", cwd=tmp_path))
+    sink = file_line(tmp_path / "setup.ipynb", "return mlflow")
+    assert [(path, row, col, code) for path, row, col, code, _ in rows] == [("job.py", 6, 14, "MLF601")]
+    assert rows[0][4].endswith(f"(through load() at setup.ipynb:{sink})")
+    assert [(f["path"], f["line"], f["message"]) for f in cli_findings(tmp_path, "job.py")] == [("job.py", 6, rows[0][4])]
 
 
 def test_plugin_is_registered_under_mlf() -> None:

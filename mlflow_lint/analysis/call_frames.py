@@ -1,0 +1,298 @@
+"""The project functions a module's calls reach, and the frames that bind their arguments.
+
+A call of a project function (``setup_tracking(uri)``, ``self.promote(...)``,
+``Service().run(...)``, a ``functools.partial`` of one) is followed into the callee with
+its parameters bound to the call's arguments (analysis.flow), through up to
+``MAX_CALL_LEVELS`` calls. What is looked for in the callee is a :class:`SinkSelector`'s
+business: the checks' nodes (checks.through_calls), or the tracking URIs a helper sets
+(analysis.uri_flow). This module decides which calls are worth following at all: most
+calls start from a builtin, the standard library or a package and are passed over before
+anything is resolved, and a callee none of whose parameters reach a sink within the
+levels left is never bound.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Hashable, Iterator, Protocol
+
+from mlflow_lint.analysis.api import is_mlflow
+from mlflow_lint.analysis.effects import resolve_called_function
+from mlflow_lint.analysis.flow import (
+    MAX_CALL_LEVELS,
+    Frame,
+    bind_arguments,
+    bound_module,
+    dispose,
+    literal_keywords,
+    parameter_dependent_nodes,
+)
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import Binding
+
+if TYPE_CHECKING:
+    from mlflow_lint.project import ProjectIndex
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class SinkSelector(Protocol):
+    """What a walk through calls looks for in each function it reaches."""
+
+    @property
+    def key(self) -> Hashable:
+        """Identifies the selector in per-module caches (two equal keys select alike)."""
+
+    def sinks(self, module: AnalysedModule, function: FunctionNode) -> list[ast.AST]:
+        """The parameter-dependent nodes of ``function`` (as written) worth analysing
+        under a frame."""
+
+
+def walk_frames(
+    caller: AnalysedModule, call: ast.Call, selector: SinkSelector, parent: Frame | None = None
+) -> Iterator[tuple[Frame, AnalysedModule]]:
+    """Each project function ``call`` leads to, with its parameters bound: the callee
+    itself, then (depth first) the project functions it passes parameters to. Each bound
+    module is yielded while it is alive and disposed of when the walk leaves it. Calls
+    whose callee cannot reach one of ``selector``'s sinks within the levels left, that
+    pass nothing known, or that recurse are not followed (unknown stays unknown)."""
+    level = 1 if parent is None else parent.level + 1
+    effective = effective_call(caller, call)
+    target = called_function(caller, effective)
+    if target is None:
+        return
+    module, function = target
+    if sink_distance(module, function, selector) > MAX_CALL_LEVELS - level:
+        return  # no call of it can lead to a sink: not worth binding
+    if not passes_something_known(caller, effective):
+        return  # binding it would find nothing the callee does not find on its own
+    if parent is not None and any(frame.function is function for frame in parent.chain()):
+        return  # recursion: the values it could add are already followed
+    # The frame keeps the call as written (where a finding is placed, what a gate guards);
+    # its arguments are those of the call it makes (a partial's, then the call's own).
+    arguments, opaque = bind_arguments(effective, function, is_method_call(function, module, effective))
+    frame = Frame(caller, call, function, arguments, opaque, parent)
+    bound = bound_module(module, frame)
+    try:
+        yield frame, bound
+        if frame.level < MAX_CALL_LEVELS:
+            for node in parameter_dependent_nodes(module, function):
+                if isinstance(node, ast.Call):
+                    yield from walk_frames(bound, node, selector, frame)
+    finally:
+        dispose(bound)
+
+
+def calls_worth_following(module: AnalysedModule) -> list[ast.Call]:
+    """The calls of ``module`` that may call project code with arguments, in source order
+    (memoised on the module as written: the checks, the URI flow and the facts all ask)."""
+    base = module.base
+    found = base.cache.get("calls_worth_following")
+    if not isinstance(found, list):
+        found = base.cache["calls_worth_following"] = [
+            call
+            for call in base.model.nodes_by_type.get(ast.Call, ())
+            # Most calls stop at the first test, before anything is resolved.
+            if root_may_be_project(base, call) and _has_arguments(effective_call(base, call))  # type: ignore[arg-type]
+        ]
+    return found
+
+
+def _has_arguments(call: ast.Call) -> bool:
+    return bool(call.args or call.keywords)
+
+
+FAR = MAX_CALL_LEVELS + 1
+
+
+def sink_distance(module: AnalysedModule, function: FunctionNode, selector: SinkSelector) -> int:
+    """How many calls a parameter of ``function`` needs to reach one of ``selector``'s
+    sinks: 0 when the function holds one, 1 when it passes a parameter to a function that
+    does, ...; ``FAR`` beyond the levels followed. One number per function and selector,
+    whatever level asks."""
+    cache: dict[tuple[ast.AST, Hashable], int] = module.cache.setdefault("sink_distance", {})  # type: ignore[assignment]
+    key = (function, selector.key)
+    known = cache.get(key)
+    if known is not None:
+        return known
+    cache[key] = FAR  # recursion adds nothing
+    distance = 0 if selector.sinks(module, function) else FAR
+    if distance and function in functions_calling_project_code(module):
+        for node in parameter_dependent_nodes(module, function):
+            if isinstance(node, ast.Call):
+                target = called_function(module, effective_call(module, node))
+                if target is not None:
+                    distance = min(distance, 1 + sink_distance(target[0], target[1], selector))
+                    if distance == 1:
+                        break
+    cache[key] = distance
+    return distance
+
+
+_MAX_PARTIAL_LEVELS = 3  # partial(partial(f, a), b): as deep as anyone writes it
+
+
+def effective_call(module: AnalysedModule, call: ast.Call) -> ast.Call:
+    """The call ``call`` makes: itself, or, when it calls a ``functools.partial`` object
+    assigned in this module (``release = partial(promote, alias="champion")``), the
+    partial's function with the partial's arguments first and the call's after them (a
+    keyword the call repeats overrides the partial's, as Python does). Memoised on the
+    module as written: what a name denotes does not depend on a frame."""
+    base = module.base
+    known: dict[ast.Call, ast.Call] = base.cache.setdefault("effective_calls", {})  # type: ignore[assignment]
+    found = known.get(call)
+    if found is None:
+        found = known[call] = _through_partials(base, call)
+    return found
+
+
+def _through_partials(module: AnalysedModule, call: ast.Call) -> ast.Call:
+    effective = call
+    for _ in range(_MAX_PARTIAL_LEVELS):
+        func = effective.func
+        if not isinstance(func, ast.Name):
+            break
+        binding = module.model.lookup(func.id, func)
+        if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Call):
+            break
+        partial = binding.value
+        if not partial.args or isinstance(partial.args[0], ast.Starred) or module.model.callee(partial) != "functools.partial":
+            break
+        effective = ast.Call(
+            func=partial.args[0],
+            args=[*partial.args[1:], *effective.args],
+            keywords=[*partial.keywords, *effective.keywords],
+        )
+        ast.copy_location(effective, call)
+    return effective
+
+
+def called_function(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedModule, FunctionNode] | None:
+    """The project function ``call`` calls (memoised on the module as written: what a name
+    denotes does not depend on a frame)."""
+    base = module.base
+    known: dict[ast.Call, tuple[AnalysedModule, FunctionNode] | None] = base.cache.setdefault("called_functions", {})  # type: ignore[assignment]
+    if call not in known:
+        if root_may_be_project(base, call):
+            known[call] = resolve_called_function(base, call)
+        else:
+            known[call] = None  # a builtin, the standard library, a package, MLflow
+    return known[call]
+
+
+def _may_denote_project_code(module: AnalysedModule, name: str) -> bool:
+    """Whether ``name`` may denote the project's own code somewhere in ``module``: one of
+    its definitions, a name imported from a project module, ``self`` or ``cls``. Most calls
+    start from another name (a builtin, the standard library, a package, MLflow) and are
+    passed over without resolving them. Memoised per name."""
+    memo: dict[str, bool] = module.cache.setdefault("project_names", {})  # type: ignore[assignment]
+    known = memo.get(name)
+    if known is None:
+        bindings = _bindings_by_name(module).get(name, [])
+        # A name bound nowhere may come from ``from helpers import *`` (or a %run include).
+        star = not bindings and any(scope.star_imports for scope in module.model.scopes.values())
+        memo[name] = False  # a name assigned from itself adds nothing
+        known = memo[name] = name in ("self", "cls") or star or any(
+            binding.kind in ("def", "class")
+            or (  # svc = Service(...): an instance of a project class; or partial(helper, ...)
+                binding.kind == "assign"
+                and isinstance(binding.value, ast.Call)
+                and (root := _root_name(_partial_function(binding.value) or binding.value.func)) is not None
+                and _may_denote_project_code(module, root)
+            )
+            or (
+                binding.kind == "import"
+                and binding.qualified_name is not None
+                and module.project is not None
+                and _is_project_import(module.project, module, binding.qualified_name)
+            )
+            for binding in bindings
+        )
+    return known
+
+
+def _partial_function(call: ast.Call) -> ast.expr | None:
+    """The function of what looks like ``partial(f, ...)`` / ``functools.partial(f, ...)``
+    (by its name only: a cheap first look; ``effective_call`` resolves it)."""
+    func = call.func
+    named = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return call.args[0] if named == "partial" and call.args and not isinstance(call.args[0], ast.Starred) else None
+
+
+def _bindings_by_name(module: AnalysedModule) -> dict[str, list[Binding]]:
+    found = module.syntax.get("bindings_by_name")
+    if not isinstance(found, dict):
+        found = {}
+        for scope in module.model.scopes.values():
+            for name, bindings in scope.bindings.items():
+                found.setdefault(name, []).extend(bindings)
+        module.syntax["bindings_by_name"] = found
+    return found
+
+
+def _is_project_import(project: ProjectIndex, module: AnalysedModule, qualified_name: str) -> bool:
+    """Whether an imported name comes from a project module (``pkg.utils.load`` or the
+    module ``pkg.utils`` itself)."""
+    if is_mlflow(qualified_name):
+        return False
+    parent = qualified_name.rpartition(".")[0]
+    return project.module_file(module.path, qualified_name) is not None or (
+        bool(parent.strip(".")) and project.module_file(module.path, parent) is not None
+    )
+
+
+def functions_calling_project_code(module: AnalysedModule) -> frozenset[ast.AST]:
+    """The functions of ``module`` holding a call that may be of the project's code."""
+    found = module.cache.get("functions_calling_project_code")
+    if not isinstance(found, frozenset):
+        model = module.model
+        holders = {
+            model.enclosing_function(call)
+            for call in model.nodes_by_type.get(ast.Call, ())
+            if root_may_be_project(module, call)  # type: ignore[arg-type]
+        }
+        found = module.cache["functions_calling_project_code"] = frozenset(f for f in holders if f is not None)
+    return found
+
+
+def root_may_be_project(module: AnalysedModule, call: ast.Call) -> bool:
+    """Whether the name a call starts from (``f`` in ``f(x)``, ``svc`` in ``svc.run(x)``,
+    ``Service`` in ``Service().run(x)``) may denote the project's code."""
+    root = _root_name(call.func)
+    return root is not None and _may_denote_project_code(module, root)
+
+
+def _root_name(expr: ast.expr) -> str | None:
+    while isinstance(expr, (ast.Attribute, ast.Call)):
+        expr = expr.value if isinstance(expr, ast.Attribute) else expr.func
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
+    """Whether an argument of ``call`` holds something the analysis knows: a constant
+    (``None`` too: a tag value), text with a literal part, or an MLflow object (a client).
+    Deciding this first spares resolving the many calls that pass only unknowns."""
+    arguments = [a for a in call.args if not isinstance(a, ast.Starred)]
+    for keyword in call.keywords:
+        unpacked = literal_keywords(keyword.value) if keyword.arg is None else None
+        if unpacked is None:
+            arguments.append(keyword.value)
+        else:
+            arguments.extend(value for _, value in unpacked)  # **{"alias": "champion"}
+    if any(isinstance(argument, ast.Constant) for argument in arguments):
+        return True
+    for argument in arguments:
+        if any(value.prefix or len(value.parts) > 1 or value.local_path for value in module.values.evaluate(argument)):
+            return True
+        if module.model.instance_class(argument) is not None:
+            return True
+    return False
+
+
+def is_method_call(function: FunctionNode, module: AnalysedModule, call: ast.Call) -> bool:
+    """Whether ``call`` reaches ``function`` through an instance (``self.f(x)``,
+    ``Service().f(x)``), so that its first parameter is the instance, not an argument."""
+    if not isinstance(call.func, ast.Attribute) or not isinstance(module.model.parents.get(function), ast.ClassDef):
+        return False
+    decorators = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", None) for d in function.decorator_list}
+    return "staticmethod" not in decorators
