@@ -39,7 +39,6 @@ from mlflow_lint.project_facts import (
     file_uses,
     gather_facts,
     may_hold_project_facts,
-    project_files,
     read_project_file,
 )
 from mlflow_lint.workers import WorkerPool
@@ -298,7 +297,7 @@ def _exclusion_rule(config: Config) -> _ExclusionRule:
 def _walked_roots(paths: Sequence[Path], files: list[Path], rules: set[_ExclusionRule]) -> dict[str, tuple[_ExclusionRule, list[str]]]:
     """The directories named on the command line, resolved, with the .py files the walk
     found under them, when one exclusion rule applied everywhere: the project facts of a
-    project rooted there need not walk it again (``project_facts.project_files`` would
+    project rooted there need not walk it again (``ProjectIndex.python_files`` would
     find exactly these files with that rule)."""
     if len(rules) > 1:
         return {}
@@ -748,7 +747,7 @@ def _collect_facts(
 
     # A file the text tests pass over is not recorded: whether it calls a function that
     # sets a URI depends on the other files (the names gather_facts looks for).
-    paths = files if files is not None else [str(p) for p in project_files(index, options.exclude, options.root)]
+    paths = files if files is not None else [str(p) for p in index.python_files(options.exclude, options.root)]
     return gather_facts(paths, known, read_project_file, parse)
 
 

@@ -21,7 +21,8 @@ from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.safe_io import within
-from mlflow_lint.sources import read_limit
+from mlflow_lint.discovery import discover, gitignore_spec
+from mlflow_lint.sources import is_lintable, read_limit
 from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
 from mlflow_lint.sources.notebook import (
     Cell,
@@ -236,6 +237,15 @@ class ProjectIndex:
         if read is not None:
             module.file_lines = IpynbLines(read, parsed.virtual.origins)
         return module
+
+    def python_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
+        """The project's Python files, as a lint of its root would find them (.gitignore and
+        the configured excludes honoured): what the project facts and caller searches read."""
+        if self.root is None:
+            return []
+        spec = gitignore_spec(exclude) if exclude else None
+        found = discover([self.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
+        return [path for path in found if path.suffix == ".py"]
 
     # -- import resolution ----------------------------------------------------------------
     def _search_directories(self, start: Path) -> list[str]:

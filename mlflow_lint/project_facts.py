@@ -25,9 +25,7 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.tracing import span_processor_configurations
 from mlflow_lint.analysis.uri_flow import switched_nodes, uri_setting_functions, uris_through_calls
-from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.project import ProjectIndex
-from mlflow_lint.sources import is_lintable
 from mlflow_lint.sources.prefilter import revealed_text
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
@@ -289,15 +287,6 @@ def single_file_facts(module: AnalysedModule) -> ProjectFacts:
     return assemble([*_uses(module), *_configurations(module)])
 
 
-def project_files(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
-    """The files whose tracking URIs make up the project's facts."""
-    if index.root is None:
-        return []
-    spec = gitignore_spec(exclude) if exclude else None
-    found = discover([index.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
-    return [path for path in found if path.suffix == ".py"]
-
-
 def may_hold_project_facts(data: bytes) -> bool:
     """The cheap text test a file must pass before it is parsed for its project facts
     (besides naming a function that sets a URI: see ``gather_facts``)."""
@@ -387,7 +376,7 @@ def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude
     def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
         return [(path, file_uses(index, Path(path))) for path in paths]
 
-    return gather_facts([str(p) for p in project_files(index, exclude, exclude_root)], lambda _: None, read_project_file, parse)
+    return gather_facts([str(p) for p in index.python_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
 
 
 def read_project_file(path: str) -> bytes | None:

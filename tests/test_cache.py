@@ -12,6 +12,7 @@ import pytest
 from mlflow_lint.cache import CACHE_DIRECTORY_NAME, ResultCache
 from mlflow_lint.config import Config
 from mlflow_lint.engine import lint_paths
+from mlflow_lint.project import ProjectIndex
 
 from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, file_line, inconsistent_uri_project, ipynb, run_cli, write_files
 
@@ -413,13 +414,13 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     if nested_exclude:
         (project / "sub" / ".mlflow-lint.yaml").write_text("exclude: [generated/]\n")
     walks: list[Path] = []
-    real_project_files = engine.project_files
+    real_python_files = ProjectIndex.python_files
 
-    def counting_project_files(index: object, exclude: tuple[str, ...], root: str) -> list[Path]:
+    def counting_python_files(index: ProjectIndex, exclude: tuple[str, ...], root: str) -> list[Path]:
         walks.append(Path(root))
-        return real_project_files(index, exclude, root)  # type: ignore[arg-type]
+        return real_python_files(index, exclude, root)
 
-    monkeypatch.setattr(engine, "project_files", counting_project_files)
+    monkeypatch.setattr(ProjectIndex, "python_files", counting_python_files)
 
     def lint() -> list[tuple[str, int, str]]:
         result = engine.lint_paths([project], ConfigResolver(load_catalog()), frozenset({"MLF102"}), jobs=1, cwd=project)

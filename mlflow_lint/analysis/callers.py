@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.context import file_context
-from mlflow_lint.project_facts import project_files
 from mlflow_lint.safe_io import within
 
 if TYPE_CHECKING:
@@ -146,7 +145,7 @@ def _text(project: ProjectIndex, scope: CallerScope) -> _ProjectText:
 def _read_files(project: ProjectIndex, scope: CallerScope) -> list[tuple[str, bytes]]:
     root = str(project.root)
     files = []
-    for path in project_files(project, scope.exclude, scope.root):
+    for path in project.python_files(scope.exclude, scope.root):
         text = str(path)
         if scope.is_test(text, root):
             continue  # test code calls no production function in a way that gates it
