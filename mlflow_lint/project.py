@@ -223,7 +223,7 @@ class ProjectIndex:
         return AnalysedModule(path, source, tree, self)
 
     def _load_cells(self, path: Path, cells: list[Cell], read: Callable[[], bytes] | None) -> AnalysedModule | None:
-        """A notebook as the engine reads it (``engine._lint_virtual``): its code cells as
+        """A notebook as the engine reads it (``engine.documents.lint_virtual``): its code cells as
         one module, magics neutralised, ``%run`` lines as imports, a cell that does not
         parse left out. ``read``: the .ipynb file's bytes (None: a Databricks source, whose
         lines stay the file's). No code that parses: not a module."""

@@ -315,6 +315,11 @@ def file_uses(index: ProjectIndex, path: Path) -> list[FileFact]:
         return []
 
 
+def file_fact_rows(index: ProjectIndex, path: Path) -> list[list[object]]:
+    """``file_uses`` as rows for the result cache."""
+    return [fact_row(fact) for fact in file_uses(index, path)]
+
+
 def assemble(facts: list[FileFact]) -> ProjectFacts:
     uses = [fact for fact in facts if isinstance(fact, TrackingUriUse)]
     configurations = sorted((f for f in facts if isinstance(f, SpanProcessorConfiguration)), key=lambda c: (c.path, c.line, c.column))

@@ -352,13 +352,15 @@ def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
     for name, host in (("src/a.py", "a"), ("src/b.py", "a"), ("src/c.py", "b"), ("elsewhere.py", "a")):
         (project / name).write_text(uri.format(f"https://{host}.example.com"))
     counted: list[str] = []
-    real_file_uses = engine.file_uses
+    import mlflow_lint.project_facts
+
+    real_file_uses = mlflow_lint.project_facts.file_uses
 
     def counting_file_uses(index: object, path: Path) -> object:
         counted.append(path.name)
         return real_file_uses(index, path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "file_uses", counting_file_uses)
+    monkeypatch.setattr(mlflow_lint.project_facts, "file_uses", counting_file_uses)
     cache_dir = tmp_path / "cache" if cached else None
     result = engine.lint_paths(
         [project / "src"], Config(root=project), frozenset({"MLF102"}), jobs=1, cwd=project, cache_dir=cache_dir
@@ -431,7 +433,7 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     assert len(walks) == (2 if nested_exclude else 0)
     if not nested_exclude:
         assert found == [("sub/c.py", 3, "MLF102")]
-    monkeypatch.setattr(engine, "_walked_roots", lambda *_: {})  # the facts walk themselves
+    monkeypatch.setattr(engine.run, "walked_roots", lambda *_: {})  # the facts walk themselves
     assert lint() == found
     assert len(walks) == (4 if nested_exclude else 1)
 

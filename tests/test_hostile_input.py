@@ -572,14 +572,14 @@ def test_dangling_symlink_among_good_files(tmp_path: Path) -> None:
 def test_file_deleted_between_discovery_and_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _write_project(tmp_path / "project", [])
     (root / "vanishing.py").write_text(KNOWN_BAD)
-    real_discover = engine.discover
+    real_discover = engine.run.discover
 
     def discover_then_delete(*args: Any, **kwargs: Any) -> Any:
         found = real_discover(*args, **kwargs)
         (root / "vanishing.py").unlink()
         return found
 
-    monkeypatch.setattr(engine, "discover", discover_then_delete)
+    monkeypatch.setattr(engine.run, "discover", discover_then_delete)
     result = _lint(root)
     assert [(f["rule"], f["line"]) for f in _of(result, "vanishing.py")] == [("MLF000", 1)]
     assert "cannot read file: No such file or directory" in _of(result, "vanishing.py")[0]["message"]
@@ -590,16 +590,16 @@ def test_file_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """Simulated, since root reads a ``chmod 000`` file anyway; the real one follows."""
     root = _write_project(tmp_path / "project", [])
     (root / "locked.py").write_text(KNOWN_BAD)
-    import mlflow_lint.engine
+    import mlflow_lint.engine.tasks
 
-    real_read = mlflow_lint.engine.read_bounded
+    real_read = mlflow_lint.engine.tasks.read_bounded
 
     def read_bounded(path: Path, limit: int) -> tuple[bytes, int]:
         if path.name == "locked.py":
             raise PermissionError(13, "Permission denied", str(path))
         return real_read(path, limit)
 
-    monkeypatch.setattr(mlflow_lint.engine, "read_bounded", read_bounded)
+    monkeypatch.setattr(mlflow_lint.engine.tasks, "read_bounded", read_bounded)
     result = _lint(root)
     locked = _of(result, "locked.py")
     assert [f["rule"] for f in locked] == ["MLF000"] and "cannot read file: Permission denied" in locked[0]["message"]
@@ -707,14 +707,14 @@ def test_internal_error_outside_the_checks(error: Exception, text: str, tmp_path
     """A failure in the shared analysis (not in one check) loses that file, not the run."""
     root = _write_project(tmp_path / "project", [])
     (root / "crash.py").write_text(CRASHING)
-    real_module = engine.AnalysedModule
+    real_module = engine.documents.AnalysedModule
 
     def analysed_module(path: Path, *args: Any) -> Any:
         if path.name == "crash.py":
             raise error
         return real_module(path, *args)
 
-    monkeypatch.setattr(engine, "AnalysedModule", analysed_module)
+    monkeypatch.setattr(engine.documents, "AnalysedModule", analysed_module)
     result = _lint(root)
     crash = _of(result, "crash.py")
     assert [(f["rule"], f["line"], f["column"]) for f in crash] == [("MLF000", 1, 1)], crash

@@ -1,0 +1,132 @@
+"""The checks over one analysed module (and the values its calls pass to project
+functions), then its suppression comments; a crashing check becomes an MLF000 finding."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Iterable
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.catalog import Catalog, load_catalog
+from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
+from mlflow_lint.checks.through_calls import report_through_calls
+from mlflow_lint.config import Config, RuleOptions
+from mlflow_lint.engine.ignores import PerFileIgnores
+from mlflow_lint.findings import Finding
+from mlflow_lint.paths import display_path
+from mlflow_lint.positions import LineIndex
+from mlflow_lint.project_facts import FactsDeferred
+from mlflow_lint.suppressions import UNUSED_SUPPRESSION, Suppressions, apply_suppressions, suppressions_from_python
+
+
+class SkippedFile(Exception):
+    """A file deliberately not analysed (templated YAML): a note for --verbose, not a finding."""
+
+
+def run_checks(
+    module: AnalysedModule,
+    shown: str,
+    selected: frozenset[str],
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str = "",
+    suppressions: Suppressions | None = None,
+    *,
+    keep_waived: bool = False,
+) -> list[Finding]:
+    """Every enabled check over the nodes it asked for; a crashing check becomes a finding.
+
+    Then the file's suppression comments apply (by default read from the module's source);
+    ``keep_waived`` keeps the findings they waive, marked (``Finding.waiver``).
+    """
+    rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
+    ctx = FileContext(
+        module=module, display_path=shown, rules=rules, lines=LineIndex(module.source), options=options, display_root=display_root
+    )
+    internal_errors: list[Finding] = []
+    model = module.model
+    for check in checks_for(selected):
+        try:
+            for node_type in check.node_types:
+                if node_type is ast.Call and check.call_names is not None:
+                    nodes: Iterable[ast.AST] = model.calls_named(check.call_names)
+                else:
+                    nodes = model.nodes_by_type.get(node_type, ())
+                for node in nodes:
+                    check.visit(node, ctx)
+        except FactsDeferred:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
+            reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
+            internal_errors.append(unanalysable(shown, reason, 1, 1, selected, force=True))
+    try:
+        report_through_calls(ctx, checks_for(selected))
+    except FactsDeferred:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug in the value flow must not lose the file
+        reason = f"internal error while following values through calls ({exc.__class__.__name__}: {exc}); please report it"
+        internal_errors.append(unanalysable(shown, reason, 1, 1, selected, force=True))
+    # Suppression comments apply after every check ran, so MLF001 can tell which were used.
+    found = ctx.findings + internal_errors
+    if not found and UNUSED_SUPPRESSION not in selected:
+        return []  # nothing to suppress: the file need not be tokenized for its comments
+    if suppressions is None:
+        suppressions = suppressions_from_python(module.source)
+    return apply_suppressions(found, suppressions, selected, catalog, shown, keep_waived=keep_waived)
+
+
+_CHECK_INSTANCES: dict[type[Check], Check] = {}
+
+
+def checks_for(selected: frozenset[str]) -> list[Check]:
+    checks = []
+    for check_class in ALL_CHECKS:
+        if selected.intersection(check_class.rules):
+            instance = _CHECK_INSTANCES.get(check_class)
+            if instance is None:
+                instance = _CHECK_INSTANCES[check_class] = check_class()
+            checks.append(instance)
+    # Checks that may stop the file for the project's facts first (a stable sort: the
+    # order is otherwise the catalog's, and findings are sorted in the end anyway).
+    checks.sort(key=lambda check: not check.reads_project_facts)
+    return checks
+
+
+def honour_selection(findings: list[Finding], selected: Iterable[str]) -> list[Finding]:
+    """MLF000 ("could not be analysed") is a rule like any other: --ignore MLF000, or a
+    --select without it, hides it. A failure of mlflow-lint itself ("internal error ...
+    please report it") is shown whatever the selection: it is a bug, not a finding."""
+    if "MLF000" in selected:
+        return findings
+    return [f for f in findings if f.rule != "MLF000" or INTERNAL_ERROR in f.message]
+
+
+INTERNAL_ERROR = "internal error"
+
+
+def unanalysable(
+    shown: str, reason: str, line: int, column: int, selected: Iterable[str], force: bool = False, subject: str = "File"
+) -> Finding:
+    catalog = load_catalog()
+    message = catalog["MLF000"].format_message({"subject": subject, "reason": reason})
+    return Finding(path=shown, line=line, column=column, rule="MLF000", end_line=line, end_column=column, message=message)
+
+
+def store_findings(
+    stores: list[Path], cwd: Path, selected: frozenset[str], config: Config, ignores: PerFileIgnores
+) -> list[Finding]:
+    """MLF103 for local tracking stores found in the tree (mlruns/ with runs, mlflow.db)."""
+    if "MLF103" not in selected or not stores:
+        return []
+    catalog = load_catalog()
+    rules = {"MLF103": catalog["MLF103"]}
+    findings: list[Finding] = []
+    for store in stores:
+        shown = display_path(store, cwd)
+        ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(""), options=config.rule_options())
+        for check in checks_for(frozenset({"MLF103"})):
+            check.visit_store(ctx)
+        codes = ignores.codes_for(store)
+        findings.extend(f for f in ctx.findings if not any(f.rule.startswith(code) for code in codes))
+    return findings

@@ -1,0 +1,56 @@
+"""The result cache, opened per configuration, and whether what a cached analysis read of
+other files (modules, import lookups, caller searches, the project facts) still holds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pathlib import Path
+from typing import Callable
+
+from mlflow_lint.analysis.callers import candidates_digest
+from mlflow_lint.cache import CacheUnavailable, ResultCache, cache_key
+from mlflow_lint.engine.session import project_for
+from mlflow_lint.project import ProjectIndex
+
+if TYPE_CHECKING:
+    from mlflow_lint.engine.facts import FactsOnDemand
+
+
+def open_cache(directory: Path | None, configuration: object) -> tuple[ResultCache | None, str | None]:
+    if directory is None:
+        return None, None
+    try:
+        return ResultCache.open(directory, cache_key(configuration)), None
+    except CacheUnavailable as problem:
+        return None, f"result cache disabled: {problem}"
+
+
+def dependencies_hold(
+    cache: ResultCache, path: Path, facts: FactsOnDemand | None, index: ProjectIndex | None = None
+) -> Callable[[dict[str, object]], bool]:
+    """Whether what a cached analysis of ``path`` read of other files is unchanged."""
+
+    def hold(deps: dict[str, object]) -> bool:
+        nonlocal index
+        index = index or project_for(path)
+        root = str(index.root) if index.root is not None else None
+        if deps.get("root", root) != root:
+            return False
+        for module_path, digest in deps.get("modules", ()):  # type: ignore[union-attr]
+            if cache.digest(module_path) != digest:
+                return False
+        for directory, module, found in deps.get("lookups", ()):  # type: ignore[union-attr]
+            if index.lookup_text(directory, module) != found:
+                return False
+        for scope, name, digest in deps.get("callers", ()):  # type: ignore[union-attr]
+            if candidates_digest(index, scope, name) != digest:
+                return False  # a file that may call the function appeared, or stopped calling it
+        wanted = deps.get("facts")
+        if wanted is not None:
+            current = facts.of(index) if facts is not None else None
+            if current is None or current.digest != wanted:
+                return False
+        return True
+
+    return hold

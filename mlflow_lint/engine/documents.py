@@ -1,0 +1,253 @@
+"""One file's bytes to findings, by source kind: Python, notebooks (cells as one module),
+Databricks sources, and the text sources (YAML, .env, shell, Dockerfile, ...) with the
+Python they run."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.catalog import Catalog, load_catalog
+from mlflow_lint.checks import Check, FileContext
+from mlflow_lint.config import RuleOptions
+from mlflow_lint.engine.checks_pass import SkippedFile, checks_for, honour_selection, run_checks, unanalysable
+from mlflow_lint.engine.session import project_for
+from mlflow_lint.findings import Finding
+from mlflow_lint.positions import LineIndex
+from mlflow_lint.project import ProjectIndex
+from mlflow_lint.project_facts import FactsDeferred
+from mlflow_lint.sources import MAX_ANALYSED_BYTES, TEXT_SOURCES, read_text_source, source_kind, too_large
+from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts, UnparsableText
+from mlflow_lint.sources.notebook import (
+    CorruptNotebook,
+    IpynbLines,
+    VirtualSource,
+    is_databricks_source,
+    read_databricks,
+    read_ipynb,
+    virtual_source,
+)
+from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python, syntax_error_reason
+from mlflow_lint.suppressions import apply_suppressions, suppressions_from_comments
+
+
+def lint_bytes(
+    data: bytes,
+    shown: str,
+    selected_ids: Iterable[str],
+    *,
+    path: Path | None = None,
+    project: ProjectIndex | None = None,
+    catalog: Catalog | None = None,
+    options: RuleOptions | None = None,
+    display_root: str = "",
+    kind: str | None = None,
+    keep_waived: bool = False,
+) -> list[Finding]:
+    """Lint one file's bytes. ``path`` locates the project for cross-module facts; the
+    source kind comes from the file name unless given (an extension-less script is Python).
+    ``keep_waived``: also the findings a ``# noqa`` comment waives (``Finding.waiver``).
+
+    Never raises for what the file holds (only :class:`SkippedFile`): a failure of the
+    analysis itself is an MLF000 finding for this file, so the rest of the run goes on.
+    """
+    selected = frozenset(selected_ids)
+    try:
+        found = honour_selection(_lint_by_kind(data, shown, selected, path, project, catalog, options, display_root, kind), selected)
+        return found if keep_waived else [finding for finding in found if finding.waiver is None]
+    except (SkippedFile, FactsDeferred):
+        raise
+    except RecursionError:  # code that parses, nested too deep for a recursive step of the analysis
+        return honour_selection([unanalysable(shown, "nesting too deep to analyse", 1, 1, selected)], selected)
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not lose the other files
+        reason = f"internal error while analysing the file ({exc.__class__.__name__}: {exc}); please report it"
+        return [unanalysable(shown, reason, 1, 1, selected, force=True)]
+
+
+def _lint_by_kind(
+    data: bytes,
+    shown: str,
+    selected: frozenset[str],
+    path: Path | None,
+    project: ProjectIndex | None,
+    catalog: Catalog | None,
+    options: RuleOptions | None,
+    display_root: str,
+    kind: str | None,
+) -> list[Finding]:
+    real_path = path or Path(shown)
+    kind = kind or source_kind(real_path) or "python"
+    catalog = catalog or load_catalog()
+    options = options or RuleOptions()
+    if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
+        return [unanalysable(shown, too_large(len(data)), 1, 1, selected)]
+    if kind in TEXT_SOURCES:
+        return lint_text_source(kind, data, shown, selected, catalog, options, display_root, real_path, project)
+    index = project if project is not None else project_for(real_path)
+    if kind == "notebook":
+        try:
+            cells = read_ipynb(data)
+        except CorruptNotebook as error:
+            return [unanalysable(shown, str(error), error.line, error.column, selected)]
+        virtual = virtual_source(cells)
+        if len(virtual.text) > MAX_ANALYSED_BYTES:
+            return [unanalysable(shown, too_large(len(virtual.text), "code cells"), 1, 1, selected)]
+        file_lines = IpynbLines(lambda: data, virtual.origins)
+        findings = lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root, file_lines)
+        return with_file_lines(findings, file_lines) if findings else findings
+    try:
+        source = decode_python(data)
+    except UnanalysableSource as error:
+        return [unanalysable(shown, error.reason, error.line, error.column, selected)]
+    if is_databricks_source(source):
+        virtual = virtual_source(read_databricks(source), file_lines=True)
+        return lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root)
+    try:
+        tree = parse_python(source, shown)
+    except UnanalysableSource as error:
+        reason = syntax_error_reason(error, index.newer_python_required())
+        return [unanalysable(shown, reason, error.line, error.column, selected)]
+    module = AnalysedModule(real_path.resolve(), source, tree, index)
+    index.register(module)
+    return run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
+
+
+def lint_virtual(
+    virtual: VirtualSource,
+    path: Path,
+    shown: str,
+    selected: frozenset[str],
+    index: ProjectIndex,
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str,
+    file_lines: IpynbLines | None = None,
+) -> list[Finding]:
+    """A notebook as one module; a cell that does not parse is reported and left out.
+    ``file_lines``: an .ipynb file's (flow steps into the notebook name its lines)."""
+    # Not a loop that parses the whole notebook again per bad cell: that was quadratic.
+    from mlflow_lint.sources.notebook import parse_cells
+
+    parsed = parse_cells(virtual, shown)
+    virtual = parsed.virtual
+    problems: list[Finding] = []
+    for error in parsed.errors:
+        cell, line = virtual.origin(error.line)
+        subject = f"Cell {cell}" if cell is not None else "File"  # Databricks notebooks: file lines
+        reason = f"{syntax_error_reason(error, index.newer_python_required())}; the rest of the notebook was analysed"
+        problems.append(replace(unanalysable(shown, reason, line, error.column, selected, subject=subject), cell=cell))
+    if parsed.tree is None:
+        return problems
+    module = AnalysedModule(path.resolve(), virtual.text, parsed.tree, index)
+    module.file_lines = file_lines
+    findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
+    return [to_cell(finding, virtual) for finding in findings] + problems
+
+
+def with_file_lines(findings: list[Finding], file_lines: IpynbLines) -> list[Finding]:
+    """Each finding in a cell with the line of the .ipynb file that holds it."""
+    placed = []
+    for finding in findings:
+        line = file_lines.of_cell(finding.cell, finding.line) if finding.cell is not None else None
+        placed.append(finding if line is None else replace(finding, file_line=line))
+    return placed
+
+
+def to_cell(finding: Finding, virtual: VirtualSource) -> Finding:
+    cell, line = virtual.origin(finding.line)
+    end_cell, end_line = virtual.origin(finding.end_line)
+    if end_cell != cell:
+        end_line = line
+    return replace(finding, line=line, end_line=end_line, cell=cell)
+
+
+def lint_text_source(
+    kind: str,
+    data: bytes,
+    shown: str,
+    selected: frozenset[str],
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str,
+    path: Path | None = None,
+    project: ProjectIndex | None = None,
+) -> list[Finding]:
+    """YAML, .env, shell, Dockerfile, Makefile, Procfile: settings and commands to the checks,
+    and the Python code they run (a heredoc, ``python -c``) to the Python analysis."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [unanalysable(shown, "cannot decode file as UTF-8", 1, 1, selected)]
+    try:
+        facts = read_text_source(kind, text, shown)
+    except UnparsableText as error:
+        raise SkippedFile(str(error)) from None
+    rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
+    ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root)
+    errors: list[Finding] = []
+    for check in checks_for(selected):
+        try:
+            visit_facts(check, facts, ctx)
+        except FactsDeferred:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
+            reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
+            errors.append(unanalysable(shown, reason, 1, 1, selected, force=True))
+    # "# noqa: MLF703" in the file's own comments; a continued command is one statement.
+    statements = [
+        (command.argv[0].position.line, max(word.position.end_line for word in command.argv))
+        for command in facts.commands
+        if command.argv
+    ]
+    suppressions = suppressions_from_comments(facts.comment_lines, statements)
+    found = apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown, keep_waived=True)
+    for embedded in facts.python:
+        found.extend(lint_embedded_python(embedded, path or Path(shown), shown, selected, catalog, options, display_root, project))
+    return found
+
+
+def lint_embedded_python(
+    embedded: EmbeddedPython,
+    path: Path,
+    shown: str,
+    selected: frozenset[str],
+    catalog: Catalog,
+    options: RuleOptions,
+    display_root: str,
+    project: ProjectIndex | None,
+) -> list[Finding]:
+    """Python a script runs (``python - <<'EOF'``, ``python -c "..."``): analysed as a
+    module of its own, findings at their places in the file."""
+
+    def placed(line: int, column: int) -> tuple[int, int]:
+        return embedded.line + line - 1, column + (embedded.column - 1 if line == 1 else embedded.column_offset)
+
+    try:
+        tree = parse_python(embedded.text, shown)
+    except UnanalysableSource as error:
+        line, column = placed(error.line, error.column)
+        reason = f"the Python code this file runs (from line {embedded.line}) could not be analysed: {error.reason}"
+        return [unanalysable(shown, reason, line, column, selected)]
+    index = project if project is not None else project_for(path)
+    module = AnalysedModule(path.resolve(), embedded.text, tree, index)
+    shifted = []
+    for finding in run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True):
+        line, column = placed(finding.line, finding.column)
+        end_line, end_column = placed(finding.end_line, finding.end_column)
+        shifted.append(replace(finding, line=line, column=column, end_line=end_line, end_column=end_column))
+    return shifted
+
+
+def visit_facts(check: Check, facts: SourceFacts, ctx: FileContext) -> None:
+    kind = type(check)
+    if kind.visit_setting is not Check.visit_setting:
+        for setting in facts.settings:
+            check.visit_setting(setting, ctx)
+    if kind.visit_command is not Check.visit_command:
+        for command in facts.commands:
+            check.visit_command(command, ctx)
+    if kind.visit_copy is not Check.visit_copy:
+        for copy in facts.copies:
+            check.visit_copy(copy, ctx)
