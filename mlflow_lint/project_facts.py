@@ -249,7 +249,8 @@ def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, str
         found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render(), node))
     for use in through:
         if use.call not in switched:
-            shown = f"{use.value.render()} via {use.function}()"
+            head, _, alias = use.function.partition(" (as ")
+            shown = f"{use.value.render()} via {head}()" + (f" (as {alias}" if alias else "")
             found.append((use.node, normalise_uri(mask_secrets(use.value.text)), shown, use.call))
     # In source order, setters and calls alike (a helper's use sits at its call).
     found.sort(key=lambda entry: (entry[3].lineno, entry[3].col_offset))  # type: ignore[attr-defined]

@@ -321,3 +321,20 @@ def test_flow_steps_into_an_included_notebook_name_lines_of_its_file(tmp_path: P
     assert (own.cell, own.line) == (2, 1)
     assert [(step.path, step.line) for step in own.flow] == [("own.ipynb", file_line(project / "own.ipynb", "return mlflow"))]
 
+
+
+def test_a_partial_is_named_by_the_function_it_wraps_and_the_name_it_is_called_by(tmp_path: Path) -> None:
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "helpers.py": "import mlflow\n\n\ndef setup(uri):\n    mlflow.set_tracking_uri(uri)\n",
+            "a.py": "import functools\n\nfrom helpers import setup\n\nlocal = functools.partial(setup, './mlruns')\nlocal()\n",
+            "b.py": "from helpers import setup\n\nsetup('https://b.example.com')\n",
+            "c.py": "from helpers import setup\n\nsetup('https://b.example.com')\n",
+        },
+    )
+    result = lint_paths([project], Config(root=project), all_rules(), cwd=project)
+    messages = {(f.path, f.rule): f.message for f in result.findings}
+    assert messages[("a.py", "MLF101")].endswith("(through setup() (as local) at helpers.py:5)")
+    assert "tracking URI './mlruns' via setup() (as local) differs from 'https://b.example.com'" in messages[("a.py", "MLF102")]

@@ -102,6 +102,22 @@ def _has_arguments(call: ast.Call) -> bool:
     return bool(call.args or call.keywords)
 
 
+def called_name(module: AnalysedModule, call: ast.Call) -> str:
+    """How messages name the function ``call`` calls: as written (``setup_tracking``,
+    ``self.registry.move``), and for a ``functools.partial`` object the function it wraps
+    with the name it is called by (``setup_tracking (as use_local_store)``)."""
+    written = _unparsed(call.func)
+    effective = effective_call(module, call)
+    return written if effective is call else f"{_unparsed(effective.func)} (as {written})"
+
+
+def _unparsed(expr: ast.expr) -> str:
+    try:
+        return ast.unparse(expr)
+    except Exception:  # noqa: BLE001 - naming is best effort
+        return "the function"
+
+
 FAR = MAX_CALL_LEVELS + 1
 
 

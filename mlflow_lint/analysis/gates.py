@@ -70,6 +70,8 @@ _GENAI_COMPARE = frozenset(
     }
 )
 _MAX_DEPTH = 4
+# Methods that normalise a string read back (``tags.get("approval").lower() == "approved"``).
+_TEXT_NORMALISERS = frozenset({"lower", "upper", "casefold", "strip", "lstrip", "rstrip"})
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # The calls of a function in the project's other modules, each with its module.
@@ -370,6 +372,8 @@ class GateAnalysis:
             func = expr.func
             if isinstance(func, ast.Attribute) and func.attr == "get" and self._registry_tags(func.value):
                 return True
+            if isinstance(func, ast.Attribute) and func.attr in _TEXT_NORMALISERS and not expr.args:
+                return self._is_approval_read(func.value, depth + 1)  # tags.get("approval").lower()
             # ``dbutils`` is a notebook global: bound nowhere, so its dotted name as written.
             name = self.model.qualified_name(func) or dotted_name(func) or ""
             return name == "dbutils." + _TASK_VALUES_GET or name.endswith("." + _TASK_VALUES_GET)
@@ -379,11 +383,14 @@ class GateAnalysis:
                 return self._is_approval_read(binding.value, depth + 1)
         return False
 
-    def _registry_tags(self, expr: ast.AST) -> bool:
+    def _registry_tags(self, expr: ast.AST | None, depth: int = 0) -> bool:
         """The tags of a model version or a run MLflow returned: ``mv.tags`` where ``mv``
         comes from ``get_model_version``/``get_model_version_by_alias``/a search (also an
         element or a loop over its results), or ``run.data.tags`` of ``get_run``. Any
         other ``.tags`` (a configuration's, say) records no validation."""
+        if isinstance(expr, ast.Name):  # tags = client.get_model_version(name, version).tags
+            binding = self.model.lookup(expr.id, expr)
+            return depth < _MAX_DEPTH and binding is not None and binding.kind == "assign" and self._registry_tags(binding.value, depth + 1)
         if not isinstance(expr, ast.Attribute) or expr.attr != "tags":
             return False
         owner = expr.value
@@ -642,13 +649,18 @@ class GateAnalysis:
         known = self._callers_gated.get(key)
         if known is None:
             callers = self._callers(function)
-            known = all(self.is_gated(call, depth + 1, project_wide) for call in callers)
+            known = all(self._caller_passes(call, depth, project_wide) for call in callers)
             if known and project_wide and self.callers_elsewhere is not None:
                 elsewhere = self.callers_elsewhere(self.module, function)
-                known = all(self._gates_of(module).is_gated(call, depth + 1) for module, call in elsewhere)
+                known = all(self._gates_of(module)._caller_passes(call, depth, True) for module, call in elsewhere)
                 callers = [*callers, *(call for _, call in elsewhere)]
             known = self._callers_gated[key] = known and bool(callers)
         return known
+
+    def _caller_passes(self, call: ast.Call, depth: int, project_wide: bool) -> bool:
+        """A call of the function is gated, or runs only for the first model (in the
+        ``except`` of a read of the current champion): the function's code then does too."""
+        return self.is_gated(call, depth + 1, project_wide) or self.is_bootstrap(call)
 
     def _gates_of(self, module: AnalysedModule) -> GateAnalysis:
         """Another module's analysis, with this one's gate functions and caller search."""

@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass
 from typing import Hashable
 
-from mlflow_lint.analysis.call_frames import called_function, calls_worth_following, effective_call, sink_distance, walk_frames
+from mlflow_lint.analysis.call_frames import called_function, called_name, calls_worth_following, effective_call, sink_distance, walk_frames
 from mlflow_lint.analysis.flow import MAX_CALL_LEVELS, Frame, parameter_dependent_nodes
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
@@ -97,7 +97,7 @@ def _set_under(frame: Frame, bound: AnalysedModule) -> list[UriThroughCall]:
                 continue  # the callee's own value (counted in its file), or not one known value
             owed = [top.arguments[name] for name in sorted(top.reads) if name in top.arguments]
             placed: ast.AST = owed[0] if len(owed) == 1 else top.call
-            found.append(UriThroughCall(placed, top.call, sink.role, values[0], _called_name(top.call)))
+            found.append(UriThroughCall(placed, top.call, sink.role, values[0], called_name(top.caller, top.call)))
     return found
 
 
@@ -160,13 +160,6 @@ def _subscript_assignments(module: AnalysedModule) -> list[ast.Assign]:
         for node in module.model.nodes_by_type.get(ast.Assign, ())
         if any(isinstance(target, ast.Subscript) for target in node.targets)  # type: ignore[attr-defined]
     ]
-
-
-def _called_name(call: ast.Call) -> str:
-    try:
-        return ast.unparse(call.func)
-    except Exception:  # noqa: BLE001 - naming is best effort
-        return "the function"
 
 
 def switched_nodes(module: AnalysedModule, nodes: list[ast.AST]) -> set[ast.AST]:

@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
-from mlflow_lint.analysis.call_frames import calls_worth_following, walk_frames
+from mlflow_lint.analysis.call_frames import called_name, calls_worth_following, walk_frames
 from mlflow_lint.analysis.flow import Frame, parameter_dependent_nodes
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.checks.base import Check, FileContext
@@ -210,8 +210,7 @@ def _call_steps(frame: Frame, ctx: FileContext) -> list[FlowStep]:
     steps = []
     for inner in frame.chain()[1:]:
         position = _lines(inner.caller).span(inner.call)
-        name = _function_name(inner.call)
-        steps.append(_step(ctx, inner.caller, position.line, position.column, f"passed on to {name}()"))
+        steps.append(_step(ctx, inner.caller, position.line, position.column, f"passed on to {_through_name(inner.caller, inner.call)}"))
     return steps
 
 
@@ -228,11 +227,11 @@ def _step(ctx: FileContext, module: AnalysedModule, line: int, column: int, mess
     return FlowStep(path, lines.of_cell(cell, in_cell) or 1, 1, f"{message} (cell {cell}, line {in_cell}, column {column})")
 
 
-def _function_name(call: ast.Call) -> str:
-    try:
-        return ast.unparse(call.func)
-    except Exception:  # noqa: BLE001 - naming is best effort
-        return "the function"
+def _through_name(module: AnalysedModule, call: ast.Call) -> str:
+    """``setup_tracking()``, or ``setup_tracking() (as use_local_store)`` for a partial."""
+    name = called_name(module, call)
+    head, _, alias = name.partition(" (as ")
+    return f"{head}() (as {alias}" if alias else f"{name}()"
 
 
 def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowStep]) -> Finding:
@@ -243,7 +242,7 @@ def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowSte
     # An argument that is an MLflow object (a client) is not the value to fix: the call is.
     node: ast.AST = owed[0] if len(owed) == 1 and frame.caller.model.instance_class(owed[0]) is None else call
     sink = steps[-1]
-    message = f"{finding.message} (through {_function_name(call)}() at {sink.path}:{sink.line})"
+    message = f"{finding.message} (through {_through_name(frame.caller, call)} at {sink.path}:{sink.line})"
     position = ctx.lines.span(node)
     rule = ctx.rules[finding.rule]
     snippet = ctx.lines.segment(node)
