@@ -11,7 +11,6 @@ from typing import Callable
 from mlflow_lint.analysis.callers import candidates_digest
 from mlflow_lint.cache import CacheUnavailable, ResultCache, cache_key
 from mlflow_lint.engine.session import project_for
-from mlflow_lint.project import ProjectIndex
 
 if TYPE_CHECKING:
     from mlflow_lint.engine.facts import FactsOnDemand
@@ -26,14 +25,13 @@ def open_cache(directory: Path | None, configuration: object) -> tuple[ResultCac
         return None, f"result cache disabled: {problem}"
 
 
-def dependencies_hold(
-    cache: ResultCache, path: Path, facts: FactsOnDemand | None, index: ProjectIndex | None = None
-) -> Callable[[dict[str, object]], bool]:
-    """Whether what a cached analysis of ``path`` read of other files is unchanged."""
+def dependencies_hold(cache: ResultCache, path: Path, facts: FactsOnDemand | None) -> Callable[[dict[str, object]], bool]:
+    """Whether what a cached analysis of ``path`` read of other files is unchanged. Asked
+    of ``path``'s own project index (the one its analysis used), never of the project
+    whose facts are being gathered: a nested project resolves imports its own way."""
 
     def hold(deps: dict[str, object]) -> bool:
-        nonlocal index
-        index = index or project_for(path)
+        index = project_for(path)
         root = str(index.root) if index.root is not None else None
         if deps.get("root", root) != root:
             return False

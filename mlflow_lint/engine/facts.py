@@ -113,7 +113,7 @@ def collect_facts(
     def known(path_text: str) -> list[FileFact] | None:
         rows = seen.get(path_text)
         if rows is None and cache is not None:
-            rows = cache.file_uses(path_text, dependencies_hold(cache, Path(path_text), None, index))
+            rows = cache.file_uses(path_text, dependencies_hold(cache, Path(path_text), None))
         return None if rows is None else [fact_from_row(row) for row in rows]
 
     def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
