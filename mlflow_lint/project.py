@@ -66,6 +66,11 @@ def find_project_root(start: Path) -> Path | None:
     return _project_root_of_directory(start if start.is_dir() else start.parent)
 
 
+def forget_project_roots() -> None:
+    """Forget the project roots found (a marker file may have appeared or gone)."""
+    _project_root_of_directory.cache_clear()
+
+
 @functools.lru_cache(maxsize=4096)
 def _project_root_of_directory(directory: Path) -> Path | None:
     if any((directory / marker).exists() for marker in PROJECT_MARKERS):

@@ -1,34 +1,56 @@
-"""The process's session: one project index per project root (parsed modules, import
-lookups, project facts), found from a file's directory. Each worker process has its own."""
+"""The session: what one process knows of the projects it lints.
+
+One project index per project root (parsed modules, import lookups, project facts, caller
+searches), found from a file's directory. The engine's front ends (the CLI's run, flake8,
+the language server) share the process's session; each worker process of the pool has its
+own, forked or spawned with it. ``forget`` drops everything when files may have changed
+(before a run, after ``--fix`` edits, when the language server sees a save).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from mlflow_lint.project import ProjectIndex, _project_root_of_directory, find_project_root
-
-# ---------------------------------------------------------------------------- per file
-_PROJECTS: dict[Path | None, ProjectIndex] = {}  # per process: one index per project root
+from mlflow_lint.project import ProjectIndex, find_project_root, forget_project_roots
 
 
-_PROJECT_OF_DIRECTORY: dict[str, ProjectIndex] = {}
+class Session:
+    """The project indexes of one process, by root and by the directories asked about."""
+
+    def __init__(self) -> None:
+        self._by_root: dict[Path | None, ProjectIndex] = {}
+        # A directory -> its index: asked for every file, the root search runs once per directory.
+        self._by_directory: dict[str, ProjectIndex] = {}
+
+    def project_for(self, path: Path) -> ProjectIndex:
+        """The index of the project ``path`` belongs to (its nearest marked ancestor)."""
+        directory = os.path.dirname(os.path.abspath(path))
+        index = self._by_directory.get(directory)
+        if index is None:
+            root = find_project_root(Path(directory).resolve())
+            index = self._by_root.get(root)
+            if index is None:
+                index = self._by_root[root] = ProjectIndex(root)
+            self._by_directory[directory] = index
+        return index
+
+    def forget(self) -> None:
+        """Drop every project index and the project roots found."""
+        self._by_root.clear()
+        self._by_directory.clear()
+        forget_project_roots()
 
 
-def forget_projects() -> None:
-    """Drop every project index (parsed modules, import lookups, project facts)."""
-    _PROJECTS.clear()
-    _PROJECT_OF_DIRECTORY.clear()
-    _project_root_of_directory.cache_clear()
+_SESSION = Session()  # this process's
 
 
 def project_for(path: Path) -> ProjectIndex:
-    directory = os.path.dirname(os.path.abspath(path))
-    index = _PROJECT_OF_DIRECTORY.get(directory)
-    if index is None:
-        root = find_project_root(Path(directory).resolve())
-        index = _PROJECTS.get(root)
-        if index is None:
-            index = _PROJECTS[root] = ProjectIndex(root)
-        _PROJECT_OF_DIRECTORY[directory] = index
-    return index
+    """The index of the project ``path`` belongs to, in this process's session."""
+    return _SESSION.project_for(path)
+
+
+def forget_projects() -> None:
+    """Drop every project index of this process's session (parsed modules, import lookups,
+    project facts)."""
+    _SESSION.forget()
