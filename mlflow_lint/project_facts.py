@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -24,6 +24,7 @@ from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.tracing import span_processor_configurations
+from mlflow_lint.context import file_context
 from mlflow_lint.analysis.uri_flow import switched_nodes, uri_setting_functions, uris_through_calls
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources.prefilter import revealed_text
@@ -135,12 +136,25 @@ class ProjectFacts:
     _primaries: dict[tuple[frozenset[str], bool | None, str | None], tuple[str, list[TrackingUriUse]] | None] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _outside_tests: dict[tuple[tuple[str, ...], str], ProjectFacts] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
     def digest(self) -> str:
         """Identifies these facts: a cached result that read them holds only while it matches."""
         facts = (self.tracking_uris, self.registry_uris, self.span_processor_configurations)
         return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
+
+    def outside_tests(self, test_paths: tuple[str, ...], root: str) -> ProjectFacts:
+        """These facts without the tracking URIs set in test code (``tests/``, ``test_*.py``,
+        the configured ``test-paths``; paths relative to ``root``): a test's local or
+        throw-away server says nothing of the project's own (MLF102's primary URI)."""
+        key = (test_paths, root)
+        found = self._outside_tests.get(key)
+        if found is None:
+            kept = tuple(use for use in self.tracking_uris if file_context(_relative(use.path, root), test_paths) != "test")
+            found = self if len(kept) == len(self.tracking_uris) else replace(self, tracking_uris=kept, _primaries={}, _outside_tests={})
+            self._outside_tests[key] = found
+        return found
 
     def unity_catalog_registry(self) -> TrackingUriUse | None:
         """The first Unity Catalog registry URI the project sets, when every registry URI it
@@ -180,6 +194,13 @@ class ProjectFacts:
             first.setdefault(use.uri, use)
         primary = min(counts, key=lambda uri: (-counts[uri], first[uri].path, first[uri].line))
         return primary, [use for use in uses if use.uri == primary]
+
+
+def _relative(path: str, root: str) -> str:
+    """``path`` relative to ``root`` (POSIX), as file contexts are decided; as is outside it."""
+    if root and (path == root or path.startswith(root.rstrip("/") + "/")):
+        return os.path.relpath(path, root).replace(os.sep, "/")
+    return path
 
 
 def is_unity_catalog_uri(uri: str) -> bool:

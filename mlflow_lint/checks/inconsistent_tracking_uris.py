@@ -26,7 +26,10 @@ class InconsistentTrackingUris(Check):
         own = [(value_node, uri, shown) for value_node, uri, shown in tracking_uri_uses(ctx.python) if uri not in allowed]
         if not own:
             return  # nothing to compare: the project's facts are not needed (nor computed)
-        facts = ctx.project_facts()
+        # Test code's URIs are compared with the project's but never make its primary one.
+        project = ctx.python.project
+        root = ctx.options.root or (str(project.root) if project is not None and project.root is not None else "")
+        facts = ctx.project_facts().outside_tests(ctx.options.test_paths, root)
         path = ctx.python.path.resolve()
         package = deployable_package(path)
         for value_node, uri, shown in own:
