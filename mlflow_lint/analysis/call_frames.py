@@ -17,7 +17,7 @@ import ast
 from typing import TYPE_CHECKING, Hashable, Iterator, Protocol
 
 from mlflow_lint.analysis.api import is_mlflow
-from mlflow_lint.analysis.effects import resolve_called_function
+from mlflow_lint.analysis.effects import annotated_class, resolve_called_function
 from mlflow_lint.analysis.flow import (
     MAX_CALL_LEVELS,
     Frame,
@@ -214,6 +214,13 @@ def _may_denote_project_code(module: AnalysedModule, name: str) -> bool:
                 binding.kind == "assign"
                 and isinstance(binding.value, ast.Call)
                 and (root := _root_name(_partial_function(binding.value) or binding.value.func)) is not None
+                and _may_denote_project_code(module, root)
+            )
+            or (  # def run(registry: ModelRegistry): an instance of a project class
+                binding.kind == "param"
+                and binding.annotation is not None
+                and (annotated := annotated_class(binding.annotation)) is not None
+                and (root := _root_name(annotated)) is not None
                 and _may_denote_project_code(module, root)
             )
             or (

@@ -255,18 +255,35 @@ def resolve_called_function(
             return _method(module, cls, func.attr)
     if isinstance(func, ast.Attribute):
         instance = func.value
+        cls_expr: ast.expr | None = None
         if isinstance(instance, ast.Name):
             binding = module.model.lookup(instance.id, instance)
             if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
                 instance = binding.value
+            elif binding is not None and binding.kind == "param" and binding.annotation is not None:
+                cls_expr = annotated_class(binding.annotation)  # def run(registry: ModelRegistry)
         if isinstance(instance, ast.Call):
-            found = project_definition(module, instance.func)
+            cls_expr = instance.func
+        if cls_expr is not None:
+            found = project_definition(module, cls_expr)
             if found is not None and isinstance(found[1].node, ast.ClassDef):
                 return _method(found[0], found[1].node, func.attr)
     found = project_definition(module, func)
     if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     return found[0], found[1].node
+
+
+def annotated_class(annotation: ast.expr) -> ast.expr | None:
+    """The class a parameter annotation names: ``ModelRegistry``, ``pkg.ModelRegistry``,
+    ``ModelRegistry | None``, ``Optional[...]`` (a string forward reference is not read)."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        sides = [side for side in (annotation.left, annotation.right) if not (isinstance(side, ast.Constant) and side.value is None)]
+        return annotated_class(sides[0]) if len(sides) == 1 else None
+    if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, (ast.Name, ast.Attribute)):
+        named = annotation.value.id if isinstance(annotation.value, ast.Name) else annotation.value.attr
+        return annotated_class(annotation.slice) if named == "Optional" else None
+    return annotation if isinstance(annotation, (ast.Name, ast.Attribute)) else None
 
 
 _MAX_BASES = 4  # levels of project base classes followed for an inherited method

@@ -163,8 +163,14 @@ class ValueEvaluator:
             return self._binop(expr, depth)
         if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
             out: list[StrValue] = []
+            last = expr.values[-1]
             for value in expr.values:
-                out.extend(self.evaluate(value, depth + 1) or self._hole(value))
+                alternatives = self.evaluate(value, depth + 1) or self._hole(value)
+                if value is not last and all(v.complete and not v.text for v in alternatives):
+                    continue  # "" or x is x
+                out.extend(alternatives)
+                if all(v.complete and v.text for v in alternatives):
+                    break  # a non-empty string ends the or: init("http://a") with uri or os.getenv(...)
             return tuple(out) if any(v.parts and not _only_hole(v) for v in out) else ()
         if isinstance(expr, ast.IfExp):
             return self.evaluate(expr.body, depth + 1) + self.evaluate(expr.orelse, depth + 1)

@@ -234,11 +234,25 @@ def _through_name(module: AnalysedModule, call: ast.Call) -> str:
     return f"{head}() (as {alias}" if alias else f"{name}()"
 
 
+def _named_in(message: str, owed: list[ast.expr], caller: AnalysedModule) -> list[ast.expr]:
+    """Of several arguments a finding read, the one whose value its message quotes: a check
+    may evaluate more of the callee than the value it reports (its file's tracking URI,
+    say), but the value to fix is the one named. All of them when none or several are."""
+    quoted = [
+        argument
+        for argument in owed
+        if any(value.complete and value.text and repr(value.text) in message for value in caller.values.evaluate(argument))
+    ]
+    return quoted if len(quoted) == 1 else owed
+
+
 def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowStep]) -> Finding:
     """The callee's finding, moved to the call in this file: at the one argument it owes
     to, else at the call; its message names the function and where MLflow is reached."""
     call = frame.call
     owed = [frame.arguments[name] for name in sorted(frame.reads) if name in frame.arguments]
+    if len(owed) > 1:
+        owed = _named_in(finding.message, owed, frame.caller)
     # An argument that is an MLflow object (a client) is not the value to fix: the call is.
     node: ast.AST = owed[0] if len(owed) == 1 and frame.caller.model.instance_class(owed[0]) is None else call
     sink = steps[-1]
