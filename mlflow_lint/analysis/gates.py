@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from mlflow_lint.analysis.calls import dotted_name, terminal_name
+from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
@@ -70,6 +71,7 @@ _GENAI_COMPARE = frozenset(
     }
 )
 _MAX_DEPTH = 4
+_BOOTSTRAP_READ_LEVELS = 2  # get_champion_metrics() -> get_champion() -> the alias read
 # Methods that normalise a string read back (``tags.get("approval").lower() == "approved"``).
 _TEXT_NORMALISERS = frozenset({"lower", "upper", "casefold", "strip", "lstrip", "rstrip"})
 
@@ -505,7 +507,26 @@ class GateAnalysis:
             return True
         if isinstance(value, ast.Call):
             function = self._local_function(value)
-            return function is not None and self._reads_alias(function.body)
+            if function is not None:
+                return self._reads_alias(function.body)
+            # A project function or method elsewhere: registry.get_champion_metrics(),
+            # which returns None when get_champion() finds no champion.
+            target = resolve_called_function(self.module, value)
+            return target is not None and self._gates_of(target[0])._function_reads_alias(target[1], 0)
+        return False
+
+    def _function_reads_alias(self, function: FunctionNode, depth: int) -> bool:
+        """``function``'s own body reads the current alias, or a project function it calls
+        does (two levels: a metrics helper over a champion getter)."""
+        if self._reads_alias(function.body):
+            return True
+        if depth >= _BOOTSTRAP_READ_LEVELS:
+            return False
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                target = resolve_called_function(self.module, node)
+                if target is not None and target[1] is not function and self._gates_of(target[0])._function_reads_alias(target[1], depth + 1):
+                    return True
         return False
 
     def _parameter_holds_champion_read(self, parameter: Binding, depth: int) -> bool:
