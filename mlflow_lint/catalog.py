@@ -263,21 +263,29 @@ def catalog_dir() -> Path:
     raise CatalogError(f"rule catalog not found (looked in {packed} and {checkout})")
 
 
-# The catalog compiled to JSON (scripts/update_readme.py writes it), with the hash of every
-# rule file it was made from: reading it costs no YAML import and no YAML parse, which is a
-# tenth of a pre-commit run on a few files. Used only while every hash still matches.
+# The catalog compiled to JSON, with the hash of every rule file it was made from: reading
+# it costs no YAML import and no YAML parse, which is a tenth of a pre-commit run on a few
+# files. Used only while every hash still matches. It is built, never committed: the wheel
+# build makes it (hatch_build.py), so an installed package, read-only or not, never writes;
+# a source checkout makes it on first use, as Python keeps bytecode in __pycache__ (and,
+# like Python, reads the sources every time when it cannot write there).
 COMPILED_CATALOG = Path(__file__).with_name("catalog.json")
+_CHECKOUT_RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 def _source_digests(root: Path) -> dict[str, str]:
     return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(root.glob("*.yaml"))}
 
 
+def _compiled_text(digests: dict[str, str], rules: list[Any]) -> str:
+    return json.dumps({"sources": digests, "rules": rules}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def compile_catalog(root: Path | None = None) -> str:
     """The JSON form of the catalog's rule files (what ``COMPILED_CATALOG`` holds)."""
     root = root or catalog_dir()
-    rules = [_read_yaml(root / name) for name in _source_digests(root)]
-    return json.dumps({"sources": _source_digests(root), "rules": rules}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    digests = _source_digests(root)
+    return _compiled_text(digests, [_read_yaml(root / name) for name in digests])
 
 
 def _read_yaml(path: Path) -> Any:
@@ -298,7 +306,31 @@ def _rule_files(root: Path) -> list[tuple[Any, Path]]:
             return [(data, root / name) for name, data in zip(digests, compiled["rules"])]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    return [(_read_yaml(root / name), root / name) for name in digests]
+    rules = [_read_yaml(root / name) for name in digests]
+    if root.resolve() == _CHECKOUT_RULES:  # never for another catalog, nor an installed one
+        _keep_compiled(COMPILED_CATALOG, _compiled_text(digests, rules))
+    return [(data, root / name) for name, data in zip(digests, rules)]
+
+
+def _keep_compiled(path: Path, text: str) -> None:
+    """Write the compiled catalog for the next run, atomically (a concurrent run reads the
+    old file or the new one, never half of one); a directory that cannot be written is
+    no error: the rule files are read instead."""
+    import os
+    import tempfile
+
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".catalog-", suffix=".json", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.chmod(temporary, 0o644)  # as a file the checkout holds (mkstemp makes it private)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass
 
 
 @functools.lru_cache(maxsize=None)
@@ -326,12 +358,33 @@ def _example(data: Any, fail: Any) -> Example:
     raise fail("an example is a string of Python or a mapping with 'file' and 'code'")
 
 
+# What scripts/new_rule.py writes in every field it cannot fill: a rule file that still
+# holds it is refused, so a half-written rule cannot ship.
+PLACEHOLDER = "TODO"
+_PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
+
+
+def _placeholders(data: Any, where: str = "") -> list[str]:
+    """The fields (``docs.why``, ``examples.invalid[0]``) whose text still holds the
+    placeholder."""
+    if isinstance(data, str):
+        return [where] if _PLACEHOLDER.search(data) else []
+    if isinstance(data, dict):
+        return [found for key, value in data.items() for found in _placeholders(value, f"{where}.{key}" if where else str(key))]
+    if isinstance(data, list):
+        return [found for index, value in enumerate(data) for found in _placeholders(value, f"{where}[{index}]")]
+    return []
+
+
 def _rule_from_data(data: Any, path: Path) -> Rule:
     def fail(problem: str) -> CatalogError:
         return CatalogError(f"{path.name}: {problem}")
 
     if not isinstance(data, dict):
         raise fail("a rule file must be a mapping")
+    unfinished = _placeholders(data)
+    if unfinished:
+        raise fail(f"{PLACEHOLDER} left in {', '.join(unfinished)}: write them (scripts/new_rule.py's placeholders)")
     for key in ("id", "name", "pillar", "severity", "summary", "message", "docs", "examples", "fix"):
         if key not in data:
             raise fail(f"missing key '{key}'")

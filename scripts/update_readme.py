@@ -4,8 +4,10 @@
 - docs/rules/<ID>.md, one page per rule (what / why / example / use instead / fix safety /
   options / test code / references): the pages SARIF ``helpUri`` and the audit's rule links
   point at (``<Documentation>rules/<ID>/``, mlflow_lint/catalog.py);
-- the rules part of mkdocs.yml's nav (between ``# rules-nav:start`` and ``# rules-nav:end``);
-- the compiled catalog, mlflow_lint/catalog.json.
+- the rules part of mkdocs.yml's nav (between ``# rules-nav:start`` and ``# rules-nav:end``).
+
+The compiled catalog, mlflow_lint/catalog.json, is not among them: it is built, never
+committed (hatch_build.py for the wheel; a checkout makes its own on first use).
 
 A rule page's "Options" section lists the rows of the option table in
 docs/configuration.md whose meaning starts with the rule's id (``MLF402: ...``), so an
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlflow_lint.catalog import COMPILED_CATALOG, PILLARS, Catalog, Rule, compile_catalog, load_catalog  # noqa: E402
+from mlflow_lint.catalog import PILLARS, Catalog, Rule, load_catalog  # noqa: E402
 from mlflow_lint.reporters.rules_report import explain  # noqa: E402
 
 DOCS = ROOT / "docs"
@@ -135,7 +137,6 @@ def generated() -> dict[Path, str]:
     files = {RULES_DIR / "index.md": rules_index(catalog)}
     files.update({RULES_DIR / f"{rule.id}.md": rule_page(rule, options.get(rule.id, [])) for rule in catalog})
     files[MKDOCS] = mkdocs_nav(MKDOCS.read_text(encoding="utf-8"), catalog)
-    files[COMPILED_CATALOG] = compile_catalog()
     return files
 
 

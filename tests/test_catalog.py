@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mlflow_lint.catalog import DOC_SECTIONS, PILLARS, load_catalog
-from mlflow_lint.checks import ALL_CHECKS, ENGINE_RULES
+from mlflow_lint.checks import ALL_CHECKS, ENGINE_RULES, Check
 
 from .conftest import lint_source
 from .markers import expected_findings
@@ -47,6 +47,18 @@ def test_catalog_and_checks_are_a_bijection() -> None:
     assert len(reported_by_checks) == len(set(reported_by_checks)), "two checks claim the same rule"
     assert set(reported_by_checks) | ENGINE_RULES == {rule.id for rule in CATALOG}
     assert not set(reported_by_checks) & ENGINE_RULES
+
+
+def test_every_check_has_a_hook() -> None:
+    """A check's node classes follow from the typed hooks it overrides (checks/base.py): one
+    that overrides none, for Python or any other source, would never run."""
+    other_sources = ("visit_setting", "visit_command", "visit_copy", "visit_store")
+    idle = [
+        check.__name__
+        for check in ALL_CHECKS
+        if not check.node_types and all(getattr(check, hook) is getattr(Check, hook) for hook in other_sources)
+    ]
+    assert idle == []
 
 
 def _examples(kind: str) -> list:

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here starts a fresh interpreter to see what it imports: the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
+
 HEAVY = (
     "libcst",
     "git",
@@ -52,6 +55,11 @@ def _imported(cwd: Path, *args: str) -> set[str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
+    # A checkout compiles its rule catalog on first use (a wheel ships it compiled): done
+    # here, so that what the runs below import is what an installed package's would.
+    from mlflow_lint.catalog import load_catalog
+
+    load_catalog()
     (tmp_path / ".git").mkdir()
     (tmp_path / "train.py").write_text('import mlflow\n\nmlflow.set_tracking_uri("./mlruns")\n')
     (tmp_path / "serve.py").write_text('import mlflow\n\nmodel = mlflow.pyfunc.load_model("runs:/abc/model")\n')

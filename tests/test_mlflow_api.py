@@ -26,6 +26,7 @@ def _pinned_source() -> Path:
         pytest.skip("mlflow-skinny (the test extra) is not installed")
 
 
+@pytest.mark.integration
 def test_committed_table_is_what_the_generator_writes_from_the_pinned_mlflow() -> None:
     source = _pinned_source()
     result = subprocess.run(
@@ -35,6 +36,7 @@ def test_committed_table_is_what_the_generator_writes_from_the_pinned_mlflow() -
     assert api.table().mlflow_version == "3.18.0"
 
 
+@pytest.mark.integration
 def test_the_generator_reads_mlflow_without_importing_it() -> None:
     source = _pinned_source()
     code = (
@@ -123,7 +125,7 @@ def test_a_role_naming_a_parameter_the_source_lacks_is_refused(tmp_path: Path) -
 def test_the_rules_read_their_calls_from_the_roles() -> None:
     from mlflow_lint.analysis.mlflow_calls import consumer
     from mlflow_lint.analysis.promotions import ALIAS_CALLS
-    from mlflow_lint.checks.destructive_registry_call import DESTRUCTIVE_CALLS
+    from mlflow_lint.analysis.mlflow_calls import DESTRUCTIVE_CALLS
 
     assert consumer("mlflow.diffusers.load_model") is not None  # a flavor new in MLflow 3
     assert consumer("mlflow.deployments.DeploymentClient.create_deployment") is not None

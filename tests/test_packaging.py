@@ -8,12 +8,17 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
+# Every test here builds the wheel: the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
+
 CATALOG_DUMP = (
-    "import json, dataclasses, mlflow_lint.catalog as c\n"
+    "import json, dataclasses, sys, mlflow_lint.catalog as c\n"
     "cat = c.load_catalog()\n"
-    "print(json.dumps({'source': str(cat.source), 'rules': [dataclasses.asdict(r) for r in cat]}))\n"
+    "print(json.dumps({'source': str(cat.source), 'rules': [dataclasses.asdict(r) for r in cat], 'yaml': 'yaml' in sys.modules}))\n"
 )
 
 
@@ -27,6 +32,8 @@ def test_wheel_contains_catalog_and_loads_the_same_rules(tmp_path: Path) -> None
         names = archive.namelist()
         packed = sorted(n for n in names if n.startswith("mlflow_lint/_packs/"))
         assert "mlflow_lint/py.typed" in names
+        # The compiled catalog is built with the wheel (hatch_build.py), never committed.
+        compiled = archive.read("mlflow_lint/catalog.json").decode("utf-8")
         archive.extractall(tmp_path / "site")
     assert [Path(n).name for n in packed] == sorted(p.name for p in (ROOT / "rules").glob("*.yaml"))
 
@@ -37,3 +44,7 @@ def test_wheel_contains_catalog_and_loads_the_same_rules(tmp_path: Path) -> None
     assert from_wheel["source"].endswith("mlflow_lint/_packs")
     assert from_checkout["source"] == str(ROOT / "rules")
     assert from_wheel["rules"] == from_checkout["rules"]
+    from mlflow_lint.catalog import compile_catalog
+
+    assert compiled == compile_catalog(ROOT / "rules")
+    assert from_wheel["yaml"] is False  # an installed package reads its compiled catalog

@@ -53,6 +53,7 @@ from mlflow_lint.reporters.json_report import render_json
 from mlflow_lint.reporters.sarif import render_sarif
 from mlflow_lint.reporters.text import render_text
 
+from .markers import expected_findings, strip_markers
 from .sarif_tools import schema_errors
 
 CATALOG = load_catalog()
@@ -438,40 +439,23 @@ _prefix_choice = st.booleans()
 _noqa = st.sampled_from(["  # noqa", "  # noqa: MLF601", "  # noqa: MLF999", "  # noqa: MLF1", "  # noqa: MLF402"])
 
 
-# The shortest way to each rule: every program gets two to four, so that in the default
-# run each rule the test expects is reached many times over (whatever the seed), while the
-# statements around them come from the general strategy above.
-PYTHON_TRIGGERS: list[tuple[list[str], set[str]]] = [  # (lines, rules they must reach)
-    (["mlflow.set_tracking_uri('./mlruns')"], {"MLF101"}),
-    (["mlflow.set_tracking_uri('file:///tmp/mlruns')"], {"MLF101"}),
-    (["mlflow.set_tracking_uri('sqlite:///mlflow.db')"], {"MLF201"}),
-    (["client = MlflowClient(tracking_uri='sqlite:///m.db')"], {"MLF201"}),
-    (["mlflow.set_tracking_uri('http://tracking.example.com:5000')"], {"MLF702"}),
-    (["mlflow.set_registry_uri('http://registry.example.com')"], {"MLF702"}),
-    (["mlflow.set_tracking_uri('https://bot:pa55word@tracking.example.com')"], {"MLF701"}),
-    (["os.environ['MLFLOW_TRACKING_PASSWORD'] = 'hunter2-secret-value'"], {"MLF701"}),
-    (["os.environ['DATABRICKS_TOKEN'] = 'dapi0123456789abcdef'"], {"MLF701"}),
-    (["mlflow.create_experiment('e', artifact_location='s3://bucket/artifacts')"], {"MLF301"}),
-    (["mlflow.log_artifact('model.pkl', '/mnt/shared/artifacts')"], {"MLF301"}),
-    (["client = MlflowClient()", "client.transition_model_version_stage('churn', 3, 'Production')"], {"MLF401", "MLF402"}),
-    (["client = MlflowClient()", "client.get_latest_versions('churn', stages=['Production'])"], {"MLF401"}),
-    (["model = mlflow.pyfunc.load_model('models:/churn/Production')"], {"MLF401"}),
-    (["client = MlflowClient()", "client.set_registered_model_alias('churn', 'champion', 3)"], {"MLF402"}),
-    (["client = MlflowClient()", "client.delete_registered_model_alias('churn', 'prod')"], {"MLF402"}),
-    (["client = MlflowClient()", "client.delete_model_version('churn', 3)"], {"MLF403"}),
-    (["mlflow.delete_run(run_id)"], {"MLF403"}),
-    (["with mlflow.start_run():", "    mlflow.register_model('runs:/0a1b2c/model', 'm')"], {"MLF501"}),
-    (["with mlflow.start_run():", "    mlflow.set_tag('git_commit', os.environ.get('GIT_COMMIT'))"], {"MLF502"}),
-    (["mlflow.set_tags({'data_version': os.getenv('DATA_VERSION')})"], {"MLF502"}),
-    (["model = mlflow.pyfunc.load_model('runs:/0a1b2c/model')"], {"MLF601"}),
-    (["mlflow.artifacts.download_artifacts('runs:/0a1b2c/model')"], {"MLF601"}),
-    (["model = mlflow.sklearn.load_model('s3://bucket/models/churn')"], {"MLF602"}),
-    (["model = mlflow.pyfunc.load_model('/mnt/models/churn')"], {"MLF602"}),
-    (["model = mlflow.pyfunc.load_model('models:/churn/3')"], {"MLF603"}),
-    (["model = mlflow.xgboost.load_model('models:/churn/12')"], {"MLF603"}),
-    (["with mlflow.start_run():", "    mlflow.sklearn.log_model(model, 'model')"], {"MLF801", "MLF802"}),
-    (["mlflow.pytorch.log_model(model, 'model')"], {"MLF801"}),
-]
+# The way to each rule: every invalid example of the catalog (rules/*.yaml), the rules it
+# must reach read from its "# error:" markers. Every program gets two to four, so that in
+# the default run each rule the test expects is reached many times over (whatever the
+# seed), while the statements around them come from the general strategy above. A new
+# rule's examples join without a line here.
+def _python_triggers() -> tuple[list[tuple[list[str], set[str]]], list[str]]:
+    """(lines, rules they must reach) of every Python invalid example, and test ids."""
+    triggers, ids = [], []
+    for rule in CATALOG:
+        for index, example in enumerate(rule.invalid_examples):
+            if example.file.endswith(".py"):
+                triggers.append((example.code.rstrip("\n").splitlines(), {code for _, code in expected_findings(example.code)}))
+                ids.append(f"{rule.id}-invalid-{index}")
+    return triggers, ids
+
+
+PYTHON_TRIGGERS, PYTHON_TRIGGER_IDS = _python_triggers()
 _trigger = st.one_of(
     st.sampled_from([lines for lines, _ in PYTHON_TRIGGERS]),
     st.builds(lambda api, value: [f"mlflow.{api}({value!r})"], st.sampled_from(["set_tracking_uri", "set_registry_uri"]), uri),
@@ -595,17 +579,44 @@ def command_line(draw: st.DrawFn) -> str:
     return line
 
 
-# The shortest way to each text-source rule, as a setting or a command line.
-SETTING_TRIGGERS: list[tuple[tuple[str, str], set[str]]] = [  # ((name, value), rules it must reach)
+# The way to each text-source rule, as a setting or a command line: every marked line of
+# the catalog's .env examples and every marked ``mlflow`` command of its shell examples,
+# then forms its text examples do not show (its YAML and Dockerfile examples are whole
+# files of one shape: the generators below build those from settings and commands).
+def _text_triggers() -> tuple[list[tuple[tuple[str, str], set[str]]], list[tuple[str, set[str]]]]:
+    settings: list[tuple[tuple[str, str], set[str]]] = []
+    commands: list[tuple[str, set[str]]] = []
+    for rule in CATALOG:
+        for example in rule.invalid_examples:
+            marked = expected_findings(example.code)
+            lines = example.code.splitlines()
+            if example.file.startswith(".env"):
+                for number in sorted({number for number, _ in marked}):
+                    name, _, value = strip_markers(lines[number - 1]).strip().partition("=")
+                    settings.append(((name, value), {code for line, code in marked if line == number}))
+            elif example.file.endswith(".sh"):
+                start = 0  # the first line of the command being read: a continued one is one line
+                for number, line in enumerate(lines, start=1):
+                    if line.rstrip().endswith("\\"):
+                        continue
+                    command = " ".join(strip_markers(text).strip().removesuffix("\\").strip() for text in lines[start:number])
+                    rules = {code for at, code in marked if start < at <= number}
+                    if rules and command.split()[:1] == ["mlflow"]:
+                        commands.append((command, rules))
+                    start = number
+    return settings, commands
+
+
+CATALOG_SETTING_TRIGGERS, CATALOG_COMMAND_TRIGGERS = _text_triggers()
+SETTING_TRIGGERS: list[tuple[tuple[str, str], set[str]]] = CATALOG_SETTING_TRIGGERS + [  # ((name, value), rules it must reach)
     (("MLFLOW_TRACKING_URI", "./mlruns"), {"MLF101"}),
     (("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db"), {"MLF201"}),
     (("MLFLOW_TRACKING_URI", "http://tracking.example.com:5000"), {"MLF702"}),
     (("MLFLOW_TRACKING_INSECURE_TLS", "true"), {"MLF702"}),
     (("MLFLOW_TRACKING_PASSWORD", "hunter2-secret-value"), {"MLF701"}),
     (("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMIEXAMPLEKEY"), {"MLF701"}),
-    (("MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE", "true"), {"MLF704"}),
 ]
-COMMAND_TRIGGERS: list[tuple[str, set[str]]] = [
+COMMAND_TRIGGERS: list[tuple[str, set[str]]] = CATALOG_COMMAND_TRIGGERS + [
     ("mlflow server --host 0.0.0.0 --backend-store-uri postgresql://db/mlflow", {"MLF703"}),
     ("mlflow server --backend-store-uri sqlite:///mlflow.db", {"MLF201"}),
     ("mlflow server --backend-store-uri ./mlruns --default-artifact-root ./artifacts", {"MLF201", "MLF301"}),
@@ -760,6 +771,7 @@ def _lint_generated(source: str, snippet: str) -> None:
                 assert_no_unanalysable(findings, "every cell is valid Python")
 
 
+@pytest.mark.integration
 @budget("hypothesmith")
 @given(source=st.deferred(lambda: hypothesmith().from_grammar()), snippet=mlflow_program(max_statements=3))
 def test_hypothesmith_programs(source: str, snippet: str) -> None:
@@ -768,6 +780,7 @@ def test_hypothesmith_programs(source: str, snippet: str) -> None:
     _lint_generated(source, snippet)
 
 
+@pytest.mark.integration
 @budget("hypothesmith-node")
 @given(source=st.deferred(lambda: hypothesmith().from_node()), snippet=mlflow_program(max_statements=3))
 def test_hypothesmith_node_programs(source: str, snippet: str) -> None:
@@ -784,7 +797,7 @@ EXPECTED_PYTHON_RULES = set().union(*(rules for _, rules in PYTHON_TRIGGERS)) | 
 EXPECTED_TEXT_RULES = set().union(*(rules for _, rules in SETTING_TRIGGERS + COMMAND_TRIGGERS))
 
 
-@pytest.mark.parametrize(("lines", "rules"), PYTHON_TRIGGERS, ids=[" | ".join(lines) for lines, _ in PYTHON_TRIGGERS])
+@pytest.mark.parametrize(("lines", "rules"), PYTHON_TRIGGERS, ids=PYTHON_TRIGGER_IDS)
 def test_each_python_trigger_reaches_its_rules(lines: list[str], rules: set[str]) -> None:
     """The programs below always hold two to four of these: each must reach its rules."""
     findings = lint(("import os\n" + PREFIX + "\n".join(lines) + "\n").encode(), "train.py", "python") or []
@@ -810,6 +823,7 @@ def _reached(fired: Counter[str], expected: set[str], what: str) -> None:
     assert len(missing) <= len(expected) // 4, f"{what} never trigger {sorted(missing)}; fired: {dict(fired)}"
 
 
+@pytest.mark.integration
 def test_flavoured_programs() -> None:
     fired: Counter[str] = Counter()
 
@@ -898,6 +912,7 @@ def worker() -> Iterator[ProcessPoolExecutor]:
         yield pool
 
 
+@pytest.mark.integration
 def test_fresh_process_gives_the_same_findings(worker: ProcessPoolExecutor) -> None:
     @budget("worker-process")
     @given(
@@ -948,6 +963,7 @@ def project(draw: st.DrawFn) -> dict[str, bytes]:
     return files
 
 
+@pytest.mark.integration
 def test_project_pool() -> None:
     """lint_paths with its process pool (fork) and without: the same findings."""
     fired: set[str] = set()
@@ -1029,6 +1045,7 @@ PATH_PARTS = st.text(
 display_path = st.lists(PATH_PARTS, min_size=1, max_size=3).map("/".join)
 
 
+@pytest.mark.integration
 def test_reports_of_real_findings(report_root: Path) -> None:
     @budget("reports")
     @given(
@@ -1071,6 +1088,7 @@ def synthetic_finding(draw: st.DrawFn) -> Finding:
     )
 
 
+@pytest.mark.integration
 def test_reports_of_any_findings(report_root: Path) -> None:
     """Any text in messages and paths (control characters, %, ::, newlines): still valid reports."""
 

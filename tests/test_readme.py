@@ -10,6 +10,8 @@ import re
 import runpy
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT, run_cli
 
 README = ROOT / "README.md"
@@ -46,6 +48,7 @@ def _sample(text: str) -> list[str]:
     return [line for line in lines if line != "..."]
 
 
+@pytest.mark.integration
 def test_the_sample_output_is_what_the_first_command_prints() -> None:
     """The README's excerpt and getting-started's full listing are real output."""
     result = run_cli("check", "--no-cache", "examples/", cwd=ROOT)
@@ -68,15 +71,50 @@ def test_readme_links_resolve_and_reach_the_docs() -> None:
     assert "mlflow-lint server" in readme
 
 
-def test_compiled_catalog_is_current_and_equals_the_yaml() -> None:
-    from mlflow_lint.catalog import COMPILED_CATALOG, _read_yaml, catalog_dir, compile_catalog
+def test_a_checkout_compiles_its_catalog_on_first_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mlflow_lint/catalog.json is built, never committed (the wheel's comes from
+    hatch_build.py): a checkout writes its own the first time it reads the rule files, and
+    reads it instead of the YAML while every rule file is unchanged."""
+    import shutil
 
-    assert COMPILED_CATALOG.read_text(encoding="utf-8") == compile_catalog(), (
-        "mlflow_lint/catalog.json is stale: run python scripts/update_readme.py"
-    )
-    compiled = json.loads(COMPILED_CATALOG.read_text(encoding="utf-8"))
-    yaml_files = sorted(catalog_dir().glob("*.yaml"))
-    assert compiled["rules"] == [_read_yaml(path) for path in yaml_files]  # JSON lost nothing
+    from mlflow_lint import catalog
+
+    rules = tmp_path / "rules"
+    shutil.copytree(catalog.catalog_dir(), rules)
+    compiled = tmp_path / "package" / "catalog.json"
+    compiled.parent.mkdir()
+    monkeypatch.setattr(catalog, "COMPILED_CATALOG", compiled)
+    monkeypatch.setattr(catalog, "_CHECKOUT_RULES", rules.resolve())
+    from_yaml = catalog._rule_files(rules)
+    assert compiled.read_text(encoding="utf-8") == catalog.compile_catalog(rules)
+    assert json.loads(compiled.read_text(encoding="utf-8"))["rules"] == [data for data, _ in from_yaml]  # JSON lost nothing
+    assert [path.name for path in compiled.parent.iterdir()] == ["catalog.json"]  # no temporary file left
+
+    def no_yaml(path: Path) -> None:
+        raise AssertionError(f"{path.name} parsed although the compiled catalog is current")
+
+    monkeypatch.setattr(catalog, "_read_yaml", no_yaml)
+    assert catalog._rule_files(rules) == from_yaml
+
+
+def test_only_the_checkouts_catalog_is_compiled_and_only_where_it_can_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another directory's rule files (a test's copy) never overwrite the checkout's compiled
+    catalog; a compiled catalog that cannot be written is no error: the YAML is read."""
+    import shutil
+
+    from mlflow_lint import catalog
+
+    rules = tmp_path / "rules"
+    shutil.copytree(catalog.catalog_dir(), rules)
+    elsewhere = tmp_path / "catalog.json"
+    monkeypatch.setattr(catalog, "COMPILED_CATALOG", elsewhere)
+    assert len(catalog._rule_files(rules)) == len(list(rules.glob("*.yaml")))
+    assert not elsewhere.exists()
+    unwritable = tmp_path / "missing-directory" / "catalog.json"
+    monkeypatch.setattr(catalog, "COMPILED_CATALOG", unwritable)
+    monkeypatch.setattr(catalog, "_CHECKOUT_RULES", rules.resolve())
+    assert len(catalog._rule_files(rules)) == len(list(rules.glob("*.yaml")))
+    assert not unwritable.parent.exists()
 
 
 def test_generated_files_are_current() -> None:

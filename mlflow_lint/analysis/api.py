@@ -185,6 +185,12 @@ def _flavors_providing(function: str) -> frozenset[str]:
     return frozenset(current | _removed_flavors())
 
 
+def flavor_calls(function: str) -> frozenset[str]:
+    """``mlflow.<flavor>.<function>`` for every flavor module that has ``function``
+    (``log_model``), removed flavors included."""
+    return frozenset(f"mlflow.{flavor}.{function}" for flavor in _flavors_providing(function))
+
+
 def flavors() -> frozenset[str]:
     """Flavor modules that load models (``sklearn``, ``pyfunc``, ``pyspark.ml``...)."""
     return _flavors_providing("load_model")

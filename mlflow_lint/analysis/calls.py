@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 
 def argument(call: ast.Call, position: int | None, keyword: str | None) -> ast.expr | None:
@@ -31,6 +32,12 @@ def terminal_name(func: ast.AST) -> str | None:
     """The name a call is made by, as written: ``load_model`` in ``a.b.load_model(...)``,
     ``f`` in ``f(...)``; None for anything else (``fs[0](...)``)."""
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def call_names_of(qualified: Iterable[str]) -> frozenset[str]:
+    """The terminal names of qualified call names (``load_model`` of
+    ``mlflow.pyfunc.load_model``): what a call is pre-selected by before resolution."""
+    return frozenset(name.rpartition(".")[2] for name in qualified)
 
 
 def dotted_name(expr: ast.AST) -> str | None:

@@ -32,6 +32,11 @@ GENAI_FLAVORS = frozenset(
         "litellm", "llama_index", "mistral", "openai", "promptflow",
     }
 )  # fmt: skip
+# Flavors whose ``log_model`` infers a signature itself when none is given (MLF801 and the
+# audit's lineage evidence skip them).
+SELF_INFERRING_FLAVORS = frozenset(
+    {"transformers", "sentence_transformers", "langchain", "openai", "llama_index", "dspy"}
+)
 _GENAI_BASES = frozenset({"ResponsesAgent", "ChatAgent", "ChatModel"})
 _PYTHON_MODEL = "PythonModel"
 _PYFUNC_MODULES = ("mlflow.pyfunc.", "mlflow.pyfunc.model.")

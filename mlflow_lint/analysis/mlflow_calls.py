@@ -3,6 +3,7 @@
 - where a tracking or registry URI is set (``set_tracking_uri``, ``MlflowClient(...)``,
   ``os.environ["MLFLOW_TRACKING_URI"] = ...``);
 - which calls consume a model or artifact, and which argument holds its URI or run id;
+- which calls delete registry or tracking objects;
 - whether a run id is the one the same code just created (``run.info.run_id`` of an
   enclosing ``start_run``, ``mlflow.active_run()``, the result of ``log_model``), and
   whether a LoggedModel id is one it just logged or one it found elsewhere.
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
-from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.calls import argument, call_names_of
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import _own_returns
 from mlflow_lint.analysis.values import Hole, StrValue
@@ -34,10 +35,14 @@ class UriSink:
     value: ast.expr
 
 
-# Terminal names of every call ``uri_sinks`` understands (see Check.call_names).
-SINK_CALL_NAMES = frozenset(
-    {"set_tracking_uri", "set_registry_uri", "MlflowClient", "setdefault", "putenv", "update"}
-)
+# Every call ``uri_sinks`` understands (a check's ``calls``), and their terminal names.
+URI_SINK_CALLS = frozenset(
+    {
+        "mlflow.set_tracking_uri", "mlflow.set_registry_uri", api.MLFLOW_CLIENT,
+        "os.environ.setdefault", "os.putenv", "os.environ.update",
+    }
+)  # fmt: skip
+SINK_CALL_NAMES = call_names_of(URI_SINK_CALLS)
 
 
 def display_api(name: str) -> str:
@@ -155,6 +160,15 @@ ARTIFACT_ARGUMENTS: dict[str, tuple[int | None, str, str]] = {
 }
 
 
+# Calls that delete registry and tracking objects, from the API model's roles
+# (scripts/mlflow_roles.yaml): model versions, registered models, runs, experiments,
+# LoggedModels, prompts and prompt versions, traces and evaluation datasets.
+# ``mlflow.delete_prompt(name, version)`` is there though MLflow 3.18.0 removed it (MLF901's
+# concern): code written for 2.22.5 or 3.0.0 still deletes with it. Read by MLF403 and the
+# audit's evidence.
+DESTRUCTIVE_CALLS = frozenset(api.role("deletes"))
+
+
 @dataclass(frozen=True)
 class Consumer:
     """A call that consumes a model or artifact: where its URI and run id are passed."""
@@ -189,8 +203,8 @@ _CONSUMERS: dict[str, Consumer] = {
     },
 }
 _FLAVOR_LOAD = _consumer("mlflow.pyfunc.load_model", "model_uri")
-# Terminal names of every consumer call (``pyfunc.load_pyfunc`` is an old load_model).
-CONSUMER_CALL_NAMES = frozenset({name.rpartition(".")[2] for name in _CONSUMERS} | {"load_model", "load_pyfunc"})
+# Every consumer call (a check's ``calls``): ``pyfunc.load_pyfunc`` is an old load_model.
+CONSUMER_CALLS = frozenset(_CONSUMERS) | api.flavor_calls("load_model") | {"mlflow.pyfunc.load_pyfunc"}
 
 
 def consumer(callee: str) -> Consumer | None:
@@ -201,6 +215,30 @@ def consumer(callee: str) -> Consumer | None:
     if api.flavor_of_load_model(callee) is not None:
         return _FLAVOR_LOAD
     return None
+
+
+@dataclass(frozen=True)
+class ConsumedUri:
+    """The URI a consumer call loads (MLF401, MLF602 and MLF603 read it)."""
+
+    api: str  # the call, for messages
+    consumer: Consumer
+    expr: ast.expr  # the argument holding the URI
+    values: tuple[StrValue, ...]
+
+
+def consumed_uri(module: AnalysedModule, call: ast.Call) -> ConsumedUri | None:
+    """The model/artifact URI a consumer call loads, evaluated; None for other calls."""
+    callee = module.model.callee(call)
+    if callee is None:
+        return None
+    found = consumer(callee)
+    if found is None or found.uri_position is None and found.uri_keyword is None:
+        return None
+    expr = argument(call, found.uri_position, found.uri_keyword)
+    if expr is None:
+        return None
+    return ConsumedUri(display_api(callee), found, expr, module.values.evaluate(expr))
 
 
 # -- "the run this code just created" ---------------------------------------------------------

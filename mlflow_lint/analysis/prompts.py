@@ -37,7 +37,6 @@ LOADERS: dict[str, str] = {
     f"{api.MLFLOW_CLIENT}.get_prompt_version": "version",
     f"{api.MLFLOW_CLIENT}.get_prompt_version_by_alias": "alias",
 }
-LOADER_CALL_NAMES = frozenset(name.rpartition(".")[2] for name in LOADERS)
 
 # Calls that create versions of a prompt or move its aliases: the module that makes them
 # manages that prompt in the registry (a registration, evaluation or promotion script).

@@ -23,6 +23,10 @@ import functools
 import io
 import re
 import tokenize
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlflow_lint.analysis.values import StrValue
 
 # Environment variables whose value is a credential.
 SECRET_VARIABLES = frozenset(
@@ -207,6 +211,17 @@ def is_literal(text: str) -> bool:
     """A value written out in the file: not empty, not ``${VAR}``/``$VAR``, not a placeholder."""
     text = text.strip()
     return bool(text) and not REFERENCE.match(text) and not PLACEHOLDER.match(text)
+
+
+def is_literal_secret(value: StrValue) -> bool:
+    """A complete, non-empty literal that is not a ``${VAR}`` / ``$VAR`` reference."""
+    return value.complete and is_literal(value.text)
+
+
+def has_literal_password(value: StrValue) -> bool:
+    """A URI whose written-out part holds a credential: ``user:password@``, a token as
+    the user (``https://<token>@host``) or a secret query parameter (``?token=…``)."""
+    return bool(uri_secret_kinds(value.prefix))
 
 
 def _kind_of(match: re.Match[str]) -> str:

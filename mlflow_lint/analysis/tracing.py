@@ -34,6 +34,8 @@ SPAN_FACTORIES = frozenset(
         "mlflow.get_current_active_span", "mlflow.tracing.fluent.get_current_active_span",
     }
 )  # fmt: skip
+# A span's method, matched by its receiver (is_span), not resolved: named for MLF705's calls.
+SPAN_SET_INPUTS = "mlflow.entities.LiveSpan.set_inputs"
 ACTIVE_SPAN = frozenset({"mlflow.get_current_active_span", "mlflow.tracing.fluent.get_current_active_span"})
 _MAX_DEPTH = 4
 

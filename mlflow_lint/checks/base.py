@@ -5,12 +5,14 @@ from __future__ import annotations
 import ast
 import functools
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.calls import call_names_of
 from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
-from mlflow_lint.catalog import Rule
+from mlflow_lint.catalog import CatalogError, Rule, load_catalog
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import Context, file_context
 from mlflow_lint.findings import Finding, normalise_source
@@ -159,19 +161,67 @@ class FileContext:
                 **fields,
             )
 
-class Check:
-    """A behavioural rule: one class per catalog entry.
 
-    ``rules`` names the catalog ids the check reports (usually one). ``node_types`` are
-    the ``ast`` node classes it wants to see; the engine hands it those nodes of the file
-    from the single traversal the semantic model already made.
+# The hooks a check overrides for Python nodes, with the ``ast`` classes each receives, in
+# the order the engine calls them on a module: fixed, so that the order of a check's
+# findings does not depend on how its hooks are written.
+PYTHON_HOOKS: tuple[tuple[str, tuple[type[ast.AST], ...]], ...] = (
+    ("visit_module", (ast.Module,)),
+    ("visit_function", (ast.FunctionDef, ast.AsyncFunctionDef)),
+    ("visit_call", (ast.Call,)),
+    ("visit_compare", (ast.Compare,)),
+    ("visit_assign", (ast.Assign,)),
+)
+
+
+class _RuleIds:
+    """``Check.rules``: the catalog ids of the rules named by ``rule_names``, looked up in
+    the catalog on first use and kept on the class (a catalog entry the check names that
+    does not exist is a development error, raised where the rules are first read)."""
+
+    def __get__(self, instance: Check | None, owner: type[Check]) -> tuple[str, ...]:
+        if owner is Check:
+            return ()
+        ids = {rule.name: rule.id for rule in load_catalog()}
+        missing = [name for name in owner.rule_names if name not in ids]
+        if missing:
+            raise CatalogError(
+                f"{owner.__module__}.{owner.__qualname__} reports {', '.join(missing)}, which no rules/*.yaml entry names "
+                "(a check module is named after its rule: checks/<name with underscores>.py)"
+            )
+        found = tuple(ids[name] for name in owner.rule_names)
+        owner.rules = found  # type: ignore[misc] # the descriptor's answer, kept on the class
+        return found
+
+
+class Check:
+    """A behavioural rule: one class per catalog entry, in a module of its own.
+
+    Its rule is the catalog entry whose ``name`` is the module's name: the check in
+    ``checks/local_tracking_uri.py`` reports ``local-tracking-uri`` (MLF101), and
+    ``rules``, the ids, come from the catalog. A check overrides the typed hooks for what
+    it reads:
+    ``visit_call``, ``visit_compare``, ``visit_assign``, ``visit_function``,
+    ``visit_module`` for Python (the engine hands it those nodes of the file from the
+    single traversal the semantic model already made; the node classes it receives,
+    ``node_types``, follow from the hooks it overrides), and ``visit_setting``,
+    ``visit_command``, ``visit_copy``, ``visit_store`` for other sources.
     """
 
-    rules: ClassVar[tuple[str, ...]]
-    node_types: ClassVar[tuple[type[ast.AST], ...]] = (ast.Call,)
-    # Terminal names of the calls the check handles (``load_model`` for
-    # ``mlflow.pyfunc.load_model(...)``); the engine hands it only calls whose name, or an
-    # import alias of it, is listed, before any resolution. None: every call.
+    # Catalog names of the rules the check reports; by default the module's name
+    # (underscores as hyphens). A check of several rules names them.
+    rule_names: ClassVar[tuple[str, ...]] = ()
+    rules: ClassVar[tuple[str, ...]] = _RuleIds()  # type: ignore[assignment]
+    # Derived from the overridden Python hooks, once per class (__init_subclass__).
+    node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    _hook_names: ClassVar[dict[type[ast.AST], str]] = {}
+    # Qualified names of the calls ``visit_call`` handles (``mlflow.pyfunc.load_model``,
+    # ``mlflow.MlflowClient.delete_model_version``): usually the table the hook looks the
+    # callee up in. A check with ``visit_call`` must name them.
+    calls: ClassVar[Collection[str]] = ()
+    # Their terminal names (``load_model``), derived once per class: the engine hands the
+    # check only calls whose name, or an import alias of it, is listed, before any
+    # resolution. None for a check without ``visit_call``.
     call_names: ClassVar[frozenset[str] | None] = None
     # Reads the project's facts (ctx.project_facts()). A worker that may not compute them
     # stops the file there and the engine analyses it again once they are known, so such
@@ -182,8 +232,53 @@ class Check:
     # is not run first and still follows values through calls.
     consults_project_facts: ClassVar[bool] = False
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        """A Python node of one of ``node_types``."""
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        derived = {
+            "visit": "override the typed hooks (visit_call, visit_module, ...)",
+            "node_types": "override the typed hooks (visit_call, visit_module, ...)",
+            "rules": "name the module after the rule's catalog name, or set rule_names",
+            "call_names": "list the qualified names of the calls in calls",
+        }
+        for name, instead in derived.items():
+            if name in cls.__dict__:
+                raise TypeError(f"{cls.__qualname__}.{name} is derived: {instead}")
+        if "rule_names" not in cls.__dict__:
+            cls.rule_names = (cls.__module__.rpartition(".")[2].replace("_", "-"),)
+        cls._hook_names = {
+            node_type: name
+            for name, node_types in PYTHON_HOOKS
+            if getattr(cls, name) is not getattr(Check, name)
+            for node_type in node_types
+        }
+        cls.node_types = tuple(cls._hook_names)
+        if ast.Call in cls._hook_names and not cls.calls:
+            raise TypeError(f"{cls.__qualname__} has visit_call: list the calls it handles in calls")
+        cls.call_names = call_names_of(cls.calls) if cls.calls else None
+
+    def dispatch(self, node: ast.AST, ctx: FileContext) -> None:
+        """Hand a Python node to the hook for its class (nothing when the check has none).
+        The engine's pass over a module and the value flow through calls (through_calls)
+        both come through here."""
+        name = self._hook_names.get(type(node))
+        if name is not None:
+            getattr(self, name)(node, ctx)
+
+    # Python: a check overrides the hooks for the nodes it reads.
+    def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
+        """The module as a whole, once (rules about runs, or the project)."""
+
+    def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: FileContext) -> None:
+        """A function definition (``def`` or ``async def``)."""
+
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        """A call whose terminal name is in ``call_names`` (every call when that is None)."""
+
+    def visit_compare(self, node: ast.Compare, ctx: FileContext) -> None:
+        """A comparison (``version.current_stage == "Production"``)."""
+
+    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
+        """An assignment (``os.environ["MLFLOW_TRACKING_URI"] = ...``)."""
 
     # Non-Python sources (YAML, .env, shell, Dockerfile, repository files): a check
     # overrides the hooks for the facts it reads; the engine calls only overridden ones.
@@ -210,4 +305,3 @@ class Check:
         the check finds in the function does not apply (MLF402: a metric gate around
         ``promote(...)``). ``ctx`` is the file being linted."""
         return False
-

@@ -16,8 +16,6 @@ class CommittedLocalStore(Check):
     scripts for ``git add mlruns`` and CI workflows for an upload of the store.
     """
 
-    rules = ("MLF103",)
-    node_types = ()
 
     def visit_store(self, ctx: FileContext) -> None:
         from mlflow_lint.sources.facts import Position

@@ -12,11 +12,10 @@ import ast
 import re
 
 from mlflow_lint.analysis import api
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.checks.model_loads import consumed_uri
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.project_facts import is_unity_catalog_uri, registry_uri_uses
 from mlflow_lint.sources.facts import Command
@@ -44,20 +43,14 @@ _THREE_LEVELS = re.compile(r"(?:[A-Za-z0-9_]|\0)+(?:\.(?:[A-Za-z0-9_]|\0)+){2}")
 class DeprecatedStageApi(Check):
     """Stage transitions, stage lookups, ``current_stage`` selections and stage URIs."""
 
-    rules = ("MLF401",)
-    node_types = (ast.Call, ast.Compare)
-    call_names = CONSUMER_CALL_NAMES | {"transition_model_version_stage", "get_latest_versions"}
+    calls = CONSUMER_CALLS | _STAGE_METHODS.keys()
     # Reads the project's facts only for a finding the file's own text does not decide, so
     # it does not declare ``reads_project_facts``: that would also keep it out of the value
     # flow through project helpers (through_calls), where stage URIs are found too. A
     # FactsDeferred it raises still sends the file to the engine's second round.
     consults_project_facts = True
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        if isinstance(node, ast.Compare):
-            self._compare(node, ctx)
-            return
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         if callee in _STAGE_METHODS:
             what, instead = _STAGE_METHODS[callee]
@@ -65,7 +58,7 @@ class DeprecatedStageApi(Check):
             evidence = _unity_catalog_evidence(ctx, names)
             ctx.report("MLF401", node, what=what, instead=instead, **_stages(evidence, _RAISE_ON_UC))
             return
-        consumed = consumed_uri(node, ctx)
+        consumed = consumed_uri(ctx.python, node)
         if consumed is None:
             return
         for value in consumed.values:
@@ -98,7 +91,7 @@ class DeprecatedStageApi(Check):
             isinstance(o, ast.Attribute) and o.attr == "current_stage" for o in (node.left, *node.comparators)
         )
 
-    def _compare(self, node: ast.Compare, ctx: FileContext) -> None:
+    def visit_compare(self, node: ast.Compare, ctx: FileContext) -> None:
         operands = [node.left, *node.comparators]
         if not any(isinstance(o, ast.Attribute) and o.attr == "current_stage" for o in operands):
             return

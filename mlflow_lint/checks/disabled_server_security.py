@@ -77,8 +77,6 @@ def _turns_off(word: Word, switch: _Switch) -> bool:
 class DisabledServerSecurity(Check):
     """A tracking server with one of its protections switched off."""
 
-    rules = ("MLF704",)
-    node_types = ()
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:

@@ -18,8 +18,7 @@ _STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
 class HardcodedArtifactLocation(Check):
     """A storage URI or local path hard-coded as an experiment's or run's artifact location."""
 
-    rules = ("MLF301",)
-    call_names = frozenset(name.rpartition(".")[2] for name in ARTIFACT_ARGUMENTS)
+    calls = ARTIFACT_ARGUMENTS.keys()
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         """A tracking server whose artifact root or destination is a local path."""
@@ -35,8 +34,7 @@ class HardcodedArtifactLocation(Check):
                 api = f"mlflow {invocation.subcommand[0]} {origin}"
                 ctx.report_at("MLF301", word.position, word.text, api=api, value=word.value.render())
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         spec = ARTIFACT_ARGUMENTS.get(callee) if callee is not None else None
         if spec is None:

@@ -6,14 +6,14 @@ import ast
 from collections.abc import Iterable
 
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
+from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, env_assignments, uri_sinks
 from mlflow_lint.analysis.secrets import (
     SECRET_VARIABLES,
-    is_literal,
+    has_literal_password,
+    is_literal_secret,
     is_real_token,
     known_default,
     uri_has_real_token,
-    uri_secret_kinds,
 )
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.analysis.commands import interpret
@@ -21,17 +21,6 @@ from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command, Setting
 
 _HOST_CREDS = "mlflow.utils.rest_utils.MlflowHostCreds"
-
-
-def is_literal_secret(value: StrValue) -> bool:
-    """A complete, non-empty literal that is not a ``${VAR}`` / ``$VAR`` reference."""
-    return value.complete and is_literal(value.text)
-
-
-def has_literal_password(value: StrValue) -> bool:
-    """A URI whose written-out part holds a credential: ``user:password@``, a token as
-    the user (``https://<token>@host``) or a secret query parameter (``?token=…``)."""
-    return bool(uri_secret_kinds(value.prefix))
 
 
 def _known_default(setting: str, values: Iterable[StrValue]) -> str | None:
@@ -48,13 +37,26 @@ def _known_default(setting: str, values: Iterable[StrValue]) -> str | None:
 class HardcodedCredentials(Check):
     """Literal secrets in MLflow-related environment variables, URIs and host credentials."""
 
-    rules = ("MLF701",)
-    node_types = (ast.Call, ast.Assign)
-    call_names = SINK_CALL_NAMES | {"MlflowHostCreds"}
+    calls = URI_SINK_CALLS | {_HOST_CREDS}
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        # A real token (its shape says so) is reported in test code too; a throwaway
-        # password in a test is not a governance finding (context policy in the catalog).
+    # A real token (its shape says so) is reported in test code too; a throwaway password in
+    # a test is not a governance finding (context policy in the catalog).
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        self._assigned_or_passed(node, ctx)
+        module = ctx.python
+        if module.model.callee(node) == _HOST_CREDS:
+            for position, keyword in ((2, "password"), (3, "token")):
+                expr = argument(node, position, keyword)
+                secrets = [v for v in module.values.evaluate(expr) if is_literal_secret(v)] if expr is not None else []
+                if expr is not None and secrets:
+                    real = any(is_real_token(v.text) for v in secrets)
+                    ctx.report("MLF701", expr, secret=True, everywhere=real, where=f"MlflowHostCreds({keyword}=...)")
+
+    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
+        self._assigned_or_passed(node, ctx)
+
+    def _assigned_or_passed(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+        """A secret variable set to a literal; a URI with a password given to MLflow."""
         module = ctx.python
         for assignment in env_assignments(module, node):
             if assignment.variable in SECRET_VARIABLES:
@@ -71,13 +73,6 @@ class HardcodedCredentials(Check):
             if uris:
                 real = any(uri_has_real_token(v.prefix) for v in uris)
                 ctx.report("MLF701", sink.value, everywhere=real, where=f"the {sink.role} URI given to {sink.api}")
-        if isinstance(node, ast.Call) and module.model.callee(node) == _HOST_CREDS:
-            for position, keyword in ((2, "password"), (3, "token")):
-                expr = argument(node, position, keyword)
-                secrets = [v for v in module.values.evaluate(expr) if is_literal_secret(v)] if expr is not None else []
-                if expr is not None and secrets:
-                    real = any(is_real_token(v.text) for v in secrets)
-                    ctx.report("MLF701", expr, secret=True, everywhere=real, where=f"MlflowHostCreds({keyword}=...)")
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:  # secretKeyRef, valueFrom: not a literal
@@ -111,7 +106,3 @@ class HardcodedCredentials(Check):
                         real = uri_has_real_token(value.prefix)
                         ctx.report_at("MLF701", found.value.position, None, everywhere=real, where=where)
                         break
-
-
-# Read by the audit's evidence and the fixes (one definition, in analysis.secrets).
-__all__ = ["SECRET_VARIABLES", "HardcodedCredentials", "has_literal_password", "is_literal_secret"]

@@ -16,11 +16,9 @@ class InconsistentTrackingUris(Check):
     and line); ``allowed-tracking-uris`` never count.
     """
 
-    rules = ("MLF102",)
-    node_types = (ast.Module,)
     reads_project_facts = True
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+    def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
         # Compared as the facts hold them: normalised, secrets masked.
         allowed = frozenset(normalise_uri(mask_secrets(uri)) for uri in ctx.options.allowed_tracking_uris)
         own = [(value_node, uri, shown) for value_node, uri, shown in tracking_uri_uses(ctx.python) if uri not in allowed]

@@ -3,70 +3,29 @@
 from __future__ import annotations
 
 import ast
-import ipaddress
 
-from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
+from mlflow_lint.analysis.hosts import http_host, is_internal_host, is_loopback
+from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, env_assignments, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Setting
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "0.0.0.0"})
-
-
-def http_host(value: StrValue) -> str | None:
-    """The host of an ``http://`` value when its text is fully known, else None."""
-    prefix = value.prefix
-    rest = prefix[len("http://") :] if prefix.lower().startswith("http://") else None
-    if rest is None:
-        return None
-    authority = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    ends = "/" in rest or value.complete or ":" in authority.lstrip("[").split("]")[-1]
-    if not ends or not authority:
-        return None  # the host continues into an unknown part: f"http://{host}:5000"
-    if authority.startswith("["):
-        return authority[1:].split("]", 1)[0]
-    return authority.split(":", 1)[0]
-
-
-def is_internal_host(host: str) -> bool:
-    """A host that only resolves inside a cluster or a compose network: a single-label name
-    (a compose or Kubernetes service, ``http://mlflow:5000``) or a Kubernetes service name
-    (``*.svc``, ``*.svc.cluster.local``). Plain HTTP there stays on the private network,
-    usually behind the mesh's own mutual TLS; a public or dotted host name is reported."""
-    name = host.lower().rstrip(".")
-    if not name or _is_ip_address(name):
-        return False
-    return "." not in name or name.endswith((".svc", ".svc.cluster.local"))
-
-
-def _is_ip_address(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
 
 
 class InsecureTrackingTransport(Check):
     """``http://`` tracking URIs to other hosts, and disabled TLS verification."""
 
-    rules = ("MLF702",)
-    node_types = (ast.Call, ast.Assign)
-    call_names = SINK_CALL_NAMES
+    calls = URI_SINK_CALLS
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        self._uri_or_variable_set(node, ctx)
+
+    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
+        self._uri_or_variable_set(node, ctx)
+
+    def _uri_or_variable_set(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+        """A tracking or registry URI, or an environment variable, the call or assignment sets."""
         module = ctx.python
         for sink in uri_sinks(module, node):
             for value in module.values.evaluate(sink.value):

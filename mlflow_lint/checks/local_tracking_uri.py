@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, env_assignments, uri_sinks
+from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, env_assignments, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
@@ -29,11 +29,16 @@ _MIGRATE = "migrate the runs to the shared tracking server (mlflow migrate-files
 class LocalTrackingUri(Check):
     """A tracking URI that resolves to a local path or a ``file:`` URI."""
 
-    rules = ("MLF101",)
-    node_types = (ast.Call, ast.Assign)
-    call_names = SINK_CALL_NAMES
+    calls = URI_SINK_CALLS
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        self._uri_or_variable_set(node, ctx)
+
+    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
+        self._uri_or_variable_set(node, ctx)
+
+    def _uri_or_variable_set(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+        """A tracking or registry URI, or an environment variable, the call or assignment sets."""
         for sink in uri_sinks(ctx.python, node):
             if sink.role != "tracking":
                 continue

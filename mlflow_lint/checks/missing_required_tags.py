@@ -31,10 +31,8 @@ class MissingRequiredTags(Check):
     with the tags the model itself receives.
     """
 
-    rules = ("MLF501",)
-    node_types = (ast.Module,)
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+    def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
         for run in new_runs(ctx.python):
             missing = _missing(run.effects(ctx.python).tags, ctx, lambda run=run: trains_model(ctx.python, run))
             if missing is not None:

@@ -33,11 +33,15 @@ def _rows_by_name() -> dict[str, tuple[api.Deprecation, ...]]:
     return {name: tuple(found) for name, found in rows.items()}
 
 
-@functools.cache
-def _call_names() -> frozenset[str]:
-    names = {row.name.rpartition(".")[2] for row in api.table().deprecations if row.kind != "module"}
-    flavor_functions = {f for functions in api.table().flavors.values() for f in functions}
-    return frozenset(names | flavor_functions | {"load_model", "load_pyfunc", "spark_udf", "autolog"})
+def _calls() -> frozenset[str]:
+    """The calls the table has rows for, what a flavor module is called for (its removed
+    modules too: any call into one is reported), and the loads whose URI may be a logged
+    model's run-artifact location."""
+    table = api.table()
+    names = {row.name for row in table.deprecations if row.kind != "module"}
+    names |= {call for function in ("load_model", "log_model", "save_model") for call in api.flavor_calls(function)}
+    names |= {f"{row.name}.autolog" for row in table.deprecations if row.kind == "module"}
+    return frozenset(names | {"mlflow.pyfunc.load_pyfunc", "mlflow.pyfunc.spark_udf"})
 
 
 def _removed_module(callee: str) -> api.Deprecation | None:
@@ -50,11 +54,10 @@ def _removed_module(callee: str) -> api.Deprecation | None:
 class Mlflow3Migration(Check):
     """Calls of MLflow APIs removed (MLF901) or deprecated (MLF902) by the target release."""
 
-    rules = ("MLF901", "MLF902")
-    call_names = _call_names()
+    rule_names = ("removed-in-mlflow-3", "deprecated-in-mlflow-3")
+    calls = _calls()
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         if callee is None or not api.is_mlflow(callee):
             return

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import flavor_of_log_model
 from mlflow_lint.analysis.calls import has_unpacked_keywords
-from mlflow_lint.analysis.genai import sets_its_own_signature
+from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS, sets_its_own_signature
 from mlflow_lint.checks.base import Check, FileContext
 
-# Flavors that infer a signature themselves when none is given.
-SELF_INFERRING_FLAVORS = frozenset(
-    {"transformers", "sentence_transformers", "langchain", "openai", "llama_index", "dspy"}
-)
 _MAX_POSITIONAL = 2  # beyond this, signature= may be passed positionally
 
 
 class ModelWithoutSignature(Check):
     """``mlflow.<flavor>.log_model(...)`` with neither ``signature`` nor ``input_example``."""
 
-    rules = ("MLF801",)
-    call_names = frozenset({"log_model"})
+    calls = api.flavor_calls("log_model")
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         flavor = flavor_of_log_model(callee) if callee is not None else None
         if flavor is None or flavor in SELF_INFERRING_FLAVORS:

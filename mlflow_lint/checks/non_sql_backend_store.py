@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.commands import interpret
-from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
+from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
@@ -37,11 +37,16 @@ def _why_sqlite(value: StrValue) -> str:
 class NonSqlBackendStore(Check):
     """SQLite tracking/registry stores, and servers on a file or SQLite backend (or none)."""
 
-    rules = ("MLF201",)
-    node_types = (ast.Call, ast.Assign)
-    call_names = SINK_CALL_NAMES
+    calls = URI_SINK_CALLS
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        self._uri_or_variable_set(node, ctx)
+
+    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
+        self._uri_or_variable_set(node, ctx)
+
+    def _uri_or_variable_set(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+        """A tracking or registry URI, or an environment variable, the call or assignment sets."""
         for sink in uri_sinks(ctx.python, node):
             for value in ctx.python.values.evaluate(sink.value):
                 if classify(value) is UriKind.SQLITE:

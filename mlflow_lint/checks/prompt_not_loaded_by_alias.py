@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.prompts import LOADER_CALL_NAMES, managed_prompts, ungoverned_prompt_load
+from mlflow_lint.analysis.prompts import LOADERS, managed_prompts, ungoverned_prompt_load
 from mlflow_lint.checks.base import Check, FileContext
 
 # How each kind of load is described in the message.
@@ -22,11 +22,9 @@ class PromptNotLoadedByAlias(Check):
     promotion script) reads back what it manages: not a finding there.
     """
 
-    rules = ("MLF605",)
-    call_names = LOADER_CALL_NAMES
+    calls = LOADERS.keys()
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         load = ungoverned_prompt_load(ctx.python, node)
         if load is None or managed_prompts(ctx.python).include(load.name):
             return

@@ -6,7 +6,7 @@ import ast
 
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.logged_models import logged_models_exist
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES, run_reads
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, run_reads
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
@@ -31,11 +31,9 @@ class RunUriModelLoad(Check):
     and ``models:/{model_id}`` with an unknown ``model_id`` are not.
     """
 
-    rules = ("MLF601",)
-    call_names = CONSUMER_CALL_NAMES
+    calls = CONSUMER_CALLS
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         for read in run_reads(ctx.python, node):
             if read.logged_model and not logged_models_exist(ctx.python, ctx.options.target_mlflow_version):
                 continue  # MLflow 2 has no LoggedModels

@@ -27,10 +27,8 @@ class RunWithoutInputDataset(Check):
     call unless a dataset is linked to that model.
     """
 
-    rules = ("MLF802",)
-    node_types = (ast.Module,)
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
+    def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
         if enables_autolog(ctx.python):
             return
         for run in new_runs(ctx.python):

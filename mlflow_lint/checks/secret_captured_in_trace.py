@@ -9,6 +9,8 @@ import os
 from mlflow_lint.analysis.calls import terminal_name
 from mlflow_lint.analysis.secrets import is_secret_name
 from mlflow_lint.analysis.tracing import (
+    SPAN_SET_INPUTS,
+    TRACE_DECORATORS,
     inputs_replaced_in_body,
     is_span,
     span_processor_configurations,
@@ -31,17 +33,19 @@ class SecretCapturedInTrace(Check):
     wraps), and on the entry of a ``span.set_inputs({...})`` dict that names a secret.
     """
 
-    rules = ("MLF705",)
-    node_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Call)
-    call_names = frozenset({"trace", "set_inputs"})
+    calls = TRACE_DECORATORS | {SPAN_SET_INPUTS}
     reads_project_facts = True
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        if isinstance(node, ast.Call):
-            found = _span_inputs(node, ctx) if terminal_name(node.func) == "set_inputs" else _wrapped(node, ctx)
-        else:
-            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            found = _traced_parameters(node, ctx) if traced_by_decorator(ctx.python, node) is not None else []
+    def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: FileContext) -> None:
+        found = _traced_parameters(node, ctx) if traced_by_decorator(ctx.python, node) is not None else []
+        self._report(found, ctx)
+
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        found = _span_inputs(node, ctx) if terminal_name(node.func) == "set_inputs" else _wrapped(node, ctx)
+        self._report(found, ctx)
+
+    @staticmethod
+    def _report(found: list[tuple[ast.AST, str]], ctx: FileContext) -> None:
         if not found or _spans_processed(ctx):
             return
         for where, subject in found:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.checks.model_loads import consumed_uri
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
@@ -23,12 +22,10 @@ def is_raw_storage(value: StrValue) -> bool:
 class StoragePathModelLoad(Check):
     """A model loaded from a raw storage location instead of the registry."""
 
-    rules = ("MLF602",)
-    call_names = CONSUMER_CALL_NAMES
+    calls = CONSUMER_CALLS
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
-        consumed = consumed_uri(node, ctx)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        consumed = consumed_uri(ctx.python, node)
         if consumed is None or not consumed.consumer.loads_model:
             return
         for value in consumed.values:

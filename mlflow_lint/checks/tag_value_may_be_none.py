@@ -17,11 +17,9 @@ _MAX_DEPTH = 6
 class TagValueMayBeNone(Check):
     """A tag value read from ``os.environ.get(X)`` / ``os.getenv(X)`` without a default."""
 
-    rules = ("MLF502",)
-    call_names = frozenset({"set_tag", "set_tags", "start_run", "create_run"})
+    calls = SET_TAG | SET_TAGS | {CLIENT_SET_TAG, START_RUN, CREATE_RUN}
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         for key, value in _tag_values(ctx.python, node):
             source = _env_read_without_default(ctx.python, value, 0)
             if source is not None:

@@ -52,8 +52,8 @@ def report_through_calls(ctx: FileContext, checks: list[Check]) -> None:
     # call; the first sink in the helper's order is the one named.
     seen = {_place_key(finding) for finding in ctx.findings}
     for call in calls_worth_following(module):
-        for finding, frame, steps in _through(module, call, selector, ctx):
-            placed = _place(ctx, finding, frame, steps)
+        for finding, frame, steps, check in _through(module, call, selector, ctx):
+            placed = _place(ctx, finding, frame, steps, _is_operation(check))
             key = _place_key(placed)
             if key not in seen:
                 seen.add(key)
@@ -66,7 +66,7 @@ def _place_key(finding: Finding) -> tuple[str, int, int, int, int, int | None]:
 
 def _through(
     caller: AnalysedModule, call: ast.Call, selector: _CheckSinks, ctx: FileContext
-) -> Iterable[tuple[Finding, Frame, list[FlowStep]]]:
+) -> Iterable[tuple[Finding, Frame, list[FlowStep], Check]]:
     """The checks' findings in each project function ``call`` leads to, analysed with its
     parameters bound to the values the call passes."""
     for frame, bound in walk_frames(caller, call, selector):
@@ -89,7 +89,7 @@ def _findings_under(
     function: FunctionNode,
     checks: tuple[Check, ...],
     ctx: FileContext,
-) -> Iterable[tuple[Finding, Frame, list[FlowStep]]]:
+) -> Iterable[tuple[Finding, Frame, list[FlowStep], Check]]:
     """The checks' findings in ``function`` analysed under ``frame`` that the callee does
     not have on its own and no caller on the path guards against."""
     top = frame.top
@@ -98,14 +98,12 @@ def _findings_under(
         for check in wanting:
             top.reads.clear()
             before = len(here.findings)
-            check.visit(node, here)
+            check.dispatch(node, here)
             reads = set(top.reads)
             for finding in here.findings[before:]:
                 if reads and _key(finding) not in own and not _gated(check, frame, ctx):
-                    yield finding, _with_reads(frame, reads), [
-                        *_call_steps(frame, ctx),
-                        _step(ctx, module, finding.line, finding.column, finding.message),
-                    ]
+                    steps = [*_call_steps(frame, ctx), _step(ctx, module, finding.line, finding.column, finding.message)]
+                    yield finding, _with_reads(frame, reads), steps, check
 
 
 def _sinks(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...]) -> list[tuple[ast.AST, list[Check]]]:
@@ -168,7 +166,7 @@ def _own_findings(module: AnalysedModule, function: FunctionNode, checks: tuple[
         )
         for node, wanting in _sinks(module, function, checks):
             for check in wanting:
-                check.visit(node, plain)
+                check.dispatch(node, plain)
         found = cache[key] = {_key(f) for f in plain.findings}
     return found
 
@@ -181,7 +179,8 @@ def _key(finding: Finding) -> _Key:
 
 
 def _wants(check: Check, node: ast.AST, module: AnalysedModule) -> bool:
-    """Whether the engine would hand ``node`` to ``check`` (its types and call names)."""
+    """Whether the engine would hand ``node`` to ``check`` (the node classes of its hooks, its
+    call names)."""
     if not isinstance(node, check.node_types):
         return False
     if isinstance(node, ast.Call) and check.call_names is not None:
@@ -234,6 +233,14 @@ def _through_name(module: AnalysedModule, call: ast.Call) -> str:
     return f"{head}() (as {alias}" if alias else f"{name}()"
 
 
+def _written_in(node: ast.AST, call: ast.Call) -> bool:
+    """``node`` is part of ``call``'s own source (not an argument a partial supplies)."""
+    return (node.lineno, node.col_offset) >= (call.lineno, call.col_offset) and (node.end_lineno or 0, node.end_col_offset or 0) <= (  # type: ignore[attr-defined]
+        call.end_lineno or 0,
+        call.end_col_offset or 0,
+    )
+
+
 def _named_in(message: str, owed: list[ast.expr], caller: AnalysedModule) -> list[ast.expr]:
     """Of several arguments a finding read, the one whose value its message quotes: a check
     may evaluate more of the callee than the value it reports (its file's tracking URI,
@@ -246,15 +253,27 @@ def _named_in(message: str, owed: list[ast.expr], caller: AnalysedModule) -> lis
     return quoted if len(quoted) == 1 else owed
 
 
-def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowStep]) -> Finding:
+def _is_operation(check: Check) -> bool:
+    """A check whose findings are operations a caller may guard (MLF402's promotion): it
+    says so by overriding ``guards_call``. Its findings sit at the call, where the guard
+    goes; a value's finding sits where the value is written."""
+    return type(check).guards_call is not Check.guards_call
+
+
+def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowStep], operation: bool = False) -> Finding:
     """The callee's finding, moved to the call in this file: at the one argument it owes
-    to, else at the call; its message names the function and where MLflow is reached."""
+    to, else at the call; its message names the function and where MLflow is reached. An
+    operation's finding stays on the call unless the argument is written in it (not in a
+    ``functools.partial`` made elsewhere, whose other calls may be guarded)."""
     call = frame.call
     owed = [frame.arguments[name] for name in sorted(frame.reads) if name in frame.arguments]
-    if len(owed) > 1:
+    if len(owed) > 1 and not operation:
         owed = _named_in(finding.message, owed, frame.caller)
     # An argument that is an MLflow object (a client) is not the value to fix: the call is.
-    node: ast.AST = owed[0] if len(owed) == 1 and frame.caller.model.instance_class(owed[0]) is None else call
+    node: ast.AST = call
+    if len(owed) == 1 and frame.caller.model.instance_class(owed[0]) is None:
+        if not operation or _written_in(owed[0], call):
+            node = owed[0]
     sink = steps[-1]
     message = f"{finding.message} (through {_through_name(frame.caller, call)} at {sink.path}:{sink.line})"
     position = ctx.lines.span(node)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from mlflow_lint.analysis.commands import interpret
+from mlflow_lint.analysis.hosts import ALL_INTERFACES
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
-
-# Addresses that accept connections from other machines.
-ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "*", "0"})
 
 
 class UnauthenticatedServer(Check):
     """``mlflow server`` listening on every interface with no authentication app."""
 
-    rules = ("MLF703",)
-    node_types = ()
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)

@@ -20,11 +20,9 @@ class UnguardedPromotion(Check):
     """A protected alias moved (or the Production stage entered, or a version copied into a
     protected model) with no metric gate."""
 
-    rules = ("MLF402",)
-    call_names = frozenset(name.rpartition(".")[2] for name in (*ALIAS_CALLS, *MODEL_COPIES, STAGE_TRANSITION))
+    calls = ALIAS_CALLS.keys() | MODEL_COPIES.keys() | {STAGE_TRANSITION}
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         found = self._promotion(node, callee, ctx) if callee is not None else None
         if found is None or ctx.in_paths(ctx.options.gate_modules):

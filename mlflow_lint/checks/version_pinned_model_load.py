@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALL_NAMES
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.checks.model_loads import consumed_uri
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
@@ -15,12 +14,10 @@ from mlflow_lint.sources.facts import Command
 class VersionPinnedModelLoad(Check):
     """``models:/name/3``: a pinned registry version where an alias would allow rollback."""
 
-    rules = ("MLF603",)
-    call_names = CONSUMER_CALL_NAMES
+    calls = CONSUMER_CALLS
 
-    def visit(self, node: ast.AST, ctx: FileContext) -> None:
-        assert isinstance(node, ast.Call)
-        consumed = consumed_uri(node, ctx)
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        consumed = consumed_uri(ctx.python, node)
         if consumed is None or not consumed.consumer.loads_model:
             return  # downloads of a pinned version's files are not loads
         for value in consumed.values:

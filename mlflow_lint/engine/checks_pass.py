@@ -48,13 +48,13 @@ def run_checks(
     model = module.model
     for check in checks_for(selected):
         try:
-            for node_type in check.node_types:
+            for node_type in check.node_types:  # the node classes of the hooks it overrides
                 if node_type is ast.Call and check.call_names is not None:
                     nodes: Iterable[ast.AST] = model.calls_named(check.call_names)
                 else:
                     nodes = model.nodes_by_type.get(node_type, ())
                 for node in nodes:
-                    check.visit(node, ctx)
+                    check.dispatch(node, ctx)
         except FactsDeferred:
             raise
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
@@ -87,9 +87,9 @@ def checks_for(selected: frozenset[str]) -> list[Check]:
             if instance is None:
                 instance = _CHECK_INSTANCES[check_class] = check_class()
             checks.append(instance)
-    # Checks that may stop the file for the project's facts first (a stable sort: the
-    # order is otherwise the catalog's, and findings are sorted in the end anyway).
-    checks.sort(key=lambda check: not check.reads_project_facts)
+    # Checks that may stop the file for the project's facts first, then in the catalog's
+    # order (findings are sorted in the end anyway).
+    checks.sort(key=lambda check: (not check.reads_project_facts, check.rules))
     return checks
 
 

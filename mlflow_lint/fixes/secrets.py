@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mlflow_lint.checks.hardcoded_credentials import SECRET_VARIABLES
+from mlflow_lint.analysis.secrets import SECRET_VARIABLES
 from mlflow_lint.findings import Finding
 from mlflow_lint.fixes.base import Fix, code_of, plain_string_value, string_literal
 
