@@ -194,6 +194,9 @@ class CachedResult:
     findings: list[Finding]
     analysed: bool
     note: str | None
+    # The audit's evidence of the file as JSON rows (engine.evidence), when the run
+    # gathered it; None otherwise. The cache stores the rows without reading them.
+    evidence: list[Any] | None = None
 
 
 def _log_to_json(log: DependencyLog | None, modules: dict[str, str | None]) -> dict[str, Any]:
@@ -346,19 +349,21 @@ class ResultCache:
         self.dirty = True
 
     # ----------------------------------------------------------------- results
-    def result(self, path: str, still_holds: Callable[[dict[str, Any]], bool]) -> CachedResult | None:
-        """The cached outcome of linting ``path``, if its content and dependencies hold."""
+    def result(self, path: str, still_holds: Callable[[dict[str, Any]], bool], evidence: bool = False) -> CachedResult | None:
+        """The cached outcome of linting ``path``, if its content and dependencies hold;
+        with ``evidence``, only an entry that holds the file's evidence."""
         entry = self.results.get(path)
         digest = self.digest(path)
         if not isinstance(entry, dict) or digest is None or entry.get("digest") != digest:
             self.misses += 1
             return None
         try:
-            if not still_holds(entry.get("deps") or {}):
+            rows = entry.get("evidence")
+            if not still_holds(entry.get("deps") or {}) or (evidence and not isinstance(rows, list)):
                 self.misses += 1
                 return None
             findings = [_finding_from_row(row) for row in entry["findings"]]
-            cached = CachedResult(findings, bool(entry["analysed"]), entry["note"])
+            cached = CachedResult(findings, bool(entry["analysed"]), entry["note"], rows if evidence else None)
         except (KeyError, TypeError, ValueError):
             self.misses += 1
             return None
@@ -374,6 +379,8 @@ class ResultCache:
             "analysed": result.analysed,
             "note": result.note,
         }
+        if result.evidence is not None:
+            self.results[path]["evidence"] = result.evidence
 
     # ----------------------------------------------------------------- project-fact uses
     def file_uses(self, path: str, still_holds: Callable[[dict[str, Any]], bool]) -> list[list[Any]] | None:

@@ -493,6 +493,8 @@ def server(stdio: bool) -> None:
 @click.option("--date", "date_option", default=None, help="Report date (ISO 8601) instead of now; SOURCE_DATE_EPOCH is honoured too.")
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None, help="Exit 1 when the overall score is below this (0-100).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for the lint (default: CPU count).")
+@click.option("--no-cache", is_flag=True, help="Analyse every file afresh; neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="MLFLOW_LINT_CACHE_DIR", help="Where the result cache lives (default: .mlflow_lint_cache in the configuration's directory; env MLFLOW_LINT_CACHE_DIR). The audit keeps its own entries beside check's.")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a Markdown summary that fits a pull-request comment or a job summary (at most 60,000 characters): verdict, scorecard, top risks, quick wins, what changed.")
 @click.option("--issues", "issues_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write one issue per backlog group, to create in a tracker: issues.json (for a script) or issues.md (the suffix picks the format).")
 def audit(
@@ -508,6 +510,8 @@ def audit(
     date_option: str | None,
     fail_under: int | None,
     jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
     summary_path: Path | None,
     issues_path: Path | None,
 ) -> None:
@@ -522,7 +526,7 @@ def audit(
     from mlflow_lint.audit.issues import format_for_suffix as issues_format_for_suffix
     from mlflow_lint.baseline import BaselineError, load_baseline
     from mlflow_lint.catalog import load_catalog
-    from mlflow_lint.config import ConfigError, check_selectors, find_config_file, load_config, resolve_selection
+    from mlflow_lint.config import ConfigError
 
     if output_format is not None and len(outputs) > 1:
         raise click.UsageError("--format applies to one --output; with several, each file's suffix picks its format")
@@ -543,22 +547,28 @@ def audit(
         destinations.append((None, output_format or "markdown"))
     targets = list(paths) or [Path(".")]
     catalog = load_catalog()
+    # Each file is linted with its nearest configuration, as `check` lints it (one pipeline:
+    # the same findings); the first path's configuration is the report's (header, scoring).
+    resolver, config, selection = _configuration(catalog, targets, config_path, select, extend_select, ignore)
     try:
-        config = load_config(config_path or find_config_file(targets[0]), catalog)
-        cli_select, cli_extend, cli_ignore = _split_codes(select), _split_codes(extend_select), _split_codes(ignore)
-        for flag, codes in (("--select", cli_select), ("--extend-select", cli_extend), ("--ignore", cli_ignore)):
-            check_selectors(codes, catalog, f"option {flag}")
         date = report_date(date_option)
         previous = load_previous(compare_path) if compare_path is not None else None
         baseline = (audit_baseline, load_baseline(audit_baseline)) if audit_baseline is not None else None
-    except (ConfigError, DateError, PreviousReportError, BaselineError) as error:
+    except (DateError, PreviousReportError, BaselineError) as error:
         raise ConfigurationProblem(str(error)) from None
-    enabled = resolve_selection(
-        catalog, cli_select if cli_select else config.select, config.extend_select + cli_extend, config.ignore + cli_ignore
-    )
+    enabled = selection(config)
     _tune_garbage_collection()
-    request = AuditInput(targets, config, enabled, catalog, date, Path.cwd(), jobs, [str(p) for p in paths] or ["."])
-    document = build_audit(request, previous, baseline)
+    from mlflow_lint.cache import CACHE_DIRECTORY_NAME
+
+    cache_directory = None if no_cache else (cache_dir or config.root / CACHE_DIRECTORY_NAME)
+    request = AuditInput(
+        targets, config, enabled, catalog, date, Path.cwd(), jobs, [str(p) for p in paths] or ["."], cache_directory,
+        resolver=resolver, selection=selection,
+    )  # fmt: skip
+    try:
+        document = build_audit(request, previous, baseline)
+    except ConfigError as error:  # a sub-project's configuration file
+        raise ConfigurationProblem(str(error)) from None
     summary = document["summary"]
     for output, chosen in destinations:
         report = render(document, chosen)

@@ -34,9 +34,10 @@ _WATCH_INTERVAL = 0.25  # seconds between a worker's looks at its parent
 _LIVE: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 
 
-def worker_count(jobs: int | None, task_count: int) -> int:
-    """How many processes a run of ``task_count`` files uses (1: no pool at all)."""
-    if task_count < POOL_THRESHOLD:
+def worker_count(jobs: int | None, task_count: int, minimum: int = POOL_THRESHOLD) -> int:
+    """How many processes a run of ``task_count`` files uses (1: no pool at all); a pool
+    is made from ``minimum`` tasks on (fewer, longer tasks pay for it sooner)."""
+    if task_count < max(2, minimum):
         return 1
     wanted = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
     return max(1, min(wanted, task_count))
@@ -49,9 +50,9 @@ class WorkerPool:
         self.jobs = jobs
         self.pool: Executor | None = None
 
-    def map(self, function: Callable[[_T, _S], _R], items: list[_T], settings: _S) -> Iterator[_R]:
-        """``function(item, settings)`` for every item, in order."""
-        workers = worker_count(self.jobs, len(items))
+    def map(self, function: Callable[[_T, _S], _R], items: list[_T], settings: _S, minimum: int = POOL_THRESHOLD) -> Iterator[_R]:
+        """``function(item, settings)`` for every item, in order (``minimum``: worker_count)."""
+        workers = worker_count(self.jobs, len(items), minimum)
         if workers <= 1:
             return (function(item, settings) for item in items)
         if self.pool is None:

@@ -139,6 +139,7 @@ def _row_html(page: str, row_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------- structure
+@pytest.mark.integration
 def test_the_judgement_comes_first_then_the_pillars_then_the_evidence_of_the_audit(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     ids = _parse(page).ids
@@ -152,6 +153,7 @@ def test_the_judgement_comes_first_then_the_pillars_then_the_evidence_of_the_aud
     assert document["summary"]["verdict"] == "critical gaps"
 
 
+@pytest.mark.integration
 def test_the_header_states_the_verdict_and_the_headline_sentences(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     parsed = _parse(page)
@@ -168,6 +170,7 @@ def test_the_header_states_the_verdict_and_the_headline_sentences(built: dict[st
     assert "<code>unguarded-promotion</code>" in page
 
 
+@pytest.mark.integration
 def test_top_risks_are_the_first_backlog_groups_with_ids_where_and_fix(built: dict[str, Any]) -> None:
     for name in ("waivers", "gaps"):
         document, page = built[name]
@@ -183,6 +186,7 @@ def test_top_risks_are_the_first_backlog_groups_with_ids_where_and_fix(built: di
             assert f'href="{DOCS}{item["rule"]}/"' in card
 
 
+@pytest.mark.integration
 def test_quick_wins_say_how_they_close(built: dict[str, Any]) -> None:
     document, page = built["gaps"]
     rows = _parse(page).table("quick-wins")
@@ -194,6 +198,7 @@ def test_quick_wins_say_how_they_close(built: dict[str, Any]) -> None:
     assert "No quick win" in _parse(built["waivers"][1]).section("quick-wins")
 
 
+@pytest.mark.integration
 def test_backlog_rows_follow_the_document_order_with_rules_linked(built: dict[str, Any]) -> None:
     for name in ("waivers", "gaps"):
         document, page = built[name]
@@ -215,6 +220,7 @@ def test_backlog_rows_follow_the_document_order_with_rules_linked(built: dict[st
     assert "1 accepted in the baseline" in rows[2]["cells"][6]
 
 
+@pytest.mark.integration
 def test_scorecard_shows_the_deviation_justified_verdict_of_pillar_6(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     pillar = _pillar(document, 6)
@@ -226,6 +232,7 @@ def test_scorecard_shows_the_deviation_justified_verdict_of_pillar_6(built: dict
 
 
 # ---------------------------------------------------------------------------- gaps and deviations
+@pytest.mark.integration
 def test_gap_tables_have_ids_and_the_fix_here(built: dict[str, Any]) -> None:
     document, page = built["gaps"]
     parsed = _parse(page)
@@ -241,6 +248,7 @@ def test_gap_tables_have_ids_and_the_fix_here(built: dict[str, Any]) -> None:
             assert " ".join(gap["fix"]["here"].split()) in row["cells"][5]
 
 
+@pytest.mark.integration
 def test_an_autofix_shows_its_diff_labelled_with_its_safety(built: dict[str, Any]) -> None:
     document, page = built["gaps"]
     fixed = [gap for p in document["pillars"] for gap in p["gaps"] if gap["fix"].get("autofix", {}).get("diff")]
@@ -255,6 +263,7 @@ def test_an_autofix_shows_its_diff_labelled_with_its_safety(built: dict[str, Any
         assert [f"{sign} {html.unescape(rest)}" for sign, rest in lines] == autofix["diff"]
 
 
+@pytest.mark.integration
 def test_an_autofix_without_a_diff_is_labelled_without_an_empty_block(built: dict[str, Any]) -> None:
     document = copy.deepcopy(built["gaps"][0])
     gap = next(g for p in document["pillars"] for g in p["gaps"] if g["fix"].get("autofix"))
@@ -263,6 +272,7 @@ def test_an_autofix_without_a_diff_is_labelled_without_an_empty_block(built: dic
     assert ">safe autofix</span>" in row and "<pre" not in row
 
 
+@pytest.mark.integration
 def test_backlog_autofix_says_how_many_of_a_group_it_fixes(built: dict[str, Any]) -> None:
     document, page = built["gaps"]
     rows = _parse(page).table("backlog")
@@ -281,6 +291,7 @@ def test_backlog_autofix_says_how_many_of_a_group_it_fixes(built: dict[str, Any]
     assert '>unsafe</span> <span class="muted">(1 of 3)</span>' in render_html(document)
 
 
+@pytest.mark.integration
 def test_the_unexplained_waiver_is_a_gap_of_its_pillar(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     gap = next(g for g in _pillar(document, 4)["gaps"] if g["status"] == "unexplained waiver")
@@ -293,6 +304,7 @@ def test_the_unexplained_waiver_is_a_gap_of_its_pillar(built: dict[str, Any]) ->
     assert "per-file-ignores 'scratch/*.py' = MLF101 in pyproject.toml gives no reason" in _parse(page).row(scratch["id"])["cells"][4]
 
 
+@pytest.mark.integration
 def test_baseline_accepted_gaps_are_marked_and_still_open(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     accepted = [gap for p in document["pillars"] for gap in p["gaps"] if gap.get("baseline") == "accepted"]
@@ -301,6 +313,7 @@ def test_baseline_accepted_gaps_are_marked_and_still_open(built: dict[str, Any])
         assert "accepted in the baseline (still open)" in _parse(page).row(gap["id"])["cells"][4]
 
 
+@pytest.mark.integration
 def test_justified_deviations_have_their_own_table_with_the_reasons(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     parsed = _parse(page)
@@ -320,6 +333,7 @@ def test_justified_deviations_have_their_own_table_with_the_reasons(built: dict[
 
 
 # ---------------------------------------------------------------------------- waivers and limits
+@pytest.mark.integration
 def test_waivers_section_lists_every_waiver_and_its_reason_or_the_warning(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     parsed = _parse(page)
@@ -343,6 +357,7 @@ def test_waivers_section_lists_every_waiver_and_its_reason_or_the_warning(built:
     assert all(f'href="#{gap_id}"' in page for entry in waivers["entries"] for gap_id in entry["ids"])
 
 
+@pytest.mark.integration
 def test_what_the_audit_cannot_see(built: dict[str, Any]) -> None:
     document, page = built["waivers"]
     text = _parse(page).section("cannot-see")
@@ -380,6 +395,7 @@ def _assert_inert(page: str) -> _Page:
     return parsed
 
 
+@pytest.mark.integration
 def test_hostile_waiver_reasons_and_diffs_are_escaped(hostile: tuple[dict[str, Any], str]) -> None:
     document, page = hostile
     reasons = {entry["reason"] for entry in document["waivers"]["entries"]}
@@ -395,6 +411,7 @@ def test_hostile_waiver_reasons_and_diffs_are_escaped(hostile: tuple[dict[str, A
     assert "&quot;&lt;/pre&gt;&lt;script&gt;alert(3)&lt;/script&gt;&quot;" in _row_html(page, fixed["id"])
 
 
+@pytest.mark.integration
 def test_every_new_field_of_the_document_is_escaped(built: dict[str, Any]) -> None:
     """Markup put into each string the document's new parts carry renders as text."""
     document = copy.deepcopy(built["waivers"][0])
@@ -431,6 +448,7 @@ def test_html_helpers_escape_and_break_only_where_meant() -> None:
     assert "&lt;img" in segmented_path("<img src=x>/a.py")
 
 
+@pytest.mark.integration
 def test_gap_row_message_leaves_the_fix_to_its_column(built: dict[str, Any]) -> None:
     document, page = built["gaps"]
     gap = next(g for p in document["pillars"] for g in p["gaps"] if g["message"].endswith("; " + g["fix"]["here"]))
@@ -451,6 +469,7 @@ DOM_CHECKS = {
 }
 
 
+@pytest.mark.integration
 def test_chromium_renders_the_pages_without_errors(
     built: dict[str, Any], hostile: tuple[dict[str, Any], str], tmp_path: Path
 ) -> None:

@@ -53,6 +53,7 @@ def gaps(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
     return project, exported, json.loads((project / "out" / "audit.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.integration
 def test_export_validates_and_has_one_issue_per_backlog_group(gaps: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
     _, exported, document = gaps
     _validate(exported)
@@ -67,6 +68,7 @@ def test_export_validates_and_has_one_issue_per_backlog_group(gaps: tuple[Path, 
         assert len(issue["body"]) < 65_536
 
 
+@pytest.mark.integration
 def test_issue_body_has_the_evidence_the_fix_and_the_closing_criteria(gaps: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
     _, exported, document = gaps
     gaps_by_id = {gap["id"]: gap for pillar in document["pillars"] for gap in pillar["gaps"]}
@@ -92,6 +94,7 @@ def test_issue_body_has_the_evidence_the_fix_and_the_closing_criteria(gaps: tupl
     assert "There is an automatic fix: `mlflow-lint check --unsafe-fixes` (review the change)." in tags
 
 
+@pytest.mark.integration
 def test_closing_criteria_name_the_ids_check_prints(gaps: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
     project, exported, _ = gaps
     check = json.loads(run_cli("check", ".", "--format", "json", cwd=project).stdout)
@@ -100,6 +103,7 @@ def test_closing_criteria_name_the_ids_check_prints(gaps: tuple[Path, dict[str, 
     )
 
 
+@pytest.mark.integration
 def test_markdown_variant_renders_each_issue_under_its_heading(tmp_path: Path) -> None:
     project = _copy("gaps", tmp_path)
     assert "wrote issues.md" in _audit(project, ".", "--issues", "issues.md", "-o", "audit.json")
@@ -114,6 +118,7 @@ def test_markdown_variant_renders_each_issue_under_its_heading(tmp_path: Path) -
         assert section.split("\n\n", 2)[1:] == [f"Labels: {labels}", issue["body"] + "\n"]
 
 
+@pytest.mark.integration
 def test_ids_and_keys_survive_a_line_inserted_at_the_top(tmp_path: Path) -> None:
     project = _copy("gaps", tmp_path)
     _audit(project, ".", "--issues", str(tmp_path / "before.json"))
@@ -127,6 +132,7 @@ def test_ids_and_keys_survive_a_line_inserted_at_the_top(tmp_path: Path) -> None
     assert "`pipelines/promote.py:10` · " in moved  # line 9 before: the evidence follows the code
 
 
+@pytest.mark.integration
 def test_unexplained_waivers_are_named_in_the_closing_criteria(tmp_path: Path) -> None:
     project = _copy("waivers", tmp_path)
     _audit(project, ".", "--baseline", "baseline.json", "--issues", "issues.json")
@@ -138,6 +144,7 @@ def test_unexplained_waivers_are_named_in_the_closing_criteria(tmp_path: Path) -
     assert "`# noqa: MLF402 -- why`" in issue["body"]
 
 
+@pytest.mark.integration
 def test_migration_issue_takes_its_summary_from_the_catalog(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "train.py").write_text(
@@ -153,6 +160,7 @@ def test_migration_issue_takes_its_summary_from_the_catalog(tmp_path: Path) -> N
     assert "**What:** An MLflow API or keyword that the target MLflow release has removed." in issue["body"]
 
 
+@pytest.mark.integration
 def test_an_unsupported_suffix_or_a_shared_file_is_a_usage_error(tmp_path: Path) -> None:
     stderr = _audit(tmp_path, ".", "--issues", "issues.txt", expect=2)
     assert "'.txt'" in stderr and ".json or .md" in stderr
@@ -161,6 +169,7 @@ def test_an_unsupported_suffix_or_a_shared_file_is_a_usage_error(tmp_path: Path)
     assert not list(tmp_path.iterdir())  # refused before any analysis or write
 
 
+@pytest.mark.integration
 def test_unwritable_issues_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("a file, not a directory")
     stderr = _audit(tmp_path, ".", "--issues", "blocker/issues.json", expect=2)
@@ -211,6 +220,7 @@ def test_a_huge_group_stays_under_the_body_limit_and_is_escaped() -> None:
     assert "## \\[mlflow-lint\\] MLF601 run-uri-model-load ×many in src/\\<b\\>/" in markdown
 
 
+@pytest.mark.integration
 def test_a_healthy_project_has_no_issue_and_its_summary_no_risk(tmp_path: Path) -> None:
     project = _copy("healthy", tmp_path)
     _audit(project, ".", "--issues", "issues.json", "--summary", "summary.md")

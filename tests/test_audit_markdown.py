@@ -21,6 +21,9 @@ from mlflow_lint.audit.markdown import code, rich, text
 
 from .conftest import FIXTURES, run_cli
 
+# Every test here runs the installed console script (run_cli): the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
+
 AUDIT = FIXTURES / "audit"
 EPOCH = "1735689600"  # 2025-01-01T00:00:00Z
 

@@ -53,6 +53,7 @@ def waivers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- verdicts
+@pytest.mark.integration
 def test_reasoned_waivers_make_a_pillar_deviation_justified(waivers: dict[str, Any]) -> None:
     consume = _pillar(waivers, 6)
     assert consume["verdict"] == scoring.DEVIATION
@@ -66,6 +67,7 @@ def test_reasoned_waivers_make_a_pillar_deviation_justified(waivers: dict[str, A
     assert [(gap["rule"], gap.get("baseline")) for gap in consume["gaps"]] == [("MLF603", "accepted")]
 
 
+@pytest.mark.integration
 def test_an_unexplained_waiver_is_a_gap(waivers: dict[str, Any]) -> None:
     registry = _pillar(waivers, 4)
     assert registry["verdict"] == scoring.CRITICAL
@@ -78,6 +80,7 @@ def test_an_unexplained_waiver_is_a_gap(waivers: dict[str, Any]) -> None:
     assert waivers["summary"]["unexplained_waivers"] == 2 and waivers["summary"]["justified_deviations"] == 2
 
 
+@pytest.mark.integration
 def test_a_pillar_decided_at_run_time_is_not_assessed(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
     (tmp_path / "track.py").write_text('import os\n\nimport mlflow\n\nmlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])\n', encoding="utf-8")
@@ -99,6 +102,7 @@ def test_verdict_order() -> None:
 
 
 # ---------------------------------------------------------------------------- waivers
+@pytest.mark.integration
 def test_every_waiver_is_listed(waivers: dict[str, Any]) -> None:
     section = waivers["waivers"]
     entries = {(e["kind"], e["where"]): e for e in section["entries"]}
@@ -120,6 +124,7 @@ def test_every_waiver_is_listed(waivers: dict[str, Any]) -> None:
     ]
 
 
+@pytest.mark.integration
 def test_the_audit_reports_what_check_reports(tmp_path: Path, waivers: dict[str, Any]) -> None:
     project = _copy("waivers", tmp_path)
     check = run_cli("check", ".", "--format", "json", cwd=project)
@@ -130,6 +135,7 @@ def test_the_audit_reports_what_check_reports(tmp_path: Path, waivers: dict[str,
 
 
 # ---------------------------------------------------------------------------- ids
+@pytest.mark.integration
 def test_ids_survive_inserted_lines_and_name_fixed_and_new_gaps(tmp_path: Path) -> None:
     project = _copy("gaps", tmp_path)
     before = _audit(project)
@@ -162,6 +168,7 @@ def test_colliding_ids_are_lengthened() -> None:
 
 
 # ---------------------------------------------------------------------------- risk and backlog
+@pytest.mark.integration
 def test_backlog_is_ordered_by_risk_and_groups_identical_gaps(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
     models = tmp_path / "src" / "models"
@@ -189,6 +196,7 @@ def test_backlog_is_ordered_by_risk_and_groups_identical_gaps(tmp_path: Path) ->
     assert document["top_risks"] == [item["key"] for item in backlog[:3]]
 
 
+@pytest.mark.integration
 def test_gaps_say_what_to_change_here_with_the_autofix_diff(tmp_path: Path) -> None:
     document = _audit(_copy("gaps", tmp_path))
     by_rule = {gap["rule"]: gap for gap in _gaps(document)}
@@ -201,6 +209,7 @@ def test_gaps_say_what_to_change_here_with_the_autofix_diff(tmp_path: Path) -> N
     assert by_rule["MLF402"]["fix"]["here"].startswith("compare the candidate with the current version")
 
 
+@pytest.mark.integration
 def test_the_headline_explains_a_high_score_with_a_critical_gap(waivers: dict[str, Any]) -> None:
     assert waivers["summary"]["score"] >= 70 and waivers["summary"]["verdict"] == scoring.CRITICAL
     assert waivers["headline"][0].startswith(f"The score is high ({waivers['summary']['score']}/100)")
@@ -224,6 +233,7 @@ def test_code_context(path: str, notebook: bool, context: str) -> None:
     assert code_context(path, notebook) == context
 
 
+@pytest.mark.integration
 def test_the_inventory_lists_mlflow_not_the_projects_mlflow_named_code(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
     (tmp_path / "mlflow_helpers").mkdir()
@@ -238,6 +248,7 @@ def test_the_inventory_lists_mlflow_not_the_projects_mlflow_named_code(tmp_path:
     assert totals == [{"api": "mlflow.log_metric", "count": 1}, {"api": "mlflow.log_param", "count": 1}]
 
 
+@pytest.mark.integration
 def test_a_reason_is_never_read_as_codes(tmp_path: Path) -> None:
     (tmp_path / "serve.py").write_text(
         'import mlflow\n\nm = mlflow.pyfunc.load_model("runs:/abc/model")  # noqa: MLF601: MLF9 review pending, see #12\n',
@@ -247,6 +258,7 @@ def test_a_reason_is_never_read_as_codes(tmp_path: Path) -> None:
     assert result.returncode == 0 and json.loads(result.stdout)["findings"] == []
 
 
+@pytest.mark.integration
 def test_two_identical_comments_are_two_waivers(tmp_path: Path) -> None:
     load = 'mlflow.pyfunc.load_model("runs:/abc/model")  # noqa: MLF601 -- shadow scoring\n'
     (tmp_path / "serve.py").write_text(f"import mlflow\n\na = {load}b = {load}", encoding="utf-8")

@@ -16,6 +16,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from mlflow_lint.audit.markdown import code
 from mlflow_lint.audit.summary import MAX_CHARS, fit, render_summary
 
@@ -58,6 +60,7 @@ def _all_gaps(document: dict[str, Any]) -> list[dict[str, Any]]:
     return gaps + document["analysis_findings"] + document["migration_findings"]
 
 
+@pytest.mark.integration
 def test_summary_of_a_2000_file_project_fits_a_comment_and_the_json_keeps_everything(tmp_path: Path) -> None:
     project = _large_project(tmp_path / "large")
     stderr = _audit(project, ".", "--jobs", "2", "--summary", "summary.md", "--output", "report.json")
@@ -89,6 +92,7 @@ def test_summary_of_a_2000_file_project_fits_a_comment_and_the_json_keeps_everyt
     assert summary.rstrip().endswith("Full report: `report.json`.")
 
 
+@pytest.mark.integration
 def test_summary_content_and_what_changed_since_the_compared_report(tmp_path: Path) -> None:
     project = tmp_path / "gaps"
     shutil.copytree(FIXTURES / "audit" / "gaps", project, ignore=shutil.ignore_patterns("__pycache__"))
@@ -136,6 +140,7 @@ def test_summary_content_and_what_changed_since_the_compared_report(tmp_path: Pa
     assert summary.rstrip().endswith("Full report: `audit.html`, `audit.json`.")
 
 
+@pytest.mark.integration
 def test_summary_counts_waivers_and_names_the_baseline(tmp_path: Path) -> None:
     project = tmp_path / "waivers"
     shutil.copytree(FIXTURES / "audit" / "waivers", project, ignore=shutil.ignore_patterns("__pycache__"))
@@ -147,6 +152,7 @@ def test_summary_counts_waivers_and_names_the_baseline(tmp_path: Path) -> None:
     assert "### Quick wins" not in summary  # none in this project: no empty section
 
 
+@pytest.mark.integration
 def test_summary_escapes_what_comes_from_the_linted_code(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "p<b>@octo-org/admins"\n')

@@ -11,29 +11,38 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.audit.register import Autofix
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog
-from mlflow_lint.config import Config
+from mlflow_lint.config import Config, ConfigResolver
 from mlflow_lint.findings import Finding
+from mlflow_lint.paths import file_path
+from mlflow_lint.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from mlflow_lint.fixes.apply import FileFixes
 
 MAX_DIFF_LINES = 12  # per gap: a larger rewrite is shown by --diff-fixes
 # Fixing re-lints a file once per pass: past this many files the register names the
 # command instead of running every fix (a 25k-finding project must not take minutes).
 MAX_FIXED_FILES = 20
+# A file's fixes take tens of milliseconds (libcst): a few files already pay for the pool.
+_POOL_FROM = 4
 
 
 def site_fixes(
     findings: Sequence[Finding],
     catalog: Catalog,
-    config: Config,
+    config: Config | ConfigResolver,
     selected: frozenset[str] | Callable[[Config], frozenset[str]],
     cwd: Path,
+    jobs: int | None = None,
 ) -> tuple[dict[int, Autofix], int]:
     """``id(finding)`` -> the autofix at its place, for the open findings a fix changes;
-    and how many files with such findings were left out (over :data:`MAX_FIXED_FILES`)."""
+    and how many files with such findings were left out (over :data:`MAX_FIXED_FILES`).
+    ``jobs``: worker processes for the fixes, as for the lint."""
     fixable = [
         finding
         for finding in findings
@@ -41,17 +50,16 @@ def site_fixes(
     ]
     if not fixable:
         return {}, 0
-    from mlflow_lint.fixes.apply import fix_paths
-
     by_path: dict[str, list[Finding]] = {}
     for finding in fixable:
         by_path.setdefault(finding.path, []).append(finding)
     left_out = sorted(by_path)[MAX_FIXED_FILES:]
     for path in left_out:
         del by_path[path]
-    fixable = [finding for finding in fixable if finding.path in by_path]
+    if not by_path:
+        return {}, len(left_out)
     placed: dict[int, Autofix] = {}
-    for result in fix_paths(fixable, config, selected, unsafe=True, cwd=cwd):
+    for result in _fix_files(by_path, config, selected, cwd, jobs):
         if not result.changed or result.shown not in by_path:
             continue
         # A secret fix removes the secret: the old lines are shown with every literal masked.
@@ -63,6 +71,42 @@ def site_fixes(
             if block is not None and safety is not None:
                 placed[id(finding)] = Autofix(safety, block)
     return placed, len(left_out)
+
+
+def _fix_files(
+    by_path: dict[str, list[Finding]],
+    config: Config | ConfigResolver,
+    selected: frozenset[str] | Callable[[Config], frozenset[str]],
+    cwd: Path,
+    jobs: int | None,
+) -> list[FileFixes]:
+    """What ``fix_paths`` gives for each file, the files spread over worker processes (each
+    file's fixes are independent). Each task carries its file's configuration and rules,
+    resolved here: a resolver's selection may be a closure, which does not pickle."""
+    resolver = config if isinstance(config, ConfigResolver) else None
+    tasks = []
+    for shown, found in by_path.items():
+        file_config = resolver.for_file(file_path(shown, cwd)) if resolver is not None else config
+        assert isinstance(file_config, Config)
+        tasks.append((found, file_config, selected(file_config) if callable(selected) else selected))
+    import mlflow_lint.fixes.apply  # noqa: F401 - here, once: forked workers inherit libcst
+
+    workers = WorkerPool(jobs)
+    interrupted = False
+    try:
+        return [result for results in workers.map(_fix_task, tasks, cwd, minimum=_POOL_FROM) for result in results]
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        workers.close(interrupted)
+
+
+def _fix_task(task: tuple[list[Finding], Config, frozenset[str]], cwd: Path) -> list[FileFixes]:
+    from mlflow_lint.fixes.apply import fix_paths
+
+    findings, config, selected = task
+    return fix_paths(findings, config, selected, unsafe=True, cwd=cwd)
 
 
 def _safety(finding: Finding, catalog: Catalog) -> str | None:

@@ -9,6 +9,8 @@ models served from the command line, credential settings (never their values).
 
 from __future__ import annotations
 
+from typing import Callable
+
 from mlflow_lint.analysis.commands import Invocation, interpret, model_uri
 from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
 from mlflow_lint.analysis.values import StrValue
@@ -25,7 +27,7 @@ from mlflow_lint.audit.evidence import (
     transport_label,
     uri_kind,
 )
-from mlflow_lint.checks.hardcoded_credentials import has_literal_password, is_literal_secret
+from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret
 from mlflow_lint.sources.facts import Position, SourceFacts, Word
 
 _URI_VARIABLES = {"MLFLOW_TRACKING_URI": "tracking", "MLFLOW_REGISTRY_URI": "registry"}
@@ -54,8 +56,9 @@ def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
 
     for setting in facts.settings:
         name, word = setting.name, setting.value
-        value = word.value if word is not None else None
-        values = (value,) if value is not None else ()
+        # Every value the setting may take, as the checks read it: ${PG_PASSWORD:-mlflow} is
+        # the variable's value or, unset, the literal fallback (sources.facts.Word.values).
+        values = word.values if word is not None else ()
         rendered = _render(word) if word is not None else "from a secret or another resource"
         if name in _URI_VARIABLES:
             role = _URI_VARIABLES[name]
@@ -69,15 +72,15 @@ def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
                 setting.position,
                 role=_SERVER_STORES[name],
                 value=rendered,
-                backend=_server_backend(value),
+                backend=_either(_server_backend, values),
             )
         elif name in _SERVER_ARTIFACTS:
             add(
-                "artifact_location", setting.position, api=setting.where, target=rendered, kind=_server_artifacts(value)
+                "artifact_location", setting.position, api=setting.where, target=rendered, kind=_either(_server_artifacts, values)
             )
         if name in CREDENTIAL_VARIABLES:
             add("credential", setting.position, setting=name, via=setting.where, value=_secret(name, word))
-        elif value is not None and has_literal_password(value):
+        elif any(has_literal_password(value) for value in values):
             add(
                 "credential",
                 setting.position,
@@ -118,7 +121,7 @@ def _server(invocation: Invocation, label: str, position: Position, add) -> None
         found = invocation.value(option)
         if found is not None and found[1].startswith("--"):  # an environment value is its own row
             word = found[0]
-            add("backend_store", word.position, role=role, value=_render(word), backend=_server_backend(word.value))
+            add("backend_store", word.position, role=role, value=_render(word), backend=_either(_server_backend, word.values))
         elif option == "--backend-store-uri" and not invocation.configured(option):
             add("backend_store", position, role=role, value=f"none given to {label}", backend="file store (./mlruns)")
     for option in ("--artifacts-destination", "--default-artifact-root"):
@@ -130,7 +133,7 @@ def _server(invocation: Invocation, label: str, position: Position, add) -> None
                 word.position,
                 api=f"{label} {option}",
                 target=_render(word),
-                kind=_server_artifacts(word.value),
+                kind=_either(_server_artifacts, word.values),
             )
     if invocation.subcommand[:1] != ("server",):
         return
@@ -184,7 +187,14 @@ def _secret(name: str, word: Word | None) -> str:
         return "literal in a file (redacted)"
     if value.complete:
         return "empty or a placeholder"
+    if any(is_literal_secret(fallback) for fallback in word.values):
+        return "from the environment, else a literal default in the file (redacted)"  # MLF701's too
     return "from the environment (${…})"
+
+
+def _either(label: Callable[[StrValue | None], str], values: tuple[StrValue, ...]) -> str:
+    """The labels of every value a setting may take (its variable's, its fallback)."""
+    return " or ".join(dict.fromkeys(label(value) for value in values or (None,)))
 
 
 def _server_backend(value: StrValue | None) -> str:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.callers import CallerScope, callers_elsewhere
@@ -34,10 +36,10 @@ from mlflow_lint.analysis.runs import RunScope, new_runs
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.values import Hole, StrValue
-from mlflow_lint.checks.destructive_registry_call import DESTRUCTIVE_CALLS
-from mlflow_lint.checks.hardcoded_credentials import SECRET_VARIABLES, has_literal_password, is_literal_secret
-from mlflow_lint.checks.insecure_tracking_transport import http_host, is_loopback
-from mlflow_lint.checks.model_without_signature import SELF_INFERRING_FLAVORS
+from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS
+from mlflow_lint.analysis.hosts import http_host, is_internal_host, is_loopback
+from mlflow_lint.analysis.mlflow_calls import DESTRUCTIVE_CALLS
+from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.sources.notebook import VirtualSource
@@ -84,6 +86,39 @@ class ModuleEvidence:
     models: list[NameUse] = field(default_factory=list)
     experiments: list[NameUse] = field(default_factory=list)
     in_tests: bool = False  # test code: its sites are shown only where its findings are
+
+    # The result cache keeps each file's evidence beside its findings, as JSON (never
+    # pickle: the cache may come from a checkout). Every value is a str, int, bool or None.
+    def to_rows(self) -> list[object]:
+        """The evidence as JSON rows (``from_rows`` reads them back to an equal value)."""
+        return [
+            self.path,
+            self.in_tests,
+            [[i.kind, i.path, i.line, i.column, i.end_line, i.end_column, [list(f) for f in i.fields], i.cell] for i in self.items],
+            sorted([api_name, count] for api_name, count in self.api_calls.items()),
+            [_use_row(use) for use in self.models],
+            [_use_row(use) for use in self.experiments],
+        ]
+
+    @classmethod
+    def from_rows(cls, rows: list[object]) -> ModuleEvidence:
+        """The evidence ``to_rows`` wrote; TypeError or ValueError when the rows are not that."""
+        path, in_tests, items, calls, models, experiments = rows
+        return cls(
+            str(path),
+            [
+                EvidenceItem(kind, shown, line, column, end_line, end_column, tuple((key, value) for key, value in fields), cell)
+                for kind, shown, line, column, end_line, end_column, fields, cell in items  # type: ignore[attr-defined]
+            ],
+            Counter({str(api_name): int(count) for api_name, count in calls}),  # type: ignore[attr-defined]
+            [NameUse(*use) for use in models],  # type: ignore[attr-defined]
+            [NameUse(*use) for use in experiments],  # type: ignore[attr-defined]
+            bool(in_tests),
+        )
+
+
+def _use_row(use: NameUse) -> list[object]:
+    return [use.name, use.path, use.line, use.api, use.alias, use.version, use.cell]
 
 
 # -- what each call means --------------------------------------------------------------------
@@ -430,21 +465,66 @@ class _Collector:
         return f"new version from {shown}"
 
     def _gate(self, call: ast.Call, callee: str, target_expr: ast.expr | None) -> str:
+        """The gate column: the questions MLF402 asks, in its terms (a gate on the way, a
+        gated choice of the target, the first-model branch, a gate module, a job task that
+        runs after a validation task). The audit still lets MLF402's finding at the site
+        decide (audit.verdicts); this names what the check accepted."""
         destination = MODEL_COPIES.get(callee)
         if destination is not None:
-            name_expr = argument(call, *destination)
-            protected_copy = protected_model(self.values(name_expr), self.options.protected_models) is not None
-            described = describe_gate(self.gates, call, None)
-            return described if described is not None else "none" if protected_copy else "none (not a protected model)"
-        if callee not in _ALIAS_MOVES and callee != _STAGE_MOVE:
+            target_expr = argument(call, *destination)
+            protected = protected_model(self.values(target_expr), self.options.protected_models) is not None
+            target, unprotected = "model", "none (not a protected model)"
+        elif callee in _ALIAS_MOVES or callee == _STAGE_MOVE:
+            aliases = {"production"} if callee == _STAGE_MOVE else set(self.options.protected_aliases)
+            protected = any(v.complete and v.text.strip().lower() in aliases for v in self.values(target_expr))
+            target, unprotected = "alias", "none (not a protected alias)"
+        else:
             return "-"
-        protected = {"production"} if callee == _STAGE_MOVE else set(self.options.protected_aliases)
-        target_values = self.values(target_expr)
-        is_protected = any(v.complete and v.text.strip().lower() in protected for v in target_values)
-        described = describe_gate(self.gates, call, target_expr)
+        # MLF402 judges protected targets only, searching the project for the callers of the
+        # function around them; another target's gate is named from its own module (that
+        # search, with no verdict behind it, cost more than the rest of the evidence).
+        described = describe_gate(self.gates, call, target_expr, target, project_wide=protected)
         if described is not None:
             return described
-        return "none" if is_protected else "none (not a protected alias)"
+        if not protected:
+            return unprotected
+        return self._exemption(call) or "none"
+
+    def _exemption(self, call: ast.Call) -> str | None:
+        """Why MLF402 accepts an ungated promotion of a protected target, if it does."""
+        if self.gates.is_bootstrap(call):
+            return "first model (no current champion to compare with)"
+        if self._in_gate_module():
+            return "gate module (gate-modules: runs only after validation)"
+        validation = self._validation_task()
+        if validation is not None:
+            return f"job task after the validation in {validation}"
+        return None
+
+    def _in_gate_module(self) -> bool:
+        """The file matches ``gate-modules`` (relative to the configuration's directory)."""
+        patterns = self.options.gate_modules
+        if not patterns:
+            return False
+        from mlflow_lint.discovery import gitignore_spec  # compiled once per setting
+
+        path, root = str(self.module.path), self.options.root
+        inside = bool(root) and (path == root or path.startswith(root.rstrip(os.sep) + os.sep))
+        relative = os.path.relpath(path, root).replace(os.sep, "/") if inside else self.shown
+        return gitignore_spec(patterns).match(relative)
+
+    def _validation_task(self) -> str | None:
+        """The file of a Databricks bundle task this file's task runs after, when that file
+        fails unless the candidate passes a gate (its name), else None."""
+        project = self.module.project
+        if project is None or project.root is None:
+            return None
+        search = functools.partial(callers_elsewhere, scope=CallerScope.of(self.options))
+        for upstream_path in project.bundle_of(self.module.path).upstream_files(str(self.module.path)):
+            upstream = project.module_at(Path(upstream_path))
+            if upstream is not None and gate_analysis(upstream, self.options.gate_functions, search).validates():
+                return Path(upstream_path).name
+        return None
 
     # -- pillar 3: artifacts ---------------------------------------------------------------------
     def artifact_location(self, call: ast.Call, callee: str) -> None:
@@ -538,16 +618,19 @@ class _Collector:
 
 
 # -- gates -------------------------------------------------------------------------------------
-def describe_gate(gates: GateAnalysis, call: ast.Call, alias_expr: ast.expr | None) -> str | None:
+def describe_gate(
+    gates: GateAnalysis, call: ast.Call, target_expr: ast.expr | None, target: str = "alias", *, project_wide: bool = True
+) -> str | None:
     """How a promotion is gated, for the evidence table; None when it is not.
 
-    ``GateAnalysis.is_gated`` decides (the same answer MLF402 gets); this only finds the
-    statement to name, best effort.
+    ``GateAnalysis.is_gated`` and ``choosing_test`` decide (the answers MLF402 gets); this
+    only finds the statement to name, best effort. ``target``: what ``target_expr`` is;
+    ``project_wide=False``: callers in other modules are not searched.
     """
-    chosen = gates.choosing_test(alias_expr) if alias_expr is not None else None
+    chosen = gates.choosing_test(target_expr) if target_expr is not None else None
     if chosen is not None:
-        return f"alias chosen by: {_short(chosen)}"
-    if not gates.is_gated(call):
+        return f"{target} chosen by: {_short(chosen)}"
+    if not gates.is_gated(call, project_wide=project_wide):
         return None
     model = gates.model
     child: ast.AST = call
@@ -650,6 +733,8 @@ def transport_label(values: tuple[StrValue, ...]) -> str:
                 labels.append("plain HTTP (host decided at run time)")
             elif is_loopback(host):
                 labels.append("plain HTTP to a loopback address")
+            elif is_internal_host(host):  # MLF702's judgement: the traffic stays on a private network
+                labels.append("plain HTTP to a cluster or compose service")
             else:
                 labels.append("plain HTTP to a remote host (unencrypted)")
         elif kind is UriKind.DATABRICKS:

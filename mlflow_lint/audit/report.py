@@ -1,4 +1,5 @@
-"""Build the audit document: findings from the engine, evidence from the analysis layer.
+"""Build the audit document from one lint run: its findings, and the evidence the engine
+gathered from the same analysis (``lint_paths(..., evidence=True)``).
 
 The document is plain JSON data (``--format json`` writes it as is); the Markdown and
 HTML renderers read only this document, so every format says the same thing, and a saved
@@ -12,14 +13,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 
 from mlflow_lint import __version__
-from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.audit import scoring
-from mlflow_lint.audit.deployment import collect_facts
-from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse, collect
+from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse
 from mlflow_lint.audit.header import format_date, git_commit, project_name
 from mlflow_lint.audit.autofix import MAX_FIXED_FILES, site_fixes
 from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar_ids, principle
@@ -27,41 +26,26 @@ from mlflow_lint.audit.register import JUSTIFIED, Register, all_gaps, backlog, c
 from mlflow_lint.audit.waivers import waivers_section
 from mlflow_lint.baseline import Baseline
 from mlflow_lint.catalog import PILLARS, SECURITY_PILLAR, Catalog, Rule
-from mlflow_lint.config import Config, RuleOptions
-from mlflow_lint.context import file_context
-from mlflow_lint.discovery import discover, git_root, gitignore_spec
-from mlflow_lint.engine import LintResult, display_path, lint_paths, project_for
+from mlflow_lint.config import Config, ConfigResolver
+from mlflow_lint.discovery import git_root
+from mlflow_lint.engine import LintResult, display_path, lint_paths
 from mlflow_lint.findings import Finding, severity_of
-from mlflow_lint.project import ProjectIndex, find_project_root
-from mlflow_lint.sources import (
-    TEXT_SOURCES,
-    is_lintable,
-    is_python_script,
-    read_text_source,
-    source_kind,
-)
-from mlflow_lint.sources.notebook import (
-    CorruptNotebook,
-    VirtualSource,
-    is_databricks_source,
-    parse_cells,
-    read_databricks,
-    read_ipynb,
-    virtual_source,
-)
-from mlflow_lint.sources.prefilter import may_mention_mlflow
-from mlflow_lint.sources.python import UnanalysableSource, decode_python
-from mlflow_lint.sources.facts import UnparsableText
+from mlflow_lint.project import find_project_root
 
 REPORTED_IN_TESTS = frozenset({SECURITY_PILLAR})  # the pillars whose rules report in test code
 FORMAT = "mlflow-lint-audit"
 FORMAT_VERSION = 2  # 2: gap ids, status and fixes, deviations, waivers, backlog
-_MAX_FILE_BYTES = 2_000_000
 
 
 @dataclass
 class AuditInput:
-    """What the audit was asked to look at, and how."""
+    """What the audit was asked to look at, and how.
+
+    ``config`` and ``selected`` are the run's configuration (the first path's) and its
+    rules: the report's header and pillars. With ``resolver`` and ``selection`` each file is
+    linted with its nearest configuration and that configuration's rules, as ``check``
+    lints it (a sub-project's own file); without them, every file with ``config``.
+    """
 
     paths: Sequence[Path]
     config: Config
@@ -71,20 +55,32 @@ class AuditInput:
     cwd: Path
     jobs: int | None = None
     paths_shown: list[str] = field(default_factory=list)
+    cache_dir: Path | None = None  # the result cache (None: every file analysed afresh)
+    resolver: ConfigResolver | None = None
+    selection: Callable[[Config], frozenset[str]] | None = None
+
+    def configurations(self) -> tuple[Config | ConfigResolver, frozenset[str] | Callable[[Config], frozenset[str]]]:
+        """What the lint (and the autofix diffs) take: per file, or one for every file."""
+        if self.resolver is not None and self.selection is not None:
+            return self.resolver, self.selection
+        return self.config, self.selected
 
 
 def build_audit(
     request: AuditInput, previous: dict[str, Any] | None = None, baseline: tuple[Path, Baseline] | None = None
 ) -> dict[str, Any]:
-    """Lint, gather evidence, score, and compare with a previous report (``previous``) or a
-    ``--write-baseline`` file (``baseline``: its path and contents): the whole document."""
+    """Lint (gathering the evidence in the same pass), score, and compare with a previous
+    report (``previous``) or a ``--write-baseline`` file (``baseline``: its path and
+    contents): the whole document."""
     cwd = request.cwd.resolve()
-    result = lint_paths(list(request.paths), request.config, request.selected, jobs=request.jobs, cwd=cwd, waivers=True)
-    evidence, evidence_files = gather_evidence(request, cwd)
+    config, selected = request.configurations()
+    result = lint_paths(
+        list(request.paths), config, selected, jobs=request.jobs, cwd=cwd, cache_dir=request.cache_dir, waivers=True, evidence=True
+    )
     accepted: list[Finding] = []
     if baseline is not None:
         _, accepted = baseline[1].split(result.findings, cwd)
-    document = assemble(request, result, evidence, evidence_files, cwd, accepted)
+    document = assemble(request, result, result.evidence, len(result.evidence), cwd, accepted)
     if previous is not None:
         from mlflow_lint.audit.compare import compare
 
@@ -114,78 +110,6 @@ def _gap_order(gap: dict[str, Any]) -> tuple[str, int, int, int, str]:
     return (gap["path"], gap.get("cell", -1), gap["line"], gap["column"], gap["rule"])
 
 
-# -- evidence ---------------------------------------------------------------------------------
-def gather_evidence(request: AuditInput, cwd: Path) -> tuple[list[ModuleEvidence], int]:
-    """Evidence of every file the lint saw (same discovery, same exclusions): Python
-    modules and notebooks through the analysis layer, deployment files through their
-    settings and command lines. Unreadable or unparsable files give none (the lint
-    reports them as MLF000)."""
-    config = request.config
-    exclude = gitignore_spec(config.exclude) if config.exclude else None
-    found = discover(list(request.paths), is_lintable, exclude, config.root.resolve(), is_python_script)
-    options = config.rule_options()
-    gathered: list[ModuleEvidence] = []
-    for path in found.files:
-        kind = source_kind(path) or ("python" if is_python_script(path) else None)
-        try:
-            if kind is None or path.stat().st_size > _MAX_FILE_BYTES:
-                continue
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if not may_mention_mlflow(data):  # the lint's prefilter: escapes and encodings too
-            continue
-        shown = display_path(path, cwd)
-        evidence = _evidence_of(path, kind, data, shown, options)
-        if evidence is not None:
-            evidence.in_tests = _is_test_code(path, config.root, options)
-            gathered.append(evidence)
-    return gathered, len(gathered)
-
-
-def _is_test_code(path: Path, root: Path, options: RuleOptions) -> bool:
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return False
-    return file_context(relative, options.test_paths) == "test"
-
-
-def _evidence_of(path: Path, kind: str, data: bytes, shown: str, options: RuleOptions) -> ModuleEvidence | None:
-    if kind in TEXT_SOURCES:
-        try:
-            facts = read_text_source(kind, data.decode("utf-8-sig"), shown)
-        except (UnicodeDecodeError, UnparsableText):
-            return None
-        return collect_facts(facts, shown)
-    index = project_for(path)
-    if kind == "notebook":
-        try:
-            virtual = virtual_source(read_ipynb(data))
-        except CorruptNotebook:
-            return None
-        return _virtual_evidence(path, virtual, shown, index, options)
-    try:
-        source = decode_python(data)
-    except UnanalysableSource:
-        return None
-    if is_databricks_source(source):
-        return _virtual_evidence(path, virtual_source(read_databricks(source), file_lines=True), shown, index, options)
-    module = index.module_at(path)
-    return collect(module, shown, options) if module is not None else None
-
-
-def _virtual_evidence(
-    path: Path, virtual: VirtualSource, shown: str, index: ProjectIndex, options: RuleOptions
-) -> ModuleEvidence | None:
-    """A notebook as one module; cells that do not parse are left out, as the lint does
-    (the same :func:`parse_cells`, not a parse of the whole notebook per bad cell)."""
-    parsed = parse_cells(virtual, shown)
-    if parsed.tree is None:
-        return None
-    return collect(AnalysedModule(path.resolve(), parsed.virtual.text, parsed.tree, index), shown, options, parsed.virtual)
-
-
 # -- the document -----------------------------------------------------------------------------
 def assemble(
     request: AuditInput,
@@ -197,7 +121,7 @@ def assemble(
 ) -> dict[str, Any]:
     catalog = request.catalog
     everything = [*result.findings, *result.waived]
-    autofixes, unfixed_files = site_fixes(result.findings, catalog, request.config, request.selected, cwd)
+    autofixes, unfixed_files = site_fixes(result.findings, catalog, *request.configurations(), cwd, request.jobs)
     register = Register(everything, catalog, autofixes, {id(finding) for finding in accepted})
     by_pillar: dict[int, list[tuple[Finding, dict[str, Any]]]] = defaultdict(list)
     problems = []
@@ -215,12 +139,13 @@ def assemble(
     # Test code is no governance target (mlflow_lint.context): its sites are not the
     # pillars' sites either, except where its findings are reported (security).
     shows_tests = request.config.include_tests
+    hidden = _Located(result.in_tests)
     items = sorted(
         (
             item
             for module in evidence
             for item in module.items
-            if shows_tests or not module.in_tests or KINDS_BY_KEY[item.kind].pillar in REPORTED_IN_TESTS
+            if shows_tests or not module.in_tests or _reported_in_tests(item, hidden, catalog)
         ),
         key=lambda i: (i.path, i.line, i.column, i.kind),
     )
@@ -308,6 +233,17 @@ def assemble(
         "comparison": None,
         "baseline": None,
     }
+
+
+def _reported_in_tests(item: EvidenceItem, hidden: _Located, catalog: Catalog) -> bool:
+    """Whether a site in test code is one of its pillar's sites: its pillar reports in test
+    code, and no finding of that pillar at the site is hidden there (a throwaway password
+    in a test is MLF701's, hidden by default: an "ok" row would contradict it)."""
+    pillar = KINDS_BY_KEY[item.kind].pillar
+    if pillar not in REPORTED_IN_TESTS:
+        return False
+    found = hidden.within(item.path, item.cell, (item.line, item.column), (item.end_line, item.end_column))
+    return not any(finding.rule in catalog.by_id and catalog[finding.rule].pillar == pillar for finding in found)
 
 
 def headline(score: int | None, verdict: str, pillars: list[dict[str, Any]], ordered: list[dict[str, Any]]) -> list[str]:
@@ -492,7 +428,7 @@ def _evidence_row(
     reasons = sorted({f.waiver.reason for f in own if f.waiver is not None and f.waiver.reason})
     if reasons:
         row["waived"] = "; ".join(reasons)
-    row.update(dict(item.fields))
+    row.update(dict(item.fields))  # the checks' verdicts are in them already (audit.verdicts)
     return row
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Catalog, load_catalog
@@ -32,6 +32,9 @@ from mlflow_lint.sources.notebook import (
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python, syntax_error_reason
 from mlflow_lint.suppressions import apply_suppressions, suppressions_from_comments
 
+if TYPE_CHECKING:
+    from mlflow_lint.engine.evidence import EvidenceSink
+
 
 def lint_bytes(
     data: bytes,
@@ -45,17 +48,21 @@ def lint_bytes(
     display_root: str = "",
     kind: str | None = None,
     keep_waived: bool = False,
+    evidence: EvidenceSink | None = None,
 ) -> list[Finding]:
     """Lint one file's bytes. ``path`` locates the project for cross-module facts; the
     source kind comes from the file name unless given (an extension-less script is Python).
     ``keep_waived``: also the findings a ``# noqa`` comment waives (``Finding.waiver``).
+    ``evidence``: also gather the audit's evidence, from what the checks analysed.
 
     Never raises for what the file holds (only :class:`SkippedFile`): a failure of the
     analysis itself is an MLF000 finding for this file, so the rest of the run goes on.
     """
     selected = frozenset(selected_ids)
     try:
-        found = honour_selection(_lint_by_kind(data, shown, selected, path, project, catalog, options, display_root, kind), selected)
+        found = honour_selection(
+            _lint_by_kind(data, shown, selected, path, project, catalog, options, display_root, kind, evidence), selected
+        )
         return found if keep_waived else [finding for finding in found if finding.waiver is None]
     except (SkippedFile, FactsDeferred):
         raise
@@ -76,6 +83,7 @@ def _lint_by_kind(
     options: RuleOptions | None,
     display_root: str,
     kind: str | None,
+    evidence: EvidenceSink | None = None,
 ) -> list[Finding]:
     real_path = path or Path(shown)
     kind = kind or source_kind(real_path) or "python"
@@ -84,7 +92,7 @@ def _lint_by_kind(
     if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
         return [unanalysable(shown, too_large(len(data)), 1, 1, selected)]
     if kind in TEXT_SOURCES:
-        return lint_text_source(kind, data, shown, selected, catalog, options, display_root, real_path, project)
+        return lint_text_source(kind, data, shown, selected, catalog, options, display_root, real_path, project, evidence)
     index = project if project is not None else project_for(real_path)
     if kind == "notebook":
         try:
@@ -95,7 +103,7 @@ def _lint_by_kind(
         if len(virtual.text) > MAX_ANALYSED_BYTES:
             return [unanalysable(shown, too_large(len(virtual.text), "code cells"), 1, 1, selected)]
         file_lines = IpynbLines(lambda: data, virtual.origins)
-        findings = lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root, file_lines)
+        findings = lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root, file_lines, evidence)
         return with_file_lines(findings, file_lines) if findings else findings
     try:
         source = decode_python(data)
@@ -103,7 +111,7 @@ def _lint_by_kind(
         return [unanalysable(shown, error.reason, error.line, error.column, selected)]
     if is_databricks_source(source):
         virtual = virtual_source(read_databricks(source), file_lines=True)
-        return lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root)
+        return lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root, evidence=evidence)
     try:
         tree = parse_python(source, shown)
     except UnanalysableSource as error:
@@ -111,7 +119,10 @@ def _lint_by_kind(
         return [unanalysable(shown, reason, error.line, error.column, selected)]
     module = AnalysedModule(real_path.resolve(), source, tree, index)
     index.register(module)
-    return run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
+    findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
+    if evidence is not None:  # after the checks: their analyses (gates, values) are reused
+        evidence.of_module(module, shown)
+    return findings
 
 
 def lint_virtual(
@@ -124,9 +135,11 @@ def lint_virtual(
     options: RuleOptions,
     display_root: str,
     file_lines: IpynbLines | None = None,
+    evidence: EvidenceSink | None = None,
 ) -> list[Finding]:
     """A notebook as one module; a cell that does not parse is reported and left out.
-    ``file_lines``: an .ipynb file's (flow steps into the notebook name its lines)."""
+    ``file_lines``: an .ipynb file's (flow steps into the notebook name its lines);
+    ``evidence``: where the notebook's evidence goes (placed in its cells)."""
     # Not a loop that parses the whole notebook again per bad cell: that was quadratic.
     from mlflow_lint.sources.notebook import parse_cells
 
@@ -143,6 +156,8 @@ def lint_virtual(
     module = AnalysedModule(path.resolve(), virtual.text, parsed.tree, index)
     module.file_lines = file_lines
     findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
+    if evidence is not None:
+        evidence.of_module(module, shown, virtual)
     return [to_cell(finding, virtual) for finding in findings] + problems
 
 
@@ -173,9 +188,12 @@ def lint_text_source(
     display_root: str,
     path: Path | None = None,
     project: ProjectIndex | None = None,
+    evidence: EvidenceSink | None = None,
 ) -> list[Finding]:
     """YAML, .env, shell, Dockerfile, Makefile, Procfile: settings and commands to the checks,
-    and the Python code they run (a heredoc, ``python -c``) to the Python analysis."""
+    and the Python code they run (a heredoc, ``python -c``) to the Python analysis.
+    ``evidence``: where the file's settings and commands go as evidence (the Python it
+    runs gives none yet: its rows would need placing in the file, as its findings are)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -203,6 +221,8 @@ def lint_text_source(
     ]
     suppressions = suppressions_from_comments(facts.comment_lines, statements)
     found = apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown, keep_waived=True)
+    if evidence is not None:
+        evidence.of_facts(facts, shown)
     for embedded in facts.python:
         found.extend(lint_embedded_python(embedded, path or Path(shown), shown, selected, catalog, options, display_root, project))
     return found

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from mlflow_lint.config import Config
 from mlflow_lint.findings import Finding
+
+if TYPE_CHECKING:
+    from mlflow_lint.audit.evidence import ModuleEvidence
 
 
 @dataclass
@@ -28,6 +31,9 @@ class LintResult:
     excluded: list[str] = field(default_factory=list)  # paths an exclude setting left out
     cached: int = 0  # files whose results came from the cache
     configurations: list[Config] = field(default_factory=list)  # the configurations the files used
+    # With ``lint_paths(..., evidence=True)`` (the audit): the evidence of every analysed
+    # file, gathered from the analysis its findings came from; in file order.
+    evidence: list[ModuleEvidence] = field(default_factory=list)
 
     @property
     def hidden_in_tests(self) -> int:

@@ -7,7 +7,7 @@ import functools
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from mlflow_lint.cache import CachedResult, ResultCache
 from mlflow_lint.catalog import load_catalog
@@ -15,6 +15,7 @@ from mlflow_lint.config import Config, ConfigResolver
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.engine.checks_pass import store_findings
 from mlflow_lint.engine.dependencies import dependencies_hold, open_cache
+from mlflow_lint.engine.evidence import evidence_from_rows, evidence_rows
 from mlflow_lint.engine.exclusions import ConfigExclusions, exclusion_rule, walked_roots
 from mlflow_lint.engine.facts import READ_PROJECT_FACTS, FactsOnDemand
 from mlflow_lint.engine.ignores import PerFileIgnores
@@ -25,6 +26,9 @@ from mlflow_lint.findings import Finding, configured, sort_findings
 from mlflow_lint.paths import display_path
 from mlflow_lint.sources import is_lintable, is_python_script
 from mlflow_lint.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from mlflow_lint.audit.evidence import ModuleEvidence
 
 
 def lint_paths(
@@ -39,6 +43,7 @@ def lint_paths(
     progress: Progress | None = None,
     include_tests: bool | None = None,
     waivers: bool = False,
+    evidence: bool = False,
 ) -> LintResult:
     """Lint files and directories with their configurations and enabled rules.
 
@@ -60,6 +65,10 @@ def lint_paths(
     audit), so are those of the rules ``per-file-ignores`` turns off for a file, found by
     running just those rules on it afterwards (the reported findings stay exactly those of
     a run without ``waivers``).
+
+    ``evidence`` (the audit): each analysed file's evidence is gathered in the same pass,
+    from the module the checks analysed (``LintResult.evidence``, in file order); the
+    cache keeps it with the findings.
     """
     cwd = (cwd or Path.cwd()).resolve()
     forget_projects()  # files may have changed since an earlier run in this process (--fix)
@@ -94,6 +103,7 @@ def lint_paths(
     hidden: list[Finding] = []
     waived: list[Finding] = []
     notes: list[tuple[str, str]] = []
+    gathered: list[ModuleEvidence] = []
     analysed = cached = done_before = 0
     cache_notes: list[str] = []
     cache_details: list[str] = []
@@ -103,9 +113,11 @@ def lint_paths(
             enabled = selection(file_config)
             options = file_config.rule_options()
             ignores = PerFileIgnores(file_config, cwd)
-            cache_key = (tuple(sorted(enabled)), options, file_config.per_file_ignores, str(cwd))
+            cache_key: tuple[object, ...] = (tuple(sorted(enabled)), options, file_config.per_file_ignores, str(cwd))
             if waivers:
                 cache_key += ("waivers", file_config.per_file_reasons, str(file_config.path))
+            if evidence:  # a check's entries have no evidence: never served to an audit
+                cache_key += ("evidence",)
             cache, cache_note = open_cache(cache_dir, cache_key)
             if cache_note is not None and cache_note not in cache_notes:
                 cache_notes.append(cache_note)
@@ -115,7 +127,7 @@ def lint_paths(
             settings = Settings(
                 tuple(sorted(enabled)), options, str(cwd), None, ignores,
                 record=cache is not None, defer_facts=not READ_PROJECT_FACTS.isdisjoint(enabled), roots=roots,
-                waivers=waivers,
+                waivers=waivers, evidence=evidence,
             )  # fmt: skip
             report: Progress | None = None
             if progress is not None:
@@ -131,6 +143,7 @@ def lint_paths(
             group_waived: list[Finding] = []
             for (path_text, shown), outcome in zip(tasks, outcomes):
                 analysed += outcome.analysed
+                gathered.extend(outcome.evidence)
                 if outcome.note is not None:
                     notes.append((shown, outcome.note))
                 codes = ignores.codes_for(Path(path_text))
@@ -163,6 +176,7 @@ def lint_paths(
         cache_detail="; ".join(cache_details) or None,
         cached=cached,
         configurations=resolver.configurations,
+        evidence=gathered,
     )
 
 
@@ -195,11 +209,12 @@ def lint_all(
     outcomes: list[Outcome | None] = [None] * total
     pending: list[int] = []
     for position, (path_text, _) in enumerate(tasks):
-        cached = cache.result(path_text, dependencies_hold(cache, Path(path_text), facts)) if cache else None
-        if cached is None:
+        cached = cache.result(path_text, dependencies_hold(cache, Path(path_text), facts), settings.evidence) if cache else None
+        outcome = outcome_of(cached) if cached is not None else None
+        if outcome is None:
             pending.append(position)
         else:
-            outcomes[position] = Outcome(cached.findings, cached.analysed, cached.note)
+            outcomes[position] = outcome
     done = total - len(pending)
     if progress is not None:
         progress(done, total)
@@ -218,9 +233,19 @@ def lint_all(
                 continue
             outcomes[position] = outcome
             if cache is not None and outcome.digest is not None:
-                result = CachedResult(outcome.findings, outcome.analysed, outcome.note)
+                rows = evidence_rows(outcome.evidence) if settings.evidence else None
+                result = CachedResult(outcome.findings, outcome.analysed, outcome.note, rows)
                 cache.record_result(tasks[position][0], outcome.digest, outcome.log, result)
             done += 1
             if progress is not None:
                 progress(done, total)
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+def outcome_of(cached: CachedResult) -> Outcome | None:
+    """A file's outcome from its cache entry; None when its evidence does not read back
+    (the file is analysed again)."""
+    if cached.evidence is None:
+        return Outcome(cached.findings, cached.analysed, cached.note)
+    evidence = evidence_from_rows(cached.evidence)
+    return Outcome(cached.findings, cached.analysed, cached.note, evidence=evidence) if evidence is not None else None

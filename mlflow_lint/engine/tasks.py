@@ -3,14 +3,15 @@ the project facts need from it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from mlflow_lint.cache import content_digest
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.engine.checks_pass import SkippedFile, honour_selection, unanalysable
 from mlflow_lint.engine.documents import lint_bytes
+from mlflow_lint.engine.evidence import EvidenceSink
 from mlflow_lint.engine.ignores import PerFileIgnores
 from mlflow_lint.engine.session import project_for
 from mlflow_lint.findings import Finding
@@ -20,6 +21,9 @@ from mlflow_lint.safe_io import leaves
 from mlflow_lint.sources import read_bounded, read_limit, source_kind, too_large
 from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
 from mlflow_lint.suppressions import UNUSED_SUPPRESSION
+
+if TYPE_CHECKING:
+    from mlflow_lint.audit.evidence import ModuleEvidence
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class Settings:
     roots: tuple[str, ...] = ()
     # Also run the rules per-file-ignores turns off for a file, their findings marked waived.
     waivers: bool = False
+    # Also gather the audit's evidence of each file, from the same analysis (engine.evidence).
+    evidence: bool = False
 
 
 @dataclass
@@ -56,6 +62,9 @@ class Outcome:
     # analysis). The facts then need not read or parse the file again (one pass).
     uses: list[list[object]] | None = None
     uses_parsed: bool = False  # the rows came from the parse, not from the text test alone
+    # The audit's evidence of the file (Settings.evidence): one entry per analysed module;
+    # empty when the file was not analysed (the prefilter passed over it, it did not parse).
+    evidence: list[ModuleEvidence] = field(default_factory=list)
 
 
 def lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
@@ -90,6 +99,7 @@ def lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
     no_uses: list[list[object]] | None = [] if gathers_uses else None
     if not worth_analysing(index, path, data, selected_ids, log):
         return Outcome([], False, None, digest, log, uses=None if sets_uri else no_uses)
+    sink = EvidenceSink(path, settings.options) if settings.evidence else None
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
     index.defer_facts = settings.defer_facts
@@ -99,10 +109,15 @@ def lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
         try:
             findings = lint_bytes(
                 data, shown, selected_ids, path=path, project=index, options=settings.options,
-                display_root=settings.display_root, keep_waived=True,
+                display_root=settings.display_root, keep_waived=True, evidence=sink,
             )  # fmt: skip
+            if sink is not None and sink.failure is not None:  # a bug of ours: shown whatever the selection
+                reason = f"internal error while gathering the audit's evidence ({sink.failure}); please report it"
+                findings.append(unanalysable(shown, reason, 1, 1, selected_ids, force=True))
             if settings.waivers and ignored_ids and settings.per_file_ignores is not None:
                 findings += waived_by_configuration(data, shown, path, index, ignored_ids, settings, settings.per_file_ignores)
+            if sink is not None:
+                sink.settle(findings, selected_ids + (ignored_ids if settings.waivers else ()))
         finally:
             # The file was parsed: its rows are whatever it sets, directly or through calls.
             uses = file_fact_rows(index, path) if gathers_uses else None
@@ -113,7 +128,8 @@ def lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
     finally:
         index.stop_log()
         index.defer_facts = False
-    return Outcome(findings, True, None, digest, log, uses=uses, uses_parsed=True)
+    evidence = sink.found if sink is not None else []
+    return Outcome(findings, True, None, digest, log, uses=uses, uses_parsed=True, evidence=evidence)
 
 
 def waived_by_configuration(

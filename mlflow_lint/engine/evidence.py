@@ -1,0 +1,96 @@
+"""The audit's evidence of one file, gathered in the lint's own pass (``lint_paths(...,
+evidence=True)``): from the very module, notebook source or text-source facts the checks
+just read, so the audit never discovers, reads or parses a file a second time.
+
+What a file's evidence is (the tables of tracking URIs, model loads, registry operations,
+...) is the audit's business (``mlflow_lint.audit.evidence`` and ``.deployment``): those
+modules are imported only when evidence is asked for, so a plain ``check`` never loads them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from mlflow_lint.config import RuleOptions
+from mlflow_lint.context import file_context
+
+if TYPE_CHECKING:
+    from mlflow_lint.analysis.module import AnalysedModule
+    from mlflow_lint.audit.evidence import ModuleEvidence
+    from mlflow_lint.findings import Finding
+    from mlflow_lint.sources.facts import SourceFacts
+    from mlflow_lint.sources.notebook import VirtualSource
+
+
+@dataclass
+class EvidenceSink:
+    """Where one file's analysis leaves its evidence. A failure to gather it is kept as a
+    reason (the task reports it as an internal error), never raised: the file's findings
+    are the same whether evidence was asked for or not."""
+
+    path: Path
+    options: RuleOptions
+    found: list[ModuleEvidence] = field(default_factory=list)
+    failure: str | None = None
+
+    def of_module(self, module: AnalysedModule, shown: str, virtual: VirtualSource | None = None) -> None:
+        """A Python module or a notebook's cells (``virtual``), as the checks analysed it."""
+        from mlflow_lint.audit.evidence import collect
+
+        self._keep(lambda: collect(module, shown, self.options, virtual), shown)
+
+    def of_facts(self, facts: SourceFacts, shown: str) -> None:
+        """A text source (YAML, .env, shell, Dockerfile, ...): its settings and commands."""
+        from mlflow_lint.audit.deployment import collect_facts
+
+        self._keep(lambda: collect_facts(facts, shown), shown)
+
+    def settle(self, findings: Iterable[Finding], judged: Iterable[str]) -> None:
+        """Let the checks' verdicts decide where the evidence states one too (audit.verdicts):
+        ``findings`` are all of the file's, ``judged`` the rules that ran on it."""
+        if not self.found:
+            return
+        from mlflow_lint.audit.verdicts import agree_with_findings
+
+        findings, rules = list(findings), frozenset(judged)
+        for evidence in self.found:
+            agree_with_findings(evidence, findings, rules)
+
+    def _keep(self, gather: Callable[[], ModuleEvidence], shown: str) -> None:
+        try:
+            evidence = gather()
+        except Exception as exc:  # noqa: BLE001 - a bug in the evidence must not lose the findings
+            self.failure = f"{exc.__class__.__name__}: {exc}"
+            return
+        evidence.in_tests = is_test_code(self.path, shown, self.options)
+        self.found.append(evidence)
+
+
+def is_test_code(path: Path, shown: str, options: RuleOptions) -> bool:
+    """Whether the file is test code (mlflow_lint.context), judged as the checks judge their
+    findings' context (``FileContext.relative_path``): by its path relative to the
+    configuration's directory, or as shown when it lies outside it."""
+    resolved, root = str(path.resolve()), options.root
+    if root and (resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)):
+        relative = os.path.relpath(resolved, root).replace(os.sep, "/")
+    else:
+        relative = shown
+    return file_context(relative, options.test_paths) == "test"
+
+
+def evidence_rows(found: list[ModuleEvidence]) -> list[list[object]]:
+    """A file's evidence as the result cache stores it (JSON rows, one per module)."""
+    return [evidence.to_rows() for evidence in found]
+
+
+def evidence_from_rows(rows: list[list[object]]) -> list[ModuleEvidence] | None:
+    """The evidence ``evidence_rows`` stored; None when the rows do not read back."""
+    from mlflow_lint.audit.evidence import ModuleEvidence
+
+    try:
+        return [ModuleEvidence.from_rows(row) for row in rows]
+    except (TypeError, ValueError):
+        return None
