@@ -1,4 +1,5 @@
-"""Shared helpers: the installed console script, and linting in-memory sources."""
+"""Shared helpers: the installed console script, and linting in-memory sources; the guard
+that keeps the fast test tier free of processes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +27,90 @@ def _result_cache_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory)
     """Every mlflow-lint the tests start keeps its result cache in a temporary directory,
     not in the fixture trees (tests of the default location unset the variable)."""
     os.environ["MLFLOW_LINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("mlflow-lint-cache"))
+
+
+# Two tiers (docs/development.md): ``pytest -m "not integration"`` is the inner loop, the
+# analysis run in-process; ``bash scripts/test.sh`` runs everything, and is what CI runs.
+# A test that starts a process -- the console script (run_cli), flake8, pre-commit, the
+# language server, Chromium, Neovim, mkdocs, a build, even ``python -c`` -- must be marked
+# ``@pytest.mark.integration``: an unmarked test that starts any program but git fails on
+# the spot, in every run (CI included), so the fast tier cannot quietly grow slow again.
+# git is allowed because the linter itself asks it which files are tracked and which
+# commit HEAD is, and the diff and baseline tests make small repositories with it.
+# The guard is an audit hook (PEP 578): it sees every subprocess.Popen -- subprocess.run,
+# asyncio's subprocesses, ``from subprocess import Popen`` -- plus os.system, os.posix_spawn
+# and the os.exec* calls. It does not see a multiprocessing pool start its workers: the
+# linter's own pool (a fork of this process) may run; the one test with a "spawn" pool (a
+# fresh interpreter, tests/test_properties.py) is marked by hand.
+FAST_TIER_PROGRAMS = frozenset({"git"})
+_SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.exec"})
+
+
+class ProcessGuard:
+    """Which test is running unmarked (None: an integration test, or between tests), and the
+    programs it tried to start."""
+
+    def __init__(self) -> None:
+        self.test: str | None = None
+        self.refused: list[str] = []
+
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
+        if event not in _SPAWN_EVENTS or self.test is None:
+            return
+        program = _program(event, args)
+        if os.path.basename(program) in FAST_TIER_PROGRAMS:
+            return
+        self.refused.append(program)
+        pytest.fail(
+            f"{self.test} started {program!r}, but only tests marked @pytest.mark.integration may "
+            f"start a process (git aside): mark it, or test the code in-process",
+            pytrace=False,
+        )
+
+
+def _program(event: str, args: tuple[Any, ...]) -> str:
+    """The program a spawn audit event starts (``os.system``: its command line)."""
+    if event == "os.system":
+        return os.fsdecode(args[0])
+    executable, argv = args[0], args[1]
+    if event == "subprocess.Popen" and executable is None:
+        if isinstance(argv, (str, bytes, os.PathLike)):
+            executable = os.fsdecode(argv).split()[0] if os.fsdecode(argv).strip() else ""
+        else:
+            executable = argv[0] if argv else ""
+    return os.fsdecode(executable)
+
+
+PROCESS_GUARD = ProcessGuard()
+sys.addaudithook(PROCESS_GUARD)  # once: conftest.py is imported once per run
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Guard setup, call and teardown of every test not marked integration (its fixtures too,
+    even module- and session-scoped ones it is the first to need)."""
+    PROCESS_GUARD.test = None if item.get_closest_marker("integration") else item.nodeid
+    PROCESS_GUARD.refused.clear()
+    try:
+        yield
+    finally:
+        PROCESS_GUARD.test = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A refused start whose failure was swallowed (a broad ``except``, another thread) still
+    fails the test (its setup, call or teardown: whichever phase it happened in)."""
+    outcome = yield
+    report = outcome.get_result()
+    refused = list(PROCESS_GUARD.refused)
+    PROCESS_GUARD.refused.clear()  # reported once
+    if refused and report.passed:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid} started {', '.join(map(repr, refused))}, but only tests marked "
+            "@pytest.mark.integration may start a process (git aside)"
+        )
 
 
 def console_script() -> str:

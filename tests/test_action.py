@@ -563,6 +563,7 @@ def test_docs_workflows_grant_exactly_what_they_need() -> None:
 
 
 # ---------------------------------------------------------------------------- run step
+@pytest.mark.integration
 def test_clean_run(runner: Runner) -> None:
     result = runner.lint(0, _sarif())
     assert result.returncode == 0, result.stdout + result.stderr
@@ -573,6 +574,7 @@ def test_clean_run(runner: Runner) -> None:
     assert "mlflow-lint: 0 errors, 0 warnings, 0 notes (fail-on: error)" in result.stdout
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("levels", "fail_on", "fail"),
     [
@@ -594,6 +596,7 @@ def test_findings_exit_1_is_a_result_and_fail_on_decides(runner: Runner, levels:
     assert "serve.py:2:34: MLF601 a " in result.stdout
 
 
+@pytest.mark.integration
 def test_messages_and_file_names_cannot_forge_workflow_commands(runner: Runner) -> None:
     forged = _sarif("error")
     result_entry = forged["runs"][0]["results"][0]
@@ -606,6 +609,7 @@ def test_messages_and_file_names_cannot_forge_workflow_commands(runner: Runner) 
     assert len(findings) == 1 and "forged by a message" in findings[0]  # one line, still readable
 
 
+@pytest.mark.integration
 def test_what_mlflow_lint_prints_itself_cannot_forge_workflow_commands(runner: Runner) -> None:
     """A skipped path (--verbose) or a note on stderr may hold a file name from the repository."""
     result = runner.lint(1, _sarif("note"), merged=True, stderr="skipped ./x\n::add-mask::hunter2\n::error::forged.py")
@@ -614,6 +618,7 @@ def test_what_mlflow_lint_prints_itself_cannot_forge_workflow_commands(runner: R
     assert workflow_commands(result.stdout) == [], result.stdout
 
 
+@pytest.mark.integration
 def test_usage_error_exit_2_fails_the_step_even_with_fail_on_none(runner: Runner) -> None:
     result = runner.lint(2, None, fail_on="none")
     assert result.returncode == 2
@@ -622,6 +627,7 @@ def test_usage_error_exit_2_fails_the_step_even_with_fail_on_none(runner: Runner
     assert runner.outputs() == {"exit-code": "2", "sarif-file": str(runner.sarif_file), "cache-updated": "false"}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("code", [3, 127, 137])
 def test_a_crash_fails_the_step(runner: Runner, code: int) -> None:
     result = runner.lint(code, _sarif("error"), fail_on="none")
@@ -629,23 +635,27 @@ def test_a_crash_fails_the_step(runner: Runner, code: int) -> None:
     assert "fail" not in runner.outputs()
 
 
+@pytest.mark.integration
 def test_findings_without_a_report_fail_the_step(runner: Runner) -> None:
     result = runner.lint(1, None)
     assert result.returncode == 2
     assert "wrote no report" in result.stdout
 
 
+@pytest.mark.integration
 def test_unreadable_report_fails_the_step(runner: Runner) -> None:
     result = runner.lint(1, {"runs": []})
     assert result.returncode == 2
     assert "cannot read the SARIF report" in result.stdout
 
 
+@pytest.mark.integration
 def test_stale_report_is_removed_before_the_run(runner: Runner) -> None:
     runner.sarif_file.write_text(json.dumps(_sarif("error")))
     assert runner.lint(1, None).returncode == 2  # the old report is not mistaken for this run's
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("name", "value"), [("fail_on", "errors"), ("upload_sarif", "yes"), ("upload_sarif", "")])
 def test_invalid_inputs_fail_before_linting(runner: Runner, name: str, value: str) -> None:
     result = runner.lint(0, _sarif(), **{name: value})
@@ -654,6 +664,7 @@ def test_invalid_inputs_fail_before_linting(runner: Runner, name: str, value: st
     assert runner.arguments() == []
 
 
+@pytest.mark.integration
 def test_inputs_become_arguments_without_shell_evaluation(runner: Runner) -> None:
     result = runner.lint(
         0, _sarif(), paths="src notebooks/*.py $(touch pwned)", config="cfg/pyproject.toml", args="--select MLF6 --ignore MLF603"
@@ -667,11 +678,13 @@ def test_inputs_become_arguments_without_shell_evaluation(runner: Runner) -> Non
     assert not (runner.tmp / "pwned").exists()
 
 
+@pytest.mark.integration
 def test_empty_paths_lint_the_default(runner: Runner) -> None:
     assert runner.lint(0, _sarif(), paths="").returncode == 0
     assert runner.arguments()[-1] == "--"
 
 
+@pytest.mark.integration
 def test_the_run_uses_the_cache_directory_and_says_when_it_wrote(runner: Runner) -> None:
     cache = runner.runner_temp / "mlflow-lint-cache"
     assert runner.lint(0, _sarif(), cache_dir=str(cache)).returncode == 0
@@ -682,6 +695,7 @@ def test_the_run_uses_the_cache_directory_and_says_when_it_wrote(runner: Runner)
 
 
 # ---------------------------------------------------------------------------- fail-on step
+@pytest.mark.integration
 @pytest.mark.parametrize(("fail", "code"), [("true", 1), ("false", 0), ("", 0)])
 def test_fail_on_step(runner: Runner, fail: str, code: int) -> None:
     env = {"FAIL": fail, "INPUT_FAIL_ON": "warning", "ERRORS": "0", "WARNINGS": "2", "NOTES": "1"}
@@ -692,6 +706,7 @@ def test_fail_on_step(runner: Runner, fail: str, code: int) -> None:
 
 
 # ---------------------------------------------------------------------------- the whole composite
+@pytest.mark.integration
 def test_auto_mode_with_a_refused_upload_falls_back_to_annotations_and_a_summary(composite: Composite) -> None:
     """The default on a private repository without GitHub Code Security: the upload fails,
     the job does not; the findings become annotations and the job summary has the audit."""
@@ -709,6 +724,7 @@ def test_auto_mode_with_a_refused_upload_falls_back_to_annotations_and_a_summary
     assert job.steps["Apply fail-on"].outcome == "success"
 
 
+@pytest.mark.integration
 def test_auto_mode_with_code_scanning_uploads_and_adds_no_annotations(composite: Composite, runner: Runner) -> None:
     job = composite.run(upload="success", sarif=_sarif("warning"), annotations=_annotations("warning"))
     assert not job.failed
@@ -719,6 +735,7 @@ def test_auto_mode_with_code_scanning_uploads_and_adds_no_annotations(composite:
     assert [uses.split("@")[0] for uses, _ in job.uses if "codeql" in uses] == ["github/codeql-action/upload-sarif"]
 
 
+@pytest.mark.integration
 def test_true_mode_fails_when_the_upload_fails(composite: Composite) -> None:
     job = composite.run(upload="failure", sarif=_sarif("note"), **{"upload_sarif": "true"})
     assert job.failed
@@ -727,6 +744,7 @@ def test_true_mode_fails_when_the_upload_fails(composite: Composite) -> None:
     assert job.steps["annotate"].outcome == job.steps["Apply fail-on"].outcome == "skipped"
 
 
+@pytest.mark.integration
 def test_false_mode_gives_annotations_and_a_summary_without_trying_to_upload(composite: Composite, runner: Runner) -> None:
     job = composite.run(sarif=_sarif("error"), annotations=_annotations("error"), fail_on="none", upload_sarif="false")
     assert not job.failed, job.log()
@@ -741,6 +759,7 @@ def test_false_mode_gives_annotations_and_a_summary_without_trying_to_upload(com
     assert check_github[5:] == check_sarif[5:]  # the same configuration, arguments and paths
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("upload_sarif", "upload"), [("auto", "failure"), ("auto", "success"), ("true", "success"), ("false", "success")])
 @pytest.mark.parametrize(("levels", "fail_on", "fails"), [(("error",), "error", True), (("error",), "none", False), (("note",), "warning", False), (("note",), "note", True)])
 def test_fail_on_decides_in_every_mode(
@@ -752,6 +771,7 @@ def test_fail_on_decides_in_every_mode(
     assert [name for name, step in job.steps.items() if step.conclusion == "failure"] == (["Apply fail-on"] if fails else [])
 
 
+@pytest.mark.integration
 def test_outputs_are_set(composite: Composite) -> None:
     job = composite.run(upload="failure", sarif=_sarif("error", "warning", "warning", "note"), fail_on="none")
     assert job.outputs == {
@@ -759,6 +779,7 @@ def test_outputs_are_set(composite: Composite) -> None:
     }  # fmt: skip
 
 
+@pytest.mark.integration
 def test_a_usage_error_stops_the_job_before_any_upload(composite: Composite) -> None:
     job = composite.run(exit_code=2, fail_on="none")
     assert job.failed
@@ -766,6 +787,7 @@ def test_a_usage_error_stops_the_job_before_any_upload(composite: Composite) -> 
     assert not [uses for uses, _ in job.uses if "codeql" in uses or "cache/save" in uses]
 
 
+@pytest.mark.integration
 def test_the_annotations_step_prints_only_annotation_commands(composite: Composite) -> None:
     """Whatever the github-format file holds, only lines of the one annotation shape become
     commands; a CR, a stray command or anything else is shown between stop-commands."""
@@ -783,6 +805,7 @@ def test_the_annotations_step_prints_only_annotation_commands(composite: Composi
     assert "hunter2" in job.steps["annotate"].log  # still readable
 
 
+@pytest.mark.integration
 def test_past_githubs_annotation_limit_a_notice_comes_first(composite: Composite) -> None:
     """GitHub shows 10 annotations of each kind per step: a notice that says so is printed
     before them, so that it is one of those shown."""
@@ -796,23 +819,27 @@ def test_past_githubs_annotation_limit_a_notice_comes_first(composite: Composite
     assert commands[1:] == _annotations(*levels).splitlines()
 
 
+@pytest.mark.integration
 def test_mlflow_lints_own_output_in_the_fallback_cannot_forge_commands(composite: Composite) -> None:
     job = composite.run(upload="failure", sarif=_sarif("note"), fail_on="none", env={"FAKE_STDERR": "::add-mask::x\n::error::forged"})
     for step in ("run", "annotate", "summary"):
         assert not [c for c in workflow_commands(job.steps[step].log) if "forged" in c or "add-mask" in c], job.steps[step].log
 
 
+@pytest.mark.integration
 def test_a_crash_of_the_annotations_run_fails_the_job(composite: Composite) -> None:
     job = composite.run(upload="failure", sarif=_sarif("note"), fail_on="none", env={"FAKE_GITHUB_EXIT": "2"})
     assert job.failed and job.steps["annotate"].conclusion == "failure"
 
 
+@pytest.mark.integration
 def test_a_summary_that_cannot_be_written_is_a_warning(composite: Composite) -> None:
     job = composite.run(upload="failure", sarif=_sarif("note"), fail_on="none", env={"FAKE_AUDIT_EXIT": "2"})
     assert not job.failed, job.log()
     assert workflow_commands(job.steps["summary"].log)[-1].startswith("::warning title=mlflow-lint::no job summary: mlflow-lint audit exited with 2")
 
 
+@pytest.mark.integration
 def test_the_summary_audits_the_same_paths_with_checks_selection(composite: Composite, runner: Runner) -> None:
     args = "--select MLF6 --ignore=MLF603 --diff origin/main --baseline base.json -j 2 --extend-select"
     job = composite.run(upload_sarif="false", sarif=_sarif("note"), fail_on="none", paths="src jobs", config="lint.toml", args=args)
@@ -826,6 +853,7 @@ def test_the_summary_audits_the_same_paths_with_checks_selection(composite: Comp
 
 
 # ---------------------------------------------------------------------------- the result cache
+@pytest.mark.integration
 def test_cache_is_restored_before_and_saved_after_a_run_that_wrote(composite: Composite) -> None:
     job = composite.run(upload="success", sarif=_sarif(), exit_code=0, env={"FAKE_CACHE_WRITE": "1"})
     assert not job.failed, job.log()
@@ -843,12 +871,14 @@ def test_cache_is_restored_before_and_saved_after_a_run_that_wrote(composite: Co
     assert not [u for u, _ in job.uses if "cache/save" in u]  # it wrote nothing new
 
 
+@pytest.mark.integration
 def test_cache_false_neither_restores_nor_saves(composite: Composite) -> None:
     job = composite.run(upload="success", sarif=_sarif(), exit_code=0, cache="false", env={"FAKE_CACHE_WRITE": "1"})
     assert not job.failed
     assert not [u for u, _ in job.uses if "cache" in u]
 
 
+@pytest.mark.integration
 def test_an_invalid_cache_input_fails_before_linting(composite: Composite, runner: Runner) -> None:
     job = composite.run(cache="yes")
     assert job.failed and job.steps["cache-key"].conclusion == "failure"
@@ -866,6 +896,7 @@ def _cache_key(runner: Runner, workspace: Path, **env: str) -> dict[str, str]:
     return runner.outputs()
 
 
+@pytest.mark.integration
 def test_the_cache_key_changes_with_the_configuration(runner: Runner, tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     (workspace / "services" / "scoring").mkdir(parents=True)
@@ -896,6 +927,7 @@ def test_the_cache_key_changes_with_the_configuration(runner: Runner, tmp_path: 
     assert _cache_key(runner, workspace, VERSION="9.9.9")["restore-key"] in prefixes
 
 
+@pytest.mark.integration
 def test_the_code_step_prints_the_cache_fingerprint(runner: Runner) -> None:
     """The key uses the installed code's own cache fingerprint (two installs of one wheel
     share it: tests/test_release.py), so a restored cache is used by the next job."""
@@ -907,6 +939,7 @@ def test_the_code_step_prints_the_cache_fingerprint(runner: Runner) -> None:
 
 
 # ---------------------------------------------------------------------------- end to end
+@pytest.mark.integration
 def test_install_and_run_steps_with_the_real_tool(runner: Runner, tmp_path: Path) -> None:
     """The install step builds a venv from this checkout; the run step lints with it."""
     install = runner.run(
@@ -949,6 +982,7 @@ def test_install_and_run_steps_with_the_real_tool(runner: Runner, tmp_path: Path
     assert (tmp_path / "cache" / "signing-key").is_file() and list((tmp_path / "cache" / "results").glob("results-*.json"))
 
 
+@pytest.mark.integration
 def test_annotations_and_summary_steps_with_the_real_tool(runner: Runner, tmp_path: Path) -> None:
     """The fallback with this checkout's mlflow-lint, on a project whose file names try to
     forge workflow commands: one annotation per finding, nothing else executed."""
@@ -1039,12 +1073,14 @@ def _zizmor(*arguments: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("path", [ROOT / "action.yml", *WORKFLOWS], ids=lambda p: p.name)
 def test_zizmor_finds_nothing_in_the_action_and_the_workflows(path: Path) -> None:
     result = _zizmor("--no-config", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("source", _doc_sources(), ids=lambda p: p.name)
 def test_zizmor_finds_nothing_in_the_documented_workflows(source: Path, tmp_path: Path) -> None:
     config = tmp_path / "zizmor.yml"
@@ -1057,6 +1093,7 @@ def test_zizmor_finds_nothing_in_the_documented_workflows(source: Path, tmp_path
         assert result.returncode == 0, f"{name}:\n{result.stdout}{result.stderr}"
 
 
+@pytest.mark.integration
 def test_zizmor_sees_what_it_should(tmp_path: Path) -> None:
     """The gate is live: a tag-pinned action and a persisted checkout token are findings."""
     workflow = tmp_path / ".github" / "workflows" / "canary.yml"
@@ -1082,6 +1119,7 @@ def _all_inputs_and_outputs_workflow() -> str:
     )
 
 
+@pytest.mark.integration
 def test_actionlint_finds_nothing_in_the_action_the_workflows_and_the_docs(tmp_path: Path) -> None:
     """In a scratch repository: action.yml at its root, this repository's workflows, the
     documented ones with `uses: mlflow-lint/mlflow-lint@...` turned into `uses: ./` (so that
@@ -1108,6 +1146,7 @@ def test_actionlint_finds_nothing_in_the_action_the_workflows_and_the_docs(tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.integration
 def test_actionlint_sees_what_it_should(tmp_path: Path) -> None:
     """The gate is live: an unknown input of the action and a broken expression in action.yml
     are errors."""

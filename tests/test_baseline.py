@@ -41,6 +41,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.integration
 def test_baseline_file_is_sorted_readable_json(project: Path) -> None:
     text = (project / BASELINE).read_text(encoding="utf-8")
     assert text == (
@@ -56,12 +57,14 @@ def test_baseline_file_is_sorted_readable_json(project: Path) -> None:
     assert json.loads(text)["version"] == 3
 
 
+@pytest.mark.integration
 def test_baselined_findings_are_not_reported(project: Path) -> None:
     result = run_cli("check", "--baseline", BASELINE, cwd=project)
     assert result.returncode == 0, result.stdout
     assert "2 findings in the baseline not reported" in result.stderr
 
 
+@pytest.mark.integration
 def test_moving_code_and_inserting_lines_keeps_it_baselined(project: Path) -> None:
     moved = SERVE.replace("model =", "# the scorer\n\n\nmodel =").replace("import mlflow\n", "import mlflow\nimport os\n")
     moved += '\n\ndef reload():\n    return mlflow.pyfunc.load_model(\n        "runs:/0a1b2c/model",\n    )\n'
@@ -70,6 +73,7 @@ def test_moving_code_and_inserting_lines_keeps_it_baselined(project: Path) -> No
     assert findings(project, "--baseline", BASELINE) == [("src/serve.py", 13, "MLF601")]
 
 
+@pytest.mark.integration
 def test_a_second_identical_violation_in_the_same_file_is_new(project: Path) -> None:
     write(project, {"src/serve.py": SERVE + 'again = mlflow.pyfunc.load_model("runs:/0a1b2c/model")\n'})
     assert findings(project, "--baseline", BASELINE) == [("src/serve.py", 5, "MLF601")]
@@ -80,6 +84,7 @@ def test_a_second_identical_violation_in_the_same_file_is_new(project: Path) -> 
     ]
 
 
+@pytest.mark.integration
 def test_rewriting_drops_fixed_findings(project: Path) -> None:
     write(project, {"src/serve.py": SERVE.replace("runs:/0a1b2c/model", "models:/churn@champion")})
     assert run_cli("check", "--write-baseline", BASELINE, cwd=project).returncode == 0
@@ -87,12 +92,14 @@ def test_rewriting_drops_fixed_findings(project: Path) -> None:
     assert [entry["rule"] for entry in entries] == ["MLF603"]
 
 
+@pytest.mark.integration
 def test_paths_are_relative_to_the_baseline_file(project: Path) -> None:
     """The baseline written at the root also works from a subdirectory."""
     result = run_cli("check", "--baseline", f"../{BASELINE}", ".", cwd=project / "src")
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.integration
 def test_baselined_findings_leave_every_format_and_keep_sarif_fingerprints(project: Path) -> None:
     write(project, {"src/serve.py": SERVE + 'again = mlflow.pyfunc.load_model("runs:/0a1b2c/model")\n'})
     full = json.loads(run_cli("check", "--format", "sarif", cwd=project).stdout)["runs"][0]["results"]
@@ -127,6 +134,7 @@ def test_corrupt_or_wrong_version_baseline_is_an_error_naming_the_file(tmp_path:
     assert problem in str(raised.value) and "--write-baseline" in str(raised.value)
 
 
+@pytest.mark.integration
 def test_corrupt_baseline_is_exit_2_on_the_command_line(project: Path) -> None:
     for content, problem in CORRUPT[:2]:
         (project / "broken.json").write_text(content, encoding="utf-8")
@@ -136,6 +144,7 @@ def test_corrupt_baseline_is_exit_2_on_the_command_line(project: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.integration
 def test_missing_baseline_and_conflicting_flags(project: Path) -> None:
     missing = run_cli("check", "--baseline", "nope.json", cwd=project)
     assert missing.returncode == 2 and "nope.json not found" in missing.stderr and "--write-baseline" in missing.stderr
@@ -154,6 +163,7 @@ def test_findings_without_a_snippet_are_keyed_by_message(tmp_path: Path) -> None
     assert baseline.split([finding, finding, finding], tmp_path) == ([finding], [finding, finding])
 
 
+@pytest.mark.integration
 def test_a_version_1_baseline_with_verbatim_code_is_still_read(project: Path) -> None:
     # Version 1 recorded the flagged code itself; it still baselines the same findings.
     (project / BASELINE).write_text(

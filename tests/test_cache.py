@@ -168,6 +168,7 @@ def test_project_wide_facts_invalidate_files_whose_findings_used_them(tmp_path: 
     assert cached == 0  # neither file changed, but both read the project's facts
 
 
+@pytest.mark.integration
 def test_warm_output_is_byte_identical_to_a_cold_and_an_uncached_run(tmp_path: Path) -> None:
     source = FIXTURES / "projects" / "governance"
     cache = tmp_path / "cache"
@@ -215,6 +216,7 @@ def test_entries_with_the_right_key_but_wrong_shapes_are_misses_not_crashes(proj
     assert _lint(project, cache)[0] == expected
 
 
+@pytest.mark.integration
 def test_default_cache_lives_beside_the_configuration_and_ignores_itself(project: Path) -> None:
     first = _findings(project)
     directory = project / CACHE_DIRECTORY_NAME
@@ -226,11 +228,13 @@ def test_default_cache_lives_beside_the_configuration_and_ignores_itself(project
     assert len(list(directory.glob("results-*.json"))) == 2
 
 
+@pytest.mark.integration
 def test_no_cache_reads_and_writes_nothing(project: Path) -> None:
     _findings(project, "--no-cache")
     assert not (project / CACHE_DIRECTORY_NAME).exists()
 
 
+@pytest.mark.integration
 def test_an_unwritable_cache_location_is_a_note_and_the_run_goes_on(project: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -272,6 +276,7 @@ def test_the_cache_never_loads_anything_but_json(project: Path, tmp_path: Path) 
     assert isinstance(ResultCache, type)
 
 
+@pytest.mark.integration
 def test_a_dependency_reached_through_another_files_memoised_analysis_is_still_recorded(tmp_path: Path) -> None:
     # a.py and b.py both call helpers.tag_run(), whose tags come from consts.py. In one
     # process, b.py's analysis could reuse the effects of tag_run() memoised while a.py was
@@ -294,6 +299,7 @@ def test_a_dependency_reached_through_another_files_memoised_analysis_is_still_r
     assert _findings(project, *cache) == [("a.py", 5, "MLF501"), ("b.py", 5, "MLF501")]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_project_facts_are_computed_only_when_a_file_needs_them_and_agree_across_pools(tmp_path: Path, jobs: str) -> None:
     # 30 files (a process pool with --jobs 2); a few set tracking URIs. Every combination
@@ -312,6 +318,7 @@ def test_project_facts_are_computed_only_when_a_file_needs_them_and_agree_across
         assert rows == expected, args
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_uris_written_at_calls_of_a_set_up_helper_are_project_facts_cold_warm_and_file_by_file(tmp_path: Path, jobs: str) -> None:
     # a.py and b.py never say set_tracking_uri: the facts find them by the helper's name.
@@ -369,6 +376,7 @@ def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
     assert sorted(counted) == ["a.py", "b.py", "c.py", "elsewhere.py"]  # each once
 
 
+@pytest.mark.integration
 def test_editing_a_databricks_bundle_flips_the_promotion_it_gates(tmp_path: Path) -> None:
     # The promotion notebook runs after the validation task only while databricks.yml says
     # so: a warm run must see the edit (and the bundle file appearing at all).
@@ -438,6 +446,7 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     assert len(walks) == (4 if nested_exclude else 1)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_span_processor_configured_in_another_file_flips_the_traced_secret_on_a_warm_run(tmp_path: Path, jobs: str) -> None:
     # MLF705 reads a project-wide fact: agent.py never changes, but its cached finding must
@@ -464,6 +473,7 @@ def test_a_span_processor_configured_in_another_file_flips_the_traced_secret_on_
     assert [f for f in _lint(project, tmp_path / "in-process", "agent.py")[0] if f[2] == "MLF705"] == [("agent.py", 5, "MLF705")]
 
 
+@pytest.mark.integration
 def test_editing_the_declared_mlflow_requirement_flips_the_migration_findings_on_a_warm_run(tmp_path: Path) -> None:
     # MLF902 applies only where every release the project allows has the deprecation:
     # a warm run must see requirements.txt change (and appear).

@@ -15,6 +15,9 @@ from mlflow_lint.catalog import load_catalog
 
 from .conftest import run_cli
 
+# Every test here runs the installed console script (run_cli): the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
+
 BAD = 'import mlflow\nmodel = mlflow.pyfunc.load_model("runs:/0a1b2c/model")\n'
 GOOD = 'import mlflow\nmodel = mlflow.pyfunc.load_model("models:/churn@champion")\n'
 LOCAL = 'import mlflow\nmlflow.set_tracking_uri("./mlruns")\n'

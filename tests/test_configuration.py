@@ -17,6 +17,9 @@ import pytest
 from .conftest import run_cli, write_files
 from .gitrepo import init_repo
 
+# Every test here runs the installed console script, flake8 and pre-commit: the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
+
 SERVE = 'import mlflow\nmlflow.set_tracking_uri("./mlruns")\nmlflow.pyfunc.load_model("runs:/0a1b2c/model")\n'
 
 

@@ -87,6 +87,7 @@ def project(tmp_path: Path) -> Path:
     )
 
 
+@pytest.mark.integration
 def test_test_code_findings_are_counted_not_shown(project: Path) -> None:
     found, document = findings(project)
     assert found == {
@@ -101,6 +102,7 @@ def test_test_code_findings_are_counted_not_shown(project: Path) -> None:
     assert "3 findings in test code not shown (--include-tests)." in text.stdout
 
 
+@pytest.mark.integration
 def test_include_tests_shows_them_marked(project: Path) -> None:
     for args, config in ((["--include-tests"], PYPROJECT), ([], PYPROJECT + "[tool.mlflow-lint]\ninclude-tests = true\n")):
         (project / "pyproject.toml").write_text(config, encoding="utf-8")
@@ -113,6 +115,7 @@ def test_include_tests_shows_them_marked(project: Path) -> None:
     assert "tests/test_serve.py:2:34: MLF601" in text and "[test code]" in text
 
 
+@pytest.mark.integration
 def test_sarif_carries_the_count_and_the_marks(project: Path) -> None:
     hidden = json.loads(run_cli("check", "--format", "sarif", "--no-cache", cwd=project).stdout)["runs"][0]
     assert hidden["invocations"][0]["properties"]["hiddenInTests"] == 3
@@ -121,6 +124,7 @@ def test_sarif_carries_the_count_and_the_marks(project: Path) -> None:
     assert contexts.count("test") == 3
 
 
+@pytest.mark.integration
 def test_configured_test_paths_through_the_cli(tmp_path: Path) -> None:
     project = write_files(
         tmp_path / "p",
@@ -130,6 +134,7 @@ def test_configured_test_paths_through_the_cli(tmp_path: Path) -> None:
     assert found == {("src/serve.py", "MLF601")} and document["summary"]["hidden_in_tests"] == 1
 
 
+@pytest.mark.integration
 def test_a_ci_job_store_is_test_context_for_local_stores_only(tmp_path: Path) -> None:
     workflow = (
         "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    env:\n"
@@ -146,6 +151,7 @@ def test_a_ci_job_store_is_test_context_for_local_stores_only(tmp_path: Path) ->
 
 
 # ------------------------------------------------------------------- severity and shadow mode
+@pytest.mark.integration
 def test_severity_overrides_every_report(tmp_path: Path) -> None:
     config = PYPROJECT + '[tool.mlflow-lint.severity]\nMLF601 = "warning"\n'
     project = write_files(tmp_path / "p", {"pyproject.toml": config, "serve.py": RUN_LOAD})
@@ -160,6 +166,7 @@ def test_severity_overrides_every_report(tmp_path: Path) -> None:
     assert [gap["severity"] for gap in gaps] == ["warning"]
 
 
+@pytest.mark.integration
 def test_shadow_mode_reports_without_failing(tmp_path: Path) -> None:
     config = PYPROJECT + '[tool.mlflow-lint]\nshadow = ["MLF6"]\n'
     project = write_files(tmp_path / "p", {"pyproject.toml": config, "serve.py": RUN_LOAD})
@@ -176,6 +183,7 @@ def test_shadow_mode_reports_without_failing(tmp_path: Path) -> None:
     assert run_cli("check", "--no-cache", cwd=project).returncode == 1
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("config", "needle"),
     [
@@ -193,6 +201,7 @@ def test_bad_context_settings_exit_2(tmp_path: Path, config: str, needle: str) -
 
 
 # ------------------------------------------------------------------- the flake8 plugin agrees
+@pytest.mark.integration
 def test_flake8_hides_test_code_findings_like_the_cli(project: Path) -> None:
     command = [sys.executable, "-m", "flake8", "--select", "MLF", "--format", "%(path)s:%(code)s", "src", "tests"]
     done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
@@ -200,6 +209,7 @@ def test_flake8_hides_test_code_findings_like_the_cli(project: Path) -> None:
     assert got == {("src/serve.py", "MLF601"), ("src/train.py", "MLF101"), ("src/settings.py", "MLF701"), ("tests/test_token.py", "MLF701")}
 
 
+@pytest.mark.integration
 def test_a_ci_job_that_publishes_its_store_is_reported(tmp_path: Path) -> None:
     workflow = (
         "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    env:\n      MLFLOW_TRACKING_URI: ./mlruns\n"
@@ -218,6 +228,7 @@ def test_a_ci_job_that_publishes_its_store_is_reported(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["summary"]["hidden_in_tests"] == 1  # the job's ./mlruns itself
 
 
+@pytest.mark.integration
 def test_a_value_reaching_two_sinks_of_a_helper_is_one_finding_at_the_call() -> None:
     # The fixture markers count rules per line, not findings: this counts them.
     project = Path(__file__).parent / "fixtures" / "projects" / "context"
@@ -231,6 +242,7 @@ def test_a_value_reaching_two_sinks_of_a_helper_is_one_finding_at_the_call() -> 
     assert "score.py:24)" in model["message"]  # the helper's first sink
 
 
+@pytest.mark.integration
 def test_a_bundles_include_globs_are_relative_to_the_bundle_even_under_a_bracketed_path(tmp_path: Path) -> None:
     # "[x]" in the project's own path is not a glob character class: resources/*.yml is found,
     # so the release job's promotion stays gated, as in the fixture.

@@ -68,6 +68,7 @@ MIGRATION = (
 )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("requirement", "expected"),
     [
@@ -87,6 +88,7 @@ def test_the_declared_range_decides_which_rows_apply(tmp_path: Path, requirement
     assert all(f"target {requirement.strip()} in requirements.txt" in f["message"] for f in found)
 
 
+@pytest.mark.integration
 def test_the_option_wins_over_the_declaration(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "requirements.txt").write_text("mlflow==2.16.2\n")
@@ -111,6 +113,7 @@ def test_a_notebooks_own_install_line(text: str, expected: str | None) -> None:
     assert (found.text if found is not None else None) == expected
 
 
+@pytest.mark.integration
 def test_a_notebook_pin_wins_over_the_project(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "requirements.txt").write_text("mlflow>=3.1\n")
@@ -122,6 +125,7 @@ def test_a_notebook_pin_wins_over_the_project(tmp_path: Path) -> None:
     assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["job.py"]
 
 
+@pytest.mark.integration
 def test_the_logged_model_rules_read_the_same_target(tmp_path: Path) -> None:
     # A run-less log_model creates a LoggedModel only from MLflow 3 on: a project pinned to
     # 2.x logs it in a run MLflow starts (its tags then come from that run, not checked here).

@@ -7,8 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import run_cli
 from .gitrepo import commit, git, init_repo, write
+
+# Every test here runs the installed console script on git repositories: the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
 
 RUN_LOAD = 'mlflow.pyfunc.load_model("runs:/0a1b2c/model")'
 SERVE = f"import mlflow\n\nold = {RUN_LOAD}\n\n\ndef score(batch):\n    return batch\n"

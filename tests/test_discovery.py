@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.sources import is_lintable, is_python_script
 
@@ -127,6 +129,7 @@ def test_fifos_devices_and_broken_links_are_skipped_with_a_reason_never_read(tmp
     assert named.files == [] and len(named.skipped) == 2
 
 
+@pytest.mark.integration
 def test_tracked_files_are_linted_even_when_a_gitignore_matches_them(tmp_path: Path) -> None:
     """A force-added .env is exactly where a leaked secret lives; untracked files the
     .gitignore matches stay unread."""
@@ -149,6 +152,7 @@ def test_tracked_files_are_linted_even_when_a_gitignore_matches_them(tmp_path: P
     assert paths == [".env", "secrets/prod.env"], result.stdout
 
 
+@pytest.mark.integration
 def test_a_parent_repositorys_gitignore_never_hides_a_named_directory(tmp_path: Path) -> None:
     from .conftest import run_cli
     from .gitrepo import init_repo

@@ -59,11 +59,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.integration
 def test_site_builds_strict(site: Path) -> None:
     assert (site / "index.html").is_file()
     assert (site / "audit-example.png").is_file()
 
 
+@pytest.mark.integration
 def test_every_rule_has_the_page_its_help_uri_names(site: Path) -> None:
     base = docs_site_uri()
     assert base == "https://mlflow-lint.github.io/mlflow-lint/"  # pyproject.toml [project.urls] Documentation

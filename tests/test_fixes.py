@@ -281,6 +281,7 @@ def _project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.integration
 def test_cli_fix_without_unsafe_changes_nothing_and_says_what_unsafe_would(tmp_path: Path) -> None:
     project = _project(tmp_path)
     result = run_cli("check", "--fix", ".", cwd=project)
@@ -289,6 +290,7 @@ def test_cli_fix_without_unsafe_changes_nothing_and_says_what_unsafe_would(tmp_p
     assert (project / "serve.py").read_bytes() == (PAIRS / "stage_uri.before.py").read_bytes()
 
 
+@pytest.mark.integration
 def test_cli_unsafe_fixes_then_nothing_remains_exit_0_and_a_second_run_is_a_no_op(tmp_path: Path) -> None:
     project = _project(tmp_path)
     first = run_cli("check", "--unsafe-fixes", ".", cwd=project)
@@ -302,6 +304,7 @@ def test_cli_unsafe_fixes_then_nothing_remains_exit_0_and_a_second_run_is_a_no_o
     assert (project / "serve.py").read_text(encoding="utf-8") == fixed
 
 
+@pytest.mark.integration
 def test_cli_unsafe_fixes_exit_1_when_findings_remain(tmp_path: Path) -> None:
     project = _project(tmp_path)
     (project / "train.py").write_text("import mlflow\n\nmlflow.sklearn.log_model(model, 'model')\n", encoding="utf-8")
@@ -315,6 +318,7 @@ def test_cli_unsafe_fixes_exit_1_when_findings_remain(tmp_path: Path) -> None:
     assert (project / "train.py").read_text(encoding="utf-8") == "import mlflow\n\nmlflow.sklearn.log_model(model, name='model')\n"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("flags", [("--diff-fixes", "--unsafe-fixes"), ("--unsafe-fixes", "--dry-run")])
 def test_cli_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path, flags: tuple[str, ...]) -> None:
     project = _project(tmp_path)
@@ -326,12 +330,14 @@ def test_cli_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path, flags
     assert (project / "serve.py").read_bytes() == (PAIRS / "stage_uri.before.py").read_bytes()
 
 
+@pytest.mark.integration
 def test_cli_diff_with_nothing_to_fix_exits_0(tmp_path: Path) -> None:
     (tmp_path / "clean.py").write_text("import mlflow\n", encoding="utf-8")
     result = run_cli("check", "--diff-fixes", "--unsafe-fixes", ".", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == ""
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("flags", [("--dry-run",), ("--fix", "--baseline", "b.json"), ("--fix", "--diff", "HEAD")])
 def test_cli_fix_usage_errors(tmp_path: Path, flags: tuple[str, ...]) -> None:
     result = run_cli("check", *flags, ".", cwd=_project(tmp_path))
@@ -339,6 +345,7 @@ def test_cli_fix_usage_errors(tmp_path: Path, flags: tuple[str, ...]) -> None:
     assert "--" in result.stderr
 
 
+@pytest.mark.integration
 def test_cli_fixes_a_notebook(tmp_path: Path) -> None:
     cells = [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["ok\n"]}], "source": ["import mlflow\n", 'm = mlflow.pyfunc.load_model("models:/churn/Staging")']}]
     (tmp_path / "explore.ipynb").write_bytes(_notebook(cells))
@@ -349,6 +356,7 @@ def test_cli_fixes_a_notebook(tmp_path: Path) -> None:
     assert document["cells"][0]["outputs"] == cells[0]["outputs"]
 
 
+@pytest.mark.integration
 def test_check_without_fix_never_imports_libcst(tmp_path: Path) -> None:
     project = _project(tmp_path)
     plain = run_cli("check", ".", cwd=project, env={"PYTHONPROFILEIMPORTTIME": "1"})
@@ -358,6 +366,7 @@ def test_check_without_fix_never_imports_libcst(tmp_path: Path) -> None:
     assert "libcst" in fixing.stderr  # the probe sees libcst when it is imported
 
 
+@pytest.mark.integration
 def test_explain_shows_fix_safety() -> None:
     result = run_cli("explain", "MLF401")
     assert "Fix safety" in result.stdout and "Unsafe fix" in result.stdout
@@ -369,6 +378,7 @@ TAG_FROM_ENV = 'import os\n\nimport mlflow\n\nmlflow.set_tag("git_commit", os.en
 TAG_FIXED = TAG_FROM_ENV.replace('"GIT_COMMIT")', '"GIT_COMMIT", "unknown")')
 
 
+@pytest.mark.integration
 def test_cli_fixes_files_whose_names_are_not_utf8(tmp_path: Path) -> None:
     """Findings show such a name with escapes (``train_\\xff.py``); the fix must still find
     the file, and tell it from a file named with those very characters."""
@@ -381,6 +391,7 @@ def test_cli_fixes_files_whose_names_are_not_utf8(tmp_path: Path) -> None:
     assert sorted(os.listdir(os.fsencode(tmp_path))) == sorted([b"train_\xff.py", b"data\xfe", b"literal_\\xff.py", "caf\u00e9.py".encode()])
 
 
+@pytest.mark.integration
 def test_cli_says_why_a_file_with_a_finding_is_not_fixed(tmp_path: Path) -> None:
     """Never silently: a file the fixes cannot rewrite is named on stderr with the reason."""
     latin = "# -*- coding: latin-1 -*-\n# Café\n" + TAG_FROM_ENV

@@ -35,6 +35,7 @@ def parse(line: str) -> tuple[str, dict[str, str], str]:
     return match["command"], {key: _unescape(value) for key, value in properties.items()}, _unescape(match["message"])
 
 
+@pytest.mark.integration
 def test_cli_prints_one_annotation_per_finding(tmp_path: Path) -> None:
     (tmp_path / "serve.py").write_text(BAD)
     (tmp_path / "batch.py").write_text(PINNED)
@@ -59,12 +60,14 @@ def test_multi_line_finding_has_no_columns(tmp_path: Path) -> None:
     assert parse(line)[1] == {"file": "serve.py", "line": "3", "endLine": "6", "title": "MLF601 run-uri-model-load"}
 
 
+@pytest.mark.integration
 def test_clean_run_prints_nothing(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text(GOOD)
     result = run_cli("check", "--format", "github", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
 
 
+@pytest.mark.integration
 def test_output_file(tmp_path: Path) -> None:
     (tmp_path / "serve.py").write_text(BAD)
     target = tmp_path / "annotations.txt"
@@ -73,6 +76,7 @@ def test_output_file(tmp_path: Path) -> None:
     assert target.read_text().startswith("::error file=serve.py,line=2,")
 
 
+@pytest.mark.integration
 def test_paths_are_relative_to_the_repository_root(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     service = tmp_path / "services" / "scoring"

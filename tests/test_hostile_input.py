@@ -35,6 +35,7 @@ import json
 import os
 import random
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,21 +64,34 @@ TRACKING = 'mlflow.set_tracking_uri("./mlruns")'  # MLF101; the URI starts at co
 
 # ---------------------------------------------------------------------------- the console script
 _BYTECODE: dict[str, str] = {}
+_WARM_UP: dict[str, Path] = {}  # the empty directory of the first run, until it has run
+_WARM_UP_LOCK = threading.Lock()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _private_bytecode_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The console script runs some 35 times here. Where bytecode is not written
     (PYTHONDONTWRITEBYTECODE), every run would compile mlflow-lint afresh; a pycache
-    directory of this module's own (never the checkout's) keeps the file fast. One run
-    first, so that the concurrent ones find the bytecode written."""
+    directory of this module's own (never the checkout's) keeps the file fast. The first
+    run is alone (:func:`_warm_up`), so that the concurrent ones find the bytecode written;
+    it waits for the first test that needs the console script (the in-process tests here
+    are in the fast tier, which starts no process)."""
     _BYTECODE.update(PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=str(tmp_path_factory.mktemp("pycache")))
-    _cli("check", ".", cwd=tmp_path_factory.mktemp("warm-up"))
+    _WARM_UP["directory"] = tmp_path_factory.mktemp("warm-up")
     yield
     _BYTECODE.clear()
+    _WARM_UP.clear()
+
+
+def _warm_up() -> None:
+    with _WARM_UP_LOCK:
+        directory = _WARM_UP.pop("directory", None)
+        if directory is not None:
+            run_cli("check", ".", cwd=directory, env=_BYTECODE)
 
 
 def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    _warm_up()
     return run_cli(*args, cwd=cwd, env={**_BYTECODE, **(env or {})})
 
 
@@ -320,6 +334,7 @@ def _run_console_script(root: Path, timeout: float, *args: str) -> subprocess.Co
     seconds or prints a traceback."""
     from .conftest import console_script
 
+    _warm_up()
     try:
         result = subprocess.run(
             [console_script(), *args], cwd=root, env={**os.environ, "NO_COLOR": "1", **_BYTECODE},
@@ -342,6 +357,7 @@ def cli_reports(hostile_project: Path) -> dict[str, subprocess.CompletedProcess[
         return dict(zip(runs, done))
 
 
+@pytest.mark.integration
 def test_cli_json_report_holds_every_row(cli_reports: dict[str, subprocess.CompletedProcess[str]]) -> None:
     result = cli_reports["json"]
     _no_traceback(result)
@@ -357,6 +373,7 @@ def test_cli_json_report_holds_every_row(cli_reports: dict[str, subprocess.Compl
         _assert_row(row, by_path.get(row.name, []))
 
 
+@pytest.mark.integration
 def test_cli_sarif_report_is_valid(cli_reports: dict[str, subprocess.CompletedProcess[str]]) -> None:
     result = cli_reports["sarif"]
     _no_traceback(result)
@@ -469,6 +486,7 @@ def exit_2_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subproces
         return dict(zip((row.id for row in EXIT_2_ROWS), pool.map(run, EXIT_2_ROWS)))
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("row", EXIT_2_ROWS, ids=[row.id for row in EXIT_2_ROWS])
 def test_exit_2_names_the_problem(row: Exit2Row, exit_2_runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
     result = exit_2_runs[row.id]
@@ -515,6 +533,7 @@ IGNORE_ROWS = [
 ]  # fmt: skip
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("row", IGNORE_ROWS, ids=[row.id for row in IGNORE_ROWS])
 def test_hostile_ignore_patterns_do_not_hang(row: IgnoreRow, tmp_path: Path) -> None:
     root = _write_project(tmp_path / "project", [])
@@ -530,6 +549,7 @@ def test_hostile_ignore_patterns_do_not_hang(row: IgnoreRow, tmp_path: Path) -> 
 
 
 # ---------------------------------------------------------------------------- the file system
+@pytest.mark.integration
 def test_directory_symlink_loops_and_file_symlink_loops(tmp_path: Path) -> None:
     root = _write_project(tmp_path / "project", [])
     (root / "pkg" / "sub").mkdir(parents=True)
@@ -606,6 +626,7 @@ def test_file_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     _assert_known_finding(_of(result, KNOWN_NAME))
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads a chmod 000 file anyway")
 def test_chmod_000_file_through_the_cli(tmp_path: Path) -> None:
     root = _write_project(tmp_path / "project", [])
@@ -657,6 +678,7 @@ def _writable(directory: Path) -> bool:
     return True
 
 
+@pytest.mark.integration
 def test_read_only_working_directory(tmp_path: Path) -> None:
     """The result cache (by default beside the configuration, here the working directory)
     cannot be written: it is turned off with a note on standard error, and the run succeeds."""
@@ -680,14 +702,14 @@ def test_internal_error_in_one_check_on_one_file(tmp_path: Path, monkeypatch: py
     and the other files still report."""
     root = _write_project(tmp_path / "project", [])
     (root / "crash.py").write_text(CRASHING)
-    real_visit = LocalTrackingUri.visit
+    real_visit = LocalTrackingUri.visit_call
 
     def visit(self: LocalTrackingUri, node: Any, ctx: Any) -> None:
         if ctx.display_path == "crash.py":
             raise ValueError("boom")
         real_visit(self, node, ctx)
 
-    monkeypatch.setattr(LocalTrackingUri, "visit", visit)
+    monkeypatch.setattr(LocalTrackingUri, "visit_call", visit)
     result = _lint(root)
     crash = _of(result, "crash.py")
     assert [(f["rule"], f["line"]) for f in crash] == [("MLF000", 1), ("MLF601", 3)], crash
@@ -734,6 +756,7 @@ def test_a_large_file_is_reported_from_its_size_without_being_read_whole(tmp_pat
 TAG_FROM_ENV = 'import os\nimport mlflow\nmlflow.set_tag("c", os.environ.get("C"))\n'
 
 
+@pytest.mark.integration
 def test_file_name_that_is_not_utf8_is_reported_and_fixed(tmp_path: Path) -> None:
     """Linux file names are bytes. Reports show such a name with escapes, SARIF names the
     very bytes in its URI, and ``--fix`` rewrites the file (not a file named with escapes)."""
@@ -756,6 +779,7 @@ def test_file_name_that_is_not_utf8_is_reported_and_fixed(tmp_path: Path) -> Non
     assert sorted(os.listdir(os.fsencode(root))) == sorted([b"train_\xff.py", KNOWN_NAME.encode(), b"pyproject.toml"])
 
 
+@pytest.mark.integration
 def test_fix_leaves_a_notebook_whose_cells_rebind_os(tmp_path: Path) -> None:
     """One cell binds ``os`` with ``except ... as os`` (which also unbinds it when the handler
     ends), another holds a secret: ``import os`` added to the secret's cell would change what
@@ -1047,6 +1071,7 @@ def test_notebook_whose_bad_cells_leave_brackets_open_is_bounded(monkeypatch: py
     assert {f.cell for f in findings if f.rule == "MLF601"} == set(range(3000)) - bad
 
 
+@pytest.mark.integration
 def test_audit_of_many_findings_in_one_file_finishes(tmp_path: Path) -> None:
     """Each evidence row of a file filtered every finding of the file: a 20k-line .env took
     about two minutes to audit."""

@@ -339,6 +339,7 @@ print(json.dumps([[IgnorePatterns.from_lines(lines).match(path) for path in path
 """
 
 
+@pytest.mark.integration
 def test_hostile_patterns_are_decided_without_backtracking() -> None:
     """In a subprocess with a timeout: a backtracking matcher would run for hours."""
     import json

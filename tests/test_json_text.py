@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ _DOCUMENTS = st.recursive(
 )
 
 
+@pytest.mark.integration
 @settings(max_examples=400, deadline=None)
 @given(_DOCUMENTS)
 def test_same_text_as_the_standard_library(document: object) -> None:

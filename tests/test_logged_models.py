@@ -243,6 +243,7 @@ def test_genai_model_needs_tags_but_no_dataset() -> None:
     assert _rules(source, "MLF501", "MLF802") == [(3, "MLF501")]
 
 
+@pytest.mark.integration
 def test_required_tags_name_what_the_model_lacks(tmp_path: Path) -> None:
     (tmp_path / ".mlflow-lint.yaml").write_text("required-tags: [git_commit, data_version]\n")
     (tmp_path / "train.py").write_text(
@@ -257,6 +258,7 @@ def test_required_tags_name_what_the_model_lacks(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.integration
 def test_projects_on_mlflow_2_have_no_logged_models(tmp_path: Path) -> None:
     (tmp_path / ".mlflow-lint.yaml").write_text('target-mlflow-version: "2.22"\n')
     (tmp_path / "train.py").write_text(

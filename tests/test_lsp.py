@@ -199,6 +199,7 @@ async def actions_for(client: RecordingClient, document_uri: str, diagnostic: ty
     return [action for action in result or [] if isinstance(action, types.CodeAction)]
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_initialize_announces_what_the_server_does(client: RecordingClient) -> None:
     # The fixture's initialize result is not kept: ask pygls' view of it from a new server.
@@ -226,6 +227,7 @@ async def _capabilities() -> types.ServerCapabilities:
     return result.capabilities
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_open_publishes_diagnostics_with_codes_ranges_severities_and_links(client: RecordingClient, project: Path) -> None:
     document_uri = ensure_open(client, project / "train.py")
@@ -241,6 +243,7 @@ async def test_open_publishes_diagnostics_with_codes_ranges_severities_and_links
     assert messages["MLF101"].startswith("mlflow.set_tracking_uri sets a local tracking store ('./mlruns')")
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_severities_follow_the_rules(client: RecordingClient, project: Path) -> None:
     document_uri = ensure_open(client, project / "model.py")
@@ -256,6 +259,7 @@ async def test_severities_follow_the_rules(client: RecordingClient, project: Pat
     assert sorted((d.range.start.line, d.data["fix"]) for d in deprecated) == [(10, "safe"), (13, "safe"), (17, "none"), (19, "none"), (22, "safe")]
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_the_unsaved_buffer_is_linted_and_stale_versions_are_dropped(client: RecordingClient, project: Path) -> None:
     path = project / "unsaved.py"
@@ -275,6 +279,7 @@ async def test_the_unsaved_buffer_is_linted_and_stale_versions_are_dropped(clien
     assert path.read_text() == TRAIN  # the buffer, not the file, was read
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_positions_are_utf16_and_incremental_edits_are_followed(client: RecordingClient, project: Path) -> None:
     prefix = 'label = "📈 café"; mlflow.set_tracking_uri('
@@ -301,6 +306,7 @@ async def test_positions_are_utf16_and_incremental_edits_are_followed(client: Re
     assert summary(moved.diagnostics) == [("MLF101", 2, start, 2, start + 10)]
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_hover_over_a_code_in_a_noqa_comment(client: RecordingClient, project: Path) -> None:
     path = project / "waived.py"
@@ -315,6 +321,7 @@ async def test_hover_over_a_code_in_a_noqa_comment(client: RecordingClient, proj
     assert "### MLF601 run-uri-model-load" in hover.contents.value
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_suppress_action_inserts_a_reasoned_noqa_and_merges_into_an_existing_one(client: RecordingClient, project: Path) -> None:
     path = project / "suppress.py"
@@ -344,6 +351,7 @@ async def test_suppress_action_inserts_a_reasoned_noqa_and_merges_into_an_existi
     assert list(after.diagnostics) == []
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_safe_fix_rewrites_artifact_path_and_fix_all_matches_the_cli_fixture(client: RecordingClient, project: Path) -> None:
     document_uri = ensure_open(client, project / "model.py")
@@ -369,6 +377,7 @@ async def test_safe_fix_rewrites_artifact_path_and_fix_all_matches_the_cli_fixtu
     assert titles == ["Suppress MLF902 on this line"]
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_unsafe_fix_is_offered_under_its_own_title(client: RecordingClient, project: Path) -> None:
     document_uri = open_document(client, project / "tags.py", "python")
@@ -381,6 +390,7 @@ async def test_unsafe_fix_is_offered_under_its_own_title(client: RecordingClient
     assert 'os.environ.get("GIT_COMMIT", "unknown")' in fixed
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_hover_shows_the_rules_explanation(client: RecordingClient, project: Path) -> None:
     document_uri = ensure_open(client, project / "train.py")
@@ -401,6 +411,7 @@ async def test_hover_shows_the_rules_explanation(client: RecordingClient, projec
     assert nothing is None
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_notebook_cells_are_one_module_with_diagnostics_per_cell(client: RecordingClient, project: Path) -> None:
     notebook_uri = uri(project / "analysis.ipynb")
@@ -473,6 +484,7 @@ async def test_notebook_cells_are_one_module_with_diagnostics_per_cell(client: R
     assert edits[0].range.start.line == 1
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_yaml_files_get_diagnostics_and_hash_comment_suppressions(client: RecordingClient, project: Path) -> None:
     document_uri = open_document(client, project / "deploy" / "compose.yaml", "dockercompose")
@@ -486,6 +498,7 @@ async def test_yaml_files_get_diagnostics_and_hash_comment_suppressions(client: 
     assert not any(a.title.startswith(("Fix", "Unsafe")) for a in actions)  # no fixes outside Python
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_dockerfile_gets_diagnostics_but_no_suppression_that_would_not_work(client: RecordingClient, project: Path) -> None:
     document_uri = open_document(client, project / "Dockerfile", "dockerfile")
@@ -495,6 +508,7 @@ async def test_dockerfile_gets_diagnostics_but_no_suppression_that_would_not_wor
     assert await actions_for(client, document_uri, params.diagnostics[0]) == []
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_a_file_that_does_not_parse_is_mlf000(client: RecordingClient, project: Path) -> None:
     document_uri = open_document(client, project / "broken.py", "python")
@@ -504,6 +518,7 @@ async def test_a_file_that_does_not_parse_is_mlf000(client: RecordingClient, pro
     assert await actions_for(client, document_uri, params.diagnostics[0]) == []  # never suppressed by a comment
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_findings_in_test_code_stay_hidden(client: RecordingClient, project: Path) -> None:
     document_uri = open_document(client, project / "tests" / "test_train.py", "python")
@@ -511,6 +526,7 @@ async def test_findings_in_test_code_stay_hidden(client: RecordingClient, projec
     assert list(params.diagnostics) == []  # MLF101 and MLF601 are not governance targets in tests
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_a_bad_configuration_is_reported_on_the_file_and_to_the_user(client: RecordingClient, project: Path) -> None:
     document_uri = open_document(client, project / "bad" / "job.py", "python")
@@ -520,6 +536,7 @@ async def test_a_bad_configuration_is_reported_on_the_file_and_to_the_user(clien
     assert any("selekt" in m.message and m.type == types.MessageType.Error for m in client.messages)
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_closing_a_document_clears_its_diagnostics(client: RecordingClient, project: Path) -> None:
     path = project / "closing.py"
@@ -532,6 +549,7 @@ async def test_closing_a_document_clears_its_diagnostics(client: RecordingClient
     assert list(cleared.diagnostics) == []
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 async def test_unknown_initialization_options_are_named_and_shutdown_exits_cleanly(project: Path) -> None:
     other = recording_client()
@@ -560,6 +578,7 @@ async def _stop(client: LanguageClient) -> None:
     await client.stop()
 
 
+@pytest.mark.integration
 def test_server_without_pygls_says_what_to_install() -> None:
     probe = "import sys; sys.modules['pygls'] = None; from mlflow_lint.cli import main; main(['server'])"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})

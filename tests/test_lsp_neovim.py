@@ -25,6 +25,9 @@ from mlflow_lint.catalog import load_catalog
 
 from .conftest import FIXTURES
 
+# Every test here drives the language server from Neovim: the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
+
 pytest.importorskip("pygls")
 
 MINIMUM = (0, 7)

@@ -267,6 +267,7 @@ def test_prompt_deletion_look_alikes_stay_clean() -> None:
 # -- configuration ---------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "config",
     [
@@ -282,6 +283,7 @@ def test_bad_protected_models_name_the_key(tmp_path: Path, config: str) -> None:
     assert result.returncode == 2 and "'protected-models'" in result.stderr
 
 
+@pytest.mark.integration
 def test_protected_models_through_the_cli(tmp_path: Path) -> None:
     (tmp_path / ".mlflow-lint.yaml").write_text("protected-models: ['Gold.*']\n")
     (tmp_path / "job.py").write_text(

@@ -48,6 +48,7 @@ def _levels(project: Path, rule: str = "MLF401", **kwargs: object) -> list[tuple
 
 
 # ------------------------------------------------------------------ MLF401 on Unity Catalog
+@pytest.mark.integration
 def test_the_uc_fixture_reports_every_stage_finding_as_an_error_in_json_sarif_and_text() -> None:
     rows = [f for f in _json(UC_STAGES) if f["rule"] == "MLF401"]
     assert len(rows) == 5
@@ -64,6 +65,7 @@ def test_the_uc_fixture_reports_every_stage_finding_as_an_error_in_json_sarif_an
     assert "(5 errors)" in text
 
 
+@pytest.mark.integration
 def test_evidence_is_named_in_the_message() -> None:
     messages = {(f["path"], f["line"]): f["message"] for f in _json(UC_STAGES, "--select", "MLF401")}
     assert "(registry URI 'databricks-uc' at churn/registry.py:10)" in messages[("churn/promote.py", 7)]
@@ -71,6 +73,7 @@ def test_evidence_is_named_in_the_message() -> None:
     assert "(model name 'main.ml.churn')" in messages[("scripts/serve_production.sh", 4)]
 
 
+@pytest.mark.integration
 def test_a_configured_severity_override_wins_over_the_escalation(tmp_path: Path) -> None:
     project = write_files(tmp_path / "p", {".mlflow-lint.yaml": "severity: {MLF401: note}\n"})
     for path in UC_STAGES.rglob("*"):
@@ -189,6 +192,7 @@ def test_a_warm_run_flips_when_another_file_starts_setting_a_unity_catalog_regis
     assert _levels(project, cache_dir=cache, jobs=jobs) == [("promote.py", 7, "default")]
 
 
+@pytest.mark.integration
 def test_selecting_only_mlf401_still_reads_the_project_facts(tmp_path: Path) -> None:
     project = write_files(
         tmp_path / "p",
@@ -235,6 +239,7 @@ def test_a_shell_fallback_that_turns_it_on_is_reported() -> None:
     assert [(f.line, f.rule) for f in lint_source(script, "train.sh") if f.rule == "MLF101"] == [(2, "MLF101")]
 
 
+@pytest.mark.integration
 def test_the_file_store_fixture_messages() -> None:
     rows = [f for f in _json(FILE_STORE) if f["rule"] == "MLF101"]
     assert [(f["path"], f["line"]) for f in rows] == [(".env", 2), ("docker-compose.yml", 12), ("jobs/backfill.py", 6)]

@@ -69,6 +69,7 @@ def try_repo(hook_repo: Path, project: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(command, cwd=project, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+@pytest.mark.integration
 def test_try_repo_fails_on_a_finding_and_passes_after_the_fix(tmp_path: Path) -> None:
     hook_repo = snapshot_of_working_tree(tmp_path / "mlflow-lint")
     project = init_repo(
@@ -95,6 +96,7 @@ def test_try_repo_fails_on_a_finding_and_passes_after_the_fix(tmp_path: Path) ->
     assert "Passed" in passed_output
 
 
+@pytest.mark.integration
 def test_file_names_are_never_read_as_options(tmp_path: Path) -> None:
     """A committed executable Python script named ``--exit-zero`` (identify types it by its
     shebang) and a file named ``--output=serve.py`` would, read as options, pass the commit
@@ -120,6 +122,7 @@ def test_file_names_are_never_read_as_options(tmp_path: Path) -> None:
     assert (project / "serve.py").read_text(encoding="utf-8") == serve
 
 
+@pytest.mark.integration
 def test_args_without_the_separator_are_refused_under_pre_commit(tmp_path: Path) -> None:
     from .conftest import run_cli
 
@@ -133,6 +136,7 @@ def test_args_without_the_separator_are_refused_under_pre_commit(tmp_path: Path)
     assert run_cli("check", "serve.py", "--exit-zero", cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.integration
 def test_pre_commit_on_a_monorepo_agrees_with_the_cli(tmp_path: Path) -> None:
     """Each file uses the nearest configuration under pre-commit too: a real ``pre-commit
     try-repo --all-files`` on a monorepo with sub-project configurations (and a hostile

@@ -27,6 +27,7 @@ def _enabled_with_stderr_on_a_terminal(env: dict[str, str]) -> bool:
     return result.stdout.strip() == "True"
 
 
+@pytest.mark.integration
 def test_shown_on_a_terminal_but_not_in_ci_or_a_pipe() -> None:
     base = {k: v for k, v in os.environ.items() if k not in ("CI", "TERM")}
     assert _enabled_with_stderr_on_a_terminal(base)

@@ -125,6 +125,7 @@ def test_message_names_the_loader_and_the_reference() -> None:
     assert "latest prompt version by bare name ('qa')" in latest.message
 
 
+@pytest.mark.integration
 def test_values_across_modules_and_helpers(tmp_path: Path) -> None:
     """A version constant imported from another module, and a helper that receives the
     version from its caller (the finding sits at the call)."""
@@ -151,6 +152,7 @@ def test_values_across_modules_and_helpers(tmp_path: Path) -> None:
     assert [(f["path"], f["line"]) for f in findings] == [("app/main.py", 8), ("app/main.py", 9)]
 
 
+@pytest.mark.integration
 def test_test_code_is_hidden_unless_asked(tmp_path: Path) -> None:
     write_files(
         tmp_path,

@@ -134,6 +134,7 @@ def _fresh_venv_with(wheel: Path, where: Path) -> Path:
     return venv
 
 
+@pytest.mark.integration
 def test_build_check_install_and_run_the_release(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     built = _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, ROOT, cwd=tmp_path)

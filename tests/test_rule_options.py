@@ -9,6 +9,9 @@ import pytest
 
 from .conftest import run_cli
 
+# Every test here runs the installed console script (run_cli): the integration tier (docs/development.md).
+pytestmark = pytest.mark.integration
+
 PROMOTE = """\
 from mlflow import MlflowClient
 

@@ -210,11 +210,13 @@ def _results(path: Path) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------- validators
+@pytest.mark.integration
 @pytest.mark.parametrize("case", CASES)
 def test_sarif_matches_the_json_schema(corpus: dict[str, Path], case: str) -> None:
     assert schema_errors(_load(corpus[case])) == []
 
 
+@pytest.mark.integration
 def test_schema_validation_catches_a_broken_log(corpus: dict[str, Path]) -> None:
     document = _load(corpus["parse-error"])
     document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
@@ -223,6 +225,7 @@ def test_schema_validation_catches_a_broken_log(corpus: dict[str, Path]) -> None
     assert any("version" in error for error in errors) and any("startLine" in error for error in errors)
 
 
+@pytest.mark.integration
 def test_sarif_multitool_reports_no_errors(corpus: dict[str, Path], tmp_path: Path) -> None:
     report = run_multitool([corpus[case] for case in CASES], tmp_path)
     print(f"\nSARIF Multitool ({', '.join(CASES)}): {report.describe()}")
@@ -234,6 +237,7 @@ def test_sarif_multitool_reports_no_errors(corpus: dict[str, Path], tmp_path: Pa
     assert unexplained == [], report.console
 
 
+@pytest.mark.integration
 def test_sarif_multitool_errors_are_caught(corpus: dict[str, Path], tmp_path: Path) -> None:
     """The zero above means something: a region starting on line 0 is reported as an error."""
     document = _load(corpus["parse-error"])
@@ -244,6 +248,7 @@ def test_sarif_multitool_errors_are_caught(corpus: dict[str, Path], tmp_path: Pa
     assert any("startLine" in error or "SARIF1007" in error for error in report.errors), report.console
 
 
+@pytest.mark.integration
 def test_validators_are_required_in_ci() -> None:
     """CI must not pass by skipping: the helpers fail there when a validator is missing."""
     env = {**os.environ, "CI": "true", "SARIF_MULTITOOL": "", "PATH": os.environ.get("PATH", "")}
@@ -261,6 +266,7 @@ def test_validators_are_required_in_ci() -> None:
 
 
 # ---------------------------------------------------------------------------- log and run
+@pytest.mark.integration
 def test_clean_project_has_one_run_and_an_empty_results_array(corpus: dict[str, Path]) -> None:
     document = _load(corpus["clean"])
     assert document["version"] == "2.1.0"
@@ -274,6 +280,7 @@ def test_clean_project_has_one_run_and_an_empty_results_array(corpus: dict[str, 
     assert "language" not in run and "newlineSequences" not in run  # sarif-om defaults left out
 
 
+@pytest.mark.integration
 def test_driver_describes_every_catalog_rule(corpus: dict[str, Path]) -> None:
     driver = _load(corpus["clean"])["runs"][0]["tool"]["driver"]
     assert driver["name"] == "mlflow-lint"
@@ -302,6 +309,7 @@ def test_driver_describes_every_catalog_rule(corpus: dict[str, Path]) -> None:
         assert "```" not in help_["text"]
 
 
+@pytest.mark.integration
 def test_security_rules_carry_security_severity_as_a_string(corpus: dict[str, Path]) -> None:
     rules = {rule["id"]: rule for rule in _load(corpus["security"])["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["MLF797"]["properties"]["security-severity"] == "8.0"
@@ -312,6 +320,7 @@ def test_security_rules_carry_security_severity_as_a_string(corpus: dict[str, Pa
     assert rules["MLF701"]["properties"]["security-severity"] == "9.0"  # from the catalog
 
 
+@pytest.mark.integration
 def test_results_point_at_their_descriptor(corpus: dict[str, Path]) -> None:
     for case in CASES:
         run = _load(corpus[case])["runs"][0]
@@ -328,6 +337,7 @@ def test_results_point_at_their_descriptor(corpus: dict[str, Path]) -> None:
             assert len(result["locations"]) == 1, case
 
 
+@pytest.mark.integration
 def test_warning_and_note_levels_are_written_explicitly(corpus: dict[str, Path]) -> None:
     levels = {result["ruleId"]: result["level"] for result in _results(corpus["snapshot"])}
     assert levels == {"MLF000": "error", "MLF601": "error", "MLF603": "note"}
@@ -335,6 +345,7 @@ def test_warning_and_note_levels_are_written_explicitly(corpus: dict[str, Path])
     assert security["MLF798"] == "warning"  # equal to SARIF's default, written anyway
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("rule", EXAMPLE_RULES, ids=lambda rule: rule.id)
 def test_rule_example_regions_are_on_the_marked_lines(corpus: dict[str, Path], rule) -> None:  # type: ignore[no-untyped-def]
     expected = {
@@ -355,6 +366,7 @@ def test_rule_example_regions_are_on_the_marked_lines(corpus: dict[str, Path], r
     assert actual == expected
 
 
+@pytest.mark.integration
 def test_parse_errors_are_results_with_a_region(corpus: dict[str, Path]) -> None:
     results = _results(corpus["parse-error"])
     by_uri = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in results}
@@ -364,6 +376,7 @@ def test_parse_errors_are_results_with_a_region(corpus: dict[str, Path]) -> None
     assert by_uri["data%20prep/scoring%20%C3%A9.py"]["ruleId"] == "MLF601"  # a valid URI reference
 
 
+@pytest.mark.integration
 def test_skipped_paths_become_tool_notifications(corpus: dict[str, Path]) -> None:
     (invocation,) = _load(corpus["skipped"])["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is True
@@ -376,6 +389,7 @@ def test_skipped_paths_become_tool_notifications(corpus: dict[str, Path]) -> Non
     assert notes[0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "legacy.py", "uriBaseId": "%SRCROOT%"}
 
 
+@pytest.mark.integration
 def test_notebook_finding_names_the_cell_and_points_at_the_ipynb_line(corpus: dict[str, Path]) -> None:
     results = _results(corpus["notebook"])
     by_rule = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r for r in results}
@@ -393,6 +407,7 @@ def test_notebook_finding_names_the_cell_and_points_at_the_ipynb_line(corpus: di
     assert by_rule[("MLF601", "serve.py")]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
 
 
+@pytest.mark.integration
 def test_a_file_outside_the_repository_gets_an_absolute_uri(corpus: dict[str, Path]) -> None:
     outside, inside = _results(corpus["outside-root"])
     artifact = outside["locations"][0]["physicalLocation"]["artifactLocation"]
@@ -405,6 +420,7 @@ def test_a_file_outside_the_repository_gets_an_absolute_uri(corpus: dict[str, Pa
 _URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*")
 
 
+@pytest.mark.integration
 def test_uris_percent_encode_the_bytes_of_file_names(corpus: dict[str, Path]) -> None:
     """Results, notifications and the file outside the repository: every URI is an RFC 3986
     reference to the very file (its name's bytes, percent-encoded), while messages keep the
@@ -426,6 +442,7 @@ def test_uris_percent_encode_the_bytes_of_file_names(corpus: dict[str, Path]) ->
         assert (Path(named) if uri.startswith("file:") else root / named).is_file(), uri
 
 
+@pytest.mark.integration
 def test_uris_are_relative_to_the_repository_root(tmp_path: Path) -> None:
     """Run from a subdirectory of a git work tree: URIs still start at the repository root."""
     (tmp_path / ".git").mkdir()
@@ -453,6 +470,7 @@ def _normalise_for_snapshot(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.integration
 def test_snapshot(corpus: dict[str, Path]) -> None:
     text = json.dumps(_normalise_for_snapshot(_load(corpus["snapshot"])), indent=2, ensure_ascii=False) + "\n"
     if UPDATE_SNAPSHOTS or not SNAPSHOT.exists():
@@ -520,6 +538,7 @@ def test_fingerprints_change_with_the_flagged_code_rule_or_path(tmp_path: Path) 
     assert before.isdisjoint(moved)
 
 
+@pytest.mark.integration
 def test_fingerprints_do_not_depend_on_the_working_directory(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     _write(tmp_path / "pkg", {"serve.py": BAD})
@@ -529,6 +548,7 @@ def test_fingerprints_do_not_depend_on_the_working_directory(tmp_path: Path) -> 
     assert _results(from_root) == _results(from_pkg)
 
 
+@pytest.mark.integration
 def test_fingerprints_survive_inserted_lines_end_to_end(tmp_path: Path) -> None:
     _write(tmp_path, {"serve.py": SERVE})
     first = _cli_sarif(tmp_path, tmp_path.parent / f"{tmp_path.name}-1.sarif", "serve.py")
@@ -545,6 +565,7 @@ def test_fingerprints_survive_inserted_lines_end_to_end(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- determinism
+@pytest.mark.integration
 def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     for index in range(30):
         (tmp_path / f"m{index:02d}.py").write_text([BAD, PINNED, GOOD][index % 3])
@@ -560,6 +581,7 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     assert not re.search(rb"\"\w*Time\w*\"\s*:", outputs[0]) and not re.search(rb"\"\w*guid\"\s*:", outputs[0].lower())
 
 
+@pytest.mark.integration
 def test_stdout_and_output_file_agree(tmp_path: Path) -> None:
     _write(tmp_path, {"serve.py": BAD})
     printed = run_cli("check", "--format", "sarif", cwd=tmp_path)
@@ -607,6 +629,7 @@ def test_semantic_version(version: str, expected: str) -> None:
     assert semantic_version(version) == expected
 
 
+@pytest.mark.integration
 def test_sarif_om_is_imported_only_for_the_sarif_format(tmp_path: Path) -> None:
     _write(tmp_path, {"serve.py": BAD})
     code = (
@@ -628,6 +651,7 @@ def test_sarif_om_is_imported_only_for_the_sarif_format(tmp_path: Path) -> None:
     assert loads_sarif_om(".", "--format", "sarif")
 
 
+@pytest.mark.integration
 def test_a_finding_through_calls_carries_its_path_as_a_code_flow(corpus: dict[str, Path]) -> None:
     (result,) = _results(corpus["flow"])
     assert result["ruleId"] == "MLF101"

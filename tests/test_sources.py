@@ -113,6 +113,7 @@ def test_yaml_block_scalars_keep_line_positions() -> None:
     assert (host.position.line, host.position.column) == (7, 20)
 
 
+@pytest.mark.integration
 def test_templated_yaml_is_unparsable_not_an_error() -> None:
     with pytest.raises(UnparsableYaml):
         parse_yaml("{{- if .Values.x }}\na: [\n", "t.yaml")
@@ -126,6 +127,7 @@ def test_yaml_anchors_are_walked_once() -> None:
     assert len(parse_yaml(text, "x.yaml").settings) == 1
 
 
+@pytest.mark.integration
 def test_notebook_positions_are_exact(tmp_path: Path) -> None:
     result = run_cli("check", "notebooks/explore.ipynb", "--format", "json", cwd=DEPLOY)
     rows = [
@@ -142,6 +144,7 @@ def test_notebook_positions_are_exact(tmp_path: Path) -> None:
     assert text.splitlines()[1].startswith("notebooks/explore.ipynb:cell 2:2:25: MLF201 ")
 
 
+@pytest.mark.integration
 def test_notebook_outputs_markdown_and_other_languages_are_never_read(tmp_path: Path) -> None:
     r_notebook = {
         "cells": [{"cell_type": "code", "source": ['mlflow.set_tracking_uri("./mlruns")'], "outputs": []}],
@@ -159,6 +162,7 @@ def test_notebook_outputs_markdown_and_other_languages_are_never_read(tmp_path: 
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.integration
 def test_noqa_in_each_comment_syntax(tmp_path: Path) -> None:
     (tmp_path / "docker-compose.yml").write_text("services:\n  m:\n    command: mlflow server --host 0.0.0.0 --backend-store-uri postgresql://db/m  # noqa: MLF703\n")
     (tmp_path / ".env").write_text("MLFLOW_TRACKING_URI=./mlruns  # noqa: MLF101\n")

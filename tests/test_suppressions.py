@@ -202,6 +202,7 @@ def test_text_without_noqa_is_not_tokenized() -> None:
 
 
 # ---------------------------------------------------------------------------- the CLI
+@pytest.mark.integration
 def test_cli_honours_noqa_and_extend_select_mlf001(tmp_path: Path) -> None:
     (tmp_path / "serve.py").write_text(
         HEADER + f"a = {LOAD}  # noqa: MLF601\nb = mlflow.pyfunc.load_model('models:/m@champion')  # noqa: MLF601\n",
@@ -224,6 +225,7 @@ PER_FILE_PROJECT = {
 }
 
 
+@pytest.mark.integration
 def test_per_file_ignores_from_the_configuration(tmp_path: Path) -> None:
     for name, text in PER_FILE_PROJECT.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -292,6 +294,7 @@ def test_lint_paths_keeps_per_file_waivers_apart_and_reports_the_same(tmp_path: 
     assert "per-file-ignores 'notebooks/scratch_*.py' = MLF6 in pyproject.toml" in audited.waived[0].waiver.source
 
 
+@pytest.mark.integration
 def test_per_file_ignore_reasons_are_validated(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.mlflow-lint.per-file-ignores]\n"a/*" = {codes = ["MLF6"], why = "x"}\n', encoding="utf-8"
