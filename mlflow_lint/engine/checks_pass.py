@@ -116,16 +116,19 @@ def unanalysable(
 def store_findings(
     stores: list[Path], cwd: Path, selected: frozenset[str], config: Config, ignores: PerFileIgnores
 ) -> list[Finding]:
-    """MLF103 for local tracking stores found in the tree (mlruns/ with runs, mlflow.db)."""
-    if "MLF103" not in selected or not stores:
+    """The findings of the checks about local tracking stores found in the tree (mlruns/
+    with runs, mlflow.db): each enabled check that overrides ``visit_store`` (the engine
+    names no rule)."""
+    checks = [check for check in checks_for(selected) if type(check).visit_store is not Check.visit_store]
+    if not checks or not stores:
         return []
     catalog = load_catalog()
-    rules = {"MLF103": catalog["MLF103"]}
+    rules = {rule: catalog[rule] for check in checks for rule in check.rules if rule in selected}
     findings: list[Finding] = []
     for store in stores:
         shown = display_path(store, cwd)
         ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(""), options=config.rule_options())
-        for check in checks_for(frozenset({"MLF103"})):
+        for check in checks:
             check.visit_store(ctx)
         codes = ignores.codes_for(store)
         findings.extend(f for f in ctx.findings if not any(f.rule.startswith(code) for code in codes))
