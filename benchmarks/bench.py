@@ -9,6 +9,7 @@ table reports the median and the minimum wall time, and the peak memory. Run it 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -192,10 +193,8 @@ def warm_page_cache(root: Path) -> None:
     """Read every file once, so no tool pays for the disk and the first one is not penalised."""
     for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
-            try:
+            with contextlib.suppress(OSError):
                 Path(dirpath, name).read_bytes()
-            except OSError:
-                pass
 
 
 def cache_options(mlflow_lint: str) -> set[str]:

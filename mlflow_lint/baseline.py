@@ -29,9 +29,9 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from mlflow_lint.findings import Finding
 from mlflow_lint.safe_io import write_atomically

@@ -29,18 +29,20 @@ a symbolic link, is not used at all.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
 import json
-import subprocess
 import os
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, Callable
+from typing import Any
 
 from mlflow_lint import __version__
 from mlflow_lint.findings import Finding, FlowStep, Waiver
@@ -63,7 +65,7 @@ def _finding_row(finding: Finding) -> list[Any]:
 
 
 def _finding_from_row(row: list[Any]) -> Finding:
-    values = dict(zip(_FINDING_FIELDS, row))
+    values = dict(zip(_FINDING_FIELDS, row, strict=False))
     values["flow"] = tuple(FlowStep(*step) for step in values.get("flow") or ())
     waiver = values.get("waiver")
     values["waiver"] = Waiver(*waiver) if waiver else None
@@ -300,10 +302,8 @@ class ResultCache:
                 stream.write(self._mac(body) + b"\n" + body)
             os.replace(temporary, self.path)
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            except OSError:
-                pass
 
     # ----------------------------------------------------------------- content hashes
     def digest(self, path: str) -> str | None:
@@ -326,8 +326,9 @@ class ResultCache:
             and recorded[:3] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]
             and stat.st_mtime_ns < self._written_at - _RACY_WINDOW_NS
         ):
-            self._hashes[path] = recorded[3]
-            return recorded[3]
+            digest: str = recorded[3]
+            self._hashes[path] = digest
+            return digest
         try:
             with open(path, "rb") as handle:
                 digest = content_digest(handle.read())

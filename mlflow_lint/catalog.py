@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def _url_label(label: str) -> str:
     return "".join(ch for ch in label.lower() if ch.isalnum())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def project_urls() -> dict[str, str]:
     """``[project.urls]`` by normalised label: the installed distribution's ``Project-URL``
     metadata, completed from the checkout's pyproject.toml when mlflow-lint runs from a
@@ -239,7 +240,7 @@ class Catalog:
     def __getitem__(self, rule_id: str) -> Rule:
         return self.by_id[rule_id]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:
@@ -303,13 +304,13 @@ def _rule_files(root: Path) -> list[tuple[Any, Path]]:
     try:
         compiled = json.loads(COMPILED_CATALOG.read_text(encoding="utf-8"))
         if compiled["sources"] == digests and len(compiled["rules"]) == len(digests):
-            return [(data, root / name) for name, data in zip(digests, compiled["rules"])]
+            return [(data, root / name) for name, data in zip(digests, compiled["rules"], strict=True)]
     except (OSError, ValueError, KeyError, TypeError):
         pass
     rules = [_read_yaml(root / name) for name in digests]
     if root.resolve() == _CHECKOUT_RULES:  # never for another catalog, nor an installed one
         _keep_compiled(COMPILED_CATALOG, _compiled_text(digests, rules))
-    return [(data, root / name) for name, data in zip(digests, rules)]
+    return [(data, root / name) for name, data in zip(digests, rules, strict=True)]
 
 
 def _keep_compiled(path: Path, text: str) -> None:
@@ -333,7 +334,7 @@ def _keep_compiled(path: Path, text: str) -> None:
         pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_catalog(directory: Path | None = None) -> Catalog:
     """Load and validate every ``*.yaml`` rule file in ``directory``."""
     root = directory or catalog_dir()

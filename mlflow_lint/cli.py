@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -531,11 +532,11 @@ def audit(
     if output_format is not None and len(outputs) > 1:
         raise click.UsageError("--format applies to one --output; with several, each file's suffix picks its format")
     destinations: list[tuple[Path | None, str]] = []
-    for output in outputs:
-        found = output_format or format_for_suffix(output.suffix)
+    for output_path in outputs:
+        found = output_format or format_for_suffix(output_path.suffix)
         if found is None:
-            raise click.UsageError(f"cannot tell the report format from '{output.name}': use .html, .md or .json, or --format")
-        destinations.append((output, found))
+            raise click.UsageError(f"cannot tell the report format from '{output_path.name}': use .html, .md or .json, or --format")
+        destinations.append((output_path, found))
     issues_format = None
     if issues_path is not None:
         issues_format = issues_format_for_suffix(issues_path.suffix)

@@ -11,9 +11,10 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from mlflow_lint.catalog import Catalog
 
@@ -267,7 +268,7 @@ def _read_table(path: Path) -> dict[str, Any]:
     import yaml
 
     try:
-        document = yaml.load(text, Loader=_strict_yaml_loader())  # a SafeLoader subclass: no Python objects
+        document = yaml.load(text, Loader=_strict_yaml_loader())  # noqa: S506 - a SafeLoader subclass: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

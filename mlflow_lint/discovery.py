@@ -16,9 +16,10 @@ from __future__ import annotations
 import functools
 import os
 import stat as stat_module
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from mlflow_lint.ignore_patterns import MAX_PATTERN_TEXT, IgnorePatterns
 

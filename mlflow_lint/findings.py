@@ -6,8 +6,9 @@ import hashlib
 import io
 import re
 import tokenize
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mlflow_lint.catalog import Catalog

@@ -19,9 +19,10 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from mlflow_lint import __version__
 from mlflow_lint.sources.notebook import is_databricks_source
@@ -58,7 +59,7 @@ class MlflowLintChecker:
     # Set by parse_options, from flake8's own options.
     named_rules: frozenset[str] = frozenset()  # rules flake8's --select/--extend-select name in full
     disable_noqa = False
-    _directories: dict[Path, _FileSettings] = {}  # per process: settings by directory
+    _directories: ClassVar[dict[Path, _FileSettings]] = {}  # per process: settings by directory
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         self.tree = tree
@@ -158,8 +159,8 @@ class MlflowLintChecker:
 
 def _load_settings(directory: Path, named_rules: frozenset[str]) -> _FileSettings:
     from mlflow_lint.catalog import load_catalog
-    from mlflow_lint.discovery import gitignore_spec
     from mlflow_lint.config import ConfigError, find_config_file, load_config, project_boundary, resolve_selection
+    from mlflow_lint.discovery import gitignore_spec
     from mlflow_lint.engine import per_file_ignores
 
     catalog = load_catalog()

@@ -43,16 +43,18 @@ costs no more than one at the limit.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from itertools import count
-from typing import Iterable, Iterator
+from typing import Any, TypeAlias
 
 MAX_PATTERNS = 2_000
 MAX_PATTERN_TEXT = 128 * 1024  # characters of lines (comments included) read from one source
 
 # A token of a pattern: ("l", text, escaped) a literal run (a "/" is always alone),
 # ("?",) any character but "/", ("[", regex) a bracket expression, ("*", n) n stars.
-Token = tuple
-Segment = list  # the tokens of one path segment
+# (A union of the four tuple shapes would say more, but mypy does not narrow it by the tag.)
+Token: TypeAlias = tuple[Any, ...]
+Segment: TypeAlias = list[Token]  # the tokens of one path segment
 # In the segments of an anchored pattern: git's special "**", any number of directories.
 _ANY_DIRECTORIES = None
 
@@ -80,7 +82,7 @@ class _Pattern:
     """One pattern line, translated: ``exact`` decides a path (the basename, or the path with
     a "/" appended); ``approx`` is a superset of it for the prefilter."""
 
-    __slots__ = ("negated", "directory_only", "basename", "exact", "approx")
+    __slots__ = ("approx", "basename", "directory_only", "exact", "negated")
 
     def __init__(
         self, negated: bool, directory_only: bool, basename: bool, exact_source: str, approx: tuple[bool, str]
@@ -395,7 +397,7 @@ def _items(tokens: list[Token]) -> list[Segment | None]:
             segments[-1].append(token)
     escaped_after.append(True)  # the end behaves like "\/": at least one more segment
     items: list[Segment | None] = []
-    for segment, at_least_one in zip(segments, escaped_after):
+    for segment, at_least_one in zip(segments, escaped_after, strict=True):
         if len(segment) == 1 and segment[0][0] == "*" and segment[0][1] >= 2:
             if at_least_one:
                 items.append([("*", 1)])

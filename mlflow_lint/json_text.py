@@ -49,7 +49,7 @@ class _Writer:
             self.batches.append("".join(self.pieces))
             self.pieces.clear()
 
-    def write(self, value: Any, pad: str) -> None:  # noqa: C901 - one branch per JSON type
+    def write(self, value: Any, pad: str) -> None:
         add = self.add
         if isinstance(value, str):
             add(encode_basestring(value))

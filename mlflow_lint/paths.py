@@ -27,10 +27,8 @@ def display_path(path: Path | str, cwd: Path) -> str:
         shown = normalised[len(base.rstrip(os.sep)) + 1 :]
     else:
         shown = normalised
-    if os.sep == "\\":
-        shown = shown.replace(os.sep, "/")
-    else:
-        shown = shown.replace("\\", "\\\\")  # a backslash in a POSIX name is the name's own
+    # Windows separators are shown as "/"; a backslash in a POSIX name is the name's own.
+    shown = shown.replace(os.sep, "/") if os.sep == "\\" else shown.replace("\\", "\\\\")
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 

@@ -13,15 +13,15 @@ import functools
 import os
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
-from mlflow_lint.safe_io import within
 from mlflow_lint.discovery import discover, gitignore_spec
+from mlflow_lint.safe_io import within
 from mlflow_lint.sources import is_lintable, read_limit
 from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
 from mlflow_lint.sources.notebook import (

@@ -14,18 +14,17 @@ import hashlib
 import os
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
-
 
 from mlflow_lint.analysis.flow import MAX_CALL_LEVELS
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.tracing import span_processor_configurations
-from mlflow_lint.context import file_context
 from mlflow_lint.analysis.uri_flow import switched_nodes, uri_setting_functions, uris_through_calls
+from mlflow_lint.context import file_context
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources.prefilter import revealed_text
 
@@ -189,7 +188,7 @@ class ProjectFacts:
         if not uses:
             return None
         counts = Counter(use.uri for use in uses)
-        first = {}
+        first: dict[str, TrackingUriUse] = {}
         for use in sorted(uses, key=lambda u: (u.path, u.line, u.column)):
             first.setdefault(use.uri, use)
         primary = min(counts, key=lambda uri: (-counts[uri], first[uri].path, first[uri].line))
@@ -218,7 +217,7 @@ def normalise_uri(text: str) -> str:
     return f"{scheme.lower()}://{authority.lower()}{slash}{path}"
 
 
-def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.AST, str, str]]:
+def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
     """(value node, normalised URI, rendered) for every hard-coded tracking URI in a module.
 
     Only a URI that is *the* value counts. A value chosen by an explicit switch (both
@@ -229,14 +228,14 @@ def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.AST, str, str]]:
     return _cached_uses(module, "tracking")
 
 
-def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.AST, str, str]]:
+def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
     """(value node, normalised URI, rendered) for every hard-coded registry URI in a module
     (``set_registry_uri``, ``MlflowClient(registry_uri=...)``, ``MLFLOW_REGISTRY_URI``),
     by the same policy as ``tracking_uri_uses``."""
     return _cached_uses(module, "registry")
 
 
-def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, str]]:
+def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
     key = f"{role}_uri_uses"
     cached = module.cache.get(key)
     if cached is None:
@@ -244,9 +243,9 @@ def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, 
     return cached  # type: ignore[return-value]
 
 
-def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, str]]:
+def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
     model = module.model
-    assignments = [n for n in model.nodes_by_type.get(ast.Assign, ()) if isinstance(n.targets[0], ast.Subscript)]  # type: ignore[attr-defined]
+    assignments = [n for n in model.nodes_of(ast.Assign) if isinstance(n.targets[0], ast.Subscript)]
     sinks = [
         (node, sink)
         for nodes in (model.calls_named(SINK_CALL_NAMES), assignments)
@@ -257,7 +256,7 @@ def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, str
     through = [use for use in uris_through_calls(module) if use.role == role]
     # One switch may choose between a setter and a helper's call: judged together.
     switched = switched_nodes(module, [*(node for node, _ in sinks), *(use.call for use in through)])
-    found: list[tuple[ast.AST, str, str, ast.AST]] = []
+    found: list[tuple[ast.expr, str, str, ast.expr | ast.stmt]] = []  # (value, uri, shown, setter or call)
     for node, sink in sinks:
         if node in switched:
             continue
@@ -274,7 +273,7 @@ def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.AST, str, str
             shown = f"{use.value.render()} via {head}()" + (f" (as {alias}" if alias else "")
             found.append((use.node, normalise_uri(mask_secrets(use.value.text)), shown, use.call))
     # In source order, setters and calls alike (a helper's use sits at its call).
-    found.sort(key=lambda entry: (entry[3].lineno, entry[3].col_offset))  # type: ignore[attr-defined]
+    found.sort(key=lambda entry: (entry[3].lineno, entry[3].col_offset))
     return [(node, uri, shown) for node, uri, shown, _ in found]
 
 

@@ -51,7 +51,7 @@ class NoqaComment:
     column: int  # 1-based, characters; where the comment starts (1 when the source does not say)
     text: str  # the comment as written, from its "#"
     codes: tuple[str, ...]
-    bare: bool  # "# noqa" with no code at all
+    bare: bool  # a noqa comment with no code at all
     # Why the finding is accepted: the text after "--" or ":" that follows the codes
     # (``# noqa: MLF601 -- offline evaluation of a candidate``); None when not given.
     reason: str | None = None

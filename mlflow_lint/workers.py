@@ -14,15 +14,18 @@ pool instead).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
 import weakref
-from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+    from multiprocessing.process import BaseProcess
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
@@ -74,7 +77,7 @@ class WorkerPool:
         for process in processes:
             process.terminate()
 
-    def _processes(self) -> list:  # type: ignore[type-arg]
+    def _processes(self) -> list[BaseProcess]:
         return list((getattr(self.pool, "_processes", None) or {}).values())
 
 
@@ -82,10 +85,8 @@ def terminate_all() -> None:
     """End every worker of every live pool now (the CLI's Ctrl-C handler, which exits next)."""
     for pool in list(_LIVE):
         for process in pool._processes():
-            try:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
                 process.terminate()
-            except (OSError, ValueError, AttributeError):
-                pass
 
 
 def _die_with_parent(parent: int) -> None:

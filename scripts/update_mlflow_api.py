@@ -28,9 +28,10 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
-from mlflow_lint.sources.requirements import release  # noqa: E402  (one release parser)
+from mlflow_lint.sources.requirements import release
 
 TABLE = Path(__file__).resolve().parent.parent / "mlflow_lint" / "analysis" / "mlflow_api.json"
 CURATED = Path(__file__).resolve().with_name("mlflow_deprecations.yaml")
@@ -63,6 +64,32 @@ PUBLIC_CLASSES = {
 FLAVOR_FUNCTIONS = ("load_model", "log_model", "save_model")
 _WARNING_CATEGORIES = {"FutureWarning", "DeprecationWarning"}
 _MAX_HOPS = 12
+
+
+class Entry(TypedDict, total=False):
+    """A callable's row of the table."""
+
+    signature: str  # "a, b=, *, c=, **kwargs"; absent when the source has no def to read
+    deprecated: dict[str, str]  # what @deprecated says: since, alternative
+    kind: str  # "class" for a class (its signature is __init__'s)
+
+
+class _Table(TypedDict):
+    mlflow_version: str
+    generated_by: str
+    flavors: dict[str, list[str]]
+    functions: dict[str, Entry]
+
+
+class ApiTable(_Table, total=False):
+    """mlflow_api.json: what build_table reads from the source, then the curated parts."""
+
+    deprecations: list[dict[str, str | None]]
+    roles: dict[str, Any]
+
+
+# mlflow_roles.yaml as parsed: checked key by key against the source by roles().
+Roles = dict[str, Any]
 
 
 @dataclass
@@ -132,11 +159,15 @@ def _definition(source: Source, module: str, name: str, hops: int = 0) -> tuple[
                     resolved = _definition(source, origin, alias.name, hops + 1)
                     if resolved is not None:
                         found = resolved
-        elif isinstance(statement, ast.Assign) and found is None:
+        elif (
+            isinstance(statement, ast.Assign)
+            and found is None
+            and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+            and isinstance(statement.value, ast.Name)
+            and statement.value.id != name
+        ):
             # ``evaluate = _evaluate`` and similar module-level aliases of a callable.
-            if any(isinstance(t, ast.Name) and t.id == name for t in statement.targets):
-                if isinstance(statement.value, ast.Name) and statement.value.id != name:
-                    found = _definition(source, module, statement.value.id, hops + 1)
+            found = _definition(source, module, statement.value.id, hops + 1)
     return found
 
 
@@ -150,10 +181,10 @@ def _exported_names(source: Source, module: str) -> list[str]:
     statements = _module_statements(tree)
     for statement in statements:
         value: ast.expr | None = None
-        if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets):
-            value = statement.value
-        elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name) and statement.target.id == "__all__":
-            value = statement.value
+        if isinstance(statement, (ast.Assign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                value = statement.value
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             call = statement.value
             if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and call.func.value.id == "__all__":
@@ -189,7 +220,7 @@ def _signature(function: ast.FunctionDef | ast.AsyncFunctionDef, drop_first: boo
         parts.append("*" + args.vararg.arg)
     elif args.kwonlyargs:
         parts.append("*")
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         parts.append(arg.arg + ("=" if default is not None else ""))
     if args.kwarg is not None:
         parts.append("**" + args.kwarg.arg)
@@ -210,9 +241,9 @@ def _deprecation(node: ast.AST) -> dict[str, str] | None:
             continue
         facts: dict[str, str] = {}
         if isinstance(decorator, ast.Call):
-            for position, key in enumerate(("alternative", "since")):
-                if position < len(decorator.args) and isinstance(decorator.args[position], ast.Constant):
-                    facts[key] = str(decorator.args[position].value)
+            for key, argument in zip(("alternative", "since"), decorator.args, strict=False):  # the first two, if given
+                if isinstance(argument, ast.Constant):
+                    facts[key] = str(argument.value)
             for keyword in decorator.keywords:
                 if keyword.arg in ("alternative", "since") and isinstance(keyword.value, ast.Constant):
                     facts[keyword.arg] = str(keyword.value.value)
@@ -225,7 +256,7 @@ def _deprecation(node: ast.AST) -> dict[str, str] | None:
         call = statement.value if isinstance(statement, ast.Expr) else None
         if not isinstance(call, ast.Call) or _decorator_name(call) != "warn":
             continue
-        categories = [a for a in call.args[1:2]] + [k.value for k in call.keywords if k.arg == "category"]
+        categories = call.args[1:2] + [k.value for k in call.keywords if k.arg == "category"]
         if any(isinstance(c, ast.Name) and c.id in _WARNING_CATEGORIES for c in categories):
             return {"warns": "true"}
     return None
@@ -237,16 +268,18 @@ def _wrapped(source: Source, module: str, node: ast.AST) -> ast.AST:
     for decorator in getattr(node, "decorator_list", ()):
         if isinstance(decorator, ast.Call) and _decorator_name(decorator) == "wraps" and decorator.args:
             target = decorator.args[0]
-            if isinstance(target, ast.Name) and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if node.args.vararg is not None and node.args.kwarg is not None and not node.args.args:
-                    resolved = _definition(source, module, target.id)
-                    if resolved is not None:
-                        return resolved[1]
+            takes_anything = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                node.args.vararg is not None and node.args.kwarg is not None and not node.args.args
+            )
+            if isinstance(target, ast.Name) and takes_anything:
+                resolved = _definition(source, module, target.id)
+                if resolved is not None:
+                    return resolved[1]
     return node
 
 
-def _entry(node: ast.AST, drop_first: bool, source: Source | None = None, module: str = "") -> dict[str, object]:
-    entry: dict[str, object] = {}
+def _entry(node: ast.AST, drop_first: bool, source: Source | None = None, module: str = "") -> Entry:
+    entry: Entry = {}
     signed = _wrapped(source, module, node) if source is not None else node
     if isinstance(signed, (ast.FunctionDef, ast.AsyncFunctionDef)):
         entry["signature"] = _signature(signed, drop_first)
@@ -286,14 +319,14 @@ def _flavor_modules(source: Source) -> list[str]:
     return found
 
 
-def build_table(source: Source) -> dict[str, object]:
-    functions: dict[str, dict[str, object]] = {}
+def build_table(source: Source) -> ApiTable:
+    functions: dict[str, Entry] = {}
     flavors: dict[str, list[str]] = {}
 
     def add(public: str, module: str, node: ast.AST) -> None:
         if isinstance(node, ast.ClassDef):
             init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
-            entry = _entry(init, True) if init is not None else {"signature": ""}
+            entry: Entry = _entry(init, True) if init is not None else {"signature": ""}
             entry.update(_entry(node, False))
             functions[public] = {**entry, "kind": "class"}
         else:
@@ -333,17 +366,17 @@ def build_table(source: Source) -> dict[str, object]:
     }
 
 
-def _parameters(entry: dict[str, object]) -> set[str]:
-    text = str(entry.get("signature", ""))
+def _parameters(entry: Entry) -> set[str]:
+    text = entry.get("signature", "")
     return {part.strip().lstrip("*").rstrip("=") for part in text.split(",")} - {"", "/"}
 
 
-def deprecations(table: dict[str, object], curated: list[dict[str, str]]) -> list[dict[str, str | None]]:
+def deprecations(table: ApiTable, curated: list[dict[str, str]]) -> list[dict[str, str | None]]:
     """The curated rows checked against the pinned source and expanded, plus every
     ``@deprecated(since >= 3.0)`` the source declares. Raises SystemExit on a row the
     source contradicts, or on a deprecation warning nobody has dated."""
-    functions: dict[str, dict[str, object]] = table["functions"]  # type: ignore[assignment]
-    flavors: dict[str, list[str]] = table["flavors"]  # type: ignore[assignment]
+    functions = table["functions"]
+    flavors = table["flavors"]
     rows: list[dict[str, str | None]] = []
     problems: list[str] = []
     covered: set[str] = set()
@@ -398,7 +431,7 @@ def deprecations(table: dict[str, object], curated: list[dict[str, str]]) -> lis
                 }
             )
     for name, entry in functions.items():
-        deprecated: dict[str, str] | None = entry.get("deprecated")  # type: ignore[assignment]
+        deprecated = entry.get("deprecated")
         if deprecated is None or name in covered:
             continue
         since = deprecated.get("since")
@@ -423,12 +456,12 @@ def deprecations(table: dict[str, object], curated: list[dict[str, str]]) -> lis
     return sorted(rows, key=lambda row: (str(row["name"]), str(row["keyword"] or "")))
 
 
-def roles(table: dict[str, object], curated: dict[str, object]) -> dict[str, object]:
+def roles(table: ApiTable, curated: Roles) -> dict[str, Any]:
     """The curated roles, each name and parameter checked against the pinned source (a
     name MLflow removed may stay, for code written for the release that had it), plus
     every flavor's ``load_model(model_uri)`` as a model consumer."""
-    functions: dict[str, dict[str, object]] = table["functions"]  # type: ignore[assignment]
-    removed = {row["name"] for row in table.get("deprecations", ()) if row.get("removed_in")}  # type: ignore[union-attr]
+    functions = table["functions"]
+    removed = {row["name"] for row in table.get("deprecations", ()) if row.get("removed_in")}
     problems: list[str] = []
 
     def check(name: str, *parameters: str) -> None:
@@ -440,36 +473,36 @@ def roles(table: dict[str, object], curated: dict[str, object]) -> dict[str, obj
         if missing:
             problems.append(f"{name}: no parameter {', '.join(missing)}")
 
-    consumes = dict(curated.get("consumes-model", {}))  # type: ignore[arg-type]
-    for flavor, provided in table["flavors"].items():  # type: ignore[union-attr]
+    consumes = dict(curated.get("consumes-model", {}))
+    for flavor, provided in table["flavors"].items():
         if "load_model" in provided:
             consumes.setdefault(f"mlflow.{flavor}.load_model", "model_uri")
     for name, parameter in consumes.items():
         check(name, parameter)
-    for name, places in curated.get("reads-artifacts", {}).items():  # type: ignore[union-attr]
+    for name, places in curated.get("reads-artifacts", {}).items():
         check(name, *places.values())
-    for name, registry in curated.get("moves-alias", {}).items():  # type: ignore[union-attr]
+    for name, registry in curated.get("moves-alias", {}).items():
         check(name, "name", "alias")
         if registry not in ("model", "prompt"):
             problems.append(f"{name}: moves-alias names the registry, model or prompt, not {registry!r}")
-    for name, parameter in curated.get("copies-into-model", {}).items():  # type: ignore[union-attr]
+    for name, parameter in curated.get("copies-into-model", {}).items():
         check(name, parameter)
-    for name in curated.get("deletes", []):  # type: ignore[union-attr]
+    for name in curated.get("deletes", []):
         check(name)
     client = "mlflow.MlflowClient."
-    for method in curated.get("client-only-methods", []):  # type: ignore[union-attr]
+    for method in curated.get("client-only-methods", []):
         check(client + method)
     if problems:
         raise SystemExit(f"error: {ROLES.name} disagrees with MLflow's source:\n  " + "\n  ".join(problems))
     return {
         "consumes-model": dict(sorted(consumes.items())),
         **{key: curated[key] for key in ("reads-artifacts", "moves-alias", "copies-into-model") if key in curated},
-        "deletes": sorted(curated.get("deletes", [])),  # type: ignore[arg-type]
-        "client-only-methods": sorted(curated.get("client-only-methods", [])),  # type: ignore[arg-type]
+        "deletes": sorted(curated.get("deletes", [])),
+        "client-only-methods": sorted(curated.get("client-only-methods", [])),
     }
 
 
-def load_roles() -> dict[str, object]:
+def load_roles() -> Roles:
     import yaml  # the generator's own input; the linter never reads this file
 
     data = yaml.safe_load(ROLES.read_text(encoding="utf-8"))
@@ -490,13 +523,16 @@ def load_curated() -> list[dict[str, str]]:
 def _version(source: Source) -> str:
     tree = source.tree("mlflow.version")
     for statement in tree.body if tree else ():
-        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
-            if any(isinstance(t, ast.Name) and t.id == "VERSION" for t in statement.targets):
-                return str(statement.value.value)
+        if (
+            isinstance(statement, ast.Assign)
+            and isinstance(statement.value, ast.Constant)
+            and any(isinstance(t, ast.Name) and t.id == "VERSION" for t in statement.targets)
+        ):
+            return str(statement.value.value)
     raise SystemExit("error: mlflow/version.py has no VERSION")
 
 
-def render(table: dict[str, object]) -> str:
+def render(table: ApiTable) -> str:
     """One callable a line, keys sorted: a new MLflow release reads as a small diff."""
     lines = ["{"]
     items = list(table.items())
@@ -534,9 +570,9 @@ def installed_source() -> Path:
     raise SystemExit("error: no installed mlflow-skinny or mlflow; pass --source DIR")
 
 
-def _removed(old: dict[str, object], new: dict[str, object]) -> list[str]:
-    old_functions: dict[str, dict[str, str]] = old["functions"]  # type: ignore[assignment]
-    new_functions: dict[str, dict[str, str]] = new["functions"]  # type: ignore[assignment]
+def _removed(old: ApiTable, new: ApiTable) -> list[str]:
+    old_functions = old["functions"]
+    new_functions = new["functions"]
     lines = []
     for name, entry in old_functions.items():
         if name not in new_functions:
@@ -567,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     TABLE.write_text(text, encoding="utf-8")
-    print(f"wrote {TABLE} (MLflow {table['mlflow_version']}, {len(table['functions'])} callables)")  # type: ignore[arg-type]
+    print(f"wrote {TABLE} (MLflow {table['mlflow_version']}, {len(table['functions'])} callables)")
     return 0
 
 

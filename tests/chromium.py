@@ -10,6 +10,7 @@ itself is loaded.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -151,7 +152,8 @@ class _Pipe:
             if reply.get("id") == self._next_id:
                 if "error" in reply:
                     raise ChromiumError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
+                result: dict[str, Any] = reply.get("result", {})
+                return result
             self.events.append(reply)
 
     def wait_for(self, method: str, session: str | None = None, timeout: float = 30) -> dict[str, Any]:
@@ -190,23 +192,20 @@ class _Pipe:
                 raise ChromiumError("Chromium closed the DevTools pipe (crashed or failed to start)")
             self._buffer += chunk
         raw, _, self._buffer = self._buffer.partition(b"\0")
-        return json.loads(raw)
+        message: dict[str, Any] = json.loads(raw)
+        return message
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.write(self._write, json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0")
-        except OSError:
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
         for fd in (self._write, self._read):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 class Browser:
@@ -293,7 +292,7 @@ class Browser:
             result = pipe.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)
             report.evaluations[name] = result.get("result", {}).get("value")
         metrics = pipe.send("Page.getLayoutMetrics", session=session)
-        size = metrics.get("cssContentSize") or metrics.get("contentSize")
+        size = metrics.get("cssContentSize") or metrics["contentSize"]
         report.height = int(size["height"])
         if screenshot:
             shot_height = report.height - clip_top

@@ -737,7 +737,7 @@ def test_auto_mode_with_code_scanning_uploads_and_adds_no_annotations(composite:
 
 @pytest.mark.integration
 def test_true_mode_fails_when_the_upload_fails(composite: Composite) -> None:
-    job = composite.run(upload="failure", sarif=_sarif("note"), **{"upload_sarif": "true"})
+    job = composite.run(upload="failure", sarif=_sarif("note"), upload_sarif="true")
     assert job.failed
     assert job.steps["Upload SARIF to code scanning"].conclusion == "failure"
     assert job.steps["upload-auto"].outcome == "skipped"
@@ -754,7 +754,7 @@ def test_false_mode_gives_annotations_and_a_summary_without_trying_to_upload(com
     assert "reported as annotations on this run (code scanning not used)" in job.summary
     assert "## audit summary" in job.summary
     assert [call[0] for call in runner.calls()] == ["check", "check", "audit"]
-    check_sarif, check_github, audit = runner.calls()
+    check_sarif, check_github, _audit = runner.calls()
     assert check_github[:4] == ["check", "--format", "github", "--output"]
     assert check_github[5:] == check_sarif[5:]  # the same configuration, arguments and paths
 

@@ -100,10 +100,7 @@ def _normalise_markdown(report: str) -> str:
 @pytest.mark.parametrize("name", ["healthy", "gaps", "waivers"])
 @pytest.mark.parametrize("fmt", ["json", "md"])
 def test_golden(reports: dict[str, dict[str, str]], name: str, fmt: str) -> None:
-    if fmt == "json":
-        actual = _normalise_json(_document(reports, name))
-    else:
-        actual = _normalise_markdown(reports[name]["md"])
+    actual = _normalise_json(_document(reports, name)) if fmt == "json" else _normalise_markdown(reports[name]["md"])
     golden = GOLDEN / f"{name}.{fmt}"
     if UPDATE:
         golden.parent.mkdir(parents=True, exist_ok=True)

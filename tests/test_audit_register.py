@@ -158,7 +158,7 @@ def test_ids_survive_inserted_lines_and_name_fixed_and_new_gaps(tmp_path: Path) 
     comparison = after["comparison"]
     assert comparison["matched_by"] == "id"
     assert gone["id"] in [gap["id"] for gap in comparison["fixed_gaps"]]
-    new = [gap for gap in comparison["new_gaps"]]
+    new = list(comparison["new_gaps"])
     assert [(gap["rule"], gap["path"]) for gap in new] == [("MLF601", "serving/app.py")] and new[0]["id"] not in ids
 
 

@@ -129,7 +129,7 @@ CORRUPT = [
 def test_corrupt_or_wrong_version_baseline_is_an_error_naming_the_file(tmp_path: Path, content: str, problem: str) -> None:
     path = tmp_path / "broken.json"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(BaselineError, match="broken.json") as raised:
+    with pytest.raises(BaselineError, match=r"broken\.json") as raised:
         load_baseline(path)
     assert problem in str(raised.value) and "--write-baseline" in str(raised.value)
 

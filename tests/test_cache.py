@@ -17,7 +17,6 @@ from mlflow_lint.project import ProjectIndex
 from .conftest import FIXTURES, TRACKING_URI_MODULE, all_rules, file_line, inconsistent_uri_project, ipynb, run_cli, write_files
 
 
-
 def signed(body: bytes) -> bytes:
     """A cache file's bytes as mlflow-lint writes them on this machine: its MAC line, then the body."""
     import hashlib
@@ -411,8 +410,8 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     # walk found. A nested configuration with other excludes makes the walks differ, so the
     # facts walk the projects themselves. The findings are those of the facts' own walk.
     from mlflow_lint import engine
-    from mlflow_lint.config import ConfigResolver
     from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigResolver
 
     project = tmp_path / "project"
     (project / "sub").mkdir(parents=True)

@@ -383,7 +383,7 @@ def test_cli_fixes_files_whose_names_are_not_utf8(tmp_path: Path) -> None:
     """Findings show such a name with escapes (``train_\\xff.py``); the fix must still find
     the file, and tell it from a file named with those very characters."""
     names = [os.fsdecode(b"train_\xff.py"), os.fsdecode(b"data\xfe/prep.py"), "literal_\\xff.py", "caf\u00e9.py"]
-    write_files(tmp_path, {name: TAG_FROM_ENV for name in names})
+    write_files(tmp_path, dict.fromkeys(names, TAG_FROM_ENV))
     result = run_cli("check", "--unsafe-fixes", ".", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Fixed {len(names)} findings." in result.stdout

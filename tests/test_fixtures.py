@@ -13,7 +13,6 @@ import pytest
 from mlflow_lint.catalog import load_catalog
 from mlflow_lint.config import Config, ConfigResolver, load_config, resolve_selection
 from mlflow_lint.engine import lint_paths
-
 from mlflow_lint.sources import source_kind
 
 from .conftest import FIXTURES

@@ -118,6 +118,6 @@ def test_escaping_follows_actions_toolkit(raw: str, data: str, prop: str) -> Non
 def test_notebook_finding_annotates_the_file_with_the_cell_in_the_message(tmp_path: Path) -> None:
     finding = Finding("notebooks/explore.ipynb", 3, 9, "MLF601", 3, 29, "loads from a run", cell=2)
     (line,) = render_github([finding], CATALOG, source_root=tmp_path, cwd=tmp_path).splitlines()
-    command, properties, message = parse(line)
+    _command, properties, message = parse(line)
     assert properties == {"file": "notebooks/explore.ipynb", "title": "MLF601 run-uri-model-load"}
     assert message == "cell 2, line 3, column 9: loads from a run"

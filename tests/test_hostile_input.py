@@ -36,10 +36,11 @@ import os
 import random
 import subprocess
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -354,7 +355,7 @@ def cli_reports(hostile_project: Path) -> dict[str, subprocess.CompletedProcess[
     runs = {"json": ("--format", "json", "--no-cache"), "sarif": ("--format", "sarif")}
     with ThreadPoolExecutor(len(runs)) as pool:
         done = pool.map(lambda args: _cli("check", ".", *args, cwd=hostile_project), runs.values())
-        return dict(zip(runs, done))
+        return dict(zip(runs, done, strict=True))
 
 
 @pytest.mark.integration
@@ -483,7 +484,7 @@ def exit_2_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subproces
         return _cli("check", *row.args, cwd=root)
 
     with ThreadPoolExecutor(4) as pool:
-        return dict(zip((row.id for row in EXIT_2_ROWS), pool.map(run, EXIT_2_ROWS)))
+        return dict(zip((row.id for row in EXIT_2_ROWS), pool.map(run, EXIT_2_ROWS), strict=True))
 
 
 @pytest.mark.integration
@@ -990,7 +991,7 @@ def _cells_parsed(text: str) -> tuple[list[str], list[int], list[str] | None]:
 
     def cells(source: str) -> list[str]:
         lines = source.split("\n")
-        return ["\n".join(line for line, at in zip(lines, virtual.cell_numbers) if at == position) for position in range(len(virtual.cells))]
+        return ["\n".join(line for line, at in zip(lines, virtual.cell_numbers, strict=False) if at == position) for position in range(len(virtual.cells))]
 
     reported = [virtual.cell_of(error.line) for error in parsed.errors]
     assert None not in reported
@@ -1040,7 +1041,7 @@ def test_notebook_cells_that_do_not_parse_are_blanked_and_only_they() -> None:
         before, reported, after = _cells_parsed(_notebook_of(cells))
         assert after is not None, f"seed {seed}: {cells}"
         assert len(reported) == len(set(reported)), f"seed {seed}: a cell reported twice"
-        for position, (source, left) in enumerate(zip(before, after)):
+        for position, (source, left) in enumerate(zip(before, after, strict=True)):
             blanked = position in reported
             assert left == (source if not blanked else "\n".join("" for _ in source.split("\n"))), f"seed {seed}, cell {position}"
             alone = _starts_statement(source) and (position + 1 == len(before) or _starts_statement(before[position + 1]))

@@ -70,7 +70,7 @@ class GitOracle:
             result = self._git("check-ignore", "--no-index", "--stdin", "-z", data=b"".join(n + b"\0" for n in names))
             assert result.returncode in (0, 1), result.stderr.decode()
             out = set(result.stdout.split(b"\0"))
-            answers.update((path, name in out) for path, name in zip(asked, names))
+            answers.update((path, name in out) for path, name in zip(asked, names, strict=True))
         return answers
 
     def has_prefix_bug(self, line: str) -> bool:
@@ -314,7 +314,7 @@ def test_a_huge_gitignore_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("import mlflow\n")
     found = discover([tmp_path], is_lintable)
     assert [p.name for p in found.files] == ["a.py"]
-    assert [reason for _, reason in found.skipped][0].startswith("not honoured past 1 patterns")
+    assert next(reason for _, reason in found.skipped).startswith("not honoured past 1 patterns")
 
 
 def test_settings_are_compiled_once() -> None:

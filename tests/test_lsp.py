@@ -341,7 +341,7 @@ async def test_suppress_action_inserts_a_reasoned_noqa_and_merges_into_an_existi
         edits = edits_of(suppress[0], document_uri)
         # VS Code takes snippet edits: the cursor lands where the reason goes.
         rendered = [e.new_text if isinstance(e, types.TextEdit) else e.snippet.value.replace("${1:reason}", "") for e in edits]
-        plain = [types.TextEdit(range=e.range, new_text=new) for e, new in zip(edits, rendered)]
+        plain = [types.TextEdit(range=e.range, new_text=new) for e, new in zip(edits, rendered, strict=True)]
         text = apply_edit(text, plain)
         assert expected_line in text.splitlines()
         if code == "MLF101":
@@ -366,7 +366,7 @@ async def test_safe_fix_rewrites_artifact_path_and_fix_all_matches_the_cli_fixtu
     after_fixture = (FIXTURES / "fixes" / "mlflow3_artifact_path.after.py").read_text().splitlines()
     assert fixed.splitlines()[10] == after_fixture[10]
     # Only that finding: the positional one on line 14 is its own action.
-    assert [i for i, (a, b) in enumerate(zip(before.splitlines(), fixed.splitlines())) if a != b] == [10]
+    assert [i for i, (a, b) in enumerate(zip(before.splitlines(), fixed.splitlines(), strict=False)) if a != b] == [10]
     # The fix-all source action is the CLI's --fix.
     source = await actions_for(client, document_uri, keyword, only=["source.fixAll"])
     assert [a.kind for a in source] == ["source.fixAll.mlflow-lint"]
@@ -427,11 +427,11 @@ async def test_notebook_cells_are_one_module_with_diagnostics_per_cell(client: R
                 uri=notebook_uri,
                 notebook_type="jupyter-notebook",
                 version=1,
-                cells=[types.NotebookCell(kind=kind, document=cell_uri) for (_, kind, _), cell_uri in zip(cells, cell_uris)],
+                cells=[types.NotebookCell(kind=kind, document=cell_uri) for (_, kind, _), cell_uri in zip(cells, cell_uris, strict=True)],
             ),
             cell_text_documents=[
                 types.TextDocumentItem(uri=cell_uri, language_id=language, version=1, text=text)
-                for (text, _, language), cell_uri in zip(cells, cell_uris)
+                for (text, _, language), cell_uri in zip(cells, cell_uris, strict=True)
             ],
         )
     )
@@ -504,7 +504,7 @@ async def test_dockerfile_gets_diagnostics_but_no_suppression_that_would_not_wor
     document_uri = open_document(client, project / "Dockerfile", "dockerfile")
     params = await published(client, document_uri, version=1)
     assert [d.code for d in params.diagnostics] == ["MLF703"]
-    # A Dockerfile comment is a line of its own: no "# noqa" at the end of a RUN line.
+    # A Dockerfile comment is a line of its own: no noqa comment at the end of a RUN line.
     assert await actions_for(client, document_uri, params.diagnostics[0]) == []
 
 

@@ -40,9 +40,9 @@ def test_committed_table_is_what_the_generator_writes_from_the_pinned_mlflow() -
 def test_the_generator_reads_mlflow_without_importing_it() -> None:
     source = _pinned_source()
     code = (
-        "import sys; sys.path.insert(0, %r); import update_mlflow_api as u; "
-        "u.build_table(u.Source(__import__('pathlib').Path(%r))); print('mlflow' in sys.modules)"
-    ) % (str(SCRIPT.parent), str(source))
+        f"import sys; sys.path.insert(0, {str(SCRIPT.parent)!r}); import update_mlflow_api as u; "
+        f"u.build_table(u.Source(__import__('pathlib').Path({str(source)!r}))); print('mlflow' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -123,9 +123,8 @@ def test_a_role_naming_a_parameter_the_source_lacks_is_refused(tmp_path: Path) -
 
 
 def test_the_rules_read_their_calls_from_the_roles() -> None:
-    from mlflow_lint.analysis.mlflow_calls import consumer
+    from mlflow_lint.analysis.mlflow_calls import DESTRUCTIVE_CALLS, consumer
     from mlflow_lint.analysis.promotions import ALIAS_CALLS
-    from mlflow_lint.analysis.mlflow_calls import DESTRUCTIVE_CALLS
 
     assert consumer("mlflow.diffusers.load_model") is not None  # a flavor new in MLflow 3
     assert consumer("mlflow.deployments.DeploymentClient.create_deployment") is not None

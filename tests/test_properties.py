@@ -26,6 +26,7 @@ The default run is short and deterministic (``derandomize``). ``MLFLOW_LINT_FUZZ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import multiprocessing
@@ -34,10 +35,11 @@ import re
 import tempfile
 import warnings
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import astuple
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
@@ -272,7 +274,7 @@ expression = st.recursive(
     _atoms,
     lambda inner: st.one_of(
         st.builds(lambda a, b: f"{a} + {b}", inner, inner),
-        st.builds(lambda a, b: f"{repr(a)}.format({b})", literal, inner),
+        st.builds(lambda a, b: f"{a!r}.format({b})", literal, inner),
         inner.map(lambda a: f"{a}[0]"),
         st.builds(lambda f, a: f"{f}({a})", identifier, inner),
     ),
@@ -753,10 +755,8 @@ def _variants(source: str, snippet: str) -> Iterator[tuple[str, str, bytes]]:
     yield "plain.py", "python", encoded
     yield "prefixed.py", "python", (PREFIX + source).encode("utf-8", "surrogatepass")
     yield "suffixed.py", "python", (PREFIX + "import os\n" + source.rstrip("\\") + "\n" + SUFFIX + snippet).encode("utf-8", "surrogatepass")
-    try:
+    with contextlib.suppress(UnicodeEncodeError):
         yield "notebook.ipynb", "notebook", as_notebook([PREFIX, source, snippet])
-    except UnicodeEncodeError:
-        pass
     yield "databricks.py", "python", as_databricks([PREFIX, source, snippet])
 
 
@@ -791,7 +791,7 @@ def test_hypothesmith_node_programs(source: str, snippet: str) -> None:
 
 # ---------------------------------------------------------------------------- 2. MLflow-flavoured programs
 # Rules the flavoured programs must reach in the default run: if a rule never fires the
-# strategy no longer exercises its check (MLF001: a "# noqa" that suppresses nothing).
+# strategy no longer exercises its check (MLF001: a noqa comment that suppresses nothing).
 # Every rule a flavoured file can reach (MLF102, MLF103 need a project: test_project_pool).
 EXPECTED_PYTHON_RULES = set().union(*(rules for _, rules in PYTHON_TRIGGERS)) | {"MLF001"}
 EXPECTED_TEXT_RULES = set().union(*(rules for _, rules in SETTING_TRIGGERS + COMMAND_TRIGGERS))

@@ -210,7 +210,7 @@ def test_positions_count_lines_like_python() -> None:
 
     source = 'import mlflow\x0c\n# \u2028 and \x1c are not line breaks\r\nx = "é"; mlflow.set_tracking_uri("./mlruns")\n'
     tree = ast.parse(source)
-    call = [n for n in ast.walk(tree) if isinstance(n, ast.Call)][0]
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call))
     index = LineIndex(source)
     assert index.span(call.args[0]).line == 3
     assert index.span(call.args[0]).column == len('x = "é"; mlflow.set_tracking_uri(') + 1

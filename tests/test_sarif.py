@@ -128,7 +128,7 @@ def _file_names_project(root: Path) -> Path:
     """``root/repo``: a git work tree with the names above and an excluded one; beside it,
     a file outside the repository."""
     (root / "repo" / ".git").mkdir(parents=True)
-    _write(root / "repo", {**{name: BAD for name in FILE_NAMES}, EXCLUDED_NOT_UTF8: BAD, ".mlflow-lint.yaml": "exclude: ['legacy_*']\n"})
+    _write(root / "repo", {**dict.fromkeys(FILE_NAMES, BAD), EXCLUDED_NOT_UTF8: BAD, ".mlflow-lint.yaml": "exclude: ['legacy_*']\n"})
     _write(root, {OUTSIDE_NOT_UTF8: BAD})
     return root
 
@@ -288,7 +288,7 @@ def test_driver_describes_every_catalog_rule(corpus: dict[str, Path]) -> None:
     assert driver["semanticVersion"] == semantic_version(__version__)
     assert driver["informationUri"] == "https://github.com/mlflow-lint/mlflow-lint"  # [project.urls] Homepage
     assert [rule["id"] for rule in driver["rules"]] == [rule.id for rule in CATALOG]
-    for descriptor, rule in zip(driver["rules"], CATALOG):
+    for descriptor, rule in zip(driver["rules"], CATALOG, strict=True):
         assert descriptor["name"] == rule.name
         assert descriptor["shortDescription"]["text"] == rule.summary + "."
         assert descriptor["fullDescription"]["text"].startswith(" ".join(rule.docs.what.split())[:60])

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import json
 import os
@@ -26,8 +27,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -147,10 +149,8 @@ def test_linting_never_imports_or_runs_the_code_in_process(hostile: tuple[Path, 
         assert not [f for f in result.findings if "internal error" in f.message]
     for path in sorted(project.rglob("*")):
         if path.is_file():
-            try:
+            with contextlib.suppress(SkippedFile):
                 lint_bytes(path.read_bytes(), path.name, EVERY_RULE, path=path, project=ProjectIndex(project))
-            except SkippedFile:
-                pass
     assert_nothing_ran(markers)
     loaded = {
         name: getattr(module, "__file__", None)
@@ -305,7 +305,7 @@ def test_yaml_alias_bomb_is_cheap(tmp_path: Path) -> None:
     """A billion-laughs manifest: 9**12 strings if expanded. Composed nodes are shared, and
     each is visited once."""
     lines = ["a: &a [" + ", ".join(["mlflow server --host 0.0.0.0"] * 9) + "]"]
-    for previous, name in zip("abcdefghijkl", "bcdefghijklm"):
+    for previous, name in zip("abcdefghijkl", "bcdefghijklm", strict=True):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     lines += ["services:", "  x:", "    environment: *m", "    command: *m", "    args: *m"]
     project = write(tmp_path, {"docker-compose.yaml": "\n".join(lines) + "\n"})
@@ -319,6 +319,7 @@ def test_yaml_alias_bomb_is_cheap(tmp_path: Path) -> None:
 # package's own data, read with the safe loader.
 SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 _YAML_LOADING = frozenset({"load", "load_all", "compose", "compose_all", "parse", "scan", "full_load", "full_load_all", "unsafe_load", "unsafe_load_all"})
+_YAML_LOADERS = frozenset({"Loader", "FullLoader", "UnsafeLoader", "CLoader", "CFullLoader", "CUnsafeLoader"})
 _FORBIDDEN_CALLS = {
     "eval", "exec", "__import__", "compile_command", "pickle.load", "pickle.loads", "pickle.Unpickler", "marshal.load",
     "marshal.loads", "shelve.open", "dill.load", "dill.loads", "jsonpickle.decode", "importlib.import_module",
@@ -401,9 +402,8 @@ def test_package_source_never_loads_yaml_unsafely_or_runs_data() -> None:
                 problems.append(f"{relative}: {match.group(0)}")
         tree = ast.parse(text, filename=relative)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in ("Loader", "FullLoader", "UnsafeLoader", "CLoader", "CFullLoader", "CUnsafeLoader"):
-                if _dotted(node.value) == "yaml":
-                    problems.append(f"{relative}:{node.lineno}: yaml.{node.attr}")
+            if isinstance(node, ast.Attribute) and node.attr in _YAML_LOADERS and _dotted(node.value) == "yaml":
+                problems.append(f"{relative}:{node.lineno}: yaml.{node.attr}")
             if not isinstance(node, ast.Call):
                 continue
             name = _dotted(node.func) or ""
@@ -693,7 +693,7 @@ def test_the_secrets_are_found(secret_project: Path) -> None:
     result = run("check", "--format", "json", cwd=secret_project)
     findings = json.loads(result.stdout)["findings"]
     found = {(f["path"], f["line"]) for f in findings if f["rule"] == "MLF701"}
-    assert EXPECTED_CREDENTIALS <= found, f"not reported: {sorted(EXPECTED_CREDENTIALS - found)}"
+    assert found >= EXPECTED_CREDENTIALS, f"not reported: {sorted(EXPECTED_CREDENTIALS - found)}"
 
 
 @pytest.mark.integration
@@ -743,10 +743,9 @@ USERINFO_CASES = [
 
 @pytest.mark.parametrize(("text", "password", "shown"), USERINFO_CASES)
 def test_uri_passwords_are_found_and_masked(text: str, password: str | None, shown: str) -> None:
-    from mlflow_lint.analysis.secrets import mask_secrets, uri_secret_kinds
+    from mlflow_lint.analysis.secrets import has_literal_password, mask_secrets, uri_secret_kinds
     from mlflow_lint.analysis.values import literal
     from mlflow_lint.audit.evidence import clip
-    from mlflow_lint.analysis.secrets import has_literal_password
 
     assert ("password" in uri_secret_kinds(text)) is (password is not None)
     assert has_literal_password(literal(text)) is (password is not None)
@@ -796,7 +795,7 @@ def test_fingerprints_and_baseline_hashes_reveal_nothing_of_a_secret(tmp_path: P
     """A hash over the flagged code as written lets a dictionary run recover the secret;
     over the masked code (the secret's kind and length), every secret of the same shape
     hashes alike: the hashes carry nothing a guess could be checked against."""
-    variant = {name: text for name, text in SECRET_PROJECT.items()}
+    variant = dict(SECRET_PROJECT)
     for secret in SECRETS.values():
         variant = {name: text.replace(secret, _same_shape(secret)) for name, text in variant.items()}
     assert variant != SECRET_PROJECT
@@ -848,7 +847,7 @@ HOSTILE_NAMES = [
 @pytest.mark.integration
 def test_file_names_cannot_forge_log_lines_or_drive_the_terminal(tmp_path: Path) -> None:
     body = "import mlflow\nmlflow.pyfunc.load_model('runs:/0a1b2c/model')\n"
-    project = write(tmp_path / "project", {name: body for name in HOSTILE_NAMES})
+    project = write(tmp_path / "project", dict.fromkeys(HOSTILE_NAMES, body))
     write(project, {"deploy/.env": "MLFLOW_TRACKING_URI=./mlruns\n", "deploy/\x1b[31mred.env": "MLFLOW_TRACKING_URI=./mlruns\n"})
     for output_format in FORMATS:
         result = run("check", "--format", output_format, cwd=project)
@@ -1205,7 +1204,7 @@ def test_an_interrupt_exits_130_not_1(tmp_path: Path, to_group: bool) -> None:
     Exit 1 would read as "findings" in a CI script."""
     import signal
 
-    process, workers = _start(_busy_project(tmp_path / "project"), start_new_session=True)
+    process, _workers = _start(_busy_project(tmp_path / "project"), start_new_session=True)
     if to_group:
         os.killpg(process.pid, signal.SIGINT)
     else:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import ast
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 MLFLOW_CLIENT = "mlflow.MlflowClient"
 DEPLOYMENT_CLIENT = "mlflow.deployments.DeploymentClient"
@@ -55,13 +56,11 @@ class Signature:
 
     def position(self, name: str) -> int | None:
         """The index a positional argument must have to fill ``name``; None if it cannot."""
-        index = 0
-        for parameter in self.parameters:
+        for index, parameter in enumerate(self.parameters):
             if parameter.kind not in ("positional", "positional-only"):
                 return None
             if parameter.name == name:
                 return index
-            index += 1
         return None
 
     def accepts_keyword(self, name: str) -> bool:

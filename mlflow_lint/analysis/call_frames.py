@@ -14,7 +14,8 @@ levels left is never bound.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Hashable, Iterator, Protocol
+from collections.abc import Hashable, Iterator
+from typing import TYPE_CHECKING, Protocol
 
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.effects import annotated_class, resolve_called_function
@@ -91,9 +92,9 @@ def calls_worth_following(module: AnalysedModule) -> list[ast.Call]:
     if not isinstance(found, list):
         found = base.cache["calls_worth_following"] = [
             call
-            for call in base.model.nodes_by_type.get(ast.Call, ())
+            for call in base.model.nodes_of(ast.Call)
             # Most calls stop at the first test, before anything is resolved.
-            if root_may_be_project(base, call) and _has_arguments(effective_call(base, call))  # type: ignore[arg-type]
+            if root_may_be_project(base, call) and _has_arguments(effective_call(base, call))
         ]
     return found
 
@@ -243,13 +244,14 @@ def _partial_function(call: ast.Call) -> ast.expr | None:
 
 
 def _bindings_by_name(module: AnalysedModule) -> dict[str, list[Binding]]:
-    found = module.syntax.get("bindings_by_name")
-    if not isinstance(found, dict):
-        found = {}
-        for scope in module.model.scopes.values():
-            for name, bindings in scope.bindings.items():
-                found.setdefault(name, []).extend(bindings)
-        module.syntax["bindings_by_name"] = found
+    cached = module.syntax.get("bindings_by_name")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, list[Binding]] = {}
+    for scope in module.model.scopes.values():
+        for name, bindings in scope.bindings.items():
+            found.setdefault(name, []).extend(bindings)
+    module.syntax["bindings_by_name"] = found
     return found
 
 
@@ -271,8 +273,8 @@ def functions_calling_project_code(module: AnalysedModule) -> frozenset[ast.AST]
         model = module.model
         holders = {
             model.enclosing_function(call)
-            for call in model.nodes_by_type.get(ast.Call, ())
-            if root_may_be_project(module, call)  # type: ignore[arg-type]
+            for call in model.nodes_of(ast.Call)
+            if root_may_be_project(module, call)
         }
         found = module.cache["functions_calling_project_code"] = frozenset(f for f in holders if f is not None)
     return found

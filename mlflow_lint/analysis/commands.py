@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlflow_lint.sources.facts import Command, Setting, Word
+from mlflow_lint.sources.facts import Command, Position, Setting, Word
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
 # rule reads need to be here; an unknown option never consumes the next word.
@@ -117,9 +117,7 @@ def interpret(command: Command) -> Invocation | None:
     return Invocation(tuple(subcommand), tuple(words), options, command.environment)
 
 
-def _shift(word: Word, offset: int):  # type: ignore[no-untyped-def]
-    from mlflow_lint.sources.facts import Position
-
+def _shift(word: Word, offset: int) -> Position:
     position = word.position
     if position.line == position.end_line:
         return Position(position.line, position.column + offset, position.end_line, position.end_column)

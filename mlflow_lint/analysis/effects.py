@@ -9,8 +9,8 @@ the module that defines it, so a finding never depends on which files were named
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
@@ -141,7 +141,7 @@ def tag_keys_of(module: AnalysedModule, expr: ast.AST | None, depth: int = 0) ->
 
 
 def _dict_keys(module: AnalysedModule, expr: ast.Dict, depth: int) -> Iterator[TagKeys]:
-    for key, value in zip(expr.keys, expr.values):
+    for key, value in zip(expr.keys, expr.values, strict=True):
         if key is None:  # {**other}
             yield tag_keys_of(module, value, depth + 1)
             continue

@@ -18,8 +18,8 @@ from __future__ import annotations
 import ast
 import copy
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
@@ -94,7 +94,7 @@ def literal_keywords(value: ast.expr) -> list[tuple[str, ast.expr]] | None:
     """``**{"alias": "champion"}`` / ``**dict(alias="champion")`` written at the call: the
     keywords it passes; None for anything else (a variable's contents are not followed)."""
     if isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys):
-        return [(k.value, v) for k, v in zip(value.keys, value.values)]  # type: ignore[union-attr]
+        return [(k.value, v) for k, v in zip(value.keys, value.values, strict=True)]  # type: ignore[union-attr]
     if (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)

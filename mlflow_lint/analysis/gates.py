@@ -30,14 +30,14 @@ current is None`` (``not current``) where ``current`` holds such a read, is a bo
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from mlflow_lint.analysis.calls import dotted_name, terminal_name
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.semantic import Binding
+from mlflow_lint.analysis.semantic import Binding, SemanticModel
 
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -245,26 +245,26 @@ class GateAnalysis:
         model = self.model
         values: list[ast.expr] = []
         declaring: set[ast.AST] = set()
-        for node in (*model.nodes_by_type.get(ast.Assign, ()), *model.nodes_by_type.get(ast.AnnAssign, ())):
-            value = node.value  # type: ignore[attr-defined]
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        assignments: list[ast.Assign | ast.AnnAssign] = [*model.nodes_of(ast.Assign), *model.nodes_of(ast.AnnAssign)]
+        for node in assignments:
+            value = node.value
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Attribute) and target.attr == attr:
                     if value is not None:
                         values.append(value)
-                elif isinstance(target, ast.Name) and target.id == attr and isinstance(model.parent(node), ast.ClassDef):
-                    declaring.add(model.parent(node))  # type: ignore[arg-type]
+                elif isinstance(target, ast.Name) and target.id == attr and isinstance(parent := model.parent(node), ast.ClassDef):
+                    declaring.add(parent)
                     if value is not None:
                         values.append(value)  # a class-level default
                 elif any(isinstance(part, ast.Attribute) and part.attr == attr for part in ast.walk(target)):
                     return None  # unpacked into it
         for kind in (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem):
-            for node in model.nodes_by_type.get(kind, ()):
-                target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
-                if target is not None and any(isinstance(part, ast.Attribute) and part.attr == attr for part in ast.walk(target)):
+            for other in model.nodes_by_type.get(kind, ()):
+                bound = getattr(other, "target", None) or getattr(other, "optional_vars", None)
+                if bound is not None and any(isinstance(part, ast.Attribute) and part.attr == attr for part in ast.walk(bound)):
                     return None
-        for call in model.nodes_by_type.get(ast.Call, ()):
-            assert isinstance(call, ast.Call)
+        for call in model.nodes_of(ast.Call):
             if isinstance(call.func, ast.Name) and call.func.id == "setattr":
                 return None
             values.extend(keyword.value for keyword in call.keywords if keyword.arg == attr)
@@ -612,9 +612,8 @@ class GateAnalysis:
         (the value flow asks under one call, whose own gate it checks itself)."""
         child: ast.AST = node
         for ancestor in self.model.ancestors(node):
-            if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
-                if self.is_gate_test(ancestor.test):
-                    return True
+            if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test and self.is_gate_test(ancestor.test):
+                return True
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
                 if isinstance(ancestor, ast.Module):
                     return self._guarded_by_earlier(child, ancestor)
@@ -705,12 +704,12 @@ class GateAnalysis:
         """Calls of ``name()``, ``self.name()`` and ``cls.name()``, in source order."""
         if self._calls_by_name is None:
             grouped: dict[str, list[ast.Call]] = {}
-            for call in self.model.nodes_by_type.get(ast.Call, ()):
-                func = call.func  # type: ignore[attr-defined]
+            for call in self.model.nodes_of(ast.Call):
+                func = call.func
                 if isinstance(func, ast.Name):
-                    grouped.setdefault(func.id, []).append(call)  # type: ignore[arg-type]
+                    grouped.setdefault(func.id, []).append(call)
                 elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-                    grouped.setdefault(func.attr, []).append(call)  # type: ignore[arg-type]
+                    grouped.setdefault(func.attr, []).append(call)
             self._calls_by_name = grouped
         return self._calls_by_name.get(name, [])
 
@@ -737,7 +736,7 @@ def _is_len_call(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "len"
 
 
-def _always_exits(block: list[ast.stmt], model) -> bool:  # type: ignore[no-untyped-def]
+def _always_exits(block: list[ast.stmt], model: SemanticModel) -> bool:
     if not block:
         return False
     last = block[-1]
@@ -760,7 +759,7 @@ def _assigned(binding: Binding) -> ast.expr | None:
     return None
 
 
-def _fails(statement: ast.stmt, model) -> bool:  # type: ignore[no-untyped-def]
+def _fails(statement: ast.stmt, model: SemanticModel) -> bool:
     """``raise ...`` or ``sys.exit(<not 0>)``: the task fails. (``dbutils.notebook.exit``
     ends a notebook task successfully: the tasks after it still run.)"""
     if isinstance(statement, ast.Raise):

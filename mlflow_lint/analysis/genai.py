@@ -192,6 +192,6 @@ def _annotated(function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -
 def defines_model_from_code(module: AnalysedModule) -> bool:
     """The module is a model-from-code file (it calls ``mlflow.models.set_model``)."""
     return any(
-        module.model.callee(call) == "mlflow.models.set_model"  # type: ignore[arg-type]
+        module.model.callee(call) == "mlflow.models.set_model"
         for call in module.model.calls_named(frozenset({"set_model"}))
     )

@@ -29,8 +29,8 @@ its module calls may run inside a caller's run: its ``log_model`` is not reporte
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
@@ -158,7 +158,7 @@ def _runless_log(event: _Event, flavor: str) -> RunlessModel:
         creator = _creator(module, model_id)  # type: ignore[arg-type]
         factory = module.model.callee(creator) if isinstance(creator, ast.Call) else None
         if isinstance(creator, ast.Call) and factory in _MODEL_FACTORIES:
-            logged.tags = logged.tags | tag_keys_of(module, api.argument_of(creator, factory, "tags"))  # type: ignore[arg-type]
+            logged.tags = logged.tags | tag_keys_of(module, api.argument_of(creator, factory, "tags"))
             logged.origin = creator
         else:
             logged.tags = logged.tags | TagKeys(unknown=True)  # a model we cannot see

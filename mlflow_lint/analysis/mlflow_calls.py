@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
@@ -83,7 +84,7 @@ def env_assignments(module: AnalysedModule, node: ast.AST) -> list[EnvAssignment
     elif callee == "os.environ.update":
         mapping = node.args[0] if node.args else None
         if isinstance(mapping, ast.Dict):
-            for key, value in zip(mapping.keys, mapping.values):
+            for key, value in zip(mapping.keys, mapping.values, strict=True):
                 name = _variable_name(module, key)
                 if name is not None:
                     found.append(EnvAssignment(name, value, f"os.environ.update({{{name!r}: ...}})"))
@@ -233,7 +234,7 @@ def consumed_uri(module: AnalysedModule, call: ast.Call) -> ConsumedUri | None:
     if callee is None:
         return None
     found = consumer(callee)
-    if found is None or found.uri_position is None and found.uri_keyword is None:
+    if found is None or (found.uri_position is None and found.uri_keyword is None):
         return None
     expr = argument(call, found.uri_position, found.uri_keyword)
     if expr is None:
@@ -320,7 +321,9 @@ def _is_current_run(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
     return False
 
 
-def _helper_returns_all(module: AnalysedModule, call: ast.Call, depth: int, predicate) -> bool:  # type: ignore[no-untyped-def]
+def _helper_returns_all(
+    module: AnalysedModule, call: ast.Call, depth: int, predicate: Callable[[AnalysedModule, ast.expr, int], bool]
+) -> bool:
     """A project function (this module's, an imported one, a method of ``self``) every
     ``return`` of which satisfies ``predicate``: a training function that returns its run,
     or the run's id, to the code that then loads the model."""
@@ -529,9 +532,8 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
             if classify(value) is not UriKind.RUNS:
                 continue
             run_id = runs_uri_run_id(value)
-            if isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None:
-                if is_current_run_id(run_id.module, run_id.expr):
-                    continue
+            if isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None and is_current_run_id(run_id.module, run_id.expr):
+                continue
             # ``runs:/<id>`` alone (the whole run) ends in its id: not a model path.
             model = found.loads_model or names_model_path(module, value)
             reads.append(RunRead(api, uri_expr, value.render(), model))

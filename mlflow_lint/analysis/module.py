@@ -78,11 +78,11 @@ class AnalysedModule:
         if key not in self._star_names:
             assert self.project is not None
             found = self.project.resolve_binding(self.path, qualified_name)
-            if found is None or found[1].kind != "assign" or found[1].value is None:
+            value = found[1].value if found is not None and found[1].kind == "assign" else None
+            if found is None or value is None:
                 self._star_names[key] = None
             else:
-                other, binding = found
-                self._star_names[key] = other.model.instance_class(binding.value) or ""
+                self._star_names[key] = found[0].model.instance_class(value) or ""
         return self._star_names[key]
 
     def _returned_name(self, call: ast.Call) -> str | None:

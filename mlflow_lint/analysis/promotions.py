@@ -8,8 +8,9 @@ generated MLflow API table (MLflow's signatures); MLflow 2.22.5 and 3.0.0 have t
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.values import Hole, StrValue

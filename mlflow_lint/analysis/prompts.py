@@ -71,13 +71,13 @@ def ungoverned_prompt_load(module: AnalysedModule, call: ast.Call) -> PromptLoad
     one; None for a load by alias, a value not known statically, or another call."""
     callee = module.model.callee(call)
     form = LOADERS.get(callee) if callee is not None else None
-    if form is None:
+    if callee is None or form is None:
         return None
-    shown_api = display_api(callee)  # type: ignore[arg-type]
+    shown_api = display_api(callee)
     if form == "name_or_uri":
-        return _by_name_or_uri(module, call, callee, shown_api)  # type: ignore[arg-type]
-    name = api.argument_of(call, callee, "name")  # type: ignore[arg-type]
-    reference = api.argument_of(call, callee, form)  # type: ignore[arg-type]
+        return _by_name_or_uri(module, call, callee, shown_api)
+    name = api.argument_of(call, callee, "name")
+    reference = api.argument_of(call, callee, form)
     if reference is None:
         return None
     return _by_reference(module, shown_api, name, reference, alias_only=form == "alias")

@@ -208,7 +208,7 @@ def enables_autolog(module: AnalysedModule) -> bool:
     if cached is None:
         model = module.model
         cached = module.cache["enables_autolog"] = any(
-            (callee := model.callee(call)) is not None and is_mlflow(callee) and callee.endswith(".autolog")  # type: ignore[arg-type]
+            (callee := model.callee(call)) is not None and is_mlflow(callee) and callee.endswith(".autolog")
             for call in model.calls_named(frozenset({"autolog"}))
         )
     return bool(cached)

@@ -308,7 +308,7 @@ def mask_secrets(text: str, *, style: str = "stars") -> str:
 @functools.lru_cache(maxsize=4096)
 def _mask_secrets(text: str, style: str) -> str:
     spans: list[tuple[int, int, str]] = []
-    for match, parts in _uris(text):
+    for _match, parts in _uris(text):
         if parts.password is not None:  # even an empty one: "user:@host" shows as "user:***@host"
             spans.append((*parts.password, "password"))
         elif parts.user is not None and is_token_shaped(text[parts.user[0] : parts.user[1]]):

@@ -17,8 +17,9 @@ import ast
 import builtins
 import copy
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Any, TypeVar, cast
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import terminal_name
@@ -114,10 +115,12 @@ _UNWALKED_FIELDS = frozenset({"ctx", "op", "ops"})
 # Fields that never hold a node (names, numbers, flags), not worth a getattr per node.
 _SCALAR_FIELDS = frozenset({"id", "attr", "name", "arg", "module", "level", "asname", "kind", "type_comment", "conversion", "is_async"})
 _LEAF_TYPES = (ast.Constant, ast.Global, ast.Nonlocal)  # Constant.value is data, names are strings
-_WALKED_FIELDS: dict[type, tuple[str, ...]] = {}
+_Node = TypeVar("_Node", bound=ast.AST)
+_NO_NODES: list[Any] = []  # never appended to: what nodes_of() answers for a type not in the module
+_WALKED_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
 
 
-def _fields_to_walk(node_type: type) -> tuple[str, ...]:
+def _fields_to_walk(node_type: type[ast.AST]) -> tuple[str, ...]:
     """The fields of a node type that can hold child nodes, in reverse order (children
     are pushed on a stack, so the last field's are pushed first)."""
     if issubclass(node_type, _LEAF_TYPES):
@@ -135,7 +138,7 @@ class SemanticModel:
         self.scopes: dict[ast.AST, Scope] = {}
         # class node -> attribute name -> assigned values (``self.x = ...`` in methods)
         self.instance_attributes: dict[ast.ClassDef, dict[str, list[tuple[ast.expr, ast.AST]]]] = {}
-        self.nodes_by_type: dict[type, list[ast.AST]] = {}
+        self.nodes_by_type: dict[type[ast.AST], list[ast.AST]] = {}  # typed access: nodes_of()
         # local name -> names it may stand for (``import X as Y``, ``f = mod.load_model``);
         # lets the engine pre-select calls by their terminal name before resolving them.
         self.name_aliases: dict[str, set[str]] = {}
@@ -386,19 +389,18 @@ class SemanticModel:
                 values = list(value.elts)
             else:
                 values = [None] * len(target.elts)
-            for element, element_value in zip(target.elts, values):
+            for element, element_value in zip(target.elts, values, strict=True):
                 if isinstance(element, ast.Starred):
                     element, element_value = element.value, None
                 self._bind_target(element, element_value, node, scope, position)
-        elif isinstance(target, ast.Attribute) and value is not None:
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and value is not None:
             # ``self.x = value`` inside a method: remember it on the class.
-            if isinstance(target.value, ast.Name):
-                function = self._enclosing_function_scope(scope)
-                if function is not None and self._is_self_parameter(function, target.value.id):
-                    cls = function.parent.node if function.parent else None
-                    if isinstance(cls, ast.ClassDef):
-                        attrs = self.instance_attributes.setdefault(cls, {})
-                        attrs.setdefault(target.attr, []).append((value, function.node))
+            function = self._enclosing_function_scope(scope)
+            if function is not None and self._is_self_parameter(function, target.value.id):
+                cls = function.parent.node if function.parent else None
+                if isinstance(cls, ast.ClassDef):
+                    attrs = self.instance_attributes.setdefault(cls, {})
+                    attrs.setdefault(target.attr, []).append((value, function.node))
 
     @staticmethod
     def _enclosing_function_scope(scope: Scope) -> Scope | None:
@@ -422,16 +424,21 @@ class SemanticModel:
             scope.add(Binding(arg.arg, "param", arg, position, annotation=arg.annotation))
 
     # ------------------------------------------------------------------ queries
+    def nodes_of(self, kind: type[_Node]) -> Sequence[_Node]:
+        """Every node of exactly the type ``kind``, in walk order."""
+        # The buckets are keyed by type(node): the one of ``kind`` holds ``kind`` nodes only.
+        return cast("list[_Node]", self.nodes_by_type.get(kind, _NO_NODES))
+
     def calls_named(self, names: frozenset[str]) -> list[ast.Call]:
         """Calls whose terminal name (``load_model`` in ``a.b.load_model()``) is in
         ``names``, or is a local alias of one: a syntactic pre-selection, before resolution."""
         grouped = self._calls_by_name
         if grouped is None:
             grouped = self._calls_by_name = {}
-            for call in self.nodes_by_type.get(ast.Call, ()):
-                name = terminal_name(call.func)  # type: ignore[attr-defined]
+            for call in self.nodes_of(ast.Call):
+                name = terminal_name(call.func)
                 if name is not None:
-                    grouped.setdefault(name, []).append(call)  # type: ignore[arg-type]
+                    grouped.setdefault(name, []).append(call)
         wanted = set(names)
         wanted.update(local for local, originals in self.name_aliases.items() if not originals.isdisjoint(names))
         found = [call for name in wanted for call in grouped.get(name, ())]
@@ -458,9 +465,9 @@ class SemanticModel:
                 for index, node in enumerate(block):
                     positions.setdefault(node, index)  # a node listed twice: its first index, as list.index
                 known = self._block_positions[id(block)] = (block, positions)
-            index = known[1].get(statement)
-            if index is not None:
-                return block, index
+            position = known[1].get(statement)
+            if position is not None:
+                return block, position
         return None
 
     def parent(self, node: ast.AST) -> ast.AST | None:
@@ -480,10 +487,11 @@ class SemanticModel:
             scope = self.scopes.get(current)
             if scope is not None and current is not node:
                 # Decorators/defaults/bases/annotations belong to the outer scope.
-                if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    if previous in current.decorator_list or previous is current.returns:
-                        previous, current = current, self.parents.get(current)
-                        continue
+                if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                    previous in current.decorator_list or previous is current.returns
+                ):
+                    previous, current = current, self.parents.get(current)
+                    continue
                 if isinstance(current, ast.ClassDef) and (
                     previous in current.bases or previous in current.decorator_list
                 ):
@@ -610,7 +618,9 @@ class SemanticModel:
         if name is not None:
             # ``client.f()`` with ``client`` imported from a project module: a method of
             # what that module assigned to it, when that is known; else the name itself.
-            variable = self._imported_variable(func.value) if isinstance(func, ast.Attribute) and not api.is_mlflow(name) else None
+            if not isinstance(func, ast.Attribute) or api.is_mlflow(name):
+                return name
+            variable = self._imported_variable(func.value)
             if variable is None:
                 return name
             if variable:
@@ -755,11 +765,10 @@ class SemanticModel:
                     found = self.instance_class(binding.value, depth)
                     if found is not None:
                         return found
-                if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    if _is_property(binding.node):
-                        found = self.function_return_class(binding.node, depth)
-                        if found is not None:
-                            return found
+                if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_property(binding.node):
+                    found = self.function_return_class(binding.node, depth)
+                    if found is not None:
+                        return found
         return None
 
     def _returned_class(self, call: ast.Call, depth: int) -> str | None:
@@ -829,7 +838,8 @@ def _own_returns(function: ast.AST) -> Iterator[ast.Return]:
         stack.extend(ast.iter_child_nodes(node))
 
 
-_BINDERS = {
+# Each binder takes the node type it is listed under (Any: the key says which).
+_BINDERS: dict[type[ast.AST], Callable[[SemanticModel, Any, Scope], Scope | None]] = {
     ast.Import: SemanticModel._bind_import,
     ast.ImportFrom: SemanticModel._bind_import_from,
     ast.Assign: SemanticModel._bind_assign,

@@ -15,8 +15,8 @@ helper or around the calls) is one configuration, not several hard-coded URIs.
 from __future__ import annotations
 
 import ast
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Hashable
 
 from mlflow_lint.analysis.call_frames import called_function, called_name, calls_worth_following, effective_call, sink_distance, walk_frames
 from mlflow_lint.analysis.flow import MAX_CALL_LEVELS, Frame, parameter_dependent_nodes
@@ -33,7 +33,7 @@ class UriThroughCall:
     inside ``function``; ``node`` is where the call writes it (the one argument it owes
     to, else the call)."""
 
-    node: ast.AST
+    node: ast.expr
     call: ast.Call
     role: str  # "tracking" or "registry"
     value: StrValue
@@ -96,7 +96,7 @@ def _set_under(frame: Frame, bound: AnalysedModule) -> list[UriThroughCall]:
             if not top.reads or len(values) != 1 or not values[0].complete or not values[0].text.strip():
                 continue  # the callee's own value (counted in its file), or not one known value
             owed = [top.arguments[name] for name in sorted(top.reads) if name in top.arguments]
-            placed: ast.AST = owed[0] if len(owed) == 1 else top.call
+            placed: ast.expr = owed[0] if len(owed) == 1 else top.call
             found.append(UriThroughCall(placed, top.call, sink.role, values[0], called_name(top.caller, top.call)))
     return found
 
@@ -120,12 +120,12 @@ def uri_setting_functions(module: AnalysedModule) -> list[str]:
             if target is not None and sink_distance(target[0], target[1], URI_SETTERS) < MAX_CALL_LEVELS - 1:
                 candidates.add(holder)
         found = module.cache["uri_setting_functions"] = sorted(
-            {f.name for f in candidates if sink_distance(module, f, URI_SETTERS) < MAX_CALL_LEVELS}  # type: ignore[attr-defined]
+            {f.name for f in candidates if sink_distance(module, f, URI_SETTERS) < MAX_CALL_LEVELS}
         )
     return found
 
 
-def _functions_setting_uris(module: AnalysedModule) -> frozenset[ast.AST]:
+def _functions_setting_uris(module: AnalysedModule) -> frozenset[FunctionNode]:
     """The functions of ``module`` holding a URI setter (what ``uri_sinks`` reads in it as
     written: the setter is named by the code, not by a caller's value)."""
     found = module.cache.get("functions_setting_uris")
@@ -155,11 +155,7 @@ def _switched_setters(module: AnalysedModule) -> set[ast.AST]:
 
 
 def _subscript_assignments(module: AnalysedModule) -> list[ast.Assign]:
-    return [
-        node  # type: ignore[misc]
-        for node in module.model.nodes_by_type.get(ast.Assign, ())
-        if any(isinstance(target, ast.Subscript) for target in node.targets)  # type: ignore[attr-defined]
-    ]
+    return [node for node in module.model.nodes_of(ast.Assign) if any(isinstance(target, ast.Subscript) for target in node.targets)]
 
 
 def switched_nodes(module: AnalysedModule, nodes: list[ast.AST]) -> set[ast.AST]:

@@ -247,7 +247,7 @@ def logged_model_id(value: StrValue) -> str | Hole | None:
 
 def runs_uri_run_id(value: StrValue) -> Hole | str | None:
     """The run id segment of a ``runs:/<run_id>/path`` value: literal text or a hole."""
-    rest: list = []
+    rest: list[str | Hole] = []
     seen_prefix = False
     for part in value.parts:
         if not seen_prefix:

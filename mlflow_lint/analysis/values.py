@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import argument
@@ -52,7 +53,7 @@ class Hole:
         if self.expr is None:
             return "{…}"
         try:
-            text = ast.unparse(self.expr)  # type: ignore[arg-type]
+            text = ast.unparse(self.expr)
         except Exception:  # noqa: BLE001 - rendering is best effort
             return "{…}"
         return "{" + (text if len(text) <= 40 else text[:39] + "…") + "}"
@@ -246,9 +247,9 @@ class ValueEvaluator:
             if left and all(v.local_path or v.path_object for v in left):
                 right = self.evaluate(expr.right, depth + 1) or self._hole(expr.right)
                 return tuple(
-                    replace(_concat(_concat(l, literal("/")), r), local_path=l.local_path, path_object=l.path_object)
-                    for l in left
-                    for r in right
+                    replace(_concat(_concat(a, literal("/")), b), local_path=a.local_path, path_object=a.path_object)
+                    for a in left
+                    for b in right
                 )[:_MAX_ALTERNATIVES]
             return ()
         if isinstance(expr.op, ast.Mod):
@@ -261,7 +262,7 @@ class ValueEvaluator:
 
     def _fill(
         self,
-        pieces: list[str | int | str | None],
+        pieces: list[str | _Field],
         positional: list[ast.expr],
         keywords: dict[str, ast.expr],
         depth: int,
@@ -391,7 +392,7 @@ class ValueEvaluator:
         if found is None:
             return ()
         module, container = found
-        for dict_key, dict_value in zip(container.keys, container.values):
+        for dict_key, dict_value in zip(container.keys, container.values, strict=True):
             if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
                 values = module.values.evaluate(dict_value, depth + 1)
                 return values if module is self.module else tuple(replace(v, via=v.via or ast.unparse(expr)) for v in values)
@@ -501,8 +502,8 @@ class _Field:
         self.key = key
 
 
-def _split_format(template: str) -> list:  # list[str | _Field]
-    pieces: list = []
+def _split_format(template: str) -> list[str | _Field]:
+    pieces: list[str | _Field] = []
     auto = 0
     try:
         import string
@@ -526,8 +527,8 @@ def _split_format(template: str) -> list:  # list[str | _Field]
     return pieces
 
 
-def _split_percent(template: str) -> list:
-    pieces: list = []
+def _split_percent(template: str) -> list[str | _Field]:
+    pieces: list[str | _Field] = []
     index = 0
     position = 0
     for match in _PERCENT_FIELD.finditer(template):

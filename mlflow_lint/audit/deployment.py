@@ -9,9 +9,11 @@ models served from the command line, credential settings (never their values).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Protocol
 
 from mlflow_lint.analysis.commands import Invocation, interpret, model_uri
+from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret
 from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.audit.evidence import (
@@ -27,7 +29,6 @@ from mlflow_lint.audit.evidence import (
     transport_label,
     uri_kind,
 )
-from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret
 from mlflow_lint.sources.facts import Position, SourceFacts, Word
 
 _URI_VARIABLES = {"MLFLOW_TRACKING_URI": "tracking", "MLFLOW_REGISTRY_URI": "registry"}
@@ -35,6 +36,12 @@ _SERVER_STORES = {"MLFLOW_BACKEND_STORE_URI": "server backend", "MLFLOW_REGISTRY
 _SERVER_ARTIFACTS = frozenset({"MLFLOW_DEFAULT_ARTIFACT_ROOT", "MLFLOW_ARTIFACTS_DESTINATION"})
 _ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "*", "0"})
 _TRUE = frozenset({"true", "1", "yes", "on"})
+
+
+class _Add(Protocol):
+    """collect_facts' ``add``: one evidence row of ``table``."""
+
+    def __call__(self, table: str, position: Position, /, **fields: str) -> None: ...
 
 
 def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
@@ -100,22 +107,22 @@ def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
             _server(invocation, label, _span(command.argv) or command.position, add)
         served = model_uri(invocation)
         if served is not None:
-            value = served.value
-            name = models_uri_name(value)
+            served_uri = served.value
+            model_name = models_uri_name(served_uri)
             add(
                 "model_load",
                 served.position,
                 api=label,
                 source=_render(served),
-                how=consumed_how((value,), True),
-                model=name or "-",
+                how=consumed_how((served_uri,), True),
+                model=model_name or "-",
             )
-            if name is not None:
-                out.models.append(NameUse(name, shown, served.position.line, label))
+            if model_name is not None:
+                out.models.append(NameUse(model_name, shown, served.position.line, label))
     return out
 
 
-def _server(invocation: Invocation, label: str, position: Position, add) -> None:  # type: ignore[no-untyped-def]
+def _server(invocation: Invocation, label: str, position: Position, add: _Add) -> None:
     """Backend store, artifact root, listening address and authentication of a server."""
     for option, role in (("--backend-store-uri", "server backend"), ("--registry-store-uri", "server registry")):
         found = invocation.value(option)

@@ -22,8 +22,11 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.callers import CallerScope, callers_elsewhere
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.gates import GateAnalysis, gate_analysis
+from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS
+from mlflow_lint.analysis.hosts import http_host, is_internal_host, is_loopback
 from mlflow_lint.analysis.mlflow_calls import (
     ARTIFACT_ARGUMENTS,
+    DESTRUCTIVE_CALLS,
     consumer,
     display_api,
     env_assignments,
@@ -33,13 +36,9 @@ from mlflow_lint.analysis.mlflow_calls import (
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, protected_model
 from mlflow_lint.analysis.runs import RunScope, new_runs
+from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret, mask_secrets
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
-from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.values import Hole, StrValue
-from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS
-from mlflow_lint.analysis.hosts import http_host, is_internal_host, is_loopback
-from mlflow_lint.analysis.mlflow_calls import DESTRUCTIVE_CALLS
-from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.sources.notebook import VirtualSource
@@ -450,7 +449,7 @@ class _Collector:
             version_spec = _VERSION_ARGUMENT.get(callee)
             version = argument(call, *version_spec) if version_spec else None
             if version is not None:
-                text += f" → version {self.shown_value(version) if not isinstance(version, ast.Constant) else version.value}"
+                text += f" → version {self.shown_value(version) if not isinstance(version, ast.Constant) else version.value!s}"
             if callee in ALIAS_CALLS and ALIAS_CALLS[callee].version is None:
                 text = f"removes alias {shown}"
             elif callee.endswith("get_model_version_by_alias"):
@@ -662,7 +661,7 @@ def _earlier_guard(gates: GateAnalysis, statement: ast.AST, parent: ast.AST) -> 
             if isinstance(earlier, ast.If) and gates.is_gate_test(earlier.test):
                 return f"guard: if {_short(earlier.test)}: ..."
             if gates.is_raising_gate(earlier):
-                return _short(earlier.value)  # type: ignore[attr-defined]
+                return _short(earlier.value)
     return None
 
 
@@ -693,7 +692,8 @@ def _label(value: StrValue) -> str:
         host = http_host(value)
         if host is not None and is_loopback(host):
             return "local server (http, loopback)"
-    return _KIND_LABELS.get(kind, kind.value)
+    label: str = _KIND_LABELS.get(kind, kind.value)  # mypy: Any, once kind is narrowed
+    return label
 
 
 def uri_kind(values: tuple[StrValue, ...]) -> str:
@@ -819,8 +819,8 @@ def models_uri_name(value: StrValue) -> str | None:
 
 
 def _enables_autolog(module: AnalysedModule) -> bool:
-    for call in module.model.nodes_by_type.get(ast.Call, ()):
-        callee = module.model.callee(call)  # type: ignore[arg-type]
+    for call in module.model.nodes_of(ast.Call):
+        callee = module.model.callee(call)
         if callee is not None and api.is_mlflow(callee) and callee.endswith(".autolog"):
             return True
     return False

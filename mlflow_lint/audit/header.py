@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,9 +23,9 @@ class DateError(ValueError):
     """A --date or SOURCE_DATE_EPOCH value that is not a date."""
 
 
-def report_date(option: str | None, environ: dict[str, str] | None = None) -> datetime:
+def report_date(option: str | None, environ: Mapping[str, str] | None = None) -> datetime:
     """``--date`` (ISO 8601 date or date-time), else ``SOURCE_DATE_EPOCH``, else now; UTC."""
-    environ = os.environ if environ is None else environ
+    variables = os.environ if environ is None else environ
     if option:
         try:
             parsed = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
@@ -33,7 +34,7 @@ def report_date(option: str | None, environ: dict[str, str] | None = None) -> da
                 f"--date: '{option}' is not an ISO 8601 date (e.g. 2025-01-31 or 2025-01-31T12:00:00Z)"
             ) from None
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = variables.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc)

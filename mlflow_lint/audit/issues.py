@@ -19,10 +19,9 @@ import re
 from typing import Any
 
 from mlflow_lint.audit.markdown import code, text
-from mlflow_lint.audit.summary import autofix_text, clip, fit, plural, rich
 from mlflow_lint.audit.register import gaps_by_id
-from mlflow_lint.audit.text import SEVERITY_MARKS
-from mlflow_lint.audit.text import one_line
+from mlflow_lint.audit.summary import autofix_text, clip, fit, plural, rich
+from mlflow_lint.audit.text import SEVERITY_MARKS, one_line
 from mlflow_lint.json_text import dumps_indented
 
 FORMAT = "mlflow-lint-audit-issues"
@@ -80,7 +79,7 @@ class _Context:
         pillars = document.get("pillars", [])
         self.gaps = gaps_by_id(document)
         self.pillars = {p.get("pillar"): p for p in pillars}
-        self.hints = {rule: hint for p in pillars for rule, hint in p.get("fix_hints", {}).items()}
+        self.hints: dict[str, dict[str, str]] = {rule: hint for p in pillars for rule, hint in p.get("fix_hints", {}).items()}
         self.total = len(document.get("backlog", []))
 
     def pillar_name(self, pillar: int, rule: str) -> str:

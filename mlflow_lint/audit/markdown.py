@@ -14,8 +14,9 @@ waived and what the audit could not see.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from mlflow_lint.audit import scoring
 from mlflow_lint.audit.register import JUSTIFIED, UNEXPLAINED, gaps_by_id

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from mlflow_lint.audit import scoring
 from mlflow_lint.catalog import Catalog

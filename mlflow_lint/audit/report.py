@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
-
+from typing import Any
 
 from mlflow_lint import __version__
 from mlflow_lint.audit import scoring
+from mlflow_lint.audit.autofix import MAX_FIXED_FILES, site_fixes
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse
 from mlflow_lint.audit.header import format_date, git_commit, project_name
-from mlflow_lint.audit.autofix import MAX_FIXED_FILES, site_fixes
 from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar_ids, principle
 from mlflow_lint.audit.register import JUSTIFIED, Register, all_gaps, backlog, counts_as_gap, quick_wins, top_risks
 from mlflow_lint.audit.waivers import waivers_section
@@ -224,7 +224,7 @@ def assemble(
         "waivers": waivers_section(
             waived, result.in_tests, result.configurations or [request.config], request.selected, catalog, result.excluded,
             lambda path: display_path(path, cwd),
-        ),  # fmt: skip
+        ),
         "cannot_see": cannot_see(pillars, result, unfixed_files),
         "inventory": _inventory(evidence),
         "analysis_findings": problems,

@@ -40,7 +40,7 @@ Risk (the backlog's order) of one gap:
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 SEVERITY_WEIGHTS: dict[str, int] = {"error": 10, "warning": 3, "note": 1}
 SITE_WEIGHT = 10  # a site is worth one error

@@ -13,7 +13,8 @@ It reads only the audit document, like the other renderers.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from mlflow_lint.audit import scoring
 from mlflow_lint.audit.markdown import code, text

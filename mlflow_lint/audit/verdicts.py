@@ -18,8 +18,8 @@ credential is set); their status column comes from the findings at the site.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence
 from mlflow_lint.findings import Finding

@@ -8,8 +8,9 @@ policy is listed with what it hides, so that a clean pillar can be told from a w
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from mlflow_lint.audit.register import JUSTIFIED
 from mlflow_lint.catalog import Catalog

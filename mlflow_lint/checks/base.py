@@ -9,8 +9,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.calls import call_names_of
+from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
 from mlflow_lint.catalog import CatalogError, Rule, load_catalog
 from mlflow_lint.config import RuleOptions
@@ -190,7 +190,7 @@ class _RuleIds:
                 "(a check module is named after its rule: checks/<name with underscores>.py)"
             )
         found = tuple(ids[name] for name in owner.rule_names)
-        owner.rules = found  # type: ignore[misc] # the descriptor's answer, kept on the class
+        owner.rules = found  # the descriptor's answer, kept on the class
         return found
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TypedDict
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.project_facts import is_unity_catalog_uri, registry_uri_uses
 from mlflow_lint.sources.facts import Command
 
@@ -118,7 +119,14 @@ def _stage_literals(ctx: FileContext, operand: ast.AST) -> list[str]:
     return found
 
 
-def _stages(evidence: str | None, on_unity_catalog: str) -> dict[str, str]:
+class _StageFields(TypedDict, total=False):
+    """What _stages adds to a report: a message field, and a level (a keyword of report)."""
+
+    stages: str
+    level: str
+
+
+def _stages(evidence: str | None, on_unity_catalog: str) -> _StageFields:
     """The message's ``stages`` field, and the finding's level: an error where the registry
     is Unity Catalog (``evidence`` says why we know), else the rule's default."""
     if evidence is None:

@@ -15,7 +15,7 @@ class DestructiveRegistryCall(Check):
 
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
-        if callee not in DESTRUCTIVE_CALLS or _is_admin_module(ctx) or ctx.python.model.implements_mlflow:
+        if callee is None or callee not in DESTRUCTIVE_CALLS or _is_admin_module(ctx) or ctx.python.model.implements_mlflow:
             return  # MLflow's own package implements these APIs (mlflow.genai.delete_dataset): no user deletes
         ctx.report("MLF403", node, api=display_api(callee))
 

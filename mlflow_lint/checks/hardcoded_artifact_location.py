@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.analysis.mlflow_calls import ARTIFACT_ARGUMENTS, display_api
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
-from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
 
@@ -37,7 +37,7 @@ class HardcodedArtifactLocation(Check):
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         spec = ARTIFACT_ARGUMENTS.get(callee) if callee is not None else None
-        if spec is None:
+        if callee is None or spec is None:
             return
         position, keyword, role = spec
         expr = argument(node, position, keyword)
@@ -45,7 +45,7 @@ class HardcodedArtifactLocation(Check):
             return
         for value in ctx.python.values.evaluate(expr):
             if _hard_codes_storage(value, role):
-                ctx.report("MLF301", expr, api=display_api(callee), value=value.render())  # type: ignore[arg-type]
+                ctx.report("MLF301", expr, api=display_api(callee), value=value.render())
                 return
 
 

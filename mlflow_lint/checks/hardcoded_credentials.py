@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, env_assignments, uri_sinks
 from mlflow_lint.analysis.secrets import (
     SECRET_VARIABLES,
@@ -16,7 +17,6 @@ from mlflow_lint.analysis.secrets import (
     uri_has_real_token,
 )
 from mlflow_lint.analysis.values import StrValue
-from mlflow_lint.analysis.commands import interpret
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command, Setting
 
@@ -100,9 +100,12 @@ class HardcodedCredentials(Check):
             return
         for option in ("--backend-store-uri", "--registry-store-uri", "--default-artifact-root", "--artifacts-destination"):
             for found in invocation.options.get(option, []):
-                for value in found.value.values if found.value is not None else ():
+                word = found.value
+                if word is None:
+                    continue
+                for value in word.values:
                     if has_literal_password(value):
                         where = f"mlflow {' '.join(invocation.subcommand)} {option}"
                         real = uri_has_real_token(value.prefix)
-                        ctx.report_at("MLF701", found.value.position, None, everywhere=real, where=where)
+                        ctx.report_at("MLF701", word.position, None, everywhere=real, where=where)
                         break

@@ -35,7 +35,7 @@ class InconsistentTrackingUris(Check):
             primary = facts.primary_tracking_uri(allowed, seen_from=this)
             if primary is None or primary[0] == uri:
                 continue
-            primary_uri, primary_uses = primary
+            _, primary_uses = primary
             first = primary_uses[0]
             where = f"{ctx.display(first.path)}:{first.line}"
             if len(primary_uses) > 1:

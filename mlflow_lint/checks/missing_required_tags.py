@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Callable
+import functools
+from collections.abc import Callable
 
 from mlflow_lint.analysis.effects import TagKeys
 from mlflow_lint.analysis.logged_models import logged_models_exist, runless_models
@@ -34,7 +35,7 @@ class MissingRequiredTags(Check):
 
     def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
         for run in new_runs(ctx.python):
-            missing = _missing(run.effects(ctx.python).tags, ctx, lambda run=run: trains_model(ctx.python, run))
+            missing = _missing(run.effects(ctx.python).tags, ctx, functools.partial(trains_model, ctx.python, run))
             if missing is not None:
                 ctx.report("MLF501", run.call, run=run.label, missing=missing, remedy=_RUN_FIX)
         runless = runless_models(ctx.python)
@@ -43,8 +44,8 @@ class MissingRequiredTags(Check):
         for logged in runless:
             missing = _missing(logged.tags, ctx, lambda: True)
             if missing is not None:
-                run = f"mlflow.{logged.flavor}.log_model() outside any run"
-                ctx.report("MLF501", logged.call, run=run, missing=missing, remedy=_MODEL_FIX)
+                where = f"mlflow.{logged.flavor}.log_model() outside any run"
+                ctx.report("MLF501", logged.call, run=where, missing=missing, remedy=_MODEL_FIX)
 
 
 def _missing(tags: TagKeys, ctx: FileContext, trains: Callable[[], bool]) -> str | None:

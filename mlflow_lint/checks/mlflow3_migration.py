@@ -111,14 +111,14 @@ class Mlflow3Migration(Check):
             return
         uri = api.argument_of(call, callee, found.uri_keyword) if found.uri_keyword else None
         source = _artifact_uri_call(ctx, uri)
-        if source is None:
+        if uri is None or source is None:  # (no source without a uri)
             return
         path = api.argument_of(source, "mlflow.get_artifact_uri", "artifact_path")
         names = logged_model_names(ctx.python)
         for value in ctx.python.values.evaluate(path) if path is not None else ():
             if value.complete and value.text.strip("/") in names:
                 ctx.report(
-                    "MLF901", uri,  # type: ignore[arg-type]
+                    "MLF901", uri,
                     what=f"the run-artifact location of a logged model (`mlflow.get_artifact_uri({value.text!r})`, loaded by `{shown}`)",
                     removed_in=_ARTIFACT_URI_MOVED_IN, target=target.describe(),
                     replacement="load `model_info.model_uri` (the `log_model` result) or a registry alias: "
@@ -169,7 +169,7 @@ def _keyword_fixable(call: ast.Call, where: ast.AST, row: api.Deprecation) -> bo
         return False  # both given (MLflow raises), or **kwargs that may hold it
     if isinstance(where, ast.keyword):
         return True
-    positional = [a for a in call.args]
+    positional = list(call.args)
     return not any(isinstance(a, ast.Starred) for a in positional) and positional[-1] is where
 
 
@@ -186,6 +186,6 @@ def _advice(row: api.Deprecation) -> str:
         return "see MLflow's release notes" + (f" ({row.reference})" if row.reference else "")
     if row.fix == "rename-keyword":
         return f"use `{row.replacement}=`"
-    if row.fix == "rename-callee" or row.replacement.startswith("mlflow.") and " " not in row.replacement:
+    if row.fix == "rename-callee" or (row.replacement.startswith("mlflow.") and " " not in row.replacement):
         return f"use `{row.replacement}`"
     return row.replacement

@@ -21,7 +21,7 @@ class ModelWithoutSignature(Check):
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         flavor = flavor_of_log_model(callee) if callee is not None else None
-        if flavor is None or flavor in SELF_INFERRING_FLAVORS:
+        if callee is None or flavor is None or flavor in SELF_INFERRING_FLAVORS:
             return
         if has_unpacked_keywords(node) or len(node.args) > _MAX_POSITIONAL:
             return
@@ -31,4 +31,4 @@ class ModelWithoutSignature(Check):
             return
         if sets_its_own_signature(ctx.python, node):
             return  # a model from code, an agent, a type-hinted model: MLflow sets its signature
-        ctx.report("MLF801", node, api=callee)  # type: ignore[arg-type]
+        ctx.report("MLF801", node, api=callee)

@@ -11,7 +11,6 @@ from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
 
-
 _FROM_RUN = "a model from a run"
 _LOGGED_MODEL = "a LoggedModel by id, outside the registry"
 

@@ -40,5 +40,5 @@ class RunWithoutInputDataset(Check):
             return  # asked only where a model is logged with no run: the target may read files
         for logged in runless:
             if logged.fitted and not logged.links_dataset:
-                run = f"mlflow.{logged.flavor}.log_model(), outside any run,"
-                ctx.report("MLF802", logged.call, run=run, remedy=_MODEL_FIX)
+                where = f"mlflow.{logged.flavor}.log_model(), outside any run,"
+                ctx.report("MLF802", logged.call, run=where, remedy=_MODEL_FIX)

@@ -95,9 +95,9 @@ def _span_inputs(call: ast.Call, ctx: FileContext) -> list[tuple[ast.AST, str]]:
     if not isinstance(call.func, ast.Attribute) or not call.args or not is_span(module, call.func.value):
         return []
     payload = module.model.assigned_value(call.args[0], _MAX_DEPTH)
-    entries: list[tuple[ast.AST | None, str | None, ast.expr]] = []
+    entries: list[tuple[ast.expr | None, str | None, ast.expr]] = []
     if isinstance(payload, ast.Dict):
-        for key, value in zip(payload.keys, payload.values):
+        for key, value in zip(payload.keys, payload.values, strict=True):
             text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
             entries.append((key, text, value))
     elif isinstance(payload, ast.Call) and isinstance(payload.func, ast.Name) and payload.func.id == "dict":

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
 _RAW_STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from collections.abc import Iterator
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.effects import CLIENT_SET_TAG, CREATE_RUN, SET_TAG, SET_TAGS, START_RUN
@@ -37,7 +37,7 @@ def _tag_values(module: AnalysedModule, call: ast.Call) -> Iterator[tuple[str, a
     elif callee in SET_TAGS or callee in (START_RUN, CREATE_RUN):
         mapping = api.argument_of(call, callee, "tags")
         if isinstance(mapping, ast.Dict):
-            for key, value in zip(mapping.keys, mapping.values):
+            for key, value in zip(mapping.keys, mapping.values, strict=True):
                 if key is not None:
                     yield _key_text(module, key), value
 

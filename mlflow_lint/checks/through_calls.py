@@ -12,8 +12,8 @@ function and the MLflow call it reaches, and carries the path (SARIF ``codeFlows
 from __future__ import annotations
 
 import ast
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Hashable, Iterable
 
 from mlflow_lint.analysis.call_frames import called_name, calls_worth_following, walk_frames
 from mlflow_lint.analysis.flow import Frame, parameter_dependent_nodes
@@ -140,8 +140,8 @@ def _functions_with_sinks(module: AnalysedModule, checks: tuple[Check, ...]) -> 
                 holders.update(model.enclosing_function(call) for call in calls)
             if ast.Compare in check.node_types:
                 holders.update(model.enclosing_function(node) for node in model.nodes_by_type.get(ast.Compare, ()) if check.may_report(node))
-        for node in model.nodes_by_type.get(ast.Assign, ()):
-            if any(isinstance(target, ast.Subscript) for target in node.targets):  # type: ignore[attr-defined]
+        for node in model.nodes_of(ast.Assign):
+            if any(isinstance(target, ast.Subscript) for target in node.targets):
                 holders.add(model.enclosing_function(node))
         found = cache[checks] = frozenset(f for f in holders if f is not None)
     return found
@@ -271,9 +271,8 @@ def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowSte
         owed = _named_in(finding.message, owed, frame.caller)
     # An argument that is an MLflow object (a client) is not the value to fix: the call is.
     node: ast.AST = call
-    if len(owed) == 1 and frame.caller.model.instance_class(owed[0]) is None:
-        if not operation or _written_in(owed[0], call):
-            node = owed[0]
+    if len(owed) == 1 and frame.caller.model.instance_class(owed[0]) is None and (not operation or _written_in(owed[0], call)):
+        node = owed[0]
     sink = steps[-1]
     message = f"{finding.message} (through {_through_name(frame.caller, call)} at {sink.path}:{sink.line})"
     position = ctx.lines.span(node)

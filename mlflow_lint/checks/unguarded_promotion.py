@@ -12,7 +12,7 @@ from mlflow_lint.analysis.flow import function_of_parameter
 from mlflow_lint.analysis.gates import GateAnalysis, gate_analysis
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.promotions import ALIAS_CALLS, Argument, MODEL_COPIES, STAGE_ARGUMENT, STAGE_TRANSITION, protected_model
+from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_ARGUMENT, STAGE_TRANSITION, Argument, protected_model
 from mlflow_lint.checks.base import Check, FileContext
 
 
@@ -25,7 +25,7 @@ class UnguardedPromotion(Check):
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
         found = self._promotion(node, callee, ctx) if callee is not None else None
-        if found is None or ctx.in_paths(ctx.options.gate_modules):
+        if callee is None or found is None or ctx.in_paths(ctx.options.gate_modules):
             return  # a gate module only runs after validation (a job's deploy task, say)
         target_expr, action = found
         gates = _gates(ctx.python, ctx)
@@ -36,7 +36,7 @@ class UnguardedPromotion(Check):
             return
         if _runs_after_validation(ctx.python, ctx):
             return
-        ctx.report("MLF402", node, api=display_api(callee), action=action)  # type: ignore[arg-type]
+        ctx.report("MLF402", node, api=display_api(callee), action=action)
 
     def _promotion(self, call: ast.Call, callee: str, ctx: FileContext) -> tuple[ast.expr, str] | None:
         """The argument that makes ``call`` a promotion and what it does (for the message);

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.sources.facts import Command
 
 

@@ -4,8 +4,8 @@ functions), then its suppression comments; a crashing check becomes an MLF000 fi
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Catalog, load_catalog

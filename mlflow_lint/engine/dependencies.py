@@ -3,10 +3,9 @@ other files (modules, import lookups, caller searches, the project facts) still 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
 from mlflow_lint.analysis.callers import candidates_digest
 from mlflow_lint.cache import CacheUnavailable, ResultCache, cache_key
@@ -25,23 +24,23 @@ def open_cache(directory: Path | None, configuration: object) -> tuple[ResultCac
         return None, f"result cache disabled: {problem}"
 
 
-def dependencies_hold(cache: ResultCache, path: Path, facts: FactsOnDemand | None) -> Callable[[dict[str, object]], bool]:
+def dependencies_hold(cache: ResultCache, path: Path, facts: FactsOnDemand | None) -> Callable[[dict[str, Any]], bool]:
     """Whether what a cached analysis of ``path`` read of other files is unchanged. Asked
     of ``path``'s own project index (the one its analysis used), never of the project
     whose facts are being gathered: a nested project resolves imports its own way."""
 
-    def hold(deps: dict[str, object]) -> bool:
+    def hold(deps: dict[str, Any]) -> bool:  # JSON, as the cache recorded it
         index = project_for(path)
         root = str(index.root) if index.root is not None else None
         if deps.get("root", root) != root:
             return False
-        for module_path, digest in deps.get("modules", ()):  # type: ignore[union-attr]
+        for module_path, digest in deps.get("modules", ()):
             if cache.digest(module_path) != digest:
                 return False
-        for directory, module, found in deps.get("lookups", ()):  # type: ignore[union-attr]
+        for directory, module, found in deps.get("lookups", ()):
             if index.lookup_text(directory, module) != found:
                 return False
-        for scope, name, digest in deps.get("callers", ()):  # type: ignore[union-attr]
+        for scope, name, digest in deps.get("callers", ()):
             if candidates_digest(index, scope, name) != digest:
                 return False  # a file that may call the function appeared, or stopped calling it
         wanted = deps.get("facts")

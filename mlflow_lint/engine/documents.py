@@ -4,9 +4,10 @@ Python they run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Catalog, load_catalog
@@ -213,7 +214,7 @@ def lint_text_source(
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
             reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
             errors.append(unanalysable(shown, reason, 1, 1, selected, force=True))
-    # "# noqa: MLF703" in the file's own comments; a continued command is one statement.
+    # Suppressions (noqa: MLF703) in the file's own comments; a continued command is one statement.
     statements = [
         (command.argv[0].position.line, max(word.position.end_line for word in command.argv))
         for command in facts.commands

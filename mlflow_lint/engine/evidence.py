@@ -10,9 +10,10 @@ modules are imported only when evidence is asked for, so a plain ``check`` never
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import file_context

@@ -3,9 +3,9 @@ need, from what the lint already found, the result cache, or a parse in the work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from mlflow_lint.cache import ResultCache, content_digest
 from mlflow_lint.checks import ALL_CHECKS
@@ -119,7 +119,7 @@ def collect_facts(
     def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
         settings = Settings((), options, record=cache is not None)
         parsed = []
-        for path_text, (file_rows, digest, log) in zip(paths, workers.map(uses_task, paths, settings)):
+        for path_text, (file_rows, digest, log) in zip(paths, workers.map(uses_task, paths, settings), strict=True):
             parsed.append((path_text, [fact_from_row(row) for row in file_rows]))
             if cache is not None and digest is not None:
                 cache.record_uses(path_text, digest, log, file_rows)

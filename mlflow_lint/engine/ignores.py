@@ -3,8 +3,8 @@ entry gives (the audit shows them as deviations)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from mlflow_lint.config import Config
 from mlflow_lint.discovery import gitignore_spec
@@ -31,7 +31,7 @@ class PerFileIgnores:
         relative = self._relative(path)
         if relative is None:
             return None
-        for (spec, codes), waiver in zip(self.entries, self.waivers):
+        for (spec, codes), waiver in zip(self.entries, self.waivers, strict=True):
             if spec.match(relative) and any(code == "ALL" or rule.startswith(code) for code in codes):
                 return waiver
         return None

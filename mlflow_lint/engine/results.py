@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from mlflow_lint.config import Config
 from mlflow_lint.findings import Finding
@@ -24,7 +25,7 @@ class LintResult:
     # Findings in test code that the rules' context policy does not report by default and
     # the report leaves out (--include-tests shows them): counted, never dropped silently.
     in_tests: list[Finding] = field(default_factory=list)
-    # Findings a waiver hides: a "# noqa" comment (always kept), and with ``waivers=True``
+    # Findings a waiver hides: a noqa comment (always kept), and with ``waivers=True``
     # the findings of rules that per-file-ignores turns off for a file. Each carries its
     # ``Finding.waiver``; the audit shows them as deviations, nothing else reports them.
     waived: list[Finding] = field(default_factory=list)

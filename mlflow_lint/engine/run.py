@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from mlflow_lint.cache import CachedResult, ResultCache
 from mlflow_lint.catalog import load_catalog
@@ -73,7 +74,7 @@ def lint_paths(
     cwd = (cwd or Path.cwd()).resolve()
     forget_projects()  # files may have changed since an earlier run in this process (--fix)
     resolver = config if isinstance(config, ConfigResolver) else ConfigResolver(load_catalog(), fixed=config)
-    selection: Callable[[Config], frozenset[str]] = selected if callable(selected) else (lambda _config: selected)  # type: ignore[assignment,return-value]
+    selection: Callable[[Config], frozenset[str]] = selected if callable(selected) else (lambda _config: selected)
     exclusions: list[ConfigExclusions] = []
     if resolver.fixed is not None:
         fixed = resolver.fixed
@@ -141,7 +142,7 @@ def lint_paths(
                     cache_details.append(cache.ignored)
             group_findings: list[Finding] = []
             group_waived: list[Finding] = []
-            for (path_text, shown), outcome in zip(tasks, outcomes):
+            for (path_text, shown), outcome in zip(tasks, outcomes, strict=True):
                 analysed += outcome.analysed
                 gathered.extend(outcome.evidence)
                 if outcome.note is not None:
@@ -226,7 +227,7 @@ def lint_all(
             known = {str(project_for(Path(tasks[p][0])).root): facts.of(project_for(Path(tasks[p][0]))) for p in again}
             round_settings = replace(settings, facts={root: f for root, f in known.items() if f is not None}, defer_facts=False)
             pending, again = again, []
-        for position, outcome in zip(pending, workers.map(lint_task, [tasks[p] for p in pending], round_settings)):
+        for position, outcome in zip(pending, workers.map(lint_task, [tasks[p] for p in pending], round_settings), strict=True):
             facts.saw(tasks[position][0], outcome)
             if outcome.needs_facts:
                 again.append(position)

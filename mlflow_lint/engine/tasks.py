@@ -4,7 +4,6 @@ the project facts need from it."""
 from __future__ import annotations
 
 import gc
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path

@@ -14,18 +14,19 @@ import difflib
 import json
 import os
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any
 
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.findings import Finding
-from mlflow_lint.paths import file_path
 from mlflow_lint.fixes.base import Fix, Program, run_fix
 from mlflow_lint.fixes.mlflow3 import MovedApi, RenamedKeyword
 from mlflow_lint.fixes.secrets import SecretFromEnvironment
 from mlflow_lint.fixes.stage_aliases import LatestVersionToAlias, StageUriToAlias, TransitionToAlias
 from mlflow_lint.fixes.tag_default import TagEnvDefault
+from mlflow_lint.paths import file_path
 from mlflow_lint.sources.notebook import Cell, python_lines, virtual_source
 
 # Every fix, in the order they are tried.
@@ -103,7 +104,7 @@ class _Notebook:
 
     UNREADABLE = "not fixed: the file is not a notebook that can be read (UTF-8 JSON with a list of cells)"
 
-    def __init__(self, document: dict, indent: int | None, newline_at_end: bool) -> None:
+    def __init__(self, document: dict[str, Any], indent: int | None, newline_at_end: bool) -> None:
         self.document, self.indent, self.newline_at_end = document, indent, newline_at_end
 
     @classmethod
@@ -146,6 +147,7 @@ class _Notebook:
 
     def program(self, key: int | None) -> Program:
         """Every code cell as the analysis reads it (magics neutralised), in run order."""
+        assert key is not None  # a notebook's units are its code cells, by index
         cells = self._code_cells()
         texts = tuple(virtual_source([Cell(index, tuple(python_lines(source)))]).text for index, source, _ in cells)
         return Program(texts, [index for index, _, _ in cells].index(key))
@@ -195,7 +197,11 @@ def fix_file(
     return result
 
 
-def _fix_loop(document, fixes: list[type[Fix]], lint: Lint, options: RuleOptions, result: FileFixes):  # type: ignore[no-untyped-def]
+# A file being fixed: its units (the module, or each code cell) and how to write it back.
+_Document = _PythonFile | _Notebook
+
+
+def _fix_loop(document: _Document, fixes: list[type[Fix]], lint: Lint, options: RuleOptions, result: FileFixes) -> _Document:
     dropped: set[type[Fix]] = set()
     for _ in range(_MAX_PASSES):
         findings = lint(document.to_bytes())
@@ -219,7 +225,7 @@ def _fix_loop(document, fixes: list[type[Fix]], lint: Lint, options: RuleOptions
     return document
 
 
-def _apply(document, fix: type[Fix], findings: list[Finding], options: RuleOptions):  # type: ignore[no-untyped-def]
+def _apply(document: _Document, fix: type[Fix], findings: list[Finding], options: RuleOptions) -> tuple[_Document, list[Finding]]:
     applied: list[Finding] = []
     for key, text in document.units().items():
         mine = [f for f in findings if f.cell == key and f.rule == fix.rule]
@@ -235,7 +241,7 @@ def _apply(document, fix: type[Fix], findings: list[Finding], options: RuleOptio
     return document, applied
 
 
-def _problem(document, before: list[Finding], lint: Lint) -> str | None:  # type: ignore[no-untyped-def]
+def _problem(document: _Document, before: list[Finding], lint: Lint) -> str | None:
     """Why a fixed document must not be kept (None: it is fine)."""
     for text in document.units().values():
         try:

@@ -14,8 +14,9 @@ and :meth:`Fix.names_module` / :meth:`Fix.with_import` decide with it whether a 
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Sequence
+from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -101,7 +102,11 @@ class Fix(cst.CSTTransformer):
         except KeyError:
             return None
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def, override]
+    # libcst types on_leave as returning the type it was given; a rewrite may return another
+    # (a subscript becomes a call), which is what the transformer accepts at run time.
+    def on_leave(  # type: ignore[override]
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
         finding = self.target(original_node)
         if finding is not None:
             result = self.rewrite(original_node, updated_node, finding)
@@ -185,8 +190,9 @@ def _binds_otherwise(source: str, name: str) -> bool:
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             if name in node.names:
                 return True
-        elif isinstance(node, _NAMED_BINDERS) and getattr(node, "name", None) == name:
-            return True
+        elif isinstance(node, _NAMED_BINDERS):
+            if getattr(node, "name", None) == name:
+                return True
         elif isinstance(node, ast.MatchMapping) and node.rest == name:
             return True
     return False

@@ -37,7 +37,7 @@ class RenamedKeyword(Fix):
     rule = "MLF902"
     safety = "safe"
 
-    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:  # noqa: N802 (libcst's hook name)
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
         finding = self._finding_at_value(original_node)
         call = self.parent(original_node)
         if finding is None or not isinstance(call, cst.Call):
@@ -61,7 +61,7 @@ class RenamedKeyword(Fix):
             return updated_node.with_changes(keyword=cst.Name(replacement), equal=equal)
         return updated_node
 
-    def visit_Module(self, node: cst.Module) -> bool:  # noqa: N802
+    def visit_Module(self, node: cst.Module) -> bool:
         self._module = node
         return True
 
@@ -89,7 +89,7 @@ class MovedApi(Fix):
     rule = "MLF902"
     safety = "safe"
 
-    def visit_Module(self, node: cst.Module) -> bool:  # noqa: N802
+    def visit_Module(self, node: cst.Module) -> bool:
         self._module = node
         return True
 

@@ -74,9 +74,9 @@ class SecretFromEnvironment(Fix):
         if func.endswith("environ.update") and parent.keyword is not None:
             return parent.keyword.value if parent.keyword.value in SECRET_VARIABLES else None
         if func.split(".")[-1] == "MlflowHostCreds":
-            for keyword, (index, variable) in _HOST_CREDS.items():
+            for keyword, (place, variable) in _HOST_CREDS.items():
                 if (parent.keyword is not None and parent.keyword.value == keyword) or (
-                    parent.keyword is None and position == index
+                    parent.keyword is None and position == place
                 ):
                     return variable
         return None

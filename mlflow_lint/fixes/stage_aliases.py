@@ -118,7 +118,7 @@ class TransitionToAlias(Fix):
                 else _as_keyword(arg, "alias").with_changes(value=alias_value)
                 for arg in args
             ]
-        func = call.func.with_changes(attr=cst.Name("set_registered_model_alias"))  # type: ignore[union-attr]
+        func = call.func.with_changes(attr=cst.Name("set_registered_model_alias"))
         return call.with_changes(func=func, args=args)
 
 
@@ -151,7 +151,7 @@ class LatestVersionToAlias(Fix):
         name_arg = bound["name"]
         alias_arg = bound["stages"].with_changes(value=string_literal(alias, element.value))
         alias_arg = _as_keyword(alias_arg, "alias") if name_arg.keyword is not None else _as_positional(alias_arg)
-        func = call.func.with_changes(attr=cst.Name("get_model_version_by_alias"))  # type: ignore[union-attr]
+        func = call.func.with_changes(attr=cst.Name("get_model_version_by_alias"))
         args = [name_arg, alias_arg] if call.args[0] is name_arg else [alias_arg, name_arg]
         self.applied.append(finding)
         return call.with_changes(

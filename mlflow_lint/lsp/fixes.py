@@ -59,7 +59,7 @@ def fixed_texts(linter: DocumentLinter, snapshot: Snapshot, target: Finding | No
     sources = cells_of_notebook_json(fixed)
     if sources is None or len(sources) != len(snapshot.cells):
         return {}
-    return {cell.uri: source for cell, source in zip(snapshot.cells, sources) if source != cell.text}
+    return {cell.uri: source for cell, source in zip(snapshot.cells, sources, strict=True) if source != cell.text}
 
 
 def _same(finding: Finding, target: Finding) -> bool:

@@ -5,7 +5,7 @@ page. Also over a rule code written in a ``# noqa: MLF601`` comment."""
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from mlflow_lint.catalog import Catalog, Rule
 from mlflow_lint.lsp.diagnostics import Located, Place

@@ -12,9 +12,9 @@ its one worker thread only. The code being linted is read, never run.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.config import Config, ConfigError, ConfigResolver, RuleOptions, forget_config_files, project_boundary, resolve_selection

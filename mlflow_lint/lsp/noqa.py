@@ -46,10 +46,7 @@ def suppression(text: str, kind: str, rule: str, line: int) -> Suppression | Non
     lines = split_lines(text)
     if not 1 <= line <= len(lines):
         return None
-    if kind in ("python", "notebook"):
-        found = _python_place(text, lines, line)
-    else:
-        found = _text_place(lines, line)
+    found = _python_place(text, lines, line) if kind in ("python", "notebook") else _text_place(lines, line)
     if found is None:
         return None
     target, comment = found
@@ -73,7 +70,7 @@ def _merge(comment: str, rule: str) -> tuple[int, int, str, bool] | None:
     if match is None:  # a comment of another kind: the suppression goes after it
         return len(comment.rstrip()), len(comment), f"  # noqa: {rule}{REASON_SEPARATOR}", True
     codes = match.group("codes")
-    if codes is None:  # a bare "# noqa": name the code
+    if codes is None:  # a bare noqa comment: name the code
         return match.start(), match.end(), f"# noqa: {rule}", False
     named = [code.upper() for code in codes.replace(",", " ").split()]
     if any(rule.startswith(code) for code in named):

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from mlflow_lint.lsp.documents import Snapshot
 from mlflow_lint.lsp.linting import LintOutcome

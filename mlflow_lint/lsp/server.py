@@ -14,11 +14,13 @@ session goes on, and no traceback reaches the editor.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -60,11 +62,13 @@ class Session:
         self.document_changes = False
         self.snippet_edits = False
         self.markdown_hover = True
+        self.watching: asyncio.Future[None] | None = None  # the file-watching registration, while it runs
 
     # -- documents ---------------------------------------------------------------------
     def units(self, text: str) -> int:
         """How many of the client's position units ``text`` takes (UTF-16 by default)."""
-        return self.server.workspace.position_codec.client_num_units(text)
+        units: int = self.server.workspace.position_codec.client_num_units(text)
+        return units
 
     def key_of(self, uri: str) -> str:
         """The document a URI's diagnostics belong to: a cell's notebook, else itself."""
@@ -199,10 +203,8 @@ def _guarded(session: Session, handler: Callable[..., Any]) -> Callable[..., Any
     def report(exc: Exception) -> None:
         message = f"mlflow-lint: internal error in {name}: {exc.__class__.__name__}: {exc}"
         logger.error("%s", message)
-        try:
+        with contextlib.suppress(Exception):  # the client may be gone
             session.log(types.MessageType.Error, message)
-        except Exception:  # noqa: BLE001 - the client may be gone
-            pass
 
     if asyncio.iscoroutinefunction(handler):
 
@@ -272,7 +274,7 @@ def build_server() -> LanguageServer:
         capabilities = server.client_capabilities.workspace
         watched = capabilities.did_change_watched_files if capabilities else None
         if watched is not None and watched.dynamic_registration:
-            asyncio.ensure_future(_watch_files(session))
+            session.watching = asyncio.ensure_future(_watch_files(session))  # kept: a task nobody holds may be collected
 
     @feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:
@@ -419,4 +421,4 @@ def serve() -> None:
     build_server().start_io()
 
 
-__all__ = ["build_server", "serve", "Session"]
+__all__ = ["Session", "build_server", "serve"]

@@ -13,8 +13,8 @@ also ``:`` and ``,`` inside properties.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from mlflow_lint.catalog import Catalog
 from mlflow_lint.findings import Finding, in_shadow, severity_of

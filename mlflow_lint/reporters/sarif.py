@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import attr
@@ -33,10 +34,10 @@ import sarif_om as om
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog, Rule, homepage_uri
-from mlflow_lint.json_text import dumps_indented
-from mlflow_lint.reporters.rules_report import explain
 from mlflow_lint.findings import Finding, fingerprints, in_shadow
+from mlflow_lint.json_text import dumps_indented
 from mlflow_lint.paths import file_path
+from mlflow_lint.reporters.rules_report import explain
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -96,11 +97,11 @@ def build_log(
     # mlflow-lint was started from.
     population = findings if context is None else context
     population_prints = fingerprints([replace(f, path=locator.key(f.path)) for f in population])
-    by_finding = {id(finding): fingerprint for finding, fingerprint in zip(population, population_prints)}
+    by_finding = {id(finding): fingerprint for finding, fingerprint in zip(population, population_prints, strict=True)}
     prints = [by_finding[id(finding)] for finding in findings]
     results = [
         _result(finding, catalog.get(finding.rule), rule_index.get(finding.rule), locator, fingerprint, shadow)
-        for finding, fingerprint in zip(findings, prints)
+        for finding, fingerprint in zip(findings, prints, strict=True)
     ]
     run = om.Run(
         tool=om.Tool(driver=_driver(catalog)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from mlflow_lint.catalog import Catalog
 from mlflow_lint.findings import Finding, in_shadow, severity_of

@@ -90,10 +90,9 @@ def _is_dotenv(lower: str, suffix: str) -> bool:
 def _is_dockerfile(lower: str) -> bool:
     """``Dockerfile``, ``Dockerfile.gpu``, ``Dockerfile-debian``, ``api.Dockerfile``,
     ``Containerfile`` (and the same variants of it)."""
-    for base in ("dockerfile", "containerfile"):
-        if lower == base or lower.startswith((base + ".", base + "-")) or lower.endswith("." + base):
-            return True
-    return False
+    return any(
+        lower == base or lower.startswith((base + ".", base + "-")) or lower.endswith("." + base) for base in ("dockerfile", "containerfile")
+    )
 
 
 def is_lintable(path: Path | str) -> bool:

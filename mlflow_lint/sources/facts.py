@@ -9,11 +9,13 @@ Checks read these facts; they never see the file formats.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from mlflow_lint.analysis.values import Hole, StrValue
-from mlflow_lint.positions import Span as Position  # 1-based, characters, end exclusive
+from mlflow_lint.positions import Span
+
+Position = Span  # the facts' name for a span (re-exported): 1-based, characters, end exclusive
 
 # ${VAR:-default}, ${VAR-default}, ${VAR:=default}: the default when VAR is unset (or empty).
 _QUOTES = re.compile(r"[\"']")
@@ -131,7 +133,7 @@ class SourceFacts:
                 replace(command, argv=tuple(word(w) for w in command.argv), position=where(command.position),
                         environment=tuple(setting(e) for e in command.environment))
                 for command in self.commands
-            ],  # fmt: skip
+            ],
             copies=[replace(item, source=word(item.source)) for item in self.copies],
             comment_lines={where(Position(line, 1, line, 1)).line: text for line, text in self.comment_lines.items()},
             python=[code(item) for item in self.python],
@@ -149,7 +151,7 @@ class SourceFacts:
 
 def shell_value(text: str) -> StrValue:
     """A string value with run-time references turned into holes."""
-    parts: list = []
+    parts: list[str | Hole] = []
     position = 0
     for match in _REFERENCE.finditer(text):
         if match.start() > position:

@@ -13,8 +13,9 @@ import ast
 import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, TypeAlias
 
 from mlflow_lint.sources.python import UnanalysableSource, parse_python
 
@@ -87,7 +88,8 @@ class VirtualSource:
 
     @property
     def cell_numbers(self) -> list[int]:
-        return self.__dict__.setdefault("_cell_numbers", [])
+        numbers: list[int] = self.__dict__.setdefault("_cell_numbers", [])
+        return numbers
 
 
 def read_ipynb(data: bytes) -> list[Cell]:
@@ -134,16 +136,16 @@ def ipynb_source_lines(text: str) -> dict[int, list[int]]:
     an empty map, and findings then point at the notebook as a whole."""
     newlines = [match.start() for match in re.finditer("\n", text)]
     lines: dict[int, list[int]] = {}
-    # Where the scanner is: a stack of [kind, key or index]; "cells" array elements and
-    # their "source" values are recognised by the path.
-    stack: list[list[object]] = []
+    # Where the scanner is: a stack of [kind, key or index] (_Frame); "cells" array elements
+    # and their "source" values are recognised by the path.
+    stack: list[_Frame] = []
     expect_key = False
     pieces: list[tuple[str, int]] = []  # the current source's strings and their file lines
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
         if token in "{[":
             if stack and stack[-1][0] == "array":
-                stack[-1][1] = int(stack[-1][1]) + 1  # type: ignore[call-overload]
+                stack[-1][1] = int(stack[-1][1]) + 1
             stack.append(["object", None] if token == "{" else ["array", -1])
             expect_key = token == "{"
             continue
@@ -165,7 +167,7 @@ def ipynb_source_lines(text: str) -> dict[int, list[int]]:
         # a value
         line = bisect.bisect_right(newlines, match.start()) + 1
         if stack and stack[-1][0] == "array":
-            stack[-1][1] = int(stack[-1][1]) + 1  # type: ignore[call-overload]
+            stack[-1][1] = int(stack[-1][1]) + 1
         if token.startswith('"') and _at_source_array(stack):
             pieces.append((json.loads(token), line))
         elif token.startswith('"') and _at_source_string(stack):
@@ -174,22 +176,27 @@ def ipynb_source_lines(text: str) -> dict[int, list[int]]:
     return lines
 
 
-def _cell_of_path(stack: list[list[object]]) -> int | None:
+# A level of the scanner's stack: ["object", the current key (str, None before the first)]
+# or ["array", the current element's index (int)]. Typed by its kind, which mypy cannot follow.
+_Frame: TypeAlias = list[Any]
+
+
+def _cell_of_path(stack: list[_Frame]) -> int | None:
     """The cell index when the stack is inside ``{"cells": [ {...`` (depth 3 and more)."""
     if len(stack) >= 3 and stack[0] == ["object", "cells"] and stack[1][0] == "array" and stack[2][0] == "object":
-        return int(stack[1][1])  # type: ignore[call-overload]
+        return int(stack[1][1])
     return None
 
 
-def _at_source_array(stack: list[list[object]]) -> bool:
+def _at_source_array(stack: list[_Frame]) -> bool:
     return len(stack) == 4 and _cell_of_path(stack) is not None and stack[2][1] == "source" and stack[3][0] == "array"
 
 
-def _at_source_string(stack: list[list[object]]) -> bool:
+def _at_source_string(stack: list[_Frame]) -> bool:
     return len(stack) == 3 and _cell_of_path(stack) is not None and stack[2][1] == "source"
 
 
-def _record(lines: dict[int, list[int]], stack: list[list[object]], pieces: list[tuple[str, int]]) -> None:
+def _record(lines: dict[int, list[int]], stack: list[_Frame], pieces: list[tuple[str, int]]) -> None:
     """The file line of each line of the source made of ``pieces`` (as :func:`python_lines`
     splits it): the line of the JSON string its first character is in."""
     cell = _cell_of_path(stack)
@@ -236,7 +243,7 @@ class IpynbLines:
         return None if cell is None else (cell, in_cell)
 
 
-def _mapping(value: object) -> dict:  # type: ignore[type-arg]
+def _mapping(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
@@ -481,7 +488,8 @@ def _span_to_blank(lines: list[str], run: list[tuple[int, int, int]], line: int)
     """The cell holding the 1-based ``line``; if it holds no code (an error reported past
     a cell's end), the nearest cell before it that does, else after it."""
     holding = next((index for index, span in enumerate(run) if span[1] < line <= span[2]), len(run) - 1)
-    for index in (*range(holding, -1, -1), *range(holding + 1, len(run))):
+    nearest_first: tuple[int, ...] = (*range(holding, -1, -1), *range(holding + 1, len(run)))
+    for index in nearest_first:
         _, start, end = run[index]
         if any(lines[start:end]):
             return run[index]

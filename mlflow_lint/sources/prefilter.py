@@ -12,7 +12,7 @@ The fast path is unchanged: a byte search. Only a file whose bytes could hide th
 (escapes, quotes, non-ASCII bytes, a coding declaration) pays for the slower look at its
 decoded text, and that look over-approximates: it may send a file to the parser that
 holds nothing, never the reverse.
-"""
+"""  # noqa: RUF002 - the fullwidth letters above are the example, on purpose
 
 from __future__ import annotations
 

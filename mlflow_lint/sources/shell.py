@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextvars
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, SourceFacts, UnparsableText, Word
 
@@ -98,7 +98,7 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
                 i += 1
                 column += 1
             continue
-        if char == "$" and i + 1 < n and text[i + 1] in "({" or char == "`":
+        if (char == "$" and i + 1 < n and text[i + 1] in "({") or char == "`":
             # $(command), ${VAR}, `command`: one piece of the current word, however nested.
             end = _substitution_end(text, i)
             if start is None:
@@ -213,9 +213,9 @@ def _embedded_python(tokens: list[_Token], indent: int) -> list[EmbeddedPython]:
     arguments = words[at + 1 :]
     for index, token in enumerate(arguments[:-1]):
         if token.text == "-c":
-            code = arguments[index + 1]
-            column = code.position.column + (1 if code.quoted else 0)
-            found.append(EmbeddedPython(code.text, code.position.line, column, indent))
+            argument = arguments[index + 1]
+            column = argument.position.column + (1 if argument.quoted else 0)
+            found.append(EmbeddedPython(argument.text, argument.position.line, column, indent))
             return found
     module_or_script = [t for t in arguments if t.text not in ("-", "<<") and not t.text.startswith("-")]
     if module_or_script:

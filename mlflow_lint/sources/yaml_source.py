@@ -10,10 +10,14 @@ key named like an MLflow-related variable, and ``command``/``args``/``entrypoint
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypeGuard
 
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word
 from mlflow_lint.sources.shell import mlflow_argv, parse_shell
+
+if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
+    from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
 _ENV_KEYS = frozenset({"environment", "env", "envs", "variables"})
 _COMMAND_KEYS = ("entrypoint", "command", "commands", "args")
@@ -55,12 +59,12 @@ def parse_yaml(text: str, where: str) -> SourceFacts:
     return facts
 
 
-def _position(node) -> Position:  # type: ignore[no-untyped-def]
+def _position(node: Node) -> Position:
     start, end = node.start_mark, node.end_mark
     return Position(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
-def _scalar_word(node, lines: list[str]) -> Word:  # type: ignore[no-untyped-def]
+def _scalar_word(node: ScalarNode, lines: list[str]) -> Word:
     position = _position(node)
     style = getattr(node, "style", None)
     if style in ('"', "'"):  # point inside the quotes
@@ -68,7 +72,7 @@ def _scalar_word(node, lines: list[str]) -> Word:  # type: ignore[no-untyped-def
     return Word(str(node.value), position)
 
 
-def _verbatim(node, lines: list[str]) -> bool:  # type: ignore[no-untyped-def]
+def _verbatim(node: ScalarNode, lines: list[str]) -> bool:
     """Whether a flow scalar's text is the file's text (so offsets in it are file columns):
     on one line, with no escape, doubled quote or folding that YAML rewrote."""
     start, end = node.start_mark, node.end_mark
@@ -80,7 +84,7 @@ def _verbatim(node, lines: list[str]) -> bool:  # type: ignore[no-untyped-def]
     return raw == str(node.value)
 
 
-def _shell_in_scalar(node, where: str, lines: list[str]) -> SourceFacts:  # type: ignore[no-untyped-def]
+def _shell_in_scalar(node: ScalarNode, where: str, lines: list[str]) -> SourceFacts:
     """A flow scalar holding a shell command line."""
     word = _scalar_word(node, lines)
     facts = parse_shell(word.text, where, word.position.line, word.position.column)
@@ -89,19 +93,20 @@ def _shell_in_scalar(node, where: str, lines: list[str]) -> SourceFacts:  # type
     return facts if _verbatim(node, lines) else facts.moved(lambda _: word.position)
 
 
-def _is_scalar(node) -> bool:  # type: ignore[no-untyped-def]
+# By class name: this module does not import yaml until a file is read.
+def _is_scalar(node: Node) -> TypeGuard[ScalarNode]:
     return node.__class__.__name__ == "ScalarNode"
 
 
-def _is_mapping(node) -> bool:  # type: ignore[no-untyped-def]
+def _is_mapping(node: Node) -> TypeGuard[MappingNode]:
     return node.__class__.__name__ == "MappingNode"
 
 
-def _is_sequence(node) -> bool:  # type: ignore[no-untyped-def]
+def _is_sequence(node: Node) -> TypeGuard[SequenceNode]:
     return node.__class__.__name__ == "SequenceNode"
 
 
-def _walk(node, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:  # type: ignore[no-untyped-def]
+def _walk(node: Node, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:
     stack = [node]
     while stack:
         current = stack.pop()
@@ -115,9 +120,9 @@ def _walk(node, facts: SourceFacts, where: str, lines: list[str], seen: set[int]
             stack.extend(current.value)
 
 
-def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:  # type: ignore[no-untyped-def]
+def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:
     environment: list[Setting] = []
-    pairs = {key.value: value for key, value in node.value if _is_scalar(key)}
+    pairs: dict[str, Node] = {key.value: value for key, value in node.value if _is_scalar(key)}
     open_environment = any(key in pairs for key in _OUTSIDE_ENVIRONMENT)
     for key, value in node.value:
         if not _is_scalar(key):
@@ -132,7 +137,7 @@ def _mapping(node, facts: SourceFacts, where: str, lines: list[str], seen: set[i
     facts.settings.extend(environment)
     facts.settings.extend(_gateway_secrets(pairs, where, lines))
     argv: list[Word] = []
-    argv_nodes: list = []
+    argv_nodes: list[ScalarNode] = []
     for key in _COMMAND_KEYS:
         value = pairs.get(key)
         if value is None:
@@ -185,7 +190,7 @@ _GATEWAY_NESTED_CONFIGS = frozenset({"aws_config", "litellm_auth_config"})
 _KEY_FILE = re.compile(r"^(?:/|\.\.?/)[^\s]*$")
 
 
-def _gateway_secrets(pairs: dict, where: str, lines: list[str]) -> list[Setting]:  # type: ignore[type-arg]
+def _gateway_secrets(pairs: dict[str, Node], where: str, lines: list[str]) -> list[Setting]:
     """The credentials a gateway endpoint's ``model: {provider: ..., config: {...}}`` holds:
     settings that are secrets wherever they are (a ``$OPENAI_API_KEY`` reference is not a
     literal, a key written in the file is; an api key read from a file path is neither)."""
@@ -207,7 +212,7 @@ def _gateway_secrets(pairs: dict, where: str, lines: list[str]) -> list[Setting]
     return found
 
 
-def _uploaded_paths(pairs: dict, lines: list[str]) -> list[Copy]:  # type: ignore[type-arg]
+def _uploaded_paths(pairs: dict[str, Node], lines: list[str]) -> list[Copy]:
     """A GitHub Actions step ``uses: actions/upload-artifact@…`` with ``with: path:`` (one
     path per line): what the workflow publishes beyond the job."""
     uses = pairs.get("uses")
@@ -236,7 +241,7 @@ def _uploaded_paths(pairs: dict, lines: list[str]) -> list[Copy]:  # type: ignor
     return copies
 
 
-def _environment(node, where: str, lines: list[str]) -> Iterator[Setting]:  # type: ignore[no-untyped-def]
+def _environment(node: Node, where: str, lines: list[str]) -> Iterator[Setting]:
     if _is_mapping(node):
         for key, value in node.value:
             if not _is_scalar(key):
@@ -269,7 +274,7 @@ def _environment(node, where: str, lines: list[str]) -> Iterator[Setting]:  # ty
                     yield Setting(name, None, _position(name_node), f"{name} in {where}")
 
 
-def _script_facts(node, where: str, lines: list[str]) -> SourceFacts:  # type: ignore[no-untyped-def]
+def _script_facts(node: ScalarNode, where: str, lines: list[str]) -> SourceFacts:
     """A scalar holding a shell script; block scalars map line by line to the file."""
     text = str(node.value)
     style = getattr(node, "style", None)
