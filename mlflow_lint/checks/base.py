@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from mlflow_lint.analysis.calls import call_names_of
+from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
 from mlflow_lint.catalog import CatalogError, Rule, load_catalog
@@ -305,3 +306,21 @@ class Check:
         the check finds in the function does not apply (MLF402: a metric gate around
         ``promote(...)``). ``ctx`` is the file being linted."""
         return False
+
+
+class UriSetterCheck(Check):
+    """A check of what code sets as MLflow's tracking or registry URI, or an MLflow
+    environment variable: the calls that set one (``mlflow.set_tracking_uri``,
+    ``MlflowClient(tracking_uri=...)``, ``os.environ.update(...)``) and ``os.environ[...] =``
+    assignments all come to ``visit_uri_setter``."""
+
+    calls = URI_SINK_CALLS
+
+    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
+        self.visit_uri_setter(node, ctx)
+
+    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
+        self.visit_uri_setter(node, ctx)
+
+    def visit_uri_setter(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+        """A call or assignment that may set a URI or variable (``uri_sinks`` says which)."""

@@ -5,26 +5,18 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.hosts import http_host, is_internal_host, is_loopback
-from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, env_assignments, uri_sinks
+from mlflow_lint.analysis.mlflow_calls import env_assignments, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.checks.base import FileContext, UriSetterCheck
 from mlflow_lint.sources.facts import Setting
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 
 
-class InsecureTrackingTransport(Check):
+class InsecureTrackingTransport(UriSetterCheck):
     """``http://`` tracking URIs to other hosts, and disabled TLS verification."""
 
-    calls = URI_SINK_CALLS
-
-    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
-        self._uri_or_variable_set(node, ctx)
-
-    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
-        self._uri_or_variable_set(node, ctx)
-
-    def _uri_or_variable_set(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+    def visit_uri_setter(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
         """A tracking or registry URI, or an environment variable, the call or assignment sets."""
         module = ctx.python
         for sink in uri_sinks(module, node):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, env_assignments, uri_sinks
+from mlflow_lint.analysis.mlflow_calls import env_assignments, uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
-from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.checks.base import FileContext, UriSetterCheck
 from mlflow_lint.sources.facts import Setting
 
 _LOCAL = (UriKind.LOCAL_PATH, UriKind.FILE)
@@ -26,18 +26,10 @@ _OPTS_IN = "opts back into the local file store ({value}), which raises without 
 _MIGRATE = "migrate the runs to the shared tracking server (mlflow migrate-filestore)"
 
 
-class LocalTrackingUri(Check):
+class LocalTrackingUri(UriSetterCheck):
     """A tracking URI that resolves to a local path or a ``file:`` URI."""
 
-    calls = URI_SINK_CALLS
-
-    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
-        self._uri_or_variable_set(node, ctx)
-
-    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
-        self._uri_or_variable_set(node, ctx)
-
-    def _uri_or_variable_set(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+    def visit_uri_setter(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
         """A tracking or registry URI, or an environment variable, the call or assignment sets."""
         for sink in uri_sinks(ctx.python, node):
             if sink.role != "tracking":

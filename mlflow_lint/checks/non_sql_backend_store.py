@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.commands import interpret
-from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, uri_sinks
+from mlflow_lint.analysis.mlflow_calls import uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
-from mlflow_lint.checks.base import Check, FileContext
+from mlflow_lint.checks.base import FileContext, UriSetterCheck
 from mlflow_lint.sources.facts import Command, Setting
 
 _URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
@@ -34,18 +34,10 @@ def _why_sqlite(value: StrValue) -> str:
     return _SQLITE_FILE
 
 
-class NonSqlBackendStore(Check):
+class NonSqlBackendStore(UriSetterCheck):
     """SQLite tracking/registry stores, and servers on a file or SQLite backend (or none)."""
 
-    calls = URI_SINK_CALLS
-
-    def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
-        self._uri_or_variable_set(node, ctx)
-
-    def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
-        self._uri_or_variable_set(node, ctx)
-
-    def _uri_or_variable_set(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
+    def visit_uri_setter(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
         """A tracking or registry URI, or an environment variable, the call or assignment sets."""
         for sink in uri_sinks(ctx.python, node):
             for value in ctx.python.values.evaluate(sink.value):
