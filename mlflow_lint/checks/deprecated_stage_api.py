@@ -144,7 +144,9 @@ def _unity_catalog_evidence(ctx: FileContext, names: tuple[StrValue, ...], *, ur
         name = _uri_model_name(value) if uri else _template(value)
         if name is not None and _is_three_level(name):
             return f"model name {_shown(name)}"
-    own = registry_uri_uses(ctx.python)
+    # The file's own registry URI, as written: under a call of one of its functions
+    # (checks.through_calls) it does not depend on the call's arguments.
+    own = registry_uri_uses(ctx.python.base)
     if own and all(is_unity_catalog_uri(uri_text) for _, uri_text, _ in own):
         node, _, shown = own[0]
         return f"registry URI {shown} at line {node.lineno}"

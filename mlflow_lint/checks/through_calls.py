@@ -241,18 +241,6 @@ def _written_in(node: ast.AST, call: ast.Call) -> bool:
     )
 
 
-def _named_in(message: str, owed: list[ast.expr], caller: AnalysedModule) -> list[ast.expr]:
-    """Of several arguments a finding read, the one whose value its message quotes: a check
-    may evaluate more of the callee than the value it reports (its file's tracking URI,
-    say), but the value to fix is the one named. All of them when none or several are."""
-    quoted = [
-        argument
-        for argument in owed
-        if any(value.complete and value.text and repr(value.text) in message for value in caller.values.evaluate(argument))
-    ]
-    return quoted if len(quoted) == 1 else owed
-
-
 def _is_operation(check: Check) -> bool:
     """A check whose findings are operations a caller may guard (MLF402's promotion): it
     says so by overriding ``guards_call``. Its findings sit at the call, where the guard
@@ -267,8 +255,6 @@ def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowSte
     ``functools.partial`` made elsewhere, whose other calls may be guarded)."""
     call = frame.call
     owed = [frame.arguments[name] for name in sorted(frame.reads) if name in frame.arguments]
-    if len(owed) > 1 and not operation:
-        owed = _named_in(finding.message, owed, frame.caller)
     # An argument that is an MLflow object (a client) is not the value to fix: the call is.
     node: ast.AST = call
     if len(owed) == 1 and frame.caller.model.instance_class(owed[0]) is None and (not operation or _written_in(owed[0], call)):

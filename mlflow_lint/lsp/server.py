@@ -123,6 +123,15 @@ class Session:
         # The closed buffer may be unsaved: what other files read of it must come from disk.
         self.scheduler.submit(self.linter.forget)
 
+    def edited(self, key: str, version: int | None) -> None:
+        """An edit of an open document: linted after the debounce, or on save only."""
+        self.changed(key, version, self.settings.debounce_seconds if self.settings.lint_on_change else None)
+
+    def saved(self, key: str) -> None:
+        """A save: what other documents read of it changed on disk; it is linted now."""
+        self.disk_changed(except_key=key)
+        self.scheduler.schedule(key, 0)
+
     def disk_changed(self, except_key: str | None = None) -> None:
         """Files changed on disk: read the project again, lint every open document."""
         self.scheduler.submit(self.linter.forget)
@@ -286,14 +295,11 @@ def build_server() -> LanguageServer:
 
     @feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        delay = session.settings.debounce_seconds if session.settings.lint_on_change else None
-        session.changed(params.text_document.uri, params.text_document.version, delay)
+        session.edited(params.text_document.uri, params.text_document.version)
 
     @feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        key = params.text_document.uri
-        session.disk_changed(except_key=key)
-        session.scheduler.schedule(key, 0)
+        session.saved(params.text_document.uri)
 
     @feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -305,14 +311,11 @@ def build_server() -> LanguageServer:
 
     @feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def notebook_change(params: types.DidChangeNotebookDocumentParams) -> None:
-        delay = session.settings.debounce_seconds if session.settings.lint_on_change else None
-        session.changed(params.notebook_document.uri, params.notebook_document.version, delay)
+        session.edited(params.notebook_document.uri, params.notebook_document.version)
 
     @feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
     def notebook_save(params: types.DidSaveNotebookDocumentParams) -> None:
-        key = params.notebook_document.uri
-        session.disk_changed(except_key=key)
-        session.scheduler.schedule(key, 0)
+        session.saved(params.notebook_document.uri)
 
     @feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_close(params: types.DidCloseNotebookDocumentParams) -> None:
