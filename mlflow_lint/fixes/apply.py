@@ -21,7 +21,7 @@ from typing import Any
 
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.findings import Finding
-from mlflow_lint.fixes.base import Fix, Program, run_fix
+from mlflow_lint.fixes.base import Fix, Parses, Program, run_fix
 from mlflow_lint.fixes.mlflow3 import MovedApi, RenamedKeyword
 from mlflow_lint.fixes.secrets import SecretFromEnvironment
 from mlflow_lint.fixes.stage_aliases import LatestVersionToAlias, StageUriToAlias, TransitionToAlias
@@ -188,11 +188,12 @@ def fix_file(
         return cache[content]
 
     allowed = [fix for fix in fixes if unsafe or fix.safety == "safe"]
-    document = _fix_loop(document, allowed, cached, options, result)
+    parses = Parses()
+    document = _fix_loop(document, allowed, cached, options, result, parses)
     result.fixed = document.to_bytes()
     if not unsafe:
         trial = FileFixes(shown, result.fixed, result.fixed)
-        _fix_loop(document, list(fixes), cached, options, trial)
+        _fix_loop(document, list(fixes), cached, options, trial, parses)
         result.more_with_unsafe = len(trial.applied)
     return result
 
@@ -201,14 +202,16 @@ def fix_file(
 _Document = _PythonFile | _Notebook
 
 
-def _fix_loop(document: _Document, fixes: list[type[Fix]], lint: Lint, options: RuleOptions, result: FileFixes) -> _Document:
+def _fix_loop(
+    document: _Document, fixes: list[type[Fix]], lint: Lint, options: RuleOptions, result: FileFixes, parses: Parses
+) -> _Document:
     dropped: set[type[Fix]] = set()
     for _ in range(_MAX_PASSES):
         findings = lint(document.to_bytes())
         for fix in fixes:
             if fix in dropped or not any(f.rule == fix.rule for f in findings):
                 continue
-            candidate, applied = _apply(document, fix, findings, options)
+            candidate, applied = _apply(document, fix, findings, options, parses)
             if not applied:
                 continue
             problem = _problem(candidate, findings, lint)
@@ -225,14 +228,16 @@ def _fix_loop(document: _Document, fixes: list[type[Fix]], lint: Lint, options: 
     return document
 
 
-def _apply(document: _Document, fix: type[Fix], findings: list[Finding], options: RuleOptions) -> tuple[_Document, list[Finding]]:
+def _apply(
+    document: _Document, fix: type[Fix], findings: list[Finding], options: RuleOptions, parses: Parses
+) -> tuple[_Document, list[Finding]]:
     applied: list[Finding] = []
     for key, text in document.units().items():
         mine = [f for f in findings if f.cell == key and f.rule == fix.rule]
         if not mine:
             continue
         try:
-            new_text, done = run_fix(fix, text, mine, options, document.program(key))
+            new_text, done = run_fix(fix, text, mine, options, document.program(key), parses)
         except Exception:  # noqa: BLE001 - a unit libcst cannot parse is left as it is
             continue
         if done:

@@ -124,16 +124,59 @@ class Fix(cst.CSTTransformer):
         return module
 
 
+class Parses:
+    """libcst parses of the units a file's fixes read, with their resolved metadata, reused
+    while the text is the same: every fix tried on a unit reads it, and most try and change
+    nothing (resolving positions and parents costs several times the parse). A fix
+    that changed nothing for the same text and the same targets is not run again in a
+    later pass. Holds only the last few texts: after a fix applies, the old ones are
+    never asked for again."""
+
+    _KEPT = 4
+
+    def __init__(self) -> None:
+        self._wrappers: dict[str, MetadataWrapper] = {}
+        self._unchanged: set[tuple[type[Fix], str, frozenset[Span], Program | None]] = set()
+
+    def wrapper(self, source: str) -> MetadataWrapper:
+        found = self._wrappers.pop(source, None)
+        if found is None:
+            # The module is parsed here and shared by nobody else: no defensive copy.
+            found = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+            while len(self._wrappers) >= self._KEPT:
+                del self._wrappers[next(iter(self._wrappers))]
+        self._wrappers[source] = found  # the most recent last
+        return found
+
+    # A fix's decision rests on the unit's text, its targets' places and the program around
+    # the unit (the names other cells bind): the same three, the same decision.
+    def known_unchanged(self, fix: Fix, source: str) -> bool:
+        return (type(fix), source, frozenset(fix.targets), fix.program) in self._unchanged
+
+    def note_unchanged(self, fix: Fix, source: str) -> None:
+        self._unchanged.add((type(fix), source, frozenset(fix.targets), fix.program))
+
+
 def run_fix(
-    fix_class: type[Fix], source: str, findings: Sequence[Finding], options: RuleOptions, program: Program | None = None
+    fix_class: type[Fix],
+    source: str,
+    findings: Sequence[Finding],
+    options: RuleOptions,
+    program: Program | None = None,
+    parses: Parses | None = None,
 ) -> tuple[str, list[Finding]]:
     """Apply one fix to a unit's source: the new source and the findings it fixed.
-    ``program``: the code the unit runs in (default: the unit alone, a module)."""
+    ``program``: the code the unit runs in (default: the unit alone, a module).
+    ``parses``: parses to reuse across the fixes of one file (default: a fresh parse)."""
     fix = fix_class(findings, options, program)
     if not fix.targets:
         return source, []
-    module = MetadataWrapper(cst.parse_module(source)).visit(fix)
+    parses = parses or Parses()
+    if parses.known_unchanged(fix, source):
+        return source, []
+    module = parses.wrapper(source).visit(fix)
     if not fix.applied:
+        parses.note_unchanged(fix, source)
         return source, []
     return fix.finish(module).code, fix.applied
 
