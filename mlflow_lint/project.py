@@ -16,10 +16,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.api import is_mlflow
-from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.safe_io import within
 from mlflow_lint.sources import is_lintable, read_limit
@@ -38,6 +37,12 @@ from mlflow_lint.sources.notebook import (
 from mlflow_lint.sources.prefilter import may_mention_mlflow
 from mlflow_lint.sources.python import UnanalysableSource, decode_python, newer_python_required, parse_python
 from mlflow_lint.sources.requirements import DECLARING_FILES, DeclaredMlflow, declared_mlflow
+
+if TYPE_CHECKING:
+    # Loaded when a module is first analysed (``_analysed``): the index also answers the
+    # import lookups a warm run re-checks, which need no analysis.
+    from mlflow_lint.analysis.module import AnalysedModule
+    from mlflow_lint.analysis.semantic import Binding
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
 # ``from pkg.mod import a, b`` / ``import pkg.mod as m, other``, also inside notebook JSON
@@ -225,7 +230,7 @@ class ProjectIndex:
             tree = parse_python(source, str(path))
         except (OSError, UnanalysableSource, CorruptNotebook):
             return None
-        return AnalysedModule(path, source, tree, self)
+        return _analysed(path, source, tree, self)
 
     def _load_cells(self, path: Path, cells: list[Cell], read: Callable[[], bytes] | None) -> AnalysedModule | None:
         """A notebook as the engine reads it (``engine.documents.lint_virtual``): its code cells as
@@ -238,7 +243,7 @@ class ProjectIndex:
         parsed = parse_cells(virtual, str(path))
         if parsed.tree is None or not parsed.tree.body:  # every cell left out: nothing to import
             return None
-        module = AnalysedModule(path, parsed.virtual.text, parsed.tree, self)
+        module = _analysed(path, parsed.virtual.text, parsed.tree, self)
         if read is not None:
             module.file_lines = IpynbLines(read, parsed.virtual.origins)
         return module
@@ -468,6 +473,12 @@ class ProjectIndex:
         if found is None or found[1].kind != "assign" or found[1].value is None:
             return None
         return found[0], found[1].value
+
+
+def _analysed(path: Path, source: str, tree: ast.Module, index: ProjectIndex) -> AnalysedModule:
+    from mlflow_lint.analysis.module import AnalysedModule
+
+    return AnalysedModule(path, source, tree, index)
 
 
 def _project_stars(module: AnalysedModule) -> list[str]:

@@ -4,11 +4,15 @@ and registry URI (MLF401: a Unity Catalog registry makes stage APIs raise).
 Computed once per project root from the files that can set a tracking URI (a cheap text
 prefilter, then a parse), honouring .gitignore and the configured excludes, so that a
 finding does not depend on which files were named on the command line.
+
+This module is the facts' data: what a file contributes, its rows in the result cache,
+and how the project's facts are gathered from them. What an analysed module contributes
+is ``module_facts``'s job; a run that finds every file in the result cache reads the
+facts from its rows and never loads the analysis.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import os
@@ -18,15 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mlflow_lint.analysis.flow import MAX_CALL_LEVELS
-from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
-from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.secrets import mask_secrets
-from mlflow_lint.analysis.tracing import span_processor_configurations
-from mlflow_lint.analysis.uri_flow import switched_nodes, uri_setting_functions, uris_through_calls
 from mlflow_lint.context import file_context
-from mlflow_lint.project import ProjectIndex
 from mlflow_lint.sources.prefilter import revealed_text
+
+# How many calls deep a URI is followed (analysis.flow.MAX_CALL_LEVELS; a test keeps the
+# two equal): this module holds the facts' data, and never loads the analysis.
+MAX_CALL_LEVELS = 4
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
 # the environment variables, a tracking_uri=/registry_uri= keyword, or
@@ -207,91 +208,6 @@ def is_unity_catalog_uri(uri: str) -> bool:
     return uri.split(":", 1)[0].strip().lower() in UNITY_CATALOG_SCHEMES
 
 
-def normalise_uri(text: str) -> str:
-    """Case-insensitive scheme and host, no trailing slash."""
-    text = text.strip().rstrip("/")
-    scheme, separator, rest = text.partition("://")
-    if not separator:
-        return text
-    authority, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{authority.lower()}{slash}{path}"
-
-
-def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
-    """(value node, normalised URI, rendered) for every hard-coded tracking URI in a module.
-
-    Only a URI that is *the* value counts. A value chosen by an explicit switch (both
-    branches of an ``if`` on a setting, ``x or "./mlruns"``, the default of
-    ``os.environ.get("MLFLOW_TRACKING_URI", ...)``) is one configuration with its
-    alternatives, not two hard-coded URIs, and takes no part in the comparison.
-    Computed once per module (MLF102 and the project facts both ask)."""
-    return _cached_uses(module, "tracking")
-
-
-def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
-    """(value node, normalised URI, rendered) for every hard-coded registry URI in a module
-    (``set_registry_uri``, ``MlflowClient(registry_uri=...)``, ``MLFLOW_REGISTRY_URI``),
-    by the same policy as ``tracking_uri_uses``."""
-    return _cached_uses(module, "registry")
-
-
-def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
-    key = f"{role}_uri_uses"
-    cached = module.cache.get(key)
-    if cached is None:
-        cached = module.cache[key] = _uri_uses(module, role)
-    return cached  # type: ignore[return-value]
-
-
-def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
-    model = module.model
-    assignments = [n for n in model.nodes_of(ast.Assign) if isinstance(n.targets[0], ast.Subscript)]
-    sinks = [
-        (node, sink)
-        for nodes in (model.calls_named(SINK_CALL_NAMES), assignments)
-        for node in nodes
-        for sink in uri_sinks(module, node)
-        if sink.role == role and not sink.api.startswith("os.environ.setdefault")  # a default too
-    ]
-    through = [use for use in uris_through_calls(module) if use.role == role]
-    # One switch may choose between a setter and a helper's call: judged together.
-    switched = switched_nodes(module, [*(node for node, _ in sinks), *(use.call for use in through)])
-    found: list[tuple[ast.expr, str, str, ast.expr | ast.stmt]] = []  # (value, uri, shown, setter or call)
-    for node, sink in sinks:
-        if node in switched:
-            continue
-        values = module.values.evaluate(sink.value)
-        if len(values) != 1 or not values[0].complete or not values[0].text.strip():
-            continue
-        value = values[0]
-        # Masked: the facts go to the result cache, which never holds a secret
-        # (two URIs that differ only in their password are one server).
-        found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render(), node))
-    for use in through:
-        if use.call not in switched:
-            head, _, alias = use.function.partition(" (as ")
-            shown = f"{use.value.render()} via {head}()" + (f" (as {alias}" if alias else "")
-            found.append((use.node, normalise_uri(mask_secrets(use.value.text)), shown, use.call))
-    # In source order, setters and calls alike (a helper's use sits at its call).
-    found.sort(key=lambda entry: (entry[3].lineno, entry[3].col_offset))
-    return [(node, uri, shown) for node, uri, shown, _ in found]
-
-
-def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
-    path = module.path.resolve()
-    package = deployable_package(path)
-    return [
-        TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package, role)
-        for role, found in (("tracking", tracking_uri_uses(module)), ("registry", registry_uri_uses(module)))
-        for node, uri, shown in found
-    ]
-
-
-def _configurations(module: AnalysedModule) -> list[SpanProcessorConfiguration]:
-    path = module.path.resolve().as_posix()
-    return [SpanProcessorConfiguration(path, call.lineno, call.col_offset) for call in span_processor_configurations(module)]
-
-
 def deployable_package(path: Path) -> str | None:
     """The outermost package directory a file is in (its ``__init__.py`` chain), or None
     for a script or notebook outside any package."""
@@ -303,11 +219,6 @@ def deployable_package(path: Path) -> str | None:
     return directory.as_posix()
 
 
-def single_file_facts(module: AnalysedModule) -> ProjectFacts:
-    """Facts of a file that belongs to no project (no pyproject.toml, .git, ... above it)."""
-    return assemble([*_uses(module), *_configurations(module)])
-
-
 def may_hold_project_facts(data: bytes) -> bool:
     """The cheap text test a file must pass before it is parsed for its project facts
     (besides naming a function that sets a URI: see ``gather_facts``)."""
@@ -317,28 +228,6 @@ def may_hold_project_facts(data: bytes) -> bool:
         return True
     revealed = revealed_text(data)
     return revealed is not None and _MAY_HOLD_FACTS_REVEALED.search(revealed) is not None
-
-
-def file_uses(index: ProjectIndex, path: Path) -> list[FileFact]:
-    """What one file of the project contributes to its facts: the tracking and registry
-    URIs it sets (directly or through project functions), its span processor
-    configurations, and its functions that set a URI from a parameter. None when the
-    analysis fails: the facts leave the file out, as they do an unreadable one (its own
-    lint reports the failure as MLF000)."""
-    try:
-        module = index.module_at(path)
-        if module is None:
-            return []
-        resolved = module.path.resolve().as_posix()
-        setters = [UriSettingFunction(resolved, name) for name in uri_setting_functions(module)]
-        return [*_uses(module), *_configurations(module), *setters]
-    except Exception:  # noqa: BLE001 - RecursionError included: code nested too deep
-        return []
-
-
-def file_fact_rows(index: ProjectIndex, path: Path) -> list[list[object]]:
-    """``file_uses`` as rows for the result cache."""
-    return [fact_row(fact) for fact in file_uses(index, path)]
 
 
 def assemble(facts: list[FileFact]) -> ProjectFacts:
@@ -396,15 +285,6 @@ def gather_facts(
     return assemble([fact for path in sorted(collected) for fact in collected[path]])
 
 
-def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
-    """The project's facts, read in this process (no cache, no workers)."""
-
-    def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
-        return [(path, file_uses(index, Path(path))) for path in paths]
-
-    return gather_facts([str(p) for p in index.python_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
-
-
 def read_project_file(path: str) -> bytes | None:
     """A project file's bytes for the facts' text tests; None when unreadable or too large."""
     try:
@@ -419,20 +299,3 @@ def read_project_file(path: str) -> bytes | None:
 class FactsDeferred(Exception):
     """Raised in a worker process that was told not to compute project facts itself: the
     engine computes them once, with its cache and pool, and analyses the file again."""
-
-
-def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
-    """The project's facts, computed once per index and configuration: by the index's
-    ``facts_source`` when it has one (the result cache), else by reading the project."""
-    key = (exclude, exclude_root)
-    found = index.facts.get(key)
-    if found is None:
-        if index.defer_facts:
-            raise FactsDeferred(str(index.root))
-        log, index.log = index.log, None  # what the scan reads is not the file's dependency
-        try:
-            source = index.facts_source or collect_project_facts
-            found = index.facts[key] = source(index, exclude, exclude_root)
-        finally:
-            index.log = log
-    return found  # type: ignore[return-value]

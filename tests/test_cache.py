@@ -358,15 +358,15 @@ def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
     for name, host in (("src/a.py", "a"), ("src/b.py", "a"), ("src/c.py", "b"), ("elsewhere.py", "a")):
         (project / name).write_text(uri.format(f"https://{host}.example.com"))
     counted: list[str] = []
-    import mlflow_lint.project_facts
+    import mlflow_lint.module_facts
 
-    real_file_uses = mlflow_lint.project_facts.file_uses
+    real_file_uses = mlflow_lint.module_facts.file_uses
 
     def counting_file_uses(index: object, path: Path) -> object:
         counted.append(path.name)
         return real_file_uses(index, path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(mlflow_lint.project_facts, "file_uses", counting_file_uses)
+    monkeypatch.setattr(mlflow_lint.module_facts, "file_uses", counting_file_uses)
     cache_dir = tmp_path / "cache" if cached else None
     result = engine.lint_paths(
         [project / "src"], Config(root=project), frozenset({"MLF102"}), jobs=1, cwd=project, cache_dir=cache_dir

@@ -105,7 +105,7 @@ CHECKS_INFRASTRUCTURE = {"base"}  # what a check module may import from its own 
 # naming a checks, engine or audit type is still a dependency on that layer. Type-only
 # imports of the modules that hand the analysis its inputs (mlflow_lint.project's
 # ProjectIndex, mlflow_lint.config's RuleOptions) are allowed: they are not listed here.
-ABOVE_THE_ANALYSIS = ("checks", "engine", "audit", "fixes", "reporters", "lsp", "cli", "project_facts")
+ABOVE_THE_ANALYSIS = ("checks", "engine", "audit", "fixes", "reporters", "lsp", "cli", "project_facts", "module_facts")
 
 
 def _module_name(path: Path) -> str:
@@ -260,3 +260,47 @@ def test_the_cycle_finder_finds_cycles() -> None:
 def test_no_import_cycles_between_modules() -> None:
     graph = {name: _import_time_imports(name) for name in MODULES}
     assert _cycles(graph) == KNOWN_IMPORT_CYCLES
+
+
+# ---------------------------------------------------------------------------- what a warm run loads
+def test_the_engine_package_exports_what_it_lists() -> None:
+    import mlflow_lint.engine as engine
+
+    assert sorted(engine.__all__) == sorted(engine._EXPORTS)
+    for name in engine.__all__:
+        assert getattr(engine, name) is not None
+
+
+def test_the_facts_follow_calls_as_deep_as_the_analysis() -> None:
+    from mlflow_lint import project_facts
+    from mlflow_lint.analysis import flow
+
+    assert project_facts.MAX_CALL_LEVELS == flow.MAX_CALL_LEVELS
+
+
+@pytest.mark.integration
+def test_a_run_served_by_the_result_cache_loads_neither_the_checks_nor_the_analysis(tmp_path: Path) -> None:
+    """Start-up is most of a warm run: the checks and the analysis load only when a file
+    must be analysed (engine.tasks.load_analysis)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    (project / "train.py").write_text('import mlflow\nmlflow.set_tracking_uri("./mlruns")\nmlflow.set_tag("a", "b")\n')
+    (project / "other.py").write_text('import mlflow\nmlflow.set_tracking_uri("http://a.example.com")\n')
+    code = (
+        "import sys\n"
+        "from mlflow_lint.cli import main\n"
+        "try:\n"
+        "    main(['check', '--exit-zero', '--cache-dir', sys.argv[1], sys.argv[2]])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('mlflow_lint.checks', 'mlflow_lint.analysis.module', 'mlflow_lint.engine.documents')))\n"
+        "print(loaded, file=sys.stderr)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / "cache"), str(project)], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout == runs[1].stdout and "MLF" in runs[0].stdout  # the same findings
+    assert "mlflow_lint.checks" in runs[0].stderr  # the cold run analysed the files
+    assert runs[1].stderr.strip() == "[]"

@@ -61,3 +61,13 @@ def is_loopback(host: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_unspecified
+
+
+def normalise_uri(text: str) -> str:
+    """Case-insensitive scheme and host, no trailing slash."""
+    text = text.strip().rstrip("/")
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        return text
+    authority, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{authority.lower()}{slash}{path}"

@@ -17,8 +17,9 @@ from mlflow_lint.catalog import CatalogError, Rule, load_catalog
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import Context, file_context
 from mlflow_lint.findings import Finding, normalise_source
+from mlflow_lint.module_facts import facts_for, single_file_facts
 from mlflow_lint.positions import LineIndex
-from mlflow_lint.project_facts import ProjectFacts, facts_for, single_file_facts
+from mlflow_lint.project_facts import ProjectFacts
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting
 
 

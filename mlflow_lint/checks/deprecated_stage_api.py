@@ -15,10 +15,11 @@ from typing import TypedDict
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
+from mlflow_lint.analysis.uri_uses import registry_uri_uses
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.project_facts import is_unity_catalog_uri, registry_uri_uses
+from mlflow_lint.project_facts import is_unity_catalog_uri
 from mlflow_lint.sources.facts import Command
 
 STAGES = frozenset({"production", "staging", "archived", "none"})

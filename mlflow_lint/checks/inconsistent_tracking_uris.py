@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from mlflow_lint.analysis.hosts import normalise_uri
 from mlflow_lint.analysis.secrets import mask_secrets
+from mlflow_lint.analysis.uri_uses import tracking_uri_uses
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.project_facts import TrackingUriUse, deployable_package, normalise_uri, tracking_uri_uses
+from mlflow_lint.project_facts import TrackingUriUse, deployable_package
 
 
 class InconsistentTrackingUris(Check):

@@ -13,15 +13,12 @@ from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.checks.through_calls import report_through_calls
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.engine.ignores import PerFileIgnores
+from mlflow_lint.engine.unanalysed import unanalysable
 from mlflow_lint.findings import Finding
 from mlflow_lint.paths import display_path
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project_facts import FactsDeferred
 from mlflow_lint.suppressions import UNUSED_SUPPRESSION, Suppressions, apply_suppressions, suppressions_from_python
-
-
-class SkippedFile(Exception):
-    """A file deliberately not analysed (templated YAML): a note for --verbose, not a finding."""
 
 
 def run_checks(
@@ -91,26 +88,6 @@ def checks_for(selected: frozenset[str]) -> list[Check]:
     # order (findings are sorted in the end anyway).
     checks.sort(key=lambda check: (not check.reads_project_facts, check.rules))
     return checks
-
-
-def honour_selection(findings: list[Finding], selected: Iterable[str]) -> list[Finding]:
-    """MLF000 ("could not be analysed") is a rule like any other: --ignore MLF000, or a
-    --select without it, hides it. A failure of mlflow-lint itself ("internal error ...
-    please report it") is shown whatever the selection: it is a bug, not a finding."""
-    if "MLF000" in selected:
-        return findings
-    return [f for f in findings if f.rule != "MLF000" or INTERNAL_ERROR in f.message]
-
-
-INTERNAL_ERROR = "internal error"
-
-
-def unanalysable(
-    shown: str, reason: str, line: int, column: int, selected: Iterable[str], force: bool = False, subject: str = "File"
-) -> Finding:
-    catalog = load_catalog()
-    message = catalog["MLF000"].format_message({"subject": subject, "reason": reason})
-    return Finding(path=shown, line=line, column=column, rule="MLF000", end_line=line, end_column=column, message=message)
 
 
 def store_findings(

@@ -13,8 +13,9 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.checks import Check, FileContext
 from mlflow_lint.config import RuleOptions
-from mlflow_lint.engine.checks_pass import SkippedFile, checks_for, honour_selection, run_checks, unanalysable
+from mlflow_lint.engine.checks_pass import checks_for, run_checks
 from mlflow_lint.engine.session import project_for
+from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, unanalysable
 from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex

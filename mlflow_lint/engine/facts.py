@@ -3,38 +3,39 @@ need, from what the lint already found, the result cache, or a parse in the work
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from mlflow_lint.cache import ResultCache, content_digest
-from mlflow_lint.checks import ALL_CHECKS
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.engine.dependencies import dependencies_hold, open_cache
 from mlflow_lint.engine.exclusions import ExclusionRule, exclusion_rule_of
 from mlflow_lint.engine.session import project_for
-from mlflow_lint.engine.tasks import Outcome, Settings
+from mlflow_lint.engine.tasks import Outcome, Settings, load_analysis
 from mlflow_lint.project import DependencyLog, ProjectIndex
 from mlflow_lint.project_facts import (
     FileFact,
     ProjectFacts,
-    collect_project_facts,
     fact_from_row,
-    file_fact_rows,
     gather_facts,
     read_project_file,
 )
 from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
 from mlflow_lint.workers import WorkerPool
 
-# Rules whose checks may read the project's facts (ctx.project_facts()): declared by the
-# checks, so the engine names no rule.
-READ_PROJECT_FACTS = frozenset(
-    rule
-    for check in ALL_CHECKS
-    if check.reads_project_facts or check.consults_project_facts
-    for rule in check.rules
-)
+
+@functools.cache
+def rules_reading_project_facts() -> frozenset[str]:
+    """The rules whose checks may read the project's facts (ctx.project_facts()): declared
+    by the checks, so the engine names no rule. Asked only when a file is analysed: a run
+    served by the result cache never loads the checks."""
+    from mlflow_lint.checks import ALL_CHECKS
+
+    return frozenset(
+        rule for check in ALL_CHECKS if check.reads_project_facts or check.consults_project_facts for rule in check.rules
+    )
 
 
 class FactsOnDemand:
@@ -108,6 +109,8 @@ def collect_facts(
     lint's own walk found them (else the project is walked)."""
     seen = seen or {}
     if cache is None and workers.jobs == 1 and not seen and files is None:
+        from mlflow_lint.module_facts import collect_project_facts
+
         return collect_project_facts(index, options.exclude, options.root)
 
     def known(path_text: str) -> list[FileFact] | None:
@@ -118,6 +121,8 @@ def collect_facts(
 
     def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
         settings = Settings((), options, record=cache is not None)
+        if paths:
+            load_analysis()  # before the pool forks: its workers inherit it
         parsed = []
         for path_text, (file_rows, digest, log) in zip(paths, workers.map(uses_task, paths, settings), strict=True):
             parsed.append((path_text, [fact_from_row(row) for row in file_rows]))
@@ -134,6 +139,8 @@ def collect_facts(
 def uses_task(path_text: str, settings: Settings) -> tuple[list[list[object]], str | None, DependencyLog | None]:
     """What one project file contributes to the facts (as rows), its content hash and what
     it read."""
+    from mlflow_lint.module_facts import file_fact_rows
+
     path = Path(path_text)
     index = project_for(path)
     try:

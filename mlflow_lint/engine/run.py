@@ -14,15 +14,14 @@ from mlflow_lint.cache import CachedResult, ResultCache
 from mlflow_lint.catalog import load_catalog
 from mlflow_lint.config import Config, ConfigResolver
 from mlflow_lint.discovery import discover, gitignore_spec
-from mlflow_lint.engine.checks_pass import store_findings
 from mlflow_lint.engine.dependencies import dependencies_hold, open_cache
 from mlflow_lint.engine.evidence import evidence_from_rows, evidence_rows
 from mlflow_lint.engine.exclusions import ConfigExclusions, exclusion_rule, walked_roots
-from mlflow_lint.engine.facts import READ_PROJECT_FACTS, FactsOnDemand
+from mlflow_lint.engine.facts import FactsOnDemand, rules_reading_project_facts
 from mlflow_lint.engine.ignores import PerFileIgnores
 from mlflow_lint.engine.results import LintResult, Progress
 from mlflow_lint.engine.session import forget_projects, project_for
-from mlflow_lint.engine.tasks import Outcome, Settings, lint_task
+from mlflow_lint.engine.tasks import Outcome, Settings, lint_task, load_analysis
 from mlflow_lint.findings import Finding, configured, sort_findings
 from mlflow_lint.paths import display_path
 from mlflow_lint.sources import is_lintable, is_python_script
@@ -127,7 +126,7 @@ def lint_paths(
             facts = FactsOnDemand(options, cache, workers, walked)
             settings = Settings(
                 tuple(sorted(enabled)), options, str(cwd), None, ignores,
-                record=cache is not None, defer_facts=not READ_PROJECT_FACTS.isdisjoint(enabled), roots=roots,
+                record=cache is not None, roots=roots,
                 waivers=waivers, evidence=evidence,
             )  # fmt: skip
             report: Progress | None = None
@@ -160,6 +159,8 @@ def lint_paths(
         raise
     finally:
         workers.close(interrupted)
+    if found.stores:
+        from mlflow_lint.engine.checks_pass import store_findings  # the checks: only when there are stores
     for store in found.stores:
         store_config = resolver.for_file(store, found.origins.get(store))
         stored = store_findings([store], cwd, selection(store_config), store_config, PerFileIgnores(store_config, cwd))
@@ -219,6 +220,9 @@ def lint_all(
     done = total - len(pending)
     if progress is not None:
         progress(done, total)
+    if pending:  # files to analyse: load the analysis (before the pool forks) and decide on the facts
+        load_analysis()
+        settings = replace(settings, defer_facts=not rules_reading_project_facts().isdisjoint(settings.selected))
     again: list[int] = []
     for round_settings in (settings, None):
         if round_settings is None:  # the second round: files that needed the facts

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING
 
 from mlflow_lint.cache import content_digest
 from mlflow_lint.config import RuleOptions
-from mlflow_lint.engine.checks_pass import SkippedFile, honour_selection, unanalysable
-from mlflow_lint.engine.documents import lint_bytes
 from mlflow_lint.engine.evidence import EvidenceSink
 from mlflow_lint.engine.ignores import PerFileIgnores
 from mlflow_lint.engine.session import project_for
+from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, unanalysable
 from mlflow_lint.findings import Finding
 from mlflow_lint.project import DependencyLog, ProjectIndex
-from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, file_fact_rows, may_hold_project_facts
+from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, may_hold_project_facts
 from mlflow_lint.safe_io import leaves
 from mlflow_lint.sources import read_bounded, read_limit, source_kind, too_large
 from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
@@ -83,7 +82,19 @@ def lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
             gc.enable()
 
 
+def load_analysis() -> None:
+    """Import the analysis and the checks. The engine's modules load them on first need: a
+    run whose every file is served by the result cache never does (start-up is most of
+    such a run). The engine calls this before its worker pool forks, so that the workers
+    inherit them instead of each importing them."""
+    import mlflow_lint.engine.documents
+    import mlflow_lint.module_facts  # noqa: F401
+
+
 def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
+    from mlflow_lint.engine.documents import lint_bytes
+    from mlflow_lint.module_facts import file_fact_rows
+
     path_text, shown = task
     selected_ids = settings.selected
     path = Path(path_text)
@@ -160,6 +171,8 @@ def waived_by_configuration(
     """The findings of the rules per-file-ignores turns off for this file, each marked with
     the entry that waives it (a "# noqa" there still counts first). Run apart from the
     file's enabled rules, so those rules' findings and MLF001 are exactly a check's."""
+    from mlflow_lint.engine.documents import lint_bytes
+
     rules = tuple(rule for rule in ignored_ids if rule not in (UNUSED_SUPPRESSION, "MLF000"))
     if not rules:
         return []

@@ -1,0 +1,95 @@
+"""What one analysed module contributes to the project facts (``project_facts``): the URIs
+it sets, its span processor configurations, its functions that set a URI from a
+parameter; and the project's facts read in this process when no cache or pool gives
+them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.tracing import span_processor_configurations
+from mlflow_lint.analysis.uri_flow import uri_setting_functions
+from mlflow_lint.analysis.uri_uses import registry_uri_uses, tracking_uri_uses
+from mlflow_lint.project import ProjectIndex
+from mlflow_lint.project_facts import (
+    FactsDeferred,
+    FileFact,
+    ProjectFacts,
+    SpanProcessorConfiguration,
+    TrackingUriUse,
+    UriSettingFunction,
+    assemble,
+    deployable_package,
+    fact_row,
+    gather_facts,
+    read_project_file,
+)
+
+
+def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
+    path = module.path.resolve()
+    package = deployable_package(path)
+    return [
+        TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package, role)
+        for role, found in (("tracking", tracking_uri_uses(module)), ("registry", registry_uri_uses(module)))
+        for node, uri, shown in found
+    ]
+
+
+def _configurations(module: AnalysedModule) -> list[SpanProcessorConfiguration]:
+    path = module.path.resolve().as_posix()
+    return [SpanProcessorConfiguration(path, call.lineno, call.col_offset) for call in span_processor_configurations(module)]
+
+
+def single_file_facts(module: AnalysedModule) -> ProjectFacts:
+    """Facts of a file that belongs to no project (no pyproject.toml, .git, ... above it)."""
+    return assemble([*_uses(module), *_configurations(module)])
+
+
+def file_uses(index: ProjectIndex, path: Path) -> list[FileFact]:
+    """What one file of the project contributes to its facts: the tracking and registry
+    URIs it sets (directly or through project functions), its span processor
+    configurations, and its functions that set a URI from a parameter. None when the
+    analysis fails: the facts leave the file out, as they do an unreadable one (its own
+    lint reports the failure as MLF000)."""
+    try:
+        module = index.module_at(path)
+        if module is None:
+            return []
+        resolved = module.path.resolve().as_posix()
+        setters = [UriSettingFunction(resolved, name) for name in uri_setting_functions(module)]
+        return [*_uses(module), *_configurations(module), *setters]
+    except Exception:  # noqa: BLE001 - RecursionError included: code nested too deep
+        return []
+
+
+def file_fact_rows(index: ProjectIndex, path: Path) -> list[list[object]]:
+    """``file_uses`` as rows for the result cache."""
+    return [fact_row(fact) for fact in file_uses(index, path)]
+
+
+def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
+    """The project's facts, read in this process (no cache, no workers)."""
+
+    def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
+        return [(path, file_uses(index, Path(path))) for path in paths]
+
+    return gather_facts([str(p) for p in index.python_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
+
+
+def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
+    """The project's facts, computed once per index and configuration: by the index's
+    ``facts_source`` when it has one (the result cache), else by reading the project."""
+    key = (exclude, exclude_root)
+    found = index.facts.get(key)
+    if found is None:
+        if index.defer_facts:
+            raise FactsDeferred(str(index.root))
+        log, index.log = index.log, None  # what the scan reads is not the file's dependency
+        try:
+            source = index.facts_source or collect_project_facts
+            found = index.facts[key] = source(index, exclude, exclude_root)
+        finally:
+            index.log = log
+    return found  # type: ignore[return-value]
