@@ -113,11 +113,12 @@ class ProjectIndex:
         self.defer_facts = False
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
-        self._files: dict[tuple[Path, str], Path | None] = {}
-        self._lookup_texts: dict[tuple[str, str], str | None] = {}
+        # (importing directory, module name) -> the file, as text: lookups are strings and
+        # os.path end to end (a warm run re-checks thousands; pathlib made them the cost).
+        self._files: dict[tuple[str, str], str | None] = {}
         self._directories: dict[Path, Path] = {}  # a file -> its resolved directory
         self._listings: dict[str, frozenset[str]] = {}  # a directory -> its entries
-        self._search_paths: dict[Path, list[str]] = {}  # a directory -> where imports are looked for
+        self._search_paths: dict[str, list[str]] = {}  # a directory -> where imports are looked for
         # Project modules that say "mlflow", or import one that does (imports_mlflow_users).
         # (the answer, the modules it read).
         self._mlflow_users: dict[Path, tuple[bool, frozenset[str]]] = {}
@@ -258,17 +259,24 @@ class ProjectIndex:
         return [path for path in found if path.suffix == ".py"]
 
     # -- import resolution ----------------------------------------------------------------
-    def _search_directories(self, start: Path) -> list[str]:
+    def _search_directories(self, start: str) -> list[str]:
         """Where an absolute import from ``start`` is looked for: each directory up to the
         project root, and its ``src``. Computed once per directory."""
         found = self._search_paths.get(start)
         if found is None:
+            root = None if self.root is None else str(self.root)
+            inside = None if root is None else root.rstrip(os.sep) + os.sep
             directories: list[str] = []
-            for directory in (start, *start.parents):
-                directories.append(str(directory))
-                directories.append(str(directory / "src"))
-                if self.root is None or directory == self.root or self.root not in directory.parents:
+            directory = start
+            while True:
+                directories.append(directory)
+                directories.append(os.path.join(directory, "src"))
+                if inside is None or directory == root or not directory.startswith(inside):
+                    break  # the root itself, or a directory outside it: no further up
+                parent = os.path.dirname(directory)
+                if parent == directory:
                     break
+                directory = parent
             found = self._search_paths[start] = directories
         return found
 
@@ -280,36 +288,32 @@ class ProjectIndex:
             directory = self._directories[importing] = importing.resolve().parent
         return self.module_file_from(directory, module)
 
-    def lookup_text(self, directory: str, module: str) -> str | None:
-        """``module_file_from`` in text, memoised per (directory, module): a warm run
-        re-checks each cached file's recorded lookups, and files share most of them."""
-        key = (directory, module)
-        found = self._lookup_texts.get(key, self)
-        if found is self or self.log is not None:  # a logged lookup must reach the log
-            now = self.module_file_from(Path(directory), module)
-            found = self._lookup_texts[key] = None if now is None else str(now)
-        return found  # type: ignore[return-value]
-
     def module_file_from(self, directory: Path, module: str) -> Path | None:
         """``module_file`` for an importing file in ``directory`` (resolved)."""
+        found = self.lookup_text(str(directory), module)
+        return None if found is None else Path(found)
+
+    def lookup_text(self, directory: str, module: str) -> str | None:
+        """``module_file_from`` in text, memoised per (directory, module): a warm run
+        re-checks each cached file's recorded lookups, and files share most of them. Each
+        lookup goes to the log (the result cache records what an analysis resolved)."""
         key = (directory, module)
         if key in self._files:
             found = self._files[key]
         else:
             found = self._files[key] = self._find_module_file(directory, module)
         if self.log is not None:
-            self.log.lookups.add((str(directory), module, None if found is None else str(found)))
+            self.log.lookups.add((directory, module, found))
         return found
 
-    def _find_module_file(self, directory: Path, module: str) -> Path | None:
-        # Strings and os.path, not pathlib: a warm run re-checks thousands of lookups.
+    def _find_module_file(self, directory: str, module: str) -> str | None:
         # A relative name may also be a Jupyter notebook: ``%run ./setup`` is read as
         # ``from .setup import *`` (sources.notebook). Never an absolute one: no Python
         # import loads an .ipynb, and ``import setup`` beside ``setup.ipynb`` fails.
         level = len(module) - len(module.lstrip("."))
         components = [c for c in module[level:].split(".") if c]
         if level:
-            base = str(directory)
+            base = directory
             for _ in range(level - 1):
                 base = os.path.dirname(base)
             bases = [base]
@@ -323,11 +327,11 @@ class ProjectIndex:
                 continue  # one listing per directory instead of two stats per name asked
             candidate = os.path.join(base, relative) if relative else base
             if components and os.path.isfile(candidate + ".py"):
-                return Path(candidate + ".py")
+                return candidate + ".py"
             if os.path.isfile(os.path.join(candidate, "__init__.py")):
-                return Path(candidate, "__init__.py")
+                return os.path.join(candidate, "__init__.py")
             if level and components and os.path.isfile(candidate + ".ipynb"):
-                return Path(candidate + ".ipynb")
+                return candidate + ".ipynb"
         return None
 
     def _may_hold(self, directory: str, name: str, notebooks: bool) -> bool:
