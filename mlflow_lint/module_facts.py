@@ -27,8 +27,12 @@ from mlflow_lint.project_facts import (
 )
 
 
+def _resolved(module: AnalysedModule) -> Path:
+    return module.project.resolved(module.path) if module.project is not None else module.path.resolve()
+
+
 def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
-    path = module.path.resolve()
+    path = _resolved(module)
     package = deployable_package(path)
     return [
         TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package, role)
@@ -38,7 +42,7 @@ def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
 
 
 def _configurations(module: AnalysedModule) -> list[SpanProcessorConfiguration]:
-    path = module.path.resolve().as_posix()
+    path = _resolved(module).as_posix()
     return [SpanProcessorConfiguration(path, call.lineno, call.col_offset) for call in span_processor_configurations(module)]
 
 
@@ -57,7 +61,7 @@ def file_uses(index: ProjectIndex, path: Path) -> list[FileFact]:
         module = index.module_at(path)
         if module is None:
             return []
-        resolved = module.path.resolve().as_posix()
+        resolved = _resolved(module).as_posix()
         setters = [UriSettingFunction(resolved, name) for name in uri_setting_functions(module)]
         return [*_uses(module), *_configurations(module), *setters]
     except Exception:  # noqa: BLE001 - RecursionError included: code nested too deep

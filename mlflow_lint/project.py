@@ -118,6 +118,7 @@ class ProjectIndex:
         self._files: dict[tuple[str, str], str | None] = {}
         self._directories: dict[Path, Path] = {}  # a file -> its resolved directory
         self._listings: dict[str, frozenset[str]] = {}  # a directory -> its entries
+        self._resolved: dict[Path, Path] = {}
         self._search_paths: dict[str, list[str]] = {}  # a directory -> where imports are looked for
         # Project modules that say "mlflow", or import one that does (imports_mlflow_users).
         # (the answer, the modules it read).
@@ -195,10 +196,18 @@ class ProjectIndex:
 
     def register(self, module: AnalysedModule) -> None:
         """Reuse a module the engine already parsed."""
-        self._remember(module.path.resolve(), module)
+        self._remember(self.resolved(module.path), module)
+
+    def resolved(self, path: Path) -> Path:
+        """``path.resolve()``, once per path and index: the analysis asks for the modules of
+        other files by path thousands of times, and each resolve is an lstat per component."""
+        found = self._resolved.get(path)
+        if found is None:
+            found = self._resolved[path] = path.resolve()
+        return found
 
     def module_at(self, path: Path) -> AnalysedModule | None:
-        key = path.resolve()
+        key = self.resolved(path)
         if self.log is not None:
             self.log.modules.add(str(key))
         if key in self._modules:
@@ -372,7 +381,7 @@ class ProjectIndex:
         return found
 
     def _uses_mlflow(self, path: Path, level: int) -> bool:
-        uses, read = self._mlflow_user(path.resolve(), level)
+        uses, read = self._mlflow_user(self.resolved(path), level)
         if self.log is not None:
             self.log.modules.update(read)  # the answer rests on every module it read
         return uses

@@ -200,11 +200,24 @@ def suppressions_from_tokens(tokens: Iterable[tokenize.TokenInfo]) -> Suppressio
 
 
 def suppressions_from_python(source: str) -> Suppressions:
-    """The suppressions of a Python source text. Text that never says ``noqa`` is not
-    tokenized at all (tokenizing costs about as much as parsing)."""
-    if not _MAY_HAVE_NOQA.search(source):
+    """The suppressions of a Python source text. Text with no ``noqa`` that could be ours
+    is not tokenized at all (tokenizing costs about as much as parsing)."""
+    if not _MAY_HAVE_NOQA.search(source) or not may_hold_our_noqa(source):
         return NO_SUPPRESSIONS
     return suppressions_from_tokens(tokenize.generate_tokens(io.StringIO(source).readline))
+
+
+def may_hold_our_noqa(text: str) -> bool:
+    """Whether any ``# noqa`` in ``text`` may be ours: a bare one, or one whose codes name an
+    MLF code. Code bases silence other tools with ``# noqa: E501`` in most files, and
+    ``parse_noqa`` drops such a comment: when every one is of that kind, the text holds
+    no suppression. Read on the raw text, strings included: it may only say yes too often
+    (a comment's own match is one of these, with at most more codes after it)."""
+    for match in NOQA.finditer(text):
+        codes = match.group("codes")
+        if codes is None or "MLF" in codes.upper():
+            return True
+    return False
 
 
 def apply_suppressions(

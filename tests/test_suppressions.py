@@ -302,3 +302,36 @@ def test_per_file_ignore_reasons_are_validated(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("import mlflow\n", encoding="utf-8")
     result = run_cli("check", ".", cwd=tmp_path)
     assert result.returncode == 2 and "unknown key 'why'" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------------- tokenizing only when it can matter
+@pytest.mark.parametrize(
+    ("comment", "ours"),
+    [
+        ("# noqa: E501", False),
+        ("# noqa:E501,W291", False),
+        ("# NOQA: F401 - re-exported", False),
+        ("# noqa", True),
+        ("# noqa : E501", True),  # the parser reads a space before the colon as a bare noqa
+        ("# noqa: E501,MLF101", True),
+        ("# noqa: mlf101", True),
+        ("# noqa: E501 # noqa", True),
+    ],
+)
+def test_a_source_is_tokenized_for_its_noqa_only_when_one_may_be_ours(comment: str, ours: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlflow_lint.suppressions
+    from mlflow_lint.suppressions import may_hold_our_noqa, suppressions_from_tokens
+
+    source = f'import mlflow\nmlflow.set_tracking_uri("./mlruns")  {comment}\n'
+    assert may_hold_our_noqa(source) is ours
+    # Never a suppression the shortcut would miss: what tokenizing finds, it says may be there.
+    import io
+    import tokenize
+
+    tokenized = suppressions_from_tokens(tokenize.generate_tokens(io.StringIO(source).readline))
+    assert bool(tokenized) <= ours
+    assert bool(suppressions_from_python(source)) == bool(tokenized)
+    # The findings are those of a run that tokenizes every source.
+    findings = lint_bytes(source.encode(), "train.py", all_rules())
+    monkeypatch.setattr(mlflow_lint.suppressions, "may_hold_our_noqa", lambda text: True)
+    assert lint_bytes(source.encode(), "train.py", all_rules()) == findings

@@ -122,10 +122,10 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
     # The first round of a run with MLF102 on also gathers the file's tracking URIs for the
     # project facts (their one pass over the files); None: not gathered here.
     gathers_uses = settings.defer_facts and index.root is not None and path.suffix == ".py"
-    sets_uri = gathers_uses and may_hold_project_facts(data)
-    no_uses: list[list[object]] | None = [] if gathers_uses else None
     if not worth_analysing(index, path, data, selected_ids, log):
-        return Outcome([], False, None, digest, log, uses=None if sets_uri else no_uses)
+        # Not parsed here: its rows are known to be none only when its text cannot set a URI.
+        no_uses: list[list[object]] | None = None if not gathers_uses or may_hold_project_facts(data) else []
+        return Outcome([], False, None, digest, log, uses=no_uses)
     sink = EvidenceSink(path, settings.options) if settings.evidence else None
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
