@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mlflow_lint.analysis.flow import MAX_CALL_LEVELS
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
@@ -235,12 +236,15 @@ def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]
     return _cached_uses(module, "registry")
 
 
+_URI_USES: dict[str, MemoKey[list[tuple[ast.expr, str, str]]]] = {role: MemoKey(f"{role}_uri_uses") for role in ("tracking", "registry")}
+
+
 def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
-    key = f"{role}_uri_uses"
-    cached = module.cache.get(key)
+    key = _URI_USES[role]
+    cached = module.memo_get(key)
     if cached is None:
-        cached = module.cache[key] = _uri_uses(module, role)
-    return cached  # type: ignore[return-value]
+        cached = module.memo_set(key, _uri_uses(module, role))
+    return cached
 
 
 def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
