@@ -28,6 +28,7 @@ from mlflow_lint.analysis.flow import (
     literal_keywords,
     parameter_dependent_nodes,
 )
+from mlflow_lint.analysis.memo import MemoKey, SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
@@ -35,6 +36,17 @@ if TYPE_CHECKING:
     from mlflow_lint.project import ProjectIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+# What is memoised on a module (analysis.memo). On the module as written (``base``): the
+# calls worth following, each call's effective call and project callee.
+_CALLS_WORTH_FOLLOWING: MemoKey[list[ast.Call]] = MemoKey("calls_worth_following")
+_EFFECTIVE_CALLS: MemoKey[dict[ast.Call, ast.Call]] = MemoKey("effective_calls")
+_CALLED_FUNCTIONS: MemoKey[dict[ast.Call, tuple[AnalysedModule, FunctionNode] | None]] = MemoKey("called_functions")
+# On the module asked (a bound copy has its own).
+_SINK_DISTANCE: MemoKey[dict[tuple[ast.AST, Hashable], int]] = MemoKey("sink_distance")
+_PROJECT_NAMES: MemoKey[dict[str, bool]] = MemoKey("project_names")
+_FUNCTIONS_CALLING_PROJECT_CODE: MemoKey[frozenset[ast.AST]] = MemoKey("functions_calling_project_code")
+_BINDINGS_BY_NAME: SyntaxKey[dict[str, list[Binding]]] = SyntaxKey("bindings_by_name")
 
 
 class SinkSelector(Protocol):
@@ -87,16 +99,16 @@ def walk_frames(
 def calls_worth_following(module: AnalysedModule) -> list[ast.Call]:
     """The calls of ``module`` that may call project code with arguments, in source order
     (memoised on the module as written: the checks, the URI flow and the facts all ask)."""
-    base = module.base
-    found = base.cache.get("calls_worth_following")
-    if not isinstance(found, list):
-        found = base.cache["calls_worth_following"] = [
-            call
-            for call in base.model.nodes_of(ast.Call)
-            # Most calls stop at the first test, before anything is resolved.
-            if root_may_be_project(base, call) and _has_arguments(effective_call(base, call))
-        ]
-    return found
+    return module.base.memo(_CALLS_WORTH_FOLLOWING, _calls_worth_following)
+
+
+def _calls_worth_following(base: AnalysedModule) -> list[ast.Call]:
+    return [
+        call
+        for call in base.model.nodes_of(ast.Call)
+        # Most calls stop at the first test, before anything is resolved.
+        if root_may_be_project(base, call) and _has_arguments(effective_call(base, call))
+    ]
 
 
 def _has_arguments(call: ast.Call) -> bool:
@@ -127,7 +139,7 @@ def sink_distance(module: AnalysedModule, function: FunctionNode, selector: Sink
     sinks: 0 when the function holds one, 1 when it passes a parameter to a function that
     does, ...; ``FAR`` beyond the levels followed. One number per function and selector,
     whatever level asks."""
-    cache: dict[tuple[ast.AST, Hashable], int] = module.cache.setdefault("sink_distance", {})  # type: ignore[assignment]
+    cache = module.memo_table(_SINK_DISTANCE)
     key = (function, selector.key)
     known = cache.get(key)
     if known is not None:
@@ -156,7 +168,7 @@ def effective_call(module: AnalysedModule, call: ast.Call) -> ast.Call:
     keyword the call repeats overrides the partial's, as Python does). Memoised on the
     module as written: what a name denotes does not depend on a frame."""
     base = module.base
-    known: dict[ast.Call, ast.Call] = base.cache.setdefault("effective_calls", {})  # type: ignore[assignment]
+    known = base.memo_table(_EFFECTIVE_CALLS)
     found = known.get(call)
     if found is None:
         found = known[call] = _through_partials(base, call)
@@ -188,7 +200,7 @@ def called_function(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedMod
     """The project function ``call`` calls (memoised on the module as written: what a name
     denotes does not depend on a frame)."""
     base = module.base
-    known: dict[ast.Call, tuple[AnalysedModule, FunctionNode] | None] = base.cache.setdefault("called_functions", {})  # type: ignore[assignment]
+    known = base.memo_table(_CALLED_FUNCTIONS)
     if call not in known:
         if root_may_be_project(base, call):
             known[call] = resolve_called_function(base, call)
@@ -202,7 +214,7 @@ def _may_denote_project_code(module: AnalysedModule, name: str) -> bool:
     its definitions, a name imported from a project module, ``self`` or ``cls``. Most calls
     start from another name (a builtin, the standard library, a package, MLflow) and are
     passed over without resolving them. Memoised per name."""
-    memo: dict[str, bool] = module.cache.setdefault("project_names", {})  # type: ignore[assignment]
+    memo = module.memo_table(_PROJECT_NAMES)
     known = memo.get(name)
     if known is None:
         bindings = _bindings_by_name(module).get(name, [])
@@ -244,14 +256,14 @@ def _partial_function(call: ast.Call) -> ast.expr | None:
 
 
 def _bindings_by_name(module: AnalysedModule) -> dict[str, list[Binding]]:
-    cached = module.syntax.get("bindings_by_name")
-    if isinstance(cached, dict):
-        return cached
+    return module.syntax_memo(_BINDINGS_BY_NAME, _gather_bindings)
+
+
+def _gather_bindings(module: AnalysedModule) -> dict[str, list[Binding]]:
     found: dict[str, list[Binding]] = {}
     for scope in module.model.scopes.values():
         for name, bindings in scope.bindings.items():
             found.setdefault(name, []).extend(bindings)
-    module.syntax["bindings_by_name"] = found
     return found
 
 
@@ -268,16 +280,17 @@ def _is_project_import(project: ProjectIndex, module: AnalysedModule, qualified_
 
 def functions_calling_project_code(module: AnalysedModule) -> frozenset[ast.AST]:
     """The functions of ``module`` holding a call that may be of the project's code."""
-    found = module.cache.get("functions_calling_project_code")
-    if not isinstance(found, frozenset):
-        model = module.model
-        holders = {
-            model.enclosing_function(call)
-            for call in model.nodes_of(ast.Call)
-            if root_may_be_project(module, call)
-        }
-        found = module.cache["functions_calling_project_code"] = frozenset(f for f in holders if f is not None)
-    return found
+    return module.memo(_FUNCTIONS_CALLING_PROJECT_CODE, _functions_calling_project_code)
+
+
+def _functions_calling_project_code(module: AnalysedModule) -> frozenset[ast.AST]:
+    model = module.model
+    holders = {
+        model.enclosing_function(call)
+        for call in model.nodes_of(ast.Call)
+        if root_may_be_project(module, call)
+    }
+    return frozenset(f for f in holders if f is not None)
 
 
 def root_may_be_project(module: AnalysedModule, call: ast.Call) -> bool:

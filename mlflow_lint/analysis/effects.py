@@ -16,6 +16,7 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
 from mlflow_lint.analysis.definitions import project_definition
 from mlflow_lint.analysis.genai import logs_genai_model, logs_pretrained_checkpoint
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 
 _MAX_DEPTH = 8
@@ -223,20 +224,20 @@ def _single_key(module: AnalysedModule, key: ast.expr | None) -> TagKeys:
     return TagKeys(unknown=True)
 
 
-_IN_PROGRESS = object()
+_FUNCTION_EFFECTS: MemoKey[dict[ast.AST, Effects]] = MemoKey("function_effects")
 
 
 def function_effects(
     module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int = 0
 ) -> Effects:
     """Effects of calling a project function (cached per function; recursion-safe)."""
-    cache: dict[ast.AST, object] = module.cache.setdefault("function_effects", {})  # type: ignore[assignment]
-    cached = cache.get(function)
-    if cached is _IN_PROGRESS or depth > _MAX_DEPTH:
+    if depth > _MAX_DEPTH:
         return NO_EFFECTS
-    if isinstance(cached, Effects):
+    cache = module.memo_table(_FUNCTION_EFFECTS)
+    cached = cache.get(function)
+    if cached is not None:
         return cached
-    cache[function] = _IN_PROGRESS
+    cache[function] = NO_EFFECTS  # while it is computed: recursion adds nothing
     result = _union(_call_effects(module, call, depth) for call in _calls_in(function.body, False, module))
     cache[function] = result
     return result

@@ -21,6 +21,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mlflow_lint.analysis.memo import SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
@@ -135,15 +136,15 @@ def bound_module(module: AnalysedModule, frame: Frame) -> AnalysedModule:
     # A partial over the frame, not a closure over ``bound``: no reference cycle keeps a
     # bound module (and through it an evicted module's tree) alive until the cycle collector.
     bound.model = module.model.bound(functools.partial(_frame_parameter_class, frame, module.base))
-    bound.cache = {}
+    bound._memo = {}  # its own derived facts (the copy shares the original's dict)
     bound._values = None
-    return bound  # ``syntax`` is shared: the same text
+    return bound  # the syntax facts are shared: the same text
 
 
 def dispose(bound: AnalysedModule) -> None:
     """Drop what a bound module derived (its evaluator refers back to it): freed at once."""
     bound._values = None
-    bound.cache = {}
+    bound._memo = {}
 
 
 def frame_argument(module: AnalysedModule, binding: Binding) -> tuple[Frame, ast.expr] | None:
@@ -178,6 +179,7 @@ def _frame_parameter_class(frame: Frame, module: AnalysedModule, binding: Bindin
 
 # -- summaries --------------------------------------------------------------------------
 _SUMMARY_TYPES = (ast.Call, ast.Assign, ast.Compare)
+_PARAMETER_DEPENDENT_NODES: SyntaxKey[dict[ast.AST, list[ast.AST]]] = SyntaxKey("parameter_dependent_nodes")
 
 
 def parameter_dependent_nodes(module: AnalysedModule, function: FunctionNode) -> list[ast.AST]:
@@ -185,7 +187,7 @@ def parameter_dependent_nodes(module: AnalysedModule, function: FunctionNode) ->
     definitions excluded) that mention a parameter, directly or through a local variable
     assigned from one, in source order. Computed once per function: each mention marks the
     nodes that hold it, up to the function (a walk per node was quadratic in nesting)."""
-    cache: dict[ast.AST, list[ast.AST]] = module.syntax.setdefault("parameter_dependent_nodes", {})  # type: ignore[assignment]
+    cache = module.syntax_table(_PARAMETER_DEPENDENT_NODES)
     found = cache.get(function)
     if found is None:
         found = cache[function] = _dependent_nodes(module, function)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from mlflow_lint.analysis.calls import dotted_name, terminal_name
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding, SemanticModel
 
@@ -78,15 +79,16 @@ _TEXT_NORMALISERS = frozenset({"lower", "upper", "casefold", "strip", "lstrip", 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # The calls of a function in the project's other modules, each with its module.
 CallerSearch = Callable[[AnalysedModule, FunctionNode], list[tuple[AnalysedModule, ast.Call]]]
+_GATES: MemoKey[GateAnalysis] = MemoKey("gates")
 
 
 def gate_analysis(module: AnalysedModule, gate_functions: Sequence[str], callers_elsewhere: CallerSearch | None = None) -> GateAnalysis:
     """The gate analysis of the module as written, made once per module: gates are read
     from the code as written, the same under any call of its functions (analysis.flow)."""
     module = module.base
-    gates = module.cache.get("gates")
-    if not isinstance(gates, GateAnalysis):
-        gates = module.cache["gates"] = GateAnalysis(module, gate_functions, callers_elsewhere)
+    gates = module.memo_get(_GATES)
+    if gates is None:
+        gates = module.memo_set(_GATES, GateAnalysis(module, gate_functions, callers_elsewhere))
     return gates
 
 

@@ -42,6 +42,7 @@ from mlflow_lint.analysis.effects import (
     resolve_called_function,
     tag_keys_of,
 )
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.mlflow_target import mlflow_target
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.runs import enables_autolog
@@ -103,21 +104,23 @@ def logged_models_exist(module: AnalysedModule, configured_target: str) -> bool:
     return mlflow_target(module, configured_target).may_run_on(_FIRST_WITH_LOGGED_MODELS)
 
 
+_RUNLESS_MODELS: MemoKey[list[RunlessModel]] = MemoKey("runless_models")
+
+
 def runless_models(module: AnalysedModule) -> list[RunlessModel]:
     """The run-less ``log_model`` calls written in ``module`` and reached from its top
     level (computed once per module)."""
-    cached = module.cache.get("runless_models")
-    if isinstance(cached, list):
-        return cached
+    return module.memo(_RUNLESS_MODELS, _runless_models)
+
+
+def _runless_models(module: AnalysedModule) -> list[RunlessModel]:
     # Only this module's own log_model calls are reported: without one, no scan (which
     # would follow every call of the module's top-level code into the project).
     logs_here = any(
         (callee := module.model.callee(call)) is not None and api.flavor_of_log_model(callee) is not None
         for call in module.model.calls_named(frozenset({"log_model"}))
     )
-    found = [] if not logs_here or enables_autolog(module) else [m for m in _scan(module) if m.module is module]
-    module.cache["runless_models"] = found
-    return found
+    return [] if not logs_here or enables_autolog(module) else [m for m in _scan(module) if m.module is module]
 
 
 def _scan(module: AnalysedModule) -> list[RunlessModel]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, call_names_of
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import _own_returns
 from mlflow_lint.analysis.values import Hole, StrValue
@@ -103,10 +104,14 @@ def _variable_name(module: AnalysedModule, key: ast.expr | None) -> str | None:
     return None
 
 
+_URI_SINKS: MemoKey[dict[ast.AST, list[UriSink]]] = MemoKey("uri_sinks")
+_LOGGED_MODEL_NAMES: MemoKey[frozenset[str]] = MemoKey("logged_model_names")
+
+
 def uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
     """Tracking/registry URIs set by ``node`` (an ``ast.Call`` or ``ast.Assign``); computed
     once per node (several checks and the project facts ask)."""
-    known: dict[ast.AST, list[UriSink]] = module.cache.setdefault("uri_sinks", {})  # type: ignore[assignment]
+    known = module.memo_table(_URI_SINKS)
     found = known.get(node)
     if found is None:
         found = known[node] = _uri_sinks(module, node)
@@ -586,9 +591,10 @@ def names_model_path(module: AnalysedModule, value: StrValue) -> bool:
 
 def logged_model_names(module: AnalysedModule) -> frozenset[str]:
     """The literal ``name=`` / ``artifact_path=`` of every ``log_model`` in the module."""
-    cached = module.cache.get("logged_model_names")
-    if isinstance(cached, frozenset):
-        return cached
+    return module.memo(_LOGGED_MODEL_NAMES, _logged_model_names)
+
+
+def _logged_model_names(module: AnalysedModule) -> frozenset[str]:
     names: set[str] = set()
     for call in module.model.calls_named(frozenset({"log_model"})):
         callee = module.model.callee(call)
@@ -599,6 +605,4 @@ def logged_model_names(module: AnalysedModule) -> frozenset[str]:
             for value in module.values.evaluate(expr) if expr is not None else ():
                 if value.complete:
                     names.add(value.text.strip("/"))
-    result = frozenset(names)
-    module.cache["logged_model_names"] = result
-    return result
+    return frozenset(names)

@@ -10,17 +10,19 @@ LoggedModels exist from 3.0.0) all read this one answer.
 from __future__ import annotations
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.sources.requirements import DeclaredMlflow, pinned_in_notebook, release
 
 _MAX_NOTEBOOK_BYTES = 20_000_000
+_TARGET: MemoKey[DeclaredMlflow] = MemoKey("mlflow_target")
 
 
 def mlflow_target(module: AnalysedModule, configured: str) -> DeclaredMlflow:
     """The releases ``module`` runs on (``configured``: the option, empty when unset);
     computed once per module."""
-    cached = module.cache.get("mlflow_target")
-    if isinstance(cached, DeclaredMlflow):
+    cached = module.memo_get(_TARGET)
+    if cached is not None:
         return cached
     if configured:
         found = exactly(configured)
@@ -28,8 +30,7 @@ def mlflow_target(module: AnalysedModule, configured: str) -> DeclaredMlflow:
         project = module.project
         declared = _notebook_pin(module) or (project.declared_mlflow() if project is not None else None)
         found = declared if declared is not None else exactly(api.table().mlflow_version)
-    module.cache["mlflow_target"] = found
-    return found
+    return module.memo_set(_TARGET, found)
 
 
 def exactly(version: str) -> DeclaredMlflow:

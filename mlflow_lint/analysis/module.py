@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import functools
 import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlflow_lint.analysis.api import is_mlflow
+from mlflow_lint.analysis.memo import MemoKey, SyntaxKey
 from mlflow_lint.analysis.semantic import SemanticModel, _own_returns
 from mlflow_lint.analysis.values import ValueEvaluator
 
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     from mlflow_lint.analysis.flow import Frame
     from mlflow_lint.project import ProjectIndex
     from mlflow_lint.sources.notebook import IpynbLines
+
+T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
+_MISSING: Any = object()
 
 
 class AnalysedModule:
@@ -40,11 +47,13 @@ class AnalysedModule:
         self._returned_names: dict[ast.Call, str | None] = {}
         self._star_names: dict[tuple[str, str], str | None] = {}
         self._values: ValueEvaluator | None = None
-        # Facts derived once per module by the analyses that need them (runs, effects).
-        self.cache: dict[str, object] = {}
+        # Facts derived once per module by the analyses that need them (runs, effects), by
+        # typed key (analysis.memo): ``memo``, ``memo_table``, ``memo_get``/``memo_set``.
+        self._memo: dict[MemoKey[Any], Any] = {}
         # Facts of this module's own text alone (which nodes mention a parameter, bindings
-        # by name): never dropped with ``cache``, as they read no other module.
-        self.syntax: dict[str, object] = {}
+        # by name): never dropped with ``_memo``, as they read no other module.
+        # ``syntax_memo``, ``syntax_table``.
+        self._syntax: dict[SyntaxKey[Any], Any] = {}
         # The call whose arguments the parameters hold (analysis.flow.bound_module); None
         # for the module analysed on its own.
         self.frame: Frame | None = None
@@ -105,12 +114,57 @@ class AnalysedModule:
         self._returned_names[call] = found
         return found
 
+    def memo(self, key: MemoKey[T], compute: Callable[[AnalysedModule], T]) -> T:
+        """The derived fact ``key``, ``compute(self)`` the first time it is asked for (a
+        function of the module, not a closure: nothing is made when the fact is known)."""
+        found: T = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._memo[key] = compute(self)
+        return found
+
+    def memo_get(self, key: MemoKey[T]) -> T | None:
+        """The derived fact ``key`` if it is known (for facts computed from more than the
+        module, with ``memo_set``)."""
+        found: T | None = self._memo.get(key)
+        return found
+
+    def memo_set(self, key: MemoKey[T], value: T) -> T:
+        """Record the derived fact ``key``; returns ``value``."""
+        self._memo[key] = value
+        return value
+
+    def memo_table(self, key: MemoKey[dict[K, V]]) -> dict[K, V]:
+        """The derived table ``key`` (a fact per node, per call...), empty the first time:
+        its user fills it, and may store a placeholder before computing an entry (a
+        recursion guard)."""
+        try:
+            table: dict[K, V] = self._memo[key]
+        except KeyError:
+            table = self._memo[key] = {}
+        return table
+
+    def syntax_memo(self, key: SyntaxKey[T], compute: Callable[[AnalysedModule], T]) -> T:
+        """``memo`` for a fact of the module's own text: kept by ``release()`` and shared
+        with the module's bound copies."""
+        found: T = self._syntax.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._syntax[key] = compute(self)
+        return found
+
+    def syntax_table(self, key: SyntaxKey[dict[K, V]]) -> dict[K, V]:
+        """``memo_table`` for facts of the module's own text (kept, shared with bound copies)."""
+        try:
+            table: dict[K, V] = self._syntax[key]
+        except KeyError:
+            table = self._syntax[key] = {}
+        return table
+
     def release(self) -> None:
         """Drop derived facts that refer back to this module (evaluator, gate analysis), so
         that reference counting frees an evicted module without waiting for the cycle
         collector."""
         self._values = None
-        self.cache.clear()
+        self._memo.clear()
         self._star_names.clear()
         self._returned_names.clear()
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import has_unpacked_keywords
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.mlflow_calls import display_api
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.uris import LATEST_ALIAS, PROMPTS_URI_PREFIX, parse_prompts_uri
@@ -185,12 +186,16 @@ class ManagedPrompts:
         return bool(self.names) if name is None else name in self.names
 
 
+_MANAGED_PROMPTS: MemoKey[ManagedPrompts] = MemoKey("managed_prompts")
+
+
 def managed_prompts(module: AnalysedModule) -> ManagedPrompts:
     """The prompts ``module`` registers (``register_prompt``) or sets aliases of
     (``set_prompt_alias``); computed once per module."""
-    cached = module.cache.get("managed_prompts")
-    if isinstance(cached, ManagedPrompts):
-        return cached
+    return module.memo(_MANAGED_PROMPTS, _managed_prompts)
+
+
+def _managed_prompts(module: AnalysedModule) -> ManagedPrompts:
     names: set[str] = set()
     unknown = False
     for call in module.model.calls_named(_MANAGER_CALL_NAMES):
@@ -203,6 +208,4 @@ def managed_prompts(module: AnalysedModule) -> ManagedPrompts:
             names.update(value.text for value in values)
         else:
             unknown = True
-    found = ManagedPrompts(frozenset(names), unknown)
-    module.cache["managed_prompts"] = found
-    return found
+    return ManagedPrompts(frozenset(names), unknown)

@@ -11,7 +11,19 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import terminal_name
 from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, effects_of, tag_keys_of
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
+
+# What is memoised on a module (analysis.memo): its new runs; the starts of the runs that
+# share an end, by block and end (set with the runs, read by _statements_effects); per run,
+# its effects, and per block and end the effects of the runs sharing it; per block, where
+# its end_run() calls are; whether it turns autologging on.
+_NEW_RUNS: MemoKey[list[RunScope]] = MemoKey("new_runs")
+_RUN_GROUPS: MemoKey[dict[tuple[int, int], list[int]]] = MemoKey("run_groups")
+_RUN_EFFECTS: MemoKey[dict[ast.Call, Effects]] = MemoKey("run_effects")
+_SHARED_RUN_EFFECTS: MemoKey[dict[tuple[int, int], dict[int, Effects]]] = MemoKey("shared_run_effects")
+_RUN_ENDS: MemoKey[dict[int, _EndScan]] = MemoKey("run_ends")
+_ENABLES_AUTOLOG: MemoKey[bool] = MemoKey("enables_autolog")
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,7 @@ class RunScope:
 
     def effects(self, module: AnalysedModule) -> Effects:
         """What the run's code does to it (computed once per run; every check asks)."""
-        known: dict[ast.Call, Effects] = module.cache.setdefault("run_effects", {})  # type: ignore[assignment]
+        known = module.memo_table(_RUN_EFFECTS)
         found = known.get(self.call)
         if found is None:
             initial = Effects(tags=tag_keys_of(module, _tags_argument(module, self.call)))
@@ -48,13 +60,13 @@ def _statements_effects(module: AnalysedModule, run: RunScope) -> Effects:
     each statement's effects are computed once, in source order as before (what a
     recursive helper yields can depend on which is asked first), and each run's are
     gathered from the end back, an unchanged result shared with the run after it."""
-    groups: dict[tuple[int, int], list[int]] = module.cache.get("run_groups", {})  # type: ignore[assignment]
-    starts = groups.get((id(run.block), run.end))
+    groups = module.memo_get(_RUN_GROUPS)
+    starts = groups.get((id(run.block), run.end)) if groups is not None else None
     if starts is None or len(starts) < 2 or run.start >= run.end:
         # (A run with no statements after it, ``start_run()`` last in a ``with`` body, is in
         # no group even when a run of the same block and end is.)
         return effects_of(module, run.block[run.start : run.end])
-    shared: dict[tuple[int, int], dict[int, Effects]] = module.cache.setdefault("shared_run_effects", {})  # type: ignore[assignment]
+    shared = module.memo_table(_SHARED_RUN_EFFECTS)
     by_start = shared.get((id(run.block), run.end))
     if by_start is None:
         by_start = shared[(id(run.block), run.end)] = {}
@@ -96,9 +108,10 @@ def _reopens_run(call: ast.Call) -> bool:
 
 def new_runs(module: AnalysedModule) -> list[RunScope]:
     """Every new run in the module (computed once per module)."""
-    cached = module.cache.get("new_runs")
-    if cached is not None:
-        return cached  # type: ignore[return-value]
+    return module.memo(_NEW_RUNS, _new_runs)
+
+
+def _new_runs(module: AnalysedModule) -> list[RunScope]:
     runs: list[RunScope] = []
     model = module.model
     in_with: set[ast.Call] = set()
@@ -133,8 +146,7 @@ def new_runs(module: AnalysedModule) -> list[RunScope]:
             groups.setdefault((id(run.block), run.end), []).append(run.start)
     for starts in groups.values():
         starts.sort()
-    module.cache["run_groups"] = groups
-    module.cache["new_runs"] = runs
+    module.memo_set(_RUN_GROUPS, groups)
     return runs
 
 
@@ -158,7 +170,7 @@ def _following_statements(module: AnalysedModule, call: ast.Call) -> tuple[list[
     block, index = found
     # The ``end_run()`` calls of the block, each statement looked at once however many runs
     # start in it (looking from each run on to its end was N² for N runs).
-    scans: dict[int, _EndScan] = module.cache.setdefault("run_ends", {})  # type: ignore[assignment]
+    scans = module.memo_table(_RUN_ENDS)
     scan = scans.get(id(block))
     if scan is None:
         scan = scans[id(block)] = _EndScan(block, index + 1, index + 1)
@@ -204,14 +216,15 @@ def _ends_run(module: AnalysedModule, statement: ast.stmt) -> bool:
 
 def enables_autolog(module: AnalysedModule) -> bool:
     """The module turns MLflow autologging on (``mlflow.autolog()``, ``mlflow.<flavor>.autolog()``)."""
-    cached = module.cache.get("enables_autolog")
-    if cached is None:
-        model = module.model
-        cached = module.cache["enables_autolog"] = any(
-            (callee := model.callee(call)) is not None and is_mlflow(callee) and callee.endswith(".autolog")
-            for call in model.calls_named(frozenset({"autolog"}))
-        )
-    return bool(cached)
+    return module.memo(_ENABLES_AUTOLOG, _enables_autolog)
+
+
+def _enables_autolog(module: AnalysedModule) -> bool:
+    model = module.model
+    return any(
+        (callee := model.callee(call)) is not None and is_mlflow(callee) and callee.endswith(".autolog")
+        for call in model.calls_named(frozenset({"autolog"}))
+    )
 
 
 # Calls that fit a model, which autologging logs: a run that makes one trains a model.

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 
 TRACE_DECORATORS = frozenset({"mlflow.trace", "mlflow.tracing.fluent.trace"})
@@ -106,17 +107,19 @@ def is_span(module: AnalysedModule, receiver: ast.expr) -> bool:
     return isinstance(expr, ast.Call) and model.callee(expr) in SPAN_FACTORIES
 
 
+_SPAN_PROCESSOR_CONFIGURATIONS: MemoKey[list[ast.Call]] = MemoKey("span_processor_configurations")
+
+
 def span_processor_configurations(module: AnalysedModule) -> list[ast.Call]:
     """The ``mlflow.tracing.configure(...)`` calls of a module that install span processors:
     ``span_processors=`` (or the first positional argument) given and not ``None`` nor an
     empty list literal (which clears them). What the processors do is not known: any counts.
     Computed once per module (MLF705 and the project facts both ask)."""
-    cached = module.cache.get("span_processor_configurations")
-    if cached is None:
-        cached = module.cache["span_processor_configurations"] = [
-            call for call in module.model.calls_named(frozenset({"configure"})) if _installs_processors(module, call)
-        ]
-    return cached  # type: ignore[return-value]
+    return module.memo(_SPAN_PROCESSOR_CONFIGURATIONS, _span_processor_configurations)
+
+
+def _span_processor_configurations(module: AnalysedModule) -> list[ast.Call]:
+    return [call for call in module.model.calls_named(frozenset({"configure"})) if _installs_processors(module, call)]
 
 
 def _installs_processors(module: AnalysedModule, call: ast.Call) -> bool:

@@ -20,11 +20,20 @@ from dataclasses import dataclass
 
 from mlflow_lint.analysis.call_frames import called_function, called_name, calls_worth_following, effective_call, sink_distance, walk_frames
 from mlflow_lint.analysis.flow import MAX_CALL_LEVELS, Frame, parameter_dependent_nodes
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.values import StrValue
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+# What is memoised on a module (analysis.memo).
+_URIS_THROUGH_CALLS: MemoKey[list[UriThroughCall]] = MemoKey("uris_through_calls")
+_URI_SETTING_FUNCTIONS: MemoKey[list[str]] = MemoKey("uri_setting_functions")
+_FUNCTIONS_SETTING_URIS: MemoKey[frozenset[FunctionNode]] = MemoKey("functions_setting_uris")
+_URI_SETTERS: MemoKey[list[ast.AST]] = MemoKey("uri_setters")
+_SWITCHED_SETTERS: MemoKey[set[ast.AST]] = MemoKey("switched_setters")
+_URI_SETTER_SINKS: MemoKey[dict[ast.AST, list[ast.AST]]] = MemoKey("uri_setter_sinks")  # per function
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class _UriSetters:
         return "uri-setters"
 
     def sinks(self, module: AnalysedModule, function: FunctionNode) -> list[ast.AST]:
-        cache: dict[ast.AST, list[ast.AST]] = module.cache.setdefault("uri_setter_sinks", {})  # type: ignore[assignment]
+        cache = module.memo_table(_URI_SETTER_SINKS)
         found = cache.get(function)
         if found is None:
             setters = set(_setters(module)) if function in _functions_setting_uris(module) else set()
@@ -64,10 +73,7 @@ def uris_through_calls(module: AnalysedModule) -> list[UriThroughCall]:
     """Every complete URI ``module``'s calls of project functions set, in source order
     (the switch policy around the calls is the caller's: see project_facts). Computed once
     per module (MLF102, MLF401 and the project facts ask)."""
-    found = module.cache.get("uris_through_calls")
-    if not isinstance(found, list):
-        found = module.cache["uris_through_calls"] = _uris_through_calls(module)
-    return found
+    return module.memo(_URIS_THROUGH_CALLS, _uris_through_calls)
 
 
 def _uris_through_calls(module: AnalysedModule) -> list[UriThroughCall]:
@@ -106,52 +112,50 @@ def uri_setting_functions(module: AnalysedModule) -> list[str]:
     URI setter, in it or through the project functions it calls, within the levels a call
     of it is followed: a call of one of these names elsewhere may set a URI (the project
     facts read the files that say one)."""
-    found = module.cache.get("uri_setting_functions")
-    if not isinstance(found, list):
-        candidates = set(_functions_setting_uris(module))
-        for call in calls_worth_following(module):
-            holder = module.model.enclosing_function(call)
-            if holder is None or holder in candidates:
-                continue
-            # The callee's distance first (the walks through calls know most of them):
-            # what a function passes its parameters on to is worked out only for the few
-            # functions that call a URI setter at all.
-            target = called_function(module, effective_call(module, call))
-            if target is not None and sink_distance(target[0], target[1], URI_SETTERS) < MAX_CALL_LEVELS - 1:
-                candidates.add(holder)
-        found = module.cache["uri_setting_functions"] = sorted(
-            {f.name for f in candidates if sink_distance(module, f, URI_SETTERS) < MAX_CALL_LEVELS}
-        )
-    return found
+    return module.memo(_URI_SETTING_FUNCTIONS, _uri_setting_functions)
+
+
+def _uri_setting_functions(module: AnalysedModule) -> list[str]:
+    candidates = set(_functions_setting_uris(module))
+    for call in calls_worth_following(module):
+        holder = module.model.enclosing_function(call)
+        if holder is None or holder in candidates:
+            continue
+        # The callee's distance first (the walks through calls know most of them):
+        # what a function passes its parameters on to is worked out only for the few
+        # functions that call a URI setter at all.
+        target = called_function(module, effective_call(module, call))
+        if target is not None and sink_distance(target[0], target[1], URI_SETTERS) < MAX_CALL_LEVELS - 1:
+            candidates.add(holder)
+    return sorted({f.name for f in candidates if sink_distance(module, f, URI_SETTERS) < MAX_CALL_LEVELS})
 
 
 def _functions_setting_uris(module: AnalysedModule) -> frozenset[FunctionNode]:
     """The functions of ``module`` holding a URI setter (what ``uri_sinks`` reads in it as
     written: the setter is named by the code, not by a caller's value)."""
-    found = module.cache.get("functions_setting_uris")
-    if not isinstance(found, frozenset):
-        found = module.cache["functions_setting_uris"] = frozenset(
-            f for f in (module.model.enclosing_function(node) for node in _setters(module)) if f is not None
-        )
-    return found
+    return module.memo(_FUNCTIONS_SETTING_URIS, _find_functions_setting_uris)
+
+
+def _find_functions_setting_uris(module: AnalysedModule) -> frozenset[FunctionNode]:
+    return frozenset(f for f in (module.model.enclosing_function(node) for node in _setters(module)) if f is not None)
 
 
 def _setters(module: AnalysedModule) -> list[ast.AST]:
     """The module's URI setters, parameter-fed or not, in source order of their kind."""
-    found = module.cache.get("uri_setters")
-    if not isinstance(found, list):
-        found = module.cache["uri_setters"] = [
-            node for node in (*module.model.calls_named(SINK_CALL_NAMES), *_subscript_assignments(module)) if uri_sinks(module, node)
-        ]
-    return found
+    return module.memo(_URI_SETTERS, _find_setters)
+
+
+def _find_setters(module: AnalysedModule) -> list[ast.AST]:
+    return [node for node in (*module.model.calls_named(SINK_CALL_NAMES), *_subscript_assignments(module)) if uri_sinks(module, node)]
 
 
 def _switched_setters(module: AnalysedModule) -> set[ast.AST]:
     """The module's URI setters that one ``if`` chooses between."""
-    found = module.cache.get("switched_setters")
-    if not isinstance(found, set):
-        found = module.cache["switched_setters"] = switched_nodes(module, _setters(module))
-    return found
+    return module.memo(_SWITCHED_SETTERS, _find_switched_setters)
+
+
+def _find_switched_setters(module: AnalysedModule) -> set[ast.AST]:
+    return switched_nodes(module, _setters(module))
 
 
 def _subscript_assignments(module: AnalysedModule) -> list[ast.Assign]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.hosts import normalise_uri
+from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
@@ -31,12 +32,15 @@ def registry_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]
     return _cached_uses(module, "registry")
 
 
+_URI_USES: dict[str, MemoKey[list[tuple[ast.expr, str, str]]]] = {role: MemoKey(f"{role}_uri_uses") for role in ("tracking", "registry")}
+
+
 def _cached_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:
-    key = f"{role}_uri_uses"
-    cached = module.cache.get(key)
+    key = _URI_USES[role]
+    cached = module.memo_get(key)
     if cached is None:
-        cached = module.cache[key] = _uri_uses(module, role)
-    return cached  # type: ignore[return-value]
+        cached = module.memo_set(key, _uri_uses(module, role))
+    return cached
 
 
 def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, str]]:

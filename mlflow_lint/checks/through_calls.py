@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from mlflow_lint.analysis.call_frames import called_name, calls_worth_following, walk_frames
 from mlflow_lint.analysis.flow import Frame, parameter_dependent_nodes
+from mlflow_lint.analysis.memo import MemoKey, SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.findings import Finding, FlowStep
@@ -24,6 +25,15 @@ from mlflow_lint.positions import LineIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _Key = tuple[str, int, int]  # rule, line, column
+
+# What is memoised on a module (analysis.memo): per function and checks, its nodes the
+# checks read (found under the module's frame) and the functions holding one (its text
+# alone); per function and rules, the findings with no call bound; per call names, the calls.
+_FLOW_SINKS: MemoKey[dict[tuple[ast.AST, tuple[Check, ...]], list[tuple[ast.AST, list[Check]]]]] = MemoKey("flow_sinks")
+_FUNCTIONS_WITH_SINKS: SyntaxKey[dict[tuple[Check, ...], frozenset[ast.AST]]] = SyntaxKey("functions_with_sinks")
+_OWN_FINDINGS: MemoKey[dict[tuple[ast.AST, frozenset[str]], set[_Key]]] = MemoKey("own_findings")
+_CALLS_NAMED: SyntaxKey[dict[frozenset[str], set[ast.Call]]] = SyntaxKey("calls_named")
+_LINE_INDEX: SyntaxKey[LineIndex] = SyntaxKey("line_index")
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def _findings_under(
 
 def _sinks(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...]) -> list[tuple[ast.AST, list[Check]]]:
     """The parameter-dependent nodes of ``function`` some check reads, with those checks."""
-    cache: dict[tuple[ast.AST, tuple[Check, ...]], list[tuple[ast.AST, list[Check]]]] = module.cache.setdefault("flow_sinks", {})  # type: ignore[assignment]
+    cache = module.memo_table(_FLOW_SINKS)
     key = (function, checks)
     found = cache.get(key)
     if found is None:
@@ -129,7 +139,7 @@ def _sinks(module: AnalysedModule, function: FunctionNode, checks: tuple[Check, 
 def _functions_with_sinks(module: AnalysedModule, checks: tuple[Check, ...]) -> frozenset[ast.AST]:
     """The functions of ``module`` holding a node some check reads, from one look at the
     module's calls, comparisons and assignments (its text alone: kept across files)."""
-    cache: dict[tuple[Check, ...], frozenset[ast.AST]] = module.syntax.setdefault("functions_with_sinks", {})  # type: ignore[assignment]
+    cache = module.syntax_table(_FUNCTIONS_WITH_SINKS)
     found = cache.get(checks)
     if found is None:
         model = module.model
@@ -157,7 +167,7 @@ def _own_findings(module: AnalysedModule, function: FunctionNode, checks: tuple[
     """What the checks find in the function's nodes with no call bound (the callee's own
     findings, reported in its own file): a bound run that finds the same owes nothing to
     the call."""
-    cache: dict[tuple[ast.AST, frozenset[str]], set[_Key]] = module.cache.setdefault("own_findings", {})  # type: ignore[assignment]
+    cache = module.memo_table(_OWN_FINDINGS)
     key = (function, frozenset(like.rules))
     found = cache.get(key)
     if found is None:
@@ -184,7 +194,7 @@ def _wants(check: Check, node: ast.AST, module: AnalysedModule) -> bool:
     if not isinstance(node, check.node_types):
         return False
     if isinstance(node, ast.Call) and check.call_names is not None:
-        named: dict[frozenset[str], set[ast.Call]] = module.syntax.setdefault("calls_named", {})  # type: ignore[assignment]
+        named = module.syntax_table(_CALLS_NAMED)
         calls = named.get(check.call_names)
         if calls is None:
             calls = named[check.call_names] = set(module.model.calls_named(check.call_names))
@@ -198,10 +208,11 @@ def _gated(check: Check, frame: Frame, ctx: FileContext) -> bool:
 
 
 def _lines(module: AnalysedModule) -> LineIndex:
-    found = module.syntax.get("line_index")
-    if not isinstance(found, LineIndex):
-        found = module.syntax["line_index"] = LineIndex(module.source)
-    return found
+    return module.syntax_memo(_LINE_INDEX, _line_index)
+
+
+def _line_index(module: AnalysedModule) -> LineIndex:
+    return LineIndex(module.source)
 
 
 def _call_steps(frame: Frame, ctx: FileContext) -> list[FlowStep]:
