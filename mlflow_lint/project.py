@@ -23,19 +23,10 @@ from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.safe_io import within
 from mlflow_lint.sources import is_lintable, read_limit
 from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
-from mlflow_lint.sources.notebook import (
-    Cell,
-    CorruptNotebook,
-    IpynbLines,
-    included_module,
-    is_databricks_source,
-    parse_cells,
-    read_databricks,
-    read_ipynb,
-    virtual_source,
-)
+from mlflow_lint.sources.document import read_document
+from mlflow_lint.sources.notebook import included_module
 from mlflow_lint.sources.prefilter import may_mention_mlflow
-from mlflow_lint.sources.python import UnanalysableSource, decode_python, newer_python_required, parse_python
+from mlflow_lint.sources.python import newer_python_required
 from mlflow_lint.sources.requirements import DECLARING_FILES, DeclaredMlflow, declared_mlflow
 
 if TYPE_CHECKING:
@@ -226,36 +217,28 @@ class ProjectIndex:
                 evicted.release()
 
     def _load(self, path: Path) -> AnalysedModule | None:
+        """The module at ``path`` (resolved), read as the engine reads a file
+        (sources.document): a notebook's code cells as one module (``%run ./setup`` of a
+        Jupyter notebook; a Databricks source's own ``# MAGIC %run`` lines include others),
+        a cell that does not parse left out. Not a module: a file outside the project, too
+        large, unreadable, or with no code that parses."""
         if self.boundary is not None and not within(path, self.boundary):
             return None  # ``path`` is resolved: a module linked in from outside the project
         try:
             if path.stat().st_size > read_limit(path):  # a notebook's outputs do not count
                 return None
             data = path.read_bytes()
-            if path.suffix == ".ipynb":  # ``%run ./setup`` of a Jupyter notebook
-                return self._load_cells(path, read_ipynb(data), lambda: _read_again(path))
-            source = decode_python(data)
-            if is_databricks_source(source):  # its own ``# MAGIC %run`` lines include others
-                return self._load_cells(path, read_databricks(source), None)
-            tree = parse_python(source, str(path))
-        except (OSError, UnanalysableSource, CorruptNotebook):
+        except OSError:
             return None
-        return _analysed(path, source, tree, self)
-
-    def _load_cells(self, path: Path, cells: list[Cell], read: Callable[[], bytes] | None) -> AnalysedModule | None:
-        """A notebook as the engine reads it (``engine.documents.lint_virtual``): its code cells as
-        one module, magics neutralised, ``%run`` lines as imports, a cell that does not
-        parse left out. ``read``: the .ipynb file's bytes (None: a Databricks source, whose
-        lines stay the file's). No code that parses: not a module."""
-        virtual = virtual_source(cells, file_lines=read is None)
-        if not cells or len(virtual.text) > _MAX_MODULE_BYTES:
+        kind = "notebook" if path.suffix == ".ipynb" else "python"  # what an import or a ``%run`` finds
+        # A notebook's bytes are read again when a position in it is asked for, not kept meanwhile.
+        document = read_document(path, data, kind=kind, reread=lambda: _read_again(path), cells_limit=_MAX_MODULE_BYTES)
+        if document.tree is None:
             return None
-        parsed = parse_cells(virtual, str(path))
-        if parsed.tree is None or not parsed.tree.body:  # every cell left out: nothing to import
-            return None
-        module = _analysed(path, parsed.virtual.text, parsed.tree, self)
-        if read is not None:
-            module.file_lines = IpynbLines(read, parsed.virtual.origins)
+        if document.virtual is not None and not (document.virtual.cells and document.tree.body):
+            return None  # no cells, or every cell left out: nothing to import
+        module = _analysed(path, document.text, document.tree, self)
+        module.file_lines = document.file_lines
         return module
 
     def python_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:

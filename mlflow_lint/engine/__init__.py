@@ -11,8 +11,10 @@ One job per module:
   then the findings shown, hidden in test code, or waived;
 - ``tasks``: one file's analysis in a worker (read, prefilter, lint, what the cache and the
   project facts need from it);
-- ``documents``: one file's bytes to findings, by source kind (Python, notebooks,
-  Databricks sources, text sources and the Python they run);
+- ``documents``: one file's bytes to findings: the file as a Document
+  (``sources.document``, which reads each kind, as the project index reads the modules
+  files import), then the checks over its Python, its notebook cells (Databricks sources
+  too), or its text source's settings and commands and the Python they run;
 - ``checks_pass``: the checks over one analysed module, the value flow through its calls,
   then its suppression comments; the project-level hooks (local stores);
 - ``facts``: the project facts, computed on first need;

@@ -1,6 +1,7 @@
-"""One file's bytes to findings, by source kind: Python, notebooks (cells as one module),
-Databricks sources, and the text sources (YAML, .env, shell, Dockerfile, ...) with the
-Python they run."""
+"""One file's bytes to findings: the file as a Document (``sources.document`` reads it by
+its kind), then the checks over what it holds: a Python module, a notebook's cells as one
+module (Databricks sources too), or a text source's settings and commands (YAML, .env,
+shell, Dockerfile, ...) and the Python it runs."""
 
 from __future__ import annotations
 
@@ -20,18 +21,11 @@ from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred
-from mlflow_lint.sources import MAX_ANALYSED_BYTES, TEXT_SOURCES, read_text_source, source_kind, too_large
-from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts, UnparsableText
-from mlflow_lint.sources.notebook import (
-    CorruptNotebook,
-    IpynbLines,
-    VirtualSource,
-    is_databricks_source,
-    read_databricks,
-    read_ipynb,
-    virtual_source,
-)
-from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_python, syntax_error_reason
+from mlflow_lint.sources import TEXT_SOURCES
+from mlflow_lint.sources.document import Document, read_document
+from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
+from mlflow_lint.sources.notebook import IpynbLines, VirtualSource
+from mlflow_lint.sources.python import UnanalysableSource, parse_python, syntax_error_reason
 from mlflow_lint.suppressions import apply_suppressions, suppressions_from_comments
 
 if TYPE_CHECKING:
@@ -63,7 +57,7 @@ def lint_bytes(
     selected = frozenset(selected_ids)
     try:
         found = honour_selection(
-            _lint_by_kind(data, shown, selected, path, project, catalog, options, display_root, kind, evidence), selected
+            _lint_document(data, shown, selected, path, project, catalog, options, display_root, kind, evidence), selected
         )
         return found if keep_waived else [finding for finding in found if finding.waiver is None]
     except (SkippedFile, FactsDeferred):
@@ -75,7 +69,7 @@ def lint_bytes(
         return [unanalysable(shown, reason, 1, 1, selected, force=True)]
 
 
-def _lint_by_kind(
+def _lint_document(
     data: bytes,
     shown: str,
     selected: frozenset[str],
@@ -87,39 +81,28 @@ def _lint_by_kind(
     kind: str | None,
     evidence: EvidenceSink | None = None,
 ) -> list[Finding]:
+    """The file as a Document (sources.document: its kind decides how it is read), then
+    the checks over what it holds."""
     real_path = path or Path(shown)
-    kind = kind or source_kind(real_path) or "python"
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
-    if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
-        return [unanalysable(shown, too_large(len(data)), 1, 1, selected)]
-    if kind in TEXT_SOURCES:
-        return lint_text_source(kind, data, shown, selected, catalog, options, display_root, real_path, project, evidence)
+    document = read_document(real_path, data, kind=kind, shown=shown)
+    failure = document.failure
+    if failure is not None:
+        return [unanalysable(shown, failure.reason, failure.line, failure.column, selected)]
+    if document.kind in TEXT_SOURCES:
+        return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, project, evidence)
     index = project if project is not None else project_for(real_path)
-    if kind == "notebook":
-        try:
-            cells = read_ipynb(data)
-        except CorruptNotebook as error:
-            return [unanalysable(shown, str(error), error.line, error.column, selected)]
-        virtual = virtual_source(cells)
-        if len(virtual.text) > MAX_ANALYSED_BYTES:
-            return [unanalysable(shown, too_large(len(virtual.text), "code cells"), 1, 1, selected)]
-        file_lines = IpynbLines(lambda: data, virtual.origins)
-        findings = lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root, file_lines, evidence)
-        return with_file_lines(findings, file_lines) if findings else findings
-    try:
-        source = decode_python(data)
-    except UnanalysableSource as error:
-        return [unanalysable(shown, error.reason, error.line, error.column, selected)]
-    if is_databricks_source(source):
-        virtual = virtual_source(read_databricks(source), file_lines=True)
-        return lint_virtual(virtual, real_path, shown, selected, index, catalog, options, display_root, evidence=evidence)
-    try:
-        tree = parse_python(source, shown)
-    except UnanalysableSource as error:
+    error = document.syntax_error
+    if error is not None:
         reason = syntax_error_reason(error, index.newer_python_required())
         return [unanalysable(shown, reason, error.line, error.column, selected)]
-    module = AnalysedModule(real_path.resolve(), source, tree, index)
+    if document.virtual is not None:  # a notebook: its code cells
+        findings = lint_virtual(document, real_path, shown, selected, index, catalog, options, display_root, evidence)
+        file_lines = document.file_lines
+        return with_file_lines(findings, file_lines) if findings and file_lines is not None else findings
+    assert document.tree is not None  # Python that parsed
+    module = AnalysedModule(real_path.resolve(), document.text, document.tree, index)
     index.register(module)
     findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
     if evidence is not None:  # after the checks: their analyses (gates, values) are reused
@@ -128,7 +111,7 @@ def _lint_by_kind(
 
 
 def lint_virtual(
-    virtual: VirtualSource,
+    document: Document,
     path: Path,
     shown: str,
     selected: frozenset[str],
@@ -136,27 +119,24 @@ def lint_virtual(
     catalog: Catalog,
     options: RuleOptions,
     display_root: str,
-    file_lines: IpynbLines | None = None,
     evidence: EvidenceSink | None = None,
 ) -> list[Finding]:
-    """A notebook as one module; a cell that does not parse is reported and left out.
-    ``file_lines``: an .ipynb file's (flow steps into the notebook name its lines);
-    ``evidence``: where the notebook's evidence goes (placed in its cells)."""
-    # Not a loop that parses the whole notebook again per bad cell: that was quadratic.
-    from mlflow_lint.sources.notebook import parse_cells
-
-    parsed = parse_cells(virtual, shown)
-    virtual = parsed.virtual
+    """A notebook as one module (``document.virtual``, its cells): each cell that does not
+    parse is reported, the rest analysed. Flow steps into an .ipynb notebook name its
+    lines (``document.file_lines``); ``evidence``: where the notebook's evidence goes
+    (placed in its cells)."""
+    virtual = document.virtual
+    assert virtual is not None  # a notebook's Document
     problems: list[Finding] = []
-    for error in parsed.errors:
+    for error in document.cell_errors:
         cell, line = virtual.origin(error.line)
         subject = f"Cell {cell}" if cell is not None else "File"  # Databricks notebooks: file lines
         reason = f"{syntax_error_reason(error, index.newer_python_required())}; the rest of the notebook was analysed"
         problems.append(replace(unanalysable(shown, reason, line, error.column, selected, subject=subject), cell=cell))
-    if parsed.tree is None:
+    if document.tree is None:
         return problems
-    module = AnalysedModule(path.resolve(), virtual.text, parsed.tree, index)
-    module.file_lines = file_lines
+    module = AnalysedModule(path.resolve(), document.text, document.tree, index)
+    module.file_lines = document.file_lines
     findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
     if evidence is not None:
         evidence.of_module(module, shown, virtual)
@@ -181,8 +161,7 @@ def to_cell(finding: Finding, virtual: VirtualSource) -> Finding:
 
 
 def lint_text_source(
-    kind: str,
-    data: bytes,
+    document: Document,
     shown: str,
     selected: frozenset[str],
     catalog: Catalog,
@@ -196,14 +175,11 @@ def lint_text_source(
     and the Python code they run (a heredoc, ``python -c``) to the Python analysis.
     ``evidence``: where the file's settings and commands go as evidence (the Python it
     runs gives none yet: its rows would need placing in the file, as its findings are)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [unanalysable(shown, "cannot decode file as UTF-8", 1, 1, selected)]
-    try:
-        facts = read_text_source(kind, text, shown)
-    except UnparsableText as error:
-        raise SkippedFile(str(error)) from None
+    if document.unparsable is not None:
+        raise SkippedFile(str(document.unparsable))
+    facts = document.facts
+    assert facts is not None  # a text source that parsed
+    text = document.text
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
     ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root)
     errors: list[Finding] = []

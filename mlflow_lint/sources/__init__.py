@@ -2,6 +2,8 @@
 
 Python files (and notebooks, as one virtual module) go through the ``ast`` analysis;
 the other kinds reduce to settings, command lines and copies (``sources.facts``).
+``sources.document`` reads a file of any kind into the one form both the engine and the
+project index analyse.
 """
 
 from __future__ import annotations
