@@ -15,7 +15,8 @@ code gates it. A function that is itself test code is not searched for (producti
 does not call tests).
 
 For the result cache, each search logs the set of files whose text may call the function
-(``DependencyLog.callers``, re-checked by ``candidates_digest``): a caller added, removed,
+(``DependencyLog.callers``, re-checked by ``caller_candidates.candidates_digest``, which
+reads text only and so needs no analysis in a warm run): a caller added, removed,
 or a file that starts or stops naming the function invalidates the finding; the candidates
 parsed are logged by ``module_at`` as every module read is.
 """
@@ -23,70 +24,17 @@ parsed are logged by ``module_at`` as every module read is.
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
 import os
-import re
-import weakref
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from mlflow_lint.analysis.caller_candidates import CallerScope, candidates, candidates_digest_of
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.context import file_context
-from mlflow_lint.safe_io import within
 
-if TYPE_CHECKING:
-    from mlflow_lint.config import RuleOptions
-    from mlflow_lint.project import ProjectIndex
+__all__ = ["Caller", "CallerScope", "callers_elsewhere"]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Caller = tuple[AnalysedModule, ast.Call]
-_MAX_FILE_BYTES = 2_000_000  # as the project facts and ProjectIndex.module_at read files
-
-
-@dataclass(frozen=True)
-class CallerScope:
-    """Which files are searched for callers: the configuration's excludes (relative to its
-    directory, ``root``) and test paths. Part of a logged search, as its ``key``."""
-
-    exclude: tuple[str, ...] = ()
-    root: str = ""
-    test_paths: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, options: RuleOptions) -> CallerScope:
-        return cls(options.exclude, options.root, options.test_paths)
-
-    @property
-    def key(self) -> str:
-        return json.dumps([list(self.exclude), self.root, list(self.test_paths)], separators=(",", ":"))
-
-    @classmethod
-    def from_key(cls, key: str) -> CallerScope:
-        exclude, root, test_paths = json.loads(key)
-        return cls(tuple(exclude), root, tuple(test_paths))
-
-    def is_test(self, path: str, project_root: str) -> bool:
-        """Whether ``path`` (absolute) is test code, as ``FileContext.context`` decides."""
-        root = self.root or project_root
-        relative = os.path.relpath(path, root) if within(path, root) else path
-        return file_context(relative.replace(os.sep, "/"), self.test_paths) == "test"
-
-
-@dataclass
-class _ProjectText:
-    """The bytes of the project's non-test Python files in one scope, read once, and the
-    files that may call each name asked so far."""
-
-    files: list[tuple[str, bytes]]
-    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-# Per project index (one per root and process; ``engine.forget_projects`` drops it when
-# files may have changed, and these go with it), per scope.
-_TEXTS: weakref.WeakKeyDictionary[ProjectIndex, dict[CallerScope, _ProjectText]] = weakref.WeakKeyDictionary()
 
 
 def callers_elsewhere(module: AnalysedModule, function: FunctionNode, scope: CallerScope) -> list[Caller]:
@@ -100,12 +48,12 @@ def callers_elsewhere(module: AnalysedModule, function: FunctionNode, scope: Cal
     if scope.is_test(home, str(project.root)):
         return []
     name = function.name
-    candidates = _candidates(project, scope, name)
+    named_by = candidates(project, scope, name)
     if project.log is not None:
-        project.log.callers.add((scope.key, name, _digest(candidates)))
+        project.log.callers.add((scope.key, name, candidates_digest_of(named_by)))
     wanted = (home, _qualified_name(module, function))
     found: list[Caller] = []
-    for path in candidates:
+    for path in named_by:
         if os.path.realpath(path) == home:
             continue  # its own module's calls are GateAnalysis._callers
         other = project.module_at(Path(path))
@@ -116,53 +64,6 @@ def callers_elsewhere(module: AnalysedModule, function: FunctionNode, scope: Cal
             if target is not None and (str(target[0].path.resolve()), _qualified_name(*target)) == wanted:
                 found.append((other, call))
     return found
-
-
-def candidates_digest(project: ProjectIndex, scope_key: str, name: str) -> str:
-    """The digest a search of ``name``'s callers logs now (the result cache compares it)."""
-    return _digest(_candidates(project, CallerScope.from_key(scope_key), name))
-
-
-def _candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
-    """The project's non-test files whose text may call ``name``: ``name(`` (also
-    ``x.name(``), or ``name as`` (imported under another name). Memoised per process."""
-    text = _text(project, scope)
-    found = text.candidates.get(name)
-    if found is None:
-        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"(?:\s*\(|\s+as\b)")
-        found = text.candidates[name] = tuple(path for path, data in text.files if pattern.search(data))
-    return found
-
-
-def _text(project: ProjectIndex, scope: CallerScope) -> _ProjectText:
-    texts = _TEXTS.setdefault(project, {})
-    text = texts.get(scope)
-    if text is None:
-        text = texts[scope] = _ProjectText(_read_files(project, scope))
-    return text
-
-
-def _read_files(project: ProjectIndex, scope: CallerScope) -> list[tuple[str, bytes]]:
-    root = str(project.root)
-    files = []
-    for path in project.python_files(scope.exclude, scope.root):
-        text = str(path)
-        if scope.is_test(text, root):
-            continue  # test code calls no production function in a way that gates it
-        try:
-            if project.boundary is not None and not within(os.path.realpath(text), project.boundary):
-                continue  # a link to a file outside the project: not the project's code
-            if os.stat(text).st_size > _MAX_FILE_BYTES:
-                continue
-            with open(text, "rb") as handle:
-                files.append((text, handle.read()))
-        except OSError:
-            continue
-    return files
-
-
-def _digest(candidates: tuple[str, ...]) -> str:
-    return hashlib.sha256("\n".join(candidates).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _qualified_name(module: AnalysedModule, function: FunctionNode) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlflow_lint.analysis.caller_candidates import candidates_digest
 from mlflow_lint.cache import CacheUnavailable, ResultCache, cache_key
 from mlflow_lint.engine.session import project_for
 
@@ -40,8 +41,6 @@ def dependencies_hold(cache: ResultCache, path: Path, facts: FactsOnDemand | Non
             if index.lookup_text(directory, module) != found:
                 return False
         for scope, name, digest in deps.get("callers", ()):
-            from mlflow_lint.analysis.callers import candidates_digest  # only for files that searched callers
-
             if candidates_digest(index, scope, name) != digest:
                 return False  # a file that may call the function appeared, or stopped calling it
         wanted = deps.get("facts")

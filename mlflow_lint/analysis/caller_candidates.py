@@ -1,0 +1,113 @@
+"""Which of a project's files may call a function, by their text alone: the first look of
+the caller search (``analysis.callers``) and what the result cache re-checks of a search a
+cached analysis made (``candidates_digest``). Reads no module and loads no analysis, so a
+warm run re-checks searches without it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mlflow_lint.context import file_context
+from mlflow_lint.safe_io import within
+
+if TYPE_CHECKING:
+    from mlflow_lint.config import RuleOptions
+    from mlflow_lint.project import ProjectIndex
+
+_MAX_FILE_BYTES = 2_000_000  # as the project facts and ProjectIndex.module_at read files
+
+
+@dataclass(frozen=True)
+class CallerScope:
+    """Which files are searched for callers: the configuration's excludes (relative to its
+    directory, ``root``) and test paths. Part of a logged search, as its ``key``."""
+
+    exclude: tuple[str, ...] = ()
+    root: str = ""
+    test_paths: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, options: RuleOptions) -> CallerScope:
+        return cls(options.exclude, options.root, options.test_paths)
+
+    @property
+    def key(self) -> str:
+        return json.dumps([list(self.exclude), self.root, list(self.test_paths)], separators=(",", ":"))
+
+    @classmethod
+    def from_key(cls, key: str) -> CallerScope:
+        exclude, root, test_paths = json.loads(key)
+        return cls(tuple(exclude), root, tuple(test_paths))
+
+    def is_test(self, path: str, project_root: str) -> bool:
+        """Whether ``path`` (absolute) is test code, as ``FileContext.context`` decides."""
+        root = self.root or project_root
+        relative = os.path.relpath(path, root) if within(path, root) else path
+        return file_context(relative.replace(os.sep, "/"), self.test_paths) == "test"
+
+
+@dataclass
+class _ProjectText:
+    """The bytes of the project's non-test Python files in one scope, read once, and the
+    files that may call each name asked so far."""
+
+    files: list[tuple[str, bytes]]
+    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+# Per project index (one per root and process; ``engine.forget_projects`` drops it when
+# files may have changed, and these go with it), per scope.
+_TEXTS: weakref.WeakKeyDictionary[ProjectIndex, dict[CallerScope, _ProjectText]] = weakref.WeakKeyDictionary()
+
+
+def candidates_digest(project: ProjectIndex, scope_key: str, name: str) -> str:
+    """The digest a search of ``name``'s callers logs now (the result cache compares it)."""
+    return candidates_digest_of(candidates(project, CallerScope.from_key(scope_key), name))
+
+
+def candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
+    """The project's non-test files whose text may call ``name``: ``name(`` (also
+    ``x.name(``), or ``name as`` (imported under another name). Memoised per process."""
+    text = _text(project, scope)
+    found = text.candidates.get(name)
+    if found is None:
+        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"(?:\s*\(|\s+as\b)")
+        found = text.candidates[name] = tuple(path for path, data in text.files if pattern.search(data))
+    return found
+
+
+def _text(project: ProjectIndex, scope: CallerScope) -> _ProjectText:
+    texts = _TEXTS.setdefault(project, {})
+    text = texts.get(scope)
+    if text is None:
+        text = texts[scope] = _ProjectText(_read_files(project, scope))
+    return text
+
+
+def _read_files(project: ProjectIndex, scope: CallerScope) -> list[tuple[str, bytes]]:
+    root = str(project.root)
+    files = []
+    for path in project.python_files(scope.exclude, scope.root):
+        text = str(path)
+        if scope.is_test(text, root):
+            continue  # test code calls no production function in a way that gates it
+        try:
+            if project.boundary is not None and not within(os.path.realpath(text), project.boundary):
+                continue  # a link to a file outside the project: not the project's code
+            if os.stat(text).st_size > _MAX_FILE_BYTES:
+                continue
+            with open(text, "rb") as handle:
+                files.append((text, handle.read()))
+        except OSError:
+            continue
+    return files
+
+
+def candidates_digest_of(candidates: tuple[str, ...]) -> str:
+    return hashlib.sha256("\n".join(candidates).encode("utf-8", "surrogateescape")).hexdigest()[:16]
