@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from mlflow_lint.config import RuleOptions
@@ -84,6 +82,11 @@ class Fix(cst.CSTTransformer):
         ``import os.path`` and ``import os as os`` import ``os`` too."""
         if _imports_at_top(module.code, name) or (self.program is not None and self.program.imported_before(name)):
             return module
+        # Here, not at the top: libcst.codemod loads libcst.matchers (0.15 s), which only
+        # a fix that adds an import needs.
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+
         context = CodemodContext()
         AddImportsVisitor.add_needed_import(context, name)
         return AddImportsVisitor(context).transform_module(module)
