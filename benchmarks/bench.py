@@ -198,11 +198,13 @@ def warm_page_cache(root: Path) -> None:
 
 
 def cache_options(mlflow_lint: str) -> set[str]:
-    """Which of --cache-dir / --no-cache this mlflow-lint's `check` accepts."""
+    """Which of --cache-dir / --no-cache this mlflow-lint's `check` accepts, and "audit" when it has that command."""
     help_text = subprocess.run(
         [mlflow_lint, "check", "--help"], capture_output=True, text=True, check=True
     ).stdout
-    return {option for option in ("--cache-dir", "--no-cache") if re.search(rf"{option}\b", help_text)}
+    found = {option for option in ("--cache-dir", "--no-cache") if re.search(rf"{option}\b", help_text)}
+    commands = subprocess.run([mlflow_lint, "--help"], capture_output=True, text=True, check=True).stdout
+    return found | ({"audit"} if re.search(r"^\s+audit\b", commands, re.MULTILINE) else set())
 
 
 def version_of(command: list[str]) -> str:
@@ -269,6 +271,14 @@ def make_tools(args: argparse.Namespace, options: set[str], scratch: Path) -> tu
     ]
     if "--cache-dir" in options:
         tools.insert(1, Tool("mlflow-lint warm", warm, prepare=prime))
+    if "audit" in options:
+        # The pillar audit, cold as `check` is: it takes its evidence from the lint's own
+        # pass, so its cost over `check` is the evidence and the autofix column.
+        def audit(target: Target, run_dir: Path) -> list[str]:
+            cache = ["--cache-dir", str(run_dir / "audit-cache")] if "--cache-dir" in options else ["--no-cache"]
+            return [args.mlflow_lint, "audit", *cache, "-o", str(run_dir / "audit.json"), *target.paths]
+
+        tools.insert(2 if "--cache-dir" in options else 1, Tool("mlflow-lint audit cold", audit))
     return tools, cold_how
 
 
@@ -369,13 +379,16 @@ def check_targets(results: list[Result]) -> list[dict[str, object]]:
         checks.append({"target": name, "value": value, "limit": limit, "met": met,
                        "text": f"{shown} (limit {bound})"})
 
-    cold, warm = median("mlflow-lint cold", "mlflow-tree"), median("mlflow-lint warm", "mlflow-tree")
+    cold = median("mlflow-lint cold", "mlflow-tree")
     semgrep, ruff = median("semgrep", "mlflow-tree"), median("ruff", "mlflow-tree")
     check("cold on the MLflow tree ≤ 1/4 of semgrep", cold, semgrep / 4 if semgrep else None)
-    check("cold on the MLflow tree ≤ 4× ruff", cold, ruff * 4 if ruff else None)
-    check("warm on the MLflow tree ≤ ruff cold", warm, ruff)
+    check("cold on the MLflow tree ≤ 5× ruff", cold, ruff * 5 if ruff else None)
+    for key, label in (("mlflow-tree", "the MLflow tree"), ("small-project", "the small project"), ("5-files", "5 files")):
+        check(f"warm on {label} ≤ ruff cold", median("mlflow-lint warm", key), median("ruff", key))
     check("5 files, cold ≤ 0.3 s", median("mlflow-lint cold", "5-files"), 0.3)
     check("5 files, warm ≤ 0.3 s", median("mlflow-lint warm", "5-files"), 0.3)
+    audit = median("mlflow-lint audit cold", "mlflow-tree")
+    check("audit on the MLflow tree ≤ check + 10%", audit, cold * 1.1 if cold and audit else None)
     lint_runs = [r for r in results if r.tool.startswith("mlflow-lint") and r.walls]
     peak_rss = max((max(r.max_rss_mib) for r in lint_runs), default=None)
     peak_tree = max((max(r.tree_pss_mib) for r in lint_runs), default=None)
