@@ -220,6 +220,7 @@ def _fix_loop(
                 result.dropped.append(f"{fix.rule} fix {fix.__name__} not applied: {problem}")
                 continue
             document = candidate
+            parses.retain(document.units().values())  # the old texts are never asked for again
             result.applied.extend(applied)
             result.fixes_used.add(fix.__name__)
             break  # positions moved: lint again

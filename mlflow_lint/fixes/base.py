@@ -14,7 +14,7 @@ and :meth:`Fix.names_module` / :meth:`Fix.with_import` decide with it whether a 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -132,24 +132,24 @@ class Parses:
     while the text is the same: every fix tried on a unit reads it, and most try and change
     nothing (resolving positions and parents costs several times the parse). A fix
     that changed nothing for the same text and the same targets is not run again in a
-    later pass. Holds only the last few texts: after a fix applies, the old ones are
-    never asked for again."""
-
-    _KEPT = 4
+    later pass. Holds the parses of the document's current units only (``retain``): a
+    module's tree with its metadata can take tens of MiB."""
 
     def __init__(self) -> None:
         self._wrappers: dict[str, MetadataWrapper] = {}
         self._unchanged: set[tuple[type[Fix], str, frozenset[Span], Program | None]] = set()
 
     def wrapper(self, source: str) -> MetadataWrapper:
-        found = self._wrappers.pop(source, None)
+        found = self._wrappers.get(source)
         if found is None:
             # The module is parsed here and shared by nobody else: no defensive copy.
-            found = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
-            while len(self._wrappers) >= self._KEPT:
-                del self._wrappers[next(iter(self._wrappers))]
-        self._wrappers[source] = found  # the most recent last
+            found = self._wrappers[source] = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
         return found
+
+    def retain(self, sources: Iterable[str]) -> None:
+        """Forget the parses of every text but ``sources`` (the units of the document now)."""
+        kept = set(sources)
+        self._wrappers = {source: wrapper for source, wrapper in self._wrappers.items() if source in kept}
 
     # A fix's decision rests on the unit's text, its targets' places and the program around
     # the unit (the names other cells bind): the same three, the same decision.
