@@ -338,3 +338,29 @@ def test_a_partial_is_named_by_the_function_it_wraps_and_the_name_it_is_called_b
     messages = {(f.path, f.rule): f.message for f in result.findings}
     assert messages[("a.py", "MLF101")].endswith("(through setup() (as local) at helpers.py:5)")
     assert "tracking URI './mlruns' via setup() (as local) differs from 'https://b.example.com'" in messages[("a.py", "MLF102")]
+
+
+def test_the_scope_a_name_is_read_in_is_the_one_its_parents_say() -> None:
+    """The build records each name's scope (``scope_of`` then climbs no parents): the same
+    scope the climb finds, for names in decorators, defaults, annotations, class bases,
+    lambdas and comprehensions too."""
+    from mlflow_lint.analysis.semantic import SemanticModel
+
+    source = (
+        "import functools\n"
+        "x = 1\n"
+        "@functools.cache\n"
+        "def f(a: int = x, *, b=lambda y=x: y + x) -> type(x):\n"
+        "    z = [x + w for w in range(a) if w > x]\n"
+        "    class C(dict, metaclass=type):\n"
+        "        attribute = x\n"
+        "        def method(self, q=attribute):\n"
+        "            return {k: q for k in z}\n"
+        "    return C\n"
+    )
+    model = SemanticModel(ast.parse(source))
+    names = [node for node in ast.walk(model.tree) if isinstance(node, ast.Name)]
+    assert len(names) > 20
+    recorded = {node: model.scope_of(node) for node in names}
+    model._name_scopes.clear()
+    assert {node: model.scope_of(node) for node in names} == recorded

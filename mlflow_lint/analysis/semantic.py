@@ -135,6 +135,9 @@ class SemanticModel:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.parents: dict[ast.AST, ast.AST] = {}
+        # The scope each name is used in, as the build walked it (``scope_of`` without
+        # climbing the parents: resolving a name is the analysis's most frequent question).
+        self._name_scopes: dict[ast.AST, Scope] = {}
         self.scopes: dict[ast.AST, Scope] = {}
         # class node -> attribute name -> assigned values (``self.x = ...`` in methods)
         self.instance_attributes: dict[ast.ClassDef, dict[str, list[tuple[ast.expr, ast.AST]]]] = {}
@@ -206,11 +209,14 @@ class SemanticModel:
         parents = self.parents
         binders = _BINDERS
         walked_fields = _WALKED_FIELDS
+        name_scopes, name_type = self._name_scopes, ast.Name
         ast_type, list_type = ast.AST, list
         push = stack.append
         while stack:
             node, scope = stack.pop()
             node_type = type(node)
+            if node_type is name_type:
+                name_scopes[node] = scope
             bucket = nodes_by_type.get(node_type)
             if bucket is None:
                 nodes_by_type[node_type] = [node]
@@ -481,6 +487,9 @@ class SemanticModel:
 
     def scope_of(self, node: ast.AST) -> Scope:
         """The innermost scope whose code contains ``node``."""
+        known = self._name_scopes.get(node)
+        if known is not None:
+            return known
         current: ast.AST | None = node
         previous: ast.AST | None = None
         while current is not None:
