@@ -32,13 +32,12 @@ def _resolved(module: AnalysedModule) -> Path:
 
 
 def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
+    found = [(role, use) for role, uses in (("tracking", tracking_uri_uses(module)), ("registry", registry_uri_uses(module))) for use in uses]
+    if not found:
+        return []  # most modules set no URI: their package (a stat per directory) is not asked
     path = _resolved(module)
     package = deployable_package(path)
-    return [
-        TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package, role)
-        for role, found in (("tracking", tracking_uri_uses(module)), ("registry", registry_uri_uses(module)))
-        for node, uri, shown in found
-    ]
+    return [TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package, role) for role, (node, uri, shown) in found]
 
 
 def _configurations(module: AnalysedModule) -> list[SpanProcessorConfiguration]:

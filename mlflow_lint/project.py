@@ -110,6 +110,7 @@ class ProjectIndex:
         self._directories: dict[Path, Path] = {}  # a file -> its resolved directory
         self._listings: dict[str, frozenset[str]] = {}  # a directory -> its entries
         self._resolved: dict[Path, Path] = {}
+        self._mlflow_packages: dict[Path, bool] = {}
         self._search_paths: dict[str, list[str]] = {}  # a directory -> where imports are looked for
         # Project modules that say "mlflow", or import one that does (imports_mlflow_users).
         # (the answer, the modules it read).
@@ -188,6 +189,16 @@ class ProjectIndex:
     def register(self, module: AnalysedModule) -> None:
         """Reuse a module the engine already parsed."""
         self._remember(self.resolved(module.path), module)
+
+    def in_mlflow_package(self, directory: Path) -> bool:
+        """``analysis.module.in_mlflow_package``, once per directory and index (a stat per
+        package level for every module analysed otherwise)."""
+        found = self._mlflow_packages.get(directory)
+        if found is None:
+            from mlflow_lint.analysis.module import in_mlflow_package
+
+            found = self._mlflow_packages[directory] = in_mlflow_package(directory)
+        return found
 
     def resolved(self, path: Path) -> Path:
         """``path.resolve()``, once per path and index: the analysis asks for the modules of

@@ -47,4 +47,5 @@ def _notebook_pin(module: AnalysedModule) -> DeclaredMlflow | None:
             text = handle.read(_MAX_NOTEBOOK_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
-    return pinned_in_notebook(text) if "pip" in text else None
+    # The pattern needs "%pip" or "!pip": most files that say "pip" say "pipeline".
+    return pinned_in_notebook(text) if "%pip" in text or "!pip" in text else None
