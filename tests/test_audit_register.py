@@ -264,3 +264,40 @@ def test_two_identical_comments_are_two_waivers(tmp_path: Path) -> None:
     (tmp_path / "serve.py").write_text(f"import mlflow\n\na = {load}b = {load}", encoding="utf-8")
     entries = _audit(tmp_path)["waivers"]["entries"]
     assert [(e["where"], len(e["ids"]), e["justified"]) for e in entries] == [("serve.py:3", 1, True), ("serve.py:4", 1, True)]
+
+
+# ---------------------------------------------------------------------------- the diff of a large fixed file
+def _apply_replacements(old: list[str], new: list[str], blocks: list[tuple[int, int, int, int]]) -> list[str]:
+    result, at = [], 0
+    for i1, i2, j1, j2 in blocks:
+        result += old[at:i1] + new[j1:j2]
+        at = i2
+    return result + old[at:]
+
+
+def test_the_replaced_ranges_of_a_small_file_are_difflibs() -> None:
+    import difflib
+
+    from mlflow_lint.audit.autofix import _replaced
+
+    old = ["import mlflow", "a = 1", "b = 2", "a = 1", "c = 3"]
+    new = ["import os", "import mlflow", "a = 1", "b = 20", "a = 1", "c = 3"]
+    expected = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if tag != "equal"]
+    assert _replaced(old, new) == expected
+
+
+def test_a_large_repetitive_file_is_aligned_line_by_line() -> None:
+    """Thousands of repeated lines made difflib's matcher take minutes (the hostile
+    benchmark's 25k-finding audit); past a size the lines are paired in place, the lines a
+    fix adds at the top taken where the difference starts."""
+    from mlflow_lint.audit.autofix import _replaced
+
+    patterns = ["client.transition_model_version_stage('m', 1, 'Production')", "mlflow.set_tag('a', 'b')", "x = 1"]
+    old = ["import mlflow"] + [patterns[i % 3] for i in range(6_000)]
+    new = ["import mlflow", "import os"] + [
+        "client.set_registered_model_alias('m', 'production', 1)" if i % 3 == 0 else patterns[i % 3] for i in range(6_000)
+    ]
+    blocks = _replaced(old, new)
+    assert _apply_replacements(old, new, blocks) == new
+    assert blocks[0] == (1, 2, 1, 3)  # the import, with the rewrite on the next line
+    assert len(blocks) == 2_000 and all(i2 - i1 == 1 for i1, i2, _, _ in blocks)

@@ -117,6 +117,58 @@ def _safety(finding: Finding, catalog: Catalog) -> str | None:
     return rule.fix_safety if rule is not None and rule.fix_safety != "none" else None
 
 
+# Past this many lines (old and new together) between the first and the last change,
+# difflib's matcher can take minutes (it compares every pair of equal lines, and generated
+# or repetitive code repeats lines by the thousand): a file that large is aligned line by
+# line instead (see ``_replaced``).
+_MATCHED_LINES = 4_000
+
+
+def _replaced(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """The (old start, old end, new start, new end) ranges the fix replaced. Up to
+    ``_MATCHED_LINES`` lines of difference, difflib's matcher decides. Beyond, the lines
+    the fix added or removed are taken to sit where the difference starts (an import at
+    the top), and the rest is paired line by line, as fixes rewrite code in place: linear,
+    and at worst a block larger than needed, never a change left out."""
+    prefix = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        prefix += 1
+    suffix = 0
+    for a, b in zip(reversed(old[prefix:]), reversed(new[prefix:]), strict=False):
+        if a != b:
+            break
+        suffix += 1
+    old_end, new_end = len(old) - suffix, len(new) - suffix
+    if (old_end - prefix) + (new_end - prefix) <= _MATCHED_LINES:
+        opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+        return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+    shift = (new_end - prefix) - (old_end - prefix)
+    found: list[tuple[int, int, int, int]] = []
+    i, j = prefix, prefix
+    if shift:  # lines added (or removed) where the difference starts
+        found.append((i, i + max(0, -shift), j, j + max(0, shift)))
+        i, j = i + max(0, -shift), j + max(0, shift)
+    start: int | None = None
+    while i < old_end:
+        if old[i] != new[j]:
+            start = i if start is None else start
+        elif start is not None:
+            found.append((start, i, start + (j - i), j))
+            start = None
+        i, j = i + 1, j + 1
+    if start is not None:
+        found.append((start, old_end, start + (j - i), new_end))
+    merged: list[tuple[int, int, int, int]] = []
+    for block in found:  # the added lines and a change on the next line are one block
+        if merged and merged[-1][1] == block[0] and merged[-1][3] == block[2]:
+            merged[-1] = (merged[-1][0], block[1], merged[-1][2], block[3])
+        else:
+            merged.append(block)
+    return merged
+
+
 _LITERAL = re.compile(r"[rbfuRBFU]{0,2}(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")")
 
 
@@ -132,9 +184,7 @@ def _changed_blocks(before: bytes, after: bytes, secret: bool) -> list[tuple[int
     old = before.decode("utf-8", errors="replace").splitlines()
     new = after.decode("utf-8", errors="replace").splitlines()
     blocks = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
+    for i1, i2, j1, j2 in _replaced(old, new):
         kept = "\n".join(new[j1:j2])
         removed = [_without_removed_literals(line.strip(), kept) if secret else line.strip() for line in old[i1:i2]]
         lines = [mask_secrets(f"- {line}") for line in removed] + [mask_secrets(f"+ {line.strip()}") for line in new[j1:j2]]
