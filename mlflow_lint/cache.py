@@ -222,6 +222,10 @@ class ResultCache:
         self.files: dict[str, list[Any]] = {}  # path -> [size, mtime_ns, inode, digest]
         self.results: dict[str, dict[str, Any]] = {}
         self.uses: dict[str, dict[str, Any]] = {}
+        # A local tracking store's findings (MLF103): they depend on its path alone (and on
+        # the configuration and code, which key this file), so a warm run need not load
+        # the checks to say them again.
+        self.stores: dict[str, list[Any]] = {}
         self._written_at = 0
         self._hashes: dict[str, str | None] = {}  # this run: path -> digest (None: unreadable)
         self.hits = 0
@@ -268,12 +272,14 @@ class ResultCache:
             if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("key") != self.key:
                 return
             files, results, uses = data["files"], data["results"], data["uses"]
+            stores = data.get("stores", {})
             written_at = data["written_at"]
-            if not (isinstance(files, dict) and isinstance(results, dict) and isinstance(uses, dict) and isinstance(written_at, int)):
+            tables = (files, results, uses, stores)
+            if not (all(isinstance(table, dict) for table in tables) and isinstance(written_at, int)):
                 return
         except (ValueError, KeyError, TypeError, RecursionError):
             return  # corrupt or foreign: start empty, and the save rewrites it
-        self.files, self.results, self.uses, self._written_at = files, results, uses, written_at
+        self.files, self.results, self.uses, self.stores, self._written_at = files, results, uses, stores, written_at
 
     def save(self) -> None:
         """Write atomically (a concurrent run sees the old file or the new one, never half);
@@ -281,7 +287,7 @@ class ResultCache:
         writes nothing."""
         if not self.dirty:
             return
-        for table in (self.files, self.results, self.uses):
+        for table in (self.files, self.results, self.uses, self.stores):
             for path in [p for p in table if p not in self._hashes and not os.path.exists(p)]:
                 del table[path]
         data = {
@@ -291,6 +297,7 @@ class ResultCache:
             "files": self.files,
             "results": self.results,
             "uses": self.uses,
+            "stores": self.stores,
         }
         # A name no concurrent run uses; O_EXCL never follows a planted symlink.
         temporary = self.directory / f".results-{os.getpid()}-{os.urandom(6).hex()}.tmp"
@@ -382,6 +389,21 @@ class ResultCache:
         }
         if result.evidence is not None:
             self.results[path]["evidence"] = result.evidence
+
+    # ----------------------------------------------------------------- local stores
+    def store_findings(self, path: str) -> list[Finding] | None:
+        """The findings recorded for the local tracking store at ``path``, if any."""
+        rows = self.stores.get(path)
+        if not isinstance(rows, list):
+            return None
+        try:
+            return [_finding_from_row(row) for row in rows]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def record_store(self, path: str, findings: list[Finding]) -> None:
+        self.stores[path] = [_finding_row(finding) for finding in findings]
+        self.dirty = True
 
     # ----------------------------------------------------------------- project-fact uses
     def file_uses(self, path: str, still_holds: Callable[[dict[str, Any]], bool]) -> list[list[Any]] | None:

@@ -287,6 +287,7 @@ def test_a_run_served_by_the_result_cache_loads_neither_the_checks_nor_the_analy
     (project / ".git").mkdir()
     (project / "train.py").write_text('import mlflow\nmlflow.set_tracking_uri("./mlruns")\nmlflow.set_tag("a", "b")\n')
     (project / "other.py").write_text('import mlflow\nmlflow.set_tracking_uri("http://a.example.com")\n')
+    (project / "mlflow.db").write_bytes(b"SQLite format 3\x00")  # a committed local store: MLF103, from the cache too
     code = (
         "import sys\n"
         "from mlflow_lint.cli import main\n"
@@ -301,6 +302,6 @@ def test_a_run_served_by_the_result_cache_loads_neither_the_checks_nor_the_analy
         subprocess.run([sys.executable, "-c", code, str(tmp_path / "cache"), str(project)], capture_output=True, text=True, check=True)
         for _ in range(2)
     ]
-    assert runs[0].stdout == runs[1].stdout and "MLF" in runs[0].stdout  # the same findings
+    assert runs[0].stdout == runs[1].stdout and "MLF103" in runs[0].stdout  # the same findings, the store's too
     assert "mlflow_lint.checks" in runs[0].stderr  # the cold run analysed the files
     assert runs[1].stderr.strip() == "[]"

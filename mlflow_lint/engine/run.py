@@ -95,6 +95,10 @@ def lint_paths(
     for path in found.files:
         file_config = resolver.for_file(path, found.origins.get(path))
         groups.setdefault(id(file_config), (file_config, []))[1].append((os.path.abspath(path), display_path(path, cwd)))
+    # Local tracking stores go with their configuration's files (and its result cache).
+    stores_of: dict[int, list[Path]] = {}
+    for store in found.stores:
+        stores_of.setdefault(id(resolver.for_file(store, found.origins.get(store))), []).append(store)
     roots = tuple(sorted({str(cwd), *(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)}))
     total = sum(len(tasks) for _, tasks in groups.values())
     workers = WorkerPool(jobs)
@@ -133,6 +137,8 @@ def lint_paths(
             if progress is not None:
                 report = functools.partial(offset_progress, progress, done_before, total)
             outcomes = lint_all(tasks, settings, cache, workers, report, facts)
+            stored = local_store_findings(stores_of.pop(id(file_config), []), cache, cwd, enabled, file_config, ignores)
+            show_or_hide(stored, file_config, include_tests, findings, hidden)
             done_before += len(tasks)
             if cache is not None:
                 cache.save()
@@ -159,11 +165,9 @@ def lint_paths(
         raise
     finally:
         workers.close(interrupted)
-    if found.stores:
-        from mlflow_lint.engine.checks_pass import store_findings  # the checks: only when there are stores
-    for store in found.stores:
+    for store in [store for stores in stores_of.values() for store in stores]:  # a configuration with no file linted
         store_config = resolver.for_file(store, found.origins.get(store))
-        stored = store_findings([store], cwd, selection(store_config), store_config, PerFileIgnores(store_config, cwd))
+        stored = local_store_findings([store], None, cwd, selection(store_config), store_config, PerFileIgnores(store_config, cwd))
         show_or_hide(stored, store_config, include_tests, findings, hidden)
     return LintResult(
         findings=sort_findings(findings),
@@ -180,6 +184,25 @@ def lint_paths(
         configurations=resolver.configurations,
         evidence=gathered,
     )
+
+
+def local_store_findings(
+    stores: list[Path], cache: ResultCache | None, cwd: Path, enabled: frozenset[str], config: Config, ignores: PerFileIgnores
+) -> list[Finding]:
+    """The findings of the local tracking stores of one configuration (MLF103): from its
+    result cache when recorded, as they depend on the store's path alone; else from the
+    checks that read stores, which are loaded only then."""
+    found: list[Finding] = []
+    for store in stores:
+        stored = cache.store_findings(str(store)) if cache is not None else None
+        if stored is None:
+            from mlflow_lint.engine.checks_pass import store_findings
+
+            stored = store_findings([store], cwd, enabled, config, ignores)
+            if cache is not None:
+                cache.record_store(str(store), stored)
+        found.extend(stored)
+    return found
 
 
 def offset_progress(progress: Progress, before: int, total: int, done: int, _group_total: int) -> None:
