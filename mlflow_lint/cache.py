@@ -163,7 +163,24 @@ def code_fingerprint() -> str:
 
 def _recorded_hashes(package: Path) -> list[str]:
     """``path:hash`` of every file of this package in its wheel's RECORD, when this package
-    is the installed wheel's (empty for a checkout or an editable install)."""
+    is the installed wheel's (empty for a checkout or an editable install). The RECORD
+    beside the package is read directly: importing ``importlib.metadata`` to find it cost
+    more than the rest of a warm run's start-up together."""
+    beside = package.parent / f"mlflow_lint-{__version__}.dist-info" / "RECORD"
+    try:
+        text = beside.read_text(encoding="utf-8")
+    except OSError:
+        return _recorded_hashes_from_metadata(package)  # installed elsewhere, or by another tool
+    found = []
+    for line in text.splitlines():
+        path, _, rest = line.partition(",")
+        digest = rest.partition(",")[0]
+        if path.startswith("mlflow_lint/") and "=" in digest:
+            found.append(f"{path}:{digest.partition('=')[2]}")
+    return sorted(found)
+
+
+def _recorded_hashes_from_metadata(package: Path) -> list[str]:
     from importlib import metadata
 
     try:

@@ -175,6 +175,13 @@ def test_build_check_install_and_run_the_release(tmp_path: Path) -> None:
     first = _run(bindir / "python", "-c", fingerprint, cwd=elsewhere).stdout.strip()
     second = _run(again / ("Scripts" if os.name == "nt" else "bin") / "python", "-c", fingerprint, cwd=elsewhere).stdout.strip()
     assert len(first) == 16 and first == second
+    # The RECORD beside the package is read directly, and says what importlib.metadata does.
+    same = (
+        "import pathlib, mlflow_lint; from mlflow_lint.cache import _recorded_hashes, _recorded_hashes_from_metadata; "
+        "p = pathlib.Path(mlflow_lint.__file__).resolve().parent; found = _recorded_hashes(p); "
+        "print(len(found) > 50 and found == _recorded_hashes_from_metadata(p))"
+    )
+    assert _run(bindir / "python", "-c", same, cwd=elsewhere).stdout.strip() == "True"
 
 
 def _litter() -> set[str]:
