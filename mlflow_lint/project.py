@@ -92,18 +92,41 @@ class DependencyLog:
     root: str | None = None  # the project root the analysis searched modules under
 
 
+class ModuleBudget:
+    """How many parsed modules a process keeps, across its project indexes, least recently
+    used first out. One budget for all of them: a repository of nested projects (each its
+    own index, each resolving imports into the shared sources) would otherwise keep a full
+    cache per project, the same modules parsed once per index (minivess-mlops: 136 modules
+    alive for a budget of 16 per index)."""
+
+    def __init__(self, limit: int = _MAX_CACHED_MODULES) -> None:
+        self.limit = limit
+        self._order: OrderedDict[tuple[int, Path], ProjectIndex] = OrderedDict()
+
+    def used(self, index: ProjectIndex, key: Path) -> None:
+        """``index`` holds (or just used) its module at ``key``; the oldest beyond the limit go."""
+        entry = (id(index), key)
+        self._order[entry] = index
+        self._order.move_to_end(entry)
+        while len(self._order) > self.limit:
+            (_, oldest), owner = self._order.popitem(last=False)
+            owner._evict(oldest)
+
+
 class ProjectIndex:
     """Module lookup and constant resolution for one project root."""
 
-    def __init__(self, root: Path | None) -> None:
+    def __init__(self, root: Path | None, budget: ModuleBudget | None = None) -> None:
         self.root = root.resolve() if root is not None else None
+        # The parsed modules this index may keep: shared with the session's other indexes.
+        self._budget = budget if budget is not None else ModuleBudget()
         self.log: DependencyLog | None = None  # set while one file is analysed for the cache
         # Project facts (project_facts.facts_for): who computes them in this process, and
         # whether a worker must leave them to the engine's main process instead.
         self.facts_source: Callable[[ProjectIndex, tuple[str, ...], str], object] | None = None
         self.defer_facts = False
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
-        self._modules: OrderedDict[Path, AnalysedModule | None] = OrderedDict()
+        self._modules: dict[Path, AnalysedModule | None] = {}
         # (importing directory, module name) -> the file, as text: lookups are strings and
         # os.path end to end (a warm run re-checks thousands; pathlib made them the cost).
         self._files: dict[tuple[str, str], str | None] = {}
@@ -213,7 +236,7 @@ class ProjectIndex:
         if self.log is not None:
             self.log.modules.add(str(key))
         if key in self._modules:
-            self._modules.move_to_end(key)
+            self._budget.used(self, key)
             return self._modules[key]
         module = self._load(key)
         self._remember(key, module)
@@ -221,11 +244,13 @@ class ProjectIndex:
 
     def _remember(self, key: Path, module: AnalysedModule | None) -> None:
         self._modules[key] = module
-        self._modules.move_to_end(key)
-        while len(self._modules) > _MAX_CACHED_MODULES:
-            _, evicted = self._modules.popitem(last=False)
-            if evicted is not None and evicted is not module:
-                evicted.release()
+        self._budget.used(self, key)
+
+    def _evict(self, key: Path) -> None:
+        """Drop the module at ``key`` (the budget's oldest), freeing what refers back to it."""
+        evicted = self._modules.pop(key, None)
+        if evicted is not None:
+            evicted.release()
 
     def _load(self, path: Path) -> AnalysedModule | None:
         """The module at ``path`` (resolved), read as the engine reads a file

@@ -364,3 +364,21 @@ def test_the_scope_a_name_is_read_in_is_the_one_its_parents_say() -> None:
     recorded = {node: model.scope_of(node) for node in names}
     model._name_scopes.clear()
     assert {node: model.scope_of(node) for node in names} == recorded
+
+
+def test_project_indexes_of_one_session_share_one_budget_of_parsed_modules(tmp_path: Path) -> None:
+    """Nested projects are indexes of their own that import the same sources: one budget
+    for all of them, the least recently used module out first, whichever index holds it."""
+    from mlflow_lint.project import ModuleBudget
+
+    for name in ("a", "b", "c"):
+        (tmp_path / "outer" / f"{name}.py").parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "outer" / f"{name}.py").write_text(f"NAME = {name!r}\n")
+    budget = ModuleBudget(limit=2)
+    outer, inner = ProjectIndex(tmp_path / "outer", budget), ProjectIndex(tmp_path / "outer", budget)
+    first = outer.module_at(tmp_path / "outer" / "a.py")
+    inner.module_at(tmp_path / "outer" / "b.py")
+    assert outer.module_at(tmp_path / "outer" / "a.py") is first  # kept, and now the most recent
+    inner.module_at(tmp_path / "outer" / "c.py")  # over the budget: b.py (inner's) goes, not a.py
+    assert set(outer._modules) == {(tmp_path / "outer" / "a.py").resolve()}
+    assert set(inner._modules) == {(tmp_path / "outer" / "c.py").resolve()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mlflow_lint.project import ProjectIndex, find_project_root, forget_project_roots
+from mlflow_lint.project import ModuleBudget, ProjectIndex, find_project_root, forget_project_roots
 
 
 class Session:
@@ -22,6 +22,7 @@ class Session:
         self._by_root: dict[Path | None, ProjectIndex] = {}
         # A directory -> its index: asked for every file, the root search runs once per directory.
         self._by_directory: dict[str, ProjectIndex] = {}
+        self._budget = ModuleBudget()  # the parsed modules all the indexes keep, together
 
     def project_for(self, path: Path) -> ProjectIndex:
         """The index of the project ``path`` belongs to (its nearest marked ancestor)."""
@@ -31,7 +32,7 @@ class Session:
             root = find_project_root(Path(directory).resolve())
             index = self._by_root.get(root)
             if index is None:
-                index = self._by_root[root] = ProjectIndex(root)
+                index = self._by_root[root] = ProjectIndex(root, self._budget)
             self._by_directory[directory] = index
         return index
 
@@ -39,6 +40,7 @@ class Session:
         """Drop every project index and the project roots found."""
         self._by_root.clear()
         self._by_directory.clear()
+        self._budget = ModuleBudget()
         forget_project_roots()
 
 
