@@ -415,10 +415,10 @@ def _directory(
     name = entry.name
     if name in SKIPPED_DIRECTORIES or is_virtualenv(resolved):
         return
-    if name == "mlruns":  # MLflow's own files: a store to report, never manifests to lint
-        metadata = _run_metadata(path) if not ignored(ignore, resolved, True) else None
-        if metadata is not None and not exclusions.excludes(resolved, True):
-            result.stores.append(metadata)
+    if name in _STORE_DIRECTORIES:  # MLflow's own files: a store to report, never code or manifests to lint
+        found = _STORE_DIRECTORIES[name](path) if not ignored(ignore, resolved, True) else None
+        if found is not None and not exclusions.excludes(resolved, True):
+            result.stores.append(found)
         return
     if entry.is_symlink():
         result.skipped.append((path, "symbolic link to a directory"))
@@ -429,6 +429,19 @@ def _directory(
         result.excluded.append(path)
         return
     subdirectories.append((path, resolved, ignore))
+
+
+def _first_artifact(directory: Path) -> Path | None:
+    """The first file of an ``mlartifacts`` store (``mlflow server``'s default artifact
+    destination: copies of what runs logged, scripts included, never the project's code),
+    or None for an empty directory. A bounded look: a store may hold thousands of files."""
+    for seen, (current, subdirectories, files) in enumerate(os.walk(directory)):
+        subdirectories.sort()
+        if files:
+            return Path(current) / sorted(files)[0]
+        if seen > 200:
+            break
+    return None
 
 
 def _run_metadata(directory: Path) -> Path | None:
@@ -443,3 +456,8 @@ def _run_metadata(directory: Path) -> Path | None:
     except OSError:
         return None
     return None
+
+
+# Directories MLflow writes, by name: where the store's finding points (None: an empty
+# placeholder, no store). Never descended: their files are MLflow's, not the project's.
+_STORE_DIRECTORIES: dict[str, Callable[[Path], Path | None]] = {"mlruns": _run_metadata, "mlartifacts": _first_artifact}

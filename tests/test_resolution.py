@@ -382,3 +382,22 @@ def test_project_indexes_of_one_session_share_one_budget_of_parsed_modules(tmp_p
     inner.module_at(tmp_path / "outer" / "c.py")  # over the budget: b.py (inner's) goes, not a.py
     assert set(outer._modules) == {(tmp_path / "outer" / "a.py").resolve()}
     assert set(inner._modules) == {(tmp_path / "outer" / "c.py").resolve()}
+
+
+def test_an_artifact_store_is_reported_and_never_linted_as_the_projects_code(tmp_path: Path) -> None:
+    """``mlartifacts/`` is what ``mlflow server`` writes by default: the copies of scripts a
+    run logged are MLflow's files, not the project's code; the committed store is MLF103."""
+    project = tmp_path / "p"
+    write_files(
+        project,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            "train.py": 'import mlflow\nmlflow.set_tracking_uri("https://tracking.example.com")\n',
+            "serve.py": 'import mlflow\nmlflow.set_tracking_uri("https://tracking.example.com")\n',
+            "mlartifacts/1/0a1b/artifacts/train.py": 'import mlflow\nmlflow.set_tracking_uri("http://127.0.0.1:5000")\nmlflow.set_tracking_uri("./mlruns")\n',
+            "mlartifacts/1/0a1b/artifacts/other.py": 'import mlflow\nmlflow.set_tracking_uri("http://127.0.0.1:5000")\n',
+        },
+    )
+    result = lint_paths([project], Config(root=project), all_rules(), jobs=1, cwd=project)
+    assert [(f.path, f.rule) for f in result.findings] == [("mlartifacts/1/0a1b/artifacts/other.py", "MLF103")]
+    assert "the local artifact store mlartifacts/" in result.findings[0].message

@@ -20,9 +20,15 @@ class CommittedLocalStore(Check):
     def visit_store(self, ctx: FileContext) -> None:
         from mlflow_lint.sources.facts import Position
 
-        name = ctx.display_path.rsplit("/", 1)[-1]
-        # A store is reported at mlflow.db itself, or at the first meta.yaml of mlruns/.
-        what = "the SQLite tracking store mlflow.db" if name.endswith(".db") else "the local tracking store mlruns/"
+        # A store is reported at mlflow.db itself, at the first meta.yaml of mlruns/, or at
+        # the first file of mlartifacts/ (engine discovery).
+        parts = ctx.display_path.split("/")
+        if "mlartifacts" in parts[:-1]:
+            what = "the local artifact store mlartifacts/"
+        elif parts[-1].endswith(".db"):
+            what = "the SQLite tracking store mlflow.db"
+        else:
+            what = "the local tracking store mlruns/"
         ctx.report_at("MLF103", Position(1, 1, 1, 1), ctx.display_path, what=what, where="is in the repository")
 
     def visit_copy(self, copy: Copy, ctx: FileContext) -> None:
