@@ -130,10 +130,8 @@ class ProjectIndex:
         # (importing directory, module name) -> the file, as text: lookups are strings and
         # os.path end to end (a warm run re-checks thousands; pathlib made them the cost).
         self._files: dict[tuple[str, str], str | None] = {}
-        self._directories: dict[Path, Path] = {}  # a file -> its resolved directory
         self._listings: dict[str, frozenset[str]] = {}  # a directory -> its entries
         self._resolved: dict[Path, Path] = {}
-        self._mlflow_packages: dict[Path, bool] = {}
         self._search_paths: dict[str, list[str]] = {}  # a directory -> where imports are looked for
         # Project modules that say "mlflow", or import one that does (imports_mlflow_users).
         # (the answer, the modules it read).
@@ -212,16 +210,6 @@ class ProjectIndex:
     def register(self, module: AnalysedModule) -> None:
         """Reuse a module the engine already parsed."""
         self._remember(self.resolved(module.path), module)
-
-    def in_mlflow_package(self, directory: Path) -> bool:
-        """``analysis.module.in_mlflow_package``, once per directory and index (a stat per
-        package level for every module analysed otherwise)."""
-        found = self._mlflow_packages.get(directory)
-        if found is None:
-            from mlflow_lint.analysis.module import in_mlflow_package
-
-            found = self._mlflow_packages[directory] = in_mlflow_package(directory)
-        return found
 
     def resolved(self, path: Path) -> Path:
         """``path.resolve()``, once per path and index: the analysis asks for the modules of
@@ -310,10 +298,7 @@ class ProjectIndex:
 
     def module_file(self, importing: Path, module: str) -> Path | None:
         """The file implementing ``module`` as seen from ``importing`` (None if not ours)."""
-        directory = self._directories.get(importing)
-        if directory is None:
-            # Resolved once per file: the value flow asks per call of an imported name.
-            directory = self._directories[importing] = importing.resolve().parent
+        directory = self.resolved(importing).parent  # the value flow asks per call of an imported name
         return self.module_file_from(directory, module)
 
     def module_file_from(self, directory: Path, module: str) -> Path | None:
@@ -373,7 +358,7 @@ class ProjectIndex:
         that imports one that does (up to four levels): its calls may pass values to MLflow
         through that module's functions (analysis.flow), so it is worth parsing. The modules
         read are logged for the result cache."""
-        directory = importing.resolve().parent
+        directory = self.resolved(importing).parent
         return any(self._uses_mlflow(found, 1) for found in self._imported_files(directory, data))
 
     def _imported_files(self, directory: Path, data: bytes) -> list[Path]:
@@ -421,7 +406,7 @@ class ProjectIndex:
             uses = True
         elif data and level < _MAX_IMPORT_LEVELS:
             for found in self._imported_files(key.parent, data):
-                found_uses, found_read = self._mlflow_user(found.resolve(), level + 1)
+                found_uses, found_read = self._mlflow_user(self.resolved(found), level + 1)
                 read |= found_read
                 if found_uses:
                     uses = True

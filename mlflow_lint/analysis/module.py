@@ -43,8 +43,7 @@ class AnalysedModule:
             self.model.star_resolver = lambda module, name: _alive(me)._star_name(module, name)
             self.model.imported_instance = lambda name: _alive(me)._imported_instance(name)
         self.model.returned_name = lambda call: _alive(me)._returned_name(call)
-        # Asked of the project when there is one: it remembers the answer per directory.
-        self.model.implements_mlflow = project.in_mlflow_package(path.parent) if project is not None else in_mlflow_package(path.parent)
+        self.model.implements_mlflow = _in_mlflow_package(path.parent)
         self._returned_names: dict[ast.Call, str | None] = {}
         self._star_names: dict[tuple[str, str], str | None] = {}
         self._values: ValueEvaluator | None = None
@@ -194,7 +193,7 @@ def _alive(reference: weakref.ref[AnalysedModule]) -> AnalysedModule:
 
 
 @functools.lru_cache(maxsize=4096)
-def in_mlflow_package(directory: Path) -> bool:
+def _in_mlflow_package(directory: Path) -> bool:
     """Whether ``directory`` is inside MLflow's own package: its chain of ``__init__.py``
     directories ends at one named ``mlflow`` (a checkout of MLflow, not a project using it)."""
     top = None
