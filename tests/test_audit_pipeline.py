@@ -84,6 +84,27 @@ def test_audit_and_check_report_the_same_findings(root: Path) -> None:
 
 
 @pytest.mark.parametrize("root", ROOTS, ids=_id)
+def test_the_evidence_agrees_with_mlf402_before_the_findings_settle_it(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit's verdicts (audit.verdicts) overwrite a registry operation's gate with
+    MLF402's: the test below would pass whatever gate the evidence named. Here the rows are
+    compared as the evidence made them: settling them changes none."""
+    from mlflow_lint.audit import verdicts
+
+    changed: list[tuple[str, int, str | None, str | None]] = []
+    agreed = verdicts._agreed
+
+    def recording(item: Any, flagged: Any, judged: Any) -> Any:
+        result = agreed(item, flagged, judged)
+        if result is not item:
+            changed.append((item.path, item.line, dict(item.fields).get("gate"), dict(result.fields).get("gate")))
+        return result
+
+    monkeypatch.setattr(verdicts, "_agreed", recording)
+    build_audit(_request(root))
+    assert changed == []
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=_id)
 def test_no_evidence_row_contradicts_a_finding(root: Path) -> None:
     document = _audit_of(root)
     for row in _rows(document, "registry_operation"):

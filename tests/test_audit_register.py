@@ -284,6 +284,9 @@ def test_the_replaced_ranges_of_a_small_file_are_difflibs() -> None:
     new = ["import os", "import mlflow", "a = 1", "b = 20", "a = 1", "c = 3"]
     expected = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if tag != "equal"]
     assert _replaced(old, new) == expected
+    # What a small file's blocks say: applied to the old lines, they give the new ones.
+    assert _apply_replacements(old, new, _replaced(old, new)) == new
+    assert _replaced(old, new) == [(0, 0, 0, 1), (2, 3, 3, 4)]  # the added import, then b = 2 -> 20
 
 
 def test_a_large_repetitive_file_is_aligned_line_by_line() -> None:

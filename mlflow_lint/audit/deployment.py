@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from mlflow_lint.analysis.commands import Invocation, interpret, model_uri
+from mlflow_lint.analysis.hosts import ALL_INTERFACES
 from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret
 from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
 from mlflow_lint.analysis.values import StrValue
@@ -34,7 +35,6 @@ from mlflow_lint.sources.facts import Position, SourceFacts, Word
 _URI_VARIABLES = {"MLFLOW_TRACKING_URI": "tracking", "MLFLOW_REGISTRY_URI": "registry"}
 _SERVER_STORES = {"MLFLOW_BACKEND_STORE_URI": "server backend", "MLFLOW_REGISTRY_STORE_URI": "server registry"}
 _SERVER_ARTIFACTS = frozenset({"MLFLOW_DEFAULT_ARTIFACT_ROOT", "MLFLOW_ARTIFACTS_DESTINATION"})
-_ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "*", "0"})
 _TRUE = frozenset({"true", "1", "yes", "on"})
 
 
@@ -146,7 +146,7 @@ def _server(invocation: Invocation, label: str, position: Position, add: _Add) -
         return
     host = invocation.value("--host")
     host_text = _plain(host[0]) if host is not None else "127.0.0.1 (default)"
-    exposed = host is not None and host[0].value.complete and host[0].value.text.strip() in _ALL_INTERFACES
+    exposed = host is not None and host[0].value.complete and host[0].value.text.strip() in ALL_INTERFACES
     app = invocation.value("--app-name")
     auth = f"--app-name {_plain(app[0])}" if app is not None else ("none" if exposed else "none (local only)")
     disabled = invocation.has("--disable-security-middleware") is not None or any(

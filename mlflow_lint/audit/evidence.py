@@ -35,7 +35,7 @@ from mlflow_lint.analysis.mlflow_calls import (
 )
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, protected_model
-from mlflow_lint.analysis.runs import RunScope, new_runs
+from mlflow_lint.analysis.runs import RunScope, enables_autolog, new_runs
 from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret, mask_secrets
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
 from mlflow_lint.analysis.values import Hole, StrValue
@@ -584,7 +584,7 @@ class _Collector:
     # -- pillars 5 and 8: runs ---------------------------------------------------------------------
     def runs(self) -> None:
         required = self.options.required_tags
-        autolog = _enables_autolog(self.module)
+        autolog = enables_autolog(self.module)
         for run in new_runs(self.module):
             effects = run.effects(self.module)
             tags = effects.tags
@@ -816,14 +816,6 @@ def models_uri_name(value: StrValue) -> str | None:
         if separator in body:
             return body.split(separator, 1)[0] or None
     return body if value.complete and body and not body.startswith("m-") else None
-
-
-def _enables_autolog(module: AnalysedModule) -> bool:
-    for call in module.model.nodes_of(ast.Call):
-        callee = module.model.callee(call)
-        if callee is not None and api.is_mlflow(callee) and callee.endswith(".autolog"):
-            return True
-    return False
 
 
 def _unparse(node: ast.AST) -> str:
