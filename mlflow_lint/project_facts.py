@@ -22,12 +22,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.context import file_context
 from mlflow_lint.sources.prefilter import revealed_text
-
-# How many calls deep a URI is followed (analysis.flow.MAX_CALL_LEVELS; a test keeps the
-# two equal): this module holds the facts' data, and never loads the analysis.
-MAX_CALL_LEVELS = 4
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
 # the environment variables, a tracking_uri=/registry_uri= keyword, or

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Protocol
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.effects import annotated_class, resolve_called_function
 from mlflow_lint.analysis.flow import (
-    MAX_CALL_LEVELS,
     Frame,
     bind_arguments,
     bound_module,
@@ -28,6 +27,7 @@ from mlflow_lint.analysis.flow import (
     literal_keywords,
     parameter_dependent_nodes,
 )
+from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.analysis.memo import MemoKey, SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding

@@ -21,12 +21,12 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mlflow_lint.analysis.limits import MAX_CALL_LEVELS as MAX_CALL_LEVELS  # re-exported: where it was
 from mlflow_lint.analysis.memo import SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-MAX_CALL_LEVELS = 4  # caller -> f -> g -> h -> sink
 _MAX_TAINT_ROUNDS = 8
 
 

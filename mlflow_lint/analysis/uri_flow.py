@@ -19,7 +19,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from mlflow_lint.analysis.call_frames import called_function, called_name, calls_worth_following, effective_call, sink_distance, walk_frames
-from mlflow_lint.analysis.flow import MAX_CALL_LEVELS, Frame, parameter_dependent_nodes
+from mlflow_lint.analysis.flow import Frame, parameter_dependent_nodes
+from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
