@@ -20,8 +20,11 @@ server (SQLite under /tmp, no authentication) is what a smoke test is for.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Literal
+
+from mlflow_lint.safe_io import within
 
 Context = Literal["test", "ci"]
 
@@ -52,6 +55,24 @@ def file_context(relative: str, test_paths: tuple[str, ...] = ()) -> Context | N
         if gitignore_spec(test_paths).match(relative):
             return "test"
     return None
+
+
+def relative_to_configuration(path: str, root: str, outside: str) -> str:
+    """The path option globs and the test-code patterns read: ``path`` (absolute) relative
+    to the configuration's directory ``root`` (resolved), in POSIX form; ``outside`` when the
+    file does not lie in it (or there is no ``root``). A file reached through a symbolic
+    link is judged where it is reached first, else where the link leads."""
+    if root:
+        for candidate in (path, os.path.realpath(path)):
+            if within(candidate, root):
+                return os.path.relpath(candidate, root).replace(os.sep, "/")
+    return outside
+
+
+def is_test_file(path: str, root: str, outside: str, test_paths: tuple[str, ...] = ()) -> bool:
+    """Whether the file at ``path`` is test code: the one test the checks' findings, the
+    audit's evidence and the caller search all make (see ``relative_to_configuration``)."""
+    return file_context(relative_to_configuration(path, root, outside), test_paths) == "test"
 
 
 def _has_test_word(name: str) -> bool:

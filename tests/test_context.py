@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mlflow_lint.context import file_context
+from mlflow_lint.context import file_context, is_test_file, relative_to_configuration
 
 from .conftest import run_cli, write_files
 
@@ -253,3 +253,22 @@ def test_a_bundles_include_globs_are_relative_to_the_bundle_even_under_a_bracket
     result = run_cli("check", "bundle", "--format", "json", "--no-cache", "--select", "MLF402", cwd=project)
     flagged = sorted(f["path"] for f in json.loads(result.stdout)["findings"])
     assert flagged == ["bundle/notebooks/promote_soft.py", "bundle/notebooks/promote_unchecked.py"]
+
+
+def test_paths_are_read_relative_to_the_configuration(tmp_path: Path) -> None:
+    """The one reading of a file's path that option globs and test code use (the checks,
+    the audit's evidence and the caller search all call it)."""
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "tests" / "helpers.py").write_text("")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "linked_tests").symlink_to(root / "tests")
+    assert relative_to_configuration(str(root / "tests" / "helpers.py"), str(root), "shown") == "tests/helpers.py"
+    # Reached through a link from outside the project: judged where the link leads.
+    assert relative_to_configuration(str(outside / "linked_tests" / "helpers.py"), str(root), "shown") == "tests/helpers.py"
+    assert relative_to_configuration(str(outside / "other.py"), str(root), "../elsewhere/other.py") == "../elsewhere/other.py"
+    assert relative_to_configuration(str(root / "tests" / "helpers.py"), "", "as shown") == "as shown"
+    assert is_test_file(str(outside / "linked_tests" / "helpers.py"), str(root), "x.py")
+    assert is_test_file(str(root / "src" / "integration" / "smoke.py"), str(root), "x.py", ("integration/",))
+    assert not is_test_file(str(root / "src" / "serve.py"), str(root), "src/serve.py")

@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mlflow_lint.context import file_context
+from mlflow_lint.context import is_test_file
 from mlflow_lint.safe_io import within
 
 if TYPE_CHECKING:
@@ -47,9 +47,7 @@ class CallerScope:
 
     def is_test(self, path: str, project_root: str) -> bool:
         """Whether ``path`` (absolute) is test code, as ``FileContext.context`` decides."""
-        root = self.root or project_root
-        relative = os.path.relpath(path, root) if within(path, root) else path
-        return file_context(relative.replace(os.sep, "/"), self.test_paths) == "test"
+        return is_test_file(path, self.root or project_root, path, self.test_paths)
 
 
 @dataclass

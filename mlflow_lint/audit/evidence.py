@@ -12,16 +12,12 @@ layer's behaviour is not changed, only read.
 from __future__ import annotations
 
 import ast
-import functools
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from mlflow_lint.analysis import api
-from mlflow_lint.analysis.callers import CallerScope, callers_elsewhere
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.gates import GateAnalysis, gate_analysis
+from mlflow_lint.analysis.gates import GateAnalysis
 from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS
 from mlflow_lint.analysis.hosts import http_host, is_internal_host, is_loopback
 from mlflow_lint.analysis.mlflow_calls import (
@@ -34,12 +30,14 @@ from mlflow_lint.analysis.mlflow_calls import (
     uri_sinks,
 )
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, protected_model
+from mlflow_lint.analysis.promotion_gates import exemption, gates_of, promotion
+from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_TRANSITION
 from mlflow_lint.analysis.runs import RunScope, enables_autolog, new_runs
 from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret, mask_secrets
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.config import RuleOptions
+from mlflow_lint.context import relative_to_configuration
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.sources.notebook import VirtualSource
 
@@ -150,11 +148,9 @@ _REGISTRY_OPERATIONS: dict[str, tuple[int, str, int | None, str | None, str]] = 
         )
     },
 }
-_ALIAS_MOVES = frozenset(ALIAS_CALLS)
-_STAGE_MOVE = f"{CLIENT}.transition_model_version_stage"
 _VERSION_ARGUMENT = {
     **{callee: row.version for callee, row in ALIAS_CALLS.items() if row.version is not None},
-    _STAGE_MOVE: api.placed(_STAGE_MOVE, "version"),
+    STAGE_TRANSITION: api.placed(STAGE_TRANSITION, "version"),
 }
 
 
@@ -201,7 +197,6 @@ class _Collector:
         self.options = options
         self.lines = LineIndex(module.source)
         self.out = ModuleEvidence(shown)
-        self._gates: GateAnalysis | None = None
 
     # -- helpers ----------------------------------------------------------------------------
     def add(self, table: str, node: ast.AST, /, **fields: str) -> None:
@@ -258,10 +253,7 @@ class _Collector:
     @property
     def gates(self) -> GateAnalysis:
         """The analysis MLF402 asks (callers in other modules included): the same verdict."""
-        if self._gates is None:
-            search = functools.partial(callers_elsewhere, scope=CallerScope.of(self.options))
-            self._gates = gate_analysis(self.module, self.options.gate_functions, search)
-        return self._gates
+        return gates_of(self.module, self.options)
 
     # -- the pass -----------------------------------------------------------------------------
     def run(self) -> ModuleEvidence:
@@ -419,7 +411,7 @@ class _Collector:
         name = self.name_of(argument(call, name_position, name_keyword))
         target_expr = argument(call, target_position, target_keyword) if target_keyword is not None else None
         target = self._target(callee, what, target_expr, call)
-        gate = self._gate(call, callee, target_expr)
+        gate = self._gate(call, callee)
         self.add("registry_operation", call, api=shown_api, model=name or "-", target=target, gate=gate)
         alias_call = ALIAS_CALLS.get(callee)
         if name is not None and (alias_call is None or alias_call.registry == "model"):  # prompts are not models
@@ -463,67 +455,25 @@ class _Collector:
             return f"deletes version {shown}"
         return f"new version from {shown}"
 
-    def _gate(self, call: ast.Call, callee: str, target_expr: ast.expr | None) -> str:
-        """The gate column: the questions MLF402 asks, in its terms (a gate on the way, a
-        gated choice of the target, the first-model branch, a gate module, a job task that
-        runs after a validation task). The audit still lets MLF402's finding at the site
-        decide (audit.verdicts); this names what the check accepted."""
-        destination = MODEL_COPIES.get(callee)
-        if destination is not None:
-            target_expr = argument(call, *destination)
-            protected = protected_model(self.values(target_expr), self.options.protected_models) is not None
-            target, unprotected = "model", "none (not a protected model)"
-        elif callee in _ALIAS_MOVES or callee == _STAGE_MOVE:
-            aliases = {"production"} if callee == _STAGE_MOVE else set(self.options.protected_aliases)
-            protected = any(v.complete and v.text.strip().lower() in aliases for v in self.values(target_expr))
-            target, unprotected = "alias", "none (not a protected alias)"
-        else:
+    def _gate(self, call: ast.Call, callee: str) -> str:
+        """The gate column: what MLF402 accepted the promotion for (``promotion_gates``, the
+        check's own predicates), named: a gate on the way, a gated choice of the target, the
+        first-model branch, a gate module, a job task that runs after a validation task.
+        The audit still lets MLF402's finding at the site decide (``audit.verdicts``)."""
+        found = promotion(call, callee, self.values, self.options)
+        if found is None:
             return "-"
+        target = "model" if found.kind == "model" else "alias"
         # MLF402 judges protected targets only, searching the project for the callers of the
         # function around them; another target's gate is named from its own module (that
         # search, with no verdict behind it, cost more than the rest of the evidence).
-        described = describe_gate(self.gates, call, target_expr, target, project_wide=protected)
+        described = describe_gate(self.gates, call, found.target, target, project_wide=found.protected is not None)
         if described is not None:
             return described
-        if not protected:
-            return unprotected
-        return self._exemption(call) or "none"
-
-    def _exemption(self, call: ast.Call) -> str | None:
-        """Why MLF402 accepts an ungated promotion of a protected target, if it does."""
-        if self.gates.is_bootstrap(call):
-            return "first model (no current champion to compare with)"
-        if self._in_gate_module():
-            return "gate module (gate-modules: runs only after validation)"
-        validation = self._validation_task()
-        if validation is not None:
-            return f"job task after the validation in {validation}"
-        return None
-
-    def _in_gate_module(self) -> bool:
-        """The file matches ``gate-modules`` (relative to the configuration's directory)."""
-        patterns = self.options.gate_modules
-        if not patterns:
-            return False
-        from mlflow_lint.discovery import gitignore_spec  # compiled once per setting
-
-        path, root = str(self.module.path), self.options.root
-        inside = bool(root) and (path == root or path.startswith(root.rstrip(os.sep) + os.sep))
-        relative = os.path.relpath(path, root).replace(os.sep, "/") if inside else self.shown
-        return gitignore_spec(patterns).match(relative)
-
-    def _validation_task(self) -> str | None:
-        """The file of a Databricks bundle task this file's task runs after, when that file
-        fails unless the candidate passes a gate (its name), else None."""
-        project = self.module.project
-        if project is None or project.root is None:
-            return None
-        search = functools.partial(callers_elsewhere, scope=CallerScope.of(self.options))
-        for upstream_path in project.bundle_of(self.module.path).upstream_files(str(self.module.path)):
-            upstream = project.module_at(Path(upstream_path))
-            if upstream is not None and gate_analysis(upstream, self.options.gate_functions, search).validates():
-                return Path(upstream_path).name
-        return None
+        if found.protected is None:
+            return f"none (not a protected {target})"
+        relative = relative_to_configuration(str(self.module.path), self.options.root, self.shown)
+        return exemption(self.module, call, relative, self.options) or "none"
 
     # -- pillar 3: artifacts ---------------------------------------------------------------------
     def artifact_location(self, call: ast.Call, callee: str) -> None:

@@ -2,11 +2,11 @@
 
 Where an evidence row states a verdict that a check also makes, the check's finding at
 the site wins: the audit shows one judgement, never a second opinion beside it. The one
-such column is a registry operation's gate (MLF402's question). The evidence asks the
-analysis MLF402 asks (``audit.evidence``: the same ``GateAnalysis`` of the same module,
-with the project-wide caller search, and the check's exemptions), so the two agree by
-construction; this is the guarantee for whatever still parts them (an analysis the check
-makes only under a call of the value flow, an exemption added to the check later).
+such column is a registry operation's gate (MLF402's question). The evidence and the check
+read the same predicates (``analysis.promotion_gates``: the promotion, its protected target,
+the gate analysis with the project-wide caller search, the exemptions), so the two agree by
+construction; this is the guarantee for what still parts them (the check's analysis under
+a call of the value flow, which the evidence, reading the module as written, does not make).
 
 It runs where the file was analysed (``engine.evidence``), on every finding of the file
 (waived ones and those hidden in test code too) and with the rules that ran on it, so the

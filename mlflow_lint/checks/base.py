@@ -15,7 +15,7 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
 from mlflow_lint.catalog import CatalogError, Rule, load_catalog
 from mlflow_lint.config import RuleOptions
-from mlflow_lint.context import Context, file_context
+from mlflow_lint.context import Context, file_context, relative_to_configuration
 from mlflow_lint.findings import Finding, normalise_source
 from mlflow_lint.module_facts import facts_for, single_file_facts
 from mlflow_lint.positions import LineIndex
@@ -69,11 +69,8 @@ class FileContext:
 
     def relative_path(self) -> str:
         """The file's path relative to the configuration directory (for option globs)."""
-        root = self.options.root
         path = str(self.module.path) if self.module is not None else os.path.abspath(self.display_path)
-        if root and (path == root or path.startswith(root.rstrip(os.sep) + os.sep)):
-            return os.path.relpath(path, root).replace(os.sep, "/")
-        return self.display_path
+        return relative_to_configuration(path, self.options.root, self.display_path)
 
     def in_paths(self, patterns: tuple[str, ...]) -> bool:
         """Whether the file matches gitignore-style ``patterns`` of an option (relative to

@@ -9,14 +9,13 @@ modules are imported only when evidence is asked for, so a plain ``check`` never
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlflow_lint.config import RuleOptions
-from mlflow_lint.context import file_context
+from mlflow_lint.context import is_test_file
 
 if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
@@ -66,20 +65,8 @@ class EvidenceSink:
         except Exception as exc:  # noqa: BLE001 - a bug in the evidence must not lose the findings
             self.failure = f"{exc.__class__.__name__}: {exc}"
             return
-        evidence.in_tests = is_test_code(self.path, shown, self.options)
+        evidence.in_tests = is_test_file(str(self.path.absolute()), self.options.root, shown, self.options.test_paths)
         self.found.append(evidence)
-
-
-def is_test_code(path: Path, shown: str, options: RuleOptions) -> bool:
-    """Whether the file is test code (mlflow_lint.context), judged as the checks judge their
-    findings' context (``FileContext.relative_path``): by its path relative to the
-    configuration's directory, or as shown when it lies outside it."""
-    resolved, root = str(path.resolve()), options.root
-    if root and (resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)):
-        relative = os.path.relpath(resolved, root).replace(os.sep, "/")
-    else:
-        relative = shown
-    return file_context(relative, options.test_paths) == "test"
 
 
 def evidence_rows(found: list[ModuleEvidence]) -> list[list[object]]:

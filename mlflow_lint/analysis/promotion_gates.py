@@ -1,0 +1,137 @@
+"""Whether a registry promotion is gated: the questions MLF402 asks, asked in one place.
+
+A promotion (``analysis.promotions``) of a protected target is accepted when a metric gate
+is on its way (``GateAnalysis``, which also asks the callers of the function around it in
+the project's other modules), when a gated comparison chose the target, in the first-model
+branch, in a gate module, or in a Databricks bundle task that runs only after a validation
+task. MLF402 reports what none of these accepts; the audit's gate column names which one
+did. Both read this module, so the finding and the column cannot tell different stories.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mlflow_lint.analysis.callers import CallerScope, callers_elsewhere
+from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.flow import function_of_parameter
+from mlflow_lint.analysis.gates import GateAnalysis, gate_analysis
+from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_ARGUMENT, STAGE_TRANSITION, protected_model
+from mlflow_lint.analysis.values import StrValue
+
+if TYPE_CHECKING:
+    from mlflow_lint.config import RuleOptions
+
+Values = Callable[[ast.expr], Iterable[StrValue]]
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A call that moves or removes an alias, enters a stage or copies a version into a model."""
+
+    target: ast.expr  # the argument that names the alias, the stage or the destination model
+    kind: Literal["alias", "stage", "model"]
+    protected: str | None  # the protected alias or model, as written; None: not a protected one
+    verb: str  # "moves", "removes", "copies"
+
+    @property
+    def action(self) -> str:
+        """What the call does to production, for MLF402's message."""
+        if self.kind == "model":
+            return f"copies a model version into the protected model '{self.protected}'"
+        what = "a version into the stage" if self.kind == "stage" else "the protected alias"
+        return f"{self.verb} {what} '{self.protected}'"
+
+
+def promotion(call: ast.Call, callee: str, values: Values, options: RuleOptions) -> Promotion | None:
+    """``call`` (to ``callee``) as a promotion, protected or not; None when it is none or its
+    target argument is not given. ``values``: what an expression may hold (the evaluator
+    of the module, or of the call of the value flow it is analysed under)."""
+    alias_call = ALIAS_CALLS.get(callee)
+    if alias_call is not None:
+        expr = argument(call, *alias_call.alias)
+        verb = "moves" if alias_call.version is not None else "removes"
+        return _alias(expr, values, set(options.protected_aliases), "alias", verb)
+    if callee == STAGE_TRANSITION:
+        return _alias(argument(call, *STAGE_ARGUMENT), values, {"production"}, "stage", "moves")
+    destination = MODEL_COPIES.get(callee)
+    if destination is not None:
+        expr = argument(call, *destination)
+        if expr is None:
+            return None
+        return Promotion(expr, "model", protected_model(values(expr), options.protected_models), "copies")
+    return None
+
+
+def _alias(expr: ast.expr | None, values: Values, protected: set[str], kind: Literal["alias", "stage"], verb: str) -> Promotion | None:
+    if expr is None:
+        return None
+    found = next((v.text.strip() for v in values(expr) if v.complete and v.text.strip().lower() in protected), None)
+    return Promotion(expr, kind, found, verb)
+
+
+def gates_of(module: AnalysedModule, options: RuleOptions) -> GateAnalysis:
+    """The module's gate analysis (one for the module as written, whatever call of its
+    functions the value flow binds), which also asks a function's callers in the project's
+    other modules (``analysis.callers``), in the configuration's scope."""
+    return gate_analysis(module, options.gate_functions, functools.partial(callers_elsewhere, scope=CallerScope.of(options)))
+
+
+def chosen_by_a_gate(module: AnalysedModule, expr: ast.expr, options: RuleOptions) -> bool:
+    """The protected value is picked by a gated conditional (``alias = "champion" if new >
+    old else "challenger"``): here, or, for a parameter under a call of the value flow, where
+    that call passes it (``register(..., alias=alias)`` after such a choice)."""
+    if gates_of(module, options).choosing_test(expr) is not None:
+        return True
+    frame = module.frame
+    written = module.model.assigned_value(expr, 4)
+    if frame is None or not isinstance(written, ast.Name):
+        return False
+    binding = module.model.lookup(written.id, written)
+    if binding is None or binding.kind != "param" or function_of_parameter(module, binding) is not frame.function:
+        return False
+    passed = frame.arguments.get(written.id)
+    return passed is not None and chosen_by_a_gate(frame.caller, passed, options)
+
+
+def in_gate_module(relative_path: str, options: RuleOptions) -> bool:
+    """The file (its path relative to the configuration's directory) matches ``gate-modules``:
+    code that runs only after validation (a job's deploy task, say)."""
+    if not options.gate_modules:
+        return False
+    from mlflow_lint.discovery import gitignore_spec  # compiled once per setting
+
+    return gitignore_spec(options.gate_modules).match(relative_path)
+
+
+def validation_upstream(module: AnalysedModule, options: RuleOptions) -> str | None:
+    """When the file is a task of a Databricks bundle job that runs only after a task whose
+    file fails unless the candidate passes a gate (``promotion`` depends on ``validation``,
+    which asserts ``new_accuracy >= champion_accuracy``): that file's name; else None."""
+    project = module.project
+    if project is None or project.root is None:
+        return None
+    for path in project.bundle_of(module.path).upstream_files(str(module.path)):
+        upstream = project.module_at(Path(path))
+        if upstream is not None and gates_of(upstream, options).validates():
+            return Path(path).name
+    return None
+
+
+def exemption(module: AnalysedModule, call: ast.Call, relative_path: str, options: RuleOptions) -> str | None:
+    """Why MLF402 accepts a promotion with no gate on its way, if it does: the first model
+    (no current champion to compare with), a gate module, or a job task after validation."""
+    if gates_of(module, options).is_bootstrap(call):
+        return "first model (no current champion to compare with)"
+    if in_gate_module(relative_path, options):
+        return "gate module (gate-modules: runs only after validation)"
+    validation = validation_upstream(module, options)
+    if validation is not None:
+        return f"job task after the validation in {validation}"
+    return None
