@@ -409,3 +409,74 @@ def test_a_file_gone_since_linting_is_reported_not_skipped(tmp_path: Path) -> No
     finding = Finding("gone.py", 5, 30, "MLF502", 5, 58, "tag from the environment")
     (result,) = fix_paths([finding], Config(root=tmp_path), all_rules(), unsafe=True, cwd=tmp_path)
     assert result.dropped == ["not fixed: the file is not there any more"] and not result.changed
+
+
+# ------------------------------------------------------------------ fixes visit pieces of a unit
+# A fix parses and visits the top-level statements that hold its targets, not the whole
+# module (libcst's positions cost a code generation of every node visited). These layouts
+# are where a piece could be cut wrong: statements sharing a line, decorators, a secret
+# deep in a module whose import must go to the top, CRLF line ends, a form feed (not a
+# line end for Python, one for str.splitlines), two pieces in one unit.
+_LAYOUTS = {
+    "shared_line.py": 'import mlflow\nx = 1; mlflow.sklearn.log_model(x, artifact_path="m")\ny = 2\n',
+    "decorated.py": (
+        "import functools\nimport mlflow\n\n\n@functools.cache\ndef train(model):\n"
+        '    mlflow.sklearn.log_model(model, artifact_path="model")\n\n\ndef other():\n    return 1\n'
+    ),
+    "secret_deep.py": (
+        '"""Doc."""\nimport mlflow\n\n\ndef before():\n    return 1\n\n\n'
+        'def configure():\n    import os as _os\n\n    _os.environ["MLFLOW_TRACKING_TOKEN"] = "example-token-0123456789"\n'
+    ),
+    "crlf.py": 'import mlflow\r\n\r\ndef train(m):\r\n    mlflow.sklearn.log_model(m, artifact_path="m")\r\n',
+    "form_feed.py": 'import mlflow\n\x0c\ndef train(m):\n    x = "a\x0cb"\n    mlflow.sklearn.log_model(m, artifact_path="m")\n',
+    "two_pieces.py": (
+        'import mlflow\n\n\ndef a(m):\n    mlflow.sklearn.log_model(m, artifact_path="a")\n\n\n'
+        "def middle():\n    return 2\n\n\n"
+        'def b(m):\n    mlflow.pyfunc.load_model("models:/churn/Production")\n'
+        '    mlflow.sklearn.log_model(m, artifact_path="b")\n'
+    ),
+}
+_WHOLE_CASES = [*(f"fixture:{case}" for case in CASES), *_LAYOUTS]
+
+
+def _case_text(case: str) -> tuple[str, bytes]:
+    if case.startswith("fixture:"):
+        name = case.removeprefix("fixture:")
+        return f"{name}.py", (PAIRS / f"{name}.before.py").read_bytes()
+    return case, _LAYOUTS[case].encode("utf-8")
+
+
+@pytest.mark.parametrize("case", _WHOLE_CASES)
+def test_fixing_pieces_gives_what_fixing_the_whole_unit_gives(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlflow_lint.fixes import base
+
+    name, data = _case_text(case)
+    pieces = _fix(name, data)
+    monkeypatch.setattr(base.Parses, "pieces", lambda self, source, spans: None)  # the unit whole
+    whole = _fix(name, data)
+    assert pieces.applied or case.startswith("fixture:")  # each layout has something to fix
+    assert pieces.fixed == whole.fixed
+    assert [(f.rule, f.line) for f in pieces.applied] == [(f.rule, f.line) for f in whole.applied]
+    assert pieces.dropped == whole.dropped
+
+
+def test_a_fix_parses_only_the_statements_that_hold_its_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlflow_lint.fixes import base
+
+    parsed: list[str] = []
+    real_parse = cst.parse_module
+
+    def recording(source: str, *args: object, **kwargs: object) -> cst.Module:
+        parsed.append(source)
+        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(base.cst, "parse_module", recording)
+    name, data = _case_text("two_pieces.py")
+    result = _fix(name, data)
+    assert {f.rule for f in result.applied} == {"MLF401", "MLF902"}
+    assert parsed and all("def middle" not in text for text in parsed)
+    # The secret's import goes to the top of the module, not of the piece it was in.
+    name, data = _case_text("secret_deep.py")
+    fixed = _fix(name, data).fixed.decode("utf-8")
+    assert fixed.index("\nimport os\n") < fixed.index("def before"), fixed
+    assert '_os.environ["MLFLOW_TRACKING_TOKEN"] = os.environ["MLFLOW_TRACKING_TOKEN"]' in fixed

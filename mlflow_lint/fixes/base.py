@@ -14,6 +14,7 @@ and :meth:`Fix.names_module` / :meth:`Fix.with_import` decide with it whether a 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -30,6 +31,11 @@ Span = tuple[int, int, int, int]  # line, column (0-based chars), end line, end 
 def span_of(finding: Finding) -> Span:
     """A finding's range in libcst's coordinates (its columns are 0-based)."""
     return (finding.line, finding.column - 1, finding.end_line, finding.end_column - 1)
+
+
+def _shifted(span: Span, lines: int) -> Span:
+    line, column, end_line, end_column = span
+    return (line - lines, column, end_line - lines, end_column)
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,11 @@ class Fix(cst.CSTTransformer):
     safety: ClassVar[str]  # "safe" (--fix) or "unsafe" (--unsafe-fixes)
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
 
-    def __init__(self, findings: Sequence[Finding], options: RuleOptions, program: Program | None = None) -> None:
+    def __init__(self, findings: Sequence[Finding], options: RuleOptions, program: Program | None = None, first_line: int = 1) -> None:
+        """``first_line``: the line of the unit the visited code starts on (a fix visits
+        the top-level statements that hold its targets, not the whole unit)."""
         super().__init__()
-        self.targets = {span_of(finding): finding for finding in findings if finding.rule == self.rule}
+        self.targets = {_shifted(span_of(finding), first_line - 1): finding for finding in findings if finding.rule == self.rule}
         self.options = options
         self.program = program
         self.applied: list[Finding] = []
@@ -128,36 +136,103 @@ class Fix(cst.CSTTransformer):
 
 
 class Parses:
-    """libcst parses of the units a file's fixes read, with their resolved metadata, reused
+    """libcst parses of the code a file's fixes read, with their resolved metadata, reused
     while the text is the same: every fix tried on a unit reads it, and most try and change
     nothing (resolving positions and parents costs several times the parse). A fix
     that changed nothing for the same text and the same targets is not run again in a
     later pass. Holds the parses of the document's current units only (``retain``): a
-    module's tree with its metadata can take tens of MiB."""
+    module's tree with its metadata can take tens of MiB.
+
+    What is parsed is a *piece* of a unit: the lines of the top-level statements that hold
+    a fix's targets (adjacent ones together), not the whole unit. libcst resolves positions
+    by generating the code of every node it visits, so a fix on one function of a long
+    module pays for that function, not for the module."""
 
     def __init__(self) -> None:
-        self._wrappers: dict[str, MetadataWrapper] = {}
-        self._unchanged: set[tuple[type[Fix], str, frozenset[Span], Program | None]] = set()
+        self._wrappers: dict[tuple[str, int, int], MetadataWrapper] = {}
+        self._statements: dict[str, tuple[list[str], list[tuple[int, int]]] | None] = {}
+        self._unchanged: set[tuple[type[Fix], str, int, frozenset[Span], Program | None]] = set()
 
-    def wrapper(self, source: str) -> MetadataWrapper:
-        found = self._wrappers.get(source)
+    def wrapper(self, source: str, piece: tuple[int, int] | None = None) -> MetadataWrapper:
+        """The parse of ``source`` (a unit), or of its lines ``piece`` (first, last)."""
+        key = (source, *(piece or (1, 0)))
+        found = self._wrappers.get(key)
         if found is None:
+            text = source if piece is None else self.text(source, piece)
             # The module is parsed here and shared by nobody else: no defensive copy.
-            found = self._wrappers[source] = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+            found = self._wrappers[key] = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         return found
+
+    def lines(self, source: str) -> list[str]:
+        """The lines (ends kept) of a unit that ``pieces`` split."""
+        split = self._split(source)
+        assert split is not None, "pieces are only made of units that parse"
+        return split[0]
+
+    def text(self, source: str, piece: tuple[int, int]) -> str:
+        first, last = piece
+        return "".join(self.lines(source)[first - 1 : last])
+
+    def pieces(self, source: str, spans: Iterable[Span]) -> list[tuple[int, int]] | None:
+        """The line ranges (first, last; 1-based, inclusive) of the top-level statements that
+        overlap ``spans``, those that share or touch a line merged, in order; None when the
+        unit is fixed whole (it does not parse here, or its lines are not the parser's)."""
+        split = self._split(source)
+        if split is None:
+            return None
+        _, statements = split
+        wanted = sorted((start, end) for start, _, end, _ in spans)
+        chosen: list[tuple[int, int]] = []
+        for first, last in statements:
+            if any(start <= last and end >= first for start, end in wanted):
+                if chosen and first <= chosen[-1][1] + 1:
+                    chosen[-1] = (chosen[-1][0], max(last, chosen[-1][1]))
+                else:
+                    chosen.append((first, last))
+        return chosen
+
+    def _split(self, source: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+        """The unit's lines (ends kept) and the line range of each top-level statement."""
+        if source not in self._statements:
+            self._statements[source] = _statement_lines(source)
+        return self._statements[source]
 
     def retain(self, sources: Iterable[str]) -> None:
         """Forget the parses of every text but ``sources`` (the units of the document now)."""
         kept = set(sources)
-        self._wrappers = {source: wrapper for source, wrapper in self._wrappers.items() if source in kept}
+        self._wrappers = {key: wrapper for key, wrapper in self._wrappers.items() if key[0] in kept}
+        self._statements = {source: split for source, split in self._statements.items() if source in kept}
 
-    # A fix's decision rests on the unit's text, its targets' places and the program around
-    # the unit (the names other cells bind): the same three, the same decision.
-    def known_unchanged(self, fix: Fix, source: str) -> bool:
-        return (type(fix), source, frozenset(fix.targets), fix.program) in self._unchanged
+    # A fix's decision rests on the code it visits, its targets' places there and the
+    # program around the unit (the names other cells bind): the same three, the same decision.
+    def known_unchanged(self, fix: Fix, text: str, first_line: int) -> bool:
+        return (type(fix), text, first_line, frozenset(fix.targets), fix.program) in self._unchanged
 
-    def note_unchanged(self, fix: Fix, source: str) -> None:
-        self._unchanged.add((type(fix), source, frozenset(fix.targets), fix.program))
+    def note_unchanged(self, fix: Fix, text: str, first_line: int) -> None:
+        self._unchanged.add((type(fix), text, first_line, frozenset(fix.targets), fix.program))
+
+
+# Python's line ends: "\f" and the other characters str.splitlines also splits on are not.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _statement_lines(source: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines = _LINE.findall(source)
+    if "".join(lines) != source:
+        return None
+    statements = []
+    for statement in tree.body:
+        decorators = getattr(statement, "decorator_list", [])
+        first = min([statement.lineno, *(decorator.lineno for decorator in decorators)])
+        last = statement.end_lineno or statement.lineno
+        if last > len(lines):
+            return None  # the parser counts lines another way: fix the unit whole
+        statements.append((first, last))
+    return lines, statements
 
 
 def run_fix(
@@ -170,16 +245,62 @@ def run_fix(
 ) -> tuple[str, list[Finding]]:
     """Apply one fix to a unit's source: the new source and the findings it fixed.
     ``program``: the code the unit runs in (default: the unit alone, a module).
-    ``parses``: parses to reuse across the fixes of one file (default: a fresh parse)."""
-    fix = fix_class(findings, options, program)
-    if not fix.targets:
+    ``parses``: parses to reuse across the fixes of one file (default: a fresh parse).
+
+    The fix visits each piece of the unit that holds its targets (``Parses.pieces``), and
+    what it adds to the whole module (an import) is added to the rewritten unit after."""
+    mine = [finding for finding in findings if finding.rule == fix_class.rule]
+    if not mine:
         return source, []
     parses = parses or Parses()
-    if parses.known_unchanged(fix, source):
+    program = program or Program((source,))  # names are looked up in the whole unit, never a piece
+    pieces = parses.pieces(source, [span_of(finding) for finding in mine])
+    if pieces is None:
+        return _run_on(fix_class, source, mine, options, program, parses)
+    split = parses.lines(source)
+    out: list[str] = []
+    applied: list[Finding] = []
+    finishing: list[Fix] = []
+    done_to = 0  # lines of the unit already in ``out``
+    for first, last in pieces:
+        inside = [finding for finding in mine if first <= finding.line and finding.end_line <= last]
+        fix = fix_class(inside, options, program, first_line=first)
+        text = parses.text(source, (first, last))
+        out.extend(split[done_to : first - 1])
+        done_to = last
+        if not fix.targets or parses.known_unchanged(fix, text, first):
+            out.append(text)
+            continue
+        module = parses.wrapper(source, (first, last)).visit(fix)
+        if not fix.applied:
+            parses.note_unchanged(fix, text, first)
+            out.append(text)
+            continue
+        out.append(module.code)
+        applied.extend(fix.applied)
+        finishing.append(fix)
+    if not applied:
+        return source, []
+    out.extend(split[done_to:])
+    fixed = "".join(out)
+    if any(type(fix).finish is not Fix.finish for fix in finishing):
+        whole = cst.parse_module(fixed)
+        for fix in finishing:
+            whole = fix.finish(whole)
+        fixed = whole.code
+    return fixed, applied
+
+
+def _run_on(
+    fix_class: type[Fix], source: str, findings: list[Finding], options: RuleOptions, program: Program, parses: Parses
+) -> tuple[str, list[Finding]]:
+    """The fix visiting the whole unit (one that does not parse as Python here)."""
+    fix = fix_class(findings, options, program)
+    if not fix.targets or parses.known_unchanged(fix, source, 1):
         return source, []
     module = parses.wrapper(source).visit(fix)
     if not fix.applied:
-        parses.note_unchanged(fix, source)
+        parses.note_unchanged(fix, source, 1)
         return source, []
     return fix.finish(module).code, fix.applied
 
