@@ -60,7 +60,7 @@ def cli() -> None:
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=Path), help="Record every current finding in this baseline file, and exit 0.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count; small runs use one).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for the lint and the fixes (default: CPU count; small runs use one).")
 @click.option("--no-cache", is_flag=True, help="Analyse every file afresh; neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="MLFLOW_LINT_CACHE_DIR", help="Where the result cache lives (default: .mlflow_lint_cache in the configuration's directory; env MLFLOW_LINT_CACHE_DIR).")
 @click.option("--include-tests", is_flag=True, default=None, help="Also show findings in test code (counted but not shown by default; config include-tests).")
@@ -136,7 +136,7 @@ def check(
         click.echo(f"mlflow-lint: note: {result.cache_note}", err=True)
     fix_summary = None
     if fixing:
-        fix_summary = _run_fixes(result.findings, resolver, selection, unsafe_fixes, diff_fixes or dry_run, output)
+        fix_summary = _run_fixes(result.findings, resolver, selection, unsafe_fixes, diff_fixes or dry_run, output, jobs)
         # what remains, with fresh positions
         result = lint_paths(targets, resolver, selection, jobs=jobs, cache_dir=cache_directory, include_tests=include_tests or None)
     if verbose and cache_directory is not None and result.cache_note is None:
@@ -347,6 +347,7 @@ def _run_fixes(
     unsafe: bool,
     diff_only: bool,
     output: Path | None,
+    jobs: int | None,
 ) -> str:
     """Apply (or, with ``diff_only``, print as a diff and exit) the fixes; the summary line.
 
@@ -355,7 +356,7 @@ def _run_fixes(
     from mlflow_lint.reporters.text import printable  # a file name must not drive the terminal
     from mlflow_lint.safe_io import write_atomically
 
-    fixed = fix_paths(findings, config, enabled, unsafe=unsafe)
+    fixed = fix_paths(findings, config, enabled, unsafe=unsafe, jobs=jobs)
     count = sum(len(result.applied) for result in fixed)
     more = sum(result.more_with_unsafe for result in fixed)
     for result in fixed:
@@ -493,7 +494,7 @@ def server(stdio: bool) -> None:
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Configuration file (pyproject.toml or .mlflow-lint.yaml); default: found from the first path upward.")
 @click.option("--date", "date_option", default=None, help="Report date (ISO 8601) instead of now; SOURCE_DATE_EPOCH is honoured too.")
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None, help="Exit 1 when the overall score is below this (0-100).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for the lint (default: CPU count).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for the lint and the autofix column (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Analyse every file afresh; neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="MLFLOW_LINT_CACHE_DIR", help="Where the result cache lives (default: .mlflow_lint_cache in the configuration's directory; env MLFLOW_LINT_CACHE_DIR). The audit keeps its own entries beside check's.")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a Markdown summary that fits a pull-request comment or a job summary (at most 60,000 characters): verdict, scorecard, top risks, quick wins, what changed.")

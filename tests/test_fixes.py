@@ -480,3 +480,28 @@ def test_a_fix_parses_only_the_statements_that_hold_its_targets(monkeypatch: pyt
     fixed = _fix(name, data).fixed.decode("utf-8")
     assert fixed.index("\nimport os\n") < fixed.index("def before"), fixed
     assert '_os.environ["MLFLOW_TRACKING_TOKEN"] = os.environ["MLFLOW_TRACKING_TOKEN"]' in fixed
+
+
+@pytest.mark.integration
+def test_files_fixed_in_worker_processes_give_what_one_process_gives(tmp_path: Path) -> None:
+    """``fix_paths`` spreads files over a pool (``check --fix -j``, the audit's autofix
+    column): the same results, in the same order, as fixing them one after the other."""
+    from mlflow_lint.fixes.apply import fix_paths
+
+    files = {f"src/{case}.py": (PAIRS / f"{case}.before.py").read_text(encoding="utf-8") for case in CASES}
+    files["src/gone.py"] = "import mlflow\n"
+    project = write_files(tmp_path / "project", files)
+    config = load_config(None, load_catalog())
+    findings: list[Finding] = []
+    for shown in sorted(files):
+        path = project / shown
+        findings += lint_bytes(path.read_bytes(), shown, all_rules(), path=path, options=config.options, display_root=str(project))
+    (project / "src/gone.py").unlink()
+    findings.append(Finding("src/gone.py", 1, 1, "MLF902", 1, 2, "gone"))  # a file removed since the lint
+    serial = fix_paths(findings, config, all_rules(), unsafe=True, cwd=project, jobs=1)
+    pooled = fix_paths(findings, config, all_rules(), unsafe=True, cwd=project, jobs=2)
+    assert len(serial) >= 5 and sum(len(result.applied) for result in serial) >= 5
+    assert [(r.shown, r.fixed, r.dropped, [(f.rule, f.line) for f in r.applied]) for r in pooled] == [
+        (r.shown, r.fixed, r.dropped, [(f.rule, f.line) for f in r.applied]) for r in serial
+    ]
+    assert serial[0].shown == "src/gone.py" and serial[0].dropped == ["not fixed: the file is not there any more"]

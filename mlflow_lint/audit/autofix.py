@@ -19,8 +19,6 @@ from mlflow_lint.audit.register import Autofix
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog
 from mlflow_lint.config import Config, ConfigResolver
 from mlflow_lint.findings import Finding
-from mlflow_lint.paths import file_path
-from mlflow_lint.workers import WorkerPool
 
 if TYPE_CHECKING:
     from mlflow_lint.fixes.apply import FileFixes
@@ -29,8 +27,6 @@ MAX_DIFF_LINES = 12  # per gap: a larger rewrite is shown by --diff-fixes
 # Fixing re-lints a file once per pass: past this many files the register names the
 # command instead of running every fix (a 25k-finding project must not take minutes).
 MAX_FIXED_FILES = 20
-# A file's fixes take tens of milliseconds (libcst): a few files already pay for the pool.
-_POOL_FROM = 4
 
 
 def site_fixes(
@@ -81,33 +77,12 @@ def _fix_files(
     cwd: Path,
     jobs: int | None,
 ) -> list[FileFixes]:
-    """What ``fix_paths`` gives for each file, the files spread over worker processes (each
-    file's fixes are independent). Each task carries its file's configuration and rules,
-    resolved here: a resolver's selection may be a closure, which does not pickle."""
-    resolver = config if isinstance(config, ConfigResolver) else None
-    tasks = []
-    for shown, found in by_path.items():
-        file_config = resolver.for_file(file_path(shown, cwd)) if resolver is not None else config
-        assert isinstance(file_config, Config)
-        tasks.append((found, file_config, selected(file_config) if callable(selected) else selected))
-    import mlflow_lint.fixes.apply  # noqa: F401 - here, once: forked workers inherit libcst
-
-    workers = WorkerPool(jobs)
-    interrupted = False
-    try:
-        return [result for results in workers.map(_fix_task, tasks, cwd, minimum=_POOL_FROM) for result in results]
-    except KeyboardInterrupt:
-        interrupted = True
-        raise
-    finally:
-        workers.close(interrupted)
-
-
-def _fix_task(task: tuple[list[Finding], Config, frozenset[str]], cwd: Path) -> list[FileFixes]:
+    """What ``fix_paths`` gives for each file (``--unsafe-fixes``: the register shows every
+    fix, marked safe or unsafe), spread over worker processes as the lint is."""
     from mlflow_lint.fixes.apply import fix_paths
 
-    findings, config, selected = task
-    return fix_paths(findings, config, selected, unsafe=True, cwd=cwd)
+    findings = [finding for found in by_path.values() for finding in found]
+    return fix_paths(findings, config, selected, unsafe=True, cwd=cwd, jobs=jobs)
 
 
 def _safety(finding: Finding, catalog: Catalog) -> str | None:

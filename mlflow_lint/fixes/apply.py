@@ -281,49 +281,98 @@ def fix_paths(
     unsafe: bool,
     cwd: Path | None = None,
     fixes: Sequence[type[Fix]] = ALL_FIXES,
+    jobs: int | None = 1,
 ) -> list[FileFixes]:
     """Fix every Python file and notebook with a finding some fix handles; nothing is written.
 
     Each file is linted with the same rules, options and per-file ignores as ``check`` (its
     own configuration's, when ``config`` resolves one per file). A file that cannot be fixed
-    at all is a result with nothing applied and the reason in ``dropped``."""
+    at all is a result with nothing applied and the reason in ``dropped``. Files are fixed
+    independently, spread over ``jobs`` worker processes (None: one per CPU) when there are
+    enough of them to pay for a pool; results come in the order of the files' names."""
     from mlflow_lint.catalog import load_catalog
-    from mlflow_lint.engine import lint_bytes, per_file_ignores
+    from mlflow_lint.engine import per_file_ignores
     from mlflow_lint.sources import source_kind
 
     cwd = (cwd or Path.cwd()).resolve()
     fixable_rules = {fix.rule for fix in fixes}
     shown_paths = sorted({f.path for f in findings if f.rule in fixable_rules})
     resolver = config if isinstance(config, ConfigResolver) else ConfigResolver(load_catalog(), fixed=config)
-    results = []
+    planned: list[FileFixes | _FileTask] = []
     for shown in shown_paths:
         path = file_path(shown, cwd)
         if not os.path.lexists(path):
-            results.append(FileFixes(shown, b"", b"", dropped=["not fixed: the file is not there any more"]))
+            planned.append(FileFixes(shown, b"", b"", dropped=["not fixed: the file is not there any more"]))
             continue
         if path.is_symlink():  # fix the file it names, if that is linted: never write through a link
-            results.append(FileFixes(shown, b"", b"", dropped=["not fixed: a symbolic link (fixes are never written through one)"]))
+            planned.append(FileFixes(shown, b"", b"", dropped=["not fixed: a symbolic link (fixes are never written through one)"]))
             continue
         kind = source_kind(path) or "python"
         if kind not in ("python", "notebook"):
             continue
         file_config = resolver.for_file(path)
-        options = file_config.rule_options()
         ignored = per_file_ignores(file_config)(path)
         enabled = selected(file_config) if callable(selected) else selected
         rules = frozenset(rule for rule in enabled if not (ignored and rule.startswith(ignored)))
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            results.append(FileFixes(shown, b"", b"", dropped=[f"not fixed: cannot read the file ({error.strerror or error})"]))
-            continue
+        planned.append(_FileTask(shown, path, kind, file_config.rule_options(), rules))
+    tasks = [item for item in planned if isinstance(item, _FileTask)]
+    done = iter(_fixed_in_workers(tasks, _Run(unsafe, tuple(fixes), cwd), jobs))
+    return [next(done) if isinstance(item, _FileTask) else item for item in planned]
 
-        def lint(
-            content: bytes, shown: str = shown, path: Path = path, rules: frozenset[str] = rules, kind: str = kind, options: RuleOptions = options
-        ) -> list[Finding]:
-            return lint_bytes(content, shown, rules, path=path, options=options, display_root=str(cwd), kind=kind)
 
-        result = fix_file(shown, data, kind, lint, options, unsafe=unsafe, fixes=fixes)
-        result.path = path
-        results.append(result)
-    return results
+@dataclass(frozen=True)
+class _FileTask:
+    """One file to fix, with what its configuration decided (picklable: it goes to a worker)."""
+
+    shown: str
+    path: Path
+    kind: str
+    options: RuleOptions
+    rules: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every file of a run is fixed with."""
+
+    unsafe: bool
+    fixes: tuple[type[Fix], ...]
+    cwd: Path
+
+
+# A file's fixes take tens of milliseconds (libcst, a lint per pass): a few files already
+# pay for starting the worker processes.
+_POOL_FROM = 4
+
+
+def _fixed_in_workers(tasks: list[_FileTask], run: _Run, jobs: int | None) -> list[FileFixes]:
+    from mlflow_lint.engine.tasks import load_analysis
+    from mlflow_lint.workers import WorkerPool
+
+    if len(tasks) >= _POOL_FROM:
+        load_analysis()  # before the pool forks: the workers inherit it instead of importing it each
+    workers = WorkerPool(jobs)
+    interrupted = False
+    try:
+        return list(workers.map(_fix_task, tasks, run, minimum=_POOL_FROM))
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        workers.close(interrupted)
+
+
+def _fix_task(task: _FileTask, run: _Run) -> FileFixes:
+    from mlflow_lint.engine import lint_bytes
+
+    try:
+        data = task.path.read_bytes()
+    except OSError as error:
+        return FileFixes(task.shown, b"", b"", dropped=[f"not fixed: cannot read the file ({error.strerror or error})"])
+
+    def lint(content: bytes) -> list[Finding]:
+        return lint_bytes(content, task.shown, task.rules, path=task.path, options=task.options, display_root=str(run.cwd), kind=task.kind)
+
+    result = fix_file(task.shown, data, task.kind, lint, task.options, unsafe=run.unsafe, fixes=run.fixes)
+    result.path = task.path
+    return result
