@@ -14,7 +14,9 @@ from mlflow_lint.sources.notebook import Cell, virtual_source
 from mlflow_lint.sources.shell import parse_shell, split_commands, tokenize
 from mlflow_lint.sources.yaml_source import UnparsableYaml, parse_yaml
 
-from .conftest import FIXTURES, run_cli
+from mlflow_lint.engine import lint_bytes
+
+from .conftest import FIXTURES, all_rules, run_cli
 
 DEPLOY = FIXTURES / "projects" / "deploy"
 
@@ -263,3 +265,21 @@ def test_a_run_magic_brings_the_included_notebooks_names_into_scope(magic: str, 
     assert _included(magic) == included
     cell = virtual_source([Cell(0, (magic, "x = 1"))]).text.splitlines()
     assert cell == [included or "pass", "x = 1"]
+
+
+def test_a_mapping_merged_into_several_services_is_flagged_once(tmp_path: Path) -> None:
+    """``environment: &env`` given to each service as ``environment: *env`` or merged with
+    ``<<: *env`` (Airflow's own compose file does it): the credential is written once, so
+    it is one finding."""
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text(
+        "x-common:\n"
+        "  environment: &env\n"
+        "    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: postgresql+psycopg2://airflow:s3cret-pass@db/airflow\n"
+        "services:\n"
+        "  scheduler:\n    environment: *env\n"
+        "  worker:\n    environment: *env\n"
+        "  webserver:\n    environment:\n      <<: *env\n      EXTRA: \"1\"\n"
+    )
+    found = lint_bytes(compose.read_bytes(), "docker-compose.yml", all_rules(), path=compose, kind="yaml")
+    assert [(f.rule, f.line) for f in found] == [("MLF701", 3)]

@@ -38,6 +38,9 @@ class FileContext:
     options: RuleOptions = field(default_factory=RuleOptions)
     display_root: str = ""  # findings' paths are relative to this directory
     findings: list[Finding] = field(default_factory=list)
+    # (rule, span, message) of every finding reported: the same gap reached twice (a YAML
+    # mapping merged into several services by an alias, ``<<: *env``) is one finding.
+    _reported: set[tuple[str, int, int, int, int, str]] = field(default_factory=set, repr=False)
 
     @functools.cached_property
     def context(self) -> Context | None:
@@ -106,6 +109,11 @@ class FileContext:
         rule = self.rules.get(rule_id)
         if rule is None:
             return
+        message = rule.format_message(fields)
+        key = (rule_id, position.line, position.column, position.end_line, position.end_column, message)
+        if key in self._reported:
+            return
+        self._reported.add(key)
         context = "test" if not everywhere and rule.hidden_in(self.context) else None
         self.findings.append(
             Finding(
@@ -115,7 +123,7 @@ class FileContext:
                 rule=rule_id,
                 end_line=position.end_line,
                 end_column=position.end_column,
-                message=rule.format_message(fields),
+                message=message,
                 remedy=rule.format_remedy(fields),
                 snippet=self.masked_snippet(snippet, secret=secret),
                 context=context,
