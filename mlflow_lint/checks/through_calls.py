@@ -32,6 +32,8 @@ _Key = tuple[str, int, int]  # rule, line, column
 _FLOW_SINKS: MemoKey[dict[tuple[ast.AST, tuple[Check, ...]], list[tuple[ast.AST, list[Check]]]]] = MemoKey("flow_sinks")
 _FUNCTIONS_WITH_SINKS: SyntaxKey[dict[tuple[Check, ...], frozenset[ast.AST]]] = SyntaxKey("functions_with_sinks")
 _OWN_FINDINGS: MemoKey[dict[tuple[ast.AST, frozenset[str]], set[_Key]]] = MemoKey("own_findings")
+_Place = tuple[str, int, int]  # a function: its module's path, its line and column
+_REACHED: MemoKey[dict[tuple[ast.Call, _Place, tuple[Check, ...], frozenset[str]], set[_Key]]] = MemoKey("reached")
 _CALLS_NAMED: SyntaxKey[dict[frozenset[str], set[ast.Call]]] = SyntaxKey("calls_named")
 _LINE_INDEX: SyntaxKey[LineIndex] = SyntaxKey("line_index")
 
@@ -111,7 +113,12 @@ def _findings_under(
             check.dispatch(node, here)
             reads = set(top.reads)
             for finding in here.findings[before:]:
-                if reads and _key(finding) not in own and not _gated(check, frame, ctx):
+                if (
+                    reads
+                    and _key(finding) not in own
+                    and _key(finding) not in _owned_on_the_way(frame, module, function, checks, here)
+                    and not _gated(check, frame, ctx)
+                ):
                     steps = [*_call_steps(frame, ctx), _step(ctx, module, finding.line, finding.column, finding.message)]
                     yield finding, _with_reads(frame, reads), steps, check
 
@@ -178,6 +185,41 @@ def _own_findings(module: AnalysedModule, function: FunctionNode, checks: tuple[
             for check in wanting:
                 check.dispatch(node, plain)
         found = cache[key] = {_key(f) for f in plain.findings}
+    return found
+
+
+def _owned_on_the_way(frame: Frame, module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...], like: FileContext) -> set[_Key]:
+    """What the checks find in ``function`` through a function between the outermost call
+    and it, on that function's own: ``load_bundle(featureset)`` choosing a run and calling
+    ``fetch(f"model/gru_{featureset}.pt")`` downloads a model from a run whatever its caller
+    passes. That finding is ``load_bundle``'s (reported at its call of ``fetch``), not each
+    caller's, even though the argument fills in part of the path."""
+    owned: set[_Key] = set()
+    for step in frame.chain()[1:]:
+        owned |= _reached_from(step.caller.base, step.call, module, function, checks, like)
+    return owned
+
+
+def _reached_from(
+    caller: AnalysedModule, call: ast.Call, module: AnalysedModule, function: FunctionNode, checks: tuple[Check, ...], like: FileContext
+) -> set[_Key]:
+    """What the checks find in ``function`` (of ``module``) where ``call``, in ``caller`` as
+    written (its own parameters unknown), leads to it."""
+    cache = caller.memo_table(_REACHED)
+    place = (str(module.path), function.lineno, function.col_offset)
+    key = (call, place, checks, frozenset(like.rules))
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = set()  # a recursion back here adds nothing
+        for frame, bound in walk_frames(caller, call, _CheckSinks(checks)):
+            reached = bound.base
+            if (str(reached.path), frame.function.lineno, frame.function.col_offset) != place:
+                continue
+            here = FileContext(module=bound, display_path=like.display_path, rules=like.rules, lines=_lines(reached), options=like.options)
+            for node, wanting in _sinks(reached, frame.function, checks):
+                for check in wanting:
+                    check.dispatch(node, here)
+            found.update(_key(finding) for finding in here.findings)
     return found
 
 
