@@ -283,3 +283,29 @@ def test_a_mapping_merged_into_several_services_is_flagged_once(tmp_path: Path) 
     )
     found = lint_bytes(compose.read_bytes(), "docker-compose.yml", all_rules(), path=compose, kind="yaml")
     assert [(f.rule, f.line) for f in found] == [("MLF701", 3)]
+    # The audit's evidence reads the same settings: one row, not one per service.
+    settings = parse_yaml(compose.read_text(), "docker-compose.yml").settings
+    assert [(s.name, s.position.line) for s in settings] == [("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", 3), ("EXTRA", 12)]
+
+
+def test_a_merged_environment_reaches_the_service_command() -> None:
+    """``<<: *env`` merges the anchor's variables into the service: its ``mlflow server``
+    sees them (an explicit key of the service wins), and ``<<`` itself is no variable."""
+    facts = parse_yaml(
+        "x-env: &env\n"
+        "  MLFLOW_BACKEND_STORE_URI: sqlite:///mlflow.db\n"
+        "  MLFLOW_ARTIFACTS_DESTINATION: ./mlartifacts\n"
+        "services:\n"
+        "  mlflow:\n"
+        "    environment:\n"
+        "      <<: *env\n"
+        "      MLFLOW_ARTIFACTS_DESTINATION: s3://bucket/artifacts\n"
+        "    command: mlflow server --host 127.0.0.1\n",
+        "compose.yml",
+    )
+    (command,) = facts.commands
+    assert {(s.name, s.value.text if s.value else None) for s in command.environment} == {
+        ("MLFLOW_BACKEND_STORE_URI", "sqlite:///mlflow.db"),
+        ("MLFLOW_ARTIFACTS_DESTINATION", "s3://bucket/artifacts"),
+    }
+    assert "<<" not in {s.name for s in facts.settings}

@@ -56,6 +56,10 @@ def parse_yaml(text: str, where: str) -> SourceFacts:
     for document in documents:
         if document is not None:
             _walk(document, facts, where, lines, seen)
+    # An ``environment: &env`` mapping given to several services (``environment: *env``,
+    # ``<<: *env``) is one node: each service's commands see its settings, but the file sets
+    # each of them once, where it is written.
+    facts.settings = list(dict.fromkeys(facts.settings))
     return facts
 
 
@@ -241,10 +245,21 @@ def _uploaded_paths(pairs: dict[str, Node], lines: list[str]) -> list[Copy]:
     return copies
 
 
-def _environment(node: Node, where: str, lines: list[str]) -> Iterator[Setting]:
+_MERGE_TAG = "tag:yaml.org,2002:merge"  # the ``<<`` key of a mapping merged into another
+_MAX_MERGES = 8  # ``<<: *a`` where ``a`` merges ``b``...: deeper is a loop or a joke
+
+
+def _environment(node: Node, where: str, lines: list[str], depth: int = 0) -> Iterator[Setting]:
     if _is_mapping(node):
+        explicit = {str(key.value) for key, _ in node.value if _is_scalar(key) and key.tag != _MERGE_TAG}
         for key, value in node.value:
             if not _is_scalar(key):
+                continue
+            if key.tag == _MERGE_TAG:  # ``<<: *env``: the merged mapping's settings, where they are written
+                merged = value.value if _is_sequence(value) else [value]
+                for mapping in merged if depth < _MAX_MERGES else []:
+                    # A key the mapping sets itself wins over a merged one (YAML's merge).
+                    yield from (s for s in _environment(mapping, where, lines, depth + 1) if s.name not in explicit)
                 continue
             name = str(key.value)
             if _is_scalar(value):
