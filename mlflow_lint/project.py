@@ -135,7 +135,11 @@ class ProjectIndex:
         self._search_paths: dict[str, list[str]] = {}  # a directory -> where imports are looked for
         # Project modules that say "mlflow", or import one that does (imports_mlflow_users).
         # (the answer, the modules it read).
-        self._mlflow_users: dict[Path, tuple[bool, frozenset[str]]] = {}
+        # Keyed by the import level the question is asked at: what a module can reach in
+        # the levels left does not depend on which file asked first (a worker's files come
+        # in any order), nor does an import cycle.
+        self._mlflow_users: dict[tuple[Path, int], tuple[bool, frozenset[str]]] = {}
+        self._module_scans: dict[Path, tuple[bool, list[Path]]] = {}  # says "mlflow"; imports
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
@@ -391,28 +395,38 @@ class ProjectIndex:
         return uses
 
     def _mlflow_user(self, key: Path, level: int) -> tuple[bool, frozenset[str]]:
-        known = self._mlflow_users.get(key)
+        """Whether the module at ``key`` says "mlflow" or imports, within the levels left
+        after ``level``, one that does; and the modules that answer read. Bounded by the
+        levels, so an import cycle ends there too."""
+        known = self._mlflow_users.get((key, level))
         if known is not None:
             return known
-        self._mlflow_users[key] = (False, frozenset({str(key)}))  # an import cycle adds nothing
+        mentions, imported = self._module_scan(key)
         read = {str(key)}
-        uses = False
-        try:
-            inside = self.boundary is None or within(key, self.boundary)
-            data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
-        except OSError:
-            data = b""
-        if may_mention_mlflow(data):
-            uses = True
-        elif data and level < _MAX_IMPORT_LEVELS:
-            for found in self._imported_files(key.parent, data):
+        uses = mentions
+        if not uses and level < _MAX_IMPORT_LEVELS:
+            for found in imported:
                 found_uses, found_read = self._mlflow_user(self.resolved(found), level + 1)
                 read |= found_read
                 if found_uses:
                     uses = True
                     break
-        result = self._mlflow_users[key] = (uses, frozenset(read))
+        result = self._mlflow_users[(key, level)] = (uses, frozenset(read))
         return result
+
+    def _module_scan(self, key: Path) -> tuple[bool, list[Path]]:
+        """Whether the module's text may say "mlflow", and the project modules it imports
+        (read once per run)."""
+        found = self._module_scans.get(key)
+        if found is None:
+            try:
+                inside = self.boundary is None or within(key, self.boundary)
+                data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
+            except OSError:
+                data = b""
+            mentions = may_mention_mlflow(data)
+            found = self._module_scans[key] = (mentions, [] if mentions or not data else self._imported_files(key.parent, data))
+        return found
 
     def _entries(self, directory: str) -> frozenset[str]:
         """The names in ``directory`` (read once per run)."""

@@ -401,3 +401,23 @@ def test_an_artifact_store_is_reported_and_never_linted_as_the_projects_code(tmp
     result = lint_paths([project], Config(root=project), all_rules(), jobs=1, cwd=project)
     assert [(f.path, f.rule) for f in result.findings] == [("mlartifacts/1/0a1b/artifacts/other.py", "MLF103")]
     assert "the local artifact store mlartifacts/" in result.findings[0].message
+
+
+@pytest.mark.parametrize("first", ["deep", "near"])
+def test_whether_a_file_imports_mlflow_users_does_not_depend_on_what_was_asked_first(tmp_path: Path, first: str) -> None:
+    """A worker's files come in any order. ``near.py`` imports ``r``, which imports ``s``,
+    which says mlflow: worth parsing, whether or not ``deep.py`` reached ``r`` first at the
+    last import level followed (where ``r``'s own imports are no longer looked at)."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'p'\n",
+        "deep.py": "import z1\n", "z1.py": "import z2\n", "z2.py": "import z3\n", "z3.py": "import r\n",
+        "near.py": "import r\n", "r.py": "import s\n", "s.py": "import mlflow\n",
+    }  # fmt: skip
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    index = ProjectIndex(tmp_path)
+    answers = {}
+    for name in (["deep", "near"] if first == "deep" else ["near", "deep"]):
+        path = tmp_path / f"{name}.py"
+        answers[name] = index.imports_mlflow_users(path, path.read_bytes())
+    assert answers == {"deep": False, "near": True}
