@@ -421,3 +421,25 @@ def test_whether_a_file_imports_mlflow_users_does_not_depend_on_what_was_asked_f
         path = tmp_path / f"{name}.py"
         answers[name] = index.imports_mlflow_users(path, path.read_bytes())
     assert answers == {"deep": False, "near": True}
+
+
+@pytest.mark.parametrize("first", ["start_a", "start_b"])
+def test_how_far_a_sink_is_does_not_depend_on_what_was_asked_first(first: str) -> None:
+    """``b`` reaches the URI setter only through ``a``, which calls ``b`` before ``c``: asked
+    first, ``a`` finds ``b`` while ``a`` itself is being measured. That must not leave ``b``
+    'unreachable' for later askers (a worker's files come in any order)."""
+    from mlflow_lint.analysis.call_frames import sink_distance
+    from mlflow_lint.analysis.uri_flow import URI_SETTERS
+
+    source = (
+        "import mlflow\n\n\n"
+        "def a(uri):\n    b(uri)\n    c(uri)\n\n\n"
+        "def b(uri):\n    a(uri)\n\n\n"
+        "def c(uri):\n    mlflow.set_tracking_uri(uri)\n"
+    )
+    module = AnalysedModule(Path("/nonexistent/flow.py"), source, ast.parse(source), ProjectIndex(None))
+    functions = {node.name: node for node in module.tree.body if isinstance(node, ast.FunctionDef)}
+    order = ["a", "b"] if first == "start_a" else ["b", "a"]
+    distances = {name: sink_distance(module, functions[name], URI_SETTERS) for name in order}
+    assert distances == {"a": 1, "b": 2}
+    assert sink_distance(module, functions["c"], URI_SETTERS) == 0

@@ -43,7 +43,7 @@ _CALLS_WORTH_FOLLOWING: MemoKey[list[ast.Call]] = MemoKey("calls_worth_following
 _EFFECTIVE_CALLS: MemoKey[dict[ast.Call, ast.Call]] = MemoKey("effective_calls")
 _CALLED_FUNCTIONS: MemoKey[dict[ast.Call, tuple[AnalysedModule, FunctionNode] | None]] = MemoKey("called_functions")
 # On the module asked (a bound copy has its own).
-_SINK_DISTANCE: MemoKey[dict[tuple[ast.AST, Hashable], int]] = MemoKey("sink_distance")
+_SINK_DISTANCE: MemoKey[dict[tuple[ast.AST, Hashable], tuple[int, int]]] = MemoKey("sink_distance")  # (distance, budget searched)
 _PROJECT_NAMES: MemoKey[dict[str, bool]] = MemoKey("project_names")
 _FUNCTIONS_CALLING_PROJECT_CODE: MemoKey[frozenset[ast.AST]] = MemoKey("functions_calling_project_code")
 _BINDINGS_BY_NAME: SyntaxKey[dict[str, list[Binding]]] = SyntaxKey("bindings_by_name")
@@ -139,22 +139,36 @@ def sink_distance(module: AnalysedModule, function: FunctionNode, selector: Sink
     sinks: 0 when the function holds one, 1 when it passes a parameter to a function that
     does, ...; ``FAR`` beyond the levels followed. One number per function and selector,
     whatever level asks."""
+    return _distance_within(module, function, selector, MAX_CALL_LEVELS)
+
+
+def _distance_within(module: AnalysedModule, function: FunctionNode, selector: SinkSelector, budget: int) -> int:
+    """The distance when it is at most ``budget`` calls, else ``FAR``: a function of the code
+    alone, whatever was asked before (a worker's files come in any order, and a recursion
+    ends with the budget instead of with a provisional answer that would stick). Memoised
+    as the answer and the budget it was found with: a distance found holds for every larger
+    budget, and FAR for every smaller one."""
     cache = module.memo_table(_SINK_DISTANCE)
     key = (function, selector.key)
     known = cache.get(key)
     if known is not None:
-        return known
-    cache[key] = FAR  # recursion adds nothing
+        distance, searched = known
+        if distance < FAR:
+            return distance if distance <= budget else FAR
+        if searched >= budget:
+            return FAR
     distance = 0 if selector.sinks(module, function) else FAR
-    if distance and function in functions_calling_project_code(module):
+    if distance and budget > 0 and function in functions_calling_project_code(module):
         for node in parameter_dependent_nodes(module, function):
             if isinstance(node, ast.Call):
                 target = called_function(module, effective_call(module, node))
                 if target is not None:
-                    distance = min(distance, 1 + sink_distance(target[0], target[1], selector))
-                    if distance == 1:
-                        break
-    cache[key] = distance
+                    found = _distance_within(target[0], target[1], selector, budget - 1)
+                    if found < FAR:
+                        distance = min(distance, 1 + found)
+                        if distance == 1:
+                            break
+    cache[key] = (distance, budget)
     return distance
 
 
