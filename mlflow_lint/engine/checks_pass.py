@@ -13,7 +13,7 @@ from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
 from mlflow_lint.checks.through_calls import report_through_calls
 from mlflow_lint.config import Config, RuleOptions
 from mlflow_lint.engine.ignores import PerFileIgnores
-from mlflow_lint.engine.unanalysed import unanalysable
+from mlflow_lint.engine.unanalysed import internal_error
 from mlflow_lint.findings import Finding
 from mlflow_lint.paths import display_path
 from mlflow_lint.positions import LineIndex
@@ -55,15 +55,13 @@ def run_checks(
         except FactsDeferred:
             raise
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
-            reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
-            internal_errors.append(unanalysable(shown, reason, 1, 1, selected, force=True))
+            internal_errors.append(internal_error(shown, f"in the {'/'.join(check.rules)} check", exc))
     try:
         report_through_calls(ctx, checks_for(selected))
     except FactsDeferred:
         raise
     except Exception as exc:  # noqa: BLE001 - a bug in the value flow must not lose the file
-        reason = f"internal error while following values through calls ({exc.__class__.__name__}: {exc}); please report it"
-        internal_errors.append(unanalysable(shown, reason, 1, 1, selected, force=True))
+        internal_errors.append(internal_error(shown, "while following values through calls", exc))
     # Suppression comments apply after every check ran, so MLF001 can tell which were used.
     found = ctx.findings + internal_errors
     if not found and UNUSED_SUPPRESSION not in selected:

@@ -16,7 +16,7 @@ from mlflow_lint.checks import Check, FileContext
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.engine.checks_pass import checks_for, run_checks
 from mlflow_lint.engine.session import project_for
-from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, unanalysable
+from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, internal_error, unanalysable
 from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
@@ -63,10 +63,9 @@ def lint_bytes(
     except (SkippedFile, FactsDeferred):
         raise
     except RecursionError:  # code that parses, nested too deep for a recursive step of the analysis
-        return honour_selection([unanalysable(shown, "nesting too deep to analyse", 1, 1, selected)], selected)
+        return honour_selection([unanalysable(shown, "nesting too deep to analyse", 1, 1)], selected)
     except Exception as exc:  # noqa: BLE001 - one file's bug must not lose the other files
-        reason = f"internal error while analysing the file ({exc.__class__.__name__}: {exc}); please report it"
-        return [unanalysable(shown, reason, 1, 1, selected, force=True)]
+        return [internal_error(shown, "while analysing the file", exc)]
 
 
 def _lint_document(
@@ -89,14 +88,14 @@ def _lint_document(
     document = read_document(real_path, data, kind=kind, shown=shown)
     failure = document.failure
     if failure is not None:
-        return [unanalysable(shown, failure.reason, failure.line, failure.column, selected)]
+        return [unanalysable(shown, failure.reason, failure.line, failure.column)]
     if document.kind in TEXT_SOURCES:
         return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, project, evidence)
     index = project if project is not None else project_for(real_path)
     error = document.syntax_error
     if error is not None:
         reason = syntax_error_reason(error, index.newer_python_required())
-        return [unanalysable(shown, reason, error.line, error.column, selected)]
+        return [unanalysable(shown, reason, error.line, error.column)]
     if document.virtual is not None:  # a notebook: its code cells
         findings = lint_virtual(document, real_path, shown, selected, index, catalog, options, display_root, evidence)
         file_lines = document.file_lines
@@ -132,7 +131,7 @@ def lint_virtual(
         cell, line = virtual.origin(error.line)
         subject = f"Cell {cell}" if cell is not None else "File"  # Databricks notebooks: file lines
         reason = f"{syntax_error_reason(error, index.newer_python_required())}; the rest of the notebook was analysed"
-        problems.append(replace(unanalysable(shown, reason, line, error.column, selected, subject=subject), cell=cell))
+        problems.append(replace(unanalysable(shown, reason, line, error.column, subject=subject), cell=cell))
     if document.tree is None:
         return problems
     module = AnalysedModule(path.resolve(), document.text, document.tree, index)
@@ -189,8 +188,7 @@ def lint_text_source(
         except FactsDeferred:
             raise
         except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the file
-            reason = f"internal error in the {'/'.join(check.rules)} check ({exc.__class__.__name__}: {exc}); please report it"
-            errors.append(unanalysable(shown, reason, 1, 1, selected, force=True))
+            errors.append(internal_error(shown, f"in the {'/'.join(check.rules)} check", exc))
     # Suppressions (noqa: MLF703) in the file's own comments; a continued command is one statement.
     statements = [
         (command.argv[0].position.line, max(word.position.end_line for word in command.argv))
@@ -227,7 +225,7 @@ def lint_embedded_python(
     except UnanalysableSource as error:
         line, column = placed(error.line, error.column)
         reason = f"the Python code this file runs (from line {embedded.line}) could not be analysed: {error.reason}"
-        return [unanalysable(shown, reason, line, column, selected)]
+        return [unanalysable(shown, reason, line, column)]
     index = project if project is not None else project_for(path)
     module = AnalysedModule(path.resolve(), embedded.text, tree, index)
     shifted = []

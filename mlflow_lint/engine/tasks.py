@@ -14,7 +14,7 @@ from mlflow_lint.config import RuleOptions
 from mlflow_lint.engine.evidence import EvidenceSink
 from mlflow_lint.engine.ignores import PerFileIgnores
 from mlflow_lint.engine.session import project_for
-from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, unanalysable
+from mlflow_lint.engine.unanalysed import INTERNAL_ERROR, SkippedFile, honour_selection, unanalysable
 from mlflow_lint.findings import Finding
 from mlflow_lint.project import DependencyLog, ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, may_hold_project_facts
@@ -110,9 +110,9 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
         data, size = read_bounded(path, read_limit(path))
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        return Outcome(honour_selection([unanalysable(shown, f"cannot read file: {reason}", 1, 1, selected_ids)], selected_ids), False)
+        return Outcome(honour_selection([unanalysable(shown, f"cannot read file: {reason}", 1, 1)], selected_ids), False)
     if len(data) > read_limit(path):
-        return Outcome(honour_selection([unanalysable(shown, too_large(size), 1, 1, selected_ids)], selected_ids), False)
+        return Outcome(honour_selection([unanalysable(shown, too_large(size), 1, 1)], selected_ids), False)
     digest = content_digest(data) if settings.record else None
     index = project_for(path)
     log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None
@@ -139,8 +139,8 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
                 display_root=settings.display_root, keep_waived=True, evidence=sink,
             )  # fmt: skip
             if sink is not None and sink.failure is not None:  # a bug of ours: shown whatever the selection
-                reason = f"internal error while gathering the audit's evidence ({sink.failure}); please report it"
-                findings.append(unanalysable(shown, reason, 1, 1, selected_ids, force=True))
+                reason = f"{INTERNAL_ERROR} while gathering the audit's evidence ({sink.failure}); please report it"
+                findings.append(unanalysable(shown, reason, 1, 1))
             if settings.waivers and ignored_ids and settings.per_file_ignores is not None:
                 findings += waived_by_configuration(data, shown, path, index, ignored_ids, settings, settings.per_file_ignores)
             if sink is not None:

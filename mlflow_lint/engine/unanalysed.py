@@ -26,9 +26,14 @@ def honour_selection(findings: list[Finding], selected: Iterable[str]) -> list[F
     return [f for f in findings if f.rule != "MLF000" or INTERNAL_ERROR in f.message]
 
 
-def unanalysable(
-    shown: str, reason: str, line: int, column: int, selected: Iterable[str], force: bool = False, subject: str = "File"
-) -> Finding:
+def unanalysable(shown: str, reason: str, line: int, column: int, subject: str = "File") -> Finding:
+    """MLF000 at a place of the file: ``subject`` (a file, a cell) could not be analysed."""
     catalog = load_catalog()
     message = catalog["MLF000"].format_message({"subject": subject, "reason": reason})
     return Finding(path=shown, line=line, column=column, rule="MLF000", end_line=line, end_column=column, message=message)
+
+
+def internal_error(shown: str, where: str, exc: Exception) -> Finding:
+    """MLF000 for a failure of mlflow-lint itself (``where``: "in the MLF402 check"): shown
+    whatever the selection (``honour_selection``), with what to report."""
+    return unanalysable(shown, f"{INTERNAL_ERROR} {where} ({exc.__class__.__name__}: {exc}); please report it", 1, 1)
