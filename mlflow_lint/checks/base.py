@@ -238,6 +238,10 @@ class Check:
     # (MLF401 on a Unity Catalog registry): the engine gathers them for it, but the check
     # is not run first and still follows values through calls.
     consults_project_facts: ClassVar[bool] = False
+    # Its findings are operations (MLF402's promotion), which a caller may guard
+    # (``guards_call``): found through a call, they stay on the call, where the guard goes;
+    # a value's finding moves to the argument it owes to.
+    reports_operations: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -65,7 +65,7 @@ def report_through_calls(ctx: FileContext, checks: list[Check]) -> None:
     seen = {_place_key(finding) for finding in ctx.findings}
     for call in calls_worth_following(module):
         for finding, frame, steps, check in _through(module, call, selector, ctx):
-            placed = _place(ctx, finding, frame, steps, _is_operation(check))
+            placed = _place(ctx, finding, frame, steps, check.reports_operations)
             key = _place_key(placed)
             if key not in seen:
                 seen.add(key)
@@ -292,13 +292,6 @@ def _written_in(node: ast.AST, call: ast.Call) -> bool:
         call.end_lineno or 0,
         call.end_col_offset or 0,
     )
-
-
-def _is_operation(check: Check) -> bool:
-    """A check whose findings are operations a caller may guard (MLF402's promotion): it
-    says so by overriding ``guards_call``. Its findings sit at the call, where the guard
-    goes; a value's finding sits where the value is written."""
-    return type(check).guards_call is not Check.guards_call
 
 
 def _place(ctx: FileContext, finding: Finding, frame: Frame, steps: list[FlowStep], operation: bool = False) -> Finding:

@@ -16,6 +16,7 @@ class UnguardedPromotion(Check):
     protected model) with no metric gate."""
 
     calls = ALIAS_CALLS.keys() | MODEL_COPIES.keys() | {STAGE_TRANSITION}
+    reports_operations = True
 
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
