@@ -235,6 +235,12 @@ class ProjectIndex:
         return module
 
     def _remember(self, key: Path, module: AnalysedModule | None) -> None:
+        replaced = self._modules.get(key)
+        if replaced is not None and replaced is not module:
+            # An imported module the engine now lints itself: its derived facts point back
+            # at it (the value evaluator), so only releasing them lets reference counting
+            # free it; left to the cycle collector, it waits for a full collection.
+            replaced.release()
         self._modules[key] = module
         self._budget.used(self, key)
 

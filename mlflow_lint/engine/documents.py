@@ -136,9 +136,12 @@ def lint_virtual(
         return problems
     module = AnalysedModule(path.resolve(), document.text, document.tree, index)
     module.file_lines = document.file_lines
-    findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
-    if evidence is not None:
-        evidence.of_module(module, shown, virtual)
+    try:
+        findings = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
+        if evidence is not None:
+            evidence.of_module(module, shown, virtual)
+    finally:
+        module.release()  # not kept by the index: its derived facts refer back to it (a cycle)
     return [to_cell(finding, virtual) for finding in findings] + problems
 
 
@@ -228,8 +231,12 @@ def lint_embedded_python(
         return [unanalysable(shown, reason, line, column)]
     index = project if project is not None else project_for(path)
     module = AnalysedModule(path.resolve(), embedded.text, tree, index)
+    try:
+        found = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
+    finally:
+        module.release()  # not kept by the index: its derived facts refer back to it (a cycle)
     shifted = []
-    for finding in run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True):
+    for finding in found:
         line, column = placed(finding.line, finding.column)
         end_line, end_column = placed(finding.end_line, finding.end_column)
         shifted.append(replace(finding, line=line, column=column, end_line=end_line, end_column=end_column))
