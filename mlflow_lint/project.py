@@ -244,6 +244,13 @@ class ProjectIndex:
         self._modules[key] = module
         self._budget.used(self, key)
 
+    def release_modules(self) -> None:
+        """Drop every parsed module, each released (the index itself is being dropped)."""
+        for module in self._modules.values():
+            if module is not None:
+                module.release()
+        self._modules.clear()
+
     def _evict(self, key: Path) -> None:
         """Drop the module at ``key`` (the budget's oldest), freeing what refers back to it."""
         evicted = self._modules.pop(key, None)

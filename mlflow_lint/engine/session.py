@@ -38,6 +38,8 @@ class Session:
 
     def forget(self) -> None:
         """Drop every project index and the project roots found."""
+        for index in self._by_root.values():
+            index.release_modules()
         self._by_root.clear()
         self._by_directory.clear()
         self._budget = ModuleBudget()
