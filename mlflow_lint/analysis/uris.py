@@ -119,6 +119,12 @@ _STAGES = frozenset({"production", "staging", "archived", "none"})
 _LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
 
 
+def models_uri_kind(value: StrValue) -> str | None:
+    """What a registry URI addresses (``ModelsUri.kind``: "version", "stage", ...); None
+    when the value is no ``models:/`` URI."""
+    return parse_models_uri(value).kind if classify(value) is UriKind.MODELS else None
+
+
 def parse_models_uri(value: StrValue) -> ModelsUri:
     """Read the version/alias/stage of a ``models:/`` URI from its known literal tail.
 

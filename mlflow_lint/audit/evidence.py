@@ -247,6 +247,10 @@ class _Collector:
         line = getattr(node, "lineno", 1)
         return self.virtual.origin(line)[1] if self.virtual is not None else line
 
+    def model_named(self, name: str, call: ast.Call, api: str, alias: str | None, version: str | None) -> None:
+        """A registered model ``call`` names (the register's inventory of models)."""
+        self.out.models.append(NameUse(name, self.shown, self.line_of(call), api, alias=alias, version=version, cell=self.cell_of(call)))
+
     def cell_of(self, node: ast.AST) -> int | None:
         return self.virtual.origin(getattr(node, "lineno", 1))[0] if self.virtual is not None else None
 
@@ -376,17 +380,9 @@ class _Collector:
                 name = models_uri_name(value)
                 if name is not None:
                     reference = parse_models_uri(value)
-                    self.out.models.append(
-                        NameUse(
-                            name,
-                            self.shown,
-                            self.line_of(call),
-                            shown_api,
-                            alias=reference.reference if reference.kind == "alias" else None,
-                            version=reference.reference if reference.kind == "version" else None,
-                            cell=self.cell_of(call),
-                        )
-                    )
+                    alias = reference.reference if reference.kind == "alias" else None
+                    version = reference.reference if reference.kind == "version" else None
+                    self.model_named(name, call, shown_api, alias, version)
             return
         run_id = (
             argument(call, found.run_id_position, found.run_id_keyword) if found.run_id_position is not None else None
@@ -418,17 +414,7 @@ class _Collector:
             alias = self.literal(target_expr) if what == "alias" else None
             version_spec = _VERSION_ARGUMENT.get(callee)
             version = self.literal(argument(call, *version_spec)) if version_spec else None
-            self.out.models.append(
-                NameUse(
-                    name,
-                    self.shown,
-                    self.line_of(call),
-                    shown_api,
-                    alias=alias,
-                    version=version,
-                    cell=self.cell_of(call),
-                )
-            )
+            self.model_named(name, call, shown_api, alias, version)
 
     def _target(self, callee: str, what: str, expr: ast.expr | None, call: ast.Call) -> str:
         if what == "none":

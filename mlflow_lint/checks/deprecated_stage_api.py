@@ -16,7 +16,7 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
 from mlflow_lint.analysis.uri_uses import registry_uri_uses
-from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
+from mlflow_lint.analysis.uris import models_uri_kind
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.project_facts import is_unity_catalog_uri
@@ -64,7 +64,7 @@ class DeprecatedStageApi(Check):
         if consumed is None:
             return
         for value in consumed.values:
-            if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "stage":
+            if models_uri_kind(value) == "stage":
                 evidence = _unity_catalog_evidence(ctx, (value,), uri=True)
                 ctx.report(
                     "MLF401",
@@ -80,7 +80,7 @@ class DeprecatedStageApi(Check):
         if found is None:
             return
         api, word = found
-        if classify(word.value) is UriKind.MODELS and parse_models_uri(word.value).kind == "stage":
+        if models_uri_kind(word.value) == "stage":
             what = f"{api} with the stage URI {word.value.render()}"
             # Outside Python the only evidence is the name (no project facts for scripts).
             name = _uri_model_name(word.value)

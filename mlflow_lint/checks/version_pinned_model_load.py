@@ -6,7 +6,7 @@ import ast
 
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
-from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
+from mlflow_lint.analysis.uris import models_uri_kind
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
 
@@ -21,7 +21,7 @@ class VersionPinnedModelLoad(Check):
         if consumed is None or not consumed.consumer.loads_model:
             return  # downloads of a pinned version's files are not loads
         for value in consumed.values:
-            if classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "version":
+            if models_uri_kind(value) == "version":
                 ctx.report("MLF603", consumed.expr, api=consumed.api, value=value.render())
                 return
 
@@ -30,5 +30,5 @@ class VersionPinnedModelLoad(Check):
         if found is None:
             return
         api, word = found
-        if classify(word.value) is UriKind.MODELS and parse_models_uri(word.value).kind == "version":
+        if models_uri_kind(word.value) == "version":
             ctx.report_at("MLF603", word.position, word.text, api=api, value=word.value.render())
