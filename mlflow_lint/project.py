@@ -22,18 +22,17 @@ from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.safe_io import within
 from mlflow_lint.sources import is_lintable, read_limit
-from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
-from mlflow_lint.sources.document import read_document
-from mlflow_lint.sources.notebook import included_module
-from mlflow_lint.sources.prefilter import may_mention_mlflow
-from mlflow_lint.sources.python import newer_python_required
-from mlflow_lint.sources.requirements import DECLARING_FILES, DeclaredMlflow, declared_mlflow
+
+# The readers of sources are imported where they are used: a warm run re-checks import
+# lookups through this module and reads no source, bundle or requirements file.
 
 if TYPE_CHECKING:
     # Loaded when a module is first analysed (``_analysed``): the index also answers the
     # import lookups a warm run re-checks, which need no analysis.
     from mlflow_lint.analysis.module import AnalysedModule
     from mlflow_lint.analysis.semantic import Binding
+    from mlflow_lint.sources.databricks_bundle import Bundle
+    from mlflow_lint.sources.requirements import DeclaredMlflow
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
 # ``from pkg.mod import a, b`` / ``import pkg.mod as m, other``, also inside notebook JSON
@@ -167,6 +166,8 @@ class ProjectIndex:
 
     @functools.cached_property
     def _newer_python(self) -> str | None:
+        from mlflow_lint.sources.python import newer_python_required
+
         return newer_python_required(str(self.root)) if self.root is not None else None
 
     def declared_mlflow(self) -> DeclaredMlflow | None:
@@ -174,12 +175,16 @@ class ProjectIndex:
         once per run; every file that may declare them is logged, read or absent."""
         if self.root is None:
             return None
+        from mlflow_lint.sources.requirements import DECLARING_FILES
+
         if self.log is not None:
             self.log.modules.update(str(self.root / name) for name in DECLARING_FILES)
         return self._declared_mlflow
 
     @functools.cached_property
     def _declared_mlflow(self) -> DeclaredMlflow | None:
+        from mlflow_lint.sources.requirements import declared_mlflow
+
         return declared_mlflow(self.root) if self.root is not None else None
 
     def bundle_of(self, path: Path) -> Bundle:
@@ -187,6 +192,8 @@ class ProjectIndex:
         above it, up to the project root, with a ``databricks.yml`` (a bundle may sit in a
         subdirectory of a repository). Each directory is read once per run. What was read,
         and where no bundle file was, is logged: adding or editing one changes the answer."""
+        from mlflow_lint.sources.databricks_bundle import BUNDLE_FILES, Bundle, read_bundle
+
         if self.root is None or not within(path, str(self.root)):
             return Bundle()
         directory = path.parent
@@ -273,6 +280,8 @@ class ProjectIndex:
             return None
         kind = "notebook" if path.suffix == ".ipynb" else "python"  # what an import or a ``%run`` finds
         # A notebook's bytes are read again when a position in it is asked for, not kept meanwhile.
+        from mlflow_lint.sources.document import read_document
+
         document = read_document(path, data, kind=kind, reread=lambda: _read_again(path), cells_limit=_MAX_MODULE_BYTES)
         if document.tree is None:
             return None
@@ -391,6 +400,8 @@ class ProjectIndex:
                 if words:
                     names.append(words[0])
         for match in _RUN_MAGIC.finditer(data):
+            from mlflow_lint.sources.notebook import included_module
+
             included = included_module(match.group().decode("utf-8", "replace"))
             if included is not None:
                 names.append(included)
@@ -437,6 +448,8 @@ class ProjectIndex:
                 data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
             except OSError:
                 data = b""
+            from mlflow_lint.sources.prefilter import may_mention_mlflow
+
             mentions = may_mention_mlflow(data)
             found = self._module_scans[key] = (mentions, [] if mentions or not data else self._imported_files(key.parent, data))
         return found

@@ -44,9 +44,9 @@ sys.stderr.write("IMPORTED=" + json.dumps(sorted(m for m in heavy if m in sys.mo
 """
 
 
-def _imported(cwd: Path, *args: str) -> set[str]:
+def _imported(cwd: Path, *args: str, watched: tuple[str, ...] = HEAVY) -> set[str]:
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(HEAVY), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", _PROBE, json.dumps(watched), *args], cwd=cwd, capture_output=True, text=True, timeout=120
     )
     line = [text for text in result.stderr.splitlines() if text.startswith("IMPORTED=")]
     assert line, result.stderr
@@ -72,6 +72,23 @@ def project(tmp_path: Path) -> Path:
 def test_a_check_on_a_few_python_files_imports_nothing_heavy(project: Path, cache: list[str]) -> None:
     for _ in range(2):  # cold, then warm
         assert _imported(project, "check", *cache, "train.py", "serve.py", "util.py") == set()
+
+
+# What reading a source takes: a warm run, every file served by the result cache, reads none.
+SOURCE_READERS = (
+    "mlflow_lint.analysis.module",
+    "mlflow_lint.sources.document",
+    "mlflow_lint.sources.notebook",
+    "mlflow_lint.sources.databricks_bundle",
+    "mlflow_lint.sources.requirements",
+)
+
+
+def test_a_warm_run_imports_no_source_reader(project: Path) -> None:
+    files = ("train.py", "serve.py", "util.py")
+    cold = _imported(project, "check", *files, watched=SOURCE_READERS)
+    assert {"mlflow_lint.analysis.module", "mlflow_lint.sources.document"} <= cold  # the probe sees them when used
+    assert _imported(project, "check", *files, watched=SOURCE_READERS) == set()
 
 
 def test_sarif_output_imports_the_sarif_code_and_nothing_else_heavy(project: Path) -> None:
