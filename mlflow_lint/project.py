@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.safe_io import within
 from mlflow_lint.sources import is_lintable, read_limit
 
-# The readers of sources are imported where they are used: a warm run re-checks import
-# lookups through this module and reads no source, bundle or requirements file.
+# The readers of sources (and the MLflow API model) are imported where they are used: a
+# warm run re-checks import lookups through this module and reads no source, bundle or
+# requirements file.
 
 if TYPE_CHECKING:
     # Loaded when a module is first analysed (``_analysed``): the index also answers the
@@ -405,6 +405,8 @@ class ProjectIndex:
             included = included_module(match.group().decode("utf-8", "replace"))
             if included is not None:
                 names.append(included)
+        from mlflow_lint.analysis.api import is_mlflow
+
         found: list[Path] = []
         for name in dict.fromkeys(n for n in names if n and not is_mlflow(n)):
             path = self.module_file_from(directory, name)
@@ -520,6 +522,8 @@ class ProjectIndex:
             return None
         target = max(imports, key=lambda b: b.position).qualified_name
         assert target is not None
+        from mlflow_lint.analysis.api import is_mlflow
+
         if is_mlflow(target):
             return target
         return self.external_name(path, target, _depth + 1)
@@ -542,6 +546,8 @@ def _project_stars(module: AnalysedModule) -> list[str]:
     """The modules ``module`` star-imports at its top level, but MLflow: a name it does not
     bind may come from them (``from .common import *``, a nested ``%run``). Not from MLflow,
     whose names are not known here: any name would seem to be one of them."""
+    from mlflow_lint.analysis.api import is_mlflow
+
     return [star for star in module.model.scopes[module.tree].star_imports if not is_mlflow(star)]
 
 

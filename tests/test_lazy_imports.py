@@ -76,6 +76,7 @@ def test_a_check_on_a_few_python_files_imports_nothing_heavy(project: Path, cach
 
 # What reading a source takes: a warm run, every file served by the result cache, reads none.
 SOURCE_READERS = (
+    "mlflow_lint.analysis.api",
     "mlflow_lint.analysis.module",
     "mlflow_lint.sources.document",
     "mlflow_lint.sources.notebook",
