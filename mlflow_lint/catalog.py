@@ -368,6 +368,8 @@ _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
 def _placeholders(data: Any, where: str = "") -> list[str]:
     """The fields (``docs.why``, ``examples.invalid[0]``) whose text still holds the
     placeholder."""
+    if not where and not _may_hold_placeholder(data):
+        return []  # every run loads the catalog: naming the fields is for the rare rule that has one
     if isinstance(data, str):
         return [where] if _PLACEHOLDER.search(data) else []
     if isinstance(data, dict):
@@ -375,6 +377,16 @@ def _placeholders(data: Any, where: str = "") -> list[str]:
     if isinstance(data, list):
         return [found for index, value in enumerate(data) for found in _placeholders(value, f"{where}[{index}]")]
     return []
+
+
+def _may_hold_placeholder(data: Any) -> bool:
+    if isinstance(data, str):
+        return PLACEHOLDER in data
+    if isinstance(data, dict):
+        return any(_may_hold_placeholder(key) or _may_hold_placeholder(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_may_hold_placeholder(value) for value in data)
+    return False
 
 
 def _rule_from_data(data: Any, path: Path) -> Rule:

@@ -22,6 +22,7 @@ HEAVY = (
     "mlflow_lint.fixes",
     "mlflow_lint.diff_mode",
     "mlflow_lint.audit",
+    "mlflow_lint.engine.evidence",  # the audit's evidence, gathered in the lint's pass
     "yaml",
     "multiprocessing",
     "concurrent.futures.process",

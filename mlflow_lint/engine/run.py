@@ -15,7 +15,6 @@ from mlflow_lint.catalog import load_catalog
 from mlflow_lint.config import Config, ConfigResolver
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.engine.dependencies import dependencies_hold, open_cache
-from mlflow_lint.engine.evidence import evidence_from_rows, evidence_rows
 from mlflow_lint.engine.exclusions import ConfigExclusions, exclusion_rule, walked_roots
 from mlflow_lint.engine.facts import FactsOnDemand, rules_reading_project_facts
 from mlflow_lint.engine.ignores import PerFileIgnores
@@ -261,7 +260,11 @@ def lint_all(
                 continue
             outcomes[position] = outcome
             if cache is not None and outcome.digest is not None:
-                rows = evidence_rows(outcome.evidence) if settings.evidence else None
+                rows = None
+                if settings.evidence:
+                    from mlflow_lint.engine.evidence import evidence_rows
+
+                    rows = evidence_rows(outcome.evidence)
                 result = CachedResult(outcome.findings, outcome.analysed, outcome.note, rows)
                 cache.record_result(tasks[position][0], outcome.digest, outcome.log, result)
             done += 1
@@ -275,5 +278,7 @@ def outcome_of(cached: CachedResult) -> Outcome | None:
     (the file is analysed again)."""
     if cached.evidence is None:
         return Outcome(cached.findings, cached.analysed, cached.note)
+    from mlflow_lint.engine.evidence import evidence_from_rows
+
     evidence = evidence_from_rows(cached.evidence)
     return Outcome(cached.findings, cached.analysed, cached.note, evidence=evidence) if evidence is not None else None

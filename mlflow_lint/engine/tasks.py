@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from mlflow_lint.cache import content_digest
 from mlflow_lint.config import RuleOptions
-from mlflow_lint.engine.evidence import EvidenceSink
 from mlflow_lint.engine.ignores import PerFileIgnores
 from mlflow_lint.engine.session import project_for
 from mlflow_lint.engine.unanalysed import INTERNAL_ERROR, SkippedFile, honour_selection, unanalysable
@@ -126,7 +125,11 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
         # Not parsed here: its rows are known to be none only when its text cannot set a URI.
         no_uses: list[list[object]] | None = None if not gathers_uses or may_hold_project_facts(data) else []
         return Outcome([], False, None, digest, log, uses=no_uses)
-    sink = EvidenceSink(path, settings.options) if settings.evidence else None
+    sink = None
+    if settings.evidence:  # the audit's: a check never loads the evidence code
+        from mlflow_lint.engine.evidence import EvidenceSink
+
+        sink = EvidenceSink(path, settings.options)
     if settings.facts and index.root is not None and str(index.root) in settings.facts:
         index.facts.setdefault((settings.options.exclude, settings.options.root), settings.facts[str(index.root)])
     index.defer_facts = settings.defer_facts
