@@ -304,3 +304,21 @@ def test_a_large_repetitive_file_is_aligned_line_by_line() -> None:
     assert _apply_replacements(old, new, blocks) == new
     assert blocks[0] == (1, 2, 1, 3)  # the import, with the rewrite on the next line
     assert len(blocks) == 2_000 and all(i2 - i1 == 1 for i1, i2, _, _ in blocks)
+
+
+def test_the_autofix_column_runs_within_a_budget_of_files_and_findings() -> None:
+    """In the order of their names, a file's fixes run while the run stays within 20
+    files and 1,000 fixable findings: a generated module of thousands of findings is left
+    out (the report names the command instead), and the smaller files after it are not."""
+    from mlflow_lint.audit.autofix import MAX_FIXED_FILES, MAX_FIXED_FINDINGS, _left_out
+    from mlflow_lint.findings import Finding
+
+    def findings(path: str, count: int) -> list[Finding]:
+        return [Finding(path, line, 1, "MLF902", line, 2, "m") for line in range(1, count + 1)]
+
+    small = {f"src/m{i:02d}.py": findings(f"src/m{i:02d}.py", 3) for i in range(MAX_FIXED_FILES + 5)}
+    assert _left_out(small) == sorted(small)[MAX_FIXED_FILES:]
+    generated = {"a_generated.py": findings("a_generated.py", MAX_FIXED_FINDINGS + 1), "b.py": findings("b.py", 2)}
+    assert _left_out(generated) == ["a_generated.py"]
+    both = {"a.py": findings("a.py", MAX_FIXED_FINDINGS - 1), "b.py": findings("b.py", 2), "c.py": findings("c.py", 1)}
+    assert _left_out(both) == ["b.py"]

@@ -27,6 +27,9 @@ MAX_DIFF_LINES = 12  # per gap: a larger rewrite is shown by --diff-fixes
 # Fixing re-lints a file once per pass: past this many files the register names the
 # command instead of running every fix (a 25k-finding project must not take minutes).
 MAX_FIXED_FILES = 20
+# And past this many fixable findings in the files fixed: a generated module of thousands
+# of them costs libcst seconds per fix pass, for a diff nobody reads in a table.
+MAX_FIXED_FINDINGS = 1_000
 
 
 def site_fixes(
@@ -38,7 +41,7 @@ def site_fixes(
     jobs: int | None = None,
 ) -> tuple[dict[int, Autofix], int]:
     """``id(finding)`` -> the autofix at its place, for the open findings a fix changes;
-    and how many files with such findings were left out (over :data:`MAX_FIXED_FILES`).
+    and how many files with such findings were left out (``_left_out``).
     ``jobs``: worker processes for the fixes, as for the lint."""
     fixable = [
         finding
@@ -50,7 +53,7 @@ def site_fixes(
     by_path: dict[str, list[Finding]] = {}
     for finding in fixable:
         by_path.setdefault(finding.path, []).append(finding)
-    left_out = sorted(by_path)[MAX_FIXED_FILES:]
+    left_out = _left_out(by_path)
     for path in left_out:
         del by_path[path]
     if not by_path:
@@ -68,6 +71,21 @@ def site_fixes(
             if block is not None and safety is not None:
                 placed[id(finding)] = Autofix(safety, block)
     return placed, len(left_out)
+
+
+def _left_out(by_path: dict[str, list[Finding]]) -> list[str]:
+    """The files whose fixes the register does not run: in the order of their names, each
+    file is fixed while it keeps the run within :data:`MAX_FIXED_FILES` files and
+    :data:`MAX_FIXED_FINDINGS` fixable findings; the others are left out."""
+    kept = findings = 0
+    left_out = []
+    for path in sorted(by_path):
+        count = len(by_path[path])
+        if kept < MAX_FIXED_FILES and findings + count <= MAX_FIXED_FINDINGS:
+            kept, findings = kept + 1, findings + count
+        else:
+            left_out.append(path)
+    return left_out
 
 
 def _fix_files(

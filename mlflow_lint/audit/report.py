@@ -18,7 +18,7 @@ from typing import Any
 
 from mlflow_lint import __version__
 from mlflow_lint.audit import scoring
-from mlflow_lint.audit.autofix import MAX_FIXED_FILES, site_fixes
+from mlflow_lint.audit.autofix import MAX_FIXED_FILES, MAX_FIXED_FINDINGS, site_fixes
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse
 from mlflow_lint.audit.header import format_date, git_commit, project_name
 from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar_ids, principle
@@ -296,7 +296,8 @@ def cannot_see(pillars: list[dict[str, Any]], result: LintResult, unfixed_files:
         run.append(f"{plural(unanalysable, 'file')} that could not be analysed (MLF000).")
     if unfixed_files:
         run.append(
-            f"Autofix diffs of {plural(unfixed_files, 'more file')} (over {MAX_FIXED_FILES}): `mlflow-lint check --unsafe-fixes --diff-fixes` shows them."
+            f"Autofix diffs of {plural(unfixed_files, 'more file')} (over {MAX_FIXED_FILES} files or {MAX_FIXED_FINDINGS:,} fixable findings):"
+            " `mlflow-lint check --unsafe-fixes --diff-fixes` shows them."
         )
     return {"always": list(CANNOT_SEE), "this_run": run}
 
