@@ -14,8 +14,9 @@ and :meth:`Fix.names_module` / :meth:`Fix.with_import` decide with it whether a 
 from __future__ import annotations
 
 import ast
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -183,12 +184,18 @@ class Parses:
         _, statements = split
         wanted = sorted((start, end) for start, _, end, _ in spans)
         chosen: list[tuple[int, int]] = []
-        for first, last in statements:
-            if any(start <= last and end >= first for start, end in wanted):
-                if chosen and first <= chosen[-1][1] + 1:
-                    chosen[-1] = (chosen[-1][0], max(last, chosen[-1][1]))
-                else:
-                    chosen.append((first, last))
+        next_span = 0
+        for first, last in statements:  # both in line order: one sweep
+            while next_span < len(wanted) and wanted[next_span][1] < first:
+                next_span += 1  # ends before this statement (on a line of no statement)
+            if next_span == len(wanted):
+                break
+            if wanted[next_span][0] > last:
+                continue  # the next span starts after this statement
+            if chosen and first <= chosen[-1][1] + 1:
+                chosen[-1] = (chosen[-1][0], max(last, chosen[-1][1]))
+            else:
+                chosen.append((first, last))
         return chosen
 
     def _split(self, source: str) -> tuple[list[str], list[tuple[int, int]]] | None:
@@ -255,11 +262,12 @@ def run_fix(
     parses = parses or Parses()
     program = program or Program((source,))  # names are looked up in the whole unit, never a piece
     pieces = parses.pieces(source, [span_of(finding) for finding in mine])
-    if pieces is None:
-        return _run_on(fix_class, source, mine, options, program, parses)
+    if pieces is None:  # a unit Python cannot parse here: visited whole
+        fix = fix_class(mine, options, program)
+        module = _visited(fix, source, 1, parses, lambda: parses.wrapper(source))
+        return (fix.finish(module).code, fix.applied) if module is not None else (source, [])
     split = parses.lines(source)
     out: list[str] = []
-    applied: list[Finding] = []
     finishing: list[Fix] = []
     done_to = 0  # lines of the unit already in ``out``
     for first, last in pieces:
@@ -268,18 +276,11 @@ def run_fix(
         text = parses.text(source, (first, last))
         out.extend(split[done_to : first - 1])
         done_to = last
-        if not fix.targets or parses.known_unchanged(fix, text, first):
-            out.append(text)
-            continue
-        module = parses.wrapper(source, (first, last)).visit(fix)
-        if not fix.applied:
-            parses.note_unchanged(fix, text, first)
-            out.append(text)
-            continue
-        out.append(module.code)
-        applied.extend(fix.applied)
-        finishing.append(fix)
-    if not applied:
+        module = _visited(fix, text, first, parses, functools.partial(parses.wrapper, source, (first, last)))
+        out.append(text if module is None else module.code)
+        if module is not None:
+            finishing.append(fix)
+    if not finishing:
         return source, []
     out.extend(split[done_to:])
     fixed = "".join(out)
@@ -288,21 +289,19 @@ def run_fix(
         for fix in finishing:
             whole = fix.finish(whole)
         fixed = whole.code
-    return fixed, applied
+    return fixed, [finding for fix in finishing for finding in fix.applied]
 
 
-def _run_on(
-    fix_class: type[Fix], source: str, findings: list[Finding], options: RuleOptions, program: Program, parses: Parses
-) -> tuple[str, list[Finding]]:
-    """The fix visiting the whole unit (one that does not parse as Python here)."""
-    fix = fix_class(findings, options, program)
-    if not fix.targets or parses.known_unchanged(fix, source, 1):
-        return source, []
-    module = parses.wrapper(source).visit(fix)
+def _visited(fix: Fix, text: str, first_line: int, parses: Parses, wrapper: Callable[[], MetadataWrapper]) -> cst.Module | None:
+    """``text`` (starting on ``first_line`` of its unit) as ``fix`` rewrites it; None when the
+    fix changes nothing there, which ``parses`` remembers for the same text and targets."""
+    if not fix.targets or parses.known_unchanged(fix, text, first_line):
+        return None
+    module = wrapper().visit(fix)
     if not fix.applied:
-        parses.note_unchanged(fix, source, 1)
-        return source, []
-    return fix.finish(module).code, fix.applied
+        parses.note_unchanged(fix, text, first_line)
+        return None
+    return module
 
 
 def code_of(node: cst.CSTNode) -> str:
