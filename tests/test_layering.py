@@ -272,10 +272,19 @@ def test_the_engine_package_exports_what_it_lists() -> None:
 
 
 def test_the_facts_follow_calls_as_deep_as_the_analysis() -> None:
+    """One depth for every walk through calls: the project facts' and the value flow's
+    read ``analysis.limits``, and no module sets a depth of its own (a copy would drift)."""
     from mlflow_lint import project_facts
-    from mlflow_lint.analysis import flow
+    from mlflow_lint.analysis import call_frames
 
-    assert project_facts.MAX_CALL_LEVELS == flow.MAX_CALL_LEVELS
+    assert project_facts.MAX_CALL_LEVELS == call_frames.MAX_CALL_LEVELS
+    setters = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            if any(isinstance(t, ast.Name) and t.id == "MAX_CALL_LEVELS" for t in targets):
+                setters.append(name)
+    assert setters == ["mlflow_lint.analysis.limits"]
 
 
 @pytest.mark.integration

@@ -21,7 +21,6 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from mlflow_lint.analysis.limits import MAX_CALL_LEVELS as MAX_CALL_LEVELS  # re-exported: where it was
 from mlflow_lint.analysis.memo import SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding

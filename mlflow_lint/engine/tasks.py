@@ -13,7 +13,7 @@ from mlflow_lint.cache import content_digest
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.engine.ignores import PerFileIgnores
 from mlflow_lint.engine.session import project_for
-from mlflow_lint.engine.unanalysed import INTERNAL_ERROR, SkippedFile, honour_selection, unanalysable
+from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, internal_error, unanalysable
 from mlflow_lint.findings import Finding
 from mlflow_lint.project import DependencyLog, ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, may_hold_project_facts
@@ -142,8 +142,7 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
                 display_root=settings.display_root, keep_waived=True, evidence=sink,
             )  # fmt: skip
             if sink is not None and sink.failure is not None:  # a bug of ours: shown whatever the selection
-                reason = f"{INTERNAL_ERROR} while gathering the audit's evidence ({sink.failure}); please report it"
-                findings.append(unanalysable(shown, reason, 1, 1))
+                findings.append(internal_error(shown, "while gathering the audit's evidence", sink.failure))
             if settings.waivers and ignored_ids and settings.per_file_ignores is not None:
                 findings += waived_by_configuration(data, shown, path, index, ignored_ids, settings, settings.per_file_ignores)
             if sink is not None:

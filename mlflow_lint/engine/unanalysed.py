@@ -33,7 +33,9 @@ def unanalysable(shown: str, reason: str, line: int, column: int, subject: str =
     return Finding(path=shown, line=line, column=column, rule="MLF000", end_line=line, end_column=column, message=message)
 
 
-def internal_error(shown: str, where: str, exc: Exception) -> Finding:
-    """MLF000 for a failure of mlflow-lint itself (``where``: "in the MLF402 check"): shown
-    whatever the selection (``honour_selection``), with what to report."""
-    return unanalysable(shown, f"{INTERNAL_ERROR} {where} ({exc.__class__.__name__}: {exc}); please report it", 1, 1)
+def internal_error(shown: str, where: str, failure: Exception | str) -> Finding:
+    """MLF000 for a failure of mlflow-lint itself (``where``: "in the MLF402 check";
+    ``failure``: the exception, or its text when it was caught elsewhere): shown whatever
+    the selection (``honour_selection``), with what to report."""
+    detail = f"{failure.__class__.__name__}: {failure}" if isinstance(failure, Exception) else failure
+    return unanalysable(shown, f"{INTERNAL_ERROR} {where} ({detail}); please report it", 1, 1)
