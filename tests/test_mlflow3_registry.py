@@ -4,6 +4,8 @@ Catalog copies into protected models, prompt deletion. Each gap found, each look
 from __future__ import annotations
 
 import ast
+import importlib.metadata
+import importlib.util
 import json
 import textwrap
 from pathlib import Path
@@ -18,7 +20,17 @@ from mlflow_lint.project import ProjectIndex
 
 from .conftest import all_rules, run_cli
 
-MLFLOW_3_18 = Path("/tmp/mlw/u3.18.0/mlflow")
+
+def _installed_mlflow_3_18() -> Path | None:
+    """The source of the mlflow-skinny 3.18.0 the test extras pin (found, never imported)."""
+    spec = importlib.util.find_spec("mlflow")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        version = importlib.metadata.version("mlflow-skinny")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) if version == "3.18.0" else None
 
 
 def _lint(source: str, rule: str, options: RuleOptions | None = None) -> list[tuple[int, str | None]]:
@@ -80,13 +92,14 @@ def test_prompt_alias_on_an_untyped_receiver_is_medium_precision() -> None:
 
 def test_the_alias_table_matches_mlflow_signatures() -> None:
     """Every row's argument places are those of MLflow 3.18.0's own signature."""
-    if not MLFLOW_3_18.is_dir():
-        pytest.skip("MLflow 3.18.0 is not unpacked here")
+    mlflow_source = _installed_mlflow_3_18()
+    if mlflow_source is None:
+        pytest.skip("mlflow-skinny 3.18.0 (the test extras' pin) is not installed")
     sources = {
-        "mlflow.MlflowClient": MLFLOW_3_18 / "tracking/client.py",
-        "mlflow.genai": MLFLOW_3_18 / "genai/prompts/__init__.py",
-        "mlflow.genai.prompts": MLFLOW_3_18 / "genai/prompts/__init__.py",
-        "mlflow": MLFLOW_3_18 / "tracking/_model_registry/fluent.py",
+        "mlflow.MlflowClient": mlflow_source / "tracking/client.py",
+        "mlflow.genai": mlflow_source / "genai/prompts/__init__.py",
+        "mlflow.genai.prompts": mlflow_source / "genai/prompts/__init__.py",
+        "mlflow": mlflow_source / "tracking/_model_registry/fluent.py",
     }
     for callee, row in ALIAS_CALLS.items():
         owner, _, function = callee.rpartition(".")
