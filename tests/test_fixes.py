@@ -436,6 +436,58 @@ _LAYOUTS = {
         '    mlflow.sklearn.log_model(m, artifact_path="b")\n'
     ),
 }
+# Inside a long compound statement the pieces are its inner statements, dedented while
+# they are fixed: methods of a class, a block in a function, a decorated method, tabs, a
+# multi-line string indented less than its statement (the class is then one piece), a
+# blank line that keeps its indentation, a target in an ``if`` test (the ``if`` is one
+# piece), a statement after its header on one line, CRLF.
+_FILLER = "".join(f"    def helper_{n}(self):\n        return {n}\n\n" for n in range(16))
+_LAYOUTS.update(
+    {
+        "long_class.py": (
+            "import mlflow\n\n\nclass Trainer:\n" + _FILLER
+            + '    def log(self, m):\n        mlflow.sklearn.log_model(m, artifact_path="m")\n\n'
+            + _FILLER.replace("helper_", "more_")
+            + '    def load(self):\n        return mlflow.pyfunc.load_model("models:/churn/Production")\n'
+        ),
+        "deep_block.py": (
+            "import os\nimport mlflow\n\n\ndef main(m):\n" + "".join(f"    x{n} = {n}\n" for n in range(30))
+            + "    with mlflow.start_run():\n        if m:\n"
+            + '            mlflow.sklearn.log_model(m, artifact_path="m")\n'
+            + '            os.environ["MLFLOW_TRACKING_TOKEN"] = "example-token-0123456789"\n    return m\n'
+        ),
+        "decorated_method.py": (
+            "import functools\nimport mlflow\n\n\nclass Trainer:\n" + _FILLER
+            + '    @functools.cache\n    def log(self, m):\n        mlflow.sklearn.log_model(m, artifact_path="m")\n'
+        ),
+        "tabs.py": "import mlflow\n\n\nclass Trainer:\n" + _FILLER.replace("    ", "\t")
+        + '\tdef log(self, m):\n\t\tmlflow.sklearn.log_model(m, artifact_path="m")\n',
+        "string_indented_less.py": (
+            "import mlflow\n\n\nclass Trainer:\n" + _FILLER
+            + '    def log(self, m):\n        """Log it.\n\nWith a line indented less."""\n'
+            + '        mlflow.sklearn.log_model(m, artifact_path="m")\n'
+        ),
+        "indented_blank_line.py": (
+            "import mlflow\n\n\nclass Trainer:\n" + _FILLER
+            + '    def log(self, m):\n        x = 1\n        \n        mlflow.sklearn.log_model(m, artifact_path="m")\n'
+        ),
+        "target_in_header.py": (
+            "import mlflow\n\n\ndef main(m):\n"
+            + '    if mlflow.pyfunc.load_model("models:/churn/Production"):\n'
+            + "".join(f"        x{n} = {n}\n" for n in range(30))
+            + '        mlflow.sklearn.log_model(m, artifact_path="m")\n'
+        ),
+        "one_line_body.py": (
+            "import mlflow\n\n\ndef main(m):\n" + "".join(f"    x{n} = {n}\n" for n in range(30))
+            + '    if m: mlflow.sklearn.log_model(m, artifact_path="m")\n'
+            + '    x = 1; mlflow.sklearn.log_model(m, artifact_path="n")\n'
+        ),
+        "long_class_crlf.py": (
+            "import mlflow\n\n\nclass Trainer:\n" + _FILLER
+            + '    def log(self, m):\n        mlflow.sklearn.log_model(m, artifact_path="m")\n'
+        ).replace("\n", "\r\n"),
+    }
+)
 _WHOLE_CASES = [*(f"fixture:{case}" for case in CASES), *_LAYOUTS]
 
 
@@ -480,6 +532,31 @@ def test_a_fix_parses_only_the_statements_that_hold_its_targets(monkeypatch: pyt
     fixed = _fix(name, data).fixed.decode("utf-8")
     assert fixed.index("\nimport os\n") < fixed.index("def before"), fixed
     assert '_os.environ["MLFLOW_TRACKING_TOKEN"] = os.environ["MLFLOW_TRACKING_TOKEN"]' in fixed
+
+
+def test_inside_a_long_class_a_fix_parses_only_the_statements_that_hold_its_targets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mlflow_lint.fixes import base
+
+    parsed: list[str] = []
+    real_parse = cst.parse_module
+
+    def recording(source: str, *args: object, **kwargs: object) -> cst.Module:
+        parsed.append(source)
+        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(base.cst, "parse_module", recording)
+    name, data = _case_text("long_class.py")
+    result = _fix(name, data)
+    assert {(f.rule, f.line) for f in result.applied} == {("MLF902", 54), ("MLF401", 105)}
+    assert parsed and all("helper_" not in text and "class Trainer" not in text for text in parsed), parsed
+    assert "def log(self, m):\n    mlflow.sklearn.log_model(" in "".join(parsed)  # dedented
+    # A multi-line string indented less than its statement: the class is fixed as one piece.
+    parsed.clear()
+    name, data = _case_text("string_indented_less.py")
+    assert _fix(name, data).applied
+    assert any("class Trainer" in text for text in parsed)
 
 
 @pytest.mark.integration

@@ -14,8 +14,10 @@ and :meth:`Fix.names_module` / :meth:`Fix.with_import` decide with it whether a 
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -34,9 +36,20 @@ def span_of(finding: Finding) -> Span:
     return (finding.line, finding.column - 1, finding.end_line, finding.end_column - 1)
 
 
-def _shifted(span: Span, lines: int) -> Span:
+def _shifted(span: Span, lines: int, columns: int) -> Span:
     line, column, end_line, end_column = span
-    return (line - lines, column, end_line - lines, end_column)
+    return (line - lines, column - columns, end_line - lines, end_column - columns)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Lines ``first`` to ``last`` (1-based, inclusive) of a unit, fixed apart from the rest.
+    ``indent``: what every line of it starts with (a statement inside a class or a
+    function), taken off while it is parsed and fixed and put back after."""
+
+    first: int
+    last: int
+    indent: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,11 +80,21 @@ class Fix(cst.CSTTransformer):
     safety: ClassVar[str]  # "safe" (--fix) or "unsafe" (--unsafe-fixes)
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
 
-    def __init__(self, findings: Sequence[Finding], options: RuleOptions, program: Program | None = None, first_line: int = 1) -> None:
-        """``first_line``: the line of the unit the visited code starts on (a fix visits
-        the top-level statements that hold its targets, not the whole unit)."""
+    def __init__(
+        self,
+        findings: Sequence[Finding],
+        options: RuleOptions,
+        program: Program | None = None,
+        first_line: int = 1,
+        indent: int = 0,
+    ) -> None:
+        """``first_line``: the line of the unit the visited code starts on, ``indent``: the
+        columns taken off each of its lines (a fix visits the statements that hold its
+        targets, not the whole unit: :class:`Piece`)."""
         super().__init__()
-        self.targets = {_shifted(span_of(finding), first_line - 1): finding for finding in findings if finding.rule == self.rule}
+        self.targets = {
+            _shifted(span_of(finding), first_line - 1, indent): finding for finding in findings if finding.rule == self.rule
+        }
         self.options = options
         self.program = program
         self.applied: list[Finding] = []
@@ -144,19 +167,21 @@ class Parses:
     later pass. Holds the parses of the document's current units only (``retain``): a
     module's tree with its metadata can take tens of MiB.
 
-    What is parsed is a *piece* of a unit: the lines of the top-level statements that hold
-    a fix's targets (adjacent ones together), not the whole unit. libcst resolves positions
-    by generating the code of every node it visits, so a fix on one function of a long
-    module pays for that function, not for the module."""
+    What is parsed is a :class:`Piece` of a unit: the lines of the statements that hold a
+    fix's targets (adjacent ones together), not the whole unit. libcst resolves positions
+    by generating the code of every node it visits, so a fix on one call of a long module
+    pays for that call's statement, not for the module. A long compound statement (a
+    class, a function, a ``with`` block) is looked into: its inner statements are the
+    pieces, when their lines can be dedented and indented back exactly."""
 
     def __init__(self) -> None:
-        self._wrappers: dict[tuple[str, int, int], MetadataWrapper] = {}
-        self._statements: dict[str, tuple[list[str], list[tuple[int, int]]] | None] = {}
+        self._wrappers: dict[tuple[str, Piece | None], MetadataWrapper] = {}
+        self._statements: dict[str, tuple[list[str], list[ast.stmt]] | None] = {}
         self._unchanged: set[tuple[type[Fix], str, int, frozenset[Span], Program | None]] = set()
 
-    def wrapper(self, source: str, piece: tuple[int, int] | None = None) -> MetadataWrapper:
-        """The parse of ``source`` (a unit), or of its lines ``piece`` (first, last)."""
-        key = (source, *(piece or (1, 0)))
+    def wrapper(self, source: str, piece: Piece | None = None) -> MetadataWrapper:
+        """The parse of ``source`` (a unit), or of its ``piece`` (dedented)."""
+        key = (source, piece)
         found = self._wrappers.get(key)
         if found is None:
             text = source if piece is None else self.text(source, piece)
@@ -170,38 +195,28 @@ class Parses:
         assert split is not None, "pieces are only made of units that parse"
         return split[0]
 
-    def text(self, source: str, piece: tuple[int, int]) -> str:
-        first, last = piece
-        return "".join(self.lines(source)[first - 1 : last])
+    def text(self, source: str, piece: Piece) -> str:
+        """The piece's lines, its indentation taken off (``_dedentable`` made sure it can be)."""
+        lines = self.lines(source)[piece.first - 1 : piece.last]
+        if not piece.indent:
+            return "".join(lines)
+        cut = len(piece.indent)
+        return "".join(line[cut:] if line.startswith(piece.indent) else line for line in lines)
 
-    def pieces(self, source: str, spans: Iterable[Span]) -> list[tuple[int, int]] | None:
-        """The line ranges (first, last; 1-based, inclusive) of the top-level statements that
-        overlap ``spans``, those that share or touch a line merged, in order; None when the
-        unit is fixed whole (it does not parse here, or its lines are not the parser's)."""
+    def pieces(self, source: str, spans: Iterable[Span]) -> list[Piece] | None:
+        """The pieces that hold ``spans``, in order; None when the unit is fixed whole (it does
+        not parse here, or its lines are not the parser's)."""
         split = self._split(source)
         if split is None:
             return None
-        _, statements = split
+        lines, statements = split
         wanted = sorted((start, end) for start, _, end, _ in spans)
-        chosen: list[tuple[int, int]] = []
-        next_span = 0
-        for first, last in statements:  # both in line order: one sweep
-            while next_span < len(wanted) and wanted[next_span][1] < first:
-                next_span += 1  # ends before this statement (on a line of no statement)
-            if next_span == len(wanted):
-                break
-            if wanted[next_span][0] > last:
-                continue  # the next span starts after this statement
-            if chosen and first <= chosen[-1][1] + 1:
-                chosen[-1] = (chosen[-1][0], max(last, chosen[-1][1]))
-            else:
-                chosen.append((first, last))
-        return chosen
+        return _merged(_chosen(statements, "", wanted, lines))
 
-    def _split(self, source: str) -> tuple[list[str], list[tuple[int, int]]] | None:
-        """The unit's lines (ends kept) and the line range of each top-level statement."""
+    def _split(self, source: str) -> tuple[list[str], list[ast.stmt]] | None:
+        """The unit's lines (ends kept) and its top-level statements."""
         if source not in self._statements:
-            self._statements[source] = _statement_lines(source)
+            self._statements[source] = _statements_of(source)
         return self._statements[source]
 
     def retain(self, sources: Iterable[str]) -> None:
@@ -221,9 +236,13 @@ class Parses:
 
 # Python's line ends: "\f" and the other characters str.splitlines also splits on are not.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LINE_END = frozenset({"\n", "\r\n", "\r"})
+# A compound statement of this many lines is fixed by the statements inside it: below it,
+# one more parse per inner piece costs about what the lines saved.
+_LOOK_INSIDE_FROM = 30
 
 
-def _statement_lines(source: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+def _statements_of(source: str) -> tuple[list[str], list[ast.stmt]] | None:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -231,15 +250,134 @@ def _statement_lines(source: str) -> tuple[list[str], list[tuple[int, int]]] | N
     lines = _LINE.findall(source)
     if "".join(lines) != source:
         return None
-    statements = []
-    for statement in tree.body:
-        decorators = getattr(statement, "decorator_list", [])
-        first = min([statement.lineno, *(decorator.lineno for decorator in decorators)])
-        last = statement.end_lineno or statement.lineno
-        if last > len(lines):
-            return None  # the parser counts lines another way: fix the unit whole
-        statements.append((first, last))
-    return lines, statements
+    if any((statement.end_lineno or statement.lineno) > len(lines) for statement in tree.body):
+        return None  # the parser counts lines another way: fix the unit whole
+    return lines, tree.body
+
+
+def _extent(statement: ast.stmt) -> tuple[int, int]:
+    """A statement's lines, its decorators included."""
+    decorators = getattr(statement, "decorator_list", [])
+    first = min([statement.lineno, *(decorator.lineno for decorator in decorators)])
+    return first, statement.end_lineno or statement.lineno
+
+
+def _chosen(statements: list[ast.stmt], indent: str, spans: list[tuple[int, int]], lines: list[str]) -> list[Piece]:
+    """The pieces of ``statements`` (one block, all at ``indent``) that hold ``spans``
+    (sorted (first line, last line) pairs), in order."""
+    chosen: list[Piece] = []
+    next_span = 0
+    for statement in statements:  # both in line order: one sweep
+        first, last = _extent(statement)
+        while next_span < len(spans) and spans[next_span][1] < first:
+            next_span += 1  # ends before this statement (on a line of no statement)
+        if next_span == len(spans):
+            break
+        if spans[next_span][0] > last:
+            continue  # the next span starts after this statement
+        nested = None
+        if last - first + 1 >= _LOOK_INSIDE_FROM:
+            window = spans[next_span : bisect.bisect_right(spans, (last, sys.maxsize))]
+            nested = _inner_pieces(statement, [span for span in window if span[1] >= first], lines)
+        chosen.extend(nested if nested is not None else [Piece(first, last, indent)])
+    return chosen
+
+
+def _inner_pieces(statement: ast.stmt, spans: list[tuple[int, int]], lines: list[str]) -> list[Piece] | None:
+    """The pieces inside a compound statement that hold ``spans``; None when the statement
+    must be fixed as one piece: a span outside its inner statements (a decorator, a ``def``
+    line, an ``if`` test), or an inner statement that cannot be cut out and put back as
+    it was (it shares a line with another, or a line of it is indented less, as a
+    multi-line string's may be)."""
+    chosen: list[Piece] = []
+    for block in _blocks_of(statement):
+        first, last = _extent(block[0])[0], block[-1].end_lineno or block[-1].lineno
+        held = spans[bisect.bisect_left(spans, (first, 0)) : bisect.bisect_right(spans, (last, sys.maxsize))]
+        if not held:
+            continue
+        indent = _clean_indent(block, lines)
+        if indent is None:
+            return None
+        pieces = _chosen(block, indent, held, lines)
+        if not all(_dedentable(lines, piece) for piece in pieces):
+            return None
+        chosen.extend(pieces)
+    return chosen if chosen and _all_inside(spans, chosen) else None
+
+
+def _all_inside(spans: list[tuple[int, int]], pieces: list[Piece]) -> bool:
+    """Whether every span lies within one of the pieces (both sorted, the pieces disjoint)."""
+    piece = 0
+    for start, end in spans:
+        while piece < len(pieces) and pieces[piece].last < start:
+            piece += 1
+        if piece == len(pieces) or not (pieces[piece].first <= start and end <= pieces[piece].last):
+            return False
+    return True
+
+
+def _blocks_of(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists a compound statement holds, in source order."""
+    blocks: list[list[ast.stmt]] = []
+    for name in ("body", "handlers", "orelse", "finalbody", "cases"):
+        value = getattr(statement, name, None)
+        if not isinstance(value, list) or not value:
+            continue
+        if name in ("handlers", "cases"):
+            blocks.extend(item.body for item in value if item.body)
+        elif isinstance(value[0], ast.stmt):
+            blocks.append(value)
+    return blocks
+
+
+def _clean_indent(block: list[ast.stmt], lines: list[str]) -> str | None:
+    """The indentation of a block whose statements each have lines of their own (none shares
+    a line with its header or a sibling), all at the same indentation; else None."""
+    indent: str | None = None
+    previous_last = 0
+    for inner in block:
+        first, last = _extent(inner)
+        if first <= previous_last:
+            return None  # shares a line with the statement before
+        previous_last = last
+        line = lines[first - 1]
+        column = inner.col_offset if first == inner.lineno else len(line) - len(line.lstrip(" \t"))
+        prefix = line[:column]
+        if prefix.strip(" \t") or (indent is not None and prefix != indent):
+            return None  # after a header on its line (``if x: y``), or not aligned with the block
+        indent = prefix
+    return indent or None
+
+
+def _dedentable(lines: list[str], piece: Piece) -> bool:
+    """Whether every line of ``piece`` starts with its indentation followed by more than a
+    line end, or is an empty line: then taking the indentation off each line and putting
+    it back on each non-empty line gives the same text."""
+    cut = len(piece.indent)
+    for line in lines[piece.first - 1 : piece.last]:
+        if line in _LINE_END or line == "":
+            continue
+        if not line.startswith(piece.indent) or line[cut:] in _LINE_END or line[cut:] == "":
+            return False
+    return True
+
+
+def _indented(text: str, indent: str) -> str:
+    """``text`` with ``indent`` put back on every line that is not empty (``_dedentable``)."""
+    if not indent:
+        return text
+    return "".join(line if line in _LINE_END else indent + line for line in _LINE.findall(text))
+
+
+def _merged(pieces: list[Piece]) -> list[Piece]:
+    """Pieces that share or touch a line go together when they are at the same indentation."""
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and piece.first <= merged[-1].last + 1 and piece.indent == merged[-1].indent:
+            merged[-1] = Piece(merged[-1].first, max(piece.last, merged[-1].last), piece.indent)
+        else:
+            merged.append(piece)
+    return merged
 
 
 def run_fix(
@@ -270,15 +408,17 @@ def run_fix(
     out: list[str] = []
     finishing: list[Fix] = []
     done_to = 0  # lines of the unit already in ``out``
-    for first, last in pieces:
-        inside = [finding for finding in mine if first <= finding.line and finding.end_line <= last]
-        fix = fix_class(inside, options, program, first_line=first)
-        text = parses.text(source, (first, last))
-        out.extend(split[done_to : first - 1])
-        done_to = last
-        module = _visited(fix, text, first, parses, functools.partial(parses.wrapper, source, (first, last)))
-        out.append(text if module is None else module.code)
-        if module is not None:
+    for piece in pieces:
+        inside = [finding for finding in mine if piece.first <= finding.line and finding.end_line <= piece.last]
+        fix = fix_class(inside, options, program, first_line=piece.first, indent=len(piece.indent))
+        text = parses.text(source, piece)
+        out.extend(split[done_to : piece.first - 1])
+        done_to = piece.last
+        module = _visited(fix, text, piece.first, parses, functools.partial(parses.wrapper, source, piece))
+        if module is None:
+            out.extend(split[piece.first - 1 : piece.last])
+        else:
+            out.append(_indented(module.code, piece.indent))
             finishing.append(fix)
     if not finishing:
         return source, []
