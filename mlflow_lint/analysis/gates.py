@@ -497,16 +497,24 @@ class GateAnalysis:
         of its function in this module passes it."""
         if depth > _MAX_DEPTH:
             return False
-        bindings = self.model.bindings_of(name.id, name)
+        bindings = self.model.bindings_reaching(name.id, name)
         if len(bindings) == 1 and bindings[0].kind == "param":
             return self._parameter_holds_champion_read(bindings[0], depth)
-        reads = [b for b in bindings if (value := _assigned(b)) is not None and self._reads_alias_value(value)]
+        reads = [b for b in bindings if (value := _assigned(b)) is not None and self._reads_alias_value(value, depth)]
         others = [b for b in bindings if b not in reads]
         return bool(reads) and all(isinstance(b.value, ast.Constant) and b.value.value is None for b in others)
 
-    def _reads_alias_value(self, value: ast.AST) -> bool:
+    def _reads_alias_value(self, value: ast.AST, depth: int = 0) -> bool:
+        """``value`` is a read of the current alias: the call itself, a name holding one, an
+        item of one (``versions[0]``), or a version a loop takes from one (``for mv in
+        client.search_model_versions(...): if mv.current_stage == "Production": current
+        = mv``), or a project function that reads it."""
         if self._reads_alias([value]):
             return True
+        if isinstance(value, ast.Subscript):
+            value = value.value
+        if isinstance(value, ast.Name):
+            return self._name_reads_alias(value, depth + 1)
         if isinstance(value, ast.Call):
             function = self._local_function(value)
             if function is not None:
@@ -516,6 +524,22 @@ class GateAnalysis:
             target = resolve_called_function(self.module, value)
             return target is not None and self._gates_of(target[0])._function_reads_alias(target[1], 0)
         return False
+
+    def _name_reads_alias(self, name: ast.Name, depth: int) -> bool:
+        """Every binding of ``name`` gives it a read of the current alias, or an element of
+        one as a ``for`` loop's variable."""
+        if depth > _MAX_DEPTH:
+            return False
+        bindings = self.model.bindings_reaching(name.id, name)
+        for binding in bindings:
+            loop = binding.node
+            if isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.target, ast.Name) and loop.target.id == name.id:
+                source: ast.expr | None = loop.iter
+            else:
+                source = _assigned(binding)
+            if source is None or not self._reads_alias_value(source, depth):
+                return False
+        return bool(bindings)
 
     def _function_reads_alias(self, function: FunctionNode, depth: int) -> bool:
         """``function``'s own body reads the current alias, or a project function it calls

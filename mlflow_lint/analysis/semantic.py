@@ -554,6 +554,23 @@ class SemanticModel:
             own = False
         return []
 
+    def bindings_reaching(self, name: str, at: ast.AST) -> list[Binding]:
+        """The bindings of :meth:`bindings_of` that a use at ``at`` may see: those written
+        before it, and those after it inside a loop that also holds the use (the next
+        iteration sees them). A use in a nested function (not the bindings' scope) runs
+        later: every binding may reach it."""
+        found = self.bindings_of(name, at)
+        if not found or self.scope_of(at).bindings.get(name) is None:
+            return found
+        use = _position(at)
+        loops = [node for node in self.ancestors(at) if isinstance(node, (ast.For, ast.AsyncFor, ast.While))]
+        return [
+            binding
+            for binding in found
+            if binding.position <= use
+            or any(_position(loop) <= binding.position <= _end_position(loop) for loop in loops)
+        ]
+
     def assigned_value(self, expr: ast.AST, limit: int = 8) -> ast.AST:
         """Follow a name to the expression last assigned to it (``alias = "x" if c else "y"``
         then ``alias`` -> the ternary), through up to ``limit`` plain assignments; anything
