@@ -20,8 +20,13 @@ if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
     from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
 _ENV_KEYS = frozenset({"environment", "env", "envs", "variables"})
-_COMMAND_KEYS = ("entrypoint", "command", "commands", "args")
-_SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script", "cmd"})
+_COMMAND_KEYS = ("entrypoint", "command", "commands", "args", "ansible.builtin.command", "ansible.legacy.command")
+# CI steps (``run``, ``script``), Taskfile ``cmd``, and Ansible's shell module (``shell:``,
+# also by its full name): a script. (GitHub Actions' ``shell: bash`` names a shell, which
+# holds nothing worth reading, and is passed over as such.)
+_SCRIPT_KEYS = frozenset(
+    {"run", "script", "before_script", "after_script", "cmd", "shell", "ansible.builtin.shell", "ansible.legacy.shell"}
+)
 # A script worth reading: it runs mlflow, or commits a local tracking store (git add mlruns).
 _MAY_MATTER = re.compile(r"mlflow|mlruns|mlartifacts", re.IGNORECASE)
 # Keys that bring variables from elsewhere (compose env files, Kubernetes config maps).
