@@ -35,6 +35,9 @@ HOOK_NAMES = [
     "README.md", "setup.cfg", "x.txt", "dockerfile_utils.py", "envs.py", ".envrc", "notes.env.txt", "pyproject.toml",
     "requirements.txt", "Dockerfile.md", "LICENSE", "basic_auth.ini", "deploy/mlflow_auth.ini", "tox.ini", "auth.ini.bak",
     "mise.toml", ".mise.toml", "mise.local.toml", "sub/mise.production.toml", "promise.toml", "mise.toml.bak",
+    "ansible/start.yml.template", "compose.yaml.dist", "entrypoint.sh.j2", "run.bash.tmpl", "x.yml.j2.example",
+    "prod.env.example.j2", ".env.jinja2", "basic_auth.ini.example", "train.py.example", "Dockerfile.template",
+    "notebook.ipynb.sample", "x.template", "values.tpl", "Makefile.example", "mise.toml.example", "c.yml.bak",
 ]  # fmt: skip
 
 

@@ -308,3 +308,67 @@ def test_a_merged_environment_reaches_the_service_command() -> None:
         ("MLFLOW_ARTIFACTS_DESTINATION", "s3://bucket/artifacts"),
     }
     assert "<<" not in {s.name for s in facts.settings}
+
+
+def test_an_ansible_shell_task_is_a_script() -> None:
+    """Ansible's shell and command modules (short and full names) run scripts; GitHub
+    Actions' ``shell: bash`` only names a shell."""
+    facts = parse_yaml(
+        "- hosts: web\n"
+        "  tasks:\n"
+        "    - name: start\n"
+        "      shell: |\n"
+        "        source .venv/bin/activate\n"
+        "        mlflow server --backend-store-uri mlruns --host 127.0.0.1 &\n"
+        "    - ansible.builtin.shell: mlflow server --backend-store-uri ./store\n"
+        "    - ansible.builtin.command: mlflow server --backend-store-uri ./other\n"
+        "    - name: step\n"
+        "      shell: bash\n",
+        "play.yml",
+    )
+    commands = sorted((c.position.line, [word.text for word in c.argv]) for c in facts.commands)
+    assert [(line, argv[0], argv[argv.index("--backend-store-uri") + 1]) for line, argv in commands] == [
+        (6, "mlflow", "mlruns"),
+        (7, "mlflow", "./store"),
+        (8, "mlflow", "./other"),
+    ]
+
+
+def test_templates_of_manifests_and_scripts_are_read_as_what_they_become(tmp_path: Path) -> None:
+    """``start.yml.template`` is deployed as YAML once its placeholders are filled in, and is
+    read as YAML; a template that does not parse even filled in is skipped, never an error;
+    sample Python (``train.py.example``) is not read."""
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigResolver
+    from mlflow_lint.engine import lint_paths
+
+    (tmp_path / "ansible").mkdir()
+    (tmp_path / "ansible/start.yml.template").write_text(
+        "- hosts: web\n  tasks:\n    - shell: mlflow server --backend-store-uri mlruns --host <host>\n"
+    )
+    (tmp_path / "entrypoint.sh.j2").write_text("mlflow server --backend-store-uri sqlite:///{{ db }}.db --host 127.0.0.1\n")
+    # Jinja blocks read as blank: both branches are read.
+    (tmp_path / "compose.yml.j2").write_text("{% if x %}\nservices: {mlflow: {command: mlflow server --backend-store-uri ./a}}\n{% endif %}\n")
+    (tmp_path / "broken.yml.j2").write_text("mlflow: [\n")
+    (tmp_path / "train.py.example").write_text("import mlflow\nmlflow.set_tracking_uri('./mlruns')\n")
+    # A template's expressions are filled in at deploy time: unknown, never a literal secret.
+    (tmp_path / "env.sh.tmpl").write_text(
+        "export MLFLOW_TRACKING_PASSWORD={{ vault_mlflow_password }}\n"
+        "export MLFLOW_TRACKING_TOKEN=dapi0123456789abcdef0123456789abcdef\n"
+    )
+    result = lint_paths([tmp_path], ConfigResolver(load_catalog()), all_rules(), cwd=tmp_path, jobs=1)
+    assert sorted((f.path, f.line, f.column, f.rule) for f in result.findings) == [
+        ("ansible/start.yml.template", 3, 48, "MLF201"),
+        ("compose.yml.j2", 2, 64, "MLF201"),
+        ("entrypoint.sh.j2", 1, 35, "MLF201"),
+        ("env.sh.tmpl", 2, 30, "MLF701"),
+    ]
+    assert result.files_checked == 5 and not any(f.rule == "MLF000" for f in result.findings)
+
+
+def test_a_template_reads_filled_in_with_its_lines_and_columns_kept() -> None:
+    from mlflow_lint.sources.templates import filled_in
+
+    text = "a: {{ x }}\n{% if y %}\nb: 'p{{ z }}q' {# note #}\nc: {{\n  w }}\nd: ${E}\n"
+    assert filled_in(text) == "a: ${____}\n          \nb: 'p${____}q'           \nc: {{\n  w }}\nd: ${E}\n"
+    assert [len(line) for line in filled_in(text).splitlines()] == [len(line) for line in text.splitlines()]

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from mlflow_lint.sources.facts import SourceFacts
 
 TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile", "auth_ini", "mise"})
+# What a template's name may end with, after the name of what it becomes.
+TEMPLATE_SUFFIXES = frozenset({".template", ".tmpl", ".tpl", ".j2", ".jinja", ".jinja2", ".example", ".sample", ".dist"})
+# The kinds read through a template: text sources whose placeholders read as unknown values.
+# Not Python (an ``.py.example`` is sample code to copy, not code that runs) nor notebooks.
+_TEMPLATED_KINDS = frozenset({"yaml", "dotenv", "shell", "auth_ini"})
 # Larger files are not analysed (an MLF000 finding says so): 10 MB of dense Python takes
 # ~30 s and 2 GB to parse and analyse, and 8 MB of shell commands a minute. No hand-written
 # source comes near this; generated files that do belong in ``exclude``.
@@ -56,6 +61,13 @@ def source_kind(path: Path | str) -> str | None:
         suffix = ""
     if lower in (".mlflow-lint.yaml", ".mlflow-lint.yml"):
         return None  # our own configuration, not a manifest
+    if suffix in TEMPLATE_SUFFIXES:
+        # A template of a manifest or a script (``start_server.yml.template``,
+        # ``entrypoint.sh.j2``) is what gets deployed once its placeholders are filled in:
+        # read as what it becomes. One that does not parse (template syntax) is skipped.
+        inner = source_kind(name[: len(stem)])
+        if inner in _TEMPLATED_KINDS:
+            return inner
     if suffix == ".py":
         return "python"
     if suffix == ".ipynb":
@@ -79,14 +91,17 @@ def source_kind(path: Path | str) -> str | None:
     return None
 
 
+def is_template(path: Path | str) -> bool:
+    """Whether a file is a template (``start.yml.template``): its placeholders are unknown values."""
+    name = path if isinstance(path, str) else path.name
+    return os.path.splitext(name.lower())[1] in TEMPLATE_SUFFIXES
+
+
 def _is_dotenv(lower: str, suffix: str) -> bool:
     """``.env``, ``.env.local``, ``.env-prod``, ``prod.env`` and the templates teams commit
     (``.env.example``, ``.env.template``, ``settings.env.sample``): a template's
     placeholders are clean, a literal secret in one is still a committed secret."""
-    if lower == ".env" or lower.startswith((".env.", ".env-")) or suffix == ".env":
-        return True
-    stem, _ = os.path.splitext(lower)
-    return suffix in (".sample", ".example", ".template", ".dist") and stem.endswith(".env")
+    return lower == ".env" or lower.startswith((".env.", ".env-")) or suffix == ".env"
 
 
 def _is_dockerfile(lower: str) -> bool:

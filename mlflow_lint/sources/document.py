@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlflow_lint.sources import MAX_ANALYSED_BYTES, TEXT_SOURCES, read_text_source, source_kind, too_large
+from mlflow_lint.sources import MAX_ANALYSED_BYTES, TEXT_SOURCES, is_template, read_text_source, source_kind, too_large
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
     IpynbLines,
@@ -97,7 +97,7 @@ def read_document(
     if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
         return Document(kind, failure=UnanalysableSource(too_large(len(data))))
     if kind in TEXT_SOURCES:
-        return _text_source(kind, data, shown)
+        return _text_source(kind, data, shown, is_template(path))
     if kind == "notebook":
         try:
             cells = read_ipynb(data)
@@ -132,8 +132,9 @@ def _cells(kind: str, virtual: VirtualSource, shown: str, file_lines: IpynbLines
     return Document(kind, parsed.virtual.text, parsed.tree, parsed.virtual, file_lines, parsed.errors)
 
 
-def _text_source(kind: str, data: bytes, shown: str) -> Document:
-    """YAML, .env, shell, Dockerfile, ...: their settings, commands and copies."""
+def _text_source(kind: str, data: bytes, shown: str, template: bool) -> Document:
+    """YAML, .env, shell, Dockerfile, ...: their settings, commands and copies (a template's
+    as it reads filled in: ``sources.templates``)."""
     from mlflow_lint.sources.facts import UnparsableText
 
     try:
@@ -141,7 +142,12 @@ def _text_source(kind: str, data: bytes, shown: str) -> Document:
     except UnicodeDecodeError:
         return Document(kind, failure=UnanalysableSource("cannot decode file as UTF-8"))
     try:
-        facts = read_text_source(kind, text, shown)
+        if template:
+            from mlflow_lint.sources.templates import filled_in
+
+            facts = read_text_source(kind, filled_in(text), shown)
+        else:
+            facts = read_text_source(kind, text, shown)
     except UnparsableText as error:
         return Document(kind, text, unparsable=error)
     return Document(kind, text, facts=facts)
