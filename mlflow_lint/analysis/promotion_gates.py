@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,11 +125,32 @@ def validation_upstream(module: AnalysedModule, options: RuleOptions) -> str | N
     return None
 
 
+# A rollback says so in its name: ``rollback_release``, ``execute_rollback``, ``RollbackManager``,
+# ``revert_champion``, ``rollback_executor.py``.
+_ROLLBACK_NAME = re.compile(r"roll_?back|(?:^|_)revert", re.IGNORECASE)
+
+
+def in_rollback(module: AnalysedModule, call: ast.Call) -> bool:
+    """``call`` restores a version promoted before: it is in a function, method or class
+    whose name says rollback, or it is a script's own code (outside any function) in a file
+    whose name does; and it does not remove the alias (which leaves production with no
+    version at all: no way back). A function in a file named so is judged by its own name:
+    a helper of ``rollback_utils.py`` may be called to promote too."""
+    row = ALIAS_CALLS.get(module.model.callee(call) or "")
+    if row is not None and row.version is None:
+        return False
+    names = [node.name for node in module.model.ancestors(call) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return any(_ROLLBACK_NAME.search(name) for name in names or [module.path.stem])
+
+
 def exemption(module: AnalysedModule, call: ast.Call, relative_path: str, options: RuleOptions) -> str | None:
     """Why MLF402 accepts a promotion with no gate on its way, if it does: the first model
-    (no current champion to compare with), a gate module, or a job task after validation."""
+    (no current champion to compare with), a rollback, a gate module, or a job task after
+    validation."""
     if gates_of(module, options).is_bootstrap(call):
         return "first model (no current champion to compare with)"
+    if in_rollback(module, call):
+        return "rollback (restores a version promoted before)"
     if in_gate_module(relative_path, options):
         return "gate module (gate-modules: runs only after validation)"
     validation = validation_upstream(module, options)
