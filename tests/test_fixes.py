@@ -512,17 +512,23 @@ def test_fixing_pieces_gives_what_fixing_the_whole_unit_gives(case: str, monkeyp
     assert pieces.dropped == whole.dropped
 
 
-def test_a_fix_parses_only_the_statements_that_hold_its_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the fixes give libcst to parse, in order."""
     from mlflow_lint.fixes import base
 
-    parsed: list[str] = []
+    texts: list[str] = []
     real_parse = cst.parse_module
 
     def recording(source: str, *args: object, **kwargs: object) -> cst.Module:
-        parsed.append(source)
+        texts.append(source)
         return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(base.cst, "parse_module", recording)
+    return texts
+
+
+def test_a_fix_parses_only_the_statements_that_hold_its_targets(parsed: list[str]) -> None:
     name, data = _case_text("two_pieces.py")
     result = _fix(name, data)
     assert {f.rule for f in result.applied} == {"MLF401", "MLF902"}
@@ -534,19 +540,7 @@ def test_a_fix_parses_only_the_statements_that_hold_its_targets(monkeypatch: pyt
     assert '_os.environ["MLFLOW_TRACKING_TOKEN"] = os.environ["MLFLOW_TRACKING_TOKEN"]' in fixed
 
 
-def test_inside_a_long_class_a_fix_parses_only_the_statements_that_hold_its_targets(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from mlflow_lint.fixes import base
-
-    parsed: list[str] = []
-    real_parse = cst.parse_module
-
-    def recording(source: str, *args: object, **kwargs: object) -> cst.Module:
-        parsed.append(source)
-        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(base.cst, "parse_module", recording)
+def test_inside_a_long_class_a_fix_parses_only_the_statements_that_hold_its_targets(parsed: list[str]) -> None:
     name, data = _case_text("long_class.py")
     result = _fix(name, data)
     assert {(f.rule, f.line) for f in result.applied} == {("MLF902", 54), ("MLF401", 105)}
