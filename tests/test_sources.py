@@ -372,3 +372,22 @@ def test_a_template_reads_filled_in_with_its_lines_and_columns_kept() -> None:
     text = "a: {{ x }}\n{% if y %}\nb: 'p{{ z }}q' {# note #}\nc: {{\n  w }}\nd: ${E}\n"
     assert filled_in(text) == "a: ${____}\n          \nb: 'p${____}q'           \nc: {{\n  w }}\nd: ${E}\n"
     assert [len(line) for line in filled_in(text).splitlines()] == [len(line) for line in text.splitlines()]
+
+
+def test_a_makefile_recipe_continued_by_a_backslash_goes_on_on_the_next_line() -> None:
+    """make passes a recipe line ended by ``\\`` and the next one to the shell, whether or not
+    that one starts with a tab: the Python of ``python -c "\\`` is the lines that follow."""
+    from mlflow_lint.sources import read_text_source
+
+    facts = read_text_source(
+        "makefile",
+        'a:\n\tTRIALS=5 poetry run python -c "\\\nimport mlflow; \\\nmlflow.set_tracking_uri(\'./mlruns\')"\n\n'
+        'b:\n\t@python -c "\\\n\tprint(1)"\nX = 1 \\\n  2\n',
+        "Makefile",
+    )
+    assert [(python.line, python.text.split()) for python in facts.python] == [
+        (2, ["import", "mlflow;", "mlflow.set_tracking_uri('./mlruns')"]),
+        (7, ["print(1)"]),
+    ]
+    # A continued assignment is not a recipe: its next line is no command.
+    assert [setting.name for setting in facts.settings] == ["TRIALS", "X"]

@@ -162,19 +162,25 @@ def read_text_source(kind: str, text: str, shown: str) -> SourceFacts:
 
 
 def _makefile_as_shell(text: str) -> str:
-    """Recipe lines (tab-indented, maybe '@'/'-' prefixed) and assignments, line for line."""
+    """Recipe lines (tab-indented, maybe '@'/'-' prefixed) and assignments, line for line.
+    A recipe line ended by a backslash goes on on the next line whatever that line starts
+    with (``python -c "\\`` then the code, unindented): make passes both to the shell."""
     out = []
+    continued = False  # the line before is a recipe line ended by a backslash
     for line in text.splitlines():
         if line.startswith("\t"):
             body = line[1:]
-            stripped = body.lstrip("@-+")
+            stripped = body.lstrip("@-+") if not continued else body
             out.append(" " * (len(body) - len(stripped) + 1) + stripped)
+        elif continued:
+            out.append(line)
         elif "=" in line and not line.startswith((" ", "#")) and ":" not in line.split("=", 1)[0].rstrip(" :?+!"):
             name, _, value = line.partition("=")
             name = name.rstrip(" :?+!").replace("export ", "").strip()
             out.append(f"{name}={value.strip()}" if name.isidentifier() else "")
         else:
             out.append("")
+        continued = (line.startswith("\t") or continued) and (len(line) - len(line.rstrip("\\"))) % 2 == 1
     return "\n".join(out)
 
 
