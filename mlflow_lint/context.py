@@ -63,9 +63,11 @@ def relative_to_configuration(path: str, root: str, outside: str) -> str:
     file does not lie in it (or there is no ``root``). A file reached through a symbolic
     link is judged where it is reached first, else where the link leads."""
     if root:
-        for candidate in (path, os.path.realpath(path)):
-            if within(candidate, root):
-                return os.path.relpath(candidate, root).replace(os.sep, "/")
+        if within(path, root):
+            return os.path.relpath(path, root).replace(os.sep, "/")
+        real = os.path.realpath(path)  # an lstat per component: only for a file outside
+        if within(real, root):
+            return os.path.relpath(real, root).replace(os.sep, "/")
     return outside
 
 
