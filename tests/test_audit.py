@@ -202,7 +202,7 @@ def test_deployment_files_and_notebooks_give_evidence(reports: dict[str, dict[st
         "local directory",
         ["MLF301"],
     )
-    secret = rows("gaps", 7, "credential")[(compose, 9)]
+    secret = rows("gaps", 7, "credential")[(compose, 10)]
     assert (secret["setting"], secret["value"], secret["status"]) == (
         "AWS_SECRET_ACCESS_KEY",
         "literal in a file (redacted)",
@@ -512,7 +512,7 @@ def test_compare_shows_new_and_fixed_gaps(tmp_path: Path) -> None:
     promote = project / "pipelines" / "promote.py"
     promote.write_text(
         promote.read_text()
-        + '\n\ndef rollback(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n'
+        + '\n\ndef force_release(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n'
     )
     document = json.loads(_audit(project, ".", "--format", "json", "--compare", str(old)).stdout)
     comparison = document["comparison"]

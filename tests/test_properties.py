@@ -1130,12 +1130,13 @@ def test_databricks_source_with_a_unicode_line_separator(char: str) -> None:
 # A YAML scalar whose text is not the file's (escapes decoded in a double-quoted string, a
 # plain or quoted scalar folded over several lines) was parsed as if it were: positions
 # counted the decoded "\n" as file lines, so findings landed on other lines, and past the
-# end of the file (found by test_flavoured_text_sources[yaml]).
+# end of the file (found by test_flavoured_text_sources[yaml]). Each service publishes a port
+# (an unpublished one is not MLF703's).
 YAML_SCALARS = {  # text, and the lines of the scalar holding the command
-    "escaped newlines": ('services:\n  mlflow:\n    command: "mlflow server \\\\\\n  --host 0.0.0.0"\nx: 1\n', (3, 3)),
-    "double-quoted, two lines": ('services:\n  mlflow:\n    command: "mlflow server\n      --host 0.0.0.0"\nx: 1\n', (3, 4)),
+    "escaped newlines": ('services:\n  mlflow:\n    command: "mlflow server \\\\\\n  --host 0.0.0.0"\n    ports: [5000]\nx: 1\n', (3, 3)),
+    "double-quoted, two lines": ('services:\n  mlflow:\n    command: "mlflow server\n      --host 0.0.0.0"\n    ports: [5000]\nx: 1\n', (3, 4)),
     "plain, two lines": ("jobs:\n  serve:\n    steps:\n      - run: mlflow server\n          --host 0.0.0.0\nx: 1\n", (4, 5)),
-    "escaped tab": ('services:\n  mlflow:\n    command: "mlflow\\tserver --host 0.0.0.0"\nx: 1\n', (3, 3)),
+    "escaped tab": ('services:\n  mlflow:\n    command: "mlflow\\tserver --host 0.0.0.0"\n    ports: [5000]\nx: 1\n', (3, 3)),
 }
 
 
@@ -1152,6 +1153,6 @@ def test_findings_in_a_rewritten_yaml_scalar_point_at_the_scalar(text: str, scal
 
 
 def test_findings_in_a_verbatim_yaml_scalar_point_at_the_word() -> None:
-    text = 'services:\n  mlflow:\n    command: "mlflow server --host 0.0.0.0"\n'
+    text = 'services:\n  mlflow:\n    command: "mlflow server --host 0.0.0.0"\n    ports: [5000]\n'
     (finding,) = lint(text.encode(), "docker-compose.yaml", "yaml", frozenset({"MLF703"})) or []
     assert (finding.line, finding.column, finding.end_line, finding.end_column) == (3, 36, 3, 43)

@@ -16,6 +16,10 @@ class UnauthenticatedServer(Check):
         invocation = interpret(command)
         if invocation is None or invocation.subcommand[:1] != ("server",):
             return
+        if command.published is False:
+            # A compose service that publishes no port: only the containers of its networks
+            # reach it (a proxy in front, which is where authentication then belongs).
+            return
         host = invocation.value("--host")
         if host is None:
             return  # MLflow's default host is 127.0.0.1

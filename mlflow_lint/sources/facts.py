@@ -78,6 +78,9 @@ class Command:
     # More variables may arrive from outside the file (a Dockerfile's run-time environment,
     # compose env_file:, Kubernetes envFrom:): an unset option is then unknown, not absent.
     open_environment: bool = False
+    # A docker-compose service's command: whether the service publishes a port on the host
+    # (``ports:``, ``network_mode: host``); None for any other command, or when unknown.
+    published: bool | None = None
 
 
 @dataclass(frozen=True)

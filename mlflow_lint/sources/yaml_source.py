@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard
 
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word
@@ -60,7 +61,7 @@ def parse_yaml(text: str, where: str) -> SourceFacts:
     seen: set[int] = set()
     for document in documents:
         if document is not None:
-            _walk(document, facts, where, lines, seen)
+            _walk(document, facts, where, lines, seen, _compose_services(document))
     # An ``environment: &env`` mapping given to several services (``environment: *env``,
     # ``<<: *env``) is one node: each service's commands see its settings, but the file sets
     # each of them once, where it is written.
@@ -115,7 +116,34 @@ def _is_sequence(node: Node) -> TypeGuard[SequenceNode]:
     return node.__class__.__name__ == "SequenceNode"
 
 
-def _walk(node: Node, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:
+def _compose_services(document: Node) -> dict[int, bool | None]:
+    """A docker-compose file's services (by node): whether each publishes a port on the host
+    (``ports:``, ``network_mode: host``); None when that cannot be read (``extends``, a
+    merge key). A service that publishes none is reachable only from the containers of
+    its networks."""
+    if not _is_mapping(document):
+        return {}
+    services = next((value for key, value in document.value if _is_scalar(key) and key.value == "services"), None)
+    if services is None or not _is_mapping(services):
+        return {}
+    found: dict[int, bool | None] = {}
+    for _, service in services.value:
+        if not _is_mapping(service):
+            continue
+        keys = {key.value: value for key, value in service.value if _is_scalar(key)}
+        if "extends" in keys or "<<" in keys:
+            found[id(service)] = None
+            continue
+        ports = keys.get("ports")
+        network = keys.get("network_mode")
+        host_network = network is not None and _is_scalar(network) and str(network.value).strip() == "host"
+        found[id(service)] = host_network or (ports is not None and not (_is_sequence(ports) and not ports.value))
+    return found
+
+
+def _walk(
+    node: Node, facts: SourceFacts, where: str, lines: list[str], seen: set[int], services: dict[int, bool | None]
+) -> None:
     stack = [node]
     while stack:
         current = stack.pop()
@@ -123,7 +151,10 @@ def _walk(node: Node, facts: SourceFacts, where: str, lines: list[str], seen: se
             continue
         seen.add(id(current))
         if _is_mapping(current):
+            first = len(facts.commands)
             _mapping(current, facts, where, lines, seen)
+            if id(current) in services:  # a compose service's commands: is it published?
+                facts.commands[first:] = [replace(command, published=services[id(current)]) for command in facts.commands[first:]]
             stack.extend(value for _, value in current.value)
         elif _is_sequence(current):
             stack.extend(current.value)
