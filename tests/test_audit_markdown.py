@@ -307,7 +307,7 @@ def test_compare_and_baseline_sections_name_the_gaps_by_id(tmp_path: Path) -> No
     app = project / "serving" / "app.py"
     app.write_text(app.read_text().replace('load_model(f"runs:/{RUN_ID}/model")', 'load_model("models:/m@champion")'))
     promote = project / "pipelines" / "promote.py"
-    promote.write_text(promote.read_text() + '\n\ndef rollback(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n')
+    promote.write_text(promote.read_text() + '\n\ndef force_release(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n')
     document = _document(project, "--compare", str(old), "--baseline", "baseline.json")
     report = render(document, "markdown")
     changed = _section(report, "## What changed since the last audit")

@@ -100,7 +100,7 @@ def test_summary_content_and_what_changed_since_the_compared_report(tmp_path: Pa
     app = project / "serving" / "app.py"  # fix the run-URI load (MLF601), add a promotion (MLF402)
     app.write_text(app.read_text().replace('load_model(f"runs:/{RUN_ID}/model")', 'load_model("models:/demand-forecaster@champion")'))
     promote = project / "pipelines" / "promote.py"
-    promote.write_text(promote.read_text() + '\n\ndef rollback(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n')
+    promote.write_text(promote.read_text() + '\n\ndef force_release(version):\n    client.set_registered_model_alias(MODEL, "prod", version)\n')
     _audit(project, ".", "--compare", str(tmp_path / "old.json"), "-o", "audit.html", "-o", "audit.json", "--summary", "summary.md")
     summary = (project / "summary.md").read_text(encoding="utf-8")
     document = json.loads((project / "audit.json").read_text(encoding="utf-8"))

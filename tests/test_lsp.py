@@ -43,6 +43,7 @@ COMPOSE = textwrap.dedent(
         command: mlflow server --host 0.0.0.0 --backend-store-uri sqlite:///mlflow.db
         environment:
           MLFLOW_TRACKING_URI: ./mlruns
+        ports: ["5000:5000"]
     """
 )
 TAGS = 'import os\n\nimport mlflow\n\nwith mlflow.start_run(tags={"git_commit": os.environ.get("GIT_COMMIT")}):\n    pass\n'

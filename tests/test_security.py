@@ -245,6 +245,7 @@ services:
       MLFLOW_S3_ENDPOINT_URL: !!python/object/new:subprocess.check_call [["touch", "{m}/new"]]
       MLFLOW_TRACKING_PASSWORD: !!python/object:__main__.Exploit {{cmd: "touch {m}/object"}}
     command: mlflow server --host 0.0.0.0
+    ports: ["5000:5000"]
 exploit: !!python/object/apply:os.system ["touch {m}/top-level"]
 name: !!python/name:os.system
 module: !!python/module:os
