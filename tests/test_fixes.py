@@ -482,6 +482,14 @@ _LAYOUTS.update(
             + '    if m: mlflow.sklearn.log_model(m, artifact_path="m")\n'
             + '    x = 1; mlflow.sklearn.log_model(m, artifact_path="n")\n'
         ),
+        "elif_branch.py": (
+            "import mlflow\n\n\ndef main(m, kind):\n    if kind == 'a':\n"
+            + "".join(f"        x{n} = {n}\n" for n in range(30))
+            + "    elif kind == 'b':\n"
+            + '        mlflow.sklearn.log_model(m, artifact_path="b")\n'
+            + "    else:\n"
+            + '        mlflow.sklearn.log_model(m, artifact_path="c")\n'
+        ),
         "long_class_crlf.py": (
             "import mlflow\n\n\nclass Trainer:\n" + _FILLER
             + '    def log(self, m):\n        mlflow.sklearn.log_model(m, artifact_path="m")\n'
@@ -551,6 +559,11 @@ def test_inside_a_long_class_a_fix_parses_only_the_statements_that_hold_its_targ
     name, data = _case_text("string_indented_less.py")
     assert _fix(name, data).applied
     assert any("class Trainer" in text for text in parsed)
+    # An ``elif`` line is no piece's: the statements of its branch are (and the ``else``'s).
+    parsed.clear()
+    name, data = _case_text("elif_branch.py")
+    assert [f.line for f in _fix(name, data).applied] == [37, 39]
+    assert parsed == ['mlflow.sklearn.log_model(m, artifact_path="b")\n', 'mlflow.sklearn.log_model(m, artifact_path="c")\n']
 
 
 @pytest.mark.integration
@@ -576,3 +589,14 @@ def test_files_fixed_in_worker_processes_give_what_one_process_gives(tmp_path: P
         (r.shown, r.fixed, r.dropped, [(f.rule, f.line) for f in r.applied]) for r in serial
     ]
     assert serial[0].shown == "src/gone.py" and serial[0].dropped == ["not fixed: the file is not there any more"]
+
+
+def test_a_piece_that_is_no_code_alone_falls_back_to_its_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A piece libcst cannot parse once cut out would lose its fix (the unit is left as it
+    is): such a piece is refused and its whole statement fixed instead. Here the ``elif``
+    line, if it were not recognised, would start a piece of its own."""
+    from mlflow_lint.fixes import base
+
+    monkeypatch.setattr(base, "_is_elif", lambda statement, orelse: False)
+    name, data = _case_text("elif_branch.py")
+    assert [f.line for f in _fix(name, data).applied] == [37, 39]

@@ -197,11 +197,7 @@ class Parses:
 
     def text(self, source: str, piece: Piece) -> str:
         """The piece's lines, its indentation taken off (``_dedentable`` made sure it can be)."""
-        lines = self.lines(source)[piece.first - 1 : piece.last]
-        if not piece.indent:
-            return "".join(lines)
-        cut = len(piece.indent)
-        return "".join(line[cut:] if line.startswith(piece.indent) else line for line in lines)
+        return _dedented(self.lines(source), piece)
 
     def pieces(self, source: str, spans: Iterable[Span]) -> list[Piece] | None:
         """The pieces that hold ``spans``, in order; None when the unit is fixed whole (it does
@@ -299,7 +295,7 @@ def _inner_pieces(statement: ast.stmt, spans: list[tuple[int, int]], lines: list
         if indent is None:
             return None
         pieces = _chosen(block, indent, held, lines)
-        if not all(_dedentable(lines, piece) for piece in pieces):
+        if not all(_dedentable(lines, piece) and _parses(_dedented(lines, piece)) for piece in pieces):
             return None
         chosen.extend(pieces)
     return chosen if chosen and _all_inside(spans, chosen) else None
@@ -317,7 +313,9 @@ def _all_inside(spans: list[tuple[int, int]], pieces: list[Piece]) -> bool:
 
 
 def _blocks_of(statement: ast.stmt) -> list[list[ast.stmt]]:
-    """The statement lists a compound statement holds, in source order."""
+    """The statement lists a compound statement holds, in source order. An ``elif`` is an
+    ``If`` in its parent's ``orelse`` that starts at the parent's column: its own blocks
+    are the parent's (its ``elif`` line, like the ``if`` line, is no piece's)."""
     blocks: list[list[ast.stmt]] = []
     for name in ("body", "handlers", "orelse", "finalbody", "cases"):
         value = getattr(statement, name, None)
@@ -325,9 +323,20 @@ def _blocks_of(statement: ast.stmt) -> list[list[ast.stmt]]:
             continue
         if name in ("handlers", "cases"):
             blocks.extend(item.body for item in value if item.body)
+        elif name == "orelse" and _is_elif(statement, value):
+            blocks.extend(_blocks_of(value[0]))
         elif isinstance(value[0], ast.stmt):
             blocks.append(value)
     return blocks
+
+
+def _is_elif(statement: ast.stmt, orelse: list[ast.stmt]) -> bool:
+    return (
+        isinstance(statement, ast.If)
+        and len(orelse) == 1
+        and isinstance(orelse[0], ast.If)
+        and orelse[0].col_offset == statement.col_offset
+    )
 
 
 def _clean_indent(block: list[ast.stmt], lines: list[str]) -> str | None:
@@ -359,6 +368,25 @@ def _dedentable(lines: list[str], piece: Piece) -> bool:
             continue
         if not line.startswith(piece.indent) or line[cut:] in _LINE_END or line[cut:] == "":
             return False
+    return True
+
+
+def _dedented(lines: list[str], piece: Piece) -> str:
+    """The lines of ``piece``, its indentation taken off each line that has it."""
+    kept = lines[piece.first - 1 : piece.last]
+    if not piece.indent:
+        return "".join(kept)
+    cut = len(piece.indent)
+    return "".join(line[cut:] if line.startswith(piece.indent) else line for line in kept)
+
+
+def _parses(text: str) -> bool:
+    """Whether a dedented piece is code on its own (a check before libcst is given it: a
+    piece that failed to parse there would lose its fix, not fall back to a larger one)."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
     return True
 
 
