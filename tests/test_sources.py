@@ -391,3 +391,14 @@ def test_a_makefile_recipe_continued_by_a_backslash_goes_on_on_the_next_line() -
     ]
     # A continued assignment is not a recipe: its next line is no command.
     assert [setting.name for setting in facts.settings] == ["TRIALS", "X"]
+
+
+def test_a_template_a_script_writes_reads_filled_in_too() -> None:
+    """``cat > run.sh.j2 <<'EOF'`` writes a template: its ``{{ expr }}`` is no literal
+    secret there either (one reading of templates, wherever the text comes from)."""
+    facts = parse_shell(
+        "cat > run.sh.j2 <<'EOF'\nexport MLFLOW_TRACKING_PASSWORD={{ vault_pw }}\nexport MLFLOW_TRACKING_TOKEN=tok-0123456789abcdef\nEOF\n",
+        "gen.sh",
+    )
+    values = {setting.name: setting.value.text for setting in facts.settings if setting.value is not None}
+    assert values["MLFLOW_TRACKING_PASSWORD"].startswith("${") and values["MLFLOW_TRACKING_TOKEN"] == "tok-0123456789abcdef"

@@ -129,8 +129,13 @@ def is_python_script(path: Path) -> bool:
     return first.startswith(b"#!") and b"python" in first
 
 
-def read_text_source(kind: str, text: str, shown: str) -> SourceFacts:
-    """Settings and commands of a non-Python file (one that does not parse raises UnparsableText)."""
+def read_text_source(kind: str, text: str, shown: str, template: bool = False) -> SourceFacts:
+    """Settings and commands of a non-Python file (one that does not parse raises
+    UnparsableText); a ``template``'s as it reads filled in (``sources.templates``)."""
+    if template:
+        from mlflow_lint.sources.templates import filled_in
+
+        text = filled_in(text)
     where = shown.rsplit("/", 1)[-1]
     if kind == "yaml":
         from mlflow_lint.sources.yaml_source import parse_yaml

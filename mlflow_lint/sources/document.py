@@ -133,8 +133,7 @@ def _cells(kind: str, virtual: VirtualSource, shown: str, file_lines: IpynbLines
 
 
 def _text_source(kind: str, data: bytes, shown: str, template: bool) -> Document:
-    """YAML, .env, shell, Dockerfile, ...: their settings, commands and copies (a template's
-    as it reads filled in: ``sources.templates``)."""
+    """YAML, .env, shell, Dockerfile, ...: their settings, commands and copies."""
     from mlflow_lint.sources.facts import UnparsableText
 
     try:
@@ -142,12 +141,7 @@ def _text_source(kind: str, data: bytes, shown: str, template: bool) -> Document
     except UnicodeDecodeError:
         return Document(kind, failure=UnanalysableSource("cannot decode file as UTF-8"))
     try:
-        if template:
-            from mlflow_lint.sources.templates import filled_in
-
-            facts = read_text_source(kind, filled_in(text), shown)
-        else:
-            facts = read_text_source(kind, text, shown)
+        facts = read_text_source(kind, text, shown, template)
     except UnparsableText as error:
         return Document(kind, text, unparsable=error)
     return Document(kind, text, facts=facts)

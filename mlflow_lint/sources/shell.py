@@ -367,9 +367,10 @@ def _add_written_file(facts: SourceFacts, tokens: list[_Token], words: list[Word
     target = _written_target(words)
     if body is None or target is None:
         return
-    from mlflow_lint.sources import read_text_source, source_kind  # (the package imports us lazily)
+    from mlflow_lint.sources import is_template, read_text_source, source_kind  # (the package imports us lazily)
 
-    kind = source_kind(target.rsplit("/", 1)[-1])
+    name = target.rsplit("/", 1)[-1]
+    kind = source_kind(name)
     text = _UNESCAPE.sub(r"\1", body.text) if body.expands else body.text
     shift = body.position.line - 1
     if kind == "python":
@@ -378,7 +379,7 @@ def _add_written_file(facts: SourceFacts, tokens: list[_Token], words: list[Word
     if kind is None or kind == "notebook":
         return
     try:
-        written = read_text_source(kind, text, f"{target} written by {where}")
+        written = read_text_source(kind, text, f"{target} written by {where}", is_template(name))
     except UnparsableText:
         return  # a templated file: as when it is committed, skipped
     facts.add(written.moved(lambda p: Position(p.line + shift, p.column, p.end_line + shift, p.end_column)))
