@@ -402,3 +402,22 @@ def test_a_template_a_script_writes_reads_filled_in_too() -> None:
     )
     values = {setting.name: setting.value.text for setting in facts.settings if setting.value is not None}
     assert values["MLFLOW_TRACKING_PASSWORD"].startswith("${") and values["MLFLOW_TRACKING_TOKEN"] == "tok-0123456789abcdef"
+
+
+def test_whether_a_compose_service_publishes_a_port() -> None:
+    """``ports:`` or ``network_mode: host`` publish it; ``expose:`` alone does not; a service
+    whose keys come from elsewhere (``<<: *defaults``, ``extends:``) cannot be read: unknown."""
+    facts = parse_yaml(
+        "x-defaults: &defaults\n  ports: ['5000:5000']\n"
+        "services:\n"
+        "  published: {ports: ['5000:5000'], command: mlflow server --host 0.0.0.0}\n"
+        "  internal: {expose: ['5000'], command: mlflow server --host 0.0.0.0}\n"
+        "  host: {network_mode: host, command: mlflow server --host 0.0.0.0}\n"
+        "  merged:\n    <<: *defaults\n    command: mlflow server --host 0.0.0.0\n"
+        "  extended: {extends: {service: published}, command: mlflow server --host 0.0.0.0}\n"
+        "  quoted: {'<<': x, command: mlflow server --host 0.0.0.0}\n",
+        "compose.yml",
+    )
+    assert sorted((c.position.line, c.published) for c in facts.commands) == [
+        (4, True), (5, False), (6, True), (9, None), (10, None), (11, False),
+    ]  # fmt: skip

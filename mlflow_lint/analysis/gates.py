@@ -532,11 +532,8 @@ class GateAnalysis:
             return False
         bindings = self.model.bindings_reaching(name.id, name)
         for binding in bindings:
-            loop = binding.node
-            if isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.target, ast.Name) and loop.target.id == name.id:
-                source: ast.expr | None = loop.iter
-            else:
-                source = _assigned(binding)
+            loop = self.model.loop_of(binding)
+            source = loop.iter if loop is not None else _assigned(binding)
             if source is None or not self._reads_alias_value(source, depth):
                 return False
         return bool(bindings)

@@ -554,6 +554,15 @@ class SemanticModel:
             own = False
         return []
 
+    @staticmethod
+    def loop_of(binding: Binding) -> ast.For | ast.AsyncFor | None:
+        """The ``for`` loop whose variable ``binding`` is (``for mv in versions:``), when the
+        name is the loop's whole target; None for any other binding."""
+        loop = binding.node
+        if isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.target, ast.Name) and loop.target.id == binding.name:
+            return loop
+        return None
+
     def bindings_reaching(self, name: str, at: ast.AST) -> list[Binding]:
         """The bindings of :meth:`bindings_of` that a use at ``at`` may see: those written
         before it, and those after it inside a loop that also holds the use (the next

@@ -296,8 +296,9 @@ class ValueEvaluator:
             return values
         if binding.kind == "import" and binding.qualified_name:
             return self._imported(binding.qualified_name, expr.id, depth)
-        if isinstance(binding.node, (ast.For, ast.AsyncFor)) and isinstance(binding.node.target, ast.Name):
-            return self._loop_values(binding.node, depth)
+        loop = self.model.loop_of(binding)
+        if loop is not None:
+            return self._loop_values(loop, depth)
         if binding.kind == "param":
             return self._parameter(binding, depth)
         return ()

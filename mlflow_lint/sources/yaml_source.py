@@ -30,6 +30,7 @@ _SCRIPT_KEYS = frozenset(
 )
 # A script worth reading: it runs mlflow, or commits a local tracking store (git add mlruns).
 _MAY_MATTER = re.compile(r"mlflow|mlruns|mlartifacts", re.IGNORECASE)
+_MERGE_TAG = "tag:yaml.org,2002:merge"  # the ``<<`` key of a mapping merged into another
 # Keys that bring variables from elsewhere (compose env files, Kubernetes config maps).
 _OUTSIDE_ENVIRONMENT = ("env_file", "envFrom", "env_from")
 # Keys that are settings wherever they appear (Helm values, CI variables, ...).
@@ -131,7 +132,7 @@ def _compose_services(document: Node) -> dict[int, bool | None]:
         if not _is_mapping(service):
             continue
         keys = {key.value: value for key, value in service.value if _is_scalar(key)}
-        if "extends" in keys or "<<" in keys:
+        if "extends" in keys or any(key.tag == _MERGE_TAG for key, _ in service.value):
             found[id(service)] = None
             continue
         ports = keys.get("ports")
@@ -281,7 +282,6 @@ def _uploaded_paths(pairs: dict[str, Node], lines: list[str]) -> list[Copy]:
     return copies
 
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"  # the ``<<`` key of a mapping merged into another
 _MAX_MERGES = 8  # ``<<: *a`` where ``a`` merges ``b``...: deeper is a loop or a joke
 
 
