@@ -289,6 +289,24 @@ def test_the_replaced_ranges_of_a_small_file_are_difflibs() -> None:
     assert _replaced(old, new) == [(0, 0, 0, 1), (2, 3, 3, 4)]  # the added import, then b = 2 -> 20
 
 
+def test_only_the_window_between_the_equal_head_and_tail_is_matched() -> None:
+    """The matcher is given the lines between the equal head and tail (over a whole file
+    it compared every pair of its blank lines): the ranges are the file's, and they give
+    the new lines back."""
+    import difflib
+
+    from mlflow_lint.audit.autofix import _replaced
+
+    body = [line for i in range(300) for line in (f"def f{i}():", "    return mlflow.active_run()", "")]
+    old = ["import mlflow", "", *body, "client.transition_model_version_stage('m', 1, 'Production')", "", *body]
+    new = ["import mlflow", "", *body, "client.set_registered_model_alias('m', 'production', 1)", "", *body]
+    blocks = _replaced(old, new)
+    assert blocks == [(902, 903, 902, 903)]
+    assert _apply_replacements(old, new, blocks) == new
+    whole = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if tag != "equal"]
+    assert blocks == whole
+
+
 def test_a_large_repetitive_file_is_aligned_line_by_line() -> None:
     """Thousands of repeated lines made difflib's matcher take minutes (the hostile
     benchmark's 25k-finding audit); past a size the lines are paired in place, the lines a

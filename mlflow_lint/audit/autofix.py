@@ -135,8 +135,10 @@ def _replaced(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]
         suffix += 1
     old_end, new_end = len(old) - suffix, len(new) - suffix
     if (old_end - prefix) + (new_end - prefix) <= _MATCHED_LINES:
-        opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
-        return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+        # Only the window between the equal head and tail is matched: over whole files the
+        # matcher compares every pair of equal lines (blank ones by the hundred) outside it.
+        matcher = difflib.SequenceMatcher(None, old[prefix:old_end], new[prefix:new_end], autojunk=False)
+        return [(prefix + i1, prefix + i2, prefix + j1, prefix + j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
     shift = (new_end - prefix) - (old_end - prefix)
     found: list[tuple[int, int, int, int]] = []
     i, j = prefix, prefix
