@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlflow_lint.sources.facts import Command, Position, Setting, Word
+from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
 # rule reads need to be here; an unknown option never consumes the next word.
@@ -115,6 +115,21 @@ def interpret(command: Command) -> Invocation | None:
             continue
         options.setdefault(_ALIASES.get(text, text), []).append(Option(word, None))
     return Invocation(tuple(subcommand), tuple(words), options, command.environment)
+
+
+def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:
+    """Whether an ``mlflow server``/``mlflow ui`` command of the same file has ``setting`` in
+    its environment: what it says is then judged at that command, which reads it unless a
+    flag overrides it. A setting no command there reads is for a server started elsewhere
+    (an image's own entrypoint, a compose file passing a .env on)."""
+    if facts is None:
+        return False
+    for command in facts.commands:
+        if setting in command.environment:
+            invocation = interpret(command)
+            if invocation is not None and invocation.is_server:
+                return True
+    return False
 
 
 def _shift(word: Word, offset: int) -> Position:

@@ -20,7 +20,7 @@ from mlflow_lint.findings import Finding, normalise_source
 from mlflow_lint.module_facts import facts_for, single_file_facts
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project_facts import ProjectFacts
-from mlflow_lint.sources.facts import Command, Copy, Position, Setting
+from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts
 
 
 @dataclass
@@ -37,6 +37,7 @@ class FileContext:
     lines: LineIndex
     options: RuleOptions = field(default_factory=RuleOptions)
     display_root: str = ""  # findings' paths are relative to this directory
+    facts: SourceFacts | None = None  # a non-Python file's settings and commands, all of them
     findings: list[Finding] = field(default_factory=list)
     # (rule, span, message) of every finding reported: the same gap reached twice (a YAML
     # mapping merged into several services by an alias, ``<<: *env``) is one finding.

@@ -5,14 +5,18 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.commands import interpret
+from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, read_by_a_server
 from mlflow_lint.analysis.mlflow_calls import ARTIFACT_ARGUMENTS, display_api
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.sources.facts import Command
+from mlflow_lint.sources.facts import Command, Setting, Word
 
 _STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
+_SERVER_OPTIONS = ("--default-artifact-root", "--artifacts-destination")
+# Their environment variables (click envvar=): judged at the file's server command that reads
+# one, else where it is set (a Kubernetes container running its image's own entrypoint).
+_SERVER_VARIABLES = {SERVER_ENVIRONMENT[option]: option for option in _SERVER_OPTIONS}
 
 
 class HardcodedArtifactLocation(Check):
@@ -25,14 +29,15 @@ class HardcodedArtifactLocation(Check):
         invocation = interpret(command)
         if invocation is None or not invocation.is_server:
             return
-        for option in ("--default-artifact-root", "--artifacts-destination"):
+        for option in _SERVER_OPTIONS:
             found = invocation.value(option)
-            if found is None:
-                continue
-            word, origin = found
-            if classify(word.value) in (UriKind.LOCAL_PATH, UriKind.FILE):
-                api = f"mlflow {invocation.subcommand[0]} {origin}"
-                ctx.report_at("MLF301", word.position, word.text, api=api, value=word.value.render())
+            if found is not None:
+                _report_local(found[0], f"mlflow {invocation.subcommand[0]} {found[1]}", ctx)
+
+    def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
+        """``MLFLOW_DEFAULT_ARTIFACT_ROOT`` / ``MLFLOW_ARTIFACTS_DESTINATION`` set to a local path."""
+        if setting.name in _SERVER_VARIABLES and setting.value is not None and not read_by_a_server(setting, ctx.facts):
+            _report_local(setting.value, setting.where, ctx)
 
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
@@ -47,6 +52,15 @@ class HardcodedArtifactLocation(Check):
             if _hard_codes_storage(value, role):
                 ctx.report("MLF301", expr, api=display_api(callee), value=value.render())
                 return
+
+
+def _report_local(word: Word, api: str, ctx: FileContext) -> None:
+    """A server's artifact root that is a local path or ``file:`` URI, as written or as the
+    fallback of a ``${VAR:-file:///mlruns}`` reference."""
+    for value in word.values:
+        if classify(value) in (UriKind.LOCAL_PATH, UriKind.FILE):
+            ctx.report_at("MLF301", word.position, word.text, api=api, value=value.render())
+            return
 
 
 def _hard_codes_storage(value: StrValue, role: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.commands import interpret
+from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, read_by_a_server
 from mlflow_lint.analysis.mlflow_calls import uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
@@ -18,6 +18,12 @@ from mlflow_lint.checks.base import FileContext, UriSetterCheck
 from mlflow_lint.sources.facts import Command, Setting
 
 _URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+# What `mlflow server` reads for its stores when no flag gives them (click envvar=). Set in an
+# environment no server command of the file reads, each says what store a server started
+# elsewhere runs on (a Kubernetes container running its image's own entrypoint, a .env that
+# compose passes on); one the file's server command reads is judged at that command.
+_BACKEND_VARIABLE = SERVER_ENVIRONMENT["--backend-store-uri"]
+_REGISTRY_VARIABLE = SERVER_ENVIRONMENT["--registry-store-uri"]
 _FILE_STORES = (UriKind.FILE, UriKind.LOCAL_PATH)
 _DEFAULT = "MLflow's local default since 3.7, not a shared store"
 _SQLITE_FILE = "a local file, not a shared store"
@@ -46,14 +52,24 @@ class NonSqlBackendStore(UriSetterCheck):
                     break
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
-        if setting.name in _URI_VARIABLES and setting.value is not None:
-            for value in setting.value.values:  # a ${VAR:-sqlite:///mlflow.db} fallback too
-                if classify(value) is UriKind.SQLITE:
-                    ctx.report_at(
-                        "MLF201", setting.position, setting.value.text,
-                        api=setting.where, store="SQLite", value=value.render(), why=_why_sqlite(value),
-                    )  # fmt: skip
-                    break
+        if setting.value is None:
+            return
+        server_backend = setting.name == _BACKEND_VARIABLE
+        server_registry = setting.name == _REGISTRY_VARIABLE
+        if not (server_backend or server_registry or setting.name in _URI_VARIABLES):
+            return
+        if (server_backend or server_registry) and read_by_a_server(setting, ctx.facts):
+            return
+        for value in setting.value.values:  # a ${VAR:-sqlite:///mlflow.db} fallback too
+            kind = classify(value)
+            if kind is UriKind.SQLITE:
+                store, why = "SQLite", _why_sqlite(value)
+            elif server_backend and kind in _FILE_STORES:
+                store, why = "file", _DIRECTORY
+            else:
+                continue
+            ctx.report_at("MLF201", setting.position, setting.value.text, api=setting.where, store=store, value=value.render(), why=why)
+            break
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)

@@ -183,7 +183,9 @@ def lint_text_source(
     assert facts is not None  # a text source that parsed
     text = document.text
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
-    ctx = FileContext(module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root)
+    ctx = FileContext(
+        module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root, facts=facts
+    )
     errors: list[Finding] = []
     for check in checks_for(selected):
         try:
