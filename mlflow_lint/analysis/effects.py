@@ -238,7 +238,10 @@ def function_effects(
     if cached is not None:
         return cached
     cache[function] = NO_EFFECTS  # while it is computed: recursion adds nothing
-    result = _union(_call_effects(module, call, depth) for call in _calls_in(function.body, False, module))
+    # A run the function opens itself (``with mlflow.start_run():``) is its own: inside the
+    # caller's run MLflow refuses it, or opens a child run with nested=True; what is logged
+    # there is not the caller's run's (that run is judged on its own).
+    result = _union(_call_effects(module, call, depth) for call in _calls_in(function.body, True, module))
     cache[function] = result
     return result
 
