@@ -12,6 +12,7 @@ from mlflow_lint.analysis.mlflow_calls import SINK_CALL_NAMES, uri_sinks
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.uri_flow import switched_nodes, uris_through_calls
+from mlflow_lint.analysis.uris import UriKind, classify
 
 
 def tracking_uri_uses(module: AnalysedModule) -> list[tuple[ast.expr, str, str]]:
@@ -61,14 +62,14 @@ def _uri_uses(module: AnalysedModule, role: str) -> list[tuple[ast.expr, str, st
         if node in switched:
             continue
         values = module.values.evaluate(sink.value)
-        if len(values) != 1 or not values[0].complete or not values[0].text.strip():
-            continue
+        if len(values) != 1 or not values[0].complete or classify(values[0]) is UriKind.UNKNOWN:
+            continue  # not one known URI: a placeholder ("${TRACKING_URI}", "<uri>") says no server
         value = values[0]
         # Masked: the facts go to the result cache, which never holds a secret
         # (two URIs that differ only in their password are one server).
         found.append((sink.value, normalise_uri(mask_secrets(value.text)), value.render(), node))
     for use in through:
-        if use.call not in switched:
+        if use.call not in switched and classify(use.value) is not UriKind.UNKNOWN:
             head, _, alias = use.function.partition(" (as ")
             shown = f"{use.value.render()} via {head}()" + (f" (as {alias}" if alias else "")
             found.append((use.node, normalise_uri(mask_secrets(use.value.text)), shown, use.call))

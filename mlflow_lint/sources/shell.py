@@ -34,7 +34,9 @@ class _Token:
     operator: bool = False
     quoted: bool = False  # the word begins with a quote (its text starts one column later)
     heredoc: bool = False  # the body of a here-document (``text``), fed to the command's stdin
-    expands: bool = False  # a here-document whose delimiter is unquoted: the shell expands $x in it
+    # The shell expands $x in it: a here-document whose delimiter is unquoted, a word that
+    # begins with a double quote ("...$x...") or with none.
+    expands: bool = False
 
 
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([A-Za-z0-9_.-]+))")
@@ -50,14 +52,15 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
     i, n = 0, len(text)
     buffer: list[str] = []
     start: tuple[int, int] | None = None
-    quoted = False
+    quoted = expands = False
     pending: list[tuple[str, bool, bool]] = []  # here-documents whose bodies follow this line
 
     def flush(end_line: int, end_column: int) -> None:
-        nonlocal buffer, start, quoted
+        nonlocal buffer, start, quoted, expands
         if start is not None:
-            tokens.append(_Token("".join(buffer), Position(start[0], start[1], end_line, end_column), quoted=quoted))
-        buffer, start, quoted = [], None, False
+            position = Position(start[0], start[1], end_line, end_column)
+            tokens.append(_Token("".join(buffer), position, quoted=quoted, expands=expands))
+        buffer, start, quoted, expands = [], None, False, False
 
     while i < n:
         char = text[i]
@@ -102,7 +105,7 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
             # $(command), ${VAR}, `command`: one piece of the current word, however nested.
             end = _substitution_end(text, i)
             if start is None:
-                start = (line, column)
+                start, expands = (line, column), True
             buffer.append(text[i:end])
             line, column = _advance(line, column, text[i:end])
             i = end
@@ -116,7 +119,7 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
             continue
         if start is None:
             start = (line, column)
-            quoted = char in "'\""
+            quoted, expands = char in "'\"", char != "'"
         if char == "'":
             end = text.find("'", i + 1)
             end = n if end < 0 else end
@@ -215,7 +218,8 @@ def _embedded_python(tokens: list[_Token], indent: int) -> list[EmbeddedPython]:
         if token.text == "-c":
             argument = arguments[index + 1]
             column = argument.position.column + (1 if argument.quoted else 0)
-            found.append(EmbeddedPython(argument.text, argument.position.line, column, indent))
+            code = _blank_expansions(argument.text) if argument.expands else argument.text
+            found.append(EmbeddedPython(code, argument.position.line, column, indent))
             return found
     module_or_script = [t for t in arguments if t.text not in ("-", "<<") and not t.text.startswith("-")]
     if module_or_script:
@@ -232,10 +236,45 @@ _EXPANSION = re.compile(r"(?<!\\)(?:\$\{[^}\n]*\}|\$\([^()\n]*\)|\$[A-Za-z_][A-Z
 
 
 def _blank_expansions(code: str) -> str:
-    """``code`` with each ``$x``, ``${x}``, ``$(cmd)`` and backquoted command an identifier
-    of the same length (``total = $TOTAL`` is ``total = ______``): unknown values, at the
-    same columns, so that the Python around them parses."""
-    return _EXPANSION.sub(lambda match: "_" * len(match.group()), code)
+    """``code`` with each ``$x``, ``${x}``, ``$(cmd)`` and backquoted command, which the
+    shell replaces before Python reads the code, made a value the analysis does not know,
+    at the same columns: in code an identifier of the same length (``total = $TOTAL`` is
+    ``total = ______``), so that the Python around it parses; inside a string literal a
+    ``${…}`` placeholder (``"$URI"`` is ``"${_}"``), which no rule takes for a path."""
+    strings = _string_spans(code)
+
+    def blank(match: re.Match[str]) -> str:
+        size = len(match.group())
+        if not any(start <= match.start() < end for start, end in strings):
+            return "_" * size
+        return "${" + "_" * (size - 3) + "}" if size >= 3 else "$_"
+
+    return _EXPANSION.sub(blank, code)
+
+
+def _string_spans(code: str) -> list[tuple[int, int]]:
+    """Where Python string literals are in ``code`` (start, end offsets), found by their
+    quotes alone: the code may hold what Python cannot tokenize (the shell's ``$x``)."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(code)
+    while i < n:
+        char = code[i]
+        if char == "#":
+            end = code.find("\n", i)
+            i = n if end < 0 else end
+        elif char in "'\"":
+            quote = code[i : i + 3] if code.startswith(char * 3, i) else char
+            j = i + len(quote)
+            while j < n and not code.startswith(quote, j):
+                if code[j] == "\n" and len(quote) == 1:
+                    break  # an unterminated one-line string ends with its line
+                j += 2 if code[j] == "\\" else 1
+            end = min(n, j + len(quote))
+            spans.append((i, end))
+            i = end
+        else:
+            i += 1
+    return spans
 
 
 def split_commands(tokens: list[_Token]) -> list[list[_Token]]:
