@@ -213,9 +213,21 @@ def is_literal(text: str) -> bool:
     return bool(text) and not REFERENCE.match(text) and not PLACEHOLDER.match(text)
 
 
+# A connection string: ``Name=value`` fields separated by ";" (Azure Storage's
+# ``DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=…``).
+_CONNECTION_STRING = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_]*=[^;]*(?:;[A-Za-z][A-Za-z0-9_]*=[^;]*)+;?\s*$")
+
+
 def is_literal_secret(value: StrValue) -> bool:
-    """A complete, non-empty literal that is not a ``${VAR}`` / ``$VAR`` reference."""
-    return value.complete and is_literal(value.text)
+    """A complete, non-empty literal that is not a ``${VAR}`` / ``$VAR`` reference nor a
+    placeholder. In a connection string the secret is its key or signature field: written
+    out, it is one (``AccountKey=your_key`` is a template's placeholder, and a string with
+    no such field holds no credential)."""
+    if not value.complete:
+        return False
+    if _CONNECTION_STRING.match(value.text):
+        return any(is_literal(field.group("value")) for field in _SECRET_FIELD.finditer(value.text))
+    return is_literal(value.text)
 
 
 def has_literal_password(value: StrValue) -> bool:
