@@ -405,8 +405,9 @@ def test_a_template_a_script_writes_reads_filled_in_too() -> None:
 
 
 def test_whether_a_compose_service_publishes_a_port() -> None:
-    """``ports:`` or ``network_mode: host`` publish it; ``expose:`` alone does not; a service
-    whose keys come from elsewhere (``<<: *defaults``, ``extends:``) cannot be read: unknown."""
+    """``ports:`` or ``network_mode: host`` publish it; ``expose:`` alone does not, nor ports
+    published on the host's loopback only (127.0.0.1, ::1, localhost); a service whose keys
+    come from elsewhere (``<<: *defaults``, ``extends:``) cannot be read: unknown."""
     facts = parse_yaml(
         "x-defaults: &defaults\n  ports: ['5000:5000']\n"
         "services:\n"
@@ -415,9 +416,16 @@ def test_whether_a_compose_service_publishes_a_port() -> None:
         "  host: {network_mode: host, command: mlflow server --host 0.0.0.0}\n"
         "  merged:\n    <<: *defaults\n    command: mlflow server --host 0.0.0.0\n"
         "  extended: {extends: {service: published}, command: mlflow server --host 0.0.0.0}\n"
-        "  quoted: {'<<': x, command: mlflow server --host 0.0.0.0}\n",
+        "  quoted: {'<<': x, command: mlflow server --host 0.0.0.0}\n"
+        "  loopback: {ports: ['127.0.0.1:5001:5000', '[::1]:5002:5000/tcp', 'localhost::5000'], command: mlflow server}\n"
+        "  loopback-long: {ports: [{target: 5000, published: 5001, host_ip: 127.0.0.1}], command: mlflow server}\n"
+        "  everywhere: {ports: ['127.0.0.1:5001:5000', 5000], command: mlflow server}\n"
+        "  all-ips: {ports: ['0.0.0.0:5001:5000'], command: mlflow server}\n"
+        "  bind-var: {ports: ['${BIND}:5001:5000'], command: mlflow server}\n"
+        "  long-all: {ports: [{target: 5000, published: 5001}], command: mlflow server}\n",
         "compose.yml",
     )
     assert sorted((c.position.line, c.published) for c in facts.commands) == [
         (4, True), (5, False), (6, True), (9, None), (10, None), (11, False),
+        (12, False), (13, False), (14, True), (15, True), (16, True), (17, True),
     ]  # fmt: skip

@@ -138,8 +138,41 @@ def _compose_services(document: Node) -> dict[int, bool | None]:
         ports = keys.get("ports")
         network = keys.get("network_mode")
         host_network = network is not None and _is_scalar(network) and str(network.value).strip() == "host"
-        found[id(service)] = host_network or (ports is not None and not (_is_sequence(ports) and not ports.value))
+        found[id(service)] = host_network or (ports is not None and _publishes_beyond_loopback(ports))
     return found
+
+
+def _publishes_beyond_loopback(ports: Node) -> bool:
+    """Whether a ``ports:`` list publishes a port on an interface other than the host's
+    loopback: ``"127.0.0.1:5001:5000"`` (or ``host_ip: 127.0.0.1``) is reached from the
+    host itself only, as a server bound to 127.0.0.1 is. What cannot be read counts as
+    published (``${BIND}:5000:5000``, a list that is no list)."""
+    if not _is_sequence(ports):
+        return True
+    for entry in ports.value:
+        if _is_mapping(entry):  # long syntax: {target: 5000, published: 5001, host_ip: 127.0.0.1}
+            host_ip = next((value for key, value in entry.value if _is_scalar(key) and key.value == "host_ip"), None)
+            host = str(host_ip.value) if host_ip is not None and _is_scalar(host_ip) else ""
+        elif _is_scalar(entry):
+            host = _short_syntax_host(str(entry.value).strip())
+        else:
+            return True
+        if not _is_loopback(host):
+            return True
+    return False
+
+
+def _short_syntax_host(entry: str) -> str:
+    """The host address of ``[HOST:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]`` ("" when none)."""
+    if entry.startswith("["):  # "[::1]:5001:5000"
+        return entry[1 : entry.find("]")] if "]" in entry else ""
+    parts = entry.split(":")
+    return parts[0] if len(parts) == 3 else ""
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip().lower()
+    return host in ("localhost", "::1") or (host.startswith("127.") and host.replace(".", "").isdigit())
 
 
 def _walk(
