@@ -163,11 +163,15 @@ def _publishes_beyond_loopback(ports: Node) -> bool:
 
 
 def _short_syntax_host(entry: str) -> str:
-    """The host address of ``[HOST:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]`` ("" when none)."""
+    """The host address of ``[HOST:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]`` ("" when none);
+    a ``${PORT:-5000}`` reference is one part, whatever its colons."""
     if entry.startswith("["):  # "[::1]:5001:5000"
         return entry[1 : entry.find("]")] if "]" in entry else ""
-    parts = entry.split(":")
+    parts = _REFERENCE_PART.sub("$", entry).split(":")
     return parts[0] if len(parts) == 3 else ""
+
+
+_REFERENCE_PART = re.compile(r"\$\{[^}]*\}")
 
 
 def _is_loopback(host: str) -> bool:
