@@ -13,7 +13,14 @@ from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command, Setting, Word
 
 _STORAGE = (UriKind.OBJECT_STORE, UriKind.FILE, UriKind.MLFLOW_ARTIFACTS)
-_SERVER_OPTIONS = ("--default-artifact-root", "--artifacts-destination")
+_LEAVE_TO_THE_SERVER = "let the tracking server's artifact store decide (mlflow server --artifacts-destination)"
+# A server's local artifact location: what to do instead, by option. A local default root
+# is a path clients write to on their own machines; a local destination is the server's disk.
+_SERVER_OPTIONS = {
+    "--default-artifact-root": "leave it unset, so that clients upload through the server (mlflow-artifacts:/), "
+    "and give --artifacts-destination an object store (s3://, gs://, wasbs://)",
+    "--artifacts-destination": "use an object store (s3://, gs://, wasbs://) that outlives the server's machine",
+}
 # Their environment variables (click envvar=): judged at the file's server command that reads
 # one, else where it is set (a Kubernetes container running its image's own entrypoint).
 _SERVER_VARIABLES = {SERVER_ENVIRONMENT[option]: option for option in _SERVER_OPTIONS}
@@ -29,15 +36,16 @@ class HardcodedArtifactLocation(Check):
         invocation = interpret(command)
         if invocation is None or not invocation.is_server:
             return
-        for option in _SERVER_OPTIONS:
+        for option, instead in _SERVER_OPTIONS.items():
             found = invocation.value(option)
             if found is not None:
-                _report_local(found[0], f"mlflow {invocation.subcommand[0]} {found[1]}", ctx)
+                _report_local(found[0], f"mlflow {invocation.subcommand[0]} {found[1]}", instead, ctx)
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         """``MLFLOW_DEFAULT_ARTIFACT_ROOT`` / ``MLFLOW_ARTIFACTS_DESTINATION`` set to a local path."""
-        if setting.name in _SERVER_VARIABLES and setting.value is not None and not read_by_a_server(setting, ctx.facts):
-            _report_local(setting.value, setting.where, ctx)
+        option = _SERVER_VARIABLES.get(setting.name)
+        if option is not None and setting.value is not None and not read_by_a_server(setting, ctx.facts):
+            _report_local(setting.value, setting.where, _SERVER_OPTIONS[option], ctx)
 
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         callee = ctx.python.model.callee(node)
@@ -50,16 +58,16 @@ class HardcodedArtifactLocation(Check):
             return
         for value in ctx.python.values.evaluate(expr):
             if _hard_codes_storage(value, role):
-                ctx.report("MLF301", expr, api=display_api(callee), value=value.render())
+                ctx.report("MLF301", expr, api=display_api(callee), value=value.render(), instead=_LEAVE_TO_THE_SERVER)
                 return
 
 
-def _report_local(word: Word, api: str, ctx: FileContext) -> None:
+def _report_local(word: Word, api: str, instead: str, ctx: FileContext) -> None:
     """A server's artifact root that is a local path or ``file:`` URI, as written or as the
     fallback of a ``${VAR:-file:///mlruns}`` reference."""
     for value in word.values:
         if classify(value) in (UriKind.LOCAL_PATH, UriKind.FILE):
-            ctx.report_at("MLF301", word.position, word.text, api=api, value=value.render())
+            ctx.report_at("MLF301", word.position, word.text, api=api, value=value.render(), instead=instead)
             return
 
 
