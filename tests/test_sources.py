@@ -423,10 +423,13 @@ def test_whether_a_compose_service_publishes_a_port() -> None:
         "  all-ips: {ports: ['0.0.0.0:5001:5000'], command: mlflow server}\n"
         "  bind-var: {ports: ['${BIND}:5001:5000'], command: mlflow server}\n"
         "  long-all: {ports: [{target: 5000, published: 5001}], command: mlflow server}\n"
-        "  loopback-var: {ports: ['127.0.0.1:${PORT:-5000}:5000'], command: mlflow server}\n",
+        "  loopback-var: {ports: ['127.0.0.1:${PORT:-5000}:5000'], command: mlflow server}\n"
+        "  bind-default: {ports: ['${BIND_ADDR:-127.0.0.1}:${PORT:-5000}:5000'], command: mlflow server}\n"
+        "  bind-lan: {ports: ['${BIND_ADDR:-0.0.0.0}:5000:5000'], command: mlflow server}\n",
         "compose.yml",
     )
     assert sorted((c.position.line, c.published) for c in facts.commands) == [
         (4, True), (5, False), (6, True), (9, None), (10, None), (11, False),
         (12, False), (13, False), (14, True), (15, True), (16, True), (17, True), (18, False),
+        (19, False), (20, True),
     ]  # fmt: skip

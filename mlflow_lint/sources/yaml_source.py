@@ -167,16 +167,30 @@ def _short_syntax_host(entry: str) -> str:
     a ``${PORT:-5000}`` reference is one part, whatever its colons."""
     if entry.startswith("["):  # "[::1]:5001:5000"
         return entry[1 : entry.find("]")] if "]" in entry else ""
-    parts = _REFERENCE_PART.sub("$", entry).split(":")
-    return parts[0] if len(parts) == 3 else ""
+    references = _REFERENCE_PART.findall(entry)
+    parts = _REFERENCE_PART.sub("\0", entry).split(":")  # a reference is one part
+    if len(parts) != 3:
+        return ""
+    host = parts[0]
+    for reference in references[: host.count("\0")]:
+        host = host.replace("\0", reference, 1)
+    return host
 
 
 _REFERENCE_PART = re.compile(r"\$\{[^}]*\}")
 
 
 def _is_loopback(host: str) -> bool:
+    """127.x.x.x, ::1 or localhost; a ``${BIND_ADDR:-127.0.0.1}`` reference is its default,
+    the address the file ships with (another one is the user's own choice)."""
     host = host.strip().lower()
+    default = _DEFAULTED.fullmatch(host)
+    if default is not None:
+        host = default.group(1).strip()
     return host in ("localhost", "::1") or (host.startswith("127.") and host.replace(".", "").isdigit())
+
+
+_DEFAULTED = re.compile(r"\$\{[a-z_][a-z0-9_]*:?-([^}]*)\}")
 
 
 def _walk(
