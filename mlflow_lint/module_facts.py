@@ -37,7 +37,10 @@ def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
         return []  # most modules set no URI: their package (a stat per directory) is not asked
     path = _resolved(module)
     package = deployable_package(path)
-    return [TrackingUriUse(path.as_posix(), node.lineno, node.col_offset, uri, shown, package, role) for role, (node, uri, shown) in found]
+    return [
+        TrackingUriUse(path.as_posix(), node.lineno + module.line_offset, node.col_offset, uri, shown, package, role)
+        for role, (node, uri, shown) in found
+    ]
 
 
 def _configurations(module: AnalysedModule) -> list[SpanProcessorConfiguration]:

@@ -477,3 +477,20 @@ def test_linting_leaves_no_analysed_module_to_the_cycle_collector(tmp_path: Path
         gc.garbage.clear()
         gc.enable()
     assert leaked == []
+
+
+def test_a_uri_the_python_of_a_script_sets_is_named_at_its_line_in_the_script(tmp_path: Path) -> None:
+    """A lone script (no project around it) whose here-document sets two tracking URIs: the
+    first is named where it is in the script, not at its line in the embedded code."""
+    script = write_files(
+        tmp_path / "lone",
+        {
+            "run.sh": "#!/bin/sh\necho start\npython3 - <<'PY'\nimport mlflow\n"
+            "mlflow.set_tracking_uri('https://a.example.com')\nmlflow.set_tracking_uri('https://a.example.com')\n"
+            "mlflow.set_tracking_uri('https://b.example.com')\nPY\n",
+        },
+    ) / "run.sh"
+    result = lint_paths([script], Config(), all_rules(), cwd=script.parent)
+    [finding] = [f for f in result.findings if f.rule == "MLF102"]
+    assert finding.line == 7
+    assert "used elsewhere in the project (run.sh:5 and 1 more)" in finding.message

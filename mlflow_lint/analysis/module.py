@@ -33,6 +33,10 @@ class AnalysedModule:
         self.source = source
         self.tree = tree
         self.project = project
+        # Lines of the file before the module's first: the Python a shell script runs
+        # (``python - <<EOF``) starts on a later line of its file. For what names a place
+        # in the file outside a finding (findings are moved by the engine).
+        self.line_offset = 0
         self.model = SemanticModel(tree)
         # The model asks the module back through a weak reference: a bound method would make
         # a reference cycle, and a module dropped from the project's cache (with its whole

@@ -33,7 +33,8 @@ class InconsistentTrackingUris(Check):
         path = ctx.python.path.resolve()
         package = deployable_package(path)
         for value_node, uri, shown in own:
-            this = TrackingUriUse(path.as_posix(), value_node.lineno, value_node.col_offset, uri, shown, package)
+            line = value_node.lineno + ctx.python.line_offset
+            this = TrackingUriUse(path.as_posix(), line, value_node.col_offset, uri, shown, package)
             primary = facts.primary_tracking_uri(allowed, seen_from=this)
             if primary is None or primary[0] == uri:
                 continue

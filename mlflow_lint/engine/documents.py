@@ -233,6 +233,7 @@ def lint_embedded_python(
         return [unanalysable(shown, reason, line, column)]
     index = project if project is not None else project_for(path)
     module = AnalysedModule(path.resolve(), embedded.text, tree, index)
+    module.line_offset = embedded.line - 1
     try:
         found = run_checks(module, shown, selected, catalog, options, display_root, keep_waived=True)
     finally:
