@@ -191,6 +191,25 @@ def test_magics_and_automagics_are_neutralised_but_python_is_kept() -> None:
     assert source.origin(8) == (1, 1) and source.origin(7) == (0, 7)
 
 
+def test_a_databricks_language_magic_heading_a_cell_makes_the_whole_cell_that_language() -> None:
+    """A Databricks notebook exported to .ipynb keeps ``%sql`` (``%scala``, ``%r``, ``%md``,
+    ``%sh``, ``%fs``) as a cell's first line: the cell is that language, not Python. With a
+    query after it on the line, ``%sql`` is also ipython-sql's line magic: that line only."""
+    from mlflow_lint.sources.notebook import Cell, virtual_source
+
+    cells = [
+        Cell(0, ("%sql ", "CREATE DATABASE IF NOT EXISTS features;")),
+        Cell(1, ("%sh ls -la", "cat /dbfs/tmp/x.csv | head")),
+        Cell(2, ("%md", "# Training", "Runs the *nightly* job.")),
+        Cell(3, ("%sql SELECT 1", "rows = _")),
+        Cell(4, ("%run ./setup", "import mlflow")),
+    ]
+    lines = virtual_source(cells).text.splitlines()
+    assert lines[:7] == ["", "", "", "", "", "", ""]
+    assert lines[7:9] == ["pass", "rows = _"]
+    assert lines[10] == "import mlflow"
+
+
 def test_a_magic_is_a_magic_only_where_a_statement_starts() -> None:
     """Databricks notebooks: ``%pip install \\`` goes on over the next lines; ``!=`` and ``%``
     that continue an expression in brackets are Python."""

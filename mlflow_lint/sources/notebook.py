@@ -290,6 +290,8 @@ def _neutralise(lines: tuple[str, ...]) -> list[str]:
     list), which is blanked with it."""
     if lines and lines[0].startswith("%%") and lines[0].split()[0] not in _PYTHON_CELL_MAGICS:
         return [""] * len(lines)  # %%bash, %%sql, %%sh ...: not Python
+    if lines and _is_cell_language(lines[0]):
+        return [""] * len(lines)  # a Databricks cell in SQL, Scala, R, Markdown, shell
     out = []
     depth = 0  # brackets open before this line (a rough count: strings and comments skipped)
     continued = False  # the line before ended with a backslash
@@ -320,6 +322,16 @@ def _neutralise(lines: tuple[str, ...]) -> list[str]:
         last = out[-1].rstrip()
         out[-1] = last[:-1]
     return out
+
+
+# A Databricks notebook cell whose first line is a language magic is in that language
+# (exported to .ipynb, it keeps the magic as its first line). %sql must stand alone: with
+# a query after it, it is also ipython-sql's line magic, for that line only.
+_CELL_LANGUAGE = re.compile(r"^(?:%sql|%(?:scala|r|md|md-sandbox|sh|fs)(?:\s.*)?)\s*$")
+
+
+def _is_cell_language(line: str) -> bool:
+    return _CELL_LANGUAGE.match(line) is not None
 
 
 _RUN = re.compile(r"^\s*%run\s+(?:-\S+\s+)*[\"']?([^\s\"']+)")
