@@ -44,9 +44,45 @@ _MAX_DEPTH = 6
 
 
 def logs_genai_model(module: AnalysedModule, call: ast.Call, flavor: str) -> bool:
-    """Whether a ``mlflow.<flavor>.log_model`` call logs a GenAI model: a GenAI flavor, or a
-    model MLflow describes itself (:func:`sets_its_own_signature`)."""
-    return flavor in GENAI_FLAVORS or sets_its_own_signature(module, call)
+    """Whether a ``mlflow.<flavor>.log_model`` call logs a GenAI model: a GenAI flavor, a
+    model MLflow describes itself (:func:`sets_its_own_signature`), or the application a
+    tracing module logs (:func:`_logs_traced_application`)."""
+    return flavor in GENAI_FLAVORS or sets_its_own_signature(module, call) or _logs_traced_application(module, call, flavor)
+
+
+# Turning tracing on says the code around it is an LLM application: MLflow's tracing
+# records LLM, tool and retrieval calls. (A GenAI flavor's autolog() traces too.)
+_TRACING_CALLS = frozenset({"mlflow.tracing.enable", "mlflow.trace", "mlflow.start_span"})
+_TRACING_NAMES = frozenset({"enable", "trace", "start_span", "autolog"})
+
+
+def _logs_traced_application(module: AnalysedModule, call: ast.Call, flavor: str) -> bool:
+    """A pyfunc whose ``python_model`` is no instance of a project class (a callable loaded
+    at run time, an ``agent`` object from elsewhere), logged by a module that turns tracing
+    on: the traced application itself, fitted on no dataset (MLF802's policy). An instance
+    of a project class is judged by that class alone."""
+    if flavor != "pyfunc":
+        return False
+    python_model = argument(call, None, "python_model")
+    if python_model is None:
+        return False
+    value = module.model.assigned_value(python_model, _MAX_DEPTH)
+    if isinstance(value, ast.Call) and _class_of(module, value.func) is not None:
+        return False
+    return _turns_tracing_on(module)
+
+
+def _turns_tracing_on(module: AnalysedModule) -> bool:
+    model = module.model
+    for node in model.calls_named(_TRACING_NAMES):
+        parts = (model.callee(node) or "").split(".")
+        if ".".join(parts) in _TRACING_CALLS or (len(parts) == 3 and parts[0] == "mlflow" and parts[1] in GENAI_FLAVORS and parts[2] == "autolog"):
+            return True
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = [*model.nodes_of(ast.FunctionDef), *model.nodes_of(ast.AsyncFunctionDef)]
+    for function in functions:
+        if any(model.qualified_name(d.func if isinstance(d, ast.Call) else d) == "mlflow.trace" for d in function.decorator_list):
+            return True  # @mlflow.trace, @mlflow.trace(span_type="AGENT")
+    return False
 
 
 # Flavors whose model is often a hub checkpoint logged as it is, and how it is built so.
