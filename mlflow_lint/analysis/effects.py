@@ -260,6 +260,10 @@ def resolve_called_function(
     if isinstance(func, ast.Attribute):
         instance = func.value
         cls_expr: ast.expr | None = None
+        if isinstance(instance, ast.Attribute) and isinstance(instance.value, ast.Name):
+            owner = module.model._class_of_self(instance.value)
+            if owner is not None:  # self.registry.promote(...) with self.registry = Registry(...)
+                cls_expr = _attribute_class(module, owner, instance.attr)
         if isinstance(instance, ast.Name):
             binding = module.model.lookup(instance.id, instance)
             if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
@@ -276,6 +280,39 @@ def resolve_called_function(
     if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     return found[0], found[1].node
+
+
+_ATTRIBUTE_CLASSES: MemoKey[dict[tuple[ast.ClassDef, str], ast.expr | None]] = MemoKey("attribute_classes")
+
+
+def _attribute_class(module: AnalysedModule, cls: ast.ClassDef, attr: str) -> ast.expr | None:
+    """The class every ``self.<attr> = ...`` of ``cls``'s methods constructs (``None`` values
+    aside: an attribute set in ``__init__`` before it is known), or that an annotation of
+    the attribute names (``registry: Registry``); None when they disagree or are not known.
+    Once per class and attribute: each call through it asks."""
+    known = module.memo_table(_ATTRIBUTE_CLASSES)
+    key = (cls, attr)
+    if key not in known:
+        known[key] = _find_attribute_class(module, cls, attr)
+    return known[key]
+
+
+def _find_attribute_class(module: AnalysedModule, cls: ast.ClassDef, attr: str) -> ast.expr | None:
+    constructed: list[ast.expr] = []
+    for value, _method in module.model.instance_attributes.get(cls, {}).get(attr, []):
+        if isinstance(value, ast.Constant) and value.value is None:
+            continue
+        if not isinstance(value, ast.Call):
+            return None
+        constructed.append(value.func)
+    scope = module.model.scopes.get(cls)
+    for binding in scope.bindings.get(attr, []) if scope else []:
+        if binding.annotation is not None:
+            annotated = annotated_class(binding.annotation)
+            if annotated is not None:
+                constructed.append(annotated)
+    names = {ast.dump(expr) for expr in constructed}
+    return constructed[0] if len(names) == 1 else None
 
 
 def annotated_class(annotation: ast.expr) -> ast.expr | None:
