@@ -22,9 +22,12 @@ GenAI verdicts are gates too: ``result.passed`` of ``mlflow.genai.evaluate()``, 
 gates, and ``gate or flag`` is bypassable, so it is not one either.
 
 The first model of a registered model has no champion to be compared with: a promotion
-in the ``except`` clause of a ``try`` that reads the current alias, or under ``if
-current is None`` (``not current``) where ``current`` holds such a read, is a bootstrap
-(:meth:`GateAnalysis.is_bootstrap`), not an unguarded promotion.
+in the ``except`` clause of a ``try`` that reads the current alias (a load by
+``models:/<name>@<alias>`` too, or a project function that reads it), under ``if
+current is None`` (``not current``) where ``current`` holds such a read, under ``if not
+champion_exists()`` (a project predicate on such a read), or under a flag that only such
+tests and a failed read set, is a bootstrap (:meth:`GateAnalysis.is_bootstrap`), not an
+unguarded promotion.
 """
 
 from __future__ import annotations
@@ -33,12 +36,13 @@ import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mlflow_lint.analysis.calls import dotted_name, terminal_name
+from mlflow_lint.analysis.calls import argument, dotted_name, terminal_name
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding, SemanticModel
+from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -436,10 +440,8 @@ class GateAnalysis:
         ``if current is not None: continue`` (``return``, ``break``, ``raise``) in its block."""
         child: ast.AST = node
         for ancestor in self.model.ancestors(node):
-            if isinstance(ancestor, ast.ExceptHandler):
-                parent = self.model.parent(ancestor)
-                if isinstance(parent, ast.Try) and self._reads_alias(parent.body):
-                    return True
+            if isinstance(ancestor, ast.ExceptHandler) and self._handles_missing_champion(ancestor):
+                return True
             if isinstance(ancestor, ast.If) and child in ancestor.body and self._tests_no_champion(ancestor.test):
                 return True
             if self._after_champion_exit(ancestor, child):
@@ -480,15 +482,83 @@ class GateAnalysis:
 
     def _reads_alias(self, nodes: Sequence[ast.AST]) -> bool:
         return any(
-            isinstance(node, ast.Call) and self._calls_mlflow(node, ALIAS_READS) for statement in nodes for node in ast.walk(statement)
+            isinstance(node, ast.Call) and (self._calls_mlflow(node, ALIAS_READS) or self._loads_by_alias(node))
+            for statement in nodes
+            for node in ast.walk(statement)
         )
 
-    def _tests_no_champion(self, test: ast.expr) -> bool:
+    def _loads_by_alias(self, call: ast.Call) -> bool:
+        """``mlflow.<flavor>.load_model("models:/<name>@<alias>")``: a read of the model the
+        alias points at now, which raises when there is none."""
+        callee = self.model.callee(call)
+        if callee is None or not callee.startswith("mlflow.") or not callee.endswith(".load_model"):
+            return False
+        uri = argument(call, 0, "model_uri")
+        return uri is not None and any(
+            classify(value) is UriKind.MODELS and parse_models_uri(value).kind == "alias" for value in self.module.values.evaluate(uri)
+        )
+
+    def _handles_missing_champion(self, handler: ast.ExceptHandler) -> bool:
+        """An ``except`` clause of a ``try`` whose body reads the current alias, directly or
+        through a project function (``self.registry.load_champion()``)."""
+        parent = self.model.parent(handler)
+        if not isinstance(parent, ast.Try):
+            return False
+        if self._reads_alias(parent.body):
+            return True
+        return any(
+            isinstance(node, ast.Call) and self._reads_alias_value(node) for statement in parent.body for node in ast.walk(statement)
+        )
+
+    def _tests_no_champion(self, test: ast.expr, depth: int = 0) -> bool:
+        """``current is None`` / ``not current`` (``current`` holding a read of the alias),
+        ``not champion_exists()`` (a project predicate on that read), or a flag every value
+        of which is such a test or ``True`` where the read failed (``needs_bootstrap``)."""
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             subject: ast.expr | None = test.operand
+            if isinstance(subject, ast.Call) and self._says_champion_exists(subject):
+                return True
         else:
             subject = _compared_with_none(test, (ast.Is, ast.Eq))
+        if isinstance(test, ast.Name) and self._flags_no_champion(test, depth):
+            return True
         return isinstance(subject, ast.Name) and self._holds_champion_read(subject, 0)
+
+    def _says_champion_exists(self, call: ast.Call) -> bool:
+        """A project function that reads the current alias and returns whether it found one:
+        each return value is ``True``/``False`` or a ``... is not None`` test."""
+        function = self._local_function(call)
+        home = self
+        if function is None:
+            target = resolve_called_function(self.module, call)
+            if target is None:
+                return False
+            home, function = self._gates_of(target[0]), target[1]
+        returns = [node.value for node in _own_nodes(function) if isinstance(node, ast.Return)]
+        if not returns or not all(value is not None and _tells_existence(value) for value in returns):
+            return False
+        return home._function_reads_alias(function, 0)
+
+    def _flags_no_champion(self, name: ast.Name, depth: int) -> bool:
+        """Every value of ``name`` says there is no current champion (a test as
+        :meth:`_tests_no_champion` reads it, or ``True`` in an ``except`` clause of a try that
+        reads the alias) or is ``False``; and one at least is not ``False``."""
+        if depth > _MAX_DEPTH:
+            return False
+        bindings = self.model.bindings_reaching(name.id, name)
+        says = False
+        for binding in bindings:
+            value = _assigned(binding)
+            if isinstance(value, ast.Constant) and value.value is False:
+                continue
+            if isinstance(value, ast.Constant) and value.value is True:
+                handler = next((a for a in self.model.ancestors(binding.node) if isinstance(a, ast.ExceptHandler)), None)
+                if handler is None or not self._handles_missing_champion(handler):
+                    return False
+            elif value is None or not self._tests_no_champion(value, depth + 1):
+                return False
+            says = True
+        return says
 
     def _holds_champion_read(self, name: ast.Name, depth: int) -> bool:
         """Every value ``name`` is given reads the current alias (directly, or through a
@@ -770,6 +840,25 @@ def _always_exits(block: list[ast.stmt], model: SemanticModel) -> bool:
     if isinstance(last, ast.If):
         return _always_exits(last.body, model) and _always_exits(last.orelse, model)
     return False
+
+
+def _tells_existence(value: ast.expr) -> bool:
+    """``True``/``False``, or ``x is not None`` / ``x != None``: what an existence predicate returns."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+        return True
+    return _compared_with_none(value, (ast.IsNot, ast.NotEq)) is not None
+
+
+def _own_nodes(function: FunctionNode) -> list[ast.AST]:
+    """The nodes of ``function``'s body, nested definitions left out."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _assigned(binding: Binding) -> ast.expr | None:
