@@ -18,12 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mlflow_lint.analysis import api
 from mlflow_lint.analysis.callers import CallerScope, callers_elsewhere
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.flow import function_of_parameter
 from mlflow_lint.analysis.gates import GateAnalysis, gate_analysis
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_ARGUMENT, STAGE_TRANSITION, protected_model
+from mlflow_lint.analysis.promotions import (
+    ALIAS_CALLS,
+    MODEL_COPIES,
+    STAGE_ARGUMENT,
+    STAGE_TRANSITION,
+    STAGE_VERSION_ARGUMENT,
+    protected_model,
+)
 from mlflow_lint.analysis.values import StrValue
 
 if TYPE_CHECKING:
@@ -143,14 +151,75 @@ def in_rollback(module: AnalysedModule, call: ast.Call) -> bool:
     return any(_ROLLBACK_NAME.search(name) for name in names or [module.path.stem])
 
 
+# What reads the version an alias or a stage holds now, and where it takes the alias or stages.
+_ALIAS_READ = f"{api.MLFLOW_CLIENT}.get_model_version_by_alias"
+_STAGE_READ = f"{api.MLFLOW_CLIENT}.get_latest_versions"
+_READ_DEPTH = 4
+
+
+def reasserts_current(module: AnalysedModule, call: ast.Call, values: Values) -> bool:
+    """The version the call sets is the one its alias or stage holds now, read from that
+    very alias or stage (``current = get_model_version_by_alias(name, "champion")`` then
+    ``set_registered_model_alias(name, "champion", current.version)``; ``get_latest_versions(
+    name, stages=["Production"])[0].version`` back into Production): nothing new reaches
+    production. A version found any other way (``search_model_versions``) is not."""
+    callee = module.model.callee(call) or ""
+    row = ALIAS_CALLS.get(callee)
+    if row is not None and row.version is not None:
+        read, target = _ALIAS_READ, argument(call, *row.alias)
+        version = argument(call, *row.version)
+    elif callee == STAGE_TRANSITION:
+        read, target = _STAGE_READ, argument(call, *STAGE_ARGUMENT)
+        version = argument(call, *STAGE_VERSION_ARGUMENT)
+    else:
+        return False
+    if target is None or not isinstance(version, ast.Attribute) or version.attr != "version":
+        return False
+    wanted = {v.text.strip().lower() for v in values(target) if v.complete}
+    if len(wanted) != 1:
+        return False
+    holders = [
+        inner
+        for held in _values_of(module, version.value, _READ_DEPTH)
+        for inner in (_values_of(module, held.value, _READ_DEPTH) if isinstance(held, ast.Subscript) else [held])
+    ]  # a version, or an item of a list of them: get_latest_versions(...)[0]
+    return bool(holders) and all(_reads_from(module, holder, read, values) == wanted for holder in holders)
+
+
+def _values_of(module: AnalysedModule, expr: ast.expr, depth: int) -> list[ast.expr]:
+    """What ``expr`` may hold: for a name, the value of every assignment that reaches it
+    (none when one of them is not a plain assignment), followed ``depth`` names deep."""
+    if not isinstance(expr, ast.Name) or depth <= 0:
+        return [expr]
+    bindings = module.model.bindings_reaching(expr.id, expr)
+    if not bindings or any(b.kind != "assign" or b.value is None for b in bindings):
+        return []
+    return [found for b in bindings if b.value is not None for found in _values_of(module, b.value, depth - 1)]
+
+
+def _reads_from(module: AnalysedModule, holder: ast.expr, read: str, values: Values) -> set[str]:
+    """The alias (or the stages) ``holder``, a call of ``read``, reads the version from."""
+    if not isinstance(holder, ast.Call) or module.model.callee(holder) != read:
+        return set()
+    if read == _ALIAS_READ:
+        where = api.argument_of(holder, read, "alias")
+        return {v.text.strip().lower() for v in values(where) if v.complete} if where is not None else set()
+    stages = api.argument_of(holder, read, "stages")
+    elements = stages.elts if isinstance(stages, (ast.List, ast.Tuple)) else []
+    found = [{v.text.strip().lower() for v in values(element) if v.complete} for element in elements]
+    return set().union(*found) if found and all(len(each) == 1 for each in found) else set()
+
+
 def exemption(module: AnalysedModule, call: ast.Call, relative_path: str, options: RuleOptions) -> str | None:
     """Why MLF402 accepts a promotion with no gate on its way, if it does: the first model
-    (no current champion to compare with), a rollback, a gate module, or a job task after
-    validation."""
+    (no current champion to compare with), a rollback, the version already there, a gate
+    module, or a job task after validation."""
     if gates_of(module, options).is_bootstrap(call):
         return "first model (no current champion to compare with)"
     if in_rollback(module, call):
         return "rollback (restores a version promoted before)"
+    if reasserts_current(module, call, module.values.evaluate):
+        return "the version it already holds (read from the same alias or stage)"
     if in_gate_module(relative_path, options):
         return "gate module (gate-modules: runs only after validation)"
     validation = validation_upstream(module, options)

@@ -61,6 +61,7 @@ MODEL_COPIES: dict[str, Argument] = {
 
 STAGE_TRANSITION = f"{api.MLFLOW_CLIENT}.transition_model_version_stage"
 STAGE_ARGUMENT: Argument = _argument(STAGE_TRANSITION, "stage")
+STAGE_VERSION_ARGUMENT: Argument = _argument(STAGE_TRANSITION, "version")
 
 
 def protected_model(values: Iterable[StrValue], patterns: tuple[str, ...]) -> str | None:
