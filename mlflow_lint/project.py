@@ -142,6 +142,7 @@ class ProjectIndex:
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
+        self._declarations: dict[Path, DeclaredMlflow | None] = {}  # a directory -> the MLflow it declares
 
     @functools.cached_property
     def boundary(self) -> str | None:
@@ -170,22 +171,25 @@ class ProjectIndex:
 
         return newer_python_required(str(self.root)) if self.root is not None else None
 
-    def declared_mlflow(self) -> DeclaredMlflow | None:
-        """The MLflow releases the project declares (requirements, pyproject, conda), read
-        once per run; every file that may declare them is logged, read or absent."""
+    def declared_mlflow(self, path: Path) -> DeclaredMlflow | None:
+        """The MLflow releases declared for a project file (requirements, pyproject,
+        setup.py, conda): by the nearest directory that declares MLflow, from the file's own
+        up to the project root, each read once per run. Every file that may declare them in
+        the directories asked is logged, read or absent: adding one changes the answer."""
         if self.root is None:
             return None
-        from mlflow_lint.sources.requirements import DECLARING_FILES
+        from mlflow_lint.sources.requirements import DECLARING_FILES, declared_mlflow
 
-        if self.log is not None:
-            self.log.modules.update(str(self.root / name) for name in DECLARING_FILES)
-        return self._declared_mlflow
-
-    @functools.cached_property
-    def _declared_mlflow(self) -> DeclaredMlflow | None:
-        from mlflow_lint.sources.requirements import declared_mlflow
-
-        return declared_mlflow(self.root) if self.root is not None else None
+        directory = path.parent if within(path, str(self.root)) else self.root
+        while True:
+            if self.log is not None:
+                self.log.modules.update(str(directory / name) for name in DECLARING_FILES)
+            if directory not in self._declarations:
+                self._declarations[directory] = declared_mlflow(directory)
+            found = self._declarations[directory]
+            if found is not None or directory == self.root or directory.parent == directory:
+                return found
+            directory = directory.parent
 
     def bundle_of(self, path: Path) -> Bundle:
         """The Databricks Asset Bundle a project file belongs to: the nearest directory

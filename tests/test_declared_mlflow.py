@@ -46,6 +46,8 @@ def test_poetry_constraints(spec: str, lowest: tuple, highest: tuple) -> None:
         ("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.10"\nmlflow = {version = "^2.12", extras = ["genai"]}\n', "mlflow^2.12"),
         ("setup.cfg", "[options]\ninstall_requires =\n    numpy\n    mlflow==2.3.0\n", "mlflow==2.3.0"),
         ("environment.yml", "dependencies:\n  - python=3.10\n  - mlflow=2.9\n  - pip:\n    - shap\n", "mlflow==2.9.*"),
+        ("setup.py", "from setuptools import setup\n\nsetup(name='x', install_requires=['pandas', 'mlflow>=2.10.0'])\n", "mlflow>=2.10.0"),
+        ("setup.py", "import setuptools\nREQUIRES = ['mlflow==2.19.0']\nsetuptools.setup(install_requires=REQUIRES)\n", "mlflow==2.19.0"),
     ],
 )
 def test_each_declaring_file(tmp_path: Path, name: str, content: str, text: str) -> None:
@@ -135,3 +137,27 @@ def test_the_logged_model_rules_read_the_same_target(tmp_path: Path) -> None:
         (tmp_path / "requirements.txt").write_text(requirement)
         result = run_cli("check", ".", "--select", "MLF501", "--format", "json", "--no-cache", cwd=tmp_path)
         assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == expected, requirement
+
+
+def test_a_setup_py_is_parsed_never_run(tmp_path: Path) -> None:
+    """Only a literal list is read: a computed one, or a file that does not parse, declares nothing."""
+    (tmp_path / "setup.py").write_text("import os\nos.system('touch ran')\nsetup(install_requires=open('r.txt').read().split())\n")
+    assert declared_mlflow(tmp_path) is None and not (tmp_path / "ran").exists()
+    (tmp_path / "setup.py").write_text("setup(install_requires=['mlflow==2.9.0'\n")
+    assert declared_mlflow(tmp_path) is None
+
+
+@pytest.mark.integration
+def test_a_subproject_declares_its_own_mlflow(tmp_path: Path) -> None:
+    """A monorepo: the nearest directory that declares MLflow, up to the project root, gives
+    a file's target (a subproject pinned to 2.x is not told to write 3.x's name=)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("mlflow>=3.1\n")
+    for directory, requirement in (("legacy", "mlflow==2.21.0\n"), ("service/src", None), ("service", "pandas\n")):
+        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
+        if requirement is not None:
+            (tmp_path / directory / "requirements.txt").write_text(requirement)
+        (tmp_path / directory / "train.py").write_text(MIGRATION)
+    (tmp_path / "train.py").write_text(MIGRATION)
+    result = run_cli("check", ".", "--select", "MLF902", "--format", "json", "--no-cache", cwd=tmp_path)
+    assert sorted(f["path"] for f in json.loads(result.stdout)["findings"]) == ["service/src/train.py", "service/train.py", "train.py"]

@@ -28,7 +28,7 @@ def mlflow_target(module: AnalysedModule, configured: str) -> DeclaredMlflow:
         found = exactly(configured)
     else:
         project = module.project
-        declared = _notebook_pin(module) or (project.declared_mlflow() if project is not None else None)
+        declared = _notebook_pin(module) or (project.declared_mlflow(module.path) if project is not None else None)
         found = declared if declared is not None else exactly(api.table().mlflow_version)
     return module.memo_set(_TARGET, found)
 

@@ -2,14 +2,17 @@
 
 A project pinned to ``mlflow==2.16.2`` must not be told to write MLflow 3's ``name=``: the
 keyword does not exist on the release it installs, and the "safe" fix would break it. The
-declared range is read from the first of these files, at the project root, that names
-``mlflow`` or ``mlflow-skinny``: pyproject.toml (PEP 621 ``dependencies``, Poetry's
-``tool.poetry.dependencies``), requirements.txt, setup.cfg (``install_requires``),
-environment.yml / conda.yaml (conda and pip entries). Nothing is executed (no setup.py).
+declared range is read from the first of these files that names ``mlflow`` or
+``mlflow-skinny``, in the nearest directory that has one, from the file's own up to the
+project root (a subproject of a monorepo declares its own): pyproject.toml (PEP 621
+``dependencies``, Poetry's ``tool.poetry.dependencies``), requirements.txt, setup.cfg
+(``install_requires``), setup.py (an ``install_requires=[...]`` list of strings, read from
+its syntax tree), environment.yml / conda.yaml (conda and pip entries). Nothing is executed.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 Version = tuple[int, int, int]
-DECLARING_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "environment.yml", "conda.yaml")
+DECLARING_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py", "environment.yml", "conda.yaml")
 _MAX_BYTES = 1_000_000
 # ``mlflow``, ``mlflow-skinny`` and ``mlflow[extras]``, then the specifiers up to a marker,
 # comment or the end: ``mlflow[databricks]>=2.9,<3; python_version >= "3.9"``.
@@ -149,6 +152,32 @@ def _from_setup_cfg(text: str) -> DeclaredMlflow | None:
     return _from_lines(block.group(1).splitlines(), "setup.cfg") if block else None
 
 
+def _from_setup_py(text: str) -> DeclaredMlflow | None:
+    """``setup(install_requires=[...])``: the string items of the list written there, or of
+    a module-level list it names (``install_requires=REQUIREMENTS``). Parsed, never run."""
+    tree = ast.parse(text)
+    lists = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Tuple))
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg != "install_requires":
+                continue
+            value = lists.get(keyword.value.id) if isinstance(keyword.value, ast.Name) else keyword.value
+            if isinstance(value, (ast.List, ast.Tuple)):
+                items = [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                found = _from_lines(items, "setup.py")
+                if found is not None:
+                    return found
+    return None
+
+
 def _from_conda(text: str, source: str) -> DeclaredMlflow | None:
     entries = [line.strip().lstrip("-").strip().strip("'\"") for line in text.splitlines() if line.strip().startswith("-")]
     # conda's ``mlflow=2.9`` means 2.9.*; ``mlflow==2.9.1`` is exact.
@@ -174,11 +203,11 @@ def pinned_in_notebook(text: str) -> DeclaredMlflow | None:
     return None
 
 
-def declared_mlflow(project_root: Path) -> DeclaredMlflow | None:
-    """The first MLflow requirement among the project's declaring files (module docstring)."""
+def declared_mlflow(directory: Path) -> DeclaredMlflow | None:
+    """The first MLflow requirement among the declaring files of one directory (module docstring)."""
     for name in DECLARING_FILES:
         try:
-            with open(project_root / name, "rb") as handle:
+            with open(directory / name, "rb") as handle:
                 text = handle.read(_MAX_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
@@ -187,11 +216,13 @@ def declared_mlflow(project_root: Path) -> DeclaredMlflow | None:
                 found = _from_pyproject(text)
             elif name == "setup.cfg":
                 found = _from_setup_cfg(text)
+            elif name == "setup.py":
+                found = _from_setup_py(text)
             elif name.endswith((".yml", ".yaml")):
                 found = _from_conda(text, name)
             else:
                 found = _from_lines(text.splitlines(), name)
-        except (tomllib.TOMLDecodeError, RecursionError, AttributeError, ValueError):
+        except (tomllib.TOMLDecodeError, SyntaxError, RecursionError, MemoryError, AttributeError, ValueError):
             continue
         if found is not None:
             return found
