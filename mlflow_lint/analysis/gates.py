@@ -139,7 +139,13 @@ class GateAnalysis:
             # every part must be a gate ("gate or force" is bypassable). Negated, the other
             # way round: "if failed and not force: raise" lets force through.
             results = [self.is_gate_test(value, depth + 1, negated) for value in expr.values]
-            return any(results) if isinstance(expr.op, ast.And) != negated else all(results)
+            if isinstance(expr.op, ast.And) != negated:
+                return any(results)
+            if negated:
+                return all(results)
+            # "champion is None or new > champion": a part that holds only when there is no
+            # champion to compare with is the first model's way through, not a bypass.
+            return any(results) and all(passed or self._tests_no_champion(value) for passed, value in zip(results, expr.values, strict=True))
         if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
             return self.is_gate_test(expr.operand, depth + 1, not negated)
         if isinstance(expr, ast.Call):
@@ -336,7 +342,7 @@ class GateAnalysis:
                 if self.is_gated(binding.node, _MAX_DEPTH):
                     tested = True  # ok = False; if new > old: ok = True
                     continue
-                if self._in_except(binding.node):
+                if self._in_except(binding.node) or self.is_bootstrap(binding.node):
                     continue  # the first model: nothing to compare with
                 return False
             if not self.is_gate_test(value, depth + 1):  # type: ignore[arg-type]
