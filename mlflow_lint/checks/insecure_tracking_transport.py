@@ -11,6 +11,19 @@ from mlflow_lint.checks.base import FileContext, UriSetterCheck
 from mlflow_lint.sources.facts import Setting
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
+# The variables that switch TLS certificate verification off (MLflow 3.18.0's
+# environment_variables.py): what the finding says, and what to do instead.
+_PLAIN_HTTP = "sends tracking traffic unencrypted"
+_NO_VERIFICATION = {
+    "MLFLOW_TRACKING_INSECURE_TLS": (
+        "turns off the TLS certificate verification of tracking traffic",
+        "keep verification on and trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH",
+    ),
+    "MLFLOW_S3_IGNORE_TLS": (
+        "turns off the TLS certificate verification of S3 artifact traffic",
+        "keep verification on and trust the endpoint's CA with AWS_CA_BUNDLE",
+    ),
+}
 
 
 class InsecureTrackingTransport(UriSetterCheck):
@@ -25,20 +38,16 @@ class InsecureTrackingTransport(UriSetterCheck):
                     continue
                 host = http_host(value)
                 if host is not None and not is_loopback(host) and not is_internal_host(host):
-                    ctx.report("MLF702", sink.value, api=sink.api, value=value.render(), instead="use https://")
+                    ctx.report("MLF702", sink.value, api=sink.api, does=_PLAIN_HTTP, value=value.render(), instead="use https://")
                     break
         for assignment in env_assignments(module, node):
-            if assignment.variable != "MLFLOW_TRACKING_INSECURE_TLS":
+            off = _NO_VERIFICATION.get(assignment.variable)
+            if off is None:
                 continue
             values = module.values.evaluate(assignment.value)
-            if any(v.complete and v.text.strip().lower() in _TRUE for v in values) or _is_true(assignment.value):
-                ctx.report(
-                    "MLF702",
-                    assignment.value,
-                    api=assignment.api,
-                    value="TLS certificate verification disabled",
-                    instead="keep verification on and trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH",
-                )
+            on = next((v.render() for v in values if v.complete and v.text.strip().lower() in _TRUE), None)
+            if on is not None or _is_true(assignment.value):
+                ctx.report("MLF702", assignment.value, api=assignment.api, does=off[0], value=on or "True", instead=off[1])
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:
@@ -47,16 +56,12 @@ class InsecureTrackingTransport(UriSetterCheck):
         if setting.name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI") and classify(value) is UriKind.HTTP:
             host = http_host(value)
             if host is not None and not is_loopback(host) and not is_internal_host(host):
-                ctx.report_at("MLF702", setting.position, setting.value.text, api=setting.where, value=value.render(), instead="use https://")
-        elif setting.name == "MLFLOW_TRACKING_INSECURE_TLS" and value.complete and value.text.strip().lower() in _TRUE:
-            ctx.report_at(
-                "MLF702",
-                setting.position,
-                setting.value.text,
-                api=setting.where,
-                value="TLS certificate verification disabled",
-                instead="keep verification on and trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH",
-            )
+                ctx.report_at(
+                    "MLF702", setting.position, setting.value.text, api=setting.where, does=_PLAIN_HTTP, value=value.render(), instead="use https://"
+                )
+        elif setting.name in _NO_VERIFICATION and value.complete and value.text.strip().lower() in _TRUE:
+            does, instead = _NO_VERIFICATION[setting.name]
+            ctx.report_at("MLF702", setting.position, setting.value.text, api=setting.where, does=does, value=value.render(), instead=instead)
 
 
 def _is_true(expr: ast.expr) -> bool:
