@@ -373,7 +373,26 @@ class ValueEvaluator:
                 attributes = self.model.instance_attributes.get(cls, {}).get(expr.attr, [])
                 if len(attributes) == 1 and not assigned:
                     return self.evaluate(attributes[0][0], depth + 1)
+            return self._command_line_option(expr, expr.value, depth)
         return ()
+
+    def _command_line_option(self, expr: ast.Attribute, namespace: ast.Name, depth: int) -> tuple[StrValue, ...]:
+        """``args.tracking_uri`` where ``args = parser.parse_args()``: what the command line
+        gives (unknown), or the ``default=`` of the ``add_argument`` whose destination it is,
+        as ``os.environ.get``'s default is the value when the variable is unset. A required
+        option has no default that applies."""
+        bindings = self.model.bindings_reaching(namespace.id, namespace)
+        if not bindings or any(b.kind != "assign" or b.value is None or not _parses_arguments(b.value) for b in bindings):
+            return ()
+        found: list[StrValue] = []
+        for call in self.model.calls_named(_ADD_ARGUMENT):
+            option = _destination(call)
+            if option is None or option[0] != expr.attr or _keyword_is(call, "required", True):
+                continue
+            default = argument(call, None, "default")
+            if default is not None:
+                found.extend(replace(v, via=v.via or f"the default of {option[1]}") for v in self.evaluate(default, depth + 1))
+        return self._hole(expr) + tuple(found) if found else ()
 
     def _class_named(self, name: ast.Name) -> ast.ClassDef | None:
         binding = self.model.lookup(name.id, name)
@@ -550,6 +569,35 @@ def _only_hole(value: StrValue) -> bool:
 
 def _looks_local(values: Iterable[StrValue]) -> bool:
     return any(v.local_path or v.prefix.startswith(("/", "./", "../", "~")) for v in values)
+
+
+_ADD_ARGUMENT = frozenset({"add_argument"})
+
+
+def _parses_arguments(value: ast.expr) -> bool:
+    """``parser.parse_args()``, or the namespace ``parser.parse_known_args()[0]`` returns."""
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) and value.slice.value == 0:
+        value = value.value
+        names: tuple[str, ...] = ("parse_known_args",)
+    else:
+        names = ("parse_args",)
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in names
+
+
+def _destination(call: ast.Call) -> tuple[str, str] | None:
+    """(the attribute an ``add_argument`` call fills, the option as written): ``dest=``, else
+    the first long option (``--tracking-uri`` -> ``tracking_uri``), else the first name."""
+    flags = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if not flags:
+        return None
+    dest = next((k.value.value for k in call.keywords if k.arg == "dest" and isinstance(k.value, ast.Constant)), None)
+    written = next((f for f in flags if f.startswith("--")), flags[0])
+    name = dest if isinstance(dest, str) else written.lstrip("-").replace("-", "_")
+    return name, written
+
+
+def _keyword_is(call: ast.Call, name: str, value: object) -> bool:
+    return any(k.arg == name and isinstance(k.value, ast.Constant) and k.value.value is value for k in call.keywords)
 
 
 def _is_constant_name(name: str) -> bool:
