@@ -942,6 +942,12 @@ SCALING_ROWS = [
                # make_i() is unknown, but only an MLflow client has this method (a stage
                # transition to Production, unguarded: MLF402 too).
                lambda n: [(rule, 5 + 3 * i) for rule in ("MLF401", "MLF402") for i in range(n)]),
+    # Each args.<option> read every add_argument call of the module.
+    ScalingRow("n-command-line-options-each-read", "calls",
+               lambda n: "import argparse\nimport mlflow\nparser = argparse.ArgumentParser()\n"
+               + "".join(f"parser.add_argument('--uri-{i}', default='./mlruns-{i}')\n" for i in range(n))
+               + "args = parser.parse_args()\n" + "".join(f"mlflow.set_tracking_uri(args.uri_{i})\n" for i in range(n)),
+               lambda n: [("MLF101", 5 + n + i) for i in range(n)]),
 ]  # fmt: skip
 
 

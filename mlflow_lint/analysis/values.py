@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.memo import SyntaxKey
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.semantic import Binding, _own_returns
 
@@ -385,13 +386,10 @@ class ValueEvaluator:
         if not bindings or any(b.kind != "assign" or b.value is None or not _parses_arguments(b.value) for b in bindings):
             return ()
         found: list[StrValue] = []
-        for call in self.model.calls_named(_ADD_ARGUMENT):
-            option = _destination(call)
-            if option is None or option[0] != expr.attr or _keyword_is(call, "required", True):
-                continue
+        for call, written in self.module.syntax_memo(_OPTIONS, _options_by_destination).get(expr.attr, ()):
             default = argument(call, None, "default")
-            if default is not None:
-                found.extend(replace(v, via=v.via or f"the default of {option[1]}") for v in self.evaluate(default, depth + 1))
+            if default is not None and not _keyword_is(call, "required", True):
+                found.extend(replace(v, via=v.via or f"the default of {written}") for v in self.evaluate(default, depth + 1))
         return self._hole(expr) + tuple(found) if found else ()
 
     def _class_named(self, name: ast.Name) -> ast.ClassDef | None:
@@ -572,6 +570,18 @@ def _looks_local(values: Iterable[StrValue]) -> bool:
 
 
 _ADD_ARGUMENT = frozenset({"add_argument"})
+# The module's add_argument calls by the attribute each fills (once per module: every
+# ``args.x`` asks, and a script may declare hundreds of options).
+_OPTIONS: SyntaxKey[dict[str, list[tuple[ast.Call, str]]]] = SyntaxKey("command_line_options")
+
+
+def _options_by_destination(module: AnalysedModule) -> dict[str, list[tuple[ast.Call, str]]]:
+    found: dict[str, list[tuple[ast.Call, str]]] = {}
+    for call in module.model.calls_named(_ADD_ARGUMENT):
+        option = _destination(call)
+        if option is not None:
+            found.setdefault(option[0], []).append((call, option[1]))
+    return found
 
 
 def _parses_arguments(value: ast.expr) -> bool:
