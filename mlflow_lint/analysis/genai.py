@@ -51,16 +51,18 @@ def logs_genai_model(module: AnalysedModule, call: ast.Call, flavor: str) -> boo
 
 
 # Turning tracing on says the code around it is an LLM application: MLflow's tracing
-# records LLM, tool and retrieval calls. (A GenAI flavor's autolog() traces too.)
+# records LLM, tool and retrieval calls. (A GenAI flavor's autolog() traces too.) Asked of
+# the function that logs the model: a test module tracing in one test says nothing of another.
 _TRACING_CALLS = frozenset({"mlflow.tracing.enable", "mlflow.trace", "mlflow.start_span"})
 _TRACING_NAMES = frozenset({"enable", "trace", "start_span", "autolog"})
 
 
 def _logs_traced_application(module: AnalysedModule, call: ast.Call, flavor: str) -> bool:
     """A pyfunc whose ``python_model`` is no instance of a project class (a callable loaded
-    at run time, an ``agent`` object from elsewhere), logged by a module that turns tracing
-    on: the traced application itself, fitted on no dataset (MLF802's policy). An instance
-    of a project class is judged by that class alone."""
+    at run time, an ``agent`` object from elsewhere), logged where tracing is turned on (the
+    same function, or the same top-level code), or a function ``@mlflow.trace`` decorates:
+    the traced application itself, fitted on no dataset (MLF802's policy). An instance of
+    a project class is judged by that class alone."""
     if flavor != "pyfunc":
         return False
     python_model = argument(call, None, "python_model")
@@ -69,20 +71,32 @@ def _logs_traced_application(module: AnalysedModule, call: ast.Call, flavor: str
     value = module.model.assigned_value(python_model, _MAX_DEPTH)
     if isinstance(value, ast.Call) and _class_of(module, value.func) is not None:
         return False
-    return _turns_tracing_on(module)
+    if isinstance(value, ast.Name):
+        binding = module.model.lookup(value.id, value)
+        if binding is not None and binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return _traced(module, binding.node)
+    scope = _scope_of(module, call)
+    return any(_scope_of(module, node) is scope for node in _tracing_calls(module))
 
 
-def _turns_tracing_on(module: AnalysedModule) -> bool:
+def _tracing_calls(module: AnalysedModule) -> list[ast.Call]:
     model = module.model
+    found = []
     for node in model.calls_named(_TRACING_NAMES):
         parts = (model.callee(node) or "").split(".")
         if ".".join(parts) in _TRACING_CALLS or (len(parts) == 3 and parts[0] == "mlflow" and parts[1] in GENAI_FLAVORS and parts[2] == "autolog"):
-            return True
-    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = [*model.nodes_of(ast.FunctionDef), *model.nodes_of(ast.AsyncFunctionDef)]
-    for function in functions:
-        if any(model.qualified_name(d.func if isinstance(d, ast.Call) else d) == "mlflow.trace" for d in function.decorator_list):
-            return True  # @mlflow.trace, @mlflow.trace(span_type="AGENT")
-    return False
+            found.append(node)
+    return found
+
+
+def _traced(module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``@mlflow.trace`` (also ``@mlflow.trace(span_type="AGENT")``) decorates ``function``."""
+    return any(module.model.qualified_name(d.func if isinstance(d, ast.Call) else d) == "mlflow.trace" for d in function.decorator_list)
+
+
+def _scope_of(module: AnalysedModule, node: ast.AST) -> ast.AST | None:
+    """The function ``node`` runs in (None: the module's top-level code)."""
+    return next((a for a in module.model.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))), None)
 
 
 # Flavors whose model is often a hub checkpoint logged as it is, and how it is built so.

@@ -19,7 +19,7 @@ from mlflow_lint.project import DependencyLog, ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, may_hold_project_facts
 from mlflow_lint.safe_io import leaves
 from mlflow_lint.sources import read_bounded, read_limit, source_kind, too_large
-from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow
+from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow, notebook_code_may_mention_mlflow
 from mlflow_lint.suppressions import UNUSED_SUPPRESSION
 
 if TYPE_CHECKING:
@@ -195,7 +195,9 @@ def worth_analysing(
     """The prefilter every front end applies before parsing: a file is read when it may
     mention MLflow, when it may hold a suppression comment and MLF001 is on, or when it
     imports a project module that uses MLflow (its values reach MLflow through calls)."""
-    if may_mention_mlflow(data) or (UNUSED_SUPPRESSION in selected and may_hold_noqa(data)):
+    if UNUSED_SUPPRESSION in selected and may_hold_noqa(data):
+        return True
+    if may_mention_mlflow(data) and (source_kind(path) != "notebook" or notebook_code_may_mention_mlflow(data)):
         return True
     return calls_into_mlflow_users(index, path, data, log)
 

@@ -54,6 +54,19 @@ def may_mention_mlflow(data: bytes) -> bool:
     return revealed is not None and "mlflow" in revealed
 
 
+def notebook_code_may_mention_mlflow(data: bytes) -> bool:
+    """Whether a notebook's code cells may say "mlflow": its outputs and markdown never
+    count (a pip log that lists mlflow is no use of it). A notebook that cannot be read
+    counts as mentioning it, so that its analysis says why it cannot be read."""
+    from mlflow_lint.sources.notebook import CorruptNotebook, read_ipynb
+
+    try:
+        cells = read_ipynb(data)
+    except CorruptNotebook:
+        return True
+    return may_mention_mlflow("\n".join(line for cell in cells for line in cell.lines).encode("utf-8", "surrogatepass"))
+
+
 def text_may_mention_mlflow(text: str) -> bool:
     """:func:`may_mention_mlflow` for text already decoded (the flake8 plugin's lines)."""
     return "mlflow" in _fold(text)
