@@ -284,6 +284,38 @@ class ValueEvaluator:
 
     # -- names and attributes ------------------------------------------------------------
     def _name(self, expr: ast.Name, depth: int) -> tuple[StrValue, ...]:
+        values = self._name_values(expr, depth)
+        if values and expr.id in self.module.syntax_memo(_PREFIX_TESTED, _prefix_tested_names):
+            return self._narrowed(expr, values)
+        return values
+
+    def _narrowed(self, name: ast.Name, values: tuple[StrValue, ...]) -> tuple[StrValue, ...]:
+        """The values a name may hold where it is read, under the ``if`` tests of its own
+        function that check its prefix: in ``if uri.startswith(("runs:/", "models:/")):`` it
+        holds only values that may start so, in the ``else`` branch only those that may
+        not (``joblib.load(uri)`` there never sees a registry URI). A test on another
+        binding of the name (reassigned in between) narrows nothing."""
+        child: ast.AST = name
+        for ancestor in self.model.ancestors(name):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                break
+            if isinstance(ancestor, ast.If) and child is not ancestor.test:
+                found = _prefix_test(ancestor.test, name.id)
+                if found is not None and self._same_binding(name, found[1]):
+                    prefixes, _, holds = found
+                    starts_here = holds if child in ancestor.body else not holds
+                    if starts_here:
+                        values = tuple(v for v in values if _may_start(v, prefixes))
+                    else:
+                        values = tuple(v for v in values if not _surely_starts(v, prefixes))
+            child = ancestor
+        return values
+
+    def _same_binding(self, name: ast.Name, tested: ast.Name) -> bool:
+        here = self.model.bindings_reaching(name.id, name)
+        return bool(here) and [id(b.node) for b in here] == [id(b.node) for b in self.model.bindings_reaching(tested.id, tested)]
+
+    def _name_values(self, expr: ast.Name, depth: int) -> tuple[StrValue, ...]:
         binding = self.model.lookup(expr.id, expr)
         if binding is None:
             if expr.id == "__file__":
@@ -567,6 +599,64 @@ def _only_hole(value: StrValue) -> bool:
 
 def _looks_local(values: Iterable[StrValue]) -> bool:
     return any(v.local_path or v.prefix.startswith(("/", "./", "../", "~")) for v in values)
+
+
+# The names some ``if`` of the module tests with ``.startswith(...)``: only their reads are
+# narrowed (a climb through the enclosing ifs of every read would be quadratic in an elif chain).
+_PREFIX_TESTED: SyntaxKey[frozenset[str]] = SyntaxKey("prefix_tested_names")
+
+
+def _prefix_tested_names(module: AnalysedModule) -> frozenset[str]:
+    return frozenset(
+        node.func.value.id
+        for if_node in module.model.nodes_of(ast.If)
+        for node in ast.walk(if_node.test)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "startswith"
+        and isinstance(node.func.value, ast.Name)
+    )
+
+
+def _prefix_test(test: ast.expr, name: str) -> tuple[tuple[str, ...], ast.Name, bool] | None:
+    """``name.startswith("p")`` (a tuple of prefixes too), ``a or b`` of such tests on the
+    same name, or ``not`` one: (the prefixes, the name as tested, whether the test holding
+    means it starts so); None for any other test."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        found = _prefix_test(test.operand, name)
+        return None if found is None else (found[0], found[1], not found[2])
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        parts = [_prefix_test(value, name) for value in test.values]
+        if not all(part is not None and part[2] for part in parts):
+            return None
+        known = [part for part in parts if part is not None]
+        return tuple(p for part in known for p in part[0]), known[0][1], True
+    if not (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "startswith"
+        and isinstance(test.func.value, ast.Name)
+        and test.func.value.id == name
+        and len(test.args) == 1
+        and not test.keywords
+    ):
+        return None
+    argument_node = test.args[0]
+    elements = argument_node.elts if isinstance(argument_node, ast.Tuple) else [argument_node]
+    prefixes = [e.value for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    if len(prefixes) != len(elements) or not prefixes:
+        return None
+    return tuple(prefixes), test.func.value, True
+
+
+def _may_start(value: StrValue, prefixes: tuple[str, ...]) -> bool:
+    """Whether the value may start with one of ``prefixes``: its known beginning agrees."""
+    known = value.prefix
+    return any(known.startswith(p) or (not value.complete and p.startswith(known)) for p in prefixes)
+
+
+def _surely_starts(value: StrValue, prefixes: tuple[str, ...]) -> bool:
+    return any(value.prefix.startswith(p) for p in prefixes)
 
 
 _ADD_ARGUMENT = frozenset({"add_argument"})
