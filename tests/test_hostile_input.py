@@ -184,6 +184,14 @@ FILE_ROWS = [
             (Expect("MLF101", 2, 50_000 + 33),), exact=False),
     FileRow("ten-megabytes", "generated_10mb.py", _ten_megabytes,
             (Expect("MLF000", 1, 1, "too large to analyse (10.0 MB; the limit is 2 MB)"),)),
+    # Too large, and never a word of MLflow (a vendored operator manifest): no rule could
+    # fire in it, so it is not a file that was left unchecked.
+    FileRow("ten-megabytes-without-mlflow", "operator.yaml", _bytes(b"kind: ConfigMap\ndata:\n" + b"  key: value\n" * 900_000),
+            ()),
+    # The word past the first chunk read is still found.
+    FileRow("ten-megabytes-mlflow-at-the-end", "operator_end.yaml",
+            _bytes(b"kind: ConfigMap\ndata:\n" + b"  key: value\n" * 900_000 + b"  tracking: mlflow\n"),
+            (Expect("MLF000", 1, 1, "too large to analyse"),)),
     FileRow("nested-calls-1k", "nested_calls_1k.py", _text("import mlflow\n" + "mlflow.x(" * 1000 + ")" * 1000 + "\n"),
             (Expect("MLF000", 2, None, "nested"),)),
     FileRow("nested-calls-100k", "nested_calls_100k.py", _text("import mlflow\n" + "mlflow.x(" * 100_000 + ")" * 100_000 + "\n"),

@@ -19,7 +19,7 @@ from mlflow_lint.project import DependencyLog, ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, may_hold_project_facts
 from mlflow_lint.safe_io import leaves
 from mlflow_lint.sources import read_bounded, read_limit, source_kind, too_large
-from mlflow_lint.sources.prefilter import may_hold_noqa, may_mention_mlflow, notebook_code_may_mention_mlflow
+from mlflow_lint.sources.prefilter import file_may_mention_mlflow, may_hold_noqa, may_mention_mlflow, notebook_code_may_mention_mlflow
 from mlflow_lint.suppressions import UNUSED_SUPPRESSION
 
 if TYPE_CHECKING:
@@ -111,6 +111,8 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
         reason = exc.strerror or exc.__class__.__name__
         return Outcome(honour_selection([unanalysable(shown, f"cannot read file: {reason}", 1, 1)], selected_ids), False)
     if len(data) > read_limit(path):
+        if not file_may_mention_mlflow(path_text, data):
+            return Outcome([], False)  # no rule could fire in it, as in any file that never says "mlflow"
         return Outcome(honour_selection([unanalysable(shown, too_large(size), 1, 1)], selected_ids), False)
     digest = content_digest(data) if settings.record else None
     index = project_for(path)

@@ -54,6 +54,38 @@ def may_mention_mlflow(data: bytes) -> bool:
     return revealed is not None and "mlflow" in revealed
 
 
+# How much of a file over the analysis limit is searched for the word before it is reported
+# as too large: past this, it is reported whatever it says (reading gigabytes to find out
+# costs more than the finding).
+_MAX_SEARCHED_BYTES = 256_000_000
+_CHUNK = 4_000_000
+
+
+def file_may_mention_mlflow(path: str, head: bytes) -> bool:
+    """:func:`may_mention_mlflow` for a file too large to analyse, of which ``head`` was
+    read: the rest is searched in chunks (overlapping, so a word across two is found),
+    up to :data:`_MAX_SEARCHED_BYTES`; a file larger, or unreadable, may mention it."""
+    if may_mention_mlflow(head):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(len(head))
+            tail = head[-64:]
+            searched = len(head)
+            while True:
+                chunk = handle.read(_CHUNK)
+                if not chunk:
+                    return False
+                if may_mention_mlflow(tail + chunk):
+                    return True
+                searched += len(chunk)
+                if searched > _MAX_SEARCHED_BYTES:
+                    return True
+                tail = chunk[-64:]
+    except OSError:
+        return True
+
+
 def notebook_code_may_mention_mlflow(data: bytes) -> bool:
     """Whether a notebook's code cells may say "mlflow": its outputs and markdown never
     count (a pip log that lists mlflow is no use of it). A notebook that cannot be read
