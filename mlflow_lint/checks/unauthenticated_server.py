@@ -9,12 +9,12 @@ from mlflow_lint.sources.facts import Command
 
 
 class UnauthenticatedServer(Check):
-    """``mlflow server`` listening on every interface with no authentication app."""
-
+    """``mlflow server`` (or ``mlflow ui``, its alias: MLflow 3.18.0's ``AliasedGroup`` in
+    mlflow/cli/__init__.py) listening on every interface with no authentication app."""
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)
-        if invocation is None or invocation.subcommand[:1] != ("server",):
+        if invocation is None or not invocation.is_server:
             return
         if command.published is False:
             # A compose service that publishes no port: only the containers of its networks
@@ -28,4 +28,4 @@ class UnauthenticatedServer(Check):
             return
         if invocation.value("--app-name") is not None:
             return  # basic-auth or another authentication plugin
-        ctx.report_at("MLF703", word.position, word.text, host=word.text, origin=origin)
+        ctx.report_at("MLF703", word.position, word.text, command=invocation.subcommand[0], host=word.text, origin=origin)
