@@ -47,8 +47,11 @@ class AnalysedModule:
             self.model.star_resolver = lambda module, name: _alive(me)._star_name(module, name)
             self.model.imported_instance = lambda name: _alive(me)._imported_instance(name)
         self.model.returned_name = lambda call: _alive(me)._returned_name(call)
+        if project is not None:
+            self.model.returned_class = lambda call, depth: _alive(me)._returned_class(call, depth)
         self.model.implements_mlflow = _in_mlflow_package(path.parent)
         self._returned_names: dict[ast.Call, str | None] = {}
+        self._returned_classes: dict[ast.Call, str | None] = {}
         self._star_names: dict[tuple[str, str], str | None] = {}
         self._values: ValueEvaluator | None = None
         # Facts derived once per module by the analyses that need them (runs, effects), by
@@ -116,6 +119,20 @@ class AnalysedModule:
                 name = names.pop()
                 found = name if name is not None and is_mlflow(name) else None
         self._returned_names[call] = found
+        return found
+
+    def _returned_class(self, call: ast.Call, depth: int) -> str | None:
+        """The MLflow class a function of another project module that ``call`` calls
+        returns (its annotation, else what each of its ``return``s gives): ``client =
+        mlflow_client.get_client()`` with ``def get_client() -> MlflowClient | None``."""
+        if call in self._returned_classes:
+            return self._returned_classes[call]
+        self._returned_classes[call] = None  # recursion adds nothing
+        from mlflow_lint.analysis.effects import resolve_called_function  # (cycle-free at runtime)
+
+        target = resolve_called_function(self, call)
+        found = target[0].model.function_return_class(target[1], depth) if target is not None and target[0] is not self else None
+        self._returned_classes[call] = found
         return found
 
     def memo(self, key: MemoKey[T], compute: Callable[[AnalysedModule], T]) -> T:

@@ -161,6 +161,9 @@ class SemanticModel:
         # Set by the owner: the MLflow name a call of a project function returns
         # (``def setup(): import mlflow; ...; return mlflow``), or None.
         self.returned_name: Callable[[ast.Call], str | None] | None = None
+        # Set by the owner when a project is known: the MLflow class a function of another
+        # project module returns (``client = registry.get_client()``), or None.
+        self.returned_class: Callable[[ast.Call, int], str | None] | None = None
         # What the resolver said per imported name: asking it per use read the other
         # module's bindings of the name per use, N uses × N bindings.
         self._reexports: dict[str, str | None] = {}
@@ -717,7 +720,10 @@ class SemanticModel:
         if isinstance(expr, ast.Call):
             name = self.qualified_name(expr.func)
             if name is not None:
-                return api.INSTANCE_FACTORIES.get(name)
+                known = api.INSTANCE_FACTORIES.get(name)
+                if known is None and self.returned_class is not None and not api.is_mlflow(name):
+                    return self.returned_class(expr, _depth + 1)  # a project function elsewhere
+                return known
             return self._returned_class(expr, _depth + 1)
         if isinstance(expr, ast.Name):
             binding = self.lookup(expr.id, expr)
