@@ -73,6 +73,10 @@ def _report_local(word: Word, api: str, instead: str, ctx: FileContext) -> None:
 
 def _hard_codes_storage(value: StrValue, role: str) -> bool:
     kind = classify(value)
+    if kind is UriKind.MLFLOW_ARTIFACTS and role == "location":
+        # An experiment under the server's proxied store: the server still decides where its
+        # artifacts live, and clients reach them through it (policy).
+        return False
     if kind in _STORAGE:
         return True
     if kind is UriKind.LOCAL_PATH:
