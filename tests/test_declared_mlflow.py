@@ -161,3 +161,21 @@ def test_a_subproject_declares_its_own_mlflow(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(MIGRATION)
     result = run_cli("check", ".", "--select", "MLF902", "--format", "json", "--no-cache", cwd=tmp_path)
     assert sorted(f["path"] for f in json.loads(result.stdout)["findings"]) == ["service/src/train.py", "service/train.py", "train.py"]
+
+
+@pytest.mark.integration
+def test_a_pipeline_component_and_a_named_requirements_file_declare_mlflow(tmp_path: Path) -> None:
+    """A Kubeflow component pins the MLflow it installs (packages_to_install); a directory's
+    requirements-tests.txt declares it when no requirements.txt does."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pipeline.py").write_text(
+        MIGRATION.replace(
+            "\n\ndef train", "from kfp.dsl import component\n\n\n@component(packages_to_install=['pandas', 'mlflow~=2.4.1'])\ndef train", 1
+        )
+    )
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "requirements-tests.txt").write_text("pytest\nmlflow~=2.4.1\n")
+    (tmp_path / "tests" / "test_train.py").write_text(MIGRATION)
+    (tmp_path / "job.py").write_text(MIGRATION)
+    result = run_cli("check", ".", "--select", "MLF902", "--format", "json", "--no-cache", "--include-tests", cwd=tmp_path)
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["job.py"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.sources.requirements import DeclaredMlflow, pinned_in_notebook, release
+from mlflow_lint.sources.requirements import DeclaredMlflow, pinned_in_component, pinned_in_notebook, release
 
 _MAX_NOTEBOOK_BYTES = 20_000_000
 _TARGET: MemoKey[DeclaredMlflow] = MemoKey("mlflow_target")
@@ -28,7 +28,11 @@ def mlflow_target(module: AnalysedModule, configured: str) -> DeclaredMlflow:
         found = exactly(configured)
     else:
         project = module.project
-        declared = _notebook_pin(module) or (project.declared_mlflow(module.path) if project is not None else None)
+        declared = (
+            _notebook_pin(module)
+            or pinned_in_component(module.tree)
+            or (project.declared_mlflow(module.path) if project is not None else None)
+        )
         found = declared if declared is not None else exactly(api.table().mlflow_version)
     return module.memo_set(_TARGET, found)
 

@@ -13,6 +13,7 @@ its syntax tree), environment.yml / conda.yaml (conda and pip entries). Nothing 
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -203,9 +204,41 @@ def pinned_in_notebook(text: str) -> DeclaredMlflow | None:
     return None
 
 
+def pinned_in_component(tree: ast.Module) -> DeclaredMlflow | None:
+    """The MLflow release a pipeline component installs for itself: a Kubeflow Pipelines
+    ``@component(packages_to_install=["mlflow~=2.4.1", ...])`` (``@dsl.component`` too)
+    around a function of the module, which wins over the project's."""
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call):
+                continue
+            for keyword in decorator.keywords:
+                if keyword.arg == "packages_to_install" and isinstance(keyword.value, (ast.List, ast.Tuple)):
+                    items = [e.value for e in keyword.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                    found = _from_lines(items, "its component's packages_to_install")
+                    if found is not None:
+                        return found
+    return None
+
+
+def _requirement_files(directory: Path) -> list[str]:
+    """``requirements-tests.txt``, ``requirements_dev.txt``: read after the files named in
+    :data:`DECLARING_FILES`, in the order of their names."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return sorted(n for n in names if _EXTRA_REQUIREMENTS.match(n))
+
+
+_EXTRA_REQUIREMENTS = re.compile(r"^requirements[-_.][\w.-]*\.txt$", re.IGNORECASE)
+
+
 def declared_mlflow(directory: Path) -> DeclaredMlflow | None:
     """The first MLflow requirement among the declaring files of one directory (module docstring)."""
-    for name in DECLARING_FILES:
+    for name in (*DECLARING_FILES, *_requirement_files(directory)):
         try:
             with open(directory / name, "rb") as handle:
                 text = handle.read(_MAX_BYTES).decode("utf-8", "replace")
