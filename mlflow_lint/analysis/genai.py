@@ -138,6 +138,14 @@ def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
     if isinstance(expr, ast.Call):
         found = _class_of(module, expr.func)
         return found is not None and _genai_class(*found, depth + 1)
+    if isinstance(expr, ast.Attribute) and expr.attr == "__file__":
+        return True  # model_file.__file__: a model from code, the file of a module
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        # self._model, set in another method (``None`` first): every value it is given.
+        owner = module.model._class_of_self(expr.value)
+        assigned = module.model.instance_attributes.get(owner, {}).get(expr.attr, []) if owner is not None else []
+        given = [value for value, _ in assigned if not (isinstance(value, ast.Constant) and value.value is None)]
+        return bool(given) and all(_self_describing(module, value, depth + 1) for value in given)
     if isinstance(expr, ast.Name):
         binding = module.model.lookup(expr.id, expr)
         if binding is None:
