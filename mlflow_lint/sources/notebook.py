@@ -272,13 +272,30 @@ def virtual_source(cells: list[Cell], file_lines: bool = False) -> VirtualSource
     origins: list[tuple[int | None, int]] = []
     numbers: list[int] = []
     for position, cell in enumerate(cells):
-        for number, line in enumerate(_neutralise(cell.lines), start=1):
+        lines = _neutralise(cell.lines)
+        if not file_lines and _indented_throughout(lines):
+            # IPython removes a cell's leading indentation before compiling it (its
+            # leading_indent transform): an ``if True:`` the cell's first line owns keeps
+            # the cell Python without moving a column.
+            text_lines.append("if True:")
+            origins.append((cell.index, 1))
+            numbers.append(position)
+        for number, line in enumerate(lines, start=1):
             text_lines.append(line)
             origins.append((None, len(origins) + 1) if file_lines else (cell.index, number))
             numbers.append(position)
     source = VirtualSource("\n".join(text_lines) + "\n", origins, list(cells))
     source.cell_numbers.extend(numbers)
     return source
+
+
+def _indented_throughout(lines: list[str]) -> bool:
+    """The cell's first line is indented, and every line that holds anything starts with
+    that indentation (IPython strips it from each: the cell is then the same code)."""
+    if not lines or not lines[0].strip() or lines[0][:1] not in (" ", "\t"):
+        return False
+    indent = lines[0][: len(lines[0]) - len(lines[0].lstrip())]
+    return all(line.startswith(indent) for line in lines if line.strip())
 
 
 def _neutralise(lines: tuple[str, ...]) -> list[str]:
