@@ -362,6 +362,7 @@ def parse_shell(
         facts.python.extend(_embedded_python(command_tokens, indent))
         _nested(lambda: _add_written_file(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
         _nested(lambda: _add_shell_heredoc(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
+        _nested(lambda: _add_echoed_file(facts, words, where))  # noqa: B023 - called at once
         argv = mlflow_argv(words)
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))
@@ -422,6 +423,40 @@ def _add_written_file(facts: SourceFacts, tokens: list[_Token], words: list[Word
     except UnparsableText:
         return  # a templated file: as when it is committed, skipped
     facts.add(written.moved(lambda p: Position(p.line + shift, p.column, p.end_line + shift, p.end_column)))
+
+
+def _add_echoed_file(facts: SourceFacts, words: list[Word], where: str) -> None:
+    """``echo '#!/bin/bash ... mlflow server --host 0.0.0.0 ...' > /usr/bin/start.sh``: the
+    echoed text is that file's content, read as that kind of file (a shell script, a .env,
+    a compose file). Its facts point at the echoed text: an escape it holds (``\\n``, which
+    ``sh``'s echo turns into a line break) makes the columns inside it unknowable."""
+    if not words or words[0].text.rsplit("/", 1)[-1] != "echo":
+        return
+    target = _written_target(words)
+    if target is None:
+        return
+    from mlflow_lint.sources import is_template, read_text_source, source_kind  # (the package imports us lazily)
+
+    name = target.rsplit("/", 1)[-1]
+    kind = source_kind(name)
+    if kind is None or kind in ("python", "notebook"):
+        return
+    operands: list[Word] = []
+    for word in words[1:]:
+        if word.text in (">", ">>") or word.text.startswith(">"):
+            break
+        if not operands and re.fullmatch(r"-[neE]+", word.text):
+            continue  # echo -e, -n
+        operands.append(word)
+    if not operands:
+        return
+    text = " ".join(word.text for word in operands).replace("\\n", "\n").replace("\\t", "\t")
+    anchor = operands[0].position
+    try:
+        written = read_text_source(kind, text, f"{target} written by {where}", is_template(name))
+    except UnparsableText:
+        return
+    facts.add(written.moved(lambda _: anchor))
 
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash"})
