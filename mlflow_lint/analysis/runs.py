@@ -136,6 +136,10 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
         if callee == START_RUN and _reopens_run(call):
             continue
         label = "mlflow.start_run()" if callee == START_RUN else "MlflowClient.create_run()"
+        entered = _with_entering(module, call) if callee == START_RUN else None
+        if entered is not None:  # run_ctx = mlflow.start_run(...) ... with run_ctx:
+            runs.append(RunScope(call, label, entered.body, 0, len(entered.body)))
+            continue
         block, start, end = _following_statements(module, call)
         runs.append(RunScope(call, label, block, start, end))
     runs.sort(key=lambda run: (run.call.lineno, run.call.col_offset))
@@ -151,6 +155,31 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
 
 
 _NO_STATEMENTS: list[ast.stmt] = []
+
+
+def _with_entering(module: AnalysedModule, call: ast.Call) -> ast.With | ast.AsyncWith | None:
+    """The ``with`` that enters the run ``call`` starts when a name holds it first
+    (``run_ctx = mlflow.start_run(...)`` under a condition, ``with run_ctx:`` later, as
+    distributed training code does for its main process): its body is the run's."""
+    return module.memo(_ENTERED, _entered_by_name).get(call)
+
+
+# Per module: the call each ``with <name>:`` enters, by the assignments of the name that
+# reach it (found once: asked per start_run it was N withs for each of N runs).
+_ENTERED: MemoKey[dict[ast.AST, ast.With | ast.AsyncWith]] = MemoKey("entered_by_name")
+
+
+def _entered_by_name(module: AnalysedModule) -> dict[ast.AST, ast.With | ast.AsyncWith]:
+    model = module.model
+    found: dict[ast.AST, ast.With | ast.AsyncWith] = {}
+    withs: list[ast.With | ast.AsyncWith] = [*model.nodes_of(ast.With), *model.nodes_of(ast.AsyncWith)]
+    for node in withs:
+        for item in node.items:
+            if isinstance(item.context_expr, ast.Name):
+                for binding in model.bindings_reaching(item.context_expr.id, item.context_expr):
+                    if isinstance(binding.value, ast.Call):
+                        found.setdefault(binding.value, node)
+    return found
 
 
 def _following_statements(module: AnalysedModule, call: ast.Call) -> tuple[list[ast.stmt], int, int]:
