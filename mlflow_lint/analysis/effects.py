@@ -157,14 +157,14 @@ def is_run_start(module: AnalysedModule, call: ast.Call) -> bool:
     return module.model.callee(call) in (START_RUN, CREATE_RUN)
 
 
-def _calls_in(nodes: Iterable[ast.AST], skip_nested_runs: bool, module: AnalysedModule) -> Iterator[ast.Call]:
+def _calls_in(nodes: Iterable[ast.AST], module: AnalysedModule) -> Iterator[ast.Call]:
     """Calls executed by ``nodes``, not descending into nested definitions or nested runs."""
     stack = list(nodes)[::-1]
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
-        if skip_nested_runs and isinstance(node, (ast.With, ast.AsyncWith)) and _opens_run(module, node):
+        if isinstance(node, (ast.With, ast.AsyncWith)) and _opens_run(module, node):
             continue
         if isinstance(node, ast.Call):
             yield node
@@ -180,7 +180,7 @@ def _opens_run(module: AnalysedModule, node: ast.With | ast.AsyncWith) -> bool:
 
 def effects_of(module: AnalysedModule, nodes: Iterable[ast.AST], depth: int = 0) -> Effects:
     """Effects of executing ``nodes`` (statements of a run body), nested runs excluded."""
-    return _union(_call_effects(module, call, depth) for call in _calls_in(nodes, True, module))
+    return _union(_call_effects(module, call, depth) for call in _calls_in(nodes, module))
 
 
 def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects:
@@ -241,7 +241,7 @@ def function_effects(
     # A run the function opens itself (``with mlflow.start_run():``) is its own: inside the
     # caller's run MLflow refuses it, or opens a child run with nested=True; what is logged
     # there is not the caller's run's (that run is judged on its own).
-    result = _union(_call_effects(module, call, depth) for call in _calls_in(function.body, True, module))
+    result = _union(_call_effects(module, call, depth) for call in _calls_in(function.body, module))
     cache[function] = result
     return result
 
@@ -299,9 +299,7 @@ def _attribute_class(module: AnalysedModule, cls: ast.ClassDef, attr: str) -> as
 
 def _find_attribute_class(module: AnalysedModule, cls: ast.ClassDef, attr: str) -> ast.expr | None:
     constructed: list[ast.expr] = []
-    for value, _method in module.model.instance_attributes.get(cls, {}).get(attr, []):
-        if isinstance(value, ast.Constant) and value.value is None:
-            continue
+    for value in module.model.attribute_values(cls, attr):
         if not isinstance(value, ast.Call):
             return None
         constructed.append(value.func)

@@ -41,7 +41,7 @@ from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.semantic import Binding, SemanticModel
+from mlflow_lint.analysis.semantic import Binding, SemanticModel, _own_returns
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
 
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -540,7 +540,7 @@ class GateAnalysis:
             if target is None:
                 return False
             home, function = self._gates_of(target[0]), target[1]
-        returns = [node.value for node in _own_nodes(function) if isinstance(node, ast.Return)]
+        returns = [node.value for node in _own_returns(function)]
         if not returns or not all(value is not None and _tells_existence(value) for value in returns):
             return False
         return home._function_reads_alias(function, 0)
@@ -853,18 +853,6 @@ def _tells_existence(value: ast.expr) -> bool:
     if isinstance(value, ast.Constant) and isinstance(value.value, bool):
         return True
     return _compared_with_none(value, (ast.IsNot, ast.NotEq)) is not None
-
-
-def _own_nodes(function: FunctionNode) -> list[ast.AST]:
-    """The nodes of ``function``'s body, nested definitions left out."""
-    found: list[ast.AST] = []
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 def _assigned(binding: Binding) -> ast.expr | None:

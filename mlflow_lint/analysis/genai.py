@@ -75,8 +75,8 @@ def _logs_traced_application(module: AnalysedModule, call: ast.Call, flavor: str
         binding = module.model.lookup(value.id, value)
         if binding is not None and binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return _traced(module, binding.node)
-    scope = _scope_of(module, call)
-    return any(_scope_of(module, node) is scope for node in _tracing_calls(module))
+    scope = module.model.enclosing_function(call)
+    return any(module.model.enclosing_function(node) is scope for node in _tracing_calls(module))
 
 
 def _tracing_calls(module: AnalysedModule) -> list[ast.Call]:
@@ -92,11 +92,6 @@ def _tracing_calls(module: AnalysedModule) -> list[ast.Call]:
 def _traced(module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """``@mlflow.trace`` (also ``@mlflow.trace(span_type="AGENT")``) decorates ``function``."""
     return any(module.model.qualified_name(d.func if isinstance(d, ast.Call) else d) == "mlflow.trace" for d in function.decorator_list)
-
-
-def _scope_of(module: AnalysedModule, node: ast.AST) -> ast.AST | None:
-    """The function ``node`` runs in (None: the module's top-level code)."""
-    return next((a for a in module.model.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))), None)
 
 
 # Flavors whose model is often a hub checkpoint logged as it is, and how it is built so.
@@ -143,8 +138,7 @@ def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
     if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
         # self._model, set in another method (``None`` first): every value it is given.
         owner = module.model._class_of_self(expr.value)
-        assigned = module.model.instance_attributes.get(owner, {}).get(expr.attr, []) if owner is not None else []
-        given = [value for value, _ in assigned if not (isinstance(value, ast.Constant) and value.value is None)]
+        given = module.model.attribute_values(owner, expr.attr) if owner is not None else []
         return bool(given) and all(_self_describing(module, value, depth + 1) for value in given)
     if isinstance(expr, ast.Name):
         binding = module.model.lookup(expr.id, expr)

@@ -513,6 +513,15 @@ class SemanticModel:
             previous, current = current, self.parents.get(current)
         return self.scopes[self.tree]
 
+    def attribute_values(self, cls: ast.ClassDef, attr: str) -> list[ast.expr]:
+        """What the methods of ``cls`` assign to ``self.<attr>``, ``None`` left out (an
+        attribute set to None in ``__init__`` and to its value later)."""
+        return [
+            value
+            for value, _method in self.instance_attributes.get(cls, {}).get(attr, [])
+            if not (isinstance(value, ast.Constant) and value.value is None)
+        ]
+
     def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -44,10 +44,21 @@ class Word:
         written = shell_value(self.text)
         if _FALLBACK.search(self.text) is None:
             return (written,)
-        # The default is a word of its own: the shell removes its quotes (${U:-"http://h"}).
-        unset = shell_value(_FALLBACK.sub(lambda match: _QUOTES.sub("", match.group("default")), self.text))
+        unset = shell_value(with_fallbacks(self.text))
         via = ", ".join(sorted({f"${{{match.group('name')}}}" for match in _FALLBACK.finditer(self.text)}))
         return (written, replace(unset, via=f"the default of {via}"))
+
+
+def with_fallbacks(text: str) -> str:
+    """``text`` with each ``${VAR:-default}`` (``${VAR-default}``, ``${VAR:=default}``) its
+    default: what it says when the variables are unset. The default is a word of its own:
+    the shell removes its quotes (``${U:-"http://h"}``)."""
+    return _FALLBACK.sub(lambda match: _QUOTES.sub("", match.group("default")), text)
+
+
+def references(text: str) -> list[str]:
+    """The run-time references of ``text`` (``${VAR}``, ``$VAR``, ``$(cmd)``), in order."""
+    return [match.group() for match in _REFERENCE.finditer(text)]
 
 
 class UnparsableText(Exception):

@@ -407,22 +407,12 @@ def _add_written_file(facts: SourceFacts, tokens: list[_Token], words: list[Word
     target = _written_target(words)
     if body is None or target is None:
         return
-    from mlflow_lint.sources import is_template, read_text_source, source_kind  # (the package imports us lazily)
-
-    name = target.rsplit("/", 1)[-1]
-    kind = source_kind(name)
     text = _UNESCAPE.sub(r"\1", body.text) if body.expands else body.text
-    shift = body.position.line - 1
-    if kind == "python":
+    if _written_kind(target) == "python":
         facts.python.append(EmbeddedPython(text, body.position.line, body.position.column, indent))
         return
-    if kind is None or kind == "notebook":
-        return
-    try:
-        written = read_text_source(kind, text, f"{target} written by {where}", is_template(name))
-    except UnparsableText:
-        return  # a templated file: as when it is committed, skipped
-    facts.add(written.moved(lambda p: Position(p.line + shift, p.column, p.end_line + shift, p.end_column)))
+    shift = body.position.line - 1
+    _add_file_content(facts, target, text, where, lambda p: Position(p.line + shift, p.column, p.end_line + shift, p.end_column))
 
 
 def _add_echoed_file(facts: SourceFacts, words: list[Word], where: str) -> None:
@@ -433,13 +423,7 @@ def _add_echoed_file(facts: SourceFacts, words: list[Word], where: str) -> None:
     if not words or words[0].text.rsplit("/", 1)[-1] != "echo":
         return
     target = _written_target(words)
-    if target is None:
-        return
-    from mlflow_lint.sources import is_template, read_text_source, source_kind  # (the package imports us lazily)
-
-    name = target.rsplit("/", 1)[-1]
-    kind = source_kind(name)
-    if kind is None or kind in ("python", "notebook"):
+    if target is None or _written_kind(target) == "python":
         return
     operands: list[Word] = []
     for word in words[1:]:
@@ -452,11 +436,30 @@ def _add_echoed_file(facts: SourceFacts, words: list[Word], where: str) -> None:
         return
     text = " ".join(word.text for word in operands).replace("\\n", "\n").replace("\\t", "\t")
     anchor = operands[0].position
+    _add_file_content(facts, target, text, where, lambda _: anchor)
+
+
+def _written_kind(target: str) -> str | None:
+    from mlflow_lint.sources import source_kind  # (the package imports us lazily)
+
+    return source_kind(target.rsplit("/", 1)[-1])
+
+
+def _add_file_content(facts: SourceFacts, target: str, text: str, where: str, place: Callable[[Position], Position]) -> None:
+    """``text``, the content a script writes to ``target``, read as that kind of file (not
+    Python nor a notebook: the caller reads embedded Python itself), its facts moved to
+    this file by ``place``. A templated file that does not parse is skipped, as when it is
+    committed."""
+    from mlflow_lint.sources import is_template, read_text_source  # (the package imports us lazily)
+
+    kind = _written_kind(target)
+    if kind is None or kind in ("python", "notebook"):
+        return
     try:
-        written = read_text_source(kind, text, f"{target} written by {where}", is_template(name))
+        written = read_text_source(kind, text, f"{target} written by {where}", is_template(target.rsplit("/", 1)[-1]))
     except UnparsableText:
         return
-    facts.add(written.moved(lambda _: anchor))
+    facts.add(written.moved(place))
 
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash"})

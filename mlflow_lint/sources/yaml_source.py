@@ -9,12 +9,13 @@ key named like an MLflow-related variable, and ``command``/``args``/``entrypoint
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard
 
-from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word
+from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word, references, with_fallbacks
 from mlflow_lint.sources.shell import mlflow_argv, parse_shell
 
 if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
@@ -167,30 +168,29 @@ def _short_syntax_host(entry: str) -> str:
     a ``${PORT:-5000}`` reference is one part, whatever its colons."""
     if entry.startswith("["):  # "[::1]:5001:5000"
         return entry[1 : entry.find("]")] if "]" in entry else ""
-    references = _REFERENCE_PART.findall(entry)
-    parts = _REFERENCE_PART.sub("\0", entry).split(":")  # a reference is one part
-    if len(parts) != 3:
+    found = references(entry)
+    parts = entry
+    for reference in found:
+        parts = parts.replace(reference, "\0", 1)  # a reference is one part
+    pieces = parts.split(":")
+    if len(pieces) != 3:
         return ""
-    host = parts[0]
-    for reference in references[: host.count("\0")]:
+    host = pieces[0]
+    for reference in found[: host.count("\0")]:
         host = host.replace("\0", reference, 1)
     return host
 
 
-_REFERENCE_PART = re.compile(r"\$\{[^}]*\}")
-
-
 def _is_loopback(host: str) -> bool:
-    """127.x.x.x, ::1 or localhost; a ``${BIND_ADDR:-127.0.0.1}`` reference is its default,
-    the address the file ships with (another one is the user's own choice)."""
-    host = host.strip().lower()
-    default = _DEFAULTED.fullmatch(host)
-    if default is not None:
-        host = default.group(1).strip()
-    return host in ("localhost", "::1") or (host.startswith("127.") and host.replace(".", "").isdigit())
-
-
-_DEFAULTED = re.compile(r"\$\{[a-z_][a-z0-9_]*:?-([^}]*)\}")
+    """``localhost`` or a loopback address; a ``${BIND_ADDR:-127.0.0.1}`` reference is its
+    default, the address the file ships with (another one is the user's own choice)."""
+    host = with_fallbacks(host).strip().lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _walk(
