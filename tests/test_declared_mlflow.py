@@ -179,3 +179,17 @@ def test_a_pipeline_component_and_a_named_requirements_file_declare_mlflow(tmp_p
     (tmp_path / "job.py").write_text(MIGRATION)
     result = run_cli("check", ".", "--select", "MLF902", "--format", "json", "--no-cache", "--include-tests", cwd=tmp_path)
     assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["job.py"]
+
+
+@pytest.mark.integration
+def test_only_a_kubeflow_component_pins_mlflow(tmp_path: Path) -> None:
+    """A decorator of another library that happens to take packages_to_install is not KFP's:
+    its list says nothing about the MLflow the code runs on."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "job.py").write_text(
+        MIGRATION.replace(
+            "\n\ndef train", "from tools.deploy import component\n\n\n@component(packages_to_install=['mlflow~=2.4.1'])\ndef train", 1
+        )
+    )
+    result = run_cli("check", ".", "--select", "MLF902", "--format", "json", "--no-cache", cwd=tmp_path)
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["job.py"]

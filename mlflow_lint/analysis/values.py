@@ -19,7 +19,7 @@ from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.memo import SyntaxKey
 from mlflow_lint.analysis.secrets import mask_secrets
-from mlflow_lint.analysis.semantic import Binding, _own_returns
+from mlflow_lint.analysis.semantic import Binding, SemanticModel, _own_returns
 
 if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
@@ -415,10 +415,13 @@ class ValueEvaluator:
         as ``os.environ.get``'s default is the value when the variable is unset. A required
         option has no default that applies."""
         bindings = self.model.bindings_reaching(namespace.id, namespace)
-        if not bindings or any(b.kind != "assign" or b.value is None or not _parses_arguments(b.value) for b in bindings):
+        parsers = [_parser_parsed(self.model, b.value) if b.kind == "assign" and b.value is not None else None for b in bindings]
+        known = [parser for parser in parsers if parser is not None]
+        if not bindings or len(known) != len(parsers):
             return ()
+        options = self.module.syntax_memo(_OPTIONS, _options_by_parser)
         found: list[StrValue] = []
-        for call, written in self.module.syntax_memo(_OPTIONS, _options_by_destination).get(expr.attr, ()):
+        for call, written in (entry for parser in dict.fromkeys(known) for entry in options.get(parser, {}).get(expr.attr, ())):
             default = argument(call, None, "default")
             if default is not None and not _keyword_is(call, "required", True):
                 found.extend(replace(v, via=v.via or f"the default of {written}") for v in self.evaluate(default, depth + 1))
@@ -660,28 +663,61 @@ def _surely_starts(value: StrValue, prefixes: tuple[str, ...]) -> bool:
 
 
 _ADD_ARGUMENT = frozenset({"add_argument"})
-# The module's add_argument calls by the attribute each fills (once per module: every
-# ``args.x`` asks, and a script may declare hundreds of options).
-_OPTIONS: SyntaxKey[dict[str, list[tuple[ast.Call, str]]]] = SyntaxKey("command_line_options")
+_ARGUMENT_PARSER = "argparse.ArgumentParser"
+_GROUP_MAKERS = frozenset({"add_argument_group", "add_mutually_exclusive_group"})
+# Per module: each ``argparse.ArgumentParser()`` (by the statement that makes it), its
+# add_argument calls (also those of its argument groups) by the attribute each fills. Once
+# per module: every ``args.x`` asks, and a script may declare hundreds of options.
+_OPTIONS: SyntaxKey[dict[ast.AST, dict[str, list[tuple[ast.Call, str]]]]] = SyntaxKey("command_line_options")
 
 
-def _options_by_destination(module: AnalysedModule) -> dict[str, list[tuple[ast.Call, str]]]:
-    found: dict[str, list[tuple[ast.Call, str]]] = {}
-    for call in module.model.calls_named(_ADD_ARGUMENT):
+def _options_by_parser(module: AnalysedModule) -> dict[ast.AST, dict[str, list[tuple[ast.Call, str]]]]:
+    model = module.model
+    found: dict[ast.AST, dict[str, list[tuple[ast.Call, str]]]] = {}
+    for call in model.calls_named(_ADD_ARGUMENT):
         option = _destination(call)
-        if option is not None:
-            found.setdefault(option[0], []).append((call, option[1]))
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        parser = _parser_named(model, receiver, groups=True) if isinstance(receiver, ast.Name) else None
+        if option is not None and parser is not None:
+            found.setdefault(parser, {}).setdefault(option[0], []).append((call, option[1]))
     return found
 
 
-def _parses_arguments(value: ast.expr) -> bool:
-    """``parser.parse_args()``, or the namespace ``parser.parse_known_args()[0]`` returns."""
+def _parser_named(model: SemanticModel, name: ast.Name, groups: bool = False) -> ast.AST | None:
+    """The statement that makes the ``argparse.ArgumentParser`` ``name`` holds, when every
+    binding that reaches it gives it the same one (``groups``: or an argument group of it)."""
+    made: set[ast.AST] = set()
+    for binding in model.bindings_reaching(name.id, name):
+        value = binding.value
+        if binding.kind != "assign" or not isinstance(value, ast.Call):
+            return None
+        if model.qualified_name(value.func) == _ARGUMENT_PARSER:
+            made.add(binding.node)
+        elif groups and isinstance(value.func, ast.Attribute) and value.func.attr in _GROUP_MAKERS and isinstance(value.func.value, ast.Name):
+            parent = _parser_named(model, value.func.value)
+            if parent is None:
+                return None
+            made.add(parent)
+        else:
+            return None
+    return made.pop() if len(made) == 1 else None
+
+
+def _parser_parsed(model: SemanticModel, value: ast.expr) -> ast.AST | None:
+    """The parser ``parser.parse_args()`` (or ``parser.parse_known_args()[0]``) reads, also
+    through a function of the module that returns it (``args = parse_args()``)."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        binding = model.lookup(value.func.id, value.func)
+        if binding is not None and binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            returned = {_parser_parsed(model, ret.value) if ret.value is not None else None for ret in _own_returns(binding.node)}
+            return returned.pop() if len(returned) == 1 else None
+    method = "parse_args"
     if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) and value.slice.value == 0:
-        value = value.value
-        names: tuple[str, ...] = ("parse_known_args",)
-    else:
-        names = ("parse_args",)
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in names
+        value, method = value.value, "parse_known_args"
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == method):
+        return None
+    receiver = value.func.value
+    return _parser_named(model, receiver) if isinstance(receiver, ast.Name) else None
 
 
 def _destination(call: ast.Call) -> tuple[str, str] | None:

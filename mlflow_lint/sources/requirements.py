@@ -204,23 +204,9 @@ def pinned_in_notebook(text: str) -> DeclaredMlflow | None:
     return None
 
 
-def pinned_in_component(tree: ast.Module) -> DeclaredMlflow | None:
-    """The MLflow release a pipeline component installs for itself: a Kubeflow Pipelines
-    ``@component(packages_to_install=["mlflow~=2.4.1", ...])`` (``@dsl.component`` too)
-    around a function of the module, which wins over the project's."""
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for decorator in node.decorator_list:
-            if not isinstance(decorator, ast.Call):
-                continue
-            for keyword in decorator.keywords:
-                if keyword.arg == "packages_to_install" and isinstance(keyword.value, (ast.List, ast.Tuple)):
-                    items = [e.value for e in keyword.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-                    found = _from_lines(items, "its component's packages_to_install")
-                    if found is not None:
-                        return found
-    return None
+def from_requirement_lines(lines: list[str], source: str) -> DeclaredMlflow | None:
+    """The MLflow requirement among requirement strings (``["pandas", "mlflow~=2.4.1"]``)."""
+    return _from_lines(lines, source)
 
 
 def _requirement_files(directory: Path) -> list[str]:
