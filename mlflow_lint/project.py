@@ -29,6 +29,7 @@ from mlflow_lint.sources import is_lintable, read_limit
 if TYPE_CHECKING:
     # Loaded when a module is first analysed (``_analysed``): the index also answers the
     # import lookups a warm run re-checks, which need no analysis.
+    from mlflow_lint.analysis.caller_candidates import CallerScope
     from mlflow_lint.analysis.module import AnalysedModule
     from mlflow_lint.analysis.semantic import Binding
     from mlflow_lint.sources.databricks_bundle import Bundle
@@ -124,6 +125,9 @@ class ProjectIndex:
         # whether a worker must leave them to the engine's main process instead.
         self.facts_source: Callable[[ProjectIndex, tuple[str, ...], str], object] | None = None
         self.defer_facts = False
+        # Which files a search for a function's callers reads (the configuration's excludes
+        # and test paths): set by the engine for the file being analysed, as ``log`` is.
+        self.caller_scope: CallerScope | None = None
         # Bounded: keeping every parsed module of a large tree alive costs hundreds of MiB.
         self._modules: dict[Path, AnalysedModule | None] = {}
         # (importing directory, module name) -> the file, as text: lookups are strings and

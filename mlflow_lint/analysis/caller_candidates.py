@@ -80,6 +80,18 @@ def candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[st
     return found
 
 
+def subclass_candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
+    """The project's non-test files whose text may define a subclass of the class ``name``
+    (``class Child(Base):``, ``class Child(models.Base, Mixin):``). Memoised per process."""
+    text = _text(project, scope)
+    key = "class " + name  # beside the call searches, which key by a bare name
+    found = text.candidates.get(key)
+    if found is None:
+        pattern = re.compile(rb"\bclass\s+\w+\s*\([^)]*\b" + re.escape(name.encode()) + rb"\b")
+        found = text.candidates[key] = tuple(path for path, data in text.files if pattern.search(data))
+    return found
+
+
 def _text(project: ProjectIndex, scope: CallerScope) -> _ProjectText:
     texts = _TEXTS.setdefault(project, {})
     text = texts.get(scope)

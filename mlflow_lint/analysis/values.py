@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.api import is_mlflow
+from mlflow_lint.analysis.caller_candidates import CallerScope
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.memo import SyntaxKey
 from mlflow_lint.analysis.secrets import mask_secrets
@@ -351,7 +352,18 @@ class ValueEvaluator:
         default = flow.parameter_default(function, binding.node) if function is not None else None
         if default is None:
             return ()
-        return tuple(replace(v, via=v.via or f"the default of {binding.name}") for v in self.evaluate(default, depth + 1))
+        values = self.evaluate(default, depth + 1)
+        if values and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and self._default_never_used(function, binding.node):
+            return ()  # every call passes its own value: each is judged where it is made
+        return tuple(replace(v, via=v.via or f"the default of {binding.name}") for v in values)
+
+    def _default_never_used(self, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: ast.arg) -> bool:
+        """Whether no call of the project leaves ``parameter`` out (analysis.callers)."""
+        from mlflow_lint.analysis.callers import default_never_used  # (cycle-free at runtime)
+
+        project = self.module.project
+        scope = project.caller_scope if project is not None else None
+        return default_never_used(self.module, function, parameter, scope or CallerScope())
 
     def _loop_values(self, loop: ast.For | ast.AsyncFor, depth: int) -> tuple[StrValue, ...]:
         """``for alias in ["staging-champion", "champion"]``: each value the loop variable

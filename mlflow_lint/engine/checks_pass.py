@@ -7,6 +7,7 @@ import ast
 from collections.abc import Iterable
 from pathlib import Path
 
+from mlflow_lint.analysis.caller_candidates import CallerScope
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.catalog import Catalog, load_catalog
 from mlflow_lint.checks import ALL_CHECKS, Check, FileContext
@@ -43,6 +44,8 @@ def run_checks(
     )
     internal_errors: list[Finding] = []
     model = module.model
+    if module.project is not None:  # a parameter's default asks for its function's callers
+        module.project.caller_scope = CallerScope.of(options)
     for check in checks_for(selected):
         try:
             for node_type in check.node_types:  # the node classes of the hooks it overrides

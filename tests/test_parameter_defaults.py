@@ -1,0 +1,91 @@
+"""A parameter's default is a value the code uses only when a call leaves the argument out
+(analysis.callers.default_never_used): judged over the project's calls of the function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint.config import Config
+from mlflow_lint.engine import lint_paths
+
+from .conftest import all_rules, write_files
+
+MONITOR = """\
+import mlflow
+
+
+class Monitor:
+    def __init__(self, tracking_uri="./mlruns"):
+        self.tracking_uri = tracking_uri
+
+    def log(self):
+        mlflow.set_tracking_uri(self.tracking_uri)
+
+
+def configure(uri="./mlruns"):
+    mlflow.set_tracking_uri(uri)
+"""
+
+
+def _local_store_lines(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, int]]:
+    project = write_files(tmp_path / "project", {"pyproject.toml": "[project]\nname = 'p'\n", **files})
+    result = lint_paths([project], Config(root=project), all_rules(), cwd=project, include_tests=True)
+    return sorted((f.path, f.line) for f in result.findings if f.rule == "MLF101")
+
+
+def test_a_default_every_call_overrides_is_not_the_store(tmp_path: Path) -> None:
+    main = "import os\n\nfrom monitor import Monitor, configure\n\nMonitor(tracking_uri=os.environ['URI']).log()\nconfigure(os.environ['URI'])\n"
+    assert _local_store_lines(tmp_path, {"monitor.py": MONITOR, "main.py": main}) == []
+
+
+@pytest.mark.parametrize(
+    ("main", "expected"),
+    [
+        # A call that leaves the argument out gets the default.
+        ("from monitor import Monitor, configure\n\nMonitor().log()\nconfigure('https://x.example.com')\n", [9]),
+        ("import os\nfrom monitor import Monitor, configure\n\nMonitor(os.environ['U']).log()\nconfigure()\n", [13]),
+        # Unpacked arguments may or may not hold it.
+        ("import os\nfrom monitor import Monitor, configure\n\nMonitor(**os.environ).log()\nconfigure(*os.sys.argv)\n", [9, 13]),
+        # Nothing calls them: a library's API, whose callers are not known.
+        ("", [9, 13]),
+    ],
+)
+def test_a_default_counts_when_a_call_may_leave_the_argument_out(tmp_path: Path, main: str, expected: list[int]) -> None:
+    assert _local_store_lines(tmp_path, {"monitor.py": MONITOR, "main.py": main}) == [("monitor.py", line) for line in expected]
+
+
+def test_a_subclass_runs_the_initializer_with_its_default(tmp_path: Path) -> None:
+    main = "import os\nfrom monitor import Monitor\n\nMonitor(os.environ['U']).log()\n"
+    child = "from monitor import Monitor\n\n\nclass Quiet(Monitor):\n    pass\n\n\nQuiet().log()\n"
+    # (configure: nothing calls it, its default stands)
+    assert _local_store_lines(tmp_path, {"monitor.py": MONITOR, "main.py": main, "child.py": child}) == [("monitor.py", 9), ("monitor.py", 13)]
+
+
+def test_a_function_a_framework_calls_keeps_its_default(tmp_path: Path) -> None:
+    source = (
+        "import os\nimport click\nimport mlflow\n\n\n@click.command()\ndef main(uri='./mlruns'):\n"
+        "    mlflow.set_tracking_uri(uri)\n\n\ndef run(uri='./mlruns'):\n    mlflow.set_tracking_uri(uri)\n\n\n"
+        "main(os.environ['U'])\nrun(os.environ['U'])\nthreading_target = run\n"
+    )
+    assert _local_store_lines(tmp_path, {"cli.py": source}) == [("cli.py", 8), ("cli.py", 12)]
+
+
+def test_a_call_of_an_unknown_receiver_by_the_same_name_may_be_a_call_of_it(tmp_path: Path) -> None:
+    main = "import os\nfrom monitor import Monitor\n\nMonitor(os.environ['U'])\n\n\ndef report(monitor):\n    monitor.log()\n"
+    methods = MONITOR.replace("def log(self):", "def log(self, uri='./mlruns'):").replace(
+        "mlflow.set_tracking_uri(self.tracking_uri)", "mlflow.set_tracking_uri(uri)"
+    )
+    # ``monitor.log()`` (monitor untyped) may be Monitor.log: its default may be used.
+    # (configure: nothing calls it, its default stands)
+    assert _local_store_lines(tmp_path, {"monitor.py": methods, "main.py": main}) == [("monitor.py", 9), ("monitor.py", 13)]
+    passing = main.replace("monitor.log()", "monitor.log(os.environ['U'])")
+    assert _local_store_lines(tmp_path / "passing", {"monitor.py": methods, "main.py": passing}) == [("monitor.py", 13)]
+
+
+def test_test_code_that_leaves_the_argument_out_is_not_the_projects_use(tmp_path: Path) -> None:
+    main = "import os\nfrom monitor import configure\n\nconfigure(os.environ['U'])\n"
+    test = "from monitor import configure\n\n\ndef test_configure():\n    configure()\n"
+    found = _local_store_lines(tmp_path, {"monitor.py": MONITOR, "main.py": main, "tests/test_monitor.py": test})
+    assert ("monitor.py", 13) not in found
