@@ -50,6 +50,7 @@ class AnalysedModule:
         if project is not None:
             self.model.returned_class = lambda call, depth: _alive(me)._returned_class(call, depth)
         self.model.implements_mlflow = _in_mlflow_package(path.parent)
+        self.model.calls_project_function = lambda call: _alive(me)._calls_project_function(call)
         self._returned_names: dict[ast.Call, str | None] = {}
         self._returned_classes: dict[ast.Call, str | None] = {}
         self._star_names: dict[tuple[str, str], str | None] = {}
@@ -120,6 +121,12 @@ class AnalysedModule:
                 found = name if name is not None and is_mlflow(name) else None
         self._returned_names[call] = found
         return found
+
+    def _calls_project_function(self, call: ast.Call) -> bool:
+        """Whether ``call`` resolves to a function of the project (this module's or another's)."""
+        from mlflow_lint.analysis.effects import resolve_called_function  # (cycle-free at runtime)
+
+        return resolve_called_function(self, call) is not None
 
     def _returned_class(self, call: ast.Call, depth: int) -> str | None:
         """The MLflow class a function of another project module that ``call`` calls

@@ -179,6 +179,10 @@ class SemanticModel:
         # Calls resolved by a method name only MLflow defines on a receiver of unknown type
         # (``client.transition_model_version_stage(...)`` with ``client`` a parameter).
         self.untyped_calls: set[ast.Call] = set()
+        # Set by the owner: whether a call reaches a function of the project's own code
+        # (``c.get_latest_versions()`` with ``c = RestClient()``, a project class that
+        # defines it): such a call is that function's, whatever MLflow names alike.
+        self.calls_project_function: Callable[[ast.Call], bool] | None = None
         # Set by the owner for a module of MLflow's own package (mlflow/...): MLflow-only
         # method names there are its stores' and registry client's, not a use of MLflow.
         self.implements_mlflow = False
@@ -678,7 +682,12 @@ class SemanticModel:
             cls = self.instance_class(func.value)
             if cls is not None:
                 return f"{cls}.{func.attr}"
-            if func.attr in api.CLIENT_ONLY_METHODS and not self._own_method(func) and not self._delegates(call, func):
+            if (
+                func.attr in api.CLIENT_ONLY_METHODS
+                and not self._own_method(func)
+                and not self._delegates(call, func)
+                and not (self.calls_project_function is not None and self.calls_project_function(call))
+            ):
                 # Only an MLflow client has this method: found whatever the receiver, as
                 # ``$C.transition_model_version_stage(...)`` finds it (precision medium).
                 self.untyped_calls.add(call)
