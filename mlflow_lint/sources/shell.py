@@ -37,6 +37,10 @@ class _Token:
     # The shell expands $x in it: a here-document whose delimiter is unquoted, a word that
     # begins with a double quote ("...$x...") or with none.
     expands: bool = False
+    # A word that is one double-quoted string whose only backslashes continue lines: the
+    # text between its quotes as written (``sh -c "..."`` reads it with its continuations,
+    # so that each inner word keeps its line and column).
+    raw: str | None = None
 
 
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([A-Za-z0-9_.-]+))")
@@ -55,12 +59,15 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
     quoted = expands = False
     pending: list[tuple[str, bool, bool]] = []  # here-documents whose bodies follow this line
 
+    raw: str | None = None  # the raw text of a word that is one double-quoted string
+
     def flush(end_line: int, end_column: int) -> None:
-        nonlocal buffer, start, quoted, expands
+        nonlocal buffer, start, quoted, expands, raw
         if start is not None:
             position = Position(start[0], start[1], end_line, end_column)
-            tokens.append(_Token("".join(buffer), position, quoted=quoted, expands=expands))
-        buffer, start, quoted, expands = [], None, False, False
+            whole = raw if len(buffer) == 1 else None
+            tokens.append(_Token("".join(buffer), position, quoted=quoted, expands=expands, raw=whole))
+        buffer, start, quoted, expands, raw = [], None, False, False, None
 
     while i < n:
         char = text[i]
@@ -139,6 +146,9 @@ def tokenize(text: str, first_line: int = 1, first_column: int = 1, indent: int 
                     continue
                 chunk_chars.append(text[j])
                 j += 1
+            written = text[i + 1 : j]
+            if not buffer and "\\" not in written.replace("\\\n", ""):
+                raw = written
             buffer.append("".join(chunk_chars))
             line, column = _advance(line, column, text[i : j + 1])
             i = j + 1
@@ -367,8 +377,17 @@ def parse_shell(
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))
         elif len(words) >= 3 and words[0].text.rsplit("/", 1)[-1] in ("sh", "bash", "zsh") and words[1].text in ("-c", "-lc", "-ec"):
-            # sh -c "mlflow server ...": the script is one word; its findings point at it.
-            inner = parse_shell(words[2].text, where, words[2].position.line, words[2].position.column)
+            # sh -c "mlflow server ...": the script is one word. On one line its words are at
+            # their columns (after the quote); over several (continued) lines, where each
+            # word is is not known, and its findings point at the script.
+            script = [t for t in command_tokens if not t.heredoc and t.text != "<<"][2]
+            place = script.position
+            if script.raw is not None:  # continuations kept: every inner word at its place
+                inner = parse_shell(script.raw, where, place.line, place.column + 1, indent)
+            else:
+                inner = parse_shell(script.text, where, place.line, place.column + (1 if script.quoted else 0))
+                if place.end_line != place.line:
+                    inner = inner.moved(lambda _: place)  # noqa: B023 - used at once
             facts.settings.extend(inner.settings)
             facts.commands.extend(inner.commands)
     return facts

@@ -96,8 +96,28 @@ def _verbatim(node: ScalarNode, lines: list[str]) -> bool:
     return raw == str(node.value)
 
 
+def _continued_lines(node: ScalarNode, lines: list[str]) -> str | None:
+    """A plain scalar written over several lines, each but the last ending in a shell
+    continuation (``bash -lc "pip install x && \\`` then ``mlflow server \\`` ...): its text
+    as the file has it. YAML folds the lines into one with spaces, which leaves each
+    backslash escaping a space; Compose splits the string as a shell would read the lines
+    (the backslash dropped), so the lines are read, not the folded value. None otherwise."""
+    start, end = node.start_mark, node.end_mark
+    if getattr(node, "style", None) not in (None, "") or start.line == end.line or not end.line < len(lines):
+        return None
+    pieces = [lines[start.line][start.column :], *lines[start.line + 1 : end.line], lines[end.line][: end.column]]
+    while pieces and not pieces[-1].strip():
+        pieces.pop()
+    if len(pieces) < 2 or not all(piece.rstrip().endswith("\\") for piece in pieces[:-1]):
+        return None
+    return "\n".join(piece.rstrip() for piece in pieces)
+
+
 def _shell_in_scalar(node: ScalarNode, where: str, lines: list[str]) -> SourceFacts:
     """A flow scalar holding a shell command line."""
+    continued = _continued_lines(node, lines)
+    if continued is not None:  # the file's own lines: every word keeps its place
+        return parse_shell(continued, where, node.start_mark.line + 1, node.start_mark.column + 1)
     word = _scalar_word(node, lines)
     facts = parse_shell(word.text, where, word.position.line, word.position.column)
     # A scalar YAML rewrote (decoded escapes, folded lines): where each word was is not
@@ -230,13 +250,15 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
     facts.settings.extend(_gateway_secrets(pairs, where, lines))
     argv: list[Word] = []
     argv_nodes: list[ScalarNode] = []
+    lists: list[list[Word]] = []  # each key's list on its own
     for key in _COMMAND_KEYS:
         value = pairs.get(key)
         if value is None:
             continue
         if _is_sequence(value):
             argv_nodes.extend(item for item in value.value if _is_scalar(item))
-            argv.extend(_scalar_word(item, lines) for item in value.value if _is_scalar(item))
+            lists.append([_scalar_word(item, lines) for item in value.value if _is_scalar(item)])
+            argv.extend(lists[-1])
         elif _is_scalar(value) and value.value:
             script = _script_facts(value, where, lines)
             for command in script.commands:
@@ -244,6 +266,11 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             facts.settings.extend(script.settings)
     if argv:
         mlflow = mlflow_argv(argv)
+        if mlflow is None and len(lists) > 1:
+            # A wrapper entrypoint (``command: ["/entrypoint.sh"]``, ``args: ["mlflow",
+            # "server", ...]``) runs the arguments it is given, as a Dockerfile's ENTRYPOINT
+            # runs its CMD: the list that is an mlflow command line is read on its own.
+            mlflow = next((found for words in lists[1:] if (found := mlflow_argv(words)) is not None), None)
         if mlflow is not None:
             facts.commands.append(Command(tuple(mlflow), mlflow[0].position, tuple(environment), open_environment))
         elif len(argv) >= 3 and argv[0].text.rsplit("/", 1)[-1] in ("sh", "bash") and argv[1].text.startswith("-"):
