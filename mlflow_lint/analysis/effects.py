@@ -157,7 +157,7 @@ def is_run_start(module: AnalysedModule, call: ast.Call) -> bool:
     return module.model.callee(call) in (START_RUN, CREATE_RUN)
 
 
-def _calls_in(nodes: Iterable[ast.AST], module: AnalysedModule) -> Iterator[ast.Call]:
+def calls_in(nodes: Iterable[ast.AST], module: AnalysedModule) -> Iterator[ast.Call]:
     """Calls executed by ``nodes``, not descending into nested definitions or nested runs."""
     stack = list(nodes)[::-1]
     while stack:
@@ -180,7 +180,7 @@ def _opens_run(module: AnalysedModule, node: ast.With | ast.AsyncWith) -> bool:
 
 def effects_of(module: AnalysedModule, nodes: Iterable[ast.AST], depth: int = 0) -> Effects:
     """Effects of executing ``nodes`` (statements of a run body), nested runs excluded."""
-    return _union(_call_effects(module, call, depth) for call in _calls_in(nodes, module))
+    return _union(_call_effects(module, call, depth) for call in calls_in(nodes, module))
 
 
 def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects:
@@ -241,7 +241,7 @@ def function_effects(
     # A run the function opens itself (``with mlflow.start_run():``) is its own: inside the
     # caller's run MLflow refuses it, or opens a child run with nested=True; what is logged
     # there is not the caller's run's (that run is judged on its own).
-    result = _union(_call_effects(module, call, depth) for call in _calls_in(function.body, module))
+    result = _union(_call_effects(module, call, depth) for call in calls_in(function.body, module))
     cache[function] = result
     return result
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import terminal_name
-from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, effects_of, tag_keys_of
+from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, calls_in, effects_of, tag_keys_of
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 
@@ -261,13 +261,10 @@ _FIT_METHODS = frozenset({"fit", "fit_transform", "train", "fit_generator", "par
 
 
 def trains_model(module: AnalysedModule, run: RunScope) -> bool:
-    """A training run: it logs or registers a model, or fits one under autologging."""
+    """A training run: it logs or registers a model, or fits one under autologging (in its
+    own body: a fit in a nested run it opens is that run's, as what it logs is)."""
     if run.effects(module).trains_model:
         return True
     if not enables_autolog(module):
         return False
-    return any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _FIT_METHODS
-        for statement in run.body
-        for node in ast.walk(statement)
-    )
+    return any(isinstance(call.func, ast.Attribute) and call.func.attr in _FIT_METHODS for call in calls_in(run.body, module))
