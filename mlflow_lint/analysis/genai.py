@@ -9,7 +9,9 @@ accepts anything. MLflow sets it itself for the models GenAI applications log (M
 - ``ResponsesAgent``, ``ChatAgent`` and ``ChatModel`` subclasses (fixed request and
   response schemas);
 - ``PythonModel`` subclasses whose ``predict`` is type-annotated, and plain functions with
-  type hints given as ``python_model`` (the signature is inferred from the hints).
+  type hints given as ``python_model`` (the signature is inferred from the hints; not from
+  ``pd.DataFrame``, ``pd.Series``, ``np.ndarray`` or a SciPy sparse matrix, whose models are
+  tabular ones).
 
 Such models are not fitted on a training dataset either, so neither MLF801 (signature) nor
 MLF802 (input dataset) applies to them (issue policy, documented in both rules).
@@ -147,7 +149,7 @@ def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
         if binding.kind == "assign" and binding.value is not None:
             return _self_describing(module, binding.value, depth + 1)
         if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return _annotated(binding.node, method=False)  # a function with type hints
+            return _annotated(module, binding.node, method=False)  # a function with type hints
         if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
             return _genai_class(module, binding.node, depth + 1)
         if binding.kind == "param" and binding.annotation is not None:
@@ -212,7 +214,7 @@ def _genai_class(module: AnalysedModule, cls: ast.ClassDef, depth: int) -> bool:
             return True
         if short == _PYTHON_MODEL:
             return any(
-                isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "predict" and _annotated(item, method=True)
+                isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "predict" and _annotated(module, item, method=True)
                 for item in cls.body
             )
         found = _class_of(module, base)
@@ -231,14 +233,37 @@ def _pyfunc_class(name: str | None) -> str | None:
     return None
 
 
-def _annotated(function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> bool:
-    """Type hints MLflow can read a signature from: the input parameter's annotation."""
+# Type hints MLflow accepts but infers no schema from (MLflow 3.18.0's
+# mlflow/types/type_hints.py, type_hints_no_signature_inference): a model annotated so has
+# no signature unless one is given, and is a tabular model's wrapper, not a GenAI one.
+_NO_SIGNATURE_HINTS = frozenset(
+    {
+        "pandas.DataFrame",
+        "pandas.core.frame.DataFrame",
+        "pandas.Series",
+        "pandas.core.series.Series",
+        "numpy.ndarray",
+        "scipy.sparse.csr_matrix",
+        "scipy.sparse.csc_matrix",
+    }
+)
+_NO_SIGNATURE_NAMES = frozenset(name.rpartition(".")[2] for name in _NO_SIGNATURE_HINTS)
+
+
+def _annotated(module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> bool:
+    """Type hints MLflow can read a signature from: the input parameter's annotation, when
+    it is not one MLflow infers no schema from (``model_input: pd.DataFrame``)."""
     parameters = [*function.args.posonlyargs, *function.args.args]
     if method:
         parameters = parameters[1:]  # self
     if method and len(parameters) >= 2 and parameters[0].arg == "context":
         parameters = parameters[1:]  # predict(self, context, model_input, params=None)
-    return bool(parameters) and parameters[0].annotation is not None
+    if not parameters or parameters[0].annotation is None:
+        return False
+    annotation = parameters[0].annotation
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):  # "pd.DataFrame"
+        return annotation.value.rpartition(".")[2].strip() not in _NO_SIGNATURE_NAMES
+    return module.model.qualified_name(annotation) not in _NO_SIGNATURE_HINTS
 
 
 def defines_model_from_code(module: AnalysedModule) -> bool:
