@@ -163,8 +163,20 @@ class SourceFacts:
             self.comment_lines.setdefault(line, text)
 
 
+# The working directory (``$(pwd)/mlruns``, ``${PWD}/artifacts``): whatever it expands to, a
+# local path.
+_WORKING_DIRECTORY = re.compile(r"^(?:\$\(\s*pwd\s*\)|`\s*pwd\s*`|\$\{PWD\}|\$PWD(?![A-Za-z0-9_]))(?:/|$)")
+
+
 def shell_value(text: str) -> StrValue:
-    """A string value with run-time references turned into holes."""
+    """A string value with run-time references turned into holes; one that starts with the
+    working directory is a local path."""
+    if _WORKING_DIRECTORY.match(text):
+        return replace(_holes(text), local_path=True)
+    return _holes(text)
+
+
+def _holes(text: str) -> StrValue:
     parts: list[str | Hole] = []
     position = 0
     for match in _REFERENCE.finditer(text):
