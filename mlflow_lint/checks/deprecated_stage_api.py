@@ -89,13 +89,11 @@ class DeprecatedStageApi(Check):
             ctx.report_at("MLF401", word.position, word.text, what=what, instead="serve models:/<name>@<alias>", **fields)
 
     def may_report(self, node: ast.AST) -> bool:
-        return not isinstance(node, ast.Compare) or any(
-            isinstance(o, ast.Attribute) and o.attr == "current_stage" for o in (node.left, *node.comparators)
-        )
+        return not isinstance(node, ast.Compare) or any(_reads_current_stage(o) for o in (node.left, *node.comparators))
 
     def visit_compare(self, node: ast.Compare, ctx: FileContext) -> None:
         operands = [node.left, *node.comparators]
-        if not any(isinstance(o, ast.Attribute) and o.attr == "current_stage" for o in operands):
+        if not any(_reads_current_stage(o) for o in operands):
             return
         for operand in operands:
             for stage in _stage_literals(ctx, operand):
@@ -108,6 +106,20 @@ class DeprecatedStageApi(Check):
                     **_stages(evidence, _NONE_ON_UC),
                 )
                 return
+
+
+def _reads_current_stage(operand: ast.AST) -> bool:
+    """``mv.current_stage``, or ``getattr(mv, "current_stage", None)`` (the same attribute)."""
+    if isinstance(operand, ast.Attribute):
+        return operand.attr == "current_stage"
+    return (
+        isinstance(operand, ast.Call)
+        and isinstance(operand.func, ast.Name)
+        and operand.func.id == "getattr"
+        and len(operand.args) >= 2
+        and isinstance(operand.args[1], ast.Constant)
+        and operand.args[1].value == "current_stage"
+    )
 
 
 def _stage_literals(ctx: FileContext, operand: ast.AST) -> list[str]:
