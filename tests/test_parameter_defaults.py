@@ -72,16 +72,19 @@ def test_a_function_a_framework_calls_keeps_its_default(tmp_path: Path) -> None:
     assert _local_store_lines(tmp_path, {"cli.py": source}) == [("cli.py", 8), ("cli.py", 12)]
 
 
-def test_a_call_of_an_unknown_receiver_by_the_same_name_may_be_a_call_of_it(tmp_path: Path) -> None:
+def test_a_call_of_an_unknown_receiver_by_the_same_name_keeps_the_default(tmp_path: Path) -> None:
     main = "import os\nfrom monitor import Monitor\n\nMonitor(os.environ['U'])\n\n\ndef report(monitor):\n    monitor.log()\n"
     methods = MONITOR.replace("def log(self):", "def log(self, uri='./mlruns'):").replace(
         "mlflow.set_tracking_uri(self.tracking_uri)", "mlflow.set_tracking_uri(uri)"
     )
-    # ``monitor.log()`` (monitor untyped) may be Monitor.log: its default may be used.
+    # ``monitor.log(...)`` (monitor untyped) may be Monitor.log, and what it passes is judged
+    # nowhere: the default stands, whether the call passes the argument or not.
     # (configure: nothing calls it, its default stands)
     assert _local_store_lines(tmp_path, {"monitor.py": methods, "main.py": main}) == [("monitor.py", 9), ("monitor.py", 13)]
-    passing = main.replace("monitor.log()", "monitor.log(os.environ['U'])")
-    assert _local_store_lines(tmp_path / "passing", {"monitor.py": methods, "main.py": passing}) == [("monitor.py", 13)]
+    passing = main.replace("monitor.log()", "monitor.log('./mlruns')")
+    assert _local_store_lines(tmp_path / "passing", {"monitor.py": methods, "main.py": passing}) == [("monitor.py", 9), ("monitor.py", 13)]
+    typed = passing.replace("def report(monitor):", "def report(monitor: Monitor):").replace("'./mlruns'", "os.environ['U']")
+    assert _local_store_lines(tmp_path / "typed", {"monitor.py": methods, "main.py": typed}) == [("monitor.py", 13)]
 
 
 def test_test_code_that_leaves_the_argument_out_is_not_the_projects_use(tmp_path: Path) -> None:

@@ -85,7 +85,8 @@ def default_never_used(module: AnalysedModule, function: FunctionNode, parameter
     decorated (a framework may call it), passed somewhere as a value in its own module,
     or a class's ``__init__`` when the class is subclassed; a call that unpacks
     ``*args``/``**kwargs`` may leave the argument out. A call whose callee cannot be
-    resolved but bears the function's name counts as a call of it."""
+    resolved but bears the function's name may be a call of it that the analysis does not
+    follow: the default stands."""
     base = module.base
     memo = base.memo_table(_DEFAULT_NEVER_USED)
     key = (function, parameter.arg)
@@ -121,7 +122,11 @@ def _default_never_used(module: AnalysedModule, function: FunctionNode, name: st
     seen = False
     for caller, call in calls:
         target = _constructed_class(caller, call) if constructor else resolve_called_function(caller, call)
-        if target is not None and (str(target[0].path.resolve()), _qualified_name(*target)) != wanted:
+        if target is None:
+            # Maybe a call of it the analysis cannot follow (an untyped receiver, a module
+            # imported at run time): what it passes is judged nowhere, so the default stands.
+            return False
+        if (str(target[0].path.resolve()), _qualified_name(*target)) != wanted:
             continue  # a call of another function of that name
         seen = True
         method = constructor or (isinstance(call.func, ast.Attribute) and isinstance(owner, ast.ClassDef) and not _is_static(function))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
 from mlflow_lint.analysis.definitions import project_definition
-from mlflow_lint.analysis.genai import logs_genai_model, logs_pretrained_checkpoint
+from mlflow_lint.analysis.genai import logs_code_only_model, logs_genai_model, logs_pretrained_checkpoint
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 
@@ -209,7 +209,7 @@ def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects
 
 def _model_logging(module: AnalysedModule, call: ast.Call, flavor: str) -> frozenset[str]:
     does = {LOGS_MODEL}
-    if not logs_genai_model(module, call, flavor) and not logs_pretrained_checkpoint(module, call, flavor):
+    if not (logs_genai_model(module, call, flavor) or logs_pretrained_checkpoint(module, call, flavor) or logs_code_only_model(module, call, flavor)):
         does.add(LOGS_FITTED_MODEL)
     registered = argument(call, None, "registered_model_name")
     if registered is not None and not (isinstance(registered, ast.Constant) and registered.value is None):

@@ -116,6 +116,25 @@ def logs_pretrained_checkpoint(module: AnalysedModule, call: ast.Call, flavor: s
     return not module.model.calls_named(_TRAINING_CALLS)
 
 
+def logs_code_only_model(module: AnalysedModule, call: ast.Call, flavor: str) -> bool:
+    """Whether a ``pyfunc.log_model`` call logs code, not a fitted model: its ``python_model``
+    is an instance of a project class built with no argument (``PromptModel()``, a demo's
+    ``MockModel()``), no ``artifacts=`` are packaged with it, and the module trains nothing
+    (no ``.train()``, ``.fit()``). A wrapper given a fitted model (``Wrapper(model)``) or
+    artifacts holds one. No data it was fitted on, so no input dataset to log (MLF802)."""
+    if flavor != "pyfunc" or argument(call, None, "artifacts") is not None:
+        return False
+    python_model = argument(call, None, "python_model")
+    if python_model is None:
+        return False
+    built = module.model.assigned_value(python_model, _MAX_DEPTH)
+    if not (isinstance(built, ast.Call) and not built.args and not built.keywords):
+        return False
+    if _class_of(module, built.func) is None:
+        return False  # not a class of the project (a factory, an MLflow class)
+    return not module.model.calls_named(_TRAINING_CALLS)
+
+
 def sets_its_own_signature(module: AnalysedModule, call: ast.Call) -> bool:
     """Whether the model a ``log_model`` call logs gets its signature from MLflow."""
     python_model = argument(call, None, "python_model")
