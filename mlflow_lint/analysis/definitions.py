@@ -30,3 +30,12 @@ def project_definition(module: AnalysedModule, expr: ast.AST) -> tuple[AnalysedM
             return module.project.resolve_binding(module.path, raw)
     return None
 
+
+
+def project_class(module: AnalysedModule, expr: ast.AST) -> tuple[AnalysedModule, ast.ClassDef] | None:
+    """The project class a name or dotted name denotes (``Service`` in ``Service()``, a base
+    class, an annotation), with its module; None for anything else."""
+    found = project_definition(module, expr)
+    if found is None or not isinstance(found[1].node, ast.ClassDef):
+        return None
+    return found[0], found[1].node

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
-from mlflow_lint.analysis.definitions import project_definition
+from mlflow_lint.analysis.definitions import project_class, project_definition
 from mlflow_lint.analysis.genai import logs_code_only_model, logs_genai_model, logs_pretrained_checkpoint
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
@@ -273,9 +273,9 @@ def resolve_called_function(
         if isinstance(instance, ast.Call):
             cls_expr = instance.func
         if cls_expr is not None:
-            found = project_definition(module, cls_expr)
-            if found is not None and isinstance(found[1].node, ast.ClassDef):
-                return _method(found[0], found[1].node, func.attr)
+            instantiated = project_class(module, cls_expr)
+            if instantiated is not None:
+                return _method(*instantiated, func.attr)
     found = project_definition(module, func)
     if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
@@ -340,9 +340,9 @@ def _method(
     if depth >= _MAX_BASES:
         return None
     for base in cls.bases:
-        found = project_definition(module, base)
-        if found is not None and isinstance(found[1].node, ast.ClassDef) and found[1].node is not cls:
-            inherited = _method(found[0], found[1].node, name, depth + 1)
+        found = project_class(module, base)
+        if found is not None and found[1] is not cls:
+            inherited = _method(*found, name, depth + 1)
             if inherited is not None:
                 return inherited
     return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.calls import argument, dotted_name, terminal_name
-from mlflow_lint.analysis.definitions import project_definition
+from mlflow_lint.analysis.definitions import project_class
 from mlflow_lint.analysis.module import AnalysedModule
 
 # Flavors of LLM applications and frameworks: what they log is a chain, an agent or a
@@ -71,7 +71,7 @@ def _logs_traced_application(module: AnalysedModule, call: ast.Call, flavor: str
     if python_model is None:
         return False
     value = module.model.assigned_value(python_model, _MAX_DEPTH)
-    if isinstance(value, ast.Call) and _class_of(module, value.func) is not None:
+    if isinstance(value, ast.Call) and project_class(module, value.func) is not None:
         return False
     if isinstance(value, ast.Name):
         binding = module.model.lookup(value.id, value)
@@ -130,7 +130,7 @@ def logs_code_only_model(module: AnalysedModule, call: ast.Call, flavor: str) ->
     built = module.model.assigned_value(python_model, _MAX_DEPTH)
     if not (isinstance(built, ast.Call) and not built.args and not built.keywords):
         return False
-    if _class_of(module, built.func) is None:
+    if project_class(module, built.func) is None:
         return False  # not a class of the project (a factory, an MLflow class)
     return not module.model.calls_named(_TRAINING_CALLS)
 
@@ -152,7 +152,7 @@ def _self_describing(module: AnalysedModule, expr: ast.AST, depth: int) -> bool:
     if _builds_path(module, expr):
         return True  # f"{os.getcwd()}/agent.py", os.path.join(root, "agent.py"), Path(...) / "agent.py"
     if isinstance(expr, ast.Call):
-        found = _class_of(module, expr.func)
+        found = project_class(module, expr.func)
         return found is not None and _genai_class(*found, depth + 1)
     if isinstance(expr, ast.Attribute) and expr.attr == "__file__":
         return True  # model_file.__file__: a model from code, the file of a module
@@ -180,7 +180,7 @@ def _genai_annotation(module: AnalysedModule, annotation: ast.expr, depth: int) 
     """A parameter annotated with a GenAI agent class (MLflow's or a project subclass)."""
     if _pyfunc_class(module.model.qualified_name(annotation)) in _GENAI_BASES:
         return True
-    found = _class_of(module, annotation)
+    found = project_class(module, annotation)
     return found is not None and _genai_class(*found, depth)
 
 
@@ -214,14 +214,6 @@ def _builds_path(module: AnalysedModule, expr: ast.AST) -> bool:
     return False
 
 
-def _class_of(module: AnalysedModule, func: ast.AST) -> tuple[AnalysedModule, ast.ClassDef] | None:
-    """The project class a call instantiates (this module's, or imported)."""
-    found = project_definition(module, func)
-    if found is None or not isinstance(found[1].node, ast.ClassDef):
-        return None
-    return found[0], found[1].node
-
-
 def _genai_class(module: AnalysedModule, cls: ast.ClassDef, depth: int) -> bool:
     """A GenAI agent class, or a ``PythonModel`` whose ``predict`` is type-annotated."""
     if depth > _MAX_DEPTH:
@@ -236,7 +228,7 @@ def _genai_class(module: AnalysedModule, cls: ast.ClassDef, depth: int) -> bool:
                 isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "predict" and _annotated(module, item, method=True)
                 for item in cls.body
             )
-        found = _class_of(module, base)
+        found = project_class(module, base)
         if found is not None and _genai_class(*found, depth + 1):
             return True
     return False
