@@ -92,3 +92,12 @@ def test_test_code_that_leaves_the_argument_out_is_not_the_projects_use(tmp_path
     test = "from monitor import configure\n\n\ndef test_configure():\n    configure()\n"
     found = _local_store_lines(tmp_path, {"monitor.py": MONITOR, "main.py": main, "tests/test_monitor.py": test})
     assert ("monitor.py", 13) not in found
+
+
+def test_a_function_named_in_many_files_keeps_its_default(tmp_path: Path) -> None:
+    """The search parses at most a few other files (a library's API is named everywhere):
+    beyond them the default stands, as for a function nothing calls."""
+    callers = {f"job_{n}.py": "import os\nfrom monitor import configure\n\nconfigure(os.environ['U'])\n" for n in range(9)}
+    assert _local_store_lines(tmp_path, {"monitor.py": MONITOR, **callers}) == [("monitor.py", 9), ("monitor.py", 13)]
+    few = dict(list(callers.items())[:8])
+    assert _local_store_lines(tmp_path / "few", {"monitor.py": MONITOR, **few}) == [("monitor.py", 9)]

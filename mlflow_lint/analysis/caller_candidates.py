@@ -75,8 +75,11 @@ def candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[st
     text = _text(project, scope)
     found = text.candidates.get(name)
     if found is None:
-        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"(?:\s*\(|\s+as\b)")
-        found = text.candidates[name] = tuple(path for path, data in text.files if pattern.search(data))
+        word = name.encode()
+        pattern = re.compile(rb"\b" + re.escape(word) + rb"(?:\s*\(|\s+as\b)")
+        # The plain substring test first: most files never hold the name, and ``in`` is
+        # several times faster than the pattern over a large tree.
+        found = text.candidates[name] = tuple(path for path, data in text.files if word in data and pattern.search(data))
     return found
 
 
@@ -87,8 +90,9 @@ def subclass_candidates(project: ProjectIndex, scope: CallerScope, name: str) ->
     key = "class " + name  # beside the call searches, which key by a bare name
     found = text.candidates.get(key)
     if found is None:
-        pattern = re.compile(rb"\bclass\s+\w+\s*\([^)]*\b" + re.escape(name.encode()) + rb"\b")
-        found = text.candidates[key] = tuple(path for path, data in text.files if pattern.search(data))
+        word = name.encode()
+        pattern = re.compile(rb"\bclass\s+\w+\s*\([^)]*\b" + re.escape(word) + rb"\b")
+        found = text.candidates[key] = tuple(path for path, data in text.files if word in data and pattern.search(data))
     return found
 
 

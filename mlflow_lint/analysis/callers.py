@@ -27,8 +27,10 @@ import ast
 import os
 from pathlib import Path
 
+from mlflow_lint.analysis.call_frames import is_method_call
 from mlflow_lint.analysis.caller_candidates import CallerScope, candidates, candidates_digest_of, subclass_candidates
-from mlflow_lint.analysis.definitions import project_definition
+from mlflow_lint.analysis.calls import terminal_name
+from mlflow_lint.analysis.definitions import project_class
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments
 from mlflow_lint.analysis.memo import MemoKey
@@ -44,28 +46,38 @@ def callers_elsewhere(module: AnalysedModule, function: FunctionNode, scope: Cal
     """The calls of ``function`` (defined in ``module``) in the project's other modules,
     test code left out, each with its module. Empty when the module belongs to no project,
     is not a Python file (a notebook is imported by nobody) or is test code."""
+    wanted = (str(module.path.resolve()), _qualified_name(module, function))
+    found: list[Caller] = []
+    for other in _modules_naming(module, function.name, scope) or []:
+        for call in other.model.calls_named(frozenset({function.name})):
+            target = resolve_called_function(other, call)
+            if target is not None and (str(target[0].path.resolve()), _qualified_name(*target)) == wanted:
+                found.append((other, call))
+    return found
+
+
+def _modules_naming(module: AnalysedModule, name: str, scope: CallerScope, limit: int | None = None) -> list[AnalysedModule] | None:
+    """The project's other production modules whose text may call ``name``, parsed (its own
+    module's calls are the caller's to read); None when more than ``limit`` files name it.
+    Empty when the module belongs to no project, is not a Python file (a notebook is
+    imported by nobody) or is test code. The search is logged for the result cache."""
     project = module.project
     if project is None or project.root is None or module.path.suffix != ".py":
         return []
     home = str(module.path.resolve())
     if scope.is_test(home, str(project.root)):
         return []
-    name = function.name
     named_by = candidates(project, scope, name)
     if project.log is not None:
         project.log.callers.add((scope.key, name, candidates_digest_of(named_by)))
-    wanted = (home, _qualified_name(module, function))
-    found: list[Caller] = []
-    for path in named_by:
-        if os.path.realpath(path) == home:
-            continue  # its own module's calls are GateAnalysis._callers
+    paths = [path for path in named_by if os.path.realpath(path) != home]
+    if limit is not None and len(paths) > limit:
+        return None
+    found = []
+    for path in paths:
         other = project.module_at(Path(path))
-        if other is None:
-            continue
-        for call in other.model.calls_named(frozenset({name})):
-            target = resolve_called_function(other, call)
-            if target is not None and (str(target[0].path.resolve()), _qualified_name(*target)) == wanted:
-                found.append((other, call))
+        if other is not None:
+            found.append(other)
     return found
 
 
@@ -74,6 +86,9 @@ _DEFAULT_NEVER_USED: MemoKey[dict[tuple[ast.AST, str], bool]] = MemoKey("default
 # Decorators that leave a function called by its callers as written (any other may call it
 # itself, with its defaults: a CLI command, a task, a route).
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
+# How many other files naming a function are parsed to find its calls: a function named in
+# more (a library's API) keeps its default, which is also what bounds the search's cost.
+_MAX_CALLER_FILES = 8
 
 
 def default_never_used(module: AnalysedModule, function: FunctionNode, parameter: ast.arg, scope: CallerScope) -> bool:
@@ -83,10 +98,10 @@ def default_never_used(module: AnalysedModule, function: FunctionNode, parameter
     for ``def __init__(self, uri="http://mlflow:5000")``). Policy: a function no project
     code calls keeps its default (a library's API, an entry point), as does one that is
     decorated (a framework may call it), passed somewhere as a value in its own module,
-    or a class's ``__init__`` when the class is subclassed; a call that unpacks
-    ``*args``/``**kwargs`` may leave the argument out. A call whose callee cannot be
-    resolved but bears the function's name may be a call of it that the analysis does not
-    follow: the default stands."""
+    named in more than ``_MAX_CALLER_FILES`` other files, or a class's ``__init__`` when
+    the class is subclassed; a call that unpacks ``*args``/``**kwargs`` may leave the
+    argument out. A call whose callee cannot be resolved but bears the function's name may
+    be a call of it that the analysis does not follow: the default stands."""
     base = module.base
     memo = base.memo_table(_DEFAULT_NEVER_USED)
     key = (function, parameter.arg)
@@ -97,52 +112,55 @@ def default_never_used(module: AnalysedModule, function: FunctionNode, parameter
 
 
 def _default_never_used(module: AnalysedModule, function: FunctionNode, name: str, scope: CallerScope) -> bool:
-    if any(_decorator_name(d) not in _PLAIN_DECORATORS for d in function.decorator_list):
+    if any(terminal_name(d.func if isinstance(d, ast.Call) else d) not in _PLAIN_DECORATORS for d in function.decorator_list):
         return False
     owner = module.model.parents.get(function)
-    constructor = function.name == "__init__" and isinstance(owner, ast.ClassDef)
-    if constructor:
-        assert isinstance(owner, ast.ClassDef)
+    if function.name == "__init__" and isinstance(owner, ast.ClassDef):
         if _subclassed(module, owner, scope):
             return False
-        called = owner.name
+        called, wanted = owner.name, (str(module.path.resolve()), _qualified_name(module, owner))
     elif isinstance(owner, (ast.Module, ast.ClassDef)):
-        called = function.name
         if _passed_as_value(module, function):
             return False
+        called, wanted = function.name, (str(module.path.resolve()), _qualified_name(module, function))
     else:
         return False  # a nested function: what its enclosing function does with it is not followed
-    calls = [(module, call) for call in module.model.calls_named(frozenset({called}))]
+    constructor = called != function.name
+    own = list(module.model.calls_named(frozenset({called})))
     if constructor:
-        calls += [(module, call) for call in module.model.calls_named(frozenset({"cls"})) if owner in module.model.ancestors(call)]
-    for other in _modules_naming(module, called, scope):
-        calls += [(other, call) for call in other.model.calls_named(frozenset({called}))]
-    home = str(module.path.resolve())
-    wanted = (home, _qualified_name(module, owner) if constructor else _qualified_name(module, function))  # type: ignore[arg-type]
-    seen = False
-    for caller, call in calls:
-        target = _constructed_class(caller, call) if constructor else resolve_called_function(caller, call)
-        if target is None:
-            # Maybe a call of it the analysis cannot follow (an untyped receiver, a module
-            # imported at run time): what it passes is judged nowhere, so the default stands.
-            return False
-        if (str(target[0].path.resolve()), _qualified_name(*target)) != wanted:
-            continue  # a call of another function of that name
-        seen = True
-        method = constructor or (isinstance(call.func, ast.Attribute) and isinstance(owner, ast.ClassDef) and not _is_static(function))
-        bound, _opaque = bind_arguments(call, function, method)
-        if name not in bound:
-            return False  # this call gets the default (or may: it unpacks *args/**kwargs)
-    return seen
+        own += [call for call in module.model.calls_named(frozenset({"cls"})) if owner in module.model.ancestors(call)]
+    # Its own module first: a call there that leaves the argument out spares the project search.
+    verdicts = [_passes(module, module, call, function, name, wanted, constructor) for call in own]
+    if False in verdicts:
+        return False
+    others = _modules_naming(module, called, scope, _MAX_CALLER_FILES)
+    if others is None:
+        return False
+    for other in others:
+        for call in other.model.calls_named(frozenset({called})):
+            verdict = _passes(module, other, call, function, name, wanted, constructor)
+            if verdict is False:
+                return False
+            verdicts.append(verdict)
+    return True in verdicts
 
 
-def _decorator_name(decorator: ast.expr) -> str | None:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    return target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else None
-
-
-def _is_static(function: FunctionNode) -> bool:
-    return any(_decorator_name(d) == "staticmethod" for d in function.decorator_list)
+def _passes(
+    home: AnalysedModule, caller: AnalysedModule, call: ast.Call, function: FunctionNode, name: str, wanted: tuple[str, str], constructor: bool
+) -> bool | None:
+    """Whether ``call`` (in ``caller``) passes the parameter ``name`` of ``function`` (of
+    ``home``): True; False when it leaves it out, may (``*args``/``**kwargs``), or may be a
+    call of it that the analysis cannot follow; None when it calls another function."""
+    if constructor and isinstance(call.func, ast.Name) and call.func.id == "cls":
+        return name in bind_arguments(call, function, True)[0]  # cls(...) in one of its methods
+    target: tuple[AnalysedModule, FunctionNode | ast.ClassDef] | None = (
+        project_class(caller, call.func) if constructor else resolve_called_function(caller, call)
+    )
+    if target is None:
+        return False  # an untyped receiver, a module imported at run time: judged nowhere
+    if (str(target[0].path.resolve()), _qualified_name(*target)) != wanted:
+        return None
+    return name in bind_arguments(call, function, constructor or is_method_call(function, home, call))[0]
 
 
 def _passed_as_value(module: AnalysedModule, function: FunctionNode) -> bool:
@@ -158,21 +176,6 @@ def _passed_as_value(module: AnalysedModule, function: FunctionNode) -> bool:
     return False
 
 
-def _constructed_class(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedModule, ast.ClassDef] | None:
-    """The project class ``call`` instantiates (``Monitor(...)``, ``cls(...)`` in one of its
-    methods), or None."""
-    func = call.func
-    if isinstance(func, ast.Name) and func.id == "cls":
-        for ancestor in module.model.ancestors(call):
-            if isinstance(ancestor, ast.ClassDef):
-                return module, ancestor
-        return None
-    found = project_definition(module, func)
-    if found is None or not isinstance(found[1].node, ast.ClassDef):
-        return None
-    return found[0], found[1].node
-
-
 def _subclassed(module: AnalysedModule, cls: ast.ClassDef, scope: CallerScope) -> bool:
     """Whether a class of the module or, by its text, of the project's other production
     code may derive from ``cls`` (a subclass's instances run its ``__init__`` too)."""
@@ -184,27 +187,6 @@ def _subclassed(module: AnalysedModule, cls: ast.ClassDef, scope: CallerScope) -
         return False
     home = str(module.path.resolve())
     return any(os.path.realpath(path) != home for path in subclass_candidates(project, scope, cls.name))
-
-
-def _modules_naming(module: AnalysedModule, name: str, scope: CallerScope) -> list[AnalysedModule]:
-    """The project's other production modules whose text may call ``name``, parsed; the
-    search is logged for the result cache as ``callers_elsewhere`` logs its own."""
-    project = module.project
-    if project is None or project.root is None or module.path.suffix != ".py":
-        return []
-    if scope.is_test(str(module.path.resolve()), str(project.root)):
-        return []
-    named_by = candidates(project, scope, name)
-    if project.log is not None:
-        project.log.callers.add((scope.key, name, candidates_digest_of(named_by)))
-    home = str(module.path.resolve())
-    found = []
-    for path in named_by:
-        if os.path.realpath(path) != home:
-            other = project.module_at(Path(path))
-            if other is not None:
-                found.append(other)
-    return found
 
 
 def _qualified_name(module: AnalysedModule, function: FunctionNode | ast.ClassDef) -> str:
