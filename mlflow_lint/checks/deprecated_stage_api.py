@@ -15,6 +15,7 @@ from typing import TypedDict
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
+from mlflow_lint.analysis.semantic import SemanticModel
 from mlflow_lint.analysis.uri_uses import registry_uri_uses
 from mlflow_lint.analysis.uris import models_uri_kind
 from mlflow_lint.analysis.values import Hole, StrValue
@@ -93,7 +94,7 @@ class DeprecatedStageApi(Check):
 
     def visit_compare(self, node: ast.Compare, ctx: FileContext) -> None:
         operands = [node.left, *node.comparators]
-        if not any(_reads_current_stage(o) for o in operands):
+        if not any(_reads_current_stage(o, ctx.python.model) for o in operands):
             return
         for operand in operands:
             for stage in _stage_literals(ctx, operand):
@@ -108,14 +109,16 @@ class DeprecatedStageApi(Check):
                 return
 
 
-def _reads_current_stage(operand: ast.AST) -> bool:
-    """``mv.current_stage``, or ``getattr(mv, "current_stage", None)`` (the same attribute)."""
+def _reads_current_stage(operand: ast.AST, model: SemanticModel | None = None) -> bool:
+    """``mv.current_stage``, or ``getattr(mv, "current_stage", None)`` (the same attribute);
+    with ``model``, ``getattr`` must be the builtin (the syntactic test is the prefilter's)."""
     if isinstance(operand, ast.Attribute):
         return operand.attr == "current_stage"
     return (
         isinstance(operand, ast.Call)
         and isinstance(operand.func, ast.Name)
         and operand.func.id == "getattr"
+        and (model is None or model.qualified_name(operand.func) == "getattr")
         and len(operand.args) >= 2
         and isinstance(operand.args[1], ast.Constant)
         and operand.args[1].value == "current_stage"
