@@ -37,10 +37,11 @@ def _uses(module: AnalysedModule) -> list[TrackingUriUse]:
         return []  # most modules set no URI: their package (a stat per directory) is not asked
     path = _resolved(module)
     package = deployable_package(path)
-    return [
-        TrackingUriUse(path.as_posix(), node.lineno + module.line_offset, node.col_offset, uri, shown, package, role)
-        for role, (node, uri, shown) in found
-    ]
+    uses = []
+    for role, (node, uri, shown) in found:
+        cell, line = module.shown_line(node.lineno + module.line_offset)
+        uses.append(TrackingUriUse(path.as_posix(), line, node.col_offset, uri, shown, package, role, cell))
+    return uses
 
 
 def _configurations(module: AnalysedModule) -> list[SpanProcessorConfiguration]:
@@ -81,7 +82,7 @@ def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude
     def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
         return [(path, file_uses(index, Path(path))) for path in paths]
 
-    return gather_facts([str(p) for p in index.python_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
+    return gather_facts([str(p) for p in index.code_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
 
 
 def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from mlflow_lint.discovery import discover, gitignore_spec
 from mlflow_lint.safe_io import within
-from mlflow_lint.sources import is_lintable, read_limit
+from mlflow_lint.sources import is_lintable, is_project_code, read_limit
 
 # The readers of sources (and the MLflow API model) are imported where they are used: a
 # warm run re-checks import lookups through this module and reads no source, bundle or
@@ -299,14 +299,15 @@ class ProjectIndex:
         module.file_lines = document.file_lines
         return module
 
-    def python_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
-        """The project's Python files, as a lint of its root would find them (.gitignore and
-        the configured excludes honoured): what the project facts and caller searches read."""
+    def code_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
+        """The project's Python files and .ipynb notebooks, as a lint of its root would find
+        them (.gitignore and the configured excludes honoured): what the project facts and
+        caller searches read (``sources.is_project_code``)."""
         if self.root is None:
             return []
         spec = gitignore_spec(exclude) if exclude else None
         found = discover([self.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
-        return [path for path in found if path.suffix == ".py"]
+        return [path for path in found if is_project_code(path)]
 
     # -- import resolution ----------------------------------------------------------------
     def _search_directories(self, start: str) -> list[str]:

@@ -24,15 +24,17 @@ from pathlib import Path
 
 from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.context import file_context
+from mlflow_lint.sources import MAX_NOTEBOOK_BYTES
 from mlflow_lint.sources.prefilter import revealed_text
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
 # the environment variables, a tracking_uri=/registry_uri= keyword, or
-# MlflowClient("<literal>") with the URI as first argument; or install span processors
-# (MLF705): configure(span_processors=...), or any configure( for the positional form (the
-# parse decides whose it is). One pattern, so a file is scanned once.
+# MlflowClient("<literal>") with the URI as first argument (its quote escaped in a
+# notebook's JSON); or install span processors (MLF705): configure(span_processors=...),
+# or any configure( for the positional form (the parse decides whose it is). One pattern,
+# so a file is scanned once.
 _MAY_HOLD_FACTS = re.compile(
-    rb"set_(?:tracking|registry)_uri|MLFLOW_(?:TRACKING|REGISTRY)_URI|(?:tracking|registry)_uri\s*=|MlflowClient\(\s*[rRfFuU]{0,2}[\"']"
+    rb"set_(?:tracking|registry)_uri|MLFLOW_(?:TRACKING|REGISTRY)_URI|(?:tracking|registry)_uri\s*=|MlflowClient\(\s*[rRfFuU]{0,2}\\?[\"']"
     rb"|span_processors|configure\s*\("
 )
 # The same test on a file's revealed text (sources.prefilter: escapes decoded, quotes
@@ -53,7 +55,7 @@ class TrackingUriUse:
     """A hard-coded tracking URI (or, with ``role="registry"``, registry URI) a file sets."""
 
     path: str  # absolute POSIX path of the file
-    line: int
+    line: int  # an .ipynb notebook's: the line in its cell
     column: int
     uri: str  # normalised, for comparison
     shown: str  # as written, for messages
@@ -61,6 +63,16 @@ class TrackingUriUse:
     # __init__.py chain), None for scripts and notebooks outside any package.
     package: str | None = None
     role: str = "tracking"  # or "registry"
+    cell: int | None = None  # an .ipynb notebook's: the cell's index, as findings number it
+
+    @property
+    def order(self) -> tuple[str, int, int, int]:
+        """Where the use is, for ordering: by file, then cell, line and column."""
+        return (self.path, -1 if self.cell is None else self.cell, self.line, self.column)
+
+    def location(self, path: str) -> str:
+        """``path:line``, or ``path:cell N:line`` in a notebook, as findings are shown."""
+        return f"{path}:{self.line}" if self.cell is None else f"{path}:cell {self.cell}:{self.line}"
 
     @property
     def is_databricks(self) -> bool:
@@ -112,7 +124,7 @@ def fact_row(fact: FileFact) -> list[object]:
         return [_SPAN_PROCESSORS_ROW, fact.path, fact.line, fact.column]
     if isinstance(fact, UriSettingFunction):
         return [_URI_SETTING_FUNCTION_ROW, fact.path, fact.name]
-    return [fact.path, fact.line, fact.column, fact.uri, fact.shown, fact.package, fact.role]
+    return [fact.path, fact.line, fact.column, fact.uri, fact.shown, fact.package, fact.role, fact.cell]
 
 
 def fact_from_row(row: list[object]) -> FileFact:
@@ -163,7 +175,8 @@ class ProjectFacts:
     def primary_tracking_uri(
         self, allowed: frozenset[str], seen_from: TrackingUriUse | None = None
     ) -> tuple[str, list[TrackingUriUse]] | None:
-        """The project's main tracking URI: most used; ties go to the first by path and line.
+        """The project's main tracking URI: most used; ties go to the first by path and line
+        (cell and line in a notebook).
         ``seen_from``: only the uses comparable with it (see ``TrackingUriUse.comparable_with``),
         which depends only on whether it is a Databricks URI and on its package."""
         key: tuple[frozenset[str], bool | None, str | None] = (allowed, None, None)  # every use
@@ -187,9 +200,9 @@ class ProjectFacts:
             return None
         counts = Counter(use.uri for use in uses)
         first: dict[str, TrackingUriUse] = {}
-        for use in sorted(uses, key=lambda u: (u.path, u.line, u.column)):
+        for use in sorted(uses, key=lambda u: u.order):
             first.setdefault(use.uri, use)
-        primary = min(counts, key=lambda uri: (-counts[uri], first[uri].path, first[uri].line))
+        primary = min(counts, key=lambda uri: (-counts[uri], first[uri].order))
         return primary, [use for use in uses if use.uri == primary]
 
 
@@ -216,10 +229,11 @@ def deployable_package(path: Path) -> str | None:
     return directory.as_posix()
 
 
-def may_hold_project_facts(data: bytes) -> bool:
+def may_hold_project_facts(data: bytes, limit: int = _MAX_FILE_BYTES) -> bool:
     """The cheap text test a file must pass before it is parsed for its project facts
-    (besides naming a function that sets a URI: see ``gather_facts``)."""
-    if len(data) > _MAX_FILE_BYTES:
+    (besides naming a function that sets a URI: see ``gather_facts``). ``limit``: the
+    file's size limit (``read_limit``: a notebook's outputs do not count against its code)."""
+    if len(data) > limit:
         return False
     if _MAY_HOLD_FACTS.search(data) is not None:
         return True
@@ -230,7 +244,7 @@ def may_hold_project_facts(data: bytes) -> bool:
 def assemble(facts: list[FileFact]) -> ProjectFacts:
     uses = [fact for fact in facts if isinstance(fact, TrackingUriUse)]
     configurations = sorted((f for f in facts if isinstance(f, SpanProcessorConfiguration)), key=lambda c: (c.path, c.line, c.column))
-    ordered = sorted(uses, key=lambda u: (u.path, u.line, u.column, u.uri))
+    ordered = sorted(uses, key=lambda u: (*u.order, u.uri))
     return ProjectFacts(
         tuple(use for use in ordered if use.role == "tracking"),
         tuple(use for use in ordered if use.role == "registry"),
@@ -261,7 +275,7 @@ def gather_facts(
         data = read(path)
         if data is None:
             continue
-        (to_parse if may_hold_project_facts(data) else unread).append(path)
+        (to_parse if may_hold_project_facts(data, _limit(path)) else unread).append(path)
     collected.update(parse(to_parse))
     tested: set[str] = set()
     for _ in range(MAX_CALL_LEVELS):
@@ -273,7 +287,7 @@ def gather_facts(
         naming, still = [], []
         for path in unread:
             data = read(path)
-            if data is not None and len(data) <= _MAX_FILE_BYTES and pattern.search(data) is not None:
+            if data is not None and len(data) <= _limit(path) and pattern.search(data) is not None:
                 naming.append(path)
             else:
                 still.append(path)
@@ -282,10 +296,15 @@ def gather_facts(
     return assemble([fact for path in sorted(collected) for fact in collected[path]])
 
 
+def _limit(path: str) -> int:
+    """A project file's size limit: a notebook's outputs do not count against its code."""
+    return MAX_NOTEBOOK_BYTES if path.lower().endswith(".ipynb") else _MAX_FILE_BYTES
+
+
 def read_project_file(path: str) -> bytes | None:
     """A project file's bytes for the facts' text tests; None when unreadable or too large."""
     try:
-        if os.stat(path).st_size > _MAX_FILE_BYTES:
+        if os.stat(path).st_size > _limit(path):
             return None
         with open(path, "rb") as handle:
             return handle.read()

@@ -423,13 +423,13 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     if nested_exclude:
         (project / "sub" / ".mlflow-lint.yaml").write_text("exclude: [generated/]\n")
     walks: list[Path] = []
-    real_python_files = ProjectIndex.python_files
+    real_code_files = ProjectIndex.code_files
 
-    def counting_python_files(index: ProjectIndex, exclude: tuple[str, ...], root: str) -> list[Path]:
+    def counting_code_files(index: ProjectIndex, exclude: tuple[str, ...], root: str) -> list[Path]:
         walks.append(Path(root))
-        return real_python_files(index, exclude, root)
+        return real_code_files(index, exclude, root)
 
-    monkeypatch.setattr(ProjectIndex, "python_files", counting_python_files)
+    monkeypatch.setattr(ProjectIndex, "code_files", counting_code_files)
 
     def lint() -> list[tuple[str, int, str]]:
         result = engine.lint_paths([project], ConfigResolver(load_catalog()), frozenset({"MLF102"}), jobs=1, cwd=project)

@@ -340,6 +340,37 @@ def test_a_partial_is_named_by_the_function_it_wraps_and_the_name_it_is_called_b
     assert "tracking URI './mlruns' via setup() (as local) differs from 'https://b.example.com'" in messages[("a.py", "MLF102")]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_notebooks_count_in_the_projects_tracking_uris(tmp_path: Path, jobs: int) -> None:
+    """Two notebooks that agree make the primary URI against one script: the script is
+    reported, named against the notebook's cell (as findings are shown). A notebook that
+    sets a URI through a project function, or through ``MlflowClient("...")`` (its quote
+    escaped in the JSON), counts too; a notebook's call that leaves an argument out is a
+    caller that uses the default (MLF201 on it)."""
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "pkg/__init__.py": "",
+            "pkg/helpers.py": "import mlflow\n\n\ndef init(uri='sqlite:///local.db'):\n    mlflow.set_tracking_uri(uri)\n",
+            "a.ipynb": ipynb("import mlflow\n", "mlflow.set_experiment('x')\nmlflow.set_tracking_uri('https://nb.example.com')\n"),
+            "b.ipynb": ipynb("from mlflow import MlflowClient\n", "client = MlflowClient(\"https://nb.example.com\")\n"),
+            "c.ipynb": ipynb("from pkg.helpers import init\n", "init('https://nb.example.com')\n", "init()\n"),
+            "train.py": "from pkg.helpers import init\n\ninit('https://py.example.com')\n",
+        },
+    )
+    result = lint_paths([project], Config(root=project), all_rules(), jobs=jobs, cwd=project)
+    found = sorted((f.path, f.cell, f.line, f.rule) for f in result.findings if f.rule in ("MLF102", "MLF201"))
+    helper = file_line(project / "pkg/helpers.py", "set_tracking_uri")
+    assert found == [
+        ("pkg/helpers.py", None, helper, "MLF102"),  # the default, used by c.ipynb's init()
+        ("pkg/helpers.py", None, helper, "MLF201"),
+        ("train.py", None, 3, "MLF102"),
+    ]
+    [script] = [f for f in result.findings if f.path == "train.py" and f.rule == "MLF102"]
+    assert "differs from 'https://nb.example.com' used elsewhere in the project (a.ipynb:cell 1:2 and 2 more)" in script.message
+
+
 def test_the_scope_a_name_is_read_in_is_the_one_its_parents_say() -> None:
     """The build records each name's scope (``scope_of`` then climbs no parents): the same
     scope the climb finds, for names in decorators, defaults, annotations, class bases,

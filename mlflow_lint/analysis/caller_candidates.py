@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 from mlflow_lint.context import is_test_file
 from mlflow_lint.safe_io import within
+from mlflow_lint.sources import read_limit
+from mlflow_lint.sources.notebook import CorruptNotebook, read_ipynb
 
 if TYPE_CHECKING:
     from mlflow_lint.config import RuleOptions
     from mlflow_lint.project import ProjectIndex
 
-_MAX_FILE_BYTES = 2_000_000  # as the project facts and ProjectIndex.module_at read files
+_MAX_FILE_BYTES = 2_000_000  # as the project facts and ProjectIndex.module_at read Python files
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,8 @@ class CallerScope:
 
 @dataclass
 class _ProjectText:
-    """The bytes of the project's non-test Python files in one scope, read once, and the
-    files that may call each name asked so far."""
+    """The bytes of the project's non-test Python files and notebooks in one scope, read
+    once, and the files that may call each name asked so far."""
 
     files: list[tuple[str, bytes]]
     candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -107,20 +109,33 @@ def _text(project: ProjectIndex, scope: CallerScope) -> _ProjectText:
 def _read_files(project: ProjectIndex, scope: CallerScope) -> list[tuple[str, bytes]]:
     root = str(project.root)
     files = []
-    for path in project.python_files(scope.exclude, scope.root):
+    for path in project.code_files(scope.exclude, scope.root):
         text = str(path)
         if scope.is_test(text, root):
             continue  # test code calls no production function in a way that gates it
         try:
             if project.boundary is not None and not within(os.path.realpath(text), project.boundary):
                 continue  # a link to a file outside the project: not the project's code
-            if os.stat(text).st_size > _MAX_FILE_BYTES:
+            if os.stat(text).st_size > read_limit(path):
                 continue
             with open(text, "rb") as handle:
-                files.append((text, handle.read()))
+                data = handle.read()
         except OSError:
             continue
+        if len(data) > _MAX_FILE_BYTES and path.suffix.lower() == ".ipynb":
+            data = _notebook_code(data)  # its outputs (images, tables) are not kept meanwhile
+        files.append((text, data))
     return files
+
+
+def _notebook_code(data: bytes) -> bytes:
+    """A large notebook's code cells, for its text to be searched (nothing when corrupt:
+    ``ProjectIndex.module_at`` reads no module from it either)."""
+    try:
+        cells = read_ipynb(data)
+    except CorruptNotebook:
+        return b""
+    return "\n".join(line for cell in cells for line in cell.lines).encode("utf-8", "surrogateescape")
 
 
 def candidates_digest_of(candidates: tuple[str, ...]) -> str:

@@ -72,6 +72,12 @@ class AnalysedModule:
         # in the file (flow steps into it name file lines). None: the lines are the file's.
         self.file_lines: IpynbLines | None = None
 
+    def shown_line(self, line: int) -> tuple[int | None, int]:
+        """A line of the module as findings show it: (cell index, line in the cell) in an
+        .ipynb notebook, (None, the line) elsewhere."""
+        origin = self.file_lines.origin(line) if self.file_lines is not None else None
+        return (None, line) if origin is None else origin
+
     def _star_name(self, module: str, name: str) -> str | None:
         """What ``name`` denotes through ``from module import *`` of a project module: an
         outside name it re-exports (``mlflow``), else the module's own definition."""

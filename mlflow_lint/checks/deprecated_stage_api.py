@@ -165,10 +165,11 @@ def _unity_catalog_evidence(ctx: FileContext, names: tuple[StrValue, ...], *, ur
     own = registry_uri_uses(ctx.python.base)
     if own and all(is_unity_catalog_uri(uri_text) for _, uri_text, _ in own):
         node, _, shown = own[0]
-        return f"registry URI {shown} at line {node.lineno}"
+        cell, line = ctx.python.base.shown_line(node.lineno)
+        return f"registry URI {shown} at line {line}" + ("" if cell is None else f" of cell {cell}")
     project = ctx.project_facts().unity_catalog_registry()
     if project is not None:
-        return f"registry URI {project.shown} at {ctx.display(project.path)}:{project.line}"
+        return f"registry URI {project.shown} at {project.location(ctx.display(project.path))}"
     return None
 
 

@@ -33,14 +33,14 @@ class InconsistentTrackingUris(Check):
         path = ctx.python.path.resolve()
         package = deployable_package(path)
         for value_node, uri, shown in own:
-            line = value_node.lineno + ctx.python.line_offset
-            this = TrackingUriUse(path.as_posix(), line, value_node.col_offset, uri, shown, package)
+            cell, line = ctx.python.shown_line(value_node.lineno + ctx.python.line_offset)
+            this = TrackingUriUse(path.as_posix(), line, value_node.col_offset, uri, shown, package, cell=cell)
             primary = facts.primary_tracking_uri(allowed, seen_from=this)
             if primary is None or primary[0] == uri:
                 continue
             _, primary_uses = primary
             first = primary_uses[0]
-            where = f"{ctx.display(first.path)}:{first.line}"
+            where = first.location(ctx.display(first.path))
             if len(primary_uses) > 1:
                 where += f" and {len(primary_uses) - 1} more"
             shown_primary = first.shown.split(" via ", 1)[0]

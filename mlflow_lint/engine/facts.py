@@ -22,7 +22,7 @@ from mlflow_lint.project_facts import (
     gather_facts,
     read_project_file,
 )
-from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
+from mlflow_lint.sources import read_bounded, read_limit
 from mlflow_lint.workers import WorkerPool
 
 
@@ -132,7 +132,7 @@ def collect_facts(
 
     # A file the text tests pass over is not recorded: whether it calls a function that
     # sets a URI depends on the other files (the names gather_facts looks for).
-    paths = files if files is not None else [str(p) for p in index.python_files(options.exclude, options.root)]
+    paths = files if files is not None else [str(p) for p in index.code_files(options.exclude, options.root)]
     return gather_facts(paths, known, read_project_file, parse)
 
 
@@ -144,7 +144,7 @@ def uses_task(path_text: str, settings: Settings) -> tuple[list[list[object]], s
     path = Path(path_text)
     index = project_for(path)
     try:
-        data = read_bounded(path, MAX_ANALYSED_BYTES)[0]
+        data = read_bounded(path, read_limit(path))[0]
     except OSError:
         return [], None, None
     log = DependencyLog(root=str(index.root) if index.root is not None else None) if settings.record else None

@@ -117,6 +117,13 @@ def is_lintable(path: Path | str) -> bool:
     return source_kind(path) is not None
 
 
+def is_project_code(path: Path | str) -> bool:
+    """Python modules and .ipynb notebooks: the files whose code the project facts (the
+    URIs they set) and the caller searches read. A notebook that sets the tracking URI is
+    as much the project's configuration as a script that does."""
+    return str(path).lower().endswith((".py", ".ipynb"))
+
+
 def is_python_script(path: Path) -> bool:
     """An extension-less file whose first line is a Python shebang (``bin/train``)."""
     if path.suffix:
