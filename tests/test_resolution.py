@@ -371,6 +371,25 @@ def test_notebooks_count_in_the_projects_tracking_uris(tmp_path: Path, jobs: int
     assert "differs from 'https://nb.example.com' used elsewhere in the project (a.ipynb:cell 1:2 and 2 more)" in script.message
 
 
+def test_names_of_this_machine_are_one_tracking_server(tmp_path: Path) -> None:
+    """``127.0.0.1``, ``localhost`` and ``[::1]`` on one port are the same local server: no
+    MLF102 between them; another port is another server."""
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "a.py": "import mlflow\n\nmlflow.set_tracking_uri('http://127.0.0.1:5000')\n",
+            "b.py": "import mlflow\n\nmlflow.set_tracking_uri('http://LOCALHOST:5000/')\n",
+            "c.py": "import mlflow\n\nmlflow.set_tracking_uri('http://[::1]:5000')\n",
+            "d.py": "import mlflow\n\nmlflow.set_tracking_uri('http://localhost:8080')\n",
+        },
+    )
+    result = lint_paths([project], Config(root=project), frozenset({"MLF102"}), cwd=project)
+    [finding] = result.findings
+    assert finding.path == "d.py"
+    assert "differs from 'http://127.0.0.1:5000' used elsewhere in the project (a.py:3 and 2 more)" in finding.message
+
+
 def test_the_scope_a_name_is_read_in_is_the_one_its_parents_say() -> None:
     """The build records each name's scope (``scope_of`` then climbs no parents): the same
     scope the climb finds, for names in decorators, defaults, annotations, class bases,

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from mlflow_lint.analysis.values import StrValue
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "0.0.0.0"})
+# What a container calls the machine it runs on (Docker Desktop, Docker's host-gateway,
+# Podman, minikube): its traffic to the host never leaves that machine.
+_HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal", "host.containers.internal", "host.minikube.internal"})
+_PRIVATE_SUFFIXES = (".svc", ".svc.cluster.local", ".test", ".example", ".invalid", ".localhost")
 # Addresses a server binds to that accept connections from other machines.
 ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "*", "0"})
 
@@ -33,14 +37,18 @@ def http_host(value: StrValue) -> str | None:
 
 
 def is_internal_host(host: str) -> bool:
-    """A host that only resolves inside a cluster or a compose network: a single-label name
-    (a compose or Kubernetes service, ``http://mlflow:5000``) or a Kubernetes service name
-    (``*.svc``, ``*.svc.cluster.local``). Plain HTTP there stays on the private network,
-    usually behind the mesh's own mutual TLS; a public or dotted host name is reported."""
+    """A host that only resolves inside a cluster, a compose network or this machine: a
+    single-label name (a compose or Kubernetes service, ``http://mlflow:5000``), a
+    Kubernetes service name (``*.svc``, ``*.svc.cluster.local``), the name a container
+    reaches its own host by (``host.docker.internal``), or a name under a top-level domain
+    reserved never to resolve publicly (RFC 6761: ``.test``, ``.example``, ``.invalid``,
+    ``.localhost``; a test double's ``http://mlflow.test``). Plain HTTP there stays on the
+    private network or the machine, usually behind the mesh's own mutual TLS; a public or
+    other dotted host name is reported."""
     name = host.lower().rstrip(".")
     if not name or _is_ip_address(name):
         return False
-    return "." not in name or name.endswith((".svc", ".svc.cluster.local"))
+    return "." not in name or name in _HOST_GATEWAY_NAMES or name.endswith(_PRIVATE_SUFFIXES)
 
 
 def _is_ip_address(text: str) -> bool:
@@ -64,10 +72,26 @@ def is_loopback(host: str) -> bool:
 
 
 def normalise_uri(text: str) -> str:
-    """Case-insensitive scheme and host, no trailing slash."""
+    """Case-insensitive scheme and host, no trailing slash; every name of this machine
+    (``127.0.0.1``, ``[::1]``, ``0.0.0.0``) as ``localhost``: ``http://127.0.0.1:5000`` and
+    ``http://localhost:5000`` are one local server (MLF102 compares them)."""
     text = text.strip().rstrip("/")
     scheme, separator, rest = text.partition("://")
     if not separator:
         return text
     authority, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{authority.lower()}{slash}{path}"
+    authority = authority.lower()
+    credentials, at, address = authority.rpartition("@")
+    host, port = _split_port(address)
+    if is_loopback(host):
+        authority = f"{credentials}{at}localhost{port}"
+    return f"{scheme.lower()}://{authority}{slash}{path}"
+
+
+def _split_port(address: str) -> tuple[str, str]:
+    """``host:5000`` as (``host``, ``:5000``); an IPv6 literal loses its brackets."""
+    if address.startswith("["):
+        host, _, rest = address[1:].partition("]")
+        return host, rest
+    host, colon, port = address.partition(":")
+    return host, colon + port
