@@ -48,6 +48,14 @@ def test_poetry_constraints(spec: str, lowest: tuple, highest: tuple) -> None:
         ("environment.yml", "dependencies:\n  - python=3.10\n  - mlflow=2.9\n  - pip:\n    - shap\n", "mlflow==2.9.*"),
         ("setup.py", "from setuptools import setup\n\nsetup(name='x', install_requires=['pandas', 'mlflow>=2.10.0'])\n", "mlflow>=2.10.0"),
         ("setup.py", "import setuptools\nREQUIRES = ['mlflow==2.19.0']\nsetuptools.setup(install_requires=REQUIRES)\n", "mlflow==2.19.0"),
+        # An extra or a group is what the code importing MLflow runs on; the main list first.
+        ("pyproject.toml", '[project]\nname = "x"\ndependencies = ["numpy"]\n[project.optional-dependencies]\nml = ["mlflow>=2.17"]\n', "mlflow>=2.17"),
+        ("pyproject.toml", '[project]\ndependencies = ["mlflow==3.1.0"]\n[project.optional-dependencies]\nold = ["mlflow==2.9.0"]\n', "mlflow==3.1.0"),
+        ("pyproject.toml", '[dependency-groups]\ndev = [{include-group = "x"}, "mlflow~=2.20"]\n', "mlflow~=2.20"),
+        ("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.10"\n[tool.poetry.group.ml.dependencies]\nmlflow = "2.16.2"\n', "mlflow2.16.2"),
+        ("setup.cfg", "[options]\ninstall_requires =\n    numpy\n[options.extras_require]\nml =\n    mlflow==2.3.0\ntest = pytest\n", "mlflow==2.3.0"),
+        ("setup.py", "from setuptools import setup\n\nsetup(install_requires=['numpy'], extras_require={'ml': ['mlflow<3']})\n", "mlflow<3"),
+        ("anaconda-project.yml", "name: x\npackages:\n- python=3.10\n- mlflow=2.9\n", "mlflow==2.9.*"),
     ],
 )
 def test_each_declaring_file(tmp_path: Path, name: str, content: str, text: str) -> None:

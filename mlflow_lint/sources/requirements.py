@@ -5,9 +5,11 @@ keyword does not exist on the release it installs, and the "safe" fix would brea
 declared range is read from the first of these files that names ``mlflow`` or
 ``mlflow-skinny``, in the nearest directory that has one, from the file's own up to the
 project root (a subproject of a monorepo declares its own): pyproject.toml (PEP 621
-``dependencies``, Poetry's ``tool.poetry.dependencies``), requirements.txt, setup.cfg
-(``install_requires``), setup.py (an ``install_requires=[...]`` list of strings, read from
-its syntax tree), environment.yml / conda.yaml (conda and pip entries). Nothing is executed.
+``dependencies``, then its optional dependencies and PEP 735 dependency groups; Poetry's
+dependencies and groups), requirements.txt, setup.cfg (``install_requires``, then
+``extras_require``), setup.py (``install_requires=[...]`` and ``extras_require={...}`` lists
+of strings, read from its syntax tree), environment.yml / conda.yaml /
+anaconda-project.yml (conda and pip entries). Nothing is executed.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 Version = tuple[int, int, int]
-DECLARING_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py", "environment.yml", "conda.yaml")
+DECLARING_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py", "environment.yml", "conda.yaml", "anaconda-project.yml")
 _MAX_BYTES = 1_000_000
 # ``mlflow``, ``mlflow-skinny`` and ``mlflow[extras]``, then the specifiers up to a marker,
 # comment or the end: ``mlflow[databricks]>=2.9,<3; python_version >= "3.9"``.
@@ -130,17 +132,22 @@ def _from_lines(lines: list[str], source: str) -> DeclaredMlflow | None:
 
 
 def _from_pyproject(text: str) -> DeclaredMlflow | None:
+    """PEP 621 ``dependencies``, then its ``optional-dependencies`` and PEP 735
+    ``dependency-groups`` (an extra such as ``ml = ["mlflow>=2.17"]`` is what the code
+    importing MLflow runs on), then Poetry's dependencies and groups."""
     data = tomllib.loads(text)
-    project = data.get("project", {})
-    dependencies = project.get("dependencies", []) if isinstance(project, dict) else []
-    if isinstance(dependencies, list):
-        found = _from_lines([d for d in dependencies if isinstance(d, str)], "pyproject.toml")
-        if found is not None:
-            return found
-    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
-    if isinstance(poetry, dict):
+    project = _table(data.get("project"))
+    groups = [project.get("dependencies"), *_table(project.get("optional-dependencies")).values(), *_table(data.get("dependency-groups")).values()]
+    for group in groups:
+        if isinstance(group, list):
+            found = _from_lines([d for d in group if isinstance(d, str)], "pyproject.toml")
+            if found is not None:
+                return found
+    poetry = _table(_table(data.get("tool")).get("poetry"))
+    tables = [poetry.get("dependencies"), *(_table(group).get("dependencies") for group in _table(poetry.get("group")).values())]
+    for table in tables:
         for name in ("mlflow", "mlflow-skinny"):
-            spec = poetry.get(name)
+            spec = _table(table).get(name)
             if isinstance(spec, dict):
                 spec = spec.get("version")
             if isinstance(spec, str):
@@ -148,14 +155,27 @@ def _from_pyproject(text: str) -> DeclaredMlflow | None:
     return None
 
 
+def _table(value: object) -> dict[str, object]:
+    """A TOML table, or an empty one when the key is missing or has another type."""
+    return value if isinstance(value, dict) else {}
+
+
 def _from_setup_cfg(text: str) -> DeclaredMlflow | None:
+    """``install_requires``, then the lists of ``[options.extras_require]``."""
     block = re.search(r"^install_requires\s*=\s*\n((?:[ \t]+.*\n?)*)", text, re.MULTILINE)
-    return _from_lines(block.group(1).splitlines(), "setup.cfg") if block else None
+    found = _from_lines(block.group(1).splitlines(), "setup.cfg") if block else None
+    extras = re.search(r"^\[options\.extras_require\][ \t]*\n((?:(?!\[).*\n?)*)", text, re.MULTILINE)
+    if found is None and extras is not None:
+        # ``ml = mlflow<3`` (a key and its first requirement) or an indented continuation.
+        lines = [line if line[:1].isspace() else line.partition("=")[2] for line in extras.group(1).splitlines()]
+        found = _from_lines(lines, "setup.cfg")
+    return found
 
 
 def _from_setup_py(text: str) -> DeclaredMlflow | None:
     """``setup(install_requires=[...])``: the string items of the list written there, or of
-    a module-level list it names (``install_requires=REQUIREMENTS``). Parsed, never run."""
+    a module-level list it names (``install_requires=REQUIREMENTS``); then the lists of
+    ``extras_require={...}``. Parsed, never run."""
     tree = ast.parse(text)
     lists = {
         target.id: node.value
@@ -164,18 +184,22 @@ def _from_setup_py(text: str) -> DeclaredMlflow | None:
         for target in node.targets
         if isinstance(target, ast.Name)
     }
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        for keyword in node.keywords:
-            if keyword.arg != "install_requires":
-                continue
-            value = lists.get(keyword.value.id) if isinstance(keyword.value, ast.Name) else keyword.value
-            if isinstance(value, (ast.List, ast.Tuple)):
-                items = [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-                found = _from_lines(items, "setup.py")
-                if found is not None:
-                    return found
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    for argument in ("install_requires", "extras_require"):
+        for call in calls:
+            for keyword in call.keywords:
+                if keyword.arg != argument:
+                    continue
+                value = lists.get(keyword.value.id) if isinstance(keyword.value, ast.Name) else keyword.value
+                candidates = [value] if argument == "install_requires" else value.values if isinstance(value, ast.Dict) else []
+                for candidate in candidates:
+                    if isinstance(candidate, ast.Name):
+                        candidate = lists.get(candidate.id)
+                    if isinstance(candidate, (ast.List, ast.Tuple)):
+                        items = [e.value for e in candidate.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                        found = _from_lines(items, "setup.py")
+                        if found is not None:
+                            return found
     return None
 
 
