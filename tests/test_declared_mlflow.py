@@ -56,6 +56,8 @@ def test_poetry_constraints(spec: str, lowest: tuple, highest: tuple) -> None:
         ("setup.cfg", "[options]\ninstall_requires =\n    numpy\n[options.extras_require]\nml =\n    mlflow==2.3.0\ntest = pytest\n", "mlflow==2.3.0"),
         ("setup.py", "from setuptools import setup\n\nsetup(install_requires=['numpy'], extras_require={'ml': ['mlflow<3']})\n", "mlflow<3"),
         ("anaconda-project.yml", "name: x\npackages:\n- python=3.10\n- mlflow=2.9\n", "mlflow==2.9.*"),
+        ("anaconda-project.yml", "env_specs:\n  default:\n    packages:\n      - defaults:mlflow>=2.8\n", "mlflow>=2.8"),
+        ("environment.yml", "dependencies:\n  - conda-forge::mlflow=2.9\n", "mlflow==2.9.*"),
     ],
 )
 def test_each_declaring_file(tmp_path: Path, name: str, content: str, text: str) -> None:

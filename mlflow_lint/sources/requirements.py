@@ -205,6 +205,8 @@ def _from_setup_py(text: str) -> DeclaredMlflow | None:
 
 def _from_conda(text: str, source: str) -> DeclaredMlflow | None:
     entries = [line.strip().lstrip("-").strip().strip("'\"") for line in text.splitlines() if line.strip().startswith("-")]
+    # A channel before the package: conda's ``conda-forge::mlflow``, anaconda-project's ``defaults:mlflow``.
+    entries = [re.sub(r"^[\w.-]+::?(?=mlflow)", "", entry, flags=re.IGNORECASE) for entry in entries]
     # conda's ``mlflow=2.9`` means 2.9.*; ``mlflow==2.9.1`` is exact.
     conda_style = [re.sub(r"^(mlflow(?:-skinny)?)=(\d[\d.]*)$", r"\1==\2.*", e, flags=re.IGNORECASE) for e in entries]
     return _from_lines(conda_style, source)
