@@ -39,3 +39,19 @@ def project_class(module: AnalysedModule, expr: ast.AST) -> tuple[AnalysedModule
     if found is None or not isinstance(found[1].node, ast.ClassDef):
         return None
     return found[0], found[1].node
+
+
+def class_bases(cls: ast.ClassDef) -> list[ast.expr]:
+    """A class's base expressions, each branch of a base chosen by a condition counted:
+    ``class Model(mlflow.pyfunc.PythonModel if HAS_MLFLOW else object)`` (MLflow an
+    optional dependency) is a ``PythonModel`` wherever MLflow is installed, the only place
+    its MLflow calls run."""
+    bases: list[ast.expr] = []
+    pending = list(cls.bases)
+    while pending:
+        base = pending.pop(0)
+        if isinstance(base, ast.IfExp):
+            pending[:0] = [base.body, base.orelse]
+        else:
+            bases.append(base)
+    return bases

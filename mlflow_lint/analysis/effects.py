@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
-from mlflow_lint.analysis.definitions import project_class, project_definition
+from mlflow_lint.analysis.definitions import class_bases, project_class, project_definition
 from mlflow_lint.analysis.genai import logs_code_only_model, logs_genai_model, logs_pretrained_checkpoint
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
@@ -339,7 +339,7 @@ def _method(
             return module, binding.node
     if depth >= _MAX_BASES:
         return None
-    for base in cls.bases:
+    for base in class_bases(cls):
         found = project_class(module, base)
         if found is not None and found[1] is not cls:
             inherited = _method(*found, name, depth + 1)

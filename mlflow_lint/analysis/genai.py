@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.calls import argument, dotted_name, terminal_name
-from mlflow_lint.analysis.definitions import project_class
+from mlflow_lint.analysis.definitions import class_bases, project_class
 from mlflow_lint.analysis.module import AnalysedModule
 
 # Flavors of LLM applications and frameworks: what they log is a chain, an agent or a
@@ -218,7 +218,7 @@ def _genai_class(module: AnalysedModule, cls: ast.ClassDef, depth: int) -> bool:
     """A GenAI agent class, or a ``PythonModel`` whose ``predict`` is type-annotated."""
     if depth > _MAX_DEPTH:
         return False
-    for base in cls.bases:
+    for base in class_bases(cls):
         name = module.model.qualified_name(base)
         short = _pyfunc_class(name)
         if short in _GENAI_BASES:
