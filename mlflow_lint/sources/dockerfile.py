@@ -6,7 +6,7 @@ import json
 import re
 
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, Word
-from mlflow_lint.sources.shell import _words, mlflow_argv, parse_shell, split_commands, tokenize
+from mlflow_lint.sources.shell import _words, inline_script_at, mlflow_argv, parse_shell, split_commands, tokenize
 
 _INSTRUCTION = re.compile(r"^(\s*)([A-Za-z]+)(\s+)(.*)$", re.S)
 
@@ -69,8 +69,9 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
             argv = mlflow_argv(words) if words else None
             if argv is None and instruction == "CMD" and entrypoint and mlflow_argv(entrypoint):
                 argv = (mlflow_argv(entrypoint) or []) + words  # ENTRYPOINT ["mlflow"] + CMD ["server", ...]
-            if argv is None and len(words) >= 3 and words[0].text.rsplit("/", 1)[-1] in ("sh", "bash") and words[1].text.startswith("-"):
-                inner = parse_shell(words[2].text, where, words[2].position.line, words[2].position.column)
+            at = inline_script_at([word.text for word in words]) if argv is None else None
+            if at is not None:  # ["sh", "-c", "mlflow server ..."], ["su", "mlflow", "-c", "..."]
+                inner = parse_shell(words[at].text, where, words[at].position.line, words[at].position.column)
                 for command in inner.commands:
                     facts.commands.append(Command(command.argv, command.position, tuple(environment), open_environment=True))
                 continue

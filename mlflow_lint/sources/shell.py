@@ -22,7 +22,7 @@ LAUNCHERS = frozenset(
     {
         "exec", "nohup", "uv", "uvx", "poetry", "pipenv", "conda", "mamba", "micromamba", "pixi",
         "hatch", "pdm", "rye", "env", "sudo", "time", "python", "python3", "dumb-init", "tini",
-        "gosu", "su-exec", "pipx", "stdbuf", "timeout", "xvfb-run",
+        "gosu", "su-exec", "runuser", "pipx", "stdbuf", "timeout", "xvfb-run",
     }
 )  # fmt: skip
 
@@ -327,19 +327,35 @@ def _ci_environment_writes(words: list[Word], where: str) -> list[Setting]:
 
 
 def mlflow_argv(words: list[Word]) -> list[Word] | None:
-    """The ``mlflow ...`` part of a command line, if it runs mlflow (``uv run mlflow server``)."""
-    for index, word in enumerate(words):
-        if word.text.rsplit("/", 1)[-1] == "mlflow":
+    """The ``mlflow ...`` part of a command line, if it runs mlflow (``uv run mlflow server``).
+    A user named ``mlflow`` that a launcher runs the command as (``gosu mlflow mlflow
+    server``, ``sudo -u mlflow bash -c ...``) is the launcher's argument, not the command."""
+    names = [word.text.rsplit("/", 1)[-1] for word in words]
+    for index, name in enumerate(names):
+        if name == "mlflow":
             before = words[:index]
-            if not before or _launched(before):
-                return words[index:]
-            return None
+            if before and not _launched(before):
+                return None
+            if index and (words[index - 1].text in _USER_OPTIONS or names[index - 1] in _USER_FIRST):
+                continue
+            return words[index:]
     return None
 
 
+# A launcher's options whose value is a user or group (sudo, runuser), and the launchers
+# whose first operand is the user (gosu, su-exec).
+_USER_OPTIONS = frozenset({"-u", "--user", "-g", "--group"})
+_USER_FIRST = frozenset({"gosu", "su-exec"})
+
+
 def _launched(before: list[Word]) -> bool:
-    first = before[0].text.rsplit("/", 1)[-1]
-    return first in LAUNCHERS or first.startswith("python") or bool(_ASSIGNMENT.match(before[0].text))
+    return _launcher(before[0].text)
+
+
+def _launcher(text: str) -> bool:
+    """A first word that may run the command after it (``uv``, ``sudo``, ``X=1``)."""
+    first = text.rsplit("/", 1)[-1]
+    return first in LAUNCHERS or first.startswith("python") or bool(_ASSIGNMENT.match(text))
 
 
 def parse_shell(
@@ -376,11 +392,11 @@ def parse_shell(
         argv = mlflow_argv(words)
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))
-        elif len(words) >= 3 and words[0].text.rsplit("/", 1)[-1] in ("sh", "bash", "zsh") and words[1].text in ("-c", "-lc", "-ec"):
+        elif (at := inline_script_at([word.text for word in words])) is not None:
             # sh -c "mlflow server ...": the script is one word. On one line its words are at
             # their columns (after the quote); over several (continued) lines, where each
             # word is is not known, and its findings point at the script.
-            script = [t for t in command_tokens if not t.heredoc and t.text != "<<"][2]
+            script = [t for t in command_tokens if not t.heredoc and t.text != "<<"][at]
             place = script.position
             if script.raw is not None:  # continuations kept: every inner word at its place
                 inner = parse_shell(script.raw, where, place.line, place.column + 1, indent)
@@ -391,6 +407,34 @@ def parse_shell(
             facts.settings.extend(inner.settings)
             facts.commands.extend(inner.commands)
     return facts
+
+
+# The shell option that runs its script argument: ``-c``, or grouped with others that
+# take no argument (``-lc``, ``-ec``, ``-xec``, ``-cx``).
+_SHELL_SCRIPT_OPTION = re.compile(r"^-[a-z]*c[a-z]*$")
+# Commands that run a shell command line as another user: ``su mlflow -c "..."``,
+# ``su - mlflow --command="..."``, ``runuser -u mlflow -c "..."``.
+_SWITCH_USER = frozenset({"su", "runuser"})
+
+
+def inline_script_at(words: list[str]) -> int | None:
+    """Where the script is among the words of a command that runs one: ``sh -c "..."``,
+    also launched (``sudo -u mlflow bash -lc "..."``, ``exec sh -c``), and ``su``'s
+    ``-c``/``--command``. A shell command line, a Dockerfile's or a compose file's exec form."""
+    names = [word.rsplit("/", 1)[-1] for word in words]
+    if names and names[0] in _SWITCH_USER:
+        return next((index + 1 for index, word in enumerate(words[1:-1], start=1) if word in ("-c", "--command")), None)
+    for index, name in enumerate(names):
+        if name in _SHELLS:
+            if index and not _launcher(words[0]):
+                return None
+            for option in range(index + 1, len(words) - 1):  # bash --login -e -c "..."
+                if not words[option].startswith("-"):
+                    return None
+                if _SHELL_SCRIPT_OPTION.match(words[option]):
+                    return option + 1
+            return None
+    return None
 
 
 # How deep here-documents are read inside here-documents (a script written by a script run

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard
 
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word, references, with_fallbacks
-from mlflow_lint.sources.shell import mlflow_argv, parse_shell
+from mlflow_lint.sources.shell import inline_script_at, mlflow_argv, parse_shell
 
 if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
     from yaml import MappingNode, Node, ScalarNode, SequenceNode
@@ -273,8 +273,8 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             mlflow = next((found for words in lists[1:] if (found := mlflow_argv(words)) is not None), None)
         if mlflow is not None:
             facts.commands.append(Command(tuple(mlflow), mlflow[0].position, tuple(environment), open_environment))
-        elif len(argv) >= 3 and argv[0].text.rsplit("/", 1)[-1] in ("sh", "bash") and argv[1].text.startswith("-"):
-            inner = _shell_in_scalar(argv_nodes[2], where, lines)
+        elif (at := inline_script_at([word.text for word in argv])) is not None:
+            inner = _shell_in_scalar(argv_nodes[at], where, lines)
             for command in inner.commands:
                 facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
     for key in _SCRIPT_KEYS:
