@@ -331,7 +331,7 @@ def _walk(
             if is_dir:
                 _directory(entry, here / name, child_resolved, ignore, exclusions, result, subdirectories, ignored)
                 continue
-            if name == "mlflow.db":
+            if name == "mlflow.db" or (name.lower().endswith(_SQLITE_SUFFIXES) and is_sqlite_tracking_store(child_resolved)):
                 if not ignored(ignore, child_resolved, False) and not exclusions.excludes(child_resolved, False):
                     result.stores.append(here / name)
                 continue
@@ -420,6 +420,14 @@ def _directory(
         if found is not None and not exclusions.excludes(resolved, True):
             result.stores.append(found)
         return
+    if name.startswith("mlruns") and not ignored(ignore, resolved, True):
+        # A store kept under another name (mlruns_test/, mlruns-backup/): one only when its
+        # experiments' metadata is MLflow's; else a directory like any other.
+        found = _run_metadata(path)
+        if found is not None and _is_experiment_metadata(found):
+            if not exclusions.excludes(resolved, True):
+                result.stores.append(found)
+            return
     if entry.is_symlink():
         result.skipped.append((path, "symbolic link to a directory"))
         return
@@ -456,6 +464,37 @@ def _run_metadata(directory: Path) -> Path | None:
     except OSError:
         return None
     return None
+
+
+def _is_experiment_metadata(path: Path) -> bool:
+    """An MLflow experiment's ``meta.yaml`` (its id and artifact location), by its text."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(_MAX_METADATA_BYTES)
+    except OSError:
+        return False
+    return b"experiment_id" in text and b"artifact_location" in text
+
+
+_MAX_METADATA_BYTES = 64_000
+# SQLite files under any name: an MLflow tracking store when its schema says so.
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# The schema (sqlite_master) is written when MLflow's migrations create the tables, in the
+# first pages of the file; how much of it is searched for their names.
+_SCHEMA_BYTES = 2_000_000
+
+
+def is_sqlite_tracking_store(path: str) -> bool:
+    """A SQLite database whose schema names MLflow's tables (``alembic_version``, which
+    every migrated MLflow store has, and ``experiment_tags`` or ``registered_models``):
+    ``mlruns.db``, ``tracking.sqlite``. Read as bytes; the database is never opened."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_SCHEMA_BYTES)
+    except OSError:
+        return False
+    return data.startswith(_SQLITE_HEADER) and b"alembic_version" in data and (b"experiment_tags" in data or b"registered_models" in data)
 
 
 # Directories MLflow writes, by name: where the store's finding points (None: an empty

@@ -25,10 +25,10 @@ class CommittedLocalStore(Check):
         parts = ctx.display_path.split("/")
         if "mlartifacts" in parts[:-1]:
             what = "the local artifact store mlartifacts/"
-        elif parts[-1].endswith(".db"):
-            what = "the SQLite tracking store mlflow.db"
+        elif len(parts) >= 3 and parts[-1] == "meta.yaml":  # <store>/<experiment>/meta.yaml
+            what = f"the local tracking store {parts[-3]}/"
         else:
-            what = "the local tracking store mlruns/"
+            what = f"the SQLite tracking store {parts[-1]}"
         ctx.report_at("MLF103", Position(1, 1, 1, 1), ctx.display_path, what=what, where="is in the repository")
 
     def visit_copy(self, copy: Copy, ctx: FileContext) -> None:
