@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 MLFLOW_CLIENT = "mlflow.MlflowClient"
+# The calls that register a model version (from a run's model, a path or a LoggedModel).
+REGISTER_MODEL = frozenset({"mlflow.register_model", f"{MLFLOW_CLIENT}.create_model_version"})
 DEPLOYMENT_CLIENT = "mlflow.deployments.DeploymentClient"
 
 # The MLflow API table, generated from a pinned MLflow release by

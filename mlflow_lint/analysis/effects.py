@@ -26,7 +26,6 @@ CLIENT_SET_TAG = f"{api.MLFLOW_CLIENT}.set_tag"
 LOG_INPUT = frozenset(
     {"mlflow.log_input", "mlflow.log_inputs", f"{api.MLFLOW_CLIENT}.log_inputs", f"{api.MLFLOW_CLIENT}.log_input"}
 )
-REGISTER_MODEL = frozenset({"mlflow.register_model", f"{api.MLFLOW_CLIENT}.create_model_version"})
 START_RUN = "mlflow.start_run"
 CREATE_RUN = f"{api.MLFLOW_CLIENT}.create_run"
 
@@ -197,7 +196,7 @@ def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects
         flavor = api.flavor_of_log_model(callee)
         if flavor is not None:
             return Effects(does=_model_logging(module, call, flavor))
-        if callee in REGISTER_MODEL:
+        if callee in api.REGISTER_MODEL:
             return Effects(does=frozenset({REGISTERS_MODEL}))
         if callee.startswith("mlflow."):
             return NO_EFFECTS

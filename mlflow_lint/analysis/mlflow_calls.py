@@ -537,8 +537,11 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
             if classify(value) is not UriKind.RUNS:
                 continue
             run_id = runs_uri_run_id(value)
-            if isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None and is_current_run_id(run_id.module, run_id.expr):
-                continue
+            if isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None:
+                if is_current_run_id(run_id.module, run_id.expr):
+                    continue
+                if run_id.module is module and isinstance(run_id.expr, ast.expr) and _registered_with(module, call, run_id.expr):
+                    continue
             # ``runs:/<id>`` alone (the whole run) ends in its id: not a model path.
             model = found.loads_model or names_model_path(module, value)
             reads.append(RunRead(api, uri_expr, value.render(), model))
@@ -548,7 +551,7 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     run_id_expr = argument(call, found.run_id_position, found.run_id_keyword)
     if run_id_expr is None or (isinstance(run_id_expr, ast.Constant) and run_id_expr.value is None):
         return reads
-    if is_current_run_id(module, run_id_expr):
+    if is_current_run_id(module, run_id_expr) or _registered_with(module, call, run_id_expr):
         return reads
     path_expr = argument(call, found.path_position, found.path_keyword)
     paths = module.values.evaluate(path_expr) if path_expr is not None else ()
@@ -556,6 +559,33 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     text = ast.unparse(run_id_expr)
     reads.append(RunRead(api, run_id_expr, f"run_id={text if len(text) <= 40 else text[:39] + '…'}", model))
     return reads
+
+
+_REGISTER_NAMES = frozenset(name.rsplit(".", 1)[1] for name in api.REGISTER_MODEL)
+
+
+def _registered_with(module: AnalysedModule, read: ast.Call, run_id: ast.expr) -> bool:
+    """The function holding ``read`` registers the run it reads after reading it (``run_id``
+    a name that a later ``register_model``/``create_model_version`` call of the same
+    function also uses): the read is part of registering the run's model (checking it has
+    one, validating it), which the registry rules judge, not a consumer reading around the
+    registry. A read after the registration could read the registered version instead."""
+    if not isinstance(run_id, ast.Name):
+        return False
+    scope = next((a for a in module.model.ancestors(read) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if scope is None:
+        return False
+    binding = module.model.lookup(run_id.id, run_id)
+    for call in module.model.calls_named(_REGISTER_NAMES):
+        if (call.lineno, call.col_offset) <= (read.lineno, read.col_offset) or scope not in module.model.ancestors(call):
+            continue
+        if module.model.callee(call) in api.REGISTER_MODEL and any(
+            isinstance(node, ast.Name) and node.id == run_id.id and module.model.lookup(node.id, node) is binding
+            for argument_node in (*call.args, *(keyword.value for keyword in call.keywords))
+            for node in ast.walk(argument_node)
+        ):
+            return True
+    return False
 
 
 def _names_foreign_logged_model(value: StrValue) -> bool:
@@ -584,8 +614,8 @@ def names_model_path(module: AnalysedModule, value: StrValue) -> bool:
         return False
     if _MODEL_FILE.search(last):
         return True
-    if _ANY_EXTENSION.search(last):
-        return False
+    if _ANY_EXTENSION.search(last) or last == "MLmodel":
+        return False  # MLmodel: the model's metadata (flavors, signature), not the model
     return "model" in last.lower() or last in logged_model_names(module)
 
 
