@@ -335,6 +335,10 @@ class ValueEvaluator:
             return self._loop_values(loop, depth)
         if binding.kind == "param":
             return self._parameter(binding, depth)
+        if binding.kind == "other" and isinstance(binding.node, ast.Assign) and isinstance(binding.node.value, ast.Call):
+            unpacked = _unpacked_position(binding.node, expr.id)
+            if unpacked is not None:
+                return self._returned(binding.node.value, depth, element=unpacked)
         return ()
 
     def _parameter(self, binding: Binding, depth: int) -> tuple[StrValue, ...]:
@@ -536,19 +540,28 @@ class ValueEvaluator:
                     return self._hole(expr) + fallback
         return self._returned(expr, depth)
 
-    def _returned(self, call: ast.Call, depth: int) -> tuple[StrValue, ...]:
-        """What a project function returns: its ``return`` values, or a ``-> Path`` annotation."""
+    def _returned(self, call: ast.Call, depth: int, element: tuple[int, int] | None = None) -> tuple[StrValue, ...]:
+        """What a project function returns: its ``return`` values, or a ``-> Path`` annotation.
+        ``element``: (index, count) of the name a tuple assignment unpacks from the result
+        (``_, uri = paths()``): that item of each returned tuple of ``count`` items."""
         from mlflow_lint.analysis.effects import resolve_called_function  # (cycle-free at runtime)
 
         target = resolve_called_function(self.module, call)
         if target is None:
             return ()
         module, function = target
-        if function.returns is not None and module.model.qualified_name(function.returns) in _PATH_CLASSES:
+        if element is None and function.returns is not None and module.model.qualified_name(function.returns) in _PATH_CLASSES:
             return (StrValue((Hole(call, self.module),), path_object=True),)
         returns = [node.value for node in _own_returns(function) if node.value is not None]
         if not returns or len(returns) > 4:
             return ()
+        if element is not None:
+            index, count = element
+            if not all(isinstance(value, ast.Tuple) and len(value.elts) == count for value in returns):
+                return ()  # a tuple built elsewhere, or of another shape: unknown
+            returns = [value.elts[index] for value in returns if isinstance(value, ast.Tuple)]
+            if any(isinstance(value, ast.Starred) for value in returns):
+                return ()
         values: list[StrValue] = []
         for value in returns:
             found = module.values.evaluate(value, depth + 1)
@@ -556,6 +569,18 @@ class ValueEvaluator:
                 return ()  # one unknown return makes the whole result unknown
             values.extend(found)
         return tuple(values)
+
+
+def _unpacked_position(assignment: ast.Assign, name: str) -> tuple[int, int] | None:
+    """(index, count) of ``name`` in a flat tuple target of ``assignment`` (``a, b = f()``);
+    None for a starred or nested target, which makes the item's position unknown."""
+    for target in assignment.targets:
+        if not isinstance(target, (ast.Tuple, ast.List)) or any(not isinstance(e, ast.Name) for e in target.elts):
+            continue
+        for index, item in enumerate(target.elts):
+            if isinstance(item, ast.Name) and item.id == name:
+                return index, len(target.elts)
+    return None
 
 
 class _Field:
