@@ -66,6 +66,17 @@ def test_each_declaring_file(tmp_path: Path, name: str, content: str, text: str)
     assert found is not None and found.text == text and found.source == name
 
 
+def test_an_extra_is_read_only_when_no_file_requires_mlflow(tmp_path: Path) -> None:
+    """A lock file's pin says more of what runs than an extra's loose range."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[project.optional-dependencies]\nml = ["mlflow>=2.0"]\n')
+    (tmp_path / "requirements.txt").write_text("mlflow==3.6.0 \\\n    --hash=sha256:0\n")
+    found = declared_mlflow(tmp_path)
+    assert found is not None and (found.text, found.source) == ("mlflow==3.6.0", "requirements.txt")
+    (tmp_path / "requirements.txt").unlink()
+    found = declared_mlflow(tmp_path)
+    assert found is not None and (found.text, found.source) == ("mlflow>=2.0", "pyproject.toml")
+
+
 @pytest.mark.parametrize("content", ["mlflow\n", "mlflow-export-import>=1\n", "mlflow @ git+https://example.com/mlflow\n", "numpy\n"])
 def test_no_range_is_no_declaration(tmp_path: Path, content: str) -> None:
     (tmp_path / "requirements.txt").write_text(content)

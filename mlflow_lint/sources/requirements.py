@@ -5,11 +5,12 @@ keyword does not exist on the release it installs, and the "safe" fix would brea
 declared range is read from the first of these files that names ``mlflow`` or
 ``mlflow-skinny``, in the nearest directory that has one, from the file's own up to the
 project root (a subproject of a monorepo declares its own): pyproject.toml (PEP 621
-``dependencies``, then its optional dependencies and PEP 735 dependency groups; Poetry's
-dependencies and groups), requirements.txt, setup.cfg (``install_requires``, then
-``extras_require``), setup.py (``install_requires=[...]`` and ``extras_require={...}`` lists
-of strings, read from its syntax tree), environment.yml / conda.yaml /
-anaconda-project.yml (conda and pip entries). Nothing is executed.
+``dependencies``, Poetry's dependencies), requirements.txt, setup.cfg
+(``install_requires``), setup.py (an ``install_requires=[...]`` list of strings, read from
+its syntax tree), environment.yml / conda.yaml / anaconda-project.yml (conda and pip
+entries); when none of a directory's files requires MLflow outright, their optional
+requirements (PEP 621 extras, PEP 735 dependency groups, Poetry groups, ``extras_require``).
+Nothing is executed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import ast
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,27 +126,32 @@ def _from_lines(lines: list[str], source: str) -> DeclaredMlflow | None:
     for line in lines:
         match = _REQUIREMENT.match(line)
         if match is not None and not line.strip().startswith(("-", "#")):
-            rest = match.group(2).strip()
+            # pip-compile's ``mlflow==3.6.0 \`` continues with ``--hash=...`` options.
+            rest = match.group(2).strip().removesuffix("\\").strip()
             if rest and not re.match(r"^[<>=!~^(\d]", rest):
                 continue  # "mlflow-export-import", "mlflow_utils": another package
             return parse_specifiers(match.group(1).lower(), rest.strip("()"), source)
     return None
 
 
-def _from_pyproject(text: str) -> DeclaredMlflow | None:
-    """PEP 621 ``dependencies``, then its ``optional-dependencies`` and PEP 735
-    ``dependency-groups`` (an extra such as ``ml = ["mlflow>=2.17"]`` is what the code
-    importing MLflow runs on), then Poetry's dependencies and groups."""
+def _from_pyproject(text: str, optional: bool = False) -> DeclaredMlflow | None:
+    """PEP 621 ``dependencies`` and Poetry's; ``optional``: PEP 621's
+    ``optional-dependencies``, PEP 735 ``dependency-groups`` and Poetry's groups instead."""
     data = tomllib.loads(text)
     project = _table(data.get("project"))
-    groups = [project.get("dependencies"), *_table(project.get("optional-dependencies")).values(), *_table(data.get("dependency-groups")).values()]
+    groups = (
+        [*_table(project.get("optional-dependencies")).values(), *_table(data.get("dependency-groups")).values()]
+        if optional
+        else [project.get("dependencies")]
+    )
     for group in groups:
         if isinstance(group, list):
             found = _from_lines([d for d in group if isinstance(d, str)], "pyproject.toml")
             if found is not None:
                 return found
     poetry = _table(_table(data.get("tool")).get("poetry"))
-    tables = [poetry.get("dependencies"), *(_table(group).get("dependencies") for group in _table(poetry.get("group")).values())]
+    groups_of_poetry = [_table(group).get("dependencies") for group in _table(poetry.get("group")).values()]
+    tables = groups_of_poetry if optional else [poetry.get("dependencies")]
     for table in tables:
         for name in ("mlflow", "mlflow-skinny"):
             spec = _table(table).get(name)
@@ -160,22 +167,23 @@ def _table(value: object) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def _from_setup_cfg(text: str) -> DeclaredMlflow | None:
-    """``install_requires``, then the lists of ``[options.extras_require]``."""
-    block = re.search(r"^install_requires\s*=\s*\n((?:[ \t]+.*\n?)*)", text, re.MULTILINE)
-    found = _from_lines(block.group(1).splitlines(), "setup.cfg") if block else None
+def _from_setup_cfg(text: str, optional: bool = False) -> DeclaredMlflow | None:
+    """``install_requires``; ``optional``: the lists of ``[options.extras_require]``."""
+    if not optional:
+        block = re.search(r"^install_requires\s*=\s*\n((?:[ \t]+.*\n?)*)", text, re.MULTILINE)
+        return _from_lines(block.group(1).splitlines(), "setup.cfg") if block else None
     extras = re.search(r"^\[options\.extras_require\][ \t]*\n((?:(?!\[).*\n?)*)", text, re.MULTILINE)
-    if found is None and extras is not None:
-        # ``ml = mlflow<3`` (a key and its first requirement) or an indented continuation.
-        lines = [line if line[:1].isspace() else line.partition("=")[2] for line in extras.group(1).splitlines()]
-        found = _from_lines(lines, "setup.cfg")
-    return found
+    if extras is None:
+        return None
+    # ``ml = mlflow<3`` (a key and its first requirement) or an indented continuation.
+    lines = [line if line[:1].isspace() else line.partition("=")[2] for line in extras.group(1).splitlines()]
+    return _from_lines(lines, "setup.cfg")
 
 
-def _from_setup_py(text: str) -> DeclaredMlflow | None:
+def _from_setup_py(text: str, optional: bool = False) -> DeclaredMlflow | None:
     """``setup(install_requires=[...])``: the string items of the list written there, or of
-    a module-level list it names (``install_requires=REQUIREMENTS``); then the lists of
-    ``extras_require={...}``. Parsed, never run."""
+    a module-level list it names (``install_requires=REQUIREMENTS``); ``optional``: the
+    lists of ``extras_require={...}``. Parsed, never run."""
     tree = ast.parse(text)
     lists = {
         target.id: node.value
@@ -184,22 +192,22 @@ def _from_setup_py(text: str) -> DeclaredMlflow | None:
         for target in node.targets
         if isinstance(target, ast.Name)
     }
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    for argument in ("install_requires", "extras_require"):
-        for call in calls:
-            for keyword in call.keywords:
-                if keyword.arg != argument:
-                    continue
-                value = lists.get(keyword.value.id) if isinstance(keyword.value, ast.Name) else keyword.value
-                candidates = [value] if argument == "install_requires" else value.values if isinstance(value, ast.Dict) else []
-                for candidate in candidates:
-                    if isinstance(candidate, ast.Name):
-                        candidate = lists.get(candidate.id)
-                    if isinstance(candidate, (ast.List, ast.Tuple)):
-                        items = [e.value for e in candidate.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-                        found = _from_lines(items, "setup.py")
-                        if found is not None:
-                            return found
+    argument = "extras_require" if optional else "install_requires"
+    for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
+        for keyword in call.keywords:
+            if keyword.arg != argument:
+                continue
+            value = lists.get(keyword.value.id) if isinstance(keyword.value, ast.Name) else keyword.value
+            # extras_require={"ml": [...]}: each extra's list.
+            candidates = (value.values if isinstance(value, ast.Dict) else []) if optional else [value]
+            for candidate in candidates:
+                if isinstance(candidate, ast.Name):
+                    candidate = lists.get(candidate.id)
+                if isinstance(candidate, (ast.List, ast.Tuple)):
+                    items = [e.value for e in candidate.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                    found = _from_lines(items, "setup.py")
+                    if found is not None:
+                        return found
     return None
 
 
@@ -248,27 +256,43 @@ def _requirement_files(directory: Path) -> list[str]:
 _EXTRA_REQUIREMENTS = re.compile(r"^requirements[-_.][\w.-]*\.txt$", re.IGNORECASE)
 
 
+# The files whose optional requirements (extras, dependency groups) are read when no file
+# of the directory requires MLflow outright: a pinned requirements.txt (often a lock file)
+# says more of what runs than an extra's loose ``mlflow>=2.0``.
+_OPTIONAL_READERS: dict[str, Callable[[str, bool], DeclaredMlflow | None]] = {
+    "pyproject.toml": _from_pyproject,
+    "setup.cfg": _from_setup_cfg,
+    "setup.py": _from_setup_py,
+}
+
+
 def declared_mlflow(directory: Path) -> DeclaredMlflow | None:
-    """The first MLflow requirement among the declaring files of one directory (module docstring)."""
+    """The first MLflow requirement among the declaring files of one directory (module
+    docstring), then the first among their optional requirements."""
+    texts: dict[str, str] = {}
     for name in (*DECLARING_FILES, *_requirement_files(directory)):
         try:
             with open(directory / name, "rb") as handle:
-                text = handle.read(_MAX_BYTES).decode("utf-8", "replace")
+                text = texts[name] = handle.read(_MAX_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
-        try:
-            if name == "pyproject.toml":
-                found = _from_pyproject(text)
-            elif name == "setup.cfg":
-                found = _from_setup_cfg(text)
-            elif name == "setup.py":
-                found = _from_setup_py(text)
-            elif name.endswith((".yml", ".yaml")):
-                found = _from_conda(text, name)
-            else:
-                found = _from_lines(text.splitlines(), name)
-        except (tomllib.TOMLDecodeError, SyntaxError, RecursionError, MemoryError, AttributeError, ValueError):
-            continue
+        found = _read(name, text, optional=False)
+        if found is not None:
+            return found
+    for name, text in texts.items():
+        found = _read(name, text, optional=True) if name in _OPTIONAL_READERS else None
         if found is not None:
             return found
     return None
+
+
+def _read(name: str, text: str, optional: bool) -> DeclaredMlflow | None:
+    """One declaring file's MLflow requirement (None also when the file does not parse)."""
+    try:
+        if name in _OPTIONAL_READERS:
+            return _OPTIONAL_READERS[name](text, optional)
+        if name.endswith((".yml", ".yaml")):
+            return _from_conda(text, name)
+        return _from_lines(text.splitlines(), name)
+    except (tomllib.TOMLDecodeError, SyntaxError, RecursionError, MemoryError, AttributeError, ValueError):
+        return None
