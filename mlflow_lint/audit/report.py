@@ -155,12 +155,15 @@ def assemble(
             enabled_by_pillar[rule.pillar].append(rule.id)
 
     located = _Located(everything)
+    # No file uses MLflow (none analysed, no finding, no evidence): there is nothing to judge,
+    # and "compliant" would certify a project the audit never saw use MLflow.
+    uses_mlflow = bool(result.files_analysed or evidence_files or everything)
     pillars = []
     for pillar in pillar_ids():
         assessed = bool(enabled_by_pillar.get(pillar))
         pillar_findings = sorted(by_pillar.get(pillar, []), key=lambda pair: _gap_order(pair[1]))
         pillars.append(
-            _pillar(pillar, assessed, enabled_by_pillar.get(pillar, []), pillar_findings, items, located, catalog)
+            _pillar(pillar, assessed, enabled_by_pillar.get(pillar, []), pillar_findings, items, located, catalog, uses_mlflow)
         )
 
     score, verdict = scoring.overall([(p["verdict"], p["score"]) for p in pillars])
@@ -319,6 +322,7 @@ def _pillar(
     items: list[EvidenceItem],
     located: _Located,
     catalog: Catalog,
+    uses_mlflow: bool = True,
 ) -> dict[str, Any]:
     gaps = [gap for _, gap in findings if counts_as_gap(gap)]
     deviations = [gap for _, gap in findings if not counts_as_gap(gap)]
@@ -347,6 +351,8 @@ def _pillar(
     not_assessed = None
     if not assessed:
         not_assessed = "no rule of this pillar is enabled"
+    elif not uses_mlflow:
+        assessed, not_assessed = False, "no file uses MLflow"
     elif own_items and runtime == len(own_items) and not gaps and not deviations:
         assessed, not_assessed = False, "every site is decided at run time"
     return {
