@@ -197,6 +197,34 @@ def test_syntax_error_names_the_newer_python_the_project_requires(tmp_path: Path
         assert "requires Python" not in json.loads(result.stdout)["findings"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("source", "newer", "since"),
+    [
+        ("def retry[T](call: T) -> T:\n    return call\n", "generic type syntax (PEP 695)", (3, 12)),
+        ("type Ids = list[int]\n", "generic type syntax (PEP 695)", (3, 12)),
+        ('row = {"a": 1}\nprint(f"{row["a"]}")\n', "f-string syntax (PEP 701", (3, 12)),
+        ("try:\n    pass\nexcept ValueError, TypeError:\n    pass\n", "unparenthesised exception types (PEP 758)", (3, 14)),
+        ("x = (\n", None, None),  # broken in every Python: no hint
+    ],
+)
+def test_a_syntax_error_at_newer_syntax_says_so_without_requires_python(tmp_path: Path, source: str, newer: str | None, since: tuple[int, int] | None) -> None:
+    """No requires-python to name: the line itself says which newer Python it may be written for."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "config.py").write_text("import mlflow\n" + source)
+    findings = json.loads(run_cli("check", ".", "--format", "json", "--no-cache", cwd=tmp_path).stdout)["findings"]
+    if since is not None and sys.version_info[:2] >= since:
+        assert findings == []  # this Python parses it
+        return
+    [finding] = findings
+    running = "{}.{}".format(*sys.version_info[:2])
+    assert finding["rule"] == "MLF000"
+    if newer is None:
+        assert "may use" not in finding["message"]
+    else:
+        assert f"the line may use Python {since[0]}.{since[1]}'s {newer}" in finding["message"]  # type: ignore[index]
+        assert f"mlflow-lint runs on Python {running}" in finding["message"]
+
+
 def test_statistics(project: Path) -> None:
     result = run_cli("check", ".", "--statistics", cwd=project)
     assert "1  MLF601  error    run-uri-model-load" in result.stdout

@@ -10,6 +10,7 @@ import re
 import sys
 import tokenize
 import warnings
+from collections.abc import Callable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,11 +25,13 @@ _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 class UnanalysableSource(Exception):
     """The file cannot be analysed; ``reason`` is what the user is told (MLF000)."""
 
-    def __init__(self, reason: str, line: int = 1, column: int = 1) -> None:
+    def __init__(self, reason: str, line: int = 1, column: int = 1, newer_syntax: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.line = max(line, 1)
         self.column = max(column, 1)
+        # A syntax error at syntax a newer Python accepts: which (``syntax_error_reason``).
+        self.newer_syntax = newer_syntax
 
 
 def decode_python(data: bytes) -> str:
@@ -89,11 +92,32 @@ def parse_python(source: str, filename: str) -> ast.Module:
             return ast.parse(source, filename=filename, type_comments=False)
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
-        raise UnanalysableSource(f"syntax error: {message}", exc.lineno or 1, exc.offset or 1) from None
+        raise UnanalysableSource(f"syntax error: {message}", exc.lineno or 1, exc.offset or 1, _newer_syntax(exc)) from None
     except (RecursionError, MemoryError):
         raise UnanalysableSource("expression nesting too deep to analyse") from None
     except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
         raise UnanalysableSource(str(exc)) from None
+
+
+# Syntax later Pythons accept that the running one rejects, recognised on the line the
+# parser stopped at: (minimum version, what it is, the test). Only the line is read, so an
+# error there of another kind reads as "may be".
+_GENERICS = re.compile(r"^\s*(?:(?:async\s+)?def|class)\s+\w+\s*\[|^\s*type\s+\w+\s*(?:\[[^\]]*\])?\s*=")
+_UNPARENTHESISED_EXCEPT = re.compile(r"^\s*except\*?\s+[\w.]+\s*,")
+_NEWER_SYNTAX: tuple[tuple[tuple[int, int], str, Callable[[SyntaxError], bool]], ...] = (
+    ((3, 12), "generic type syntax (PEP 695)", lambda exc: bool(_GENERICS.match(exc.text or ""))),
+    ((3, 12), "f-string syntax (PEP 701: nested quotes, backslashes, comments)", lambda exc: (exc.msg or "").startswith("f-string")),
+    ((3, 14), "unparenthesised exception types (PEP 758)", lambda exc: bool(_UNPARENTHESISED_EXCEPT.match(exc.text or ""))),
+)
+
+
+def _newer_syntax(exc: SyntaxError) -> str | None:
+    """``"Python 3.12's generic type syntax (PEP 695)"`` when the line ``exc`` stopped at
+    uses syntax a newer Python than this one accepts; None otherwise."""
+    for version, what, matches in _NEWER_SYNTAX:
+        if sys.version_info[:2] < version and matches(exc):
+            return f"Python {version[0]}.{version[1]}'s {what}"
+    return None
 
 
 # The lowest version a ``requires-python`` specifier allows: ">=3.12", "~=3.12", "==3.12.*",
@@ -127,7 +151,11 @@ def syntax_error_reason(error: UnanalysableSource, required: str | None) -> str:
     """The MLF000 reason for a file that does not parse; ``required``: the project's
     ``requires-python`` when it asks for a newer Python than this one
     (:func:`newer_python_required`), which the reason then names."""
-    if required is None or not error.reason.startswith("syntax error"):
+    if not error.reason.startswith("syntax error"):
         return error.reason
     running = "{}.{}".format(*sys.version_info[:2])
-    return f"{error.reason} (the project requires Python {required}; mlflow-lint runs on Python {running}, which cannot parse newer syntax: run it under a Python the project supports)"
+    if required is not None:
+        return f"{error.reason} (the project requires Python {required}; mlflow-lint runs on Python {running}, which cannot parse newer syntax: run it under a Python the project supports)"
+    if error.newer_syntax is not None:
+        return f"{error.reason} (the line may use {error.newer_syntax}; mlflow-lint runs on Python {running}, which cannot parse it: run it under a newer Python)"
+    return error.reason
