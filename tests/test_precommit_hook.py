@@ -38,6 +38,7 @@ HOOK_NAMES = [
     "ansible/start.yml.template", "compose.yaml.dist", "entrypoint.sh.j2", "run.bash.tmpl", "x.yml.j2.example",
     "prod.env.example.j2", ".env.jinja2", "basic_auth.ini.example", "train.py.example", "Dockerfile.template",
     "notebook.ipynb.sample", "x.template", "values.tpl", "Makefile.example", "mise.toml.example", "c.yml.bak",
+    "env.example", "x/env.sample.j2", "env", "myenv.example", "environment.example",
 ]  # fmt: skip
 
 

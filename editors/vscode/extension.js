@@ -22,7 +22,7 @@ const DOCUMENTS = [
   { scheme: "file", language: "shellscript" },
   { scheme: "file", language: "dotenv" },
   { scheme: "file", language: "makefile" },
-  { scheme: "file", pattern: "**/{.env,.env.*,*.env}" },
+  { scheme: "file", pattern: "**/{.env,.env.*,*.env,env.example,env.sample,env.template}" },
   { scheme: "file", pattern: "**/MLproject" },
   { scheme: "file", pattern: "**/Procfile" },
 ];

@@ -68,6 +68,8 @@ def source_kind(path: Path | str) -> str | None:
         inner = source_kind(name[: len(stem)])
         if inner in _TEMPLATED_KINDS:
             return inner
+        if stem == "env":  # env.example, env.template: a .env template without its dot
+            return "dotenv"
     if suffix == ".py":
         return "python"
     if suffix == ".ipynb":
