@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
@@ -30,6 +31,8 @@ SERVER_ENVIRONMENT = {
     "--allowed-hosts": "MLFLOW_SERVER_ALLOWED_HOSTS",
     "--cors-allowed-origins": "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS",
 }
+# A word that is one variable and nothing else: ``$X``, ``${X}``.
+_WHOLE_REFERENCE = re.compile(r"^\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))$")
 _ALIASES = {"-h": "--host", "-p": "--port", "-w": "--workers", "-m": "--model-uri", "-n": "--name", "-t": "--target"}
 
 
@@ -47,6 +50,7 @@ class Invocation:
     words: tuple[Word, ...]
     options: dict[str, list[Option]]
     environment: tuple[Setting, ...]
+    expands: bool = False  # a shell expands $VAR in its words from ``environment`` (Command.expands)
 
     @property
     def is_server(self) -> bool:
@@ -58,9 +62,19 @@ class Invocation:
         return self.words[1] if len(self.words) > 1 else self.words[0]
 
     def value(self, option: str) -> tuple[Word, str] | None:
-        """An option's value and where it came from (the flag, or the environment variable)."""
+        """An option's value and where it came from (the flag, or the environment variable).
+        A flag given a variable the command's environment sets, where a shell expands it
+        (``--default-artifact-root $MLFLOW_DEFAULT_ARTIFACT_ROOT`` after ``ENV
+        MLFLOW_DEFAULT_ARTIFACT_ROOT=/data`` in a Dockerfile's shell form), has that
+        setting's value, as the same variable read without the flag has."""
         for found in reversed(self.options.get(option, [])):
             if found.value is not None:
+                reference = _WHOLE_REFERENCE.match(found.value.text) if self.expands else None
+                if reference is not None:
+                    name = reference.group("braced") or reference.group("bare")
+                    setting = next((s for s in reversed(self.environment) if s.name == name and s.value is not None), None)
+                    if setting is not None and setting.value is not None:
+                        return setting.value, f"{found.flag.text} ${name}"
                 return found.value, found.flag.text
         variable = SERVER_ENVIRONMENT.get(option) if self.is_server else None
         if variable is not None:
@@ -114,7 +128,7 @@ def interpret(command: Command) -> Invocation | None:
             index += 1
             continue
         options.setdefault(_ALIASES.get(text, text), []).append(Option(word, None))
-    return Invocation(tuple(subcommand), tuple(words), options, command.environment)
+    return Invocation(tuple(subcommand), tuple(words), options, command.environment, command.expands)
 
 
 def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:

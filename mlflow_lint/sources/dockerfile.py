@@ -59,7 +59,7 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                 facts.settings.extend(script.settings)
                 for command in script.commands:
                     facts.commands.append(
-                        Command(command.argv, command.position, tuple(environment) + command.environment, open_environment=True)
+                        Command(command.argv, command.position, tuple(environment) + command.environment, open_environment=True, expands=True)
                     )
                 if instruction == "ENTRYPOINT":
                     entrypoint = None
@@ -73,7 +73,7 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
             if at is not None:  # ["sh", "-c", "mlflow server ..."], ["su", "mlflow", "-c", "..."]
                 inner = parse_shell(words[at].text, where, words[at].position.line, words[at].position.column)
                 for command in inner.commands:
-                    facts.commands.append(Command(command.argv, command.position, tuple(environment), open_environment=True))
+                    facts.commands.append(Command(command.argv, command.position, tuple(environment), open_environment=True, expands=True))
                 continue
             if argv and len(argv) > 1:  # ENTRYPOINT ["mlflow"] alone runs nothing yet
                 facts.commands.append(Command(tuple(argv), argv[0].position, tuple(environment), open_environment=True))

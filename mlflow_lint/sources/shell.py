@@ -391,7 +391,7 @@ def parse_shell(
         _nested(lambda: _add_echoed_file(facts, words, where))  # noqa: B023 - called at once
         argv = mlflow_argv(words)
         if argv is not None:
-            facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix)))
+            facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix), expands=True))
         elif (at := inline_script_at([word.text for word in words])) is not None:
             # sh -c "mlflow server ...": the script is one word. On one line its words are at
             # their columns (after the quote); over several (continued) lines, where each

@@ -285,8 +285,10 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
         for item in items:
             if _is_scalar(item) and isinstance(item.value, str) and _MAY_MATTER.search(item.value):
                 script = _script_facts(item, where, lines)
-                for command in script.commands:
-                    facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+                for command in script.commands:  # a CI step's script: its shell expands the step's env
+                    facts.commands.append(
+                        Command(command.argv, command.position, tuple(environment) + command.environment, open_environment, expands=True)
+                    )
                 facts.settings.extend(script.settings)
                 facts.copies.extend(script.copies)  # git add of a local store
                 facts.python.extend(script.python)  # python - <<'EOF' ... EOF
