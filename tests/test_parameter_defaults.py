@@ -101,3 +101,20 @@ def test_a_function_named_in_many_files_keeps_its_default(tmp_path: Path) -> Non
     assert _local_store_lines(tmp_path, {"monitor.py": MONITOR, **callers}) == [("monitor.py", 9), ("monitor.py", 13)]
     few = dict(list(callers.items())[:8])
     assert _local_store_lines(tmp_path / "few", {"monitor.py": MONITOR, **few}) == [("monitor.py", 9)]
+
+
+def test_a_subclass_added_where_nothing_calls_the_class_re_judges_a_cached_result(tmp_path: Path) -> None:
+    """The subclass search is logged for the result cache as the caller search is: a file
+    that only derives from the class (never calls it) still changes the verdict."""
+    project = write_files(
+        tmp_path / "project",
+        {"pyproject.toml": "[project]\nname = 'p'\n", "monitor.py": MONITOR, "main.py": "import os\nfrom monitor import Monitor\n\nMonitor(os.environ['U']).log()\n"},
+    )
+
+    def lines() -> list[int]:
+        result = lint_paths([project], Config(root=project), all_rules(), cwd=project, cache_dir=tmp_path / "cache")
+        return sorted(f.line for f in result.findings if f.rule == "MLF101" and f.path == "monitor.py")
+
+    assert lines() == [13]  # configure: nothing calls it; Monitor: every call passes the URI
+    (project / "child.py").write_text("from monitor import Monitor\n\n\nclass Quiet(Monitor):\n    pass\n")
+    assert lines() == [9, 13]  # a subclass's instances may run __init__ with its default

@@ -66,9 +66,18 @@ class _ProjectText:
 _TEXTS: weakref.WeakKeyDictionary[ProjectIndex, dict[CallerScope, _ProjectText]] = weakref.WeakKeyDictionary()
 
 
+# How a logged search of subclasses names its class (``"class Service"``), beside the
+# searches of callers, which log a bare function name.
+SUBCLASS_SEARCH = "class "
+
+
 def candidates_digest(project: ProjectIndex, scope_key: str, name: str) -> str:
-    """The digest a search of ``name``'s callers logs now (the result cache compares it)."""
-    return candidates_digest_of(candidates(project, CallerScope.from_key(scope_key), name))
+    """The digest a search of ``name``'s callers (or, named ``"class X"``, of ``X``'s
+    subclasses) logs now (the result cache compares it)."""
+    scope = CallerScope.from_key(scope_key)
+    if name.startswith(SUBCLASS_SEARCH):
+        return candidates_digest_of(subclass_candidates(project, scope, name[len(SUBCLASS_SEARCH) :]))
+    return candidates_digest_of(candidates(project, scope, name))
 
 
 def candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
@@ -89,7 +98,7 @@ def subclass_candidates(project: ProjectIndex, scope: CallerScope, name: str) ->
     """The project's non-test files whose text may define a subclass of the class ``name``
     (``class Child(Base):``, ``class Child(models.Base, Mixin):``). Memoised per process."""
     text = _text(project, scope)
-    key = "class " + name  # beside the call searches, which key by a bare name
+    key = SUBCLASS_SEARCH + name  # beside the call searches, which key by a bare name
     found = text.candidates.get(key)
     if found is None:
         word = name.encode()

@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 from mlflow_lint.analysis.call_frames import is_method_call
-from mlflow_lint.analysis.caller_candidates import CallerScope, candidates, candidates_digest_of, subclass_candidates
+from mlflow_lint.analysis.caller_candidates import SUBCLASS_SEARCH, CallerScope, candidates, candidates_digest_of, subclass_candidates
 from mlflow_lint.analysis.calls import terminal_name
 from mlflow_lint.analysis.definitions import project_class
 from mlflow_lint.analysis.effects import resolve_called_function
@@ -186,7 +186,10 @@ def _subclassed(module: AnalysedModule, cls: ast.ClassDef, scope: CallerScope) -
     if project is None or project.root is None or module.path.suffix != ".py":
         return False
     home = str(module.path.resolve())
-    return any(os.path.realpath(path) != home for path in subclass_candidates(project, scope, cls.name))
+    found = subclass_candidates(project, scope, cls.name)
+    if project.log is not None:  # a subclass added in a file that never calls the class re-judges
+        project.log.callers.add((scope.key, SUBCLASS_SEARCH + cls.name, candidates_digest_of(found)))
+    return any(os.path.realpath(path) != home for path in found)
 
 
 def _qualified_name(module: AnalysedModule, function: FunctionNode | ast.ClassDef) -> str:
