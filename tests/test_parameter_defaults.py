@@ -118,3 +118,17 @@ def test_a_subclass_added_where_nothing_calls_the_class_re_judges_a_cached_resul
     assert lines() == [13]  # configure: nothing calls it; Monitor: every call passes the URI
     (project / "child.py").write_text("from monitor import Monitor\n\n\nclass Quiet(Monitor):\n    pass\n")
     assert lines() == [9, 13]  # a subclass's instances may run __init__ with its default
+
+
+@pytest.mark.parametrize(
+    "runner",
+    [
+        "import typer\n\nfrom monitor import configure\n\ntyper.run(configure)\n",
+        "import threading\n\nimport monitor\n\nthreading.Thread(target=monitor.configure).start()\n",
+    ],
+)
+def test_a_function_another_module_passes_on_as_a_value_keeps_its_default(tmp_path: Path, runner: str) -> None:
+    """Whoever receives ``configure`` may call it with its defaults: every call written out
+    passing the URI does not make the default unused."""
+    main = "import os\nfrom monitor import Monitor, configure\n\nMonitor(os.environ['U']).log()\nconfigure(os.environ['U'])\n"
+    assert _local_store_lines(tmp_path, {"monitor.py": MONITOR, "main.py": main, "cli.py": runner}) == [("monitor.py", 13)]

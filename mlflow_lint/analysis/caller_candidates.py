@@ -66,9 +66,11 @@ class _ProjectText:
 _TEXTS: weakref.WeakKeyDictionary[ProjectIndex, dict[CallerScope, _ProjectText]] = weakref.WeakKeyDictionary()
 
 
-# How a logged search of subclasses names its class (``"class Service"``), beside the
-# searches of callers, which log a bare function name.
+# How a logged search of subclasses names its class (``"class Service"``), and one of
+# every file naming a function (``"mention train"``), beside the searches of callers,
+# which log a bare function name.
 SUBCLASS_SEARCH = "class "
+MENTION_SEARCH = "mention "
 
 
 def candidates_digest(project: ProjectIndex, scope_key: str, name: str) -> str:
@@ -77,6 +79,8 @@ def candidates_digest(project: ProjectIndex, scope_key: str, name: str) -> str:
     scope = CallerScope.from_key(scope_key)
     if name.startswith(SUBCLASS_SEARCH):
         return candidates_digest_of(subclass_candidates(project, scope, name[len(SUBCLASS_SEARCH) :]))
+    if name.startswith(MENTION_SEARCH):
+        return candidates_digest_of(mention_candidates(project, scope, name[len(MENTION_SEARCH) :]))
     return candidates_digest_of(candidates(project, scope, name))
 
 
@@ -91,6 +95,19 @@ def candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[st
         # The plain substring test first: most files never hold the name, and ``in`` is
         # several times faster than the pattern over a large tree.
         found = text.candidates[name] = tuple(path for path, data in text.files if word in data and pattern.search(data))
+    return found
+
+
+def mention_candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
+    """The project's non-test files whose text names ``name`` as a word: its callers, and
+    the files that may pass it on as a value (``typer.run(main)``). Memoised per process."""
+    text = _text(project, scope)
+    key = MENTION_SEARCH + name
+    found = text.candidates.get(key)
+    if found is None:
+        word = name.encode()
+        pattern = re.compile(rb"\b" + re.escape(word) + rb"\b")
+        found = text.candidates[key] = tuple(path for path, data in text.files if word in data and pattern.search(data))
     return found
 
 

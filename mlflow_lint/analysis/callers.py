@@ -28,9 +28,17 @@ import os
 from pathlib import Path
 
 from mlflow_lint.analysis.call_frames import is_method_call
-from mlflow_lint.analysis.caller_candidates import SUBCLASS_SEARCH, CallerScope, candidates, candidates_digest_of, subclass_candidates
+from mlflow_lint.analysis.caller_candidates import (
+    MENTION_SEARCH,
+    SUBCLASS_SEARCH,
+    CallerScope,
+    candidates,
+    candidates_digest_of,
+    mention_candidates,
+    subclass_candidates,
+)
 from mlflow_lint.analysis.calls import terminal_name
-from mlflow_lint.analysis.definitions import project_class
+from mlflow_lint.analysis.definitions import project_class, project_definition
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments
 from mlflow_lint.analysis.memo import MemoKey
@@ -56,20 +64,23 @@ def callers_elsewhere(module: AnalysedModule, function: FunctionNode, scope: Cal
     return found
 
 
-def _modules_naming(module: AnalysedModule, name: str, scope: CallerScope, limit: int | None = None) -> list[AnalysedModule] | None:
-    """The project's other production modules whose text may call ``name``, parsed (its own
-    module's calls are the caller's to read); None when more than ``limit`` files name it.
-    Empty when the module belongs to no project, is not a Python file (a notebook is
-    imported by nobody) or is test code. The search is logged for the result cache."""
+def _modules_naming(
+    module: AnalysedModule, name: str, scope: CallerScope, limit: int | None = None, mentions: bool = False
+) -> list[AnalysedModule] | None:
+    """The project's other production modules whose text may call ``name`` (``mentions``:
+    or names it at all), parsed (its own module's calls are the caller's to read); None
+    when more than ``limit`` files name it. Empty when the module belongs to no project,
+    is not a Python file (a notebook is imported by nobody) or is test code. The search is
+    logged for the result cache."""
     project = module.project
     if project is None or project.root is None or module.path.suffix != ".py":
         return []
     home = str(module.path.resolve())
     if scope.is_test(home, str(project.root)):
         return []
-    named_by = candidates(project, scope, name)
+    named_by = mention_candidates(project, scope, name) if mentions else candidates(project, scope, name)
     if project.log is not None:
-        project.log.callers.add((scope.key, name, candidates_digest_of(named_by)))
+        project.log.callers.add((scope.key, MENTION_SEARCH + name if mentions else name, candidates_digest_of(named_by)))
     paths = [path for path in named_by if os.path.realpath(path) != home]
     if limit is not None and len(paths) > limit:
         return None
@@ -133,10 +144,14 @@ def _default_never_used(module: AnalysedModule, function: FunctionNode, name: st
     verdicts = [_passes(module, module, call, function, name, wanted, constructor) for call in own]
     if False in verdicts:
         return False
-    others = _modules_naming(module, called, scope, _MAX_CALLER_FILES)
+    # A function's every mention: a module that passes it on as a value (``typer.run(main)``,
+    # ``Thread(target=train)``) hands it to code that may call it with its defaults.
+    others = _modules_naming(module, called, scope, _MAX_CALLER_FILES, mentions=not constructor)
     if others is None:
         return False
     for other in others:
+        if not constructor and _passed_on_from(other, function.name, wanted):
+            return False
         for call in other.model.calls_named(frozenset({called})):
             verdict = _passes(module, other, call, function, name, wanted, constructor)
             if verdict is False:
@@ -173,6 +188,25 @@ def _passed_as_value(module: AnalysedModule, function: FunctionNode) -> bool:
             parent = parents.get(node)
             if not (isinstance(parent, ast.Call) and parent.func is node):
                 return True
+    return False
+
+
+def _passed_on_from(other: AnalysedModule, name: str, wanted: tuple[str, str]) -> bool:
+    """Whether ``other`` names the project function ``wanted`` (path, qualified name) other
+    than to call it: ``run(main)`` after ``from app.cli import main``, ``cli.main`` as a value."""
+    parents = other.model.parents
+    names: list[ast.Name | ast.Attribute] = [*other.model.nodes_of(ast.Name), *other.model.nodes_of(ast.Attribute)]
+    for node in names:
+        if (node.id if isinstance(node, ast.Name) else node.attr) != name or not isinstance(node.ctx, ast.Load):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.Call) and parent.func is node:
+            continue
+        found = project_definition(other, node)
+        if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if (str(found[0].path.resolve()), _qualified_name(found[0], found[1].node)) == wanted:
+            return True
     return False
 
 
