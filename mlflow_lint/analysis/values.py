@@ -200,15 +200,17 @@ class ValueEvaluator:
         return _product(chunks)
 
     def _interpolated(self, inner: ast.AST, plain: bool, depth: int) -> tuple[StrValue, ...]:
-        """An interpolated expression: its known value when it has exactly one, else a hole."""
+        """An interpolated expression: each value it may hold, as a concatenation reads its
+        operands (``f"models:/{NAME}/{STAGE}"`` with ``STAGE = os.getenv("STAGE",
+        "Production")`` may be ``.../Production``); a hole when none is known."""
         if plain:
             number = self._number(inner, depth)
             if number is not None:
                 return (literal(number),)
             known = self.evaluate(inner, depth + 1)
-            if len(known) == 1 and not _only_hole(known[0]):
+            if known and not all(_only_hole(value) for value in known):
                 # f"{root}/MLmodel" with root = f"s3://{bucket}" keeps the known prefix.
-                return (replace(known[0], path_object=False),)
+                return tuple(replace(value, path_object=False) for value in known)
         return self._hole(inner)
 
     def number(self, expr: ast.AST) -> str | None:
