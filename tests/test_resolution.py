@@ -390,6 +390,29 @@ def test_names_of_this_machine_are_one_tracking_server(tmp_path: Path) -> None:
     assert "differs from 'http://127.0.0.1:5000' used elsewhere in the project (a.py:3 and 2 more)" in finding.message
 
 
+def test_a_class_call_is_followed_into_its_initializer(tmp_path: Path) -> None:
+    """``Selector(mlflow_uri=args.mlflow_uri)`` runs ``Selector.__init__`` (its own, or a
+    base class's) with the call's arguments: the argparse default reaches the setter."""
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "selector.py": (
+                "import mlflow\n\n\nclass Selector:\n    def __init__(self, mlflow_uri: str = 'https://mlflow.example.com'):\n"
+                "        mlflow.set_tracking_uri(mlflow_uri)\n\n\nclass Child(Selector):\n    pass\n"
+            ),
+            "main.py": (
+                "import argparse\n\nfrom selector import Child, Selector\n\nparser = argparse.ArgumentParser()\n"
+                "parser.add_argument('--mlflow-uri', default='mlruns')\nargs = parser.parse_args()\n"
+                "Selector(mlflow_uri=args.mlflow_uri)\nChild('./other')\n"
+            ),
+        },
+    )
+    result = lint_paths([project], Config(root=project), frozenset({"MLF101"}), cwd=project)
+    found = sorted((f.path, f.line, f.message.rsplit("(through ", 1)[-1]) for f in result.findings)
+    assert found == [("main.py", 8, "Selector() at selector.py:6)"), ("main.py", 9, "Child() at selector.py:6)")]
+
+
 def test_the_scope_a_name_is_read_in_is_the_one_its_parents_say() -> None:
     """The build records each name's scope (``scope_of`` then climbs no parents): the same
     scope the climb finds, for names in decorators, defaults, annotations, class bases,

@@ -18,7 +18,7 @@ from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from mlflow_lint.analysis.api import is_mlflow
-from mlflow_lint.analysis.effects import annotated_class, resolve_called_function
+from mlflow_lint.analysis.effects import annotated_class, resolve_called_function, resolve_initializer
 from mlflow_lint.analysis.flow import (
     Frame,
     bind_arguments,
@@ -211,13 +211,13 @@ def _through_partials(module: AnalysedModule, call: ast.Call) -> ast.Call:
 
 
 def called_function(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedModule, FunctionNode] | None:
-    """The project function ``call`` calls (memoised on the module as written: what a name
-    denotes does not depend on a frame)."""
+    """The project function ``call`` calls, a class's ``__init__`` for a call of the class
+    (memoised on the module as written: what a name denotes does not depend on a frame)."""
     base = module.base
     known = base.memo_table(_CALLED_FUNCTIONS)
     if call not in known:
         if root_may_be_project(base, call):
-            known[call] = resolve_called_function(base, call)
+            known[call] = resolve_called_function(base, call) or resolve_initializer(base, call)
         else:
             known[call] = None  # a builtin, the standard library, a package, MLflow
     return known[call]
@@ -343,8 +343,13 @@ def passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
 
 def is_method_call(function: FunctionNode, module: AnalysedModule, call: ast.Call) -> bool:
     """Whether ``call`` reaches ``function`` through an instance (``self.f(x)``,
-    ``Service().f(x)``), so that its first parameter is the instance, not an argument."""
-    if not isinstance(call.func, ast.Attribute) or not isinstance(module.model.parents.get(function), ast.ClassDef):
+    ``Service().f(x)``, ``Service(x)`` for its ``__init__``), so that its first parameter
+    is the instance, not an argument."""
+    if not isinstance(module.model.parents.get(function), ast.ClassDef):
+        return False
+    if isinstance(call.func, ast.Name):
+        return function.name == "__init__"  # the class called by its name
+    if not isinstance(call.func, ast.Attribute):
         return False
     decorators = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", None) for d in function.decorator_list}
     return "staticmethod" not in decorators

@@ -281,6 +281,15 @@ def resolve_called_function(
     return found[0], found[1].node
 
 
+def resolve_initializer(
+    module: AnalysedModule, call: ast.Call
+) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """The ``__init__`` a call of a project class runs (``Selector(uri)``: its own, else
+    the one a project base class defines); None for any other call."""
+    found = project_class(module, call.func)
+    return _method(*found, "__init__") if found is not None else None
+
+
 _ATTRIBUTE_CLASSES: MemoKey[dict[tuple[ast.ClassDef, str], ast.expr | None]] = MemoKey("attribute_classes")
 
 
