@@ -601,6 +601,7 @@ def test_select_leaves_other_pillars_not_assessed(tmp_path: Path) -> None:
 def test_a_project_that_never_uses_mlflow_is_not_assessed_rather_than_compliant(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "train.py").write_text("import torch\n\nmodel = torch.nn.Linear(2, 1)\n")
+    (tmp_path / "tips.py").write_text('TIPS = ["Track experiments with MLflow"]  # says MLflow, calls nothing\n')
     (tmp_path / "docker-compose.yml").write_text("services:\n  api:\n    image: python:3.11\n")
     document = json.loads(_audit(tmp_path, ".", "--format", "json", "--fail-under", "90").stdout)
     assert {(p["verdict"], p["not_assessed"], p["score"]) for p in document["pillars"]} == {(scoring.NOT_ASSESSED, "no file uses MLflow", None)}

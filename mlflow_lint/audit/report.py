@@ -155,9 +155,11 @@ def assemble(
             enabled_by_pillar[rule.pillar].append(rule.id)
 
     located = _Located(everything)
-    # No file uses MLflow (none analysed, no finding, no evidence): there is nothing to judge,
-    # and "compliant" would certify a project the audit never saw use MLflow.
-    uses_mlflow = bool(result.files_analysed or evidence_files or everything)
+    # No file uses MLflow (no finding, and no MLflow call, server command or setting among
+    # the evidence: a file that only says "MLflow" in a string is analysed and uses none):
+    # there is nothing to judge, and "compliant" would certify a project the audit never
+    # saw use MLflow.
+    uses_mlflow = bool(everything) or any(module.items or module.api_calls or module.models or module.experiments for module in evidence)
     pillars = []
     for pillar in pillar_ids():
         assessed = bool(enabled_by_pillar.get(pillar))
