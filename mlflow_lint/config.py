@@ -50,7 +50,11 @@ DEFAULT_PROTECTED_ALIASES = ("champion", "production", "prod")
 # Unity Catalog's three-level names (catalog.schema.model): a production catalog or schema.
 DEFAULT_PROTECTED_MODELS = ("prod.*.*", "*.prod.*")
 STAGES = ("Production", "Staging", "Archived", "None")  # stage-aliases keys (any case)
-DEFAULT_STAGE_ALIASES = tuple((stage, stage.lower()) for stage in STAGES)
+# The stages a single alias can stand for: Production and Staging name the version in
+# service. "None" (versions never staged) and "Archived" are sets of versions, no one
+# model an alias could point at: their fixes are offered only for an alias the user maps.
+_ALIASED_BY_DEFAULT = ("Production", "Staging")
+DEFAULT_STAGE_ALIASES = tuple((stage, stage.lower()) for stage in STAGES if stage in _ALIASED_BY_DEFAULT)
 # MLflow's alias rule: letters, digits, '_' and '-'; not "latest" and not a version ("v3").
 _ALIAS = re.compile(r"^(?!latest$)(?![vV]\d+$)[\w\-]+$")
 _SELECTOR = re.compile(r"^(ALL|MLF\d{0,3})$", re.IGNORECASE)
@@ -437,7 +441,8 @@ def _severity_overrides(raw: Any, where: str, catalog: Catalog) -> tuple[tuple[s
 
 
 def _stage_aliases(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
-    """``{Production = "champion"}``: stages not named keep their lower-case name."""
+    """``{Production = "champion"}``: Production and Staging, when not named, keep their
+    lower-case name; None and Archived get a fix only when named."""
     if raw is None:
         return DEFAULT_STAGE_ALIASES
     if not isinstance(raw, dict):

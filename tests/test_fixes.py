@@ -156,6 +156,10 @@ def test_stage_aliases_config_is_validated(tmp_path: Path) -> None:
     good.write_text("stage-aliases:\n  production: champion\n", encoding="utf-8")
     options = load_config(good, load_catalog()).options
     assert options.alias_for_stage("Production") == "champion" and options.alias_for_stage("staging") == "staging"
+    # None (versions never staged) and Archived name no one version: no alias unless mapped.
+    assert options.alias_for_stage("None") is None and options.alias_for_stage("Archived") is None
+    good.write_text("stage-aliases:\n  Archived: retired\n", encoding="utf-8")
+    assert load_config(good, load_catalog()).options.alias_for_stage("archived") == "retired"
     for bad, problem in (("{Prod: champion}", "not a registry stage"), ("{Production: latest}", "alias name"), ("[champion]", "must map")):
         good.write_text(f"stage-aliases: {bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=problem) as raised:
