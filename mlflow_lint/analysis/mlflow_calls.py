@@ -555,10 +555,28 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
         return reads
     path_expr = argument(call, found.path_position, found.path_keyword)
     paths = module.values.evaluate(path_expr) if path_expr is not None else ()
-    model = bool(paths) and all(names_model_path(module, value) for value in paths)
+    # The run of a registered version (``mv.run_id`` after ``mv = get_model_version_by_alias``):
+    # the registry chose it, so no model is consumed around the registry; what is read
+    # there beside the model is still an artifact to publish with it (MLF604).
+    model = bool(paths) and all(names_model_path(module, value) for value in paths) and not _registered_version_run(module, run_id_expr)
     text = ast.unparse(run_id_expr)
     reads.append(RunRead(api, run_id_expr, f"run_id={text if len(text) <= 40 else text[:39] + '…'}", model))
     return reads
+
+
+_VERSION_LOOKUPS = frozenset({f"{api.MLFLOW_CLIENT}.get_model_version_by_alias", f"{api.MLFLOW_CLIENT}.get_model_version"})
+
+
+def _registered_version_run(module: AnalysedModule, run_id: ast.expr) -> bool:
+    """``mv.run_id`` (or ``get_model_version_by_alias(...).run_id``) of a version read from
+    the registry, by alias or by number."""
+    if not (isinstance(run_id, ast.Attribute) and run_id.attr == "run_id"):
+        return False
+    version = run_id.value
+    if isinstance(version, ast.Name):
+        binding = module.model.lookup(version.id, version)
+        version = binding.value if binding is not None and binding.kind == "assign" and binding.value is not None else version
+    return isinstance(version, ast.Call) and module.model.callee(version) in _VERSION_LOOKUPS
 
 
 _REGISTER_NAMES = frozenset(name.rsplit(".", 1)[1] for name in api.REGISTER_MODEL)
