@@ -45,7 +45,7 @@ from mlflow_lint.analysis.effects import (
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.mlflow_target import mlflow_target
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.runs import enables_autolog
+from mlflow_lint.analysis.runs import enables_autolog, enters_run
 
 _MAX_DEPTH = 6
 _FIRST_WITH_LOGGED_MODELS = (3, 0, 0)
@@ -259,10 +259,8 @@ def _events(
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         if isinstance(statement, (ast.With, ast.AsyncWith)):
-            opens = any(
-                isinstance(item.context_expr, ast.Call) and module.model.callee(item.context_expr) == START_RUN
-                for item in statement.items
-            )
+            # A run, also one a project context manager starts (``with tracking.run():``).
+            opens = any(isinstance(item.context_expr, ast.Call) and enters_run(module, item.context_expr) for item in statement.items)
             for item in statement.items:
                 yield from _expression_events(module, item.context_expr, in_run, depth, stack)
             yield from _events(module, statement.body, in_run or opens, depth, stack)

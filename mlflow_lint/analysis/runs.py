@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.calls import terminal_name
-from mlflow_lint.analysis.effects import CREATE_RUN, NO_EFFECTS, START_RUN, Effects, TagKeys, calls_in, effects_of, tag_keys_of
+from mlflow_lint.analysis.effects import (
+    CREATE_RUN,
+    NO_EFFECTS,
+    START_RUN,
+    Effects,
+    TagKeys,
+    calls_in,
+    effects_of,
+    resolve_called_function,
+    tag_keys_of,
+)
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 
@@ -32,10 +42,14 @@ class RunScope:
     ``block[start:end]`` (a ``with`` body, or what follows ``start_run()`` in its block)."""
 
     call: ast.Call
-    label: str  # for messages: "mlflow.start_run()" / "MlflowClient.create_run()"
+    label: str  # for messages: "mlflow.start_run()" / "MlflowClient.create_run()" / "tracking.start_run()"
     block: list[ast.stmt] = field(repr=False, compare=False)
     start: int
     end: int
+    # A run entered through a project context manager (``with tracking.start_run() as
+    # run:``): what the helper's own ``start_run`` and its code around the ``yield`` give
+    # the run (its tags, its logging), in place of ``call``'s own arguments.
+    entered: Effects | None = field(default=None, compare=False)
 
     @property
     def body(self) -> tuple[ast.stmt, ...]:
@@ -46,7 +60,7 @@ class RunScope:
         known = module.memo_table(_RUN_EFFECTS)
         found = known.get(self.call)
         if found is None:
-            initial = Effects(tags=tag_keys_of(module, _tags_argument(module, self.call)))
+            initial = self.entered if self.entered is not None else Effects(tags=tag_keys_of(module, _tags_argument(module, self.call)))
             found = known[self.call] = initial | _statements_effects(module, self)
         return found
 
@@ -116,13 +130,19 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
     model = module.model
     in_with: set[ast.Call] = set()
     for node in model.nodes_by_type.get(ast.With, []) + model.nodes_by_type.get(ast.AsyncWith, []):
-        for item in node.items:  # type: ignore[attr-defined]
-            call = item.context_expr
-            if isinstance(call, ast.Call) and model.callee(call) == START_RUN:
-                in_with.add(call)
-                if not _reopens_run(call):
-                    body = node.body  # type: ignore[attr-defined]
-                    runs.append(RunScope(call, "mlflow.start_run()", body, 0, len(body)))
+        assert isinstance(node, (ast.With, ast.AsyncWith))
+        for item in node.items:
+            opened = item.context_expr
+            if not isinstance(opened, ast.Call):
+                continue
+            body = node.body
+            if model.callee(opened) == START_RUN:
+                in_with.add(opened)
+                # A context manager's run is the code that enters it (judged there).
+                if not _reopens_run(opened) and not _yielded_by_context_manager(module, node):
+                    runs.append(RunScope(opened, "mlflow.start_run()", body, 0, len(body)))
+            elif terminal_name(opened.func) is not None and (given := _entered_run(module, opened)) is not None:
+                runs.append(RunScope(opened, f"{_called(opened)}()", body, 0, len(body), given))
     for call in model.nodes_by_type.get(ast.Call, []):
         assert isinstance(call, ast.Call)
         if call in in_with:
@@ -152,6 +172,75 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
         starts.sort()
     module.memo_set(_RUN_GROUPS, groups)
     return runs
+
+
+_CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+
+
+def _is_context_manager(module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A generator function made a context manager (``@contextlib.contextmanager``)."""
+    return any(module.model.qualified_name(d) in _CONTEXT_MANAGERS for d in function.decorator_list)
+
+
+def _yields(nodes: list[ast.stmt]) -> bool:
+    """Whether the statements yield (not in a nested definition)."""
+    stack: list[ast.AST] = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _yielded_by_context_manager(module: AnalysedModule, node: ast.With | ast.AsyncWith) -> bool:
+    """``with mlflow.start_run() as run: ... yield run`` in a ``@contextmanager`` function:
+    the run's body is the code of whoever enters the context manager."""
+    function = next((a for a in module.model.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))), None)
+    return isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_context_manager(module, function) and _yields(node.body)
+
+
+def enters_run(module: AnalysedModule, call: ast.Call) -> bool:
+    """``call`` (a ``with`` item) makes a run active in its body: ``mlflow.start_run()``
+    (new or resumed), or a project context manager that yields inside one."""
+    if module.model.callee(call) == START_RUN:
+        return True
+    return terminal_name(call.func) is not None and _run_context_manager(module, call) is not None
+
+
+def _run_context_manager(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedModule, ast.Call, ast.With | ast.AsyncWith] | None:
+    """When ``call`` enters a project ``@contextmanager`` that yields inside ``with
+    mlflow.start_run(...)``: its module, that ``start_run`` call and its ``with``."""
+    target = resolve_called_function(module, call)
+    if target is None or not _is_context_manager(*target):
+        return None
+    home, function = target
+    for node in ast.walk(function):
+        if isinstance(node, (ast.With, ast.AsyncWith)) and _yields(node.body):
+            for item in node.items:
+                start = item.context_expr
+                if isinstance(start, ast.Call) and home.model.callee(start) == START_RUN:
+                    return home, start, node
+    return None
+
+
+def _entered_run(module: AnalysedModule, call: ast.Call) -> Effects | None:
+    """When ``call`` enters a project context manager that yields inside a new run (``with
+    tracking.start_run("train") as run:``): what the helper gives that run, its
+    ``start_run`` tags and the effects of its code around the ``yield``; else None."""
+    found = _run_context_manager(module, call)
+    if found is None or _reopens_run(found[1]):
+        return None
+    home, start, node = found
+    return Effects(tags=tag_keys_of(home, _tags_argument(home, start))) | effects_of(home, node.body)
+
+
+def _called(call: ast.Call) -> str:
+    try:
+        return ast.unparse(call.func)
+    except Exception:  # noqa: BLE001 - naming is best effort
+        return "the context manager"
 
 
 _NO_STATEMENTS: list[ast.stmt] = []
