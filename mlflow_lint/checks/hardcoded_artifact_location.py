@@ -64,7 +64,11 @@ class HardcodedArtifactLocation(Check):
 
 def _report_local(word: Word, api: str, instead: str, ctx: FileContext) -> None:
     """A server's artifact root that is a local path or ``file:`` URI, as written or as the
-    fallback of a ``${VAR:-file:///mlruns}`` reference."""
+    fallback of a ``${VAR:-file:///mlruns}`` reference, or a reference an exec-form command
+    passes unexpanded (the server gets its text: a relative directory)."""
+    if word.unexpanded:
+        ctx.report_at("MLF301", word.position, word.text, api=api, value=f"{word.text!r}, not expanded by the exec form", instead=instead)
+        return
     for value in word.values:
         if classify(value) in (UriKind.LOCAL_PATH, UriKind.FILE):
             ctx.report_at("MLF301", word.position, word.text, api=api, value=value.render(), instead=instead)

@@ -28,6 +28,7 @@ _FILE_STORES = (UriKind.FILE, UriKind.LOCAL_PATH)
 _DEFAULT = "MLflow's local default since 3.7, not a shared store"
 _SQLITE_FILE = "a local file, not a shared store"
 _DIRECTORY = "a local directory, not a shared store"
+_UNEXPANDED = "an exec-form command runs without a shell, so MLflow receives this text itself, a local directory, not the variable's value"
 _NO_STORE = "MLflow's local default sqlite:///mlflow.db (since 3.7; ./mlruns if it holds runs), not a shared store"
 
 
@@ -85,6 +86,11 @@ class NonSqlBackendStore(UriSetterCheck):
             )
         elif found is not None:
             word, origin = found
+            if word.unexpanded:  # CMD ["mlflow", "server", "--backend-store-uri", "$URI"]
+                ctx.report_at(
+                    "MLF201", word.position, word.text, api=f"{api} {origin}", store="file", value=repr(word.text), why=_UNEXPANDED
+                )
+                return
             for value in word.values:
                 kind = classify(value)
                 if kind is UriKind.SQLITE or kind in _FILE_STORES:

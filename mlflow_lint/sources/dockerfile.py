@@ -131,5 +131,5 @@ def _exec_form(arguments: str, line: int, column: int) -> list[Word] | None:
             found = max(offset, 0)
         offset = found + len(encoded)
         start = column + found + 1  # after the opening quote
-        words.append(Word(item, Position(line, start, line, start + len(item))))
+        words.append(Word(item, Position(line, start, line, start + len(item)), literal=True))  # no shell expands them
     return words

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from mlflow_lint.analysis.values import Hole, StrValue
+from mlflow_lint.analysis.values import literal as literal_value
 from mlflow_lint.positions import Span
 
 Position = Span  # the facts' name for a span (re-exported): 1-based, characters, end exclusive
@@ -30,19 +31,28 @@ class Word:
 
     text: str
     position: Position
+    # No shell reads the word: ``$X`` in it is the text itself, not a reference (a
+    # Dockerfile's exec form, ``CMD ["mlflow", "server", "--backend-store-uri", "$URI"]``).
+    literal: bool = False
+
+    @property
+    def unexpanded(self) -> bool:
+        """A literal word that holds a shell reference (``"$URI"`` in an exec form): the
+        program receives the text itself, not the variable's value."""
+        return self.literal and bool(references(self.text))
 
     @property
     def value(self) -> StrValue:
-        """The value with every reference unknown (a hole)."""
-        return shell_value(self.text)
+        """The value with every reference unknown (a hole); the text itself when literal."""
+        return literal_value(self.text) if self.literal else shell_value(self.text)
 
     @property
     def values(self) -> tuple[StrValue, ...]:
         """Every value the word may take: as written (references unknown) and, when a
         reference has a fallback (``${PG_PASSWORD:-mlflow}``, ``${URI-./mlruns}``,
         ``${X:=...}``), with the variables unset, so the fallback is the literal value."""
-        written = shell_value(self.text)
-        if _FALLBACK.search(self.text) is None:
+        written = self.value
+        if self.literal or _FALLBACK.search(self.text) is None:
             return (written,)
         unset = shell_value(with_fallbacks(self.text))
         via = ", ".join(sorted({f"${{{match.group('name')}}}" for match in _FALLBACK.finditer(self.text)}))
