@@ -345,11 +345,16 @@ def is_method_call(function: FunctionNode, module: AnalysedModule, call: ast.Cal
     """Whether ``call`` reaches ``function`` through an instance (``self.f(x)``,
     ``Service().f(x)``, ``Service(x)`` for its ``__init__``), so that its first parameter
     is the instance, not an argument."""
-    if not isinstance(module.model.parents.get(function), ast.ClassDef):
+    owner = module.model.parents.get(function)
+    if not isinstance(owner, ast.ClassDef):
         return False
     if isinstance(call.func, ast.Name):
         return function.name == "__init__"  # the class called by its name
     if not isinstance(call.func, ast.Attribute):
         return False
     decorators = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", None) for d in function.decorator_list}
+    if isinstance(call.func.value, ast.Name) and call.func.value.id == owner.name:
+        # Called on the class (``Base.__init__(self, uri)``): the instance, if any, is an
+        # argument written out; a class method still gets its class.
+        return "classmethod" in decorators
     return "staticmethod" not in decorators

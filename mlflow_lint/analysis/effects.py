@@ -248,9 +248,9 @@ def function_effects(
 def resolve_called_function(
     module: AnalysedModule, call: ast.Call
 ) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
-    """The project function ``call`` calls: same module, imported, a method of ``self``, or
-    a method of an instance of a project class (``Service().run(...)``, ``svc.run(...)``
-    with ``svc = Service(...)``)."""
+    """The project function ``call`` calls: same module, imported, a method of ``self``, a
+    method of an instance of a project class (``Service().run(...)``, ``svc.run(...)``
+    with ``svc = Service(...)``), or one called on the class (``Builder.build(...)``)."""
     func = call.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         cls = module.model._class_of_self(func.value)
@@ -275,6 +275,9 @@ def resolve_called_function(
             instantiated = project_class(module, cls_expr)
             if instantiated is not None:
                 return _method(*instantiated, func.attr)
+        defining = project_class(module, func.value)  # Builder.log_model(...): a static or class method
+        if defining is not None:
+            return _method(*defining, func.attr)
     found = project_definition(module, func)
     if found is None or not isinstance(found[1].node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None

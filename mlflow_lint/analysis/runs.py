@@ -136,13 +136,16 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
             if not isinstance(opened, ast.Call):
                 continue
             body = node.body
-            if model.callee(opened) == START_RUN:
+            opens_run = model.callee(opened) == START_RUN
+            if opens_run:
                 in_with.add(opened)
-                # A context manager's run is the code that enters it (judged there).
-                if not _reopens_run(opened) and not _yielded_by_context_manager(module, node):
+            if _yielded_by_context_manager(module, node):
+                continue  # a context manager's run is the code that enters it (judged there)
+            if opens_run:
+                if not _reopens_run(opened):
                     runs.append(RunScope(opened, "mlflow.start_run()", body, 0, len(body)))
-            elif terminal_name(opened.func) is not None and (given := _entered_run(module, opened)) is not None:
-                runs.append(RunScope(opened, f"{_called(opened)}()", body, 0, len(body), given))
+            elif terminal_name(opened.func) is not None and (given := _entered_run(module, opened)) is not None and not given[1]:
+                runs.append(RunScope(opened, f"{_called(opened)}()", body, 0, len(body), given[0]))
     for call in model.nodes_by_type.get(ast.Call, []):
         assert isinstance(call, ast.Call)
         if call in in_with:
@@ -195,8 +198,9 @@ def _yields(nodes: list[ast.stmt]) -> bool:
 
 
 def _yielded_by_context_manager(module: AnalysedModule, node: ast.With | ast.AsyncWith) -> bool:
-    """``with mlflow.start_run() as run: ... yield run`` in a ``@contextmanager`` function:
-    the run's body is the code of whoever enters the context manager."""
+    """``with mlflow.start_run() as run: ... yield run`` (or ``with`` another run context
+    manager) in a ``@contextmanager`` function: the run's body is the code of whoever
+    enters the context manager."""
     function = next((a for a in module.model.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))), None)
     return isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_context_manager(module, function) and _yields(node.body)
 
@@ -206,34 +210,37 @@ def enters_run(module: AnalysedModule, call: ast.Call) -> bool:
     (new or resumed), or a project context manager that yields inside one."""
     if module.model.callee(call) == START_RUN:
         return True
-    return terminal_name(call.func) is not None and _run_context_manager(module, call) is not None
+    return terminal_name(call.func) is not None and _entered_run(module, call) is not None
 
 
-def _run_context_manager(module: AnalysedModule, call: ast.Call) -> tuple[AnalysedModule, ast.Call, ast.With | ast.AsyncWith] | None:
-    """When ``call`` enters a project ``@contextmanager`` that yields inside ``with
-    mlflow.start_run(...)``: its module, that ``start_run`` call and its ``with``."""
+# How many project context managers deep a run is followed (``with tracking.run():`` whose
+# helper yields inside ``with tracker.start_run():``, whose helper yields inside the run).
+_MAX_CONTEXT_MANAGERS = 3
+
+
+def _entered_run(module: AnalysedModule, call: ast.Call, depth: int = 0) -> tuple[Effects, bool] | None:
+    """When ``call`` enters a project ``@contextmanager`` that yields inside a run (``with
+    tracking.start_run("train") as run:``), directly or through another such context
+    manager: what the helpers give that run (the ``start_run`` tags, the effects of their
+    code around the ``yield``) and whether that ``start_run`` resumes an existing run."""
     target = resolve_called_function(module, call)
-    if target is None or not _is_context_manager(*target):
+    if target is None or depth >= _MAX_CONTEXT_MANAGERS or not _is_context_manager(*target):
         return None
     home, function = target
     for node in ast.walk(function):
-        if isinstance(node, (ast.With, ast.AsyncWith)) and _yields(node.body):
-            for item in node.items:
-                start = item.context_expr
-                if isinstance(start, ast.Call) and home.model.callee(start) == START_RUN:
-                    return home, start, node
+        if not isinstance(node, (ast.With, ast.AsyncWith)) or not _yields(node.body):
+            continue
+        for item in node.items:
+            start = item.context_expr
+            if not isinstance(start, ast.Call):
+                continue
+            around = effects_of(home, node.body)
+            if home.model.callee(start) == START_RUN:
+                return Effects(tags=tag_keys_of(home, _tags_argument(home, start))) | around, _reopens_run(start)
+            inner = _entered_run(home, start, depth + 1)
+            if inner is not None:
+                return inner[0] | around, inner[1]
     return None
-
-
-def _entered_run(module: AnalysedModule, call: ast.Call) -> Effects | None:
-    """When ``call`` enters a project context manager that yields inside a new run (``with
-    tracking.start_run("train") as run:``): what the helper gives that run, its
-    ``start_run`` tags and the effects of its code around the ``yield``; else None."""
-    found = _run_context_manager(module, call)
-    if found is None or _reopens_run(found[1]):
-        return None
-    home, start, node = found
-    return Effects(tags=tag_keys_of(home, _tags_argument(home, start))) | effects_of(home, node.body)
 
 
 def _called(call: ast.Call) -> str:
