@@ -87,40 +87,33 @@ def candidates_digest(project: ProjectIndex, scope_key: str, name: str) -> str:
 def candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
     """The project's non-test files whose text may call ``name``: ``name(`` (also
     ``x.name(``), or ``name as`` (imported under another name). Memoised per process."""
-    text = _text(project, scope)
-    found = text.candidates.get(name)
-    if found is None:
-        word = name.encode()
-        pattern = re.compile(rb"\b" + re.escape(word) + rb"(?:\s*\(|\s+as\b)")
-        # The plain substring test first: most files never hold the name, and ``in`` is
-        # several times faster than the pattern over a large tree.
-        found = text.candidates[name] = tuple(path for path, data in text.files if word in data and pattern.search(data))
-    return found
+    return _search(project, scope, name, name, rb"\b" + re.escape(name.encode()) + rb"(?:\s*\(|\s+as\b)")
 
 
 def mention_candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
     """The project's non-test files whose text names ``name`` as a word: its callers, and
     the files that may pass it on as a value (``typer.run(main)``). Memoised per process."""
-    text = _text(project, scope)
-    key = MENTION_SEARCH + name
-    found = text.candidates.get(key)
-    if found is None:
-        word = name.encode()
-        pattern = re.compile(rb"\b" + re.escape(word) + rb"\b")
-        found = text.candidates[key] = tuple(path for path, data in text.files if word in data and pattern.search(data))
-    return found
+    return _search(project, scope, MENTION_SEARCH + name, name, rb"\b" + re.escape(name.encode()) + rb"\b")
 
 
 def subclass_candidates(project: ProjectIndex, scope: CallerScope, name: str) -> tuple[str, ...]:
     """The project's non-test files whose text may define a subclass of the class ``name``
     (``class Child(Base):``, ``class Child(models.Base, Mixin):``). Memoised per process."""
+    pattern = rb"\bclass\s+\w+\s*\([^)]*\b" + re.escape(name.encode()) + rb"\b"
+    return _search(project, scope, SUBCLASS_SEARCH + name, name, pattern)
+
+
+def _search(project: ProjectIndex, scope: CallerScope, key: str, name: str, pattern: bytes) -> tuple[str, ...]:
+    """The files whose text holds ``name`` and matches ``pattern``, memoised under ``key``
+    (a bare name for a call search, beside the prefixed mention and subclass searches)."""
     text = _text(project, scope)
-    key = SUBCLASS_SEARCH + name  # beside the call searches, which key by a bare name
     found = text.candidates.get(key)
     if found is None:
         word = name.encode()
-        pattern = re.compile(rb"\bclass\s+\w+\s*\([^)]*\b" + re.escape(word) + rb"\b")
-        found = text.candidates[key] = tuple(path for path, data in text.files if word in data and pattern.search(data))
+        compiled = re.compile(pattern)
+        # The plain substring test first: most files never hold the name, and ``in`` is
+        # several times faster than the pattern over a large tree.
+        found = text.candidates[key] = tuple(path for path, data in text.files if word in data and compiled.search(data))
     return found
 
 
