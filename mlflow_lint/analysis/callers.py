@@ -131,9 +131,9 @@ def _default_never_used(module: AnalysedModule, function: FunctionNode, name: st
             return False
         called, wanted = owner.name, (str(module.path.resolve()), _qualified_name(module, owner))
     elif isinstance(owner, (ast.Module, ast.ClassDef)):
-        if _passed_as_value(module, function):
-            return False
         called, wanted = function.name, (str(module.path.resolve()), _qualified_name(module, function))
+        if _passed_on_from(module, function.name, wanted):
+            return False
     else:
         return False  # a nested function: what its enclosing function does with it is not followed
     constructor = called != function.name
@@ -178,22 +178,11 @@ def _passes(
     return name in bind_arguments(call, function, constructor or is_method_call(function, home, call))[0]
 
 
-def _passed_as_value(module: AnalysedModule, function: FunctionNode) -> bool:
-    """Whether the module names a module-level function other than to call it
-    (``executor.submit(train, ...)``, ``typer.run(main)``): whoever receives it may call
-    it with its defaults."""
-    parents = module.model.parents
-    for node in module.model.nodes_of(ast.Name):
-        if node.id == function.name and isinstance(node.ctx, ast.Load):
-            parent = parents.get(node)
-            if not (isinstance(parent, ast.Call) and parent.func is node):
-                return True
-    return False
-
-
 def _passed_on_from(other: AnalysedModule, name: str, wanted: tuple[str, str]) -> bool:
-    """Whether ``other`` names the project function ``wanted`` (path, qualified name) other
-    than to call it: ``run(main)`` after ``from app.cli import main``, ``cli.main`` as a value."""
+    """Whether ``other`` (its own module included) names the project function ``wanted``
+    (path, qualified name) other than to call it: ``executor.submit(train, ...)``,
+    ``run(main)`` after ``from app.cli import main``, ``cli.main`` as a value. Whoever
+    receives it may call it with its defaults."""
     parents = other.model.parents
     names: list[ast.Name | ast.Attribute] = [*other.model.nodes_of(ast.Name), *other.model.nodes_of(ast.Attribute)]
     for node in names:
