@@ -23,6 +23,7 @@ from mlflow_lint.analysis.effects import (
 )
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
+from mlflow_lint.analysis.semantic import _own_returns
 
 # What is memoised on a module (analysis.memo): its new runs; the starts of the runs that
 # share an end, by block and end (set with the runs, read by _statements_effects); per run,
@@ -156,7 +157,7 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
         callee = model.callee(call)
         if callee not in (START_RUN, CREATE_RUN):
             continue
-        if callee == START_RUN and _reopens_run(call):
+        if callee == START_RUN and (_reopens_run(call) or _returned_by_function(module, call)):
             continue
         label = "mlflow.start_run()" if callee == START_RUN else "MlflowClient.create_run()"
         entered = _with_entering(module, call) if callee == START_RUN else None
@@ -224,9 +225,11 @@ def _entered_run(module: AnalysedModule, call: ast.Call, depth: int = 0) -> tupl
     manager: what the helpers give that run (the ``start_run`` tags, the effects of their
     code around the ``yield``) and whether that ``start_run`` resumes an existing run."""
     target = resolve_called_function(module, call)
-    if target is None or depth >= _MAX_CONTEXT_MANAGERS or not _is_context_manager(*target):
+    if target is None or depth >= _MAX_CONTEXT_MANAGERS:
         return None
     home, function = target
+    if not _is_context_manager(home, function):
+        return _returned_run(home, function)
     for node in ast.walk(function):
         if not isinstance(node, (ast.With, ast.AsyncWith)) or not _yields(node.body):
             continue
@@ -241,6 +244,25 @@ def _entered_run(module: AnalysedModule, call: ast.Call, depth: int = 0) -> tupl
             if inner is not None:
                 return inner[0] | around, inner[1]
     return None
+
+
+def _returned_run(module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[Effects, bool] | None:
+    """A project function that returns ``mlflow.start_run(...)`` (``def open_run(self):
+    return mlflow.start_run(run_name=...)``), entered by ``with tracker.open_run():``: its
+    ``start_run`` tags and its code before the ``return``; None unless every ``return`` of
+    it gives one ``start_run`` call."""
+    returns = [node.value for node in _own_returns(function)]
+    start = returns[0] if len(returns) == 1 else None
+    if not isinstance(start, ast.Call) or module.model.callee(start) != START_RUN:
+        return None
+    return Effects(tags=tag_keys_of(module, _tags_argument(module, start))) | effects_of(module, function.body), _reopens_run(start)
+
+
+def _returned_by_function(module: AnalysedModule, call: ast.Call) -> bool:
+    """``return mlflow.start_run(...)``: the run is entered, and judged, where the function's
+    caller enters it."""
+    parent = module.model.parent(call)
+    return isinstance(parent, ast.Return)
 
 
 def _called(call: ast.Call) -> str:
@@ -350,6 +372,41 @@ def _enables_autolog(module: AnalysedModule) -> bool:
         (callee := model.callee(call)) is not None and is_mlflow(callee) and callee.endswith(".autolog")
         for call in model.calls_named(frozenset({"autolog"}))
     )
+
+
+# How many levels of project imports are followed to find autologging turned on.
+_AUTOLOG_IMPORT_LEVELS = 3
+
+
+def autolog_in_reach(module: AnalysedModule) -> bool:
+    """The module, or a project module it imports (up to three levels: ``from app.clients
+    import MLFlowClient``, whose ``__post_init__`` calls ``mlflow.autolog()``), turns
+    autologging on: its runs may then log their datasets through it."""
+    return module.memo(_AUTOLOG_IN_REACH, lambda m: _autolog_in_reach(m, _AUTOLOG_IMPORT_LEVELS, set()))
+
+
+_AUTOLOG_IN_REACH: MemoKey[bool] = MemoKey("autolog_in_reach")
+
+
+def _autolog_in_reach(module: AnalysedModule, levels: int, seen: set[str]) -> bool:
+    if enables_autolog(module):
+        return True
+    project = module.project
+    if levels <= 0 or project is None:
+        return False
+    seen.add(str(module.path))
+    for bindings in module.model.scopes[module.tree].bindings.values():
+        for binding in bindings:
+            if binding.kind != "import" or not binding.qualified_name or is_mlflow(binding.qualified_name):
+                continue
+            found = project.resolve_binding(module.path, binding.qualified_name)
+            imported = found[0] if found is not None else None
+            if imported is None:  # ``import app.clients``: the module itself
+                path = project.module_file(module.path, binding.qualified_name)
+                imported = project.module_at(path) if path is not None else None
+            if imported is not None and str(imported.path) not in seen and _autolog_in_reach(imported, levels - 1, seen):
+                return True
+    return False
 
 
 # Calls that fit a model, which autologging logs: a run that makes one trains a model.
