@@ -454,7 +454,10 @@ def _first_artifact(directory: Path) -> Path | None:
 
 def _run_metadata(directory: Path) -> Path | None:
     """The first ``<experiment>/meta.yaml`` of an ``mlruns`` store (a file findings can
-    point at), or None for an empty placeholder directory."""
+    point at); else, for the artifact root of a store whose metadata is elsewhere (a
+    SQLite backend's default ``./mlruns``), the first file under an ``artifacts``
+    directory (``<experiment>/<run>/artifacts/...``, ``<experiment>/models/m-.../artifacts/...``);
+    None for an empty placeholder directory."""
     try:
         for index, child in enumerate(sorted(directory.iterdir())):
             if index > 200:
@@ -463,6 +466,19 @@ def _run_metadata(directory: Path) -> Path | None:
                 return child / "meta.yaml"
     except OSError:
         return None
+    return _first_run_artifact(directory)
+
+
+def _first_run_artifact(directory: Path) -> Path | None:
+    """The first file inside an ``artifacts`` directory at least two levels below
+    ``directory`` (a bounded look, as ``_first_artifact``'s)."""
+    for seen, (current, subdirectories, files) in enumerate(os.walk(directory)):
+        subdirectories.sort()
+        relative = Path(current).relative_to(directory).parts
+        if files and "artifacts" in relative[2:]:
+            return Path(current) / sorted(files)[0]
+        if seen > 200:
+            break
     return None
 
 

@@ -23,10 +23,11 @@ class CommittedLocalStore(Check):
         # A store is reported at mlflow.db itself, at the first meta.yaml of mlruns/, or at
         # the first file of mlartifacts/ (engine discovery).
         parts = ctx.display_path.split("/")
-        if "mlartifacts" in parts[:-1]:
-            what = "the local artifact store mlartifacts/"
-        elif len(parts) >= 3 and parts[-1] == "meta.yaml":  # <store>/<experiment>/meta.yaml
+        store = next((part for part in reversed(parts[:-1]) if part == "mlartifacts" or part.startswith("mlruns")), None)
+        if len(parts) >= 3 and parts[-1] == "meta.yaml":  # <store>/<experiment>/meta.yaml
             what = f"the local tracking store {parts[-3]}/"
+        elif store is not None:  # mlartifacts/..., or the artifacts of a store whose metadata is elsewhere
+            what = f"the local artifact store {store}/"
         else:
             what = f"the SQLite tracking store {parts[-1]}"
         ctx.report_at("MLF103", Position(1, 1, 1, 1), ctx.display_path, what=what, where="is in the repository")
