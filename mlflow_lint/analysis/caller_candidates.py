@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from mlflow_lint.context import is_test_file
 from mlflow_lint.safe_io import within
 from mlflow_lint.sources import read_limit
-from mlflow_lint.sources.notebook import CorruptNotebook, read_ipynb
 
 if TYPE_CHECKING:
     from mlflow_lint.config import RuleOptions
@@ -150,6 +149,9 @@ def _read_files(project: ProjectIndex, scope: CallerScope) -> list[tuple[str, by
 def _notebook_code(data: bytes) -> bytes:
     """A large notebook's code cells, for its text to be searched (nothing when corrupt:
     ``ProjectIndex.module_at`` reads no module from it either)."""
+    # Imported here: a warm run re-checks searches by text and loads no source reader.
+    from mlflow_lint.sources.notebook import CorruptNotebook, read_ipynb
+
     try:
         cells = read_ipynb(data)
     except CorruptNotebook:
