@@ -58,12 +58,24 @@ def test_poetry_constraints(spec: str, lowest: tuple, highest: tuple) -> None:
         ("anaconda-project.yml", "name: x\npackages:\n- python=3.10\n- mlflow=2.9\n", "mlflow==2.9.*"),
         ("anaconda-project.yml", "env_specs:\n  default:\n    packages:\n      - defaults:mlflow>=2.8\n", "mlflow>=2.8"),
         ("environment.yml", "dependencies:\n  - conda-forge::mlflow=2.9\n", "mlflow==2.9.*"),
+        ("Pipfile", '[packages]\nmlflow = ">=2.9,<3"\n', "mlflow>=2.9,<3"),
+        ("Pipfile", '[packages]\nmlflow = {version = "==2.16.2", extras = ["genai"]}\n', "mlflow==2.16.2"),
+        ("Pipfile.lock", '{"default": {"mlflow": {"version": "==2.21.2"}}, "develop": {}}', "mlflow==2.21.2"),
     ],
 )
 def test_each_declaring_file(tmp_path: Path, name: str, content: str, text: str) -> None:
     (tmp_path / name).write_text(content)
     found = declared_mlflow(tmp_path)
     assert found is not None and found.text == text and found.source == name
+
+
+def test_a_pipfile_that_allows_any_release_defers_to_its_lock(tmp_path: Path) -> None:
+    (tmp_path / "Pipfile").write_text('[packages]\nmlflow = "*"\n')
+    (tmp_path / "Pipfile.lock").write_text('{"default": {"mlflow": {"version": "==2.21.2"}}}')
+    found = declared_mlflow(tmp_path)
+    assert found is not None and (found.text, found.source) == ("mlflow==2.21.2", "Pipfile.lock")
+    (tmp_path / "Pipfile.lock").write_text("{not json")
+    assert declared_mlflow(tmp_path) is None  # a lock that does not parse declares nothing
 
 
 def test_an_extra_is_read_only_when_no_file_requires_mlflow(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ project root (a subproject of a monorepo declares its own): pyproject.toml (PEP 
 ``dependencies``, Poetry's dependencies), requirements.txt, setup.cfg
 (``install_requires``), setup.py (an ``install_requires=[...]`` list of strings, read from
 its syntax tree), environment.yml / conda.yaml / anaconda-project.yml (conda and pip
-entries); when none of a directory's files requires MLflow outright, their optional
+entries), Pipfile then Pipfile.lock (Pipenv); when none of a directory's files requires MLflow outright, their optional
 requirements (PEP 621 extras, PEP 735 dependency groups, Poetry groups, ``extras_require``).
 Nothing is executed.
 """
@@ -16,6 +16,7 @@ Nothing is executed.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import sys
@@ -29,7 +30,10 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 Version = tuple[int, int, int]
-DECLARING_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py", "environment.yml", "conda.yaml", "anaconda-project.yml")
+DECLARING_FILES = (
+    "pyproject.toml", "requirements.txt", "setup.cfg", "setup.py", "environment.yml", "conda.yaml", "anaconda-project.yml",
+    "Pipfile", "Pipfile.lock",
+)  # fmt: skip
 _MAX_BYTES = 1_000_000
 # ``mlflow``, ``mlflow-skinny`` and ``mlflow[extras]``, then the specifiers up to a marker,
 # comment or the end: ``mlflow[databricks]>=2.9,<3; python_version >= "3.9"``.
@@ -162,6 +166,29 @@ def _from_pyproject(text: str, optional: bool = False) -> DeclaredMlflow | None:
     return None
 
 
+def _from_pipfile(text: str, optional: bool = False) -> DeclaredMlflow | None:
+    """Pipenv's ``[packages]`` (``optional``: ``[dev-packages]``): ``mlflow = "==2.21.2"``,
+    ``mlflow = {version = ">=2.9"}``; ``"*"`` declares nothing."""
+    packages = _table(tomllib.loads(text).get("dev-packages" if optional else "packages"))
+    for name in ("mlflow", "mlflow-skinny"):
+        spec = packages.get(name)
+        if isinstance(spec, dict):
+            spec = spec.get("version")
+        if isinstance(spec, str):
+            return parse_specifiers(name, "" if spec.strip() == "*" else spec, "Pipfile")
+    return None
+
+
+def _from_pipfile_lock(text: str, optional: bool = False) -> DeclaredMlflow | None:
+    """The release ``Pipfile.lock`` pins (``"default"``; ``optional``: ``"develop"``)."""
+    locked = _table(_table(json.loads(text)).get("develop" if optional else "default"))
+    for name in ("mlflow", "mlflow-skinny"):
+        version = _table(locked.get(name)).get("version")
+        if isinstance(version, str):
+            return parse_specifiers(name, version, "Pipfile.lock")
+    return None
+
+
 def _table(value: object) -> dict[str, object]:
     """A TOML table, or an empty one when the key is missing or has another type."""
     return value if isinstance(value, dict) else {}
@@ -263,6 +290,8 @@ _OPTIONAL_READERS: dict[str, Callable[[str, bool], DeclaredMlflow | None]] = {
     "pyproject.toml": _from_pyproject,
     "setup.cfg": _from_setup_cfg,
     "setup.py": _from_setup_py,
+    "Pipfile": _from_pipfile,
+    "Pipfile.lock": _from_pipfile_lock,
 }
 
 
@@ -294,5 +323,5 @@ def _read(name: str, text: str, optional: bool) -> DeclaredMlflow | None:
         if name.endswith((".yml", ".yaml")):
             return _from_conda(text, name)
         return _from_lines(text.splitlines(), name)
-    except (tomllib.TOMLDecodeError, SyntaxError, RecursionError, MemoryError, AttributeError, ValueError):
+    except (tomllib.TOMLDecodeError, SyntaxError, RecursionError, MemoryError, AttributeError, ValueError):  # JSONDecodeError too
         return None
