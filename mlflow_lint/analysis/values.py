@@ -564,13 +564,27 @@ class ValueEvaluator:
             returns = [value.elts[index] for value in returns if isinstance(value, ast.Tuple)]
             if any(isinstance(value, ast.Starred) for value in returns):
                 return ()
-        values: list[StrValue] = []
-        for value in returns:
-            found = module.values.evaluate(value, depth + 1)
-            if not found:
-                return ()  # one unknown return makes the whole result unknown
-            values.extend(found)
-        return tuple(values)
+        # The returns read the call's arguments (``normalize(uri)`` returning ``uri``): they
+        # are evaluated with the function's parameters bound to them, as a frame binds them.
+        evaluator, bound = module.values, None
+        if call.args or call.keywords:
+            from mlflow_lint.analysis import flow  # (cycle-free at runtime)
+            from mlflow_lint.analysis.call_frames import is_method_call
+
+            arguments, opaque = flow.bind_arguments(call, function, is_method_call(function, module, call))
+            bound = flow.bound_module(module, flow.Frame(self.module, call, function, arguments, opaque, self.module.frame))
+            evaluator = bound.values
+        try:
+            values: list[StrValue] = []
+            for value in returns:
+                found = evaluator.evaluate(value, depth + 1)
+                if not found:
+                    return ()  # one unknown return makes the whole result unknown
+                values.extend(found)
+            return tuple(values)
+        finally:
+            if bound is not None:
+                flow.dispose(bound)
 
 
 def _unpacked_position(assignment: ast.Assign, name: str) -> tuple[int, int] | None:
