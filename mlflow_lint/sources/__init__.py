@@ -94,9 +94,21 @@ def source_kind(path: Path | str) -> str | None:
 
 
 def is_template(path: Path | str) -> bool:
-    """Whether a file is a template (``start.yml.template``): its placeholders are unknown values."""
+    """Whether a file is a template (``start.yml.template``, a Helm chart's
+    ``templates/deployment.yaml``): its placeholders are unknown values."""
     name = path if isinstance(path, str) else path.name
-    return os.path.splitext(name.lower())[1] in TEMPLATE_SUFFIXES
+    return os.path.splitext(name.lower())[1] in TEMPLATE_SUFFIXES or (not isinstance(path, str) and in_helm_chart(path))
+
+
+def in_helm_chart(path: Path) -> bool:
+    """A file under a Helm chart's ``templates/`` (a ``Chart.yaml`` beside that directory):
+    Go templates that are YAML only once rendered."""
+    parents = path.parents
+    for depth in range(min(len(parents) - 1, 4)):
+        directory = parents[depth]
+        if directory.name == "templates":
+            return (directory.parent / "Chart.yaml").is_file()
+    return False
 
 
 def _is_dotenv(lower: str, suffix: str) -> bool:
