@@ -608,6 +608,24 @@ def test_a_project_that_never_uses_mlflow_is_not_assessed_rather_than_compliant(
     assert (document["summary"]["verdict"], document["summary"]["score"]) == (scoring.NOT_ASSESSED, None)
 
 
+@pytest.mark.integration
+def test_autologging_an_imported_module_turns_on_is_what_check_and_audit_both_read(tmp_path: Path) -> None:
+    """MLF802 skips a run whose module imports one that turns autologging on; the audit's
+    lineage row of that run says its inputs are autologged, not missing."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "clients.py").write_text("import mlflow\n\n\nclass Client:\n    def __init__(self):\n        mlflow.autolog()\n")
+    (tmp_path / "train.py").write_text(
+        "import mlflow\nfrom sklearn.linear_model import LogisticRegression\n\nfrom clients import Client\n\n\n"
+        "def train(X, y):\n    Client()\n    with mlflow.start_run(tags={'team': 'churn'}):\n"
+        "        model = LogisticRegression().fit(X, y)\n        mlflow.sklearn.log_model(model, name='model', input_example=X[:5])\n"
+    )
+    checked = json.loads(run_cli("check", ".", "--format", "json", "--select", "MLF802", "--no-cache", cwd=tmp_path).stdout)
+    assert checked["findings"] == []
+    document = json.loads(_audit(tmp_path, ".", "--format", "json", "--no-cache").stdout)
+    [row] = [r for p in document["pillars"] for r in p["evidence"].get("run_lineage", []) if r["path"] == "train.py"]
+    assert (row["logs_model"], row["logs_input"]) == ("yes", "autolog")
+
+
 _NO_NETWORK_AUDIT = (
     "import socket, sys\n"
     "def refuse(*a, **k):\n    raise SystemExit('network access attempted')\n"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import is_mlflow
+from mlflow_lint.analysis.call_frames import called_name
 from mlflow_lint.analysis.calls import terminal_name
 from mlflow_lint.analysis.effects import (
     CREATE_RUN,
@@ -35,6 +36,7 @@ _RUN_EFFECTS: MemoKey[dict[ast.Call, Effects]] = MemoKey("run_effects")
 _SHARED_RUN_EFFECTS: MemoKey[dict[tuple[int, int], dict[int, Effects]]] = MemoKey("shared_run_effects")
 _RUN_ENDS: MemoKey[dict[int, _EndScan]] = MemoKey("run_ends")
 _ENABLES_AUTOLOG: MemoKey[bool] = MemoKey("enables_autolog")
+_TURNS_AUTOLOG_ON: MemoKey[bool] = MemoKey("turns_autolog_on")
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
                 if not _reopens_run(opened):
                     runs.append(RunScope(opened, "mlflow.start_run()", body, 0, len(body)))
             elif terminal_name(opened.func) is not None and (given := _entered_run(module, opened)) is not None and not given[1]:
-                runs.append(RunScope(opened, f"{_called(opened)}()", body, 0, len(body), given[0]))
+                runs.append(RunScope(opened, f"{called_name(module, opened)}()", body, 0, len(body), given[0]))
     for call in model.nodes_by_type.get(ast.Call, []):
         assert isinstance(call, ast.Call)
         if call in in_with:
@@ -249,8 +251,8 @@ def _entered_run(module: AnalysedModule, call: ast.Call, depth: int = 0) -> tupl
 def _returned_run(module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[Effects, bool] | None:
     """A project function that returns ``mlflow.start_run(...)`` (``def open_run(self):
     return mlflow.start_run(run_name=...)``), entered by ``with tracker.open_run():``: its
-    ``start_run`` tags and its code before the ``return``; None unless every ``return`` of
-    it gives one ``start_run`` call."""
+    ``start_run`` tags and its code before the ``return``; None unless its one ``return``
+    gives a ``start_run`` call."""
     returns = [node.value for node in _own_returns(function)]
     start = returns[0] if len(returns) == 1 else None
     if not isinstance(start, ast.Call) or module.model.callee(start) != START_RUN:
@@ -263,13 +265,6 @@ def _returned_by_function(module: AnalysedModule, call: ast.Call) -> bool:
     caller enters it."""
     parent = module.model.parent(call)
     return isinstance(parent, ast.Return)
-
-
-def _called(call: ast.Call) -> str:
-    try:
-        return ast.unparse(call.func)
-    except Exception:  # noqa: BLE001 - naming is best effort
-        return "the context manager"
 
 
 _NO_STATEMENTS: list[ast.stmt] = []
@@ -362,11 +357,20 @@ def _ends_run(module: AnalysedModule, statement: ast.stmt) -> bool:
 
 
 def enables_autolog(module: AnalysedModule) -> bool:
-    """The module turns MLflow autologging on (``mlflow.autolog()``, ``mlflow.<flavor>.autolog()``)."""
-    return module.memo(_ENABLES_AUTOLOG, _enables_autolog)
+    """Autologging is on for the module's runs: it turns it on (``mlflow.autolog()``,
+    ``mlflow.<flavor>.autolog()``), or a project module it imports does (up to three
+    levels: ``from app.clients import MLFlowClient``, whose ``__post_init__`` calls
+    ``mlflow.autolog()``). One answer for every rule and the audit."""
+    # On the module as written: imports do not depend on a frame.
+    return module.base.memo(_ENABLES_AUTOLOG, lambda m: _autolog_in_reach(m, _AUTOLOG_IMPORT_LEVELS, set()))
 
 
-def _enables_autolog(module: AnalysedModule) -> bool:
+def _turns_autolog_on(module: AnalysedModule) -> bool:
+    """The module's own code calls an MLflow ``autolog()``."""
+    return module.memo(_TURNS_AUTOLOG_ON, _own_autolog_calls)
+
+
+def _own_autolog_calls(module: AnalysedModule) -> bool:
     model = module.model
     return any(
         (callee := model.callee(call)) is not None and is_mlflow(callee) and callee.endswith(".autolog")
@@ -378,18 +382,8 @@ def _enables_autolog(module: AnalysedModule) -> bool:
 _AUTOLOG_IMPORT_LEVELS = 3
 
 
-def autolog_in_reach(module: AnalysedModule) -> bool:
-    """The module, or a project module it imports (up to three levels: ``from app.clients
-    import MLFlowClient``, whose ``__post_init__`` calls ``mlflow.autolog()``), turns
-    autologging on: its runs may then log their datasets through it."""
-    return module.memo(_AUTOLOG_IN_REACH, lambda m: _autolog_in_reach(m, _AUTOLOG_IMPORT_LEVELS, set()))
-
-
-_AUTOLOG_IN_REACH: MemoKey[bool] = MemoKey("autolog_in_reach")
-
-
 def _autolog_in_reach(module: AnalysedModule, levels: int, seen: set[str]) -> bool:
-    if enables_autolog(module):
+    if _turns_autolog_on(module):
         return True
     project = module.project
     if levels <= 0 or project is None:

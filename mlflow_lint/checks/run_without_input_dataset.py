@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.logged_models import logged_models_exist, runless_models
-from mlflow_lint.analysis.runs import autolog_in_reach, new_runs
+from mlflow_lint.analysis.runs import enables_autolog, new_runs
 from mlflow_lint.checks.base import Check, FileContext
 
 _RUN_FIX = 'call mlflow.log_input(mlflow.data.from_pandas(df, ...), context="training")'
@@ -29,7 +29,7 @@ class RunWithoutInputDataset(Check):
 
 
     def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
-        if autolog_in_reach(ctx.python):
+        if enables_autolog(ctx.python):
             return
         for run in new_runs(ctx.python):
             effects = run.effects(ctx.python)
