@@ -36,10 +36,11 @@ import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mlflow_lint.analysis.calls import argument, dotted_name, terminal_name
+from mlflow_lint.analysis.calls import argument, dotted_name
 from mlflow_lint.analysis.effects import resolve_called_function
 from mlflow_lint.analysis.flow import bind_arguments, function_of_parameter, parameter_default
 from mlflow_lint.analysis.memo import MemoKey
+from mlflow_lint.analysis.mlflow_calls import calls_mlflow, returned_by
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding, SemanticModel, _own_returns
 from mlflow_lint.analysis.uris import UriKind, classify, parse_models_uri
@@ -412,31 +413,11 @@ class GateAnalysis:
             return self._returned_by(owner.value, _RUN_GETTERS)
         return self._returned_by(owner, _VERSION_GETTERS)
 
-    def _returned_by(self, expr: ast.AST, getters: frozenset[str], depth: int = 0) -> bool:
-        """``expr`` holds what one of MLflow's ``getters`` returned (or an element of it)."""
-        if depth > _MAX_DEPTH:
-            return False
-        if isinstance(expr, ast.Subscript):
-            return self._returned_by(expr.value, getters, depth + 1)
-        if isinstance(expr, ast.Call):
-            return self._calls_mlflow(expr, getters)
-        if isinstance(expr, ast.Name):
-            binding = self.model.lookup(expr.id, expr)
-            if binding is None:
-                return False
-            if isinstance(binding.node, (ast.For, ast.AsyncFor)):  # for mv in client.search_model_versions(...)
-                return self._returned_by(binding.node.iter, getters, depth + 1)
-            if binding.kind == "assign" and binding.value is not None:
-                return self._returned_by(binding.value, getters, depth + 1)
-        return False
+    def _returned_by(self, expr: ast.AST, getters: frozenset[str]) -> bool:
+        return returned_by(self.model, expr, getters)
 
     def _calls_mlflow(self, call: ast.Call, methods: frozenset[str]) -> bool:
-        """A call of one of MLflow's ``methods`` (by terminal name): resolved to MLflow, or,
-        on a client that cannot be resolved (a parameter, a fixture), by its name."""
-        callee = self.model.callee(call)
-        if callee is not None:
-            return callee.startswith("mlflow.") and callee.rpartition(".")[2] in methods
-        return terminal_name(call.func) in methods
+        return calls_mlflow(self.model, call, methods)
 
     # -- the first model --------------------------------------------------------------------
     def is_bootstrap(self, node: ast.AST) -> bool:

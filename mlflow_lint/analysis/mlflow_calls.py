@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
-from mlflow_lint.analysis.calls import argument, call_names_of
+from mlflow_lint.analysis.calls import argument, call_names_of, terminal_name
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.semantic import _own_returns
+from mlflow_lint.analysis.semantic import SemanticModel, _own_returns
 from mlflow_lint.analysis.values import Hole, StrValue
 
 TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
@@ -579,19 +579,46 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     return reads
 
 
-_VERSION_LOOKUPS = frozenset({f"{api.MLFLOW_CLIENT}.get_model_version_by_alias", f"{api.MLFLOW_CLIENT}.get_model_version"})
+_VERSION_LOOKUPS = frozenset({"get_model_version_by_alias", "get_model_version"})
 
 
 def _registered_version_run(module: AnalysedModule, run_id: ast.expr) -> bool:
     """``mv.run_id`` (or ``get_model_version_by_alias(...).run_id``) of a version read from
     the registry, by alias or by number."""
-    if not (isinstance(run_id, ast.Attribute) and run_id.attr == "run_id"):
+    return isinstance(run_id, ast.Attribute) and run_id.attr == "run_id" and returned_by(module.model, run_id.value, _VERSION_LOOKUPS)
+
+
+_MAX_RETURNED_DEPTH = 4  # as the gate analysis followed them
+
+
+def returned_by(model: SemanticModel, expr: ast.AST, methods: frozenset[str], depth: int = 0) -> bool:
+    """``expr`` holds what one of MLflow's ``methods`` returned (``mv`` after ``mv =
+    client.get_model_version(...)``), or an element of it (``versions[0]``, ``for mv in
+    client.search_model_versions(...)``)."""
+    if depth > _MAX_RETURNED_DEPTH:
         return False
-    version = run_id.value
-    if isinstance(version, ast.Name):
-        binding = module.model.lookup(version.id, version)
-        version = binding.value if binding is not None and binding.kind == "assign" and binding.value is not None else version
-    return isinstance(version, ast.Call) and module.model.callee(version) in _VERSION_LOOKUPS
+    if isinstance(expr, ast.Subscript):
+        return returned_by(model, expr.value, methods, depth + 1)
+    if isinstance(expr, ast.Call):
+        return calls_mlflow(model, expr, methods)
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id, expr)
+        if binding is None:
+            return False
+        if isinstance(binding.node, (ast.For, ast.AsyncFor)):
+            return returned_by(model, binding.node.iter, methods, depth + 1)
+        if binding.kind == "assign" and binding.value is not None:
+            return returned_by(model, binding.value, methods, depth + 1)
+    return False
+
+
+def calls_mlflow(model: SemanticModel, call: ast.Call, methods: frozenset[str]) -> bool:
+    """A call of one of MLflow's ``methods`` (by terminal name): resolved to MLflow, or, on
+    a client that cannot be resolved (a parameter, a fixture), by its name."""
+    callee = model.callee(call)
+    if callee is not None:
+        return callee.startswith("mlflow.") and callee.rpartition(".")[2] in methods
+    return terminal_name(call.func) in methods
 
 
 _REGISTER_NAMES = frozenset(name.rsplit(".", 1)[1] for name in api.REGISTER_MODEL)
@@ -605,7 +632,7 @@ def _registered_with(module: AnalysedModule, read: ast.Call, run_id: ast.expr) -
     registry. A read after the registration could read the registered version instead."""
     if not isinstance(run_id, ast.Name):
         return False
-    scope = next((a for a in module.model.ancestors(read) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    scope = module.model.enclosing_function(read)
     if scope is None:
         return False
     binding = module.model.lookup(run_id.id, run_id)
