@@ -439,13 +439,15 @@ def _directory(
     subdirectories.append((path, resolved, ignore))
 
 
-def _first_artifact(directory: Path) -> Path | None:
+def _first_artifact(directory: Path, under_artifacts: bool = False) -> Path | None:
     """The first file of an ``mlartifacts`` store (``mlflow server``'s default artifact
     destination: copies of what runs logged, scripts included, never the project's code),
-    or None for an empty directory. A bounded look: a store may hold thousands of files."""
+    or None for an empty directory; ``under_artifacts``: the first inside an ``artifacts``
+    directory at least two levels below (``<experiment>/<run>/artifacts/...``). A bounded
+    look: a store may hold thousands of files."""
     for seen, (current, subdirectories, files) in enumerate(os.walk(directory)):
         subdirectories.sort()
-        if files:
+        if files and (not under_artifacts or "artifacts" in Path(current).relative_to(directory).parts[2:]):
             return Path(current) / sorted(files)[0]
         if seen > 200:
             break
@@ -466,20 +468,7 @@ def _run_metadata(directory: Path) -> Path | None:
                 return child / "meta.yaml"
     except OSError:
         return None
-    return _first_run_artifact(directory)
-
-
-def _first_run_artifact(directory: Path) -> Path | None:
-    """The first file inside an ``artifacts`` directory at least two levels below
-    ``directory`` (a bounded look, as ``_first_artifact``'s)."""
-    for seen, (current, subdirectories, files) in enumerate(os.walk(directory)):
-        subdirectories.sort()
-        relative = Path(current).relative_to(directory).parts
-        if files and "artifacts" in relative[2:]:
-            return Path(current) / sorted(files)[0]
-        if seen > 200:
-            break
-    return None
+    return _first_artifact(directory, under_artifacts=True)
 
 
 def _is_experiment_metadata(path: Path) -> bool:

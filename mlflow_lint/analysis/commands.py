@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, referenced_variable
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
 # rule reads need to be here; an unknown option never consumes the next word.
@@ -31,8 +30,6 @@ SERVER_ENVIRONMENT = {
     "--allowed-hosts": "MLFLOW_SERVER_ALLOWED_HOSTS",
     "--cors-allowed-origins": "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS",
 }
-# A word that is one variable and nothing else: ``$X``, ``${X}``.
-_WHOLE_REFERENCE = re.compile(r"^\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))$")
 _ALIASES = {"-h": "--host", "-p": "--port", "-w": "--workers", "-m": "--model-uri", "-n": "--name", "-t": "--target"}
 
 
@@ -69,9 +66,8 @@ class Invocation:
         setting's value, as the same variable read without the flag has."""
         for found in reversed(self.options.get(option, [])):
             if found.value is not None:
-                reference = _WHOLE_REFERENCE.match(found.value.text) if self.expands else None
-                if reference is not None:
-                    name = reference.group("braced") or reference.group("bare")
+                name = referenced_variable(found.value.text) if self.expands else None
+                if name is not None:
                     setting = next((s for s in reversed(self.environment) if s.name == name and s.value is not None), None)
                     if setting is not None and setting.value is not None:
                         return setting.value, f"{found.flag.text} ${name}"

@@ -66,6 +66,16 @@ def with_fallbacks(text: str) -> str:
     return _FALLBACK.sub(lambda match: _QUOTES.sub("", match.group("default")), text)
 
 
+# A word that is one variable and nothing else: ``$X``, ``${X}``.
+_VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def referenced_variable(text: str) -> str | None:
+    """The variable a word is, when it is one reference and nothing else (``$URI``, ``${URI}``)."""
+    match = _VARIABLE.match(text)
+    return None if match is None else match.group(1) or match.group(2)
+
+
 def references(text: str) -> list[str]:
     """The run-time references of ``text`` (``${VAR}``, ``$VAR``, ``$(cmd)``), in order."""
     return [match.group() for match in _REFERENCE.finditer(text)]
