@@ -70,10 +70,11 @@ KNOWN_DEFAULT_SECRETS: dict[str, tuple[str, str]] = {
 
 # Template values in example files: "<your-token>", "changeme", "xxx", "***",
 # "databricks_token_here", "insert-key", "change-me-postgres-password",
-# "REPLACE_WITH_S3_SECRET_KEY". ("changeme123", with no separator, is a weak password.)
+# "REPLACE_WITH_S3_SECRET_KEY", a bare "REPLACE". ("changeme123", with no separator, is a
+# weak password.)
 PLACEHOLDER = re.compile(
     r"^(<[^>]*>|\*+|x{3,}|\.{3}|(change|replace)[-_ ]?me([-_ ][a-z0-9_ -]*)?|replace[-_ ]with[-_ ][a-z0-9_ -]*"
-    r"|your[-_ ].*|todo|tbd|placeholder|dummy|none|null"
+    r"|replace|your[-_ ].*|todo|tbd|placeholder|dummy|none|null"
     r"|[a-z0-9_-]*[-_ ](goes[-_ ])?here|(insert|enter|put|paste)[-_ ][a-z0-9_ -]*)$",
     re.IGNORECASE,
 )
