@@ -152,10 +152,6 @@ def _dict_keys(module: AnalysedModule, expr: ast.Dict, depth: int) -> Iterator[T
             yield TagKeys(unknown=True)
 
 
-def is_run_start(module: AnalysedModule, call: ast.Call) -> bool:
-    return module.model.callee(call) in (START_RUN, CREATE_RUN)
-
-
 def calls_in(nodes: Iterable[ast.AST], module: AnalysedModule) -> Iterator[ast.Call]:
     """Calls executed by ``nodes``, not descending into nested definitions or nested runs."""
     stack = list(nodes)[::-1]

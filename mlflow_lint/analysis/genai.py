@@ -275,11 +275,3 @@ def _annotated(module: AnalysedModule, function: ast.FunctionDef | ast.AsyncFunc
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):  # "pd.DataFrame"
         return annotation.value.rpartition(".")[2].strip() not in _NO_SIGNATURE_NAMES
     return module.model.qualified_name(annotation) not in _NO_SIGNATURE_HINTS
-
-
-def defines_model_from_code(module: AnalysedModule) -> bool:
-    """The module is a model-from-code file (it calls ``mlflow.models.set_model``)."""
-    return any(
-        module.model.callee(call) == "mlflow.models.set_model"
-        for call in module.model.calls_named(frozenset({"set_model"}))
-    )

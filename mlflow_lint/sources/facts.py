@@ -211,9 +211,3 @@ def _holes(text: str) -> StrValue:
     if position < len(text):
         parts.append(text[position:])
     return StrValue(tuple(parts))
-
-
-def is_reference(text: str) -> bool:
-    """The whole value is one run-time reference (``${VAR}``, ``$VAR``)."""
-    match = _REFERENCE.fullmatch(text.strip())
-    return match is not None
