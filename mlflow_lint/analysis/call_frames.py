@@ -18,6 +18,7 @@ from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from mlflow_lint.analysis.api import is_mlflow
+from mlflow_lint.analysis.definitions import project_class
 from mlflow_lint.analysis.effects import annotated_class, resolve_called_function, resolve_initializer
 from mlflow_lint.analysis.flow import (
     Frame,
@@ -83,7 +84,7 @@ def walk_frames(
         return  # recursion: the values it could add are already followed
     # The frame keeps the call as written (where a finding is placed, what a gate guards);
     # its arguments are those of the call it makes (a partial's, then the call's own).
-    arguments, opaque = bind_arguments(effective, function, is_method_call(function, module, effective))
+    arguments, opaque = bind_arguments(effective, function, is_method_call(function, module, effective, caller))
     frame = Frame(caller, call, function, arguments, opaque, parent)
     bound = bound_module(module, frame)
     try:
@@ -341,10 +342,10 @@ def passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
     return False
 
 
-def is_method_call(function: FunctionNode, module: AnalysedModule, call: ast.Call) -> bool:
-    """Whether ``call`` reaches ``function`` through an instance (``self.f(x)``,
-    ``Service().f(x)``, ``Service(x)`` for its ``__init__``), so that its first parameter
-    is the instance, not an argument."""
+def is_method_call(function: FunctionNode, module: AnalysedModule, call: ast.Call, caller: AnalysedModule) -> bool:
+    """Whether ``call`` (in ``caller``) reaches ``function`` (of ``module``) through an
+    instance (``self.f(x)``, ``Service().f(x)``, ``Service(x)`` for its ``__init__``), so
+    that its first parameter is the instance, not an argument."""
     owner = module.model.parents.get(function)
     if not isinstance(owner, ast.ClassDef):
         return False
@@ -353,8 +354,9 @@ def is_method_call(function: FunctionNode, module: AnalysedModule, call: ast.Cal
     if not isinstance(call.func, ast.Attribute):
         return False
     decorators = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", None) for d in function.decorator_list}
-    if isinstance(call.func.value, ast.Name) and call.func.value.id == owner.name:
-        # Called on the class (``Base.__init__(self, uri)``): the instance, if any, is an
-        # argument written out; a class method still gets its class.
+    if project_class(caller, call.func.value) is not None:
+        # Called on a class (``Base.__init__(self, uri)``, ``Builder.setup(uri)``, the class
+        # imported under any name): the instance, if any, is an argument written out; a
+        # class method still gets its class.
         return "classmethod" in decorators
     return "staticmethod" not in decorators

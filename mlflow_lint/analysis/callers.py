@@ -175,7 +175,7 @@ def _passes(
         return False  # an untyped receiver, a module imported at run time: judged nowhere
     if (str(target[0].path.resolve()), _qualified_name(*target)) != wanted:
         return None
-    return name in bind_arguments(call, function, constructor or is_method_call(function, home, call))[0]
+    return name in bind_arguments(call, function, constructor or is_method_call(function, home, call, caller))[0]
 
 
 def _passed_on_from(other: AnalysedModule, name: str, wanted: tuple[str, str]) -> bool:

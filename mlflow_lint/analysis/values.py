@@ -571,7 +571,7 @@ class ValueEvaluator:
             from mlflow_lint.analysis import flow  # (cycle-free at runtime)
             from mlflow_lint.analysis.call_frames import is_method_call
 
-            arguments, opaque = flow.bind_arguments(call, function, is_method_call(function, module, call))
+            arguments, opaque = flow.bind_arguments(call, function, is_method_call(function, module, call, self.module))
             bound = flow.bound_module(module, flow.Frame(self.module, call, function, arguments, opaque, self.module.frame))
             evaluator = bound.values
         try:
