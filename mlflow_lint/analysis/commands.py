@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, referenced_variable
+from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, dependent_variable, referenced_variable
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
 # rule reads need to be here; an unknown option never consumes the next word.
@@ -48,6 +48,7 @@ class Invocation:
     options: dict[str, list[Option]]
     environment: tuple[Setting, ...]
     expands: bool = False  # a shell expands $VAR in its words from ``environment`` (Command.expands)
+    dependent: bool = False  # Kubernetes expands $(VAR) in them (Command.dependent_variables)
 
     @property
     def is_server(self) -> bool:
@@ -66,11 +67,12 @@ class Invocation:
         setting's value, as the same variable read without the flag has."""
         for found in reversed(self.options.get(option, [])):
             if found.value is not None:
-                name = referenced_variable(found.value.text) if self.expands else None
+                text = found.value.text
+                name = referenced_variable(text) if self.expands else dependent_variable(text) if self.dependent else None
                 if name is not None:
                     setting = next((s for s in reversed(self.environment) if s.name == name and s.value is not None), None)
                     if setting is not None and setting.value is not None:
-                        return setting.value, f"{found.flag.text} ${name}"
+                        return setting.value, f"{found.flag.text} {text}"
                 return found.value, found.flag.text
         variable = SERVER_ENVIRONMENT.get(option) if self.is_server else None
         if variable is not None:
@@ -124,7 +126,7 @@ def interpret(command: Command) -> Invocation | None:
             index += 1
             continue
         options.setdefault(_ALIASES.get(text, text), []).append(Option(word, None))
-    return Invocation(tuple(subcommand), tuple(words), options, command.environment, command.expands)
+    return Invocation(tuple(subcommand), tuple(words), options, command.environment, command.expands, command.dependent_variables)
 
 
 def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:

@@ -76,6 +76,16 @@ def referenced_variable(text: str) -> str | None:
     return None if match is None else match.group(1) or match.group(2)
 
 
+# Kubernetes' dependent environment variable: ``$(VAR)`` in a container's command or args.
+_DEPENDENT_VARIABLE = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
+
+
+def dependent_variable(text: str) -> str | None:
+    """The variable a word is when it is one Kubernetes ``$(VAR)`` and nothing else."""
+    match = _DEPENDENT_VARIABLE.match(text)
+    return None if match is None else match.group(1)
+
+
 def references(text: str) -> list[str]:
     """The run-time references of ``text`` (``${VAR}``, ``$VAR``, ``$(cmd)``), in order."""
     return [match.group() for match in _REFERENCE.finditer(text)]
@@ -116,6 +126,9 @@ class Command:
     # Dockerfile's shell form); not a Dockerfile's exec form, nor Compose, which
     # interpolates ``${VAR}`` from the host's environment, not the service's.
     expands: bool = False
+    # The words are a manifest's list (``args: ["--host", "$(MLFLOW_HOST)"]``): Kubernetes
+    # replaces a ``$(VAR)`` there with the container's ``env`` value before running it.
+    dependent_variables: bool = False
 
 
 @dataclass(frozen=True)

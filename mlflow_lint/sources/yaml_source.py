@@ -272,7 +272,7 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             # runs its CMD: the list that is an mlflow command line is read on its own.
             mlflow = next((found for words in lists[1:] if (found := mlflow_argv(words)) is not None), None)
         if mlflow is not None:
-            facts.commands.append(Command(tuple(mlflow), mlflow[0].position, tuple(environment), open_environment))
+            facts.commands.append(Command(tuple(mlflow), mlflow[0].position, tuple(environment), open_environment, dependent_variables=True))
         elif (at := inline_script_at([word.text for word in argv])) is not None:
             inner = _shell_in_scalar(argv_nodes[at], where, lines)
             for command in inner.commands:
