@@ -520,7 +520,7 @@ class _Collector:
     # -- pillars 5 and 8: runs ---------------------------------------------------------------------
     def runs(self) -> None:
         required = self.options.required_tags
-        autolog = enables_autolog(self.module)
+        autolog: bool | None = None  # asked only of a run that logs no input itself
         for run in new_runs(self.module):
             effects = run.effects(self.module)
             tags = effects.tags
@@ -535,6 +535,8 @@ class _Collector:
                 missing = "none" if tags.keys else "(any tag)"
             label = self._run_label(run)
             self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
+            if not effects.logs_input and autolog is None:
+                autolog = enables_autolog(self.module)
             logs_input = "yes" if effects.logs_input else ("autolog" if autolog else "no")
             self.add(
                 "run_lineage",

@@ -29,12 +29,13 @@ class RunWithoutInputDataset(Check):
 
 
     def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
-        if enables_autolog(ctx.python):
+        # Autologging is asked only of a module with something to report (it may read the
+        # project modules this one imports).
+        unlogged = [run for run in new_runs(ctx.python) if (effects := run.effects(ctx.python)).logs_fitted_model and not effects.logs_input]
+        if unlogged and enables_autolog(ctx.python):
             return
-        for run in new_runs(ctx.python):
-            effects = run.effects(ctx.python)
-            if effects.logs_fitted_model and not effects.logs_input:
-                ctx.report("MLF802", run.call, run=run.label, remedy=_RUN_FIX)
+        for run in unlogged:
+            ctx.report("MLF802", run.call, run=run.label, remedy=_RUN_FIX)
         runless = runless_models(ctx.python)
         if not runless or not logged_models_exist(ctx.python, ctx.options.target_mlflow_version):
             return  # asked only where a model is logged with no run: the target may read files
