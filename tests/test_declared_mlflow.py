@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -226,3 +227,32 @@ def test_only_a_kubeflow_component_pins_mlflow(tmp_path: Path) -> None:
     )
     result = run_cli("check", ".", "--select", "MLF902", "--format", "json", "--no-cache", cwd=tmp_path)
     assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["job.py"]
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        "mlflow==2.5.0\r\n".encode("utf-16"),  # PowerShell 5's `pip freeze > requirements.txt`
+        codecs.BOM_UTF16_BE + "mlflow==2.5.0\n".encode("utf-16-be"),
+        b"\xef\xbb\xbfmlflow==2.5.0\n",  # UTF-8 with a byte-order mark, MLflow on its first line
+        "mlflow==2.5.0\n".encode("utf-32"),
+    ],
+)
+def test_a_byte_order_mark_names_the_encoding(tmp_path: Path, encoded: bytes) -> None:
+    (tmp_path / "requirements.txt").write_bytes(encoded)
+    found = declared_mlflow(tmp_path)
+    assert found is not None and found.describe() == "mlflow==2.5.0 in requirements.txt"
+
+
+@pytest.mark.integration
+def test_a_utf16_pin_keeps_mlf902_and_its_fix_away(tmp_path: Path) -> None:
+    """The pin is read, so `name=` (MLflow 3) is neither demanded nor written."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_bytes("mlflow==2.5.0\r\n".encode("utf-16"))
+    (tmp_path / "train.py").write_text(
+        "import mlflow\n\ndef train(model):\n    mlflow.sklearn.log_model(model, artifact_path='model', input_example=[[0]])\n"
+    )
+    result = run_cli("check", "--no-cache", "--select", "MLF902", "--diff-fixes", ".", cwd=tmp_path)
+    assert "MLF902" not in result.stdout and "name=" not in result.stdout, result.stdout
+    (tmp_path / "requirements.txt").write_bytes(b"mlflow>=3.1\n")
+    assert "MLF902" in run_cli("check", "--no-cache", "--select", "MLF902", ".", cwd=tmp_path).stdout

@@ -452,3 +452,20 @@ def test_whether_a_compose_service_publishes_a_port() -> None:
         (12, False), (13, False), (14, True), (15, True), (16, True), (17, True), (18, False),
         (19, False), (20, True),
     ]  # fmt: skip
+
+
+def test_a_text_source_in_utf16_is_read(tmp_path: Path) -> None:
+    """`echo ... > .env` in Windows PowerShell 5 writes UTF-16 with a byte-order mark."""
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigResolver
+    from mlflow_lint.engine import lint_paths
+
+    (tmp_path / ".env").write_bytes("MLFLOW_TRACKING_URI=sqlite:///mlflow.db\r\n".encode("utf-16"))
+    (tmp_path / "compose.yml").write_bytes(
+        b"\xef\xbb\xbfservices:\n  m:\n    command: mlflow server --backend-store-uri sqlite:///m.db\n"
+    )
+    result = lint_paths([tmp_path], ConfigResolver(load_catalog()), all_rules(), cwd=tmp_path, jobs=1)
+    assert sorted((f.path, f.line, f.column, f.rule) for f in result.findings) == [
+        (".env", 1, 21, "MLF201"),
+        ("compose.yml", 3, 48, "MLF201"),
+    ]

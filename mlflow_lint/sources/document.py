@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlflow_lint.sources import MAX_ANALYSED_BYTES, TEXT_SOURCES, is_template, read_text_source, source_kind, too_large
+from mlflow_lint.sources.encoding import decode_text
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
     IpynbLines,
@@ -137,9 +138,9 @@ def _text_source(kind: str, data: bytes, shown: str, template: bool) -> Document
     from mlflow_lint.sources.facts import UnparsableText
 
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_text(data)
     except UnicodeDecodeError:
-        return Document(kind, failure=UnanalysableSource("cannot decode file as UTF-8"))
+        return Document(kind, failure=UnanalysableSource("cannot decode file as UTF-8 (or the UTF-16/32 its byte-order mark names)"))
     try:
         facts = read_text_source(kind, text, shown, template)
     except UnparsableText as error:

@@ -20,6 +20,8 @@ import codecs
 import re
 import unicodedata
 
+from mlflow_lint.sources.encoding import decode_text
+
 _MENTION = re.compile(rb"mlflow", re.IGNORECASE)
 _GATEWAY_ENDPOINT = b"llm/v1/"
 _NOQA_MLF = re.compile(rb"noqa.*MLF", re.IGNORECASE)
@@ -120,7 +122,8 @@ def may_hold_noqa(data: bytes) -> bool:
 
 def _decode(data: bytes) -> str:
     """The bytes as text: a declared coding of the first two lines (as Python reads a
-    source), else UTF-8; undecodable bytes never stop the search."""
+    source), else what a byte-order mark names (a UTF-16 ``.env`` PowerShell wrote), else
+    UTF-8; undecodable bytes never stop the search."""
     for line in data.splitlines()[:2]:
         cookie = _COOKIE.match(line)
         if cookie is not None:
@@ -128,7 +131,7 @@ def _decode(data: bytes) -> str:
                 return data.decode(codecs.lookup(cookie.group(1).decode("ascii")).name, "replace")
             except (LookupError, UnicodeError, ValueError):
                 break
-    return data.decode("utf-8", "replace")
+    return decode_text(data, "replace")
 
 
 def _unescape(match: re.Match[str]) -> str:

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlflow_lint.sources.encoding import decode_text
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -302,7 +304,7 @@ def declared_mlflow(directory: Path) -> DeclaredMlflow | None:
     for name in (*DECLARING_FILES, *_requirement_files(directory)):
         try:
             with open(directory / name, "rb") as handle:
-                text = texts[name] = handle.read(_MAX_BYTES).decode("utf-8", "replace")
+                text = texts[name] = decode_text(handle.read(_MAX_BYTES), "replace")
         except OSError:
             continue
         found = _read(name, text, optional=False)
