@@ -77,13 +77,27 @@ class Finding:
     # MLflow defines); None: the rule's own precision.
     precision: str | None = field(default=None, compare=False)
     # "safe": the rule's --fix rewrites this finding as it stands (the check saw the shape
-    # the fix needs); None: no fix, or one the check cannot promise.
+    # the fix needs); NO_FIX: the rule's fix must not touch it (its rewrite would break
+    # this code: MLF401's aliases on a release without them); None: the rule's own fix
+    # safety, which a check cannot promise to be safe here.
     fix: str | None = field(default=None, compare=False)
     # What to change at this place: the remedy part of the message (the rule's ``remedy``
     # template with this finding's fields), for the audit's per-site fix column.
     remedy: str | None = field(default=None, compare=False)
     # Set when a suppression waived the finding: not reported, shown by the audit.
     waiver: Waiver | None = field(default=None, compare=False)
+
+
+NO_FIX = "none"
+
+
+def fix_safety(finding: Finding, rule_safety: str) -> str:
+    """What the rule's fix is for this finding: "safe", "unsafe" or "none". A safe fix is
+    safe only where the check promised it (``finding.fix``); a check may also rule out
+    the fix for one finding (:data:`NO_FIX`)."""
+    if finding.fix == NO_FIX or (rule_safety == "safe" and finding.fix != "safe"):
+        return "none"
+    return rule_safety
 
 
 def in_shadow(finding: Finding, shadow: Sequence[str] = ()) -> bool:

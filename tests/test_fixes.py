@@ -415,6 +415,31 @@ def test_a_file_gone_since_linting_is_reported_not_skipped(tmp_path: Path) -> No
     assert result.dropped == ["not fixed: the file is not there any more"] and not result.changed
 
 
+@pytest.mark.parametrize(("requirement", "fixed"), [("mlflow==2.1.1\n", False), ("mlflow>=2.0\n", False), ("mlflow>=2.3\n", True)])
+def test_no_alias_fix_where_the_target_release_has_no_aliases(tmp_path: Path, requirement: str, fixed: bool) -> None:
+    """MLflow added aliases in 2.3.0: on an older pin the stages are still reported (with
+    the upgrade in the advice) but never rewritten into APIs that release would reject."""
+    from mlflow_lint.config import ConfigResolver
+    from mlflow_lint.engine import lint_paths
+    from mlflow_lint.fixes.apply import fix_paths
+
+    write_files(tmp_path, {
+        ".git/HEAD": "",
+        "requirements.txt": requirement,
+        "promote.py": (
+            "import mlflow\nfrom mlflow import MlflowClient\n\nclient = MlflowClient()\n"
+            'client.transition_model_version_stage("churn", "3", "Staging")\n'
+            'model = mlflow.pyfunc.load_model("models:/churn/Staging")\n'
+        ),
+    })
+    resolver = ConfigResolver(load_catalog())
+    findings = [f for f in lint_paths([tmp_path], resolver, all_rules(), cwd=tmp_path, jobs=1).findings if f.rule == "MLF401"]
+    assert [f.line for f in findings] == [5, 6]
+    assert all(("after upgrading MLflow to 2.3.0" in f.message) != fixed for f in findings)
+    (result,) = fix_paths(findings, resolver, all_rules(), unsafe=True, cwd=tmp_path, jobs=1)
+    assert result.changed == fixed and (b"@staging" in result.fixed) == fixed
+
+
 # ------------------------------------------------------------------ fixes visit pieces of a unit
 # A fix parses and visits the top-level statements that hold its targets, not the whole
 # module (libcst's positions cost a code generation of every node visited). These layouts

@@ -18,7 +18,7 @@ from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.audit.register import Autofix
 from mlflow_lint.catalog import SECURITY_PILLAR, Catalog
 from mlflow_lint.config import Config, ConfigResolver
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, fix_safety
 
 if TYPE_CHECKING:
     from mlflow_lint.fixes.apply import FileFixes
@@ -104,10 +104,11 @@ def _fix_files(
 
 
 def _safety(finding: Finding, catalog: Catalog) -> str | None:
-    if finding.fix is not None:
+    if finding.fix == "safe":
         return finding.fix
     rule = catalog.get(finding.rule)
-    return rule.fix_safety if rule is not None and rule.fix_safety != "none" else None
+    safety = fix_safety(finding, rule.fix_safety) if rule is not None else "none"
+    return safety if safety != "none" else None
 
 
 # Past this many lines (old and new together) between the first and the last change,

@@ -15,6 +15,7 @@ from typing import TypedDict
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
+from mlflow_lint.analysis.mlflow_target import mlflow_target
 from mlflow_lint.analysis.semantic import SemanticModel
 from mlflow_lint.analysis.uri_uses import registry_uri_uses
 from mlflow_lint.analysis.uris import models_uri_kind
@@ -22,7 +23,10 @@ from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.project_facts import is_unity_catalog_uri
 from mlflow_lint.sources.facts import Command
+from mlflow_lint.sources.requirements import release
 
+# The release that added registered model aliases (set_registered_model_alias, models:/name@alias).
+ALIASES_SINCE = "2.3.0"
 STAGES = frozenset({"production", "staging", "archived", "none"})
 _STAGE_METHODS = {
     f"{api.MLFLOW_CLIENT}.transition_model_version_stage": (
@@ -59,7 +63,7 @@ class DeprecatedStageApi(Check):
             what, instead = _STAGE_METHODS[callee]
             names = ctx.python.values.evaluate(api.argument_of(node, callee, "name"))
             evidence = _unity_catalog_evidence(ctx, names)
-            ctx.report("MLF401", node, what=what, instead=instead, **_stages(evidence, _RAISE_ON_UC))
+            ctx.report("MLF401", node, what=what, **_with_aliases(ctx, instead), **_stages(evidence, _RAISE_ON_UC))
             return
         consumed = consumed_uri(ctx.python, node)
         if consumed is None:
@@ -71,7 +75,7 @@ class DeprecatedStageApi(Check):
                     "MLF401",
                     consumed.expr,
                     what=f"{consumed.api} with the stage URI {value.render()}",
-                    instead="load models:/<name>@<alias>",
+                    **_with_aliases(ctx, "load models:/<name>@<alias>"),
                     **_stages(evidence, _RAISE_ON_UC),
                 )
                 return
@@ -103,7 +107,7 @@ class DeprecatedStageApi(Check):
                     "MLF401",
                     node,
                     what=f"selecting model versions by current_stage == {stage!r}",
-                    instead="select versions by alias (MlflowClient.get_model_version_by_alias) or by tag",
+                    **_with_aliases(ctx, "select versions by alias (MlflowClient.get_model_version_by_alias) or by tag"),
                     **_stages(evidence, _NONE_ON_UC),
                 )
                 return
@@ -133,6 +137,28 @@ def _stage_literals(ctx: FileContext, operand: ast.AST) -> list[str]:
             if value.complete and value.text.lower() in STAGES:
                 found.append(value.text)
     return found
+
+
+class _Advice(TypedDict, total=False):
+    """What _with_aliases adds to a report: the advice, and ``fix="none"`` when no fix applies."""
+
+    instead: str
+    fix: str
+
+
+def _with_aliases(ctx: FileContext, instead: str) -> _Advice:
+    """The advice, when every MLflow release the file's code may run on has aliases; else
+    the advice with the upgrade it needs first, and no fix (policy): the fixes write alias
+    APIs that an older release does not have (``mlflow==2.1.1`` would raise on
+    ``set_registered_model_alias``). The stages are still reported: they remain the
+    deprecated way to promote, and the upgrade is the remedy."""
+    target = mlflow_target(ctx.python, ctx.options.target_mlflow_version)
+    if target.always_runs_on(release(ALIASES_SINCE)):
+        return {"instead": instead}
+    return {
+        "instead": f"{instead}, after upgrading MLflow to {ALIASES_SINCE} or later (the first release with aliases; target {target.describe()})",
+        "fix": "none",
+    }
 
 
 class _StageFields(TypedDict, total=False):

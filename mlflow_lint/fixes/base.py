@@ -26,7 +26,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from mlflow_lint.config import RuleOptions
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import NO_FIX, Finding
 
 Span = tuple[int, int, int, int]  # line, column (0-based chars), end line, end column (exclusive)
 
@@ -93,7 +93,9 @@ class Fix(cst.CSTTransformer):
         targets, not the whole unit: :class:`Piece`)."""
         super().__init__()
         self.targets = {
-            _shifted(span_of(finding), first_line - 1, indent): finding for finding in findings if finding.rule == self.rule
+            _shifted(span_of(finding), first_line - 1, indent): finding
+            for finding in findings
+            if finding.rule == self.rule and finding.fix != NO_FIX
         }
         self.options = options
         self.program = program
@@ -422,7 +424,7 @@ def run_fix(
 
     The fix visits each piece of the unit that holds its targets (``Parses.pieces``), and
     what it adds to the whole module (an import) is added to the rewritten unit after."""
-    mine = [finding for finding in findings if finding.rule == fix_class.rule]
+    mine = [finding for finding in findings if finding.rule == fix_class.rule and finding.fix != NO_FIX]
     if not mine:
         return source, []
     parses = parses or Parses()

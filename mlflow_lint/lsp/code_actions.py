@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from mlflow_lint.findings import Finding
+from mlflow_lint.findings import Finding, fix_safety
 from mlflow_lint.lsp.diagnostics import SOURCE, Located, Positions, finding_key, key_of_data, locate, to_diagnostic
 from mlflow_lint.lsp.documents import Snapshot
 from mlflow_lint.lsp.edits import TextChange, apply_changes, changes_between, describe
@@ -106,8 +106,8 @@ async def _finding_actions(
     rule = session.linter.catalog.get(finding.rule)
     actions: list[types.CodeAction] = []
     key = finding_key(finding)
-    safety = rule.fix_safety if rule is not None else "none"
-    if (safety == "safe" and finding.fix == "safe") or safety == "unsafe":
+    safety = fix_safety(finding, rule.fix_safety if rule is not None else "none")
+    if safety != "none":
         unsafe = safety == "unsafe"
         edit = await session.remembered(snapshot, ("fix", key), _fix_one, session.linter, snapshot, finding, unsafe)
         if edit is not None:

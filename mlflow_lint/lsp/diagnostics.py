@@ -16,7 +16,7 @@ from typing import Any
 from lsprotocol import types
 
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding, in_shadow, severity_of
+from mlflow_lint.findings import Finding, fix_safety, in_shadow, severity_of
 from mlflow_lint.lsp.documents import Snapshot, split_lines
 from mlflow_lint.lsp.linting import LintOutcome
 
@@ -196,9 +196,7 @@ def diagnostic_data(located: Located, snapshot: Snapshot, catalog: Catalog) -> d
     ``version``), and which fix the rule has (safe only when the check promised it)."""
     finding = located.finding
     rule = catalog.get(finding.rule)
-    safety = rule.fix_safety if rule is not None else "none"
-    if safety == "safe" and finding.fix != "safe":
-        safety = "none"  # the rule's fix does not handle this finding's shape
+    safety = fix_safety(finding, rule.fix_safety if rule is not None else "none")
     return {
         "rule": finding.rule,
         "range": [finding.line, finding.column, finding.end_line, finding.end_column],

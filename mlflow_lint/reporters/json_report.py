@@ -8,7 +8,7 @@ from typing import Any
 
 from mlflow_lint import __version__
 from mlflow_lint.catalog import Catalog
-from mlflow_lint.findings import Finding, fingerprints, in_shadow, register_ids, severity_of
+from mlflow_lint.findings import NO_FIX, Finding, fingerprints, in_shadow, register_ids, severity_of
 from mlflow_lint.json_text import dumps_indented
 
 
@@ -36,7 +36,7 @@ def finding_to_dict(finding: Finding, catalog: Catalog, shadow: Sequence[str] = 
         data["shadow"] = True  # reported, never failing the run
     if finding.precision is not None:
         data["precision"] = finding.precision  # "medium": the receiver's type is not known
-    if finding.fix is not None:
+    if finding.fix is not None and finding.fix != NO_FIX:
         data["fix"] = {"applicability": finding.fix}  # --fix rewrites it (ruff's JSON shape)
     if finding.flow:
         # Found through calls: where the value goes next, the last step being MLflow's call.

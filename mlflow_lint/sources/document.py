@@ -140,7 +140,7 @@ def _text_source(kind: str, data: bytes, shown: str, template: bool) -> Document
     try:
         text = decode_text(data)
     except UnicodeDecodeError:
-        return Document(kind, failure=UnanalysableSource("cannot decode file as UTF-8 (or the UTF-16/32 its byte-order mark names)"))
+        return Document(kind, failure=UnanalysableSource("cannot decode file as UTF-8"))
     try:
         facts = read_text_source(kind, text, shown, template)
     except UnparsableText as error:
