@@ -752,7 +752,7 @@ class SemanticModel:
                 if found is None and binding.annotation is not None:
                     return self.annotation_class(binding.annotation, binding.node)
                 return found
-            if binding.kind in ("param", "annotation") and binding.annotation is not None:
+            if binding.kind in ("param", "annotation") and binding.annotation is not None and not self._says_nothing(binding.annotation, binding.node):
                 return self.annotation_class(binding.annotation, binding.node)
             if binding.kind == "param" and self.parameter_class is not None:
                 return self.parameter_class(binding, _depth + 1)
@@ -764,6 +764,25 @@ class SemanticModel:
             if cls is not None:
                 return self._attribute_class(cls, expr.attr, _depth + 1)
         return None
+
+    def _says_nothing(self, annotation: ast.expr, at: ast.AST) -> bool:
+        """``Any``, ``object`` (also optional, or as a string): an annotation that names no
+        class, so a parameter's class is still what its callers pass (``client: Any``)."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return False
+            self.parents.setdefault(parsed, at)  # its names are looked up where it is written
+            return self._says_nothing(parsed, parsed)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return all(
+                self._says_nothing(side, at) or (isinstance(side, ast.Constant) and side.value is None)
+                for side in (annotation.left, annotation.right)
+            )
+        if isinstance(annotation, ast.Subscript) and self.qualified_name(annotation.value) in ("typing.Optional", "typing_extensions.Optional"):
+            return self._says_nothing(annotation.slice, at)
+        return self.qualified_name(annotation) in ("typing.Any", "typing_extensions.Any", "object")
 
     def annotation_class(self, annotation: ast.expr, at: ast.AST) -> str | None:
         """The known class an annotation names (``MlflowClient``, ``Optional[C]``, ``C | None``)."""
