@@ -220,6 +220,26 @@ _TRACKING_PACKAGE_NAMES = frozenset(
     }
 )
 
+# What ``mlflow.genai`` re-exports from its subpackages (MLflow 3.18.0,
+# mlflow/genai/__init__.py), documented as ``mlflow.genai.<name>``: MLflow's own examples
+# import ``from mlflow.genai.datasets import delete_dataset``, the same function.
+_GENAI_REEXPORTS: dict[str, frozenset[str]] = {
+    "mlflow.genai.datasets": frozenset(
+        {"create_dataset", "delete_dataset", "delete_dataset_tag", "get_dataset", "search_datasets", "set_dataset_tags"}
+    ),
+    "mlflow.genai.evaluation": frozenset({"evaluate", "to_predict_fn"}),
+    "mlflow.genai.labeling": frozenset(
+        {
+            "create_labeling_session",
+            "delete_labeling_session",
+            "get_labeling_session",
+            "get_labeling_sessions",
+            "get_review_app",
+        }
+    ),
+    "mlflow.genai.optimize": frozenset({"optimize_prompt", "optimize_prompts"}),
+}
+
 _EXPLICIT_ALIASES: dict[str, str] = {
     # MLflow 3 keeps ``mlflow.models.evaluate`` and deprecates the top-level wrapper
     # (mlflow/models/evaluation/deprecated.py): two callees, one behaviour.
@@ -258,6 +278,9 @@ def canonical(qualified_name: str) -> str:
     if qualified_name.startswith("mlflow.genai.prompts."):
         # The prompt registry's defining module; MLflow documents mlflow.genai.<name>.
         return "mlflow.genai." + qualified_name[len("mlflow.genai.prompts.") :]
+    module, _, name = qualified_name.rpartition(".")
+    if name in _GENAI_REEXPORTS.get(module, ()):
+        return "mlflow.genai." + name
     if qualified_name.startswith("mlflow.tracking."):
         head, _, rest = qualified_name[len("mlflow.tracking.") :].partition(".")
         if head in _TRACKING_PACKAGE_NAMES:
