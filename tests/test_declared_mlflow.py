@@ -236,6 +236,7 @@ def test_only_a_kubeflow_component_pins_mlflow(tmp_path: Path) -> None:
         codecs.BOM_UTF16_BE + "mlflow==2.5.0\n".encode("utf-16-be"),
         b"\xef\xbb\xbfmlflow==2.5.0\n",  # UTF-8 with a byte-order mark, MLflow on its first line
         "mlflow==2.5.0\n".encode("utf-32"),
+        codecs.BOM_UTF16_LE + "\ufeffmlflow==2.5.0\r\n".encode("utf-16-le"),  # marked twice (a real project's)
     ],
 )
 def test_a_byte_order_mark_names_the_encoding(tmp_path: Path, encoded: bytes) -> None:

@@ -26,5 +26,6 @@ def decode_text(data: bytes, errors: str = "strict") -> str:
     :class:`UnicodeDecodeError`."""
     for mark, encoding in _MARKS:
         if data.startswith(mark):
-            return data[len(mark) :].decode(encoding, errors)
+            # A file written twice with a mark (re-encoded by a tool) starts with two.
+            return data[len(mark) :].decode(encoding, errors).lstrip("\ufeff")
     return data.decode("utf-8", errors)
