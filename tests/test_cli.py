@@ -13,7 +13,7 @@ import pytest
 from mlflow_lint import __version__
 from mlflow_lint.catalog import load_catalog
 
-from .conftest import run_cli
+from .conftest import ipynb, run_cli
 
 # Every test here runs the installed console script (run_cli): the integration tier (docs/development.md).
 pytestmark = pytest.mark.integration
@@ -211,18 +211,20 @@ def test_a_syntax_error_at_newer_syntax_says_so_without_requires_python(tmp_path
     """No requires-python to name: the line itself says which newer Python it may be written for."""
     (tmp_path / ".git").mkdir()
     (tmp_path / "config.py").write_text("import mlflow\n" + source)
+    (tmp_path / "nb.ipynb").write_text(ipynb("import mlflow", source))  # a cell says the same
     findings = json.loads(run_cli("check", ".", "--format", "json", "--no-cache", cwd=tmp_path).stdout)["findings"]
     if since is not None and sys.version_info[:2] >= since:
         assert findings == []  # this Python parses it
         return
-    [finding] = findings
+    assert sorted(finding["path"] for finding in findings) == ["config.py", "nb.ipynb"]
     running = "{}.{}".format(*sys.version_info[:2])
-    assert finding["rule"] == "MLF000"
-    if newer is None:
-        assert "may use" not in finding["message"]
-    else:
-        assert f"the line may use Python {since[0]}.{since[1]}'s {newer}" in finding["message"]  # type: ignore[index]
-        assert f"mlflow-lint runs on Python {running}" in finding["message"]
+    for finding in findings:
+        assert finding["rule"] == "MLF000"
+        if newer is None:
+            assert "may use" not in finding["message"]
+        else:
+            assert f"the line may use Python {since[0]}.{since[1]}'s {newer}" in finding["message"]  # type: ignore[index]
+            assert f"mlflow-lint runs on Python {running}" in finding["message"]
 
 
 def test_statistics(project: Path) -> None:

@@ -498,7 +498,8 @@ def _blank_bad_cells(lines: list[str], run: list[tuple[int, int, int]]) -> list[
                 error = _error_behind(start, text, error)
             line = min(max(error.line + start, start + 1), stop)
             span = _span_to_blank(lines, run, line)
-            errors.append(UnanalysableSource(error.reason, line if span[1] < line <= span[2] else span[1] + 1, error.column))
+            at = line if span[1] < line <= span[2] else span[1] + 1
+            errors.append(UnanalysableSource(error.reason, at, error.column, error.newer_syntax))
             lines[span[1] : span[2]] = [""] * (span[2] - span[1])
     return errors
 
@@ -509,7 +510,7 @@ def _error_behind(start: int, text: str, error: UnanalysableSource) -> Unanalysa
     try:
         parse_python("\n" * start + text, _NO_FILE)
     except UnanalysableSource as behind:
-        return UnanalysableSource(behind.reason, behind.line - start, behind.column)
+        return UnanalysableSource(behind.reason, behind.line - start, behind.column, behind.newer_syntax)
     return error
 
 
