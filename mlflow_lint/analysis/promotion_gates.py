@@ -153,6 +153,11 @@ def in_rollback(module: AnalysedModule, call: ast.Call) -> bool:
 
 # What reads the version an alias or a stage holds now, and where it takes the alias or stages.
 _ALIAS_READ = f"{api.MLFLOW_CLIENT}.get_model_version_by_alias"
+_PROMPT_ALIAS_READ = f"{api.MLFLOW_CLIENT}.get_prompt_version_by_alias"
+# A prompt loaded by its alias URI (``load_prompt("prompts:/support@production")``) is the
+# version the alias holds, as MLflow resolves it (mlflow/genai/prompts/__init__.py).
+_PROMPT_LOADS = frozenset({"mlflow.genai.load_prompt", "mlflow.load_prompt", f"{api.MLFLOW_CLIENT}.load_prompt"})
+_PROMPT_ALIAS_URI = re.compile(r"prompts:/+[^@/]+@([^/@]+)/?", re.IGNORECASE)
 _STAGE_READ = f"{api.MLFLOW_CLIENT}.get_latest_versions"
 _READ_DEPTH = 4
 
@@ -166,7 +171,7 @@ def reasserts_current(module: AnalysedModule, call: ast.Call, values: Values) ->
     callee = module.model.callee(call) or ""
     row = ALIAS_CALLS.get(callee)
     if row is not None and row.version is not None:
-        read, target = _ALIAS_READ, argument(call, *row.alias)
+        read, target = (_PROMPT_ALIAS_READ if row.registry == "prompt" else _ALIAS_READ), argument(call, *row.alias)
         version = argument(call, *row.version)
     elif callee == STAGE_TRANSITION:
         read, target = _STAGE_READ, argument(call, *STAGE_ARGUMENT)
@@ -199,9 +204,18 @@ def _values_of(module: AnalysedModule, expr: ast.expr, depth: int) -> list[ast.e
 
 def _reads_from(module: AnalysedModule, holder: ast.expr, read: str, values: Values) -> set[str]:
     """The alias (or the stages) ``holder``, a call of ``read``, reads the version from."""
-    if not isinstance(holder, ast.Call) or module.model.callee(holder) != read:
+    if not isinstance(holder, ast.Call):
         return set()
-    if read == _ALIAS_READ:
+    callee = module.model.callee(holder)
+    if read == _PROMPT_ALIAS_READ and callee in _PROMPT_LOADS:
+        uri = api.argument_of(holder, callee, "name_or_uri")
+        if uri is None or api.argument_of(holder, callee, "version") is not None:
+            return set()
+        aliases = [_PROMPT_ALIAS_URI.fullmatch(v.text.strip()) for v in values(uri) if v.complete]
+        return {found.group(1).lower() for found in aliases if found} if aliases and all(aliases) else set()
+    if callee != read:
+        return set()
+    if read in (_ALIAS_READ, _PROMPT_ALIAS_READ):
         where = api.argument_of(holder, read, "alias")
         return {v.text.strip().lower() for v in values(where) if v.complete} if where is not None else set()
     stages = api.argument_of(holder, read, "stages")
