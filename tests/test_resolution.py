@@ -390,6 +390,26 @@ def test_names_of_this_machine_are_one_tracking_server(tmp_path: Path) -> None:
     assert "differs from 'http://127.0.0.1:5000' used elsewhere in the project (a.py:3 and 2 more)" in finding.message
 
 
+def test_spellings_of_one_local_store_are_one_tracking_uri(tmp_path: Path) -> None:
+    """``mlruns``, ``./mlruns``, ``file:./mlruns`` and ``file:mlruns/`` name one directory:
+    no MLF102 between them; another directory is another store."""
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "a.py": "import mlflow\n\nmlflow.set_tracking_uri('./mlruns')\n",
+            "b.py": "import mlflow\n\nmlflow.set_tracking_uri('mlruns')\n",
+            "c.py": "import mlflow\n\nmlflow.set_tracking_uri('file:./mlruns')\n",
+            "d.py": "import mlflow\n\nmlflow.set_tracking_uri('file:mlruns/')\n",
+            "e.py": "import mlflow\n\nmlflow.set_tracking_uri('file:///srv/mlruns')\n",
+        },
+    )
+    result = lint_paths([project], Config(root=project), frozenset({"MLF102"}), cwd=project)
+    [finding] = result.findings
+    assert finding.path == "e.py"
+    assert "differs from './mlruns' used elsewhere in the project (a.py:3 and 3 more)" in finding.message
+
+
 def test_a_class_call_is_followed_into_its_initializer(tmp_path: Path) -> None:
     """``Selector(mlflow_uri=args.mlflow_uri)`` runs ``Selector.__init__`` (its own, or a
     base class's) with the call's arguments: the argparse default reaches the setter."""

@@ -7,6 +7,7 @@ audit's evidence, so that a check and the report it feeds agree on what is loopb
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -74,8 +75,14 @@ def is_loopback(host: str) -> bool:
 def normalise_uri(text: str) -> str:
     """Case-insensitive scheme and host, no trailing slash; every name of this machine
     (``127.0.0.1``, ``[::1]``, ``0.0.0.0``) as ``localhost``: ``http://127.0.0.1:5000`` and
-    ``http://localhost:5000`` are one local server (MLF102 compares them)."""
+    ``http://localhost:5000`` are one local server (MLF102 compares them). A local store
+    is its path: ``mlruns``, ``./mlruns``, ``file:./mlruns`` and ``file:mlruns/`` are one
+    directory, as MLflow resolves them (``file:`` and ``file://`` taken off, the path
+    normalised)."""
     text = text.strip().rstrip("/")
+    local = _local_path(text)
+    if local is not None:
+        return local
     scheme, separator, rest = text.partition("://")
     if not separator:
         return text
@@ -86,6 +93,23 @@ def normalise_uri(text: str) -> str:
     if is_loopback(host):
         authority = f"{credentials}{at}localhost{port}"
     return f"{scheme.lower()}://{authority}{slash}{path}"
+
+
+def _local_path(text: str) -> str | None:
+    """The normalised path of a local file store URI (``file:./mlruns``, ``file:///srv/m``,
+    ``./mlruns``); None for anything else (a scheme, a bare word such as ``databricks``)."""
+    if text[:5].lower() == "file:":
+        path = text[5:]
+        if path.startswith("//"):  # file://<host>/path: only an empty host is this machine
+            host, slash, rest = path[2:].partition("/")
+            if host not in ("", "localhost"):
+                return None
+            path = slash + rest
+    elif text.startswith(("./", "../", "/")):
+        path = text
+    else:
+        return None
+    return posixpath.normpath(path) if path else None
 
 
 def _split_port(address: str) -> tuple[str, str]:
