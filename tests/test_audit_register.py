@@ -233,6 +233,23 @@ def test_code_context(path: str, notebook: bool, context: str) -> None:
     assert code_context(path, notebook) == context
 
 
+def test_a_databricks_notebook_source_is_a_notebook_for_the_risk(tmp_path: Path) -> None:
+    """Its findings name file lines (no cell), yet it is a notebook, as an .ipynb is."""
+    from mlflow_lint.audit.register import Register
+    from mlflow_lint.audit.report import _databricks_notebooks
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.findings import Finding
+
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "explore.py").write_text("# Databricks notebook source\nimport mlflow\n")
+    (tmp_path / "jobs" / "train.py").write_text("import mlflow\n")
+    findings = [Finding(f"jobs/{name}.py", 2, 1, "MLF501", 2, 5, "m") for name in ("explore", "train")]
+    notebooks = _databricks_notebooks(findings, tmp_path)
+    assert notebooks == {"jobs/explore.py"}
+    register = Register(findings, load_catalog(), notebooks=notebooks)
+    assert [register.gap(finding)["context"] for finding in findings] == ["notebook", "production"]
+
+
 @pytest.mark.integration
 def test_the_inventory_lists_mlflow_not_the_projects_mlflow_named_code(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")

@@ -57,8 +57,12 @@ class Register:
         catalog: Catalog,
         autofixes: dict[int, Autofix] | None = None,
         accepted: set[int] | None = None,
+        notebooks: frozenset[str] = frozenset(),
     ) -> None:
+        """``notebooks``: the shown paths of ``.py`` files that are Databricks notebook
+        sources (their findings have file lines, no cell, yet they are notebooks)."""
         self.catalog = catalog
+        self.notebooks = notebooks
         self.findings = list(findings)
         prints = fingerprints(self.findings)
         ids = register_ids(prints)
@@ -79,7 +83,7 @@ class Register:
         rule = self.catalog.get(finding.rule)
         severity = severity_of(finding, self.catalog)
         pillar = rule.pillar if rule is not None else 0
-        context = code_context(finding.path, notebook=finding.cell is not None)
+        context = code_context(finding.path, notebook=finding.cell is not None or finding.path in self.notebooks)
         data: dict[str, Any] = {
             "id": gap_id,
             "rule": finding.rule,
