@@ -94,6 +94,25 @@ def test_a_pillar_decided_at_run_time_is_not_assessed(tmp_path: Path) -> None:
     assert _pillar(_audit(tmp_path), 1)["verdict"] == scoring.COMPLIANT
 
 
+@pytest.mark.integration
+def test_a_pillar_of_what_the_project_never_does_is_not_assessed(tmp_path: Path) -> None:
+    """No registry operation: pillar 4 has nothing to judge (not "compliant 100/100"); where
+    the code sets no URI and starts no server, pillars 1 and 7 are still judged."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        'import mlflow\n\nwith mlflow.start_run(tags={"team": "a"}):\n    mlflow.log_metric("x", 1.0)\n', encoding="utf-8"
+    )
+    document = _audit(tmp_path)
+    registry, consumption = _pillar(document, 4), _pillar(document, 6)
+    assert registry["verdict"] == scoring.NOT_ASSESSED and registry["not_assessed"] == "no registry operation found"
+    assert consumption["not_assessed"] == "no model or artifact is loaded or served"
+    assert _pillar(document, 1)["verdict"] == _pillar(document, 7)["verdict"] == scoring.COMPLIANT
+    (tmp_path / "promote.py").write_text(
+        'from mlflow import MlflowClient\n\nMlflowClient().set_registered_model_alias("churn", "challenger", "3")\n', encoding="utf-8"
+    )
+    assert _pillar(_audit(tmp_path), 4)["verdict"] == scoring.COMPLIANT
+
+
 def test_verdict_order() -> None:
     assert scoring.verdict({"warning": 1}, True, {"error": 1}) == scoring.GAPS
     assert scoring.verdict({"note": 2}, True, {"warning": 1}) == scoring.DEVIATION

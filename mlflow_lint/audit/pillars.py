@@ -150,6 +150,13 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
 
 KINDS_BY_KEY: dict[str, EvidenceKind] = {kind.key: kind for kind in EVIDENCE_KINDS}
 
+# Pillars about what the project does (promote, start runs, consume models, log models):
+# where it does none of it, there is nothing to judge, and "compliant" would claim a
+# governed registry the project never uses. The others are about where things live and
+# who may reach them: where the code decides nothing, the environment does, which is what
+# they ask for.
+JUDGED_ONLY_WHERE_USED = frozenset({4, 5, 6, 8})
+
 
 def kinds_of(pillar: int) -> list[EvidenceKind]:
     return [kind for kind in EVIDENCE_KINDS if kind.pillar == pillar]

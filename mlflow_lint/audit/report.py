@@ -21,7 +21,7 @@ from mlflow_lint.audit import scoring
 from mlflow_lint.audit.autofix import MAX_FIXED_FILES, MAX_FIXED_FINDINGS, site_fixes
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse
 from mlflow_lint.audit.header import format_date, git_commit, project_name
-from mlflow_lint.audit.pillars import CANNOT_SEE, KINDS_BY_KEY, kinds_of, pillar_ids, principle
+from mlflow_lint.audit.pillars import CANNOT_SEE, JUDGED_ONLY_WHERE_USED, KINDS_BY_KEY, kinds_of, pillar_ids, principle
 from mlflow_lint.audit.register import JUSTIFIED, Register, all_gaps, backlog, counts_as_gap, quick_wins, top_risks
 from mlflow_lint.audit.waivers import waivers_section
 from mlflow_lint.baseline import Baseline
@@ -376,6 +376,9 @@ def _pillar(
         assessed, not_assessed = False, "no file uses MLflow"
     elif own_items and runtime == len(own_items) and not gaps and not deviations:
         assessed, not_assessed = False, "every site is decided at run time"
+    elif not sites and not deviations and pillar in JUDGED_ONLY_WHERE_USED:
+        # "no registry operation found": as its evidence table says when empty.
+        assessed, not_assessed = False, " and ".join(kind.empty[0].lower() + kind.empty[1:].rstrip(".") for kind in kinds)
     return {
         "pillar": pillar,
         "name": PILLARS[pillar],
