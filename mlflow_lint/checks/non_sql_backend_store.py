@@ -29,7 +29,9 @@ _DEFAULT = "MLflow's local default since 3.7, not a shared store"
 _SQLITE_FILE = "a local file, not a shared store"
 _DIRECTORY = "a local directory, not a shared store"
 _UNEXPANDED = "an exec-form command runs without a shell, so MLflow receives this text itself, a local directory, not the variable's value"
-_NO_STORE = "MLflow's local default sqlite:///mlflow.db (since 3.7; ./mlruns if it holds runs), not a shared store"
+# The server's own default, whichever release runs it (an image tag may pin a 2.x server):
+# ./mlruns before 3.7; sqlite:///mlflow.db from 3.7, unless ./mlruns already holds runs.
+_NO_STORE = "MLflow's local default (./mlruns before 3.7, sqlite:///mlflow.db since), not a shared store"
 
 
 def _why_sqlite(value: StrValue) -> str:
