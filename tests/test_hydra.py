@@ -52,7 +52,7 @@ def _kinds(text: str) -> list[tuple[UriKind, str]]:
         ),
         (
             "${env:URI,http://10.0.0.5:5000}",
-            [(UriKind.UNKNOWN, "'{…}'"), (UriKind.HTTP, "'http://10.0.0.5:5000' via the default of ${oc.env:URI}")],
+            [(UriKind.UNKNOWN, "'{…}'"), (UriKind.HTTP, "'http://10.0.0.5:5000' via the default of ${env:URI}")],
         ),
         (
             "${oc.env:URI,${paths.root}/mlruns}",

@@ -14,10 +14,13 @@ Its value is read as OmegaConf reads it (policy):
   value; ``${oc.env:VAR}`` alone is unknown.
 - Any other interpolation (another node, ``${paths.log_dir}``; a resolver,
   ``${hydra:runtime.output_dir}``, ``${now:...}``) is unknown, except that a literal path
-  written under one (``${paths.log_dir}/mlflow/mlruns``) is a directory under that
-  directory: a local path, since a path with no scheme is one, unless the interpolation's
-  name says it may hold a URL (``uri``, ``url``, ``host``, ``server``, ``endpoint``,
-  ``addr``: ``${mlflow.server_url}/api`` stays unknown).
+  written under another node, a Hydra runtime value or an environment variable
+  (``${paths.log_dir}/mlflow/mlruns``, ``${hydra:runtime.output_dir}/mlruns``,
+  ``${oc.env:LOG_DIR}/mlruns``) is a directory under that directory: a local path, since a
+  path with no scheme is one, unless the interpolation's name says it may hold a URL
+  (``uri``, ``url``, ``host``, ``server``, ``endpoint``, ``addr``:
+  ``${mlflow.server_url}/api`` stays unknown). Another resolver's result
+  (``${now:%Y-%m-%d}/mlruns``) is no directory.
 - ``\\${...}`` is the text ``${...}`` (OmegaConf's escape): a placeholder, never a store.
 """
 
@@ -56,16 +59,22 @@ def integration_api(target: str) -> str:
 
 @dataclass(frozen=True)
 class _Reference:
-    """One ``${...}``: ``name`` is the node path (``paths.log_dir``), the resolver's
-    argument (``hydra:runtime.output_dir``) or the variable (``oc.env:VAR``)."""
+    """One ``${...}``: ``name`` is the node path (``paths.log_dir``), or a resolver's
+    argument (``runtime.output_dir`` of ``${hydra:runtime.output_dir}``, the variable of
+    ``${oc.env:VAR}``)."""
 
     name: str
-    environment: bool = False  # ${oc.env:VAR[,default]}
-    default: str | None = None  # the default's text (with its own interpolations), if one is given
+    resolver: str | None = None  # "oc.env", "hydra", ...; None for another node
+    default: str | None = None  # an oc.env default's text (with its own interpolations), if one is given
     node: bool = False  # another node, or a Hydra runtime value: what it holds may be a directory
 
+    @property
+    def environment(self) -> bool:
+        return self.resolver in _ENV_RESOLVERS
+
     def render(self) -> str:
-        return f"${{oc.env:{self.name}}}" if self.environment else f"${{{self.name}}}"
+        """The interpolation without its default: ``${oc.env:MLFLOW_TRACKING_URI}``."""
+        return f"${{{self.name}}}" if self.resolver is None else f"${{{self.resolver}:{self.name}}}"
 
 
 def _closing(text: str, start: int) -> int | None:
@@ -130,10 +139,9 @@ def _reference(body: str) -> _Reference:
             default = default[1:-1]
         elif default == "null":
             default = None
-        return _Reference(variable.strip(), environment=True, default=default)
-    if name == "hydra":  # ${hydra:runtime.output_dir}, ${hydra:runtime.cwd}
-        return _Reference(f"hydra:{arguments.strip()}", node=True)
-    return _Reference(f"{name}:{arguments.strip()}")
+        return _Reference(variable.strip(), name, default=default)
+    # ${hydra:runtime.output_dir}, ${hydra:runtime.cwd}: where the run writes.
+    return _Reference(arguments.strip(), name, node=name == "hydra")
 
 
 def _pieces(text: str) -> list[str | _Reference]:
@@ -200,10 +208,6 @@ def _may_be_directory(reference: _Reference) -> bool:
 class InterpolatedWord(Word):
     """A value OmegaConf interpolates (``${oc.env:VAR,default}``, ``${paths.log_dir}``): read
     with the policy of this module instead of a shell's."""
-
-    @property
-    def unexpanded(self) -> bool:
-        return False
 
     @property
     def value(self) -> StrValue:
