@@ -30,33 +30,33 @@ def _kinds(text: str) -> list[tuple[UriKind, str]]:
         ("mlruns", [(UriKind.LOCAL_PATH, "'mlruns'")]),
         ("https://mlflow.example.com", [(UriKind.HTTPS, "'https://mlflow.example.com'")]),
         # A literal path under another node's directory, or Hydra's run directory: a local store.
-        ("${paths.log_dir}/mlflow/mlruns", [(UriKind.LOCAL_PATH, "'{…}/mlflow/mlruns'")]),
-        ("${hydra:runtime.output_dir}/mlruns", [(UriKind.LOCAL_PATH, "'{…}/mlruns'")]),
-        ("${oc.env:LOG_DIR}/mlruns", [(UriKind.LOCAL_PATH, "'{…}/mlruns'")]),
-        ("file:${paths.root_dir}/mlruns", [(UriKind.FILE, "'file:{…}/mlruns'")]),
+        ("${paths.log_dir}/mlflow/mlruns", [(UriKind.LOCAL_PATH, "'${paths.log_dir}/mlflow/mlruns'")]),
+        ("${hydra:runtime.output_dir}/mlruns", [(UriKind.LOCAL_PATH, "'${hydra:runtime.output_dir}/mlruns'")]),
+        ("${oc.env:LOG_DIR}/mlruns", [(UriKind.LOCAL_PATH, "'${oc.env:LOG_DIR}/mlruns'")]),
+        ("file:${paths.root_dir}/mlruns", [(UriKind.FILE, "'file:${paths.root_dir}/mlruns'")]),
         # Whatever may hold a URL stays unknown.
-        ("${mlflow.server_url}/mlflow", [(UriKind.UNKNOWN, "'{…}/mlflow'")]),
-        ("${oc.env:MLFLOW_TRACKING_URI}/x", [(UriKind.UNKNOWN, "'{…}/x'")]),
-        ("${paths.log_dir}", [(UriKind.UNKNOWN, "'{…}'")]),
-        ("${now:%Y-%m-%d}/mlruns", [(UriKind.UNKNOWN, "'{…}/mlruns'")]),
-        ("${oc.env:MLFLOW_TRACKING_URI}", [(UriKind.UNKNOWN, "'{…}'")]),
-        ("${oc.env:MLFLOW_TRACKING_URI,null}", [(UriKind.UNKNOWN, "'{…}'")]),
+        ("${mlflow.server_url}/mlflow", [(UriKind.UNKNOWN, "'${mlflow.server_url}/mlflow'")]),
+        ("${oc.env:MLFLOW_TRACKING_URI}/x", [(UriKind.UNKNOWN, "'${oc.env:MLFLOW_TRACKING_URI}/x'")]),
+        ("${paths.log_dir}", [(UriKind.UNKNOWN, "'${paths.log_dir}'")]),
+        ("${now:%Y-%m-%d}/mlruns", [(UriKind.UNKNOWN, "'${now:%Y-%m-%d}/mlruns'")]),
+        ("${oc.env:MLFLOW_TRACKING_URI}", [(UriKind.UNKNOWN, "'${oc.env:MLFLOW_TRACKING_URI}'")]),
+        ("${oc.env:MLFLOW_TRACKING_URI,null}", [(UriKind.UNKNOWN, "'${oc.env:MLFLOW_TRACKING_URI}'")]),
         # The default is the value when the variable is unset, quoted or not, nested or not.
         (
             "${oc.env:MLFLOW_TRACKING_URI,mlruns}",
-            [(UriKind.UNKNOWN, "'{…}'"), (UriKind.LOCAL_PATH, "'mlruns' via the default of ${oc.env:MLFLOW_TRACKING_URI}")],
+            [(UriKind.UNKNOWN, "'${oc.env:MLFLOW_TRACKING_URI}'"), (UriKind.LOCAL_PATH, "'mlruns' via the default of ${oc.env:MLFLOW_TRACKING_URI}")],
         ),
         (
             "${oc.env:URI, 'sqlite:///mlflow.db'}",
-            [(UriKind.UNKNOWN, "'{…}'"), (UriKind.SQLITE, "'sqlite:///mlflow.db' via the default of ${oc.env:URI}")],
+            [(UriKind.UNKNOWN, "'${oc.env:URI}'"), (UriKind.SQLITE, "'sqlite:///mlflow.db' via the default of ${oc.env:URI}")],
         ),
         (
             "${env:URI,http://10.0.0.5:5000}",
-            [(UriKind.UNKNOWN, "'{…}'"), (UriKind.HTTP, "'http://10.0.0.5:5000' via the default of ${env:URI}")],
+            [(UriKind.UNKNOWN, "'${env:URI}'"), (UriKind.HTTP, "'http://10.0.0.5:5000' via the default of ${env:URI}")],
         ),
         (
             "${oc.env:URI,${paths.root}/mlruns}",
-            [(UriKind.UNKNOWN, "'{…}'"), (UriKind.LOCAL_PATH, "'{…}/mlruns' via the default of ${oc.env:URI}")],
+            [(UriKind.UNKNOWN, "'${oc.env:URI}'"), (UriKind.LOCAL_PATH, "'${paths.root}/mlruns' via the default of ${oc.env:URI}")],
         ),
         # OmegaConf's escape: the text itself, a placeholder.
         ("\\${MLFLOW_TRACKING_URI}", [(UriKind.UNKNOWN, "'${MLFLOW_TRACKING_URI}'")]),

@@ -77,6 +77,16 @@ class _Reference:
         return f"${{{self.name}}}" if self.resolver is None else f"${{{self.resolver}:{self.name}}}"
 
 
+@dataclass(frozen=True)
+class _Unknown(Hole):
+    """An interpolation's unknown value, shown as written (``${paths.log_dir}``)."""
+
+    written: str = ""
+
+    def render(self) -> str:
+        return self.written
+
+
 def _closing(text: str, start: int) -> int | None:
     """The index of the ``}`` closing an interpolation whose body starts at ``start``
     (nested ``${...}`` and quoted strings skipped), or None when it is not closed."""
@@ -183,7 +193,7 @@ def _value(pieces: list[str | _Reference], unset: bool, depth: int = 0) -> StrVa
             found = default.parts
             local = local or (position == 0 and default.local_path)
         else:
-            found = (Hole(None),)
+            found = (_Unknown(None, written=piece.render()),)
             following = pieces[position + 1] if position + 1 < len(pieces) else None
             if position == 0 and isinstance(following, str) and following.startswith("/") and _may_be_directory(piece):
                 local = True
