@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument, call_names_of, terminal_name
+from mlflow_lint.analysis.integrations import INTEGRATION_TRACKING_URI_KEYWORD, INTEGRATION_TRACKING_URIS
 from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import SemanticModel, _own_returns
@@ -37,18 +38,8 @@ class UriSink:
     value: ast.expr
 
 
-# Every call ``uri_sinks`` understands (a check's ``calls``), and their terminal names.
-# Other libraries' MLflow integrations that take the tracking URI (callee -> the position
-# of ``tracking_uri`` in their signature, from their sources): PyTorch Lightning's logger
-# (``MLFlowLogger(experiment_name, run_name, tracking_uri, ...)``), Optuna's callback and
-# Ray's logger callback (``tracking_uri`` first), and Ray's ``setup_mlflow(config,
-# tracking_uri, ...)``.
-INTEGRATION_TRACKING_URIS: dict[str, int] = {
-    **{f"{package}.loggers{module}.MLFlowLogger": 2 for package in ("pytorch_lightning", "lightning.pytorch") for module in ("", ".mlflow")},
-    **{f"{package}.MLflowCallback": 0 for package in ("optuna.integration", "optuna.integration.mlflow", "optuna_integration", "optuna_integration.mlflow")},
-    **{f"{package}.MLflowLoggerCallback": 0 for package in ("ray.air.integrations.mlflow", "ray.tune.integration.mlflow")},
-    "ray.air.integrations.mlflow.setup_mlflow": 1,
-}
+# Every call ``uri_sinks`` understands (a check's ``calls``), and their terminal names;
+# other libraries' MLflow integrations that take the tracking URI: analysis.integrations.
 URI_SINK_CALLS = frozenset(
     {
         "mlflow.set_tracking_uri", "mlflow.set_registry_uri", api.MLFLOW_CLIENT,
@@ -150,7 +141,7 @@ def _uri_sinks(module: AnalysedModule, node: ast.AST) -> list[UriSink]:
         if registry is not None:
             sinks.append(UriSink("MlflowClient(registry_uri=...)", "registry", registry))
     elif callee in INTEGRATION_TRACKING_URIS:
-        tracking = argument(node, INTEGRATION_TRACKING_URIS[callee], "tracking_uri")
+        tracking = argument(node, INTEGRATION_TRACKING_URIS[callee], INTEGRATION_TRACKING_URI_KEYWORD)
         if tracking is not None:
             sinks.append(UriSink(f"{callee.rsplit('.', 1)[1]}(tracking_uri=...)", "tracking", tracking))
     return sinks

@@ -16,6 +16,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard
 
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word, references, with_fallbacks
+from mlflow_lint.sources.hydra import (
+    HYDRA_ARGS,
+    HYDRA_TARGET,
+    MISSING,
+    TRACKING_URI_KEYWORD,
+    TRACKING_URI_SETTING,
+    InterpolatedWord,
+    integration_api,
+    integration_position,
+)
 from mlflow_lint.sources.shell import inline_script_at, mlflow_argv, parse_shell
 
 if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
@@ -248,6 +258,7 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             facts.settings.append(setting)
     facts.settings.extend(environment)
     facts.settings.extend(_gateway_secrets(pairs, where, lines))
+    facts.settings.extend(_integration_tracking_uri(pairs, where, lines))
     argv: list[Word] = []
     argv_nodes: list[ScalarNode] = []
     lists: list[list[Word]] = []  # each key's list on its own
@@ -331,6 +342,32 @@ def _gateway_secrets(pairs: dict[str, Node], where: str, lines: list[str]) -> li
             word = _scalar_word(value, lines)
             found.append(Setting(str(key.value), word, word.position, f"{key.value} in {where}", secret=True))
     return found
+
+
+_STRING_TAG = "tag:yaml.org,2002:str"
+
+
+def _integration_tracking_uri(pairs: dict[str, Node], where: str, lines: list[str]) -> list[Setting]:
+    """A Hydra ``_target_`` that builds an MLflow integration (``MLFlowLogger``,
+    ``MLflowCallback``...): the tracking URI its ``tracking_uri:`` (or the item of ``_args_``
+    at that keyword's position) passes, read as OmegaConf reads it (``sources.hydra``), and
+    judged as ``MLFLOW_TRACKING_URI`` set to it. ``null``, ``???`` (given at run time) and a
+    value that is no string pass nothing known."""
+    target = pairs.get(HYDRA_TARGET)
+    if target is None or not _is_scalar(target):
+        return []
+    position = integration_position(str(target.value))
+    if position is None:
+        return []
+    value = pairs.get(TRACKING_URI_KEYWORD)
+    arguments = pairs.get(HYDRA_ARGS)
+    if value is None and arguments is not None and _is_sequence(arguments) and position < len(arguments.value):
+        value = arguments.value[position]
+    if value is None or not _is_scalar(value) or value.tag != _STRING_TAG or str(value.value).strip() in ("", MISSING):
+        return []
+    word = _scalar_word(value, lines)
+    interpolated = InterpolatedWord(word.text, word.position)
+    return [Setting(TRACKING_URI_SETTING, interpolated, word.position, f"{integration_api(str(target.value))} in {where}")]
 
 
 def _uploaded_paths(pairs: dict[str, Node], lines: list[str]) -> list[Copy]:
