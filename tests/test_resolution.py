@@ -132,6 +132,78 @@ def test_values(source: str, expected: list[str]) -> None:
     assert _value(source) == expected
 
 
+_SETTINGS = "class Settings:\n    uri: str = './mlruns'\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (_SETTINGS + "settings = Settings()\nsettings.uri", ["'./mlruns' via the default of Settings.uri"]),
+        (_SETTINGS + "Settings().uri", ["'./mlruns' via the default of Settings.uri"]),
+        (_SETTINGS + "Settings(uri='https://mlflow.example.com').uri", ["'https://mlflow.example.com' via Settings(uri=...)"]),
+        ("URI = 'databricks'\n" + _SETTINGS + "Settings(uri=URI).uri", ["'databricks' via URI"]),
+        (_SETTINGS + "Settings(experiment='x').uri", ["'./mlruns' via the default of Settings.uri"]),
+        (_SETTINGS + "Settings('https://mlflow.example.com').uri", []),  # positional: unknown
+        (_SETTINGS + "Settings(**overrides).uri", []),
+        (_SETTINGS + "Settings().experiment", []),  # not defined on the class
+        (_SETTINGS + "class Child(Settings):\n    pass\nChild().uri", ["'./mlruns' via the default of Settings.uri"]),
+        (_SETTINGS + "class Child(Settings):\n    uri = 'databricks'\nChild().uri", ["'databricks' via the default of Child.uri"]),
+        (_SETTINGS + "class Child(Settings):\n    @property\n    def uri(self):\n        return 'mlruns'\nChild().uri", []),
+        ("class Settings:\n    def uri(self):\n        return 'mlruns'\nSettings().uri", []),
+        ("class Settings:\n    uri: str\nSettings().uri", []),  # a required field
+        ("from dataclasses import dataclass, field\n@dataclass\nclass C:\n    uri: str = field(default='mlruns')\nC().uri", ["'mlruns' via the default of C.uri"]),
+        ("from dataclasses import dataclass, field\n@dataclass\nclass C:\n    uri: str = field(default_factory=str)\nC().uri", []),
+        ("from pydantic import Field\nclass C:\n    uri: str = Field('mlruns', description='store')\nC().uri", ["'mlruns' via the default of C.uri"]),
+        ("DEFAULT_URI = 'mlruns'\nclass C:\n    uri = DEFAULT_URI\nC().uri", ["'mlruns' via DEFAULT_URI"]),
+        # What runs when the object is made decides: its __init__ with arguments, or an
+        # initialiser that assigns the attribute.
+        (_SETTINGS + "    def __init__(self, uri=None):\n        pass\nSettings(uri='https://mlflow.example.com').uri", []),
+        (_SETTINGS + "    def __init__(self):\n        self.uri = 'https://mlflow.example.com'\nSettings().uri", []),
+        (_SETTINGS + "    def connect(self):\n        self.uri = 'https://mlflow.example.com'\nSettings().uri", ["'./mlruns' via the default of Settings.uri"]),
+        ("class NotSettings:\n    pass\nobj = NotSettings\nobj.uri", []),  # the class itself, not an object
+    ],
+)
+def test_fields_of_objects_of_project_classes(source: str, expected: list[str]) -> None:
+    assert _value(source) == expected
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["cfg: Settings", "cfg: Settings = settings", "cfg: Optional[Settings] = None", "cfg: Settings | None = None", "cfg: 'Settings' = settings"],
+)
+def test_a_parameter_annotated_with_a_project_class_holds_its_defaults(signature: str) -> None:
+    source = f"from typing import Optional\n{_SETTINGS}settings = Settings()\ndef f({signature}):\n    return cfg.uri\n"
+    module = _module(source)
+    function = module.tree.body[-1]
+    assert isinstance(function, ast.FunctionDef) and isinstance(function.body[0], ast.Return)
+    expected = [] if signature.startswith("cfg: '") else ["'./mlruns' via the default of Settings.uri"]  # a string annotation is not read
+    assert [v.render() for v in module.values.evaluate(function.body[0].value)] == expected
+
+
+def test_a_parameter_defaulting_to_an_object_of_its_class_holds_that_objects_fields() -> None:
+    source = f"{_SETTINGS}def f(cfg: Settings = Settings(uri='databricks')):\n    return cfg.uri\n"
+    module = _module(source)
+    function = module.tree.body[-1]
+    assert isinstance(function, ast.FunctionDef) and isinstance(function.body[0], ast.Return)
+    assert [v.render() for v in module.values.evaluate(function.body[0].value)] == ["'databricks' via Settings(uri=...)"]
+
+
+def test_an_object_of_a_project_class_made_in_another_module_resolves(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "config.py").write_text(_SETTINGS + "settings = Settings()\nremote = Settings(uri='databricks')\n")
+    main = tmp_path / "pkg" / "main.py"
+    source = "from pkg import config\nfrom pkg.config import remote, settings\nsettings.uri\nconfig.settings.uri\nremote.uri\n"
+    module = _module(source, main, ProjectIndex(tmp_path))
+    found = [[v.render() for v in module.values.evaluate(statement.value)] for statement in module.tree.body[2:]]  # type: ignore[attr-defined]
+    assert found == [
+        ["'./mlruns' via the default of Settings.uri"],
+        ["'./mlruns' via the default of Settings.uri"],
+        ["'databricks' via Settings(uri=...)"],
+    ]
+
+
 def test_values_do_not_overflow_on_deep_nesting() -> None:
     source = "x = " + " + ".join(["'a'"] * 800) + "\nx\n"
     module = _module(source)

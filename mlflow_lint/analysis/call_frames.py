@@ -28,6 +28,7 @@ from mlflow_lint.analysis.flow import (
     literal_keywords,
     parameter_dependent_nodes,
 )
+from mlflow_lint.analysis.instances import instance_of
 from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.analysis.memo import MemoKey, SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
@@ -323,7 +324,8 @@ def _root_name(expr: ast.expr) -> str | None:
 
 def passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
     """Whether an argument of ``call`` holds something the analysis knows: a constant
-    (``None`` too: a tag value), text with a literal part, or an MLflow object (a client).
+    (``None`` too: a tag value), text with a literal part, an MLflow object (a client), or
+    an object of a project class (``setup(Settings())``: its fields have values).
     Deciding this first spares resolving the many calls that pass only unknowns."""
     arguments = [a for a in call.args if not isinstance(a, ast.Starred)]
     for keyword in call.keywords:
@@ -338,6 +340,8 @@ def passes_something_known(module: AnalysedModule, call: ast.Call) -> bool:
         if any(value.prefix or len(value.parts) > 1 or value.local_path for value in module.values.evaluate(argument)):
             return True
         if module.model.instance_class(argument) is not None:
+            return True
+        if instance_of(module, argument) is not None:
             return True
     return False
 

@@ -424,8 +424,29 @@ class ValueEvaluator:
                 attributes = self.model.instance_attributes.get(cls, {}).get(expr.attr, [])
                 if len(attributes) == 1 and not assigned:
                     return self.evaluate(attributes[0][0], depth + 1)
+            else:
+                # settings.tracking_uri with settings = Settings() (here or imported), or a
+                # parameter annotated Settings
+                found = self._instance_field(expr, depth)
+                if found:
+                    return found
             return self._command_line_option(expr, expr.value, depth)
+        if isinstance(expr.value, (ast.Call, ast.Attribute)):
+            # Settings().tracking_uri, config.settings.tracking_uri
+            return self._instance_field(expr, depth)
         return ()
+
+    def _instance_field(self, expr: ast.Attribute, depth: int) -> tuple[StrValue, ...]:
+        """A field of an object of a project class: the keyword of the constructor call that
+        sets it, else its class-level default (analysis.instances); unknown otherwise."""
+        from mlflow_lint.analysis.instances import field_source, instance_of  # (cycle-free at runtime)
+
+        instance = instance_of(self.module, expr.value, depth + 1)
+        source = field_source(instance, expr.attr) if instance is not None else None
+        if source is None:
+            return ()
+        values = source.module.values.evaluate(source.expr, depth + 1)
+        return tuple(replace(v, via=v.via or source.via) for v in values)
 
     def _command_line_option(self, expr: ast.Attribute, namespace: ast.Name, depth: int) -> tuple[StrValue, ...]:
         """``args.tracking_uri`` where ``args = parser.parse_args()``: what the command line
