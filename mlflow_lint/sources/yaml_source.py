@@ -348,18 +348,26 @@ _STRING_TAG = "tag:yaml.org,2002:str"
 
 
 def _integration_tracking_uri(pairs: dict[str, Node], where: str, lines: list[str]) -> list[Setting]:
-    """A Hydra ``_target_`` that builds an MLflow integration (``MLFlowLogger``,
-    ``MLflowCallback``...): the tracking URI its ``tracking_uri:`` (or the item of ``_args_``
+    """A Hydra ``_target_`` (or a LightningCLI ``class_path``) that builds an MLflow
+    integration (``MLFlowLogger``, ``MLflowCallback``...): the tracking URI its ``tracking_uri:`` (or the item of ``_args_``
     at that keyword's position) passes, read as OmegaConf reads it (``sources.hydra``), and
     judged as ``MLFLOW_TRACKING_URI`` set to it. ``null``, ``???`` (given at run time) and a
     value that is no string pass nothing known."""
     target = pairs.get(HYDRA_TARGET)
+    keywords = pairs
+    if target is None:
+        # LightningCLI (jsonargparse): ``class_path: ...MLFlowLogger`` with its keywords
+        # under ``init_args:``.
+        target, init_args = pairs.get("class_path"), pairs.get("init_args")
+        if init_args is None or not _is_mapping(init_args):
+            return []
+        keywords = {str(key.value): value for key, value in init_args.value if _is_scalar(key)}
     if target is None or not _is_scalar(target):
         return []
     position = integration_position(str(target.value))
     if position is None:
         return []
-    value = pairs.get(TRACKING_URI_KEYWORD)
+    value = keywords.get(TRACKING_URI_KEYWORD)
     arguments = pairs.get(HYDRA_ARGS)
     if value is None and arguments is not None and _is_sequence(arguments) and position < len(arguments.value):
         value = arguments.value[position]
