@@ -179,19 +179,21 @@ class ProjectIndex:
         """The MLflow releases declared for a project file (requirements, pyproject,
         setup.py, conda): by the nearest directory that declares MLflow, from the file's own
         up to the project root, each read once per run. Every file that may declare them in
-        the directories asked is logged, read or absent: adding one changes the answer."""
-        if self.root is None:
-            return None
+        the directories asked is logged, read or absent: adding one changes the answer.
+        With no project root (no ``.git``, ``pyproject.toml``... above: a zip download, a
+        Docker build context), the file's own directory only: where a project ends is not
+        known, and a requirements file beside the code is still its declaration."""
         from mlflow_lint.sources.requirements import DECLARING_FILES, declared_mlflow
 
-        directory = path.parent if within(path, str(self.root)) else self.root
+        stop = self.root if self.root is not None else path.parent
+        directory = path.parent if within(path, str(stop)) else stop
         while True:
             if self.log is not None:
                 self.log.modules.update(str(directory / name) for name in DECLARING_FILES)
             if directory not in self._declarations:
                 self._declarations[directory] = declared_mlflow(directory)
             found = self._declarations[directory]
-            if found is not None or directory == self.root or directory.parent == directory:
+            if found is not None or directory == stop or directory.parent == directory:
                 return found
             directory = directory.parent
 

@@ -257,3 +257,19 @@ def test_a_utf16_pin_keeps_mlf902_and_its_fix_away(tmp_path: Path) -> None:
     assert "MLF902" not in result.stdout and "name=" not in result.stdout, result.stdout
     (tmp_path / "requirements.txt").write_bytes(b"mlflow>=3.1\n")
     assert "MLF902" in run_cli("check", "--no-cache", "--select", "MLF902", ".", cwd=tmp_path).stdout
+
+
+def test_without_a_project_root_the_files_own_directory_declares(tmp_path: Path) -> None:
+    """A zip download or a Docker build context: no .git, no pyproject.toml. The pin beside
+    the code still declares the release (MLF901 would otherwise target 3.18.0)."""
+    from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigResolver
+    from mlflow_lint.engine import lint_paths
+
+    (tmp_path / "requirements.txt").write_text("mlflow==2.9.2\n")
+    (tmp_path / "train.py").write_text("import mlflow\n\nmlflow.models.evaluate(model='m', data=None, custom_metrics=[])\n")
+    result = lint_paths([tmp_path], ConfigResolver(load_catalog()), frozenset({"MLF901"}), cwd=tmp_path, jobs=1)
+    assert result.findings == []
+    (tmp_path / "requirements.txt").write_text("mlflow>=3.0\n")
+    result = lint_paths([tmp_path], ConfigResolver(load_catalog()), frozenset({"MLF901"}), cwd=tmp_path, jobs=1)
+    assert [f.rule for f in result.findings] == ["MLF901"]
