@@ -575,7 +575,9 @@ _VERSION_LOOKUPS = frozenset({"get_model_version_by_alias", "get_model_version"}
 
 def _registered_version_run(module: AnalysedModule, run_id: ast.expr) -> bool:
     """``mv.run_id`` (or ``get_model_version_by_alias(...).run_id``) of a version read from
-    the registry, by alias or by number."""
+    the registry, by alias or by number; also through a name assigned it (``run_id =
+    mv.run_id``)."""
+    run_id = module.model.assigned_value(run_id)
     return isinstance(run_id, ast.Attribute) and run_id.attr == "run_id" and returned_by(module.model, run_id.value, _VERSION_LOOKUPS)
 
 
