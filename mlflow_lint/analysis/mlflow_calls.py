@@ -577,8 +577,8 @@ def _registered_version_run(module: AnalysedModule, run_id: ast.expr) -> bool:
     """``mv.run_id`` (or ``get_model_version_by_alias(...).run_id``) of a version read from
     the registry, by alias or by number; also through a name assigned it (``run_id =
     mv.run_id``)."""
-    run_id = module.model.assigned_value(run_id)
-    return isinstance(run_id, ast.Attribute) and run_id.attr == "run_id" and returned_by(module.model, run_id.value, _VERSION_LOOKUPS)
+    value = module.model.assigned_value(run_id)
+    return isinstance(value, ast.Attribute) and value.attr == "run_id" and returned_by(module.model, value.value, _VERSION_LOOKUPS)
 
 
 _MAX_RETURNED_DEPTH = 4  # as the gate analysis followed them

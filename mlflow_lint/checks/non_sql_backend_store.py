@@ -13,7 +13,7 @@ import ast
 from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, read_by_a_server
 from mlflow_lint.analysis.mlflow_calls import uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.analysis.values import StrValue, literal
 from mlflow_lint.checks.base import FileContext, UriSetterCheck
 from mlflow_lint.sources.facts import Command, Setting
 
@@ -88,7 +88,9 @@ class NonSqlBackendStore(UriSetterCheck):
             )
         elif found is not None:
             word, origin = found
-            if word.unexpanded:  # CMD ["mlflow", "server", "--backend-store-uri", "$URI"]
+            # CMD ["mlflow", "server", "--backend-store-uri", "$URI"]: MLflow gets the text, a
+            # relative directory; "postgresql://${USER}@db/m" still names a SQL store.
+            if word.unexpanded and classify(literal(word.text)) in (*_FILE_STORES, UriKind.UNKNOWN):
                 ctx.report_at(
                     "MLF201", word.position, word.text, api=f"{api} {origin}", store="file", value=repr(word.text), why=_UNEXPANDED
                 )
