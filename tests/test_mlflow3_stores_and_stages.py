@@ -255,3 +255,11 @@ def test_mlf201_says_when_the_store_is_mlflows_local_default() -> None:
     server = lint_source("#!/bin/sh\nmlflow server --host 127.0.0.1 --port 5000\n", "serve.sh")
     message = next(f.message for f in server if f.rule == "MLF201")
     assert "MLflow's local default (./mlruns before 3.7, sqlite:///mlflow.db since)" in message  # whichever release serves
+
+
+@pytest.mark.parametrize("flag", ["--backend-store-uri=${STORE}", "--backend-store-uri ${STORE}"])
+def test_a_flag_given_a_variable_is_named_once_in_the_message(flag: str) -> None:
+    """``--flag=$X`` is one word: the message names it as written, not the reference twice."""
+    dockerfile = f"FROM ghcr.io/mlflow/mlflow:v3.4.0\nENV STORE=sqlite:////m.db\nCMD mlflow server --host 127.0.0.1 {flag}\n"
+    [finding] = [f for f in lint_source(dockerfile, "Dockerfile") if f.rule == "MLF201"]
+    assert f"mlflow server {flag} uses a SQLite store ('sqlite:////m.db')" in finding.message

@@ -72,7 +72,9 @@ class Invocation:
                 if name is not None:
                     setting = next((s for s in reversed(self.environment) if s.name == name and s.value is not None), None)
                     if setting is not None and setting.value is not None:
-                        return setting.value, f"{found.flag.text} {text}"
+                        # ``--flag=$X`` is one word: its text already shows the reference.
+                        shown = found.flag.text if "=" in found.flag.text else f"{found.flag.text} {text}"
+                        return setting.value, shown
                 return found.value, found.flag.text
         variable = SERVER_ENVIRONMENT.get(option) if self.is_server else None
         if variable is not None:
