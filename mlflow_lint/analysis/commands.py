@@ -49,6 +49,7 @@ class Invocation:
     environment: tuple[Setting, ...]
     expands: bool = False  # a shell expands $VAR in its words from ``environment`` (Command.expands)
     dependent: bool = False  # Kubernetes expands $(VAR) in them (Command.dependent_variables)
+    variables: tuple[Setting, ...] = ()  # the script's own variables (Command.variables)
 
     @property
     def is_server(self) -> bool:
@@ -70,7 +71,9 @@ class Invocation:
                 text = found.value.text
                 name = referenced_variable(text) if self.expands else dependent_variable(text) if self.dependent else None
                 if name is not None:
-                    setting = next((s for s in reversed(self.environment) if s.name == name and s.value is not None), None)
+                    # The line's own environment, else a variable the script assigned before.
+                    visible = (*self.variables, *self.environment) if self.expands else self.environment
+                    setting = next((s for s in reversed(visible) if s.name == name and s.value is not None), None)
                     if setting is not None and setting.value is not None:
                         # ``--flag=$X`` is one word: its text already shows the reference.
                         shown = found.flag.text if "=" in found.flag.text else f"{found.flag.text} {text}"
@@ -128,7 +131,9 @@ def interpret(command: Command) -> Invocation | None:
             index += 1
             continue
         options.setdefault(_ALIASES.get(text, text), []).append(Option(word, None))
-    return Invocation(tuple(subcommand), tuple(words), options, command.environment, command.expands, command.dependent_variables)
+    return Invocation(
+        tuple(subcommand), tuple(words), options, command.environment, command.expands, command.dependent_variables, command.variables
+    )
 
 
 def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:

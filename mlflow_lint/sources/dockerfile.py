@@ -59,7 +59,10 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                 facts.settings.extend(script.settings)
                 for command in script.commands:
                     facts.commands.append(
-                        Command(command.argv, command.position, tuple(environment) + command.environment, open_environment=True, expands=True)
+                        Command(
+                            command.argv, command.position, tuple(environment) + command.environment,
+                            open_environment=True, expands=True, variables=command.variables,
+                        )
                     )
                 if instruction == "ENTRYPOINT":
                     entrypoint = None

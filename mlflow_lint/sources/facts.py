@@ -129,6 +129,9 @@ class Command:
     # The words are a manifest's list (``args: ["--host", "$(MLFLOW_HOST)"]``): Kubernetes
     # replaces a ``$(VAR)`` there with the container's ``env`` value before running it.
     dependent_variables: bool = False
+    # A script's own variables, assigned on a line of their own before it (``DIR=./store``):
+    # the shell expands ``$DIR`` in the line although the program's environment lacks it.
+    variables: tuple[Setting, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,8 @@ class SourceFacts:
             settings=[setting(item) for item in self.settings],
             commands=[
                 replace(command, argv=tuple(word(w) for w in command.argv), position=where(command.position),
-                        environment=tuple(setting(e) for e in command.environment))
+                        environment=tuple(setting(e) for e in command.environment),
+                        variables=tuple(setting(v) for v in command.variables))
                 for command in self.commands
             ],
             copies=[replace(item, source=word(item.source)) for item in self.copies],

@@ -368,6 +368,7 @@ def parse_shell(
             if raw.lstrip().startswith("#") or " #" in raw:
                 facts.comment_lines[number] = raw[raw.find("#") :]
     exported: list[Setting] = []
+    assigned: list[Setting] = []  # NAME=value alone on a line: the script's own variables
     for command_tokens in split_commands(tokenize(text, first_line, first_column, indent)):
         words = _words(command_tokens)
         prefix: list[Setting] = []
@@ -379,7 +380,10 @@ def parse_shell(
                     facts.settings.append(setting)
             continue
         words = _take_assignments(words, where, prefix, facts)
-        if words and words[0].text == "env":  # env A=1 B=2 command
+        if not words:
+            assigned.extend(prefix)
+            continue
+        if words[0].text == "env":  # env A=1 B=2 command
             words = _take_assignments(words[1:], where, prefix, facts)
         facts.settings.extend(_ci_environment_writes(words, where))
         if len(words) > 2 and words[0].text.rsplit("/", 1)[-1] == "git" and words[1].text == "add":
@@ -391,7 +395,7 @@ def parse_shell(
         _nested(lambda: _add_echoed_file(facts, words, where))  # noqa: B023 - called at once
         argv = mlflow_argv(words)
         if argv is not None:
-            facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix), expands=True))
+            facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix), expands=True, variables=tuple(assigned)))
         elif (at := inline_script_at([word.text for word in words])) is not None:
             # sh -c "mlflow server ...": the script is one word. On one line its words are at
             # their columns (after the quote); over several (continued) lines, where each
