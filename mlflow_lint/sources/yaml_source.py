@@ -71,9 +71,10 @@ def parse_yaml(text: str, where: str) -> SourceFacts:
         raise UnparsableYaml("nesting too deep") from None
     lines = text.splitlines()
     seen: set[int] = set()
+    containers = _kubernetes_containers([document for document in documents if document is not None])
     for document in documents:
         if document is not None:
-            _walk(document, facts, where, lines, seen, _compose_services(document))
+            _walk(document, facts, where, lines, seen, {**_compose_services(document), **containers})
     # An ``environment: &env`` mapping given to several services (``environment: *env``,
     # ``<<: *env``) is one node: each service's commands see its settings, but the file sets
     # each of them once, where it is written.
@@ -209,6 +210,72 @@ def _short_syntax_host(entry: str) -> str:
     for reference in found[: host.count("\0")]:
         host = host.replace("\0", reference, 1)
     return host
+
+
+# Workloads whose pod template holds containers (a bare Pod holds them itself).
+_WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"})
+# Service types that publish beyond the cluster: a node's port, a cloud load balancer.
+_EXPOSING_SERVICES = frozenset({"NodePort", "LoadBalancer"})
+
+
+def _get(node: Node | None, *keys: str) -> Node | None:
+    """The node at ``keys`` under mapping ``node`` (None where a key is missing)."""
+    for key in keys:
+        if node is None or not _is_mapping(node):
+            return None
+        node = next((value for k, value in node.value if _is_scalar(k) and k.value == key), None)
+    return node
+
+
+def _labels(node: Node | None) -> dict[str, str] | None:
+    if node is None or not _is_mapping(node):
+        return None
+    return {str(k.value): str(v.value) for k, v in node.value if _is_scalar(k) and _is_scalar(v)}
+
+
+def _kubernetes_containers(documents: list[Node]) -> dict[int, bool | None]:
+    """The containers (by node) of a manifest file's workloads: whether the pod is reached
+    from outside the cluster, as a compose service's published port is (policy). Published:
+    ``hostNetwork``, a container's ``hostPort``, or a Service of this file selecting the pod
+    whose type is ``NodePort`` or ``LoadBalancer`` (or with ``externalIPs``); unpublished:
+    only ``ClusterIP`` Services of this file select it, reached inside the cluster (an
+    Ingress then proxies it, and is where authentication belongs); unknown (None) with no
+    Service here, as one in another file may expose it."""
+    services: list[tuple[dict[str, str], bool]] = []
+    pods: list[tuple[dict[str, str] | None, Node]] = []
+    for document in documents:
+        kind = _get(document, "kind")
+        kind_name = str(kind.value) if kind is not None and _is_scalar(kind) else ""
+        if kind_name == "Service":
+            selector = _labels(_get(document, "spec", "selector"))
+            if selector:
+                service_type = _get(document, "spec", "type")
+                exposed = (service_type is not None and _is_scalar(service_type) and str(service_type.value) in _EXPOSING_SERVICES) or (
+                    _get(document, "spec", "externalIPs") is not None
+                )
+                services.append((selector, exposed))
+        elif kind_name in _WORKLOADS:
+            spec = _get(document, "spec", "template", "spec")
+            if spec is not None:
+                pods.append((_labels(_get(document, "spec", "template", "metadata", "labels")), spec))
+        elif kind_name == "Pod":
+            spec = _get(document, "spec")
+            if spec is not None:
+                pods.append((_labels(_get(document, "metadata", "labels")), spec))
+    found: dict[int, bool | None] = {}
+    for labels, spec in pods:
+        selecting = [exposed for selector, exposed in services if labels and all(labels.get(k) == v for k, v in selector.items())]
+        host_network = _get(spec, "hostNetwork")
+        on_host = host_network is not None and _is_scalar(host_network) and str(host_network.value).lower() == "true"
+        containers = _get(spec, "containers")
+        for container in containers.value if containers is not None and _is_sequence(containers) else []:
+            ports = _get(container, "ports")
+            host_port = ports is not None and _is_sequence(ports) and any(_get(port, "hostPort") is not None for port in ports.value)
+            if on_host or host_port or any(selecting):
+                found[id(container)] = True
+            else:
+                found[id(container)] = False if selecting else None
+    return found
 
 
 def _is_loopback(host: str) -> bool:
