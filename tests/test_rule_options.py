@@ -58,6 +58,32 @@ def test_gate_functions_by_dotted_name(tmp_path: Path) -> None:
     assert len(_findings(tmp_path, "gate-functions: [other.approve]\n", GATED, "--select", "MLF402")) == 1
 
 
+VERDICT = """\
+from mlflow import MlflowClient
+from qa import evaluation
+
+
+def promote(name, version):
+    verdict = evaluation.gate(name, version)
+    if verdict["verdict"] == "blocked":
+        return None
+    MlflowClient().set_registered_model_alias(name, "champion", version)
+
+
+def promote_if_passed(name, version):
+    result = evaluation.gate(name, version)
+    if result.status != "pass":
+        raise RuntimeError(result.status)
+    MlflowClient().set_registered_model_alias(name, "champion", version)
+"""
+
+
+def test_a_configured_gate_functions_answer_is_its_verdict(tmp_path: Path) -> None:
+    """``verdict = gate(...)`` then a test of a part of it: the project's gate decided."""
+    assert [f["line"] for f in _findings(tmp_path, "", VERDICT, "--select", "MLF402")] == [9, 16]
+    assert _findings(tmp_path, "gate-functions: [gate]\n", VERDICT, "--select", "MLF402") == []
+
+
 def test_required_tags_lists_the_missing_keys(tmp_path: Path) -> None:
     assert _findings(tmp_path, "", TAGS, "--select", "MLF501") == []  # some tag is enough by default
     found = _findings(tmp_path, "required-tags: [git_commit, data_version, owner]\n", TAGS, "--select", "MLF501")

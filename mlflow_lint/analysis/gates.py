@@ -130,6 +130,8 @@ class GateAnalysis:
                 return True  # mv.tags.get("validation") == "passed"
             if self._is_verdict_test(expr, depth, negated):
                 return True  # decision = "promote" if new > old else "skip"; if decision == "promote":
+            if any(self._holds_configured_verdict(operand) for operand in operands):
+                return True  # verdict = gate(...); if verdict["verdict"] == "blocked": return
             return any(isinstance(op, _ORDERING) for op in expr.ops) and not any(_is_len_call(operand) for operand in operands)
         if self._is_approval_read(expr):
             return True  # if dbutils.jobs.taskValues.get(taskKey="validate", key="passed"):
@@ -621,6 +623,25 @@ class GateAnalysis:
                 return False  # left to its default, or passed in a way not followed
             passed.append(value)
         return bool(passed) and all(isinstance(value, ast.Name) and self._holds_champion_read(value, depth + 1) for value in passed)
+
+    def _holds_configured_verdict(self, expr: ast.AST, depth: int = 0) -> bool:
+        """``expr`` is what a configured gate function returned, or a part of it
+        (``verdict["verdict"]``, ``result.status``, through local names): the project says
+        that function is its gate, so a test of its answer is the gate's decision, whichever
+        value means "pass"."""
+        if depth > _MAX_DEPTH or not self.gate_functions:
+            return False
+        while isinstance(expr, (ast.Subscript, ast.Attribute)):
+            expr = expr.value
+        if isinstance(expr, ast.Call):
+            return self.is_configured_gate(expr)
+        if isinstance(expr, ast.Name):
+            bindings = self.model.bindings_reaching(expr.id, expr)
+            return bool(bindings) and all(
+                binding.kind == "assign" and binding.value is not None and self._holds_configured_verdict(binding.value, depth + 1)
+                for binding in bindings
+            )
+        return False
 
     def _is_gate_call(self, call: ast.Call, depth: int) -> bool:
         if self.is_configured_gate(call):
