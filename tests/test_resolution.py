@@ -229,10 +229,46 @@ _DEFAULT = ["'./mlruns' via the default of Settings.uri"]
         (_SETTINGS + "def get():\n    yield Settings()\n    return Settings()\nget().uri", []),  # a generator
         (_SETTINGS + "async def get():\n    return Settings()\nget().uri", []),  # a coroutine
         ("class S:\n    @property\n    def uri(self):\n        return './mlruns'\ndef get():\n    return S()\nget().uri", []),
+        # A field that holds an object of a project class: its own fields.
+        (_SETTINGS + "class App:\n    store: Settings = Settings()\nApp().store.uri", _DEFAULT),
+        (_SETTINGS + "from pydantic import Field\nclass App:\n    store: Settings = Field(default_factory=Settings)\nApp().store.uri", _DEFAULT),
+        (_SETTINGS + "class App:\n    store: Settings = Settings()\nApp(store=Settings(uri='databricks')).store.uri", ["'databricks' via Settings(uri=...)"]),
+        (_SETTINGS + "class App:\n    store: Settings\nApp().store.uri", []),  # a required field
+        (_SETTINGS + "from pydantic import Field\nclass App:\n    uri: str = Field(default_factory=lambda: './mlruns')\nApp().uri", []),
     ],
 )
 def test_what_a_project_function_returns_is_an_object_of_a_project_class(source: str, expected: list[str]) -> None:
     assert _value("from typing import Optional\n" + source) == expected
+
+
+def _returned_value(source: str) -> list[str]:
+    """The value of what the last method of the last class returns."""
+    module = _module(source)
+    cls = module.tree.body[-1]
+    assert isinstance(cls, ast.ClassDef)
+    method = cls.body[-1]
+    assert isinstance(method, ast.FunctionDef) and isinstance(method.body[-1], ast.Return)
+    return [v.render() for v in module.values.evaluate(method.body[-1].value)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("    def __init__(self):\n        self.settings = get()\n", _DEFAULT),
+        ("    def __init__(self):\n        self.settings = None\n    def start(self):\n        self.settings = Settings()\n", _DEFAULT),
+        ("    settings = Settings()\n", _DEFAULT),
+        ("    pass\nclass Base:\n    def __init__(self):\n        self.settings = get()\nclass Trainer(Base):\n", _DEFAULT),  # a base class's
+        ("    settings: Optional[Settings] = None\n    def __init__(self):\n        self.settings = Settings()\n", _DEFAULT),
+        ("    def __init__(self, settings: Settings):\n        self.settings = settings\n", _DEFAULT),  # an annotated parameter's policy
+        ("    def __init__(self, settings):\n        self.settings = settings\n", []),
+        ("    def __init__(self, remote):\n        self.settings = Settings(uri='databricks') if remote else Settings()\n", []),
+        ("    def __init__(self):\n        self.settings = get()\n    def reset(self):\n        self.settings = Settings(uri='databricks')\n", []),
+        ("    @property\n    def settings(self):\n        return Settings()\n", []),
+    ],
+)
+def test_an_attribute_of_self_holds_the_object_the_class_assigns_it(body: str, expected: list[str]) -> None:
+    source = f"from typing import Optional\n{_SETTINGS}def get():\n    return Settings()\nclass Trainer:\n{body}    def run(self):\n        return self.settings.uri\n"
+    assert _returned_value(source) == expected
 
 
 def test_a_factory_of_another_module_imported_under_an_alias_resolves(tmp_path: Path) -> None:

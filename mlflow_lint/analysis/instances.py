@@ -31,6 +31,11 @@ annotation decides: the class it names, with its defaults, as for an annotated p
 Unknown: returns of different classes, a ``return None``, more than four returns, a
 generator, a coroutine, a recursive call. The factory's arguments are bound to its
 parameters (analysis.flow), as for a string it returns.
+
+``self.settings`` holds what the class (or a project base class) assigns it, when that is
+one value (``self.settings = get_settings()`` in ``__init__``, or a class-level default;
+``None`` placeholders aside), and ``obj.sub`` the object the field ``sub`` of ``obj`` holds
+(its keyword, its default, or ``Field(default_factory=Sub)``: ``Sub``'s defaults).
 """
 
 from __future__ import annotations
@@ -52,7 +57,8 @@ _MAX_CLASSES = 8  # a class and its project bases: configuration hierarchies are
 _MAX_RETURNS = 4  # as analysis.values reads a function's returns
 _MAX_ALTERNATIVES = 8  # objects a value may be (a factory's returns, through nested factories)
 # Field declarations that carry a default, with the position it may also be passed at
-# (None: by keyword only). ``default_factory=`` is not a default we can read.
+# (None: by keyword only). ``default_factory=`` is not a value we can read, only, when it is
+# a project class, the object it makes (``Field(default_factory=Sub)``).
 _FIELD_DECLARATIONS: dict[str, int | None] = {
     "dataclasses.field": None,
     "pydantic.Field": 0,
@@ -86,19 +92,21 @@ class Instance:
 @dataclass(frozen=True)
 class FieldSource:
     """The expression that gives a field its value, the module to evaluate it in, and how
-    it was reached (for messages: ``the default of Settings.tracking_uri``)."""
+    it was reached (for messages: ``the default of Settings.tracking_uri``). ``made``: the
+    field holds what calling ``expr`` makes (``Field(default_factory=Sub)``), not ``expr``."""
 
     module: AnalysedModule
     expr: ast.expr
     via: str
+    made: bool = False
 
 
 def instance_of(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> Instance | None:
     """The object of a project class ``expr`` holds: a call of the class, a call of a
     project function that returns one, a name assigned one (here, or a variable of another
-    project module), or a parameter that a frame binds to one or that is annotated with the
-    class. None for anything else (MLflow's classes and other libraries' are not project
-    classes)."""
+    project module), a parameter that a frame binds to one or that is annotated with the
+    class, ``self.<attr>`` or ``obj.<field>`` holding one. None for anything else (MLflow's
+    classes and other libraries' are not project classes)."""
     if depth > _MAX_DEPTH:
         return None
     if isinstance(expr, ast.Call):
@@ -117,8 +125,13 @@ def instance_of(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> Instan
         if binding.kind == "import":
             return _variable_instance(module, expr, depth + 1)
         return None
-    if isinstance(expr, ast.Attribute):  # ``config.settings``: a variable of a project module
-        return _variable_instance(module, expr, depth + 1)
+    if isinstance(expr, ast.Attribute):
+        # ``config.settings`` (a variable of a project module), ``self.settings``, ``cfg.sub``
+        return (
+            _variable_instance(module, expr, depth + 1)
+            or _self_attribute_instance(module, expr, depth + 1)
+            or _field_instance(module, expr, depth + 1)
+        )
     return None
 
 
@@ -325,6 +338,69 @@ def _same_object(one: Instance, other: Instance) -> bool:
     return one.call is None or not (one.call.args or one.call.keywords) or one.caller is other.caller
 
 
+def _self_attribute_instance(module: AnalysedModule, expr: ast.Attribute, depth: int) -> Instance | None:
+    """``self.settings`` in a method of a class that gives the attribute one value, itself or
+    through its project base classes: one ``self.settings = ...`` in their methods, or a
+    class-level default (``None`` aside: a placeholder until the value is set)."""
+    if not isinstance(expr.value, ast.Name):
+        return None
+    cls = module.model._class_of_self(expr.value)
+    if cls is None:
+        return None
+    table = module.base.memo_table(_ATTRIBUTE_VALUES)
+    key = (cls, expr.attr)
+    if key not in table:
+        table[key] = _attribute_value(module.base, cls, expr.attr)
+    found = table[key]
+    if found is None:
+        return None
+    # Read where it is written, under the frame being analysed when that is this module's.
+    return instance_of(module if found[0] is module.base else found[0], found[1], depth + 1)
+
+
+# (class, attribute) -> the one value the class and its project bases give the attribute:
+# once per class, as every use of ``self.<attr>`` asks.
+_ATTRIBUTE_VALUES: MemoKey[dict[tuple[ast.ClassDef, str], tuple[AnalysedModule, ast.expr] | None]] = MemoKey("attribute_values")
+
+
+def _attribute_value(module: AnalysedModule, cls: ast.ClassDef, attr: str) -> tuple[AnalysedModule, ast.expr] | None:
+    """The one value ``cls`` and its project bases give ``self.<attr>``, and its module."""
+    found: tuple[AnalysedModule, ast.expr] | None = None
+    for owner_module, owner in class_lineage(module, cls):
+        scope = owner_module.model.scopes.get(owner)
+        bindings = scope.bindings.get(attr, []) if scope is not None else []
+        if any(b.kind not in ("assign", "annotation") for b in bindings):
+            return None  # a method, a property
+        assigned = [b.value for b in bindings if b.kind == "assign" and b.value is not None]
+        for value in [*owner_module.model.attribute_values(owner, attr), *assigned]:
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            if found is not None:
+                return None  # two values
+            found = (owner_module, value)
+    return found
+
+
+def _field_instance(module: AnalysedModule, expr: ast.Attribute, depth: int) -> Instance | None:
+    """``cfg.sub`` where ``cfg`` holds an object of a project class: the object its field
+    ``sub`` holds (the constructor's keyword, the class default, ``default_factory=Sub``)."""
+    outer = instance_of(module, expr.value, depth + 1)
+    sources = field_sources(outer, expr.attr) if outer is not None else None
+    if sources is None:
+        return None
+    made: list[Instance] = []
+    for source in sources:
+        if source.made:
+            named = project_class(source.module, source.expr)
+            inner = Instance(named[0].base, named[1]) if named is not None else None
+        else:
+            inner = instance_of(source.module, source.expr, depth + 1)
+        if inner is None:
+            return None
+        made.append(inner)
+    return _together(made)
+
+
 def field_sources(instance: Instance, attr: str) -> list[FieldSource] | None:
     """Where the field ``attr`` gets its value in each object ``instance`` may be (one
     source per distinct expression); None when it cannot be known for one of them."""
@@ -373,13 +449,18 @@ def _class_default(module: AnalysedModule, cls: ast.ClassDef, attr: str, binding
     if len(assigned) != 1:
         return None
     value: ast.expr | None = assigned[0]
+    via = f"the default of {cls.name}.{attr}"
     if isinstance(value, ast.Call):
         name = module.model.qualified_name(value.func)
         if name in _FIELD_DECLARATIONS:
-            value = argument(value, _FIELD_DECLARATIONS[name], "default")
+            declaration = value
+            value = argument(declaration, _FIELD_DECLARATIONS[name], "default")
+            factory = argument(declaration, None, "default_factory")
+            if value is None and factory is not None:
+                return FieldSource(module, factory, via, made=True)
     if value is None:
         return None
-    return FieldSource(module, value, f"the default of {cls.name}.{attr}")
+    return FieldSource(module, value, via)
 
 
 def class_lineage(module: AnalysedModule, cls: ast.ClassDef) -> list[tuple[AnalysedModule, ast.ClassDef]]:

@@ -446,7 +446,7 @@ class ValueEvaluator:
         sources = field_sources(instance, expr.attr) if instance is not None else None
         found: list[StrValue] = []
         for source in sources or ():
-            values = source.module.values.evaluate(source.expr, depth + 1)
+            values = source.module.values.evaluate(source.expr, depth + 1) if not source.made else ()
             if not values:
                 return ()  # one object whose field is unknown makes the whole unknown
             found.extend(replace(v, via=v.via or source.via) for v in values)
