@@ -950,6 +950,14 @@ SCALING_ROWS = [
                # make_i() is unknown, but only an MLflow client has this method (a stage
                # transition to Production, unguarded: MLF402 too).
                lambda n: [(rule, 5 + 3 * i) for rule in ("MLF401", "MLF402") for i in range(n)]),
+    # A field read through self.<attr> N times, the attribute assigned N + 1 times (N
+    # placeholders, one object from a factory): the object is found once per class.
+    ScalingRow("n-reads-of-a-factory-made-attribute", "calls",
+               lambda n: "import mlflow\nclass Settings:\n    uri = './mlruns'\ndef get_settings():\n    return Settings()\nclass Trainer:\n"
+               + "".join(f"    def reset_{i}(self):\n        self.settings = None\n" for i in range(n))
+               + "    def __init__(self):\n        self.settings = get_settings()\n"
+               + "".join(f"    def step_{i}(self):\n        mlflow.set_tracking_uri(self.settings.uri)\n" for i in range(n)),
+               lambda n: [("MLF101", 10 + 2 * n + 2 * i) for i in range(n)]),
     # Each args.<option> read every add_argument call of the module.
     ScalingRow("n-command-line-options-each-read", "calls",
                lambda n: "import argparse\nimport mlflow\nparser = argparse.ArgumentParser()\n"

@@ -188,6 +188,104 @@ def test_a_parameter_defaulting_to_an_object_of_its_class_holds_that_objects_fie
     assert [v.render() for v in module.values.evaluate(function.body[0].value)] == ["'databricks' via Settings(uri=...)"]
 
 
+_DEFAULT = ["'./mlruns' via the default of Settings.uri"]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # A factory: every return makes an object of one project class.
+        (_SETTINGS + "def get():\n    return Settings()\nget().uri", _DEFAULT),
+        (_SETTINGS + "import functools\n@functools.lru_cache\ndef get():\n    return Settings()\nsettings = get()\nsettings.uri", _DEFAULT),
+        (_SETTINGS + "def get():\n    settings = Settings()\n    return settings\nget().uri", _DEFAULT),
+        (_SETTINGS + "def get():\n    return Settings(uri='databricks')\nget().uri", ["'databricks' via Settings(uri=...)"]),
+        (_SETTINGS + "def get(uri):\n    return Settings(uri=uri)\nget('databricks').uri", ["'databricks' via Settings(uri=...)"]),  # its argument
+        (_SETTINGS + "def get(uri='./mlruns'):\n    return Settings(uri=uri)\nget(uri='databricks').uri", ["'databricks' via Settings(uri=...)"]),
+        (_SETTINGS + "def outer():\n    return get()\ndef get():\n    return Settings()\nouter().uri", _DEFAULT),
+        (_SETTINGS + "_settings = None\ndef get():\n    global _settings\n    if _settings is None:\n        _settings = Settings()\n    return _settings\nget().uri", _DEFAULT),
+        (_SETTINGS + "def get(n):\n    if n:\n        return get(n - 1)\n    return Settings()\nget(3).uri", []),  # recursive: not followed
+        (_SETTINGS + "def get():\n    if flag:\n        return get()\n    return Settings()\nget().uri", []),
+        (_SETTINGS + "def get(p):\n    if p:\n        return Settings(uri='databricks')\n    return Settings()\nget(x).uri",
+         ["'databricks' via Settings(uri=...)", "'./mlruns' via the default of Settings.uri"]),  # alternatives
+        # A class method: ``cls`` is the class it is called on.
+        (_SETTINGS + "    @classmethod\n    def load(cls):\n        return cls()\nSettings.load().uri", _DEFAULT),
+        (_SETTINGS + "    @classmethod\n    def load(cls):\n        return cls()\nclass Child(Settings):\n    uri = 'databricks'\nChild.load().uri",
+         ["'databricks' via the default of Child.uri"]),
+        (_SETTINGS + "    @classmethod\n    def load(cls, **kw):\n        return cls(**kw)\nSettings.load().uri", []),
+        (_SETTINGS + "    def __init__(self, uri=None):\n        pass\n    @classmethod\n    def load(cls):\n        return cls(uri='databricks')\nSettings.load().uri", []),
+        # When the returns cannot be read, the return annotation's class, with its defaults.
+        (_SETTINGS + "def get() -> Settings:\n    return CACHE['settings']\nget().uri", _DEFAULT),
+        (_SETTINGS + "def get() -> Optional[Settings]:\n    return CACHE['settings']\nget().uri", _DEFAULT),
+        (_SETTINGS + "def get():\n    return CACHE['settings']\nget().uri", []),
+        (_SETTINGS + "def get() -> Settings:\n    ...\nget().uri", []),  # a stub: nothing returned
+        # Unknown: returns of different classes, None, an object built from data or changed.
+        (_SETTINGS + "class Other:\n    uri = './mlruns'\ndef get(p):\n    if p:\n        return Other()\n    return Settings()\nget(x).uri", []),
+        (_SETTINGS + "def get(p) -> Settings:\n    if p:\n        return None\n    return Settings()\nget(x).uri", []),
+        (_SETTINGS + "def get(**overrides):\n    return Settings(**overrides)\nget().uri", []),
+        (_SETTINGS + "def get(data) -> Settings:\n    return Settings.model_validate(data)\nget(d).uri", []),
+        (_SETTINGS + "BASE = Settings()\ndef get(u) -> Settings:\n    return BASE.model_copy(update={'uri': u})\nget(u).uri", []),
+        (_SETTINGS + "def get(u) -> Settings:\n    s = Settings()\n    s.uri = u\n    return s\nget(u).uri", []),
+        (_SETTINGS + "def get(kw) -> Settings:\n    s = Settings()\n    for k, v in kw.items():\n        setattr(s, k, v)\n    return s\nget(kw).uri", []),
+        (_SETTINGS + "def get():\n    yield Settings()\n    return Settings()\nget().uri", []),  # a generator
+        (_SETTINGS + "async def get():\n    return Settings()\nget().uri", []),  # a coroutine
+        ("class S:\n    @property\n    def uri(self):\n        return './mlruns'\ndef get():\n    return S()\nget().uri", []),
+        # A field that holds an object of a project class: its own fields.
+        (_SETTINGS + "class App:\n    store: Settings = Settings()\nApp().store.uri", _DEFAULT),
+        (_SETTINGS + "from pydantic import Field\nclass App:\n    store: Settings = Field(default_factory=Settings)\nApp().store.uri", _DEFAULT),
+        (_SETTINGS + "class App:\n    store: Settings = Settings()\nApp(store=Settings(uri='databricks')).store.uri", ["'databricks' via Settings(uri=...)"]),
+        (_SETTINGS + "class App:\n    store: Settings\nApp().store.uri", []),  # a required field
+        (_SETTINGS + "from pydantic import Field\nclass App:\n    uri: str = Field(default_factory=lambda: './mlruns')\nApp().uri", []),
+    ],
+)
+def test_what_a_project_function_returns_is_an_object_of_a_project_class(source: str, expected: list[str]) -> None:
+    assert _value("from typing import Optional\n" + source) == expected
+
+
+def _returned_value(source: str) -> list[str]:
+    """The value of what the last method of the last class returns."""
+    module = _module(source)
+    cls = module.tree.body[-1]
+    assert isinstance(cls, ast.ClassDef)
+    method = cls.body[-1]
+    assert isinstance(method, ast.FunctionDef) and isinstance(method.body[-1], ast.Return)
+    return [v.render() for v in module.values.evaluate(method.body[-1].value)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("    def __init__(self):\n        self.settings = get()\n", _DEFAULT),
+        ("    def __init__(self):\n        self.settings = None\n    def start(self):\n        self.settings = Settings()\n", _DEFAULT),
+        ("    settings = Settings()\n", _DEFAULT),
+        ("    pass\nclass Base:\n    def __init__(self):\n        self.settings = get()\nclass Trainer(Base):\n", _DEFAULT),  # a base class's
+        ("    settings: Optional[Settings] = None\n    def __init__(self):\n        self.settings = Settings()\n", _DEFAULT),
+        ("    def __init__(self, settings: Settings):\n        self.settings = settings\n", _DEFAULT),  # an annotated parameter's policy
+        ("    def __init__(self, settings):\n        self.settings = settings\n", []),
+        ("    def __init__(self, remote):\n        self.settings = Settings(uri='databricks') if remote else Settings()\n", []),
+        ("    def __init__(self):\n        self.settings = get()\n    def reset(self):\n        self.settings = Settings(uri='databricks')\n", []),
+        ("    @property\n    def settings(self):\n        return Settings()\n", []),
+    ],
+)
+def test_an_attribute_of_self_holds_the_object_the_class_assigns_it(body: str, expected: list[str]) -> None:
+    source = f"from typing import Optional\n{_SETTINGS}def get():\n    return Settings()\nclass Trainer:\n{body}    def run(self):\n        return self.settings.uri\n"
+    assert _returned_value(source) == expected
+
+
+def test_a_factory_of_another_module_imported_under_an_alias_resolves(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "config.py").write_text(
+        "import functools\n" + _SETTINGS + "@functools.cache\ndef get_settings() -> Settings:\n    return Settings()\n"
+        "def remote() -> Settings:\n    return Settings(uri='databricks')\n"
+    )
+    main = tmp_path / "pkg" / "main.py"
+    source = "from pkg import config as cfg\nfrom pkg.config import get_settings as load\nload().uri\ncfg.remote().uri\ns = cfg.get_settings()\ns.uri\n"
+    module = _module(source, main, ProjectIndex(tmp_path))
+    found = [[v.render() for v in module.values.evaluate(module.tree.body[i].value)] for i in (2, 3, 5)]  # type: ignore[attr-defined]
+    assert found == [_DEFAULT, ["'databricks' via Settings(uri=...)"], _DEFAULT]
+
+
 def test_an_object_of_a_project_class_made_in_another_module_resolves(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "pkg").mkdir()

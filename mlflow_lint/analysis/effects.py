@@ -286,7 +286,15 @@ def resolve_initializer(
     """The ``__init__`` a call of a project class runs (``Selector(uri)``: its own, else
     the one a project base class defines); None for any other call."""
     found = project_class(module, call.func)
-    return _method(*found, "__init__") if found is not None else None
+    return class_initializer(*found) if found is not None else None
+
+
+def class_initializer(
+    module: AnalysedModule, cls: ast.ClassDef
+) -> tuple[AnalysedModule, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """The ``__init__`` an object of the project class ``cls`` runs when it is made: its
+    own, else the one a project base class defines."""
+    return _method(module, cls, "__init__")
 
 
 _ATTRIBUTE_CLASSES: MemoKey[dict[tuple[ast.ClassDef, str], ast.expr | None]] = MemoKey("attribute_classes")

@@ -437,16 +437,20 @@ class ValueEvaluator:
         return ()
 
     def _instance_field(self, expr: ast.Attribute, depth: int) -> tuple[StrValue, ...]:
-        """A field of an object of a project class: the keyword of the constructor call that
-        sets it, else its class-level default (analysis.instances); unknown otherwise."""
-        from mlflow_lint.analysis.instances import field_source, instance_of  # (cycle-free at runtime)
+        """A field of an object of a project class (of each object it may be: the returns of
+        a factory): the keyword of the constructor call that sets it, else its class-level
+        default (analysis.instances); unknown otherwise."""
+        from mlflow_lint.analysis.instances import field_sources, instance_of  # (cycle-free at runtime)
 
         instance = instance_of(self.module, expr.value, depth + 1)
-        source = field_source(instance, expr.attr) if instance is not None else None
-        if source is None:
-            return ()
-        values = source.module.values.evaluate(source.expr, depth + 1)
-        return tuple(replace(v, via=v.via or source.via) for v in values)
+        sources = field_sources(instance, expr.attr) if instance is not None else None
+        found: list[StrValue] = []
+        for source in sources or ():
+            values = source.module.values.evaluate(source.expr, depth + 1) if not source.made else ()
+            if not values:
+                return ()  # one object whose field is unknown makes the whole unknown
+            found.extend(replace(v, via=v.via or source.via) for v in values)
+        return tuple(found)
 
     def _command_line_option(self, expr: ast.Attribute, namespace: ast.Name, depth: int) -> tuple[StrValue, ...]:
         """``args.tracking_uri`` where ``args = parser.parse_args()``: what the command line
