@@ -99,6 +99,10 @@ class FieldSource:
     expr: ast.expr
     via: str
     made: bool = False
+    # A class-level default of a settings class that reads the environment first (pydantic's
+    # BaseSettings): the default holds only when no variable sets the field, as the default
+    # of ``os.environ.get("X", default)`` does.
+    environment: bool = False
 
 
 def instance_of(module: AnalysedModule, expr: ast.AST, depth: int = 0) -> Instance | None:
@@ -435,7 +439,10 @@ def field_source(instance: Instance, attr: str) -> FieldSource | None:
         scope = module.model.scopes.get(cls)
         bindings = scope.bindings.get(attr, []) if scope is not None else []
         if bindings:
-            return _class_default(module, cls, attr, bindings)
+            found = _class_default(module, cls, attr, bindings)
+            if found is not None and _reads_environment(lineage):
+                found = replace(found, environment=True)
+            return found
     return None
 
 
@@ -461,6 +468,19 @@ def _class_default(module: AnalysedModule, cls: ast.ClassDef, attr: str, binding
     if value is None:
         return None
     return FieldSource(module, value, via)
+
+
+# Settings classes whose fields the environment sets before their defaults apply.
+_ENVIRONMENT_SETTINGS = frozenset(
+    {"pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"}
+)
+
+
+def _reads_environment(lineage: list[tuple[AnalysedModule, ast.ClassDef]]) -> bool:
+    """Whether a class of ``lineage`` derives from pydantic's ``BaseSettings``."""
+    return any(
+        module.model.qualified_name(base) in _ENVIRONMENT_SETTINGS for module, cls in lineage for base in class_bases(cls)
+    )
 
 
 def class_lineage(module: AnalysedModule, cls: ast.ClassDef) -> list[tuple[AnalysedModule, ast.ClassDef]]:

@@ -449,6 +449,8 @@ class ValueEvaluator:
             values = source.module.values.evaluate(source.expr, depth + 1) if not source.made else ()
             if not values:
                 return ()  # one object whose field is unknown makes the whole unknown
+            if source.environment:
+                found.extend(self._hole(expr))  # what the environment sets, else the default
             found.extend(replace(v, via=v.via or source.via) for v in values)
         return tuple(found)
 
