@@ -362,9 +362,9 @@ def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
 
     real_file_uses = mlflow_lint.module_facts.file_uses
 
-    def counting_file_uses(index: object, path: Path) -> object:
+    def counting_file_uses(index: object, path: Path, data: bytes | None = None) -> object:
         counted.append(path.name)
-        return real_file_uses(index, path)  # type: ignore[arg-type]
+        return real_file_uses(index, path, data)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mlflow_lint.module_facts, "file_uses", counting_file_uses)
     cache_dir = tmp_path / "cache" if cached else None
@@ -423,13 +423,13 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     if nested_exclude:
         (project / "sub" / ".mlflow-lint.yaml").write_text("exclude: [generated/]\n")
     walks: list[Path] = []
-    real_code_files = ProjectIndex.code_files
+    real_project_files = ProjectIndex.project_files
 
-    def counting_code_files(index: ProjectIndex, exclude: tuple[str, ...], root: str) -> list[Path]:
+    def counting_project_files(index: ProjectIndex, exclude: tuple[str, ...], root: str) -> list[Path]:
         walks.append(Path(root))
-        return real_code_files(index, exclude, root)
+        return real_project_files(index, exclude, root)
 
-    monkeypatch.setattr(ProjectIndex, "code_files", counting_code_files)
+    monkeypatch.setattr(ProjectIndex, "project_files", counting_project_files)
 
     def lint() -> list[tuple[str, int, str]]:
         result = engine.lint_paths([project], ConfigResolver(load_catalog()), frozenset({"MLF102"}), jobs=1, cwd=project)

@@ -86,6 +86,8 @@ def _lint_document(
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
     document = read_document(real_path, data, kind=kind, shown=shown)
+    if document.kind == "yaml" and project is not None:  # what it publishes, for the project facts: not parsed again
+        project.publish(real_path, document.facts.published if document.facts is not None else [])
     failure = document.failure
     if failure is not None:
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]
