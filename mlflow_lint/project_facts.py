@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mlflow_lint.analysis.hosts import is_loopback
 from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.context import file_context
 from mlflow_lint.sources import MAX_NOTEBOOK_BYTES, is_project_code, source_kind
@@ -198,6 +199,55 @@ class ProjectFacts:
             self._outside_tests[key] = found
         return found
 
+    def server(self, uri: str) -> str:
+        """A normalised tracking URI (``analysis.hosts.normalise_uri``) as the server it names:
+        the same for ``http://mlflow:5000`` and ``http://localhost:5001`` when a Compose file
+        of the project publishes service ``mlflow``'s port 5000 on the host's port 5001
+        (``_servers``); the URI itself otherwise."""
+        if not self._servers:
+            return uri
+        scheme, separator, rest = uri.partition("://")
+        if scheme not in ("http", "https") or not separator:
+            return uri
+        authority, slash, path = rest.partition("/")
+        credentials, at, address = authority.rpartition("@")
+        host, colon, port = address.partition(":")
+        if not colon:
+            port = "80" if scheme == "http" else "443"
+        server = self._servers.get(f"{host}:{port}")
+        return uri if server is None else f"{scheme}://{credentials}{at}{server}{slash}{path}"
+
+    @functools.cached_property
+    def _servers(self) -> dict[str, str]:
+        """``host:port`` -> the server it names, for each address the project's Compose files
+        make a second name of (``compose_ports``): ``localhost:<host port>`` and
+        ``<name>:<container port>`` of one published port are one server. Only when it is
+        unambiguous (policy): a host port that two services publish, or a name:port that two
+        services claim, names neither; a name with a dot (a DNS host name, resolved as
+        such) or that is this machine's is no Compose name."""
+        claims: dict[str, set[str]] = {}
+        for port in self.compose_ports:
+            claims.setdefault(f"localhost:{port.host_port}", set()).add(port.service)
+            for name in _compose_names(port):
+                claims.setdefault(f"{name}:{port.container_port}", set()).add(port.service)
+        parent: dict[str, str] = {}
+
+        def find(node: str) -> str:
+            while parent.get(node, node) != node:
+                node = parent[node]
+            return node
+
+        for port in self.compose_ports:
+            host = f"localhost:{port.host_port}"
+            if len(claims[host]) > 1:
+                continue
+            for name in _compose_names(port):
+                address = f"{name}:{port.container_port}"
+                if len(claims[address]) == 1:
+                    first, second = sorted((find(host), find(address)))
+                    parent[second] = first
+        return {node: find(node) for node in {*parent, *parent.values()}}
+
     def unity_catalog_registry(self) -> TrackingUriUse | None:
         """The first Unity Catalog registry URI the project sets, when every registry URI it
         sets is one (a project that also sets another registry may use either: unknown)."""
@@ -208,8 +258,9 @@ class ProjectFacts:
     def primary_tracking_uri(
         self, allowed: frozenset[str], seen_from: TrackingUriUse | None = None
     ) -> tuple[str, list[TrackingUriUse]] | None:
-        """The project's main tracking URI: most used; ties go to the first by path and line
-        (cell and line in a notebook).
+        """The project's main tracking server (``server``: a URI, or the name the project's
+        Compose files give the server it names) and its uses: most used; ties go to the
+        first by path and line (cell and line in a notebook).
         ``seen_from``: only the uses comparable with it (see ``TrackingUriUse.comparable_with``),
         which depends only on whether it is a Databricks URI and on its package."""
         key: tuple[frozenset[str], bool | None, str | None] = (allowed, None, None)  # every use
@@ -224,6 +275,7 @@ class ProjectFacts:
         return any(use.is_databricks for use in self.tracking_uris)
 
     def _primary(self, allowed: frozenset[str], seen_from: TrackingUriUse | None) -> tuple[str, list[TrackingUriUse]] | None:
+        """The server (``server``) most uses name, and its uses."""
         uses = [
             use
             for use in self.tracking_uris
@@ -231,12 +283,19 @@ class ProjectFacts:
         ]
         if not uses:
             return None
-        counts = Counter(use.uri for use in uses)
+        counts = Counter(self.server(use.uri) for use in uses)
         first: dict[str, TrackingUriUse] = {}
         for use in sorted(uses, key=lambda u: u.order):
-            first.setdefault(use.uri, use)
-        primary = min(counts, key=lambda uri: (-counts[uri], first[uri].order))
-        return primary, [use for use in uses if use.uri == primary]
+            first.setdefault(self.server(use.uri), use)
+        primary = min(counts, key=lambda server: (-counts[server], first[server].order))
+        return primary, [use for use in uses if self.server(use.uri) == primary]
+
+
+def _compose_names(port: ComposePort) -> list[str]:
+    """The names of a published service that other containers resolve through Compose's
+    DNS: one label (``mlflow``), not this machine's (``localhost``)."""
+    names = (name.lower() for name in port.names)
+    return [name for name in names if "." not in name and ":" not in name and not is_loopback(name)]
 
 
 def _relative(path: str, root: str) -> str:
