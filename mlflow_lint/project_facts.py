@@ -45,6 +45,9 @@ _MAY_HOLD_FACTS_REVEALED = re.compile(
     r"set_(?:tracking|registry)_uri|mlflow_(?:tracking|registry)_uri|(?:tracking|registry)_uri\s*=|mlflowclient\(|span_processors|configure\s*\("
 )
 _MAX_FILE_BYTES = 2_000_000
+# A Compose file's keys (``may_publish_ports``): ``services:``, ``"ports" :``, not ``reports:``.
+_SERVICES_KEY = re.compile(rb"\bservices[\"']?[ \t]*:")
+_PORTS_KEY = re.compile(rb"\bports[\"']?[ \t]*:")
 _DATABRICKS_SCHEMES = frozenset({"databricks", "databricks-uc", "uc"})
 # Registry URI schemes of a Unity Catalog model registry (MLflow 3.18.0,
 # mlflow/utils/uri.py: _DATABRICKS_UNITY_CATALOG_SCHEME, _OSS_UNITY_CATALOG_SCHEME), whose
@@ -340,13 +343,12 @@ def is_compose_candidate(path: str | Path) -> bool:
 
 
 def may_publish_ports(data: bytes) -> bool:
-    """The cheap text test a YAML file passes before it is parsed for the ports it publishes:
-    it says ``services`` and ``ports`` (over-approximated: the parse finds what it publishes;
-    a key spelt with escapes is looked for in the text they reveal)."""
-    if b"services" in data and b"ports" in data:
-        return True
-    revealed = revealed_text(data)
-    return revealed is not None and "services" in revealed and "ports" in revealed
+    """The text test a YAML file passes before the ports it publishes are read: it has a
+    ``services:`` key and a ``ports:`` key (quoted or not, at any depth: the parse decides
+    whose they are). Part of what publishing is, not only a shortcut: the lint's own parse
+    of a file that fails it contributes nothing either (a key spelt with escapes is not
+    read), so every path to the facts agrees."""
+    return _SERVICES_KEY.search(data) is not None and _PORTS_KEY.search(data) is not None
 
 
 def may_contribute(path: str | Path, data: bytes) -> bool:

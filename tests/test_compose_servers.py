@@ -166,3 +166,12 @@ def test_a_warm_run_judges_again_when_the_compose_file_changes(tmp_path: Path) -
     (project / "docker-compose.yml").unlink()
     assert [path for path, _, _ in _mlf102(project, cache=cache)] == ["dev_check.py"]
 
+
+
+def test_only_a_yaml_file_with_services_and_ports_keys_is_read_for_its_ports() -> None:
+    from mlflow_lint.project_facts import may_publish_ports
+
+    assert may_publish_ports(b"services:\n  mlflow:\n    ports: ['5000:5000']\n")
+    assert may_publish_ports(b'{"services": {"mlflow": {"ports" : ["5000:5000"]}}}')
+    assert not may_publish_ports(b"services:\n  mlflow:\n    image: x\n")
+    assert not may_publish_ports(b"reports:\n  services: []\n  imports: {}\n")  # a word that ends in ports is no key
