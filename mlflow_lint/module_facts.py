@@ -1,7 +1,7 @@
 """What one analysed module contributes to the project facts (``project_facts``): the URIs
 it sets, its span processor configurations, its functions that set a URI from a
-parameter; and the project's facts read in this process when no cache or pool gives
-them."""
+parameter (and what a Compose file contributes: the ports it publishes); and the
+project's facts read in this process when no cache or pool gives them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from mlflow_lint.analysis.uri_flow import uri_setting_functions
 from mlflow_lint.analysis.uri_uses import registry_uri_uses, tracking_uri_uses
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import (
+    ComposePort,
     FactsDeferred,
     FileFact,
     ProjectFacts,
@@ -23,6 +24,7 @@ from mlflow_lint.project_facts import (
     deployable_package,
     fact_row,
     gather_facts,
+    is_compose_candidate,
     read_project_file,
 )
 
@@ -54,12 +56,15 @@ def single_file_facts(module: AnalysedModule) -> ProjectFacts:
     return assemble([*_uses(module), *_configurations(module)])
 
 
-def file_uses(index: ProjectIndex, path: Path) -> list[FileFact]:
+def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:
     """What one file of the project contributes to its facts: the tracking and registry
     URIs it sets (directly or through project functions), its span processor
-    configurations, and its functions that set a URI from a parameter. None when the
+    configurations, and its functions that set a URI from a parameter; a YAML file, the
+    ports it publishes (``data``: its bytes, when already read). None when the
     analysis fails: the facts leave the file out, as they do an unreadable one (its own
     lint reports the failure as MLF000)."""
+    if is_compose_candidate(path):
+        return compose_ports(index, path, data)
     try:
         module = index.module_at(path)
         if module is None:
@@ -71,9 +76,22 @@ def file_uses(index: ProjectIndex, path: Path) -> list[FileFact]:
         return []
 
 
-def file_fact_rows(index: ProjectIndex, path: Path) -> list[list[object]]:
+def compose_ports(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:
+    """The ports a Compose file publishes (nothing for another YAML file, or one that does
+    not parse: as the lint reads it, ``ProjectIndex.published_ports``)."""
+    try:
+        published = index.published_ports(path, data)
+    except Exception:  # noqa: BLE001 - RecursionError included; its own lint reports a failure
+        return []
+    if not published:
+        return []
+    resolved = index.resolved(path).as_posix()
+    return [ComposePort(resolved, port.service, port.names, port.container_port, port.host_port) for port in published]
+
+
+def file_fact_rows(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[list[object]]:
     """``file_uses`` as rows for the result cache."""
-    return [fact_row(fact) for fact in file_uses(index, path)]
+    return [fact_row(fact) for fact in file_uses(index, path, data)]
 
 
 def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:
@@ -82,7 +100,7 @@ def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude
     def parse(paths: list[str]) -> list[tuple[str, list[FileFact]]]:
         return [(path, file_uses(index, Path(path))) for path in paths]
 
-    return gather_facts([str(p) for p in index.code_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
+    return gather_facts([str(p) for p in index.fact_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
 
 
 def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:

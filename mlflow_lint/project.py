@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
     from mlflow_lint.analysis.semantic import Binding
     from mlflow_lint.sources.databricks_bundle import Bundle
+    from mlflow_lint.sources.facts import PublishedPort
     from mlflow_lint.sources.requirements import DeclaredMlflow
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
@@ -146,6 +147,10 @@ class ProjectIndex:
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
+        # The project's files as a lint of its root finds them, by the exclusions used (one walk).
+        self._walks: dict[tuple[tuple[str, ...], str], list[Path]] = {}
+        # A YAML file (resolved, as text) -> the ports it publishes (``published_ports``).
+        self._published: dict[str, tuple[PublishedPort, ...]] = {}
         self._declarations: dict[Path, DeclaredMlflow | None] = {}  # a directory -> the MLflow it declares
 
     @functools.cached_property
@@ -301,15 +306,64 @@ class ProjectIndex:
         module.file_lines = document.file_lines
         return module
 
-    def code_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
-        """The project's Python files and .ipynb notebooks, as a lint of its root would find
-        them (.gitignore and the configured excludes honoured): what the project facts and
-        caller searches read (``sources.is_project_code``)."""
+    def project_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
+        """The project's files, as a lint of its root would find them (.gitignore and the
+        configured excludes honoured): walked once per run and exclusions."""
         if self.root is None:
             return []
-        spec = gitignore_spec(exclude) if exclude else None
-        found = discover([self.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
-        return [path for path in found if is_project_code(path)]
+        key = (exclude, exclude_root)
+        found = self._walks.get(key)
+        if found is None:
+            spec = gitignore_spec(exclude) if exclude else None
+            found = self._walks[key] = discover([self.root], is_lintable, spec, Path(exclude_root) if exclude_root else None).files
+        return found
+
+    def code_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
+        """The project's Python files and .ipynb notebooks (``project_files``): what the
+        caller searches read (``sources.is_project_code``)."""
+        return [path for path in self.project_files(exclude, exclude_root) if is_project_code(path)]
+
+    def fact_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
+        """The files the project facts read (``project_facts.is_fact_source``): the code, and
+        the YAML files that may be Compose files."""
+        from mlflow_lint.project_facts import is_fact_source
+
+        return [path for path in self.project_files(exclude, exclude_root) if is_fact_source(path)]
+
+    def publish(self, path: Path, ports: list[PublishedPort]) -> None:
+        """What the lint's own parse of a YAML file found it publishes: the facts need not
+        read it again (as ``register`` does for a module)."""
+        self._published[str(self.resolved(path))] = tuple(ports)
+
+    def published_ports(self, path: Path, data: bytes | None = None) -> tuple[PublishedPort, ...]:
+        """The ports a YAML file of the project publishes (a Compose file's services), read
+        as the engine reads it (``sources.document``, templates filled in) once per run;
+        ``data``: its bytes, when already read. Nothing for a file outside the project, too
+        large, unreadable, or whose text cannot publish a port (``may_publish_ports``)."""
+        key = self.resolved(path)
+        found = self._published.get(str(key))
+        if found is None:
+            found = self._published[str(key)] = self._read_published(key, data)
+        return found
+
+    def _read_published(self, path: Path, data: bytes | None) -> tuple[PublishedPort, ...]:
+        from mlflow_lint.project_facts import may_publish_ports
+        from mlflow_lint.sources import MAX_ANALYSED_BYTES
+        from mlflow_lint.sources.document import read_document
+
+        if self.boundary is not None and not within(path, self.boundary):
+            return ()
+        if data is None:
+            try:
+                if path.stat().st_size > MAX_ANALYSED_BYTES:
+                    return ()
+                data = path.read_bytes()
+            except OSError:
+                return ()
+        if len(data) > MAX_ANALYSED_BYTES or not may_publish_ports(data):
+            return ()
+        document = read_document(path, data, kind="yaml")
+        return tuple(document.facts.published) if document.facts is not None else ()
 
     # -- import resolution ----------------------------------------------------------------
     def _search_directories(self, start: str) -> list[str]:

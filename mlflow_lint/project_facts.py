@@ -1,9 +1,10 @@
 """Project-wide facts that per-file checks read: every hard-coded tracking URI (MLF102)
-and registry URI (MLF401: a Unity Catalog registry makes stage APIs raise).
+and registry URI (MLF401: a Unity Catalog registry makes stage APIs raise), and the ports
+the project's Compose files publish (which URIs name one server, for MLF102).
 
-Computed once per project root from the files that can set a tracking URI (a cheap text
-prefilter, then a parse), honouring .gitignore and the configured excludes, so that a
-finding does not depend on which files were named on the command line.
+Computed once per project root from the files that can set a tracking URI or publish a
+port (a cheap text prefilter, then a parse), honouring .gitignore and the configured
+excludes, so that a finding does not depend on which files were named on the command line.
 
 This module is the facts' data: what a file contributes, its rows in the result cache,
 and how the project's facts are gathered from them. What an analysed module contributes
@@ -22,9 +23,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mlflow_lint.analysis.hosts import is_loopback
 from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.context import file_context
-from mlflow_lint.sources import MAX_NOTEBOOK_BYTES
+from mlflow_lint.sources import MAX_NOTEBOOK_BYTES, is_project_code, source_kind
 from mlflow_lint.sources.prefilter import revealed_text
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
@@ -43,6 +45,9 @@ _MAY_HOLD_FACTS_REVEALED = re.compile(
     r"set_(?:tracking|registry)_uri|mlflow_(?:tracking|registry)_uri|(?:tracking|registry)_uri\s*=|mlflowclient\(|span_processors|configure\s*\("
 )
 _MAX_FILE_BYTES = 2_000_000
+# A Compose file's keys (``may_publish_ports``): ``services:``, ``"ports" :``, not ``reports:``.
+_SERVICES_KEY = re.compile(rb"\bservices[\"']?[ \t]*:")
+_PORTS_KEY = re.compile(rb"\bports[\"']?[ \t]*:")
 _DATABRICKS_SCHEMES = frozenset({"databricks", "databricks-uc", "uc"})
 # Registry URI schemes of a Unity Catalog model registry (MLflow 3.18.0,
 # mlflow/utils/uri.py: _DATABRICKS_UNITY_CATALOG_SCHEME, _OSS_UNITY_CATALOG_SCHEME), whose
@@ -111,11 +116,26 @@ class UriSettingFunction:
     name: str
 
 
+@dataclass(frozen=True)
+class ComposePort:
+    """A container port a service of one of the project's Compose files publishes on a
+    fixed port of this machine (``sources.facts.PublishedPort``): code in the Compose
+    network reaches the service as ``http://<name>:<container_port>``, code on the host as
+    ``http://localhost:<host_port>``, one server (MLF102 compares URIs through them)."""
+
+    path: str  # absolute POSIX path of the Compose file
+    service: str
+    names: tuple[str, ...]  # the service's name, hostname, container_name, network aliases
+    container_port: int
+    host_port: int
+
+
 # What one file contributes to the project's facts.
-FileFact = TrackingUriUse | SpanProcessorConfiguration | UriSettingFunction
+FileFact = TrackingUriUse | SpanProcessorConfiguration | UriSettingFunction | ComposePort
 # The first field of such rows (a URI row's is a path).
 _SPAN_PROCESSORS_ROW = "span-processors"
 _URI_SETTING_FUNCTION_ROW = "uri-setting-function"
+_COMPOSE_PORT_ROW = "compose-port"
 
 
 def fact_row(fact: FileFact) -> list[object]:
@@ -124,6 +144,8 @@ def fact_row(fact: FileFact) -> list[object]:
         return [_SPAN_PROCESSORS_ROW, fact.path, fact.line, fact.column]
     if isinstance(fact, UriSettingFunction):
         return [_URI_SETTING_FUNCTION_ROW, fact.path, fact.name]
+    if isinstance(fact, ComposePort):
+        return [_COMPOSE_PORT_ROW, fact.path, fact.service, list(fact.names), fact.container_port, fact.host_port]
     return [fact.path, fact.line, fact.column, fact.uri, fact.shown, fact.package, fact.role, fact.cell]
 
 
@@ -132,6 +154,9 @@ def fact_from_row(row: list[object]) -> FileFact:
         return SpanProcessorConfiguration(*row[1:])  # type: ignore[arg-type]
     if row and row[0] == _URI_SETTING_FUNCTION_ROW:
         return UriSettingFunction(*row[1:])  # type: ignore[arg-type]
+    if row and row[0] == _COMPOSE_PORT_ROW:
+        path, service, names, container_port, host_port = row[1:]
+        return ComposePort(path, service, tuple(names), container_port, host_port)  # type: ignore[arg-type]
     return TrackingUriUse(*row)  # type: ignore[arg-type]
 
 
@@ -140,6 +165,7 @@ class ProjectFacts:
     tracking_uris: tuple[TrackingUriUse, ...] = ()
     registry_uris: tuple[TrackingUriUse, ...] = ()
     span_processor_configurations: tuple[SpanProcessorConfiguration, ...] = ()
+    compose_ports: tuple[ComposePort, ...] = ()
     # (allowed, the comparability of ``seen_from``) -> the answer: every use of a file asks,
     # and computing it per use read every use of the project per use (40k uses: minutes).
     _primaries: dict[tuple[frozenset[str], bool | None, str | None], tuple[str, list[TrackingUriUse]] | None] = field(
@@ -150,20 +176,80 @@ class ProjectFacts:
     @functools.cached_property
     def digest(self) -> str:
         """Identifies these facts: a cached result that read them holds only while it matches."""
-        facts = (self.tracking_uris, self.registry_uris, self.span_processor_configurations)
+        facts: tuple[object, ...] = (self.tracking_uris, self.registry_uris, self.span_processor_configurations)
+        if self.compose_ports:  # every row, not the servers they make: a test's Compose file counts only in some
+            facts += (self.compose_ports,)
         return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
     def outside_tests(self, test_paths: tuple[str, ...], root: str) -> ProjectFacts:
         """These facts without the tracking URIs set in test code (``tests/``, ``test_*.py``,
         the configured ``test-paths``; paths relative to ``root``): a test's local or
-        throw-away server says nothing of the project's own (MLF102's primary URI)."""
+        throw-away server says nothing of the project's own (MLF102's primary URI). Nor
+        does a test's Compose file (``tests/docker-compose.yml``, ``docker-compose.test.yml``)
+        say what the project's servers are called."""
         key = (test_paths, root)
         found = self._outside_tests.get(key)
         if found is None:
-            kept = tuple(use for use in self.tracking_uris if file_context(_relative(use.path, root), test_paths) != "test")
-            found = self if len(kept) == len(self.tracking_uris) else replace(self, tracking_uris=kept, _primaries={}, _outside_tests={})
+
+            def outside(path: str) -> bool:
+                return file_context(_relative(path, root), test_paths) != "test"
+
+            kept = tuple(use for use in self.tracking_uris if outside(use.path))
+            ports = tuple(port for port in self.compose_ports if outside(port.path))
+            found = self
+            if len(kept) != len(self.tracking_uris) or len(ports) != len(self.compose_ports):
+                found = replace(self, tracking_uris=kept, compose_ports=ports, _primaries={}, _outside_tests={})
             self._outside_tests[key] = found
         return found
+
+    def server(self, uri: str) -> str:
+        """A normalised tracking URI (``analysis.hosts.normalise_uri``) as the server it names:
+        the same for ``http://mlflow:5000`` and ``http://localhost:5001`` when a Compose file
+        of the project publishes service ``mlflow``'s port 5000 on the host's port 5001
+        (``_servers``); the URI itself otherwise."""
+        if not self._servers:
+            return uri
+        scheme, separator, rest = uri.partition("://")
+        if scheme not in ("http", "https") or not separator:
+            return uri
+        authority, slash, path = rest.partition("/")
+        credentials, at, address = authority.rpartition("@")
+        host, colon, port = address.partition(":")
+        if not colon:
+            port = "80" if scheme == "http" else "443"
+        server = self._servers.get(f"{host}:{port}")
+        return uri if server is None else f"{scheme}://{credentials}{at}{server}{slash}{path}"
+
+    @functools.cached_property
+    def _servers(self) -> dict[str, str]:
+        """``host:port`` -> the server it names, for each address the project's Compose files
+        make a second name of (``compose_ports``): ``localhost:<host port>`` and
+        ``<name>:<container port>`` of one published port are one server. Only when it is
+        unambiguous (policy): a host port that two services publish, or a name:port that two
+        services claim, names neither; a name with a dot (a DNS host name, resolved as
+        such) or that is this machine's is no Compose name."""
+        claims: dict[str, set[str]] = {}
+        for port in self.compose_ports:
+            claims.setdefault(f"localhost:{port.host_port}", set()).add(port.service)
+            for name in _compose_names(port):
+                claims.setdefault(f"{name}:{port.container_port}", set()).add(port.service)
+        parent: dict[str, str] = {}
+
+        def find(node: str) -> str:
+            while parent.get(node, node) != node:
+                node = parent[node]
+            return node
+
+        for port in self.compose_ports:
+            host = f"localhost:{port.host_port}"
+            if len(claims[host]) > 1:
+                continue
+            for name in _compose_names(port):
+                address = f"{name}:{port.container_port}"
+                if len(claims[address]) == 1:
+                    first, second = sorted((find(host), find(address)))
+                    parent[second] = first
+        return {node: find(node) for node in {*parent, *parent.values()}}
 
     def unity_catalog_registry(self) -> TrackingUriUse | None:
         """The first Unity Catalog registry URI the project sets, when every registry URI it
@@ -175,8 +261,9 @@ class ProjectFacts:
     def primary_tracking_uri(
         self, allowed: frozenset[str], seen_from: TrackingUriUse | None = None
     ) -> tuple[str, list[TrackingUriUse]] | None:
-        """The project's main tracking URI: most used; ties go to the first by path and line
-        (cell and line in a notebook).
+        """The project's main tracking server (``server``: a URI, or the name the project's
+        Compose files give the server it names) and its uses: most used; ties go to the
+        first by path and line (cell and line in a notebook).
         ``seen_from``: only the uses comparable with it (see ``TrackingUriUse.comparable_with``),
         which depends only on whether it is a Databricks URI and on its package."""
         key: tuple[frozenset[str], bool | None, str | None] = (allowed, None, None)  # every use
@@ -191,6 +278,7 @@ class ProjectFacts:
         return any(use.is_databricks for use in self.tracking_uris)
 
     def _primary(self, allowed: frozenset[str], seen_from: TrackingUriUse | None) -> tuple[str, list[TrackingUriUse]] | None:
+        """The server (``server``) most uses name, and its uses."""
         uses = [
             use
             for use in self.tracking_uris
@@ -198,12 +286,19 @@ class ProjectFacts:
         ]
         if not uses:
             return None
-        counts = Counter(use.uri for use in uses)
+        counts = Counter(self.server(use.uri) for use in uses)
         first: dict[str, TrackingUriUse] = {}
         for use in sorted(uses, key=lambda u: u.order):
-            first.setdefault(use.uri, use)
-        primary = min(counts, key=lambda uri: (-counts[uri], first[uri].order))
-        return primary, [use for use in uses if use.uri == primary]
+            first.setdefault(self.server(use.uri), use)
+        primary = min(counts, key=lambda server: (-counts[server], first[server].order))
+        return primary, [use for use in uses if self.server(use.uri) == primary]
+
+
+def _compose_names(port: ComposePort) -> list[str]:
+    """The names of a published service that other containers resolve through Compose's
+    DNS: one label (``mlflow``), not this machine's (``localhost``)."""
+    names = (name.lower() for name in port.names)
+    return [name for name in names if "." not in name and ":" not in name and not is_loopback(name)]
 
 
 def _relative(path: str, root: str) -> str:
@@ -241,14 +336,43 @@ def may_hold_project_facts(data: bytes, limit: int = _MAX_FILE_BYTES) -> bool:
     return revealed is not None and _MAY_HOLD_FACTS_REVEALED.search(revealed) is not None
 
 
+def is_compose_candidate(path: str | Path) -> bool:
+    """A YAML file of the project (a template of one included): a Compose file when it has
+    a top-level ``services:`` mapping (``sources.yaml_source``), whatever its name."""
+    return source_kind(os.path.basename(path)) == "yaml"
+
+
+def may_publish_ports(data: bytes) -> bool:
+    """The text test a YAML file passes before the ports it publishes are read: it has a
+    ``services:`` key and a ``ports:`` key (quoted or not, at any depth: the parse decides
+    whose they are). Part of what publishing is, not only a shortcut: the lint's own parse
+    of a file that fails it contributes nothing either (a key spelt with escapes is not
+    read), so every path to the facts agrees."""
+    return _SERVICES_KEY.search(data) is not None and _PORTS_KEY.search(data) is not None
+
+
+def may_contribute(path: str | Path, data: bytes) -> bool:
+    """Whether a project file whose ``data`` is within its read limit may contribute facts:
+    a YAML file that may publish a port, another that may set a URI (``may_hold_project_facts``)."""
+    return may_publish_ports(data) if is_compose_candidate(path) else may_hold_project_facts(data, len(data))
+
+
+def is_fact_source(path: str | Path) -> bool:
+    """The files the project facts read: Python modules and notebooks (``sources.is_project_code``:
+    the URIs they set), and YAML files (the ports a Compose file publishes)."""
+    return is_project_code(path) or is_compose_candidate(path)
+
+
 def assemble(facts: list[FileFact]) -> ProjectFacts:
     uses = [fact for fact in facts if isinstance(fact, TrackingUriUse)]
     configurations = sorted((f for f in facts if isinstance(f, SpanProcessorConfiguration)), key=lambda c: (c.path, c.line, c.column))
     ordered = sorted(uses, key=lambda u: (*u.order, u.uri))
+    ports = sorted((f for f in facts if isinstance(f, ComposePort)), key=lambda p: (p.path, p.service, p.container_port, p.host_port, p.names))
     return ProjectFacts(
         tuple(use for use in ordered if use.role == "tracking"),
         tuple(use for use in ordered if use.role == "registry"),
         tuple(configurations),
+        tuple(ports),
     )
 
 
@@ -260,7 +384,8 @@ def gather_facts(
 ) -> ProjectFacts:
     """The project's facts from its files: ``known`` gives a file's facts when they are
     already known (this run's lint, the result cache), else the file is read and parsed
-    (``parse``, in bulk) when its text may set a URI. Then, in rounds, the files that name
+    (``parse``, in bulk) when its text may set a URI (or, a YAML file, publish a port:
+    ``may_contribute``). Then, in rounds, the files that name
     a function known to set a URI from a parameter (a call of ``init_mlflow(uri)`` in a
     file that never says ``set_tracking_uri``) are parsed too, up to as many rounds as
     calls are followed. ``read`` returns None for a file that cannot be read."""
@@ -274,6 +399,10 @@ def gather_facts(
             continue
         data = read(path)
         if data is None:
+            continue
+        if is_compose_candidate(path):  # a Compose file calls no function
+            if may_publish_ports(data):
+                to_parse.append(path)
             continue
         (to_parse if may_hold_project_facts(data, _limit(path)) else unread).append(path)
     collected.update(parse(to_parse))

@@ -362,9 +362,9 @@ def test_project_facts_reuse_what_the_lint_found_instead_of_parsing_again(
 
     real_file_uses = mlflow_lint.module_facts.file_uses
 
-    def counting_file_uses(index: object, path: Path) -> object:
+    def counting_file_uses(index: object, path: Path, data: bytes | None = None) -> object:
         counted.append(path.name)
-        return real_file_uses(index, path)  # type: ignore[arg-type]
+        return real_file_uses(index, path, data)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mlflow_lint.module_facts, "file_uses", counting_file_uses)
     cache_dir = tmp_path / "cache" if cached else None
@@ -423,13 +423,13 @@ def test_project_facts_use_the_lints_own_walk_when_one_exclusion_rule_applied(
     if nested_exclude:
         (project / "sub" / ".mlflow-lint.yaml").write_text("exclude: [generated/]\n")
     walks: list[Path] = []
-    real_code_files = ProjectIndex.code_files
+    real_project_files = ProjectIndex.project_files
 
-    def counting_code_files(index: ProjectIndex, exclude: tuple[str, ...], root: str) -> list[Path]:
+    def counting_project_files(index: ProjectIndex, exclude: tuple[str, ...], root: str) -> list[Path]:
         walks.append(Path(root))
-        return real_code_files(index, exclude, root)
+        return real_project_files(index, exclude, root)
 
-    monkeypatch.setattr(ProjectIndex, "code_files", counting_code_files)
+    monkeypatch.setattr(ProjectIndex, "project_files", counting_project_files)
 
     def lint() -> list[tuple[str, int, str]]:
         result = engine.lint_paths([project], ConfigResolver(load_catalog()), frozenset({"MLF102"}), jobs=1, cwd=project)
@@ -524,3 +524,68 @@ def test_a_helpers_promotion_follows_its_callers_in_other_files_on_a_warm_run(tm
     assert promotions()[0] == finding
     (project / "pkg" / "hotfix.py").unlink()
     assert promotions()[0] == []
+
+
+_COMPOSE = "services:\n  mlflow:\n    image: ghcr.io/mlflow/mlflow\n    ports: ['{ports}']\n"
+
+
+def _compose_project(root: Path) -> Path:
+    """train.py in the Compose network, dev_check.py on the host: one server while the
+    Compose file publishes the service's port 5000 on the host's 5000."""
+    (root / ".git").mkdir(parents=True)
+    return write_files(
+        root,
+        {
+            "docker-compose.yml": _COMPOSE.format(ports="5000:5000"),
+            "train.py": TRACKING_URI_MODULE.format("http://mlflow:5000"),
+            "serve.py": TRACKING_URI_MODULE.format("http://mlflow:5000"),
+            "dev_check.py": TRACKING_URI_MODULE.format("http://127.0.0.1:5000"),
+        },
+    )
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_warm_run_judges_again_when_a_compose_file_changes(tmp_path: Path, jobs: str) -> None:
+    # The Compose file's published ports are project facts: dev_check.py never changes, but
+    # its cached result holds only while they do.
+    project = _compose_project(tmp_path / "project")
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "MLF102", "--jobs", jobs]
+    assert _findings(project, *cache) == []
+    assert _findings(project, *cache) == []  # warm
+    (project / "docker-compose.yml").write_text(_COMPOSE.format(ports="5001:5000"))
+    assert _findings(project, *cache) == [("dev_check.py", 3, "MLF102")]
+    (project / "docker-compose.yml").write_text(_COMPOSE.format(ports="5000:5000"))
+    assert _findings(project, *cache) == []
+    # One file named (pre-commit): the facts read the Compose file the lint does not.
+    one = ["--cache-dir", str(tmp_path / "cache-one"), "--select", "MLF102", "--jobs", jobs]
+    assert run_cli("check", "dev_check.py", *one, cwd=project).returncode == 0
+    (project / "docker-compose.yml").write_text(_COMPOSE.format(ports="5001:5000"))
+    assert "dev_check.py:3" in run_cli("check", "dev_check.py", *one, cwd=project).stdout
+
+
+def test_a_compose_file_is_parsed_once_for_its_lint_and_its_facts_and_then_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlflow_lint.sources.yaml_source
+
+    project = _compose_project(tmp_path / "project")
+    parsed: list[str] = []
+    real_parse_yaml = mlflow_lint.sources.yaml_source.parse_yaml
+
+    def counting_parse_yaml(text: str, where: str) -> object:
+        parsed.append(where)
+        return real_parse_yaml(text, where)
+
+    monkeypatch.setattr(mlflow_lint.sources.yaml_source, "parse_yaml", counting_parse_yaml)
+    cache = tmp_path / "cache"
+
+    def lint(*paths: str) -> list[tuple[str, int, str]]:
+        result = lint_paths([project / p for p in paths] or [project], Config(root=project), frozenset({"MLF102"}), jobs=1, cwd=project, cache_dir=cache)
+        return [(f.path, f.line, f.rule) for f in result.findings]
+
+    assert lint() == []
+    assert parsed == ["docker-compose.yml"]  # the lint's parse gave the facts its ports
+    assert lint() == [] and parsed == ["docker-compose.yml"]  # warm: the cache holds them
+    (project / "dev_check.py").write_text(TRACKING_URI_MODULE.format("http://localhost:5000/"))
+    assert lint("dev_check.py") == [] and parsed == ["docker-compose.yml"]  # the facts' rows, from the cache

@@ -469,3 +469,41 @@ def test_a_text_source_in_utf16_is_read(tmp_path: Path) -> None:
         (".env", 1, 21, "MLF201"),
         ("compose.yml", 3, 48, "MLF201"),
     ]
+
+
+def test_compose_ports_are_read_from_every_syntax() -> None:
+    text = """\
+services:
+  mlflow:
+    hostname: tracking
+    networks:
+      backend:
+        aliases: [mlflow-alias, "${ALIAS}"]
+      front: {}
+    ports:
+      - 5000:5000
+      - "127.0.0.1:5001:5000"
+      - "${MLFLOW_PORT:-5002}:5000"
+      - "[::1]:5003:5000/tcp"
+      - target: 80
+        published: "8080"
+        host_ip: 0.0.0.0
+      - "${MLFLOW_PORT}:5000"
+      - "5004:5000/udp"
+      - "10.0.0.1:5005:5000"
+      - "5000"
+      - "8000-8001:8000-8001"
+      - {target: 81, published: 8081, protocol: udp}
+      - {target: 82}
+  on_host:
+    network_mode: host
+    ports: ["6000:6000"]
+  db:
+    image: postgres
+"""
+    published = parse_yaml(text, "docker-compose.yml").published
+    assert {(p.service, p.container_port, p.host_port) for p in published} == {
+        ("mlflow", 5000, 5000), ("mlflow", 5000, 5001), ("mlflow", 5000, 5002), ("mlflow", 5000, 5003), ("mlflow", 80, 8080),
+    }  # fmt: skip
+    assert {p.names for p in published} == {("mlflow", "tracking", "mlflow-alias")}
+    assert parse_yaml("jobs:\n  ports: ['5000:5000']\n", "ci.yml").published == []  # no Compose file

@@ -15,7 +15,9 @@ class InconsistentTrackingUris(Check):
     """More than one hard-coded tracking URI in a project: each use of a non-primary URI.
 
     The primary URI is the most used one in the whole project (ties: the first by path
-    and line); ``allowed-tracking-uris`` never count.
+    and line); ``allowed-tracking-uris`` never count. URIs are compared as the servers they
+    name (``ProjectFacts.server``): ``http://mlflow:5000`` and ``http://localhost:5000`` are
+    one when a Compose file of the project publishes service ``mlflow``'s port 5000 so.
     """
 
     reads_project_facts = True
@@ -36,7 +38,7 @@ class InconsistentTrackingUris(Check):
             cell, line = ctx.python.shown_line(value_node.lineno + ctx.python.line_offset)
             this = TrackingUriUse(path.as_posix(), line, value_node.col_offset, uri, shown, package, cell=cell)
             primary = facts.primary_tracking_uri(allowed, seen_from=this)
-            if primary is None or primary[0] == uri:
+            if primary is None or primary[0] == facts.server(uri):
                 continue
             _, primary_uses = primary
             first = primary_uses[0]

@@ -20,7 +20,7 @@ from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, interna
 from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
-from mlflow_lint.project_facts import FactsDeferred
+from mlflow_lint.project_facts import FactsDeferred, may_publish_ports
 from mlflow_lint.sources import TEXT_SOURCES
 from mlflow_lint.sources.document import Document, read_document
 from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
@@ -86,6 +86,8 @@ def _lint_document(
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
     document = read_document(real_path, data, kind=kind, shown=shown)
+    if document.kind == "yaml" and project is not None:  # what it publishes, for the project facts: not parsed again
+        project.publish(real_path, document.facts.published if document.facts is not None and may_publish_ports(data) else [])
     failure = document.failure
     if failure is not None:
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]

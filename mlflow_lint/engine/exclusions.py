@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mlflow_lint.config import Config, ConfigResolver, RuleOptions
 from mlflow_lint.discovery import gitignore_spec
-from mlflow_lint.sources import is_project_code
+from mlflow_lint.project_facts import is_fact_source
 
 
 class ConfigExclusions:
@@ -49,9 +49,10 @@ def exclusion_rule(config: Config) -> ExclusionRule:
 
 
 def walked_roots(paths: Sequence[Path], files: list[Path], rules: set[ExclusionRule]) -> dict[str, tuple[ExclusionRule, list[str]]]:
-    """The directories named on the command line, resolved, with the project's code (Python
-    files and notebooks, ``sources.is_project_code``) the walk found under them, when one exclusion rule applied everywhere: the project facts of a
-    project rooted there need not walk it again (``ProjectIndex.code_files`` would
+    """The directories named on the command line, resolved, with the files the project facts
+    read (Python files, notebooks and YAML files, ``project_facts.is_fact_source``) the walk
+    found under them, when one exclusion rule applied everywhere: the project facts of a
+    project rooted there need not walk it again (``ProjectIndex.fact_files`` would
     find exactly these files with that rule)."""
     if len(rules) > 1:
         return {}
@@ -65,7 +66,7 @@ def walked_roots(paths: Sequence[Path], files: list[Path], rules: set[ExclusionR
         under = []
         for path in files:
             absolute = os.path.abspath(path)
-            if absolute.startswith(prefix) and is_project_code(absolute):
+            if absolute.startswith(prefix) and is_fact_source(absolute):
                 under.append(os.path.join(top, absolute[len(prefix) :]))
         walked[top] = (rule, sorted(under))
     return walked

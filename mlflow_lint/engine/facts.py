@@ -132,7 +132,7 @@ def collect_facts(
 
     # A file the text tests pass over is not recorded: whether it calls a function that
     # sets a URI depends on the other files (the names gather_facts looks for).
-    paths = files if files is not None else [str(p) for p in index.code_files(options.exclude, options.root)]
+    paths = files if files is not None else [str(p) for p in index.fact_files(options.exclude, options.root)]
     return gather_facts(paths, known, read_project_file, parse)
 
 
@@ -151,7 +151,7 @@ def uses_task(path_text: str, settings: Settings) -> tuple[list[list[object]], s
     if log is not None:
         index.start_log(log)
     try:
-        rows = file_fact_rows(index, path)
+        rows = file_fact_rows(index, path, data)
     finally:
         index.stop_log()
     return rows, content_digest(data) if settings.record else None, log

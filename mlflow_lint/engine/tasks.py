@@ -16,9 +16,9 @@ from mlflow_lint.engine.session import project_for
 from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, internal_error, unanalysable
 from mlflow_lint.findings import Finding
 from mlflow_lint.project import DependencyLog, ProjectIndex
-from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, may_hold_project_facts
+from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, is_fact_source, may_contribute, may_hold_project_facts
 from mlflow_lint.safe_io import leaves
-from mlflow_lint.sources import is_project_code, read_bounded, read_limit, source_kind, too_large
+from mlflow_lint.sources import read_bounded, read_limit, source_kind, too_large
 from mlflow_lint.sources.prefilter import file_may_mention_mlflow, may_hold_noqa, may_mention_mlflow, notebook_code_may_mention_mlflow
 from mlflow_lint.suppressions import UNUSED_SUPPRESSION
 
@@ -120,18 +120,20 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
     # A file that never says "mlflow" (sources.prefilter) can produce a finding only by
     # passing values to a project module that does (analysis.flow); with MLF001 on, a
     # suppression comment is worth reading even in a file without MLflow.
-    # The first round of a run with MLF102 on also gathers the file's tracking URIs for the
-    # project facts (their one pass over the files); None: not gathered here.
+    # The first round of a run with MLF102 on also gathers the file's tracking URIs (a YAML
+    # file's published ports) for the project facts (their one pass over the files); None:
+    # not gathered here.
     # A notebook's module is not kept for the facts to read again (engine.documents.
     # lint_virtual): it is parsed for them only when its text may set a URI; else the
     # facts' own pass decides (it parses a notebook that calls a URI-setting function).
     # (``data`` is within the file's read limit: the facts' own size test is passed.)
-    gathers_uses = settings.defer_facts and index.root is not None and is_project_code(path)
+    gathers_uses = settings.defer_facts and index.root is not None and is_fact_source(path)
     if gathers_uses and path.suffix.lower() == ".ipynb":
         gathers_uses = may_hold_project_facts(data, len(data))
     if not worth_analysing(index, path, data, selected_ids, log):
-        # Not parsed here: its rows are known to be none only when its text cannot set a URI.
-        no_uses: list[list[object]] | None = None if not gathers_uses or may_hold_project_facts(data, len(data)) else []
+        # Not parsed here: its rows are known to be none only when its text cannot set a URI
+        # (or publish a port).
+        no_uses: list[list[object]] | None = None if not gathers_uses or may_contribute(path, data) else []
         return Outcome([], False, None, digest, log, uses=no_uses)
     sink = None
     if settings.evidence:  # the audit's: a check never loads the evidence code

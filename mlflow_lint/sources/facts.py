@@ -156,6 +156,21 @@ class EmbeddedPython:
     column_offset: int = 0
 
 
+@dataclass(frozen=True)
+class PublishedPort:
+    """A Compose service's container port published on a fixed port of the host it runs
+    on (``ports: ["5001:5000"]``, ``{target: 5000, published: 5001}``), on the host's
+    loopback or every interface: code in the Compose network reaches it as
+    ``<name>:<container_port>``, code on the host as ``localhost:<host_port>``."""
+
+    service: str  # the service's key
+    # What the containers of its networks call it: the service's name, its ``hostname:``,
+    # ``container_name:`` and network ``aliases:``, as written (a name is one DNS label or not).
+    names: tuple[str, ...]
+    container_port: int
+    host_port: int
+
+
 @dataclass
 class SourceFacts:
     settings: list[Setting] = field(default_factory=list)
@@ -163,6 +178,9 @@ class SourceFacts:
     copies: list[Copy] = field(default_factory=list)
     comment_lines: dict[int, str] = field(default_factory=dict)  # line -> comment text (for noqa)
     python: list[EmbeddedPython] = field(default_factory=list)  # code the file runs with a Python interpreter
+    # A Compose file's published ports (sources.yaml_source): not what a check reads, but
+    # what the project facts take from the file (which URIs name one server: MLF102).
+    published: list[PublishedPort] = field(default_factory=list)
 
     def moved(self, where: Callable[[Position], Position]) -> SourceFacts:
         """The same facts with every position passed through ``where``: facts read from a

@@ -15,7 +15,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard
 
-from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, UnparsableText, Word, references, with_fallbacks
+from mlflow_lint.analysis.hosts import ALL_INTERFACES
+from mlflow_lint.sources.facts import (
+    Command,
+    Copy,
+    Position,
+    PublishedPort,
+    Setting,
+    SourceFacts,
+    UnparsableText,
+    Word,
+    references,
+    with_fallbacks,
+)
 from mlflow_lint.sources.hydra import (
     HYDRA_ARGS,
     HYDRA_TARGET,
@@ -75,6 +87,7 @@ def parse_yaml(text: str, where: str) -> SourceFacts:
     for document in documents:
         if document is not None:
             _walk(document, facts, where, lines, seen, {**_compose_services(document), **containers})
+            facts.published.extend(_published_ports(document))
     # An ``environment: &env`` mapping given to several services (``environment: *env``,
     # ``<<: *env``) is one node: each service's commands see its settings, but the file sets
     # each of them once, where it is written.
@@ -154,10 +167,8 @@ def _compose_services(document: Node) -> dict[int, bool | None]:
     (``ports:``, ``network_mode: host``); None when that cannot be read (``extends``, a
     merge key). A service that publishes none is reachable only from the containers of
     its networks."""
-    if not _is_mapping(document):
-        return {}
-    services = next((value for key, value in document.value if _is_scalar(key) and key.value == "services"), None)
-    if services is None or not _is_mapping(services):
+    services = _services(document)
+    if services is None:
         return {}
     found: dict[int, bool | None] = {}
     for _, service in services.value:
@@ -172,6 +183,119 @@ def _compose_services(document: Node) -> dict[int, bool | None]:
         host_network = network is not None and _is_scalar(network) and str(network.value).strip() == "host"
         found[id(service)] = host_network or (ports is not None and _publishes_beyond_loopback(ports))
     return found
+
+
+def _services(document: Node) -> MappingNode | None:
+    """A docker-compose document's ``services:`` mapping (None: the document is no Compose file)."""
+    if not _is_mapping(document):
+        return None
+    services = next((value for key, value in document.value if _is_scalar(key) and key.value == "services"), None)
+    return services if services is not None and _is_mapping(services) else None
+
+
+def _published_ports(document: Node) -> list[PublishedPort]:
+    """The container ports a Compose document's services publish on a fixed port of this
+    machine (sources.facts.PublishedPort): ``"5001:5000"``, ``"127.0.0.1:5001:5000"``,
+    ``"5001:5000/tcp"``, ``{target: 5000, published: 5001}``; on the host's loopback or
+    every interface, a ``${PORT:-5001}`` reference read as its default. Not published on a
+    fixed port: a container port alone, a range, a reference without a default, another
+    protocol than TCP, another host address; nor a service with a ``network_mode`` (it
+    shares the host's network or another container's: Compose ignores its ports). Only
+    what the service writes itself: ports it takes from ``extends`` or a ``<<`` merge are
+    not known here."""
+    services = _services(document)
+    if services is None:
+        return []
+    found: list[PublishedPort] = []
+    for key, service in services.value:
+        if not (_is_scalar(key) and _is_mapping(service)):
+            continue
+        keys = {str(k.value): v for k, v in service.value if _is_scalar(k) and k.tag != _MERGE_TAG}
+        ports = keys.get("ports")
+        if ports is None or not _is_sequence(ports) or "network_mode" in keys:
+            continue
+        names = _service_names(str(key.value), keys)
+        for entry in ports.value:
+            published = _mapping_published(entry) if _is_mapping(entry) else _short_published(entry) if _is_scalar(entry) else None
+            if published is not None:
+                found.append(PublishedPort(str(key.value), names, *published))
+    return found
+
+
+def _service_names(service: str, keys: dict[str, Node]) -> tuple[str, ...]:
+    """The names a service answers to in its Compose network: its key, ``hostname:``,
+    ``container_name:`` and each network's ``aliases:`` (a name with a reference left out)."""
+    names = [service]
+    for key in ("hostname", "container_name"):
+        value = keys.get(key)
+        if value is not None and _is_scalar(value):
+            names.append(str(value.value).strip())
+    networks = keys.get("networks")
+    if networks is not None and _is_mapping(networks):
+        for _, network in networks.value:
+            aliases = next((v for k, v in network.value if _is_scalar(k) and k.value == "aliases"), None) if _is_mapping(network) else None
+            if aliases is not None and _is_sequence(aliases):
+                names.extend(str(alias.value).strip() for alias in aliases.value if _is_scalar(alias))
+    return tuple(dict.fromkeys(name for name in names if name and not references(name) and "{" not in name))
+
+
+def _mapping_published(entry: MappingNode) -> tuple[int, int] | None:
+    """(container port, host port) of a long-syntax ``ports:`` entry, when fixed on this machine."""
+    fields = {str(k.value): v for k, v in entry.value if _is_scalar(k)}
+    protocol, host_ip = fields.get("protocol"), fields.get("host_ip")
+    if protocol is not None and not (_is_scalar(protocol) and str(protocol.value).strip().lower() == "tcp"):
+        return None
+    if host_ip is not None and not (_is_scalar(host_ip) and _on_this_machine(str(host_ip.value))):
+        return None
+    target, published = fields.get("target"), fields.get("published")
+    container = _fixed_port(str(target.value)) if target is not None and _is_scalar(target) else None
+    host = _fixed_port(str(published.value)) if published is not None and _is_scalar(published) else None
+    return None if container is None or host is None else (container, host)
+
+
+def _short_published(entry: ScalarNode) -> tuple[int, int] | None:
+    """(container port, host port) of ``[HOST:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]``, when
+    fixed on this machine; a ``${PORT:-5000}`` reference is one part, whatever its colons."""
+    text = str(entry.value).strip()
+    found = references(text)
+    parts = text
+    for reference in found:
+        parts = parts.replace(reference, "\0", 1)
+    parts, _, protocol = parts.partition("/")
+    if protocol and protocol.strip().lower() != "tcp":
+        return None
+    if parts.startswith("["):  # "[::1]:5001:5000"
+        host, bracket, rest = parts[1:].partition("]")
+        if not bracket or not rest.startswith(":"):
+            return None
+        pieces = [host, *rest[1:].split(":")]
+    else:
+        pieces = parts.split(":")
+        if len(pieces) == 2:
+            pieces.insert(0, "")
+    if len(pieces) != 3:
+        return None  # a container port alone (a random host port), or not a port at all
+    restored = iter(found)
+    host, host_port, container_port = ("".join(next(restored, "") if c == "\0" else c for c in piece) for piece in pieces)
+    if not _on_this_machine(host):
+        return None
+    container, published = _fixed_port(container_port), _fixed_port(host_port)
+    return None if container is None or published is None else (container, published)
+
+
+def _fixed_port(text: str) -> int | None:
+    """A port number (``${PORT:-5000}`` read as its default); None for a range or an unknown."""
+    text = with_fallbacks(text).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    port = int(text)
+    return port if 0 < port < 65536 else None
+
+
+def _on_this_machine(host: str) -> bool:
+    """A published port's host address that ``localhost`` reaches: none, every interface, or loopback."""
+    host = with_fallbacks(host).strip().lower()
+    return host in ("", *ALL_INTERFACES) or _is_loopback(host)
 
 
 def _publishes_beyond_loopback(ports: Node) -> bool:
