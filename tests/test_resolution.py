@@ -541,43 +541,23 @@ def test_notebooks_count_in_the_projects_tracking_uris(tmp_path: Path, jobs: int
     assert "differs from 'https://nb.example.com' used elsewhere in the project (a.ipynb:cell 1:2 and 2 more)" in script.message
 
 
-def test_names_of_this_machine_are_one_tracking_server(tmp_path: Path) -> None:
-    """``127.0.0.1``, ``localhost`` and ``[::1]`` on one port are the same local server: no
-    MLF102 between them; another port is another server."""
-    project = write_files(
-        tmp_path / "project",
-        {
-            "pyproject.toml": "[project]\nname = 'p'\n",
-            "a.py": "import mlflow\n\nmlflow.set_tracking_uri('http://127.0.0.1:5000')\n",
-            "b.py": "import mlflow\n\nmlflow.set_tracking_uri('http://LOCALHOST:5000/')\n",
-            "c.py": "import mlflow\n\nmlflow.set_tracking_uri('http://[::1]:5000')\n",
-            "d.py": "import mlflow\n\nmlflow.set_tracking_uri('http://localhost:8080')\n",
-        },
-    )
+@pytest.mark.parametrize(
+    ("same", "other", "primary"),
+    [
+        # 127.0.0.1, localhost and [::1] on one port are one local server; another port is another.
+        (["http://127.0.0.1:5000", "http://LOCALHOST:5000/", "http://[::1]:5000"], "http://localhost:8080", "http://127.0.0.1:5000"),
+        # mlruns, ./mlruns, file:./mlruns and file:mlruns/ are one directory; another is another.
+        (["./mlruns", "mlruns", "file:./mlruns", "file:mlruns/"], "file:///srv/mlruns", "./mlruns"),
+    ],
+)
+def test_spellings_of_one_tracking_uri_are_one(tmp_path: Path, same: list[str], other: str, primary: str) -> None:
+    """MLF102 compares what the URIs name, not how they are written."""
+    files = {f"{chr(97 + index)}.py": f"import mlflow\n\nmlflow.set_tracking_uri({uri!r})\n" for index, uri in enumerate([*same, other])}
+    project = write_files(tmp_path / "project", {"pyproject.toml": "[project]\nname = 'p'\n", **files})
     result = lint_paths([project], Config(root=project), frozenset({"MLF102"}), cwd=project)
     [finding] = result.findings
-    assert finding.path == "d.py"
-    assert "differs from 'http://127.0.0.1:5000' used elsewhere in the project (a.py:3 and 2 more)" in finding.message
-
-
-def test_spellings_of_one_local_store_are_one_tracking_uri(tmp_path: Path) -> None:
-    """``mlruns``, ``./mlruns``, ``file:./mlruns`` and ``file:mlruns/`` name one directory:
-    no MLF102 between them; another directory is another store."""
-    project = write_files(
-        tmp_path / "project",
-        {
-            "pyproject.toml": "[project]\nname = 'p'\n",
-            "a.py": "import mlflow\n\nmlflow.set_tracking_uri('./mlruns')\n",
-            "b.py": "import mlflow\n\nmlflow.set_tracking_uri('mlruns')\n",
-            "c.py": "import mlflow\n\nmlflow.set_tracking_uri('file:./mlruns')\n",
-            "d.py": "import mlflow\n\nmlflow.set_tracking_uri('file:mlruns/')\n",
-            "e.py": "import mlflow\n\nmlflow.set_tracking_uri('file:///srv/mlruns')\n",
-        },
-    )
-    result = lint_paths([project], Config(root=project), frozenset({"MLF102"}), cwd=project)
-    [finding] = result.findings
-    assert finding.path == "e.py"
-    assert "differs from './mlruns' used elsewhere in the project (a.py:3 and 3 more)" in finding.message
+    assert finding.path == f"{chr(97 + len(same))}.py"
+    assert f"differs from {primary!r} used elsewhere in the project (a.py:3 and {len(same) - 1} more)" in finding.message
 
 
 def test_a_class_call_is_followed_into_its_initializer(tmp_path: Path) -> None:

@@ -26,7 +26,9 @@ Its value is read as OmegaConf reads it (policy):
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mlflow_lint.analysis.integrations import INTEGRATION_TRACKING_URI_KEYWORD, INTEGRATION_TRACKING_URIS
@@ -87,10 +89,9 @@ class _Unknown(Hole):
         return self.written
 
 
-def _closing(text: str, start: int) -> int | None:
-    """The index of the ``}`` closing an interpolation whose body starts at ``start``
-    (nested ``${...}`` and quoted strings skipped), or None when it is not closed."""
-    depth = 1
+def _outside_quotes(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """The characters of ``text`` from ``start`` that lie outside quoted strings, with
+    their index (inside quotes a backslash escapes the next character, as OmegaConf reads)."""
     quote = ""
     index = start
     while index < len(text):
@@ -102,39 +103,38 @@ def _closing(text: str, start: int) -> int | None:
                 quote = ""
         elif char in "'\"":
             quote = char
-        elif char == "{":
+        else:
+            yield index, char
+        index += 1
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the ``}`` closing an interpolation whose body starts at ``start``
+    (nested ``${...}`` and quoted strings skipped), or None when it is not closed."""
+    depth = 1
+    for index, char in _outside_quotes(text, start):
+        if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
             if depth == 0:
                 return index
-        index += 1
     return None
 
 
 def _split_arguments(text: str) -> list[str]:
     """A resolver's arguments, split at the commas outside quotes and nested ``${...}``."""
-    parts: list[str] = []
     depth = 0
-    quote = ""
-    current: list[str] = []
-    for char in text:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "{":
+    cuts = [-1]
+    for index, char in _outside_quotes(text):
+        if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
         elif char == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
+            cuts.append(index)
+    cuts.append(len(text))
+    return [text[start + 1 : end] for start, end in itertools.pairwise(cuts)]
 
 
 def _reference(body: str) -> _Reference:
