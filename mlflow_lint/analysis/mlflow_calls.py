@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -251,6 +252,54 @@ def consumed_uri(module: AnalysedModule, call: ast.Call) -> ConsumedUri | None:
     if expr is None:
         return None
     return ConsumedUri(display_api(callee), found, expr, module.values.evaluate(expr))
+
+
+# -- a registry model downloaded to a local directory ------------------------------------------
+_REGISTRY_DOWNLOAD = "mlflow.artifacts.download_artifacts"
+
+
+def registry_download_destination(module: AnalysedModule, expr: ast.expr) -> bool:
+    """Whether the local path ``expr`` is where an earlier call of the same function (or
+    top-level code) downloaded a registered model: ``download_artifacts(artifact_uri=
+    "models:/churn@champion", dst_path=CACHE)`` then ``load_model(CACHE)``, a local cache
+    of what the registry served. The same name (bound the same way) or the same complete
+    path counts, or a path inside that directory."""
+    from mlflow_lint.analysis.uris import UriKind, classify  # (uris imports values, not us)
+
+    model = module.model
+    scope = model.enclosing_function(expr)
+    loaded = module.values.evaluate(expr)
+    for call in model.calls_named(frozenset({"download_artifacts"})):
+        if model.enclosing_function(call) is not scope or (call.lineno, call.col_offset) >= (expr.lineno, expr.col_offset):
+            continue
+        if model.callee(call) != _REGISTRY_DOWNLOAD:
+            continue
+        source = api.argument_of(call, _REGISTRY_DOWNLOAD, "artifact_uri")
+        destination = api.argument_of(call, _REGISTRY_DOWNLOAD, "dst_path")
+        if source is None or destination is None:
+            continue
+        sources = module.values.evaluate(source)
+        if not sources or not all(classify(value) is UriKind.MODELS for value in sources):
+            continue
+        if _same_place(model, expr, destination) or _inside(loaded, module.values.evaluate(destination)):
+            return True
+    return False
+
+
+def _same_place(model: SemanticModel, loaded: ast.expr, destination: ast.expr) -> bool:
+    """The same variable, read where the same assignment reaches both."""
+    if not (isinstance(loaded, ast.Name) and isinstance(destination, ast.Name) and loaded.id == destination.id):
+        return False
+    return model.bindings_reaching(loaded.id, loaded) == model.bindings_reaching(destination.id, destination)
+
+
+def _inside(loaded: tuple[StrValue, ...], destinations: tuple[StrValue, ...]) -> bool:
+    """Every complete path loaded is one of the complete destinations, or lies in one."""
+    roots = [posixpath.normpath(value.text) for value in destinations if value.complete and value.text]
+    paths = [posixpath.normpath(value.text) for value in loaded if value.complete and value.text]
+    return bool(roots) and bool(paths) and len(paths) == len(loaded) and all(
+        any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots) for path in paths
+    )
 
 
 # -- "the run this code just created" ---------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.commands import consumed_model
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri, registry_download_destination
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
@@ -30,6 +30,8 @@ class StoragePathModelLoad(Check):
             return
         for value in consumed.values:
             if is_raw_storage(value):
+                if registry_download_destination(ctx.python, consumed.expr):
+                    return  # a local copy of what the registry served (policy)
                 ctx.report("MLF602", consumed.expr, api=consumed.api, value=value.render())
                 return
 
