@@ -336,7 +336,12 @@ class ValueEvaluator:
         if loop is not None:
             return self._loop_values(loop, depth)
         if binding.kind == "param":
-            return self._parameter(binding, depth)
+            found = self._parameter(binding, depth)
+            if not found and isinstance(binding.node, ast.arg) and self._annotated_path(binding.node):
+                # ``out: Path`` whose value is not known is still a path (its ``as_uri()``
+                # a file:// URI), not known to be a raw storage location.
+                return (StrValue((Hole(expr, self.module),), path_object=True),)
+            return found
         if binding.kind == "other" and isinstance(binding.node, ast.Assign) and isinstance(binding.node.value, ast.Call):
             unpacked = _unpacked_position(binding.node, expr.id)
             if unpacked is not None:
@@ -362,6 +367,16 @@ class ValueEvaluator:
         if values and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and self._default_never_used(function, binding.node):
             return ()  # every call passes its own value: each is judged where it is made
         return tuple(replace(v, via=v.via or f"the default of {binding.name}") for v in values)
+
+    def _annotated_path(self, parameter: ast.arg) -> bool:
+        """A parameter annotated ``Path`` (also ``Optional[Path]``, ``Path | None``)."""
+        annotation = parameter.annotation
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            sides = [annotation.left, annotation.right]
+            annotation = next((side for side in sides if not (isinstance(side, ast.Constant) and side.value is None)), None)
+        if isinstance(annotation, ast.Subscript) and self.model.qualified_name(annotation.value) == "typing.Optional":
+            annotation = annotation.slice
+        return annotation is not None and self.model.qualified_name(annotation) in _PATH_CLASSES
 
     def _default_never_used(self, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: ast.arg) -> bool:
         """Whether no call of the project leaves ``parameter`` out (analysis.callers)."""
