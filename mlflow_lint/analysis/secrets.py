@@ -70,12 +70,12 @@ KNOWN_DEFAULT_SECRETS: dict[str, tuple[str, str]] = {
 
 # Template values in example files: "<your-token>", "changeme", "xxx", "***",
 # "databricks_token_here", "insert-key", "change-me-postgres-password",
-# "REPLACE_WITH_S3_SECRET_KEY", a bare "REPLACE". ("changeme123", with no separator, is a
-# weak password.)
+# "REPLACE_WITH_S3_SECRET_KEY", a bare "REPLACE", "redis_pass_change_me" (the words after
+# what they stand for). ("changeme123", with no separator, is a weak password.)
 PLACEHOLDER = re.compile(
     r"^(<[^>]*>|\*+|x{3,}|\.{3}|(change|replace)[-_ ]?me([-_ ][a-z0-9_ -]*)?|replace[-_ ]with[-_ ][a-z0-9_ -]*"
     r"|replace|your[-_ ].*|todo|tbd|placeholder|dummy|none|null"
-    r"|[a-z0-9_-]*[-_ ](goes[-_ ])?here|(insert|enter|put|paste)[-_ ][a-z0-9_ -]*)$",
+    r"|[a-z0-9_-]*[-_ ](goes[-_ ])?here|[a-z0-9_-]*[-_ ](change|replace)[-_ ]?me|(insert|enter|put|paste)[-_ ][a-z0-9_ -]*)$",
     re.IGNORECASE,
 )
 # A value that is a reference to another variable, not a literal: ${VAR}, $VAR.
