@@ -619,13 +619,15 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     return reads
 
 
-_VERSION_LOOKUPS = frozenset({"get_model_version_by_alias", "get_model_version"})
+# Reads of a version the registry chose: by alias, by number, or by stage (the newest
+# version in it; MLF401 reports the stage itself).
+_VERSION_LOOKUPS = frozenset({"get_model_version_by_alias", "get_model_version", "get_latest_versions"})
 
 
 def _registered_version_run(module: AnalysedModule, run_id: ast.expr) -> bool:
     """``mv.run_id`` (or ``get_model_version_by_alias(...).run_id``) of a version read from
-    the registry, by alias or by number; also through a name assigned it (``run_id =
-    mv.run_id``)."""
+    the registry, by alias, number or stage (``get_latest_versions(name, stages=[...])[0]``);
+    also through a name assigned it (``run_id = mv.run_id``)."""
     value = module.model.assigned_value(run_id)
     return isinstance(value, ast.Attribute) and value.attr == "run_id" and returned_by(module.model, value.value, _VERSION_LOOKUPS)
 
