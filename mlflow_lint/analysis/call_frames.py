@@ -17,9 +17,10 @@ import ast
 from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
+from mlflow_lint.analysis.annotations import annotated_class
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.definitions import project_class
-from mlflow_lint.analysis.effects import annotated_class, resolve_called_function, resolve_initializer
+from mlflow_lint.analysis.effects import resolve_called_function, resolve_initializer
 from mlflow_lint.analysis.flow import (
     Frame,
     bind_arguments,

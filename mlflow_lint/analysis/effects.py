@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.annotations import annotated_class
 from mlflow_lint.analysis.calls import argument, has_unpacked_keywords
 from mlflow_lint.analysis.definitions import class_bases, project_class, project_definition
 from mlflow_lint.analysis.genai import logs_code_only_model, logs_genai_model, logs_pretrained_checkpoint
@@ -326,18 +327,6 @@ def _find_attribute_class(module: AnalysedModule, cls: ast.ClassDef, attr: str) 
                 constructed.append(annotated)
     names = {ast.dump(expr) for expr in constructed}
     return constructed[0] if len(names) == 1 else None
-
-
-def annotated_class(annotation: ast.expr) -> ast.expr | None:
-    """The class a parameter annotation names: ``ModelRegistry``, ``pkg.ModelRegistry``,
-    ``ModelRegistry | None``, ``Optional[...]`` (a string forward reference is not read)."""
-    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        sides = [side for side in (annotation.left, annotation.right) if not (isinstance(side, ast.Constant) and side.value is None)]
-        return annotated_class(sides[0]) if len(sides) == 1 else None
-    if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, (ast.Name, ast.Attribute)):
-        named = annotation.value.id if isinstance(annotation.value, ast.Name) else annotation.value.attr
-        return annotated_class(annotation.slice) if named == "Optional" else None
-    return annotation if isinstance(annotation, (ast.Name, ast.Attribute)) else None
 
 
 _MAX_BASES = 4  # levels of project base classes followed for an inherited method

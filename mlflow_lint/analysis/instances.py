@@ -44,9 +44,10 @@ import ast
 from dataclasses import dataclass, replace
 
 from mlflow_lint.analysis import flow
+from mlflow_lint.analysis.annotations import annotated_class
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.definitions import class_bases, project_class, project_definition
-from mlflow_lint.analysis.effects import annotated_class, class_initializer, resolve_called_function
+from mlflow_lint.analysis.effects import class_initializer, resolve_called_function
 from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.analysis.memo import MemoKey, SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule

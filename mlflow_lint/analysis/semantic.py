@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.annotations import annotated_class
 from mlflow_lint.analysis.calls import terminal_name
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -775,14 +776,8 @@ class SemanticModel:
                 return False
             self.parents.setdefault(parsed, at)  # its names are looked up where it is written
             return self._says_nothing(parsed, parsed)
-        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            return all(
-                self._says_nothing(side, at) or (isinstance(side, ast.Constant) and side.value is None)
-                for side in (annotation.left, annotation.right)
-            )
-        if isinstance(annotation, ast.Subscript) and self.qualified_name(annotation.value) in ("typing.Optional", "typing_extensions.Optional"):
-            return self._says_nothing(annotation.slice, at)
-        return self.qualified_name(annotation) in ("typing.Any", "typing_extensions.Any", "object")
+        named = annotated_class(annotation)
+        return named is not None and self.qualified_name(named) in ("typing.Any", "typing_extensions.Any", "object")
 
     def annotation_class(self, annotation: ast.expr, at: ast.AST) -> str | None:
         """The known class an annotation names (``MlflowClient``, ``Optional[C]``, ``C | None``)."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from mlflow_lint.analysis.annotations import annotated_class
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.caller_candidates import CallerScope
 from mlflow_lint.analysis.calls import argument
@@ -370,13 +371,8 @@ class ValueEvaluator:
 
     def _annotated_path(self, parameter: ast.arg) -> bool:
         """A parameter annotated ``Path`` (also ``Optional[Path]``, ``Path | None``)."""
-        annotation = parameter.annotation
-        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            sides = [annotation.left, annotation.right]
-            annotation = next((side for side in sides if not (isinstance(side, ast.Constant) and side.value is None)), None)
-        if isinstance(annotation, ast.Subscript) and self.model.qualified_name(annotation.value) == "typing.Optional":
-            annotation = annotation.slice
-        return annotation is not None and self.model.qualified_name(annotation) in _PATH_CLASSES
+        named = annotated_class(parameter.annotation) if parameter.annotation is not None else None
+        return named is not None and self.model.qualified_name(named) in _PATH_CLASSES
 
     def _default_never_used(self, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: ast.arg) -> bool:
         """Whether no call of the project leaves ``parameter`` out (analysis.callers)."""
