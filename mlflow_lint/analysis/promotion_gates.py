@@ -32,6 +32,7 @@ from mlflow_lint.analysis.promotions import (
     STAGE_VERSION_ARGUMENT,
     protected_model,
 )
+from mlflow_lint.analysis.uris import parse_prompts_uri
 from mlflow_lint.analysis.values import StrValue
 
 if TYPE_CHECKING:
@@ -157,7 +158,6 @@ _PROMPT_ALIAS_READ = f"{api.MLFLOW_CLIENT}.get_prompt_version_by_alias"
 # A prompt loaded by its alias URI (``load_prompt("prompts:/support@production")``) is the
 # version the alias holds, as MLflow resolves it (mlflow/genai/prompts/__init__.py).
 _PROMPT_LOADS = frozenset({"mlflow.genai.load_prompt", "mlflow.load_prompt", f"{api.MLFLOW_CLIENT}.load_prompt"})
-_PROMPT_ALIAS_URI = re.compile(r"prompts:/+[^@/]+@([^/@]+)/?", re.IGNORECASE)
 _STAGE_READ = f"{api.MLFLOW_CLIENT}.get_latest_versions"
 _READ_DEPTH = 4
 
@@ -211,8 +211,10 @@ def _reads_from(module: AnalysedModule, holder: ast.expr, read: str, values: Val
         uri = api.argument_of(holder, callee, "name_or_uri")
         if uri is None or api.argument_of(holder, callee, "version") is not None:
             return set()
-        aliases = [_PROMPT_ALIAS_URI.fullmatch(v.text.strip()) for v in values(uri) if v.complete]
-        return {found.group(1).lower() for found in aliases if found} if aliases and all(aliases) else set()
+        # As MLflow reads the URI (analysis.uris): an alias only, never a version.
+        parsed = [parse_prompts_uri(value) for value in values(uri)]
+        aliases = {found.reference.lower() for found in parsed if found.kind == "alias" and found.reference}
+        return aliases if parsed and all(found.kind == "alias" for found in parsed) else set()
     if callee != read:
         return set()
     if read in (_ALIAS_READ, _PROMPT_ALIAS_READ):
