@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlflow_lint.analysis.uris import UriKind, classify
+from mlflow_lint.analysis.values import literal
 from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, dependent_variable, referenced_variable
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
@@ -180,3 +182,11 @@ def consumed_model(command: Command) -> tuple[str, Word] | None:
         return None
     word = model_uri(invocation)
     return ("mlflow " + " ".join(invocation.subcommand), word) if word is not None else None
+
+
+def passes_local_text(word: Word) -> bool:
+    """An exec-form word holding a shell reference (``"$URI"``: no shell expands it) whose
+    text, as MLflow receives it, names a local directory or nothing it can read as a URI:
+    the server then stores in that relative directory. An object-store or SQL URI with an
+    unexpanded part (``s3://${BUCKET}/mlflow``) still names that store (MLF201, MLF301)."""
+    return word.unexpanded and classify(literal(word.text)) in (UriKind.LOCAL_PATH, UriKind.FILE, UriKind.UNKNOWN)

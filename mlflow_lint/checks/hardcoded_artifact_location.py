@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, read_by_a_server
+from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, passes_local_text, read_by_a_server
 from mlflow_lint.analysis.mlflow_calls import ARTIFACT_ARGUMENTS, display_api
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import StrValue, literal
+from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command, Setting, Word
 
@@ -67,7 +67,7 @@ def _report_local(word: Word, api: str, instead: str, ctx: FileContext) -> None:
     fallback of a ``${VAR:-file:///mlruns}`` reference, or a reference an exec-form command
     passes unexpanded (the server gets its text: a relative directory). An object-store URI
     with an unexpanded part (``s3://${BUCKET}/mlflow``) still names an object store."""
-    if word.unexpanded and classify(literal(word.text)) in (UriKind.LOCAL_PATH, UriKind.FILE, UriKind.UNKNOWN):
+    if passes_local_text(word):
         ctx.report_at("MLF301", word.position, word.text, api=api, value=f"{word.text!r}, not expanded by the exec form", instead=instead)
         return
     for value in word.values:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, read_by_a_server
+from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, passes_local_text, read_by_a_server
 from mlflow_lint.analysis.mlflow_calls import uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import StrValue, literal
+from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import FileContext, UriSetterCheck
 from mlflow_lint.sources.facts import Command, Setting
 
@@ -90,7 +90,7 @@ class NonSqlBackendStore(UriSetterCheck):
             word, origin = found
             # CMD ["mlflow", "server", "--backend-store-uri", "$URI"]: MLflow gets the text, a
             # relative directory; "postgresql://${USER}@db/m" still names a SQL store.
-            if word.unexpanded and classify(literal(word.text)) in (*_FILE_STORES, UriKind.UNKNOWN):
+            if passes_local_text(word):
                 ctx.report_at(
                     "MLF201", word.position, word.text, api=f"{api} {origin}", store="file", value=repr(word.text), why=_UNEXPANDED
                 )
