@@ -255,15 +255,19 @@ def test_code_context(path: str, notebook: bool, context: str) -> None:
 def test_a_databricks_notebook_source_is_a_notebook_for_the_risk(tmp_path: Path) -> None:
     """Its findings name file lines (no cell), yet it is a notebook, as an .ipynb is."""
     from mlflow_lint.audit.register import Register
-    from mlflow_lint.audit.report import _databricks_notebooks
     from mlflow_lint.catalog import load_catalog
+    from mlflow_lint.config import ConfigResolver
+    from mlflow_lint.engine import lint_paths
     from mlflow_lint.findings import Finding
 
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "explore.py").write_text("# Databricks notebook source\nimport mlflow\n")
     (tmp_path / "jobs" / "train.py").write_text("import mlflow\n")
     findings = [Finding(f"jobs/{name}.py", 2, 1, "MLF501", 2, 5, "m") for name in ("explore", "train")]
-    notebooks = _databricks_notebooks(findings, tmp_path)
+    # What the lint read as a notebook, as its evidence says (the audit reads nothing again).
+    result = lint_paths([tmp_path], ConfigResolver(load_catalog()), frozenset({"MLF501"}), cwd=tmp_path, jobs=1, evidence=True)
+    notebooks = frozenset(module.path for module in result.evidence if module.notebook)
     assert notebooks == {"jobs/explore.py"}
     register = Register(findings, load_catalog(), notebooks=notebooks)
     assert [register.gap(finding)["context"] for finding in findings] == ["notebook", "production"]

@@ -83,6 +83,9 @@ class ModuleEvidence:
     models: list[NameUse] = field(default_factory=list)
     experiments: list[NameUse] = field(default_factory=list)
     in_tests: bool = False  # test code: its sites are shown only where its findings are
+    # A notebook's cells (an .ipynb, or a Databricks source whose findings name file lines):
+    # the register's risk counts it as a notebook.
+    notebook: bool = False
 
     # The result cache keeps each file's evidence beside its findings, as JSON (never
     # pickle: the cache may come from a checkout). Every value is a str, int, bool or None.
@@ -91,6 +94,7 @@ class ModuleEvidence:
         return [
             self.path,
             self.in_tests,
+            self.notebook,
             [[i.kind, i.path, i.line, i.column, i.end_line, i.end_column, [list(f) for f in i.fields], i.cell] for i in self.items],
             sorted([api_name, count] for api_name, count in self.api_calls.items()),
             [_use_row(use) for use in self.models],
@@ -100,7 +104,7 @@ class ModuleEvidence:
     @classmethod
     def from_rows(cls, rows: list[object]) -> ModuleEvidence:
         """The evidence ``to_rows`` wrote; TypeError or ValueError when the rows are not that."""
-        path, in_tests, items, calls, models, experiments = rows
+        path, in_tests, notebook, items, calls, models, experiments = rows
         return cls(
             str(path),
             [
@@ -111,6 +115,7 @@ class ModuleEvidence:
             [NameUse(*use) for use in models],  # type: ignore[attr-defined]
             [NameUse(*use) for use in experiments],  # type: ignore[attr-defined]
             bool(in_tests),
+            bool(notebook),
         )
 
 
@@ -196,7 +201,7 @@ class _Collector:
         self.shown = shown
         self.options = options
         self.lines = LineIndex(module.source)
-        self.out = ModuleEvidence(shown)
+        self.out = ModuleEvidence(shown, notebook=virtual is not None)
 
     # -- helpers ----------------------------------------------------------------------------
     def add(self, table: str, node: ast.AST, /, **fields: str) -> None:

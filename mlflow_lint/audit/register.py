@@ -59,8 +59,9 @@ class Register:
         accepted: set[int] | None = None,
         notebooks: frozenset[str] = frozenset(),
     ) -> None:
-        """``notebooks``: the shown paths of ``.py`` files that are Databricks notebook
-        sources (their findings have file lines, no cell, yet they are notebooks)."""
+        """``notebooks``: the shown paths of the files the lint read as notebooks (their
+        evidence says): a Databricks source's findings name file lines, no cell, yet it is
+        a notebook."""
         self.catalog = catalog
         self.notebooks = notebooks
         self.findings = list(findings)

@@ -110,25 +110,6 @@ def _gap_order(gap: dict[str, Any]) -> tuple[str, int, int, int, str]:
     return (gap["path"], gap.get("cell", -1), gap["line"], gap["column"], gap["rule"])
 
 
-def _databricks_notebooks(findings: Sequence[Finding], cwd: Path) -> frozenset[str]:
-    """The shown paths of the ``.py`` files with findings that are Databricks notebook
-    sources (``# Databricks notebook source``): notebooks for the risk score, as an
-    ``.ipynb`` is, although their findings name file lines."""
-    from mlflow_lint.paths import file_path
-    from mlflow_lint.sources.notebook import DATABRICKS_HEADER, is_databricks_source
-
-    found = set()
-    for shown in {finding.path for finding in findings if finding.cell is None and finding.path.endswith(".py")}:
-        try:
-            with open(file_path(shown, cwd), "rb") as handle:
-                head = handle.read(len(DATABRICKS_HEADER) + 8).decode("utf-8", "replace")
-        except OSError:
-            continue
-        if is_databricks_source(head):
-            found.add(shown)
-    return frozenset(found)
-
-
 # -- the document -----------------------------------------------------------------------------
 def assemble(
     request: AuditInput,
@@ -141,7 +122,9 @@ def assemble(
     catalog = request.catalog
     everything = [*result.findings, *result.waived]
     autofixes, unfixed_files = site_fixes(result.findings, catalog, *request.configurations(), cwd, request.jobs)
-    register = Register(everything, catalog, autofixes, {id(finding) for finding in accepted}, _databricks_notebooks(everything, cwd))
+    # What the lint read as a notebook (an .ipynb, a Databricks source): its evidence says.
+    notebooks = frozenset(module.path for module in evidence if module.notebook)
+    register = Register(everything, catalog, autofixes, {id(finding) for finding in accepted}, notebooks)
     by_pillar: dict[int, list[tuple[Finding, dict[str, Any]]]] = defaultdict(list)
     problems = []
     migration = []  # MLF9xx: what breaks or warns on the target MLflow release, not a pillar
