@@ -353,17 +353,24 @@ class GateAnalysis:
             tested = True
         return tested
 
-    def _holds_result_of(self, expr: ast.AST, callees: frozenset[str], depth: int = 0) -> bool:
+    def _holds_result_of(self, expr: ast.AST, callees: frozenset[str]) -> bool:
         """``expr`` is a call of one of ``callees`` (canonical names), or a local name every
         value of which is one."""
+        return self._holds_call(expr, lambda call: self.model.callee(call) in callees)
+
+    def _holds_call(self, expr: ast.AST, made_by: Callable[[ast.Call], bool], parts: bool = False, depth: int = 0) -> bool:
+        """``expr`` is a call ``made_by`` accepts, or a local name every value of which is one;
+        with ``parts``, also a part of one (``verdict["status"]``, ``result.passed``)."""
         if depth > _MAX_DEPTH:
             return False
+        while parts and isinstance(expr, (ast.Subscript, ast.Attribute)):
+            expr = expr.value
         if isinstance(expr, ast.Call):
-            return self.model.callee(expr) in callees
+            return made_by(expr)
         if isinstance(expr, ast.Name):
             bindings = self.model.bindings_of(expr.id, expr)
             return bool(bindings) and all(
-                binding.kind == "assign" and binding.value is not None and self._holds_result_of(binding.value, callees, depth + 1)
+                binding.kind == "assign" and binding.value is not None and self._holds_call(binding.value, made_by, parts, depth + 1)
                 for binding in bindings
             )
         return False
@@ -624,24 +631,12 @@ class GateAnalysis:
             passed.append(value)
         return bool(passed) and all(isinstance(value, ast.Name) and self._holds_champion_read(value, depth + 1) for value in passed)
 
-    def _holds_configured_verdict(self, expr: ast.AST, depth: int = 0) -> bool:
+    def _holds_configured_verdict(self, expr: ast.AST) -> bool:
         """``expr`` is what a configured gate function returned, or a part of it
         (``verdict["verdict"]``, ``result.status``, through local names): the project says
         that function is its gate, so a test of its answer is the gate's decision, whichever
         value means "pass"."""
-        if depth > _MAX_DEPTH or not self.gate_functions:
-            return False
-        while isinstance(expr, (ast.Subscript, ast.Attribute)):
-            expr = expr.value
-        if isinstance(expr, ast.Call):
-            return self.is_configured_gate(expr)
-        if isinstance(expr, ast.Name):
-            bindings = self.model.bindings_reaching(expr.id, expr)
-            return bool(bindings) and all(
-                binding.kind == "assign" and binding.value is not None and self._holds_configured_verdict(binding.value, depth + 1)
-                for binding in bindings
-            )
-        return False
+        return bool(self.gate_functions) and self._holds_call(expr, self.is_configured_gate, parts=True)
 
     def _is_gate_call(self, call: ast.Call, depth: int) -> bool:
         if self.is_configured_gate(call):
