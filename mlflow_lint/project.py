@@ -41,8 +41,8 @@ PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-l
 # strings; an over-approximation is fine (it only sends a file to the parser).
 _FROM_IMPORT = re.compile(rb"(?:^|[\s\"])from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w ,\t]*)", re.MULTILINE)
 _IMPORT = re.compile(rb"(?:^|[\s\"])import[ \t]+([\w., \t]+)", re.MULTILINE)
-# ``%run ./includes/setup``, in a Databricks ``# MAGIC`` line or an .ipynb cell's JSON string
-# (which a backslash ends: ``\n``): it includes that notebook as an import would.
+# ``%run ./includes/setup``, in a Databricks ``# MAGIC`` line or a notebook's code cell (the
+# prefilter searches a notebook's cells, not its JSON): it includes that notebook as an import would.
 _RUN_MAGIC = re.compile(rb"%run[ \t][^\n\\]*")
 _MAX_IMPORT_LEVELS = 4  # as many as the value flow follows calls (analysis.flow)
 _MAX_MODULE_BYTES = 2_000_000
@@ -515,8 +515,9 @@ class ProjectIndex:
                 data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
             except OSError:
                 data = b""
-            from mlflow_lint.sources.prefilter import may_mention_mlflow
+            from mlflow_lint.sources.prefilter import may_mention_mlflow, searched_text
 
+            data = searched_text(key, data)
             mentions = may_mention_mlflow(data)
             found = self._module_scans[key] = (mentions, [] if mentions or not data else self._imported_files(key.parent, data))
         return found

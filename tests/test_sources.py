@@ -507,3 +507,24 @@ services:
     }  # fmt: skip
     assert {p.names for p in published} == {("mlflow", "tracking", "mlflow-alias")}
     assert parse_yaml("jobs:\n  ports: ['5000:5000']\n", "ci.yml").published == []  # no Compose file
+
+
+def test_a_notebook_is_worth_parsing_by_its_code_cells_or_else_by_its_whole_text() -> None:
+    """The prefilter reads a notebook's code cells only (megabytes of outputs are neither
+    searched nor counted); one that is not a readable notebook is judged by its whole
+    text, so that a broken notebook using MLflow gets its MLF000 and any other does not."""
+    from mlflow_lint.sources.prefilter import may_mention_mlflow, searched_text
+
+    def notebook(code: str, output: str = "") -> bytes:
+        cell = {"cell_type": "code", "source": [code], "outputs": [{"output_type": "stream", "text": [output]}]}
+        return json.dumps({"cells": [cell]}).encode()
+
+    def worth(data: bytes) -> bool:
+        return may_mention_mlflow(searched_text("n.ipynb", data))
+
+    assert worth(notebook("import mlflow"))
+    assert not worth(notebook("import pandas", output="mlflow 2.9.0 installed\n" + "\u001b[0m" * 1000))
+    assert searched_text("n.ipynb", notebook("from .train import fit", output="import mlflow")) == b"from .train import fit"
+    assert worth(b'{"cells": [{"source": "import mlflow"')  # truncated: MLF000 says why
+    assert not worth(b'{"cells": [{"source": "import pandas"')
+    assert searched_text("train.py", b"x = 1") == b"x = 1"

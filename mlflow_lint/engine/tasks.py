@@ -19,7 +19,7 @@ from mlflow_lint.project import DependencyLog, ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, ProjectFacts, is_fact_source, may_contribute, may_hold_project_facts
 from mlflow_lint.safe_io import leaves
 from mlflow_lint.sources import read_bounded, read_limit, source_kind, too_large
-from mlflow_lint.sources.prefilter import file_may_mention_mlflow, may_hold_noqa, may_mention_mlflow, notebook_code_may_mention_mlflow
+from mlflow_lint.sources.prefilter import file_may_mention_mlflow, may_hold_noqa, may_mention_mlflow, searched_text
 from mlflow_lint.suppressions import UNUSED_SUPPRESSION
 
 if TYPE_CHECKING:
@@ -207,9 +207,10 @@ def worth_analysing(
     imports a project module that uses MLflow (its values reach MLflow through calls)."""
     if UNUSED_SUPPRESSION in selected and may_hold_noqa(data):
         return True
-    if may_mention_mlflow(data) and (source_kind(path) != "notebook" or notebook_code_may_mention_mlflow(data)):
+    searched = searched_text(path, data)
+    if may_mention_mlflow(searched):
         return True
-    return calls_into_mlflow_users(index, path, data, log)
+    return calls_into_mlflow_users(index, path, searched, log)
 
 
 def calls_into_mlflow_users(index: ProjectIndex, path: Path, data: bytes, log: DependencyLog | None) -> bool:

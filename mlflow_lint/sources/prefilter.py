@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from pathlib import Path
 
 from mlflow_lint.sources.encoding import decode_text
 
@@ -88,17 +89,23 @@ def file_may_mention_mlflow(path: str, head: bytes) -> bool:
         return True
 
 
-def notebook_code_may_mention_mlflow(data: bytes) -> bool:
-    """Whether a notebook's code cells may say "mlflow": its outputs and markdown never
-    count (a pip log that lists mlflow is no use of it). A notebook that cannot be read
-    counts as mentioning it, so that its analysis says why it cannot be read."""
+def searched_text(path: Path | str, data: bytes) -> bytes:
+    """What the prefilter searches of a file: a notebook's code cells, whose outputs and
+    markdown never count (a pip log that lists mlflow is no use of it, and megabytes of
+    escaped outputs cost more to search than the cells to read); any other file's bytes.
+    A notebook that cannot be read is searched whole, so that the analysis says why a
+    notebook that uses MLflow cannot be read, and no other."""
+    from mlflow_lint.sources import source_kind
+
+    if source_kind(path) != "notebook":
+        return data
     from mlflow_lint.sources.notebook import CorruptNotebook, read_ipynb
 
     try:
         cells = read_ipynb(data)
     except CorruptNotebook:
-        return True
-    return may_mention_mlflow("\n".join(line for cell in cells for line in cell.lines).encode("utf-8", "surrogatepass"))
+        return data
+    return "\n".join(line for cell in cells for line in cell.lines).encode("utf-8", "surrogatepass")
 
 
 def text_may_mention_mlflow(text: str) -> bool:
