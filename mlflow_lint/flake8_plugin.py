@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from mlflow_lint import __version__
+from mlflow_lint.analysis.secrets import may_name_secret_variable
 from mlflow_lint.sources.notebook import is_databricks_source
 from mlflow_lint.sources.prefilter import text_may_mention_mlflow
 
@@ -90,9 +91,14 @@ class MlflowLintChecker:
     def _findings(self) -> list[Finding]:
         source = "".join(self.lines)
         path = Path(self.filename).resolve()
-        # The engine's prefilter, on text: the file says "mlflow", or imports a project
-        # module that uses MLflow (its calls may pass values to it).
-        mentions_mlflow = text_may_mention_mlflow(source) or _imports_mlflow_users(path, source)
+        # The engine's prefilter, on text: the file says "mlflow", may set a credential MLflow
+        # or its stores read, or imports a project module that uses MLflow (its calls may
+        # pass values to it).
+        mentions_mlflow = (
+            text_may_mention_mlflow(source)
+            or may_name_secret_variable(source.encode("utf-8", "surrogatepass"))
+            or _imports_mlflow_users(path, source)
+        )
         if not isinstance(self.tree, ast.Module) or not (mentions_mlflow or _NOQA_MLF.search(source)):
             return []  # nothing any rule could flag: not even the configuration is read
         settings = self._settings_for(path.parent)

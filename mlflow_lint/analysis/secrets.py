@@ -52,6 +52,19 @@ SECRET_VARIABLES = frozenset(
     }
 )
 
+# The names as the prefilter searches for them: in any case, as a settings class's field
+# (``databricks_token: str = ...``) maps to its variable whatever the case.
+_SECRET_VARIABLES_FOLDED = tuple(sorted(name.lower().encode("ascii") for name in SECRET_VARIABLES))
+
+
+def may_name_secret_variable(data: bytes) -> bool:
+    """Whether a file may set one of :data:`SECRET_VARIABLES`: a ``.env`` file, a manifest's
+    environment or a configuration module that never says "mlflow" still holds MLflow's (or
+    its artifact store's) credentials, so it is worth parsing."""
+    folded = data.lower()
+    return any(name in folded for name in _SECRET_VARIABLES_FOLDED)
+
+
 # Publicly known default values of MLflow secrets, per setting (an environment variable, or a
 # key of basic_auth.ini): a committed one is a finding wherever it is, test code included, and
 # no placeholder rule excuses it. MLflow 3.18.0's mlflow/server/auth/__init__.py names

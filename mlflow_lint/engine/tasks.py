@@ -203,12 +203,18 @@ def worth_analysing(
     index: ProjectIndex, path: Path, data: bytes, selected: Iterable[str], log: DependencyLog | None = None
 ) -> bool:
     """The prefilter every front end applies before parsing: a file is read when it may
-    mention MLflow, when it may hold a suppression comment and MLF001 is on, or when it
-    imports a project module that uses MLflow (its values reach MLflow through calls)."""
+    mention MLflow, when it may set one of the credentials MLflow and its stores read
+    (``DATABRICKS_TOKEN`` in a ``.env`` file), when it may hold a suppression comment and
+    MLF001 is on, or when it imports a project module that uses MLflow (its values reach
+    MLflow through calls)."""
     if UNUSED_SUPPRESSION in selected and may_hold_noqa(data):
         return True
     searched = searched_text(path, data)
     if may_mention_mlflow(searched):
+        return True
+    from mlflow_lint.analysis.secrets import may_name_secret_variable  # a warm run never needs it
+
+    if may_name_secret_variable(searched):
         return True
     return calls_into_mlflow_users(index, path, searched, log)
 
