@@ -11,7 +11,8 @@ entry says ``ci: hidden``).
 Test code is: a file under a test directory, named ``test``, ``tests`` or ``smoke``, alone
 or with words that say which tests (``integration_tests/``, ``e2e-tests/``, ``k8s/smoke/``;
 not ``latest/``, nor ``rf_test/``, an example named after what it tries);
-``test_*.py``, ``*_test.py`` and ``conftest.py``; a YAML file (a compose file or manifest,
+``test_*.py``, ``*_test.py`` and ``conftest.py``, and notebooks named alike (``test_*.ipynb``,
+``*_test.ipynb``: nbval and testbook run them as tests); a YAML file (a compose file or manifest,
 typically) whose name has one of those words (``docker-compose.test.yml``,
 ``mlflow-smoke.yaml``, not ``latest.yaml``); and whatever the ``test-paths`` globs name
 (relative to the configuration's directory, gitignore syntax). A smoke test's throwaway
@@ -45,7 +46,8 @@ def file_context(relative: str, test_paths: tuple[str, ...] = ()) -> Context | N
     if any(_is_test_directory(directory) for directory in directories):
         return "test"
     lower = name.lower()
-    if lower.endswith(".py") and (lower.startswith("test_") or lower.endswith("_test.py") or lower == "conftest.py"):
+    stem, suffix = os.path.splitext(lower)
+    if suffix in (".py", ".ipynb") and (stem.startswith("test_") or stem.endswith("_test") or lower == "conftest.py"):
         return "test"
     if lower.endswith((".yml", ".yaml")) and _has_test_word(name):
         return "test"

@@ -41,6 +41,11 @@ def findings(project: Path, *args: str) -> tuple[set[tuple[str, str]], dict]:
         ("test_serve.py", "test"),
         ("serve_test.py", "test"),
         ("conftest.py", "test"),
+        ("notebooks/test_registry.ipynb", "test"),  # nbval and testbook run notebooks as tests
+        ("model_test.ipynb", "test"),
+        ("test.ipynb", None),  # as test.py: no runner collects it
+        ("conftest.ipynb", None),
+        ("test_train.txt", None),
         ("docker-compose.test.yml", "test"),
         ("compose-tests.yaml", "test"),
         (".github/workflows/train.yml", "ci"),
