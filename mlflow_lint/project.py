@@ -144,6 +144,10 @@ class ProjectIndex:
         # in any order), nor does an import cycle.
         self._mlflow_users: dict[tuple[Path, int], tuple[bool, frozenset[str]]] = {}
         self._module_scans: dict[Path, tuple[bool, list[Path]]] = {}  # says "mlflow"; imports
+        # imports_saying: (module, word) -> says it, the project modules it imports; and the
+        # answer of an import closure from a module, with the modules it read.
+        self._word_scans: dict[tuple[Path, bytes], tuple[bool, list[Path]]] = {}
+        self._word_reach: dict[tuple[Path, bytes], tuple[bool, frozenset[str]]] = {}
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
@@ -510,17 +514,59 @@ class ProjectIndex:
         (read once per run)."""
         found = self._module_scans.get(key)
         if found is None:
-            try:
-                inside = self.boundary is None or within(key, self.boundary)
-                data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
-            except OSError:
-                data = b""
-            from mlflow_lint.sources.prefilter import may_mention_mlflow, searched_text
+            from mlflow_lint.sources.prefilter import may_mention_mlflow
 
-            data = searched_text(key, data)
+            data = self._searched_text(key)
             mentions = may_mention_mlflow(data)
             found = self._module_scans[key] = (mentions, [] if mentions or not data else self._imported_files(key.parent, data))
         return found
+
+    def imports_saying(self, path: Path, word: bytes) -> bool:
+        """Whether a project module that the file at ``path`` imports, directly or through
+        other project modules at any depth (a chain of re-exports included), has ``word`` in
+        its text: when none has, no import can hand the file what ``word`` names, and none
+        need be parsed to find out. A look at text, as the prefilter's (an import in a
+        function or a string counts too); the modules read are logged for the result cache."""
+        key = self.resolved(path)
+        found = self._word_reach.get((key, word))
+        if found is None:
+            read = {str(key)}
+            says = False
+            pending = list(reversed(self._word_scan(key, word)[1]))
+            seen = {key}
+            while pending and not says:
+                current = self.resolved(pending.pop())
+                if current in seen:
+                    continue
+                seen.add(current)
+                read.add(str(current))
+                says, imported = self._word_scan(current, word)
+                pending.extend(reversed(imported))
+            found = self._word_reach[(key, word)] = (says, frozenset(read))
+        if self.log is not None:
+            self.log.modules.update(found[1])
+        return found[0]
+
+    def _word_scan(self, key: Path, word: bytes) -> tuple[bool, list[Path]]:
+        """Whether the module's text has ``word``, and the project modules it imports (read
+        once per run and word)."""
+        found = self._word_scans.get((key, word))
+        if found is None:
+            data = self._searched_text(key)
+            found = self._word_scans[(key, word)] = (word in data, self._imported_files(key.parent, data) if data else [])
+        return found
+
+    def _searched_text(self, key: Path) -> bytes:
+        """The text of a project module that the prefilter's looks search (a notebook's code
+        cells); nothing for a file outside the project, too large or unreadable."""
+        try:
+            inside = self.boundary is None or within(key, self.boundary)
+            data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
+        except OSError:
+            data = b""
+        from mlflow_lint.sources.prefilter import searched_text
+
+        return searched_text(key, data)
 
     def _entries(self, directory: str) -> frozenset[str]:
         """The names in ``directory`` (read once per run)."""

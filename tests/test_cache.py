@@ -110,6 +110,32 @@ def test_editing_a_helper_flips_the_finding_at_its_call_on_a_warm_run(tmp_path: 
     assert flows() == [(3, "MLF601", (("helpers.py", 5),))]
 
 
+def test_autologging_turned_on_behind_a_re_export_is_re_judged_on_a_warm_run(tmp_path: Path) -> None:
+    """Whether a run trains a model under autologging rests on the text of every project
+    module the file imports (a re-export chain included): a warm run sees it turned off
+    and on again in the imported module, though the training file never changed."""
+    tracker_on = "import mlflow\n\n\nclass Tracker:\n    def __init__(self):\n        mlflow.autolog()\n"
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "pkg/__init__.py": "from .tracker import Tracker\n",
+            "pkg/tracker.py": tracker_on,
+            "train.py": (
+                "import mlflow\nfrom sklearn.linear_model import LogisticRegression\n\nfrom pkg import Tracker\n\n\n"
+                "def train(X, y):\n    Tracker()\n    with mlflow.start_run():\n        LogisticRegression().fit(X, y)\n"
+            ),
+        },
+    )
+    cache = tmp_path / "cache"
+    training_run = {(9, "MLF501")}
+    assert _on(_lint(project, cache)[0], "train.py") == training_run
+    (project / "pkg/tracker.py").write_text(tracker_on.replace("mlflow.autolog()", "mlflow.set_tag('x', 1)"))
+    assert _on(_lint(project, cache)[0], "train.py") == set()  # a fit without autologging trains nothing logged
+    (project / "pkg/tracker.py").write_text(tracker_on)
+    assert _on(_lint(project, cache)[0], "train.py") == training_run
+
+
 def test_editing_an_included_notebook_flips_the_finding_of_the_notebook_that_runs_it(tmp_path: Path) -> None:
     """``%run ./setup`` of a Jupyter notebook: the including notebook's findings rest on the
     .ipynb as they would on an imported module, and its path names the file's lines."""

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.call_frames import called_name
-from mlflow_lint.analysis.caller_candidates import MENTION_SEARCH, CallerScope, candidates_digest_of, mention_candidates
 from mlflow_lint.analysis.calls import terminal_name
 from mlflow_lint.analysis.effects import (
     CREATE_RUN,
@@ -387,7 +386,7 @@ def _autolog_in_reach(module: AnalysedModule, levels: int, seen: set[str]) -> bo
     if _turns_autolog_on(module):
         return True
     project = module.project
-    if levels <= 0 or project is None or not _project_says_autolog(module):
+    if levels <= 0 or project is None or not _imports_say_autolog(module):
         return False
     seen.add(str(module.path))
     for bindings in module.model.scopes[module.tree].bindings.values():
@@ -404,18 +403,13 @@ def _autolog_in_reach(module: AnalysedModule, levels: int, seen: set[str]) -> bo
     return False
 
 
-def _project_says_autolog(module: AnalysedModule) -> bool:
-    """Whether any production file of the module's project names ``autolog`` (the text
-    search the caller searches share, logged for the result cache): when none does, no
-    import can turn autologging on, and none is parsed to find out."""
+def _imports_say_autolog(module: AnalysedModule) -> bool:
+    """Whether a project module the module imports (at any depth) names ``autolog`` (a
+    text look, logged for the result cache): when none does, no import can turn
+    autologging on, and none is parsed to find out. The imports' text, not the whole
+    project's: a pre-commit run on five files of a large tree reads what they import."""
     project = module.project
-    if project is None or project.root is None:
-        return False
-    scope = project.caller_scope or CallerScope()
-    found = mention_candidates(project, scope, "autolog")
-    if project.log is not None:
-        project.log.callers.add((scope.key, MENTION_SEARCH + "autolog", candidates_digest_of(found)))
-    return bool(found)
+    return project is not None and project.root is not None and project.imports_saying(module.path, b"autolog")
 
 
 # Calls that fit a model, which autologging logs: a run that makes one trains a model.
