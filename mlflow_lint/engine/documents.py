@@ -20,7 +20,7 @@ from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, interna
 from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
-from mlflow_lint.project_facts import FactsDeferred, may_publish_ports
+from mlflow_lint.project_facts import FactsDeferred, may_describe_deployment
 from mlflow_lint.sources import TEXT_SOURCES
 from mlflow_lint.sources.document import Document, read_document
 from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
@@ -86,14 +86,15 @@ def _lint_document(
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
     document = read_document(real_path, data, kind=kind, shown=shown)
-    if document.kind == "yaml" and project is not None:  # what it publishes, for the project facts: not parsed again
-        project.publish(real_path, document.facts.published if document.facts is not None and may_publish_ports(data) else [])
+    if document.kind == "yaml" and project is not None:  # what it deploys, for the project facts: not parsed again
+        deploys = document.facts is not None and may_describe_deployment(real_path, data)
+        project.record_deployment(real_path, document.facts.deployment if deploys and document.facts is not None else [])
     failure = document.failure
     if failure is not None:
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]
-    if document.kind in TEXT_SOURCES:
-        return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, project, evidence)
     index = project if project is not None else project_for(real_path)
+    if document.kind in TEXT_SOURCES:
+        return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, index, evidence)
     error = document.syntax_error
     if error is not None:
         reason = syntax_error_reason(error, index.newer_python_required())
@@ -186,8 +187,9 @@ def lint_text_source(
     text = document.text
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
     ctx = FileContext(
-        module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root, facts=facts
-    )
+        module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root, facts=facts,
+        project=project, path=path,
+    )  # fmt: skip
     errors: list[Finding] = []
     for check in checks_for(selected):
         try:

@@ -1,0 +1,226 @@
+"""Project facts from deployment files: the images a Compose file's services build (and
+whether they publish them), the Services, Namespaces and kustomizations of Kubernetes
+manifests; and the two questions the checks ask of them (MLF703: does only an unpublished
+Compose service run a Dockerfile's image; MLF702: is ``<service>.<namespace>`` a Service of
+the project's cluster)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlflow_lint.module_facts import collect_project_facts
+from mlflow_lint.project import ProjectIndex
+from mlflow_lint.project_facts import ProjectFacts, fact_from_row, fact_row
+from mlflow_lint.sources.facts import ComposeImage, ManifestObject
+from mlflow_lint.sources.yaml_source import parse_yaml
+
+from .conftest import write_files
+
+
+def _facts(root: Path, files: dict[str, str | bytes]) -> ProjectFacts:
+    (root / ".git").mkdir(parents=True)
+    write_files(root, files)
+    return collect_project_facts(ProjectIndex(root), (), str(root))
+
+
+def _images(text: str) -> list[ComposeImage]:
+    return [fact for fact in parse_yaml(text, "docker-compose.yml").deployment if isinstance(fact, ComposeImage)]
+
+
+def _objects(text: str, name: str = "manifest.yaml") -> list[ManifestObject]:
+    return [fact for fact in parse_yaml(text, name).deployment if isinstance(fact, ManifestObject)]
+
+
+# ------------------------------------------------------------------------------ Compose builds
+def test_a_compose_services_build_is_read_in_every_syntax() -> None:
+    text = """\
+x-base: &base
+  ports: ["80:80"]
+services:
+  short:
+    build: ./mlflow
+    expose: ["5000"]
+  long:
+    build:
+      context: ..
+      dockerfile: docker/Dockerfile.mlflow
+    ports: ["5000:5000"]
+  context_only:
+    build: {context: "${CONTEXT:-./server}"}
+    image: acme-mlflow
+  unknown:
+    build: ${CONTEXT}
+  remote:
+    build: https://github.com/acme/mlflow.git#main
+  inline:
+    build: {dockerfile_inline: "FROM python:3.12"}
+  merged:
+    <<: *base
+    image: nginx
+  published_image:
+    image: acme-mlflow
+    network_mode: host
+  unpublished_image:
+    image: postgres
+"""
+    found = {image.service: image for image in _images(text)}
+    assert found["short"] == ComposeImage("short", False, True, "mlflow/Dockerfile", None)
+    assert found["long"] == ComposeImage("long", True, True, "../docker/Dockerfile.mlflow", None)
+    assert found["context_only"] == ComposeImage("context_only", False, True, "server/Dockerfile", "acme-mlflow")
+    assert found["unknown"] == ComposeImage("unknown", False, True, None, None)  # builds, from a path not known
+    assert found["published_image"] == ComposeImage("published_image", True, False, None, "acme-mlflow")
+    assert found["merged"].published is None  # a merge: its ports are not known here
+    # Built from nothing of the project's, publishing nothing: no row.
+    assert {"remote", "inline", "unpublished_image"}.isdisjoint(found)
+
+
+def test_a_dockerfile_built_only_by_unpublished_services_runs_unpublished(tmp_path: Path) -> None:
+    facts = _facts(
+        tmp_path / "project",
+        {
+            "deploy/docker-compose.yml": (
+                "services:\n"
+                "  mlflow:\n    build: {context: .., dockerfile: server/Dockerfile}\n    expose: ['5000']\n"
+                "  proxy:\n    image: nginx\n    ports: ['443:443']\n"
+            ),
+            "server/Dockerfile": "FROM python:3.12\n",
+        },
+    )
+    root = (tmp_path / "project").resolve()
+    assert facts.image_runs_unpublished((root / "server" / "Dockerfile").as_posix())
+    assert not facts.image_runs_unpublished((root / "other" / "Dockerfile").as_posix())  # nothing builds it: it may run anywhere
+
+
+@pytest.mark.parametrize(
+    ("compose", "more"),
+    [
+        # The building service publishes the port.
+        ("services:\n  mlflow:\n    build: ./server\n    ports: ['5000:5000']\n", {}),
+        # An unpublished service and a published one build it.
+        ("services:\n  a:\n    build: ./server\n  b:\n    build: {context: server}\n    ports: ['5000:5000']\n", {}),
+        # An override file of the same directory publishes the same service.
+        ("services:\n  mlflow:\n    build: ./server\n", {"docker-compose.override.yml": "services:\n  mlflow:\n    ports: ['5000:5000']\n"}),
+        # Another service runs the image by the name the build tags it with.
+        ("services:\n  build-only:\n    build: ./server\n    image: acme-mlflow\n  run:\n    image: acme-mlflow\n    ports: ['5000:5000']\n", {}),
+        # Tagged for a registry: pushed, it may run anywhere.
+        ("services:\n  mlflow:\n    build: ./server\n    image: ghcr.io/acme/mlflow:1.0\n", {}),
+        ("services:\n  mlflow:\n    build: ./server\n    image: ${IMAGE}\n", {}),
+        # A published service builds from a path that cannot be read: it may be this one.
+        ("services:\n  mlflow:\n    build: ./server\n  other:\n    build: ${CONTEXT}\n    ports: ['8000:8000']\n", {}),
+        # Ports that cannot be read count as published.
+        ("services:\n  mlflow:\n    build: ./server\n    extends: {file: base.yml, service: web}\n", {}),
+    ],
+)
+def test_a_dockerfile_some_published_service_may_run_may_run_anywhere(tmp_path: Path, compose: str, more: dict[str, str]) -> None:
+    facts = _facts(tmp_path / "project", {"docker-compose.yml": compose, "server/Dockerfile": "FROM python:3.12\n", **more})
+    assert not facts.image_runs_unpublished((tmp_path / "project" / "server" / "Dockerfile").resolve().as_posix())
+
+
+def test_a_namesake_in_another_directory_is_another_stack(tmp_path: Path) -> None:
+    facts = _facts(
+        tmp_path / "project",
+        {
+            "docker-compose.yml": "services:\n  mlflow:\n    build: ./server\n    expose: ['5000']\n",
+            "examples/docker-compose.yml": "services:\n  mlflow:\n    image: ghcr.io/mlflow/mlflow\n    ports: ['5000:5000']\n",
+        },
+    )
+    assert facts.image_runs_unpublished((tmp_path / "project" / "server" / "Dockerfile").resolve().as_posix())
+
+
+# ------------------------------------------------------------------------ Kubernetes manifests
+def test_services_namespaces_and_kustomizations_are_read() -> None:
+    text = """\
+apiVersion: v1
+kind: Service
+metadata: {name: mlflowserver, namespace: kubeflow}
+spec: {selector: {app: mlflow}, ports: [{port: 5000}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: tracking}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: remote, namespace: kubeflow}
+spec: {type: ExternalName, externalName: mlflow.example.com}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: "${SERVICE}", namespace: "${NAMESPACE}"}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: mlflow}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: mlops}
+"""
+    assert _objects(text) == [
+        ManifestObject("Service", "mlflowserver", "kubeflow"),
+        ManifestObject("Service", "tracking"),
+        ManifestObject("Namespace", "mlops"),
+    ]
+    kustomization = "namespace: mlops\nresources:\n  - service.yaml\n  - ../base\nbases: [../legacy]\n"
+    assert _objects(kustomization, "kustomization.yaml") == [ManifestObject("Kustomization", namespace="mlops", resources=("service.yaml", "../base", "../legacy"))]
+    assert _objects(kustomization, "values.yaml") == []  # no kind, no kustomization's name
+    assert _objects("kind: Kustomization\nresources: [a.yaml]\n", "overlay.yaml") == [ManifestObject("Kustomization", resources=("a.yaml",))]
+
+
+def test_a_helm_templates_service_names_nothing(tmp_path: Path) -> None:
+    service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "mlflow.fullname" . }}\n  namespace: {{ .Release.Namespace }}\n'
+    facts = _facts(tmp_path / "project", {"chart/Chart.yaml": "name: mlflow\n", "chart/templates/service.yaml": service})
+    assert facts.manifest_objects == ()
+
+
+def test_a_services_namespace_is_its_own_or_its_kustomizations(tmp_path: Path) -> None:
+    facts = _facts(
+        tmp_path / "project",
+        {
+            "k8s/server.yaml": "kind: Service\nmetadata: {name: mlflowserver, namespace: kubeflow}\n",
+            "kustomize/base/kustomization.yaml": "resources: [tracking.yaml]\n",
+            "kustomize/base/tracking.yaml": "kind: Service\nmetadata: {name: tracking}\n",
+            "kustomize/overlays/prod/kustomization.yaml": "namespace: mlops\nresources: [../../base]\n",
+            "kustomize/overlays/dev/kustomization.yaml": "namespace: mlops-dev\nresources:\n  - ../../base/tracking.yaml\n",
+        },
+    )
+    assert facts.declares_service("mlflowserver", "kubeflow")
+    assert not facts.declares_service("mlflowserver", "mlops")  # another namespace
+    assert not facts.declares_service("mlflowserver", "default")  # its metadata names one
+    assert facts.declares_service("tracking", "mlops")  # through the base directory
+    assert facts.declares_service("tracking", "mlops-dev")  # the file itself
+    assert not facts.declares_service("tracking", "kubeflow")  # its kustomizations say where it goes
+    assert not facts.declares_service("registry", "kubeflow")  # no such Service
+
+
+def test_a_service_with_no_namespace_goes_where_it_is_applied(tmp_path: Path) -> None:
+    # No namespace of its own, no kustomization: `kubectl apply -n <namespace>` decides,
+    # any namespace the project declares, or default.
+    facts = _facts(
+        tmp_path / "project",
+        {
+            "k8s/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: kubeflow}\n",
+            "k8s/server.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: mlflowserver}\n",
+        },
+    )
+    assert facts.declares_service("mlflowserver", "kubeflow")
+    assert facts.declares_service("mlflowserver", "default")
+    assert not facts.declares_service("mlflowserver", "dev")
+
+
+def test_the_rows_read_back_and_count_in_the_digest(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "docker-compose.yml": "services:\n  mlflow:\n    build: ./server\n",
+        "k8s/server.yaml": "kind: Service\nmetadata: {name: mlflowserver, namespace: kubeflow}\n",
+        "k8s/kustomization.yaml": "namespace: mlops\nresources: [server.yaml]\n",
+    }
+    facts = _facts(tmp_path / "one", files)
+    rows = [*facts.compose_services, *facts.manifest_objects]
+    assert len(rows) == 3
+    assert [fact_from_row(fact_row(row)) for row in rows] == rows
+    root = tmp_path / "one"
+    assert collect_project_facts(ProjectIndex(root), (), str(root)).digest == facts.digest
+    (root / "k8s" / "server.yaml").write_text("kind: Service\nmetadata: {name: mlflowserver, namespace: mlops}\n")
+    assert collect_project_facts(ProjectIndex(root), (), str(root)).digest != facts.digest
