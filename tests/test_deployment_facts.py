@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from mlflow_lint.analysis.hosts import is_internal_host
+from mlflow_lint.config import Config
+from mlflow_lint.engine import lint_paths
 from mlflow_lint.module_facts import collect_project_facts
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import ProjectFacts, fact_from_row, fact_row
 from mlflow_lint.sources.facts import ComposeImage, ManifestObject
 from mlflow_lint.sources.yaml_source import parse_yaml
 
-from .conftest import write_files
+from .conftest import TRACKING_URI_MODULE, ipynb, write_files
 
 
 def _facts(root: Path, files: dict[str, str | bytes]) -> ProjectFacts:
@@ -224,3 +227,94 @@ def test_the_rows_read_back_and_count_in_the_digest(tmp_path: Path) -> None:
     assert collect_project_facts(ProjectIndex(root), (), str(root)).digest == facts.digest
     (root / "k8s" / "server.yaml").write_text("kind: Service\nmetadata: {name: mlflowserver, namespace: mlops}\n")
     assert collect_project_facts(ProjectIndex(root), (), str(root)).digest != facts.digest
+
+
+# ------------------------------------------------------------------- MLF702: names in the cluster
+_SERVICE = "apiVersion: v1\nkind: Service\nmetadata:\n  name: mlflowserver\n  namespace: {}\n"
+_KUBEFLOW_URI = "http://mlflowserver.kubeflow:5000"
+
+
+def _cluster_project(root: Path) -> Path:
+    """A Kubeflow notebook, a pipeline module and the .env of a project whose manifest
+    declares Service mlflowserver in namespace kubeflow."""
+    return write_files(
+        root,
+        {
+            ".git/HEAD": "",
+            "k8s/mlflow.yaml": _SERVICE.format("kubeflow"),
+            "pipeline.py": TRACKING_URI_MODULE.format(_KUBEFLOW_URI),
+            "explore.ipynb": ipynb(TRACKING_URI_MODULE.format(_KUBEFLOW_URI)),
+            ".env": f"MLFLOW_TRACKING_URI={_KUBEFLOW_URI}\n",
+        },
+    )
+
+
+def _flagged(project: Path, rule: str, *paths: str, cache: Path | None = None, jobs: int = 1) -> list[str]:
+    targets = [project / path for path in paths] or [project]
+    result = lint_paths(targets, Config(root=project), frozenset({rule}), cwd=project, cache_dir=cache, jobs=jobs)
+    return sorted(finding.path for finding in result.findings)
+
+
+def test_the_host_predicate_asks_the_manifests_only_of_a_two_label_name() -> None:
+    asked: list[tuple[str, str]] = []
+
+    def declares(service: str, namespace: str) -> bool:
+        asked.append((service, namespace))
+        return (service, namespace) == ("mlflowserver", "kubeflow")
+
+    assert is_internal_host("mlflowserver.kubeflow", declares)
+    assert is_internal_host("MLflowServer.Kubeflow.", declares)  # DNS names are case-insensitive; a trailing dot is the root
+    assert not is_internal_host("mlflowserver.mlops", declares)
+    assert not is_internal_host("mlflowserver.kubeflow")  # no manifests asked: a public-looking name
+    assert not is_internal_host("registry.dev", declares)
+    for host in ("mlflow", "mlflow.mlops.svc.cluster.local", "mlflow.internal.example.com", "10.0.0.7", "host.docker.internal"):
+        is_internal_host(host, declares)
+    assert asked == [("mlflowserver", "kubeflow"), ("mlflowserver", "kubeflow"), ("mlflowserver", "mlops"), ("registry", "dev")]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_warm_run_judges_a_cluster_name_again_when_the_manifest_changes(tmp_path: Path, jobs: int) -> None:
+    project = _cluster_project(tmp_path / "project")
+    cache = tmp_path / "cache"
+    every = [".env", "explore.ipynb", "pipeline.py"]
+    for _ in range(2):  # cold, then warm
+        assert _flagged(project, "MLF702", cache=cache, jobs=jobs) == []
+    manifest = project / "k8s" / "mlflow.yaml"
+    manifest.write_text(_SERVICE.format("mlops"))  # no file that sets the URI changed
+    assert _flagged(project, "MLF702", cache=cache, jobs=jobs) == every
+    manifest.write_text(_SERVICE.format("kubeflow"))
+    assert _flagged(project, "MLF702", cache=cache, jobs=jobs) == []
+    manifest.unlink()
+    assert _flagged(project, "MLF702", cache=cache, jobs=jobs) == every
+    # The namespace from a kustomization instead of the Service's own metadata.
+    write_files(
+        project,
+        {
+            "k8s/mlflow.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: mlflowserver}\n",
+            "k8s/kustomization.yaml": "namespace: kubeflow\nresources: [mlflow.yaml]\n",
+        },
+    )
+    assert _flagged(project, "MLF702", cache=cache, jobs=jobs) == []
+    (project / "k8s" / "kustomization.yaml").write_text("namespace: mlops\nresources: [mlflow.yaml]\n")
+    assert _flagged(project, "MLF702", cache=cache, jobs=jobs) == every
+
+
+def test_one_file_named_reads_the_manifests_it_does_not_lint(tmp_path: Path) -> None:
+    # pre-commit and editors name one file: the facts still read the project's manifests.
+    project = _cluster_project(tmp_path / "project")
+    cache = tmp_path / "cache"
+    for name in (".env", "explore.ipynb", "pipeline.py"):
+        assert _flagged(project, "MLF702", name, cache=cache) == []
+    (project / "k8s" / "mlflow.yaml").write_text(_SERVICE.format("mlops"))
+    for name in (".env", "explore.ipynb", "pipeline.py"):
+        assert _flagged(project, "MLF702", name, cache=cache) == [name]
+
+
+def test_a_public_looking_name_needs_the_manifest(tmp_path: Path) -> None:
+    # .dev is a public top-level domain, and as good a namespace name as any: only a
+    # manifest that declares the Service there makes registry.dev a name in the cluster.
+    project = write_files(tmp_path / "project", {".git/HEAD": "", "train.py": TRACKING_URI_MODULE.format("http://registry.dev:5000")})
+    assert _flagged(project, "MLF702") == ["train.py"]
+    (project / "k8s").mkdir()
+    (project / "k8s" / "registry.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: registry, namespace: dev}\n")
+    assert _flagged(project, "MLF702") == []

@@ -207,7 +207,7 @@ def lint_text_source(
     suppressions = suppressions_from_comments(facts.comment_lines, statements)
     found = apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown, keep_waived=True)
     if evidence is not None:
-        evidence.of_facts(facts, shown)
+        evidence.of_facts(facts, shown, project)
     for embedded in facts.python:
         found.extend(lint_embedded_python(embedded, path or Path(shown), shown, selected, catalog, options, display_root, project))
     return found
