@@ -318,3 +318,65 @@ def test_a_public_looking_name_needs_the_manifest(tmp_path: Path) -> None:
     (project / "k8s").mkdir()
     (project / "k8s" / "registry.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: registry, namespace: dev}\n")
     assert _flagged(project, "MLF702") == []
+
+
+# ------------------------------------------------------------- MLF703: a Dockerfile's image
+_SERVER_IMAGE = "FROM python:3.12-slim\nCMD mlflow server --host 0.0.0.0 --backend-store-uri postgresql://mlflow@db/mlflow\n"
+_BUILT = "services:\n  mlflow:\n    build: {{context: ., dockerfile: {dockerfile}}}\n    {reach}\n"
+
+
+def _image_project(root: Path) -> Path:
+    return write_files(
+        root,
+        {".git/HEAD": "", "server/Dockerfile": _SERVER_IMAGE, "docker-compose.yml": _BUILT.format(dockerfile="server/Dockerfile", reach="expose: ['5000']")},
+    )
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_warm_run_judges_a_dockerfile_again_when_the_compose_file_changes(tmp_path: Path, jobs: int) -> None:
+    project = _image_project(tmp_path / "project")
+    cache = tmp_path / "cache"
+    compose = project / "docker-compose.yml"
+    for _ in range(2):  # cold, then warm
+        assert _flagged(project, "MLF703", cache=cache, jobs=jobs) == []
+    compose.write_text(_BUILT.format(dockerfile="server/Dockerfile", reach="ports: ['5000:5000']"))  # the Dockerfile did not change
+    assert _flagged(project, "MLF703", cache=cache, jobs=jobs) == ["server/Dockerfile"]
+    compose.write_text(_BUILT.format(dockerfile="server/Dockerfile", reach="expose: ['5000']"))
+    assert _flagged(project, "MLF703", cache=cache, jobs=jobs) == []
+    compose.write_text(_BUILT.format(dockerfile="other/Dockerfile", reach="expose: ['5000']"))  # builds another one
+    assert _flagged(project, "MLF703", cache=cache, jobs=jobs) == ["server/Dockerfile"]
+    compose.write_text(_BUILT.format(dockerfile="server/Dockerfile", reach="expose: ['5000']"))
+    (project / "docker-compose.override.yml").write_text("services:\n  mlflow:\n    ports: ['5000:5000']\n")
+    assert _flagged(project, "MLF703", cache=cache, jobs=jobs) == ["server/Dockerfile"]
+    (project / "docker-compose.override.yml").unlink()
+    compose.unlink()
+    assert _flagged(project, "MLF703", cache=cache, jobs=jobs) == ["server/Dockerfile"]  # nothing builds it: it may run anywhere
+
+
+def test_the_dockerfile_named_alone_reads_the_compose_file(tmp_path: Path) -> None:
+    project = _image_project(tmp_path / "project")
+    cache = tmp_path / "cache"
+    assert _flagged(project, "MLF703", "server/Dockerfile", cache=cache) == []
+    (project / "docker-compose.yml").write_text(_BUILT.format(dockerfile="server/Dockerfile", reach="ports: ['5000:5000']"))
+    assert _flagged(project, "MLF703", "server/Dockerfile", cache=cache) == ["server/Dockerfile"]
+
+
+def test_only_what_a_container_of_the_image_runs_is_judged_by_its_runners(tmp_path: Path) -> None:
+    # A RUN line runs while the image is built, wherever that is: not the image's command.
+    from mlflow_lint.sources.dockerfile import parse_dockerfile
+
+    text = (
+        "FROM python:3.12\n"
+        "RUN mlflow server --host 0.0.0.0 & sleep 5\n"
+        'CMD ["sh", "-c", "mlflow server --host 0.0.0.0"]\n'
+        "CMD mlflow server --host 0.0.0.0\n"
+        'ENTRYPOINT ["mlflow"]\n'
+        'CMD ["server", "--host", "0.0.0.0"]\n'
+    )
+    assert [(command.position.line, command.in_image) for command in parse_dockerfile(text, "Dockerfile").commands] == [
+        (2, False), (3, True), (4, True), (5, True),  # ENTRYPOINT ["mlflow"] + CMD: where the command starts
+    ]  # fmt: skip
+    project = _image_project(tmp_path / "project")
+    (project / "server" / "Dockerfile").write_text(text.replace("CMD mlflow server", "CMD mlflow server --backend-store-uri postgresql://db/m"))
+    result = lint_paths([project], Config(root=project), frozenset({"MLF703"}), cwd=project)
+    assert [(finding.path, finding.line) for finding in result.findings] == [("server/Dockerfile", 2)]

@@ -122,6 +122,9 @@ class Command:
     # A docker-compose service's command: whether the service publishes a port on the host
     # (``ports:``, ``network_mode: host``); None for any other command, or when unknown.
     published: bool | None = None
+    # A Dockerfile's ``CMD``/``ENTRYPOINT``: what a container of the image runs, reached as
+    # the containers that run the image are (not a ``RUN`` line, which runs at build time).
+    in_image: bool = False
     # A shell runs the line, expanding ``$VAR`` from ``environment`` (a script, a
     # Dockerfile's shell form); not a Dockerfile's exec form, nor Compose, which
     # interpolates ``${VAR}`` from the host's environment, not the service's.
