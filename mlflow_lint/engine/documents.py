@@ -87,8 +87,8 @@ def _lint_document(
     options = options or RuleOptions()
     document = read_document(real_path, data, kind=kind, shown=shown)
     if document.kind == "yaml" and project is not None:  # what it deploys, for the project facts: not parsed again
-        deploys = document.facts is not None and may_describe_deployment(real_path, data)
-        project.record_deployment(real_path, document.facts.deployment if deploys and document.facts is not None else [])
+        facts = document.facts
+        project.record_deployment(real_path, facts.deployment if facts is not None and may_describe_deployment(real_path, data) else [])
     failure = document.failure
     if failure is not None:
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]
