@@ -1,7 +1,7 @@
 """What one analysed module contributes to the project facts (``project_facts``): the URIs
 it sets, its span processor configurations, its functions that set a URI from a
-parameter (and what a Compose file contributes: the ports it publishes); and the
-project's facts read in this process when no cache or pool gives them."""
+parameter (and what a Compose file or Kubernetes manifest contributes: what it deploys);
+and the project's facts read in this process when no cache or pool gives them."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.tracing import span_processor_configurations
 from mlflow_lint.analysis.uri_flow import uri_setting_functions
 from mlflow_lint.analysis.uri_uses import registry_uri_uses, tracking_uri_uses
+from mlflow_lint.config import RuleOptions
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import (
     ComposePort,
+    ComposeService,
     FactsDeferred,
     FileFact,
+    ManifestDeclaration,
     ProjectFacts,
     SpanProcessorConfiguration,
     TrackingUriUse,
@@ -24,9 +27,10 @@ from mlflow_lint.project_facts import (
     deployable_package,
     fact_row,
     gather_facts,
-    is_compose_candidate,
+    is_deployment_candidate,
     read_project_file,
 )
+from mlflow_lint.sources.facts import ComposeImage, PublishedPort
 
 
 def _resolved(module: AnalysedModule) -> Path:
@@ -59,12 +63,12 @@ def single_file_facts(module: AnalysedModule) -> ProjectFacts:
 def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:
     """What one file of the project contributes to its facts: the tracking and registry
     URIs it sets (directly or through project functions), its span processor
-    configurations, and its functions that set a URI from a parameter; a YAML file, the
-    ports it publishes (``data``: its bytes, when already read). None when the
+    configurations, and its functions that set a URI from a parameter; a YAML file, what
+    it deploys (``data``: its bytes, when already read). None when the
     analysis fails: the facts leave the file out, as they do an unreadable one (its own
     lint reports the failure as MLF000)."""
-    if is_compose_candidate(path):
-        return compose_ports(index, path, data)
+    if is_deployment_candidate(path):
+        return deployment_facts(index, path, data)
     try:
         module = index.module_at(path)
         if module is None:
@@ -76,17 +80,26 @@ def file_uses(index: ProjectIndex, path: Path, data: bytes | None = None) -> lis
         return []
 
 
-def compose_ports(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:
-    """The ports a Compose file publishes (nothing for another YAML file, or one that does
-    not parse: as the lint reads it, ``ProjectIndex.published_ports``)."""
+def deployment_facts(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[FileFact]:
+    """What a Compose file or a Kubernetes manifest deploys, as the project's rows (nothing
+    for another YAML file, or one that does not parse: as the lint reads it,
+    ``ProjectIndex.deployment``)."""
     try:
-        published = index.published_ports(path, data)
+        deployed = index.deployment(path, data)
     except Exception:  # noqa: BLE001 - RecursionError included; its own lint reports a failure
         return []
-    if not published:
+    if not deployed:
         return []
     resolved = index.resolved(path).as_posix()
-    return [ComposePort(resolved, port.service, port.names, port.container_port, port.host_port) for port in published]
+    rows: list[FileFact] = []
+    for fact in deployed:
+        if isinstance(fact, PublishedPort):
+            rows.append(ComposePort(resolved, fact.service, fact.names, fact.container_port, fact.host_port))
+        elif isinstance(fact, ComposeImage):
+            rows.append(ComposeService(resolved, fact))
+        else:
+            rows.append(ManifestDeclaration(resolved, fact))
+    return rows
 
 
 def file_fact_rows(index: ProjectIndex, path: Path, data: bytes | None = None) -> list[list[object]]:
@@ -101,6 +114,20 @@ def collect_project_facts(index: ProjectIndex, exclude: tuple[str, ...], exclude
         return [(path, file_uses(index, Path(path))) for path in paths]
 
     return gather_facts([str(p) for p in index.fact_files(exclude, exclude_root)], lambda _: None, read_project_file, parse)
+
+
+def facts_of_file(project: ProjectIndex | None, options: RuleOptions, module: AnalysedModule | None = None) -> ProjectFacts:
+    """The facts of the project a file (``module``, or a text source of ``project``)
+    belongs to, computed once per project; their digest goes to the file's dependency log,
+    so the result cache judges the file again when they change. A file in no project
+    (no pyproject.toml, .git, ... above it) is its own project: a module's facts are its
+    own, a text source contributes none."""
+    if project is None or project.root is None:
+        return single_file_facts(module) if module is not None else ProjectFacts()
+    facts = facts_for(project, options.exclude, options.root)
+    if project.log is not None:
+        project.log.facts = facts.digest
+    return facts
 
 
 def facts_for(index: ProjectIndex, exclude: tuple[str, ...], exclude_root: str) -> ProjectFacts:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
     from mlflow_lint.analysis.semantic import Binding
     from mlflow_lint.sources.databricks_bundle import Bundle
-    from mlflow_lint.sources.facts import PublishedPort
+    from mlflow_lint.sources.facts import DeploymentFact
     from mlflow_lint.sources.requirements import DeclaredMlflow
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
@@ -153,8 +153,8 @@ class ProjectIndex:
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
         # The project's files as a lint of its root finds them, by the exclusions used (one walk).
         self._walks: dict[tuple[tuple[str, ...], str], list[Path]] = {}
-        # A YAML file (resolved, as text) -> the ports it publishes (``published_ports``).
-        self._published: dict[str, tuple[PublishedPort, ...]] = {}
+        # A YAML file (resolved, as text) -> what it deploys (``deployment``).
+        self._deployments: dict[str, tuple[DeploymentFact, ...]] = {}
         self._declarations: dict[Path, DeclaredMlflow | None] = {}  # a directory -> the MLflow it declares
 
     @functools.cached_property
@@ -329,29 +329,31 @@ class ProjectIndex:
 
     def fact_files(self, exclude: tuple[str, ...], exclude_root: str) -> list[Path]:
         """The files the project facts read (``project_facts.is_fact_source``): the code, and
-        the YAML files that may be Compose files."""
+        the YAML files that may be Compose files or Kubernetes manifests."""
         from mlflow_lint.project_facts import is_fact_source
 
         return [path for path in self.project_files(exclude, exclude_root) if is_fact_source(path)]
 
-    def publish(self, path: Path, ports: list[PublishedPort]) -> None:
-        """What the lint's own parse of a YAML file found it publishes: the facts need not
+    def record_deployment(self, path: Path, facts: list[DeploymentFact]) -> None:
+        """What the lint's own parse of a YAML file found it deploys: the facts need not
         read it again (as ``register`` does for a module)."""
-        self._published[str(self.resolved(path))] = tuple(ports)
+        self._deployments[str(self.resolved(path))] = tuple(facts)
 
-    def published_ports(self, path: Path, data: bytes | None = None) -> tuple[PublishedPort, ...]:
-        """The ports a YAML file of the project publishes (a Compose file's services), read
-        as the engine reads it (``sources.document``, templates filled in) once per run;
-        ``data``: its bytes, when already read. Nothing for a file outside the project, too
-        large, unreadable, or whose text cannot publish a port (``may_publish_ports``)."""
+    def deployment(self, path: Path, data: bytes | None = None) -> tuple[DeploymentFact, ...]:
+        """What a YAML file of the project deploys (the ports a Compose file's services
+        publish, the images they build; a manifest's Services, Namespaces, kustomization),
+        read as the engine reads it (``sources.document``, templates filled in) once per
+        run; ``data``: its bytes, when already read. Nothing for a file outside the
+        project, too large, unreadable, or whose text cannot describe a deployment
+        (``may_describe_deployment``)."""
         key = self.resolved(path)
-        found = self._published.get(str(key))
+        found = self._deployments.get(str(key))
         if found is None:
-            found = self._published[str(key)] = self._read_published(key, data)
+            found = self._deployments[str(key)] = self._read_deployment(key, data)
         return found
 
-    def _read_published(self, path: Path, data: bytes | None) -> tuple[PublishedPort, ...]:
-        from mlflow_lint.project_facts import may_publish_ports
+    def _read_deployment(self, path: Path, data: bytes | None) -> tuple[DeploymentFact, ...]:
+        from mlflow_lint.project_facts import may_describe_deployment
         from mlflow_lint.sources import MAX_ANALYSED_BYTES
         from mlflow_lint.sources.document import read_document
 
@@ -364,10 +366,10 @@ class ProjectIndex:
                 data = path.read_bytes()
             except OSError:
                 return ()
-        if len(data) > MAX_ANALYSED_BYTES or not may_publish_ports(data):
+        if len(data) > MAX_ANALYSED_BYTES or not may_describe_deployment(path, data):
             return ()
         document = read_document(path, data, kind="yaml")
-        return tuple(document.facts.published) if document.facts is not None else ()
+        return tuple(document.facts.deployment) if document.facts is not None else ()
 
     # -- import resolution ----------------------------------------------------------------
     def _search_directories(self, start: str) -> list[str]:

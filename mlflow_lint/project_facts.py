@@ -1,9 +1,12 @@
 """Project-wide facts that per-file checks read: every hard-coded tracking URI (MLF102)
-and registry URI (MLF401: a Unity Catalog registry makes stage APIs raise), and the ports
-the project's Compose files publish (which URIs name one server, for MLF102).
+and registry URI (MLF401: a Unity Catalog registry makes stage APIs raise), the ports
+the project's Compose files publish (which URIs name one server, for MLF102), the images
+their services build and whether they publish them (MLF703 on a Dockerfile), and the
+Services its Kubernetes manifests declare in which namespaces (MLF702: ``<service>.<namespace>``
+is a name inside the cluster).
 
-Computed once per project root from the files that can set a tracking URI or publish a
-port (a cheap text prefilter, then a parse), honouring .gitignore and the configured
+Computed once per project root from the files that can set a tracking URI or describe a
+deployment (a cheap text prefilter, then a parse), honouring .gitignore and the configured
 excludes, so that a finding does not depend on which files were named on the command line.
 
 This module is the facts' data: what a file contributes, its rows in the result cache,
@@ -17,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -27,6 +31,8 @@ from mlflow_lint.analysis.hosts import is_loopback
 from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.context import file_context
 from mlflow_lint.sources import MAX_NOTEBOOK_BYTES, is_project_code, source_kind
+from mlflow_lint.sources.exposure import KUSTOMIZATION_FILES
+from mlflow_lint.sources.facts import ComposeImage, ManifestObject
 from mlflow_lint.sources.prefilter import revealed_text
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
@@ -45,9 +51,12 @@ _MAY_HOLD_FACTS_REVEALED = re.compile(
     r"set_(?:tracking|registry)_uri|mlflow_(?:tracking|registry)_uri|(?:tracking|registry)_uri\s*=|mlflowclient\(|span_processors|configure\s*\("
 )
 _MAX_FILE_BYTES = 2_000_000
-# A Compose file's keys (``may_publish_ports``): ``services:``, ``"ports" :``, not ``reports:``.
+# A Compose file's keys (``may_describe_deployment``): ``services:``, and one a service
+# builds an image or may publish a port with: ``"ports" :``, not ``reports:``.
 _SERVICES_KEY = re.compile(rb"\bservices[\"']?[ \t]*:")
-_PORTS_KEY = re.compile(rb"\bports[\"']?[ \t]*:")
+_SERVICE_KEYS = re.compile(rb"\b(?:ports|build|network_mode|extends)[\"']?[ \t]*:|<<[ \t]*:")
+# A Kubernetes manifest's objects the facts read (``kind: Service``, not ``ServiceAccount``).
+_MANIFEST_KINDS = re.compile(rb"\bkind[\"']?[ \t]*:[ \t]*[\"']?(?:Service|Namespace|Kustomization)\b")
 _DATABRICKS_SCHEMES = frozenset({"databricks", "databricks-uc", "uc"})
 # Registry URI schemes of a Unity Catalog model registry (MLflow 3.18.0,
 # mlflow/utils/uri.py: _DATABRICKS_UNITY_CATALOG_SCHEME, _OSS_UNITY_CATALOG_SCHEME), whose
@@ -130,12 +139,38 @@ class ComposePort:
     host_port: int
 
 
+@dataclass(frozen=True)
+class ComposeService:
+    """A service of one of the project's Compose files that builds an image or may publish
+    a port (``sources.facts.ComposeImage``; its Dockerfile relative to the Compose file)."""
+
+    path: str  # absolute POSIX path of the Compose file
+    service: ComposeImage
+
+    @property
+    def dockerfile(self) -> str | None:
+        """The absolute POSIX path of the Dockerfile it builds, when known."""
+        relative = self.service.dockerfile
+        return None if relative is None else posixpath.normpath(posixpath.join(posixpath.dirname(self.path), relative))
+
+
+@dataclass(frozen=True)
+class ManifestDeclaration:
+    """A Service, Namespace or kustomization one of the project's Kubernetes manifests
+    declares (``sources.facts.ManifestObject``)."""
+
+    path: str  # absolute POSIX path of the manifest
+    declared: ManifestObject
+
+
 # What one file contributes to the project's facts.
-FileFact = TrackingUriUse | SpanProcessorConfiguration | UriSettingFunction | ComposePort
+FileFact = TrackingUriUse | SpanProcessorConfiguration | UriSettingFunction | ComposePort | ComposeService | ManifestDeclaration
 # The first field of such rows (a URI row's is a path).
 _SPAN_PROCESSORS_ROW = "span-processors"
 _URI_SETTING_FUNCTION_ROW = "uri-setting-function"
 _COMPOSE_PORT_ROW = "compose-port"
+_COMPOSE_SERVICE_ROW = "compose-service"
+_MANIFEST_ROW = "manifest-object"
 
 
 def fact_row(fact: FileFact) -> list[object]:
@@ -146,6 +181,12 @@ def fact_row(fact: FileFact) -> list[object]:
         return [_URI_SETTING_FUNCTION_ROW, fact.path, fact.name]
     if isinstance(fact, ComposePort):
         return [_COMPOSE_PORT_ROW, fact.path, fact.service, list(fact.names), fact.container_port, fact.host_port]
+    if isinstance(fact, ComposeService):
+        service = fact.service
+        return [_COMPOSE_SERVICE_ROW, fact.path, service.service, service.published, service.builds, service.dockerfile, service.image]
+    if isinstance(fact, ManifestDeclaration):
+        declared = fact.declared
+        return [_MANIFEST_ROW, fact.path, declared.kind, declared.name, declared.namespace, list(declared.resources)]
     return [fact.path, fact.line, fact.column, fact.uri, fact.shown, fact.package, fact.role, fact.cell]
 
 
@@ -157,6 +198,11 @@ def fact_from_row(row: list[object]) -> FileFact:
     if row and row[0] == _COMPOSE_PORT_ROW:
         path, service, names, container_port, host_port = row[1:]
         return ComposePort(path, service, tuple(names), container_port, host_port)  # type: ignore[arg-type]
+    if row and row[0] == _COMPOSE_SERVICE_ROW:
+        return ComposeService(row[1], ComposeImage(*row[2:]))  # type: ignore[arg-type]
+    if row and row[0] == _MANIFEST_ROW:
+        path, kind, name, namespace, resources = row[1:]
+        return ManifestDeclaration(path, ManifestObject(kind, name, namespace, tuple(resources)))  # type: ignore[arg-type]
     return TrackingUriUse(*row)  # type: ignore[arg-type]
 
 
@@ -166,6 +212,8 @@ class ProjectFacts:
     registry_uris: tuple[TrackingUriUse, ...] = ()
     span_processor_configurations: tuple[SpanProcessorConfiguration, ...] = ()
     compose_ports: tuple[ComposePort, ...] = ()
+    compose_services: tuple[ComposeService, ...] = ()
+    manifest_objects: tuple[ManifestDeclaration, ...] = ()
     # (allowed, the comparability of ``seen_from``) -> the answer: every use of a file asks,
     # and computing it per use read every use of the project per use (40k uses: minutes).
     _primaries: dict[tuple[frozenset[str], bool | None, str | None], tuple[str, list[TrackingUriUse]] | None] = field(
@@ -179,6 +227,8 @@ class ProjectFacts:
         facts: tuple[object, ...] = (self.tracking_uris, self.registry_uris, self.span_processor_configurations)
         if self.compose_ports:  # every row, not the servers they make: a test's Compose file counts only in some
             facts += (self.compose_ports,)
+        if self.compose_services or self.manifest_objects:
+            facts += (self.compose_services, self.manifest_objects)
         return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
     def outside_tests(self, test_paths: tuple[str, ...], root: str) -> ProjectFacts:
@@ -250,6 +300,88 @@ class ProjectFacts:
                     first, second = sorted((find(host), find(address)))
                     parent[second] = first
         return {node: find(node) for node in {*parent, *parent.values()}}
+
+    def declares_service(self, service: str, namespace: str) -> bool:
+        """Whether the project's Kubernetes manifests declare Service ``service`` in
+        ``namespace`` (``_cluster_services``): inside the cluster, ``<service>.<namespace>``
+        names it (MLF702)."""
+        return (service, namespace) in self._cluster_services
+
+    @functools.cached_property
+    def _cluster_services(self) -> frozenset[tuple[str, str]]:
+        """(name, namespace) of each Service the manifests declare, in every namespace it
+        may be created in (policy, rules/MLF702.yaml): the one its ``metadata`` names, and
+        the ``namespace:`` of each kustomization that includes its file (kustomize sets it
+        on every resource it builds). A Service that names none either way is put in a
+        namespace when it is applied (``kubectl apply -n``): any the project declares (a
+        ``Namespace``, a kustomization's ``namespace:``) or ``default``."""
+        kustomized = self._kustomized_namespaces
+        declared = {"default"}
+        for row in self.manifest_objects:
+            if row.declared.kind == "Namespace":
+                declared.add(row.declared.name)
+            elif row.declared.kind == "Kustomization" and row.declared.namespace is not None:
+                declared.add(row.declared.namespace)
+        found: set[tuple[str, str]] = set()
+        for row in self.manifest_objects:
+            if row.declared.kind != "Service":
+                continue
+            namespaces = set(kustomized.get(row.path, ()))
+            if row.declared.namespace is not None:
+                namespaces.add(row.declared.namespace)
+            found.update((row.declared.name, namespace) for namespace in namespaces or declared)
+        return frozenset(found)
+
+    @functools.cached_property
+    def _kustomized_namespaces(self) -> dict[str, set[str]]:
+        """A manifest's path -> the namespaces the kustomizations that include it set: a
+        kustomization's ``resources:`` are files, or directories whose own kustomization
+        is included in turn (an overlay's ``../../base``)."""
+        by_directory = {
+            posixpath.dirname(row.path): row.declared for row in self.manifest_objects if row.declared.kind == "Kustomization"
+        }
+        found: dict[str, set[str]] = {}
+        for directory, kustomization in by_directory.items():
+            if kustomization.namespace is None:
+                continue
+            pending, seen = [directory], set()
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                for resource in by_directory[current].resources:
+                    target = posixpath.normpath(posixpath.join(current, resource))
+                    if target in by_directory:
+                        pending.append(target)
+                    else:
+                        found.setdefault(target, set()).add(kustomization.namespace)
+        return found
+
+    def image_runs_unpublished(self, dockerfile: str) -> bool:
+        """Whether the image a Dockerfile (its absolute POSIX path) builds runs only where
+        the host's network does not reach it (policy, rules/MLF703.yaml): Compose services
+        of the project build it, and none publishes a port; nor does a service of the same
+        name in a Compose file of the same directory (an override Compose merges in), one
+        that runs the image by a name a building service tags it with, or one that builds
+        from a path that cannot be read. A name with a registry (``ghcr.io/acme/mlflow``,
+        any ``/``) or a reference is pushed, or not known: the image may run anywhere, as
+        one nothing in the project builds may."""
+        builders = [row for row in self.compose_services if row.service.builds and row.dockerfile == dockerfile]
+        names = {row.service.image for row in builders if row.service.image is not None}
+        if not builders or any("/" in name or "$" in name for name in names):
+            return False
+        services = {(posixpath.dirname(row.path), row.service.service) for row in builders}
+        for row in self.compose_services:
+            service = row.service
+            runs_it = (
+                (posixpath.dirname(row.path), service.service) in services
+                or service.image in names
+                or (service.builds and service.dockerfile is None)
+            )
+            if runs_it and service.published is not False:
+                return False
+        return True
 
     def unity_catalog_registry(self) -> TrackingUriUse | None:
         """The first Unity Catalog registry URI the project sets, when every registry URI it
@@ -336,31 +468,36 @@ def may_hold_project_facts(data: bytes, limit: int = _MAX_FILE_BYTES) -> bool:
     return revealed is not None and _MAY_HOLD_FACTS_REVEALED.search(revealed) is not None
 
 
-def is_compose_candidate(path: str | Path) -> bool:
+def is_deployment_candidate(path: str | Path) -> bool:
     """A YAML file of the project (a template of one included): a Compose file when it has
-    a top-level ``services:`` mapping (``sources.yaml_source``), whatever its name."""
+    a top-level ``services:`` mapping (``sources.yaml_source``), a Kubernetes manifest when
+    its documents have a ``kind:``, whatever its name."""
     return source_kind(os.path.basename(path)) == "yaml"
 
 
-def may_publish_ports(data: bytes) -> bool:
-    """The text test a YAML file passes before the ports it publishes are read: it has a
-    ``services:`` key and a ``ports:`` key (quoted or not, at any depth: the parse decides
-    whose they are). Part of what publishing is, not only a shortcut: the lint's own parse
-    of a file that fails it contributes nothing either (a key spelt with escapes is not
-    read), so every path to the facts agrees."""
-    return _SERVICES_KEY.search(data) is not None and _PORTS_KEY.search(data) is not None
+def may_describe_deployment(path: str | Path, data: bytes) -> bool:
+    """The text test a YAML file passes before what it deploys is read: a ``services:`` key
+    and a key a service builds an image or may publish a port with (``ports:``, ``build:``,
+    ``network_mode:``, ``extends:``, a ``<<:`` merge); or a ``kind: Service``, ``Namespace``
+    or ``Kustomization``, or the name of a kustomization file. Keys quoted or not, at any
+    depth: the parse decides whose they are. Part of what deploying is, not only a
+    shortcut: the lint's own parse of a file that fails it contributes nothing either (a
+    key spelt with escapes is not read), so every path to the facts agrees."""
+    if _SERVICES_KEY.search(data) is not None and _SERVICE_KEYS.search(data) is not None:
+        return True
+    return _MANIFEST_KINDS.search(data) is not None or os.path.basename(path) in KUSTOMIZATION_FILES
 
 
 def may_contribute(path: str | Path, data: bytes) -> bool:
     """Whether a project file whose ``data`` is within its read limit may contribute facts:
-    a YAML file that may publish a port, another that may set a URI (``may_hold_project_facts``)."""
-    return may_publish_ports(data) if is_compose_candidate(path) else may_hold_project_facts(data, len(data))
+    a YAML file that may describe a deployment, another that may set a URI (``may_hold_project_facts``)."""
+    return may_describe_deployment(path, data) if is_deployment_candidate(path) else may_hold_project_facts(data, len(data))
 
 
 def is_fact_source(path: str | Path) -> bool:
     """The files the project facts read: Python modules and notebooks (``sources.is_project_code``:
-    the URIs they set), and YAML files (the ports a Compose file publishes)."""
-    return is_project_code(path) or is_compose_candidate(path)
+    the URIs they set), and YAML files (what a Compose file or a Kubernetes manifest deploys)."""
+    return is_project_code(path) or is_deployment_candidate(path)
 
 
 def assemble(facts: list[FileFact]) -> ProjectFacts:
@@ -368,11 +505,16 @@ def assemble(facts: list[FileFact]) -> ProjectFacts:
     configurations = sorted((f for f in facts if isinstance(f, SpanProcessorConfiguration)), key=lambda c: (c.path, c.line, c.column))
     ordered = sorted(uses, key=lambda u: (*u.order, u.uri))
     ports = sorted((f for f in facts if isinstance(f, ComposePort)), key=lambda p: (p.path, p.service, p.container_port, p.host_port, p.names))
+    # In file order, each file's rows as it wrote them: their order is part of the digest.
+    services = sorted((f for f in facts if isinstance(f, ComposeService)), key=lambda s: s.path)
+    declarations = sorted((f for f in facts if isinstance(f, ManifestDeclaration)), key=lambda d: d.path)
     return ProjectFacts(
         tuple(use for use in ordered if use.role == "tracking"),
         tuple(use for use in ordered if use.role == "registry"),
         tuple(configurations),
         tuple(ports),
+        tuple(services),
+        tuple(declarations),
     )
 
 
@@ -384,8 +526,8 @@ def gather_facts(
 ) -> ProjectFacts:
     """The project's facts from its files: ``known`` gives a file's facts when they are
     already known (this run's lint, the result cache), else the file is read and parsed
-    (``parse``, in bulk) when its text may set a URI (or, a YAML file, publish a port:
-    ``may_contribute``). Then, in rounds, the files that name
+    (``parse``, in bulk) when its text may set a URI (or, a YAML file, describe a
+    deployment: ``may_contribute``). Then, in rounds, the files that name
     a function known to set a URI from a parameter (a call of ``init_mlflow(uri)`` in a
     file that never says ``set_tracking_uri``) are parsed too, up to as many rounds as
     calls are followed. ``read`` returns None for a file that cannot be read."""
@@ -400,8 +542,8 @@ def gather_facts(
         data = read(path)
         if data is None:
             continue
-        if is_compose_candidate(path):  # a Compose file calls no function
-            if may_publish_ports(data):
+        if is_deployment_candidate(path):  # a manifest calls no function
+            if may_describe_deployment(path, data):
                 to_parse.append(path)
             continue
         (to_parse if may_hold_project_facts(data, _limit(path)) else unread).append(path)

@@ -168,10 +168,15 @@ def test_a_warm_run_judges_again_when_the_compose_file_changes(tmp_path: Path) -
 
 
 
-def test_only_a_yaml_file_with_services_and_ports_keys_is_read_for_its_ports() -> None:
-    from mlflow_lint.project_facts import may_publish_ports
+def test_only_a_yaml_file_with_the_keys_of_a_deployment_is_read_for_it() -> None:
+    from mlflow_lint.project_facts import may_describe_deployment
 
-    assert may_publish_ports(b"services:\n  mlflow:\n    ports: ['5000:5000']\n")
-    assert may_publish_ports(b'{"services": {"mlflow": {"ports" : ["5000:5000"]}}}')
-    assert not may_publish_ports(b"services:\n  mlflow:\n    image: x\n")
-    assert not may_publish_ports(b"reports:\n  services: []\n  imports: {}\n")  # a word that ends in ports is no key
+    assert may_describe_deployment("compose.yml", b"services:\n  mlflow:\n    ports: ['5000:5000']\n")
+    assert may_describe_deployment("compose.yml", b'{"services": {"mlflow": {"ports" : ["5000:5000"]}}}')
+    assert may_describe_deployment("compose.yml", b"services:\n  mlflow:\n    build: ./mlflow\n")
+    assert not may_describe_deployment("compose.yml", b"services:\n  mlflow:\n    image: x\n")
+    assert not may_describe_deployment("ci.yml", b"reports:\n  services: []\n  imports: {}\n")  # a word that ends in ports is no key
+    assert may_describe_deployment("svc.yaml", b"apiVersion: v1\nkind: Service\nmetadata: {name: mlflow}\n")
+    assert may_describe_deployment("ns.yaml", b'{"kind": "Namespace", "metadata": {"name": "ml"}}')
+    assert not may_describe_deployment("sa.yaml", b"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: mlflow}\n")
+    assert may_describe_deployment("kustomization.yaml", b"resources: [service.yaml]\n")  # kustomize's own file: no kind needed

@@ -11,6 +11,7 @@ import pytest
 from mlflow_lint.engine import lint_bytes
 from mlflow_lint.sources.dockerfile import parse_dockerfile
 from mlflow_lint.sources.dotenv import parse_dotenv
+from mlflow_lint.sources.facts import PublishedPort
 from mlflow_lint.sources.notebook import Cell, virtual_source
 from mlflow_lint.sources.shell import parse_shell, split_commands, tokenize
 from mlflow_lint.sources.yaml_source import UnparsableYaml, parse_yaml
@@ -501,12 +502,12 @@ services:
   db:
     image: postgres
 """
-    published = parse_yaml(text, "docker-compose.yml").published
+    published = [fact for fact in parse_yaml(text, "docker-compose.yml").deployment if isinstance(fact, PublishedPort)]
     assert {(p.service, p.container_port, p.host_port) for p in published} == {
         ("mlflow", 5000, 5000), ("mlflow", 5000, 5001), ("mlflow", 5000, 5002), ("mlflow", 5000, 5003), ("mlflow", 80, 8080),
     }  # fmt: skip
     assert {p.names for p in published} == {("mlflow", "tracking", "mlflow-alias")}
-    assert parse_yaml("jobs:\n  ports: ['5000:5000']\n", "ci.yml").published == []  # no Compose file
+    assert parse_yaml("jobs:\n  ports: ['5000:5000']\n", "ci.yml").deployment == []  # no Compose file
 
 
 def test_a_notebook_is_worth_parsing_by_its_code_cells_or_else_by_its_whole_text() -> None:

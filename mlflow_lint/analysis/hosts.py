@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import ipaddress
 import posixpath
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mlflow_lint.analysis.values import StrValue
+
+# Whether the project's manifests declare Service <name> in namespace <namespace>
+# (project_facts.ProjectFacts.declares_service): asked only of a host of that form.
+DeclaresService = Callable[[str, str], bool]
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "0.0.0.0"})
 # What a container calls the machine it runs on (Docker Desktop, Docker's host-gateway,
@@ -37,19 +42,35 @@ def http_host(value: StrValue) -> str | None:
     return authority.split(":", 1)[0]
 
 
-def is_internal_host(host: str) -> bool:
+def is_internal_host(host: str, declares_service: DeclaresService | None = None) -> bool:
     """A host that only resolves inside a cluster, a compose network or this machine: a
     single-label name (a compose or Kubernetes service, ``http://mlflow:5000``), a
     Kubernetes service name (``*.svc``, ``*.svc.cluster.local``), the name a container
     reaches its own host by (``host.docker.internal``), or a name under a top-level domain
     reserved never to resolve publicly (RFC 6761: ``.test``, ``.example``, ``.invalid``,
-    ``.localhost``; a test double's ``http://mlflow.test``). Plain HTTP there stays on the
-    private network or the machine, usually behind the mesh's own mutual TLS; a public or
-    other dotted host name is reported."""
+    ``.localhost``; a test double's ``http://mlflow.test``). With ``declares_service`` (the
+    project's manifests), also ``<service>.<namespace>`` of a Service they declare in that
+    namespace: a pod's DNS search path resolves it inside the cluster. Plain HTTP there
+    stays on the private network or the machine, usually behind the mesh's own mutual
+    TLS; a public or other dotted host name is reported (a last label that is no public
+    top-level domain is no proof: ``mlflow.corp`` is a corporate network's)."""
     name = host.lower().rstrip(".")
     if not name or _is_ip_address(name):
         return False
-    return "." not in name or name in _HOST_GATEWAY_NAMES or name.endswith(_PRIVATE_SUFFIXES)
+    if "." not in name or name in _HOST_GATEWAY_NAMES or name.endswith(_PRIVATE_SUFFIXES):
+        return True
+    service = _cluster_service(name)
+    return service is not None and declares_service is not None and declares_service(*service)
+
+
+def _cluster_service(host: str) -> tuple[str, str] | None:
+    """(service, namespace) of a host written as Kubernetes' short in-cluster name
+    ``<service>.<namespace>`` (two labels): a pod's resolver tries it under
+    ``svc.cluster.local`` first. None for another host."""
+    service, dot, namespace = host.lower().rstrip(".").partition(".")
+    if not dot or not service or not namespace or "." in namespace:
+        return None
+    return service, namespace
 
 
 def _is_ip_address(text: str) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from mlflow_lint.analysis.commands import Invocation, interpret, model_uri
-from mlflow_lint.analysis.hosts import ALL_INTERFACES
+from mlflow_lint.analysis.hosts import ALL_INTERFACES, DeclaresService
 from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret
 from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
 from mlflow_lint.analysis.values import StrValue
@@ -44,8 +44,9 @@ class _Add(Protocol):
     def __call__(self, table: str, position: Position, /, **fields: str) -> None: ...
 
 
-def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
-    """Every piece of evidence in one deployment file."""
+def collect_facts(facts: SourceFacts, shown: str, declares_service: DeclaresService | None = None) -> ModuleEvidence:
+    """Every piece of evidence in one deployment file (``declares_service``: the Services of
+    the project's manifests, as MLF702 reads a tracking URI's host)."""
     out = ModuleEvidence(shown)
 
     def add(table: str, position: Position, /, **fields: str) -> None:
@@ -72,7 +73,7 @@ def collect_facts(facts: SourceFacts, shown: str) -> ModuleEvidence:
             add("tracking_uri", setting.position, api=setting.where, role=role, value=rendered, kind=uri_kind(values))
             add("backend_store", setting.position, role=role, value=rendered, backend=backend_label(values))
             if role == "tracking":
-                add("transport", setting.position, value=rendered, transport=transport_label(values))
+                add("transport", setting.position, value=rendered, transport=transport_label(values, declares_service))
         elif name in _SERVER_STORES:
             add(
                 "backend_store",

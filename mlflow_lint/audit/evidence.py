@@ -19,7 +19,7 @@ from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.gates import GateAnalysis
 from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS
-from mlflow_lint.analysis.hosts import http_host, is_internal_host, is_loopback
+from mlflow_lint.analysis.hosts import DeclaresService, http_host, is_internal_host, is_loopback
 from mlflow_lint.analysis.mlflow_calls import (
     ARTIFACT_ARGUMENTS,
     DESTRUCTIVE_CALLS,
@@ -259,6 +259,13 @@ class _Collector:
     def cell_of(self, node: ast.AST) -> int | None:
         return self.virtual.origin(getattr(node, "lineno", 1))[0] if self.virtual is not None else None
 
+    def declares_service(self, service: str, namespace: str) -> bool:
+        """Whether the project's manifests declare that Service (MLF702's question of a
+        ``<service>.<namespace>`` host: module_facts.facts_of_file, as the check asks it)."""
+        from mlflow_lint.module_facts import facts_of_file
+
+        return facts_of_file(self.module.project, self.options, self.module).declares_service(service, namespace)
+
     @property
     def gates(self) -> GateAnalysis:
         """The analysis MLF402 asks (callers in other modules included): the same verdict."""
@@ -299,7 +306,7 @@ class _Collector:
             self.add("tracking_uri", node, api=sink.api, role=sink.role, value=shown, kind=uri_kind(values))
             self.add("backend_store", node, role=sink.role, value=shown, backend=backend_label(values))
             if sink.role == "tracking":
-                self.add("transport", node, value=shown, transport=transport_label(values))
+                self.add("transport", node, value=shown, transport=transport_label(values, self.declares_service))
             if any(has_literal_password(v) for v in values):
                 self.add(
                     "credential",
@@ -664,7 +671,9 @@ def backend_label(values: tuple[StrValue, ...]) -> str:
     return " or ".join(dict.fromkeys(labels))
 
 
-def transport_label(values: tuple[StrValue, ...]) -> str:
+def transport_label(values: tuple[StrValue, ...], declares_service: DeclaresService | None = None) -> str:
+    """How a tracking URI's traffic travels, as MLF702 judges its host (``declares_service``:
+    the Services of the project's manifests)."""
     labels = []
     for value in values or (StrValue(()),):
         kind = classify(value) if value.parts else UriKind.UNKNOWN
@@ -676,7 +685,7 @@ def transport_label(values: tuple[StrValue, ...]) -> str:
                 labels.append("plain HTTP (host decided at run time)")
             elif is_loopback(host):
                 labels.append("plain HTTP to a loopback address")
-            elif is_internal_host(host):  # MLF702's judgement: the traffic stays on a private network
+            elif is_internal_host(host, declares_service):  # MLF702's judgement: the traffic stays on a private network
                 labels.append("plain HTTP to a cluster or compose service")
             else:
                 labels.append("plain HTTP to a remote host (unencrypted)")

@@ -7,6 +7,7 @@ import functools
 import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 from mlflow_lint.analysis.calls import call_names_of
@@ -17,8 +18,9 @@ from mlflow_lint.catalog import CatalogError, Rule, load_catalog
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import Context, file_context, relative_to_configuration
 from mlflow_lint.findings import Finding, normalise_source
-from mlflow_lint.module_facts import facts_for, single_file_facts
+from mlflow_lint.module_facts import facts_of_file
 from mlflow_lint.positions import LineIndex
+from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import ProjectFacts
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts
 
@@ -28,7 +30,8 @@ class FileContext:
     """One file under analysis: its shared facts and the findings reported so far.
 
     ``module`` is the analysed Python module; None for files that are not Python (YAML,
-    .env, shell, Dockerfile), whose checks receive settings and commands instead.
+    .env, shell, Dockerfile), whose checks receive settings and commands instead, and whose
+    ``project`` and ``path`` say where the file is (a module knows its own).
     """
 
     module: AnalysedModule | None
@@ -38,6 +41,8 @@ class FileContext:
     options: RuleOptions = field(default_factory=RuleOptions)
     display_root: str = ""  # findings' paths are relative to this directory
     facts: SourceFacts | None = None  # a non-Python file's settings and commands, all of them
+    project: ProjectIndex | None = None  # a non-Python file's project (the project facts read it)
+    path: Path | None = None  # a non-Python file's path
     findings: list[Finding] = field(default_factory=list)
     # (rule, span, message) of every finding reported: the same gap reached twice (a YAML
     # mapping merged into several services by an alias, ``<<: *env``) is one finding.
@@ -56,14 +61,14 @@ class FileContext:
 
     def project_facts(self) -> ProjectFacts:
         """Facts about the whole project this file belongs to (computed once per project)."""
-        assert self.module is not None, "project facts are read from Python modules"
-        project = self.module.project
-        if project is None or project.root is None:
-            return single_file_facts(self.module)  # no project around it: the file is the project
-        facts = facts_for(project, self.options.exclude, self.options.root)
-        if project.log is not None:
-            project.log.facts = facts.digest
-        return facts
+        project = self.module.project if self.module is not None else self.project
+        return facts_of_file(project, self.options, self.module)
+
+    def resolved_path(self) -> str:
+        """The file's absolute path, links resolved (POSIX), as the project facts name files."""
+        path = self.module.path if self.module is not None else self.path or Path(self.display_path)
+        project = self.module.project if self.module is not None else self.project
+        return (project.resolved(path) if project is not None else path.resolve()).as_posix()
 
     def display(self, absolute_path: str) -> str:
         """Another file's path as findings show paths."""

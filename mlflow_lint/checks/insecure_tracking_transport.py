@@ -29,6 +29,10 @@ _NO_VERIFICATION = {
 class InsecureTrackingTransport(UriSetterCheck):
     """``http://`` tracking URIs to other hosts, and disabled TLS verification."""
 
+    # Whether ``<service>.<namespace>`` is a Service of the project's manifests: asked only
+    # of a host of that form that would otherwise be reported.
+    consults_project_facts = True
+
     def visit_uri_setter(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
         """A tracking or registry URI, or an environment variable, the call or assignment sets."""
         module = ctx.python
@@ -36,8 +40,7 @@ class InsecureTrackingTransport(UriSetterCheck):
             for value in module.values.evaluate(sink.value):
                 if classify(value) is not UriKind.HTTP:
                     continue
-                host = http_host(value)
-                if host is not None and not is_loopback(host) and not is_internal_host(host):
+                if _leaves_the_network(http_host(value), ctx):
                     ctx.report("MLF702", sink.value, api=sink.api, does=_PLAIN_HTTP, value=value.render(), instead="use https://")
                     break
         for assignment in env_assignments(module, node):
@@ -54,14 +57,21 @@ class InsecureTrackingTransport(UriSetterCheck):
             return
         value = next((v for v in setting.value.values if classify(v) is UriKind.HTTP), setting.value.value)
         if setting.name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI") and classify(value) is UriKind.HTTP:
-            host = http_host(value)
-            if host is not None and not is_loopback(host) and not is_internal_host(host):
+            if _leaves_the_network(http_host(value), ctx):
                 ctx.report_at(
                     "MLF702", setting.position, setting.value.text, api=setting.where, does=_PLAIN_HTTP, value=value.render(), instead="use https://"
                 )
         elif setting.name in _NO_VERIFICATION and value.complete and value.text.strip().lower() in _TRUE:
             does, instead = _NO_VERIFICATION[setting.name]
             ctx.report_at("MLF702", setting.position, setting.value.text, api=setting.where, does=does, value=value.render(), instead=instead)
+
+
+def _leaves_the_network(host: str | None, ctx: FileContext) -> bool:
+    """A known host that is neither this machine nor a name inside a Compose network or
+    the project's cluster (``analysis.hosts.is_internal_host``)."""
+    if host is None or is_loopback(host):
+        return False
+    return not is_internal_host(host, lambda service, namespace: ctx.project_facts().declares_service(service, namespace))
 
 
 def _is_true(expr: ast.expr) -> bool:

@@ -12,6 +12,10 @@ class UnauthenticatedServer(Check):
     """``mlflow server`` (or ``mlflow ui``, its alias: MLflow 3.18.0's ``AliasedGroup`` in
     mlflow/cli/__init__.py) listening on every interface with no authentication app."""
 
+    # Whether a Dockerfile's image runs only in Compose services that publish no port:
+    # asked only of a server the check would otherwise report.
+    consults_project_facts = True
+
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)
         if invocation is None or not invocation.is_server:
@@ -28,4 +32,6 @@ class UnauthenticatedServer(Check):
             return
         if invocation.value("--app-name") is not None:
             return  # basic-auth or another authentication plugin
+        if command.in_image and ctx.project_facts().image_runs_unpublished(ctx.resolved_path()):
+            return  # a Dockerfile's image that only unpublished Compose services run: as such a service's own command
         ctx.report_at("MLF703", word.position, word.text, command=invocation.subcommand[0], host=word.text, origin=origin)

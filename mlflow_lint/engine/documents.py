@@ -20,7 +20,7 @@ from mlflow_lint.engine.unanalysed import SkippedFile, honour_selection, interna
 from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
-from mlflow_lint.project_facts import FactsDeferred, may_publish_ports
+from mlflow_lint.project_facts import FactsDeferred, may_describe_deployment
 from mlflow_lint.sources import TEXT_SOURCES
 from mlflow_lint.sources.document import Document, read_document
 from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
@@ -86,14 +86,15 @@ def _lint_document(
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
     document = read_document(real_path, data, kind=kind, shown=shown)
-    if document.kind == "yaml" and project is not None:  # what it publishes, for the project facts: not parsed again
-        project.publish(real_path, document.facts.published if document.facts is not None and may_publish_ports(data) else [])
+    if document.kind == "yaml" and project is not None:  # what it deploys, for the project facts: not parsed again
+        facts = document.facts
+        project.record_deployment(real_path, facts.deployment if facts is not None and may_describe_deployment(real_path, data) else [])
     failure = document.failure
     if failure is not None:
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]
-    if document.kind in TEXT_SOURCES:
-        return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, project, evidence)
     index = project if project is not None else project_for(real_path)
+    if document.kind in TEXT_SOURCES:
+        return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, index, evidence)
     error = document.syntax_error
     if error is not None:
         reason = syntax_error_reason(error, index.newer_python_required())
@@ -186,8 +187,9 @@ def lint_text_source(
     text = document.text
     rules = {rule_id: catalog[rule_id] for rule_id in selected if rule_id in catalog.by_id}
     ctx = FileContext(
-        module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root, facts=facts
-    )
+        module=None, display_path=shown, rules=rules, lines=LineIndex(text), options=options, display_root=display_root, facts=facts,
+        project=project, path=path,
+    )  # fmt: skip
     errors: list[Finding] = []
     for check in checks_for(selected):
         try:
@@ -205,7 +207,7 @@ def lint_text_source(
     suppressions = suppressions_from_comments(facts.comment_lines, statements)
     found = apply_suppressions(ctx.findings + errors, suppressions, selected, catalog, shown, keep_waived=True)
     if evidence is not None:
-        evidence.of_facts(facts, shown)
+        evidence.of_facts(facts, shown, project)
     for embedded in facts.python:
         found.extend(lint_embedded_python(embedded, path or Path(shown), shown, selected, catalog, options, display_root, project))
     return found

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import is_test_file
+from mlflow_lint.project_facts import FactsDeferred
 
 if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
     from mlflow_lint.audit.evidence import ModuleEvidence
     from mlflow_lint.findings import Finding
+    from mlflow_lint.project import ProjectIndex
     from mlflow_lint.sources.facts import SourceFacts
     from mlflow_lint.sources.notebook import VirtualSource
 
@@ -42,11 +44,16 @@ class EvidenceSink:
 
         self._keep(lambda: collect(module, shown, self.options, virtual), shown)
 
-    def of_facts(self, facts: SourceFacts, shown: str) -> None:
-        """A text source (YAML, .env, shell, Dockerfile, ...): its settings and commands."""
+    def of_facts(self, facts: SourceFacts, shown: str, project: ProjectIndex | None = None) -> None:
+        """A text source (YAML, .env, shell, Dockerfile, ...) of ``project``: its settings
+        and commands."""
         from mlflow_lint.audit.deployment import collect_facts
+        from mlflow_lint.module_facts import facts_of_file
 
-        self._keep(lambda: collect_facts(facts, shown), shown)
+        def declares_service(service: str, namespace: str) -> bool:  # as MLF702 asks it
+            return facts_of_file(project, self.options).declares_service(service, namespace)
+
+        self._keep(lambda: collect_facts(facts, shown, declares_service), shown)
 
     def settle(self, findings: Iterable[Finding], judged: Iterable[str]) -> None:
         """Let the checks' verdicts decide where the evidence states one too (audit.verdicts):
@@ -62,6 +69,8 @@ class EvidenceSink:
     def _keep(self, gather: Callable[[], ModuleEvidence], shown: str) -> None:
         try:
             evidence = gather()
+        except FactsDeferred:  # the project's facts are computed first, then the file analysed again
+            raise
         except Exception as exc:  # noqa: BLE001 - a bug in the evidence must not lose the findings
             self.failure = f"{exc.__class__.__name__}: {exc}"
             return

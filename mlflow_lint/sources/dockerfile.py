@@ -53,6 +53,7 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                 environment.append(setting)
                 facts.settings.append(setting)
         elif instruction in ("CMD", "ENTRYPOINT", "RUN"):
+            in_image = instruction != "RUN"  # what a container of the image runs, not a build step
             words = _exec_form(arguments, line, column)
             if words is None:  # shell form
                 script = parse_shell(arguments, where, line, column)
@@ -61,7 +62,7 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                     facts.commands.append(
                         Command(
                             command.argv, command.position, tuple(environment) + command.environment,
-                            open_environment=True, expands=True, variables=command.variables,
+                            open_environment=True, expands=True, variables=command.variables, in_image=in_image,
                         )
                     )
                 if instruction == "ENTRYPOINT":
@@ -76,10 +77,12 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
             if at is not None:  # ["sh", "-c", "mlflow server ..."], ["su", "mlflow", "-c", "..."]
                 inner = parse_shell(words[at].text, where, words[at].position.line, words[at].position.column)
                 for command in inner.commands:
-                    facts.commands.append(Command(command.argv, command.position, tuple(environment), open_environment=True, expands=True))
+                    facts.commands.append(
+                        Command(command.argv, command.position, tuple(environment), open_environment=True, expands=True, in_image=in_image)
+                    )
                 continue
             if argv and len(argv) > 1:  # ENTRYPOINT ["mlflow"] alone runs nothing yet
-                facts.commands.append(Command(tuple(argv), argv[0].position, tuple(environment), open_environment=True))
+                facts.commands.append(Command(tuple(argv), argv[0].position, tuple(environment), open_environment=True, in_image=in_image))
         elif instruction in ("COPY", "ADD"):
             words = _exec_form(arguments, line, column)
             if words is None:

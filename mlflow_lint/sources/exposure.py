@@ -4,16 +4,21 @@ MLF703 judges a server that listens on every interface by whether anything publi
 beyond its private network: a Compose service's ``ports:`` or ``network_mode: host``; a
 Kubernetes pod's ``hostNetwork``, ``hostPort`` or a ``NodePort``/``LoadBalancer`` Service.
 MLF102 compares tracking URIs through the names a published Compose port gives one server
-(``http://mlflow:5000`` inside the network, ``http://localhost:5001`` on the host).
+(``http://mlflow:5000`` inside the network, ``http://localhost:5001`` on the host). MLF703
+judges a Dockerfile's server by the Compose services that build and run its image; MLF702
+takes ``<service>.<namespace>`` for a name inside the cluster when a manifest declares that
+Service in that namespace.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import posixpath
+import re
 from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.hosts import ALL_INTERFACES
-from mlflow_lint.sources.facts import PublishedPort, references, with_fallbacks
+from mlflow_lint.sources.facts import ComposeImage, ManifestObject, PublishedPort, references, with_fallbacks
 from mlflow_lint.sources.yaml_nodes import MERGE_TAG, is_mapping, is_scalar, is_sequence
 
 if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
@@ -41,6 +46,63 @@ def compose_services(document: Node) -> dict[int, bool | None]:
         host_network = network is not None and is_scalar(network) and str(network.value).strip() == "host"
         found[id(service)] = host_network or (ports is not None and _publishes_beyond_loopback(ports))
     return found
+
+
+def compose_images(document: Node) -> list[ComposeImage]:
+    """A Compose document's services that build an image or may publish a port
+    (``compose_services``): which Dockerfile each builds, and the image name it gives. A
+    service that does neither says nothing of where an image runs."""
+    services = _services(document)
+    if services is None:
+        return []
+    publishing = compose_services(document)
+    found: list[ComposeImage] = []
+    for key, service in services.value:
+        if not (is_scalar(key) and is_mapping(service)):
+            continue
+        keys = {str(k.value): v for k, v in service.value if is_scalar(k) and k.tag != MERGE_TAG}
+        builds, dockerfile = _built_dockerfile(keys.get("build"))
+        image = keys.get("image")
+        published = publishing.get(id(service))
+        if builds or published is not False:
+            name = str(image.value).strip() if image is not None and is_scalar(image) else None
+            found.append(ComposeImage(str(key.value), published, builds, dockerfile, name or None))
+    return found
+
+
+def _built_dockerfile(build: Node | None) -> tuple[bool, str | None]:
+    """Whether a service's ``build:`` builds from a Dockerfile of the project, and that
+    Dockerfile relative to the Compose file's directory: ``build: ./mlflow`` is
+    ``mlflow/Dockerfile``; ``{context: .., dockerfile: docker/Dockerfile.mlflow}`` the
+    file under the context (Compose's defaults: context ``.``, ``Dockerfile``). A remote
+    context (a Git URL) or ``dockerfile_inline`` builds none of the project's; a reference
+    without a default (``${CONTEXT}``) builds one whose path is not known (None)."""
+    if build is None:
+        return False, None
+    if is_scalar(build):
+        context, dockerfile = str(build.value), "Dockerfile"
+    elif is_mapping(build):
+        fields = {str(k.value): v for k, v in build.value if is_scalar(k)}
+        if "dockerfile_inline" in fields:
+            return False, None
+        given = {name: fields[name] for name in ("context", "dockerfile") if name in fields}
+        if any(not is_scalar(node) for node in given.values()):
+            return True, None
+        context = str(given["context"].value) if "context" in given else "."
+        dockerfile = str(given["dockerfile"].value) if "dockerfile" in given else "Dockerfile"
+    else:
+        return True, None
+    context, dockerfile = with_fallbacks(context).strip(), with_fallbacks(dockerfile).strip()
+    if _REMOTE_CONTEXT.match(context):
+        return False, None
+    if not context or not dockerfile or references(context) or references(dockerfile):
+        return True, None
+    return True, posixpath.normpath(posixpath.join(context, dockerfile))
+
+
+# A build context Compose fetches rather than reads from the project: a Git repository or
+# an archive URL (``https://github.com/acme/mlflow.git#main``, ``git@github.com:acme/x.git``).
+_REMOTE_CONTEXT = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/)", re.IGNORECASE)
 
 
 def _services(document: Node) -> MappingNode | None:
@@ -248,6 +310,54 @@ def kubernetes_containers(documents: list[Node]) -> dict[int, bool | None]:
             else:
                 found[id(container)] = False if selecting else None
     return found
+
+
+# The names kustomize reads a directory's kustomization from.
+KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+# A Service's name and a namespace are DNS labels (RFC 1123); anything else (a Helm
+# template's ``{{ .Release.Namespace }}``, a ``${VAR}``) is no name the manifest gives.
+_DNS_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def manifest_objects(documents: list[Node], file_name: str) -> list[ManifestObject]:
+    """The Kubernetes objects of a manifest file that say which in-cluster names reach a
+    Service: each ``Service`` with the name (and namespace) it is written with, except an
+    ``ExternalName`` one (an alias of a host outside the cluster); each ``Namespace``; a
+    kustomization (``kind: Kustomization``, or a document of a file named
+    ``kustomization.yaml``): the ``namespace:`` it sets and its ``resources:`` (and the
+    older ``bases:``)."""
+    kustomization_file = file_name in KUSTOMIZATION_FILES
+    found: list[ManifestObject] = []
+    for document in documents:
+        kind = _text(_get(document, "kind"))
+        if kind == "Service":
+            name = _label(_get(document, "metadata", "name"))
+            if name is not None and _text(_get(document, "spec", "type")) != "ExternalName":
+                found.append(ManifestObject("Service", name, _label(_get(document, "metadata", "namespace"))))
+        elif kind == "Namespace":
+            name = _label(_get(document, "metadata", "name"))
+            if name is not None:
+                found.append(ManifestObject("Namespace", name))
+        elif kind == "Kustomization" or (kind is None and kustomization_file and is_mapping(document)):
+            resources = [_text(item) for key in ("resources", "bases") for item in _items(_get(document, key))]
+            namespace = _label(_get(document, "namespace"))
+            found.append(ManifestObject("Kustomization", namespace=namespace, resources=tuple(r for r in resources if r)))
+    return found
+
+
+def _text(node: Node | None) -> str | None:
+    """A scalar's text, stripped; None for another node or none."""
+    return str(node.value).strip() if node is not None and is_scalar(node) else None
+
+
+def _label(node: Node | None) -> str | None:
+    """A scalar that is a DNS label (a Service's or a namespace's name), else None."""
+    text = _text(node)
+    return text if text is not None and _DNS_LABEL.match(text) else None
+
+
+def _items(node: Node | None) -> list[Node]:
+    return list(node.value) if node is not None and is_sequence(node) else []
 
 
 def _is_loopback(host: str) -> bool:

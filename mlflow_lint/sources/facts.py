@@ -122,6 +122,9 @@ class Command:
     # A docker-compose service's command: whether the service publishes a port on the host
     # (``ports:``, ``network_mode: host``); None for any other command, or when unknown.
     published: bool | None = None
+    # A Dockerfile's ``CMD``/``ENTRYPOINT``: what a container of the image runs, reached as
+    # the containers that run the image are (not a ``RUN`` line, which runs at build time).
+    in_image: bool = False
     # A shell runs the line, expanding ``$VAR`` from ``environment`` (a script, a
     # Dockerfile's shell form); not a Dockerfile's exec form, nor Compose, which
     # interpolates ``${VAR}`` from the host's environment, not the service's.
@@ -171,6 +174,39 @@ class PublishedPort:
     host_port: int
 
 
+@dataclass(frozen=True)
+class ComposeImage:
+    """A Compose service that builds its image from a Dockerfile of the project
+    (``build: ./mlflow``, ``build: {context: .., dockerfile: docker/Dockerfile}``) or that
+    may publish a port: whether the image a Dockerfile builds runs where the host's network
+    reaches it (MLF703 on the Dockerfile's ``CMD``)."""
+
+    service: str  # the service's key
+    published: bool | None  # as ``sources.exposure.compose_services``: None when it cannot be read
+    builds: bool  # builds an image from a Dockerfile of the project (not a remote context, not ``dockerfile_inline``)
+    # That Dockerfile, relative to the Compose file's directory (normalised, POSIX); None
+    # when it builds one whose path cannot be read (``build: ${CONTEXT}``), or builds none.
+    dockerfile: str | None
+    image: str | None  # its ``image:``, as written: the name the built image is tagged with
+
+
+@dataclass(frozen=True)
+class ManifestObject:
+    """A Kubernetes object that says which names reach a service inside a cluster: a
+    ``Service`` (its name, and its namespace when the manifest writes one), a ``Namespace``,
+    or a kustomization (the namespace it puts its resources in, and those resources: files
+    and directories, as written)."""
+
+    kind: str  # "Service", "Namespace" or "Kustomization"
+    name: str = ""
+    namespace: str | None = None
+    resources: tuple[str, ...] = ()
+
+
+# What a deployment file tells the project facts (not what a check reads of the file itself).
+DeploymentFact = PublishedPort | ComposeImage | ManifestObject
+
+
 @dataclass
 class SourceFacts:
     settings: list[Setting] = field(default_factory=list)
@@ -178,9 +214,11 @@ class SourceFacts:
     copies: list[Copy] = field(default_factory=list)
     comment_lines: dict[int, str] = field(default_factory=dict)  # line -> comment text (for noqa)
     python: list[EmbeddedPython] = field(default_factory=list)  # code the file runs with a Python interpreter
-    # A Compose file's published ports (sources.yaml_source): not what a check reads, but
-    # what the project facts take from the file (which URIs name one server: MLF102).
-    published: list[PublishedPort] = field(default_factory=list)
+    # What a Compose file or Kubernetes manifest deploys (sources.yaml_source): not what a
+    # check reads of this file, but what the project facts take from it: the ports a
+    # Compose file publishes (which URIs name one server: MLF102), the images its services
+    # build (MLF703), the Services, Namespaces and kustomizations of manifests (MLF702).
+    deployment: list[DeploymentFact] = field(default_factory=list)
 
     def moved(self, where: Callable[[Position], Position]) -> SourceFacts:
         """The same facts with every position passed through ``where``: facts read from a

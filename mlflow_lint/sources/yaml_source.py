@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from mlflow_lint.sources.exposure import compose_services, kubernetes_containers, published_ports
+from mlflow_lint.sources.exposure import compose_images, compose_services, kubernetes_containers, manifest_objects, published_ports
 from mlflow_lint.sources.facts import (
     Command,
     Copy,
@@ -79,11 +79,13 @@ def parse_yaml(text: str, where: str) -> SourceFacts:
         raise UnparsableYaml("nesting too deep") from None
     lines = text.splitlines()
     seen: set[int] = set()
-    containers = kubernetes_containers([document for document in documents if document is not None])
-    for document in documents:
-        if document is not None:
-            _walk(document, facts, where, lines, seen, {**compose_services(document), **containers})
-            facts.published.extend(published_ports(document))
+    present = [document for document in documents if document is not None]
+    containers = kubernetes_containers(present)
+    for document in present:
+        _walk(document, facts, where, lines, seen, {**compose_services(document), **containers})
+        facts.deployment.extend(published_ports(document))
+        facts.deployment.extend(compose_images(document))
+    facts.deployment.extend(manifest_objects(present, where))
     # An ``environment: &env`` mapping given to several services (``environment: *env``,
     # ``<<: *env``) is one node: each service's commands see its settings, but the file sets
     # each of them once, where it is written.
