@@ -123,6 +123,9 @@ def _value(source: str) -> list[str]:
         ("import os\nos.getenv('X') or 'sqlite:///a.db'", [repr("{os.getenv('X')}"), "'sqlite:///a.db'"]),
         ("'a' if c else 'b'", ["'a'", "'b'"]),
         ("D = {'k': 's3://b/m'}\nD['k']", ["'s3://b/m'"]),
+        # pydantic's secret wrappers hide a value from reprs, not from the code
+        ("from pydantic import SecretStr\nSecretStr('s3://b/m')", ["'s3://b/m'"]),
+        ("from pydantic import SecretStr\nS = SecretStr('s3://b/m')\nS.get_secret_value()", ["'s3://b/m' via S"]),
         ("os.environ['X']", []),
         ("some_call()", []),
         ("1 + 2", []),
@@ -154,6 +157,7 @@ _SETTINGS = "class Settings:\n    uri: str = './mlruns'\n"
         ("from dataclasses import dataclass, field\n@dataclass\nclass C:\n    uri: str = field(default='mlruns')\nC().uri", ["'mlruns' via the default of C.uri"]),
         ("from dataclasses import dataclass, field\n@dataclass\nclass C:\n    uri: str = field(default_factory=str)\nC().uri", []),
         ("from pydantic import Field\nclass C:\n    uri: str = Field('mlruns', description='store')\nC().uri", ["'mlruns' via the default of C.uri"]),
+        ("from pydantic.v1 import Field\nclass C:\n    uri: str = Field('mlruns')\nC().uri", ["'mlruns' via the default of C.uri"]),
         ("DEFAULT_URI = 'mlruns'\nclass C:\n    uri = DEFAULT_URI\nC().uri", ["'mlruns' via DEFAULT_URI"]),
         # What runs when the object is made decides: its __init__ with arguments, or an
         # initialiser that assigns the attribute.

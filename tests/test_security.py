@@ -619,6 +619,9 @@ SECRETS = {
     "auth-ini-admin": "ini-admin-SECRET-pa55",
     "auth-ini-replica": "ini-replica-SECRET-pa55",
     "gateway-bedrock": "bedrock-aws-SECRET-key",
+    "settings-default": "settings-field-SECRET-pa55",
+    "settings-secretstr": "settings-secretstr-SECRET-tok",
+    "getenv-default": "getenv-fallback-SECRET-tok",
 }
 S = SECRETS
 SECRET_PROJECT: dict[str, str] = {
@@ -658,6 +661,12 @@ SECRET_PROJECT: dict[str, str] = {
         f"mlflow.set_registry_uri('https://mlflow.example.com/api?token={S['python-query-token']}&password={S['python-query-password']}')\n"
         f"client = MlflowClient(registry_uri='postgresql://mlflow:{S['python-sqlalchemy']}@db:5432/mlflow')\n"
     ),
+    "settings.py": (
+        "import os\nimport mlflow\nfrom pydantic import SecretStr\nfrom pydantic_settings import BaseSettings\n"
+        f"class Settings(BaseSettings):\n    mlflow_tracking_password: str = '{S['settings-default']}'\n"
+        f"    dagshub_token: SecretStr = SecretStr('{S['settings-secretstr']}')\n"
+        f"token = os.getenv('DATABRICKS_TOKEN', '{S['getenv-default']}')\n"
+    ),
     "explore.ipynb": notebook(f"import os\nimport mlflow\nos.environ['DATABRICKS_TOKEN'] = '{S['notebook']}'\n"),
     "serve.sh": (
         f"#!/bin/sh\nexport MLFLOW_TRACKING_PASSWORD={S['shell']}\n"
@@ -671,7 +680,7 @@ EXPECTED_CREDENTIALS = {
     (".env", 1), (".env", 2), (".env", 3), (".env", 4), ("basic_auth.ini", 2), ("basic_auth.ini", 3), ("gateway.yaml", 9),
     ("k8s/deploy.yaml", 11), ("docker-compose.yaml", 5), ("docker-compose.yaml", 6),
     ("train.py", 5), ("train.py", 6), ("train.py", 7), ("train.py", 8), ("train.py", 10), ("train.py", 11),
-    ("train.py", 12), ("train.py", 13), ("train.py", 14),
+    ("train.py", 12), ("train.py", 13), ("train.py", 14), ("settings.py", 6), ("settings.py", 7), ("settings.py", 8),
     ("explore.ipynb", 3), ("serve.sh", 2), ("serve.sh", 3), ("Dockerfile", 2), ("Dockerfile", 3), ("Makefile", 1),
 }  # fmt: skip
 

@@ -64,6 +64,8 @@ _FIELD_DECLARATIONS: dict[str, int | None] = {
     "dataclasses.field": None,
     "pydantic.Field": 0,
     "pydantic.fields.Field": 0,
+    "pydantic.v1.Field": 0,
+    "pydantic.v1.fields.Field": 0,
     "sqlmodel.Field": 0,
     "attr.ib": None,
     "attr.attrib": None,
@@ -440,14 +442,14 @@ def field_source(instance: Instance, attr: str) -> FieldSource | None:
         scope = module.model.scopes.get(cls)
         bindings = scope.bindings.get(attr, []) if scope is not None else []
         if bindings:
-            found = _class_default(module, cls, attr, bindings)
-            if found is not None and _reads_environment(lineage):
+            found = class_default(module, cls, attr, bindings)
+            if found is not None and reads_environment(lineage):
                 found = replace(found, environment=True)
             return found
     return None
 
 
-def _class_default(module: AnalysedModule, cls: ast.ClassDef, attr: str, bindings: list[Binding]) -> FieldSource | None:
+def class_default(module: AnalysedModule, cls: ast.ClassDef, attr: str, bindings: list[Binding]) -> FieldSource | None:
     """The default the class body that binds ``attr`` gives it: one assignment (annotated
     or not, a field declaration's ``default``). A method, a property, a nested class, an
     annotation alone (a required field) or several assignments: unknown."""
@@ -458,17 +460,23 @@ def _class_default(module: AnalysedModule, cls: ast.ClassDef, attr: str, binding
         return None
     value: ast.expr | None = assigned[0]
     via = f"the default of {cls.name}.{attr}"
-    if isinstance(value, ast.Call):
-        name = module.model.qualified_name(value.func)
-        if name in _FIELD_DECLARATIONS:
-            declaration = value
-            value = argument(declaration, _FIELD_DECLARATIONS[name], "default")
-            factory = argument(declaration, None, "default_factory")
-            if value is None and factory is not None:
-                return FieldSource(module, factory, via, made=True)
+    declaration = field_declaration(module, value)
+    if declaration is not None:
+        value = argument(declaration, _FIELD_DECLARATIONS[module.model.qualified_name(declaration.func) or ""], "default")
+        factory = argument(declaration, None, "default_factory")
+        if value is None and factory is not None:
+            return FieldSource(module, factory, via, made=True)
     if value is None:
         return None
     return FieldSource(module, value, via)
+
+
+def field_declaration(module: AnalysedModule, value: ast.expr | None) -> ast.Call | None:
+    """The field declaration a class-level value is (``Field(default=..., alias=...)``,
+    ``dataclasses.field(...)``), else None."""
+    if isinstance(value, ast.Call) and module.model.qualified_name(value.func) in _FIELD_DECLARATIONS:
+        return value
+    return None
 
 
 # Settings classes whose fields the environment sets before their defaults apply.
@@ -477,7 +485,7 @@ _ENVIRONMENT_SETTINGS = frozenset(
 )
 
 
-def _reads_environment(lineage: list[tuple[AnalysedModule, ast.ClassDef]]) -> bool:
+def reads_environment(lineage: list[tuple[AnalysedModule, ast.ClassDef]]) -> bool:
     """Whether a class of ``lineage`` derives from pydantic's ``BaseSettings``."""
     return any(
         module.model.qualified_name(base) in _ENVIRONMENT_SETTINGS for module, cls in lineage for base in class_bases(cls)

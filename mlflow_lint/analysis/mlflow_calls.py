@@ -98,6 +98,23 @@ def env_assignments(module: AnalysedModule, node: ast.AST) -> list[EnvAssignment
     return found
 
 
+# Reads of an environment variable with a fallback (``os.environ.setdefault`` sets one).
+ENV_READERS = frozenset({"os.environ.get", "os.getenv"})
+
+
+def env_read_default(module: AnalysedModule, node: ast.Call) -> EnvAssignment | None:
+    """``os.getenv("NAME", default)`` / ``os.environ.get("NAME", default)``: the value the
+    variable is taken to hold when it is unset, as the assignment it stands for."""
+    callee = module.model.callee(node)
+    if callee not in ENV_READERS:
+        return None
+    name = _variable_name(module, argument(node, 0, "key"))
+    default = argument(node, 1, "default")
+    if name is None or default is None:
+        return None
+    return EnvAssignment(name, default, f"the default of {callee}({name!r})")
+
+
 def _variable_name(module: AnalysedModule, key: ast.expr | None) -> str | None:
     if key is None:
         return None

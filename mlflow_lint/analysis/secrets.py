@@ -28,18 +28,37 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mlflow_lint.analysis.values import StrValue
 
-# Environment variables whose value is a credential.
+# Environment variables whose value is a credential. Not here: user names and client ids
+# (MLFLOW_TRACKING_USERNAME, DATABRICKS_CLIENT_ID, AWS_ACCESS_KEY_ID), and variables that
+# name a file or a plugin, not a secret (GOOGLE_APPLICATION_CREDENTIALS,
+# MLFLOW_TRACKING_CLIENT_CERT_PATH, MLFLOW_MYSQL_SSL_KEY, MLFLOW_TRACKING_AUTH).
 SECRET_VARIABLES = frozenset(
     {
         "MLFLOW_TRACKING_PASSWORD",
         "MLFLOW_TRACKING_TOKEN",
         "DATABRICKS_TOKEN",
         "DATABRICKS_CLIENT_SECRET",
+        # Databricks basic-auth password and OAuth refresh token (MLflow 3.18.0's
+        # mlflow/legacy_databricks_cli/configure/provider.py reads both from the environment),
+        # and the Azure service principal's secret databricks-sdk, through which MLflow
+        # authenticates to a Databricks workspace, reads (its Config marks it sensitive).
+        "DATABRICKS_PASSWORD",
+        "DATABRICKS_REFRESH_TOKEN",
+        "ARM_CLIENT_SECRET",
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
         "AZURE_STORAGE_ACCESS_KEY",
         "AZURE_STORAGE_CONNECTION_STRING",
+        # The SAS token MLflow's ADLS Gen2 artifact repository (abfss://) signs requests with.
+        "AZURE_STORAGE_SAS_TOKEN",
         "AZURE_CLIENT_SECRET",
+        # DagsHub, whose repositories host MLflow-compatible tracking servers: the DagsHub
+        # client's token and password (dagshub/common/config.py), and DAGSHUB_TOKEN, the name
+        # projects and CI templates give the same token before passing it on as
+        # MLFLOW_TRACKING_PASSWORD.
+        "DAGSHUB_TOKEN",
+        "DAGSHUB_USER_TOKEN",
+        "DAGSHUB_PASSWORD",
         # MLflow's server-side secrets (read from MLflow 3.18.0's mlflow/environment_variables.py
         # and mlflow/utils/crypto.py): the basic-auth admin's bootstrap password, the Flask
         # session/CSRF key, the key-encryption passphrase guarding stored AI-gateway secrets, the

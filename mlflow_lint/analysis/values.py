@@ -42,6 +42,13 @@ _LOCAL_PATH_CALLS = frozenset(
     }
 )
 _PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePath"})
+# Calls whose result is their one argument's text: ``str(x)``, and pydantic's secret
+# wrappers (``SecretStr("...")``, a settings field's default), which only hide it from reprs.
+_SAME_TEXT_CALLS = frozenset(
+    {"str", "os.fspath", "os.path.normpath", "pydantic.SecretStr", "pydantic.types.SecretStr", "pydantic.v1.SecretStr", "pydantic.v1.types.SecretStr"}
+)
+# Methods whose result is their receiver's text (``secret.get_secret_value()``: pydantic).
+_SAME_TEXT_METHODS = frozenset({"strip", "rstrip", "lstrip", "lower", "get_secret_value"})
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
 
 
@@ -538,8 +545,9 @@ class ValueEvaluator:
             default = argument(expr, 1, "default")
             environment = self._hole(expr)
             return environment + self.evaluate(default, depth + 1) if default is not None else environment
-        if name == "str" or name in ("os.fspath", "os.path.normpath"):
-            return self.evaluate(expr.args[0], depth + 1) if len(expr.args) == 1 else ()
+        operand = same_text_operand(self.model, expr)
+        if operand is not None:
+            return self.evaluate(operand, depth + 1)
         if name in _LOCAL_PATH_CALLS:
             return (StrValue((Hole(expr, self.module),), local_path=True),)
         if name == "os.path.join" and expr.args:
@@ -569,8 +577,6 @@ class ValueEvaluator:
                     return (StrValue(("file://", Hole(func.value, self.module))),)
                 if func.attr in ("resolve", "absolute", "expanduser", "joinpath", "with_name", "with_suffix"):
                     return receiver
-            if func.attr in ("strip", "rstrip", "lstrip", "lower") and not expr.args:
-                return receiver
             if func.attr == "get" and len(expr.args) == 2 and not expr.keywords and self.model.qualified_name(func.value) is None:
                 # A mapping's lookup with a fallback (``config.get("tracking_uri", "./mlruns")``):
                 # unknown, or the fallback when the key is missing, as os.environ.get is. Not
@@ -623,6 +629,16 @@ class ValueEvaluator:
         finally:
             if bound is not None:
                 flow.dispose(bound)
+
+
+def same_text_operand(model: SemanticModel, call: ast.Call) -> ast.expr | None:
+    """The expression whose text ``call`` returns unchanged: ``str(x)``, ``SecretStr(x)``,
+    ``x.strip()``, ``x.get_secret_value()``; None for any other call."""
+    if model.qualified_name(call.func) in _SAME_TEXT_CALLS:
+        return call.args[0] if len(call.args) == 1 and not call.keywords else None
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _SAME_TEXT_METHODS and not (call.args or call.keywords):
+        return call.func.value
+    return None
 
 
 def _unpacked_position(assignment: ast.Assign, name: str) -> tuple[int, int] | None:

@@ -343,7 +343,11 @@ class _Collector:
                 return clip(repr(text))
         if isinstance(expr, ast.Call) and self.model.qualified_name(expr.func) in _ENV_READERS:
             source = self.literal(argument(expr, 0, "key"))
-            return f"from the environment ({source})" if source else "from the environment"
+            shown = f"from the environment ({source})" if source else "from the environment"
+            fallback = argument(expr, 1, "default")
+            if fallback is not None and any(is_literal_secret(v) for v in self.values(fallback)):
+                shown += ", else a literal in code (redacted)"  # the fallback applies wherever it is unset
+            return shown
         if isinstance(expr, ast.Subscript) and self.model.qualified_name(expr.value) == "os.environ":
             source = self.literal(expr.slice)
             return f"from the environment ({source})" if source else "from the environment"

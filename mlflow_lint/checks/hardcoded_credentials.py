@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from mlflow_lint.analysis.calls import argument
 from mlflow_lint.analysis.commands import interpret
-from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS, env_assignments, uri_sinks
+from mlflow_lint.analysis.mlflow_calls import ENV_READERS, URI_SINK_CALLS, EnvAssignment, env_assignments, env_read_default, uri_sinks
+from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import (
     SECRET_VARIABLES,
     has_literal_password,
@@ -16,7 +17,8 @@ from mlflow_lint.analysis.secrets import (
     known_default,
     uri_has_real_token,
 )
-from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.analysis.settings_classes import fields_read, settings_fields
+from mlflow_lint.analysis.values import StrValue, same_text_operand
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command, Setting
 
@@ -34,45 +36,88 @@ def _known_default(setting: str, values: Iterable[StrValue]) -> str | None:
     return None
 
 
+def _secret_variable(variables: Iterable[str]) -> str | None:
+    """The first of ``variables`` (in name order) that holds a credential."""
+    return next((variable for variable in sorted(variables) if variable in SECRET_VARIABLES), None)
+
+
+def _reported_where_written(module: AnalysedModule, expr: ast.expr, depth: int = 0) -> bool:
+    """Whether ``expr`` reads a secret variable whose fallback is judged where it is written
+    (``os.getenv("DATABRICKS_TOKEN", "...")``, a settings field read from one, through a name
+    assigned once or ``.get_secret_value()``): passing it on (into the environment, to
+    ``MlflowHostCreds``) is not a second finding."""
+    if depth > 4:
+        return False
+    if isinstance(expr, ast.Call):
+        operand = same_text_operand(module.model, expr)  # settings.password.get_secret_value()
+        if operand is not None:
+            return _reported_where_written(module, operand, depth + 1)
+        read = env_read_default(module, expr)
+        return read is not None and read.variable in SECRET_VARIABLES
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        return binding is not None and binding.kind == "assign" and binding.value is not None and _reported_where_written(module, binding.value, depth + 1)
+    fields = fields_read(module, expr)
+    return fields is not None and all(_secret_variable(field.variables) is not None for field in fields)
+
+
 class HardcodedCredentials(Check):
     """Literal secrets in MLflow-related environment variables, URIs and host credentials."""
 
-    calls = URI_SINK_CALLS | {_HOST_CREDS}
+    calls = URI_SINK_CALLS | ENV_READERS | {_HOST_CREDS}
 
     # A real token (its shape says so) is reported in test code too; a throwaway password in
     # a test is not a governance finding (context policy in the catalog).
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
         self._assigned_or_passed(node, ctx)
         module = ctx.python
+        read = env_read_default(module, node)
+        if read is not None and read.variable in SECRET_VARIABLES:
+            self._judge(read, ctx)  # the fallback the variable takes when it is unset
         if module.model.callee(node) == _HOST_CREDS:
             for position, keyword in ((2, "password"), (3, "token")):
                 expr = argument(node, position, keyword)
                 secrets = [v for v in module.values.evaluate(expr) if is_literal_secret(v)] if expr is not None else []
-                if expr is not None and secrets:
+                if expr is not None and secrets and not _reported_where_written(module, expr):
                     real = any(is_real_token(v.text) for v in secrets)
                     ctx.report("MLF701", expr, secret=True, everywhere=real, where=f"MlflowHostCreds({keyword}=...)")
 
     def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
         self._assigned_or_passed(node, ctx)
 
+    def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
+        """Settings classes: a field read from a secret variable, with a literal default, is
+        that variable's committed value (pydantic reads the environment first)."""
+        for field in settings_fields(ctx.python):
+            variable = _secret_variable(field.variables)
+            if variable is not None and field.default is not None:
+                where = f"the default of settings field {field.cls.name}.{field.name} ({variable})"
+                self._judge(EnvAssignment(variable, field.default.expr, where), ctx)
+
     def _assigned_or_passed(self, node: ast.Call | ast.Assign, ctx: FileContext) -> None:
         """A secret variable set to a literal; a URI with a password given to MLflow."""
         module = ctx.python
         for assignment in env_assignments(module, node):
-            if assignment.variable in SECRET_VARIABLES:
-                values = module.values.evaluate(assignment.value)
-                default = _known_default(assignment.variable, values)
-                secrets = [v for v in values if is_literal_secret(v)]
-                if default is not None:
-                    ctx.report("MLF701", assignment.value, secret=True, everywhere=True, where=f"{assignment.api} ({default})")
-                elif secrets:
-                    real = any(is_real_token(v.text, assignment.variable) for v in secrets)
-                    ctx.report("MLF701", assignment.value, secret=True, everywhere=real, where=assignment.api)
+            if assignment.variable in SECRET_VARIABLES and not _reported_where_written(module, assignment.value):
+                self._judge(assignment, ctx)
         for sink in uri_sinks(module, node):
             uris = [v for v in module.values.evaluate(sink.value) if has_literal_password(v)]
             if uris:
                 real = any(uri_has_real_token(v.prefix) for v in uris)
                 ctx.report("MLF701", sink.value, everywhere=real, where=f"the {sink.role} URI given to {sink.api}")
+
+    @staticmethod
+    def _judge(assignment: EnvAssignment, ctx: FileContext) -> None:
+        """A secret variable given a value: MLflow's publicly known default for it, or a
+        literal secret (a placeholder, a reference or an empty string is none)."""
+        values = ctx.python.values.evaluate(assignment.value)
+        default = _known_default(assignment.variable, values)
+        secrets = [v for v in values if is_literal_secret(v)]
+        if default is not None:
+            ctx.report("MLF701", assignment.value, secret=True, everywhere=True, where=f"{assignment.api} ({default})")
+        elif secrets:
+            real = any(is_real_token(v.text, assignment.variable) for v in secrets)
+            ctx.report("MLF701", assignment.value, secret=True, everywhere=real, where=assignment.api)
 
     def visit_setting(self, setting: Setting, ctx: FileContext) -> None:
         if setting.value is None:  # secretKeyRef, valueFrom: not a literal
