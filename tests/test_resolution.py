@@ -135,6 +135,59 @@ def test_values(source: str, expected: list[str]) -> None:
     assert _value(source) == expected
 
 
+_STAGES = "STAGES = {'dev': 'Staging', 'staging': 'Staging', 'prod': 'Production'}\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # A key that is not known: any of the values, once each, as a if c else b is either.
+        (_STAGES + "STAGES[env]", ["'Staging' via STAGES[env]", "'Production' via STAGES[env]"]),
+        ("def stage(env):\n    table = {'dev': 'Staging', 'prod': 'Production'}\n    return table[env]\nstage(e)",
+         ["'Staging' via table[env]", "'Production' via table[env]"]),
+        ("class C:\n    S = {'dev': 'Staging', 'prod': 'Production'}\nC.S[env]", ["'Staging' via C.S[env]", "'Production' via C.S[env]"]),
+        ("class C:\n    def __init__(self):\n        self.s = {'dev': 'Staging'}\n    def f(self, env):\n        return self.s[env]\nC().f(e)",
+         ["'Staging' via self.s[env]"]),
+        # A key that is known picks its value, or nothing when the dict lacks it (KeyError).
+        (_STAGES + "STAGES['prod']", ["'Production'"]),
+        (_STAGES + "ENV = 'dev'\nSTAGES[ENV]", ["'Staging'"]),
+        (_STAGES + "STAGES['dev' if c else 'prod']", ["'Staging'", "'Production'"]),
+        (_STAGES + "STAGES['qa']", []),
+        ("D = {1: 'Staging', 2: 'Production'}\nLEVEL = 2\nD[LEVEL]", ["'Production'"]),
+        ("DEV = 'dev'\nD = {DEV: 'Staging', 'prod': 'Production'}\nD['dev']", ["'Staging'"]),
+        ("D = {'prod': 'Staging', 'prod': 'Production'}\nD['prod']", ["'Production'"]),  # the last entry is kept
+        # .get: the default too where the key may be missing; None adds nothing.
+        (_STAGES + "STAGES.get(env)", ["'Staging' via STAGES.get(env)", "'Production' via STAGES.get(env)"]),
+        (_STAGES + "STAGES.get(env, 'None')", ["'Staging' via STAGES.get(env, 'None')", "'Production' via STAGES.get(env, 'None')", "'None'"]),
+        (_STAGES + "STAGES.get(env, None)", ["'Staging' via STAGES.get(env, None)", "'Production' via STAGES.get(env, None)"]),
+        (_STAGES + "STAGES.get('prod', 'None')", ["'Production'"]),
+        (_STAGES + "STAGES.get('qa', 'Archived')", ["'Archived'"]),
+        (_STAGES + "STAGES.get('qa')", []),
+        # Unknown: a value that is not known, a ** part, a key that may be any, an empty dict.
+        ("D = {'dev': 'Staging', 'prod': stage()}\nD[env]", []),
+        ("D = {'dev': 'Staging', **OTHER}\nD[env]", []),
+        ("D = {'dev': 'Staging', **OTHER}\nD['prod']", []),
+        ("D = {'prod': 'Production', **OTHER}\nD['prod']", []),
+        ("D = {KEYS[0]: 'Staging', 'prod': 'Production'}\nD['dev']", []),
+        ("D = {}\nD[env]", []),
+        ("D = {'dev': 'Staging', 'x': 3}\nD[env]", []),
+        ("D = {'dev': 'Staging', 'x': None}\nD[env]", ["'Staging' via D[env]"]),
+        # A record, read by a constant key here: a key not known names none of its fields.
+        ("D = {'name': 'churn', 'stage': 'Production'}\nD['name']\nD[field]", []),
+        ("D = {'name': 'churn', 'stage': 'Production'}\nD.get('name')\nD[field]", []),
+        ("D = {'name': 'churn', 'stage': 'Production'}\nD['stage'] = 'Staging'\nD[field]", []),
+    ],
+)
+def test_dict_lookups(source: str, expected: list[str]) -> None:
+    assert _value(source) == expected
+
+
+def test_a_choice_among_many_entries_is_unknown() -> None:
+    table = "D = {" + ", ".join(f"'k{i}': 'v{i}'" for i in range(200)) + "}\n"
+    assert _value(table + "D[key]") == []
+    assert _value(table + "D['k199']") == ["'v199'"]  # a known key still selects
+
+
 _SETTINGS = "class Settings:\n    uri: str = './mlruns'\n"
 
 

@@ -19,7 +19,7 @@ from mlflow_lint.analysis.annotations import annotated_class
 from mlflow_lint.analysis.api import is_mlflow
 from mlflow_lint.analysis.caller_candidates import CallerScope
 from mlflow_lint.analysis.calls import argument
-from mlflow_lint.analysis.memo import SyntaxKey
+from mlflow_lint.analysis.memo import MemoKey, SyntaxKey
 from mlflow_lint.analysis.secrets import mask_secrets
 from mlflow_lint.analysis.semantic import Binding, SemanticModel, _own_returns
 
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 16
 _MAX_ALTERNATIVES = 16
+# A dict looked up with a key that cannot be known holds any of its values: read so only up
+# to this many entries (an environment's stage, a region's bucket), a bigger one is unknown.
+_MAX_CHOICES = 64
+# A key of a dict display whose value cannot be known (``{KEYS[0]: ...}``).
+_UNKNOWN_KEY = object()
+_GET = frozenset({"get"})
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
 # Calls whose result is a local filesystem path whatever their arguments. Temporary
 # directories are left out on purpose: a throwaway local store in tests is good practice.
@@ -433,15 +439,11 @@ class ValueEvaluator:
         if isinstance(expr.value, ast.Name):
             cls = self._class_named(expr.value)
             if cls is not None:
-                scope = self.model.scopes.get(cls)
-                bindings = scope.bindings.get(expr.attr, []) if scope else []
-                assigned = [b for b in bindings if b.kind == "assign" and b.value is not None]
-                if len(assigned) == 1:
-                    values = self.evaluate(assigned[0].value, depth + 1)
-                    return tuple(replace(v, via=ast.unparse(expr)) for v in values)
-                attributes = self.model.instance_attributes.get(cls, {}).get(expr.attr, [])
-                if len(attributes) == 1 and not assigned:
-                    return self.evaluate(attributes[0][0], depth + 1)
+                field = self._class_field(cls, expr.attr)
+                if field is not None:
+                    value, constant = field
+                    values = self.evaluate(value, depth + 1)
+                    return tuple(replace(v, via=ast.unparse(expr)) for v in values) if constant else values
             else:
                 # settings.tracking_uri with settings = Settings() (here or imported), or a
                 # parameter annotated Settings
@@ -490,6 +492,20 @@ class ValueEvaluator:
                 found.extend(replace(v, via=v.via or f"the default of {written}") for v in self.evaluate(default, depth + 1))
         return self._hole(expr) + tuple(found) if found else ()
 
+    def _class_field(self, cls: ast.ClassDef, attr: str) -> tuple[ast.expr, bool] | None:
+        """The one expression ``cls`` gives ``attr``, and whether it is a class-level constant
+        (``MODEL_URI = "..."`` in the class body) rather than set once on ``self``; None when
+        it gives none or several."""
+        scope = self.model.scopes.get(cls)
+        bindings = scope.bindings.get(attr, []) if scope else []
+        assigned = [b.value for b in bindings if b.kind == "assign" and b.value is not None]
+        if len(assigned) == 1:
+            return assigned[0], True
+        attributes = self.model.instance_attributes.get(cls, {}).get(attr, [])
+        if len(attributes) == 1 and not assigned:
+            return attributes[0][0], False
+        return None
+
     def _class_named(self, name: ast.Name) -> ast.ClassDef | None:
         binding = self.model.lookup(name.id, name)
         if binding is None:
@@ -499,23 +515,111 @@ class ValueEvaluator:
         return self.model._class_of_self(name)
 
     def _subscript(self, expr: ast.Subscript, depth: int) -> tuple[StrValue, ...]:
-        """``CONFIG["tracking_uri"]`` where CONFIG is a dict literal constant, of this module
-        or imported from another module of the project (``config.PARAMS["version"]``)."""
-        key = expr.slice
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        """``CONFIG["tracking_uri"]`` where CONFIG is a dict display (a constant of this module
+        or imported from another module of the project, ``config.PARAMS["version"]``, a
+        class's attribute, a local): the value its key selects (:meth:`_looked_up`)."""
+        if isinstance(expr.slice, ast.Slice):
             return ()
         found = self._dict_constant(expr.value)
-        if found is None:
-            return ()
+        return (self._looked_up(expr, found, expr.slice, None, depth) or ()) if found is not None else ()
+
+    def _looked_up(
+        self,
+        expr: ast.expr,
+        found: tuple[AnalysedModule, ast.Dict],
+        key: ast.expr,
+        default: ast.expr | None,
+        depth: int,
+    ) -> tuple[StrValue, ...] | None:
+        """What ``expr``, a lookup of ``key`` in the dict display ``found``, may hold: the
+        value a known key selects; any of the values when the key is not known
+        (``STAGE_FOR_ENV[env]`` is ``"Staging"`` or ``"Production"``, as ``a if c else b`` is
+        either); with ``default`` (``mapping.get(key, default)``), also the default where the
+        key may be missing. A missing key of a subscript raises, and selects nothing; a
+        ``None`` (a value, or ``.get``'s own default) is no string, and adds no alternative,
+        as in ``x if c else None``. None when not known: one value that cannot be known, or
+        a choice the dict does not offer (:meth:`_selection`)."""
         module, container = found
-        for dict_key, dict_value in zip(container.keys, container.values, strict=True):
-            if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
-                values = module.values.evaluate(dict_value, depth + 1)
-                return values if module is self.module else tuple(replace(v, via=v.via or ast.unparse(expr)) for v in values)
-        return ()
+        selection = self._selection(module, container, key, depth)
+        if selection is None:
+            return None
+        entries, may_miss, choice = selection
+        values: list[StrValue] = []
+        for entry in entries:
+            if _is_none(entry):
+                continue
+            known = module.values.evaluate(entry, depth + 1)
+            if not known:
+                return None
+            values.extend(known)
+        if choice or module is not self.module:
+            # Name where the value was chosen or read (``'Production' via STAGES[env]``).
+            values = [replace(v, via=v.via or ast.unparse(expr)) for v in values]
+        if may_miss and default is not None and not _is_none(default):
+            values.extend(self.evaluate(default, depth + 1) or self._hole(default))
+        return tuple(dict.fromkeys(values))
+
+    def _selection(
+        self, module: AnalysedModule, container: ast.Dict, key: ast.expr, depth: int
+    ) -> tuple[list[ast.expr], bool, bool] | None:
+        """(the values ``key`` may select from ``container``, whether it may be missing from
+        it, whether it is a choice: a key not known); None when that cannot be known: a key
+        of the dict or a ``**`` part that might be the one asked for, or a key not known
+        where the dict is no table of alternatives (:meth:`_is_table`)."""
+        wanted = self._key_options(key, depth)
+        if wanted is None:
+            return (list(container.values), True, True) if self._is_table(module, container) else None
+        # A key written as an expression is evaluated only in a dict of a few entries.
+        small = len(container.keys) <= _MAX_CHOICES
+        keys = [module.values._key_option(k, depth) if k is not None and (small or isinstance(k, ast.Constant)) else _UNKNOWN_KEY for k in container.keys]
+        entries: list[ast.expr] = []
+        may_miss = False
+        for option in wanted:
+            # The last entry of a key is the one the dict keeps; an unknown key after it
+            # (or anywhere, when it has none) might be the one asked for.
+            index = next((i for i in reversed(range(len(keys))) if keys[i] is _UNKNOWN_KEY or keys[i] == option), None)
+            if index is not None and keys[index] is _UNKNOWN_KEY:
+                return None
+            if index is None:
+                may_miss = True
+            else:
+                entries.append(container.values[index])
+        return entries, may_miss, False
+
+    def _is_table(self, module: AnalysedModule, container: ast.Dict) -> bool:
+        """Whether a key that is not known selects one of ``container``'s values as one of
+        several alternatives for one setting (``{"dev": "Staging", "prod": "Production"}``):
+        a dict of at most ``_MAX_CHOICES`` entries with no ``**`` part, that neither its own
+        module nor the one looking it up reads or writes by a constant key. A dict read so
+        (``JUDGE["prompt"]``, ``JUDGE.get("version")``) is a record of distinct fields (a
+        name, a version, an alias): a key not known picks a field the code does not name,
+        not an alternative the code chose between (policy)."""
+        if not container.keys or len(container.keys) > _MAX_CHOICES or any(k is None for k in container.keys):
+            return False
+        return all(container not in place.base.memo(_RECORDS, _records) for place in (module, self.module))
+
+    def _key_options(self, key: ast.expr, depth: int) -> list[object] | None:
+        """The keys ``key`` may be (a constant of any type, each string it may hold, an
+        integer), or None when one of them cannot be known."""
+        written = self.model.assigned_value(key, _MAX_DEPTH - depth)
+        if isinstance(written, ast.Constant):
+            return [written.value]
+        texts = self.evaluate(key, depth + 1)
+        if texts:
+            return [v.text for v in texts] if all(v.complete for v in texts) else None
+        number = self._number(key, depth)
+        return [int(number)] if number is not None else None
+
+    def _key_option(self, key: ast.expr, depth: int) -> object:
+        """The one key a dict display's ``key`` is, or ``_UNKNOWN_KEY``."""
+        if isinstance(key, ast.Constant):
+            return key.value
+        options = self._key_options(key, depth)
+        return options[0] if options is not None and len(options) == 1 else _UNKNOWN_KEY
 
     def _dict_constant(self, container: ast.expr) -> tuple[AnalysedModule, ast.Dict] | None:
-        """The dict literal a name or a module attribute denotes, and the module it is in."""
+        """The dict display a name, a class's attribute or a module attribute denotes, and the
+        module it is in."""
         module = self.module
         for _ in range(4):
             if isinstance(container, ast.Dict):
@@ -529,6 +633,14 @@ class ValueEvaluator:
                 if binding is not None and binding.kind == "import":
                     qualified = binding.qualified_name
             elif isinstance(container, ast.Attribute):
+                # Config.STAGES (a class constant) and self.stages (set once in the class)
+                cls = module.values._class_named(container.value) if isinstance(container.value, ast.Name) else None
+                if cls is not None:
+                    field = module.values._class_field(cls, container.attr)
+                    if field is None:
+                        return None
+                    container = field[0]
+                    continue
                 qualified = module.model._raw_qualified_name(container, 0)
             if qualified is None or is_mlflow(qualified) or module.project is None:
                 return None
@@ -568,6 +680,13 @@ class ValueEvaluator:
             return (StrValue((Hole(expr, self.module),), path_object=True),)
         func = expr.func
         if isinstance(func, ast.Attribute):
+            if func.attr == "get" and 1 <= len(expr.args) <= 2 and not expr.keywords and not any(isinstance(a, ast.Starred) for a in expr.args):
+                # ``STAGE_FOR_ENV.get(env, "Staging")`` on a dict display: as a subscript,
+                # with the default (or None) where the key may be missing.
+                mapping = self._dict_constant(func.value)
+                found = self._looked_up(expr, mapping, expr.args[0], expr.args[1] if len(expr.args) == 2 else None, depth) if mapping else None
+                if found is not None:
+                    return found
             receiver = self.evaluate(func.value, depth + 1)
             if func.attr == "format" and len(receiver) == 1 and receiver[0].complete:
                 keywords = {kw.arg: kw.value for kw in expr.keywords if kw.arg}
@@ -701,6 +820,26 @@ def _split_percent(template: str) -> list[str | _Field]:
         position = match.end()
     pieces.append(template[position:])
     return [p for p in pieces if p != ""]
+
+
+# Per module: the dict displays it reads or writes by a constant key (records, not tables:
+# ValueEvaluator._is_table). Asked only for a lookup by a key that is not known.
+_RECORDS: MemoKey[frozenset[ast.Dict]] = MemoKey("dicts_keyed_by_constants")
+
+
+def _records(module: AnalysedModule) -> frozenset[ast.Dict]:
+    containers = [node.value for node in module.model.nodes_of(ast.Subscript) if isinstance(node.slice, ast.Constant)]
+    containers += [
+        call.func.value
+        for call in module.model.calls_named(_GET)
+        if isinstance(call.func, ast.Attribute) and call.args and isinstance(call.args[0], ast.Constant)
+    ]
+    found = (module.values._dict_constant(container) for container in containers)
+    return frozenset(pair[1] for pair in found if pair is not None)
+
+
+def _is_none(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
 
 
 def _only_hole(value: StrValue) -> bool:
