@@ -107,10 +107,20 @@ def test_a_pillar_of_what_the_project_never_does_is_not_assessed(tmp_path: Path)
     assert registry["verdict"] == scoring.NOT_ASSESSED and registry["not_assessed"] == "no registry operation found"
     assert consumption["not_assessed"] == "no model or artifact is loaded or served"
     assert _pillar(document, 1)["verdict"] == _pillar(document, 7)["verdict"] == scoring.COMPLIANT
+    # A run that logs a metric logs no model and no data: nothing of lineage to judge.
+    lineage = _pillar(document, 8)
+    assert lineage["verdict"] == scoring.NOT_ASSESSED
+    assert lineage["not_assessed"] == "no model is logged in code and no run logs a model or an input dataset"
     (tmp_path / "promote.py").write_text(
         'from mlflow import MlflowClient\n\nMlflowClient().set_registered_model_alias("churn", "challenger", "3")\n', encoding="utf-8"
     )
     assert _pillar(_audit(tmp_path), 4)["verdict"] == scoring.COMPLIANT
+    (tmp_path / "fit.py").write_text(
+        "import mlflow\n\nmlflow.autolog()\nwith mlflow.start_run():\n    model.fit(X, y)\n", encoding="utf-8"
+    )
+    lineage = _pillar(_audit(tmp_path), 8)
+    [row] = lineage["evidence"]["run_lineage"]
+    assert (row["path"], row["logs_model"], row["logs_input"]) == ("fit.py", "autolog", "autolog")
 
 
 def test_verdict_order() -> None:

@@ -32,7 +32,7 @@ from mlflow_lint.analysis.mlflow_calls import (
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.promotion_gates import exemption, gates_of, promotion
 from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_TRANSITION
-from mlflow_lint.analysis.runs import RunScope, enables_autolog, new_runs
+from mlflow_lint.analysis.runs import RunScope, enables_autolog, new_runs, trains_model
 from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret, mask_secrets
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
 from mlflow_lint.analysis.values import Hole, StrValue
@@ -551,6 +551,9 @@ class _Collector:
                 missing = "none" if tags.keys else "(any tag)"
             label = self._run_label(run)
             self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
+            trains = trains_model(self.module, run)
+            if not (effects.logs_input or trains):
+                continue  # no model and no data: nothing of lineage to judge (a metrics-only run)
             if not effects.logs_input and autolog is None:
                 autolog = enables_autolog(self.module)
             logs_input = "yes" if effects.logs_input else ("autolog" if autolog else "no")
@@ -558,7 +561,7 @@ class _Collector:
                 "run_lineage",
                 run.call,
                 run=label,
-                logs_model="yes" if effects.logs_model else "no",
+                logs_model="yes" if effects.trains_model else ("autolog" if trains else "no"),
                 logs_input=logs_input,
             )
 

@@ -144,7 +144,7 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         8,
         "Runs: model and input dataset",
         (("run", "Run"), ("logs_model", "Logs a model"), ("logs_input", "Logs an input dataset")),
-        "No run is started in code.",
+        "No run logs a model or an input dataset.",
     ),
 )
 
