@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import literal
+from mlflow_lint.analysis.values import Hole, literal
 from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, dependent_variable, referenced_variable
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
@@ -52,6 +53,9 @@ class Invocation:
     expands: bool = False  # a shell expands $VAR in its words from ``environment`` (Command.expands)
     dependent: bool = False  # Kubernetes expands $(VAR) in them (Command.dependent_variables)
     variables: tuple[Setting, ...] = ()  # the script's own variables (Command.variables)
+    # A word where an option may be is not known (``$EXTRA_ARGS``, ``"$@"``): it may give
+    # any option, so none is known to be absent.
+    open_options: bool = False
 
     @property
     def is_server(self) -> bool:
@@ -90,8 +94,9 @@ class Invocation:
 
     def configured(self, option: str) -> bool:
         """The option is given, by flag or environment, even with a value we cannot read
-        (a Kubernetes secretKeyRef, ``$VAR``)."""
-        if option in self.options:
+        (a Kubernetes secretKeyRef, ``$VAR``), or may be, by words we cannot read where
+        options go (``mlflow server $EXTRA_ARGS``)."""
+        if option in self.options or self.open_options:
             return True
         variable = SERVER_ENVIRONMENT.get(option) if self.is_server else None
         return variable is not None and any(setting.name == variable for setting in self.environment)
@@ -116,17 +121,17 @@ def interpret(command: Command) -> Invocation | None:
     if not subcommand:
         return None
     options: dict[str, list[Option]] = {}
+    open_options = False
     while index < len(rest):
         word = rest[index]
         text = word.text
         index += 1
         if not text.startswith("-") or text == "-":
+            open_options = open_options or _may_be_options(word)
             continue
         if text.startswith("--") and "=" in text:
-            name, _, value = text.partition("=")
-            offset = len(name) + 1
-            value_word = Word(value, _shift(word, offset))
-            options.setdefault(_ALIASES.get(name, name), []).append(Option(word, value_word))
+            name = text.partition("=")[0]
+            options.setdefault(_ALIASES.get(name, name), []).append(Option(word, _after(word, len(name) + 1)))
             continue
         if text in _VALUE_OPTIONS and index < len(rest):
             options.setdefault(_ALIASES.get(text, text), []).append(Option(word, rest[index]))
@@ -134,8 +139,28 @@ def interpret(command: Command) -> Invocation | None:
             continue
         options.setdefault(_ALIASES.get(text, text), []).append(Option(word, None))
     return Invocation(
-        tuple(subcommand), tuple(words), options, command.environment, command.expands, command.dependent_variables, command.variables
-    )
+        tuple(subcommand), tuple(words), options, command.environment, command.expands, command.dependent_variables,
+        command.variables, open_options,
+    )  # fmt: skip
+
+
+def _may_be_options(word: Word) -> bool:
+    """A word that starts with what is not known (``$EXTRA_ARGS``, a script's own arguments
+    ``"$@"``): it may hold options, however many."""
+    if not word.literal and _ALL_ARGUMENTS.match(word.text):
+        return True
+    parts = word.value.parts
+    return bool(parts) and isinstance(parts[0], Hole)
+
+
+# A script's (or function's) own arguments: ``$@``, ``$*``, ``${@}``, ``${*}``.
+_ALL_ARGUMENTS = re.compile(r"^\$(?:[@*]|\{[@*]\})")
+
+
+def _after(word: Word, offset: int) -> Word:
+    """The value of a ``--flag=value`` word: its text after ``offset`` characters, where it
+    is; no shell expands it where none expands the word (an exec form)."""
+    return Word(word.text[offset:], _shift(word, offset), word.literal)
 
 
 def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:

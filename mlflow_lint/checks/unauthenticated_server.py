@@ -26,6 +26,6 @@ class UnauthenticatedServer(Check):
         word, origin = host
         if not word.value.complete or word.value.text.strip() not in ALL_INTERFACES:
             return
-        if invocation.value("--app-name") is not None:
-            return  # basic-auth or another authentication plugin
+        if invocation.configured("--app-name"):
+            return  # basic-auth or another authentication plugin (or words that may name one)
         ctx.report_at("MLF703", word.position, word.text, command=invocation.subcommand[0], host=word.text, origin=origin)
