@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import Hole, literal
+from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, dependent_variable, referenced_variable
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
@@ -53,8 +53,8 @@ class Invocation:
     expands: bool = False  # a shell expands $VAR in its words from ``environment`` (Command.expands)
     dependent: bool = False  # Kubernetes expands $(VAR) in them (Command.dependent_variables)
     variables: tuple[Setting, ...] = ()  # the script's own variables (Command.variables)
-    # A word where an option may be is not known (``$EXTRA_ARGS``, ``"$@"``): it may give
-    # any option, so none is known to be absent.
+    # A word where an option may be is not known (``$EXTRA_ARGS``, ``*extra`` in Python): it
+    # may give any option, so none is known to be absent.
     open_options: bool = False
 
     @property
@@ -146,8 +146,8 @@ def interpret(command: Command) -> Invocation | None:
 
 def _may_be_options(word: Word) -> bool:
     """A word that starts with what is not known (``$EXTRA_ARGS``, a script's own arguments
-    ``"$@"``): it may hold options, however many."""
-    if not word.literal and _ALL_ARGUMENTS.match(word.text):
+    ``"$@"``, Python's ``*extra``): it may hold options, however many."""
+    if not word.literal and word.resolved is None and _ALL_ARGUMENTS.match(word.text):
         return True
     parts = word.value.parts
     return bool(parts) and isinstance(parts[0], Hole)
@@ -159,8 +159,24 @@ _ALL_ARGUMENTS = re.compile(r"^\$(?:[@*]|\{[@*]\})")
 
 def _after(word: Word, offset: int) -> Word:
     """The value of a ``--flag=value`` word: its text after ``offset`` characters, where it
-    is; no shell expands it where none expands the word (an exec form)."""
-    return Word(word.text[offset:], _shift(word, offset), word.literal)
+    is. A resolved word (a command Python starts) keeps its values, each without the flag
+    (not known when the flag is not known text in each), and its place, the call."""
+    if word.resolved is None:
+        return Word(word.text[offset:], _shift(word, offset), word.literal)
+    values = tuple(_drop(value, offset) for value in word.resolved)
+    known = tuple(value for value in values if value is not None)
+    if len(known) != len(values):
+        known = (StrValue((Hole(None),)),)
+    return Word(word.text[offset:], word.position, word.literal, known)
+
+
+def _drop(value: StrValue, count: int) -> StrValue | None:
+    """``value`` without its first ``count`` characters, when they are known text."""
+    first = value.parts[0] if value.parts else None
+    if not isinstance(first, str) or len(first) < count:
+        return None
+    rest = (first[count:], *value.parts[1:]) if first[count:] else value.parts[1:]
+    return StrValue(rest, value.local_path, value.via, value.path_object)
 
 
 def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:
@@ -214,4 +230,4 @@ def passes_local_text(word: Word) -> bool:
     text, as MLflow receives it, names a local directory or nothing it can read as a URI:
     the server then stores in that relative directory. An object-store or SQL URI with an
     unexpanded part (``s3://${BUCKET}/mlflow``) still names that store (MLF201, MLF301)."""
-    return word.unexpanded and classify(literal(word.text)) in (UriKind.LOCAL_PATH, UriKind.FILE, UriKind.UNKNOWN)
+    return word.unexpanded and classify(word.value) in (UriKind.LOCAL_PATH, UriKind.FILE, UriKind.UNKNOWN)
