@@ -14,8 +14,9 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.started_commands import STARTER_NAMES, started_commands
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.sources.facts import Command
+from mlflow_lint.sources.notebook import Cell, virtual_source
 
-from .conftest import lint_source
+from .conftest import ipynb, lint_source
 
 
 def _commands(source: str) -> list[Command] | None:
@@ -164,3 +165,17 @@ def test_findings_point_at_the_call() -> None:
     source = 'import subprocess\n\nsubprocess.Popen(\n    ["mlflow", "server", "--host", "0.0.0.0", "--backend-store-uri", "postgresql://db/m"]\n)\n'
     (finding,) = lint_source(source, "launch.py")
     assert (finding.rule, finding.line, finding.column, finding.end_line) == ("MLF703", 3, 1, 5)
+
+
+def test_a_notebook_shell_escape_is_read_as_ipython_runs_it() -> None:
+    source = virtual_source([Cell(0, ("STORE = 'sqlite:///mlflow.db'", "!mlflow ui --backend-store-uri {STORE}", "!awk '{print $1}' mlflow.txt", "!!mlflow ui", "!ls mlruns"))])
+    lines = source.text.splitlines()
+    assert lines[1] == "get_ipython().system(f'mlflow ui --backend-store-uri {STORE}')"
+    assert lines[2:] == ["pass", "pass", "pass"]  # no Python in its braces; !! captures; no mlflow named
+    assert source.widths == {2: len("!mlflow ui --backend-store-uri {STORE}")}
+
+
+def test_a_notebook_finding_on_a_shell_escape_stays_within_its_line() -> None:
+    line = "!mlflow server --host 0.0.0.0 --backend-store-uri postgresql://db/m"
+    findings = lint_source(ipynb("import mlflow", line), "serve.ipynb")
+    assert [(f.rule, f.cell, f.line, f.column, f.end_column) for f in findings] == [("MLF703", 1, 1, 1, len(line) + 1)]
