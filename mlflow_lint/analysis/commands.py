@@ -33,6 +33,8 @@ SERVER_ENVIRONMENT = {
     "--allowed-hosts": "MLFLOW_SERVER_ALLOWED_HOSTS",
     "--cors-allowed-origins": "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS",
 }
+_ARTIFACTS_ONLY = "MLFLOW_ARTIFACTS_ONLY"  # click envvar= of --artifacts-only
+_TRUE = frozenset({"true", "1", "t", "yes", "y", "on"})
 _ALIASES = {"-h": "--host", "-p": "--port", "-w": "--workers", "-m": "--model-uri", "-n": "--name", "-t": "--target"}
 
 
@@ -59,7 +61,19 @@ class Invocation:
 
     @property
     def is_server(self) -> bool:
-        return self.subcommand[:1] in (("server",), ("ui",))
+        """``mlflow server`` or ``mlflow ui`` that runs one: ``--help`` prints and exits."""
+        return self.subcommand[:1] in (("server",), ("ui",)) and "--help" not in self.options
+
+    @property
+    def artifacts_only(self) -> bool:
+        """A server that serves artifacts only (``--artifacts-only``, or ``MLFLOW_ARTIFACTS_ONLY``
+        true): MLflow 3.18.0 disables its tracking service, so it has no backend store."""
+        if self.has("--artifacts-only") is not None:
+            return True
+        return any(
+            setting.name == _ARTIFACTS_ONLY and setting.value is not None and setting.value.value.text.strip().lower() in _TRUE
+            for setting in self.environment
+        )
 
     @property
     def anchor(self) -> Word:

@@ -129,7 +129,7 @@ def _server(invocation: Invocation, label: str, position: Position, add: _Add) -
         if found is not None and found[1].startswith("--"):  # an environment value is its own row
             word = found[0]
             add("backend_store", word.position, role=role, value=_render(word), backend=_either(_server_backend, word.values))
-        elif option == "--backend-store-uri" and not invocation.configured(option):
+        elif option == "--backend-store-uri" and not invocation.configured(option) and not invocation.artifacts_only:
             add("backend_store", position, role=role, value=f"none given to {label}", backend="file store (./mlruns)")
     for option in ("--artifacts-destination", "--default-artifact-root"):
         found = invocation.value(option)
