@@ -179,3 +179,14 @@ def test_a_notebook_finding_on_a_shell_escape_stays_within_its_line() -> None:
     line = "!mlflow server --host 0.0.0.0 --backend-store-uri postgresql://db/m"
     findings = lint_source(ipynb("import mlflow", line), "serve.ipynb")
     assert [(f.rule, f.cell, f.line, f.column, f.end_column) for f in findings] == [("MLF703", 1, 1, 1, len(line) + 1)]
+
+
+def test_the_audit_describes_servers_as_the_checks_judge_them() -> None:
+    from mlflow_lint.audit.deployment import collect_facts
+    from mlflow_lint.sources.shell import parse_shell
+
+    script = "mlflow server --host 0.0.0.0 --backend-store-uri postgresql://db/m $EXTRA_ARGS\nmlflow server --artifacts-only --artifacts-destination s3://a\n"
+    rows = [(item.line, item.kind, dict(item.fields)) for item in collect_facts(parse_shell(script, "start.sh"), "start.sh").items]
+    servers = {line: fields for line, kind, fields in rows if kind == "server"}
+    assert servers[1]["auth"] == "not known here (a secret, or words not known)"  # MLF703 does not guess it absent
+    assert not [fields for line, kind, fields in rows if line == 2 and kind == "backend_store"]  # no store to report

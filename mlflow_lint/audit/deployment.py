@@ -148,7 +148,12 @@ def _server(invocation: Invocation, label: str, position: Position, add: _Add) -
     host_text = _plain(host[0]) if host is not None else "127.0.0.1 (default)"
     exposed = host is not None and host[0].value.complete and host[0].value.text.strip() in ALL_INTERFACES
     app = invocation.value("--app-name")
-    auth = f"--app-name {_plain(app[0])}" if app is not None else ("none" if exposed else "none (local only)")
+    if app is not None:
+        auth = f"--app-name {_plain(app[0])}"
+    elif invocation.configured("--app-name"):
+        auth = "not known here (a secret, or words not known)"  # MLF703 does not guess it absent
+    else:
+        auth = "none" if exposed else "none (local only)"
     disabled = invocation.has("--disable-security-middleware") is not None or any(
         setting.name == "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"
         and setting.value is not None
