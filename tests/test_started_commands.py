@@ -138,6 +138,17 @@ def test_a_list_assigned_in_branches_is_each_of_them() -> None:
     assert sorted(_argv(source)) == [["mlflow", "server", "--host", "0.0.0.0"], ["mlflow", "ui"]]
 
 
+def test_a_name_rebound_in_its_block_holds_its_last_list() -> None:
+    source = (
+        "import subprocess\n"
+        "def serve(model_uri, port):\n"
+        '    command = f"mlflow models serve --port {port} --model-uri {model_uri}"\n'
+        '    command = command.split(" ")\n'
+        "    subprocess.Popen(command)\n"
+    )
+    assert _argv(source) == [["mlflow", "models", "serve", "--port", "{port}", "--model-uri", "{model_uri}"]]
+
+
 def test_a_list_not_known_starts_nothing_known() -> None:
     assert _argv("import subprocess\ndef start(command):\n    subprocess.Popen(command)\n") == []
 

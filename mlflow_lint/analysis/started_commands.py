@@ -246,16 +246,30 @@ def _named(module: AnalysedModule, name: ast.Name, depth: int) -> list[_Words] |
     """The words a name may hold where it is used: those of each assignment that reaches it
     (of the argument a call under analysis binds to a parameter, of a constant imported
     from another module), with the changes made to the list on the way."""
-    model = module.model
     ways: list[_Words] = []
-    for binding in model.bindings_reaching(name.id, name):
-        if isinstance(binding.node, ast.AugAssign):
-            continue  # ``words += [...]``: a change (_changed), not a list of its own
+    for binding in _reaching(module, name):
         found = _bound(module, binding, depth)
         if found is None:
             return None  # one way the list is not known: the whole is not
         ways.extend(_changed(module, name, binding, found, depth))
     return ways[:_MAX_WAYS] or None
+
+
+def _reaching(module: AnalysedModule, name: ast.Name) -> list[Binding]:
+    """The bindings of ``name`` that may give it its list where it is used: those that reach
+    it (each branch of an ``if``), but ``words += [...]`` (a change, _changed) and one that a
+    later binding in its own block replaces (``cmd = cmd.split()`` after ``cmd = f"..."``)."""
+    use = _position(name)
+    bindings = [b for b in module.model.bindings_reaching(name.id, name) if not isinstance(b.node, ast.AugAssign)]
+    homes = [_home_block(module, binding) for binding in bindings]
+    return [
+        binding
+        for binding, home in zip(bindings, homes, strict=True)
+        if not any(
+            later is not binding and binding.position < later.position <= use and home is not None and other is home
+            for later, other in zip(bindings, homes, strict=True)
+        )
+    ]
 
 
 def _bound(module: AnalysedModule, binding: Binding, depth: int) -> list[_Words] | None:
