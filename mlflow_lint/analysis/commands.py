@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import literal
+from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, dependent_variable, referenced_variable
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
@@ -32,6 +33,8 @@ SERVER_ENVIRONMENT = {
     "--allowed-hosts": "MLFLOW_SERVER_ALLOWED_HOSTS",
     "--cors-allowed-origins": "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS",
 }
+_ARTIFACTS_ONLY = "MLFLOW_ARTIFACTS_ONLY"  # click envvar= of --artifacts-only
+_TRUE = frozenset({"true", "1", "t", "yes", "y", "on"})
 _ALIASES = {"-h": "--host", "-p": "--port", "-w": "--workers", "-m": "--model-uri", "-n": "--name", "-t": "--target"}
 
 
@@ -52,10 +55,25 @@ class Invocation:
     expands: bool = False  # a shell expands $VAR in its words from ``environment`` (Command.expands)
     dependent: bool = False  # Kubernetes expands $(VAR) in them (Command.dependent_variables)
     variables: tuple[Setting, ...] = ()  # the script's own variables (Command.variables)
+    # A word where an option may be is not known (``$EXTRA_ARGS``, ``*extra`` in Python): it
+    # may give any option, so none is known to be absent.
+    open_options: bool = False
 
     @property
     def is_server(self) -> bool:
-        return self.subcommand[:1] in (("server",), ("ui",))
+        """``mlflow server`` or ``mlflow ui`` that runs one: ``--help`` prints and exits."""
+        return self.subcommand[:1] in (("server",), ("ui",)) and "--help" not in self.options
+
+    @property
+    def artifacts_only(self) -> bool:
+        """A server that serves artifacts only (``--artifacts-only``, or ``MLFLOW_ARTIFACTS_ONLY``
+        true): MLflow 3.18.0 disables its tracking service, so it has no backend store."""
+        if self.has("--artifacts-only") is not None:
+            return True
+        return any(
+            setting.name == _ARTIFACTS_ONLY and setting.value is not None and setting.value.value.text.strip().lower() in _TRUE
+            for setting in self.environment
+        )
 
     @property
     def anchor(self) -> Word:
@@ -90,8 +108,9 @@ class Invocation:
 
     def configured(self, option: str) -> bool:
         """The option is given, by flag or environment, even with a value we cannot read
-        (a Kubernetes secretKeyRef, ``$VAR``)."""
-        if option in self.options:
+        (a Kubernetes secretKeyRef, ``$VAR``), or may be, by words we cannot read where
+        options go (``mlflow server $EXTRA_ARGS``)."""
+        if option in self.options or self.open_options:
             return True
         variable = SERVER_ENVIRONMENT.get(option) if self.is_server else None
         return variable is not None and any(setting.name == variable for setting in self.environment)
@@ -116,17 +135,17 @@ def interpret(command: Command) -> Invocation | None:
     if not subcommand:
         return None
     options: dict[str, list[Option]] = {}
+    open_options = False
     while index < len(rest):
         word = rest[index]
         text = word.text
         index += 1
         if not text.startswith("-") or text == "-":
+            open_options = open_options or _may_be_options(word)
             continue
         if text.startswith("--") and "=" in text:
-            name, _, value = text.partition("=")
-            offset = len(name) + 1
-            value_word = Word(value, _shift(word, offset))
-            options.setdefault(_ALIASES.get(name, name), []).append(Option(word, value_word))
+            name = text.partition("=")[0]
+            options.setdefault(_ALIASES.get(name, name), []).append(Option(word, _after(word, len(name) + 1)))
             continue
         if text in _VALUE_OPTIONS and index < len(rest):
             options.setdefault(_ALIASES.get(text, text), []).append(Option(word, rest[index]))
@@ -134,8 +153,44 @@ def interpret(command: Command) -> Invocation | None:
             continue
         options.setdefault(_ALIASES.get(text, text), []).append(Option(word, None))
     return Invocation(
-        tuple(subcommand), tuple(words), options, command.environment, command.expands, command.dependent_variables, command.variables
-    )
+        tuple(subcommand), tuple(words), options, command.environment, command.expands, command.dependent_variables,
+        command.variables, open_options,
+    )  # fmt: skip
+
+
+def _may_be_options(word: Word) -> bool:
+    """A word that starts with what is not known (``$EXTRA_ARGS``, a script's own arguments
+    ``"$@"``, Python's ``*extra``): it may hold options, however many."""
+    if not word.literal and word.resolved is None and _ALL_ARGUMENTS.match(word.text):
+        return True
+    parts = word.value.parts
+    return bool(parts) and isinstance(parts[0], Hole)
+
+
+# A script's (or function's) own arguments: ``$@``, ``$*``, ``${@}``, ``${*}``.
+_ALL_ARGUMENTS = re.compile(r"^\$(?:[@*]|\{[@*]\})")
+
+
+def _after(word: Word, offset: int) -> Word:
+    """The value of a ``--flag=value`` word: its text after ``offset`` characters, where it
+    is. A resolved word (a command Python starts) keeps its values, each without the flag
+    (not known when the flag is not known text in each), and its place, the call."""
+    if word.resolved is None:
+        return Word(word.text[offset:], _shift(word, offset), word.literal)
+    values = tuple(_drop(value, offset) for value in word.resolved)
+    known = tuple(value for value in values if value is not None)
+    if len(known) != len(values):
+        known = (StrValue((Hole(None),)),)
+    return Word(word.text[offset:], word.position, word.literal, known)
+
+
+def _drop(value: StrValue, count: int) -> StrValue | None:
+    """``value`` without its first ``count`` characters, when they are known text."""
+    first = value.parts[0] if value.parts else None
+    if not isinstance(first, str) or len(first) < count:
+        return None
+    rest = (first[count:], *value.parts[1:]) if first[count:] else value.parts[1:]
+    return StrValue(rest, value.local_path, value.via, value.path_object)
 
 
 def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:
@@ -189,4 +244,4 @@ def passes_local_text(word: Word) -> bool:
     text, as MLflow receives it, names a local directory or nothing it can read as a URI:
     the server then stores in that relative directory. An object-store or SQL URI with an
     unexpanded part (``s3://${BUCKET}/mlflow``) still names that store (MLF201, MLF301)."""
-    return word.unexpanded and classify(literal(word.text)) in (UriKind.LOCAL_PATH, UriKind.FILE, UriKind.UNKNOWN)
+    return word.unexpanded and classify(word.value) in (UriKind.LOCAL_PATH, UriKind.FILE, UriKind.UNKNOWN)

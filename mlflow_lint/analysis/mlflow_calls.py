@@ -606,14 +606,11 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
             if classify(value) is UriKind.MODELS and _names_foreign_logged_model(value):
                 reads.append(RunRead(api, uri_expr, value.render(), True, logged_model=True))
                 return reads
-            if classify(value) is not UriKind.RUNS:
+            if classify(value) is not UriKind.RUNS or names_current_run(value):
                 continue
             run_id = runs_uri_run_id(value)
-            if isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None:
-                if is_current_run_id(run_id.module, run_id.expr):
-                    continue
-                if run_id.module is module and isinstance(run_id.expr, ast.expr) and _registered_with(module, call, run_id.expr):
-                    continue
+            if isinstance(run_id, Hole) and run_id.module is module and isinstance(run_id.expr, ast.expr) and _registered_with(module, call, run_id.expr):
+                continue
             # ``runs:/<id>`` alone (the whole run) ends in its id: not a model path.
             model = found.loads_model or names_model_path(module, value)
             reads.append(RunRead(api, uri_expr, value.render(), model))
@@ -634,6 +631,15 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     text = ast.unparse(run_id_expr)
     reads.append(RunRead(api, run_id_expr, f"run_id={text if len(text) <= 40 else text[:39] + '…'}", model))
     return reads
+
+
+def names_current_run(value: StrValue) -> bool:
+    """A ``runs:/`` URI of the run the same code created: its run id is ``run.info.run_id``
+    of the enclosing ``start_run``, ``mlflow.active_run()``'s, ... (:func:`is_current_run_id`)."""
+    from mlflow_lint.analysis.uris import runs_uri_run_id  # (uris imports values, not us)
+
+    run_id = runs_uri_run_id(value)
+    return isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None and is_current_run_id(run_id.module, run_id.expr)
 
 
 # Reads of a version the registry chose: by alias, by number, or by stage (the newest

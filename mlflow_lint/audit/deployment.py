@@ -130,7 +130,7 @@ def _server(invocation: Invocation, label: str, position: Position, add: _Add) -
         if found is not None and found[1].startswith("--"):  # an environment value is its own row
             word = found[0]
             add("backend_store", word.position, role=role, value=_render(word), backend=_either(_server_backend, word.values))
-        elif option == "--backend-store-uri" and not invocation.configured(option):
+        elif option == "--backend-store-uri" and not invocation.configured(option) and not invocation.artifacts_only:
             add("backend_store", position, role=role, value=f"none given to {label}", backend="file store (./mlruns)")
     for option in ("--artifacts-destination", "--default-artifact-root"):
         found = invocation.value(option)
@@ -149,7 +149,12 @@ def _server(invocation: Invocation, label: str, position: Position, add: _Add) -
     host_text = _plain(host[0]) if host is not None else "127.0.0.1 (default)"
     exposed = host is not None and host[0].value.complete and host[0].value.text.strip() in ALL_INTERFACES
     app = invocation.value("--app-name")
-    auth = f"--app-name {_plain(app[0])}" if app is not None else ("none" if exposed else "none (local only)")
+    if app is not None:
+        auth = f"--app-name {_plain(app[0])}"
+    elif invocation.configured("--app-name"):
+        auth = "not known here (a secret, or words not known)"  # MLF703 does not guess it absent
+    else:
+        auth = "none" if exposed else "none (local only)"
     disabled = invocation.has("--disable-security-middleware") is not None or any(
         setting.name == "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"
         and setting.value is not None

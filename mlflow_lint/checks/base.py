@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from mlflow_lint.analysis.calls import call_names_of
+from mlflow_lint.analysis.calls import call_names_of, terminal_name
 from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
+from mlflow_lint.analysis.started_commands import STARTER_NAMES, started_commands
 from mlflow_lint.catalog import CatalogError, Rule, load_catalog
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import Context, file_context, relative_to_configuration
@@ -218,7 +219,9 @@ class Check:
     ``visit_module`` for Python (the engine hands it those nodes of the file from the
     single traversal the semantic model already made; the node classes it receives,
     ``node_types``, follow from the hooks it overrides), and ``visit_setting``,
-    ``visit_command``, ``visit_copy``, ``visit_store`` for other sources.
+    ``visit_command``, ``visit_copy``, ``visit_store`` for other sources. ``visit_command``
+    also receives the ``mlflow`` command lines Python code starts (``subprocess.run([...])``,
+    ``os.system(...)``: analysis.started_commands), at the call that starts them.
     """
 
     # Catalog names of the rules the check reports; by default the module's name
@@ -236,6 +239,9 @@ class Check:
     # check only calls whose name, or an import alias of it, is listed, before any
     # resolution. None for a check without ``visit_call``.
     call_names: ClassVar[frozenset[str] | None] = None
+    # The terminal names of its own ``calls`` (``call_names`` adds those of the calls that
+    # start a process, for a check of command lines); None when it has no ``visit_call``.
+    _own_call_names: ClassVar[frozenset[str] | None] = None
     # Reads the project's facts (ctx.project_facts()). A worker that may not compute them
     # stops the file there and the engine analyses it again once they are known, so such
     # checks run first: the work before the stop is lost.
@@ -268,10 +274,14 @@ class Check:
             if getattr(cls, name) is not getattr(Check, name)
             for node_type in node_types
         }
-        cls.node_types = tuple(cls._hook_names)
         if ast.Call in cls._hook_names and not cls.calls:
             raise TypeError(f"{cls.__qualname__} has visit_call: list the calls it handles in calls")
-        cls.call_names = call_names_of(cls.calls) if cls.calls else None
+        cls._own_call_names = cls.call_names = call_names_of(cls.calls) if cls.calls else None
+        if cls.visit_command is not Check.visit_command:
+            # Commands Python starts come with the calls that start them.
+            cls._hook_names[ast.Call] = "_visit_call_or_started_command"
+            cls.call_names = (cls._own_call_names or frozenset()) | STARTER_NAMES
+        cls.node_types = tuple(cls._hook_names)
 
     def dispatch(self, node: ast.AST, ctx: FileContext) -> None:
         """Hand a Python node to the hook for its class (nothing when the check has none).
@@ -293,6 +303,18 @@ class Check:
 
     def visit_compare(self, node: ast.Compare, ctx: FileContext) -> None:
         """A comparison (``version.current_stage == "Production"``)."""
+
+    def _visit_call_or_started_command(self, node: ast.Call, ctx: FileContext) -> None:
+        """A check of command lines: the ``mlflow`` commands a call that starts a process
+        runs, to ``visit_command``; any other call of its own ``calls`` to ``visit_call``."""
+        commands = started_commands(ctx.python, node, ctx.lines)
+        if commands is not None:
+            for command in commands:
+                self.visit_command(command, ctx)
+            return
+        own = self._own_call_names
+        if own is not None and type(self).visit_call is not Check.visit_call and _named(ctx.python, node, own):
+            self.visit_call(node, ctx)
 
     def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
         """An assignment (``os.environ["MLFLOW_TRACKING_URI"] = ...``)."""
@@ -322,6 +344,13 @@ class Check:
         the check finds in the function does not apply (MLF402: a metric gate around
         ``promote(...)``). ``ctx`` is the file being linted."""
         return False
+
+
+def _named(module: AnalysedModule, call: ast.Call, names: frozenset[str]) -> bool:
+    """Whether ``call``'s terminal name is one of ``names`` or a local alias of one, as the
+    engine selects calls (SemanticModel.calls_named)."""
+    name = terminal_name(call.func)
+    return name is not None and (name in names or not names.isdisjoint(module.model.name_aliases.get(name, ())))
 
 
 class UriSetterCheck(Check):

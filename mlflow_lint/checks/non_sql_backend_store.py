@@ -76,8 +76,8 @@ class NonSqlBackendStore(UriSetterCheck):
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)
-        if invocation is None or not invocation.is_server:
-            return
+        if invocation is None or not invocation.is_server or invocation.artifacts_only:
+            return  # an artifacts-only server keeps no runs: it has no backend store
         api = f"mlflow {invocation.subcommand[0]}"
         found = invocation.value("--backend-store-uri")
         if found is None and not invocation.configured("--backend-store-uri") and not command.open_environment:

@@ -6,7 +6,7 @@ import ast
 
 from mlflow_lint.analysis.commands import consumed_model
 from mlflow_lint.analysis.logged_models import logged_models_exist
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, run_reads
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, names_current_run, run_reads
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
@@ -42,6 +42,7 @@ class RunUriModelLoad(Check):
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         found = consumed_model(command)
-        if found is not None and classify(found[1].value) is UriKind.RUNS:
+        # A command Python starts may serve the run the same code just created.
+        if found is not None and classify(found[1].value) is UriKind.RUNS and not names_current_run(found[1].value):
             api, word = found
             ctx.report_at("MLF601", word.position, word.text, api=api, what=_FROM_RUN, source=word.value.render())

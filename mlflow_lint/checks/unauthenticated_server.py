@@ -30,8 +30,8 @@ class UnauthenticatedServer(Check):
         word, origin = host
         if not word.value.complete or word.value.text.strip() not in ALL_INTERFACES:
             return
-        if invocation.value("--app-name") is not None:
-            return  # basic-auth or another authentication plugin
+        if invocation.configured("--app-name"):
+            return  # basic-auth or another authentication plugin (or words that may name one)
         if command.in_image and ctx.project_facts().image_runs_unpublished(ctx.resolved_path()):
             return  # a Dockerfile's image that only unpublished Compose services run: as such a service's own command
         ctx.report_at("MLF703", word.position, word.text, command=invocation.subcommand[0], host=word.text, origin=origin)

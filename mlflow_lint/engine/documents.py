@@ -158,11 +158,19 @@ def with_file_lines(findings: list[Finding], file_lines: IpynbLines) -> list[Fin
 
 
 def to_cell(finding: Finding, virtual: VirtualSource) -> Finding:
+    """A finding in the concatenated cells placed in its cell; its columns within the line as
+    written where the analysis read a longer one (``!mlflow ui``, notebook.VirtualSource.widths)."""
     cell, line = virtual.origin(finding.line)
     end_cell, end_line = virtual.origin(finding.end_line)
+    column, end_column = _within(virtual, finding.line, finding.column), _within(virtual, finding.end_line, finding.end_column)
     if end_cell != cell:
         end_line = line
-    return replace(finding, line=line, end_line=end_line, cell=cell)
+    return replace(finding, line=line, end_line=end_line, cell=cell, column=column, end_column=end_column)
+
+
+def _within(virtual: VirtualSource, line: int, column: int) -> int:
+    width = virtual.widths.get(line)
+    return column if width is None else min(column, width + 1)
 
 
 def lint_text_source(

@@ -34,23 +34,34 @@ class Word:
     # No shell reads the word: ``$X`` in it is the text itself, not a reference (a
     # Dockerfile's exec form, ``CMD ["mlflow", "server", "--backend-store-uri", "$URI"]``).
     literal: bool = False
+    # A word of a command line Python code starts (``subprocess.run(["mlflow", ...])``): the
+    # values the value analysis resolved it to, what it cannot know a hole (never guessed);
+    # ``text`` shows them (``sqlite:///{db_path}``). Several are alternatives (``a if c else
+    # b``, ``os.getenv("HOST", "0.0.0.0")``), as a ``${HOST:-0.0.0.0}`` fallback is one.
+    resolved: tuple[StrValue, ...] | None = None
 
     @property
     def unexpanded(self) -> bool:
         """A literal word that holds a shell reference (``"$URI"`` in an exec form): the
         program receives the text itself, not the variable's value."""
-        return self.literal and bool(references(self.text))
+        return self.literal and any(references(part) for part in self.value.parts if isinstance(part, str))
 
     @property
     def value(self) -> StrValue:
-        """The value with every reference unknown (a hole); the text itself when literal."""
+        """The value with every reference unknown (a hole); the text itself when literal.
+        A resolved word that may be several values has none known: which one is not."""
+        if self.resolved is not None:
+            return self.resolved[0] if len(self.resolved) == 1 else StrValue((Hole(None),))
         return literal_value(self.text) if self.literal else shell_value(self.text)
 
     @property
     def values(self) -> tuple[StrValue, ...]:
         """Every value the word may take: as written (references unknown) and, when a
         reference has a fallback (``${PG_PASSWORD:-mlflow}``, ``${URI-./mlruns}``,
-        ``${X:=...}``), with the variables unset, so the fallback is the literal value."""
+        ``${X:=...}``), with the variables unset, so the fallback is the literal value.
+        A resolved word: each value it resolved to."""
+        if self.resolved is not None:
+            return self.resolved
         written = self.value
         if self.literal or _FALLBACK.search(self.text) is None:
             return (written,)

@@ -3,8 +3,10 @@
 Code cells are concatenated into one Python source (so constants resolve across cells)
 with a map from each virtual line back to (cell index, line in cell). IPython magics
 (``%pip``, ``!cmd``, ``%%bash`` cells, ``?`` help) become ``pass`` lines, so they are
-neither parse errors nor findings. Markdown cells and outputs are never read. A cell
-that does not parse is reported (MLF000) and blanked, and the rest is still analysed.
+neither parse errors nor findings; a ``!`` line that runs mlflow becomes the call IPython
+makes of it, ``get_ipython().system(f"...")``, read as the commands Python starts are
+(analysis.started_commands). Markdown cells and outputs are never read. A cell that
+does not parse is reported (MLF000) and blanked, and the rest is still analysed.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class VirtualSource:
     text: str
     origins: list[tuple[int | None, int]]
     cells: list[Cell]
+    # Virtual lines longer than the cell's line they stand for (a ``!mlflow ...`` line read as
+    # ``get_ipython().system(...)``): 1-based line -> the written line's length, to which
+    # the columns of a finding there are clamped.
+    widths: dict[int, int] = field(default_factory=dict)
 
     def origin(self, line: int) -> tuple[int | None, int]:
         if 1 <= line <= len(self.origins):
@@ -271,6 +277,7 @@ def virtual_source(cells: list[Cell], file_lines: bool = False) -> VirtualSource
     text_lines: list[str] = []
     origins: list[tuple[int | None, int]] = []
     numbers: list[int] = []
+    widths: dict[int, int] = {}
     for position, cell in enumerate(cells):
         lines = _neutralise(cell.lines)
         if not file_lines and _indented_throughout(lines):
@@ -282,9 +289,11 @@ def virtual_source(cells: list[Cell], file_lines: bool = False) -> VirtualSource
             numbers.append(position)
         for number, line in enumerate(lines, start=1):
             text_lines.append(line)
+            if len(line) > len(cell.lines[number - 1]):
+                widths[len(text_lines)] = len(cell.lines[number - 1])
             origins.append((None, len(origins) + 1) if file_lines else (cell.index, number))
             numbers.append(position)
-    source = VirtualSource("\n".join(text_lines) + "\n", origins, list(cells))
+    source = VirtualSource("\n".join(text_lines) + "\n", origins, list(cells), widths)
     source.cell_numbers.extend(numbers)
     return source
 
@@ -327,7 +336,7 @@ def _neutralise(lines: tuple[str, ...]) -> list[str]:
             continue
         if at_statement_start and not line.lstrip().startswith("#") and _is_magic(line):
             indent = line[: len(line) - len(line.lstrip())]
-            out.append((not indent and _included(line)) or f"{indent}pass")
+            out.append((not indent and _included(line)) or _shell_escape(line) or f"{indent}pass")
             magic_goes_on = line.rstrip().endswith("\\")
             continue
         out.append(line)
@@ -349,6 +358,22 @@ _CELL_LANGUAGE = re.compile(r"^(?:%sql|%(?:scala|r|md|md-sandbox|sh|fs)(?:\s.*)?
 
 def _is_cell_language(line: str) -> bool:
     return _CELL_LANGUAGE.match(line) is not None
+
+
+def _shell_escape(line: str) -> str | None:
+    """``!mlflow ui --port 5000``: the call IPython makes of it, ``get_ipython().system(...)``,
+    its ``{expr}`` parts interpolated as in an f-string (IPython expands them so; ``$name``
+    stays the shell's), at the same indentation. Only a line that mentions mlflow, on one
+    line; None for any other, or one whose braces are no Python (``awk '{print $1}'``)."""
+    stripped = line.lstrip()
+    if not stripped.startswith("!") or stripped.startswith("!!") or line.rstrip().endswith("\\") or "mlflow" not in stripped.lower():
+        return None
+    code = f"get_ipython().system(f{stripped[1:].strip()!r})"
+    try:
+        ast.parse(code, mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+    return line[: len(line) - len(stripped)] + code
 
 
 _RUN = re.compile(r"^\s*%run\s+(?:-\S+\s+)*[\"']?([^\s\"']+)")
@@ -407,7 +432,7 @@ def blank_cell(source: VirtualSource, position: int) -> VirtualSource:
     for number, cell_position in enumerate(source.cell_numbers):
         if cell_position == position:
             lines[number] = ""
-    blanked = VirtualSource("\n".join(lines), source.origins, source.cells)
+    blanked = VirtualSource("\n".join(lines), source.origins, source.cells, source.widths)
     blanked.cell_numbers.extend(source.cell_numbers)
     return blanked
 
@@ -450,7 +475,7 @@ def parse_cells(virtual: VirtualSource, filename: str) -> ParsedCells:
     errors: list[UnanalysableSource] = []
     for run in _runs(spans, lines):
         errors.extend(_blank_bad_cells(lines, [spans[index] for index in run]))
-    blanked = VirtualSource("\n".join(lines), virtual.origins, virtual.cells)
+    blanked = VirtualSource("\n".join(lines), virtual.origins, virtual.cells, virtual.widths)
     blanked.cell_numbers.extend(virtual.cell_numbers)
     try:
         return ParsedCells(blanked, parse_python(blanked.text, filename), errors)
