@@ -80,7 +80,9 @@ class Deprecation:
 
     name: str  # "mlflow.evaluate", "mlflow.fastai" (a module), "mlflow.sklearn.log_model"
     keyword: str | None  # the deprecated/removed parameter, or None for the name itself
-    kind: str  # "function", "module" or "keyword"
+    # "function", "module", "keyword", or "renamed-keyword": an old keyword MLflow's
+    # @deprecated_parameter still takes by name (a positional argument is not the old name).
+    kind: str
     deprecated_since: str | None
     removed_in: str | None
     replacement: str | None  # a callable, a keyword, or prose
