@@ -528,10 +528,13 @@ def _renamed_keywords(table: ApiTable, item: dict[str, str], problems: list[str]
 
 def roles(table: ApiTable, curated: Roles) -> dict[str, Any]:
     """The curated roles, each name and parameter checked against the pinned source (a
-    name MLflow removed may stay, for code written for the release that had it), plus
-    every flavor's ``load_model(model_uri)`` as a model consumer."""
+    name or keyword MLflow removed may stay, for code written for the release that had
+    it), plus every flavor's ``load_model(model_uri)`` as a model consumer. Every public
+    callable with a ``model_uri`` parameter must be a consumer or say why it is not."""
     functions = table["functions"]
-    removed = {row["name"] for row in table.get("deprecations", ()) if row.get("removed_in")}
+    rows = table.get("deprecations", ())
+    removed = {row["name"] for row in rows if row.get("removed_in") and not row.get("keyword")}
+    removed_keywords = {(row["name"], row["keyword"]) for row in rows if row.get("removed_in") and row.get("keyword")}
     problems: list[str] = []
 
     def check(name: str, *parameters: str) -> None:
@@ -539,16 +542,22 @@ def roles(table: ApiTable, curated: Roles) -> dict[str, Any]:
             if name not in removed:
                 problems.append(f"{name}: not in MLflow {table['mlflow_version']}")
             return
-        missing = [p for p in parameters if p not in _parameters(functions[name])]
+        missing = [p for p in parameters if p not in _parameters(functions[name]) and (name, p) not in removed_keywords]
         if missing:
             problems.append(f"{name}: no parameter {', '.join(missing)}")
 
-    consumes = dict(curated.get("consumes-model", {}))
+    consumes = {name: [given] if isinstance(given, str) else list(given) for name, given in curated.get("consumes-model", {}).items()}
     for flavor, provided in table["flavors"].items():
         if "load_model" in provided:
-            consumes.setdefault(f"mlflow.{flavor}.load_model", "model_uri")
-    for name, parameter in consumes.items():
-        check(name, parameter)
+            consumes.setdefault(f"mlflow.{flavor}.load_model", ["model_uri"])
+    for name, parameters in consumes.items():
+        check(name, *parameters)
+    not_consuming = curated.get("takes-model-uri-without-consuming", {})
+    for name in not_consuming:
+        check(name, "model_uri")
+    for name, entry in functions.items():
+        if "model_uri" in _parameters(entry) and name not in consumes and name not in not_consuming:
+            problems.append(f"{name} takes a model_uri: list it under consumes-model or takes-model-uri-without-consuming")
     for name, places in curated.get("reads-artifacts", {}).items():
         check(name, *places.values())
     for name, registry in curated.get("moves-alias", {}).items():

@@ -167,7 +167,31 @@ def test_a_role_naming_a_parameter_the_source_lacks_is_refused(tmp_path: Path) -
         update_mlflow_api.roles(table, {"deletes": ["mlflow.MlflowClient.delete_everything"]})
     found = update_mlflow_api.roles(table, {"consumes-model": {"mlflow.models.evaluate": "model"}})
     # Every flavor's load_model is a consumer without a curated row.
-    assert found["consumes-model"] == {"mlflow.models.evaluate": "model", "mlflow.sklearn.load_model": "model_uri"}
+    assert found["consumes-model"] == {"mlflow.models.evaluate": ["model"], "mlflow.sklearn.load_model": ["model_uri"]}
+
+
+def test_a_consumer_may_keep_a_model_parameter_mlflow_removed(tmp_path: Path) -> None:
+    # evaluate(baseline_model=) is gone from MLflow 3; code written for 2.x still consumes a model with it.
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None"))
+    table = update_mlflow_api.build_table(source)
+    table["deprecations"] = []
+    roles = {"consumes-model": {"mlflow.models.evaluate": ["model", "baseline_model"]}}
+    with pytest.raises(SystemExit, match="no parameter baseline_model"):
+        update_mlflow_api.roles(table, roles)
+    removal = {"name": "mlflow.models.evaluate", "keyword": "baseline_model", "removed-in": "3.0.0"}
+    table["deprecations"] = update_mlflow_api.deprecations(table, [removal])
+    assert update_mlflow_api.roles(table, roles)["consumes-model"]["mlflow.models.evaluate"] == ["model", "baseline_model"]
+
+
+def test_every_model_uri_parameter_is_a_consumer_or_says_why_not(tmp_path: Path) -> None:
+    extra = "def register_model(model_uri, name):\n    pass\n"
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None", extra=extra))
+    table = update_mlflow_api.build_table(source)
+    table["deprecations"] = []
+    with pytest.raises(SystemExit, match=r"mlflow\.register_model takes a model_uri"):
+        update_mlflow_api.roles(table, {})
+    found = update_mlflow_api.roles(table, {"takes-model-uri-without-consuming": {"mlflow.register_model": "registers it"}})
+    assert "mlflow.register_model" not in found["consumes-model"]
 
 
 def test_the_rules_read_their_calls_from_the_roles() -> None:
@@ -177,6 +201,9 @@ def test_the_rules_read_their_calls_from_the_roles() -> None:
     assert consumer("mlflow.diffusers.load_model") is not None  # a flavor new in MLflow 3
     assert consumer("mlflow.deployments.DeploymentClient.create_deployment") is not None
     assert consumer("mlflow.register_model") is None  # how a model reaches the registry
+    # The model evaluated, then the baseline (removed in MLflow 3, keyword-only in 2.x: no position).
+    assert consumer("mlflow.models.evaluate").uris == ((0, "model"), (None, "baseline_model"))  # type: ignore[union-attr]
+    assert consumer("mlflow.models.validate_serving_input") is not None
     assert ALIAS_CALLS["mlflow.genai.set_prompt_alias"].registry == "prompt"
     assert ALIAS_CALLS["mlflow.MlflowClient.delete_registered_model_alias"].version is None
     assert "mlflow.MlflowClient.delete_traces" in DESTRUCTIVE_CALLS and "mlflow.delete_prompt" in DESTRUCTIVE_CALLS

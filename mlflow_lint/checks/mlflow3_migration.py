@@ -106,11 +106,12 @@ class Mlflow3Migration(Check):
             )  # fmt: skip
 
     def _artifact_uri_load(self, call: ast.Call, callee: str, shown: str, target: DeclaredMlflow, ctx: FileContext) -> None:
-        """``load_model(mlflow.get_artifact_uri("model"))`` where the module logs "model"."""
+        """``load_model(mlflow.get_artifact_uri("model"))`` where the module logs "model"; the
+        model the call is about (a removed ``baseline_model=`` is reported as removed)."""
         found = consumer(callee)
-        if found is None or not found.loads_model or not target.may_run_on(release(_ARTIFACT_URI_MOVED_IN)):
+        if found is None or not found.loads_model or not found.uris or not target.may_run_on(release(_ARTIFACT_URI_MOVED_IN)):
             return
-        uri = api.argument_of(call, callee, found.uri_keyword) if found.uri_keyword else None
+        uri = api.argument_of(call, callee, found.uris[0][1])
         source = _artifact_uri_call(ctx, uri)
         if uri is None or source is None:  # (no source without a uri)
             return
