@@ -14,8 +14,9 @@ What the table holds, per public callable (``mlflow.start_run``,
 ``mlflow.MlflowClient.set_registered_model_alias``, ``mlflow.sklearn.log_model``):
 its signature (parameter names, kinds and whether they have defaults) and, where MLflow's
 source says so, that it is deprecated (``@deprecated(since=..., alternative=...)`` or an
-unconditional ``warnings.warn(..., FutureWarning|DeprecationWarning)`` in its body). Flavors
-are the public modules that define ``log_model``/``load_model``/``save_model``.
+unconditional ``warnings.warn(..., FutureWarning|DeprecationWarning)`` in its body), and
+which keywords it still accepts under an old name (``@deprecated_parameter(old, new)``).
+Flavors are the public modules that define ``log_model``/``load_model``/``save_model``.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Entry(TypedDict, total=False):
 
     signature: str  # "a, b=, *, c=, **kwargs"; absent when the source has no def to read
     deprecated: dict[str, str]  # what @deprecated says: since, alternative
+    deprecated_parameters: dict[str, str]  # what @deprecated_parameter says: old keyword -> new
     kind: str  # "class" for a class (its signature is __init__'s)
 
 
@@ -262,6 +264,27 @@ def _deprecation(node: ast.AST) -> dict[str, str] | None:
     return None
 
 
+def _deprecated_parameters(node: ast.AST) -> dict[str, str]:
+    """``@deprecated_parameter("request_id", "trace_id")``: old keyword -> new keyword.
+
+    MLflow's decorator (mlflow/utils/annotations.py) takes the old name out of the keyword
+    arguments, warns (FutureWarning) and passes the value on as the new one; it looks at
+    keyword arguments only. Its optional third argument, ``version``, is documented as the
+    release that will remove the old name, and MLflow 3.18.0 passes "3.0.0" to methods that
+    still accept it: it dates nothing, and is not read. When the old name was deprecated is
+    a curated row's (mlflow_deprecations.yaml)."""
+    renamed: dict[str, str] = {}
+    for decorator in getattr(node, "decorator_list", ()):
+        if not isinstance(decorator, ast.Call) or _decorator_name(decorator) != "deprecated_parameter":
+            continue
+        given = dict(zip(("old_param", "new_param"), decorator.args, strict=False))
+        given.update((k.arg, k.value) for k in decorator.keywords if k.arg in ("old_param", "new_param"))
+        old, new = given.get("old_param"), given.get("new_param")
+        if isinstance(old, ast.Constant) and isinstance(new, ast.Constant) and isinstance(old.value, str) and isinstance(new.value, str):
+            renamed[old.value] = new.value
+    return renamed
+
+
 def _wrapped(source: Source, module: str, node: ast.AST) -> ast.AST:
     """A ``@functools.wraps(f)`` wrapper taking ``*args, **kwargs`` accepts what ``f`` does
     (``mlflow.evaluate`` wraps ``mlflow.models.evaluate`` to warn first)."""
@@ -286,6 +309,9 @@ def _entry(node: ast.AST, drop_first: bool, source: Source | None = None, module
     deprecation = _deprecation(node)
     if deprecation is not None:
         entry["deprecated"] = deprecation
+    renamed = _deprecated_parameters(node)
+    if renamed:
+        entry["deprecated_parameters"] = renamed
     return entry
 
 
@@ -367,8 +393,9 @@ def build_table(source: Source) -> ApiTable:
 
 
 def _parameters(entry: Entry) -> set[str]:
+    """The keywords a callable accepts: its signature's, and the old names it still takes."""
     text = entry.get("signature", "")
-    return {part.strip().lstrip("*").rstrip("=") for part in text.split(",")} - {"", "/"}
+    return ({part.strip().lstrip("*").rstrip("=") for part in text.split(",")} - {"", "/"}) | set(entry.get("deprecated_parameters", {}))
 
 
 def deprecations(table: ApiTable, curated: list[dict[str, str]]) -> list[dict[str, str | None]]:
@@ -381,6 +408,9 @@ def deprecations(table: ApiTable, curated: list[dict[str, str]]) -> list[dict[st
     problems: list[str] = []
     covered: set[str] = set()
     for item in curated:
+        if item.get("declared-by") == "deprecated_parameter":
+            rows.extend(_renamed_keywords(table, item, problems, covered))
+            continue
         name, keyword, removed = item["name"], item.get("keyword"), item.get("removed-in")
         module_row = keyword is None and "*" not in name and name[len("mlflow.") :] not in flavors and any(
             f.startswith(name + ".") for f in functions
@@ -451,17 +481,60 @@ def deprecations(table: ApiTable, curated: list[dict[str, str]]) -> list[dict[st
                     "why": None,
                 }
             )
+    for name, entry in functions.items():
+        for old in sorted(entry.get("deprecated_parameters", {})):
+            if f"{name}({old}=)" not in covered:
+                problems.append(f"{name}({old}=) is an @deprecated_parameter: date it in {CURATED.name}")
     if problems:
         raise SystemExit("error: the deprecation table disagrees with MLflow's source:\n  " + "\n  ".join(problems))
     return sorted(rows, key=lambda row: (str(row["name"]), str(row["keyword"] or "")))
 
 
+def _renamed_keywords(table: ApiTable, item: dict[str, str], problems: list[str], covered: set[str]) -> list[dict[str, str | None]]:
+    """The rows of a curated row that dates an ``@deprecated_parameter``: one per callable
+    ``name`` matches whose source declares ``keyword`` an old name (a callable where it is
+    an ordinary parameter, such as ``search_runs(experiment_ids=)``, is not matched). The
+    replacement is the decorator's new name; the fix renames the keyword, which is what
+    MLflow does with it at run time."""
+    name, keyword = item["name"], item.get("keyword")
+    if keyword is None or item.get("removed-in") or item.get("fix"):
+        problems.append(f"{name}: a row dating an @deprecated_parameter names its keyword, no removal and no fix")
+        return []
+    rows: list[dict[str, str | None]] = []
+    for matched, entry in sorted(table["functions"].items()):
+        new = entry.get("deprecated_parameters", {}).get(keyword)
+        if new is None or not fnmatch.fnmatchcase(matched, name):
+            continue
+        if item.get("replacement") not in (None, new):
+            problems.append(f"{matched}({keyword}=): the source renames it to {new}, not {item.get('replacement')}")
+        covered.add(f"{matched}({keyword}=)")
+        rows.append(
+            {
+                "name": matched,
+                "keyword": keyword,
+                "kind": "renamed-keyword",
+                "deprecated_since": item.get("deprecated-since"),
+                "removed_in": None,
+                "replacement": new,
+                "reference": item.get("reference"),
+                "fix": "rename-keyword",
+                "why": item.get("why"),
+            }
+        )
+    if not rows:
+        problems.append(f"{name}({keyword}=): no @deprecated_parameter in MLflow {table['mlflow_version']} matches")
+    return rows
+
+
 def roles(table: ApiTable, curated: Roles) -> dict[str, Any]:
     """The curated roles, each name and parameter checked against the pinned source (a
-    name MLflow removed may stay, for code written for the release that had it), plus
-    every flavor's ``load_model(model_uri)`` as a model consumer."""
+    name or keyword MLflow removed may stay, for code written for the release that had
+    it), plus every flavor's ``load_model(model_uri)`` as a model consumer. Every public
+    callable with a ``model_uri`` parameter must be a consumer or say why it is not."""
     functions = table["functions"]
-    removed = {row["name"] for row in table.get("deprecations", ()) if row.get("removed_in")}
+    rows = table.get("deprecations", ())
+    removed = {row["name"] for row in rows if row.get("removed_in") and not row.get("keyword")}
+    removed_keywords = {(row["name"], row["keyword"]) for row in rows if row.get("removed_in") and row.get("keyword")}
     problems: list[str] = []
 
     def check(name: str, *parameters: str) -> None:
@@ -469,16 +542,22 @@ def roles(table: ApiTable, curated: Roles) -> dict[str, Any]:
             if name not in removed:
                 problems.append(f"{name}: not in MLflow {table['mlflow_version']}")
             return
-        missing = [p for p in parameters if p not in _parameters(functions[name])]
+        missing = [p for p in parameters if p not in _parameters(functions[name]) and (name, p) not in removed_keywords]
         if missing:
             problems.append(f"{name}: no parameter {', '.join(missing)}")
 
-    consumes = dict(curated.get("consumes-model", {}))
+    consumes = {name: [given] if isinstance(given, str) else list(given) for name, given in curated.get("consumes-model", {}).items()}
     for flavor, provided in table["flavors"].items():
         if "load_model" in provided:
-            consumes.setdefault(f"mlflow.{flavor}.load_model", "model_uri")
-    for name, parameter in consumes.items():
-        check(name, parameter)
+            consumes.setdefault(f"mlflow.{flavor}.load_model", ["model_uri"])
+    for name, parameters in consumes.items():
+        check(name, *parameters)
+    not_consuming = curated.get("takes-model-uri-without-consuming", {})
+    for name in not_consuming:
+        check(name, "model_uri")
+    for name, entry in functions.items():
+        if "model_uri" in _parameters(entry) and name not in consumes and name not in not_consuming:
+            problems.append(f"{name} takes a model_uri: list it under consumes-model or takes-model-uri-without-consuming")
     for name, places in curated.get("reads-artifacts", {}).items():
         check(name, *places.values())
     for name, registry in curated.get("moves-alias", {}).items():
@@ -578,9 +657,8 @@ def _removed(old: ApiTable, new: ApiTable) -> list[str]:
         if name not in new_functions:
             lines.append(f"removed: {name}")
             continue
-        old_params = {p.strip(" =*") for p in entry.get("signature", "").split(",")}
-        new_params = {p.strip(" =*") for p in new_functions[name].get("signature", "").split(",")}
-        lines.extend(f"removed keyword: {name}({p}=)" for p in sorted(old_params - new_params) if p and p != "/")
+        # An old name MLflow still takes (@deprecated_parameter) is deprecated, not removed.
+        lines.extend(f"removed keyword: {name}({p}=)" for p in sorted(_parameters(entry) - _parameters(new_functions[name])))
     return lines
 
 

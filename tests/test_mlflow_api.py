@@ -87,6 +87,54 @@ def test_glob_rows_expand_over_the_flavors_that_accept_the_new_keyword(tmp_path:
     assert [(row["name"], row["keyword"]) for row in rows] == [("mlflow.sklearn.log_model", "artifact_path")]
 
 
+_RENAMING = """
+from mlflow.utils.annotations import deprecated_parameter
+__all__ = ["get_trace", "search_runs", "search_traces", "evaluate"]
+
+@deprecated_parameter("request_id", "trace_id", version="3.0.0")
+def get_trace(trace_id, silent=False):
+    pass
+
+def search_runs(experiment_ids=None):
+    pass
+
+@deprecated_parameter("experiment_ids", "locations")
+def search_traces(experiment_ids=None, locations=None):
+    pass
+"""
+
+
+def test_deprecated_parameters_are_read_from_the_source_and_must_be_dated(tmp_path: Path) -> None:
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None", extra=_RENAMING))
+    table = update_mlflow_api.build_table(source)
+    assert table["functions"]["mlflow.get_trace"]["deprecated_parameters"] == {"request_id": "trace_id"}
+    assert "deprecated_parameters" not in table["functions"]["mlflow.search_runs"]
+    with pytest.raises(SystemExit, match=r"mlflow.get_trace\(request_id=\) is an @deprecated_parameter: date it"):
+        update_mlflow_api.deprecations(table, [])
+    dated = [
+        {"name": "mlflow.*", "keyword": "request_id", "declared-by": "deprecated_parameter", "deprecated-since": "3.0.0"},
+        {"name": "mlflow.*", "keyword": "experiment_ids", "declared-by": "deprecated_parameter", "deprecated-since": "3.5.0"},
+    ]
+    rows = update_mlflow_api.deprecations(table, dated)
+    # search_runs(experiment_ids=) is an ordinary parameter: the glob matches only what the source renames.
+    assert [(r["name"], r["keyword"], r["kind"], r["replacement"], r["fix"], r["deprecated_since"]) for r in rows] == [
+        ("mlflow.get_trace", "request_id", "renamed-keyword", "trace_id", "rename-keyword", "3.0.0"),
+        ("mlflow.search_traces", "experiment_ids", "renamed-keyword", "locations", "rename-keyword", "3.5.0"),
+    ]
+    with pytest.raises(SystemExit, match="the source renames it to trace_id"):
+        update_mlflow_api.deprecations(table, [{**dated[0], "replacement": "span_id"}, dated[1]])
+    with pytest.raises(SystemExit, match="no @deprecated_parameter"):
+        update_mlflow_api.deprecations(table, [*dated, {**dated[0], "keyword": "run_uuid"}])
+
+
+def test_an_old_name_mlflow_still_takes_is_not_a_removed_keyword(tmp_path: Path) -> None:
+    before = "def get_trace(request_id):\n    pass\n__all__ = ['get_trace', 'evaluate']\n"
+    old = update_mlflow_api.Source(_fake_mlflow(tmp_path / "old", evaluate_signature="model=None", extra=before))
+    new = update_mlflow_api.Source(_fake_mlflow(tmp_path / "new", evaluate_signature="model=None", extra=_RENAMING))
+    gone = update_mlflow_api._removed(update_mlflow_api.build_table(old), update_mlflow_api.build_table(new))
+    assert not any("request_id" in line for line in gone)
+
+
 def test_signatures_bind_arguments_as_python_does() -> None:
     import ast
 
@@ -119,7 +167,31 @@ def test_a_role_naming_a_parameter_the_source_lacks_is_refused(tmp_path: Path) -
         update_mlflow_api.roles(table, {"deletes": ["mlflow.MlflowClient.delete_everything"]})
     found = update_mlflow_api.roles(table, {"consumes-model": {"mlflow.models.evaluate": "model"}})
     # Every flavor's load_model is a consumer without a curated row.
-    assert found["consumes-model"] == {"mlflow.models.evaluate": "model", "mlflow.sklearn.load_model": "model_uri"}
+    assert found["consumes-model"] == {"mlflow.models.evaluate": ["model"], "mlflow.sklearn.load_model": ["model_uri"]}
+
+
+def test_a_consumer_may_keep_a_model_parameter_mlflow_removed(tmp_path: Path) -> None:
+    # evaluate(baseline_model=) is gone from MLflow 3; code written for 2.x still consumes a model with it.
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None"))
+    table = update_mlflow_api.build_table(source)
+    table["deprecations"] = []
+    roles = {"consumes-model": {"mlflow.models.evaluate": ["model", "baseline_model"]}}
+    with pytest.raises(SystemExit, match="no parameter baseline_model"):
+        update_mlflow_api.roles(table, roles)
+    removal = {"name": "mlflow.models.evaluate", "keyword": "baseline_model", "removed-in": "3.0.0"}
+    table["deprecations"] = update_mlflow_api.deprecations(table, [removal])
+    assert update_mlflow_api.roles(table, roles)["consumes-model"]["mlflow.models.evaluate"] == ["model", "baseline_model"]
+
+
+def test_every_model_uri_parameter_is_a_consumer_or_says_why_not(tmp_path: Path) -> None:
+    extra = "def register_model(model_uri, name):\n    pass\n"
+    source = update_mlflow_api.Source(_fake_mlflow(tmp_path, evaluate_signature="model=None", extra=extra))
+    table = update_mlflow_api.build_table(source)
+    table["deprecations"] = []
+    with pytest.raises(SystemExit, match=r"mlflow\.register_model takes a model_uri"):
+        update_mlflow_api.roles(table, {})
+    found = update_mlflow_api.roles(table, {"takes-model-uri-without-consuming": {"mlflow.register_model": "registers it"}})
+    assert "mlflow.register_model" not in found["consumes-model"]
 
 
 def test_the_rules_read_their_calls_from_the_roles() -> None:
@@ -129,6 +201,9 @@ def test_the_rules_read_their_calls_from_the_roles() -> None:
     assert consumer("mlflow.diffusers.load_model") is not None  # a flavor new in MLflow 3
     assert consumer("mlflow.deployments.DeploymentClient.create_deployment") is not None
     assert consumer("mlflow.register_model") is None  # how a model reaches the registry
+    # The model evaluated, then the baseline (removed in MLflow 3, keyword-only in 2.x: no position).
+    assert consumer("mlflow.models.evaluate").uris == ((0, "model"), (None, "baseline_model"))  # type: ignore[union-attr]
+    assert consumer("mlflow.models.validate_serving_input") is not None
     assert ALIAS_CALLS["mlflow.genai.set_prompt_alias"].registry == "prompt"
     assert ALIAS_CALLS["mlflow.MlflowClient.delete_registered_model_alias"].version is None
     assert "mlflow.MlflowClient.delete_traces" in DESTRUCTIVE_CALLS and "mlflow.delete_prompt" in DESTRUCTIVE_CALLS

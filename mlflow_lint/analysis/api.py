@@ -80,7 +80,9 @@ class Deprecation:
 
     name: str  # "mlflow.evaluate", "mlflow.fastai" (a module), "mlflow.sklearn.log_model"
     keyword: str | None  # the deprecated/removed parameter, or None for the name itself
-    kind: str  # "function", "module" or "keyword"
+    # "function", "module", "keyword", or "renamed-keyword": an old keyword MLflow's
+    # @deprecated_parameter still takes by name (a positional argument is not the old name).
+    kind: str
     deprecated_since: str | None
     removed_in: str | None
     replacement: str | None  # a callable, a keyword, or prose
@@ -96,7 +98,8 @@ class ApiTable:
     flavors: dict[str, tuple[str, ...]]
     deprecations: tuple[Deprecation, ...]
     # What calls mean for governance (scripts/mlflow_roles.yaml, checked against the source):
-    # "consumes-model" callee -> model URI parameter; "reads-artifacts" callee -> {uri,
+    # "consumes-model" callee -> its model URI parameters (the model the call is about
+    # first: evaluate's model, then baseline_model); "reads-artifacts" callee -> {uri,
     # run_id, path} parameters; "moves-alias" callee -> "model" | "prompt";
     # "copies-into-model" callee -> destination parameter; "deletes" and
     # "client-only-methods" lists.
@@ -154,12 +157,17 @@ def argument_of(call: ast.Call, callee: str, parameter: str) -> ast.expr | None:
 
 def placed(callee: str, parameter: str) -> tuple[int | None, str]:
     """``(position, keyword)`` of ``parameter`` in MLflow's signature of ``callee``, the
-    position None when it can only be passed by keyword. A table that lacks it is a bug
-    (tests/test_mlflow_api.py loads every table built this way), not an unknown."""
+    position None when it can only be passed by keyword. A parameter MLflow has removed
+    (a removal row names it: ``evaluate(baseline_model=)``, which code written for 2.x
+    still passes) has no position in the pinned signature and is read by keyword. A table
+    that lacks it otherwise is a bug (tests/test_mlflow_api.py loads every table built
+    this way), not an unknown."""
     found = signature(callee)
-    if found is None or parameter not in found.names():
-        raise LookupError(f"the MLflow API table has no {callee}({parameter}=)")
-    return found.position(parameter), parameter
+    if found is not None and parameter in found.names():
+        return found.position(parameter), parameter
+    if any(row.name == callee and row.keyword == parameter and row.removed_in for row in table().deprecations):
+        return None, parameter
+    raise LookupError(f"the MLflow API table has no {callee}({parameter}=)")
 
 
 def accepts_same_call(old: str, new: str, positional: int, keywords: Iterable[str]) -> bool:

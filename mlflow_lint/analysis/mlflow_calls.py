@@ -199,12 +199,16 @@ ARTIFACT_ARGUMENTS: dict[str, tuple[int | None, str, str]] = {
 DESTRUCTIVE_CALLS = frozenset(api.role("deletes"))
 
 
+Argument = tuple[int | None, str]  # where a parameter is passed: its position (None: by keyword only), its keyword
+
+
 @dataclass(frozen=True)
 class Consumer:
-    """A call that consumes a model or artifact: where its URI and run id are passed."""
+    """A call that consumes a model or artifact: where its URIs and run id are passed."""
 
-    uri_position: int | None
-    uri_keyword: str | None
+    # The URI parameters, the model the call is about first (``evaluate(model=...)``), then
+    # any other model it consumes (``baseline_model=...``); empty for a download by run id only.
+    uris: tuple[Argument, ...]
     run_id_position: int | None = None
     run_id_keyword: str | None = None
     loads_model: bool = True  # False for artifact downloads (MLF602/603 only apply to models)
@@ -212,10 +216,12 @@ class Consumer:
     path_keyword: str | None = None
 
 
-def _consumer(callee: str, uri: str | None, run_id: str | None = None, path: str | None = None, loads_model: bool = True) -> Consumer:
+def _consumer(
+    callee: str, uris: tuple[str, ...], run_id: str | None = None, path: str | None = None, loads_model: bool = True
+) -> Consumer:
     """A consumer whose argument positions are read from MLflow's signature of ``callee``."""
     return Consumer(
-        _placed(callee, uri) if uri else None, uri,
+        tuple(api.placed(callee, uri) for uri in uris),
         _placed(callee, run_id) if run_id else None, run_id,
         loads_model,
         _placed(callee, path) if path else None, path,
@@ -226,13 +232,13 @@ def _consumer(callee: str, uri: str | None, run_id: str | None = None, path: str
 # what serves, scores or evaluates the model at a URI; registering a run's model is not
 # consuming it).
 _CONSUMERS: dict[str, Consumer] = {
-    **{name: _consumer(name, parameter) for name, parameter in api.role("consumes-model").items()},
+    **{name: _consumer(name, tuple(parameters)) for name, parameters in api.role("consumes-model").items()},
     **{
-        name: _consumer(name, places.get("uri"), places.get("run_id"), places.get("path"), loads_model=False)
+        name: _consumer(name, (places["uri"],) if "uri" in places else (), places.get("run_id"), places.get("path"), loads_model=False)
         for name, places in api.role("reads-artifacts").items()
     },
 }
-_FLAVOR_LOAD = _consumer("mlflow.pyfunc.load_model", "model_uri")
+_FLAVOR_LOAD = _consumer("mlflow.pyfunc.load_model", ("model_uri",))
 # Every consumer call (a check's ``calls``): ``pyfunc.load_pyfunc`` is an old load_model.
 CONSUMER_CALLS = frozenset(_CONSUMERS) | api.flavor_calls("load_model") | {"mlflow.pyfunc.load_pyfunc"}
 
@@ -249,7 +255,7 @@ def consumer(callee: str) -> Consumer | None:
 
 @dataclass(frozen=True)
 class ConsumedUri:
-    """The URI a consumer call loads (MLF401, MLF602 and MLF603 read it)."""
+    """A URI a consumer call loads (MLF401, MLF602 and MLF603 read it)."""
 
     api: str  # the call, for messages
     consumer: Consumer
@@ -257,18 +263,21 @@ class ConsumedUri:
     values: tuple[StrValue, ...]
 
 
-def consumed_uri(module: AnalysedModule, call: ast.Call) -> ConsumedUri | None:
-    """The model/artifact URI a consumer call loads, evaluated; None for other calls."""
+def uri_arguments(call: ast.Call, found: Consumer) -> list[tuple[str, ast.expr]]:
+    """``(parameter, argument)`` for each of the consumer's URI parameters ``call`` passes,
+    in the parameters' order."""
+    passed = ((keyword, argument(call, position, keyword)) for position, keyword in found.uris)
+    return [(keyword, expr) for keyword, expr in passed if expr is not None]
+
+
+def consumed_uris(module: AnalysedModule, call: ast.Call) -> list[ConsumedUri]:
+    """The model/artifact URIs a consumer call loads, evaluated, one per URI argument (the
+    model it is about first); empty for other calls."""
     callee = module.model.callee(call)
-    if callee is None:
-        return None
-    found = consumer(callee)
-    if found is None or (found.uri_position is None and found.uri_keyword is None):
-        return None
-    expr = argument(call, found.uri_position, found.uri_keyword)
-    if expr is None:
-        return None
-    return ConsumedUri(display_api(callee), found, expr, module.values.evaluate(expr))
+    found = consumer(callee) if callee is not None else None
+    if callee is None or found is None:
+        return []
+    return [ConsumedUri(display_api(callee), found, expr, module.values.evaluate(expr)) for _, expr in uri_arguments(call, found)]
 
 
 # -- a registry model downloaded to a local directory ------------------------------------------
@@ -592,30 +601,13 @@ def run_reads(module: AnalysedModule, call: ast.Call) -> list[RunRead]:
     A loader (``load_model``, ``spark_udf``, ``evaluate``, a deployment) consumes a model;
     a download (``download_artifacts``, ``load_text``/``load_dict``/``load_image``) reads a
     model only when its path names one (:func:`names_model_path`)."""
-    from mlflow_lint.analysis.uris import UriKind, classify, runs_uri_run_id  # (uris imports values, not us)
-
     callee = module.model.callee(call)
     found = consumer(callee) if callee is not None else None
     if callee is None or found is None:
         return []
     api = display_api(callee)
-    reads: list[RunRead] = []
-    uri_expr = argument(call, found.uri_position, found.uri_keyword) if found.uri_keyword is not None else None
-    if uri_expr is not None:
-        for value in module.values.evaluate(uri_expr):
-            if classify(value) is UriKind.MODELS and _names_foreign_logged_model(value):
-                reads.append(RunRead(api, uri_expr, value.render(), True, logged_model=True))
-                return reads
-            if classify(value) is not UriKind.RUNS or names_current_run(value):
-                continue
-            run_id = runs_uri_run_id(value)
-            if isinstance(run_id, Hole) and run_id.module is module and isinstance(run_id.expr, ast.expr) and _registered_with(module, call, run_id.expr):
-                continue
-            # ``runs:/<id>`` alone (the whole run) ends in its id: not a model path.
-            model = found.loads_model or names_model_path(module, value)
-            reads.append(RunRead(api, uri_expr, value.render(), model))
-            return reads
-    if found.run_id_position is None:
+    reads = [read for _, uri_expr in uri_arguments(call, found) if (read := _uri_read(module, call, api, found, uri_expr)) is not None]
+    if reads or found.run_id_position is None:
         return reads
     run_id_expr = argument(call, found.run_id_position, found.run_id_keyword)
     if run_id_expr is None or (isinstance(run_id_expr, ast.Constant) and run_id_expr.value is None):
@@ -640,6 +632,25 @@ def names_current_run(value: StrValue) -> bool:
 
     run_id = runs_uri_run_id(value)
     return isinstance(run_id, Hole) and run_id.expr is not None and run_id.module is not None and is_current_run_id(run_id.module, run_id.expr)
+
+
+def _uri_read(module: AnalysedModule, call: ast.Call, shown: str, found: Consumer, uri_expr: ast.expr) -> RunRead | None:
+    """What one URI argument of ``call`` consumes from a run (or a LoggedModel by id), if anything."""
+    from mlflow_lint.analysis.uris import UriKind, classify, runs_uri_run_id  # (uris imports values, not us)
+
+    for value in module.values.evaluate(uri_expr):
+        if classify(value) is UriKind.MODELS and _names_foreign_logged_model(value):
+            return RunRead(shown, uri_expr, value.render(), True, logged_model=True)
+        if classify(value) is not UriKind.RUNS:
+            continue
+        if names_current_run(value):
+            continue
+        run_id = runs_uri_run_id(value)
+        if isinstance(run_id, Hole) and run_id.module is module and isinstance(run_id.expr, ast.expr) and _registered_with(module, call, run_id.expr):
+            continue
+        # ``runs:/<id>`` alone (the whole run) ends in its id: not a model path.
+        return RunRead(shown, uri_expr, value.render(), found.loads_model or names_model_path(module, value))
+    return None
 
 
 # Reads of a version the registry chose: by alias, by number, or by stage (the newest

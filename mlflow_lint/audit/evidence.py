@@ -27,6 +27,7 @@ from mlflow_lint.analysis.mlflow_calls import (
     display_api,
     env_assignments,
     is_current_run_id,
+    uri_arguments,
     uri_sinks,
 )
 from mlflow_lint.analysis.module import AnalysedModule
@@ -375,24 +376,19 @@ class _Collector:
         if found is None:
             return
         shown_api = display_api(callee)
-        uri_expr = (
-            argument(call, found.uri_position, found.uri_keyword)
-            if found.uri_keyword or found.uri_position is not None
-            else None
-        )
-        if uri_expr is not None:
-            values = self.values(uri_expr)
-            how = consumed_how(values, found.loads_model)
-            model_names = sorted({name for v in values if (name := models_uri_name(v))})
+        # One row per call: its span holds every URI argument's findings, so a second model
+        # (a baseline) is named in the same row, after the model the call is about.
+        uris = [(keyword, expr, self.values(expr)) for keyword, expr in uri_arguments(call, found)]
+        if uris:
             self.add(
                 "model_load",
                 call,
                 api=shown_api,
-                source=self.shown_value(uri_expr),
-                how=how,
-                model=", ".join(model_names) or "-",
+                source=_by_argument([(keyword, self.shown_value(expr)) for keyword, expr, _ in uris]),
+                how=_by_argument([(keyword, consumed_how(values, found.loads_model)) for keyword, _, values in uris]),
+                model=", ".join(sorted({name for _, _, values in uris for v in values if (name := models_uri_name(v))})) or "-",
             )
-            for value in values:
+            for value in (value for _, _, values in uris for value in values):
                 name = models_uri_name(value)
                 if name is not None:
                     reference = parse_models_uri(value)
@@ -726,6 +722,11 @@ def _artifact_kind(values: tuple[StrValue, ...], role: str) -> str:
         else:
             labels.append("decided at run time")
     return " or ".join(dict.fromkeys(labels))
+
+
+def _by_argument(parts: list[tuple[str, str]]) -> str:
+    """``text`` of the first argument, then ``parameter: text`` of each other one."""
+    return "; ".join(text if index == 0 else f"{keyword}: {text}" for index, (keyword, text) in enumerate(parts))
 
 
 def consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:

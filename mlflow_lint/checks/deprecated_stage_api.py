@@ -14,7 +14,7 @@ from typing import TypedDict
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.commands import consumed_model
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uris
 from mlflow_lint.analysis.mlflow_target import mlflow_target
 from mlflow_lint.analysis.semantic import SemanticModel
 from mlflow_lint.analysis.uri_uses import registry_uri_uses
@@ -65,11 +65,9 @@ class DeprecatedStageApi(Check):
             evidence = _unity_catalog_evidence(ctx, names)
             ctx.report("MLF401", node, what=what, **_with_aliases(ctx, instead), **_stages(evidence, _RAISE_ON_UC))
             return
-        consumed = consumed_uri(ctx.python, node)
-        if consumed is None:
-            return
-        for value in consumed.values:
-            if models_uri_kind(value) == "stage":
+        for consumed in consumed_uris(ctx.python, node):
+            value = next((v for v in consumed.values if models_uri_kind(v) == "stage"), None)
+            if value is not None:
                 evidence = _unity_catalog_evidence(ctx, (value,), uri=True)
                 ctx.report(
                     "MLF401",
@@ -78,7 +76,6 @@ class DeprecatedStageApi(Check):
                     **_with_aliases(ctx, "load models:/<name>@<alias>"),
                     **_stages(evidence, _RAISE_ON_UC),
                 )
-                return
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         found = consumed_model(command)

@@ -14,6 +14,7 @@ import ast
 import functools
 
 from mlflow_lint.analysis import api
+from mlflow_lint.analysis.calls import terminal_name
 from mlflow_lint.analysis.mlflow_calls import consumer, display_api, logged_model_names
 from mlflow_lint.analysis.mlflow_target import mlflow_target
 from mlflow_lint.checks.base import Check, FileContext
@@ -105,11 +106,12 @@ class Mlflow3Migration(Check):
             )  # fmt: skip
 
     def _artifact_uri_load(self, call: ast.Call, callee: str, shown: str, target: DeclaredMlflow, ctx: FileContext) -> None:
-        """``load_model(mlflow.get_artifact_uri("model"))`` where the module logs "model"."""
+        """``load_model(mlflow.get_artifact_uri("model"))`` where the module logs "model"; the
+        model the call is about (a removed ``baseline_model=`` is reported as removed)."""
         found = consumer(callee)
-        if found is None or not found.loads_model or not target.may_run_on(release(_ARTIFACT_URI_MOVED_IN)):
+        if found is None or not found.loads_model or not found.uris or not target.may_run_on(release(_ARTIFACT_URI_MOVED_IN)):
             return
-        uri = api.argument_of(call, callee, found.uri_keyword) if found.uri_keyword else None
+        uri = api.argument_of(call, callee, found.uris[0][1])
         source = _artifact_uri_call(ctx, uri)
         if uri is None or source is None:  # (no source without a uri)
             return
@@ -141,11 +143,15 @@ def _artifact_uri_call(ctx: FileContext, expr: ast.expr | None, depth: int = 0) 
 
 
 def _keyword_or_position(call: ast.Call, row: api.Deprecation) -> ast.AST | None:
-    """The keyword argument a row names, or the positional argument that fills it."""
+    """The keyword argument a row names, or the positional argument that fills it. A
+    renamed keyword (``@deprecated_parameter``) is deprecated as a keyword only: MLflow's
+    wrapper warns about, and forwards, a keyword argument; a positional argument fills the
+    new parameter, or (``search_traces(experiment_ids)``, still in the signature) is taken
+    as it always was, without a warning."""
     for keyword in call.keywords:
         if keyword.arg == row.keyword:
             return keyword
-    if row.removed_in is not None or row.keyword is None:
+    if row.removed_in is not None or row.keyword is None or row.kind == "renamed-keyword":
         return None  # a removed parameter has no position in the pinned signature
     found = api.signature(row.name)
     position = found.position(row.keyword) if found is not None else None
@@ -156,21 +162,27 @@ def _keyword_or_position(call: ast.Call, row: api.Deprecation) -> ast.AST | None
     return call.args[position]
 
 
-# What the safe fixes (mlflow_lint.fixes.mlflow3) rewrite: a call written through the
-# ``mlflow`` module's own name, so the source text is the canonical name the table knows.
+# What the safe fixes (mlflow_lint.fixes.mlflow3) rewrite: a keyword of a call this check
+# resolved (the fix renames the keyword it is pointed at); a callee, or a positional
+# argument made a keyword, only in a call written through the ``mlflow`` module's own name,
+# so that the source text is the canonical name the table knows.
 def _written_as(call: ast.Call, name: str) -> bool:
     return ast.unparse(call.func) == name
 
 
 def _keyword_fixable(call: ast.Call, where: ast.AST, row: api.Deprecation) -> bool:
-    if row.fix != "rename-keyword" or not _written_as(call, row.name):
+    if row.fix != "rename-keyword" or row.replacement is None:
         return False
     if any(k.arg is None or k.arg == row.replacement for k in call.keywords):
         return False  # both given (MLflow raises), or **kwargs that may hold it
+    found = api.signature(row.name)
+    position = found.position(row.replacement) if found is not None else None
+    if position is not None and (position < len(call.args) or any(isinstance(a, ast.Starred) for a in call.args)):
+        return False  # the new parameter is (or may be) filled positionally already: MLflow raises
     if isinstance(where, ast.keyword):
-        return True
+        return terminal_name(call.func) == row.name.rpartition(".")[2]  # (the fix finds the row by it: not an alias)
     positional = list(call.args)
-    return not any(isinstance(a, ast.Starred) for a in positional) and positional[-1] is where
+    return _written_as(call, row.name) and not any(isinstance(a, ast.Starred) for a in positional) and positional[-1] is where
 
 
 def _callee_fixable(call: ast.Call, row: api.Deprecation) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.commands import consumed_model
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri, registry_download_destination
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uris, registry_download_destination
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.checks.base import Check, FileContext
@@ -25,15 +25,13 @@ class StoragePathModelLoad(Check):
     calls = CONSUMER_CALLS
 
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
-        consumed = consumed_uri(ctx.python, node)
-        if consumed is None or not consumed.consumer.loads_model:
-            return
-        for value in consumed.values:
-            if is_raw_storage(value):
-                if registry_download_destination(ctx.python, consumed.expr):
-                    return  # a local copy of what the registry served (policy)
-                ctx.report("MLF602", consumed.expr, api=consumed.api, value=value.render())
+        for consumed in consumed_uris(ctx.python, node):
+            if not consumed.consumer.loads_model:
                 return
+            value = next((v for v in consumed.values if is_raw_storage(v)), None)
+            # A local copy of what the registry served is not a storage path (policy).
+            if value is not None and not registry_download_destination(ctx.python, consumed.expr):
+                ctx.report("MLF602", consumed.expr, api=consumed.api, value=value.render())
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         found = consumed_model(command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mlflow_lint.analysis.commands import consumed_model
-from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uri
+from mlflow_lint.analysis.mlflow_calls import CONSUMER_CALLS, consumed_uris
 from mlflow_lint.analysis.uris import models_uri_kind
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
@@ -17,13 +17,12 @@ class VersionPinnedModelLoad(Check):
     calls = CONSUMER_CALLS
 
     def visit_call(self, node: ast.Call, ctx: FileContext) -> None:
-        consumed = consumed_uri(ctx.python, node)
-        if consumed is None or not consumed.consumer.loads_model:
-            return  # downloads of a pinned version's files are not loads
-        for value in consumed.values:
-            if models_uri_kind(value) == "version":
+        for consumed in consumed_uris(ctx.python, node):
+            if not consumed.consumer.loads_model:
+                return  # downloads of a pinned version's files are not loads
+            value = next((v for v in consumed.values if models_uri_kind(v) == "version"), None)
+            if value is not None:
                 ctx.report("MLF603", consumed.expr, api=consumed.api, value=value.render())
-                return
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         found = consumed_model(command)

@@ -1,13 +1,17 @@
-"""MLF902 safe fixes: MLflow 3's renamed keyword and moved APIs, read from the API table.
+"""MLF902 safe fixes: MLflow 3's renamed keywords and moved APIs, read from the API table.
 
 - ``log_model(model, artifact_path="model")`` and ``log_model(model, "model")`` ->
-  ``log_model(model, name="model")`` (a ``rename-keyword`` row);
+  ``log_model(model, name="model")``, ``client.start_span(..., request_id=t)`` ->
+  ``client.start_span(..., trace_id=t)`` (``rename-keyword`` rows);
 - ``mlflow.evaluate(...)`` -> ``mlflow.models.evaluate(...)``, ``mlflow.load_prompt(...)`` ->
   ``mlflow.genai.load_prompt(...)`` (``rename-callee`` rows).
 
-Only calls written through the ``mlflow`` module name (nothing in the program rebinding it)
-are rewritten, so the table's canonical names can be matched on the source text; and only
-when the table says the new spelling accepts the call as written.
+A keyword is renamed where the check promised it (``Finding.fix == "safe"``: it resolved
+the callee, and the new keyword is not given already); the new name is the one every row
+for that keyword of a callable of that name agrees on. A callee, or a positional argument
+made a keyword, is rewritten only in a call written through the ``mlflow`` module name
+(nothing in the program rebinding it), so the table's canonical names can be matched on
+the source text; and only when the table says the new spelling accepts the call as written.
 """
 
 from __future__ import annotations
@@ -22,6 +26,19 @@ from mlflow_lint.fixes.base import Fix, code_of
 
 def _rows(callee: str, fix: str) -> list[api.Deprecation]:
     return [row for row in api.table().deprecations if row.name == callee and row.fix == fix]
+
+
+def _renamed_keyword(call: cst.Call, keyword: str) -> str | None:
+    """What ``keyword`` becomes in a call of a callable named like ``call``'s (its last
+    name: the check resolved the receiver), when every rename-keyword row for it agrees."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    found = {
+        row.replacement
+        for row in api.table().deprecations
+        if row.fix == "rename-keyword" and row.keyword == keyword and row.name.rpartition(".")[2] == name
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _accepts_same_call(old: str, new: str, call: cst.Call) -> bool:
@@ -40,26 +57,32 @@ class RenamedKeyword(Fix):
     def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
         finding = self._finding_at_value(original_node)
         call = self.parent(original_node)
-        if finding is None or not isinstance(call, cst.Call):
+        if finding is None or finding.fix != "safe" or not isinstance(call, cst.Call):
             return updated_node
+        if original_node.keyword is not None:
+            replacement = _renamed_keyword(call, original_node.keyword.value)
+        else:
+            replacement = self._positional_replacement(call, original_node)
+        if replacement is None or any(
+            arg.star == "**" or (arg.keyword is not None and arg.keyword.value == replacement) for arg in call.args
+        ):
+            return updated_node  # both given (MLflow raises: a person must choose), or **kwargs that may hold it
+        self.applied.append(finding)
+        equal = updated_node.equal if original_node.keyword is not None else cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        )
+        return updated_node.with_changes(keyword=cst.Name(replacement), equal=equal)
+
+    def _positional_replacement(self, call: cst.Call, arg: cst.Arg) -> str | None:
+        """The keyword a deprecated positional argument becomes (the artifact path of
+        ``mlflow.<flavor>.log_model``), read from the table by the call's written name."""
         callee = code_of(call.func)
         if not callee.startswith("mlflow.") or not self.names_module(self._module, "mlflow"):
-            return updated_node
+            return None
         for row in _rows(callee, "rename-keyword"):
-            replacement = row.replacement or ""
-            if any(arg.star == "**" or (arg.keyword is not None and arg.keyword.value == replacement) for arg in call.args):
-                continue  # both given (MLflow raises: a person must choose), or **kwargs that may hold it
-            if original_node.keyword is not None:
-                if original_node.keyword.value != row.keyword:
-                    continue
-            elif not self._is_last_positional(call, original_node, callee, row.keyword or ""):
-                continue
-            self.applied.append(finding)
-            equal = updated_node.equal if original_node.keyword is not None else cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-            )
-            return updated_node.with_changes(keyword=cst.Name(replacement), equal=equal)
-        return updated_node
+            if self._is_last_positional(call, arg, callee, row.keyword or ""):
+                return row.replacement
+        return None
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._module = node
