@@ -21,7 +21,7 @@ from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, may_publish_ports
-from mlflow_lint.sources import TEXT_SOURCES
+from mlflow_lint.sources import TEXT_SOURCES, source_kind
 from mlflow_lint.sources.document import Document, read_document
 from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
 from mlflow_lint.sources.notebook import IpynbLines, VirtualSource
@@ -85,7 +85,10 @@ def _lint_document(
     real_path = path or Path(shown)
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
-    document = read_document(real_path, data, kind=kind, shown=shown)
+    index = project if project is not None else project_for(real_path)
+    # A Helm values file is read with the chart beside it: whether its values configure MLflow.
+    values = index.helm_values(real_path) if (kind or source_kind(real_path)) == "yaml" else None
+    document = read_document(real_path, data, kind=kind, shown=shown, values=values)
     if document.kind == "yaml" and project is not None:  # what it publishes, for the project facts: not parsed again
         project.publish(real_path, document.facts.published if document.facts is not None and may_publish_ports(data) else [])
     failure = document.failure
@@ -93,7 +96,6 @@ def _lint_document(
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]
     if document.kind in TEXT_SOURCES:
         return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, project, evidence)
-    index = project if project is not None else project_for(real_path)
     error = document.syntax_error
     if error is not None:
         reason = syntax_error_reason(error, index.newer_python_required())
