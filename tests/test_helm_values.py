@@ -179,3 +179,23 @@ def test_a_values_file_that_never_says_mlflow_is_read_for_the_chart_beside_it(tm
     (project / "chart" / "Chart.yaml").write_text("apiVersion: v2\nname: airflow\nversion: 1.0.0\n")
     assert lint() == []
 
+
+def test_the_audit_lists_helm_credentials_with_how_they_are_set() -> None:
+    from mlflow_lint.audit.deployment import collect_facts
+
+    text = (
+        "auth:\n  adminPassword: Tr0ub4dor-prod\n"
+        "  postgres:\n    password: ENC[AES256_GCM,data:q8Zk3wVb2Nc8,iv:Rt5W=,tag:Lx9V==,type:str]\n"
+        "flaskServerSecretKey: ${FLASK_SECRET_KEY}\n"
+    )
+    facts = parse_yaml(text, "values.yaml", ValuesFile("values.yaml", "tracking", HelmChart("mlflow")))
+    rows = {item.line: dict(item.fields) for item in collect_facts(facts, "values.yaml").items if item.kind == "credential"}
+    assert rows == {
+        2: {"setting": "adminPassword", "via": "auth.adminPassword in values.yaml", "value": "literal in a file (redacted)"},
+        4: {
+            "setting": "password",
+            "via": "auth.postgres.password in values.yaml",
+            "value": "encrypted in the file, or from a secret store (ref+...)",
+        },
+        5: {"setting": "flaskServerSecretKey", "via": "flaskServerSecretKey in values.yaml", "value": "from the environment (${…})"},
+    }
