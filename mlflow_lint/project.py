@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from mlflow_lint.analysis.semantic import Binding
     from mlflow_lint.sources.databricks_bundle import Bundle
     from mlflow_lint.sources.facts import DeploymentFact
+    from mlflow_lint.sources.helm_values import HelmChart, ValuesFile
     from mlflow_lint.sources.requirements import DeclaredMlflow
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".mlflow-lint.yaml")
@@ -151,6 +152,7 @@ class ProjectIndex:
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
+        self._charts: dict[Path, HelmChart | None] = {}  # a directory -> the Helm chart there
         # The project's files as a lint of its root finds them, by the exclusions used (one walk).
         self._walks: dict[tuple[tuple[str, ...], str], list[Path]] = {}
         # A YAML file (resolved, as text) -> what it deploys (``deployment``).
@@ -225,6 +227,32 @@ class ProjectIndex:
             if bundle.tasks or bundle.files_read or directory == self.root or directory.parent == directory:
                 return bundle
             directory = directory.parent
+
+    def helm_values(self, path: Path) -> ValuesFile | None:
+        """The Helm values file ``path`` is (by its name: sources.helm_values), with the chart
+        it configures: the ``Chart.yaml`` in its directory, else in the directory above (a
+        chart's ``ci/`` or ``values/``) when that is in the project. None for any other file,
+        and for a chart's templates. Each directory is read once per run; each Chart.yaml
+        asked for, read or absent, is logged: adding or editing one changes the answer."""
+        from mlflow_lint.sources import in_helm_chart
+        from mlflow_lint.sources.helm_values import CHART_FILE, ValuesFile, is_values_file, read_chart
+
+        if not is_values_file(path.name) or in_helm_chart(path):
+            return None
+        directory = path.absolute().parent
+        candidates = [directory]
+        if self.boundary is not None and directory.parent != directory and within(directory.parent, self.boundary):
+            candidates.append(directory.parent)
+        chart = None
+        for candidate in candidates:
+            if self.log is not None:
+                self.log.modules.add(str(candidate / CHART_FILE))
+            if candidate not in self._charts:
+                self._charts[candidate] = read_chart(str(candidate / CHART_FILE))
+            chart = self._charts[candidate]
+            if chart is not None:
+                break
+        return ValuesFile(path.name, directory.name, chart)
 
     def start_log(self, log: DependencyLog) -> None:
         """Record what the next analysis reads. Memoised results of modules already in

@@ -599,9 +599,9 @@ def test_a_compose_file_is_parsed_once_for_its_lint_and_its_facts_and_then_read_
     parsed: list[str] = []
     real_parse_yaml = mlflow_lint.sources.yaml_source.parse_yaml
 
-    def counting_parse_yaml(text: str, where: str) -> object:
+    def counting_parse_yaml(text: str, where: str, values: object = None) -> object:
         parsed.append(where)
-        return real_parse_yaml(text, where)
+        return real_parse_yaml(text, where, values)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mlflow_lint.sources.yaml_source, "parse_yaml", counting_parse_yaml)
     cache = tmp_path / "cache"

@@ -622,6 +622,7 @@ SECRETS = {
     "settings-default": "settings-field-SECRET-pa55",
     "settings-secretstr": "settings-secretstr-SECRET-tok",
     "getenv-default": "getenv-fallback-SECRET-tok",
+    "helm-values": "helm-values-SECRET-pa55",
 }
 S = SECRETS
 SECRET_PROJECT: dict[str, str] = {
@@ -638,6 +639,8 @@ SECRET_PROJECT: dict[str, str] = {
         "endpoints:\n- name: chat\n  endpoint_type: llm/v1/chat\n  model:\n    provider: bedrock\n    name: m\n"
         f"    config:\n      aws_config:\n        aws_secret_access_key: {S['gateway-bedrock']}\n"
     ),
+    "helm/Chart.yaml": "apiVersion: v2\nname: mlflow\nversion: 1.0.0\n",
+    "helm/values-prod.yaml": f"backendStore:\n  postgres:\n    password: {S['helm-values']}\n",
     "k8s/deploy.yaml": (
         "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: train\n        image: train:1\n"
         f"        env:\n        - name: MLFLOW_TRACKING_PASSWORD\n          value: {S['yaml-k8s']}\n"
@@ -678,7 +681,7 @@ SECRET_PROJECT: dict[str, str] = {
 # Where MLF701 must be reported: (path, line), one per secret.
 EXPECTED_CREDENTIALS = {
     (".env", 1), (".env", 2), (".env", 3), (".env", 4), ("basic_auth.ini", 2), ("basic_auth.ini", 3), ("gateway.yaml", 9),
-    ("k8s/deploy.yaml", 11), ("docker-compose.yaml", 5), ("docker-compose.yaml", 6),
+    ("helm/values-prod.yaml", 3), ("k8s/deploy.yaml", 11), ("docker-compose.yaml", 5), ("docker-compose.yaml", 6),
     ("train.py", 5), ("train.py", 6), ("train.py", 7), ("train.py", 8), ("train.py", 10), ("train.py", 11),
     ("train.py", 12), ("train.py", 13), ("train.py", 14), ("settings.py", 6), ("settings.py", 7), ("settings.py", 8),
     ("explore.ipynb", 3), ("serve.sh", 2), ("serve.sh", 3), ("Dockerfile", 2), ("Dockerfile", 3), ("Makefile", 1),

@@ -112,6 +112,12 @@ PLACEHOLDER = re.compile(
 )
 # A value that is a reference to another variable, not a literal: ${VAR}, $VAR.
 REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")
+# A value that is not the secret itself although it is written out: one that SOPS encrypted
+# in place (``ENC[AES256_GCM,data:…,type:str]``, how helm-secrets and sops-encrypted .env and
+# values files keep a credential in git), and a reference that vals, helmfile and the
+# helm-secrets plugin resolve from a secret store when the file is used
+# (``ref+vault://secret/mlflow#/password``, ``ref+awssecrets://…``).
+_NOT_THE_SECRET = re.compile(r"^(?:ENC\[[A-Z0-9_]+,data:|ref\+[a-z0-9]+://)")
 
 # Provider token formats: the shape alone says "credential" (kind, pattern).
 _TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
@@ -192,6 +198,41 @@ def is_secret_name(name: str) -> bool:
     return any("_".join(words[-length:]) in _SECRET_NAME_ENDINGS for length in (1, 2, 3))
 
 
+# What a configuration key (a Helm value) holds, by its name: a credential, or a credential
+# or the name of the Kubernetes Secret (or of the key in one) that holds it, which only the
+# value tells apart (:func:`secret_key_role`).
+HOLDS_SECRET = "secret"
+SECRET_OR_NAME = "secret-or-name"
+# ``<word>Key`` names the key of a Secret when <word> is itself a credential other than a
+# "secret" (``passwordKey``, ``adminPasswordKey``, ``tokenKey``): a password key is no key.
+_NAMED_BY_KEY = frozenset({"password", "passwd", "token", "credential", "credentials"})
+# Words of a key that point at a Secret instead of holding a value: ``existingSecret``,
+# ``existingSecretPasswordKey``, ``smtpExistingSecret``, ``passwordSecretRef``.
+_REFERENCE_WORDS = frozenset({"existing", "ref"})
+
+
+def secret_key_role(name: str) -> str | None:
+    """What a configuration key named ``name`` holds, as Helm charts name their values:
+    :data:`HOLDS_SECRET` (``password``, ``awsSecretAccessKey``, ``rootPassword``,
+    ``secretKey``, ``apiToken``); :data:`SECRET_OR_NAME` when the same name is used for a
+    credential and for a name (``clientSecret`` and ``certificatesSecret``,
+    ``flaskServerSecretKey`` and ``clientSecretKey``, ``secretKey`` beside a ``secretName``,
+    ``accessKey``: Azure's storage key or a MinIO user, a bare ``secret`` or
+    ``credentials``); None for other names and for references to a Secret
+    (``existingSecret``, ``existingSecretPasswordKey``, ``passwordKey``,
+    ``keyOfSecretAccessKey``)."""
+    if not is_secret_name(name):
+        return None
+    words = [word.lower() for word in _IDENTIFIER_WORDS.findall(name)]
+    if _REFERENCE_WORDS.intersection(words) or words[:2] == ["key", "of"]:
+        return None
+    if words[-1] == "key" and len(words) > 1 and words[-2] in _NAMED_BY_KEY:
+        return None
+    if words[-1] in ("secret", "secrets", "credential", "credentials") or words[-2:] == ["secret", "key"] or words == ["access", "key"]:
+        return SECRET_OR_NAME
+    return HOLDS_SECRET
+
+
 def is_real_token(text: str, variable: str | None = None) -> bool:
     """A credential by its shape alone, wherever it sits (test code included): a provider
     token format, or a 40-character AWS secret access key; documented example keys aside.
@@ -242,15 +283,28 @@ def known_default(setting: str, text: str) -> str | None:
     return known[1] if known is not None and text.strip() == known[0] else None
 
 
+def is_sealed(text: str) -> bool:
+    """Written out but not the secret: encrypted in place by SOPS, or a ``ref+vault://``
+    reference resolved from a secret store."""
+    return _NOT_THE_SECRET.match(text.strip()) is not None
+
+
 def is_literal(text: str) -> bool:
-    """A value written out in the file: not empty, not ``${VAR}``/``$VAR``, not a placeholder."""
+    """A value written out in the file: not empty, not ``${VAR}``/``$VAR``, not a placeholder,
+    not encrypted in place by SOPS nor a ``ref+vault://`` reference."""
     text = text.strip()
-    return bool(text) and not REFERENCE.match(text) and not PLACEHOLDER.match(text)
+    return bool(text) and not REFERENCE.match(text) and not PLACEHOLDER.match(text) and not is_sealed(text)
 
 
 # A connection string: ``Name=value`` fields separated by ";" (Azure Storage's
 # ``DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=…``).
 _CONNECTION_STRING = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_]*=[^;]*(?:;[A-Za-z][A-Za-z0-9_]*=[^;]*)+;?\s*$")
+
+
+def is_connection_string(text: str) -> bool:
+    """``Name=value`` fields separated by ";" (an Azure Storage connection string): whichever
+    key holds it, its secret is its key, signature or password field (:func:`is_literal_secret`)."""
+    return _CONNECTION_STRING.match(text) is not None
 
 
 def is_literal_secret(value: StrValue) -> bool:
@@ -260,7 +314,7 @@ def is_literal_secret(value: StrValue) -> bool:
     no such field holds no credential)."""
     if not value.complete:
         return False
-    if _CONNECTION_STRING.match(value.text):
+    if is_connection_string(value.text):
         return any(is_literal(field.group("value")) for field in _SECRET_FIELD.finditer(value.text))
     return is_literal(value.text)
 

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from mlflow_lint.analysis.commands import Invocation, interpret, model_uri
 from mlflow_lint.analysis.hosts import ALL_INTERFACES, DeclaresService
-from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret
+from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret, is_sealed
 from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.audit.evidence import (
@@ -86,7 +86,7 @@ def collect_facts(facts: SourceFacts, shown: str, declares_service: DeclaresServ
             add(
                 "artifact_location", setting.position, api=setting.where, target=rendered, kind=_either(_server_artifacts, values)
             )
-        if name in CREDENTIAL_VARIABLES:
+        if name in CREDENTIAL_VARIABLES or setting.secret:  # a secret by where it is: a Helm value, basic_auth.ini's admin password
             add("credential", setting.position, setting=name, via=setting.where, value=_secret(name, word))
         elif any(has_literal_password(value) for value in values):
             add(
@@ -198,6 +198,8 @@ def _secret(name: str, word: Word | None) -> str:
         return clip(repr(value.text))
     if is_literal_secret(value):
         return "literal in a file (redacted)"
+    if value.complete and is_sealed(value.text):
+        return "encrypted in the file, or from a secret store (ref+...)"
     if value.complete:
         return "empty or a placeholder"
     if any(is_literal_secret(fallback) for fallback in word.values):

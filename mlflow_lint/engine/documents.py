@@ -21,7 +21,7 @@ from mlflow_lint.findings import Finding
 from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, may_describe_deployment
-from mlflow_lint.sources import TEXT_SOURCES
+from mlflow_lint.sources import TEXT_SOURCES, source_kind
 from mlflow_lint.sources.document import Document, read_document
 from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
 from mlflow_lint.sources.notebook import IpynbLines, VirtualSource
@@ -85,14 +85,16 @@ def _lint_document(
     real_path = path or Path(shown)
     catalog = catalog or load_catalog()
     options = options or RuleOptions()
-    document = read_document(real_path, data, kind=kind, shown=shown)
+    index = project if project is not None else project_for(real_path)
+    # A Helm values file is read with the chart beside it: whether its values configure MLflow.
+    values = index.helm_values(real_path) if (kind or source_kind(real_path)) == "yaml" else None
+    document = read_document(real_path, data, kind=kind, shown=shown, values=values)
     if document.kind == "yaml" and project is not None:  # what it deploys, for the project facts: not parsed again
         facts = document.facts
         project.record_deployment(real_path, facts.deployment if facts is not None and may_describe_deployment(real_path, data) else [])
     failure = document.failure
     if failure is not None:
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]
-    index = project if project is not None else project_for(real_path)
     if document.kind in TEXT_SOURCES:
         return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, index, evidence)
     error = document.syntax_error

@@ -205,8 +205,8 @@ def worth_analysing(
     """The prefilter every front end applies before parsing: a file is read when it may
     mention MLflow, when it may set one of the credentials MLflow and its stores read
     (``DATABRICKS_TOKEN`` in a ``.env`` file), when it may hold a suppression comment and
-    MLF001 is on, or when it imports a project module that uses MLflow (its values reach
-    MLflow through calls)."""
+    MLF001 is on, when it is a Helm values file that may configure MLflow, or when it
+    imports a project module that uses MLflow (its values reach MLflow through calls)."""
     if UNUSED_SUPPRESSION in selected and may_hold_noqa(data):
         return True
     searched = searched_text(path, data)
@@ -216,7 +216,23 @@ def worth_analysing(
 
     if may_name_secret_variable(searched):
         return True
-    return calls_into_mlflow_users(index, path, searched, log)
+    return configures_mlflow_chart(index, path, searched, log) or calls_into_mlflow_users(index, path, searched, log)
+
+
+def configures_mlflow_chart(index: ProjectIndex, path: Path, data: bytes, log: DependencyLog | None) -> bool:
+    """Whether a Helm values file that never says "mlflow" may configure it (a
+    ``values-prod.yaml`` beside the Chart.yaml of an MLflow chart, a file with the MLflow
+    chart's top-level keys: sources.helm_values); the Chart.yaml asked for goes to ``log``."""
+    if source_kind(path) != "yaml":
+        return False
+    from mlflow_lint.sources.helm_values import may_configure_mlflow
+
+    index.log = log
+    try:
+        values = index.helm_values(path)
+    finally:
+        index.log = None
+    return values is not None and may_configure_mlflow(values, data)
 
 
 def calls_into_mlflow_users(index: ProjectIndex, path: Path, data: bytes, log: DependencyLog | None) -> bool:

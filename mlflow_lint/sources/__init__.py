@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mlflow_lint.sources.facts import SourceFacts
+    from mlflow_lint.sources.helm_values import ValuesFile
 
 TEXT_SOURCES = frozenset({"yaml", "dotenv", "shell", "dockerfile", "makefile", "procfile", "auth_ini", "mise"})
 # What a template's name may end with, after the name of what it becomes.
@@ -150,9 +151,10 @@ def is_python_script(path: Path) -> bool:
     return first.startswith(b"#!") and b"python" in first
 
 
-def read_text_source(kind: str, text: str, shown: str, template: bool = False) -> SourceFacts:
+def read_text_source(kind: str, text: str, shown: str, template: bool = False, values: ValuesFile | None = None) -> SourceFacts:
     """Settings and commands of a non-Python file (one that does not parse raises
-    UnparsableText); a ``template``'s as it reads filled in (``sources.templates``)."""
+    UnparsableText); a ``template``'s as it reads filled in (``sources.templates``);
+    ``values``: a YAML file is a Helm values file (``sources.helm_values``)."""
     if template:
         from mlflow_lint.sources.templates import filled_in
 
@@ -161,7 +163,7 @@ def read_text_source(kind: str, text: str, shown: str, template: bool = False) -
     if kind == "yaml":
         from mlflow_lint.sources.yaml_source import parse_yaml
 
-        return parse_yaml(text, where)
+        return parse_yaml(text, where, values)
     if kind == "dotenv":
         from mlflow_lint.sources.dotenv import parse_dotenv
 

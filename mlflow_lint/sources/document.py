@@ -41,6 +41,7 @@ from mlflow_lint.sources.python import UnanalysableSource, decode_python, parse_
 
 if TYPE_CHECKING:
     from mlflow_lint.sources.facts import SourceFacts, UnparsableText
+    from mlflow_lint.sources.helm_values import ValuesFile
 
 
 @dataclass
@@ -81,6 +82,7 @@ def read_document(
     shown: str | None = None,
     reread: Callable[[], bytes] | None = None,
     cells_limit: int | None = None,
+    values: ValuesFile | None = None,
 ) -> Document:
     """``data``, the bytes of the file at ``path``, as a :class:`Document`.
 
@@ -91,14 +93,15 @@ def read_document(
     ``cells_limit``: the most Python text a notebook's code cells may make, beyond which
     the notebook is too large; default :data:`MAX_ANALYSED_BYTES` for an .ipynb notebook,
     whose file size (outputs included) says nothing of its code, and none for a Databricks
-    source, which the file's own limit holds. Raises only for a bug (of ours or of a
-    parser we call)."""
+    source, which the file's own limit holds. ``values``: a YAML file is a Helm values file
+    (with the chart beside it: ``ProjectIndex.helm_values``). Raises only for a bug (of ours
+    or of a parser we call)."""
     kind = kind or source_kind(path) or "python"
     shown = str(path) if shown is None else shown
     if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
         return Document(kind, failure=UnanalysableSource(too_large(len(data))))
     if kind in TEXT_SOURCES:
-        return _text_source(kind, data, shown, is_template(path))
+        return _text_source(kind, data, shown, is_template(path), values)
     if kind == "notebook":
         try:
             cells = read_ipynb(data)
@@ -133,7 +136,7 @@ def _cells(kind: str, virtual: VirtualSource, shown: str, file_lines: IpynbLines
     return Document(kind, parsed.virtual.text, parsed.tree, parsed.virtual, file_lines, parsed.errors)
 
 
-def _text_source(kind: str, data: bytes, shown: str, template: bool) -> Document:
+def _text_source(kind: str, data: bytes, shown: str, template: bool, values: ValuesFile | None = None) -> Document:
     """YAML, .env, shell, Dockerfile, ...: their settings, commands and copies."""
     from mlflow_lint.sources.facts import UnparsableText
 
@@ -142,7 +145,7 @@ def _text_source(kind: str, data: bytes, shown: str, template: bool) -> Document
     except UnicodeDecodeError:
         return Document(kind, failure=UnanalysableSource("cannot decode file as UTF-8"))
     try:
-        facts = read_text_source(kind, text, shown, template)
+        facts = read_text_source(kind, text, shown, template, values)
     except UnparsableText as error:
         return Document(kind, text, unparsable=error)
     return Document(kind, text, facts=facts)

@@ -24,6 +24,7 @@ from mlflow_lint.sources.facts import (
     UnparsableText,
     Word,
 )
+from mlflow_lint.sources.helm_values import ValuesFile, credential_setting, mlflow_scopes, points_at_secret
 from mlflow_lint.sources.hydra import (
     HYDRA_ARGS,
     HYDRA_TARGET,
@@ -56,11 +57,18 @@ _OUTSIDE_ENVIRONMENT = ("env_file", "envFrom", "env_from")
 KNOWN_VARIABLES_PREFIXES = ("MLFLOW_", "DATABRICKS_", "AWS_SECRET", "AWS_SESSION", "AZURE_STORAGE", "AZURE_CLIENT_SECRET")
 
 
+def _is_variable(key: str) -> bool:
+    """A key read as an MLflow-related environment variable wherever it appears."""
+    return key.startswith(KNOWN_VARIABLES_PREFIXES) and key.isupper()
+
+
 class UnparsableYaml(UnparsableText):
     """Templated or broken YAML: skipped (with a note in --verbose), never an error."""
 
 
-def parse_yaml(text: str, where: str) -> SourceFacts:
+def parse_yaml(text: str, where: str, values: ValuesFile | None = None) -> SourceFacts:
+    """The settings, commands and copies of a YAML file; ``values``: the file is a Helm values
+    file, whose MLflow values (sources.helm_values) are read for credentials too."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -85,6 +93,8 @@ def parse_yaml(text: str, where: str) -> SourceFacts:
         _walk(document, facts, where, lines, seen, {**compose_services(document), **containers})
         facts.deployment.extend(published_ports(document))
         facts.deployment.extend(compose_images(document))
+        if values is not None:
+            facts.settings.extend(_values_credentials(mlflow_scopes(values, document), where, lines))
     facts.deployment.extend(manifest_objects(present, where))
     # An ``environment: &env`` mapping given to several services (``environment: *env``,
     # ``<<: *env``) is one node: each service's commands see its settings, but the file sets
@@ -177,7 +187,7 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
         if name in _ENV_KEYS:
             environment.extend(_environment(value, where, lines))
             seen.add(id(value))  # its pairs are settings already: not again by name
-        elif is_scalar(value) and name.startswith(KNOWN_VARIABLES_PREFIXES) and name.isupper():
+        elif is_scalar(value) and _is_variable(name):
             setting = Setting(name, _scalar_word(value, lines), _scalar_word(value, lines).position, f"{name} in {where}")
             facts.settings.append(setting)
     facts.settings.extend(environment)
@@ -269,6 +279,43 @@ def _gateway_secrets(pairs: dict[str, Node], where: str, lines: list[str]) -> li
 
 
 _STRING_TAG = "tag:yaml.org,2002:str"
+# What the values walk leaves to the readers above: environment blocks and variables (a
+# variable holds a credential by its name, analysis.secrets.SECRET_VARIABLES), command lines
+# and scripts (a mapping under ``run:`` is Bitnami's MLflow Run component, no script).
+_COMMANDS_AND_SCRIPTS = frozenset(_COMMAND_KEYS) | _SCRIPT_KEYS
+
+
+def _read_otherwise(name: str, value: Node) -> bool:
+    return name in _ENV_KEYS or (name in _COMMANDS_AND_SCRIPTS and not is_mapping(value)) or _is_variable(name)
+
+
+def _values_credentials(scopes: list[tuple[str, Node]], where: str, lines: list[str]) -> list[Setting]:
+    """The string values of a Helm values file's MLflow scopes that may hold a credential
+    (sources.helm_values.credential_setting). Each value once, where it is written: an
+    anchor's value given to several keys is reported at the anchor."""
+    found: list[Setting] = []
+    seen: set[int] = set()
+    for prefix, node in scopes:
+        stack: list[tuple[str, str, Node]] = [(prefix, prefix.rpartition(".")[2], node)]
+        while stack:
+            path, key, current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if is_scalar(current):
+                if current.tag == _STRING_TAG and str(current.value).strip():
+                    setting = credential_setting(path, key, _scalar_word(current, lines), where)
+                    found.extend([setting] if setting is not None else [])
+            elif is_sequence(current):  # an item under its list's key: minio.users[0].secretKey
+                stack.extend(reversed([(f"{path}[{index}]", key, item) for index, item in enumerate(current.value)]))
+            elif is_mapping(current):  # in the file's order, so that an anchor comes before its aliases
+                children = []
+                for key_node, value in current.value:
+                    name = str(key_node.value) if is_scalar(key_node) else ""
+                    if name and not _read_otherwise(name, value) and not points_at_secret(name):
+                        children.append((f"{path}.{name}" if path else name, name, value))
+                stack.extend(reversed(children))
+    return found
 
 
 def _integration_tracking_uri(pairs: dict[str, Node], where: str, lines: list[str]) -> list[Setting]:
