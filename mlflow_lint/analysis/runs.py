@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import bisect
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mlflow_lint.analysis import api
@@ -26,11 +27,15 @@ from mlflow_lint.analysis.memo import MemoKey
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import _own_returns
 
-# What is memoised on a module (analysis.memo): its new runs; the starts of the runs that
+# What is memoised on a module (analysis.memo): its new runs, and its resumed runs (set with
+# them); per new run, the resumed runs that continue it, and the runs by block (_RUN_INDEX,
+# for the run an active_run() is in); the starts of the runs that
 # share an end, by block and end (set with the runs, read by _statements_effects); per run,
 # its effects, and per block and end the effects of the runs sharing it; per block, where
 # its end_run() calls are; whether it turns autologging on.
 _NEW_RUNS: MemoKey[list[RunScope]] = MemoKey("new_runs")
+_RESUMED_RUNS: MemoKey[list[RunScope]] = MemoKey("resumed_runs")
+_RESUMPTIONS: MemoKey[dict[ast.Call, list[RunScope]]] = MemoKey("resumptions")
 _RUN_GROUPS: MemoKey[dict[tuple[int, int], list[int]]] = MemoKey("run_groups")
 _RUN_EFFECTS: MemoKey[dict[ast.Call, Effects]] = MemoKey("run_effects")
 _SHARED_RUN_EFFECTS: MemoKey[dict[tuple[int, int], dict[int, Effects]]] = MemoKey("shared_run_effects")
@@ -59,13 +64,21 @@ class RunScope:
         return tuple(self.block[self.start : self.end])
 
     def effects(self, module: AnalysedModule) -> Effects:
-        """What the run's code does to it (computed once per run; every check asks)."""
+        """What the run's code does to it, and the code of the module that resumes it
+        (``start_run(run_id=<its id>)``, see :func:`resumptions`); computed once per run,
+        every check and the audit ask."""
         known = module.memo_table(_RUN_EFFECTS)
         found = known.get(self.call)
         if found is None:
-            initial = self.entered if self.entered is not None else Effects(tags=tag_keys_of(module, _tags_argument(module, self.call)))
-            found = known[self.call] = initial | _statements_effects(module, self)
+            found = self._own_effects(module)
+            for resumed in resumptions(module, self):
+                found = found | resumed._own_effects(module)
+            known[self.call] = found
         return found
+
+    def _own_effects(self, module: AnalysedModule) -> Effects:
+        initial = self.entered if self.entered is not None else Effects(tags=tag_keys_of(module, _tags_argument(module, self.call)))
+        return initial | _statements_effects(module, self)
 
 
 def _statements_effects(module: AnalysedModule, run: RunScope) -> Effects:
@@ -128,8 +141,16 @@ def new_runs(module: AnalysedModule) -> list[RunScope]:
     return module.memo(_NEW_RUNS, _new_runs)
 
 
+def _resumed_runs(module: AnalysedModule) -> list[RunScope]:
+    """Every ``mlflow.start_run(run_id=...)`` of the module: the code that runs in a run
+    it resumes (found with the new runs)."""
+    new_runs(module)
+    return module.memo_get(_RESUMED_RUNS) or []
+
+
 def _new_runs(module: AnalysedModule) -> list[RunScope]:
     runs: list[RunScope] = []
+    resumed: list[RunScope] = []
     model = module.model
     in_with: set[ast.Call] = set()
     for node in model.nodes_by_type.get(ast.With, []) + model.nodes_by_type.get(ast.AsyncWith, []):
@@ -145,8 +166,7 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
             if _yielded_by_context_manager(module, node):
                 continue  # a context manager's run is the code that enters it (judged there)
             if opens_run:
-                if not _reopens_run(opened):
-                    runs.append(RunScope(opened, "mlflow.start_run()", body, 0, len(body)))
+                (resumed if _reopens_run(opened) else runs).append(RunScope(opened, "mlflow.start_run()", body, 0, len(body)))
             elif terminal_name(opened.func) is not None and (given := _entered_run(module, opened)) is not None and not given[1]:
                 runs.append(RunScope(opened, f"{called_name(module, opened)}()", body, 0, len(body), given[0]))
     for call in model.nodes_by_type.get(ast.Call, []):
@@ -159,19 +179,22 @@ def _new_runs(module: AnalysedModule) -> list[RunScope]:
         callee = model.callee(call)
         if callee not in (START_RUN, CREATE_RUN):
             continue
-        if callee == START_RUN and (_reopens_run(call) or _returned_by_function(module, call)):
+        if callee == START_RUN and _returned_by_function(module, call):
             continue
         label = "mlflow.start_run()" if callee == START_RUN else "MlflowClient.create_run()"
+        found = resumed if callee == START_RUN and _reopens_run(call) else runs
         entered = _with_entering(module, call) if callee == START_RUN else None
         if entered is not None:  # run_ctx = mlflow.start_run(...) ... with run_ctx:
-            runs.append(RunScope(call, label, entered.body, 0, len(entered.body)))
+            found.append(RunScope(call, label, entered.body, 0, len(entered.body)))
             continue
         block, start, end = _following_statements(module, call)
-        runs.append(RunScope(call, label, block, start, end))
+        found.append(RunScope(call, label, block, start, end))
     runs.sort(key=lambda run: (run.call.lineno, run.call.col_offset))
-    # Runs whose statements run to the same end of the same block (see _statements_effects).
+    module.memo_set(_RESUMED_RUNS, resumed)
+    # Runs whose statements run to the same end of the same block (see _statements_effects);
+    # a resumed run's statements are gathered the same way.
     groups: dict[tuple[int, int], list[int]] = {}
-    for run in runs:
+    for run in itertools.chain(runs, resumed):
         if run.start < run.end:
             groups.setdefault((id(run.block), run.end), []).append(run.start)
     for starts in groups.values():
@@ -418,9 +441,145 @@ _FIT_METHODS = frozenset({"fit", "fit_transform", "train", "fit_generator", "par
 
 def trains_model(module: AnalysedModule, run: RunScope) -> bool:
     """A training run: it logs or registers a model, or fits one under autologging (in its
-    own body: a fit in a nested run it opens is that run's, as what it logs is)."""
+    own body or the body of a resumption of it: a fit in a nested run it opens is that
+    run's, as what it logs is)."""
     if run.effects(module).trains_model:
         return True
     if not enables_autolog(module):
         return False
-    return any(isinstance(call.func, ast.Attribute) and call.func.attr in _FIT_METHODS for call in calls_in(run.body, module))
+    return any(
+        isinstance(call.func, ast.Attribute) and call.func.attr in _FIT_METHODS
+        for scope in (run, *resumptions(module, run))
+        for call in calls_in(scope.body, module)
+    )
+
+
+# -- runs resumed by id -------------------------------------------------------------------------
+# ``with mlflow.start_run() as run: run_id = run.info.run_id`` in one notebook cell, ``with
+# mlflow.start_run(run_id=run_id): mlflow.sklearn.log_model(...)`` in a later one: one run,
+# created where its tags belong and continued where its model is logged. What the resumption
+# does is the creating run's, when the id it resumes is known to be that run's in the same
+# module; an id from anywhere else (a parameter, sys.argv, a search, another module) leaves
+# the resumption judged by no one, as before.
+
+_RUN_READS = frozenset({"mlflow.get_run", f"{api.MLFLOW_CLIENT}.get_run"})
+_ACTIVE_RUN = "mlflow.active_run"
+_MAX_RUN_ID_STEPS = 8  # names, helpers and re-reads followed from a run id to its run
+
+
+def resumptions(module: AnalysedModule, run: RunScope) -> list[RunScope]:
+    """The ``mlflow.start_run(run_id=...)`` runs of the module that resume ``run`` (its id
+    read as ``run.info.run_id``, ``mlflow.active_run().info.run_id`` inside it, or through
+    names and same-module helpers that hold or return one of these)."""
+    return module.memo(_RESUMPTIONS, _resumptions_by_run).get(run.call, [])
+
+
+def _resumptions_by_run(module: AnalysedModule) -> dict[ast.Call, list[RunScope]]:
+    created = _run_index(module).created
+    found: dict[ast.Call, list[RunScope]] = {}
+    for resumed in _resumed_runs(module):
+        creator = _resumed_run(module, resumed.call, 0)
+        if creator is not None and creator in created:
+            found.setdefault(creator, []).append(resumed)
+    return found
+
+
+def _resumed_run(module: AnalysedModule, call: ast.Call, depth: int) -> ast.Call | None:
+    """The call that created the run ``start_run(run_id=...)`` resumes, when known."""
+    run_id = api.argument_of(call, START_RUN, "run_id")
+    return _run_of_id(module, run_id, depth + 1) if run_id is not None else None
+
+
+def _run_of_id(module: AnalysedModule, expr: ast.AST, depth: int) -> ast.Call | None:
+    """The call that created the run whose id ``expr`` is: ``<run>.info.run_id`` (or
+    ``run_uuid``), through names and same-module helpers that return it."""
+    if depth > _MAX_RUN_ID_STEPS:
+        return None
+    if isinstance(expr, ast.Attribute) and expr.attr in ("run_id", "run_uuid"):
+        info = expr.value
+        return _run_of_object(module, info.value, depth + 1) if isinstance(info, ast.Attribute) and info.attr == "info" else None
+    return _through_names(module, expr, depth, _run_of_id)
+
+
+def _run_of_object(module: AnalysedModule, expr: ast.AST, depth: int) -> ast.Call | None:
+    """The call that created the run object ``expr``: ``start_run()`` / ``create_run()``
+    (also a project context manager's run), the run a ``start_run(run_id=...)`` resumes,
+    ``mlflow.active_run()`` inside a run, ``get_run(<its id>)``."""
+    if depth > _MAX_RUN_ID_STEPS:
+        return None
+    if isinstance(expr, ast.Call):
+        callee = module.model.callee(expr)
+        if callee == START_RUN and _reopens_run(expr):
+            return _resumed_run(module, expr, depth)
+        if callee in (START_RUN, CREATE_RUN) or expr in _run_index(module).created:
+            return expr
+        if callee == _ACTIVE_RUN:
+            return _run_around(module, expr, depth)
+        if callee in _RUN_READS:
+            run_id = api.argument_of(expr, callee, "run_id")
+            return _run_of_id(module, run_id, depth + 1) if run_id is not None else None
+    return _through_names(module, expr, depth, _run_of_object)
+
+
+def _through_names(
+    module: AnalysedModule, expr: ast.AST, depth: int, follow: Callable[[AnalysedModule, ast.AST, int], ast.Call | None]
+) -> ast.Call | None:
+    """``follow`` through a name to the value last assigned to it (``with ... as`` too), or
+    through a helper of the same module every ``return`` of which leads to one run."""
+    if isinstance(expr, ast.Name):
+        binding = module.model.lookup(expr.id, expr)
+        if binding is not None and binding.kind in ("assign", "with") and binding.value is not None:
+            return follow(module, binding.value, depth + 1)
+        return None
+    if not isinstance(expr, ast.Call):
+        return None
+    target = resolve_called_function(module, expr)
+    if target is None or target[0] is not module:
+        return None  # another module's run is judged there, with what its own module does
+    returns = [node.value for node in _own_returns(target[1]) if node.value is not None]
+    found = {follow(module, value, depth + 1) for value in returns}
+    return found.pop() if len(found) == 1 and len(returns) > 0 else None
+
+
+def _run_around(module: AnalysedModule, node: ast.AST, depth: int) -> ast.Call | None:
+    """The run active where ``node`` runs: the innermost run, new or resumed, whose
+    statements hold it in the same function (a function's body runs where it is called)."""
+    scopes = _run_index(module).active_by_block
+    for ancestor in module.model.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return None
+        if not isinstance(ancestor, ast.stmt):
+            continue
+        place = module.model.block_of(ancestor)
+        if place is None:
+            continue
+        block, index = place
+        holding = [run for run in scopes.get(id(block), []) if run.block is block and run.start <= index < run.end]
+        if holding:
+            innermost = max(holding, key=lambda run: run.start)
+            return _run_of_object(module, innermost.call, depth + 1)
+    return None
+
+
+@dataclass(frozen=True)
+class _RunIndex:
+    """The calls that start the module's new runs, and the runs that make a run active
+    (``create_run()`` makes none), new or resumed, by the block their statements are in."""
+
+    created: frozenset[ast.Call]
+    active_by_block: dict[int, list[RunScope]]
+
+
+_RUN_INDEX: MemoKey[_RunIndex] = MemoKey("run_index")
+
+
+def _run_index(module: AnalysedModule) -> _RunIndex:
+    return module.memo(_RUN_INDEX, _index_runs)
+
+
+def _index_runs(module: AnalysedModule) -> _RunIndex:
+    scopes: dict[int, list[RunScope]] = {}
+    for run in itertools.chain(new_runs(module), _resumed_runs(module)):
+        if module.model.callee(run.call) != CREATE_RUN:
+            scopes.setdefault(id(run.block), []).append(run)
+    return _RunIndex(frozenset(run.call for run in new_runs(module)), scopes)

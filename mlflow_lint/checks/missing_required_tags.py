@@ -26,6 +26,8 @@ class MissingRequiredTags(Check):
     project that wants them tagged says which keys. Tags count from ``tags=``, ``set_tag``/``set_tags`` in the run body, and project helpers
     called in the run (transitively, across modules). Keys that cannot be known (a tags
     parameter, ``**kwargs``) are taken to satisfy the rule: unknown is never a finding.
+    A run resumed in the same module (``start_run(run_id=run.info.run_id)``) is the run
+    that created the id: what the resumption does counts for it (analysis/runs.py).
 
     MLflow 3: a ``log_model`` with no active run makes a LoggedModel that no run holds
     (analysis/logged_models.py); it is checked the same way, at the ``log_model`` call,

@@ -20,7 +20,8 @@ class RunWithoutInputDataset(Check):
 
     Modules that turn autologging on are skipped: autologging logs datasets itself. Runs
     that log only GenAI models (LLM flavors, models from code, agents, type-hinted
-    models; see analysis/genai.py) train on no dataset and are not reported.
+    models; see analysis/genai.py) train on no dataset and are not reported. What a
+    resumption of a run in the same module logs is the run's (analysis/runs.py).
 
     MLflow 3: a ``log_model`` of a fitted model with no active run makes a LoggedModel
     that no run holds (analysis/logged_models.py); it is reported at the ``log_model``
