@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import Hole, StrValue
@@ -176,7 +176,7 @@ def _after(word: Word, offset: int) -> Word:
     is. A resolved word (a command Python starts) keeps its values, each without the flag
     (not known when the flag is not known text in each), and its place, the call."""
     if word.resolved is None:
-        return Word(word.text[offset:], _shift(word, offset), word.literal)
+        return replace(word, text=word.text[offset:], position=_shift(word, offset))  # a shell's word stays one
     values = tuple(_drop(value, offset) for value in word.resolved)
     known = tuple(value for value in values if value is not None)
     if len(known) != len(values):

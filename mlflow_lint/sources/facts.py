@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.analysis.values import literal as literal_value
@@ -23,6 +24,10 @@ _QUOTES = re.compile(r"[\"']")
 _FALLBACK = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?P<default>[^}$]*)\}")
 # $VAR, ${VAR}, ${VAR:-default}, $(command), `command`: values decided at run time.
 _REFERENCE = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}")
+# And where a shell reads the word, its positional and special parameters: a script's own
+# arguments ``$1``, ``"$@"``, ``$*``, and ``$#``, ``$?``, ``$$``, ``$!``, ``$0``. (Not in a
+# ``.env`` or Compose value, where ``$1`` is text: a password may hold it.)
+_SHELL_REFERENCE = re.compile(_REFERENCE.pattern + r"|\$[0-9@*#?$!]")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Word:
     # ``text`` shows them (``sqlite:///{db_path}``). Several are alternatives (``a if c else
     # b``, ``os.getenv("HOST", "0.0.0.0")``), as a ``${HOST:-0.0.0.0}`` fallback is one.
     resolved: tuple[StrValue, ...] | None = None
+    # A shell reads the word (a script's line): its positional parameters are references.
+    in_shell: ClassVar[bool] = False
 
     @property
     def unexpanded(self) -> bool:
@@ -52,7 +59,7 @@ class Word:
         A resolved word that may be several values has none known: which one is not."""
         if self.resolved is not None:
             return self.resolved[0] if len(self.resolved) == 1 else StrValue((Hole(None),))
-        return literal_value(self.text) if self.literal else shell_value(self.text)
+        return literal_value(self.text) if self.literal else shell_value(self.text, self.in_shell)
 
     @property
     def values(self) -> tuple[StrValue, ...]:
@@ -65,9 +72,18 @@ class Word:
         written = self.value
         if self.literal or _FALLBACK.search(self.text) is None:
             return (written,)
-        unset = shell_value(with_fallbacks(self.text))
+        unset = shell_value(with_fallbacks(self.text), self.in_shell)
         via = ", ".join(sorted({f"${{{match.group('name')}}}" for match in _FALLBACK.finditer(self.text)}))
         return (written, replace(unset, via=f"the default of {via}"))
+
+
+@dataclass(frozen=True)
+class ShellWord(Word):
+    """A word of a line a shell runs (a script, a Dockerfile's shell form, a CI step): its
+    positional parameters (``--backend-store-uri "$1"``) are the script's arguments,
+    decided at run time."""
+
+    in_shell: ClassVar[bool] = True
 
 
 def with_fallbacks(text: str) -> str:
@@ -276,18 +292,18 @@ class SourceFacts:
 _WORKING_DIRECTORY = re.compile(r"^(?:\$\(\s*pwd\s*\)|`\s*pwd\s*`|\$\{PWD\}|\$PWD(?![A-Za-z0-9_]))(?:/|$)")
 
 
-def shell_value(text: str) -> StrValue:
-    """A string value with run-time references turned into holes; one that starts with the
-    working directory is a local path."""
+def shell_value(text: str, in_shell: bool = False) -> StrValue:
+    """A string value with run-time references turned into holes (``in_shell``: a shell's
+    positional parameters too); one that starts with the working directory is a local path."""
     if _WORKING_DIRECTORY.match(text):
-        return replace(_holes(text), local_path=True)
-    return _holes(text)
+        return replace(_holes(text, in_shell), local_path=True)
+    return _holes(text, in_shell)
 
 
-def _holes(text: str) -> StrValue:
+def _holes(text: str, in_shell: bool) -> StrValue:
     parts: list[str | Hole] = []
     position = 0
-    for match in _REFERENCE.finditer(text):
+    for match in (_SHELL_REFERENCE if in_shell else _REFERENCE).finditer(text):
         if match.start() > position:
             parts.append(text[position : match.start()])
         parts.append(Hole(None))

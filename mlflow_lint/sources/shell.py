@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextvars
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, SourceFacts, UnparsableText, Word
+from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, ShellWord, SourceFacts, UnparsableText, Word
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
@@ -208,7 +208,7 @@ def _advance(line: int, column: int, consumed: str) -> tuple[int, int]:
 
 
 def _words(tokens: list[_Token]) -> list[Word]:
-    return [Word(t.text, t.position) for t in tokens if not t.heredoc and t.text != "<<"]
+    return [ShellWord(t.text, t.position) for t in tokens if not t.heredoc and t.text != "<<"]
 
 
 # Commands that run the Python code they are given: an interpreter, possibly launched.
@@ -322,7 +322,7 @@ def _ci_environment_writes(words: list[Word], where: str) -> list[Setting]:
         if match is None or (words[0].text == "printf" and "%" in word.text):
             continue  # printf 'NAME=%s': the value is an argument, unknown here
         name, value = match.group(1), match.group(2)
-        settings.append(Setting(name, Word(value, word.position), word.position, f"{name} written to ${variable} in {where}"))
+        settings.append(Setting(name, replace(word, text=value), word.position, f"{name} written to ${variable} in {where}"))
     return settings
 
 
@@ -588,5 +588,5 @@ def _assignment(word: Word, where: str) -> Setting | None:
     start = word.position
     # The value starts after "NAME=" (quotes around the value shift it by one at most).
     value_column = start.column + len(name) + 1
-    value_word = Word(value, Position(start.line, value_column, start.end_line, start.end_column))
+    value_word = replace(word, text=value, position=Position(start.line, value_column, start.end_line, start.end_column))
     return Setting(name, value_word, value_word.position, f"{name} in {where}")
