@@ -30,7 +30,7 @@ from mlflow_lint.project_facts import (
     is_deployment_candidate,
     read_project_file,
 )
-from mlflow_lint.sources.facts import ComposeImage, PublishedPort
+from mlflow_lint.sources.deployment import ComposeImage, PublishedPort
 
 
 def _resolved(module: AnalysedModule) -> Path:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from mlflow_lint.analysis.module import AnalysedModule
     from mlflow_lint.analysis.semantic import Binding
     from mlflow_lint.sources.databricks_bundle import Bundle
-    from mlflow_lint.sources.facts import DeploymentFact
+    from mlflow_lint.sources.deployment import DeploymentFact
     from mlflow_lint.sources.helm_values import HelmChart, ValuesFile
     from mlflow_lint.sources.requirements import DeclaredMlflow
 

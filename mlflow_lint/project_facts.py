@@ -31,8 +31,7 @@ from mlflow_lint.analysis.hosts import is_loopback
 from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.context import file_context
 from mlflow_lint.sources import MAX_NOTEBOOK_BYTES, is_project_code, source_kind
-from mlflow_lint.sources.exposure import KUSTOMIZATION_FILES
-from mlflow_lint.sources.facts import ComposeImage, ManifestObject
+from mlflow_lint.sources.deployment import KUSTOMIZATION_FILES, ComposeImage, ManifestObject
 from mlflow_lint.sources.prefilter import revealed_text
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
@@ -128,7 +127,7 @@ class UriSettingFunction:
 @dataclass(frozen=True)
 class ComposePort:
     """A container port a service of one of the project's Compose files publishes on a
-    fixed port of this machine (``sources.facts.PublishedPort``): code in the Compose
+    fixed port of this machine (``sources.deployment.PublishedPort``): code in the Compose
     network reaches the service as ``http://<name>:<container_port>``, code on the host as
     ``http://localhost:<host_port>``, one server (MLF102 compares URIs through them)."""
 
@@ -142,7 +141,7 @@ class ComposePort:
 @dataclass(frozen=True)
 class ComposeService:
     """A service of one of the project's Compose files that builds an image or may publish
-    a port (``sources.facts.ComposeImage``; its Dockerfile relative to the Compose file)."""
+    a port (``sources.deployment.ComposeImage``; its Dockerfile relative to the Compose file)."""
 
     path: str  # absolute POSIX path of the Compose file
     service: ComposeImage
@@ -157,7 +156,7 @@ class ComposeService:
 @dataclass(frozen=True)
 class ManifestDeclaration:
     """A Service, Namespace or kustomization one of the project's Kubernetes manifests
-    declares (``sources.facts.ManifestObject``)."""
+    declares (``sources.deployment.ManifestObject``)."""
 
     path: str  # absolute POSIX path of the manifest
     declared: ManifestObject

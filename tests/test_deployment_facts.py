@@ -16,7 +16,7 @@ from mlflow_lint.engine import lint_paths
 from mlflow_lint.module_facts import collect_project_facts
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import ProjectFacts, fact_from_row, fact_row
-from mlflow_lint.sources.facts import ComposeImage, ManifestObject
+from mlflow_lint.sources.deployment import ComposeImage, ManifestObject
 from mlflow_lint.sources.yaml_source import parse_yaml
 
 from .conftest import TRACKING_URI_MODULE, ipynb, write_files

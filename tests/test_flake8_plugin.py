@@ -19,7 +19,13 @@ pytestmark = pytest.mark.integration
 
 pytest.importorskip("flake8")
 
-ROOTS = [FIXTURES / "python", *sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir())]
+# The fixture roots with Python files: flake8 reads nothing else (compose_build is all
+# Compose files and Dockerfiles).
+ROOTS = [
+    root
+    for root in [FIXTURES / "python", *sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir())]
+    if any(root.rglob("*.py"))
+]
 
 
 def flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

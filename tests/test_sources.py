@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from mlflow_lint.engine import lint_bytes
+from mlflow_lint.sources.deployment import PublishedPort
 from mlflow_lint.sources.dockerfile import parse_dockerfile
 from mlflow_lint.sources.dotenv import parse_dotenv
-from mlflow_lint.sources.facts import PublishedPort
 from mlflow_lint.sources.notebook import Cell, virtual_source
 from mlflow_lint.sources.shell import parse_shell, split_commands, tokenize
 from mlflow_lint.sources.yaml_source import UnparsableYaml, parse_yaml

@@ -18,7 +18,8 @@ import re
 from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.hosts import ALL_INTERFACES
-from mlflow_lint.sources.facts import ComposeImage, ManifestObject, PublishedPort, references, with_fallbacks
+from mlflow_lint.sources.deployment import KUSTOMIZATION_FILES, ComposeImage, ManifestObject, PublishedPort
+from mlflow_lint.sources.facts import references, with_fallbacks
 from mlflow_lint.sources.yaml_nodes import MERGE_TAG, is_mapping, is_scalar, is_sequence
 
 if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
@@ -115,7 +116,7 @@ def _services(document: Node) -> MappingNode | None:
 
 def published_ports(document: Node) -> list[PublishedPort]:
     """The container ports a Compose document's services publish on a fixed port of this
-    machine (sources.facts.PublishedPort): ``"5001:5000"``, ``"127.0.0.1:5001:5000"``,
+    machine (sources.deployment.PublishedPort): ``"5001:5000"``, ``"127.0.0.1:5001:5000"``,
     ``"5001:5000/tcp"``, ``{target: 5000, published: 5001}``; on the host's loopback or
     every interface, a ``${PORT:-5001}`` reference read as its default. Not published on a
     fixed port: a container port alone, a range, a reference without a default, another
@@ -312,8 +313,6 @@ def kubernetes_containers(documents: list[Node]) -> dict[int, bool | None]:
     return found
 
 
-# The names kustomize reads a directory's kustomization from.
-KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 # A Service's name and a namespace are DNS labels (RFC 1123); anything else (a Helm
 # template's ``{{ .Release.Namespace }}``, a ``${VAR}``) is no name the manifest gives.
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$")
