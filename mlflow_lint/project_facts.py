@@ -382,6 +382,17 @@ class ProjectFacts:
                 return False
         return True
 
+    def published_by_another_file(self, compose_file: str, service: str) -> bool:
+        """Whether a Compose file beside ``compose_file`` (its absolute POSIX path) may
+        publish a port of ``service``: an override Compose merges in
+        (``docker-compose.override.yml``, a ``-f`` stack of the same directory) adds
+        ``ports:`` to the service a file without them declares."""
+        directory = posixpath.dirname(compose_file)
+        return any(
+            row.path != compose_file and posixpath.dirname(row.path) == directory and row.service.service == service and row.service.published is not False
+            for row in self.compose_services
+        )
+
     def unity_catalog_registry(self) -> TrackingUriUse | None:
         """The first Unity Catalog registry URI the project sets, when every registry URI it
         sets is one (a project that also sets another registry may use either: unknown)."""

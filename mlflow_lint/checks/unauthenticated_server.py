@@ -20,9 +20,12 @@ class UnauthenticatedServer(Check):
         invocation = interpret(command)
         if invocation is None or not invocation.is_server:
             return
-        if command.published is False:
-            # A compose service that publishes no port: only the containers of its networks
-            # reach it (a proxy in front, which is where authentication then belongs).
+        if command.published is False and not (
+            command.service is not None and ctx.project_facts().published_by_another_file(ctx.resolved_path(), command.service)
+        ):
+            # A compose service that publishes no port (nor does an override beside its file):
+            # only the containers of its networks reach it (a proxy in front, which is where
+            # authentication then belongs).
             return
         host = invocation.value("--host")
         if host is None:

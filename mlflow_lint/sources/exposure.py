@@ -26,26 +26,27 @@ if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
     from yaml import MappingNode, Node, ScalarNode
 
 
-def compose_services(document: Node) -> dict[int, bool | None]:
-    """A docker-compose file's services (by node): whether each publishes a port on the host
-    (``ports:``, ``network_mode: host``); None when that cannot be read (``extends``, a
-    merge key). A service that publishes none is reachable only from the containers of
-    its networks."""
+def compose_services(document: Node) -> dict[int, tuple[str, bool | None]]:
+    """A docker-compose file's services (by node): each one's key, and whether it publishes
+    a port on the host (``ports:``, ``network_mode: host``); None when that cannot be read
+    (``extends``, a merge key). A service that publishes none is reachable only from the
+    containers of its networks."""
     services = _services(document)
     if services is None:
         return {}
-    found: dict[int, bool | None] = {}
-    for _, service in services.value:
+    found: dict[int, tuple[str, bool | None]] = {}
+    for key, service in services.value:
         if not is_mapping(service):
             continue
+        name = str(key.value) if is_scalar(key) else ""
         keys = {key.value: value for key, value in service.value if is_scalar(key)}
         if "extends" in keys or any(key.tag == MERGE_TAG for key, _ in service.value):
-            found[id(service)] = None
+            found[id(service)] = (name, None)
             continue
         ports = keys.get("ports")
         network = keys.get("network_mode")
         host_network = network is not None and is_scalar(network) and str(network.value).strip() == "host"
-        found[id(service)] = host_network or (ports is not None and _publishes_beyond_loopback(ports))
+        found[id(service)] = (name, host_network or (ports is not None and _publishes_beyond_loopback(ports)))
     return found
 
 
@@ -64,7 +65,7 @@ def compose_images(document: Node) -> list[ComposeImage]:
         keys = {str(k.value): v for k, v in service.value if is_scalar(k) and k.tag != MERGE_TAG}
         builds, dockerfile = _built_dockerfile(keys.get("build"))
         image = keys.get("image")
-        published = publishing.get(id(service))
+        published = publishing[id(service)][1] if id(service) in publishing else None
         if builds or published is not False:
             name = str(image.value).strip() if image is not None and is_scalar(image) else None
             found.append(ComposeImage(str(key.value), published, builds, dockerfile, name or None))

@@ -150,6 +150,7 @@ class Command:
     # A docker-compose service's command: whether the service publishes a port on the host
     # (``ports:``, ``network_mode: host``); None for any other command, or when unknown.
     published: bool | None = None
+    service: str | None = None  # that service's key (another Compose file may publish it)
     # A Dockerfile's ``CMD``/``ENTRYPOINT``: what a container of the image runs, reached as
     # the containers that run the image are (not a ``RUN`` line, which runs at build time).
     in_image: bool = False

@@ -88,7 +88,8 @@ def parse_yaml(text: str, where: str, values: ValuesFile | None = None) -> Sourc
     lines = text.splitlines()
     seen: set[int] = set()
     present = [document for document in documents if document is not None]
-    containers = kubernetes_containers(present)
+    # A workload's containers are no Compose service: no other file publishes them by name.
+    containers = {node: ("", published) for node, published in kubernetes_containers(present).items()}
     for document in present:
         _walk(document, facts, where, lines, seen, {**compose_services(document), **containers})
         facts.deployment.extend(published_ports(document))
@@ -158,7 +159,7 @@ def _shell_in_scalar(node: ScalarNode, where: str, lines: list[str]) -> SourceFa
 
 
 def _walk(
-    node: Node, facts: SourceFacts, where: str, lines: list[str], seen: set[int], services: dict[int, bool | None]
+    node: Node, facts: SourceFacts, where: str, lines: list[str], seen: set[int], services: dict[int, tuple[str, bool | None]]
 ) -> None:
     stack = [node]
     while stack:
@@ -169,8 +170,9 @@ def _walk(
         if is_mapping(current):
             first = len(facts.commands)
             _mapping(current, facts, where, lines, seen)
-            if id(current) in services:  # a compose service's commands: is it published?
-                facts.commands[first:] = [replace(command, published=services[id(current)]) for command in facts.commands[first:]]
+            if id(current) in services:  # a compose service's commands: which service, is it published?
+                service, published = services[id(current)]
+                facts.commands[first:] = [replace(command, published=published, service=service or None) for command in facts.commands[first:]]
             stack.extend(value for _, value in current.value)
         elif is_sequence(current):
             stack.extend(current.value)
