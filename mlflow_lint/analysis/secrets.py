@@ -289,11 +289,23 @@ def is_sealed(text: str) -> bool:
     return _NOT_THE_SECRET.match(text.strip()) is not None
 
 
+# A token format's prefix before a ``<...>`` placeholder: ``sha256~<token>`` (OpenShift's
+# ``oc whoami --show-token``), ``dapi<your-token-here>``, ``Bearer <token>``: a template.
+_PREFIXED_PLACEHOLDER = re.compile(r"^[^\s<>]{0,16}\s?<[A-Za-z][A-Za-z0-9 _.-]*>$")
+
+
 def is_literal(text: str) -> bool:
-    """A value written out in the file: not empty, not ``${VAR}``/``$VAR``, not a placeholder,
-    not encrypted in place by SOPS nor a ``ref+vault://`` reference."""
+    """A value written out in the file: not empty, not ``${VAR}``/``$VAR``, not a placeholder
+    (also after a token format's prefix), not encrypted in place by SOPS nor a
+    ``ref+vault://`` reference."""
     text = text.strip()
-    return bool(text) and not REFERENCE.match(text) and not PLACEHOLDER.match(text) and not is_sealed(text)
+    return (
+        bool(text)
+        and not REFERENCE.match(text)
+        and not PLACEHOLDER.match(text)
+        and not _PREFIXED_PLACEHOLDER.match(text)
+        and not is_sealed(text)
+    )
 
 
 # A connection string: ``Name=value`` fields separated by ";" (Azure Storage's
