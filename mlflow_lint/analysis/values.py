@@ -421,14 +421,19 @@ class ValueEvaluator:
         values = other.values.evaluate(value, depth + 1)
         return tuple(replace(v, via=shown) for v in values)
 
+    def _ancestor(self, expr: ast.expr, path: ast.expr, depth: int) -> tuple[StrValue, ...]:
+        """``expr``, an ancestor directory of ``path`` (``.parent``, ``.parents[1]``): a local
+        path's stays local, at a place not known (shown as written)."""
+        receiver = self.evaluate(path, depth + 1)
+        if receiver and all(v.local_path or v.path_object for v in receiver):
+            return tuple(StrValue((Hole(expr, self.module),), local_path=v.local_path, path_object=v.path_object) for v in receiver)
+        return ()
+
     def _attribute(self, expr: ast.Attribute, depth: int) -> tuple[StrValue, ...]:
         if expr.attr == "parent":  # Path(__file__).parent stays local
-            receiver = self.evaluate(expr.value, depth + 1)
-            if receiver and all(v.local_path or v.path_object for v in receiver):
-                return tuple(
-                    StrValue((Hole(expr, self.module),), local_path=v.local_path, path_object=v.path_object)
-                    for v in receiver
-                )
+            ancestor = self._ancestor(expr, expr.value, depth)
+            if ancestor:
+                return ancestor
         # settings.TRACKING_URI where ``settings`` is a project module
         raw = self.model._raw_qualified_name(expr, 0)
         if raw is not None and not is_mlflow(raw) and not raw.startswith("os."):
@@ -520,6 +525,9 @@ class ValueEvaluator:
         class's attribute, a local): the value its key selects (:meth:`_looked_up`)."""
         if isinstance(expr.slice, ast.Slice):
             return ()
+        if isinstance(expr.value, ast.Attribute) and expr.value.attr == "parents":
+            # Path(__file__).resolve().parents[1]: an ancestor, as ``.parent.parent`` is.
+            return self._ancestor(expr, expr.value.value, depth)
         found = self._dict_constant(expr.value)
         return (self._looked_up(expr, found, expr.slice, None, depth) or ()) if found is not None else ()
 
