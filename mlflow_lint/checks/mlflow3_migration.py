@@ -79,6 +79,30 @@ class Mlflow3Migration(Check):
             self._row(row, node, shown, target, ctx)
         self._artifact_uri_load(node, callee, shown, target, ctx)
 
+    def visit_module(self, node: ast.Module, ctx: FileContext) -> None:
+        """A class of the module that subclasses a deprecated or removed MLflow class
+        (``class Agent(mlflow.pyfunc.ChatModel)``): such a class is only ever used by
+        subclassing, and MLflow warns on every instance (its ``__init__`` is wrapped)."""
+        model = ctx.python.model
+        target = None
+        for cls in model.nodes_of(ast.ClassDef):
+            for base in cls.bases:
+                name = model.qualified_name(base)
+                # (a name a class derives from is a class: the table's rows say "function")
+                rows = [row for row in _rows_by_name().get(name, ()) if row.keyword is None and row.kind != "module"] if name else []
+                if not rows:
+                    continue
+                target = target or mlflow_target(ctx.python, ctx.options.target_mlflow_version)
+                for row in rows:
+                    self._subclassed(row, base, target, ctx)
+
+    def _subclassed(self, row: api.Deprecation, base: ast.expr, target: DeclaredMlflow, ctx: FileContext) -> None:
+        what = f"`{display_api(row.name)}` (subclassed)"
+        if row.removed_in is not None and target.may_run_on(release(row.removed_in)):
+            ctx.report("MLF901", base, what=what, removed_in=str(row.removed_in), target=target.describe(), replacement=_advice(row))
+        elif row.deprecated_since is not None and target.always_runs_on(release(row.deprecated_since)):
+            ctx.report("MLF902", base, what=what, since=str(row.deprecated_since), target=target.describe(), replacement=_advice(row))
+
     def _row(self, row: api.Deprecation, call: ast.Call, shown: str, target: DeclaredMlflow, ctx: FileContext) -> None:
         removed = row.removed_in is not None and target.may_run_on(release(row.removed_in))
         deprecated = row.deprecated_since is not None and target.always_runs_on(release(row.deprecated_since))
@@ -196,8 +220,8 @@ def _callee_fixable(call: ast.Call, row: api.Deprecation) -> bool:
 def _advice(row: api.Deprecation) -> str:
     if row.replacement is None:
         return "see MLflow's release notes" + (f" ({row.reference})" if row.reference else "")
-    if row.fix == "rename-keyword":
+    if row.fix == "rename-keyword" or (row.keyword is not None and row.replacement.isidentifier()):
         return f"use `{row.replacement}=`"
-    if row.fix == "rename-callee" or (row.replacement.startswith("mlflow.") and " " not in row.replacement):
+    if row.fix == "rename-callee" or (row.replacement.startswith("mlflow.") and " " not in row.replacement) or row.replacement.isidentifier():
         return f"use `{row.replacement}`"
     return row.replacement
