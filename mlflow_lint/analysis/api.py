@@ -262,6 +262,9 @@ _EXPLICIT_ALIASES: dict[str, str] = {
     "mlflow.artifacts.download_artifacts": "mlflow.artifacts.download_artifacts",
     "mlflow.pyfunc.load_pyfunc": "mlflow.pyfunc.load_model",
     "mlflow.models.build_docker": "mlflow.models.build_docker",
+    # ``mlflow.tracing`` re-exported it (2.20.0 to 3.1.x) from its defining module, which
+    # integrations and users import it from too; 3.2.0 removed it (no table entry to fold by).
+    "mlflow.tracing.utils.set_span_chat_messages": "mlflow.tracing.set_span_chat_messages",
 }
 
 
