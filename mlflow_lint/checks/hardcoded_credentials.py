@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 
 from mlflow_lint.analysis.calls import argument
@@ -20,7 +21,8 @@ from mlflow_lint.analysis.secrets import (
 from mlflow_lint.analysis.settings_classes import fields_read, settings_fields
 from mlflow_lint.analysis.values import StrValue, same_text_operand
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.sources.facts import Command, Setting
+from mlflow_lint.sources import source_kind
+from mlflow_lint.sources.facts import Command, Setting, referenced_variable
 
 _HOST_CREDS = "mlflow.utils.rest_utils.MlflowHostCreds"
 
@@ -60,6 +62,13 @@ def _reported_where_written(module: AnalysedModule, expr: ast.expr, depth: int =
     fields = fields_read(module, expr)
     return fields is not None and all(_secret_variable(field.variables) is not None for field in fields)
 
+
+
+# File kinds that expand ``${VAR}`` from the variables set before in the same file: a
+# ``.env`` file (Compose and python-dotenv interpolate it) and a shell script.
+_EXPANDING_KINDS = frozenset({"dotenv", "shell"})
+# A URI whose password is one variable: ``postgresql://user:${PG_PASSWORD}@db/mlflow``.
+_URI_PASSWORD_REFERENCE = re.compile(r"://[^:/@\s]*:(?:\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))@")
 
 class HardcodedCredentials(Check):
     """Literal secrets in MLflow-related environment variables, URIs and host credentials."""
@@ -138,6 +147,32 @@ class HardcodedCredentials(Check):
                 continue
             ctx.report_at("MLF701", setting.position, None, everywhere=real, where=setting.where)
             return
+        self._through_reference(setting, secret, ctx)
+
+    def _through_reference(self, setting: Setting, secret: bool, ctx: FileContext) -> None:
+        """A credential that reads another variable of the same file (a ``.env`` file or a
+        script expands it): ``MLFLOW_TRACKING_PASSWORD=${PG_PASSWORD}``, or a URI's password
+        ``postgresql://mlflow:${PG_PASSWORD}@db/mlflow``, where the file sets ``PG_PASSWORD``
+        to a literal before: that literal is the committed credential, reported where it is."""
+        if ctx.facts is None or ctx.path is None or source_kind(ctx.path) not in _EXPANDING_KINDS or setting.value is None:
+            return
+        text = setting.value.text.strip().strip("\"'")
+        name = referenced_variable(text) if secret else None
+        if name is None:
+            match = _URI_PASSWORD_REFERENCE.search(text)
+            name = match.group(1) or match.group(2) if match is not None else None
+        if name is None:
+            return
+        here = (setting.position.line, setting.position.column)
+        earlier = [s for s in ctx.facts.settings if s.name == name and s.value is not None and (s.position.line, s.position.column) < here]
+        if not earlier or earlier[-1].value is None:
+            return
+        source = earlier[-1]
+        value = source.value.value if source.value is not None else None
+        if value is None or not is_literal_secret(value):
+            return
+        real = is_real_token(value.text, name)
+        ctx.report_at("MLF701", source.position, None, everywhere=real, where=f"{source.where} (read by {setting.name})")
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)
