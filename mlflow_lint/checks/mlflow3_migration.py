@@ -119,6 +119,8 @@ class Mlflow3Migration(Check):
         where = _keyword_or_position(call, row)
         if where is None:
             return
+        if not removed and _compatibility_fallback(ctx, call, row):
+            return
         passed = "" if isinstance(where, ast.keyword) else " (passed positionally)"
         what = f"`{row.keyword}`{passed} of `{shown}`"
         if removed:
@@ -151,6 +153,29 @@ class Mlflow3Migration(Check):
                     "MLflow 3 stores logged models outside the run's artifacts",
                 )  # fmt: skip
                 return
+
+
+def _compatibility_fallback(ctx: FileContext, call: ast.Call, row: api.Deprecation) -> bool:
+    """A call with the old keyword in the ``except`` of a ``try`` that makes the same call
+    with the new one (``try: log_model(name=...) except TypeError: log_model(artifact_path=...)``):
+    the fallback for older MLflow releases, which the target never runs (policy: not
+    reported; renaming it would retry the call that just failed)."""
+    if row.replacement is None or not row.replacement.isidentifier():
+        return False
+    model = ctx.python.model
+    callee = model.callee(call)
+    child: ast.AST = call
+    for ancestor in model.ancestors(call):
+        if isinstance(ancestor, ast.Try) and isinstance(child, ast.ExceptHandler):
+            return any(
+                isinstance(node, ast.Call) and model.callee(node) == callee and any(k.arg == row.replacement for k in node.keywords)
+                for statement in ancestor.body
+                for node in ast.walk(statement)
+            )
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        child = ancestor
+    return False
 
 
 def _artifact_uri_call(ctx: FileContext, expr: ast.expr | None, depth: int = 0) -> ast.Call | None:
