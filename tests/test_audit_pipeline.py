@@ -292,6 +292,45 @@ def test_transport_credentials_and_test_code_follow_the_checks(tmp_path: Path) -
     assert "tests/test_client.py" not in credentials and document["summary"]["hidden_in_tests"] == 1
 
 
+def test_server_rows_say_what_mlf201_mlf703_and_mlf704_judge(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            # `mlflow ui` runs a server as `mlflow server` does (MLF201, MLF703 read it so).
+            "Makefile": "ui:\n\tmlflow ui --backend-store-uri sqlite:///mlruns.db --port 5000\n",
+            "start.sh": "mlflow server --host $MLFLOW_VIRTUAL_HOST --backend-store-uri postgresql://db/mlflow\n",
+            "docker-compose.yml": (
+                "services:\n  mlflow:\n    image: ghcr.io/mlflow/mlflow:v3.18.0\n    ports: ['5000:5000']\n"
+                "    command: mlflow server --backend-store-uri postgresql://db/m --host 0.0.0.0 --app-name basic-auth"
+                ' --allowed-hosts="*" --cors-allowed-origins="*"\n'
+            ),
+            "Dockerfile": 'FROM python:3.12\nENTRYPOINT ["mlflow", "server", "--host=127.0.0.1"]\nCMD ["--workers=1"]\n',
+        },
+    )
+    document = build_audit(_request(root))
+    servers = {row["path"]: row for row in _rows(document, "server")}
+    assert len(_rows(document, "server")) == len(servers) == 4  # the Dockerfile's ENTRYPOINT + CMD is one server
+    assert (servers["Makefile"]["command"], servers["Makefile"]["auth"]) == ("mlflow ui", "none (local only)")
+    # A host not known here is no local host: the row is decided at run time, as MLF703 leaves it.
+    unknown = servers["start.sh"]
+    assert unknown["host"] == "$MLFLOW_VIRTUAL_HOST" and unknown["auth"].startswith("decided at run time") and unknown["runtime"]
+    # MLF704 flags the wildcards at this command: the row says the middleware lets anyone in.
+    compose = servers["docker-compose.yml"]
+    assert compose["rules"] == ["MLF704"]
+    assert compose["security"] == "any host (--allowed-hosts), any CORS origin (--cors-allowed-origins)"
+    # An image's server given no backend store: its container's environment may give one, MLF201 does not judge it.
+    stores = {row["path"]: row for row in _rows(document, "backend_store")}
+    assert stores["Dockerfile"]["backend"].startswith("decided at run time") and stores["Dockerfile"]["runtime"]
+    assert [row["path"] for row in _rows(document, "backend_store")].count("Dockerfile") == 1
+
+
+def test_a_server_on_a_host_not_known_here_leaves_access_control_not_assessed(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {".git/HEAD": "", "start.sh": "mlflow server --host $MLFLOW_HOST_VAR --backend-store-uri postgresql://db/m\n"})
+    access = next(p for p in build_audit(_request(root))["pillars"] if p["pillar"] == 7)
+    assert (access["verdict"], access["not_assessed"]) == ("not assessed", "every site is decided at run time")
+
+
 # ---------------------------------------------------------------------------- helpers
 def _copy(name: str, destination: Path) -> Path:
     target = destination / name

@@ -383,12 +383,14 @@ def _pillar(
 
 
 _RUN_TIME = frozenset({"decided at run time", "computed at run time"})
+_RUN_TIME_WHY = tuple(f"{label} (" for label in _RUN_TIME)  # "decided at run time (the host is not known here)"
 
 
 def _decided_at_run_time(item: EvidenceItem) -> bool:
-    """An evidence row whose deciding value is only known when the code runs (not one with
-    a known fallback: "decided at run time or local server" is judged by its fallback)."""
-    return any(value in _RUN_TIME for _, value in item.fields)
+    """An evidence row whose deciding value is only known when the code runs, maybe saying
+    why in parentheses (not one with a known fallback: "decided at run time or local
+    server" is judged by its fallback)."""
+    return any(value in _RUN_TIME or value.startswith(_RUN_TIME_WHY) for _, value in item.fields)
 
 
 class _Located:
