@@ -331,6 +331,40 @@ def test_a_server_on_a_host_not_known_here_leaves_access_control_not_assessed(tm
     assert (access["verdict"], access["not_assessed"]) == ("not assessed", "every site is decided at run time")
 
 
+def test_logging_a_model_under_a_registered_name_is_a_registration_and_registering_is_no_promotion(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "train.py": (
+                "import mlflow\n\nwith mlflow.start_run(tags={'git_sha': 'abc'}):\n"
+                "    mlflow.sklearn.log_model(m, name='model', registered_model_name='churn', input_example=x)\n"
+                "    mlflow.sklearn.log_model(m, name='plain', registered_model_name=None, input_example=x)\n"
+            ),
+            # Keywords a local dict display gives, as the value analysis reads kwargs["..."].
+            "reg.py": (
+                "import mlflow\n\ndef log(model):\n"
+                "    kwargs = dict(python_model=model, input_example=[1], registered_model_name='rag-qa')\n"
+                "    mlflow.pyfunc.log_model(name='rag', **kwargs)\n"
+                "    changed = {'registered_model_name': 'x'}\n    changed['registered_model_name'] = model.name\n"
+                "    mlflow.pyfunc.log_model(name='other', **changed)\n"
+            ),
+        },
+    )
+    document = build_audit(_request(root))
+    operations = [(row["path"], row["api"], row["model"], row["target"], row["gate"]) for row in _rows(document, "registry_operation")]
+    assert operations == [
+        ("reg.py", "mlflow.pyfunc.log_model", "rag-qa", "new version from the model it logs", "-"),
+        ("train.py", "mlflow.sklearn.log_model", "churn", "new version from the model it logs", "-"),
+    ]
+    assert [row["registers_as"] for row in _rows(document, "model_log")] == ["rag-qa", "-", "churn", "-"]
+    registry = next(p for p in document["pillars"] if p["pillar"] == 4)
+    assert (registry["verdict"], registry["scope"]) == ("compliant", "2 registrations, no promotion")
+    (root / "promote.py").write_text("from mlflow import MlflowClient\n\nMlflowClient().set_registered_model_alias('churn', 'challenger', '3')\n")
+    registry = next(p for p in build_audit(_request(root))["pillars"] if p["pillar"] == 4)
+    assert (registry["verdict"], registry["scope"]) == ("compliant", None)  # a promotion, not gated: not a protected alias
+
+
 # ---------------------------------------------------------------------------- helpers
 def _copy(name: str, destination: Path) -> Path:
     target = destination / name

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.flow import passed_keyword
 from mlflow_lint.analysis.gates import GateAnalysis
 from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS
 from mlflow_lint.analysis.hosts import DeclaresService, http_host, is_internal_host, is_loopback
@@ -44,6 +45,7 @@ from mlflow_lint.sources.notebook import VirtualSource
 
 CLIENT = api.MLFLOW_CLIENT
 _MAX_SHOWN = 100  # characters of a rendered value in a table cell
+NEW_VERSION = "new version from"  # the target of a registry operation that registers a model version
 
 
 @dataclass(frozen=True)
@@ -451,7 +453,7 @@ class _Collector:
             return f"latest versions in stages {shown}"
         if what == "version":
             return f"deletes version {shown}"
-        return f"new version from {shown}"
+        return f"{NEW_VERSION} {shown}"
 
     def _gate(self, call: ast.Call, callee: str) -> str:
         """The gate column: what MLF402 accepted the promotion for (``promotion_gates``, the
@@ -513,11 +515,14 @@ class _Collector:
         else:
             signature = "no"
         example = "yes" if "input_example" in keywords else ("unknown (**kwargs)" if unpacked else "no")
-        registered = argument(call, None, "registered_model_name")
-        name = self.name_of(registered)
+        # A mapping unpacked into the call may name it (``**dict(registered_model_name=...)``).
+        registered = passed_keyword(self.model, call, "registered_model_name")
+        name = None if _is_none(registered) else self.name_of(registered)
         self.add("model_log", call, api=callee, signature=signature, input_example=example, registers_as=name or "-")
         if name is not None:
             self.out.models.append(NameUse(name, self.shown, self.line_of(call), callee, cell=self.cell_of(call)))
+            # A registration (a new version of ``name``), not a promotion: MLF402 has nothing to gate.
+            self.add("registry_operation", call, api=display_api(callee), model=name, target=f"{NEW_VERSION} the model it logs", gate="-")
 
     def experiment(self, call: ast.Call, callee: str) -> None:
         spec = _EXPERIMENT_CALLS.get(callee)
@@ -776,6 +781,10 @@ def models_uri_name(value: StrValue) -> str | None:
         if separator in body:
             return body.split(separator, 1)[0] or None
     return body if value.complete and body and not body.startswith("m-") else None
+
+
+def _is_none(expr: ast.expr | None) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
 
 
 def _unparse(node: ast.AST) -> str:
