@@ -365,6 +365,21 @@ def test_logging_a_model_under_a_registered_name_is_a_registration_and_registeri
     assert (registry["verdict"], registry["scope"]) == ("compliant", None)  # a promotion, not gated: not a protected alias
 
 
+def test_a_run_mlf501_does_not_judge_is_no_tag_site(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        ".git/HEAD": "",
+        "train.py": "import mlflow\n\nwith mlflow.start_run():\n    mlflow.sklearn.log_model(m, name='model', input_example=x)\n",
+        "evaluate.py": "import mlflow\n\nwith mlflow.start_run():\n    mlflow.log_metric('auc', 0.9)\n",
+    }
+    # Without required-tags, MLF501 judges training runs only: an evaluation run is no site.
+    root = write_files(tmp_path / "plain", files)
+    runs = [(row["path"], row["missing"], row["status"]) for row in _rows(build_audit(_request(root)), "run")]
+    assert runs == [("train.py", "(any tag)", "warning")]
+    root = write_files(tmp_path / "configured", {**files, "pyproject.toml": '[tool.mlflow-lint]\nrequired-tags = ["git_sha"]\n'})
+    runs = [(row["path"], row["missing"], row["status"]) for row in _rows(build_audit(_request(root)), "run")]
+    assert runs == [("evaluate.py", "git_sha", "warning"), ("train.py", "git_sha", "warning")]
+
+
 # ---------------------------------------------------------------------------- helpers
 def _copy(name: str, destination: Path) -> Path:
     target = destination / name

@@ -551,8 +551,9 @@ class _Collector:
             else:
                 missing = "none" if tags.keys else "(any tag)"
             label = self._run_label(run)
-            self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
             trains = trains_model(self.module, run)
+            if required or trains:  # without required-tags, MLF501 judges training runs only (policy)
+                self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
             if not (effects.logs_input or trains):
                 continue  # no model and no data: nothing of lineage to judge (a metrics-only run)
             if not effects.logs_input and autolog is None:
