@@ -118,6 +118,10 @@ def test_no_evidence_row_contradicts_a_finding(root: Path) -> None:
     for row in _rows(document, "credential"):
         if "MLF701" in row["rules"]:
             assert "literal" in row["value"], row
+    for row in _rows(document, "prompt_load"):
+        # MLF605 at a load <=> the row names a pinned or latest version MLF605 does not exempt.
+        ungoverned = ("pinned" in row["how"] or "latest" in row["how"]) and "read back" not in row["how"]
+        assert ("MLF605" in row["rules"]) == ungoverned, row
     for row in _rows(document, "model_load"):
         expected = {"MLF601": ("run", "logged model"), "MLF602": ("raw", "path"), "MLF603": ("pinned",)}
         for rule, words in expected.items():
@@ -378,6 +382,36 @@ def test_a_run_mlf501_does_not_judge_is_no_tag_site(tmp_path: Path) -> None:
     root = write_files(tmp_path / "configured", {**files, "pyproject.toml": '[tool.mlflow-lint]\nrequired-tags = ["git_sha"]\n'})
     runs = [(row["path"], row["missing"], row["status"]) for row in _rows(build_audit(_request(root)), "run")]
     assert runs == [("evaluate.py", "git_sha", "warning"), ("train.py", "git_sha", "warning")]
+
+
+def test_prompt_loads_are_consumption_sites(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app.py": (
+                "import mlflow\n\nlatest = mlflow.genai.load_prompt('prompts:/qa@latest')\n"
+                "served = mlflow.genai.load_prompt('prompts:/qa@production')\n"
+                "pinned = mlflow.genai.load_prompt('qa', version=2)\n"
+                "either = mlflow.genai.load_prompt(os.environ['PROMPT_URI'])\n"
+            ),
+            "release.py": (
+                "import mlflow\n\nmlflow.genai.register_prompt(name='qa', template='{{q}}')\n"
+                "check = mlflow.genai.load_prompt('prompts:/qa/3')\n"
+            ),
+        },
+    )
+    document = build_audit(_request(root))
+    rows = [(row["path"], row["line"], row["how"], row["prompt"], row["rules"]) for row in _rows(document, "prompt_load")]
+    assert rows == [
+        ("app.py", 3, "latest version (@latest)", "qa", ["MLF605"]),
+        ("app.py", 4, "registry alias @production", "qa", []),
+        ("app.py", 5, "pinned version 2", "qa", ["MLF605"]),
+        ("app.py", 6, "decided at run time", "-", []),
+        ("release.py", 4, "pinned version 3, read back where it is registered", "qa", []),  # MLF605 exempts it there
+    ]
+    consumption = next(p for p in document["pillars"] if p["pillar"] == 6)
+    assert consumption["sites"] == 5 and consumption["runtime_sites"] == 1
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -34,6 +34,7 @@ from mlflow_lint.analysis.mlflow_calls import (
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.promotion_gates import exemption, gates_of, promotion
 from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_TRANSITION
+from mlflow_lint.analysis.prompts import LOADERS, UNGOVERNED, PromptLoad, managed_prompts, prompt_loads
 from mlflow_lint.analysis.runs import RunScope, enables_autolog, new_runs, trains_model
 from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret, mask_secrets
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
@@ -292,6 +293,8 @@ class _Collector:
             if not api.is_mlflow(callee):
                 continue
             self.model_load(call, callee)
+            if callee in LOADERS:
+                self.prompt_load(call)
             self.registry_operation(call, callee)
             self.artifact_location(call, callee)
             self.model_log(call, callee)
@@ -405,6 +408,21 @@ class _Collector:
             return
         how = "the run this code just created" if is_current_run_id(self.module, run_id) else "a run (run_id=)"
         self.add("model_load", call, api=shown_api, source=clip("run_id=" + _unparse(run_id)), how=how, model="-")
+
+    def prompt_load(self, call: ast.Call) -> None:
+        """A prompt loaded from the registry, and how it is addressed (MLF605's reading)."""
+        loads = prompt_loads(self.module, call)
+        if not loads:
+            return
+        managed = managed_prompts(self.module)
+        self.add(
+            "prompt_load",
+            call,
+            api=loads[0].api,
+            source=clip(" or ".join(dict.fromkeys(load.prompt for load in loads))),
+            how=" or ".join(dict.fromkeys(_prompt_how(load, managed.include(load.name)) for load in loads)),
+            prompt=", ".join(sorted({load.name for load in loads if load.name})) or "-",
+        )
 
     # -- pillar 4: the registry -------------------------------------------------------------------
     def registry_operation(self, call: ast.Call, callee: str) -> None:
@@ -770,6 +788,23 @@ def consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:
         else:
             labels.append("decided at run time")
     return " or ".join(dict.fromkeys(labels))
+
+
+_PROMPT_HOW = {"latest": "latest version (@latest)", "name": "latest version (a bare name)"}
+
+
+def _prompt_how(load: PromptLoad, managed: bool) -> str:
+    """How a prompt is addressed, as consumed_how says it of a model."""
+    if load.kind == "alias":
+        return f"registry alias @{load.reference}"
+    if load.kind == "version":
+        how = f"pinned version {load.reference}"
+    elif load.kind in _PROMPT_HOW:
+        how = _PROMPT_HOW[load.kind]
+    else:
+        return "decided at run time"
+    # MLF605 leaves a module that registers the prompt or moves its aliases reading it back.
+    return f"{how}, read back where it is registered" if managed and load.kind in UNGOVERNED else how
 
 
 def models_uri_name(value: StrValue) -> str | None:

@@ -103,6 +103,13 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         "No model or artifact is loaded or served.",
     ),
     EvidenceKind(
+        "prompt_load",
+        6,
+        "Prompts loaded from the registry",
+        (("api", "API"), ("source", "Source"), ("how", "Loaded by"), ("prompt", "Prompt")),
+        "No prompt is loaded from the registry.",
+    ),
+    EvidenceKind(
         "credential",
         7,
         "Credentials and TLS settings (values never shown)",
