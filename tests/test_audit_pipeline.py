@@ -414,6 +414,25 @@ def test_prompt_loads_are_consumption_sites(tmp_path: Path) -> None:
     assert consumption["sites"] == 5 and consumption["runtime_sites"] == 1
 
 
+def test_where_unplaced_artifacts_go_is_read_from_the_tracking_uri_the_module_sets(tmp_path: Path) -> None:
+    body = "\nwith mlflow.start_run():\n    mlflow.log_artifact('report.html')\n"
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "remote.py": "import mlflow\n\nmlflow.set_tracking_uri('https://mlflow.example.org')" + body,
+            "local.py": "import mlflow\n\nmlflow.set_tracking_uri('sqlite:///mlflow.db')" + body,
+            "anywhere.py": "import mlflow\n" + body,  # no server in sight: MLFLOW_TRACKING_URI decides
+        },
+    )
+    kinds = {row["path"]: row["kind"] for row in _rows(build_audit(_request(root)), "artifact_location")}
+    assert kinds == {
+        "anywhere.py": "decided at run time",
+        "local.py": "local directory (a local tracking store's artifact root)",
+        "remote.py": "server-managed",
+    }
+
+
 # ---------------------------------------------------------------------------- helpers
 def _copy(name: str, destination: Path) -> Path:
     target = destination / name

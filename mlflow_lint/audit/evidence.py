@@ -37,8 +37,9 @@ from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_TRA
 from mlflow_lint.analysis.prompts import LOADERS, UNGOVERNED, PromptLoad, managed_prompts, prompt_loads
 from mlflow_lint.analysis.runs import RunScope, enables_autolog, new_runs, trains_model
 from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret, mask_secrets
+from mlflow_lint.analysis.uri_uses import tracking_uri_uses
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
-from mlflow_lint.analysis.values import Hole, StrValue
+from mlflow_lint.analysis.values import Hole, StrValue, literal
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import relative_to_configuration
 from mlflow_lint.positions import LineIndex
@@ -138,6 +139,13 @@ def _operation(callee: str, name: str, target: str | None, kind: str) -> tuple[i
     return (name_position, name_keyword, target_position, target_keyword, kind)
 
 
+# Where a run's artifacts go when no call places them, by the tracking URI the module sets.
+_REMOTE_STORES = frozenset({UriKind.HTTP, UriKind.HTTPS, UriKind.DATABRICKS})
+_LOCAL_STORES = frozenset({UriKind.FILE, UriKind.LOCAL_PATH, UriKind.SQLITE, UriKind.SQL_DATABASE})
+_SERVER_ROOT = "server-managed"
+_LOCAL_ROOT = "local directory (a local tracking store's artifact root)"
+_RUN_TIME_ROOT = "decided at run time"
+
 _REGISTRY_OPERATIONS: dict[str, tuple[int, str, int | None, str | None, str]] = {
     # Alias moves of models and prompts: MLF402's table (analysis.promotions).
     **{callee: (*row.name, *row.alias, "alias") for callee, row in ALIAS_CALLS.items()},
@@ -206,6 +214,7 @@ class _Collector:
         self.options = options
         self.lines = LineIndex(module.source)
         self.out = ModuleEvidence(shown, notebook=virtual is not None)
+        self._artifact_root: str | None = None
 
     # -- helpers ----------------------------------------------------------------------------
     def add(self, table: str, node: ast.AST, /, **fields: str) -> None:
@@ -503,8 +512,8 @@ class _Collector:
         if expr is None:
             if callee.endswith("set_experiment"):
                 return  # selecting an experiment is not an artifact decision
-            where = "the tracking server's default artifact root" if role == "location" else "the run's artifact root"
-            self.add("artifact_location", call, api=display_api(callee), target=where, kind="server-managed")
+            where = "the tracking store's default artifact root" if role == "location" else "the run's artifact root"
+            self.add("artifact_location", call, api=display_api(callee), target=where, kind=self.artifact_root())
             return
         values = self.values(expr)
         self.add(
@@ -514,6 +523,16 @@ class _Collector:
             target=self.shown_value(expr),
             kind=_artifact_kind(values, role),
         )
+
+    def artifact_root(self) -> str:
+        """Where artifacts go that no call places: the artifact root of the tracking store
+        the module's tracking URIs name (a server manages it; a local store keeps it beside
+        itself), else where the tracking URI at run time puts them."""
+        if self._artifact_root is None:
+            kinds = [classify(literal(uri)) for _, uri, _ in tracking_uri_uses(self.module)]
+            labels = [_SERVER_ROOT if kind in _REMOTE_STORES else _LOCAL_ROOT if kind in _LOCAL_STORES else _RUN_TIME_ROOT for kind in kinds]
+            self._artifact_root = " or ".join(dict.fromkeys(labels)) or _RUN_TIME_ROOT
+        return self._artifact_root
 
     # -- pillar 8: logged models ------------------------------------------------------------------
     def model_log(self, call: ast.Call, callee: str) -> None:
