@@ -20,6 +20,8 @@ import pytest
 
 from mlflow_lint.audit import AuditInput, build_audit
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse
+from mlflow_lint.audit.html import render_html
+from mlflow_lint.audit.markdown import render_markdown
 from mlflow_lint.audit.register import all_gaps
 from mlflow_lint.audit.verdicts import NOT_FLAGGED, UNGATED, agree_with_findings
 from mlflow_lint.cache import CachedResult, ResultCache
@@ -364,6 +366,8 @@ def test_logging_a_model_under_a_registered_name_is_a_registration_and_registeri
     assert [row["registers_as"] for row in _rows(document, "model_log")] == ["rag-qa", "-", "churn", "-"]
     registry = next(p for p in document["pillars"] if p["pillar"] == 4)
     assert (registry["verdict"], registry["scope"]) == ("compliant", "2 registrations, no promotion")
+    assert "| ✅ compliant: 2 registrations, no promotion |" in render_markdown(document)  # the scorecard says what it is about
+    assert '<span class="why">2 registrations, no promotion</span>' in render_html(document)
     (root / "promote.py").write_text("from mlflow import MlflowClient\n\nMlflowClient().set_registered_model_alias('churn', 'challenger', '3')\n")
     registry = next(p for p in build_audit(_request(root))["pillars"] if p["pillar"] == 4)
     assert (registry["verdict"], registry["scope"]) == ("compliant", None)  # a promotion, not gated: not a protected alias
