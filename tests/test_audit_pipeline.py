@@ -20,6 +20,8 @@ import pytest
 
 from mlflow_lint.audit import AuditInput, build_audit
 from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse
+from mlflow_lint.audit.html import render_html
+from mlflow_lint.audit.markdown import render_markdown
 from mlflow_lint.audit.register import all_gaps
 from mlflow_lint.audit.verdicts import NOT_FLAGGED, UNGATED, agree_with_findings
 from mlflow_lint.cache import CachedResult, ResultCache
@@ -118,6 +120,10 @@ def test_no_evidence_row_contradicts_a_finding(root: Path) -> None:
     for row in _rows(document, "credential"):
         if "MLF701" in row["rules"]:
             assert "literal" in row["value"], row
+    for row in _rows(document, "prompt_load"):
+        # MLF605 at a load <=> the row names a pinned or latest version MLF605 does not exempt.
+        ungoverned = ("pinned" in row["how"] or "latest" in row["how"]) and "read back" not in row["how"]
+        assert ("MLF605" in row["rules"]) == ungoverned, row
     for row in _rows(document, "model_load"):
         expected = {"MLF601": ("run", "logged model"), "MLF602": ("raw", "path"), "MLF603": ("pinned",)}
         for rule, words in expected.items():
@@ -290,6 +296,145 @@ def test_transport_credentials_and_test_code_follow_the_checks(tmp_path: Path) -
     assert credentials[".env"]["rules"] == ["MLF701"]
     # MLF701 hides a throwaway password in test code: the audit shows no "ok" row there.
     assert "tests/test_client.py" not in credentials and document["summary"]["hidden_in_tests"] == 1
+
+
+def test_server_rows_say_what_mlf201_mlf703_and_mlf704_judge(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            # `mlflow ui` runs a server as `mlflow server` does (MLF201, MLF703 read it so).
+            "Makefile": "ui:\n\tmlflow ui --backend-store-uri sqlite:///mlruns.db --port 5000\n",
+            "start.sh": "mlflow server --host $MLFLOW_VIRTUAL_HOST --backend-store-uri postgresql://db/mlflow\n",
+            "docker-compose.yml": (
+                "services:\n  mlflow:\n    image: ghcr.io/mlflow/mlflow:v3.18.0\n    ports: ['5000:5000']\n"
+                "    command: mlflow server --backend-store-uri postgresql://db/m --host 0.0.0.0 --app-name basic-auth"
+                ' --allowed-hosts="*" --cors-allowed-origins="*"\n'
+            ),
+            "Dockerfile": 'FROM python:3.12\nENTRYPOINT ["mlflow", "server", "--host=127.0.0.1"]\nCMD ["--workers=1"]\n',
+        },
+    )
+    document = build_audit(_request(root))
+    servers = {row["path"]: row for row in _rows(document, "server")}
+    assert len(_rows(document, "server")) == len(servers) == 4  # the Dockerfile's ENTRYPOINT + CMD is one server
+    assert (servers["Makefile"]["command"], servers["Makefile"]["auth"]) == ("mlflow ui", "none (local only)")
+    # A host not known here is no local host: the row is decided at run time, as MLF703 leaves it.
+    unknown = servers["start.sh"]
+    assert unknown["host"] == "$MLFLOW_VIRTUAL_HOST" and unknown["auth"].startswith("decided at run time") and unknown["runtime"]
+    # MLF704 flags the wildcards at this command: the row says the middleware lets anyone in.
+    compose = servers["docker-compose.yml"]
+    assert compose["rules"] == ["MLF704"]
+    assert compose["security"] == "any host (--allowed-hosts), any CORS origin (--cors-allowed-origins)"
+    # An image's server given no backend store: its container's environment may give one, MLF201 does not judge it.
+    stores = {row["path"]: row for row in _rows(document, "backend_store")}
+    assert stores["Dockerfile"]["backend"].startswith("decided at run time") and stores["Dockerfile"]["runtime"]
+    assert [row["path"] for row in _rows(document, "backend_store")].count("Dockerfile") == 1
+
+
+def test_a_server_on_a_host_not_known_here_leaves_access_control_not_assessed(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {".git/HEAD": "", "start.sh": "mlflow server --host $MLFLOW_HOST_VAR --backend-store-uri postgresql://db/m\n"})
+    access = next(p for p in build_audit(_request(root))["pillars"] if p["pillar"] == 7)
+    assert (access["verdict"], access["not_assessed"]) == ("not assessed", "every site is decided at run time")
+
+
+def test_logging_a_model_under_a_registered_name_is_a_registration_and_registering_is_no_promotion(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "train.py": (
+                "import mlflow\n\nwith mlflow.start_run(tags={'git_sha': 'abc'}):\n"
+                "    mlflow.sklearn.log_model(m, name='model', registered_model_name='churn', input_example=x)\n"
+                "    mlflow.sklearn.log_model(m, name='plain', registered_model_name=None, input_example=x)\n"
+            ),
+            # Keywords a local dict display gives, as the value analysis reads kwargs["..."].
+            "reg.py": (
+                "import mlflow\n\ndef log(model):\n"
+                "    kwargs = dict(python_model=model, input_example=[1], registered_model_name='rag-qa')\n"
+                "    mlflow.pyfunc.log_model(name='rag', **kwargs)\n"
+                "    changed = {'registered_model_name': 'x'}\n    changed['registered_model_name'] = model.name\n"
+                "    mlflow.pyfunc.log_model(name='other', **changed)\n"
+            ),
+        },
+    )
+    document = build_audit(_request(root))
+    operations = [(row["path"], row["api"], row["model"], row["target"], row["gate"]) for row in _rows(document, "registry_operation")]
+    assert operations == [
+        ("reg.py", "mlflow.pyfunc.log_model", "rag-qa", "new version from the model it logs", "-"),
+        ("train.py", "mlflow.sklearn.log_model", "churn", "new version from the model it logs", "-"),
+    ]
+    assert [row["registers_as"] for row in _rows(document, "model_log")] == ["rag-qa", "-", "churn", "-"]
+    registry = next(p for p in document["pillars"] if p["pillar"] == 4)
+    assert (registry["verdict"], registry["scope"]) == ("compliant", "2 registrations, no promotion")
+    assert "| ✅ compliant: 2 registrations, no promotion |" in render_markdown(document)  # the scorecard says what it is about
+    assert '<span class="why">2 registrations, no promotion</span>' in render_html(document)
+    (root / "promote.py").write_text("from mlflow import MlflowClient\n\nMlflowClient().set_registered_model_alias('churn', 'challenger', '3')\n")
+    registry = next(p for p in build_audit(_request(root))["pillars"] if p["pillar"] == 4)
+    assert (registry["verdict"], registry["scope"]) == ("compliant", None)  # a promotion, not gated: not a protected alias
+
+
+def test_a_run_mlf501_does_not_judge_is_no_tag_site(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        ".git/HEAD": "",
+        "train.py": "import mlflow\n\nwith mlflow.start_run():\n    mlflow.sklearn.log_model(m, name='model', input_example=x)\n",
+        "evaluate.py": "import mlflow\n\nwith mlflow.start_run():\n    mlflow.log_metric('auc', 0.9)\n",
+    }
+    # Without required-tags, MLF501 judges training runs only: an evaluation run is no site.
+    root = write_files(tmp_path / "plain", files)
+    runs = [(row["path"], row["missing"], row["status"]) for row in _rows(build_audit(_request(root)), "run")]
+    assert runs == [("train.py", "(any tag)", "warning")]
+    root = write_files(tmp_path / "configured", {**files, "pyproject.toml": '[tool.mlflow-lint]\nrequired-tags = ["git_sha"]\n'})
+    runs = [(row["path"], row["missing"], row["status"]) for row in _rows(build_audit(_request(root)), "run")]
+    assert runs == [("evaluate.py", "git_sha", "warning"), ("train.py", "git_sha", "warning")]
+
+
+def test_prompt_loads_are_consumption_sites(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app.py": (
+                "import mlflow\n\nlatest = mlflow.genai.load_prompt('prompts:/qa@latest')\n"
+                "served = mlflow.genai.load_prompt('prompts:/qa@production')\n"
+                "pinned = mlflow.genai.load_prompt('qa', version=2)\n"
+                "either = mlflow.genai.load_prompt(os.environ['PROMPT_URI'])\n"
+            ),
+            "release.py": (
+                "import mlflow\n\nmlflow.genai.register_prompt(name='qa', template='{{q}}')\n"
+                "check = mlflow.genai.load_prompt('prompts:/qa/3')\n"
+            ),
+        },
+    )
+    document = build_audit(_request(root))
+    rows = [(row["path"], row["line"], row["how"], row["prompt"], row["rules"]) for row in _rows(document, "prompt_load")]
+    assert rows == [
+        ("app.py", 3, "latest version (@latest)", "qa", ["MLF605"]),
+        ("app.py", 4, "registry alias @production", "qa", []),
+        ("app.py", 5, "pinned version 2", "qa", ["MLF605"]),
+        ("app.py", 6, "decided at run time", "-", []),
+        ("release.py", 4, "pinned version 3, read back where it is registered", "qa", []),  # MLF605 exempts it there
+    ]
+    consumption = next(p for p in document["pillars"] if p["pillar"] == 6)
+    assert consumption["sites"] == 5 and consumption["runtime_sites"] == 1
+
+
+def test_where_unplaced_artifacts_go_is_read_from_the_tracking_uri_the_module_sets(tmp_path: Path) -> None:
+    body = "\nwith mlflow.start_run():\n    mlflow.log_artifact('report.html')\n"
+    root = write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "remote.py": "import mlflow\n\nmlflow.set_tracking_uri('https://mlflow.example.org')" + body,
+            "local.py": "import mlflow\n\nmlflow.set_tracking_uri('sqlite:///mlflow.db')" + body,
+            "anywhere.py": "import mlflow\n" + body,  # no server in sight: MLFLOW_TRACKING_URI decides
+        },
+    )
+    kinds = {row["path"]: row["kind"] for row in _rows(build_audit(_request(root)), "artifact_location")}
+    assert kinds == {
+        "anywhere.py": "decided at run time",
+        "local.py": "local directory (a local tracking store's artifact root)",
+        "remote.py": "server-managed",
+    }
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -105,7 +105,7 @@ def test_a_pillar_of_what_the_project_never_does_is_not_assessed(tmp_path: Path)
     document = _audit(tmp_path)
     registry, consumption = _pillar(document, 4), _pillar(document, 6)
     assert registry["verdict"] == scoring.NOT_ASSESSED and registry["not_assessed"] == "no registry operation found"
-    assert consumption["not_assessed"] == "no model or artifact is loaded or served"
+    assert consumption["not_assessed"] == "no model or artifact is loaded or served and no prompt is loaded from the registry"
     assert _pillar(document, 1)["verdict"] == _pillar(document, 7)["verdict"] == scoring.COMPLIANT
     # A run that logs a metric logs no model and no data: nothing of lineage to judge.
     lineage = _pillar(document, 8)

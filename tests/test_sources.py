@@ -16,7 +16,7 @@ from mlflow_lint.sources.notebook import Cell, virtual_source
 from mlflow_lint.sources.shell import parse_shell, split_commands, tokenize
 from mlflow_lint.sources.yaml_source import UnparsableYaml, parse_yaml
 
-from .conftest import FIXTURES, all_rules, run_cli
+from .conftest import FIXTURES, all_rules, lint_source, run_cli
 
 DEPLOY = FIXTURES / "projects" / "deploy"
 
@@ -83,6 +83,20 @@ def test_dockerfile_forms() -> None:
     assert [c.source.text for c in facts.copies] == ["mlruns", "src"]
     gc = facts.commands[1]
     assert gc.argv[-1].text == "sqlite:///x.db" and gc.argv[-1].position.line == 8
+
+
+def test_a_dockerfile_runs_its_entrypoint_with_its_last_cmd_once() -> None:
+    # ENTRYPOINT + CMD is the one command a container runs: never ENTRYPOINT alone beside it.
+    text = (
+        "FROM python:3.12\n"
+        'ENTRYPOINT ["mlflow", "server", "--host=0.0.0.0"]\n'
+        'CMD ["--workers=1"]\n'
+        'CMD ["--app-name", "basic-auth"]\n'
+    )
+    (command,) = parse_dockerfile(text, "Dockerfile").commands
+    assert [w.text for w in command.argv] == ["mlflow", "server", "--host=0.0.0.0", "--app-name", "basic-auth"]
+    assert command.position.line == 2
+    assert not [f for f in lint_source(text, "Dockerfile") if f.rule == "MLF703"]  # the CMD gives it authentication
 
 
 def test_yaml_environment_forms_and_secret_references() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from enum import Enum
 
+from mlflow_lint.analysis.hosts import ALL_INTERFACES, is_loopback
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import Hole, StrValue
 from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, dependent_variable, referenced_variable
@@ -35,6 +37,10 @@ SERVER_ENVIRONMENT = {
 }
 _ARTIFACTS_ONLY = "MLFLOW_ARTIFACTS_ONLY"  # click envvar= of --artifacts-only
 _TRUE = frozenset({"true", "1", "t", "yes", "y", "on"})
+# What ``mlflow server`` runs on when nothing gives it a backend store (MLflow 3.18.0,
+# mlflow/store/tracking/__init__.py: DEFAULT_TRACKING_URI, absent from 3.6.0), whichever
+# release an image runs.
+LOCAL_DEFAULT_STORE = "MLflow's local default (./mlruns before 3.7, sqlite:///mlflow.db since)"
 _ALIASES = {"-h": "--host", "-p": "--port", "-w": "--workers", "-m": "--model-uri", "-n": "--name", "-t": "--target"}
 
 
@@ -118,6 +124,46 @@ class Invocation:
     def has(self, option: str) -> Word | None:
         found = self.options.get(option)
         return found[-1].flag if found else None
+
+
+class Listening(Enum):
+    """Where a server accepts connections, as its ``--host`` (or ``MLFLOW_HOST``) says."""
+
+    DEFAULT = "127.0.0.1 (default)"  # no host given: MLflow binds to 127.0.0.1
+    EVERY_INTERFACE = "every interface"  # 0.0.0.0, ::: other machines reach it (MLF703)
+    LOOPBACK = "this machine only"
+    ONE_INTERFACE = "one interface"  # a named address or host: that network only
+    UNKNOWN = "decided at run time"  # $HOST, a secret: not known here
+
+
+def listening(invocation: Invocation) -> tuple[Listening, tuple[Word, str] | None]:
+    """Where the server ``invocation`` starts listens, and what says so (``Invocation.value``
+    of ``--host``: the word, and the flag or ``MLFLOW_HOST``). MLF703 asks it, and the
+    audit's server rows show it: a host not known here is never taken for a local one."""
+    found = invocation.value("--host")
+    if found is None:
+        return Listening.DEFAULT, None
+    value = found[0].value
+    if not value.complete:
+        return Listening.UNKNOWN, found
+    host = value.text.strip()
+    if host in ALL_INTERFACES:
+        return Listening.EVERY_INTERFACE, found
+    if is_loopback(host.strip("[]")):
+        return Listening.LOOPBACK, found
+    return Listening.ONE_INTERFACE, found
+
+
+def runs_on_default_store(command: Command, invocation: Invocation) -> bool | None:
+    """Whether the tracking server ``command`` starts runs on MLflow's local default store
+    (:data:`LOCAL_DEFAULT_STORE`): True when nothing gives it a backend store (MLF201's
+    finding); None when only the environment it is started in may (a container's: a
+    Dockerfile's, an ``env_file:``/``envFrom:``): not known here; False when a flag or a
+    setting gives one (even one that cannot be read), or the server keeps no runs
+    (``--artifacts-only``)."""
+    if not invocation.is_server or invocation.artifacts_only or invocation.configured("--backend-store-uri"):
+        return False
+    return None if command.open_environment else True
 
 
 def interpret(command: Command) -> Invocation | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from mlflow_lint.analysis.memo import SyntaxKey
 from mlflow_lint.analysis.module import AnalysedModule
-from mlflow_lint.analysis.semantic import Binding
+from mlflow_lint.analysis.semantic import Binding, SemanticModel
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _MAX_TAINT_ROUNDS = 8
@@ -104,6 +104,49 @@ def literal_keywords(value: ast.expr) -> list[tuple[str, ast.expr]] | None:
     ):
         return [(k.arg, k.value) for k in value.keywords]  # type: ignore[misc]
     return None
+
+
+# Methods that change a dict in place: a mapping written into after it is built is not its display.
+_DICT_WRITERS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"})
+
+
+def passed_keyword(model: SemanticModel, call: ast.Call, keyword: str) -> ast.expr | None:
+    """The expression ``call`` passes for ``keyword``: written at the call, or in a ``**``
+    mapping whose keys are known (:func:`literal_keywords`): a dict display at the call, or
+    the one a local name holds, as the value analysis reads ``kwargs["key"]``
+    (``kwargs = dict(registered_model_name="churn")`` then ``log_model(**kwargs)``), when
+    nothing writes into it (``kwargs["key"] = ...``, ``kwargs.update(...)``). None when it
+    is not passed, or not known to be."""
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    for given in call.keywords:
+        if given.arg is not None:
+            continue
+        mapping: ast.AST = given.value
+        if isinstance(mapping, ast.Name):
+            if _written_into(model, mapping):
+                continue
+            mapping = model.assigned_value(mapping)
+        for name, value in (literal_keywords(mapping) if isinstance(mapping, ast.expr) else None) or ():
+            if name == keyword:
+                return value
+    return None
+
+
+def _written_into(model: SemanticModel, name: ast.Name) -> bool:
+    """Whether the dict ``name`` holds may be changed after it is built: an item assigned or
+    deleted, or a method that changes it called, on the same binding."""
+    binding = model.lookup(name.id, name)
+    receivers = [
+        node.value for node in model.nodes_of(ast.Subscript) if isinstance(node.ctx, (ast.Store, ast.Del))
+    ] + [
+        call.func.value for call in model.nodes_of(ast.Call) if isinstance(call.func, ast.Attribute) and call.func.attr in _DICT_WRITERS
+    ]
+    return any(
+        isinstance(receiver, ast.Name) and receiver.id == name.id and model.lookup(receiver.id, receiver) is binding
+        for receiver in receivers
+    )
 
 
 def parameter_default(function: FunctionNode | ast.Lambda, parameter: ast.arg) -> ast.expr | None:

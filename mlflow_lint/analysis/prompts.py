@@ -53,65 +53,78 @@ _MANAGER_CALL_NAMES = frozenset(name.rpartition(".")[2] for name in _MANAGERS)
 
 @dataclass(frozen=True)
 class PromptLoad:
-    """A prompt loaded by something other than a governed alias.
+    """How a call loads a registered prompt.
 
-    ``kind`` is "version" (a pinned version), "latest" (``@latest``) or "name" (a bare name
-    without a version, which MLflow reads as ``@latest``); ``expr`` is the argument that
-    says so; ``prompt`` the reference as shown in messages; ``name`` the prompt's name
-    when it is literal text."""
+    ``kind`` is "alias" (a governed alias), "version" (a pinned version), "latest"
+    (``@latest``), "name" (a bare name without a version, which MLflow reads as
+    ``@latest``) or "unknown" (not known statically); ``reference`` the alias or version
+    when known; ``expr`` is the argument that says so; ``prompt`` the reference as shown in
+    messages; ``name`` the prompt's name when it is literal text."""
 
     api: str
     kind: str
     expr: ast.expr
     prompt: str
     name: str | None
+    reference: str | None = None
+
+
+UNGOVERNED = frozenset({"version", "latest", "name"})  # what MLF605 reports
 
 
 def ungoverned_prompt_load(module: AnalysedModule, call: ast.Call) -> PromptLoad | None:
     """How ``call`` loads a registered prompt, when it is a pinned version or the latest
     one; None for a load by alias, a value not known statically, or another call."""
+    return next((load for load in prompt_loads(module, call) if load.kind in UNGOVERNED), None)
+
+
+def prompt_loads(module: AnalysedModule, call: ast.Call) -> list[PromptLoad]:
+    """How ``call`` loads a registered prompt, one entry for each value its reference may
+    hold (MLF605 reports the first ungoverned one; the audit shows them all); empty for
+    another call, or one MLflow rejects (a URI with a version)."""
     callee = module.model.callee(call)
     form = LOADERS.get(callee) if callee is not None else None
     if callee is None or form is None:
-        return None
+        return []
     shown_api = display_api(callee)
     if form == "name_or_uri":
         return _by_name_or_uri(module, call, callee, shown_api)
     name = api.argument_of(call, callee, "name")
     reference = api.argument_of(call, callee, form)
     if reference is None:
-        return None
+        return [PromptLoad(shown_api, "unknown", call, _shown(module, name) if name is not None else "…", None)]
     return _by_reference(module, shown_api, name, reference, alias_only=form == "alias")
 
 
-def _by_name_or_uri(module: AnalysedModule, call: ast.Call, callee: str, shown_api: str) -> PromptLoad | None:
+def _by_name_or_uri(module: AnalysedModule, call: ast.Call, callee: str, shown_api: str) -> list[PromptLoad]:
     target = api.argument_of(call, callee, "name_or_uri")
     if target is None:
-        return None
+        return [PromptLoad(shown_api, "unknown", call, "…", None)]
     version = api.argument_of(call, callee, "version")
     if version is not None and not _is_none(module, version):
         # With a version, the first argument must be a name: MLflow rejects a URI.
         if any(value.prefix.startswith(PROMPTS_URI_PREFIX) for value in module.values.evaluate(target)):
-            return None
+            return []
         pinned = _pinned_version(module, version)
-        if pinned is None:
-            return None
-        shown = f"{_shown(module, target)}, version {pinned}"
-        return PromptLoad(shown_api, "version", version, shown, _literal_name(module, target))
+        shown = f"{_shown(module, target)}, version {pinned if pinned is not None else _shown(module, version)}"
+        kind = "version" if pinned is not None else "unknown"
+        return [PromptLoad(shown_api, kind, version, shown, _literal_name(module, target), pinned)]
     versionless = version is not None or not (has_unpacked_keywords(call) or _after_starred(call, 1))
+    loads = []
     for value in module.values.evaluate(target):
         if value.prefix.startswith(PROMPTS_URI_PREFIX):
             parsed = parse_prompts_uri(value)
-            if parsed.kind in ("version", "latest"):
-                return PromptLoad(shown_api, parsed.kind, target, value.render(), parsed.name)
+            loads.append(PromptLoad(shown_api, parsed.kind, target, value.render(), parsed.name, parsed.reference))
         elif versionless and _is_name(value):
-            return PromptLoad(shown_api, "name", target, value.render(), value.text if value.complete else None)
-    return None
+            loads.append(PromptLoad(shown_api, "name", target, value.render(), value.text if value.complete else None))
+        else:
+            loads.append(PromptLoad(shown_api, "unknown", target, value.render(), None))
+    return loads or [PromptLoad(shown_api, "unknown", target, _shown(module, target), None)]
 
 
 def _by_reference(
     module: AnalysedModule, shown_api: str, name: ast.expr | None, reference: ast.expr, *, alias_only: bool
-) -> PromptLoad | None:
+) -> list[PromptLoad]:
     """``get_prompt_version(name, 3)``, ``get_prompt_version(name, "latest")``,
     ``get_prompt_version_by_alias(name, "latest")``."""
     literal_name = _literal_name(module, name) if name is not None else None
@@ -119,11 +132,15 @@ def _by_reference(
     if not alias_only:
         pinned = _pinned_version(module, reference)
         if pinned is not None:
-            return PromptLoad(shown_api, "version", reference, f"{shown_name}, version {pinned}", literal_name)
+            return [PromptLoad(shown_api, "version", reference, f"{shown_name}, version {pinned}", literal_name, pinned)]
+    loads = []
     for value in module.values.evaluate(reference):
-        if value.complete and value.text.lower() == LATEST_ALIAS:
-            return PromptLoad(shown_api, "latest", reference, f"{shown_name}, alias {value.text!r}", literal_name)
-    return None
+        if value.complete and value.text.strip():
+            kind = "latest" if value.text.lower() == LATEST_ALIAS else "alias"
+            loads.append(PromptLoad(shown_api, kind, reference, f"{shown_name}, alias {value.text!r}", literal_name, value.text))
+        else:
+            loads.append(PromptLoad(shown_api, "unknown", reference, f"{shown_name}, {value.render()}", literal_name))
+    return loads or [PromptLoad(shown_api, "unknown", reference, f"{shown_name}, {_shown(module, reference)}", literal_name)]
 
 
 def _pinned_version(module: AnalysedModule, expr: ast.expr) -> str | None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from mlflow_lint.analysis.commands import Invocation, interpret, model_uri
-from mlflow_lint.analysis.hosts import ALL_INTERFACES, DeclaresService
+from mlflow_lint.analysis.commands import LOCAL_DEFAULT_STORE, Invocation, Listening, interpret, listening, model_uri, runs_on_default_store
+from mlflow_lint.analysis.hosts import DeclaresService
 from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret, is_sealed
+from mlflow_lint.analysis.server_security import server_weakenings
 from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
 from mlflow_lint.analysis.values import StrValue
 from mlflow_lint.audit.evidence import (
@@ -30,12 +31,23 @@ from mlflow_lint.audit.evidence import (
     transport_label,
     uri_kind,
 )
-from mlflow_lint.sources.facts import Position, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Position, SourceFacts, Word
 
 _URI_VARIABLES = {"MLFLOW_TRACKING_URI": "tracking", "MLFLOW_REGISTRY_URI": "registry"}
 _SERVER_STORES = {"MLFLOW_BACKEND_STORE_URI": "server backend", "MLFLOW_REGISTRY_STORE_URI": "server registry"}
 _SERVER_ARTIFACTS = frozenset({"MLFLOW_DEFAULT_ARTIFACT_ROOT", "MLFLOW_ARTIFACTS_DESTINATION"})
-_TRUE = frozenset({"true", "1", "yes", "on"})
+# The authentication column of a server with no auth app, by where it listens (MLF703
+# reports every interface): a host not known here is judged where it runs, never local.
+_NO_APP = {
+    Listening.EVERY_INTERFACE: "none",
+    Listening.DEFAULT: "none (local only)",
+    Listening.LOOPBACK: "none (local only)",
+    Listening.ONE_INTERFACE: "none (one address only)",
+    Listening.UNKNOWN: "decided at run time (no auth app; the host is not known here)",
+}
+# A server given no backend store in an environment that more may come from (a container's):
+# MLF201 does not judge it, and neither does the row.
+_STORE_FROM_ENVIRONMENT = "decided at run time (MLFLOW_BACKEND_STORE_URI where it starts, else MLflow's local default)"
 
 
 class _Add(Protocol):
@@ -105,7 +117,7 @@ def collect_facts(facts: SourceFacts, shown: str, declares_service: DeclaresServ
             continue
         label = "mlflow " + " ".join(invocation.subcommand)
         if invocation.is_server:
-            _server(invocation, label, _span(command.argv) or command.position, add)
+            _server(command, invocation, label, _span(command.argv) or command.position, add)
         served = model_uri(invocation)
         if served is not None:
             served_uri = served.value
@@ -123,15 +135,19 @@ def collect_facts(facts: SourceFacts, shown: str, declares_service: DeclaresServ
     return out
 
 
-def _server(invocation: Invocation, label: str, position: Position, add: _Add) -> None:
-    """Backend store, artifact root, listening address and authentication of a server."""
+def _server(command: Command, invocation: Invocation, label: str, position: Position, add: _Add) -> None:
+    """Backend store, artifact root, listening address and authentication of a server, and
+    its security middleware: each as the rule that judges it reads it (MLF201, MLF703, MLF704)."""
     for option, role in (("--backend-store-uri", "server backend"), ("--registry-store-uri", "server registry")):
         found = invocation.value(option)
         if found is not None and found[1].startswith("--"):  # an environment value is its own row
             word = found[0]
             add("backend_store", word.position, role=role, value=_render(word), backend=_either(_server_backend, word.values))
-        elif option == "--backend-store-uri" and not invocation.configured(option) and not invocation.artifacts_only:
-            add("backend_store", position, role=role, value=f"none given to {label}", backend="file store (./mlruns)")
+        elif option == "--backend-store-uri":
+            default = runs_on_default_store(command, invocation)
+            if default is not False:
+                backend = LOCAL_DEFAULT_STORE if default else _STORE_FROM_ENVIRONMENT
+                add("backend_store", position, role=role, value=f"none given to {label}", backend=backend)
     for option in ("--artifacts-destination", "--default-artifact-root"):
         found = invocation.value(option)
         if found is not None and found[1].startswith("--"):
@@ -143,31 +159,24 @@ def _server(invocation: Invocation, label: str, position: Position, add: _Add) -
                 target=_render(word),
                 kind=_either(_server_artifacts, word.values),
             )
-    if invocation.subcommand[:1] != ("server",):
-        return
-    host = invocation.value("--host")
-    host_text = _plain(host[0]) if host is not None else "127.0.0.1 (default)"
-    exposed = host is not None and host[0].value.complete and host[0].value.text.strip() in ALL_INTERFACES
+    where, host = listening(invocation)
     app = invocation.value("--app-name")
     if app is not None:
         auth = f"--app-name {_plain(app[0])}"
     elif invocation.configured("--app-name"):
         auth = "not known here (a secret, or words not known)"  # MLF703 does not guess it absent
     else:
-        auth = "none" if exposed else "none (local only)"
-    disabled = invocation.has("--disable-security-middleware") is not None or any(
-        setting.name == "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"
-        and setting.value is not None
-        and setting.value.text.strip().lower() in _TRUE
-        for setting in invocation.environment
-    )
+        auth = _NO_APP[where]
+    weakenings = server_weakenings(invocation)  # MLF704's judgement, by flag and environment
+    auth = "; ".join([auth, *(w.short for w in weakenings if not w.middleware)])
+    middleware = [w.short for w in weakenings if w.middleware]
     add(
         "server",
         position,
         command=label,
-        host=clip(host_text),
+        host=clip(_plain(host[0]) if host is not None else where.value),
         auth=clip(auth),
-        security="disabled" if disabled else "on",
+        security=clip(", ".join(middleware) or "on"),
     )
 
 

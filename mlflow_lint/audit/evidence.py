@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from mlflow_lint.analysis import api
 from mlflow_lint.analysis.calls import argument
+from mlflow_lint.analysis.flow import passed_keyword
 from mlflow_lint.analysis.gates import GateAnalysis
 from mlflow_lint.analysis.genai import SELF_INFERRING_FLAVORS
 from mlflow_lint.analysis.hosts import DeclaresService, http_host, is_internal_host, is_loopback
@@ -33,10 +34,12 @@ from mlflow_lint.analysis.mlflow_calls import (
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.promotion_gates import exemption, gates_of, promotion
 from mlflow_lint.analysis.promotions import ALIAS_CALLS, MODEL_COPIES, STAGE_TRANSITION
+from mlflow_lint.analysis.prompts import LOADERS, UNGOVERNED, PromptLoad, managed_prompts, prompt_loads
 from mlflow_lint.analysis.runs import RunScope, enables_autolog, new_runs, trains_model
 from mlflow_lint.analysis.secrets import SECRET_VARIABLES, has_literal_password, is_literal_secret, mask_secrets
+from mlflow_lint.analysis.uri_uses import tracking_uri_uses
 from mlflow_lint.analysis.uris import UriKind, classify, is_path_like, parse_models_uri, runs_uri_run_id, scheme_of
-from mlflow_lint.analysis.values import Hole, StrValue
+from mlflow_lint.analysis.values import Hole, StrValue, literal
 from mlflow_lint.config import RuleOptions
 from mlflow_lint.context import relative_to_configuration
 from mlflow_lint.positions import LineIndex
@@ -44,6 +47,7 @@ from mlflow_lint.sources.notebook import VirtualSource
 
 CLIENT = api.MLFLOW_CLIENT
 _MAX_SHOWN = 100  # characters of a rendered value in a table cell
+NEW_VERSION = "new version from"  # the target of a registry operation that registers a model version
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,13 @@ def _operation(callee: str, name: str, target: str | None, kind: str) -> tuple[i
     return (name_position, name_keyword, target_position, target_keyword, kind)
 
 
+# Where a run's artifacts go when no call places them, by the tracking URI the module sets.
+_REMOTE_STORES = frozenset({UriKind.HTTP, UriKind.HTTPS, UriKind.DATABRICKS})
+_LOCAL_STORES = frozenset({UriKind.FILE, UriKind.LOCAL_PATH, UriKind.SQLITE, UriKind.SQL_DATABASE})
+_SERVER_ROOT = "server-managed"
+_LOCAL_ROOT = "local directory (a local tracking store's artifact root)"
+_RUN_TIME_ROOT = "decided at run time"
+
 _REGISTRY_OPERATIONS: dict[str, tuple[int, str, int | None, str | None, str]] = {
     # Alias moves of models and prompts: MLF402's table (analysis.promotions).
     **{callee: (*row.name, *row.alias, "alias") for callee, row in ALIAS_CALLS.items()},
@@ -203,6 +214,7 @@ class _Collector:
         self.options = options
         self.lines = LineIndex(module.source)
         self.out = ModuleEvidence(shown, notebook=virtual is not None)
+        self._artifact_root: str | None = None
 
     # -- helpers ----------------------------------------------------------------------------
     def add(self, table: str, node: ast.AST, /, **fields: str) -> None:
@@ -290,6 +302,8 @@ class _Collector:
             if not api.is_mlflow(callee):
                 continue
             self.model_load(call, callee)
+            if callee in LOADERS:
+                self.prompt_load(call)
             self.registry_operation(call, callee)
             self.artifact_location(call, callee)
             self.model_log(call, callee)
@@ -404,6 +418,21 @@ class _Collector:
         how = "the run this code just created" if is_current_run_id(self.module, run_id) else "a run (run_id=)"
         self.add("model_load", call, api=shown_api, source=clip("run_id=" + _unparse(run_id)), how=how, model="-")
 
+    def prompt_load(self, call: ast.Call) -> None:
+        """A prompt loaded from the registry, and how it is addressed (MLF605's reading)."""
+        loads = prompt_loads(self.module, call)
+        if not loads:
+            return
+        managed = managed_prompts(self.module)
+        self.add(
+            "prompt_load",
+            call,
+            api=loads[0].api,
+            source=clip(" or ".join(dict.fromkeys(load.prompt for load in loads))),
+            how=" or ".join(dict.fromkeys(_prompt_how(load, managed.include(load.name)) for load in loads)),
+            prompt=", ".join(sorted({load.name for load in loads if load.name})) or "-",
+        )
+
     # -- pillar 4: the registry -------------------------------------------------------------------
     def registry_operation(self, call: ast.Call, callee: str) -> None:
         spec = _REGISTRY_OPERATIONS.get(callee)
@@ -451,7 +480,7 @@ class _Collector:
             return f"latest versions in stages {shown}"
         if what == "version":
             return f"deletes version {shown}"
-        return f"new version from {shown}"
+        return f"{NEW_VERSION} {shown}"
 
     def _gate(self, call: ast.Call, callee: str) -> str:
         """The gate column: what MLF402 accepted the promotion for (``promotion_gates``, the
@@ -483,8 +512,8 @@ class _Collector:
         if expr is None:
             if callee.endswith("set_experiment"):
                 return  # selecting an experiment is not an artifact decision
-            where = "the tracking server's default artifact root" if role == "location" else "the run's artifact root"
-            self.add("artifact_location", call, api=display_api(callee), target=where, kind="server-managed")
+            where = "the tracking store's default artifact root" if role == "location" else "the run's artifact root"
+            self.add("artifact_location", call, api=display_api(callee), target=where, kind=self.artifact_root())
             return
         values = self.values(expr)
         self.add(
@@ -494,6 +523,16 @@ class _Collector:
             target=self.shown_value(expr),
             kind=_artifact_kind(values, role),
         )
+
+    def artifact_root(self) -> str:
+        """Where artifacts go that no call places: the artifact root of the tracking store
+        the module's tracking URIs name (a server manages it; a local store keeps it beside
+        itself), else where the tracking URI at run time puts them."""
+        if self._artifact_root is None:
+            kinds = [classify(literal(uri)) for _, uri, _ in tracking_uri_uses(self.module)]
+            labels = [_SERVER_ROOT if kind in _REMOTE_STORES else _LOCAL_ROOT if kind in _LOCAL_STORES else _RUN_TIME_ROOT for kind in kinds]
+            self._artifact_root = " or ".join(dict.fromkeys(labels)) or _RUN_TIME_ROOT
+        return self._artifact_root
 
     # -- pillar 8: logged models ------------------------------------------------------------------
     def model_log(self, call: ast.Call, callee: str) -> None:
@@ -513,11 +552,14 @@ class _Collector:
         else:
             signature = "no"
         example = "yes" if "input_example" in keywords else ("unknown (**kwargs)" if unpacked else "no")
-        registered = argument(call, None, "registered_model_name")
-        name = self.name_of(registered)
+        # A mapping unpacked into the call may name it (``**dict(registered_model_name=...)``).
+        registered = passed_keyword(self.model, call, "registered_model_name")
+        name = None if _is_none(registered) else self.name_of(registered)
         self.add("model_log", call, api=callee, signature=signature, input_example=example, registers_as=name or "-")
         if name is not None:
             self.out.models.append(NameUse(name, self.shown, self.line_of(call), callee, cell=self.cell_of(call)))
+            # A registration (a new version of ``name``), not a promotion: MLF402 has nothing to gate.
+            self.add("registry_operation", call, api=display_api(callee), model=name, target=f"{NEW_VERSION} the model it logs", gate="-")
 
     def experiment(self, call: ast.Call, callee: str) -> None:
         spec = _EXPERIMENT_CALLS.get(callee)
@@ -546,8 +588,9 @@ class _Collector:
             else:
                 missing = "none" if tags.keys else "(any tag)"
             label = self._run_label(run)
-            self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
             trains = trains_model(self.module, run)
+            if required or trains:  # without required-tags, MLF501 judges training runs only (policy)
+                self.add("run", run.call, run=label, tags=keys or "none", missing=missing)
             if not (effects.logs_input or trains):
                 continue  # no model and no data: nothing of lineage to judge (a metrics-only run)
             if not effects.logs_input and autolog is None:
@@ -766,6 +809,23 @@ def consumed_how(values: tuple[StrValue, ...], loads_model: bool) -> str:
     return " or ".join(dict.fromkeys(labels))
 
 
+_PROMPT_HOW = {"latest": "latest version (@latest)", "name": "latest version (a bare name)"}
+
+
+def _prompt_how(load: PromptLoad, managed: bool) -> str:
+    """How a prompt is addressed, as consumed_how says it of a model."""
+    if load.kind == "alias":
+        return f"registry alias @{load.reference}"
+    if load.kind == "version":
+        how = f"pinned version {load.reference}"
+    elif load.kind in _PROMPT_HOW:
+        how = _PROMPT_HOW[load.kind]
+    else:
+        return "decided at run time"
+    # MLF605 leaves a module that registers the prompt or moves its aliases reading it back.
+    return f"{how}, read back where it is registered" if managed and load.kind in UNGOVERNED else how
+
+
 def models_uri_name(value: StrValue) -> str | None:
     """``churn`` in ``models:/churn@champion`` when the name is literal text."""
     if classify(value) is not UriKind.MODELS:
@@ -776,6 +836,10 @@ def models_uri_name(value: StrValue) -> str | None:
         if separator in body:
             return body.split(separator, 1)[0] or None
     return body if value.complete and body and not body.startswith("m-") else None
+
+
+def _is_none(expr: ast.expr | None) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
 
 
 def _unparse(node: ast.AST) -> str:

@@ -586,6 +586,8 @@ def _verdict_cell(pillar: dict[str, Any]) -> str:
     why = ""
     if pillar.get("not_assessed"):
         why = f'<span class="why">{esc(pillar["not_assessed"])}</span>'
+    elif pillar.get("scope"):
+        why = f'<span class="why">{esc(pillar["scope"])}</span>'  # what the verdict is about
     elif pillar["verdict"] == scoring.DEVIATION:
         count = len(pillar.get("deviations", []))
         why = f'<span class="why"><a href="#deviations-{pillar["pillar"]}">{plural(count, "justified deviation")}</a></span>'
@@ -755,6 +757,8 @@ def _pillar(pillar: dict[str, Any], links: _Links) -> str:
 def _pillar_facts(pillar: dict[str, Any]) -> str:
     rules = ", ".join(pillar["rules"]) or "none enabled"
     facts = [f"{esc(severity_counts(pillar['by_severity']))} over {plural(pillar['sites'], 'site')}"]
+    if pillar.get("scope"):
+        facts.insert(0, esc(pillar["scope"]))
     if pillar.get("deviations"):
         facts.append(plural(len(pillar["deviations"]), "justified deviation"))
     if pillar.get("runtime_sites"):

@@ -257,6 +257,8 @@ def _verdict_cell(pillar: dict[str, Any]) -> str:
     cell = f"{VERDICT_MARKS.get(verdict, '')} {verdict}"
     if verdict == scoring.NOT_ASSESSED and pillar.get("not_assessed"):
         cell += f": {text(pillar['not_assessed'])}"
+    elif pillar.get("scope"):
+        cell += f": {text(pillar['scope'])}"  # what the verdict is about ("1 registration, no promotion")
     return cell
 
 
@@ -596,6 +598,8 @@ def _pillar_facts(pillar: dict[str, Any]) -> str:
         # Nothing was judged: the counts would read as a clean result.
         facts += f" ({text(pillar['not_assessed'])}) · {plural(pillar['sites'], 'site')} found, not judged"
         return facts + f" · rules: {text(', '.join(pillar['rules']) or 'none enabled')}"
+    if pillar.get("scope"):
+        facts += f" ({text(pillar['scope'])})"
     facts += f" · score {score_text(pillar['score'])} over {plural(pillar['sites'], 'site')} · open: {severity_counts(pillar['by_severity'])}"
     if pillar.get("deviations"):
         facts += f" · {plural(len(pillar['deviations']), 'justified deviation')}"

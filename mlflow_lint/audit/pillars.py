@@ -92,7 +92,8 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         5,
         "Runs and the tags they receive",
         (("run", "Run"), ("tags", "Tags it receives"), ("missing", "Missing required tags")),
-        "No run is started in code.",
+        # Without required-tags, a run that logs or registers no model is no site (MLF501's policy).
+        "No run the tag policy covers is started in code (without required-tags, training runs only).",
     ),
     EvidenceKind(
         "model_load",
@@ -100,6 +101,13 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         "Model and artifact consumption",
         (("api", "API"), ("source", "Source"), ("how", "Consumed by"), ("model", "Registered model")),
         "No model or artifact is loaded or served.",
+    ),
+    EvidenceKind(
+        "prompt_load",
+        6,
+        "Prompts loaded from the registry",
+        (("api", "API"), ("source", "Source"), ("how", "Loaded by"), ("prompt", "Prompt")),
+        "No prompt is loaded from the registry.",
     ),
     EvidenceKind(
         "credential",

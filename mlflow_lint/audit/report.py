@@ -19,7 +19,7 @@ from typing import Any
 from mlflow_lint import __version__
 from mlflow_lint.audit import scoring
 from mlflow_lint.audit.autofix import MAX_FIXED_FILES, MAX_FIXED_FINDINGS, site_fixes
-from mlflow_lint.audit.evidence import EvidenceItem, ModuleEvidence, NameUse
+from mlflow_lint.audit.evidence import NEW_VERSION, EvidenceItem, ModuleEvidence, NameUse
 from mlflow_lint.audit.header import format_date, git_commit, project_name
 from mlflow_lint.audit.pillars import CANNOT_SEE, JUDGED_ONLY_WHERE_USED, KINDS_BY_KEY, kinds_of, pillar_ids, principle
 from mlflow_lint.audit.register import JUSTIFIED, Register, all_gaps, backlog, counts_as_gap, quick_wins, top_risks
@@ -368,6 +368,7 @@ def _pillar(
         "principle": principle(pillar),
         "assessed": assessed,
         "not_assessed": not_assessed,
+        "scope": _registry_scope(own_items) if assessed and pillar == REGISTRY_PILLAR else None,
         "rules": rules,
         "verdict": scoring.verdict(counts, assessed, justified),
         "score": scoring.pillar_score(counts, sites) if assessed else None,
@@ -382,13 +383,34 @@ def _pillar(
     }
 
 
+REGISTRY_PILLAR = 4
+
+
+def _registry_scope(items: list[EvidenceItem]) -> str | None:
+    """What pillar 4 judged when nothing in the code promotes (no operation MLF402 reads as a
+    promotion: those name a gate, or its absence, where others show "-"): the registrations
+    and other registry operations it saw, so that "compliant" is not read as gated
+    promotions. None when something promotes."""
+    operations = [item for item in items if item.kind == "registry_operation"]
+    if not operations or any(item.get("gate") != "-" for item in operations):
+        return None
+    registrations = sum(item.get("target").startswith(NEW_VERSION) for item in operations)
+    others = len(operations) - registrations
+    seen = [plural(registrations, "registration")] if registrations else []
+    if others:
+        seen.append(plural(others, "other registry operation"))
+    return ", ".join([*seen, "no promotion"])
+
+
 _RUN_TIME = frozenset({"decided at run time", "computed at run time"})
+_RUN_TIME_WHY = tuple(f"{label} (" for label in _RUN_TIME)  # "decided at run time (the host is not known here)"
 
 
 def _decided_at_run_time(item: EvidenceItem) -> bool:
-    """An evidence row whose deciding value is only known when the code runs (not one with
-    a known fallback: "decided at run time or local server" is judged by its fallback)."""
-    return any(value in _RUN_TIME for _, value in item.fields)
+    """An evidence row whose deciding value is only known when the code runs, maybe saying
+    why in parentheses (not one with a known fallback: "decided at run time or local
+    server" is judged by its fallback)."""
+    return any(value in _RUN_TIME or value.startswith(_RUN_TIME_WHY) for _, value in item.fields)
 
 
 class _Located:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import ast
 
-from mlflow_lint.analysis.commands import SERVER_ENVIRONMENT, interpret, passes_local_text, read_by_a_server
+from mlflow_lint.analysis.commands import (
+    LOCAL_DEFAULT_STORE,
+    SERVER_ENVIRONMENT,
+    interpret,
+    passes_local_text,
+    read_by_a_server,
+    runs_on_default_store,
+)
 from mlflow_lint.analysis.mlflow_calls import uri_sinks
 from mlflow_lint.analysis.uris import UriKind, classify
 from mlflow_lint.analysis.values import StrValue
@@ -31,7 +38,7 @@ _DIRECTORY = "a local directory, not a shared store"
 _UNEXPANDED = "an exec-form command runs without a shell, so MLflow receives this text itself, a local directory, not the variable's value"
 # The server's own default, whichever release runs it (an image tag may pin a 2.x server):
 # ./mlruns before 3.7; sqlite:///mlflow.db from 3.7, unless ./mlruns already holds runs.
-_NO_STORE = "MLflow's local default (./mlruns before 3.7, sqlite:///mlflow.db since), not a shared store"
+_NO_STORE = f"{LOCAL_DEFAULT_STORE}, not a shared store"
 
 
 def _why_sqlite(value: StrValue) -> str:
@@ -80,7 +87,7 @@ class NonSqlBackendStore(UriSetterCheck):
             return  # an artifacts-only server keeps no runs: it has no backend store
         api = f"mlflow {invocation.subcommand[0]}"
         found = invocation.value("--backend-store-uri")
-        if found is None and not invocation.configured("--backend-store-uri") and not command.open_environment:
+        if runs_on_default_store(command, invocation):
             anchor = invocation.anchor
             ctx.report_at(
                 "MLF201", anchor.position, " ".join(w.text for w in command.argv[:3]),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from mlflow_lint.analysis.commands import interpret
-from mlflow_lint.analysis.hosts import ALL_INTERFACES
+from mlflow_lint.analysis.commands import Listening, interpret, listening
 from mlflow_lint.checks.base import Check, FileContext
 from mlflow_lint.sources.facts import Command
 
@@ -27,14 +26,12 @@ class UnauthenticatedServer(Check):
             # only the containers of its networks reach it (a proxy in front, which is where
             # authentication then belongs).
             return
-        host = invocation.value("--host")
-        if host is None:
-            return  # MLflow's default host is 127.0.0.1
-        word, origin = host
-        if not word.value.complete or word.value.text.strip() not in ALL_INTERFACES:
-            return
+        where, host = listening(invocation)
+        if where is not Listening.EVERY_INTERFACE or host is None:
+            return  # MLflow's default host is 127.0.0.1; a host not known here is not judged
         if invocation.configured("--app-name"):
             return  # basic-auth or another authentication plugin (or words that may name one)
         if command.in_image and ctx.project_facts().image_runs_unpublished(ctx.resolved_path()):
             return  # a Dockerfile's image that only unpublished Compose services run: as such a service's own command
+        word, origin = host
         ctx.report_at("MLF703", word.position, word.text, command=invocation.subcommand[0], host=word.text, origin=origin)

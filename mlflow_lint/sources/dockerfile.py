@@ -35,6 +35,9 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
     facts = SourceFacts()
     environment: list[Setting] = []
     entrypoint: list[Word] | None = None
+    # Where the exec-form ENTRYPOINT's own mlflow command is in facts.commands: a CMD after
+    # it gives the command a container runs, ENTRYPOINT + CMD, which takes its place.
+    entrypoint_command: int | None = None
     for line, _, chunk in _logical_lines(text):
         stripped = chunk.strip()
         if not stripped:
@@ -66,13 +69,14 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                         )
                     )
                 if instruction == "ENTRYPOINT":
-                    entrypoint = None
+                    entrypoint, entrypoint_command = None, None
                 continue
             if instruction == "ENTRYPOINT":
-                entrypoint = words
+                entrypoint, entrypoint_command = words, None
             argv = mlflow_argv(words) if words else None
-            if argv is None and instruction == "CMD" and entrypoint and mlflow_argv(entrypoint):
-                argv = (mlflow_argv(entrypoint) or []) + words  # ENTRYPOINT ["mlflow"] + CMD ["server", ...]
+            combined = argv is None and instruction == "CMD" and bool(entrypoint) and mlflow_argv(entrypoint or []) is not None
+            if combined:
+                argv = (mlflow_argv(entrypoint or []) or []) + words  # ENTRYPOINT ["mlflow"] + CMD ["server", ...]
             at = inline_script_at([word.text for word in words]) if argv is None else None
             if at is not None:  # ["sh", "-c", "mlflow server ..."], ["su", "mlflow", "-c", "..."]
                 inner = parse_shell(words[at].text, where, words[at].position.line, words[at].position.column)
@@ -82,7 +86,13 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                     )
                 continue
             if argv and len(argv) > 1:  # ENTRYPOINT ["mlflow"] alone runs nothing yet
-                facts.commands.append(Command(tuple(argv), argv[0].position, tuple(environment), open_environment=True, in_image=in_image))
+                runs = Command(tuple(argv), argv[0].position, tuple(environment), open_environment=True, in_image=in_image)
+                if combined and entrypoint_command is not None:
+                    facts.commands[entrypoint_command] = runs  # only ENTRYPOINT + CMD runs (the last CMD's)
+                    continue
+                if instruction == "ENTRYPOINT" or combined:
+                    entrypoint_command = len(facts.commands)
+                facts.commands.append(runs)
         elif instruction in ("COPY", "ADD"):
             words = _exec_form(arguments, line, column)
             if words is None:
