@@ -190,6 +190,10 @@ def _call_effects(module: AnalysedModule, call: ast.Call, depth: int) -> Effects
             return Effects(does=frozenset({LOGS_INPUT}))
         if callee in ("mlflow.evaluate", "mlflow.models.evaluate") and api.argument_of(call, callee, "data") is not None:
             return Effects(does=frozenset({LOGS_INPUT}))  # evaluate logs its evaluation dataset as an input
+        if callee in ("mlflow.log_metric", "mlflow.log_metrics") and api.argument_of(call, callee, "dataset") is not None:
+            # MLflow 3 logs a metric's dataset as an input of the active run
+            # (fluent._log_inputs_for_metrics_if_necessary).
+            return Effects(does=frozenset({LOGS_INPUT}))
         flavor = api.flavor_of_log_model(callee)
         if flavor is not None:
             return Effects(does=_model_logging(module, call, flavor))
