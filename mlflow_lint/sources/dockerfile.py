@@ -60,7 +60,7 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                 facts.settings.extend(script.settings)
                 for command in script.commands:
                     facts.commands.append(
-                        Command(
+                        command if command.in_container else Command(
                             command.argv, command.position, tuple(environment) + command.environment,
                             open_environment=True, expands=True, variables=command.variables, in_image=in_image,
                         )
@@ -78,7 +78,8 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                 inner = parse_shell(words[at].text, where, words[at].position.line, words[at].position.column)
                 for command in inner.commands:
                     facts.commands.append(
-                        Command(command.argv, command.position, tuple(environment), open_environment=True, expands=True, in_image=in_image)
+                        command if command.in_container
+                        else Command(command.argv, command.position, tuple(environment), open_environment=True, expands=True, in_image=in_image)
                     )
                 continue
             if argv and len(argv) > 1:  # ENTRYPOINT ["mlflow"] alone runs nothing yet

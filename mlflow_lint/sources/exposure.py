@@ -239,13 +239,23 @@ def _publishes_beyond_loopback(ports: Node) -> bool:
             host_ip = next((value for key, value in entry.value if is_scalar(key) and key.value == "host_ip"), None)
             host = str(host_ip.value) if host_ip is not None and is_scalar(host_ip) else ""
         elif is_scalar(entry):
-            parts = _short_parts(str(entry.value).strip())
-            host = parts[0] if parts is not None else ""
+            if port_beyond_loopback(str(entry.value)):
+                return True
+            continue
         else:
             return True
         if not _is_loopback(host):
             return True
     return False
+
+
+def port_beyond_loopback(entry: str) -> bool:
+    """Whether a published port in the short syntax of Compose's ``ports:`` and ``docker
+    run -p`` (``"5001:5000"``, ``"5000"``, ``"127.0.0.1:5001:5000"``, ``"[::1]::5000"``) is
+    reached beyond the host's loopback: unless bound to it, it listens on every interface
+    (a container port alone, on a random one)."""
+    parts = _short_parts(entry.strip())
+    return not _is_loopback(parts[0] if parts is not None else "")
 
 
 # Workloads whose pod template holds containers (a bare Pod holds them itself).

@@ -164,6 +164,10 @@ class Command:
     # A script's own variables, assigned on a line of their own before it (``DIR=./store``):
     # the shell expands ``$DIR`` in the line although the program's environment lacks it.
     variables: tuple[Setting, ...] = ()
+    # A command a container engine starts (``docker run ... IMAGE mlflow server``): its
+    # environment is the container's (``-e``), never that of the step or service whose
+    # script runs the engine, and ``published`` is what the engine's options say.
+    in_container: bool = False
 
 
 @dataclass(frozen=True)

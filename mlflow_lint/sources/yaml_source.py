@@ -172,7 +172,10 @@ def _walk(
             _mapping(current, facts, where, lines, seen)
             if id(current) in services:  # a compose service's commands: which service, is it published?
                 service, published = services[id(current)]
-                facts.commands[first:] = [replace(command, published=published, service=service or None) for command in facts.commands[first:]]
+                facts.commands[first:] = [
+                    command if command.in_container else replace(command, published=published, service=service or None)
+                    for command in facts.commands[first:]
+                ]
             stack.extend(value for _, value in current.value)
         elif is_sequence(current):
             stack.extend(current.value)
@@ -208,8 +211,11 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             argv.extend(lists[-1])
         elif is_scalar(value) and value.value:
             script = _script_facts(value, where, lines)
-            for command in script.commands:
-                facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+            for command in script.commands:  # (a container's command keeps the container's environment)
+                facts.commands.append(
+                    command if command.in_container
+                    else Command(command.argv, command.position, tuple(environment) + command.environment, open_environment)
+                )
             facts.settings.extend(script.settings)
     if argv:
         mlflow = mlflow_argv(argv)
@@ -223,7 +229,10 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
         elif (at := inline_script_at([word.text for word in argv])) is not None:
             inner = _shell_in_scalar(argv_nodes[at], where, lines)
             for command in inner.commands:
-                facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+                facts.commands.append(
+                    command if command.in_container
+                    else Command(command.argv, command.position, tuple(environment) + command.environment, open_environment)
+                )
     for key in _SCRIPT_KEYS:
         value = pairs.get(key)
         if value is None:
@@ -234,7 +243,8 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
                 script = _script_facts(item, where, lines)
                 for command in script.commands:  # a CI step's script: its shell expands the step's env
                     facts.commands.append(
-                        Command(command.argv, command.position, tuple(environment) + command.environment, open_environment, expands=True)
+                        command if command.in_container
+                        else Command(command.argv, command.position, tuple(environment) + command.environment, open_environment, expands=True)
                     )
                 facts.settings.extend(script.settings)
                 facts.copies.extend(script.copies)  # git add of a local store
