@@ -516,6 +516,24 @@ def test_a_containers_environment_is_its_e_options() -> None:
     assert written["MLFLOW_ARTIFACTS_DESTINATION"] == ("/data", run.index("/data") + 1)  # where the value is
 
 
+def test_compose_escapes_a_dollar_for_the_containers_shell() -> None:
+    """``$$`` in a Compose command is a literal ``$``: the shell it runs expands ``$DB`` from
+    the service's environment; the words keep the file's columns."""
+    text = (
+        "services:\n  m:\n    environment: {DB: 'sqlite:///m.db'}\n"
+        '    command: bash -c "echo $$$$ && mlflow server --backend-store-uri $$DB --host 0.0.0.0"\n'
+    )
+    (command,) = parse_yaml(text, "compose.yml").commands
+    line = text.splitlines()[3]
+    assert command.expands and [s.name for s in command.environment] == ["DB"]
+    assert [(w.text, w.position.column) for w in command.argv[3:]] == [
+        ("$DB", line.index("$$DB") + 1), ("--host", line.index("--host") + 1), ("0.0.0.0", line.index("0.0.0.0") + 1),
+    ]  # fmt: skip
+    # Without a shell, or in a Kubernetes manifest, nothing expands $DB from the environment.
+    plain = parse_yaml("services:\n  m:\n    command: mlflow server --backend-store-uri $$DB\n", "compose.yml").commands
+    assert not plain[0].expands
+
+
 def test_a_text_source_in_utf16_is_read(tmp_path: Path) -> None:
     """`echo ... > .env` in Windows PowerShell 5 writes UTF-16 with a byte-order mark."""
     from mlflow_lint.catalog import load_catalog

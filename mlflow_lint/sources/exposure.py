@@ -72,6 +72,22 @@ def compose_images(document: Node) -> list[ComposeImage]:
     return found
 
 
+def built_image(service: MappingNode) -> tuple[str, str | None] | None:
+    """The Dockerfile of the project (relative to the Compose file) a Compose service
+    builds its image from, and the ``target`` stage it builds (None: the last); None when
+    it builds none, or one whose path or target cannot be read."""
+    keys = {str(k.value): v for k, v in service.value if is_scalar(k) and k.tag != MERGE_TAG}
+    builds, dockerfile = _built_dockerfile(keys.get("build"))
+    if not builds or dockerfile is None:
+        return None
+    build = keys["build"]
+    target = next((value for key, value in build.value if is_scalar(key) and key.value == "target"), None) if is_mapping(build) else None
+    if target is None:
+        return dockerfile, None
+    name = str(target.value).strip() if is_scalar(target) else ""
+    return (dockerfile, name) if name and not references(name) else None
+
+
 def _built_dockerfile(build: Node | None) -> tuple[bool, str | None]:
     """Whether a service's ``build:`` builds from a Dockerfile of the project, and that
     Dockerfile relative to the Compose file's directory: ``build: ./mlflow`` is

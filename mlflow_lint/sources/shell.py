@@ -288,6 +288,13 @@ def _string_spans(code: str) -> list[tuple[int, int]]:
     return spans
 
 
+def first_words(text: str, first_line: int = 1, first_column: int = 1, indent: int = 0) -> list[Word]:
+    """The words of the first command of shell ``text`` (``bash -c "..."``'s three), at
+    their places (as ``tokenize`` places them)."""
+    commands = split_commands(tokenize(text, first_line, first_column, indent))
+    return _words(commands[0]) if commands else []
+
+
 def split_commands(tokens: list[_Token]) -> list[list[_Token]]:
     commands: list[list[_Token]] = []
     current: list[_Token] = []
