@@ -241,8 +241,10 @@ def discover(
 
     A file named explicitly is linted if ``is_lintable`` or ``is_named_lintable`` accepts
     it (an extension-less script, say); otherwise it is reported as unsupported rather
-    than silently passing. The ``exclude`` patterns apply to named files too (so
-    pre-commit, which names files, honours them). ``exclusions_for`` gives the exclusions
+    than silently passing. A walk asks ``is_named_lintable`` too, of a regular file whose
+    name has no suffix and no leading dot (``bin/start``) once .gitignore keeps it: it
+    may open the file, so no other is asked. The ``exclude`` patterns apply to named
+    files too (so pre-commit, which names files, honours them). ``exclusions_for`` gives the exclusions
     for the paths found from a named path (each file's own configuration's ``exclude``);
     without it, ``exclude`` (relative to ``exclude_root``) applies to every path.
     """
@@ -267,7 +269,7 @@ def discover(
         exclusions = exclusions_for(given) if exclusions_for is not None else single
         stores_before = len(result.stores)
         if given.is_dir():
-            _walk(given, is_lintable, exclusions, add, result)
+            _walk(given, is_lintable, exclusions, add, result, is_named_lintable)
             for store in result.stores[stores_before:]:
                 result.origins[store] = given
             continue
@@ -293,6 +295,7 @@ def _walk(
     exclusions: Exclusions,
     add: Callable[[Path, str, bool], None],
     result: Discovery,
+    is_script: Callable[[Path], bool] | None = None,
 ) -> None:
     """Depth-first, in name order. Directory symlinks are reported and not followed, so a
     symlink loop cannot trap the walk; a directory seen twice (bind mounts) is skipped."""
@@ -335,10 +338,17 @@ def _walk(
                 if not ignored(ignore, child_resolved, False) and not exclusions.excludes(child_resolved, False):
                     result.stores.append(here / name)
                 continue
+            script = False  # known only once the file is opened
             if not is_lintable(name):
-                continue
+                if is_script is None or "." in name:
+                    continue
+                script = True
             path = here / name
             if ignored(ignore, child_resolved, False):
+                continue
+            # An extension-less file is a candidate only: opened (a regular file) to see
+            # whether it is a script, and otherwise neither excluded nor skipped.
+            if script and (_not_a_regular_file(entry) is not None or is_script is None or not is_script(path)):
                 continue
             if exclusions.excludes(child_resolved, False):
                 result.excluded.append(path)

@@ -153,6 +153,8 @@ class ProjectIndex:
         self.facts: dict[object, object] = {}
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
         self._charts: dict[Path, HelmChart | None] = {}  # a directory -> the Helm chart there
+        # A Dockerfile and build target -> its image's ENTRYPOINT (``image_entrypoint``).
+        self._entrypoints: dict[tuple[Path, str | None], list[str] | None] = {}
         # The project's files as a lint of its root finds them, by the exclusions used (one walk).
         self._walks: dict[tuple[tuple[str, ...], str], list[Path]] = {}
         # A YAML file (resolved, as text) -> what it deploys (``deployment``).
@@ -253,6 +255,29 @@ class ProjectIndex:
             if chart is not None:
                 break
         return ValuesFile(path.name, directory.name, chart)
+
+    def image_entrypoint(self, dockerfile: Path, target: str | None) -> list[str] | None:
+        """The exec-form ENTRYPOINT of the image a Dockerfile of the project builds
+        (``sources.dockerfile.image_entrypoint``; ``target``: the stage built), read once
+        per run. The Dockerfile is logged, read or absent: editing it changes the answer.
+        None for a file outside the project, too large or unreadable."""
+        from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
+        from mlflow_lint.sources.dockerfile import image_entrypoint
+        from mlflow_lint.sources.encoding import decode_text
+
+        path = dockerfile.resolve()
+        if self.boundary is not None and not within(path, self.boundary):
+            return None
+        if self.log is not None:
+            self.log.modules.add(str(path))
+        key = (path, target)
+        if key not in self._entrypoints:
+            try:
+                data, size = read_bounded(path, MAX_ANALYSED_BYTES)
+                self._entrypoints[key] = image_entrypoint(decode_text(data), target) if size <= MAX_ANALYSED_BYTES else None
+            except (OSError, UnicodeDecodeError):
+                self._entrypoints[key] = None
+        return self._entrypoints[key]
 
     def start_log(self, log: DependencyLog) -> None:
         """Record what the next analysis reads. Memoised results of modules already in

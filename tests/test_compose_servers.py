@@ -180,3 +180,52 @@ def test_only_a_yaml_file_with_the_keys_of_a_deployment_is_read_for_it() -> None
     assert may_describe_deployment("ns.yaml", b'{"kind": "Namespace", "metadata": {"name": "ml"}}')
     assert not may_describe_deployment("sa.yaml", b"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: mlflow}\n")
     assert may_describe_deployment("kustomization.yaml", b"resources: [service.yaml]\n")  # kustomize's own file: no kind needed
+
+
+@pytest.mark.parametrize(
+    ("target", "entrypoint"),
+    [(None, ["mlflow"]), ("base", ["uv", "run", "mlflow"]), ("debug", None), ("shell", None), ("reset", []), ("missing", None)],
+)
+def test_an_images_entrypoint_is_its_stages_exec_form(target: str | None, entrypoint: list[str] | None) -> None:
+    """A stage built FROM an earlier one inherits its ENTRYPOINT; one on a registry's image
+    has none known; a shell form ignores the command's arguments (none either)."""
+    from mlflow_lint.sources.dockerfile import image_entrypoint
+
+    dockerfile = (
+        "FROM python:3.12 AS base\nENTRYPOINT [\"uv\", \"run\", \"mlflow\"]\n"
+        "FROM python:3.12 AS debug\nRUN pip install mlflow\n"
+        "FROM base AS shell\nENTRYPOINT mlflow\n"
+        "FROM base AS reset\nENTRYPOINT []\n"
+        "FROM base\n# the last stage\nENTRYPOINT [\"mlflow\"]\n"
+    )
+    assert image_entrypoint(dockerfile, target) == entrypoint
+
+
+def test_a_compose_services_arguments_follow_the_dockerfile_it_builds(tmp_path: Path) -> None:
+    """``command: ["server", ...]`` runs through the built image's ENTRYPOINT: the Compose
+    file's findings follow the Dockerfile, and the result cache re-checks it."""
+    project = write_files(
+        tmp_path / "project",
+        {
+            ".git/HEAD": "",
+            "docker/Dockerfile": 'FROM python:3.12\nENTRYPOINT ["mlflow"]\n',
+            "compose/docker-compose.yml": (
+                "services:\n  mlflow:\n    build: ../docker\n    ports: ['5000:5000']\n"
+                "    command: ['server', '--host', '0.0.0.0', '--backend-store-uri', 'postgresql://db/mlflow']\n"
+            ),
+        },
+    )
+    cache = tmp_path / "cache"
+    served: list[int] = []
+
+    def lint(*paths: str) -> list[tuple[str, int, str]]:
+        named = [project / path for path in paths] or [project]
+        result = lint_paths(named, Config(root=project), all_rules(), cwd=project, cache_dir=cache, jobs=1)
+        served.append(result.cached)
+        return [(f.path, f.line, f.rule) for f in result.findings]
+
+    flagged = [("compose/docker-compose.yml", 5, "MLF703")]
+    assert lint() == flagged
+    assert lint("compose/docker-compose.yml") == flagged and served[-1] == 1  # named alone, from the cache
+    (project / "docker" / "Dockerfile").write_text('FROM python:3.12\nENTRYPOINT ["/docker-entrypoint.sh"]\n')
+    assert lint("compose/docker-compose.yml") == []

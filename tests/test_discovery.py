@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlflow_lint.discovery import discover, gitignore_spec
-from mlflow_lint.sources import is_lintable, is_python_script
+from mlflow_lint.sources import is_lintable, is_script, script_kind
 
 
 def _names(root: Path, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]
@@ -56,9 +56,50 @@ def test_named_files_are_linted_only_when_they_are_python(tmp_path: Path) -> Non
     _touch(tmp_path / "notes")
     (tmp_path / "notes.txt").write_text("mlflow")
     named = [tmp_path / "train", tmp_path / "notes", tmp_path / "notes.txt"]
-    found = discover(named, is_lintable, is_named_lintable=is_python_script)
+    found = discover(named, is_lintable, is_named_lintable=is_script)
     assert found.files == [tmp_path / "train"]
     assert found.unsupported == [tmp_path / "notes", tmp_path / "notes.txt"]
+
+
+def test_a_walk_reads_extension_less_scripts_by_their_shebang(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "start").write_text("#!/bin/bash\nmlflow server --host 0.0.0.0\n")
+    (tmp_path / "bin" / "train").write_text("#!/usr/bin/env python3\nimport mlflow\n")
+    (tmp_path / "bin" / "serve").write_text("#!/usr/bin/env -S bash -e\nmlflow ui\n")
+    (tmp_path / "bin" / "node-tool").write_text("#!/usr/bin/env node\nmlflow\n")  # another interpreter
+    (tmp_path / "LICENSE").write_text("mlflow\n")  # no shebang
+    (tmp_path / ".envrc").write_text("#!/bin/bash\nmlflow\n")  # a dot file is never opened
+    (tmp_path / "s2i" / ".s2i" / "bin").mkdir(parents=True)
+    (tmp_path / "s2i" / ".s2i" / "bin" / "run").write_text("mlflow server --host 0.0.0.0\n")  # S2I's run: shell, no shebang needed
+    (tmp_path / "s2i" / ".s2i" / "bin" / "helper").write_text("mlflow server\n")  # not one of S2I's scripts
+    (tmp_path / "ignored").mkdir()
+    (tmp_path / "ignored" / "start").write_text("#!/bin/sh\nmlflow\n")
+    (tmp_path / ".gitignore").write_text("ignored/\n")
+    found = discover([tmp_path], is_lintable, is_named_lintable=is_script)
+    assert [path.relative_to(tmp_path).as_posix() for path in found.files] == [
+        "bin/serve", "bin/start", "bin/train", "s2i/.s2i/bin/run",
+    ]
+    # Without the predicate (the project facts' walk), no extension-less file is opened.
+    assert discover([tmp_path], is_lintable).files == []
+    # An excluded candidate is listed as excluded only when it is a script.
+    excluded = discover([tmp_path], is_lintable, gitignore_spec(["start", "LICENSE", "node-tool"]), tmp_path.resolve(), is_script)
+    assert [path.relative_to(tmp_path).as_posix() for path in excluded.excluded] == ["bin/start"]
+
+
+@pytest.mark.parametrize(
+    ("first_line", "kind"),
+    [
+        ("#!/bin/bash", "shell"), ("#!/bin/sh -e", "shell"), ("#! /usr/bin/env dash", "shell"), ("#!/usr/bin/zsh", "shell"),
+        ("#!/bin/ksh", "shell"), ("#!/usr/bin/env -S bash -eu", "shell"), ("#!/usr/bin/env -i PATH=/bin sh", "shell"),
+        ("#!/usr/bin/env python3", "python"), ("#!/opt/conda/bin/python", "python"), ("#!/usr/bin/env node", None),
+        ("#!/usr/bin/env", None), ("# not a shebang: bash", None), ("bash", None),
+    ],
+)
+def test_script_kind_reads_the_shebang(tmp_path: Path, first_line: str, kind: str | None) -> None:
+    (tmp_path / "tool").write_text(first_line + "\nmlflow server\n")
+    (tmp_path / "tool.txt").write_text(first_line + "\n")
+    assert script_kind(tmp_path / "tool") == kind
+    assert script_kind(tmp_path / "tool.txt") is None  # a suffix says what a file is
 
 
 def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:

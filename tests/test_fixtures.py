@@ -13,7 +13,7 @@ import pytest
 from mlflow_lint.catalog import load_catalog
 from mlflow_lint.config import Config, ConfigResolver, load_config, resolve_selection
 from mlflow_lint.engine import lint_paths
-from mlflow_lint.sources import source_kind
+from mlflow_lint.sources import script_kind, source_kind
 
 from .conftest import FIXTURES
 from .markers import expected_findings, expected_from_sidecar
@@ -24,7 +24,7 @@ ROOTS = [FIXTURES / "python", *sorted(p for p in (FIXTURES / "projects").iterdir
 def _is_case(path: Path) -> bool:
     if path.name.endswith(".expected") or path.name == ".mlflow-lint.yaml":
         return False
-    return source_kind(path) is not None or path.with_name(path.name + ".expected").exists()
+    return source_kind(path) is not None or script_kind(path) is not None or path.with_name(path.name + ".expected").exists()
 
 
 CASES = [(root, path) for root in ROOTS for path in sorted(root.rglob("*")) if path.is_file() and _is_case(path)]

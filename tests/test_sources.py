@@ -469,6 +469,85 @@ def test_whether_a_compose_service_publishes_a_port() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("line", "argv", "published"),
+    [
+        ("docker run -p 5000:5000 img mlflow server", "mlflow server", True),
+        ("docker run -dp 5000:5000 img mlflow server", "mlflow server", True),  # a group: -d, then -p's value
+        ("docker run -itp5000:5000 img mlflow server", "mlflow server", True),  # the value glued on
+        ("docker run --publish=127.0.0.1:5000:5000 img mlflow server", "mlflow server", False),
+        ("docker run -p 127.0.0.1::5000 -p '[::1]:5001:5000' img mlflow server", "mlflow server", False),
+        ("docker run -p 5000 img mlflow server", "mlflow server", True),  # a random host port, every interface
+        ("docker run --net=host img mlflow server", "mlflow server", True),
+        ("docker run --network mlops -v a:/b -w /srv --name x -u 1000 img mlflow server", "mlflow server", False),
+        ("docker run --entrypoint mlflow img server --host 0.0.0.0", "mlflow server --host 0.0.0.0", False),
+        ("docker run --entrypoint= img mlflow server", "mlflow server", False),  # the image's entrypoint reset
+        ("docker run -- img mlflow server", "mlflow server", False),
+        ("podman container run --pod p -P img mlflow ui", "mlflow ui", True),
+        ("nerdctl run img python -m mlflow server", "mlflow server", False),
+        ("exec docker exec -it -u mlflow box mlflow server", "mlflow server", None),
+        ("docker-compose --profile ops -f c.yml run -e A=1 --rm svc mlflow server", "mlflow server", False),
+        ("docker compose run -P svc mlflow server", "mlflow server", None),
+        ("docker compose run -p 5000:5000 svc mlflow server", "mlflow server", True),
+        ("docker compose exec -T svc mlflow server", "mlflow server", None),
+    ],
+)
+def test_a_container_engine_runs_the_command_after_the_image(line: str, argv: str, published: bool | None) -> None:
+    (command,) = parse_shell(line + "\n", "s.sh").commands
+    assert (" ".join(word.text for word in command.argv), command.published, command.in_container) == (argv, published, True)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "docker run --help", "docker run -p 5000:5000 img", "docker build -t mlflow .", "docker pull mlflow",
+        "docker create img mlflow server", "docker run --name mlflow img python serve.py",
+        # An option missing from the table is a flag: the image is then a word later (here
+        # "img"), whose command ("server") is no mlflow command line; never a made-up one.
+        "docker run --unknown-option mlflow img server",
+    ],
+)
+def test_a_container_command_that_runs_no_mlflow_is_none(line: str) -> None:
+    assert parse_shell(line + "\n", "s.sh").commands == []
+
+
+def test_a_containers_environment_is_its_e_options() -> None:
+    """``-e NAME=value`` is a setting of the script and of the container; ``-e NAME``
+    passes the exported variable on; the script's exports do not reach the container
+    otherwise, but its variables are expanded in the words after the image."""
+    run = "docker run -e MLFLOW_HOST --env=MLFLOW_ARTIFACTS_DESTINATION=/data -e UNSET img mlflow server --backend-store-uri $STORE"
+    facts = parse_shell(
+        f"export MLFLOW_HOST=0.0.0.0 MLFLOW_APP_NAME=basic-auth\nSTORE=sqlite:///a.db\n{run}\ndocker run --env-file x.env img mlflow server\n",
+        "s.sh",
+    )
+    first, second = facts.commands
+    assert [(s.name, s.value.text if s.value else None) for s in first.environment] == [
+        ("MLFLOW_HOST", "0.0.0.0"), ("MLFLOW_ARTIFACTS_DESTINATION", "/data"), ("UNSET", None),
+    ]  # fmt: skip
+    assert [s.name for s in first.variables] == ["STORE", "MLFLOW_HOST", "MLFLOW_APP_NAME"]
+    assert not first.open_environment and second.open_environment and second.environment == ()
+    written = {s.name: (s.value.text, s.position.column) for s in facts.settings if s.value is not None}
+    assert written["MLFLOW_ARTIFACTS_DESTINATION"] == ("/data", run.index("/data") + 1)  # where the value is
+
+
+def test_compose_escapes_a_dollar_for_the_containers_shell() -> None:
+    """``$$`` in a Compose command is a literal ``$``: the shell it runs expands ``$DB`` from
+    the service's environment; the words keep the file's columns."""
+    text = (
+        "services:\n  m:\n    environment: {DB: 'sqlite:///m.db'}\n"
+        '    command: bash -c "echo $$$$ && mlflow server --backend-store-uri $$DB --host 0.0.0.0"\n'
+    )
+    (command,) = parse_yaml(text, "compose.yml").commands
+    line = text.splitlines()[3]
+    assert command.expands and [s.name for s in command.environment] == ["DB"]
+    assert [(w.text, w.position.column) for w in command.argv[3:]] == [
+        ("$DB", line.index("$$DB") + 1), ("--host", line.index("--host") + 1), ("0.0.0.0", line.index("0.0.0.0") + 1),
+    ]  # fmt: skip
+    # Without a shell, or in a Kubernetes manifest, nothing expands $DB from the environment.
+    plain = parse_yaml("services:\n  m:\n    command: mlflow server --backend-store-uri $$DB\n", "compose.yml").commands
+    assert not plain[0].expands
+
+
 def test_a_text_source_in_utf16_is_read(tmp_path: Path) -> None:
     """`echo ... > .env` in Windows PowerShell 5 writes UTF-16 with a byte-order mark."""
     from mlflow_lint.catalog import load_catalog

@@ -201,3 +201,18 @@ def test_the_audit_describes_servers_as_the_checks_judge_them() -> None:
     servers = {line: fields for line, kind, fields in rows if kind == "server"}
     assert servers[1]["auth"] == "not known here (a secret, or words not known)"  # MLF703 does not guess it absent
     assert not [fields for line, kind, fields in rows if line == 2 and kind == "backend_store"]  # no store to report
+
+
+def test_a_container_a_shell_command_line_starts_has_the_containers_environment() -> None:
+    """``docker run IMAGE mlflow server`` run by a shell: the process's environment stays
+    on the host; the container's is its ``-e`` options."""
+    source = (
+        "import os\nimport subprocess\n"
+        'os.environ["MLFLOW_BACKEND_STORE_URI"] = "postgresql://mlflow@db/mlflow"\n'
+        'subprocess.run("docker run -e MLFLOW_APP_NAME=basic-auth -p 5000:5000 acme/mlflow mlflow server --host 0.0.0.0", shell=True)\n'
+    )
+    commands = _commands(source)
+    assert commands is not None
+    (command,) = commands
+    assert command.in_container and command.published
+    assert [setting.name for setting in command.environment] == ["MLFLOW_APP_NAME"]

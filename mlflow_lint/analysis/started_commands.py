@@ -121,8 +121,9 @@ def _started(module: AnalysedModule, call: ast.Call, lines: LineIndex) -> list[C
     if not commands:
         return commands
     settings, outside = _environment(module, call, lines, span, api, env_position)
-    return [
-        replace(command, environment=settings + command.environment, open_environment=outside or command.open_environment)
+    return [  # (a command a container engine starts has the container's environment, not the process's)
+        command if command.in_container
+        else replace(command, environment=settings + command.environment, open_environment=outside or command.open_environment)
         for command in commands
     ]
 

@@ -22,6 +22,7 @@ from mlflow_lint.positions import LineIndex
 from mlflow_lint.project import ProjectIndex
 from mlflow_lint.project_facts import FactsDeferred, may_describe_deployment
 from mlflow_lint.sources import TEXT_SOURCES, source_kind
+from mlflow_lint.sources.dockerfile import through_entrypoint
 from mlflow_lint.sources.document import Document, read_document
 from mlflow_lint.sources.facts import EmbeddedPython, SourceFacts
 from mlflow_lint.sources.notebook import IpynbLines, VirtualSource
@@ -96,6 +97,8 @@ def _lint_document(
     if failure is not None:
         return [unanalysable(shown, failure.reason, failure.line, failure.column)]
     if document.kind in TEXT_SOURCES:
+        if document.facts is not None:
+            document.facts = with_image_entrypoints(document.facts, real_path, index)
         return lint_text_source(document, shown, selected, catalog, options, display_root, real_path, index, evidence)
     error = document.syntax_error
     if error is not None:
@@ -112,6 +115,25 @@ def _lint_document(
     if evidence is not None:  # after the checks: their analyses (gates, values) are reused
         evidence.of_module(module, shown)
     return findings
+
+
+def with_image_entrypoints(facts: SourceFacts, path: Path, index: ProjectIndex) -> SourceFacts:
+    """A Compose file's facts with each service command that only passes arguments to its
+    image's ENTRYPOINT (``Command.entrypoint_of``) completed by that entrypoint, read from
+    the Dockerfile the service builds (``ProjectIndex.image_entrypoint``); one that makes
+    no mlflow command line is dropped."""
+    if not any(command.entrypoint_of is not None for command in facts.commands):
+        return facts
+    commands = []
+    for command in facts.commands:
+        if command.entrypoint_of is None:
+            commands.append(command)
+            continue
+        dockerfile, target = command.entrypoint_of
+        entrypoint = index.image_entrypoint(path.absolute().parent / dockerfile, target)
+        completed = through_entrypoint(command, entrypoint) if entrypoint else None
+        commands.extend([completed] if completed is not None else [])
+    return replace(facts, commands=commands)
 
 
 def lint_virtual(

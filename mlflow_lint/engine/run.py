@@ -23,7 +23,7 @@ from mlflow_lint.engine.session import forget_projects, project_for
 from mlflow_lint.engine.tasks import Outcome, Settings, lint_task, load_analysis
 from mlflow_lint.findings import Finding, configured, sort_findings
 from mlflow_lint.paths import display_path
-from mlflow_lint.sources import is_lintable, is_python_script
+from mlflow_lint.sources import is_lintable, is_script
 from mlflow_lint.workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def lint_paths(
     if resolver.fixed is not None:
         fixed = resolver.fixed
         exclude = gitignore_spec(fixed.exclude) if fixed.exclude else None
-        found = discover(paths, is_lintable, exclude, fixed.root.resolve(), is_python_script)
+        found = discover(paths, is_lintable, exclude, fixed.root.resolve(), is_script)
         rules = {exclusion_rule(fixed)}
     else:
 
@@ -85,7 +85,7 @@ def lint_paths(
             exclusions.append(ConfigExclusions(resolver, named))
             return exclusions[-1]
 
-        found = discover(paths, is_lintable, None, None, is_python_script, exclusions_for=exclusions_for)
+        found = discover(paths, is_lintable, None, None, is_script, exclusions_for=exclusions_for)
         rules = {rule for named in exclusions for rule in named.rules.values()}
     walked = walked_roots(paths, found.files, rules)
     if only is not None:

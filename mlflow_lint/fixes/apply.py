@@ -292,7 +292,7 @@ def fix_paths(
     enough of them to pay for a pool; results come in the order of the files' names."""
     from mlflow_lint.catalog import load_catalog
     from mlflow_lint.engine import per_file_ignores
-    from mlflow_lint.sources import source_kind
+    from mlflow_lint.sources import script_kind, source_kind
 
     cwd = (cwd or Path.cwd()).resolve()
     fixable_rules = {fix.rule for fix in fixes}
@@ -307,7 +307,7 @@ def fix_paths(
         if path.is_symlink():  # fix the file it names, if that is linted: never write through a link
             planned.append(FileFixes(shown, b"", b"", dropped=["not fixed: a symbolic link (fixes are never written through one)"]))
             continue
-        kind = source_kind(path) or "python"
+        kind = source_kind(path) or script_kind(path) or "python"
         if kind not in ("python", "notebook"):
             continue
         file_config = resolver.for_file(path)

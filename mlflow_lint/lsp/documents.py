@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlflow_lint.sources import source_kind
+from mlflow_lint.sources import script_kind, source_kind
 
 # The LSP's line breaks, which are Python's (str.splitlines also breaks at \x0c, \x1c,
 # \u2028..., which would shift every later line against the editor's).
@@ -50,17 +50,14 @@ def split_lines(text: str) -> list[str]:
 
 def kind_of(path: Path, language_id: str | None, text: str) -> str | None:
     """The engine's source kind of an open document: from its name, as ``check`` reads
-    it; a file without a suffix (``bin/deploy``) by the editor's language id or a Python
-    shebang. None when mlflow-lint reads no such file (``.pyi``, ``notes.txt``...)."""
+    it; a file without a suffix (``bin/deploy``) by the editor's language id or its
+    shebang (``sources.script_kind``). None when mlflow-lint reads no such file (``.pyi``, ``notes.txt``...)."""
     kind = source_kind(path)
     if kind is not None or path.suffix:
         return kind
     if language_id and language_id.lower() in _LANGUAGE_KINDS:
         return _LANGUAGE_KINDS[language_id.lower()]
-    first = text.split("\n", 1)[0]
-    if first.startswith("#!") and "python" in first:
-        return "python"
-    return None
+    return script_kind(path, text.split("\n", 1)[0].encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)

@@ -139,16 +139,66 @@ def is_project_code(path: Path | str) -> bool:
     return str(path).lower().endswith((".py", ".ipynb"))
 
 
-def is_python_script(path: Path) -> bool:
-    """An extension-less file whose first line is a Python shebang (``bin/train``)."""
+# How much of a file's first line is read for its shebang: enough for any interpreter path.
+_SHEBANG_BYTES = 200
+# Interpreters whose scripts are shell scripts (``#!/bin/bash``, ``#!/usr/bin/env sh``).
+_SHELL_INTERPRETERS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash"})
+# OpenShift source-to-image's scripts (``.s2i/bin/run``): the builder image runs them
+# (``run`` is the container's command), commonly with no shebang; shell unless one says otherwise.
+_S2I_SCRIPTS = frozenset({"assemble", "run", "save-artifacts", "usage"})
+
+
+def shebang_kind(data: bytes) -> str | None:
+    """The kind of script a file's first line says runs it: ``python`` (an interpreter
+    named python: ``#!/usr/bin/env python3``, ``#!/opt/conda/bin/python``) or ``shell``
+    (``#!/bin/bash``, ``#!/bin/sh -e``, ``#!/usr/bin/env zsh``, ``#!/usr/bin/env -S bash -e``);
+    None without a shebang, or for another interpreter."""
+    first = data[:_SHEBANG_BYTES].split(b"\n", 1)[0]
+    if not first.startswith(b"#!"):
+        return None
+    if _interpreter(first[2:].decode("utf-8", "replace").split()) in _SHELL_INTERPRETERS:
+        return "shell"
+    return "python" if b"python" in first else None
+
+
+def _interpreter(words: list[str]) -> str | None:
+    """The program a shebang's words run: the first, or the one ``env`` runs after its
+    options and assignments (``env -S bash -e``, ``env -i PATH=/bin sh``)."""
+    name = words[0].rsplit("/", 1)[-1] if words else None
+    if name != "env":
+        return name
+    rest = iter(words[1:])
+    for word in rest:
+        if word in ("-u", "--unset", "-C", "--chdir", "-P"):  # env's options that take a value
+            next(rest, None)
+        elif not (word.startswith("-") or "=" in word):
+            return word.rsplit("/", 1)[-1]
+    return None
+
+
+def script_kind(path: Path, data: bytes | None = None) -> str | None:
+    """The kind of an extension-less script (``bin/train``, ``bin/start``): what its
+    shebang says (``shebang_kind``), or shell for an OpenShift S2I script without one
+    (``.s2i/bin/run``). None for a file with a suffix, and any other. ``data``: the file's
+    bytes, when read already; else only the start of its first line is read."""
     if path.suffix:
-        return False
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(200)
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"python" in first
+        return None
+    if data is None:
+        try:
+            with path.open("rb") as handle:
+                data = handle.readline(_SHEBANG_BYTES)
+        except OSError:
+            return None
+    kind = shebang_kind(data)
+    if kind is None and path.name in _S2I_SCRIPTS and path.parent.name == "bin" and path.parent.parent.name == ".s2i":
+        return "shell"
+    return kind
+
+
+def is_script(path: Path) -> bool:
+    """An extension-less file read as a script (``script_kind``): the directory walk asks
+    only of a regular file whose name has no suffix, and a file named explicitly."""
+    return script_kind(path) is not None
 
 
 def read_text_source(kind: str, text: str, shown: str, template: bool = False, values: ValuesFile | None = None) -> SourceFacts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from mlflow_lint.sources.facts import Command, Copy, Position, Setting, SourceFacts, Word
 from mlflow_lint.sources.shell import _words, inline_script_at, mlflow_argv, parse_shell, split_commands, tokenize
@@ -63,7 +64,7 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                 facts.settings.extend(script.settings)
                 for command in script.commands:
                     facts.commands.append(
-                        Command(
+                        command if command.in_container else Command(
                             command.argv, command.position, tuple(environment) + command.environment,
                             open_environment=True, expands=True, variables=command.variables, in_image=in_image,
                         )
@@ -82,7 +83,8 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
                 inner = parse_shell(words[at].text, where, words[at].position.line, words[at].position.column)
                 for command in inner.commands:
                     facts.commands.append(
-                        Command(command.argv, command.position, tuple(environment), open_environment=True, expands=True, in_image=in_image)
+                        command if command.in_container
+                        else Command(command.argv, command.position, tuple(environment), open_environment=True, expands=True, in_image=in_image)
                     )
                 continue
             if argv and len(argv) > 1:  # ENTRYPOINT ["mlflow"] alone runs nothing yet
@@ -101,6 +103,54 @@ def parse_dockerfile(text: str, where: str) -> SourceFacts:
             for source in paths[:-1]:
                 facts.copies.append(Copy(source))
     return facts
+
+
+# ``FROM [--platform=...] IMAGE [AS NAME]``
+_FROM = re.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+as\s+(\S+))?\s*$", re.IGNORECASE)
+
+
+def image_entrypoint(text: str, target: str | None = None) -> list[str] | None:
+    """The exec-form ENTRYPOINT (``ENTRYPOINT ["mlflow"]``) of the image a Dockerfile
+    builds: its last stage's, or the ``target`` stage's; a stage built ``FROM`` an earlier
+    one inherits that one's. None when it is not known: a stage that sets none on a base
+    image of a registry (whose own is not read), a shell-form ENTRYPOINT (which ignores
+    the command's arguments), no such stage."""
+    stages: dict[str, list[str] | None] = {}  # each named stage's, once it is over
+    current: list[str] | None = None
+    name: str | None = None
+    started = False
+    for _, _, chunk in _logical_lines(text):
+        match = _INSTRUCTION.match(chunk)
+        if match is None or chunk.lstrip().startswith("#"):
+            continue
+        instruction, arguments = match.group(2).upper(), match.group(4).strip()
+        if instruction == "FROM":
+            if name is not None:
+                stages[name] = current
+            started = True
+            stage = _FROM.match(arguments)
+            name = stage.group(2).lower() if stage and stage.group(2) else None
+            current = stages.get(stage.group(1).lower()) if stage else None  # an earlier stage's, else unknown
+        elif instruction == "ENTRYPOINT" and started:
+            words = _exec_form(arguments, 1, 1)
+            current = [word.text for word in words] if words is not None else None
+    if name is not None:
+        stages[name] = current
+    if not started:
+        return None
+    return current if target is None else stages.get(target.lower())
+
+
+def through_entrypoint(command: Command, entrypoint: list[str]) -> Command | None:
+    """A Compose service's arguments (``Command.entrypoint_of``) as the image's ENTRYPOINT
+    runs them: ``["mlflow"]`` + ``["server", "--host", ...]``, each entrypoint word placed
+    where the arguments start (the Compose file is where they are given). None when the
+    two make no mlflow command line."""
+    anchor = command.argv[0].position if command.argv else command.position
+    argv = mlflow_argv([Word(text, anchor, literal=True) for text in entrypoint] + list(command.argv))
+    if argv is None or len(argv) < 2:
+        return None
+    return replace(command, argv=tuple(argv), position=argv[0].position, entrypoint_of=None)
 
 
 def _settings(arguments: str, line: int, column: int, instruction: str, where: str) -> list[Setting]:

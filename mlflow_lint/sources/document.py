@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlflow_lint.sources import MAX_ANALYSED_BYTES, TEXT_SOURCES, is_template, read_text_source, source_kind, too_large
+from mlflow_lint.sources import MAX_ANALYSED_BYTES, TEXT_SOURCES, is_template, read_text_source, script_kind, source_kind, too_large
 from mlflow_lint.sources.encoding import decode_text
 from mlflow_lint.sources.notebook import (
     CorruptNotebook,
@@ -86,8 +86,8 @@ def read_document(
 ) -> Document:
     """``data``, the bytes of the file at ``path``, as a :class:`Document`.
 
-    ``kind``: the source kind (default: from the file name; an extension-less script is
-    Python). ``shown``: the file's name as reported (text sources' messages name it; the
+    ``kind``: the source kind (default: from the file name; an extension-less script by
+    its shebang (``sources.script_kind``), else Python). ``shown``: the file's name as reported (text sources' messages name it; the
     parser's file name), default ``str(path)``. ``reread``: how an .ipynb notebook's bytes
     are got again when a position in the file is asked for (default: ``data``, kept).
     ``cells_limit``: the most Python text a notebook's code cells may make, beyond which
@@ -96,7 +96,7 @@ def read_document(
     source, which the file's own limit holds. ``values``: a YAML file is a Helm values file
     (with the chart beside it: ``ProjectIndex.helm_values``). Raises only for a bug (of ours
     or of a parser we call)."""
-    kind = kind or source_kind(path) or "python"
+    kind = kind or source_kind(path) or script_kind(path, data) or "python"
     shown = str(path) if shown is None else shown
     if kind != "notebook" and len(data) > MAX_ANALYSED_BYTES:  # a notebook's outputs do not count
         return Document(kind, failure=UnanalysableSource(too_large(len(data))))

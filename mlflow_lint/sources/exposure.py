@@ -72,6 +72,22 @@ def compose_images(document: Node) -> list[ComposeImage]:
     return found
 
 
+def built_image(service: MappingNode) -> tuple[str, str | None] | None:
+    """The Dockerfile of the project (relative to the Compose file) a Compose service
+    builds its image from, and the ``target`` stage it builds (None: the last); None when
+    it builds none, or one whose path or target cannot be read."""
+    keys = {str(k.value): v for k, v in service.value if is_scalar(k) and k.tag != MERGE_TAG}
+    builds, dockerfile = _built_dockerfile(keys.get("build"))
+    if not builds or dockerfile is None:
+        return None
+    build = keys["build"]
+    target = next((value for key, value in build.value if is_scalar(key) and key.value == "target"), None) if is_mapping(build) else None
+    if target is None:
+        return dockerfile, None
+    name = str(target.value).strip() if is_scalar(target) else ""
+    return (dockerfile, name) if name and not references(name) else None
+
+
 def _built_dockerfile(build: Node | None) -> tuple[bool, str | None]:
     """Whether a service's ``build:`` builds from a Dockerfile of the project, and that
     Dockerfile relative to the Compose file's directory: ``build: ./mlflow`` is
@@ -239,13 +255,23 @@ def _publishes_beyond_loopback(ports: Node) -> bool:
             host_ip = next((value for key, value in entry.value if is_scalar(key) and key.value == "host_ip"), None)
             host = str(host_ip.value) if host_ip is not None and is_scalar(host_ip) else ""
         elif is_scalar(entry):
-            parts = _short_parts(str(entry.value).strip())
-            host = parts[0] if parts is not None else ""
+            if port_beyond_loopback(str(entry.value)):
+                return True
+            continue
         else:
             return True
         if not _is_loopback(host):
             return True
     return False
+
+
+def port_beyond_loopback(entry: str) -> bool:
+    """Whether a published port in the short syntax of Compose's ``ports:`` and ``docker
+    run -p`` (``"5001:5000"``, ``"5000"``, ``"127.0.0.1:5001:5000"``, ``"[::1]::5000"``) is
+    reached beyond the host's loopback: unless bound to it, it listens on every interface
+    (a container port alone, on a random one)."""
+    parts = _short_parts(entry.strip())
+    return not _is_loopback(parts[0] if parts is not None else "")
 
 
 # Workloads whose pod template holds containers (a bare Pod holds them itself).

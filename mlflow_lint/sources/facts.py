@@ -164,6 +164,16 @@ class Command:
     # A script's own variables, assigned on a line of their own before it (``DIR=./store``):
     # the shell expands ``$DIR`` in the line although the program's environment lacks it.
     variables: tuple[Setting, ...] = ()
+    # A command a container engine starts (``docker run ... IMAGE mlflow server``): its
+    # environment is the container's (``-e``), never that of the step or service whose
+    # script runs the engine, and ``published`` is what the engine's options say.
+    in_container: bool = False
+    # A Compose service's ``command:`` that passes only arguments (``["server", "--host",
+    # ...]``) to the ENTRYPOINT of the image the service builds: that Dockerfile (relative
+    # to the Compose file) and the build's ``target`` stage. The engine reads the
+    # entrypoint (``sources.dockerfile.image_entrypoint``) and completes the command line
+    # before any check sees it; a command still holding this is no command line yet.
+    entrypoint_of: tuple[str, str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -95,8 +95,8 @@ def _add_script(facts: SourceFacts, script: str, lines: list[str], header: int, 
         line = header or 1
         parsed = parse_shell(script, where).moved(lambda p: Position(line, 1, line, 1 + max(0, p.end_column - p.column)))
     facts.settings.extend(parsed.settings)
-    for command in parsed.commands:
-        facts.commands.append(Command(command.argv, command.position, environment + command.environment, True, expands=True))
+    for command in parsed.commands:  # (a container's command keeps the container's environment)
+        facts.commands.append(command if command.in_container else Command(command.argv, command.position, environment + command.environment, True, expands=True))
 
 
 def _verbatim(lines: list[str], script: str, after: int) -> tuple[int, int] | None:

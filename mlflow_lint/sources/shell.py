@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from mlflow_lint.sources.containers import ContainerCommand, container_command
 from mlflow_lint.sources.facts import Command, Copy, EmbeddedPython, Position, Setting, ShellWord, SourceFacts, UnparsableText, Word
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
@@ -287,6 +288,13 @@ def _string_spans(code: str) -> list[tuple[int, int]]:
     return spans
 
 
+def first_words(text: str, first_line: int = 1, first_column: int = 1, indent: int = 0) -> list[Word]:
+    """The words of the first command of shell ``text`` (``bash -c "..."``'s three), at
+    their places (as ``tokenize`` places them)."""
+    commands = split_commands(tokenize(text, first_line, first_column, indent))
+    return _words(commands[0]) if commands else []
+
+
 def split_commands(tokens: list[_Token]) -> list[list[_Token]]:
     commands: list[list[_Token]] = []
     current: list[_Token] = []
@@ -393,24 +401,62 @@ def parse_shell(
         _nested(lambda: _add_written_file(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
         _nested(lambda: _add_shell_heredoc(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
         _nested(lambda: _add_echoed_file(facts, words, where))  # noqa: B023 - called at once
+        container = container_command(words, bool(words) and _launcher(words[0].text))
+        if container is not None:  # docker run ... IMAGE mlflow server ...
+            _add_container_command(facts, container, command_tokens, where, indent, exported + prefix, assigned)
+            continue
         argv = mlflow_argv(words)
         if argv is not None:
             facts.commands.append(Command(tuple(argv), argv[0].position, tuple(exported + prefix), expands=True, variables=tuple(assigned)))
         elif (at := inline_script_at([word.text for word in words])) is not None:
-            # sh -c "mlflow server ...": the script is one word. On one line its words are at
-            # their columns (after the quote); over several (continued) lines, where each
-            # word is is not known, and its findings point at the script.
-            script = [t for t in command_tokens if not t.heredoc and t.text != "<<"][at]
-            place = script.position
-            if script.raw is not None:  # continuations kept: every inner word at its place
-                inner = parse_shell(script.raw, where, place.line, place.column + 1, indent)
-            else:
-                inner = parse_shell(script.text, where, place.line, place.column + (1 if script.quoted else 0))
-                if place.end_line != place.line:
-                    inner = inner.moved(lambda _: place)  # noqa: B023 - used at once
+            inner = _inline_script(command_tokens, words[at], where, indent)
             facts.settings.extend(inner.settings)
             facts.commands.extend(inner.commands)
     return facts
+
+
+def _inline_script(tokens: list[_Token], word: Word, where: str, indent: int) -> SourceFacts:
+    """The facts of ``sh -c "mlflow server ..."``'s script, the token of ``word``. On one
+    line its words are at their columns (after the quote); over several (continued) lines,
+    where each word is is not known, and its findings point at the script."""
+    script = next((token for token in tokens if token.position == word.position and not token.heredoc), None)
+    if script is None:  # a word cut from another (``--opt=...``): read as it is, where it is
+        return parse_shell(word.text, where, word.position.line, word.position.column)
+    place = script.position
+    if script.raw is not None:  # continuations kept: every inner word at its place
+        return parse_shell(script.raw, where, place.line, place.column + 1, indent)
+    inner = parse_shell(script.text, where, place.line, place.column + (1 if script.quoted else 0))
+    return inner.moved(lambda _: place) if place.end_line != place.line else inner
+
+
+def _add_container_command(
+    facts: SourceFacts, container: ContainerCommand, tokens: list[_Token], where: str, indent: int,
+    host: list[Setting], assigned: list[Setting],
+) -> None:  # fmt: skip
+    """What ``docker run ... IMAGE <command>`` runs in the container: an mlflow command
+    line, or one a shell runs (``IMAGE bash -c "mlflow server ..."``). Its environment is
+    the ``-e`` options (``-e NAME`` passes the variable the script exported), not the
+    script's own; the script's shell still expands ``$VAR`` in the words after the image.
+    A ``-e NAME=value`` is a setting the script writes, whatever the container runs."""
+    environment: list[Setting] = []
+    for word in container.environment:
+        setting = _assignment(word, where)
+        if setting is not None:
+            facts.settings.append(setting)
+            environment.append(setting)
+            continue
+        passed = next((found for found in reversed(host) if found.name == word.text), None)
+        environment.append(passed if passed is not None else Setting(word.text, None, word.position, f"{word.text} in {where}"))
+    run = Command((), Position(1, 1, 1, 1), tuple(environment), container.open_environment, container.published, expands=True, in_container=True)
+    argv = mlflow_argv(container.words)
+    if argv is not None:
+        facts.commands.append(replace(run, argv=tuple(argv), position=argv[0].position, variables=tuple(assigned + host)))
+    elif container.words and (at := inline_script_at([word.text for word in container.words])) is not None:
+        inner = _inline_script(tokens, container.words[at], where, indent)
+        facts.settings.extend(inner.settings)
+        for command in inner.commands:
+            facts.commands.append(replace(run, argv=command.argv, position=command.position,
+                                          environment=run.environment + command.environment, variables=command.variables))  # fmt: skip
 
 
 # The shell option that runs its script argument: ``-c``, or grouped with others that

@@ -14,7 +14,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from mlflow_lint.sources.exposure import compose_images, compose_services, kubernetes_containers, manifest_objects, published_ports
+from mlflow_lint.sources.exposure import (
+    built_image,
+    compose_images,
+    compose_services,
+    kubernetes_containers,
+    manifest_objects,
+    published_ports,
+)
 from mlflow_lint.sources.facts import (
     Command,
     Copy,
@@ -35,7 +42,7 @@ from mlflow_lint.sources.hydra import (
     integration_api,
     integration_position,
 )
-from mlflow_lint.sources.shell import inline_script_at, mlflow_argv, parse_shell
+from mlflow_lint.sources.shell import first_words, inline_script_at, mlflow_argv, parse_shell
 from mlflow_lint.sources.yaml_nodes import MERGE_TAG, is_mapping, is_scalar, is_sequence
 
 if TYPE_CHECKING:  # PyYAML is imported when a YAML file is read, not before
@@ -146,16 +153,47 @@ def _continued_lines(node: ScalarNode, lines: list[str]) -> str | None:
     return "\n".join(piece.rstrip() for piece in pieces)
 
 
-def _shell_in_scalar(node: ScalarNode, where: str, lines: list[str]) -> SourceFacts:
-    """A flow scalar holding a shell command line."""
+def _shell_in_scalar(node: ScalarNode, where: str, lines: list[str], compose: bool = False) -> SourceFacts:
+    """A flow scalar holding a shell command line (``compose``: a Compose service's, whose
+    ``$$`` is a literal ``$``: ``_parse_shell``)."""
     continued = _continued_lines(node, lines)
     if continued is not None:  # the file's own lines: every word keeps its place
-        return parse_shell(continued, where, node.start_mark.line + 1, node.start_mark.column + 1)
+        return _parse_shell(continued, where, node.start_mark.line + 1, node.start_mark.column + 1, compose=compose)
     word = _scalar_word(node, lines)
-    facts = parse_shell(word.text, where, word.position.line, word.position.column)
-    # A scalar YAML rewrote (decoded escapes, folded lines): where each word was is not
-    # known, so every fact points at the scalar.
-    return facts if _verbatim(node, lines) else facts.moved(lambda _: word.position)
+    if not _verbatim(node, lines):
+        # A scalar YAML rewrote (decoded escapes, folded lines): where each word was is not
+        # known, so every fact points at the scalar.
+        return _parse_shell(word.text, where, word.position.line, word.position.column, compose=compose).moved(lambda _: word.position)
+    return _parse_shell(word.text, where, word.position.line, word.position.column, compose=compose)
+
+
+def _parse_shell(text: str, where: str, first_line: int, first_column: int, indent: int = 0, compose: bool = False) -> SourceFacts:
+    """``parse_shell``; in a Compose service's command (``compose``) with its ``$$`` read
+    as Compose passes it on, a literal ``$`` (``bash -c "... $$DB"``: the container's shell
+    expands ``$DB``), each position still the file's own."""
+    if not compose or "$$" not in text:
+        return parse_shell(text, where, first_line, first_column, indent)
+    dropped: dict[int, list[int]] = {}  # line -> columns of the unescaped text after which a "$" was dropped
+    pieces: list[str] = []
+    line, column, shift = first_line, first_column, 0
+    index = 0
+    while index < len(text):
+        if text.startswith("$$", index):
+            dropped.setdefault(line, []).append(column - shift)
+            pieces.append("$")
+            index, column, shift = index + 2, column + 2, shift + 1
+            continue
+        pieces.append(text[index])
+        line, column, shift = (line + 1, 1 + indent, 0) if text[index] == "\n" else (line, column + 1, shift)
+        index += 1
+
+    def original(at_line: int, at_column: int) -> int:
+        return at_column + sum(1 for column in dropped.get(at_line, ()) if column < at_column)
+
+    def back(place: Position) -> Position:
+        return Position(place.line, original(place.line, place.column), place.end_line, original(place.end_line, place.end_column))
+
+    return parse_shell("".join(pieces), where, first_line, first_column, indent).moved(back)
 
 
 def _walk(
@@ -169,16 +207,20 @@ def _walk(
         seen.add(id(current))
         if is_mapping(current):
             first = len(facts.commands)
-            _mapping(current, facts, where, lines, seen)
+            _mapping(current, facts, where, lines, seen, bool(services.get(id(current), ("", None))[0]))
             if id(current) in services:  # a compose service's commands: which service, is it published?
                 service, published = services[id(current)]
-                facts.commands[first:] = [replace(command, published=published, service=service or None) for command in facts.commands[first:]]
+                facts.commands[first:] = [
+                    command if command.in_container else replace(command, published=published, service=service or None)
+                    for command in facts.commands[first:]
+                ]
             stack.extend(value for _, value in current.value)
         elif is_sequence(current):
             stack.extend(current.value)
 
 
-def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str], seen: set[int]) -> None:
+def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str], seen: set[int], compose: bool = False) -> None:
+    """A mapping's settings and command lines (``compose``: it is a Compose service)."""
     environment: list[Setting] = []
     pairs: dict[str, Node] = {key.value: value for key, value in node.value if is_scalar(key)}
     open_environment = any(key in pairs for key in _OUTSIDE_ENVIRONMENT)
@@ -195,6 +237,7 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
     facts.settings.extend(environment)
     facts.settings.extend(_gateway_secrets(pairs, where, lines))
     facts.settings.extend(_integration_tracking_uri(pairs, where, lines))
+    before = len(facts.commands)
     argv: list[Word] = []
     argv_nodes: list[ScalarNode] = []
     lists: list[list[Word]] = []  # each key's list on its own
@@ -207,9 +250,13 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             lists.append([_scalar_word(item, lines) for item in value.value if is_scalar(item)])
             argv.extend(lists[-1])
         elif is_scalar(value) and value.value:
-            script = _script_facts(value, where, lines)
+            # A string command: Compose and Kubernetes split it into words, no shell reads
+            # it, unless it runs one (``bash -c "..."``), which expands ``$VAR`` from the
+            # service's environment.
+            shell = inline_script_at([word.text for word in first_words(str(value.value))]) is not None
+            script = _script_facts(value, where, lines, compose)
             for command in script.commands:
-                facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+                facts.commands.append(command if command.in_container else _run_by(command, environment, open_environment, shell))
             facts.settings.extend(script.settings)
     if argv:
         mlflow = mlflow_argv(argv)
@@ -220,10 +267,17 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             mlflow = next((found for words in lists[1:] if (found := mlflow_argv(words)) is not None), None)
         if mlflow is not None:
             facts.commands.append(Command(tuple(mlflow), mlflow[0].position, tuple(environment), open_environment, dependent_variables=True))
-        elif (at := inline_script_at([word.text for word in argv])) is not None:
-            inner = _shell_in_scalar(argv_nodes[at], where, lines)
+        elif (at := inline_script_at([word.text for word in argv])) is not None:  # ["sh", "-c", "..."]
+            inner = _shell_in_scalar(argv_nodes[at], where, lines, compose)
             for command in inner.commands:
-                facts.commands.append(Command(command.argv, command.position, tuple(environment) + command.environment, open_environment))
+                facts.commands.append(command if command.in_container else _run_by(command, environment, open_environment, True))
+    if compose and len(facts.commands) == before and "entrypoint" not in pairs:
+        # ``command: ["server", ...]`` only passes arguments: what runs them is the ENTRYPOINT
+        # of the image the service builds (``ENTRYPOINT ["mlflow"]``), read by the engine.
+        built = built_image(node)
+        words = _command_words(pairs.get("command"), lines)
+        if built is not None and words:
+            facts.commands.append(Command(tuple(words), words[0].position, tuple(environment), open_environment, entrypoint_of=built))
     for key in _SCRIPT_KEYS:
         value = pairs.get(key)
         if value is None:
@@ -233,13 +287,38 @@ def _mapping(node: MappingNode, facts: SourceFacts, where: str, lines: list[str]
             if is_scalar(item) and isinstance(item.value, str) and _MAY_MATTER.search(item.value):
                 script = _script_facts(item, where, lines)
                 for command in script.commands:  # a CI step's script: its shell expands the step's env
-                    facts.commands.append(
-                        Command(command.argv, command.position, tuple(environment) + command.environment, open_environment, expands=True)
-                    )
+                    facts.commands.append(command if command.in_container else _run_by(command, environment, open_environment, True))
                 facts.settings.extend(script.settings)
                 facts.copies.extend(script.copies)  # git add of a local store
                 facts.python.extend(script.python)  # python - <<'EOF' ... EOF
     facts.copies.extend(_uploaded_paths(pairs, lines))
+
+
+def _command_words(node: Node | None, lines: list[str]) -> list[Word]:
+    """A Compose ``command:``'s words: a list's items, or a string split as Compose splits
+    it (shell quoting, no shell); where each word of a string YAML rewrote is not known."""
+    if node is None:
+        return []
+    if is_sequence(node):
+        return [_scalar_word(item, lines) for item in node.value if is_scalar(item)]
+    if not is_scalar(node):
+        return []
+    block = _block(node, lines, folded=True)  # Compose splits a block's lines into words as it does a line's
+    if block is not None:
+        text, first_line, indent = block
+        return [Word(word.text, word.position) for word in first_words(text, first_line, indent + 1, indent)]
+    scalar = _scalar_word(node, lines)
+    if not _verbatim(node, lines):
+        return [Word(word.text, scalar.position) for word in first_words(scalar.text)]
+    return [Word(word.text, word.position) for word in first_words(scalar.text, scalar.position.line, scalar.position.column)]
+
+
+def _run_by(command: Command, environment: list[Setting], open_environment: bool, shell: bool) -> Command:
+    """A command of a script a manifest, service or CI step runs, with its environment;
+    ``shell``: a shell runs the script, and expands ``$VAR`` from that environment (and
+    from the script's own variables)."""
+    variables = command.variables if shell else ()
+    return Command(command.argv, command.position, tuple(environment) + command.environment, open_environment, expands=shell, variables=variables)
 
 
 # An MLflow AI-gateway (deployments server) endpoint's model: ``provider:`` and a ``config:``
@@ -423,20 +502,28 @@ def _environment(node: Node, where: str, lines: list[str], depth: int = 0) -> It
                     yield Setting(name, None, _position(name_node), f"{name} in {where}")
 
 
-def _script_facts(node: ScalarNode, where: str, lines: list[str]) -> SourceFacts:
-    """A scalar holding a shell script; block scalars map line by line to the file."""
-    text = str(node.value)
-    style = getattr(node, "style", None)
-    if style in ("|", ">"):
-        first_line = node.start_mark.line + 2  # content starts on the line after the indicator
-        raw = lines[first_line - 1] if 0 < first_line <= len(lines) else ""
-        indent = len(raw) - len(raw.lstrip())
-        if style == ">":
-            # Folded: YAML joins the lines with spaces, which loses where each word was.
-            # Re-read them from the file, joined by shell continuations instead.
-            block = [line[indent:] for line in lines[first_line - 1 : node.end_mark.line]]
-            while block and not block[-1].strip():
-                block.pop()
-            text = " \\\n".join(block)
-        return parse_shell(text, where, first_line, indent + 1, indent)
-    return _shell_in_scalar(node, where, lines)
+def _script_facts(node: ScalarNode, where: str, lines: list[str], compose: bool = False) -> SourceFacts:
+    """A scalar holding a shell script; block scalars map line by line to the file
+    (``compose``: a Compose service's command, ``_parse_shell``)."""
+    block = _block(node, lines, folded=getattr(node, "style", None) == ">")
+    if block is not None:
+        text, first_line, indent = block
+        return _parse_shell(text, where, first_line, indent + 1, indent, compose)
+    return _shell_in_scalar(node, where, lines, compose)
+
+
+def _block(node: ScalarNode, lines: list[str], folded: bool) -> tuple[str, int, int] | None:
+    """A block scalar's (``|``, ``>``) text, its first line and its indentation; None for a
+    flow scalar. ``folded``: read as YAML folds it, its lines joined by spaces, which loses
+    where each word was: the file's lines are read instead, joined by shell continuations."""
+    if getattr(node, "style", None) not in ("|", ">"):
+        return None
+    first_line = node.start_mark.line + 2  # content starts on the line after the indicator
+    raw = lines[first_line - 1] if 0 < first_line <= len(lines) else ""
+    indent = len(raw) - len(raw.lstrip())
+    if not folded:
+        return str(node.value), first_line, indent
+    block = [line[indent:] for line in lines[first_line - 1 : node.end_mark.line]]
+    while block and not block[-1].strip():
+        block.pop()
+    return " \\\n".join(block), first_line, indent
