@@ -32,7 +32,7 @@ from mlflow_lint.analysis.limits import MAX_CALL_LEVELS
 from mlflow_lint.context import file_context
 from mlflow_lint.sources import MAX_NOTEBOOK_BYTES, is_project_code, source_kind
 from mlflow_lint.sources.deployment import KUSTOMIZATION_FILES, ComposeImage, ManifestObject
-from mlflow_lint.sources.prefilter import revealed_text
+from mlflow_lint.sources.prefilter import revealed_text, searched_text
 
 # Text that can set a tracking or registry URI: set_tracking_uri(...)/set_registry_uri(...),
 # the environment variables, a tracking_uri=/registry_uri= keyword, or
@@ -466,12 +466,16 @@ def deployable_package(path: Path) -> str | None:
     return directory.as_posix()
 
 
-def may_hold_project_facts(data: bytes, limit: int = _MAX_FILE_BYTES) -> bool:
+def may_hold_project_facts(data: bytes, limit: int = _MAX_FILE_BYTES, path: str | Path | None = None) -> bool:
     """The cheap text test a file must pass before it is parsed for its project facts
     (besides naming a function that sets a URI: see ``gather_facts``). ``limit``: the
-    file's size limit (``read_limit``: a notebook's outputs do not count against its code)."""
+    file's size limit (``read_limit``: a notebook's outputs do not count against its code).
+    A notebook (by ``path``) is searched in its code cells, as the prefilter searches it:
+    megabytes of outputs cost more to search than the cells to read."""
     if len(data) > limit:
         return False
+    if path is not None:
+        data = searched_text(path, data)
     if _MAY_HOLD_FACTS.search(data) is not None:
         return True
     revealed = revealed_text(data)
@@ -501,7 +505,7 @@ def may_describe_deployment(path: str | Path, data: bytes) -> bool:
 def may_contribute(path: str | Path, data: bytes) -> bool:
     """Whether a project file whose ``data`` is within its read limit may contribute facts:
     a YAML file that may describe a deployment, another that may set a URI (``may_hold_project_facts``)."""
-    return may_describe_deployment(path, data) if is_deployment_candidate(path) else may_hold_project_facts(data, len(data))
+    return may_describe_deployment(path, data) if is_deployment_candidate(path) else may_hold_project_facts(data, len(data), path)
 
 
 def is_fact_source(path: str | Path) -> bool:
@@ -556,7 +560,7 @@ def gather_facts(
             if may_describe_deployment(path, data):
                 to_parse.append(path)
             continue
-        (to_parse if may_hold_project_facts(data, _limit(path)) else unread).append(path)
+        (to_parse if may_hold_project_facts(data, _limit(path), path) else unread).append(path)
     collected.update(parse(to_parse))
     tested: set[str] = set()
     for _ in range(MAX_CALL_LEVELS):

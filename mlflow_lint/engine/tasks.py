@@ -129,7 +129,7 @@ def _lint_task(task: tuple[str, str], settings: Settings) -> Outcome:
     # (``data`` is within the file's read limit: the facts' own size test is passed.)
     gathers_uses = settings.defer_facts and index.root is not None and is_fact_source(path)
     if gathers_uses and path.suffix.lower() == ".ipynb":
-        gathers_uses = may_hold_project_facts(data, len(data))
+        gathers_uses = may_hold_project_facts(data, len(data), path)
     if not worth_analysing(index, path, data, selected_ids, log):
         # Not parsed here: its rows are known to be none only when its text cannot set a URI
         # (or publish a port).
