@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from mlflow_lint.analysis.semantic import Binding
     from mlflow_lint.sources.databricks_bundle import Bundle
     from mlflow_lint.sources.deployment import DeploymentFact
+    from mlflow_lint.sources.facts import Setting
     from mlflow_lint.sources.helm_values import HelmChart, ValuesFile
     from mlflow_lint.sources.requirements import DeclaredMlflow
 
@@ -153,6 +154,7 @@ class ProjectIndex:
         self.facts: dict[object, object] = {}
         self._bundles: dict[Path, Bundle] = {}  # a directory -> the bundle rooted there
         self._charts: dict[Path, HelmChart | None] = {}  # a directory -> the Helm chart there
+        self._compose_env: dict[Path, dict[str, Setting]] = {}  # a directory -> its committed .env's settings
         # A Dockerfile and build target -> its image's ENTRYPOINT (``image_entrypoint``).
         self._entrypoints: dict[tuple[Path, str | None], list[str] | None] = {}
         # The project's files as a lint of its root finds them, by the exclusions used (one walk).
@@ -255,6 +257,32 @@ class ProjectIndex:
             if chart is not None:
                 break
         return ValuesFile(path.name, directory.name, chart)
+
+    def compose_env(self, compose_file: Path, exclude: tuple[str, ...], exclude_root: str) -> dict[str, Setting]:
+        """The variables Compose interpolates into ``compose_file`` from the ``.env`` beside
+        it (its default ``--env-file``), by name: only a ``.env`` the project commits (one a
+        lint of the project reads: .gitignore and the excludes honoured); nothing for any
+        other. Read once per run per directory; the ``.env`` is logged, read or absent."""
+        directory = compose_file.absolute().parent
+        env_file = directory / ".env"
+        if self.log is not None:
+            self.log.modules.add(str(env_file))
+        found = self._compose_env.get(directory)
+        if found is None:
+            found = self._compose_env[directory] = {}
+            committed = {str(path) for path in self.project_files(exclude, exclude_root)}
+            if str(env_file) in committed or str(env_file.resolve()) in committed:
+                from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
+                from mlflow_lint.sources.dotenv import parse_dotenv
+                from mlflow_lint.sources.encoding import decode_text
+
+                try:
+                    data, _ = read_bounded(env_file, MAX_ANALYSED_BYTES)
+                except OSError:
+                    data = b""
+                for setting in parse_dotenv(decode_text(data, "replace"), ".env").settings:
+                    found[setting.name] = setting  # the last one wins, as Compose reads it
+        return found
 
     def image_entrypoint(self, dockerfile: Path, target: str | None) -> list[str] | None:
         """The exec-form ENTRYPOINT of the image a Dockerfile of the project builds

@@ -136,6 +136,27 @@ def test_autologging_turned_on_behind_a_re_export_is_re_judged_on_a_warm_run(tmp
     assert _on(_lint(project, cache)[0], "train.py") == training_run
 
 
+def test_a_compose_secret_read_from_the_env_file_beside_it_is_re_judged_on_a_warm_run(tmp_path: Path) -> None:
+    """Compose interpolates ``${MINIO_ROOT_PASSWORD}`` from the .env beside the Compose file:
+    the finding at the Compose setting rests on the .env, which a warm run re-reads."""
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "docker-compose.yml": "services:\n  train:\n    image: t:1\n    environment:\n      AWS_SECRET_ACCESS_KEY: ${MINIO_ROOT_PASSWORD}\n",
+            ".env": "MINIO_ROOT_PASSWORD=Xq7pL2vR9tWz1\n",
+        },
+    )
+    cache = tmp_path / "cache"
+    assert _on(_lint(project, cache)[0], "docker-compose.yml") == {(5, "MLF701")}
+    (project / ".env").write_text("MINIO_ROOT_PASSWORD=<your-password>\n")
+    assert _on(_lint(project, cache)[0], "docker-compose.yml") == set()
+    (project / ".env").unlink()
+    assert _on(_lint(project, cache)[0], "docker-compose.yml") == set()
+    (project / ".env").write_text("MINIO_ROOT_PASSWORD=Xq7pL2vR9tWz1\n")
+    assert _on(_lint(project, cache)[0], "docker-compose.yml") == {(5, "MLF701")}
+
+
 def test_editing_an_included_notebook_flips_the_finding_of_the_notebook_that_runs_it(tmp_path: Path) -> None:
     """``%run ./setup`` of a Jupyter notebook: the including notebook's findings rest on the
     .ipynb as they would on an imported module, and its path names the file's lines."""

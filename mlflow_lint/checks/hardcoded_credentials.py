@@ -67,6 +67,9 @@ def _reported_where_written(module: AnalysedModule, expr: ast.expr, depth: int =
 # File kinds that expand ``${VAR}`` from the variables set before in the same file: a
 # ``.env`` file (Compose and python-dotenv interpolate it) and a shell script.
 _EXPANDING_KINDS = frozenset({"dotenv", "shell"})
+# The Compose files Compose reads a project's .env for: docker-compose.yml, compose.yaml,
+# their overrides and -f stacks (docker-compose.prod.yml).
+_COMPOSE_FILE = re.compile(r"^(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$", re.IGNORECASE)
 # A URI whose password is one variable: ``postgresql://user:${PG_PASSWORD}@db/mlflow``.
 _URI_PASSWORD_REFERENCE = re.compile(r"://[^:/@\s]*:(?:\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))@")
 
@@ -154,7 +157,11 @@ class HardcodedCredentials(Check):
         script expands it): ``MLFLOW_TRACKING_PASSWORD=${PG_PASSWORD}``, or a URI's password
         ``postgresql://mlflow:${PG_PASSWORD}@db/mlflow``, where the file sets ``PG_PASSWORD``
         to a literal before: that literal is the committed credential, reported where it is."""
-        if ctx.facts is None or ctx.path is None or source_kind(ctx.path) not in _EXPANDING_KINDS or setting.value is None:
+        if ctx.facts is None or ctx.path is None or setting.value is None:
+            return
+        kind = source_kind(ctx.path)
+        compose = kind == "yaml" and _COMPOSE_FILE.match(ctx.path.name) is not None
+        if kind not in _EXPANDING_KINDS and not compose:
             return
         text = setting.value.text.strip().strip("\"'")
         name = referenced_variable(text) if secret else None
@@ -162,6 +169,17 @@ class HardcodedCredentials(Check):
             match = _URI_PASSWORD_REFERENCE.search(text)
             name = match.group(1) or match.group(2) if match is not None else None
         if name is None:
+            return
+        if compose:
+            # Compose interpolates ``${NAME}`` from the .env beside the file: a literal the
+            # project commits there is this setting's value, reported here (its own file
+            # never says it is a credential).
+            project = ctx.project
+            source = project.compose_env(ctx.path, ctx.options.exclude, ctx.options.root).get(name) if project is not None else None
+            if source is None or source.value is None or not is_literal_secret(source.value.value):
+                return
+            real = is_real_token(source.value.value.text, name)
+            ctx.report_at("MLF701", setting.position, None, everywhere=real, where=f"{setting.where} (its ${{{name}}} is set in .env)")
             return
         here = (setting.position.line, setting.position.column)
         earlier = [s for s in ctx.facts.settings if s.name == name and s.value is not None and (s.position.line, s.position.column) < here]
