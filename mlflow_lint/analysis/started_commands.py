@@ -32,6 +32,7 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.analysis.values import Hole, Part, StrValue, literal
 from mlflow_lint.positions import LineIndex
+from mlflow_lint.sources.containers import ContainerCommand, container_command
 from mlflow_lint.sources.facts import Command, Position, Setting, Word, shell_value
 from mlflow_lint.sources.shell import inline_script_at, mlflow_argv, parse_shell, tokenize
 
@@ -390,6 +391,10 @@ def _from_words(ways: list[_Words], span: Position) -> list[Command]:
     commands: list[Command] = []
     for words in ways:
         argv = [_word(values, span) for values in words]
+        container = container_command(argv, launched=False)
+        if container is not None:  # ["docker", "run", "-p", "5000:5000", IMAGE, "mlflow", "server", ...]
+            commands.extend(_in_container(container, span))
+            continue
         found = mlflow_argv(argv)
         if found is not None:
             commands.append(Command(tuple(found), span))
@@ -398,6 +403,25 @@ def _from_words(ways: list[_Words], span: Position) -> list[Command]:
         if at is not None and at < len(argv):
             commands.extend(_command_lines(argv[at].values, span, "the shell"))
     return commands
+
+
+def _in_container(container: ContainerCommand, span: Position) -> list[Command]:
+    """The ``mlflow`` command a container engine's list of words starts in the container
+    (sources.containers: its publishing as the engine's options say). Its environment is
+    the ``-e`` options, not read here: an unset option may then come from them, so it is
+    open (never a "missing store" from what is not known)."""
+    found = mlflow_argv(container.words)
+    if found is not None:
+        commands = [Command(tuple(found), span)]
+    else:
+        at = inline_script_at([word.text for word in container.words])
+        values = container.words[at].resolved if at is not None and at < len(container.words) else None
+        commands = _command_lines(values, span, "the container's shell") if values is not None else []
+    opened = container.open_environment or bool(container.environment)
+    return [
+        replace(command, environment=(), open_environment=opened, published=container.published, in_container=True)
+        for command in commands
+    ]
 
 
 def _word(values: _Values, span: Position) -> Word:
