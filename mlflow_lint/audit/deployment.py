@@ -18,6 +18,7 @@ from mlflow_lint.analysis.secrets import has_literal_password, is_literal_secret
 from mlflow_lint.analysis.server_security import server_weakenings
 from mlflow_lint.analysis.uris import UriKind, classify, scheme_of
 from mlflow_lint.analysis.values import StrValue
+from mlflow_lint.analysis.variable_reads import LiteralRead
 from mlflow_lint.audit.evidence import (
     CREDENTIAL_VARIABLES,
     PLAIN_VALUE_VARIABLES,
@@ -31,7 +32,10 @@ from mlflow_lint.audit.evidence import (
     transport_label,
     uri_kind,
 )
-from mlflow_lint.sources.facts import Command, Position, SourceFacts, Word
+from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word
+
+# (a setting, whether it is a credential) -> the literal it reads through a variable
+ReadThrough = Callable[[Setting, bool], LiteralRead | None]
 
 _URI_VARIABLES = {"MLFLOW_TRACKING_URI": "tracking", "MLFLOW_REGISTRY_URI": "registry"}
 _SERVER_STORES = {"MLFLOW_BACKEND_STORE_URI": "server backend", "MLFLOW_REGISTRY_STORE_URI": "server registry"}
@@ -56,9 +60,12 @@ class _Add(Protocol):
     def __call__(self, table: str, position: Position, /, **fields: str) -> None: ...
 
 
-def collect_facts(facts: SourceFacts, shown: str, declares_service: DeclaresService | None = None) -> ModuleEvidence:
+def collect_facts(
+    facts: SourceFacts, shown: str, declares_service: DeclaresService | None = None, read_through: ReadThrough | None = None
+) -> ModuleEvidence:
     """Every piece of evidence in one deployment file (``declares_service``: the Services of
-    the project's manifests, as MLF702 reads a tracking URI's host)."""
+    the project's manifests, as MLF702 reads a tracking URI's host; ``read_through``: the
+    literal a credential reads through a variable, as MLF701 finds it)."""
     out = ModuleEvidence(shown)
 
     def add(table: str, position: Position, /, **fields: str) -> None:
@@ -98,8 +105,12 @@ def collect_facts(facts: SourceFacts, shown: str, declares_service: DeclaresServ
             add(
                 "artifact_location", setting.position, api=setting.where, target=rendered, kind=_either(_server_artifacts, values)
             )
-        if name in CREDENTIAL_VARIABLES or setting.secret:  # a secret by where it is: a Helm value, basic_auth.ini's admin password
-            add("credential", setting.position, setting=name, via=setting.where, value=_secret(name, word))
+        secret = name in CREDENTIAL_VARIABLES or setting.secret  # a secret by where it is: a Helm value, basic_auth.ini's admin password
+        read = read_through(setting, secret) if read_through is not None else None
+        if secret:
+            add("credential", setting.position, setting=name, via=setting.where, value=_read(read) if read is not None else _secret(name, word))
+        elif read is not None:
+            add("credential", setting.position, setting=f"password in {name}", via=setting.where, value=_read(read))
         elif any(has_literal_password(value) for value in values):
             add(
                 "credential",
@@ -196,6 +207,12 @@ def _render(word: Word) -> str:
 
 def _plain(word: Word) -> str:
     return clip(word.text)
+
+
+def _read(read: LiteralRead) -> str:
+    """A credential that reads a literal through a variable (analysis.variable_reads)."""
+    where = "the committed .env beside the Compose file" if read.in_env_file else "this file"
+    return f"literal in {where} (redacted), through ${{{read.variable}}}"
 
 
 def _secret(name: str, word: Word | None) -> str:

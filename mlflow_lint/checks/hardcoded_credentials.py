@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable
 
 from mlflow_lint.analysis.calls import argument
@@ -20,9 +19,9 @@ from mlflow_lint.analysis.secrets import (
 )
 from mlflow_lint.analysis.settings_classes import fields_read, settings_fields
 from mlflow_lint.analysis.values import StrValue, same_text_operand
+from mlflow_lint.analysis.variable_reads import literal_read
 from mlflow_lint.checks.base import Check, FileContext
-from mlflow_lint.sources import source_kind
-from mlflow_lint.sources.facts import Command, Setting, referenced_variable
+from mlflow_lint.sources.facts import Command, Setting
 
 _HOST_CREDS = "mlflow.utils.rest_utils.MlflowHostCreds"
 
@@ -64,14 +63,6 @@ def _reported_where_written(module: AnalysedModule, expr: ast.expr, depth: int =
 
 
 
-# File kinds that expand ``${VAR}`` from the variables set before in the same file: a
-# ``.env`` file (Compose and python-dotenv interpolate it) and a shell script.
-_EXPANDING_KINDS = frozenset({"dotenv", "shell"})
-# The Compose files Compose reads a project's .env for: docker-compose.yml, compose.yaml,
-# their overrides and -f stacks (docker-compose.prod.yml).
-_COMPOSE_FILE = re.compile(r"^(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$", re.IGNORECASE)
-# A URI whose password is one variable: ``postgresql://user:${PG_PASSWORD}@db/mlflow``.
-_URI_PASSWORD_REFERENCE = re.compile(r"://[^:/@\s]*:(?:\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))@")
 
 class HardcodedCredentials(Check):
     """Literal secrets in MLflow-related environment variables, URIs and host credentials."""
@@ -153,44 +144,20 @@ class HardcodedCredentials(Check):
         self._through_reference(setting, secret, ctx)
 
     def _through_reference(self, setting: Setting, secret: bool, ctx: FileContext) -> None:
-        """A credential that reads another variable of the same file (a ``.env`` file or a
-        script expands it): ``MLFLOW_TRACKING_PASSWORD=${PG_PASSWORD}``, or a URI's password
-        ``postgresql://mlflow:${PG_PASSWORD}@db/mlflow``, where the file sets ``PG_PASSWORD``
-        to a literal before: that literal is the committed credential, reported where it is."""
-        if ctx.facts is None or ctx.path is None or setting.value is None:
+        """A credential that reads another variable (analysis.variable_reads): the literal it
+        holds is reported where it is written in the same file, or (a Compose file's, from
+        the committed .env beside it) at the setting itself, naming the variable."""
+        if ctx.facts is None:
             return
-        kind = source_kind(ctx.path)
-        compose = kind == "yaml" and _COMPOSE_FILE.match(ctx.path.name) is not None
-        if kind not in _EXPANDING_KINDS and not compose:
+        read = literal_read(setting, secret, ctx.facts.settings, ctx.path, ctx.project, ctx.options)
+        if read is None or read.source.value is None:
             return
-        text = setting.value.text.strip().strip("\"'")
-        name = referenced_variable(text) if secret else None
-        if name is None:
-            match = _URI_PASSWORD_REFERENCE.search(text)
-            name = match.group(1) or match.group(2) if match is not None else None
-        if name is None:
-            return
-        if compose:
-            # Compose interpolates ``${NAME}`` from the .env beside the file: a literal the
-            # project commits there is this setting's value, reported here (its own file
-            # never says it is a credential).
-            project = ctx.project
-            source = project.compose_env(ctx.path, ctx.options.exclude, ctx.options.root).get(name) if project is not None else None
-            if source is None or source.value is None or not is_literal_secret(source.value.value):
-                return
-            real = is_real_token(source.value.value.text, name)
-            ctx.report_at("MLF701", setting.position, None, everywhere=real, where=f"{setting.where} (its ${{{name}}} is set in .env)")
-            return
-        here = (setting.position.line, setting.position.column)
-        earlier = [s for s in ctx.facts.settings if s.name == name and s.value is not None and (s.position.line, s.position.column) < here]
-        if not earlier or earlier[-1].value is None:
-            return
-        source = earlier[-1]
-        value = source.value.value if source.value is not None else None
-        if value is None or not is_literal_secret(value):
-            return
-        real = is_real_token(value.text, name)
-        ctx.report_at("MLF701", source.position, None, everywhere=real, where=f"{source.where} (read by {setting.name})")
+        real = is_real_token(read.source.value.value.text, read.variable)
+        if read.in_env_file:
+            where = f"{setting.where} (its ${{{read.variable}}} is set in .env)"
+            ctx.report_at("MLF701", setting.position, None, everywhere=real, where=where)
+        else:
+            ctx.report_at("MLF701", read.source.position, None, everywhere=real, where=f"{read.source.where} (read by {setting.name})")
 
     def visit_command(self, command: Command, ctx: FileContext) -> None:
         invocation = interpret(command)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from mlflow_lint.audit.evidence import ModuleEvidence
     from mlflow_lint.findings import Finding
     from mlflow_lint.project import ProjectIndex
-    from mlflow_lint.sources.facts import SourceFacts
+    from mlflow_lint.sources.facts import Setting, SourceFacts
     from mlflow_lint.sources.notebook import VirtualSource
 
 
@@ -47,13 +47,17 @@ class EvidenceSink:
     def of_facts(self, facts: SourceFacts, shown: str, project: ProjectIndex | None = None) -> None:
         """A text source (YAML, .env, shell, Dockerfile, ...) of ``project``: its settings
         and commands."""
+        from mlflow_lint.analysis.variable_reads import LiteralRead, literal_read
         from mlflow_lint.audit.deployment import collect_facts
         from mlflow_lint.module_facts import facts_of_file
 
         def declares_service(service: str, namespace: str) -> bool:  # as MLF702 asks it
             return facts_of_file(project, self.options).declares_service(service, namespace)
 
-        self._keep(lambda: collect_facts(facts, shown, declares_service), shown)
+        def read_through(setting: Setting, secret: bool) -> LiteralRead | None:  # as MLF701 reads it
+            return literal_read(setting, secret, facts.settings, self.path, project, self.options)
+
+        self._keep(lambda: collect_facts(facts, shown, declares_service, read_through), shown)
 
     def settle(self, findings: Iterable[Finding], judged: Iterable[str]) -> None:
         """Let the checks' verdicts decide where the evidence states one too (audit.verdicts):
