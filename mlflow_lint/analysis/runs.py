@@ -36,6 +36,7 @@ from mlflow_lint.analysis.semantic import _own_returns
 _NEW_RUNS: MemoKey[list[RunScope]] = MemoKey("new_runs")
 _RESUMED_RUNS: MemoKey[list[RunScope]] = MemoKey("resumed_runs")
 _RESUMPTIONS: MemoKey[dict[ast.Call, list[RunScope]]] = MemoKey("resumptions")
+_CLIENT_CALLS_BY_RUN: MemoKey[dict[ast.Call, list[ast.Call]]] = MemoKey("client_calls_by_run")
 _RUN_GROUPS: MemoKey[dict[tuple[int, int], list[int]]] = MemoKey("run_groups")
 _RUN_EFFECTS: MemoKey[dict[ast.Call, Effects]] = MemoKey("run_effects")
 _SHARED_RUN_EFFECTS: MemoKey[dict[tuple[int, int], dict[int, Effects]]] = MemoKey("shared_run_effects")
@@ -73,6 +74,8 @@ class RunScope:
             found = self._own_effects(module)
             for resumed in resumptions(module, self):
                 found = found | resumed._own_effects(module)
+            for call in module.memo(_CLIENT_CALLS_BY_RUN, _client_calls_by_run).get(self.call, ()):
+                found = found | effects_of(module, [call])
             known[self.call] = found
         return found
 
@@ -481,6 +484,27 @@ def _resumptions_by_run(module: AnalysedModule) -> dict[ast.Call, list[RunScope]
         creator = _resumed_run(module, resumed.call, 0)
         if creator is not None and creator in created:
             found.setdefault(creator, []).append(resumed)
+    return found
+
+
+# MlflowClient calls that tag a run or log its inputs by its id: what they do is the run's
+# wherever they are (a later notebook cell: ``client.set_tag(run.info.run_id, ...)``).
+_CLIENT_RUN_CALLS = frozenset({f"{api.MLFLOW_CLIENT}.set_tag", f"{api.MLFLOW_CLIENT}.log_inputs", f"{api.MLFLOW_CLIENT}.log_input"})
+_CLIENT_RUN_CALL_NAMES = frozenset(name.rpartition(".")[2] for name in _CLIENT_RUN_CALLS)
+
+
+def _client_calls_by_run(module: AnalysedModule) -> dict[ast.Call, list[ast.Call]]:
+    """The module's ``MlflowClient`` tag and input calls, by the call that created the run
+    whose id they name (when known, as for a resumption: :func:`_run_of_id`)."""
+    found: dict[ast.Call, list[ast.Call]] = {}
+    for call in module.model.calls_named(_CLIENT_RUN_CALL_NAMES):
+        callee = module.model.callee(call)
+        if callee not in _CLIENT_RUN_CALLS:
+            continue
+        run_id = api.argument_of(call, callee, "run_id")
+        creator = _run_of_id(module, run_id, 0) if run_id is not None else None
+        if creator is not None:
+            found.setdefault(creator, []).append(call)
     return found
 
 
