@@ -622,3 +622,14 @@ def test_a_notebook_is_worth_parsing_by_its_code_cells_or_else_by_its_whole_text
     assert worth(b'{"cells": [{"source": "import mlflow"')  # truncated: MLF000 says why
     assert not worth(b'{"cells": [{"source": "import pandas"')
     assert searched_text("train.py", b"x = 1") == b"x = 1"
+
+
+def test_a_notebooks_code_keeps_a_lone_surrogate_its_json_escapes() -> None:
+    """The text searches read a notebook's code cells as bytes: a lone surrogate a JSON
+    ``\\ud800`` escape made (in a comment, say) is kept, never an error (the caller
+    search's own copy of this encoded with ``surrogateescape`` and raised)."""
+    from mlflow_lint.sources.prefilter import notebook_code
+
+    data = b'{"cells": [{"cell_type": "code", "source": ["import mlflow\\n", "x = 1  # \\ud800\\n"]}]}'
+    assert notebook_code(data) == "import mlflow\nx = 1  # \ud800".encode("utf-8", "surrogatepass")
+    assert notebook_code(b'{"cells": [') is None

@@ -141,22 +141,13 @@ def _read_files(project: ProjectIndex, scope: CallerScope) -> list[tuple[str, by
         except OSError:
             continue
         if len(data) > _MAX_FILE_BYTES and path.suffix.lower() == ".ipynb":
-            data = _notebook_code(data)  # its outputs (images, tables) are not kept meanwhile
+            # Its code cells: its outputs (images, tables) are not kept meanwhile; nothing
+            # when corrupt (``ProjectIndex.module_at`` reads no module from it either).
+            from mlflow_lint.sources.prefilter import notebook_code  # only for such a notebook
+
+            data = notebook_code(data) or b""
         files.append((text, data))
     return files
-
-
-def _notebook_code(data: bytes) -> bytes:
-    """A large notebook's code cells, for its text to be searched (nothing when corrupt:
-    ``ProjectIndex.module_at`` reads no module from it either)."""
-    # Imported here: a warm run re-checks searches by text and loads no source reader.
-    from mlflow_lint.sources.notebook import CorruptNotebook, read_ipynb
-
-    try:
-        cells = read_ipynb(data)
-    except CorruptNotebook:
-        return b""
-    return "\n".join(line for cell in cells for line in cell.lines).encode("utf-8", "surrogateescape")
 
 
 def candidates_digest_of(candidates: tuple[str, ...]) -> str:

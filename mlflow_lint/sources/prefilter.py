@@ -99,12 +99,20 @@ def searched_text(path: Path | str, data: bytes) -> bytes:
 
     if source_kind(path) != "notebook":
         return data
+    code = notebook_code(data)
+    return data if code is None else code
+
+
+def notebook_code(data: bytes) -> bytes | None:
+    """A notebook's code cells, one text (lone surrogates a JSON escape made kept as they
+    are); None when it is not a readable notebook. What the text searches read of a
+    notebook: the prefilter, the project facts' test, the caller searches."""
     from mlflow_lint.sources.notebook import CorruptNotebook, read_ipynb
 
     try:
         cells = read_ipynb(data)
     except CorruptNotebook:
-        return data
+        return None
     return "\n".join(line for cell in cells for line in cell.lines).encode("utf-8", "surrogatepass")
 
 
