@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -206,15 +205,10 @@ def interpret(command: Command) -> Invocation | None:
 
 def _may_be_options(word: Word) -> bool:
     """A word that starts with what is not known (``$EXTRA_ARGS``, a script's own arguments
-    ``"$@"``, Python's ``*extra``): it may hold options, however many."""
-    if not word.literal and word.resolved is None and _ALL_ARGUMENTS.match(word.text):
-        return True
+    ``"$@"``: a shell's word reads them as references, sources.facts.ShellWord; Python's
+    ``*extra``): it may hold options, however many."""
     parts = word.value.parts
     return bool(parts) and isinstance(parts[0], Hole)
-
-
-# A script's (or function's) own arguments: ``$@``, ``$*``, ``${@}``, ``${*}``.
-_ALL_ARGUMENTS = re.compile(r"^\$(?:[@*]|\{[@*]\})")
 
 
 def _after(word: Word, offset: int) -> Word:
