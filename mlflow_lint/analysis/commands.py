@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 from mlflow_lint.analysis.hosts import ALL_INTERFACES, is_loopback
 from mlflow_lint.analysis.uris import UriKind, classify
-from mlflow_lint.analysis.values import Hole, StrValue
-from mlflow_lint.sources.facts import Command, Position, Setting, SourceFacts, Word, dependent_variable, referenced_variable
+from mlflow_lint.analysis.values import Hole
+from mlflow_lint.sources.facts import Command, Setting, SourceFacts, Word, dependent_variable, referenced_variable, word_after
 
 # Options that take a value (anything else starting with "-" is a flag). Only options a
 # rule reads need to be here; an unknown option never consumes the next word.
@@ -191,7 +190,7 @@ def interpret(command: Command) -> Invocation | None:
             continue
         if text.startswith("--") and "=" in text:
             name = text.partition("=")[0]
-            options.setdefault(_ALIASES.get(name, name), []).append(Option(word, _after(word, len(name) + 1)))
+            options.setdefault(_ALIASES.get(name, name), []).append(Option(word, word_after(word, len(name) + 1)))
             continue
         if text in _VALUE_OPTIONS and index < len(rest):
             options.setdefault(_ALIASES.get(text, text), []).append(Option(word, rest[index]))
@@ -206,37 +205,10 @@ def interpret(command: Command) -> Invocation | None:
 
 def _may_be_options(word: Word) -> bool:
     """A word that starts with what is not known (``$EXTRA_ARGS``, a script's own arguments
-    ``"$@"``, Python's ``*extra``): it may hold options, however many."""
-    if not word.literal and word.resolved is None and _ALL_ARGUMENTS.match(word.text):
-        return True
+    ``"$@"``: a shell's word reads them as references, sources.facts.ShellWord; Python's
+    ``*extra``): it may hold options, however many."""
     parts = word.value.parts
     return bool(parts) and isinstance(parts[0], Hole)
-
-
-# A script's (or function's) own arguments: ``$@``, ``$*``, ``${@}``, ``${*}``.
-_ALL_ARGUMENTS = re.compile(r"^\$(?:[@*]|\{[@*]\})")
-
-
-def _after(word: Word, offset: int) -> Word:
-    """The value of a ``--flag=value`` word: its text after ``offset`` characters, where it
-    is. A resolved word (a command Python starts) keeps its values, each without the flag
-    (not known when the flag is not known text in each), and its place, the call."""
-    if word.resolved is None:
-        return replace(word, text=word.text[offset:], position=_shift(word, offset))  # a shell's word stays one
-    values = tuple(_drop(value, offset) for value in word.resolved)
-    known = tuple(value for value in values if value is not None)
-    if len(known) != len(values):
-        known = (StrValue((Hole(None),)),)
-    return Word(word.text[offset:], word.position, word.literal, known)
-
-
-def _drop(value: StrValue, count: int) -> StrValue | None:
-    """``value`` without its first ``count`` characters, when they are known text."""
-    first = value.parts[0] if value.parts else None
-    if not isinstance(first, str) or len(first) < count:
-        return None
-    rest = (first[count:], *value.parts[1:]) if first[count:] else value.parts[1:]
-    return StrValue(rest, value.local_path, value.via, value.path_object)
 
 
 def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:
@@ -252,13 +224,6 @@ def read_by_a_server(setting: Setting, facts: SourceFacts | None) -> bool:
             if invocation is not None and invocation.is_server:
                 return True
     return False
-
-
-def _shift(word: Word, offset: int) -> Position:
-    position = word.position
-    if position.line == position.end_line:
-        return Position(position.line, position.column + offset, position.end_line, position.end_column)
-    return position
 
 
 MODEL_SUBCOMMANDS = frozenset(

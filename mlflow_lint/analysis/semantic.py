@@ -459,6 +459,12 @@ class SemanticModel:
         found.sort(key=_position)
         return found
 
+    def is_call_named(self, call: ast.Call, names: frozenset[str]) -> bool:
+        """Whether ``calls_named(names)`` selects ``call``: its terminal name is one of
+        ``names`` or a local alias of one."""
+        name = terminal_name(call.func)
+        return name is not None and (name in names or not names.isdisjoint(self.name_aliases.get(name, ())))
+
     def block_of(self, statement: ast.AST) -> tuple[list[ast.stmt], int] | None:
         """The statement list of its parent that holds ``statement`` (``body``, ``orelse``,
         ``finalbody`` or ``handlers``, in that order) and its index there; None elsewhere.

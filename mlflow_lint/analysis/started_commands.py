@@ -32,9 +32,9 @@ from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.semantic import Binding
 from mlflow_lint.analysis.values import Hole, Part, StrValue, literal
 from mlflow_lint.positions import LineIndex
-from mlflow_lint.sources.containers import ContainerCommand, container_command
+from mlflow_lint.sources.containers import ContainerCommand
 from mlflow_lint.sources.facts import Command, Position, Setting, Word, shell_value
-from mlflow_lint.sources.shell import inline_script_at, mlflow_argv, parse_shell, tokenize
+from mlflow_lint.sources.shell import inline_script_at, mlflow_argv, parse_shell, started_container, tokenize
 
 # How each call is given its command: "words" a list of words (a string instead: a command
 # line), "line" a command line a shell runs, "arguments" the words as its positional
@@ -391,7 +391,7 @@ def _from_words(ways: list[_Words], span: Position) -> list[Command]:
     commands: list[Command] = []
     for words in ways:
         argv = [_word(values, span) for values in words]
-        container = container_command(argv, launched=False)
+        container = started_container(argv)
         if container is not None:  # ["docker", "run", "-p", "5000:5000", IMAGE, "mlflow", "server", ...]
             commands.extend(_in_container(container, span))
             continue

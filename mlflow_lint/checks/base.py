@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from mlflow_lint.analysis.calls import call_names_of, terminal_name
+from mlflow_lint.analysis.calls import call_names_of
 from mlflow_lint.analysis.mlflow_calls import URI_SINK_CALLS
 from mlflow_lint.analysis.module import AnalysedModule
 from mlflow_lint.analysis.secrets import mask_literals, mask_secrets
@@ -313,7 +313,7 @@ class Check:
                 self.visit_command(command, ctx)
             return
         own = self._own_call_names
-        if own is not None and type(self).visit_call is not Check.visit_call and _named(ctx.python, node, own):
+        if own is not None and type(self).visit_call is not Check.visit_call and ctx.python.model.is_call_named(node, own):
             self.visit_call(node, ctx)
 
     def visit_assign(self, node: ast.Assign, ctx: FileContext) -> None:
@@ -344,13 +344,6 @@ class Check:
         the check finds in the function does not apply (MLF402: a metric gate around
         ``promote(...)``). ``ctx`` is the file being linted."""
         return False
-
-
-def _named(module: AnalysedModule, call: ast.Call, names: frozenset[str]) -> bool:
-    """Whether ``call``'s terminal name is one of ``names`` or a local alias of one, as the
-    engine selects calls (SemanticModel.calls_named)."""
-    name = terminal_name(call.func)
-    return name is not None and (name in names or not names.isdisjoint(module.model.name_aliases.get(name, ())))
 
 
 class UriSetterCheck(Check):

@@ -15,10 +15,10 @@ that is not there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mlflow_lint.sources.exposure import port_beyond_loopback
-from mlflow_lint.sources.facts import Position, Word
+from mlflow_lint.sources.facts import Word, word_after
 
 _ENGINES = frozenset({"docker", "podman", "nerdctl"})
 _COMPOSE_PROGRAMS = frozenset({"docker-compose", "podman-compose"})
@@ -186,7 +186,7 @@ def _options(words: list[Word], values: frozenset[str]) -> tuple[list[tuple[str,
         if text.startswith("--"):
             name, equals, _ = text.partition("=")
             if equals:
-                found.append((name, _after(words[index - 1], len(name) + 1)))
+                found.append((name, word_after(words[index - 1], len(name) + 1)))
             elif name in values and index < len(words):
                 found.append((name, words[index]))
                 index += 1
@@ -199,7 +199,7 @@ def _options(words: list[Word], values: frozenset[str]) -> tuple[list[tuple[str,
                 found.append((name, None))
                 continue
             if offset + 1 < len(text):
-                found.append((name, _after(words[index - 1], offset + 1)))
+                found.append((name, word_after(words[index - 1], offset + 1)))
             elif index < len(words):
                 found.append((name, words[index]))
                 index += 1
@@ -207,11 +207,3 @@ def _options(words: list[Word], values: frozenset[str]) -> tuple[list[tuple[str,
                 found.append((name, None))
             break
     return found, words[index:]
-
-
-def _after(word: Word, offset: int) -> Word:
-    """The part of ``word`` after ``offset`` characters (``--env=A=1``'s ``A=1``), where it is."""
-    position = word.position
-    if position.line == position.end_line:
-        position = Position(position.line, position.column + offset, position.end_line, position.end_column)
-    return replace(word, text=word.text[offset:], position=position)

@@ -87,6 +87,32 @@ class ShellWord(Word):
     in_shell: ClassVar[bool] = True
 
 
+def word_after(word: Word, offset: int) -> Word:
+    """The part of ``word`` after ``offset`` characters (a ``--flag=value``'s value, ``-p5000``'s
+    ``5000``), where it is. A resolved word (a command Python starts) keeps its values, each
+    without those characters (not known when they are not known text in each), and its
+    place, the call; any other stays the kind it is (a shell's word stays one)."""
+    if word.resolved is None:
+        position = word.position
+        if position.line == position.end_line:
+            position = Position(position.line, position.column + offset, position.end_line, position.end_column)
+        return replace(word, text=word.text[offset:], position=position)
+    values = tuple(_drop(value, offset) for value in word.resolved)
+    known = tuple(value for value in values if value is not None)
+    if len(known) != len(values):
+        known = (StrValue((Hole(None),)),)
+    return Word(word.text[offset:], word.position, word.literal, known)
+
+
+def _drop(value: StrValue, count: int) -> StrValue | None:
+    """``value`` without its first ``count`` characters, when they are known text."""
+    first = value.parts[0] if value.parts else None
+    if not isinstance(first, str) or len(first) < count:
+        return None
+    rest = (first[count:], *value.parts[1:]) if first[count:] else value.parts[1:]
+    return StrValue(rest, value.local_path, value.via, value.path_object)
+
+
 def with_fallbacks(text: str) -> str:
     """``text`` with each ``${VAR:-default}`` (``${VAR-default}``, ``${VAR:=default}``) its
     default: what it says when the variables are unset. The default is a word of its own:

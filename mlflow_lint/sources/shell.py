@@ -356,6 +356,13 @@ _USER_OPTIONS = frozenset({"-u", "--user", "-g", "--group"})
 _USER_FIRST = frozenset({"gosu", "su-exec"})
 
 
+def started_container(words: list[Word]) -> ContainerCommand | None:
+    """What ``words`` start in a container (sources.containers), a launcher's too (``sudo
+    docker run ...``), as ``mlflow_argv`` reads a launched ``mlflow``: a script's line and
+    a list of words Python runs are read alike."""
+    return container_command(words, bool(words) and _launcher(words[0].text))
+
+
 def _launched(before: list[Word]) -> bool:
     return _launcher(before[0].text)
 
@@ -401,7 +408,7 @@ def parse_shell(
         _nested(lambda: _add_written_file(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
         _nested(lambda: _add_shell_heredoc(facts, command_tokens, words, where, indent))  # noqa: B023 - called at once
         _nested(lambda: _add_echoed_file(facts, words, where))  # noqa: B023 - called at once
-        container = container_command(words, bool(words) and _launcher(words[0].text))
+        container = started_container(words)
         if container is not None:  # docker run ... IMAGE mlflow server ...
             _add_container_command(facts, container, command_tokens, where, indent, exported + prefix, assigned)
             continue
