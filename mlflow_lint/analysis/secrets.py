@@ -71,9 +71,20 @@ SECRET_VARIABLES = frozenset(
     }
 )
 
-# The names as the prefilter searches for them: in any case, as a settings class's field
-# (``databricks_token: str = ...``) maps to its variable whatever the case.
-_SECRET_VARIABLES_FOLDED = tuple(sorted(name.lower().encode("ascii") for name in SECRET_VARIABLES))
+# The names as the prefilter searches for them, in any case and cut at each "_": a settings
+# class maps a field to its variable whatever the case (``databricks_token: str = ...``) and
+# may spell it as an ``env_prefix`` and a field (``env_prefix="DATABRICKS_"``, ``token``:
+# analysis.settings_classes). Every name has a "_", so the pieces cover the whole name too.
+_SECRET_VARIABLE_PIECES = tuple(
+    sorted(
+        {
+            (name[: cut + 1].lower().encode("ascii"), name[cut + 1 :].lower().encode("ascii"))
+            for name in SECRET_VARIABLES
+            for cut in range(len(name))
+            if name[cut] == "_"
+        }
+    )
+)
 
 
 def may_name_secret_variable(data: bytes) -> bool:
@@ -81,7 +92,7 @@ def may_name_secret_variable(data: bytes) -> bool:
     environment or a configuration module that never says "mlflow" still holds MLflow's (or
     its artifact store's) credentials, so it is worth parsing."""
     folded = data.lower()
-    return any(name in folded for name in _SECRET_VARIABLES_FOLDED)
+    return any(prefix in folded and rest in folded for prefix, rest in _SECRET_VARIABLE_PIECES)
 
 
 # Publicly known default values of MLflow secrets, per setting (an environment variable, or a
