@@ -74,14 +74,30 @@ SECRET_VARIABLES = frozenset(
 # The names as the prefilter searches for them: in any case, as a settings class's field
 # (``databricks_token: str = ...``) maps to its variable whatever the case.
 _SECRET_VARIABLES_FOLDED = tuple(sorted(name.lower().encode("ascii") for name in SECRET_VARIABLES))
+# And cut at each "_": a settings class may spell the name as a string ``env_prefix`` and a
+# field (``env_prefix="DATABRICKS_"``, ``token``: analysis.settings_classes).
+_SECRET_VARIABLE_PIECES = tuple(
+    sorted(
+        {
+            (name[: cut + 1].lower().encode("ascii"), name[cut + 1 :].lower().encode("ascii"))
+            for name in SECRET_VARIABLES
+            for cut in range(len(name))
+            if name[cut] == "_"
+        }
+    )
+)
 
 
 def may_name_secret_variable(data: bytes) -> bool:
     """Whether a file may set one of :data:`SECRET_VARIABLES`: a ``.env`` file, a manifest's
     environment or a configuration module that never says "mlflow" still holds MLflow's (or
-    its artifact store's) credentials, so it is worth parsing."""
+    its artifact store's) credentials, so it is worth parsing. A prefix counts where a string
+    ends with it (``"DATABRICKS_"``), not wherever the words occur (``databricks_host`` and a
+    ``tokenizer`` say nothing of a token)."""
     folded = data.lower()
-    return any(name in folded for name in _SECRET_VARIABLES_FOLDED)
+    if any(name in folded for name in _SECRET_VARIABLES_FOLDED):
+        return True
+    return any(rest in folded and (prefix + b'"' in folded or prefix + b"'" in folded) for prefix, rest in _SECRET_VARIABLE_PIECES)
 
 
 # Publicly known default values of MLflow secrets, per setting (an environment variable, or a

@@ -11,14 +11,13 @@ check reports it and the audit's credential row says so, from this one answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlflow_lint.analysis.secrets import is_literal_secret
 from mlflow_lint.sources import source_kind
-from mlflow_lint.sources.facts import Setting, referenced_variable
+from mlflow_lint.sources.facts import Setting, SourceFacts, referenced_variable
 
 if TYPE_CHECKING:
     from mlflow_lint.config import RuleOptions
@@ -27,9 +26,6 @@ if TYPE_CHECKING:
 # File kinds that expand ``${VAR}`` from the variables set before in the same file: a
 # ``.env`` file (Compose and python-dotenv interpolate it) and a shell script.
 _EXPANDING_KINDS = frozenset({"dotenv", "shell"})
-# The Compose files Compose reads a project's .env for: docker-compose.yml, compose.yaml,
-# their overrides and -f stacks (docker-compose.prod.yml).
-_COMPOSE_FILE = re.compile(r"^(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$", re.IGNORECASE)
 # A URI whose password is one variable: ``postgresql://user:${PG_PASSWORD}@db/mlflow``.
 _URI_PASSWORD_REFERENCE = re.compile(r"://[^:/@\s]*:(?:\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))@")
 
@@ -47,18 +43,18 @@ class LiteralRead:
 def literal_read(
     setting: Setting,
     secret: bool,
-    settings: Sequence[Setting],
+    facts: SourceFacts,
     path: Path | None,
     project: ProjectIndex | None,
     options: RuleOptions,
 ) -> LiteralRead | None:
     """What ``setting`` (a credential variable when ``secret``, else any whose value may be
-    a URI) of the file at ``path`` reads through one variable, when that is a literal."""
+    a URI) of the file at ``path`` (whose facts are ``facts``) reads through one variable,
+    when that is a literal."""
     if path is None or setting.value is None:
         return None
-    kind = source_kind(path)
-    compose = kind == "yaml" and _COMPOSE_FILE.match(path.name) is not None
-    if kind not in _EXPANDING_KINDS and not compose:
+    compose = facts.compose  # a YAML document with a top-level services: mapping, by any name
+    if source_kind(path) not in _EXPANDING_KINDS and not compose:
         return None
     text = setting.value.text.strip().strip("\"'")
     name = referenced_variable(text) if secret else None
@@ -71,7 +67,7 @@ def literal_read(
         found = project.compose_env(path, options.exclude, options.root).get(name) if project is not None else None
     else:
         here = (setting.position.line, setting.position.column)
-        earlier = [s for s in settings if s.name == name and s.value is not None and (s.position.line, s.position.column) < here]
+        earlier = [s for s in facts.settings if s.name == name and s.value is not None and (s.position.line, s.position.column) < here]
         found = earlier[-1] if earlier else None
     if found is None or found.value is None or not is_literal_secret(found.value.value):
         return None

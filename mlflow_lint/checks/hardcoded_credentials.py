@@ -149,7 +149,7 @@ class HardcodedCredentials(Check):
         the committed .env beside it) at the setting itself, naming the variable."""
         if ctx.facts is None:
             return
-        read = literal_read(setting, secret, ctx.facts.settings, ctx.path, ctx.project, ctx.options)
+        read = literal_read(setting, secret, ctx.facts, ctx.path, ctx.project, ctx.options)
         if read is None or read.source.value is None:
             return
         real = is_real_token(read.source.value.value.text, read.variable)

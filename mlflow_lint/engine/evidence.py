@@ -55,7 +55,7 @@ class EvidenceSink:
             return facts_of_file(project, self.options).declares_service(service, namespace)
 
         def read_through(setting: Setting, secret: bool) -> LiteralRead | None:  # as MLF701 reads it
-            return literal_read(setting, secret, facts.settings, self.path, project, self.options)
+            return literal_read(setting, secret, facts, self.path, project, self.options)
 
         self._keep(lambda: collect_facts(facts, shown, declares_service, read_through), shown)
 

@@ -238,6 +238,10 @@ class SourceFacts:
     # Compose file publishes (which URIs name one server: MLF102), the images its services
     # build (MLF703), the Services, Namespaces and kustomizations of manifests (MLF702).
     deployment: list[DeploymentFact] = field(default_factory=list)
+    # A Compose file: a YAML document with a top-level ``services:`` mapping, whatever the
+    # file's name (``stack.yml`` given to ``docker compose -f``), as the project facts read
+    # one. Compose interpolates its ``${VAR}`` from the ``.env`` beside it.
+    compose: bool = False
 
     def moved(self, where: Callable[[Position], Position]) -> SourceFacts:
         """The same facts with every position passed through ``where``: facts read from a

@@ -98,7 +98,9 @@ def parse_yaml(text: str, where: str, values: ValuesFile | None = None) -> Sourc
     # A workload's containers are no Compose service: no other file publishes them by name.
     containers = {node: ("", published) for node, published in kubernetes_containers(present).items()}
     for document in present:
-        _walk(document, facts, where, lines, seen, {**compose_services(document), **containers})
+        services = compose_services(document)
+        facts.compose = facts.compose or bool(services)
+        _walk(document, facts, where, lines, seen, {**services, **containers})
         facts.deployment.extend(published_ports(document))
         facts.deployment.extend(compose_images(document))
         if values is not None:
