@@ -228,11 +228,25 @@ def test_the_prefix_bug_of_older_git_is_not_copied() -> None:
 
 # ---------------------------------------------------------------------------- generated: pathspec
 # Where pathspec's GitIgnoreSpec agrees with git: no "[!...]" (pathspec's matches "/"), no
-# "***" (git reads a segment of stars alone as "**"), and negations only on paths of one
-# segment (pathspec re-includes a file below an excluded directory; git does not).
+# "***" (git reads a segment of stars alone as "**"), no pattern ending in "**/" (pathspec
+# ignores a file directly in "a/" for "a/**/"; git ignores only the directories below it:
+# test_a_trailing_double_star_slash_ignores_directories_below_only), and negations only on
+# paths of one segment (pathspec re-includes a file below an excluded directory; git does not).
 SAFE_PIECES = ("a", "b", "c", ".", "*", "**", "?", "/", "[ab]", "[a-c]", "\\*")
-safe_patterns = st.lists(st.sampled_from(SAFE_PIECES), min_size=1, max_size=6).map("".join).filter(lambda p: "***" not in p)
+safe_patterns = (
+    st.lists(st.sampled_from(SAFE_PIECES), min_size=1, max_size=6)
+    .map("".join)
+    .filter(lambda p: "***" not in p and not p.endswith("**/"))
+)
 file_paths = st.lists(st.sampled_from(("a", "b", "c", "ab", "ba", "abc", "a.b", "cc")), min_size=1, max_size=4).map("/".join)
+
+
+def test_a_trailing_double_star_slash_ignores_directories_below_only() -> None:
+    """``a/**/`` as git reads it (checked with ``git check-ignore``): the directories below
+    ``a/`` and what is in them, not a file directly in ``a/`` (pathspec says otherwise)."""
+    patterns = IgnorePatterns.from_lines(["aa", "a/**/"])
+    assert not patterns.match("a/a")
+    assert patterns.match("a/b/c")
 
 
 @settings(max_examples=300, deadline=None)
