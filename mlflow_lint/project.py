@@ -272,14 +272,10 @@ class ProjectIndex:
             found = self._compose_env[directory] = {}
             committed = {str(path) for path in self.project_files(exclude, exclude_root)}
             if str(env_file) in committed or str(env_file.resolve()) in committed:
-                from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
                 from mlflow_lint.sources.dotenv import parse_dotenv
                 from mlflow_lint.sources.encoding import decode_text
 
-                try:
-                    data, _ = read_bounded(env_file, MAX_ANALYSED_BYTES)
-                except OSError:
-                    data = b""
+                data = self._read_within(env_file.resolve()) or b""
                 for setting in parse_dotenv(decode_text(data, "replace"), ".env").settings:
                     found[setting.name] = setting  # the last one wins, as Compose reads it
         return found
@@ -289,7 +285,6 @@ class ProjectIndex:
         (``sources.dockerfile.image_entrypoint``; ``target``: the stage built), read once
         per run. The Dockerfile is logged, read or absent: editing it changes the answer.
         None for a file outside the project, too large or unreadable."""
-        from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
         from mlflow_lint.sources.dockerfile import image_entrypoint
         from mlflow_lint.sources.encoding import decode_text
 
@@ -300,10 +295,10 @@ class ProjectIndex:
             self.log.modules.add(str(path))
         key = (path, target)
         if key not in self._entrypoints:
+            data = self._read_within(path)
             try:
-                data, size = read_bounded(path, MAX_ANALYSED_BYTES)
-                self._entrypoints[key] = image_entrypoint(decode_text(data), target) if size <= MAX_ANALYSED_BYTES else None
-            except (OSError, UnicodeDecodeError):
+                self._entrypoints[key] = image_entrypoint(decode_text(data), target) if data is not None else None
+            except UnicodeDecodeError:
                 self._entrypoints[key] = None
         return self._entrypoints[key]
 
@@ -370,13 +365,8 @@ class ProjectIndex:
         Jupyter notebook; a Databricks source's own ``# MAGIC %run`` lines include others),
         a cell that does not parse left out. Not a module: a file outside the project, too
         large, unreadable, or with no code that parses."""
-        if self.boundary is not None and not within(path, self.boundary):
-            return None  # ``path`` is resolved: a module linked in from outside the project
-        try:
-            if path.stat().st_size > read_limit(path):  # a notebook's outputs do not count
-                return None
-            data = path.read_bytes()
-        except OSError:
+        data = self._read_within(path)  # ``path`` is resolved: not a module linked in from outside
+        if data is None:
             return None
         kind = "notebook" if path.suffix == ".ipynb" else "python"  # what an import or a ``%run`` finds
         # A notebook's bytes are read again when a position in it is asked for, not kept meanwhile.
@@ -440,14 +430,8 @@ class ProjectIndex:
 
         if self.boundary is not None and not within(path, self.boundary):
             return ()
-        if data is None:
-            try:
-                if path.stat().st_size > MAX_ANALYSED_BYTES:
-                    return ()
-                data = path.read_bytes()
-            except OSError:
-                return ()
-        if len(data) > MAX_ANALYSED_BYTES or not may_describe_deployment(path, data):
+        data = self._read_within(path) if data is None else data
+        if data is None or len(data) > MAX_ANALYSED_BYTES or not may_describe_deployment(path, data):
             return ()
         document = read_document(path, data, kind="yaml")
         return tuple(document.facts.deployment) if document.facts is not None else ()
@@ -642,14 +626,21 @@ class ProjectIndex:
     def _searched_text(self, key: Path) -> bytes:
         """The text of a project module that the prefilter's looks search (a notebook's code
         cells); nothing for a file outside the project, too large or unreadable."""
-        try:
-            inside = self.boundary is None or within(key, self.boundary)
-            data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
-        except OSError:
-            data = b""
         from mlflow_lint.sources.prefilter import searched_text
 
-        return searched_text(key, data)
+        return searched_text(key, self._read_within(key) or b"")
+
+    def _read_within(self, path: Path) -> bytes | None:
+        """The bytes of a file of the project within its read limit (``read_limit``: a
+        notebook's outputs do not count); None for a file outside the project (``path``
+        resolved: not one linked in from outside), too large or unreadable. How every
+        project file this index reads besides the one linted is read."""
+        if self.boundary is not None and not within(path, self.boundary):
+            return None
+        try:
+            return path.read_bytes() if path.stat().st_size <= read_limit(path) else None
+        except OSError:
+            return None
 
     def _entries(self, directory: str) -> frozenset[str]:
         """The names in ``directory`` (read once per run)."""
