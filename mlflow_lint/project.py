@@ -145,10 +145,9 @@ class ProjectIndex:
         # the levels left does not depend on which file asked first (a worker's files come
         # in any order), nor does an import cycle.
         self._mlflow_users: dict[tuple[Path, int], tuple[bool, frozenset[str]]] = {}
-        self._module_scans: dict[Path, tuple[bool, list[Path]]] = {}  # says "mlflow"; imports
-        # imports_saying: (module, word) -> says it, the project modules it imports; and the
-        # answer of an import closure from a module, with the modules it read.
-        self._word_scans: dict[tuple[Path, bytes], tuple[bool, list[Path]]] = {}
+        # (module, word; None: "mlflow" as the prefilter looks) -> says it; the project modules it imports.
+        self._module_scans: dict[tuple[Path, bytes | None], tuple[bool, list[Path]]] = {}
+        # imports_saying: the answer of an import closure from a module, with the modules it read.
         self._word_reach: dict[tuple[Path, bytes], tuple[bool, frozenset[str]]] = {}
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
@@ -576,16 +575,18 @@ class ProjectIndex:
         result = self._mlflow_users[(key, level)] = (uses, frozenset(read))
         return result
 
-    def _module_scan(self, key: Path) -> tuple[bool, list[Path]]:
-        """Whether the module's text may say "mlflow", and the project modules it imports
-        (read once per run)."""
-        found = self._module_scans.get(key)
+    def _module_scan(self, key: Path, word: bytes | None = None) -> tuple[bool, list[Path]]:
+        """Whether the module's text has ``word`` (None: may say "mlflow", the prefilter's
+        look), and the project modules it imports (read once per run and word). A module
+        that may say "mlflow" lists none: ``_mlflow_user`` looks no further."""
+        found = self._module_scans.get((key, word))
         if found is None:
             from mlflow_lint.sources.prefilter import may_mention_mlflow
 
             data = self._searched_text(key)
-            mentions = may_mention_mlflow(data)
-            found = self._module_scans[key] = (mentions, [] if mentions or not data else self._imported_files(key.parent, data))
+            says = may_mention_mlflow(data) if word is None else word in data
+            imported = [] if not data or (says and word is None) else self._imported_files(key.parent, data)
+            found = self._module_scans[(key, word)] = (says, imported)
         return found
 
     def imports_saying(self, path: Path, word: bytes) -> bool:
@@ -599,7 +600,7 @@ class ProjectIndex:
         if found is None:
             read = {str(key)}
             says = False
-            pending = list(reversed(self._word_scan(key, word)[1]))
+            pending = list(reversed(self._module_scan(key, word)[1]))
             seen = {key}
             while pending and not says:
                 current = self.resolved(pending.pop())
@@ -607,21 +608,12 @@ class ProjectIndex:
                     continue
                 seen.add(current)
                 read.add(str(current))
-                says, imported = self._word_scan(current, word)
+                says, imported = self._module_scan(current, word)
                 pending.extend(reversed(imported))
             found = self._word_reach[(key, word)] = (says, frozenset(read))
         if self.log is not None:
             self.log.modules.update(found[1])
         return found[0]
-
-    def _word_scan(self, key: Path, word: bytes) -> tuple[bool, list[Path]]:
-        """Whether the module's text has ``word``, and the project modules it imports (read
-        once per run and word)."""
-        found = self._word_scans.get((key, word))
-        if found is None:
-            data = self._searched_text(key)
-            found = self._word_scans[(key, word)] = (word in data, self._imported_files(key.parent, data) if data else [])
-        return found
 
     def _searched_text(self, key: Path) -> bytes:
         """The text of a project module that the prefilter's looks search (a notebook's code
