@@ -145,10 +145,9 @@ class ProjectIndex:
         # the levels left does not depend on which file asked first (a worker's files come
         # in any order), nor does an import cycle.
         self._mlflow_users: dict[tuple[Path, int], tuple[bool, frozenset[str]]] = {}
-        self._module_scans: dict[Path, tuple[bool, list[Path]]] = {}  # says "mlflow"; imports
-        # imports_saying: (module, word) -> says it, the project modules it imports; and the
-        # answer of an import closure from a module, with the modules it read.
-        self._word_scans: dict[tuple[Path, bytes], tuple[bool, list[Path]]] = {}
+        # (module, word; None: "mlflow" as the prefilter looks) -> says it; the project modules it imports.
+        self._module_scans: dict[tuple[Path, bytes | None], tuple[bool, list[Path]]] = {}
+        # imports_saying: the answer of an import closure from a module, with the modules it read.
         self._word_reach: dict[tuple[Path, bytes], tuple[bool, frozenset[str]]] = {}
         # Project-wide facts (mlflow_lint.project_facts), keyed by the exclusions used.
         self.facts: dict[object, object] = {}
@@ -272,14 +271,10 @@ class ProjectIndex:
             found = self._compose_env[directory] = {}
             committed = {str(path) for path in self.project_files(exclude, exclude_root)}
             if str(env_file) in committed or str(env_file.resolve()) in committed:
-                from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
                 from mlflow_lint.sources.dotenv import parse_dotenv
                 from mlflow_lint.sources.encoding import decode_text
 
-                try:
-                    data, _ = read_bounded(env_file, MAX_ANALYSED_BYTES)
-                except OSError:
-                    data = b""
+                data = self._read_within(env_file.resolve()) or b""
                 for setting in parse_dotenv(decode_text(data, "replace"), ".env").settings:
                     found[setting.name] = setting  # the last one wins, as Compose reads it
         return found
@@ -289,7 +284,6 @@ class ProjectIndex:
         (``sources.dockerfile.image_entrypoint``; ``target``: the stage built), read once
         per run. The Dockerfile is logged, read or absent: editing it changes the answer.
         None for a file outside the project, too large or unreadable."""
-        from mlflow_lint.sources import MAX_ANALYSED_BYTES, read_bounded
         from mlflow_lint.sources.dockerfile import image_entrypoint
         from mlflow_lint.sources.encoding import decode_text
 
@@ -300,10 +294,10 @@ class ProjectIndex:
             self.log.modules.add(str(path))
         key = (path, target)
         if key not in self._entrypoints:
+            data = self._read_within(path)
             try:
-                data, size = read_bounded(path, MAX_ANALYSED_BYTES)
-                self._entrypoints[key] = image_entrypoint(decode_text(data), target) if size <= MAX_ANALYSED_BYTES else None
-            except (OSError, UnicodeDecodeError):
+                self._entrypoints[key] = image_entrypoint(decode_text(data), target) if data is not None else None
+            except UnicodeDecodeError:
                 self._entrypoints[key] = None
         return self._entrypoints[key]
 
@@ -370,13 +364,8 @@ class ProjectIndex:
         Jupyter notebook; a Databricks source's own ``# MAGIC %run`` lines include others),
         a cell that does not parse left out. Not a module: a file outside the project, too
         large, unreadable, or with no code that parses."""
-        if self.boundary is not None and not within(path, self.boundary):
-            return None  # ``path`` is resolved: a module linked in from outside the project
-        try:
-            if path.stat().st_size > read_limit(path):  # a notebook's outputs do not count
-                return None
-            data = path.read_bytes()
-        except OSError:
+        data = self._read_within(path)  # ``path`` is resolved: not a module linked in from outside
+        if data is None:
             return None
         kind = "notebook" if path.suffix == ".ipynb" else "python"  # what an import or a ``%run`` finds
         # A notebook's bytes are read again when a position in it is asked for, not kept meanwhile.
@@ -440,14 +429,8 @@ class ProjectIndex:
 
         if self.boundary is not None and not within(path, self.boundary):
             return ()
-        if data is None:
-            try:
-                if path.stat().st_size > MAX_ANALYSED_BYTES:
-                    return ()
-                data = path.read_bytes()
-            except OSError:
-                return ()
-        if len(data) > MAX_ANALYSED_BYTES or not may_describe_deployment(path, data):
+        data = self._read_within(path) if data is None else data
+        if data is None or len(data) > MAX_ANALYSED_BYTES or not may_describe_deployment(path, data):
             return ()
         document = read_document(path, data, kind="yaml")
         return tuple(document.facts.deployment) if document.facts is not None else ()
@@ -592,16 +575,18 @@ class ProjectIndex:
         result = self._mlflow_users[(key, level)] = (uses, frozenset(read))
         return result
 
-    def _module_scan(self, key: Path) -> tuple[bool, list[Path]]:
-        """Whether the module's text may say "mlflow", and the project modules it imports
-        (read once per run)."""
-        found = self._module_scans.get(key)
+    def _module_scan(self, key: Path, word: bytes | None = None) -> tuple[bool, list[Path]]:
+        """Whether the module's text has ``word`` (None: may say "mlflow", the prefilter's
+        look), and the project modules it imports (read once per run and word). A module
+        that may say "mlflow" lists none: ``_mlflow_user`` looks no further."""
+        found = self._module_scans.get((key, word))
         if found is None:
             from mlflow_lint.sources.prefilter import may_mention_mlflow
 
             data = self._searched_text(key)
-            mentions = may_mention_mlflow(data)
-            found = self._module_scans[key] = (mentions, [] if mentions or not data else self._imported_files(key.parent, data))
+            says = may_mention_mlflow(data) if word is None else word in data
+            imported = [] if not data or (says and word is None) else self._imported_files(key.parent, data)
+            found = self._module_scans[(key, word)] = (says, imported)
         return found
 
     def imports_saying(self, path: Path, word: bytes) -> bool:
@@ -615,7 +600,7 @@ class ProjectIndex:
         if found is None:
             read = {str(key)}
             says = False
-            pending = list(reversed(self._word_scan(key, word)[1]))
+            pending = list(reversed(self._module_scan(key, word)[1]))
             seen = {key}
             while pending and not says:
                 current = self.resolved(pending.pop())
@@ -623,33 +608,31 @@ class ProjectIndex:
                     continue
                 seen.add(current)
                 read.add(str(current))
-                says, imported = self._word_scan(current, word)
+                says, imported = self._module_scan(current, word)
                 pending.extend(reversed(imported))
             found = self._word_reach[(key, word)] = (says, frozenset(read))
         if self.log is not None:
             self.log.modules.update(found[1])
         return found[0]
 
-    def _word_scan(self, key: Path, word: bytes) -> tuple[bool, list[Path]]:
-        """Whether the module's text has ``word``, and the project modules it imports (read
-        once per run and word)."""
-        found = self._word_scans.get((key, word))
-        if found is None:
-            data = self._searched_text(key)
-            found = self._word_scans[(key, word)] = (word in data, self._imported_files(key.parent, data) if data else [])
-        return found
-
     def _searched_text(self, key: Path) -> bytes:
         """The text of a project module that the prefilter's looks search (a notebook's code
         cells); nothing for a file outside the project, too large or unreadable."""
-        try:
-            inside = self.boundary is None or within(key, self.boundary)
-            data = key.read_bytes() if inside and key.stat().st_size <= read_limit(key) else b""
-        except OSError:
-            data = b""
         from mlflow_lint.sources.prefilter import searched_text
 
-        return searched_text(key, data)
+        return searched_text(key, self._read_within(key) or b"")
+
+    def _read_within(self, path: Path) -> bytes | None:
+        """The bytes of a file of the project within its read limit (``read_limit``: a
+        notebook's outputs do not count); None for a file outside the project (``path``
+        resolved: not one linked in from outside), too large or unreadable. How every
+        project file this index reads besides the one linted is read."""
+        if self.boundary is not None and not within(path, self.boundary):
+            return None
+        try:
+            return path.read_bytes() if path.stat().st_size <= read_limit(path) else None
+        except OSError:
+            return None
 
     def _entries(self, directory: str) -> frozenset[str]:
         """The names in ``directory`` (read once per run)."""

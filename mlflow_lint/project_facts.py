@@ -361,35 +361,30 @@ class ProjectFacts:
         """Whether the image a Dockerfile (its absolute POSIX path) builds runs only where
         the host's network does not reach it (policy, rules/MLF703.yaml): Compose services
         of the project build it, and none publishes a port; nor does a service of the same
-        name in a Compose file of the same directory (an override Compose merges in), one
-        that runs the image by a name a building service tags it with, or one that builds
-        from a path that cannot be read. A name with a registry (``ghcr.io/acme/mlflow``,
-        any ``/``) or a reference is pushed, or not known: the image may run anywhere, as
-        one nothing in the project builds may."""
+        name in a Compose file of the same directory (an override Compose merges in:
+        ``service_may_publish``), one that runs the image by a name a building service tags
+        it with, or one that builds from a path that cannot be read. A name with a registry
+        (``ghcr.io/acme/mlflow``, any ``/``) or a reference is pushed, or not known: the
+        image may run anywhere, as one nothing in the project builds may."""
         builders = [row for row in self.compose_services if row.service.builds and row.dockerfile == dockerfile]
         names = {row.service.image for row in builders if row.service.image is not None}
         if not builders or any("/" in name or "$" in name for name in names):
             return False
-        services = {(posixpath.dirname(row.path), row.service.service) for row in builders}
-        for row in self.compose_services:
-            service = row.service
-            runs_it = (
-                (posixpath.dirname(row.path), service.service) in services
-                or service.image in names
-                or (service.builds and service.dockerfile is None)
-            )
-            if runs_it and service.published is not False:
-                return False
-        return True
+        if any(self.service_may_publish(row.path, row.service.service) for row in builders):
+            return False
+        return not any(
+            (service.image in names or (service.builds and service.dockerfile is None)) and service.published is not False
+            for service in (row.service for row in self.compose_services)
+        )
 
-    def published_by_another_file(self, compose_file: str, service: str) -> bool:
-        """Whether a Compose file beside ``compose_file`` (its absolute POSIX path) may
-        publish a port of ``service``: an override Compose merges in
-        (``docker-compose.override.yml``, a ``-f`` stack of the same directory) adds
+    def service_may_publish(self, compose_file: str, service: str) -> bool:
+        """Whether ``service`` of ``compose_file`` (its absolute POSIX path) may publish a
+        port, as written there or in a Compose file beside it: an override Compose merges
+        in (``docker-compose.override.yml``, a ``-f`` stack of the same directory) adds
         ``ports:`` to the service a file without them declares."""
         directory = posixpath.dirname(compose_file)
         return any(
-            row.path != compose_file and posixpath.dirname(row.path) == directory and row.service.service == service and row.service.published is not False
+            posixpath.dirname(row.path) == directory and row.service.service == service and row.service.published is not False
             for row in self.compose_services
         )
 

@@ -157,6 +157,26 @@ def test_a_compose_secret_read_from_the_env_file_beside_it_is_re_judged_on_a_war
     assert _on(_lint(project, cache)[0], "docker-compose.yml") == {(5, "MLF701")}
 
 
+def test_a_committed_env_file_linked_from_outside_the_project_is_not_read_for_compose(tmp_path: Path) -> None:
+    """A ``.env`` beside a Compose file that is a symbolic link out of the project (to a
+    developer's own secrets, to ``/proc/self/environ``) is no file of the project: Compose's
+    interpolation from it is not read, as no other file outside the project is (``ProjectIndex.boundary``)."""
+    outside = tmp_path / "secrets.env"
+    outside.write_text("MINIO_ROOT_PASSWORD=Xq7pL2vR9tWz1\n")
+    project = write_files(
+        tmp_path / "project",
+        {
+            "pyproject.toml": "[project]\nname = 'p'\n",
+            "docker-compose.yml": "services:\n  train:\n    image: t:1\n    environment:\n      AWS_SECRET_ACCESS_KEY: ${MINIO_ROOT_PASSWORD}\n",
+        },
+    )
+    (project / ".env").symlink_to(outside)
+    assert _on(_lint(project, tmp_path / "cache")[0], "docker-compose.yml") == set()
+    (project / ".env").unlink()
+    (project / ".env").write_text(outside.read_text())  # the same file, committed: read
+    assert _on(_lint(project, tmp_path / "cache2")[0], "docker-compose.yml") == {(5, "MLF701")}
+
+
 def test_editing_an_included_notebook_flips_the_finding_of_the_notebook_that_runs_it(tmp_path: Path) -> None:
     """``%run ./setup`` of a Jupyter notebook: the including notebook's findings rest on the
     .ipynb as they would on an imported module, and its path names the file's lines."""

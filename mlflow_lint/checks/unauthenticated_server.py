@@ -20,7 +20,7 @@ class UnauthenticatedServer(Check):
         if invocation is None or not invocation.is_server:
             return
         if command.published is False and not (
-            command.service is not None and ctx.project_facts().published_by_another_file(ctx.resolved_path(), command.service)
+            command.service is not None and ctx.project_facts().service_may_publish(ctx.resolved_path(), command.service)
         ):
             # A compose service that publishes no port (nor does an override beside its file):
             # only the containers of its networks reach it (a proxy in front, which is where
